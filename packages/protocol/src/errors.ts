@@ -1,0 +1,36 @@
+/**
+ * Stable error codes carried by `error` replies. Clients branch on the code; the message is for
+ * people. Listed in docs/protocol.md.
+ */
+export const ERROR_CODES = [
+  "BAD_JSON",
+  "BAD_MESSAGE",
+  "UNKNOWN_TYPE",
+  "TOO_LARGE",
+  "UNSUPPORTED_VERSION",
+  "RATE_LIMITED",
+  "NOT_JOINED",
+  "ALREADY_JOINED",
+  "GATE_REFUSED",
+  "ROOM_FULL",
+  "NEGOTIATION_FAILED",
+  "SHUTTING_DOWN",
+  "INTERNAL",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Thrown by the codec; the server turns it into an `error` reply. */
+export class ProtocolError extends Error {
+  override readonly name = "ProtocolError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isProtocolError(value: unknown): value is ProtocolError {
+  return value instanceof Error && value.name === "ProtocolError" && "code" in value;
+}

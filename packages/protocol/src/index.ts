@@ -1,0 +1,23 @@
+export { fromBase64url, toBase64url } from "./base64url.ts";
+export { encodeMessage, parseClientMessage, parseServerMessage } from "./codec.ts";
+export { ERROR_CODES, type ErrorCode, isProtocolError, ProtocolError } from "./errors.ts";
+export {
+  type Brand,
+  PARTICIPANT_ID_PATTERN,
+  type ParticipantId,
+  ROOM_ID_PATTERN,
+  type RoomId,
+  SERVER_KEY_PATTERN,
+} from "./ids.ts";
+export {
+  type ClientMessage,
+  type ClientMessageType,
+  MAX_MESSAGE_BYTES,
+  MAX_NAME_LENGTH,
+  type Participant,
+  PROTOCOL_VERSION,
+  type ServerMessage,
+  type ServerMessageType,
+  type SubscribedTrack,
+} from "./messages.ts";
+export { deriveRoomId, type RoomLink, roomIdFromServerKey } from "./room-link.ts";

@@ -1,0 +1,163 @@
+import { z } from "zod";
+import { ERROR_CODES } from "./errors.ts";
+import {
+  PARTICIPANT_ID_PATTERN,
+  type ParticipantId,
+  ROOM_ID_PATTERN,
+  type RoomId,
+  SERVER_KEY_PATTERN,
+} from "./ids.ts";
+
+/** Bumped on any incompatible change; a client announces it in `join`. */
+export const PROTOCOL_VERSION = 1;
+/** Largest signalling message accepted, in bytes of UTF-8. Larger ones get TOO_LARGE. */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+export const MAX_NAME_LENGTH = 64;
+const MAX_SDP_LENGTH = 60 * 1024;
+
+const roomId = z
+  .string()
+  .regex(ROOM_ID_PATTERN)
+  .transform((s) => s as RoomId);
+const participantId = z
+  .string()
+  .regex(PARTICIPANT_ID_PATTERN)
+  .transform((s) => s as ParticipantId);
+const sdp = z.string().min(1).max(MAX_SDP_LENGTH);
+// Names are shown to people: no control or bidi-override characters, no blank names.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject them
+const FORBIDDEN_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const displayName = z
+  .string()
+  .transform((s) => s.normalize("NFC").trim())
+  .pipe(
+    z
+      .string()
+      .min(1, "name is empty")
+      .max(MAX_NAME_LENGTH, `name is longer than ${MAX_NAME_LENGTH} characters`)
+      .refine((s) => !FORBIDDEN_IN_NAME.test(s), "name contains control characters"),
+  );
+const transportDirection = z.enum(["send", "recv"]);
+const mediaKind = z.enum(["audio", "video"]);
+
+// ---- client → server -------------------------------------------------------------------
+
+export const JoinSchema = z.strictObject({
+  type: z.literal("join"),
+  protocol: z.number().int(),
+  roomId,
+  /** Proves the joiner holds the link: SHA-256(serverKey) starts with the room id. */
+  serverKey: z.string().regex(SERVER_KEY_PATTERN),
+  name: displayName,
+});
+
+/** Offer for the client's sending peer connection. */
+export const PublishSchema = z.strictObject({ type: z.literal("publish"), sdp });
+
+/** Answer to the server's `subscribe-offer` for the receiving peer connection. */
+export const SubscribeAnswerSchema = z.strictObject({ type: z.literal("subscribe-answer"), sdp });
+
+export const IceCandidateSchema = z.strictObject({
+  type: z.literal("ice-candidate"),
+  transport: transportDirection,
+  candidate: z.string().max(1024),
+  sdpMid: z.string().max(32).nullable(),
+  sdpMLineIndex: z.number().int().min(0).max(1024).nullable(),
+});
+
+export const MediaStateSchema = z.strictObject({
+  type: z.literal("media-state"),
+  audio: z.boolean(),
+  video: z.boolean(),
+});
+
+/** Asks the server for a keyframe from a publisher, e.g. after a decoder error. */
+export const KeyframeRequestSchema = z.strictObject({
+  type: z.literal("keyframe-request"),
+  participantId,
+});
+
+export const LeaveSchema = z.strictObject({ type: z.literal("leave") });
+
+export const ClientMessageSchema = z.discriminatedUnion("type", [
+  JoinSchema,
+  PublishSchema,
+  SubscribeAnswerSchema,
+  IceCandidateSchema,
+  MediaStateSchema,
+  KeyframeRequestSchema,
+  LeaveSchema,
+]);
+export type ClientMessage = z.infer<typeof ClientMessageSchema>;
+export type ClientMessageType = ClientMessage["type"];
+export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = ClientMessageSchema.options.map(
+  (o) => o.shape.type.value,
+);
+
+// ---- server → client -------------------------------------------------------------------
+
+export const ParticipantSchema = z.strictObject({
+  id: participantId,
+  name: displayName,
+  audio: z.boolean(),
+  video: z.boolean(),
+});
+export type Participant = z.infer<typeof ParticipantSchema>;
+
+export const WelcomeSchema = z.strictObject({
+  type: z.literal("welcome"),
+  protocol: z.number().int(),
+  selfId: participantId,
+  /** Everyone else already in the room. */
+  participants: z.array(ParticipantSchema).max(1000),
+});
+
+export const PublishAnswerSchema = z.strictObject({ type: z.literal("publish-answer"), sdp });
+
+export const SubscribedTrackSchema = z.strictObject({
+  mid: z.string().max(32),
+  participantId,
+  kind: mediaKind,
+});
+export type SubscribedTrack = z.infer<typeof SubscribedTrackSchema>;
+
+/** Offer for the receiving peer connection; `tracks` says whose media each m-line carries. */
+export const SubscribeOfferSchema = z.strictObject({
+  type: z.literal("subscribe-offer"),
+  sdp,
+  tracks: z.array(SubscribedTrackSchema).max(2000),
+});
+
+export const ParticipantJoinedSchema = z.strictObject({
+  type: z.literal("participant-joined"),
+  participant: ParticipantSchema,
+});
+
+export const ParticipantUpdatedSchema = z.strictObject({
+  type: z.literal("participant-updated"),
+  participant: ParticipantSchema,
+});
+
+export const ParticipantLeftSchema = z.strictObject({
+  type: z.literal("participant-left"),
+  id: participantId,
+  reason: z.enum(["left", "disconnected"]),
+});
+
+export const ErrorSchema = z.strictObject({
+  type: z.literal("error"),
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+});
+
+export const ServerMessageSchema = z.discriminatedUnion("type", [
+  WelcomeSchema,
+  PublishAnswerSchema,
+  SubscribeOfferSchema,
+  ParticipantJoinedSchema,
+  ParticipantUpdatedSchema,
+  ParticipantLeftSchema,
+  ErrorSchema,
+]);
+export type ServerMessage = z.infer<typeof ServerMessageSchema>;
+export type ServerMessageType = ServerMessage["type"];

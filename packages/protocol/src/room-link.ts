@@ -1,0 +1,49 @@
+import { fromBase64url, toBase64url } from "./base64url.ts";
+import type { RoomId } from "./ids.ts";
+
+/**
+ * Meeting links are `/m/<roomId>#<secret>` (DESIGN.md §3). The 256-bit invite secret stays in the
+ * fragment and never reaches the server. Only the server key, derived from it, is shown to the
+ * server, and the room id is a hash of that key: the server checks a joiner holds the link with no
+ * stored state, and nobody can claim a room id before its creator.
+ */
+const SERVER_KEY_LABEL = "conclave/server-key/v1";
+const ROOM_ID_BYTES = 16;
+
+export interface RoomLink {
+  readonly roomId: RoomId;
+  /** base64url of the 256-bit server key, sent when joining. */
+  readonly serverKey: string;
+}
+
+async function hkdf(secret: Uint8Array<ArrayBuffer>, label: string): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey("raw", secret, "HKDF", false, ["deriveBits"]);
+  const bits = await crypto.subtle.deriveBits(
+    {
+      name: "HKDF",
+      hash: "SHA-256",
+      salt: new Uint8Array(0),
+      info: new TextEncoder().encode(label),
+    },
+    key,
+    256,
+  );
+  return new Uint8Array(bits);
+}
+
+/** The room id for a server key, or null if the key is not 32 bytes of base64url. */
+export async function roomIdFromServerKey(serverKey: string): Promise<RoomId | null> {
+  const bytes = fromBase64url(serverKey);
+  if (bytes?.length !== 32) return null;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return toBase64url(digest.subarray(0, ROOM_ID_BYTES)) as RoomId;
+}
+
+/** Derives the room id and server key from an invite secret (base64url, 32 bytes). */
+export async function deriveRoomId(secret: string): Promise<RoomLink | null> {
+  const bytes = fromBase64url(secret);
+  if (bytes?.length !== 32) return null;
+  const serverKey = toBase64url(await hkdf(bytes, SERVER_KEY_LABEL));
+  const roomId = await roomIdFromServerKey(serverKey);
+  return roomId && { roomId, serverKey };
+}
