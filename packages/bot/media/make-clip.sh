@@ -14,8 +14,9 @@ FFMPEG=${FFMPEG:-/usr/bin/ffmpeg}
   -auto-alt-ref 0 -lag-in-frames 0 -deadline realtime -cpu-used 8 -pix_fmt yuv420p \
   clip.ivf
 
-# Audio: a 440 Hz tone, Opus in Ogg, 48 kHz mono, 20 ms frames, 32 kbps, 10 s.
+# Audio: a 440 Hz tone, Opus in Ogg, 48 kHz mono, 20 ms frames, 32 kbps constant (a pure tone
+# would otherwise come out well above the target in VBR), 10 s.
 "$FFMPEG" -y -hide_banner -loglevel error \
   -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=10" \
-  -ac 1 -ar 48000 -c:a libopus -b:a 32k -frame_duration 20 -application audio \
+  -ac 1 -ar 48000 -c:a libopus -b:a 32k -vbr off -frame_duration 20 -application audio \
   clip.ogg
