@@ -22,7 +22,10 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
   });
   const logs: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join("\n")}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start:\n${logs.join("\n")}`)),
+      20_000,
+    );
     const onLine = (line: string) => {
       logs.push(line);
       if (line.includes('"msg":"listening"')) {

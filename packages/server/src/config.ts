@@ -1,0 +1,83 @@
+import { fileURLToPath } from "node:url";
+
+/** Everything the server can be told, read once from the environment and validated at start. */
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  /** PEM files; when both are set the server speaks HTTPS and WSS. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  readonly webRoot: string;
+  /** Extra ICE host candidates: the public address behind a 1:1 NAT, or loopback. */
+  readonly announcedAddresses: readonly string[];
+  readonly rtcPortRange: readonly [number, number] | null;
+  readonly maxParticipants: number;
+  readonly keyframeIntervalMs: number;
+  readonly drainTimeoutMs: number;
+  readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+const DEFAULT_WEB_ROOT = fileURLToPath(new URL("../../web/dist", import.meta.url));
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+function integer(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, not "${raw}"`);
+  }
+  return value;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const certFile = env.TLS_CERT_FILE;
+  const keyFile = env.TLS_KEY_FILE;
+  if (Boolean(certFile) !== Boolean(keyFile)) {
+    throw new ConfigError("set both TLS_CERT_FILE and TLS_KEY_FILE, or neither");
+  }
+  const minPort = integer(env, "RTC_MIN_PORT", 0, 0, 65535);
+  const maxPort = integer(env, "RTC_MAX_PORT", 0, 0, 65535);
+  if ((minPort === 0) !== (maxPort === 0) || minPort > maxPort) {
+    throw new ConfigError("set RTC_MIN_PORT and RTC_MAX_PORT together, with min <= max");
+  }
+  const logLevel = env.LOG_LEVEL ?? "info";
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
+  }
+  const announced = (env.ANNOUNCED_ADDRESSES ?? "127.0.0.1")
+    .split(",")
+    .map((a) => a.trim())
+    .filter(Boolean);
+  for (const address of announced) {
+    if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(address)) {
+      throw new ConfigError(`ANNOUNCED_ADDRESSES holds "${address}", which is not an IPv4 address`);
+    }
+  }
+  return {
+    host: env.HOST ?? "0.0.0.0",
+    port: integer(env, "PORT", 8080, 0, 65535),
+    tls: certFile && keyFile ? { certFile, keyFile } : null,
+    webRoot: env.WEB_ROOT ?? DEFAULT_WEB_ROOT,
+    announcedAddresses: announced,
+    rtcPortRange: minPort ? [minPort, maxPort] : null,
+    maxParticipants: integer(env, "MAX_PARTICIPANTS", 16, 2, 1000),
+    keyframeIntervalMs: integer(env, "KEYFRAME_INTERVAL_MS", 1000, 100, 60_000),
+    drainTimeoutMs: integer(env, "DRAIN_TIMEOUT_MS", 10_000, 0, 600_000),
+    logLevel: logLevel as Config["logLevel"],
+  };
+}
+
+/** The configuration as it may be printed: paths and numbers only, nothing secret in it. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  return { ...config, tls: config.tls ? "on" : "off" };
+}

@@ -1,0 +1,106 @@
+import { readFile, stat } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { extname, join, normalize, sep } from "node:path";
+import type { Metrics } from "./metrics.ts";
+
+/**
+ * Strict CSP (DESIGN.md T7/T8): only this origin's own scripts, styles, workers and connections;
+ * no third party can be loaded, and a page never sends a Referer that would leak the room path.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "Content-Security-Policy": [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+    "worker-src 'self' blob:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; "),
+  "Referrer-Policy": "no-referrer",
+  "X-Content-Type-Options": "nosniff",
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Resource-Policy": "same-origin",
+  "Permissions-Policy": "camera=(self), microphone=(self), display-capture=(self), geolocation=()",
+};
+
+const TYPES: Readonly<Record<string, string>> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".json": "application/json",
+  ".webmanifest": "application/manifest+json",
+  ".woff2": "font/woff2",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+/** Paths that show the app; everything else is a file under the web root or a 404. */
+const APP_ROUTES = /^\/(m\/[A-Za-z0-9_-]{1,64})?$/;
+
+const NOT_BUILT = `<!doctype html><title>Conclave</title><p>The web app is not built yet. Run <code>npm run build</code> (or <code>npm start</code>, which builds it) and reload.</p>`;
+
+export function createRequestHandler(webRoot: string, metrics: Metrics, tls: boolean) {
+  const root = normalize(webRoot + sep);
+
+  async function sendFile(res: ServerResponse, path: string, cache: string): Promise<boolean> {
+    try {
+      const info = await stat(path);
+      if (!info.isFile()) return false;
+      const body = await readFile(path);
+      res.writeHead(200, {
+        "Content-Type": TYPES[extname(path)] ?? "application/octet-stream",
+        "Cache-Control": cache,
+        "Content-Length": body.length,
+      });
+      res.end(body);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    if (tls) res.setHeader("Strict-Transport-Security", "max-age=31536000");
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { Allow: "GET, HEAD" }).end();
+      return;
+    }
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (path === "/healthz") {
+      res.writeHead(200, { "Content-Type": "text/plain" }).end("ok\n");
+      return;
+    }
+    if (path === "/metrics") {
+      res.writeHead(200, { "Content-Type": metrics.registry.contentType });
+      res.end(await metrics.registry.metrics());
+      return;
+    }
+    if (APP_ROUTES.test(path)) {
+      if (!(await sendFile(res, join(root, "index.html"), "no-cache"))) {
+        res.writeHead(503, { "Content-Type": "text/html; charset=utf-8" }).end(NOT_BUILT);
+      }
+      return;
+    }
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      res.writeHead(400, { "Content-Type": "text/plain; charset=utf-8" }).end("Bad path\n");
+      return;
+    }
+    const file = normalize(join(root, decoded));
+    // Hashed build assets never change; everything else is revalidated.
+    const cache = path.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache";
+    if (file.startsWith(root) && (await sendFile(res, file, cache))) return;
+    res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("Not found\n");
+  };
+}

@@ -1,0 +1,74 @@
+import type { Sfu } from "@conclave/sfu";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+
+/** Prometheus metrics at /metrics: counts and sizes only, never ids, names or content. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly signallingErrors = new Counter({
+    name: "conclave_signalling_errors_total",
+    help: "Error replies sent, by code",
+    labelNames: ["code"] as const,
+    registers: [this.registry],
+  });
+  readonly joins = new Counter({
+    name: "conclave_joins_total",
+    help: "Participants that joined a room",
+    registers: [this.registry],
+  });
+
+  constructor(sfu: Sfu) {
+    collectDefaultMetrics({ register: this.registry });
+    const stat = (
+      name: string,
+      help: string,
+      pick: (s: ReturnType<Sfu["stats"]>) => number,
+      counter: boolean,
+    ) =>
+      new Gauge({
+        name: counter ? `${name}_total` : name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(pick(sfu.stats()));
+        },
+      });
+    stat("conclave_rooms", "Rooms with at least one participant", (s) => s.rooms, false);
+    stat(
+      "conclave_participants",
+      "Participants connected to the media plane",
+      (s) => s.peers,
+      false,
+    );
+    stat("conclave_producers", "Published tracks", (s) => s.producers, false);
+    stat(
+      "conclave_sfu_packets_in",
+      "RTP packets received from publishers",
+      (s) => s.packetsIn,
+      true,
+    );
+    stat(
+      "conclave_sfu_packets_forwarded",
+      "RTP packets written to receivers",
+      (s) => s.packetsOut,
+      true,
+    );
+    stat(
+      "conclave_sfu_bytes_in",
+      "RTP payload bytes received from publishers",
+      (s) => s.bytesIn,
+      true,
+    );
+    stat(
+      "conclave_sfu_keyframe_requests",
+      "Keyframe requests from receivers",
+      (s) => s.keyframesRequested,
+      true,
+    );
+    stat(
+      "conclave_sfu_keyframes_sent",
+      "Keyframe requests sent to publishers after rate limiting",
+      (s) => s.keyframesSent,
+      true,
+    );
+  }
+}

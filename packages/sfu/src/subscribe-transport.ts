@@ -1,0 +1,145 @@
+import { MediaStreamTrack, RTCPeerConnection, type RTCRtpTransceiver } from "werift";
+import type { PacketSink, Producer } from "./producer.ts";
+import {
+  type ForwardedTrack,
+  type MediaKind,
+  NegotiationError,
+  type RemoteCandidate,
+} from "./types.ts";
+
+/** One m-line of a receiving connection; reused for a new producer once its publisher is gone. */
+class Slot implements PacketSink {
+  producer: Producer | null = null;
+
+  constructor(
+    readonly kind: MediaKind,
+    readonly transceiver: RTCRtpTransceiver,
+  ) {}
+
+  write(packet: Buffer): void {
+    // sendRtp parses its own copy of the bytes; a failed send drops one packet, nothing more.
+    this.transceiver.sender.sendRtp(packet).catch(() => {});
+  }
+}
+
+export type OfferListener = (sdp: string, tracks: ForwardedTrack[]) => void;
+
+/**
+ * The server-to-participant connection. The server is always the offerer here: whenever the set
+ * of forwarded producers changes it sends a new offer, and never a second one before the answer to
+ * the first (docs/protocol.md).
+ */
+export class SubscribeTransport {
+  readonly pc: RTCPeerConnection;
+  private readonly slots: Slot[] = [];
+  private awaitingAnswer = false;
+  private dirty = false;
+  private closed = false;
+  /** Producers added since the last applied answer: each needs a keyframe once it flows. */
+  private readonly newProducers = new Set<Producer>();
+
+  constructor(
+    config: ConstructorParameters<typeof RTCPeerConnection>[0],
+    private readonly onOffer: OfferListener,
+  ) {
+    this.pc = new RTCPeerConnection(config);
+    this.pc.connectionStateChange.subscribe((state) => {
+      if (state === "connected") for (const slot of this.slots) slot.producer?.requestKeyframe();
+    });
+  }
+
+  get forwarded(): ForwardedTrack[] {
+    const tracks: ForwardedTrack[] = [];
+    for (const slot of this.slots) {
+      if (slot.producer && slot.transceiver.mid !== null) {
+        tracks.push({
+          mid: slot.transceiver.mid,
+          publisherId: slot.producer.publisherId,
+          kind: slot.kind,
+        });
+      }
+    }
+    return tracks;
+  }
+
+  consume(producer: Producer): void {
+    if (this.closed || this.slots.some((s) => s.producer === producer)) return;
+    let slot = this.slots.find((s) => s.producer === null && s.kind === producer.kind);
+    if (slot) {
+      slot.transceiver.setDirection("sendonly");
+      // Continue this m-line's sequence numbers and timestamps across the change of source.
+      slot.transceiver.sender.replaceRTP({ sequenceNumber: 0, timestamp: 0 }, true);
+    } else {
+      const track = new MediaStreamTrack({ kind: producer.kind });
+      slot = new Slot(producer.kind, this.pc.addTransceiver(track, { direction: "sendonly" }));
+      slot.transceiver.sender.onPictureLossIndication.subscribe(() => {
+        slot?.producer?.requestKeyframe();
+      });
+      this.slots.push(slot);
+    }
+    slot.producer = producer;
+    producer.attach(slot);
+    this.newProducers.add(producer);
+    this.negotiate();
+  }
+
+  stopConsuming(producer: Producer): void {
+    const slot = this.slots.find((s) => s.producer === producer);
+    if (!slot) return;
+    producer.detach(slot);
+    slot.producer = null;
+    slot.transceiver.setDirection("inactive");
+    this.newProducers.delete(producer);
+    this.negotiate();
+  }
+
+  /** Applies the participant's answer to the last offer, then sends the next offer if needed. */
+  async applyAnswer(sdp: string): Promise<void> {
+    if (!this.awaitingAnswer)
+      throw new NegotiationError("no subscribe offer is waiting for an answer");
+    try {
+      await this.pc.setRemoteDescription({ type: "answer", sdp });
+    } catch (error) {
+      throw new NegotiationError(`answer rejected: ${(error as Error).message}`);
+    }
+    this.awaitingAnswer = false;
+    for (const producer of this.newProducers) producer.requestKeyframe();
+    this.newProducers.clear();
+    if (this.dirty) this.negotiate();
+  }
+
+  async addIceCandidate(candidate: RemoteCandidate): Promise<void> {
+    await this.pc.addIceCandidate(candidate);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const slot of this.slots) slot.producer?.detach(slot);
+    this.slots.length = 0;
+    this.pc.close().catch(() => {});
+  }
+
+  private negotiate(): void {
+    if (this.closed) return;
+    if (this.awaitingAnswer) {
+      this.dirty = true;
+      return;
+    }
+    this.dirty = false;
+    this.awaitingAnswer = true;
+    this.createOffer().catch(() => {
+      // A failed offer leaves the connection as it was; try again on the next change.
+      this.awaitingAnswer = false;
+    });
+  }
+
+  private async createOffer(): Promise<void> {
+    const offer = await this.pc.createOffer();
+    await this.pc.setLocalDescription(offer);
+    if (this.closed) return;
+    const sdp = this.pc.localDescription?.sdp;
+    if (!sdp) throw new Error("werift produced no local description");
+    this.onOffer(sdp, this.forwarded);
+  }
+}

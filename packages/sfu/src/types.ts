@@ -1,0 +1,22 @@
+/** The SFU's own vocabulary. It names peers by opaque ids and never sees keys or names. */
+export type MediaKind = "audio" | "video";
+export type PeerId = string;
+
+/** One m-line of a receiving connection and whose media it carries. */
+export interface ForwardedTrack {
+  readonly mid: string;
+  readonly publisherId: PeerId;
+  readonly kind: MediaKind;
+}
+
+/** A local ICE candidate the peer gave us, as it arrived over signalling. */
+export interface RemoteCandidate {
+  readonly candidate: string;
+  readonly sdpMid: string | null;
+  readonly sdpMLineIndex: number | null;
+}
+
+/** Thrown when an SDP offer or answer cannot be applied; the server maps it to a wire error. */
+export class NegotiationError extends Error {
+  override readonly name = "NegotiationError";
+}
