@@ -79,14 +79,24 @@ export function parseIvf(bytes: Uint8Array): Result<IvfFile, MediaFormatError> {
 }
 
 /** Writes an IVF file; the tests use it to make inputs, and it documents the layout. */
-export function writeIvf(header: Omit<IvfHeader, "declaredFrameCount">, frames: readonly IvfFrame[]): Uint8Array {
-  const total = FILE_HEADER_BYTES + frames.reduce((n, f) => n + FRAME_HEADER_BYTES + f.data.length, 0);
+export function writeIvf(
+  header: Omit<IvfHeader, "declaredFrameCount">,
+  frames: readonly IvfFrame[],
+): Uint8Array {
+  const total =
+    FILE_HEADER_BYTES + frames.reduce((n, f) => n + FRAME_HEADER_BYTES + f.data.length, 0);
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
-  out.set([..."DKIF"].map((c) => c.charCodeAt(0)), 0);
+  out.set(
+    [..."DKIF"].map((c) => c.charCodeAt(0)),
+    0,
+  );
   view.setUint16(4, 0, true);
   view.setUint16(6, FILE_HEADER_BYTES, true);
-  out.set([...header.fourcc.slice(0, 4)].map((c) => c.charCodeAt(0)), 8);
+  out.set(
+    [...header.fourcc.slice(0, 4)].map((c) => c.charCodeAt(0)),
+    8,
+  );
   view.setUint16(12, header.width, true);
   view.setUint16(14, header.height, true);
   view.setUint32(16, header.timebaseDenominator, true);
