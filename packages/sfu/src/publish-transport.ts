@@ -9,14 +9,23 @@ export type TrackListener = (
 
 /** The participant-to-server connection: the participant offers, the server answers. */
 export class PublishTransport {
-  readonly pc: RTCPeerConnection;
+  private pc: RTCPeerConnection;
   private negotiated = false;
 
-  constructor(config: ConstructorParameters<typeof RTCPeerConnection>[0], onTrack: TrackListener) {
-    this.pc = new RTCPeerConnection(config);
-    this.pc.ontrack = ({ track, receiver }) => {
-      if (track.kind === "audio" || track.kind === "video") onTrack(track.kind, track, receiver);
+  constructor(
+    private readonly config: ConstructorParameters<typeof RTCPeerConnection>[0],
+    private readonly onTrack: TrackListener,
+  ) {
+    this.pc = this.createConnection();
+  }
+
+  private createConnection(): RTCPeerConnection {
+    const pc = new RTCPeerConnection(this.config);
+    pc.ontrack = ({ track, receiver }) => {
+      if (track.kind === "audio" || track.kind === "video")
+        this.onTrack(track.kind, track, receiver);
     };
+    return pc;
   }
 
   /** Takes the participant's offer (one audio and one video m-line) and returns the answer. */
@@ -30,6 +39,9 @@ export class PublishTransport {
       await this.pc.setRemoteDescription({ type: "offer", sdp: offerSdp });
       await this.pc.setLocalDescription(await this.pc.createAnswer());
     } catch (error) {
+      // Start over with a fresh connection, so a bad offer leaves nothing behind.
+      this.pc.close().catch(() => {});
+      this.pc = this.createConnection();
       throw new NegotiationError(`offer rejected: ${(error as Error).message}`);
     }
     const sdp = this.pc.localDescription?.sdp;

@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { encodeMessage, parseClientMessage, parseServerMessage } from "./codec.ts";
+import { isProtocolError } from "./errors.ts";
+import { MAX_MESSAGE_BYTES } from "./messages.ts";
+
+const ROOM = "AAAAAAAAAAAAAAAAAAAAAA";
+const KEY = "B".repeat(43);
+const join = { type: "join", protocol: 1, roomId: ROOM, serverKey: KEY, name: "Ada" };
+
+function codeOf(raw: string): string {
+  try {
+    parseClientMessage(raw);
+  } catch (error) {
+    assert.ok(isProtocolError(error));
+    return error.code;
+  }
+  assert.fail("expected a ProtocolError");
+}
+
+describe("client message codec", () => {
+  it("accepts a valid join and normalises the name", () => {
+    const message = parseClientMessage(JSON.stringify({ ...join, name: "  Zoe\u0301  " }));
+    assert.equal(message.type, "join");
+    assert.equal(message.type === "join" && message.name, "Zo\u00e9");
+  });
+
+  it("refuses text that is not JSON with BAD_JSON", () => {
+    assert.equal(codeOf("{nope"), "BAD_JSON");
+  });
+
+  it("refuses non-objects and messages without a type with BAD_MESSAGE", () => {
+    for (const raw of ["[]", "null", "42", '"join"', "{}", '{"type":7}']) {
+      assert.equal(codeOf(raw), "BAD_MESSAGE", raw);
+    }
+  });
+
+  it("refuses unknown types with UNKNOWN_TYPE", () => {
+    assert.equal(codeOf('{"type":"become-host"}'), "UNKNOWN_TYPE");
+    assert.equal(
+      codeOf('{"type":"welcome"}'),
+      "UNKNOWN_TYPE",
+      "server messages are not client messages",
+    );
+  });
+
+  it("refuses oversized messages with TOO_LARGE before parsing", () => {
+    const raw = JSON.stringify({ type: "publish", sdp: "x".repeat(MAX_MESSAGE_BYTES) });
+    assert.equal(codeOf(raw), "TOO_LARGE");
+  });
+
+  it("refuses extra fields, wrong types and bad ids with BAD_MESSAGE", () => {
+    const bad = [
+      { ...join, extra: 1 },
+      { ...join, roomId: "short" },
+      { ...join, serverKey: "B".repeat(42) },
+      { ...join, name: "" },
+      { ...join, name: "   " },
+      { ...join, name: "x".repeat(65) },
+      { ...join, name: "evil\u202eeman" },
+      { ...join, name: "line\nbreak" },
+      { ...join, protocol: "1" },
+      { type: "media-state", audio: "yes", video: true },
+      {
+        type: "ice-candidate",
+        transport: "sideways",
+        candidate: "",
+        sdpMid: null,
+        sdpMLineIndex: null,
+      },
+      { type: "keyframe-request", participantId: "../../etc" },
+      { type: "publish", sdp: "" },
+    ];
+    for (const message of bad)
+      assert.equal(codeOf(JSON.stringify(message)), "BAD_MESSAGE", JSON.stringify(message));
+  });
+
+  it("round-trips every server message through encode and parse", () => {
+    const id = "AAAAAAAAAAAAAAAA";
+    const participant = { id, name: "Ada", audio: true, video: false };
+    const messages = [
+      { type: "welcome", protocol: 1, selfId: id, participants: [participant] },
+      { type: "publish-answer", sdp: "v=0" },
+      {
+        type: "subscribe-offer",
+        sdp: "v=0",
+        tracks: [{ mid: "0", participantId: id, kind: "audio" }],
+      },
+      { type: "participant-joined", participant },
+      { type: "participant-updated", participant },
+      { type: "participant-left", id, reason: "left" },
+      { type: "error", code: "ROOM_FULL", message: "full" },
+    ] as const;
+    for (const message of messages) {
+      assert.deepEqual(parseServerMessage(encodeMessage(message as never)), message);
+    }
+  });
+});

@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { type ServerProcess, startServer } from "./start-server.ts";
+
+describe("http", () => {
+  let server: ServerProcess;
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  it("serves the app for / and meeting paths with a strict CSP and no referrer", async () => {
+    for (const path of ["/", "/m/AAAAAAAAAAAAAAAAAAAAAA"]) {
+      const res = await fetch(server.url + path);
+      assert.ok(res.status === 200 || res.status === 503, `${path}: ${res.status}`);
+      assert.match(res.headers.get("content-type") ?? "", /text\/html/);
+      assert.equal(res.headers.get("referrer-policy"), "no-referrer");
+      const csp = res.headers.get("content-security-policy") ?? "";
+      assert.match(csp, /default-src 'self'/);
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
+    }
+  });
+
+  it("answers unknown paths and path traversal with 404, and other methods with 405", async () => {
+    assert.equal((await fetch(`${server.url}/nope`)).status, 404);
+    assert.equal((await fetch(`${server.url}/%2e%2e/%2e%2e/package.json`)).status, 404);
+    assert.equal((await fetch(`${server.url}/%E0%A4%A`)).status, 400);
+    assert.equal((await fetch(`${server.url}/`, { method: "POST" })).status, 405);
+  });
+
+  it("reports health and metrics", async () => {
+    assert.equal(await (await fetch(`${server.url}/healthz`)).text(), "ok\n");
+    assert.match(
+      await (await fetch(`${server.url}/metrics`)).text(),
+      /conclave_sfu_packets_forwarded_total 0/,
+    );
+  });
+});
