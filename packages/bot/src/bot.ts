@@ -1,0 +1,322 @@
+import {
+  type ErrorCode,
+  type Participant,
+  type ParticipantId,
+  PROTOCOL_VERSION,
+  type RoomId,
+  type ServerMessage,
+} from "@conclave/protocol";
+import { MediaStreamTrack, RTCPeerConnection } from "werift";
+import { type Clip, loadShippedClip } from "./clip.ts";
+import { BotError, ServerRefusedError } from "./errors.ts";
+import { parseMeetingLink } from "./meeting-link.ts";
+import { botPeerConfig } from "./peer-config.ts";
+import { ClipPublisher, type PublisherCounters } from "./publisher.ts";
+import { SignallingSocket } from "./signalling.ts";
+import { type RemoteStats, Subscriber } from "./subscriber.ts";
+import { TypedEvents } from "./typed-events.ts";
+
+export interface BotOptions {
+  /** A meeting link, `http(s)://host/m/<roomId>#<secret>`. */
+  readonly url: string;
+  readonly name: string;
+  /** Send the looping clip; false joins as a receive-only participant. */
+  readonly publish?: boolean;
+  /** Media to publish instead of the shipped clip. */
+  readonly clip?: Clip;
+  /** How long joining (welcome and publish-answer) may take. */
+  readonly timeoutMs?: number;
+}
+
+export interface BotEvents {
+  "participant-joined": [participant: Participant];
+  "participant-updated": [participant: Participant];
+  "participant-left": [id: ParticipantId, reason: "left" | "disconnected"];
+  /** An `error` from the server after joining: the bot goes on. */
+  "server-error": [code: ErrorCode, message: string];
+  /** The signalling socket closed; `expected` is false unless leave() or close() did it. */
+  closed: [code: number, reason: string, expected: boolean];
+}
+
+export interface BotStats {
+  id: string;
+  name: string;
+  state: "joined" | "closed";
+  uptimeSeconds: number;
+  sendConnection: string;
+  receiveConnection: string;
+  sent: PublisherCounters | null;
+  /** Per remote participant id; `name` as the server last announced it. */
+  received: Record<string, RemoteStats & { name: string | null; present: boolean }>;
+  signalling: {
+    invalidMessages: number;
+    serverErrors: Record<string, number>;
+    unmappedPackets: number;
+  };
+}
+
+type Pending = {
+  resolve: (message: ServerMessage) => void;
+  reject: (error: Error) => void;
+  types: readonly ServerMessage["type"][];
+};
+
+/**
+ * A headless participant: the same protocol and the same two peer connections as a browser
+ * (docs/protocol.md). Create with joinBot().
+ */
+export class Bot extends TypedEvents<BotEvents> {
+  private _id: ParticipantId | null = null;
+  private readonly roster = new Map<ParticipantId, Participant>();
+  private readonly departed = new Map<ParticipantId, Participant>();
+  private readonly serverErrors: Record<string, number> = {};
+  private readonly sendPc = new RTCPeerConnection(botPeerConfig());
+  private subscriber: Subscriber | null = null;
+  private publisher: ClipPublisher | null = null;
+  private socket: SignallingSocket | null = null;
+  private pending: Pending | null = null;
+  /** Offers are answered one at a time, in order. */
+  private offers: Promise<void> = Promise.resolve();
+  private ending = false;
+  private readonly startedMs = performance.now();
+
+  private constructor(private readonly options: BotOptions) {
+    super();
+  }
+
+  /** Our participant id, assigned by the server in `welcome`. */
+  get id(): ParticipantId {
+    if (!this._id) throw new BotError("USAGE", "the bot has not joined");
+    return this._id;
+  }
+
+  get participants(): readonly Participant[] {
+    return [...this.roster.values()];
+  }
+
+  /** @internal use joinBot() */
+  static async join(options: BotOptions): Promise<Bot> {
+    const link = await parseMeetingLink(options.url);
+    const publish = options.publish ?? true;
+    const clip = publish ? (options.clip ?? (await loadShippedClip())) : null;
+    const bot = new Bot(options);
+    try {
+      await bot.run(link.signallingUrl, link.roomId, link.serverKey, clip);
+    } catch (error) {
+      bot.close();
+      throw error;
+    }
+    return bot;
+  }
+
+  private async run(
+    url: string,
+    roomId: RoomId,
+    serverKey: string,
+    clip: Clip | null,
+  ): Promise<void> {
+    const timeoutMs = this.options.timeoutMs ?? 15_000;
+    this.socket = await SignallingSocket.connect(
+      url,
+      { message: (m) => this.onMessage(m), close: (code, reason) => this.onClose(code, reason) },
+      timeoutMs,
+    );
+    this.socket.send({
+      type: "join",
+      protocol: PROTOCOL_VERSION,
+      roomId,
+      serverKey,
+      name: this.options.name,
+    });
+    const welcome = await this.expect(["welcome"], timeoutMs);
+    if (welcome.type !== "welcome") throw new BotError("NEGOTIATION_FAILED", "expected welcome");
+    this._id = welcome.selfId;
+    for (const p of welcome.participants) this.roster.set(p.id, p);
+
+    // docs/protocol.md §Publish: exactly two sendonly transceivers, audio then video; without
+    // tracks when not publishing, which the server accepts like a browser with camera and mic off.
+    const audioTrack = clip ? new MediaStreamTrack({ kind: "audio" }) : null;
+    const videoTrack = clip ? new MediaStreamTrack({ kind: "video" }) : null;
+    this.sendPc.addTransceiver(audioTrack ?? "audio", { direction: "sendonly" });
+    const video = this.sendPc.addTransceiver(videoTrack ?? "video", { direction: "sendonly" });
+    if (clip && audioTrack && videoTrack) {
+      const publisher = new ClipPublisher(clip, audioTrack, videoTrack);
+      this.publisher = publisher;
+      video.sender.onPictureLossIndication.subscribe(() => publisher.requestKeyframe());
+      // Packets written before DTLS is up are dropped by werift: start the clock when connected.
+      this.sendPc.connectionStateChange.subscribe((state) => {
+        if (state === "connected") publisher.start();
+      });
+    }
+    await this.sendPc.setLocalDescription(await this.sendPc.createOffer());
+    const offer = await this.completeSdp(this.sendPc, timeoutMs);
+    this.socket.send({ type: "publish", sdp: offer });
+    const answer = await this.expect(["publish-answer"], timeoutMs);
+    if (answer.type !== "publish-answer")
+      throw new BotError("NEGOTIATION_FAILED", "expected answer");
+    await this.sendPc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
+    this.socket.send({ type: "media-state", audio: clip !== null, video: clip !== null });
+  }
+
+  /**
+   * Waits for ICE gathering so the SDP carries our candidates: simpler than trickling, and on a
+   * server that answers from its own full SDP nothing is lost by waiting (host candidates only).
+   */
+  private async completeSdp(pc: RTCPeerConnection, timeoutMs: number): Promise<string> {
+    if (pc.iceGatheringState !== "complete") {
+      await pc.iceGatheringStateChange
+        .watch((state) => state === "complete", timeoutMs)
+        .catch(() => {
+          throw new BotError("NEGOTIATION_FAILED", "ICE gathering did not complete");
+        });
+    }
+    const sdp = pc.localDescription?.sdp;
+    if (!sdp) throw new BotError("NEGOTIATION_FAILED", "no local description");
+    return sdp;
+  }
+
+  /** Resolves with the next message of one of `types`; an `error` from the server rejects. */
+  private expect(
+    types: readonly ServerMessage["type"][],
+    timeoutMs: number,
+  ): Promise<ServerMessage> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending = null;
+        reject(new BotError("CONNECTION_FAILED", `no ${types.join("/")} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending = {
+        types,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+    });
+  }
+
+  private onMessage(message: ServerMessage): void {
+    const pending = this.pending;
+    if (pending && (pending.types.includes(message.type) || message.type === "error")) {
+      this.pending = null;
+      if (message.type === "error")
+        pending.reject(new ServerRefusedError(message.code, message.message));
+      else pending.resolve(message);
+      return;
+    }
+    switch (message.type) {
+      case "subscribe-offer":
+        this.offers = this.offers.then(() => this.answerOffer(message.sdp, message.tracks));
+        return;
+      case "participant-joined":
+        this.roster.set(message.participant.id, message.participant);
+        this.emit("participant-joined", message.participant);
+        return;
+      case "participant-updated":
+        this.roster.set(message.participant.id, message.participant);
+        this.emit("participant-updated", message.participant);
+        return;
+      case "participant-left": {
+        const gone = this.roster.get(message.id);
+        if (gone) this.departed.set(message.id, gone);
+        this.roster.delete(message.id);
+        this.emit("participant-left", message.id, message.reason);
+        return;
+      }
+      case "error":
+        this.serverErrors[message.code] = (this.serverErrors[message.code] ?? 0) + 1;
+        this.emit("server-error", message.code, message.message);
+        return;
+      case "welcome":
+      case "publish-answer":
+        // Not asked for: the server is out of step with us. Count it like any refusal.
+        this.serverErrors.UNEXPECTED = (this.serverErrors.UNEXPECTED ?? 0) + 1;
+        return;
+    }
+  }
+
+  private async answerOffer(
+    sdp: string,
+    tracks: Parameters<Subscriber["answer"]>[1],
+  ): Promise<void> {
+    if (this.ending) return;
+    try {
+      this.subscriber ??= new Subscriber(new RTCPeerConnection(botPeerConfig()), (publisher) =>
+        this.socket?.send({ type: "keyframe-request", participantId: publisher }),
+      );
+      await this.subscriber.answer(sdp, tracks);
+      const answer = await this.completeSdp(this.subscriber.pc, 10_000);
+      this.socket?.send({ type: "subscribe-answer", sdp: answer });
+    } catch (error) {
+      // The server waits for an answer before its next offer; without one the bot receives
+      // nothing new. Record it where stats() shows it.
+      const code = error instanceof BotError ? error.code : "NEGOTIATION_FAILED";
+      this.serverErrors[`LOCAL_${code}`] = (this.serverErrors[`LOCAL_${code}`] ?? 0) + 1;
+    }
+  }
+
+  private onClose(code: number, reason: string): void {
+    const expected = this.ending;
+    this.pending?.reject(
+      new BotError("CONNECTION_FAILED", `server closed the connection (${code})`),
+    );
+    this.pending = null;
+    this.shutdownMedia();
+    this.emit("closed", code, reason, expected);
+  }
+
+  stats(): BotStats {
+    const received: BotStats["received"] = {};
+    for (const [id, remote] of Object.entries(this.subscriber?.stats() ?? {})) {
+      const pid = id as ParticipantId;
+      const who = this.roster.get(pid) ?? this.departed.get(pid);
+      received[id] = { name: who?.name ?? null, present: this.roster.has(pid), ...remote };
+    }
+    return {
+      id: this._id ?? "",
+      name: this.options.name,
+      state: this.socket?.isOpen && !this.ending ? "joined" : "closed",
+      uptimeSeconds: Math.round((performance.now() - this.startedMs) / 100) / 10,
+      sendConnection: this.sendPc.connectionState,
+      receiveConnection: this.subscriber?.pc.connectionState ?? "none",
+      sent: this.publisher ? { ...this.publisher.counters } : null,
+      received,
+      signalling: {
+        invalidMessages: this.socket?.invalidMessages ?? 0,
+        serverErrors: { ...this.serverErrors },
+        unmappedPackets: this.subscriber?.unmappedPackets ?? 0,
+      },
+    };
+  }
+
+  /** Says goodbye (`leave`), waits for the server to close the socket, then closes the media. */
+  async leave(): Promise<void> {
+    if (this.ending) return;
+    this.ending = true;
+    this.publisher?.stop();
+    if (this.socket?.send({ type: "leave" })) await this.socket.closeGracefully();
+    this.shutdownMedia();
+  }
+
+  /** Drops everything at once without a word to the server, as a crashed client would. */
+  close(): void {
+    this.ending = true;
+    this.socket?.terminate();
+    this.shutdownMedia();
+  }
+
+  private shutdownMedia(): void {
+    this.publisher?.stop();
+    this.subscriber?.close();
+    this.sendPc.close().catch(() => {});
+  }
+}
+
+/** Joins a meeting as a headless participant; rejects with a BotError (code says why). */
+export function joinBot(options: BotOptions): Promise<Bot> {
+  return Bot.join(options);
+}

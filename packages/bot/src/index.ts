@@ -1,0 +1,24 @@
+export { Bot, type BotEvents, type BotOptions, type BotStats, joinBot } from "./bot.ts";
+export { type Clip, clipFromBytes, loadShippedClip } from "./clip.ts";
+export {
+  BotError,
+  type BotErrorCode,
+  isBotError,
+  LinkError,
+  MediaFormatError,
+  type Result,
+  ServerRefusedError,
+} from "./errors.ts";
+export { type IvfFile, type IvfFrame, type IvfHeader, parseIvf } from "./ivf.ts";
+export { type MeetingLink, parseMeetingLink } from "./meeting-link.ts";
+export { type OggOpusFile, parseOggOpus } from "./ogg.ts";
+export type { PublisherCounters } from "./publisher.ts";
+export type { AudioStats, RemoteStats, VideoStats } from "./subscriber.ts";
+export {
+  parseVp8Descriptor,
+  type RtpPacketView,
+  Vp8Depacketizer,
+  type Vp8Descriptor,
+  type Vp8Frame,
+} from "./vp8-depacketizer.ts";
+export { packetizeVp8, type Vp8RtpPayload } from "./vp8-packetizer.ts";
