@@ -1,0 +1,211 @@
+import { loadPreferences, savePreferences } from "./preferences.ts";
+import { Store } from "./store.ts";
+
+/**
+ * - `pending`: asking the browser; `on`/`off`: working, by the user's choice;
+ * - `denied`: the user or browser refused permission; `missing`: no such device;
+ * - `busy`: another app holds it; `error`: anything else.
+ */
+export type DeviceStatus = "pending" | "on" | "off" | "denied" | "missing" | "busy" | "error";
+
+export interface DeviceOption {
+  readonly deviceId: string;
+  readonly label: string;
+}
+
+export interface LocalMediaState {
+  readonly mic: DeviceStatus;
+  readonly camera: DeviceStatus;
+  readonly audioTrack: MediaStreamTrack | null;
+  readonly videoTrack: MediaStreamTrack | null;
+  readonly mics: readonly DeviceOption[];
+  readonly cameras: readonly DeviceOption[];
+  readonly micId: string | null;
+  readonly cameraId: string | null;
+}
+
+const AUDIO: MediaTrackConstraints = {
+  echoCancellation: true,
+  noiseSuppression: true,
+  autoGainControl: true,
+};
+const VIDEO: MediaTrackConstraints = {
+  width: { ideal: 1280 },
+  height: { ideal: 720 },
+  frameRate: { ideal: 30 },
+};
+
+function statusOf(error: unknown): DeviceStatus {
+  const name = error instanceof DOMException ? error.name : "";
+  switch (name) {
+    case "NotAllowedError":
+    case "SecurityError":
+      return "denied";
+    case "NotFoundError":
+    case "OverconstrainedError":
+      return "missing";
+    case "NotReadableError":
+    case "AbortError":
+      return "busy";
+    default:
+      return "error";
+  }
+}
+
+function withDevice(base: MediaTrackConstraints, deviceId: string | null): MediaTrackConstraints {
+  return deviceId ? { ...base, deviceId: { ideal: deviceId } } : base;
+}
+
+/** The local camera and microphone: permissions, device choice, on/off. Owns the tracks. */
+export class LocalMedia extends Store<LocalMediaState> {
+  private stopped = false;
+  private readonly onDeviceChange = () => void this.refreshDevices();
+
+  constructor() {
+    const prefs = loadPreferences();
+    super({
+      mic: "pending",
+      camera: "pending",
+      audioTrack: null,
+      videoTrack: null,
+      mics: [],
+      cameras: [],
+      micId: prefs.micId,
+      cameraId: prefs.cameraId,
+    });
+  }
+
+  /** Asks for both devices; whichever works is used, the other one says why not. */
+  async start(
+    want: { audio: boolean; video: boolean } = { audio: true, video: true },
+  ): Promise<void> {
+    this.stopped = false;
+    navigator.mediaDevices?.addEventListener("devicechange", this.onDeviceChange);
+    if (!navigator.mediaDevices?.getUserMedia) {
+      this.update({ mic: "error", camera: "error" });
+      return;
+    }
+    this.update({ mic: want.audio ? "pending" : "off", camera: want.video ? "pending" : "off" });
+    const { micId, cameraId } = this.state;
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({
+        audio: want.audio && withDevice(AUDIO, micId),
+        video: want.video && withDevice(VIDEO, cameraId),
+      });
+      if (this.stopped) return stopAll(stream);
+      this.adopt(stream.getAudioTracks()[0] ?? null, "audio");
+      this.adopt(stream.getVideoTracks()[0] ?? null, "video");
+    } catch {
+      // One device failing fails the pair: ask for each alone to learn which one works.
+      await Promise.all([
+        want.audio ? this.acquire("audio") : Promise.resolve(),
+        want.video ? this.acquire("video") : Promise.resolve(),
+      ]);
+    }
+    await this.refreshDevices();
+  }
+
+  async setCameraOn(on: boolean): Promise<void> {
+    if (!on) {
+      this.state.videoTrack?.stop();
+      this.update({ videoTrack: null, camera: "off" });
+      return;
+    }
+    this.update({ camera: "pending" });
+    await this.acquire("video");
+  }
+
+  /** Muting keeps the microphone open and sends silence, so unmuting is instant. */
+  setMicOn(on: boolean): void {
+    const track = this.state.audioTrack;
+    if (!track) return;
+    track.enabled = on;
+    this.update({ mic: on ? "on" : "off" });
+  }
+
+  async selectCamera(deviceId: string): Promise<void> {
+    savePreferences({ cameraId: deviceId });
+    this.update({ cameraId: deviceId });
+    if (this.state.camera === "off") return;
+    this.update({ camera: "pending" });
+    await this.acquire("video");
+  }
+
+  async selectMic(deviceId: string): Promise<void> {
+    savePreferences({ micId: deviceId });
+    const wasMuted = this.state.mic === "off" && this.state.audioTrack !== null;
+    this.update({ micId: deviceId, mic: "pending" });
+    await this.acquire("audio");
+    if (wasMuted) this.setMicOn(false);
+  }
+
+  /** Retries a device after the user changed a browser permission. */
+  retry(kind: "audio" | "video"): Promise<void> {
+    this.update(kind === "audio" ? { mic: "pending" } : { camera: "pending" });
+    return this.acquire(kind).then(() => this.refreshDevices());
+  }
+
+  stop(): void {
+    this.stopped = true;
+    navigator.mediaDevices?.removeEventListener("devicechange", this.onDeviceChange);
+    this.state.audioTrack?.stop();
+    this.state.videoTrack?.stop();
+    this.update({
+      audioTrack: null,
+      videoTrack: null,
+      mic: this.state.mic === "on" ? "off" : this.state.mic,
+      camera: this.state.camera === "on" ? "off" : this.state.camera,
+    });
+  }
+
+  private async acquire(kind: "audio" | "video"): Promise<void> {
+    const deviceId = kind === "audio" ? this.state.micId : this.state.cameraId;
+    const constraints = withDevice(kind === "audio" ? AUDIO : VIDEO, deviceId);
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ [kind]: constraints });
+      if (this.stopped) return stopAll(stream);
+      const track = (kind === "audio" ? stream.getAudioTracks() : stream.getVideoTracks())[0];
+      this.adopt(track ?? null, kind);
+    } catch (error) {
+      if (kind === "audio") this.update({ mic: statusOf(error) });
+      else this.update({ camera: statusOf(error) });
+    }
+  }
+
+  private adopt(track: MediaStreamTrack | null, kind: "audio" | "video"): void {
+    const old = kind === "audio" ? this.state.audioTrack : this.state.videoTrack;
+    if (old && old !== track) old.stop();
+    const status: DeviceStatus = track ? "on" : "missing";
+    const deviceId = track?.getSettings().deviceId ?? null;
+    if (kind === "audio") {
+      this.update({ audioTrack: track, mic: status, micId: deviceId ?? this.state.micId });
+    } else {
+      this.update({ videoTrack: track, camera: status, cameraId: deviceId ?? this.state.cameraId });
+    }
+    track?.addEventListener("ended", () => {
+      // The device went away (unplugged, or revoked in the browser's settings).
+      if (kind === "audio" && this.state.audioTrack === track) {
+        this.update({ audioTrack: null, mic: "error" });
+      } else if (kind === "video" && this.state.videoTrack === track) {
+        this.update({ videoTrack: null, camera: "error" });
+      }
+    });
+  }
+
+  private async refreshDevices(): Promise<void> {
+    if (!navigator.mediaDevices?.enumerateDevices) return;
+    const devices = await navigator.mediaDevices.enumerateDevices();
+    const options = (kind: MediaDeviceKind, noun: string): DeviceOption[] =>
+      devices
+        .filter((d) => d.kind === kind && d.deviceId !== "")
+        .map((d, i) => ({ deviceId: d.deviceId, label: d.label || `${noun} ${i + 1}` }));
+    this.update({
+      mics: options("audioinput", "Microphone"),
+      cameras: options("videoinput", "Camera"),
+    });
+  }
+}
+
+function stopAll(stream: MediaStream): void {
+  for (const track of stream.getTracks()) track.stop();
+}

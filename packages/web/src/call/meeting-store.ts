@@ -1,0 +1,373 @@
+import {
+  type ErrorCode,
+  type Participant,
+  type ParticipantId,
+  PROTOCOL_VERSION,
+  type RoomLink,
+  type ServerMessage,
+} from "@conclave/protocol";
+import type { LocalMedia, LocalMediaState } from "./local-media.ts";
+import { MediaTransforms } from "./media-transforms.ts";
+import { type CandidateOut, ReceiveConnection, SendConnection } from "./peer-connections.ts";
+import { Signalling } from "./signalling.ts";
+import { Store } from "./store.ts";
+
+/**
+ * - `connecting`: opening the socket or waiting for `welcome`;
+ * - `joined`: in the meeting;
+ * - `retrying`: the server could not be reached (or dropped us); next attempt at `retryAt`;
+ * - `failed`: the server refused us for good (`failure` says why);
+ * - `left`: the user left.
+ */
+export type MeetingPhase = "connecting" | "joined" | "retrying" | "failed" | "left";
+
+export interface RemoteParticipant {
+  readonly id: ParticipantId;
+  readonly name: string;
+  /** Whether their microphone / camera is on, as they announced it. */
+  readonly audio: boolean;
+  readonly video: boolean;
+  readonly videoStream: MediaStream | null;
+  readonly audioStream: MediaStream | null;
+}
+
+export interface MeetingState {
+  readonly phase: MeetingPhase;
+  /** Whether we had joined before this connection attempt (so: "reconnecting"). */
+  readonly wasJoined: boolean;
+  readonly attempt: number;
+  readonly retryAt: number | null;
+  readonly failure: {
+    readonly code: ErrorCode | "UNSUPPORTED_BROWSER";
+    readonly message: string;
+  } | null;
+  /** A non-fatal error from the server, shown until dismissed. */
+  readonly notice: string | null;
+  readonly selfId: ParticipantId | null;
+  readonly participants: readonly RemoteParticipant[];
+  /** Text for the live region: joins, leaves, connection changes. */
+  readonly announcement: string;
+  readonly mediaConnection: RTCPeerConnectionState | "new";
+}
+
+/** Refusals that retrying cannot fix. */
+const FATAL: ReadonlySet<ErrorCode> = new Set(["GATE_REFUSED", "ROOM_FULL", "UNSUPPORTED_VERSION"]);
+const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
+
+const FAILURE_TEXT: Partial<Record<ErrorCode, string>> = {
+  GATE_REFUSED: "This meeting link is not valid. Ask the person who invited you for the full link.",
+  ROOM_FULL: "This meeting is full.",
+  UNSUPPORTED_VERSION: "This page is out of date for the server. Reload the page to update it.",
+};
+
+/**
+ * One meeting from join to leave: signalling, the two peer connections, the roster, reconnection
+ * with backoff. Components read its state and call its methods; it knows nothing of rendering.
+ */
+export class MeetingStore extends Store<MeetingState> {
+  readonly transforms = new MediaTransforms();
+  private signalling: Signalling | null = null;
+  private send: SendConnection | null = null;
+  private recv: ReceiveConnection | null = null;
+  private roster = new Map<ParticipantId, Participant>();
+  private streams = new Map<ParticipantId, RemoteParticipant>();
+  private queue: Promise<void> = Promise.resolve();
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private unsubscribeLocal: () => void;
+  private lastLocal: LocalMediaState;
+  private announceToggle = false;
+
+  constructor(
+    private readonly link: RoomLink,
+    private readonly name: string,
+    readonly local: LocalMedia,
+  ) {
+    super({
+      phase: "connecting",
+      wasJoined: false,
+      attempt: 0,
+      retryAt: null,
+      failure: null,
+      notice: null,
+      selfId: null,
+      participants: [],
+      announcement: "",
+      mediaConnection: "new",
+    });
+    this.lastLocal = local.state;
+    this.unsubscribeLocal = local.subscribe(() => this.onLocalChange());
+  }
+
+  get sendConnection(): RTCPeerConnection | null {
+    return this.send?.pc ?? null;
+  }
+
+  get receiveConnection(): RTCPeerConnection | null {
+    return this.recv?.pc ?? null;
+  }
+
+  /** mid → participant id on the receiving connection. */
+  receiveMids(): Record<string, string> {
+    return this.recv?.midMap() ?? {};
+  }
+
+  get invalidServerMessages(): number {
+    return this.signalling?.invalidMessages ?? 0;
+  }
+
+  join(): void {
+    void this.connect();
+  }
+
+  /** Skips the wait before the next attempt. */
+  retryNow(): void {
+    if (this.state.phase !== "retrying") return;
+    clearTimeout(this.retryTimer);
+    void this.connect();
+  }
+
+  leave(): void {
+    if (this.state.phase === "left") return;
+    this.signalling?.send({ type: "leave" });
+    this.teardown();
+    clearTimeout(this.retryTimer);
+    this.unsubscribeLocal();
+    this.transforms.terminate();
+    this.local.stop();
+    this.update({
+      phase: "left",
+      participants: [],
+      retryAt: null,
+      announcement: "You left the meeting",
+    });
+  }
+
+  dismissNotice(): void {
+    this.update({ notice: null });
+  }
+
+  private async connect(): Promise<void> {
+    this.teardown();
+    const attempt = this.state.attempt + 1;
+    this.update({ phase: "connecting", attempt, retryAt: null });
+    const signalling = new Signalling({
+      // A late message from a socket we already replaced must not touch the new connection.
+      onMessage: (message) =>
+        this.enqueue(() => (this.signalling === signalling ? this.onMessage(message) : undefined)),
+      onClose: () => this.onSocketClosed(signalling),
+    });
+    this.signalling = signalling;
+    try {
+      await signalling.open(Signalling.url(location));
+    } catch {
+      if (this.signalling === signalling) this.scheduleRetry();
+      return;
+    }
+    signalling.send({
+      type: "join",
+      protocol: PROTOCOL_VERSION,
+      roomId: this.link.roomId,
+      serverKey: this.link.serverKey,
+      name: this.name,
+    });
+  }
+
+  private onSocketClosed(signalling: Signalling): void {
+    if (this.signalling !== signalling) return;
+    const { phase } = this.state;
+    if (phase === "left" || phase === "failed") return;
+    if (phase === "joined") this.announce("Connection lost. Reconnecting…");
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    this.teardown();
+    const delay = BACKOFF_MS[Math.min(this.state.attempt - 1, BACKOFF_MS.length - 1)] ?? 15000;
+    const jittered = Math.round(delay * (0.8 + Math.random() * 0.4));
+    this.update({
+      phase: "retrying",
+      wasJoined: this.state.wasJoined || this.state.phase === "joined",
+      retryAt: Date.now() + jittered,
+      participants: [],
+    });
+    this.retryTimer = setTimeout(() => void this.connect(), jittered);
+  }
+
+  /** Runs message handling one at a time, so offers and answers never interleave. */
+  private enqueue(task: () => Promise<void> | void): void {
+    this.queue = this.queue.then(task).catch((error: unknown) => {
+      console.error("meeting: handling a server message failed", error);
+      this.update({ notice: `Something went wrong with the call: ${String(error)}` });
+    });
+  }
+
+  private async onMessage(message: ServerMessage): Promise<void> {
+    switch (message.type) {
+      case "welcome":
+        return this.onWelcome(message.selfId, message.participants);
+      case "publish-answer":
+        await this.send?.applyAnswer(message.sdp);
+        return;
+      case "subscribe-offer": {
+        if (!this.recv) {
+          this.recv = new ReceiveConnection(this.transforms, (c) => this.sendCandidate("recv", c));
+          this.watchConnection(this.recv.pc);
+        }
+        const sdp = await this.recv.answer(message.sdp, message.tracks);
+        this.signalling?.send({ type: "subscribe-answer", sdp });
+        this.transforms.setReceiveMids(this.recv.midMap());
+        this.publishParticipants();
+        return;
+      }
+      case "participant-joined":
+        this.roster.set(message.participant.id, message.participant);
+        this.announce(`${message.participant.name} joined`);
+        this.publishParticipants();
+        return;
+      case "participant-updated":
+        this.roster.set(message.participant.id, message.participant);
+        this.publishParticipants();
+        return;
+      case "participant-left": {
+        const who = this.roster.get(message.id);
+        this.roster.delete(message.id);
+        if (who) this.announce(`${who.name} left`);
+        this.publishParticipants();
+        return;
+      }
+      case "error":
+        return this.onError(message.code, message.message);
+    }
+  }
+
+  private async onWelcome(
+    selfId: ParticipantId,
+    participants: readonly Participant[],
+  ): Promise<void> {
+    this.roster = new Map(participants.map((p) => [p.id, p]));
+    const rejoined = this.state.wasJoined;
+    this.update({ phase: "joined", selfId, attempt: 0, retryAt: null, failure: null });
+    this.announce(rejoined ? "Reconnected" : `You joined. ${this.countText()}`);
+    this.publishParticipants();
+    const { audioTrack, videoTrack } = this.local.state;
+    this.send = new SendConnection(this.transforms, { audio: audioTrack, video: videoTrack }, (c) =>
+      this.sendCandidate("send", c),
+    );
+    this.watchConnection(this.send.pc);
+    const sdp = await this.send.createOffer();
+    this.signalling?.send({ type: "publish", sdp });
+    this.sendMediaState();
+  }
+
+  private onError(code: ErrorCode, message: string): void {
+    if (FATAL.has(code)) {
+      this.teardown();
+      this.update({
+        phase: "failed",
+        failure: { code, message: FAILURE_TEXT[code] ?? message },
+        participants: [],
+      });
+      this.local.stop();
+      return;
+    }
+    if (code === "SHUTTING_DOWN") {
+      this.scheduleRetry();
+      return;
+    }
+    this.update({ notice: `The server reported a problem (${code}): ${message}` });
+  }
+
+  private sendCandidate(transport: "send" | "recv", c: CandidateOut): void {
+    this.signalling?.send({ type: "ice-candidate", transport, ...c });
+  }
+
+  private watchConnection(pc: RTCPeerConnection): void {
+    pc.addEventListener("connectionstatechange", () => {
+      // Show the worse of the two connections.
+      const states = [this.send?.pc.connectionState, this.recv?.pc.connectionState];
+      const order: RTCPeerConnectionState[] = [
+        "failed",
+        "disconnected",
+        "connecting",
+        "new",
+        "connected",
+        "closed",
+      ];
+      const worst = order.find((s) => states.includes(s)) ?? "new";
+      this.update({ mediaConnection: worst });
+    });
+  }
+
+  private onLocalChange(): void {
+    const now = this.local.state;
+    const before = this.lastLocal;
+    this.lastLocal = now;
+    if (now.audioTrack !== before.audioTrack) {
+      this.enqueue(() => this.send?.replaceTrack("audio", now.audioTrack));
+    }
+    if (now.videoTrack !== before.videoTrack) {
+      this.enqueue(() => this.send?.replaceTrack("video", now.videoTrack));
+    }
+    if (now.mic !== before.mic || now.camera !== before.camera) this.sendMediaState();
+  }
+
+  private sendMediaState(): void {
+    const { mic, camera, audioTrack, videoTrack } = this.local.state;
+    this.signalling?.send({
+      type: "media-state",
+      audio: mic === "on" && audioTrack !== null,
+      video: camera === "on" && videoTrack !== null,
+    });
+  }
+
+  /** Merges the roster with the tracks the receiving connection carries. */
+  private publishParticipants(): void {
+    const tracks = this.recv?.remoteTracks() ?? new Map();
+    const next = new Map<ParticipantId, RemoteParticipant>();
+    for (const p of this.roster.values()) {
+      const t = tracks.get(p.id);
+      const old = this.streams.get(p.id);
+      next.set(p.id, {
+        id: p.id,
+        name: p.name,
+        audio: p.audio,
+        video: p.video,
+        videoStream: reuseStream(old?.videoStream ?? null, t?.video ?? null),
+        audioStream: reuseStream(old?.audioStream ?? null, t?.audio ?? null),
+      });
+    }
+    this.streams = next;
+    this.update({ participants: [...next.values()] });
+  }
+
+  private countText(): string {
+    const n = this.roster.size + 1;
+    return n === 1 ? "You are the only one here." : `${n} people in the meeting.`;
+  }
+
+  private announce(text: string): void {
+    // Alternate a trailing no-break space so the same words are announced again.
+    this.announceToggle = !this.announceToggle;
+    this.update({ announcement: this.announceToggle ? text : `${text}\u00a0` });
+  }
+
+  private teardown(): void {
+    this.signalling?.close();
+    this.signalling = null;
+    this.send?.close();
+    this.send = null;
+    this.recv?.close();
+    this.recv = null;
+    this.roster.clear();
+    this.streams.clear();
+    this.queue = Promise.resolve();
+    this.update({ mediaConnection: "new" });
+  }
+}
+
+/** Keeps the same MediaStream while the track is the same, so video elements do not restart. */
+function reuseStream(old: MediaStream | null, track: MediaStreamTrack | null): MediaStream | null {
+  if (!track) return null;
+  if (old && old.getTracks().length === 1 && old.getTracks()[0] === track) return old;
+  return new MediaStream([track]);
+}

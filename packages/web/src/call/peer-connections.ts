@@ -1,0 +1,134 @@
+import type { ParticipantId, SubscribedTrack } from "@conclave/protocol";
+import type { MediaKind } from "../worker/messages.ts";
+import type { MediaTransforms } from "./media-transforms.ts";
+
+export interface CandidateOut {
+  candidate: string;
+  sdpMid: string | null;
+  sdpMLineIndex: number | null;
+}
+
+/** What the receiving connection currently carries for one remote participant. */
+export interface RemoteTracks {
+  audio: MediaStreamTrack | null;
+  video: MediaStreamTrack | null;
+}
+
+const CODEC: Record<MediaKind, string> = { audio: "audio/opus", video: "video/vp8" };
+
+function newPeerConnection(onCandidate: (c: CandidateOut) => void): RTCPeerConnection {
+  // No STUN or TURN: the server is reached directly and lists its candidates in its SDP.
+  const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: "max-bundle" });
+  pc.addEventListener("icecandidate", ({ candidate }) => {
+    if (!candidate?.candidate) return;
+    onCandidate({
+      candidate: candidate.candidate,
+      sdpMid: candidate.sdpMid,
+      sdpMLineIndex: candidate.sdpMLineIndex,
+    });
+  });
+  return pc;
+}
+
+/** Opus and VP8 only (docs/protocol.md): what the SFU forwards and the E2EE step understands. */
+function restrictCodecs(transceiver: RTCRtpTransceiver, kind: MediaKind): void {
+  const codecs = RTCRtpReceiver.getCapabilities(kind)?.codecs ?? [];
+  const wanted = codecs.filter((c) => c.mimeType.toLowerCase() === CODEC[kind]);
+  if (wanted.length > 0) transceiver.setCodecPreferences(wanted);
+}
+
+/** The sending connection: exactly two transceivers, audio then video, both sendonly. */
+export class SendConnection {
+  readonly pc: RTCPeerConnection;
+  private readonly audio: RTCRtpTransceiver;
+  private readonly video: RTCRtpTransceiver;
+
+  constructor(
+    transforms: MediaTransforms,
+    tracks: { audio: MediaStreamTrack | null; video: MediaStreamTrack | null },
+    onCandidate: (c: CandidateOut) => void,
+  ) {
+    this.pc = newPeerConnection(onCandidate);
+    this.audio = this.pc.addTransceiver(tracks.audio ?? "audio", { direction: "sendonly" });
+    this.video = this.pc.addTransceiver(tracks.video ?? "video", { direction: "sendonly" });
+    restrictCodecs(this.audio, "audio");
+    restrictCodecs(this.video, "video");
+    transforms.attachSender(this.audio.sender, "audio");
+    transforms.attachSender(this.video.sender, "video");
+  }
+
+  async createOffer(): Promise<string> {
+    await this.pc.setLocalDescription(await this.pc.createOffer());
+    const sdp = this.pc.localDescription?.sdp;
+    if (!sdp) throw new Error("no local description");
+    return sdp;
+  }
+
+  applyAnswer(sdp: string): Promise<void> {
+    return this.pc.setRemoteDescription({ type: "answer", sdp });
+  }
+
+  /** Swaps the track without renegotiating; null sends nothing (camera off). */
+  async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
+    const sender = (kind === "audio" ? this.audio : this.video).sender;
+    if (sender.track !== track) await sender.replaceTrack(track);
+  }
+
+  close(): void {
+    this.pc.close();
+  }
+}
+
+/** The receiving connection, made on the first `subscribe-offer`. */
+export class ReceiveConnection {
+  readonly pc: RTCPeerConnection;
+  /** mid → participant, as of the last offer. */
+  private mids = new Map<string, SubscribedTrack>();
+
+  constructor(
+    private readonly transforms: MediaTransforms,
+    onCandidate: (c: CandidateOut) => void,
+  ) {
+    this.pc = newPeerConnection(onCandidate);
+  }
+
+  /** Applies an offer and returns the answer's SDP. */
+  async answer(sdp: string, tracks: readonly SubscribedTrack[]): Promise<string> {
+    await this.pc.setRemoteDescription({ type: "offer", sdp });
+    for (const transceiver of this.pc.getTransceivers()) {
+      const kind = transceiver.receiver.track.kind === "audio" ? "audio" : "video";
+      this.transforms.attachReceiver(transceiver.receiver, kind, transceiver.mid);
+    }
+    await this.pc.setLocalDescription(await this.pc.createAnswer());
+    const answer = this.pc.localDescription?.sdp;
+    if (!answer) throw new Error("no local description");
+    this.mids = new Map(tracks.map((t) => [t.mid, t]));
+    return answer;
+  }
+
+  /** Tracks per remote participant; m-lines not listed in the last offer are inactive. */
+  remoteTracks(): Map<ParticipantId, RemoteTracks> {
+    const out = new Map<ParticipantId, RemoteTracks>();
+    for (const transceiver of this.pc.getTransceivers()) {
+      const listed = transceiver.mid === null ? undefined : this.mids.get(transceiver.mid);
+      if (!listed) continue;
+      const track = transceiver.receiver.track;
+      if (track.kind !== listed.kind) continue;
+      const entry = out.get(listed.participantId) ?? { audio: null, video: null };
+      entry[listed.kind] = track;
+      out.set(listed.participantId, entry);
+    }
+    return out;
+  }
+
+  /** mid → participant id, for the worker and for per-participant stats. */
+  midMap(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [mid, t] of this.mids) out[mid] = t.participantId;
+    return out;
+  }
+
+  close(): void {
+    this.pc.close();
+  }
+}

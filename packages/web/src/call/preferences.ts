@@ -1,0 +1,35 @@
+/** What this browser remembers between meetings: nothing secret, only choices. */
+const KEY = "conclave.prefs.v1";
+
+export interface Preferences {
+  name: string;
+  micId: string | null;
+  cameraId: string | null;
+}
+
+const DEFAULTS: Preferences = { name: "", micId: null, cameraId: null };
+
+export function loadPreferences(): Preferences {
+  try {
+    const raw = localStorage.getItem(KEY);
+    if (!raw) return { ...DEFAULTS };
+    const value: unknown = JSON.parse(raw);
+    if (typeof value !== "object" || value === null) return { ...DEFAULTS };
+    const v = value as Record<string, unknown>;
+    return {
+      name: typeof v.name === "string" ? v.name.slice(0, 64) : "",
+      micId: typeof v.micId === "string" ? v.micId : null,
+      cameraId: typeof v.cameraId === "string" ? v.cameraId : null,
+    };
+  } catch {
+    return { ...DEFAULTS };
+  }
+}
+
+export function savePreferences(patch: Partial<Preferences>): void {
+  try {
+    localStorage.setItem(KEY, JSON.stringify({ ...loadPreferences(), ...patch }));
+  } catch {
+    // Storage can be disabled (private mode); remembering is only a convenience.
+  }
+}

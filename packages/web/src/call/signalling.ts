@@ -1,0 +1,89 @@
+import {
+  type ClientMessage,
+  encodeMessage,
+  isProtocolError,
+  parseServerMessage,
+  type ServerMessage,
+} from "@conclave/protocol";
+
+export interface SignallingHandlers {
+  onMessage(message: ServerMessage): void;
+  /** The socket closed; `opened` says whether it ever connected. */
+  onClose(info: { opened: boolean; code: number }): void;
+}
+
+const OPEN_TIMEOUT_MS = 8000;
+
+/** The signalling WebSocket of one connection attempt, at `/ws` on the page's own origin. */
+export class Signalling {
+  private socket: WebSocket | null = null;
+  private opened = false;
+  private closedByUs = false;
+  /** Messages the server sent that failed validation; shown in diagnostics. */
+  invalidMessages = 0;
+
+  constructor(private readonly handlers: SignallingHandlers) {}
+
+  static url(location: Location): string {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    return `${scheme}//${location.host}/ws`;
+  }
+
+  /** Resolves once connected; rejects if the server cannot be reached. */
+  open(url: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let socket: WebSocket;
+      try {
+        socket = new WebSocket(url);
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      this.socket = socket;
+      const timer = setTimeout(() => {
+        reject(new Error("timed out connecting to the server"));
+        socket.close();
+      }, OPEN_TIMEOUT_MS);
+      socket.addEventListener("open", () => {
+        clearTimeout(timer);
+        this.opened = true;
+        resolve();
+      });
+      socket.addEventListener("message", (event: MessageEvent<unknown>) =>
+        this.receive(event.data),
+      );
+      socket.addEventListener("close", (event) => {
+        clearTimeout(timer);
+        if (!this.opened) reject(new Error("could not connect to the server"));
+        if (!this.closedByUs) this.handlers.onClose({ opened: this.opened, code: event.code });
+      });
+    });
+  }
+
+  send(message: ClientMessage): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(encodeMessage(message));
+  }
+
+  close(): void {
+    this.closedByUs = true;
+    this.socket?.close(1000);
+    this.socket = null;
+  }
+
+  private receive(data: unknown): void {
+    if (typeof data !== "string") {
+      this.invalidMessages++;
+      return;
+    }
+    let message: ServerMessage;
+    try {
+      message = parseServerMessage(data);
+    } catch (error) {
+      // Validate at the edge; a malformed message changes nothing.
+      this.invalidMessages++;
+      console.warn("ignored invalid server message", isProtocolError(error) ? error.code : error);
+      return;
+    }
+    this.handlers.onMessage(message);
+  }
+}

@@ -1,0 +1,93 @@
+import type { MeetingStore } from "./meeting-store.ts";
+
+export interface StreamStats {
+  readonly participantId: string;
+  readonly kind: "audio" | "video";
+  readonly kbps: number;
+  readonly packetsLost: number;
+  readonly jitterMs: number;
+  readonly framesDecoded: number | null;
+  readonly framesPerSecond: number | null;
+  readonly resolution: string | null;
+}
+
+export interface SendStats {
+  readonly kind: "audio" | "video";
+  readonly kbps: number;
+  readonly framesEncoded: number | null;
+  readonly resolution: string | null;
+}
+
+interface Sample {
+  bytes: number;
+  at: number;
+}
+
+function num(value: unknown): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : 0;
+}
+
+function optNum(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+/** Reads getStats() from both connections and turns byte counters into bitrates. */
+export class StatsSampler {
+  private previous = new Map<string, Sample>();
+
+  constructor(private readonly meeting: MeetingStore) {}
+
+  async receive(): Promise<StreamStats[]> {
+    const pc = this.meeting.receiveConnection;
+    if (!pc) return [];
+    const mids = this.meeting.receiveMids();
+    const report = await pc.getStats();
+    const out: StreamStats[] = [];
+    report.forEach((s: Record<string, unknown>) => {
+      if (s.type !== "inbound-rtp" || typeof s.mid !== "string") return;
+      const participantId = mids[s.mid];
+      if (!participantId) return;
+      const kind = s.kind === "audio" ? "audio" : "video";
+      const width = optNum(s.frameWidth);
+      const height = optNum(s.frameHeight);
+      out.push({
+        participantId,
+        kind,
+        kbps: this.rate(`in:${String(s.id)}`, num(s.bytesReceived)),
+        packetsLost: num(s.packetsLost),
+        jitterMs: Math.round(num(s.jitter) * 1000),
+        framesDecoded: optNum(s.framesDecoded),
+        framesPerSecond: optNum(s.framesPerSecond),
+        resolution: width && height ? `${width}×${height}` : null,
+      });
+    });
+    return out;
+  }
+
+  async send(): Promise<SendStats[]> {
+    const pc = this.meeting.sendConnection;
+    if (!pc) return [];
+    const report = await pc.getStats();
+    const out: SendStats[] = [];
+    report.forEach((s: Record<string, unknown>) => {
+      if (s.type !== "outbound-rtp") return;
+      const width = optNum(s.frameWidth);
+      const height = optNum(s.frameHeight);
+      out.push({
+        kind: s.kind === "audio" ? "audio" : "video",
+        kbps: this.rate(`out:${String(s.id)}`, num(s.bytesSent)),
+        framesEncoded: optNum(s.framesEncoded),
+        resolution: width && height ? `${width}×${height}` : null,
+      });
+    });
+    return out;
+  }
+
+  private rate(key: string, bytes: number): number {
+    const now = performance.now();
+    const before = this.previous.get(key);
+    this.previous.set(key, { bytes, at: now });
+    if (!before || now <= before.at) return 0;
+    return Math.round(((bytes - before.bytes) * 8) / (now - before.at));
+  }
+}

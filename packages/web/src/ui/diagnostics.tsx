@@ -1,0 +1,132 @@
+import { useEffect, useState } from "preact/hooks";
+import type { MeetingStore } from "../call/meeting-store.ts";
+import { type SendStats, StatsSampler, type StreamStats } from "../call/stats.ts";
+import { useStore } from "./use-store.ts";
+
+/** Encoded-transform frame counts from the media worker and getStats() per participant. */
+export function Diagnostics({ meeting, onClose }: { meeting: MeetingStore; onClose: () => void }) {
+  const counts = useStore(meeting.transforms);
+  const { participants, mediaConnection } = useStore(meeting);
+  const [recv, setRecv] = useState<StreamStats[]>([]);
+  const [send, setSend] = useState<SendStats[]>([]);
+
+  useEffect(() => {
+    const sampler = new StatsSampler(meeting);
+    let alive = true;
+    const poll = async () => {
+      const [r, s] = await Promise.all([sampler.receive(), sampler.send()]);
+      if (alive) {
+        setRecv(r);
+        setSend(s);
+      }
+    };
+    void poll();
+    const timer = setInterval(() => void poll(), 1000);
+    return () => {
+      alive = false;
+      clearInterval(timer);
+    };
+  }, [meeting]);
+
+  const nameOf = (id: string) => participants.find((p) => p.id === id)?.name ?? id;
+  const framesFor = (id: string, kind: string) =>
+    counts.participants.find((c) => c.participantId === id && c.kind === kind);
+
+  return (
+    <aside class="diagnostics" aria-labelledby="diagnostics-title">
+      <div class="diagnostics-head">
+        <h2 id="diagnostics-title">Diagnostics</h2>
+        <button type="button" class="btn btn-small" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      <p class="hint">Media connection: {mediaConnection}</p>
+      <h3>Encoded frames (media worker)</h3>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Stream</th>
+            <th scope="col">Frames</th>
+            <th scope="col">KiB</th>
+            <th scope="col">Dropped</th>
+          </tr>
+        </thead>
+        <tbody>
+          {counts.totals.length === 0 && (
+            <tr>
+              <td colSpan={4}>No frames yet</td>
+            </tr>
+          )}
+          {counts.totals.map((t) => (
+            <tr key={`${t.direction}/${t.kind}`}>
+              <th scope="row">
+                {t.direction === "send" ? "Sent" : "Received"} {t.kind}
+              </th>
+              <td>{t.frames}</td>
+              <td>{Math.round(t.bytes / 1024)}</td>
+              <td>{t.dropped}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {counts.lastError && <p class="field-error">Worker: {counts.lastError}</p>}
+
+      <h3>Sending</h3>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Kind</th>
+            <th scope="col">kbit/s</th>
+            <th scope="col">Encoded</th>
+            <th scope="col">Size</th>
+          </tr>
+        </thead>
+        <tbody>
+          {send.map((s) => (
+            <tr key={s.kind}>
+              <th scope="row">{s.kind}</th>
+              <td>{s.kbps}</td>
+              <td>{s.framesEncoded ?? "—"}</td>
+              <td>{s.resolution ?? "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h3>Receiving</h3>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">From</th>
+            <th scope="col">kbit/s</th>
+            <th scope="col">Decoded</th>
+            <th scope="col">fps</th>
+            <th scope="col">Lost</th>
+            <th scope="col">Worker</th>
+          </tr>
+        </thead>
+        <tbody>
+          {recv.length === 0 && (
+            <tr>
+              <td colSpan={6}>Nobody else is sending</td>
+            </tr>
+          )}
+          {recv.map((s) => (
+            <tr key={`${s.participantId}/${s.kind}`}>
+              <th scope="row">
+                {nameOf(s.participantId)} {s.kind}
+                {s.resolution ? ` ${s.resolution}` : ""}
+              </th>
+              <td>{s.kbps}</td>
+              <td>{s.framesDecoded ?? "—"}</td>
+              <td>{s.framesPerSecond ?? "—"}</td>
+              <td>{s.packetsLost}</td>
+              <td>{framesFor(s.participantId, s.kind)?.frames ?? 0}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p class="hint">Invalid server messages ignored: {meeting.invalidServerMessages}</p>
+    </aside>
+  );
+}

@@ -1,0 +1,122 @@
+import type { RoomLink } from "@conclave/protocol";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { LocalMedia } from "../call/local-media.ts";
+import { canTransformMedia } from "../call/media-transforms.ts";
+import { MeetingStore } from "../call/meeting-store.ts";
+import { checkLink } from "../call/room-link.ts";
+import { Meeting } from "./meeting.tsx";
+import { Prejoin } from "./prejoin.tsx";
+
+type Step =
+  | { readonly step: "checking" }
+  | { readonly step: "incomplete" }
+  | { readonly step: "unsupported" }
+  | { readonly step: "prejoin"; readonly link: RoomLink; readonly local: LocalMedia }
+  | {
+      readonly step: "meeting";
+      readonly link: RoomLink;
+      readonly meeting: MeetingStore;
+      readonly name: string;
+    };
+
+interface Props {
+  roomId: string;
+  secret: string | null;
+  navigate: (path: string) => void;
+}
+
+/** `/m/<roomId>#<secret>`: checks the link, then prejoin, then the meeting. */
+export function MeetingRoute({ roomId, secret, navigate }: Props) {
+  const [state, setState] = useState<Step>({ step: "checking" });
+
+  useEffect(() => {
+    let cancelled = false;
+    void checkLink(roomId, secret).then((link) => {
+      if (cancelled) return;
+      if (!link) return setState({ step: "incomplete" });
+      // Never join without end-to-end encryption (DESIGN.md §6).
+      if (!canTransformMedia()) return setState({ step: "unsupported" });
+      const local = new LocalMedia();
+      void local.start();
+      setState({ step: "prejoin", link, local });
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [roomId, secret]);
+
+  // Release the camera and leave when navigating away or closing the page.
+  const current = useRef(state);
+  current.current = state;
+  useEffect(() => {
+    const release = () => {
+      const s = current.current;
+      if (s.step === "prejoin") s.local.stop();
+      if (s.step === "meeting") s.meeting.leave();
+    };
+    addEventListener("pagehide", release);
+    return () => {
+      removeEventListener("pagehide", release);
+      release();
+    };
+  }, []);
+
+  const join = (link: RoomLink, local: LocalMedia, name: string) => {
+    const meeting = new MeetingStore(link, name, local);
+    meeting.join();
+    setState({ step: "meeting", link, meeting, name });
+  };
+
+  switch (state.step) {
+    case "checking":
+      return (
+        <main class="center-screen" aria-busy="true">
+          <span class="spinner" aria-hidden="true" />
+          <p>Opening the meeting…</p>
+        </main>
+      );
+    case "incomplete":
+      return (
+        <main class="center-screen">
+          <h1>This meeting link is incomplete</h1>
+          <p role="alert">
+            The part after the <code>#</code> is missing or damaged, and it holds the meeting’s key.
+            Ask the person who invited you to send the whole link again, and open it exactly as
+            sent.
+          </p>
+          <div class="button-row">
+            <button type="button" class="btn btn-primary" onClick={() => navigate("/")}>
+              Home
+            </button>
+          </div>
+        </main>
+      );
+    case "unsupported":
+      return (
+        <main class="center-screen">
+          <h1>This browser can’t join</h1>
+          <p role="alert">
+            This browser can't run Conclave's end-to-end encryption; use a current Chrome, Edge,
+            Firefox or Safari.
+          </p>
+        </main>
+      );
+    case "prejoin":
+      return <Prejoin local={state.local} onJoin={(name) => join(state.link, state.local, name)} />;
+    case "meeting": {
+      const { link, name } = state;
+      return (
+        <Meeting
+          meeting={state.meeting}
+          name={name}
+          onHome={() => navigate("/")}
+          onRejoin={() => {
+            const local = new LocalMedia();
+            void local.start();
+            join(link, local, name);
+          }}
+        />
+      );
+    }
+  }
+}

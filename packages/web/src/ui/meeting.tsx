@@ -1,0 +1,211 @@
+import { useEffect, useMemo, useState } from "preact/hooks";
+import type { MeetingState, MeetingStore } from "../call/meeting-store.ts";
+import { Diagnostics } from "./diagnostics.tsx";
+import { ChartIcon, LeaveIcon, LinkIcon, PeopleIcon } from "./icons.tsx";
+import { MediaToggles } from "./media-toggles.tsx";
+import { Tile } from "./tile.tsx";
+import { useStore } from "./use-store.ts";
+
+interface MeetingProps {
+  meeting: MeetingStore;
+  name: string;
+  onRejoin: () => void;
+  onHome: () => void;
+}
+
+export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
+  const state = useStore(meeting);
+  const local = useStore(meeting.local);
+  const [diagnostics, setDiagnostics] = useState(false);
+  const [copied, setCopied] = useState<string>("");
+  const selfStream = useMemo(
+    () => (local.videoTrack ? new MediaStream([local.videoTrack]) : null),
+    [local.videoTrack],
+  );
+
+  if (state.phase === "left") return <LeftScreen onRejoin={onRejoin} onHome={onHome} />;
+  if (state.phase === "failed" && state.failure) {
+    return <FailedScreen message={state.failure.message} onHome={onHome} onRetry={onRejoin} />;
+  }
+
+  const copyLink = async () => {
+    try {
+      await navigator.clipboard.writeText(location.href);
+      setCopied("Meeting link copied. Anyone with it can join.");
+    } catch {
+      setCopied("Could not copy. Copy the address from the address bar instead.");
+    }
+  };
+
+  const count = state.participants.length + 1;
+  const tiles = state.participants.length + 1;
+
+  return (
+    <div class={`meeting${diagnostics ? " with-panel" : ""}`}>
+      <header class="meeting-bar">
+        <span class="meeting-title">Conclave</span>
+        <span class="count" aria-live="off">
+          <PeopleIcon />
+          {count === 1 ? "1 person" : `${count} people`}
+        </span>
+        <span class="spacer" />
+        <button type="button" class="btn btn-ghost" onClick={() => void copyLink()}>
+          <LinkIcon />
+          <span class="btn-text">Copy link</span>
+        </button>
+        <button
+          type="button"
+          class="btn btn-ghost"
+          aria-expanded={diagnostics}
+          onClick={() => setDiagnostics(!diagnostics)}
+        >
+          <ChartIcon />
+          <span class="btn-text">Diagnostics</span>
+        </button>
+      </header>
+
+      <ConnectionBanner state={state} onRetryNow={() => meeting.retryNow()} />
+      {state.notice && (
+        <div class="banner banner-warn" role="alert">
+          <span>{state.notice}</span>
+          <button type="button" class="btn btn-small" onClick={() => meeting.dismissNotice()}>
+            Dismiss
+          </button>
+        </div>
+      )}
+
+      <main class="stage">
+        <section class="grid" data-count={Math.min(tiles, 5)} aria-label="Participants">
+          <Tile
+            label={`${name} (you)`}
+            name={name}
+            self
+            videoStream={selfStream}
+            videoOn={local.camera === "on"}
+            micOn={local.mic === "on"}
+          />
+          {state.participants.map((p) => (
+            <Tile
+              key={p.id}
+              label={p.name}
+              name={p.name}
+              videoStream={p.videoStream}
+              audioStream={p.audioStream}
+              videoOn={p.video}
+              micOn={p.audio}
+              status={p.video && !p.videoStream ? "Connecting video…" : null}
+            />
+          ))}
+        </section>
+        {diagnostics && <Diagnostics meeting={meeting} onClose={() => setDiagnostics(false)} />}
+      </main>
+
+      <section class="controls" aria-label="Call controls">
+        <MediaToggles local={meeting.local} />
+        <button type="button" class="btn btn-round btn-danger" onClick={() => meeting.leave()}>
+          <LeaveIcon />
+          <span class="btn-label">Leave</span>
+        </button>
+      </section>
+
+      <div class="sr-only" aria-live="polite" aria-atomic="true">
+        {state.announcement}
+      </div>
+      <div class="sr-only" role="status">
+        {copied}
+      </div>
+      {copied && <Toast text={copied} onDone={() => setCopied("")} />}
+    </div>
+  );
+}
+
+function ConnectionBanner({ state, onRetryNow }: { state: MeetingState; onRetryNow: () => void }) {
+  const seconds = useCountdown(state.retryAt);
+  if (state.phase === "connecting") {
+    return (
+      <div class="banner" role="status">
+        <span class="spinner" aria-hidden="true" />
+        {state.wasJoined ? "Reconnecting…" : "Connecting to the meeting…"}
+        {state.attempt > 1 && ` (attempt ${state.attempt})`}
+      </div>
+    );
+  }
+  if (state.phase === "retrying") {
+    return (
+      <div class="banner banner-warn" role="status">
+        <span>
+          {state.wasJoined ? "Lost the connection to the server." : "Can’t reach the server."}{" "}
+          Retrying in {seconds} s (attempt {state.attempt + 1}).
+        </span>
+        <button type="button" class="btn btn-small" onClick={onRetryNow}>
+          Retry now
+        </button>
+      </div>
+    );
+  }
+  if (state.phase === "joined" && state.mediaConnection === "failed") {
+    return (
+      <div class="banner banner-warn" role="status">
+        Media could not connect to the server. A firewall may be blocking UDP.
+      </div>
+    );
+  }
+  return null;
+}
+
+function useCountdown(deadline: number | null): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (deadline === null) return;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(timer);
+  }, [deadline]);
+  return deadline === null ? 0 : Math.max(0, Math.ceil((deadline - now) / 1000));
+}
+
+function Toast({ text, onDone }: { text: string; onDone: () => void }) {
+  useEffect(() => {
+    const timer = setTimeout(onDone, 3000);
+    return () => clearTimeout(timer);
+  }, [text, onDone]);
+  return (
+    <div class="toast" aria-hidden="true">
+      {text}
+    </div>
+  );
+}
+
+function LeftScreen({ onRejoin, onHome }: { onRejoin: () => void; onHome: () => void }) {
+  return (
+    <main class="center-screen">
+      <h1>You left the meeting</h1>
+      <p>Your camera and microphone are off.</p>
+      <div class="button-row">
+        <button type="button" class="btn btn-primary" onClick={onRejoin}>
+          Rejoin
+        </button>
+        <button type="button" class="btn" onClick={onHome}>
+          Home
+        </button>
+      </div>
+    </main>
+  );
+}
+
+function FailedScreen(props: { message: string; onHome: () => void; onRetry: () => void }) {
+  return (
+    <main class="center-screen">
+      <h1>Can’t join this meeting</h1>
+      <p role="alert">{props.message}</p>
+      <div class="button-row">
+        <button type="button" class="btn btn-primary" onClick={props.onRetry}>
+          Try again
+        </button>
+        <button type="button" class="btn" onClick={props.onHome}>
+          Home
+        </button>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,144 @@
+import { MAX_NAME_LENGTH } from "@conclave/protocol";
+import { useState } from "preact/hooks";
+import type { LocalMedia } from "../call/local-media.ts";
+import { loadPreferences, savePreferences } from "../call/preferences.ts";
+import { DeviceMessage } from "./device-message.tsx";
+import { LevelBar } from "./level-bar.tsx";
+import { MediaToggles } from "./media-toggles.tsx";
+import { VideoView } from "./media-view.tsx";
+import { useStore } from "./use-store.ts";
+
+interface PrejoinProps {
+  local: LocalMedia;
+  onJoin: (name: string) => void;
+}
+
+/** Check camera and microphone, pick a name, join. */
+export function Prejoin({ local, onJoin }: PrejoinProps) {
+  const media = useStore(local);
+  const [name, setName] = useState(() => loadPreferences().name);
+  const [nameError, setNameError] = useState<string | null>(null);
+  const preview = useVideoStream(media.videoTrack);
+  const pending = media.mic === "pending" || media.camera === "pending";
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    const trimmed = name.normalize("NFC").trim();
+    if (trimmed === "") {
+      setNameError("Enter the name others will see.");
+      return;
+    }
+    savePreferences({ name: trimmed });
+    onJoin(trimmed);
+  };
+
+  return (
+    <main class="prejoin">
+      <section class="preview" aria-label="Camera preview">
+        <div class="preview-frame">
+          <VideoView stream={preview} mirrored hidden={!preview} />
+          {!preview && (
+            <p class="preview-empty">
+              {media.camera === "pending"
+                ? "Starting camera…"
+                : media.camera === "off"
+                  ? "Camera is off"
+                  : "No camera"}
+            </p>
+          )}
+          <div class="preview-controls">
+            <MediaToggles local={local} />
+          </div>
+        </div>
+        <DeviceMessage
+          kind="video"
+          status={media.camera}
+          onRetry={() => void local.retry("video")}
+        />
+        <DeviceMessage kind="audio" status={media.mic} onRetry={() => void local.retry("audio")} />
+      </section>
+
+      <form class="join-panel" onSubmit={submit}>
+        <h1>Ready to join?</h1>
+        <div class="field">
+          <label for="device-camera">Camera</label>
+          <select
+            id="device-camera"
+            value={media.cameraId ?? ""}
+            disabled={media.cameras.length === 0}
+            onChange={(e) => void local.selectCamera(e.currentTarget.value)}
+          >
+            {media.cameras.length === 0 && <option value="">No camera available</option>}
+            {media.cameras.map((d) => (
+              <option key={d.deviceId} value={d.deviceId}>
+                {d.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="device-mic">Microphone</label>
+          <select
+            id="device-mic"
+            value={media.micId ?? ""}
+            disabled={media.mics.length === 0}
+            onChange={(e) => void local.selectMic(e.currentTarget.value)}
+          >
+            {media.mics.length === 0 && <option value="">No microphone available</option>}
+            {media.mics.map((d) => (
+              <option key={d.deviceId} value={d.deviceId}>
+                {d.label}
+              </option>
+            ))}
+          </select>
+          <div class="level-row">
+            <LevelBar track={media.audioTrack} />
+            <span class="hint">{media.audioTrack ? "Speak to test your microphone" : "—"}</span>
+          </div>
+        </div>
+        <div class="field">
+          <label for="display-name">Your name</label>
+          <input
+            id="display-name"
+            type="text"
+            autoComplete="name"
+            maxLength={MAX_NAME_LENGTH}
+            value={name}
+            aria-invalid={nameError ? "true" : undefined}
+            aria-describedby={nameError ? "name-error" : undefined}
+            onInput={(e) => {
+              setName(e.currentTarget.value);
+              setNameError(null);
+            }}
+          />
+          {nameError && (
+            <p id="name-error" class="field-error">
+              {nameError}
+            </p>
+          )}
+        </div>
+        <button type="submit" class="btn btn-primary btn-large" aria-describedby="join-hint">
+          Join
+        </button>
+        <p id="join-hint" class="hint">
+          {pending
+            ? "Still getting your camera and microphone; you can join now or wait."
+            : "Media is end-to-end encrypted between participants."}
+        </p>
+      </form>
+    </main>
+  );
+}
+
+/** A stable MediaStream around the current preview track. */
+function useVideoStream(track: MediaStreamTrack | null): MediaStream | null {
+  const [cache] = useState(() => new Map<MediaStreamTrack, MediaStream>());
+  if (!track) return null;
+  let stream = cache.get(track);
+  if (!stream) {
+    cache.clear();
+    stream = new MediaStream([track]);
+    cache.set(track, stream);
+  }
+  return stream;
+}

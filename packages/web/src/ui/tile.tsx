@@ -1,0 +1,71 @@
+import { MicOffIcon } from "./icons.tsx";
+import { AudioOut, VideoView } from "./media-view.tsx";
+
+interface TileProps {
+  /** The accessible name: the display name, or "NAME (you)" for the self view. */
+  label: string;
+  name: string;
+  videoStream: MediaStream | null;
+  audioStream?: MediaStream | null;
+  videoOn: boolean;
+  micOn: boolean;
+  self?: boolean;
+  status?: string | null;
+}
+
+function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? [words[0], words[words.length - 1]] : words;
+  return letters
+    .map((w) => [...(w ?? "")][0] ?? "")
+    .join("")
+    .toUpperCase();
+}
+
+/** Hue from the name, so each person's avatar keeps its colour. */
+function hue(name: string): number {
+  let h = 0;
+  for (const c of name) h = (h * 31 + (c.codePointAt(0) ?? 0)) % 360;
+  return h;
+}
+
+/** One participant: a figure named after them, holding their video (or avatar) and audio. */
+export function Tile(props: TileProps) {
+  const {
+    label,
+    name,
+    videoStream,
+    audioStream = null,
+    videoOn,
+    micOn,
+    self = false,
+    status,
+  } = props;
+  const showVideo = videoOn && videoStream !== null;
+  return (
+    <figure class={`tile${self ? " self" : ""}`} aria-label={label}>
+      <VideoView stream={videoStream} mirrored={self} hidden={!showVideo} />
+      {!showVideo && (
+        <div class="avatar" aria-hidden="true">
+          <span
+            class="avatar-circle"
+            ref={(el) => el?.style.setProperty("--hue", String(hue(name)))}
+          >
+            {initials(name) || "?"}
+          </span>
+        </div>
+      )}
+      <figcaption class="tile-caption" aria-hidden="true">
+        {!micOn && (
+          <span class="tile-muted">
+            <MicOffIcon />
+          </span>
+        )}
+        <span class="tile-name">{self ? `${name} (you)` : name}</span>
+      </figcaption>
+      {!micOn && <span class="sr-only">Microphone off</span>}
+      {status && <span class="tile-status">{status}</span>}
+      {!self && <AudioOut stream={audioStream} />}
+    </figure>
+  );
+}

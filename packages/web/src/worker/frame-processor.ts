@@ -1,0 +1,28 @@
+/**
+ * The per-frame step of an encoded transform. Today it passes frames through; the SFrame
+ * encryptor (send) and decryptor (recv) implement the same interface and replace it, so the
+ * pipeline, counting and reporting around it stay as they are.
+ *
+ * The per-frame path never throws (STYLE.md): a processor returns a verdict, and a dropped frame
+ * is counted, never handed to the packetiser or the decoder.
+ */
+
+export type EncodedFrame = RTCEncodedAudioFrame | RTCEncodedVideoFrame;
+
+export type DropReason = "decrypt-failed" | "unknown-key" | "replay" | "internal";
+
+export type FrameVerdict =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: DropReason };
+
+export interface FrameProcessor {
+  /** May rewrite `frame.data` in place (e.g. with ciphertext) before answering. */
+  process(frame: EncodedFrame): FrameVerdict | Promise<FrameVerdict>;
+}
+
+const PASS: FrameVerdict = { ok: true };
+
+/** Leaves every frame as it is. */
+export const passThrough: FrameProcessor = {
+  process: () => PASS,
+};
