@@ -1,0 +1,137 @@
+/**
+ * Browser helpers for the e2e tests: Debian's Chromium through playwright-core, fake camera and
+ * microphone, one fresh context per participant, and waiting on conditions with deadlines.
+ */
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type Locator,
+  type Page,
+} from "playwright-core";
+
+export const CHROMIUM_ARGS = [
+  "--use-fake-device-for-media-stream",
+  "--use-fake-ui-for-media-stream",
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--autoplay-policy=no-user-gesture-required",
+];
+
+export const DESKTOP = { width: 1280, height: 800 } as const;
+export const PHONE = { width: 375, height: 812 } as const;
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+}
+
+export interface Participant {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Console errors and page errors, to print when a test fails. */
+  readonly errors: string[];
+}
+
+/** A fresh browser context (its own storage and devices) with one page. */
+export async function newParticipant(
+  browser: Browser,
+  viewport: { width: number; height: number } = DESKTOP,
+): Promise<Participant> {
+  const context = await browser.newContext({
+    viewport,
+    permissions: ["camera", "microphone", "clipboard-read", "clipboard-write"],
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`console: ${m.text()}`);
+  });
+  return { context, page, errors };
+}
+
+/**
+ * Polls `check` until it returns something other than false/null/undefined, or fails after
+ * `timeoutMs` with a message naming what was awaited.
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | false | null | undefined>,
+  timeoutMs = 15_000,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== false && value !== null && value !== undefined) return value;
+      last = value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Opens a meeting link, enters a name and joins; resolves once the Leave button is shown. */
+export async function joinMeeting(page: Page, link: string, name: string): Promise<void> {
+  await page.goto(link);
+  await page.getByRole("textbox", { name: "Your name" }).fill(name);
+  await page.getByRole("button", { name: "Join", exact: true }).click();
+  await page.getByRole("button", { name: "Leave", exact: true }).waitFor({ timeout: 15_000 });
+}
+
+/** The tile of a participant: a figure whose accessible name is exactly their display name. */
+export function tile(page: Page, name: string): Locator {
+  return page.getByRole("figure", { name, exact: true });
+}
+
+interface PlaybackQuality {
+  getVideoPlaybackQuality(): { totalVideoFrames: number };
+}
+
+/** Frames the tile's video element has presented so far. */
+export function videoFrames(page: Page, name: string): Promise<number> {
+  return tile(page, name)
+    .locator("video")
+    .evaluate(
+      (video) => (video as unknown as PlaybackQuality).getVideoPlaybackQuality().totalVideoFrames,
+    );
+}
+
+/** Waits until the tile's video shows frames and keeps showing new ones; returns the two counts. */
+export async function expectVideoFlowing(
+  page: Page,
+  name: string,
+  timeoutMs = 20_000,
+): Promise<{ first: number; later: number }> {
+  const first = await waitFor(
+    `video frames from ${name}`,
+    async () => {
+      const n = await videoFrames(page, name);
+      return n > 0 ? n : false;
+    },
+    timeoutMs,
+  );
+  const later = await waitFor(
+    `more video frames from ${name} (had ${first})`,
+    async () => {
+      const n = await videoFrames(page, name);
+      return n > first ? n : false;
+    },
+    timeoutMs,
+  );
+  return { first, later };
+}
