@@ -45,6 +45,8 @@ export async function newParticipant(
 ): Promise<Participant> {
   const context = await browser.newContext({
     viewport,
+    // Dark is Conclave's default look; headless Chromium would otherwise report a light system.
+    colorScheme: "dark",
     permissions: ["camera", "microphone", "clipboard-read", "clipboard-write"],
   });
   const page = await context.newPage();

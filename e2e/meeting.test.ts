@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright-core";
 import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
@@ -20,16 +20,17 @@ const SCREENSHOTS = fileURLToPath(new URL("../docs/screenshots/", import.meta.ur
 
 let server: ServerProcess;
 let browser: Browser;
-const participants: Participant[] = [];
+/** Pages of the running test; closed after each test so no more than three run at once. */
+let open: Participant[] = [];
 
 async function participant(viewport: { width: number; height: number } = DESKTOP) {
   const p = await newParticipant(browser, viewport);
-  participants.push(p);
+  open.push(p);
   return p;
 }
 
-async function createMeeting(p: Participant): Promise<string> {
-  await p.page.goto(server.url);
+async function createMeeting(p: Participant, url = server.url): Promise<string> {
+  await p.page.goto(url);
   await p.page.getByRole("button", { name: "New meeting" }).click();
   await p.page.waitForURL(/\/m\/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{43}$/);
   return p.page.url();
@@ -42,13 +43,20 @@ describe("meeting in Chromium", () => {
     browser = await launchBrowser();
   });
 
+  afterEach(async () => {
+    for (const p of open) {
+      // Page errors (including CSP violations) are worth seeing even when the test passed.
+      // (Refused WebSocket connections are expected while a test's server is down.)
+      const errors = p.errors.filter((e) => !e.includes("ERR_CONNECTION_REFUSED"));
+      if (errors.length > 0) console.log(errors.join("\n"));
+      await p.context.close().catch(() => {});
+    }
+    open = [];
+  });
+
   after(async () => {
-    for (const p of participants) await p.context.close().catch(() => {});
     await browser?.close();
     const code = await server?.stop();
-    if (process.exitCode) {
-      for (const p of participants) if (p.errors.length) console.log(p.errors.join("\n"));
-    }
     assert.ok(code === 0 || code === null, `server exited with ${code}`);
   });
 
@@ -91,6 +99,38 @@ describe("meeting in Chromium", () => {
     console.log(`all six remote videos flowing ${Date.now() - started} ms after the third join`);
 
     await alice.page.screenshot({ path: `${SCREENSHOTS}meeting-desktop.png` });
+
+    // The encoded-transform hook sees every frame both ways, and stats are per participant.
+    await bob.page.getByRole("button", { name: "Diagnostics" }).click();
+    const diagnostics = bob.page.getByRole("complementary", { name: "Diagnostics" });
+    for (const row of ["Sent audio", "Sent video", "Received audio", "Received video"]) {
+      await waitFor(`${row} frames counted by the media worker`, async () => {
+        const cell = diagnostics.getByRole("row").filter({ hasText: row }).locator("td").first();
+        return Number(await cell.textContent()) > 0;
+      });
+    }
+    await waitFor("per-participant decode stats and worker frame counts for Alice", async () => {
+      const cells = diagnostics.getByRole("row").filter({ hasText: "Alice video" }).locator("td");
+      const [kbps, decoded, worker] = await Promise.all(
+        [0, 1, 4].map(async (i) => Number(await cells.nth(i).textContent())),
+      );
+      return (kbps ?? 0) > 0 && (decoded ?? 0) > 0 && (worker ?? 0) > 0;
+    });
+    await bob.page.screenshot({ path: `${SCREENSHOTS}meeting-diagnostics-desktop.png` });
+    await bob.page.getByRole("button", { name: "Diagnostics" }).click();
+
+    // Bob mutes and turns his camera off: the others see the mute icon and his initial.
+    await bob.page.getByRole("button", { name: "Microphone", exact: true }).click();
+    await bob.page.getByRole("button", { name: "Camera", exact: true }).click();
+    for (const viewer of [alice, carol]) {
+      await tile(viewer.page, "Bob").getByText("Microphone off").waitFor({ state: "attached" });
+      await tile(viewer.page, "Bob").locator(".avatar").waitFor();
+    }
+    await alice.page.screenshot({ path: `${SCREENSHOTS}meeting-camera-off-desktop.png` });
+    await bob.page.getByRole("button", { name: "Camera", exact: true }).click();
+    await bob.page.getByRole("button", { name: "Microphone", exact: true }).click();
+    await tile(alice.page, "Bob").locator(".avatar").waitFor({ state: "detached" });
+    await expectVideoFlowing(alice.page, "Bob");
     await alice.page.setViewportSize(PHONE);
     await alice.page.screenshot({ path: `${SCREENSHOTS}meeting-phone.png` });
     await alice.page.setViewportSize(DESKTOP);
@@ -106,11 +146,23 @@ describe("meeting in Chromium", () => {
     await carol.page.getByRole("heading", { name: "You left the meeting" }).waitFor();
     assert.equal(await tile(alice.page, "Bob").count(), 1);
     await alice.page.getByText("2 people").waitFor();
+    await alice.page.getByText("Carol left").waitFor({ state: "attached" });
+
+    // Rejoin brings Carol back with working media.
+    await carol.page.getByRole("button", { name: "Rejoin" }).click();
+    await expectVideoFlowing(alice.page, "Carol");
+    await expectVideoFlowing(carol.page, "Bob");
   });
 
   test("the Camera toggle turns the camera off and on, with aria-pressed", async () => {
     const dana = await participant(PHONE);
     const link = await createMeeting(dana);
+    await dana.page.getByRole("textbox", { name: "Your name" }).fill("Dana");
+    await waitFor("the camera preview", () =>
+      dana.page
+        .locator(".preview video")
+        .evaluate((v) => (v as unknown as { videoWidth: number }).videoWidth > 0),
+    );
     await dana.page.screenshot({ path: `${SCREENSHOTS}prejoin-phone.png` });
     await joinMeeting(dana.page, link, "Dana");
     const camera = dana.page.getByRole("button", { name: "Camera", exact: true });
@@ -146,5 +198,36 @@ describe("meeting in Chromium", () => {
     assert.equal(await eve.page.getByRole("button", { name: "Join", exact: true }).count(), 0);
     await eve.page.goto(link.slice(0, link.indexOf("#")));
     await eve.page.getByRole("heading", { name: "This meeting link is incomplete" }).waitFor();
+  });
+
+  test("a full meeting says so, and a server that goes away is retried with backoff", async () => {
+    // A server of its own: room for two, and no drain wait when it stops.
+    const small = await startServer({ MAX_PARTICIPANTS: "2", DRAIN_TIMEOUT_MS: "0" });
+    try {
+      const gina = await participant();
+      const link = await createMeeting(gina, small.url);
+      await joinMeeting(gina.page, link, "Gina");
+      const hank = await participant();
+      await joinMeeting(hank.page, link, "Hank");
+      const ivy = await participant(PHONE);
+      await ivy.page.goto(link);
+      await ivy.page.getByRole("textbox", { name: "Your name" }).fill("Ivy");
+      await ivy.page.getByRole("button", { name: "Join", exact: true }).click();
+      await ivy.page.getByText("This meeting is full.").waitFor();
+      await ivy.page.screenshot({ path: `${SCREENSHOTS}meeting-full-phone.png` });
+
+      await small.stop();
+      await gina.page.getByText("Lost the connection to the server.").waitFor();
+      await gina.page.getByText(/Retrying in \d+ s \(attempt [12]\)/).waitFor();
+      // The next attempts fail too, and say so with a growing attempt count.
+      await gina.page
+        .getByText(/Can’t reach the server\. Retrying in \d+ s \(attempt [3-9]\)/)
+        .waitFor({
+          timeout: 10_000,
+        });
+      await gina.page.screenshot({ path: `${SCREENSHOTS}meeting-unreachable-desktop.png` });
+    } finally {
+      await small.stop();
+    }
   });
 });

@@ -11,6 +11,7 @@ import { MediaTransforms } from "./media-transforms.ts";
 import { type CandidateOut, ReceiveConnection, SendConnection } from "./peer-connections.ts";
 import { Signalling } from "./signalling.ts";
 import { Store } from "./store.ts";
+import { VideoWatchdog } from "./video-watchdog.ts";
 
 /**
  * - `connecting`: opening the socket or waiting for `welcome`;
@@ -76,6 +77,10 @@ export class MeetingStore extends Store<MeetingState> {
   private unsubscribeLocal: () => void;
   private lastLocal: LocalMediaState;
   private announceToggle = false;
+  private readonly watchdog = new VideoWatchdog((participantId) =>
+    this.signalling?.send({ type: "keyframe-request", participantId }),
+  );
+  private watchdogTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly link: RoomLink,
@@ -182,7 +187,9 @@ export class MeetingStore extends Store<MeetingState> {
 
   private scheduleRetry(): void {
     this.teardown();
-    const delay = BACKOFF_MS[Math.min(this.state.attempt - 1, BACKOFF_MS.length - 1)] ?? 15000;
+    // attempt is 0 right after a drop from a joined meeting, n after n failed attempts.
+    const step = Math.min(Math.max(this.state.attempt - 1, 0), BACKOFF_MS.length - 1);
+    const delay = BACKOFF_MS[step] ?? 15000;
     const jittered = Math.round(delay * (0.8 + Math.random() * 0.4));
     this.update({
       phase: "retrying",
@@ -254,6 +261,8 @@ export class MeetingStore extends Store<MeetingState> {
       this.sendCandidate("send", c),
     );
     this.watchConnection(this.send.pc);
+    clearInterval(this.watchdogTimer);
+    this.watchdogTimer = setInterval(() => void this.checkVideo(), 1000);
     const sdp = await this.send.createOffer();
     this.signalling?.send({ type: "publish", sdp });
     this.sendMediaState();
@@ -351,7 +360,25 @@ export class MeetingStore extends Store<MeetingState> {
     this.update({ announcement: this.announceToggle ? text : `${text}\u00a0` });
   }
 
+  /** Feeds framesDecoded of every remote video that should be playing to the watchdog. */
+  private async checkVideo(): Promise<void> {
+    const pc = this.recv?.pc;
+    if (!pc || this.state.phase !== "joined") return;
+    const mids = this.recv?.midMap() ?? {};
+    const report = await pc.getStats();
+    const decoded = new Map<ParticipantId, number>();
+    report.forEach((s: Record<string, unknown>) => {
+      if (s.type !== "inbound-rtp" || s.kind !== "video" || typeof s.mid !== "string") return;
+      const id = mids[s.mid] as ParticipantId | undefined;
+      if (id && this.roster.get(id)?.video && typeof s.framesDecoded === "number") {
+        decoded.set(id, s.framesDecoded);
+      }
+    });
+    this.watchdog.observe(decoded);
+  }
+
   private teardown(): void {
+    clearInterval(this.watchdogTimer);
     this.signalling?.close();
     this.signalling = null;
     this.send?.close();

@@ -94,38 +94,37 @@ export function Diagnostics({ meeting, onClose }: { meeting: MeetingStore; onClo
       </table>
 
       <h3>Receiving</h3>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">From</th>
-            <th scope="col">kbit/s</th>
-            <th scope="col">Decoded</th>
-            <th scope="col">fps</th>
-            <th scope="col">Lost</th>
-            <th scope="col">Worker</th>
-          </tr>
-        </thead>
-        <tbody>
-          {recv.length === 0 && (
+      {recv.length === 0 && <p class="hint">Nobody else is sending.</p>}
+      {recv.length > 0 && (
+        <table>
+          <thead>
             <tr>
-              <td colSpan={6}>Nobody else is sending</td>
-            </tr>
-          )}
-          {recv.map((s) => (
-            <tr key={`${s.participantId}/${s.kind}`}>
-              <th scope="row">
-                {nameOf(s.participantId)} {s.kind}
-                {s.resolution ? ` ${s.resolution}` : ""}
+              <th scope="col">From</th>
+              <th scope="col">kbit/s</th>
+              <th scope="col">Decoded</th>
+              <th scope="col">fps</th>
+              <th scope="col">Lost</th>
+              <th scope="col" title="Frames through the media worker">
+                Worker
               </th>
-              <td>{s.kbps}</td>
-              <td>{s.framesDecoded ?? "—"}</td>
-              <td>{s.framesPerSecond ?? "—"}</td>
-              <td>{s.packetsLost}</td>
-              <td>{framesFor(s.participantId, s.kind)?.frames ?? 0}</td>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {recv.map((s) => (
+              <tr key={`${s.participantId}/${s.kind}`}>
+                <th scope="row" title={s.resolution ?? undefined}>
+                  {nameOf(s.participantId)} {s.kind}
+                </th>
+                <td>{s.kbps}</td>
+                <td>{s.framesDecoded ?? "—"}</td>
+                <td>{s.framesPerSecond ?? "—"}</td>
+                <td>{s.packetsLost}</td>
+                <td>{framesFor(s.participantId, s.kind)?.frames ?? 0}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <p class="hint">Invalid server messages ignored: {meeting.invalidServerMessages}</p>
     </aside>
   );

@@ -134,7 +134,9 @@ function ConnectionBanner({ state, onRetryNow }: { state: MeetingState; onRetryN
     return (
       <div class="banner banner-warn" role="status">
         <span>
-          {state.wasJoined ? "Lost the connection to the server." : "Can’t reach the server."}{" "}
+          {state.wasJoined && state.attempt === 0
+            ? "Lost the connection to the server."
+            : "Can’t reach the server."}{" "}
           Retrying in {seconds} s (attempt {state.attempt + 1}).
         </span>
         <button type="button" class="btn btn-small" onClick={onRetryNow}>
