@@ -200,6 +200,45 @@ describe("meeting in Chromium", () => {
     await eve.page.getByRole("heading", { name: "This meeting link is incomplete" }).waitFor();
   });
 
+  test("a browser without RTCRtpScriptTransform is told why and cannot join", async () => {
+    const old = await participant();
+    const link = await createMeeting(old);
+    await old.page.addInitScript(() => {
+      Reflect.deleteProperty(globalThis, "RTCRtpScriptTransform");
+    });
+    await old.page.goto("about:blank");
+    await old.page.goto(link);
+    await old.page
+      .getByText("This browser can't run Conclave's end-to-end encryption; use a current Chrome")
+      .waitFor();
+    assert.equal(await old.page.getByRole("button", { name: "Join", exact: true }).count(), 0);
+  });
+
+  test("with camera and microphone blocked, prejoin says how to allow them and joining still works", async () => {
+    const gus = await participant();
+    await gus.page.addInitScript(() => {
+      const md = (globalThis as unknown as { navigator: { mediaDevices: Record<string, unknown> } })
+        .navigator.mediaDevices;
+      md.getUserMedia = () => Promise.reject(new DOMException("blocked", "NotAllowedError"));
+    });
+    const link = await createMeeting(gus);
+    await gus.page.getByText("Your browser blocked the camera.").waitFor();
+    await gus.page.getByText("Your browser blocked the microphone.").waitFor();
+    await gus.page.getByRole("textbox", { name: "Your name" }).fill("Gus");
+    await gus.page.screenshot({ path: `${SCREENSHOTS}prejoin-blocked-desktop.png` });
+    await gus.page.getByRole("button", { name: "Join", exact: true }).click();
+    await tile(gus.page, "Gus (you)").locator(".avatar").waitFor();
+    const camera = gus.page.getByRole("button", { name: "Camera", exact: true });
+    assert.equal(await camera.getAttribute("aria-pressed"), "false");
+    assert.ok(await camera.isDisabled());
+
+    // Someone with a camera joins: Gus sees them, they see Gus's avatar.
+    const hal = await participant();
+    await joinMeeting(hal.page, link, "Hal");
+    await expectVideoFlowing(gus.page, "Hal");
+    await tile(hal.page, "Gus").locator(".avatar").waitFor();
+  });
+
   test("a full meeting says so, and a server that goes away is retried with backoff", async () => {
     // A server of its own: room for two, and no drain wait when it stops.
     const small = await startServer({ MAX_PARTICIPANTS: "2", DRAIN_TIMEOUT_MS: "0" });
