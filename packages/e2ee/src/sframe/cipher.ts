@@ -7,7 +7,11 @@ import { deriveSubkeys } from "./key-derivation.ts";
 import type { CipherSuite } from "./suites.ts";
 import { type CryptoKeyHandle, subtle } from "./webcrypto.ts";
 
-/** AEAD.Encrypt / AEAD.Decrypt (RFC 5116 style: the tag is the last Nt bytes of the ciphertext). */
+/**
+ * AEAD.Encrypt / AEAD.Decrypt (RFC 5116 style: the tag is the last Nt bytes of the ciphertext).
+ * Both read their arguments only synchronously, before returning the promise: a caller may reuse
+ * its buffers at once.
+ */
 export interface AeadKey {
   readonly suite: CipherSuite;
   seal(
@@ -89,10 +93,13 @@ async function importCtrHmac(
     async open(nonce, aad, ciphertext) {
       if (ciphertext.length < suite.nt) return undefined;
       const split = ciphertext.length - suite.nt;
-      const innerCt = ciphertext.subarray(0, split);
+      // Our own copies, taken before the first await: the bytes checked and decrypted are then
+      // exactly the bytes passed in, even if the caller reuses its buffer meanwhile.
+      const innerCt = ciphertext.slice(0, split);
+      const tag = ciphertext.slice(split);
       const candidate = await computeTag(mac, suite, nonce, aad, innerCt);
       // Encrypt-then-MAC: nothing is decrypted before the tag has been checked.
-      if (!constantTimeEqual(ciphertext.subarray(split), candidate)) return undefined;
+      if (!constantTimeEqual(tag, candidate)) return undefined;
       return new Uint8Array(await subtle().decrypt(ctr(nonce), aes, innerCt));
     },
   };

@@ -251,6 +251,25 @@ describe("SFrame context", () => {
     await assert.rejects(context.encrypt(1n, -1n, METADATA, Uint8Array.of(1)), E2eeUsageError);
   });
 
+  for (const suite of [AES_128_GCM_SHA256_128, AES_128_CTR_HMAC_SHA256_80]) {
+    it(`works on what the buffers held at the call, even if the caller reuses them at once (${suite.name})`, async () => {
+      const { sender, receiver } = await pair(suite, 1n);
+      const plaintext = Uint8Array.of(1, 2, 3, 4);
+      const metadata = METADATA.slice();
+      const sealing = sender.encrypt(1n, undefined, metadata, plaintext);
+      plaintext.fill(0xee);
+      metadata.fill(0xee);
+      const sealed = await sealing;
+      assert.ok(sealed.ok);
+      const frame = sealed.frame.slice();
+      const opening = receiver.decrypt(METADATA, frame);
+      frame.fill(0xee);
+      const opened = await opening;
+      assert.ok(opened.ok, reason(opened));
+      assert.equal(toHex(opened.plaintext), "01020304");
+    });
+  }
+
   it("leaves the caller's base key and plaintext untouched", async () => {
     const suite = AES_128_CTR_HMAC_SHA256_80;
     const key = baseKey(suite);

@@ -61,7 +61,11 @@ export interface SframeContext {
    * The context copies what it needs; `baseKey` stays the caller's to erase.
    */
   addKey(kid: bigint, baseKey: Uint8Array, usage: KeyUsage): Promise<void>;
-  /** Forgets the keys of `kid`; frames for it are refused from now on. The send counter is kept. */
+  /**
+   * Forgets the keys of `kid`; frames for it are refused from now on. A sending KID keeps its
+   * counter, so re-adding it never reuses a nonce. A receiving KID re-added later starts a fresh
+   * replay window: re-add one only with a new base key (as a new MLS epoch gives, RFC 9605 §5.2).
+   */
   removeKey(kid: bigint): void;
   /**
    * Encrypts one frame with the key of `kid` (RFC 9605 §4.4.3). Without `ctr`, the next unused

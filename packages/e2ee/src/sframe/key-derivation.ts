@@ -44,8 +44,12 @@ export async function hkdfExpand(
   const out = new Uint8Array(length);
   let previous = new Uint8Array(0);
   for (let i = 1, offset = 0; offset < length; i++) {
-    previous = await hmac(hash, prk, concatBytes(previous, info, Uint8Array.of(i)));
-    out.set(previous.subarray(0, Math.min(blockLength, length - offset)), offset);
+    const input = concatBytes(previous, info, Uint8Array.of(i));
+    const block = await hmac(hash, prk, input);
+    input.fill(0);
+    previous.fill(0);
+    previous = block;
+    out.set(block.subarray(0, Math.min(blockLength, length - offset)), offset);
     offset += blockLength;
   }
   previous.fill(0);
