@@ -1,7 +1,7 @@
 // Cost of SFrame per frame: encrypt + decrypt of one frame through SframeContext, per cipher
-// suite, for a 1 KB video frame and a 100-byte audio frame. Median and p90 over many runs, in
-// microseconds, with a bare WebCrypto AES-128-GCM encrypt + decrypt of the same size as the peer
-// run (ratio = SFrame / bare). Prints JSON.
+// suite, for a 1 KB video frame and a 100-byte audio frame. Median and p90 in microseconds over
+// many runs, interleaved across configurations; the peer run is a bare WebCrypto AES-128-GCM
+// encrypt + decrypt of the same size (ratio = SFrame / bare). Prints JSON.
 // Run: node --import tsx packages/e2ee/bench/sframe.ts [runs]
 import {
   type CipherSuite,
@@ -15,25 +15,46 @@ const host = Reflect.get(globalThis, "process") as
   | { argv?: string[]; version?: string }
   | undefined;
 const RUNS = Number(host?.argv?.[2] ?? 5000);
-const WARMUP = 500;
+/** Runs are taken in this many rounds, each visiting every configuration in turn, so that load
+ * from other processes on a shared machine falls on all of them alike. */
+const ROUNDS = 20;
+const WARMUP = 300;
 const SIZES = { video1k: 1024, audio100: 100 } as const;
 const METADATA = Uint8Array.of(0x9d, 0x01, 0x2a);
 
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+type RoundTrip = () => Promise<void>;
+interface Summary {
+  readonly medianUs: number;
+  readonly p90Us: number;
 }
 
-async function measure(op: () => Promise<void>): Promise<{ medianUs: number; p90Us: number }> {
-  for (let i = 0; i < WARMUP; i++) await op();
-  const samples: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = performance.now();
-    await op();
-    samples.push((performance.now() - start) * 1000);
-  }
+function summarize(samples: number[]): Summary {
   samples.sort((a, b) => a - b);
+  const at = (q: number) =>
+    samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? Number.NaN;
   const round = (us: number) => Math.round(us * 10) / 10;
-  return { medianUs: round(quantile(samples, 0.5)), p90Us: round(quantile(samples, 0.9)) };
+  return { medianUs: round(at(0.5)), p90Us: round(at(0.9)) };
+}
+
+/** Times every configuration, interleaved by rounds; returns the summary per key. */
+async function measureAll(configs: ReadonlyMap<string, RoundTrip>): Promise<Map<string, Summary>> {
+  const samples = new Map<string, number[]>();
+  for (const [key, op] of configs) {
+    for (let i = 0; i < WARMUP; i++) await op();
+    samples.set(key, []);
+  }
+  const perRound = Math.ceil(RUNS / ROUNDS);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [key, op] of configs) {
+      const into = samples.get(key) ?? [];
+      for (let i = 0; i < perRound; i++) {
+        const start = performance.now();
+        await op();
+        into.push((performance.now() - start) * 1000);
+      }
+    }
+  }
+  return new Map([...samples].map(([key, values]) => [key, summarize(values)]));
 }
 
 async function sframeRoundTrip(suite: CipherSuite, size: number): Promise<() => Promise<void>> {
@@ -68,20 +89,28 @@ async function bareGcmRoundTrip(size: number): Promise<() => Promise<void>> {
   };
 }
 
-const baseline: Record<string, { medianUs: number; p90Us: number }> = {};
-for (const [label, size] of Object.entries(SIZES))
-  baseline[label] = await measure(await bareGcmRoundTrip(size));
+const suites = [...RFC9605_SUITES, ...IANA_256_CTR_SUITES];
+const configs = new Map<string, RoundTrip>();
+for (const [label, size] of Object.entries(SIZES)) {
+  configs.set(`bare/${label}`, await bareGcmRoundTrip(size));
+  for (const suite of suites)
+    configs.set(`${suite.name}/${label}`, await sframeRoundTrip(suite, size));
+}
+const results = await measureAll(configs);
 
-const suites = [];
-for (const suite of [...RFC9605_SUITES, ...IANA_256_CTR_SUITES]) {
+const rows = suites.map((suite) => {
   const row: Record<string, unknown> = { suite: suite.name, id: suite.id, tagBytes: suite.nt };
-  for (const [label, size] of Object.entries(SIZES)) {
-    const result = await measure(await sframeRoundTrip(suite, size));
-    const bare = baseline[label]?.medianUs ?? Number.NaN;
+  for (const label of Object.keys(SIZES)) {
+    const result = results.get(`${suite.name}/${label}`);
+    const bare = results.get(`bare/${label}`)?.medianUs ?? Number.NaN;
+    if (result === undefined) continue;
     row[label] = { ...result, ratioToBareGcm: Math.round((result.medianUs / bare) * 100) / 100 };
   }
-  suites.push(row);
-}
+  return row;
+});
+const baseline = Object.fromEntries(
+  Object.keys(SIZES).map((label) => [label, results.get(`bare/${label}`)]),
+);
 
 console.log(
   JSON.stringify(
@@ -89,10 +118,11 @@ console.log(
       bench: "sframe encrypt+decrypt per frame",
       runtime: host?.version ?? "unknown",
       runs: RUNS,
+      rounds: ROUNDS,
       warmup: WARMUP,
       metadataBytes: METADATA.length,
       bareAes128Gcm: baseline,
-      suites,
+      suites: rows,
     },
     null,
     2,
