@@ -99,6 +99,13 @@ describe("meeting in Chromium", () => {
     console.log(`all six remote videos flowing ${Date.now() - started} ms after the third join`);
 
     await alice.page.screenshot({ path: `${SCREENSHOTS}meeting-desktop.png` });
+    await alice.page.getByRole("button", { name: "Copy link" }).click();
+    const copied = await alice.page.evaluate(() =>
+      (
+        globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+      ).navigator.clipboard.readText(),
+    );
+    assert.equal(copied, link, "Copy link copies the whole link, fragment included");
 
     // The encoded-transform hook sees every frame both ways, and stats are per participant.
     await bob.page.getByRole("button", { name: "Diagnostics" }).click();
@@ -222,8 +229,7 @@ describe("meeting in Chromium", () => {
       md.getUserMedia = () => Promise.reject(new DOMException("blocked", "NotAllowedError"));
     });
     const link = await createMeeting(gus);
-    await gus.page.getByText("Your browser blocked the camera.").waitFor();
-    await gus.page.getByText("Your browser blocked the microphone.").waitFor();
+    await gus.page.getByText("Your browser blocked the camera and microphone.").waitFor();
     await gus.page.getByRole("textbox", { name: "Your name" }).fill("Gus");
     await gus.page.screenshot({ path: `${SCREENSHOTS}prejoin-blocked-desktop.png` });
     await gus.page.getByRole("button", { name: "Join", exact: true }).click();

@@ -49,11 +49,17 @@ export interface MeetingState {
   /** Text for the live region: joins, leaves, connection changes. */
   readonly announcement: string;
   readonly mediaConnection: RTCPeerConnectionState | "new";
+  /** Remote participants whose audio is above a speaking level right now. */
+  readonly speaking: readonly ParticipantId[];
 }
 
 /** Refusals that retrying cannot fix. */
 const FATAL: ReadonlySet<ErrorCode> = new Set(["GATE_REFUSED", "ROOM_FULL", "UNSUPPORTED_VERSION"]);
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
+/** A server that accepted the socket but does not answer `join` is treated as unreachable. */
+const WELCOME_TIMEOUT_MS = 10_000;
+/** WebRTC audioLevel (0..1) above which a participant counts as speaking. */
+const SPEAKING_LEVEL = 0.04;
 
 const FAILURE_TEXT: Partial<Record<ErrorCode, string>> = {
   GATE_REFUSED: "This meeting link is not valid. Ask the person who invited you for the full link.",
@@ -81,6 +87,7 @@ export class MeetingStore extends Store<MeetingState> {
     this.signalling?.send({ type: "keyframe-request", participantId }),
   );
   private watchdogTimer: ReturnType<typeof setInterval> | undefined;
+  private welcomeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly link: RoomLink,
@@ -98,6 +105,7 @@ export class MeetingStore extends Store<MeetingState> {
       participants: [],
       announcement: "",
       mediaConnection: "new",
+      speaking: [],
     });
     this.lastLocal = local.state;
     this.unsubscribeLocal = local.subscribe(() => this.onLocalChange());
@@ -168,6 +176,9 @@ export class MeetingStore extends Store<MeetingState> {
       if (this.signalling === signalling) this.scheduleRetry();
       return;
     }
+    this.welcomeTimer = setTimeout(() => {
+      if (this.signalling === signalling && this.state.phase === "connecting") this.scheduleRetry();
+    }, WELCOME_TIMEOUT_MS);
     signalling.send({
       type: "join",
       protocol: PROTOCOL_VERSION,
@@ -251,6 +262,7 @@ export class MeetingStore extends Store<MeetingState> {
     selfId: ParticipantId,
     participants: readonly Participant[],
   ): Promise<void> {
+    clearTimeout(this.welcomeTimer);
     this.roster = new Map(participants.map((p) => [p.id, p]));
     const rejoined = this.state.wasJoined;
     this.update({ phase: "joined", selfId, attempt: 0, retryAt: null, failure: null });
@@ -262,7 +274,7 @@ export class MeetingStore extends Store<MeetingState> {
     );
     this.watchConnection(this.send.pc);
     clearInterval(this.watchdogTimer);
-    this.watchdogTimer = setInterval(() => void this.checkVideo(), 1000);
+    this.watchdogTimer = setInterval(() => void this.checkMedia(), 500);
     const sdp = await this.send.createOffer();
     this.signalling?.send({ type: "publish", sdp });
     this.sendMediaState();
@@ -360,25 +372,39 @@ export class MeetingStore extends Store<MeetingState> {
     this.update({ announcement: this.announceToggle ? text : `${text}\u00a0` });
   }
 
-  /** Feeds framesDecoded of every remote video that should be playing to the watchdog. */
-  private async checkVideo(): Promise<void> {
+  /**
+   * Reads the receiving connection's stats: framesDecoded of every remote video that should be
+   * playing goes to the watchdog, audio levels mark who is speaking.
+   */
+  private async checkMedia(): Promise<void> {
     const pc = this.recv?.pc;
     if (!pc || this.state.phase !== "joined") return;
     const mids = this.recv?.midMap() ?? {};
     const report = await pc.getStats();
     const decoded = new Map<ParticipantId, number>();
+    const speaking: ParticipantId[] = [];
     report.forEach((s: Record<string, unknown>) => {
-      if (s.type !== "inbound-rtp" || s.kind !== "video" || typeof s.mid !== "string") return;
+      if (s.type !== "inbound-rtp" || typeof s.mid !== "string") return;
       const id = mids[s.mid] as ParticipantId | undefined;
-      if (id && this.roster.get(id)?.video && typeof s.framesDecoded === "number") {
+      const who = id && this.roster.get(id);
+      if (!id || !who) return;
+      if (s.kind === "video" && who.video && typeof s.framesDecoded === "number") {
         decoded.set(id, s.framesDecoded);
+      }
+      if (s.kind === "audio" && who.audio && typeof s.audioLevel === "number") {
+        if (s.audioLevel > SPEAKING_LEVEL) speaking.push(id);
       }
     });
     this.watchdog.observe(decoded);
+    const before = this.state.speaking;
+    if (speaking.length !== before.length || speaking.some((id) => !before.includes(id))) {
+      this.update({ speaking });
+    }
   }
 
   private teardown(): void {
     clearInterval(this.watchdogTimer);
+    clearTimeout(this.welcomeTimer);
     this.signalling?.close();
     this.signalling = null;
     this.send?.close();
@@ -388,7 +414,7 @@ export class MeetingStore extends Store<MeetingState> {
     this.roster.clear();
     this.streams.clear();
     this.queue = Promise.resolve();
-    this.update({ mediaConnection: "new" });
+    this.update({ mediaConnection: "new", speaking: [] });
   }
 }
 

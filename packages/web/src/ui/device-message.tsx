@@ -1,30 +1,38 @@
 import type { DeviceStatus } from "../call/local-media.ts";
 
-const NOUN = { audio: "microphone", video: "camera" } as const;
+type Kinds = "audio" | "video" | "both";
+
+const NOUN: Record<Kinds, string> = {
+  audio: "microphone",
+  video: "camera",
+  both: "camera and microphone",
+};
+const SETTING: Record<Kinds, string> = {
+  audio: "Microphone",
+  video: "Camera",
+  both: "Camera and Microphone",
+};
 
 /** What to tell people about a device that is not working, and how to fix it; null if fine. */
-export function deviceProblem(kind: "audio" | "video", status: DeviceStatus): string | null {
-  const noun = NOUN[kind];
+export function deviceProblem(kinds: Kinds, status: DeviceStatus): string | null {
+  const noun = NOUN[kinds];
+  const it = kinds === "both" ? "them" : "it";
   switch (status) {
     case "denied":
-      return `Your browser blocked the ${noun}. To allow it, click the camera or lock icon in the address bar, allow ${noun === "camera" ? "Camera" : "Microphone"} for this site, then press Try again. You can still join without it.`;
+      return `Your browser blocked the ${noun}. To allow ${it}, click the camera or lock icon in the address bar, allow ${SETTING[kinds]} for this site, then press Try again. You can still join without ${it}.`;
     case "missing":
-      return `No ${noun} was found. Connect one and press Try again, or join without it.`;
+      return `No ${noun} was found. Connect one and press Try again, or join without ${it}.`;
     case "busy":
-      return `The ${noun} is in use by another app or could not start. Close the other app and press Try again.`;
+      return `The ${noun} ${kinds === "both" ? "are" : "is"} in use by another app or could not start. Close the other app and press Try again.`;
     case "error":
-      return `The ${noun} stopped working or is not available in this browser.`;
+      return `The ${noun} stopped working or ${kinds === "both" ? "are" : "is"} not available in this browser.`;
     default:
       return null;
   }
 }
 
-export function DeviceMessage(props: {
-  kind: "audio" | "video";
-  status: DeviceStatus;
-  onRetry: () => void;
-}) {
-  const text = deviceProblem(props.kind, props.status);
+function Message(props: { kinds: Kinds; status: DeviceStatus; onRetry: () => void }) {
+  const text = deviceProblem(props.kinds, props.status);
   if (!text) return null;
   return (
     <div class="message message-warn" role="status">
@@ -35,5 +43,32 @@ export function DeviceMessage(props: {
         </button>
       )}
     </div>
+  );
+}
+
+/** One message when both devices have the same problem, else one per device. */
+export function DeviceMessages(props: {
+  camera: DeviceStatus;
+  mic: DeviceStatus;
+  onRetry: (kind: "audio" | "video") => void;
+}) {
+  const { camera, mic, onRetry } = props;
+  if (camera === mic) {
+    return (
+      <Message
+        kinds="both"
+        status={camera}
+        onRetry={() => {
+          onRetry("video");
+          onRetry("audio");
+        }}
+      />
+    );
+  }
+  return (
+    <>
+      <Message kinds="video" status={camera} onRetry={() => onRetry("video")} />
+      <Message kinds="audio" status={mic} onRetry={() => onRetry("audio")} />
+    </>
   );
 }

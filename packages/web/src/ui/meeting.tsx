@@ -23,6 +23,15 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
     [local.videoTrack],
   );
 
+  const count = state.participants.length + 1;
+  useEffect(() => {
+    document.title =
+      state.phase === "joined" ? `Conclave · ${count} in the meeting` : "Conclave · meeting";
+    return () => {
+      document.title = "Conclave";
+    };
+  }, [state.phase, count]);
+
   if (state.phase === "left") return <LeftScreen onRejoin={onRejoin} onHome={onHome} />;
   if (state.phase === "failed" && state.failure) {
     return <FailedScreen message={state.failure.message} onHome={onHome} onRetry={onRejoin} />;
@@ -37,8 +46,7 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
     }
   };
 
-  const count = state.participants.length + 1;
-  const tiles = state.participants.length + 1;
+  const tiles = count;
 
   return (
     <div class={`meeting${diagnostics ? " with-panel" : ""}`}>
@@ -94,6 +102,7 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
               videoOn={p.video}
               micOn={p.audio}
               status={p.video && !p.videoStream ? "Connecting video…" : null}
+              speaking={state.speaking.includes(p.id)}
             />
           ))}
         </section>

@@ -1,12 +1,22 @@
 import { MAX_NAME_LENGTH } from "@conclave/protocol";
 import { useState } from "preact/hooks";
-import type { LocalMedia } from "../call/local-media.ts";
+import type { DeviceStatus, LocalMedia } from "../call/local-media.ts";
 import { loadPreferences, savePreferences } from "../call/preferences.ts";
-import { DeviceMessage } from "./device-message.tsx";
+import { DeviceMessages } from "./device-message.tsx";
 import { LevelBar } from "./level-bar.tsx";
 import { MediaToggles } from "./media-toggles.tsx";
 import { VideoView } from "./media-view.tsx";
 import { useStore } from "./use-store.ts";
+
+const PREVIEW_TEXT: Record<DeviceStatus, string> = {
+  pending: "Starting camera…",
+  on: "",
+  off: "Camera is off",
+  denied: "Camera blocked",
+  missing: "No camera found",
+  busy: "Camera in use by another app",
+  error: "Camera unavailable",
+};
 
 interface PrejoinProps {
   local: LocalMedia;
@@ -37,25 +47,16 @@ export function Prejoin({ local, onJoin }: PrejoinProps) {
       <section class="preview" aria-label="Camera preview">
         <div class="preview-frame">
           <VideoView stream={preview} mirrored hidden={!preview} />
-          {!preview && (
-            <p class="preview-empty">
-              {media.camera === "pending"
-                ? "Starting camera…"
-                : media.camera === "off"
-                  ? "Camera is off"
-                  : "No camera"}
-            </p>
-          )}
+          {!preview && <p class="preview-empty">{PREVIEW_TEXT[media.camera]}</p>}
           <div class="preview-controls">
             <MediaToggles local={local} />
           </div>
         </div>
-        <DeviceMessage
-          kind="video"
-          status={media.camera}
-          onRetry={() => void local.retry("video")}
+        <DeviceMessages
+          camera={media.camera}
+          mic={media.mic}
+          onRetry={(kind) => void local.retry(kind)}
         />
-        <DeviceMessage kind="audio" status={media.mic} onRetry={() => void local.retry("audio")} />
       </section>
 
       <form class="join-panel" onSubmit={submit}>
@@ -64,7 +65,7 @@ export function Prejoin({ local, onJoin }: PrejoinProps) {
           <label for="device-camera">Camera</label>
           <select
             id="device-camera"
-            value={media.cameraId ?? ""}
+            value={media.cameraId ?? media.cameras[0]?.deviceId ?? ""}
             disabled={media.cameras.length === 0}
             onChange={(e) => void local.selectCamera(e.currentTarget.value)}
           >
@@ -80,7 +81,7 @@ export function Prejoin({ local, onJoin }: PrejoinProps) {
           <label for="device-mic">Microphone</label>
           <select
             id="device-mic"
-            value={media.micId ?? ""}
+            value={media.micId ?? media.mics[0]?.deviceId ?? ""}
             disabled={media.mics.length === 0}
             onChange={(e) => void local.selectMic(e.currentTarget.value)}
           >
@@ -93,7 +94,13 @@ export function Prejoin({ local, onJoin }: PrejoinProps) {
           </select>
           <div class="level-row">
             <LevelBar track={media.audioTrack} />
-            <span class="hint">{media.audioTrack ? "Speak to test your microphone" : "—"}</span>
+            <span class="hint">
+              {media.audioTrack
+                ? "Speak to test your microphone"
+                : media.mic === "pending"
+                  ? "Starting microphone…"
+                  : "Microphone not in use"}
+            </span>
           </div>
         </div>
         <div class="field">
@@ -123,7 +130,7 @@ export function Prejoin({ local, onJoin }: PrejoinProps) {
         <p id="join-hint" class="hint">
           {pending
             ? "Still getting your camera and microphone; you can join now or wait."
-            : "Media is end-to-end encrypted between participants."}
+            : "Everyone in the meeting sees the name you enter."}
         </p>
       </form>
     </main>

@@ -11,6 +11,7 @@ interface TileProps {
   micOn: boolean;
   self?: boolean;
   status?: string | null;
+  speaking?: boolean;
 }
 
 function initials(name: string): string {
@@ -40,10 +41,11 @@ export function Tile(props: TileProps) {
     micOn,
     self = false,
     status,
+    speaking = false,
   } = props;
   const showVideo = videoOn && videoStream !== null;
   return (
-    <figure class={`tile${self ? " self" : ""}`} aria-label={label}>
+    <figure class={`tile${self ? " self" : ""}${speaking ? " speaking" : ""}`} aria-label={label}>
       <VideoView stream={videoStream} mirrored={self} hidden={!showVideo} />
       {!showVideo && (
         <div class="avatar" aria-hidden="true">
