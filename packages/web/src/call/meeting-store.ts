@@ -9,6 +9,8 @@ import {
 import type { LocalMedia, LocalMediaState } from "./local-media.ts";
 import { MediaTransforms } from "./media-transforms.ts";
 import { type CandidateOut, ReceiveConnection, SendConnection } from "./peer-connections.ts";
+import { readReceiveHealth } from "./receive-health.ts";
+import { mergeTracks, type RemoteParticipant } from "./remote-participants.ts";
 import { Signalling } from "./signalling.ts";
 import { Store } from "./store.ts";
 import { VideoWatchdog } from "./video-watchdog.ts";
@@ -20,17 +22,9 @@ import { VideoWatchdog } from "./video-watchdog.ts";
  * - `failed`: the server refused us for good (`failure` says why);
  * - `left`: the user left.
  */
-export type MeetingPhase = "connecting" | "joined" | "retrying" | "failed" | "left";
+export type { RemoteParticipant } from "./remote-participants.ts";
 
-export interface RemoteParticipant {
-  readonly id: ParticipantId;
-  readonly name: string;
-  /** Whether their microphone / camera is on, as they announced it. */
-  readonly audio: boolean;
-  readonly video: boolean;
-  readonly videoStream: MediaStream | null;
-  readonly audioStream: MediaStream | null;
-}
+export type MeetingPhase = "connecting" | "joined" | "retrying" | "failed" | "left";
 
 export interface MeetingState {
   readonly phase: MeetingPhase;
@@ -58,8 +52,6 @@ const FATAL: ReadonlySet<ErrorCode> = new Set(["GATE_REFUSED", "ROOM_FULL", "UNS
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
 /** A server that accepted the socket but does not answer `join` is treated as unreachable. */
 const WELCOME_TIMEOUT_MS = 10_000;
-/** WebRTC audioLevel (0..1) above which a participant counts as speaking. */
-const SPEAKING_LEVEL = 0.04;
 
 const FAILURE_TEXT: Partial<Record<ErrorCode, string>> = {
   GATE_REFUSED: "This meeting link is not valid. Ask the person who invited you for the full link.",
@@ -343,22 +335,8 @@ export class MeetingStore extends Store<MeetingState> {
 
   /** Merges the roster with the tracks the receiving connection carries. */
   private publishParticipants(): void {
-    const tracks = this.recv?.remoteTracks() ?? new Map();
-    const next = new Map<ParticipantId, RemoteParticipant>();
-    for (const p of this.roster.values()) {
-      const t = tracks.get(p.id);
-      const old = this.streams.get(p.id);
-      next.set(p.id, {
-        id: p.id,
-        name: p.name,
-        audio: p.audio,
-        video: p.video,
-        videoStream: reuseStream(old?.videoStream ?? null, t?.video ?? null),
-        audioStream: reuseStream(old?.audioStream ?? null, t?.audio ?? null),
-      });
-    }
-    this.streams = next;
-    this.update({ participants: [...next.values()] });
+    this.streams = mergeTracks(this.roster, this.recv?.remoteTracks() ?? new Map(), this.streams);
+    this.update({ participants: [...this.streams.values()] });
   }
 
   private countText(): string {
@@ -372,29 +350,15 @@ export class MeetingStore extends Store<MeetingState> {
     this.update({ announcement: this.announceToggle ? text : `${text}\u00a0` });
   }
 
-  /**
-   * Reads the receiving connection's stats: framesDecoded of every remote video that should be
-   * playing goes to the watchdog, audio levels mark who is speaking.
-   */
+  /** Twice a second: stalled remote video gets a keyframe request, audio levels mark speakers. */
   private async checkMedia(): Promise<void> {
     const pc = this.recv?.pc;
     if (!pc || this.state.phase !== "joined") return;
-    const mids = this.recv?.midMap() ?? {};
-    const report = await pc.getStats();
-    const decoded = new Map<ParticipantId, number>();
-    const speaking: ParticipantId[] = [];
-    report.forEach((s: Record<string, unknown>) => {
-      if (s.type !== "inbound-rtp" || typeof s.mid !== "string") return;
-      const id = mids[s.mid] as ParticipantId | undefined;
-      const who = id && this.roster.get(id);
-      if (!id || !who) return;
-      if (s.kind === "video" && who.video && typeof s.framesDecoded === "number") {
-        decoded.set(id, s.framesDecoded);
-      }
-      if (s.kind === "audio" && who.audio && typeof s.audioLevel === "number") {
-        if (s.audioLevel > SPEAKING_LEVEL) speaking.push(id);
-      }
-    });
+    const { decoded, speaking } = readReceiveHealth(
+      await pc.getStats(),
+      this.recv?.midMap() ?? {},
+      this.roster,
+    );
     this.watchdog.observe(decoded);
     const before = this.state.speaking;
     if (speaking.length !== before.length || speaking.some((id) => !before.includes(id))) {
@@ -416,11 +380,4 @@ export class MeetingStore extends Store<MeetingState> {
     this.queue = Promise.resolve();
     this.update({ mediaConnection: "new", speaking: [] });
   }
-}
-
-/** Keeps the same MediaStream while the track is the same, so video elements do not restart. */
-function reuseStream(old: MediaStream | null, track: MediaStreamTrack | null): MediaStream | null {
-  if (!track) return null;
-  if (old && old.getTracks().length === 1 && old.getTracks()[0] === track) return old;
-  return new MediaStream([track]);
 }
