@@ -158,7 +158,9 @@ export class MeetingStore extends Store<MeetingState> {
     const signalling = new Signalling({
       // A late message from a socket we already replaced must not touch the new connection.
       onMessage: (message) =>
-        this.enqueue(() => (this.signalling === signalling ? this.onMessage(message) : undefined)),
+        this.enqueue(async () => {
+          if (this.signalling === signalling) await this.onMessage(message);
+        }, signalling),
       onClose: () => this.onSocketClosed(signalling),
     });
     this.signalling = signalling;
@@ -203,9 +205,16 @@ export class MeetingStore extends Store<MeetingState> {
     this.retryTimer = setTimeout(() => void this.connect(), jittered);
   }
 
-  /** Runs message handling one at a time, so offers and answers never interleave. */
-  private enqueue(task: () => Promise<void> | void): void {
+  /**
+   * Runs message handling one at a time, so offers and answers never interleave. A failure is
+   * shown unless it belongs to a connection that has since been replaced or left.
+   */
+  private enqueue(
+    task: () => Promise<void> | void,
+    owner: Signalling | null = this.signalling,
+  ): void {
     this.queue = this.queue.then(task).catch((error: unknown) => {
+      if (owner !== this.signalling || this.state.phase === "left") return;
       console.error("meeting: handling a server message failed", error);
       this.update({ notice: `Something went wrong with the call: ${String(error)}` });
     });

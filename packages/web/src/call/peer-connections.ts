@@ -71,7 +71,8 @@ export class SendConnection {
   /** Swaps the track without renegotiating; null sends nothing (camera off). */
   async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
     const sender = (kind === "audio" ? this.audio : this.video).sender;
-    if (sender.track !== track) await sender.replaceTrack(track);
+    if (this.pc.signalingState === "closed" || sender.track === track) return;
+    await sender.replaceTrack(track);
   }
 
   close(): void {
