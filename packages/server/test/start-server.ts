@@ -15,6 +15,7 @@ export interface ServerProcess {
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
+/** Starts `packages/server/src/main.ts` on a free port; it must log at `info` for its "listening" line. */
 export async function startServer(env: Record<string, string> = {}): Promise<ServerProcess> {
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", MAIN], {
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
