@@ -282,7 +282,15 @@ export class MeetingStore extends Store<MeetingState> {
   }
 
   private onError(code: ErrorCode, message: string): void {
-    if (FATAL.has(code)) {
+    if (
+      code === "SHUTTING_DOWN" ||
+      (code === "RATE_LIMITED" && this.state.phase === "connecting")
+    ) {
+      this.scheduleRetry();
+      return;
+    }
+    // Before `welcome`, any other error is the server refusing our join: retrying cannot help.
+    if (FATAL.has(code) || this.state.phase === "connecting") {
       this.teardown();
       this.update({
         phase: "failed",
@@ -290,10 +298,6 @@ export class MeetingStore extends Store<MeetingState> {
         participants: [],
       });
       this.local.stop();
-      return;
-    }
-    if (code === "SHUTTING_DOWN") {
-      this.scheduleRetry();
       return;
     }
     this.update({ notice: `The server reported a problem (${code}): ${message}` });

@@ -4,6 +4,7 @@ import { Diagnostics } from "./diagnostics.tsx";
 import { ChartIcon, LeaveIcon, LinkIcon, PeopleIcon } from "./icons.tsx";
 import { MediaToggles } from "./media-toggles.tsx";
 import { Tile } from "./tile.tsx";
+import { useSpeaking } from "./use-speaking.ts";
 import { useStore } from "./use-store.ts";
 
 interface MeetingProps {
@@ -23,6 +24,7 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
     [local.videoTrack],
   );
 
+  const selfSpeaking = useSpeaking(local.audioTrack, local.mic === "on");
   const count = state.participants.length + 1;
   useEffect(() => {
     document.title =
@@ -91,6 +93,7 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
             videoStream={selfStream}
             videoOn={local.camera === "on"}
             micOn={local.mic === "on"}
+            speaking={selfSpeaking}
           />
           {state.participants.map((p) => (
             <Tile

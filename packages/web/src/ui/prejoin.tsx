@@ -8,6 +8,10 @@ import { MediaToggles } from "./media-toggles.tsx";
 import { VideoView } from "./media-view.tsx";
 import { useStore } from "./use-store.ts";
 
+// The same characters the server refuses in names (control and bidi-override characters).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject them
+const FORBIDDEN_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
 const PREVIEW_TEXT: Record<DeviceStatus, string> = {
   pending: "Starting camera…",
   on: "",
@@ -36,6 +40,10 @@ export function Prejoin({ local, onJoin }: PrejoinProps) {
     const trimmed = name.normalize("NFC").trim();
     if (trimmed === "") {
       setNameError("Enter the name others will see.");
+      return;
+    }
+    if (FORBIDDEN_IN_NAME.test(trimmed)) {
+      setNameError("Use letters, numbers, spaces and punctuation only.");
       return;
     }
     savePreferences({ name: trimmed });
