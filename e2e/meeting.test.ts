@@ -159,6 +159,19 @@ describe("meeting in Chromium", () => {
     await carol.page.getByRole("button", { name: "Rejoin" }).click();
     await expectVideoFlowing(alice.page, "Carol");
     await expectVideoFlowing(carol.page, "Bob");
+
+    // Whoever left with the microphone muted comes back muted.
+    await bob.page.getByRole("button", { name: "Microphone", exact: true }).click();
+    await bob.page.getByRole("button", { name: "Leave", exact: true }).click();
+    await bob.page.getByRole("button", { name: "Rejoin" }).click();
+    const bobMic = bob.page.getByRole("button", { name: "Microphone", exact: true });
+    await waitFor("Bob back, still muted", async () => {
+      return (
+        (await bobMic.getAttribute("aria-pressed")) === "false" && !(await bobMic.isDisabled())
+      );
+    });
+    await tile(alice.page, "Bob").getByText("Microphone off").waitFor({ state: "attached" });
+    await expectVideoFlowing(alice.page, "Bob");
   });
 
   test("the Camera toggle turns the camera off and on, with aria-pressed", async () => {

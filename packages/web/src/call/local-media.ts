@@ -86,6 +86,7 @@ export class LocalMedia extends Store<LocalMediaState> {
       return;
     }
     this.update({ mic: want.audio ? "pending" : "off", camera: want.video ? "pending" : "off" });
+    if (!want.audio && !want.video) return this.refreshDevices();
     const { micId, cameraId } = this.state;
     try {
       const stream = await navigator.mediaDevices.getUserMedia({
@@ -93,8 +94,8 @@ export class LocalMedia extends Store<LocalMediaState> {
         video: want.video && withDevice(VIDEO, cameraId),
       });
       if (this.stopped) return stopAll(stream);
-      this.adopt(stream.getAudioTracks()[0] ?? null, "audio");
-      this.adopt(stream.getVideoTracks()[0] ?? null, "video");
+      if (want.audio) this.adopt(stream.getAudioTracks()[0] ?? null, "audio");
+      if (want.video) this.adopt(stream.getVideoTracks()[0] ?? null, "video");
     } catch {
       // One device failing fails the pair: ask for each alone to learn which one works.
       await Promise.all([
@@ -145,17 +146,14 @@ export class LocalMedia extends Store<LocalMediaState> {
     return this.acquire(kind).then(() => this.refreshDevices());
   }
 
+  /** Releases both devices (the camera light goes off). */
   stop(): void {
     this.stopped = true;
     navigator.mediaDevices?.removeEventListener("devicechange", this.onDeviceChange);
     this.state.audioTrack?.stop();
     this.state.videoTrack?.stop();
-    this.update({
-      audioTrack: null,
-      videoTrack: null,
-      mic: this.state.mic === "on" ? "off" : this.state.mic,
-      camera: this.state.camera === "on" ? "off" : this.state.camera,
-    });
+    // The on/off choices stay, so a rejoin can restore them.
+    this.update({ audioTrack: null, videoTrack: null });
   }
 
   private async acquire(kind: "audio" | "video"): Promise<void> {

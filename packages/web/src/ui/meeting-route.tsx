@@ -111,8 +111,12 @@ export function MeetingRoute({ roomId, secret, navigate }: Props) {
           name={name}
           onHome={() => navigate("/")}
           onRejoin={() => {
+            // Come back as you left: camera and microphone on or off as they were.
+            const before = state.meeting.local.state;
             const local = new LocalMedia();
-            void local.start();
+            void local.start({ audio: true, video: before.camera !== "off" }).then(() => {
+              if (before.mic === "off") local.setMicOn(false);
+            });
             join(link, local, name);
           }}
         />
