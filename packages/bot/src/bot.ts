@@ -78,6 +78,7 @@ export class Bot extends TypedEvents<BotEvents> {
   /** Offers are answered one at a time, in order. */
   private offers: Promise<void> = Promise.resolve();
   private ending = false;
+  private mediaClosed: Promise<void> | null = null;
   private readonly startedMs = performance.now();
 
   private constructor(private readonly options: BotOptions) {
@@ -265,7 +266,7 @@ export class Bot extends TypedEvents<BotEvents> {
       new BotError("CONNECTION_FAILED", `server closed the connection (${code})`),
     );
     this.pending = null;
-    this.shutdownMedia();
+    void this.shutdownMedia();
     this.emit("closed", code, reason, expected);
   }
 
@@ -299,20 +300,23 @@ export class Bot extends TypedEvents<BotEvents> {
     this.ending = true;
     this.publisher?.stop();
     if (this.socket?.send({ type: "leave" })) await this.socket.closeGracefully();
-    this.shutdownMedia();
+    await this.shutdownMedia();
   }
 
   /** Drops everything at once without a word to the server, as a crashed client would. */
   close(): void {
     this.ending = true;
     this.socket?.terminate();
-    this.shutdownMedia();
+    void this.shutdownMedia();
   }
 
-  private shutdownMedia(): void {
-    this.publisher?.stop();
-    this.subscriber?.close();
-    this.sendPc.close().catch(() => {});
+  /** Closes both connections once; werift leaks ICE sockets when close() runs twice at once. */
+  private shutdownMedia(): Promise<void> {
+    this.mediaClosed ??= (async () => {
+      this.publisher?.stop();
+      await Promise.allSettled([this.subscriber?.close(), this.sendPc.close()]);
+    })();
+    return this.mediaClosed;
   }
 }
 

@@ -109,9 +109,9 @@ export class Subscriber {
     return out;
   }
 
-  close(): void {
+  close(): Promise<void> {
     clearInterval(this.timer);
-    this.pc.close().catch(() => {});
+    return this.pc.close();
   }
 
   private onPacket(mid: string | null, packet: RtpPacket): void {
