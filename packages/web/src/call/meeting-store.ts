@@ -232,9 +232,11 @@ export class MeetingStore extends Store<MeetingState> {
           this.recv = new ReceiveConnection(this.transforms, (c) => this.sendCandidate("recv", c));
           this.watchConnection(this.recv.pc);
         }
-        const sdp = await this.recv.answer(message.sdp, message.tracks);
-        this.signalling?.send({ type: "subscribe-answer", sdp });
+        // The worker learns whose media each mid carries before any frame of the new mapping.
+        this.recv.setTracks(message.tracks);
         this.transforms.setReceiveMids(this.recv.midMap());
+        const sdp = await this.recv.answer(message.sdp);
+        this.signalling?.send({ type: "subscribe-answer", sdp });
         this.publishParticipants();
         return;
       }

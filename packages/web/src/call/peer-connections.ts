@@ -93,8 +93,16 @@ export class ReceiveConnection {
     this.pc = newPeerConnection(onCandidate);
   }
 
+  /**
+   * What each m-line carries as of the offer about to be applied; m-lines are reused for new
+   * publishers, so this is replaced on every offer.
+   */
+  setTracks(tracks: readonly SubscribedTrack[]): void {
+    this.mids = new Map(tracks.map((t) => [t.mid, t]));
+  }
+
   /** Applies an offer and returns the answer's SDP. */
-  async answer(sdp: string, tracks: readonly SubscribedTrack[]): Promise<string> {
+  async answer(sdp: string): Promise<string> {
     await this.pc.setRemoteDescription({ type: "offer", sdp });
     for (const transceiver of this.pc.getTransceivers()) {
       const kind = transceiver.receiver.track.kind === "audio" ? "audio" : "video";
@@ -103,7 +111,6 @@ export class ReceiveConnection {
     await this.pc.setLocalDescription(await this.pc.createAnswer());
     const answer = this.pc.localDescription?.sdp;
     if (!answer) throw new Error("no local description");
-    this.mids = new Map(tracks.map((t) => [t.mid, t]));
     return answer;
   }
 
