@@ -5,6 +5,7 @@ import {
   PROTOCOL_VERSION,
   type RoomId,
   type ServerMessage,
+  type SubscribedTrack,
 } from "@conclave/protocol";
 import { MediaStreamTrack, RTCPeerConnection } from "werift";
 import { type Clip, loadShippedClip } from "./clip.ts";
@@ -12,8 +13,9 @@ import { BotError, ServerRefusedError } from "./errors.ts";
 import { parseMeetingLink } from "./meeting-link.ts";
 import { botPeerConfig } from "./peer-config.ts";
 import { ClipPublisher, type PublisherCounters } from "./publisher.ts";
+import type { RemoteStats } from "./receive-ledger.ts";
 import { SignallingSocket } from "./signalling.ts";
-import { type RemoteStats, Subscriber } from "./subscriber.ts";
+import { Subscriber } from "./subscriber.ts";
 import { TypedEvents } from "./typed-events.ts";
 
 export interface BotOptions {
@@ -46,11 +48,20 @@ export interface BotStats {
   sendConnection: string;
   receiveConnection: string;
   sent: PublisherCounters | null;
+  /** Everyone else in the room, as the server announced them. */
+  participants: Participant[];
   /** Per remote participant id; `name` as the server last announced it. */
   received: Record<string, RemoteStats & { name: string | null; present: boolean }>;
   signalling: {
+    /** Server messages that failed validation: dropped unread. */
     invalidMessages: number;
+    /** Valid messages that came when the bot had not asked (a second welcome, say). */
+    unexpectedMessages: number;
+    /** `error` replies by code. */
     serverErrors: Record<string, number>;
+    /** Subscribe offers the bot could not answer. */
+    failedOffers: number;
+    /** Received packets on an m-line that no offer maps to a publisher. */
     unmappedPackets: number;
   };
 }
@@ -70,6 +81,8 @@ export class Bot extends TypedEvents<BotEvents> {
   private readonly roster = new Map<ParticipantId, Participant>();
   private readonly departed = new Map<ParticipantId, Participant>();
   private readonly serverErrors: Record<string, number> = {};
+  private unexpectedMessages = 0;
+  private failedOffers = 0;
   private readonly sendPc = new RTCPeerConnection(botPeerConfig());
   private subscriber: Subscriber | null = null;
   private publisher: ClipPublisher | null = null;
@@ -234,17 +247,14 @@ export class Bot extends TypedEvents<BotEvents> {
         return;
       case "welcome":
       case "publish-answer":
-        // Not asked for: the server is out of step with us. Count it like any refusal.
-        this.serverErrors.UNEXPECTED = (this.serverErrors.UNEXPECTED ?? 0) + 1;
+        // Not asked for: the server is out of step with us. Count it; act on nothing.
+        this.unexpectedMessages++;
         return;
     }
   }
 
-  private async answerOffer(
-    sdp: string,
-    tracks: Parameters<Subscriber["answer"]>[1],
-  ): Promise<void> {
-    if (this.ending) return;
+  private async answerOffer(sdp: string, tracks: readonly SubscribedTrack[]): Promise<void> {
+    if (this.ending || this.mediaClosed) return;
     try {
       this.subscriber ??= new Subscriber(new RTCPeerConnection(botPeerConfig()), (publisher) =>
         this.socket?.send({ type: "keyframe-request", participantId: publisher }),
@@ -252,11 +262,10 @@ export class Bot extends TypedEvents<BotEvents> {
       await this.subscriber.answer(sdp, tracks);
       const answer = await this.completeSdp(this.subscriber.pc, 10_000);
       this.socket?.send({ type: "subscribe-answer", sdp: answer });
-    } catch (error) {
+    } catch {
       // The server waits for an answer before its next offer; without one the bot receives
       // nothing new. Record it where stats() shows it.
-      const code = error instanceof BotError ? error.code : "NEGOTIATION_FAILED";
-      this.serverErrors[`LOCAL_${code}`] = (this.serverErrors[`LOCAL_${code}`] ?? 0) + 1;
+      this.failedOffers++;
     }
   }
 
@@ -285,10 +294,13 @@ export class Bot extends TypedEvents<BotEvents> {
       sendConnection: this.sendPc.connectionState,
       receiveConnection: this.subscriber?.pc.connectionState ?? "none",
       sent: this.publisher ? { ...this.publisher.counters } : null,
+      participants: [...this.roster.values()],
       received,
       signalling: {
         invalidMessages: this.socket?.invalidMessages ?? 0,
+        unexpectedMessages: this.unexpectedMessages,
         serverErrors: { ...this.serverErrors },
+        failedOffers: this.failedOffers,
         unmappedPackets: this.subscriber?.unmappedPackets ?? 0,
       },
     };

@@ -1,14 +1,16 @@
 import type { ErrorCode } from "@conclave/protocol";
 
 /** Stable codes for everything the bot can fail with; the CLI prints them. */
-export type BotErrorCode =
-  | "BAD_IVF"
-  | "BAD_OGG"
-  | "BAD_LINK"
-  | "SERVER_REFUSED"
-  | "CONNECTION_FAILED"
-  | "NEGOTIATION_FAILED"
-  | "USAGE";
+export const BOT_ERROR_CODES = [
+  "BAD_IVF",
+  "BAD_OGG",
+  "BAD_LINK",
+  "SERVER_REFUSED",
+  "CONNECTION_FAILED",
+  "NEGOTIATION_FAILED",
+  "USAGE",
+] as const;
+export type BotErrorCode = (typeof BOT_ERROR_CODES)[number];
 
 /** The one error base of this package; subclasses say the cause. */
 export class BotError extends Error {
@@ -45,8 +47,13 @@ export class ServerRefusedError extends BotError {
   }
 }
 
+/** Structural, so it holds for errors from another copy of this module too. */
 export function isBotError(value: unknown): value is BotError {
-  return value instanceof Error && "code" in value && value.name.endsWith("Error");
+  return (
+    value instanceof Error &&
+    "code" in value &&
+    (BOT_ERROR_CODES as readonly unknown[]).includes(value.code)
+  );
 }
 
 /** What decoders return instead of throwing: the value, or a typed failure. */

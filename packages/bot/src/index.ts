@@ -1,6 +1,7 @@
 export { Bot, type BotEvents, type BotOptions, type BotStats, joinBot } from "./bot.ts";
 export { type Clip, clipFromBytes, loadShippedClip } from "./clip.ts";
 export {
+  BOT_ERROR_CODES,
   BotError,
   type BotErrorCode,
   isBotError,
@@ -13,7 +14,7 @@ export { type IvfFile, type IvfFrame, type IvfHeader, parseIvf } from "./ivf.ts"
 export { type MeetingLink, parseMeetingLink } from "./meeting-link.ts";
 export { type OggOpusFile, parseOggOpus } from "./ogg.ts";
 export type { PublisherCounters } from "./publisher.ts";
-export type { AudioStats, RemoteStats, VideoStats } from "./subscriber.ts";
+export type { AudioStats, RemoteStats, VideoStats } from "./receive-ledger.ts";
 export {
   parseVp8Descriptor,
   type RtpPacketView,

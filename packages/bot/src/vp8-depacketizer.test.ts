@@ -92,6 +92,11 @@ describe("vp8 depacketizer", () => {
     );
     assert.equal(depacketizer.counters.framesDropped, 1);
     assert.equal(depacketizer.counters.gaps, 1);
+    // Only the frame right after the loss says the chain broke there.
+    assert.deepEqual(
+      out.flatMap((f, i) => (f.afterLoss ? [i] : [])),
+      [5],
+    );
   });
 
   it("loses the frame whose first packet is missing, and nothing else", () => {

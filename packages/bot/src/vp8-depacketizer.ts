@@ -23,6 +23,8 @@ export interface Vp8Frame {
   /** From the VP8 payload header's P bit (RFC 6386 §9.1; RFC 7741 §4.3). */
   readonly keyframe: boolean;
   readonly pictureId: number | null;
+  /** Data was lost between the previous frame returned and this one: the chain is broken. */
+  readonly afterLoss: boolean;
 }
 
 export interface Vp8Descriptor {
@@ -112,6 +114,8 @@ export class Vp8Depacketizer {
   private current: Assembly | null = null;
   /** After a gap or a bad packet: discard until the next frame start. */
   private awaitingStart = false;
+  /** Something was lost since the last frame returned; the next one carries `afterLoss`. */
+  private lossSinceLastFrame = false;
 
   constructor(options: Options = {}) {
     this.maxReorderPackets = options.maxReorderPackets ?? 64;
@@ -173,6 +177,7 @@ export class Vp8Depacketizer {
     }
     if (best === null) return;
     this.counters.gaps++;
+    this.lossSinceLastFrame = true;
     this.expected = best;
     this.dropCurrent();
     this.awaitingStart = true;
@@ -181,6 +186,7 @@ export class Vp8Depacketizer {
   private dropCurrent(): void {
     if (this.current) this.counters.framesDropped++;
     this.current = null;
+    this.lossSinceLastFrame = true;
   }
 
   private assemble(packet: RtpPacketView, out: Vp8Frame[]): void {
@@ -216,12 +222,15 @@ export class Vp8Depacketizer {
     const first = data[0];
     if (first === undefined) {
       this.counters.framesDropped++;
+      this.lossSinceLastFrame = true;
       return;
     }
     const keyframe = (first & 0x01) === 0;
     this.counters.framesCompleted++;
     if (keyframe) this.counters.keyframes++;
-    out.push({ timestamp: frame.timestamp, data, keyframe, pictureId: frame.pictureId });
+    const afterLoss = this.lossSinceLastFrame;
+    this.lossSinceLastFrame = false;
+    out.push({ timestamp: frame.timestamp, data, keyframe, pictureId: frame.pictureId, afterLoss });
   }
 }
 
