@@ -13,6 +13,7 @@ import {
   type Participant,
   PHONE,
   tile,
+  videoFrames,
   waitFor,
 } from "./browser.ts";
 
@@ -80,7 +81,16 @@ describe("meeting in Chromium", () => {
     const bob = await participant();
     const carol = await participant();
     await joinMeeting(bob.page, link, "Bob");
-    await joinMeeting(carol.page, link, "Carol");
+    // Time from Carol's Join click to her first decoded frame from Alice.
+    await carol.page.goto(link);
+    await carol.page.getByRole("textbox", { name: "Your name" }).fill("Carol");
+    const clicked = Date.now();
+    await carol.page.getByRole("button", { name: "Join", exact: true }).click();
+    await waitFor(
+      "Carol's first frame from Alice",
+      async () => (await videoFrames(carol.page, "Alice")) > 0,
+    );
+    console.log(`Carol's first frame from Alice ${Date.now() - clicked} ms after clicking Join`);
 
     const everyone = [
       { name: "Alice", p: alice },
