@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { mutate, seededRandom } from "./fuzz.test-support.ts";
 import { parseIvf, writeIvf } from "./ivf.ts";
 
 const header = {
@@ -84,5 +85,15 @@ describe("ivf", () => {
 
   it("rejects a file with no frames", () => {
     expectFailure(writeIvf(header, []), /no frames/);
+  });
+  it("never throws on mutated or truncated input (2000 seeded cases)", () => {
+    const original = new Uint8Array(
+      readFileSync(new URL("../media/clip.ivf", import.meta.url)).subarray(0, 6000),
+    );
+    const random = seededRandom(0x1f7);
+    for (let i = 0; i < 2000; i++) {
+      const input = mutate(original, random);
+      assert.doesNotThrow(() => parseIvf(input), `case ${i}`);
+    }
   });
 });

@@ -62,8 +62,8 @@ async function main(): Promise<void> {
   try {
     bot = await joinBot({ url: args.url, name: args.name, publish: args.publish });
   } catch (error) {
-    if (error instanceof ServerRefusedError)
-      fail(`the server refused: ${error.serverCode}: ${error.message}`);
+    // ServerRefusedError's message starts with the server's code, e.g. "ROOM_FULL: ...".
+    if (error instanceof ServerRefusedError) fail(`SERVER_REFUSED: ${error.message}`);
     if (isBotError(error)) fail(`${error.code}: ${error.message}`);
     throw error;
   }
@@ -78,12 +78,16 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   bot.on("closed", (code, reason, expected) => {
-    if (expected) return;
+    if (expected || finishing) return;
+    finishing = true;
     clearInterval(ticker);
-    print(bot, true);
-    fail(
-      `CONNECTION_FAILED: the server closed the connection (${code}${reason ? ` ${reason}` : ""})`,
-    );
+    // leave() after a lost socket says nothing and just closes the media, so the line is final.
+    void bot.leave().then(() => {
+      print(bot, true);
+      fail(
+        `CONNECTION_FAILED: the server closed the connection (${code}${reason ? ` ${reason}` : ""})`,
+      );
+    });
   });
   bot.on("server-error", (code, message) =>
     process.stderr.write(`bot: server error ${code}: ${message}\n`),

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { mutate, seededRandom } from "./fuzz.test-support.ts";
 import { parseOggOpus, readOggPackets, writeOggPage } from "./ogg.ts";
 
 const opusHead = new Uint8Array([
@@ -157,5 +158,15 @@ describe("ogg", () => {
     const result = parseOggOpus(page);
     assert.equal(result.ok, false);
     if (!result.ok) assert.match(result.error.message, /OpusHead/);
+  });
+  it("never throws on mutated or truncated input (2000 seeded cases)", () => {
+    const original = new Uint8Array(
+      readFileSync(new URL("../media/clip.ogg", import.meta.url)).subarray(0, 6000),
+    );
+    const random = seededRandom(0x2e7);
+    for (let i = 0; i < 2000; i++) {
+      const input = mutate(original, random);
+      assert.doesNotThrow(() => parseOggOpus(input), `case ${i}`);
+    }
   });
 });
