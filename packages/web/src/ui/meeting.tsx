@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { MeetingState, MeetingStore } from "../call/meeting-store.ts";
 import { Diagnostics } from "./diagnostics.tsx";
 import { ChartIcon, LeaveIcon, LinkIcon, PeopleIcon } from "./icons.tsx";
@@ -179,10 +179,13 @@ function useCountdown(deadline: number | null): number {
 }
 
 function Toast({ text, onDone }: { text: string; onDone: () => void }) {
+  // The parent re-renders often (speaking, stats); only a new text restarts the timer.
+  const done = useRef(onDone);
+  done.current = onDone;
   useEffect(() => {
-    const timer = setTimeout(onDone, 3000);
+    const timer = setTimeout(() => done.current(), 3000);
     return () => clearTimeout(timer);
-  }, [text, onDone]);
+  }, [text]);
   return (
     <div class="toast" aria-hidden="true">
       {text}
@@ -193,7 +196,9 @@ function Toast({ text, onDone }: { text: string; onDone: () => void }) {
 function LeftScreen({ onRejoin, onHome }: { onRejoin: () => void; onHome: () => void }) {
   return (
     <main class="center-screen">
-      <h1>You left the meeting</h1>
+      <h1 tabIndex={-1} ref={focusOnMount}>
+        You left the meeting
+      </h1>
       <p>Your camera and microphone are off.</p>
       <div class="button-row">
         <button type="button" class="btn btn-primary" onClick={onRejoin}>
@@ -210,7 +215,9 @@ function LeftScreen({ onRejoin, onHome }: { onRejoin: () => void; onHome: () => 
 function FailedScreen(props: { message: string; onHome: () => void; onRetry: () => void }) {
   return (
     <main class="center-screen">
-      <h1>Can’t join this meeting</h1>
+      <h1 tabIndex={-1} ref={focusOnMount}>
+        Can’t join this meeting
+      </h1>
       <p role="alert">{props.message}</p>
       <div class="button-row">
         <button type="button" class="btn btn-primary" onClick={props.onRetry}>
@@ -222,4 +229,9 @@ function FailedScreen(props: { message: string; onHome: () => void; onRetry: () 
       </div>
     </main>
   );
+}
+
+/** Moves focus to a screen's heading when the screen replaces the one the user was using. */
+function focusOnMount(element: HTMLElement | null): void {
+  element?.focus({ preventScroll: true });
 }
