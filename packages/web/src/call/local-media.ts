@@ -190,9 +190,15 @@ export class LocalMedia extends Store<LocalMediaState> {
     });
   }
 
+  /** Never rejects: without a device list the pickers stay as they were. */
   private async refreshDevices(): Promise<void> {
     if (!navigator.mediaDevices?.enumerateDevices) return;
-    const devices = await navigator.mediaDevices.enumerateDevices();
+    let devices: MediaDeviceInfo[];
+    try {
+      devices = await navigator.mediaDevices.enumerateDevices();
+    } catch {
+      return;
+    }
     const options = (kind: MediaDeviceKind, noun: string): DeviceOption[] =>
       devices
         .filter((d) => d.kind === kind && d.deviceId !== "")

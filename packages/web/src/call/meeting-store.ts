@@ -369,11 +369,13 @@ export class MeetingStore extends Store<MeetingState> {
   private async checkMedia(): Promise<void> {
     const pc = this.recv?.pc;
     if (!pc || this.state.phase !== "joined") return;
-    const { decoded, speaking } = readReceiveHealth(
-      await pc.getStats(),
-      this.recv?.midMap() ?? {},
-      this.roster,
-    );
+    let report: RTCStatsReport;
+    try {
+      report = await pc.getStats();
+    } catch {
+      return; // closed meanwhile
+    }
+    const { decoded, speaking } = readReceiveHealth(report, this.recv?.midMap() ?? {}, this.roster);
     this.watchdog.observe(decoded);
     const before = this.state.speaking;
     if (speaking.length !== before.length || speaking.some((id) => !before.includes(id))) {

@@ -14,10 +14,14 @@ export function Diagnostics({ meeting, onClose }: { meeting: MeetingStore; onClo
     const sampler = new StatsSampler(meeting);
     let alive = true;
     const poll = async () => {
-      const [r, s] = await Promise.all([sampler.receive(), sampler.send()]);
-      if (alive) {
-        setRecv(r);
-        setSend(s);
+      try {
+        const [r, s] = await Promise.all([sampler.receive(), sampler.send()]);
+        if (alive) {
+          setRecv(r);
+          setSend(s);
+        }
+      } catch {
+        // A connection closed between polls (reconnecting); the next poll reads the new one.
       }
     };
     void poll();

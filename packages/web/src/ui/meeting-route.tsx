@@ -11,6 +11,7 @@ type Step =
   | { readonly step: "checking" }
   | { readonly step: "incomplete" }
   | { readonly step: "unsupported" }
+  | { readonly step: "insecure" }
   | { readonly step: "prejoin"; readonly link: RoomLink; readonly local: LocalMedia }
   | {
       readonly step: "meeting";
@@ -31,15 +32,25 @@ export function MeetingRoute({ roomId, secret, navigate }: Props) {
 
   useEffect(() => {
     let cancelled = false;
-    void checkLink(roomId, secret).then((link) => {
-      if (cancelled) return;
-      if (!link) return setState({ step: "incomplete" });
-      // Never join without end-to-end encryption (DESIGN.md §6).
-      if (!canTransformMedia()) return setState({ step: "unsupported" });
-      const local = new LocalMedia();
-      void local.start();
-      setState({ step: "prejoin", link, local });
-    });
+    // WebCrypto, the camera and encoded transforms all exist only on https (or localhost).
+    if (!isSecureContext) {
+      setState({ step: "insecure" });
+      return;
+    }
+    checkLink(roomId, secret).then(
+      (link) => {
+        if (cancelled) return;
+        if (!link) return setState({ step: "incomplete" });
+        // Never join without end-to-end encryption (DESIGN.md §6).
+        if (!canTransformMedia()) return setState({ step: "unsupported" });
+        const local = new LocalMedia();
+        void local.start();
+        setState({ step: "prejoin", link, local });
+      },
+      () => {
+        if (!cancelled) setState({ step: "incomplete" });
+      },
+    );
     return () => {
       cancelled = true;
     };
@@ -98,6 +109,17 @@ export function MeetingRoute({ roomId, secret, navigate }: Props) {
           <p role="alert">
             This browser can't run Conclave's end-to-end encryption; use a current Chrome, Edge,
             Firefox or Safari.
+          </p>
+        </main>
+      );
+    case "insecure":
+      return (
+        <main class="center-screen">
+          <h1>This page needs a secure connection</h1>
+          <p role="alert">
+            Browsers only allow the camera, microphone and encryption on pages served over https.
+            Open the same link with <code>https://</code>, or ask whoever runs this server to enable
+            TLS.
           </p>
         </main>
       );
