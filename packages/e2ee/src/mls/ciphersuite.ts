@@ -1,0 +1,13 @@
+// The one MLS cipher suite Conclave uses: MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519 (RFC 9420
+// §17.1, id 1, the suite every implementation must support). Why this one: packages/e2ee/README.md.
+import { type CiphersuiteImpl, getCiphersuiteFromName, getCiphersuiteImpl } from "ts-mls";
+
+export const MLS_CIPHERSUITE_NAME = "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519" as const;
+
+let loaded: Promise<CiphersuiteImpl> | undefined;
+
+/** ts-mls's implementation of the suite (WebCrypto where the runtime has it, noble otherwise). */
+export function loadMlsCiphersuite(): Promise<CiphersuiteImpl> {
+  loaded ??= getCiphersuiteImpl(getCiphersuiteFromName(MLS_CIPHERSUITE_NAME));
+  return loaded;
+}
