@@ -7,6 +7,8 @@
  * is counted, never handed to the packetiser or the decoder.
  */
 
+import type { MediaKind, TransformDirection } from "./messages.ts";
+
 export type EncodedFrame = RTCEncodedAudioFrame | RTCEncodedVideoFrame;
 
 export type DropReason = "decrypt-failed" | "unknown-key" | "replay" | "internal";
@@ -15,9 +17,20 @@ export type FrameVerdict =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: DropReason };
 
+/** Which stream a frame belongs to. */
+export interface FrameContext {
+  readonly direction: TransformDirection;
+  readonly kind: MediaKind;
+  /**
+   * For received frames, the participant the server says this m-line carries. A decryptor drops a
+   * frame whose SFrame KID names another sender (DESIGN.md T6); null for sent frames.
+   */
+  readonly participantId: string | null;
+}
+
 export interface FrameProcessor {
-  /** May rewrite `frame.data` in place (e.g. with ciphertext) before answering. */
-  process(frame: EncodedFrame): FrameVerdict | Promise<FrameVerdict>;
+  /** May replace `frame.data` (e.g. with ciphertext) before answering. */
+  process(frame: EncodedFrame, context: FrameContext): FrameVerdict | Promise<FrameVerdict>;
 }
 
 const PASS: FrameVerdict = { ok: true };

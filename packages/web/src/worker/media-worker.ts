@@ -45,7 +45,7 @@ addEventListener("rtctransform", (event) => {
       const bytes = frame.data.byteLength;
       let verdict: FrameVerdict;
       try {
-        verdict = await processor.process(frame);
+        verdict = await processor.process(frame, { direction, kind, participantId });
       } catch {
         verdict = { ok: false, reason: "internal" };
       }
@@ -57,7 +57,7 @@ addEventListener("rtctransform", (event) => {
     .pipeThrough(transform)
     .pipeTo(transformer.writable)
     .catch((error: unknown) => {
-      // A pipe ends when its sender or receiver goes away; report anything else.
+      // The pipe also ends when its sender or receiver goes away; diagnostics show the last error.
       post({ type: "transform-error", message: `${direction}/${kind}: ${String(error)}` });
     });
 });
