@@ -150,6 +150,12 @@ describe("meeting in Chromium", () => {
     await expectVideoFlowing(alice.page, "Bob");
     await alice.page.setViewportSize(PHONE);
     await alice.page.screenshot({ path: `${SCREENSHOTS}meeting-phone.png` });
+    await alice.page.getByRole("button", { name: "Devices" }).click();
+    const panel = alice.page.getByRole("region", { name: "Camera and microphone" });
+    await panel.getByRole("combobox", { name: "Camera" }).waitFor();
+    await alice.page.screenshot({ path: `${SCREENSHOTS}meeting-devices-phone.png` });
+    await panel.getByRole("combobox", { name: "Microphone" }).press("Escape");
+    await panel.waitFor({ state: "detached" });
     await alice.page.setViewportSize(DESKTOP);
 
     const left = Date.now();

@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { MeetingState, MeetingStore } from "../call/meeting-store.ts";
+import { DevicePickers } from "./device-pickers.tsx";
 import { Diagnostics } from "./diagnostics.tsx";
-import { ChartIcon, LeaveIcon, LinkIcon, PeopleIcon } from "./icons.tsx";
+import { ChartIcon, LeaveIcon, LinkIcon, PeopleIcon, SlidersIcon } from "./icons.tsx";
 import { MediaToggles } from "./media-toggles.tsx";
 import { Tile } from "./tile.tsx";
 import { useSpeaking } from "./use-speaking.ts";
@@ -18,6 +19,7 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
   const state = useStore(meeting);
   const local = useStore(meeting.local);
   const [diagnostics, setDiagnostics] = useState(false);
+  const [devices, setDevices] = useState(false);
   const [copied, setCopied] = useState<string>("");
   const selfStream = useMemo(
     () => (local.videoTrack ? new MediaStream([local.videoTrack]) : null),
@@ -112,8 +114,34 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
         {diagnostics && <Diagnostics meeting={meeting} onClose={() => setDiagnostics(false)} />}
       </main>
 
+      {devices && (
+        <section
+          id="device-panel"
+          class="device-panel"
+          aria-label="Camera and microphone"
+          onKeyDown={(e) => {
+            if (e.key === "Escape") setDevices(false);
+          }}
+        >
+          <DevicePickers local={meeting.local} />
+          <button type="button" class="btn btn-small" onClick={() => setDevices(false)}>
+            Done
+          </button>
+        </section>
+      )}
+
       <section class="controls" aria-label="Call controls">
         <MediaToggles local={meeting.local} />
+        <button
+          type="button"
+          class="btn btn-round"
+          aria-expanded={devices}
+          aria-controls="device-panel"
+          onClick={() => setDevices(!devices)}
+        >
+          <SlidersIcon />
+          <span class="btn-label">Devices</span>
+        </button>
         <button type="button" class="btn btn-round btn-danger" onClick={() => meeting.leave()}>
           <LeaveIcon />
           <span class="btn-label">Leave</span>

@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import type { DeviceStatus, LocalMedia } from "../call/local-media.ts";
 import { loadPreferences, savePreferences } from "../call/preferences.ts";
 import { DeviceMessages } from "./device-message.tsx";
-import { LevelBar } from "./level-bar.tsx";
+import { DevicePickers } from "./device-pickers.tsx";
 import { MediaToggles } from "./media-toggles.tsx";
 import { VideoView } from "./media-view.tsx";
 import { useStore } from "./use-store.ts";
@@ -69,48 +69,7 @@ export function Prejoin({ local, onJoin }: PrejoinProps) {
 
       <form class="join-panel" onSubmit={submit}>
         <h1>Ready to join?</h1>
-        <div class="field">
-          <label for="device-camera">Camera</label>
-          <select
-            id="device-camera"
-            value={media.cameraId ?? media.cameras[0]?.deviceId ?? ""}
-            disabled={media.cameras.length === 0}
-            onChange={(e) => void local.selectCamera(e.currentTarget.value)}
-          >
-            {media.cameras.length === 0 && <option value="">No camera available</option>}
-            {media.cameras.map((d) => (
-              <option key={d.deviceId} value={d.deviceId}>
-                {d.label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="device-mic">Microphone</label>
-          <select
-            id="device-mic"
-            value={media.micId ?? media.mics[0]?.deviceId ?? ""}
-            disabled={media.mics.length === 0}
-            onChange={(e) => void local.selectMic(e.currentTarget.value)}
-          >
-            {media.mics.length === 0 && <option value="">No microphone available</option>}
-            {media.mics.map((d) => (
-              <option key={d.deviceId} value={d.deviceId}>
-                {d.label}
-              </option>
-            ))}
-          </select>
-          <div class="level-row">
-            <LevelBar track={media.audioTrack} />
-            <span class="hint">
-              {media.audioTrack
-                ? "Speak to test your microphone"
-                : media.mic === "pending"
-                  ? "Starting microphone…"
-                  : "Microphone not in use"}
-            </span>
-          </div>
-        </div>
+        <DevicePickers local={local} />
         <div class="field">
           <label for="display-name">Your name</label>
           <input
