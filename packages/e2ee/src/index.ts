@@ -1,5 +1,101 @@
 // @conclave/e2ee: end-to-end encryption for Conclave. For now the SFrame layer (RFC 9605).
-export { E2eeError, type E2eeErrorCode, E2eeUsageError, isE2eeError } from "./errors.ts";
+// Also the MLS session (RFC 9420, src/mls) and the media key schedule (RFC 9605 §5.2, src/media-keys).
+export {
+  E2eeError,
+  type E2eeErrorCode,
+  E2eeUsageError,
+  isE2eeError,
+  type MlsErrorCode,
+  MlsSessionError,
+} from "./errors.ts";
+export {
+  createMediaKeyRing,
+  DEFAULT_GRACE_PERIOD_MS,
+  type KidEpochClass,
+  type MediaKeyRing,
+  type MediaKeyRingOptions,
+} from "./media-keys/key-ring.ts";
+export {
+  deriveEpochMediaKeys,
+  type EpochMediaKeys,
+  eraseEpochMediaKeys,
+  type MediaEpochSource,
+  mediaEpochSource,
+  SFRAME_BASE_KEY_LABEL,
+} from "./media-keys/key-schedule.ts";
+export {
+  decodeKid,
+  encodeKid,
+  epochBitsOf,
+  KID_CONTEXT_BITS,
+  KID_EPOCH_BITS,
+  KID_LIMIT,
+  KID_SENDER_BITS,
+  type KidParts,
+  MAX_KID_SENDER,
+} from "./media-keys/kid.ts";
+export {
+  ALL_STREAMS,
+  type MediaKind,
+  mediaKindOf,
+  STREAM_CONTEXTS,
+  type StreamContext,
+  streamContextFromId,
+  suiteForStream,
+} from "./media-keys/stream-context.ts";
+export { loadMlsCiphersuite, MLS_CIPHERSUITE_NAME } from "./mls/ciphersuite.ts";
+export {
+  createDeviceIdentity,
+  type DeviceIdentity,
+  decodeIdentity,
+  encodeIdentity,
+  fingerprintOf,
+  formatFingerprint,
+  type MemberIdentity,
+} from "./mls/credential.ts";
+export {
+  CONCLAVE_GROUP_PIN,
+  decodeGroupPin,
+  encodeGroupPin,
+  GROUP_PIN_EXTENSION_TYPE,
+  type GroupPin,
+} from "./mls/group-pin.ts";
+export { type IncomingEvent, type IncomingTransition, processIncoming } from "./mls/incoming.ts";
+export {
+  CLOCK_SKEW_SECONDS,
+  decodeKeyPackage,
+  KEY_PACKAGE_MAX_LIFETIME_SECONDS,
+  type KeyPackageBundle,
+  keyPackageRef,
+  makeKeyPackage,
+  validateKeyPackage,
+} from "./mls/key-package.ts";
+export {
+  acceptAllPolicy,
+  addedKeyPackages,
+  type MlsPolicy,
+  type PolicyContext,
+  type PolicyInput,
+  type PolicyVerdict,
+} from "./mls/policy.ts";
+export { type Roster, type RosterEntry, rosterEntry } from "./mls/roster.ts";
+export { SECURITY_CODE_BITS, type SecurityCode } from "./mls/security-code.ts";
+export {
+  type AddTransition,
+  addMembers,
+  type CommitOptions,
+  type CommitTransition,
+  createMeeting,
+  eraseConsumed,
+  exportSecret,
+  joinFromWelcome,
+  type MlsSession,
+  removeMembers,
+  type SessionOptions,
+  sealApplicationMessage,
+  selfUpdate,
+  type Transition,
+} from "./mls/session.ts";
 export { type AeadKey, frameNonce, importAeadKey } from "./sframe/cipher.ts";
 export {
   createSframeContext,
