@@ -49,6 +49,13 @@ export async function newParticipant(
     colorScheme: "dark",
     permissions: ["camera", "microphone", "clipboard-read", "clipboard-write"],
   });
+  // Report Content-Security-Policy violations as console errors, so tests can refuse them.
+  await context.addInitScript(() => {
+    (globalThis as unknown as EventTarget).addEventListener("securitypolicyviolation", (event) => {
+      const e = event as unknown as { violatedDirective: string; blockedURI: string };
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));

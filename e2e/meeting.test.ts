@@ -45,6 +45,7 @@ describe("meeting in Chromium", () => {
   });
 
   afterEach(async () => {
+    const violations = open.flatMap((p) => p.errors.filter((e) => e.includes("CSP violation")));
     for (const p of open) {
       // Page errors (including CSP violations) are worth seeing even when the test passed.
       // (Refused WebSocket connections are expected while a test's server is down.)
@@ -53,6 +54,7 @@ describe("meeting in Chromium", () => {
       await p.context.close().catch(() => {});
     }
     open = [];
+    assert.deepEqual(violations, [], "the app runs under the server's CSP without violations");
   });
 
   after(async () => {

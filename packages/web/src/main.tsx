@@ -1,3 +1,5 @@
+// Must stay the first import (see the file).
+import "./jitless-zod.ts";
 import { render } from "preact";
 import "./styles.css";
 import { App } from "./ui/app.tsx";
