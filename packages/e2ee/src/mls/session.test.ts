@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isE2eeError } from "../errors.ts";
+import { toHex } from "../sframe/bytes.ts";
 import { loadMlsCiphersuite } from "./ciphersuite.ts";
 import { createDeviceIdentity, type DeviceIdentity } from "./credential.ts";
 import { processIncoming } from "./incoming.ts";
@@ -61,7 +62,7 @@ async function meeting(
 
 async function exported(session: MlsSession): Promise<string> {
   const bytes = await exportSecret(session, "conclave test", new Uint8Array(), 32);
-  return Buffer.from(bytes).toString("hex");
+  return toHex(bytes);
 }
 
 describe("MLS session", () => {
@@ -97,19 +98,16 @@ describe("MLS session", () => {
     const before = founder.session;
     const snapshot = {
       epoch: before.epoch,
-      exporter: Buffer.from(before.state.keySchedule.exporterSecret).toString("hex"),
-      init: Buffer.from(before.state.keySchedule.initSecret).toString("hex"),
+      exporter: toHex(before.state.keySchedule.exporterSecret),
+      init: toHex(before.state.keySchedule.initSecret),
       tree: before.state.ratchetTree.length,
       code: before.securityCode.digits,
     };
     const bob = await makeKeyPackage(await device("bob"), suite);
     const add = await addMembers(before, [bob.encoded]);
     assert.equal(before.epoch, snapshot.epoch);
-    assert.equal(
-      Buffer.from(before.state.keySchedule.exporterSecret).toString("hex"),
-      snapshot.exporter,
-    );
-    assert.equal(Buffer.from(before.state.keySchedule.initSecret).toString("hex"), snapshot.init);
+    assert.equal(toHex(before.state.keySchedule.exporterSecret), snapshot.exporter);
+    assert.equal(toHex(before.state.keySchedule.initSecret), snapshot.init);
     assert.equal(before.state.ratchetTree.length, snapshot.tree);
     assert.equal(before.securityCode.digits, snapshot.code);
     assert.equal(add.session.epoch, 1n);
@@ -193,7 +191,7 @@ describe("MLS session", () => {
     const requireProof: MlsPolicy = (input) => {
       if (input.kind !== "commit") return { accept: true };
       const adds = input.proposals.some((p) => p.proposal.proposalType === "add");
-      if (!adds || Buffer.from(input.authenticatedData).equals(proof)) return { accept: true };
+      if (!adds || toHex(input.authenticatedData) === toHex(proof)) return { accept: true };
       return { accept: false, reason: "Add without admission proof" };
     };
     const [alice, bob] = await meeting(["alice", "bob"], requireProof, proof);
