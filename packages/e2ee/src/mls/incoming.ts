@@ -33,6 +33,8 @@ export type IncomingEvent =
       /** the epoch the commit started */
       readonly epoch: bigint;
       readonly rosterChanged: boolean;
+      /** the commit's authenticated data (e.g. admission proofs), as the policy saw it */
+      readonly authenticatedData: Uint8Array;
       /** the commit removed us: the session is now inactive */
       readonly removedUs: boolean;
     }
@@ -132,6 +134,7 @@ async function processHandshake(
       committer: seen.senderLeafIndex,
       epoch: session.epoch,
       rosterChanged: next.securityCode !== session.securityCode,
+      authenticatedData,
       removedUs: !next.active,
     },
   };

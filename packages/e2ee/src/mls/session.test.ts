@@ -119,6 +119,36 @@ describe("MLS session", () => {
     assert.ok(sealed.message.length > 0);
   });
 
+  it("sessions keep working after every transition's consumed secrets are erased", async () => {
+    const suite = await loadMlsCiphersuite();
+    const founder = await createMeeting(await device("alice"));
+    eraseConsumed(founder.consumed);
+    const bobKp = await makeKeyPackage(await device("bob"), suite);
+    const add = await addMembers(founder.session, [bobKp.encoded]);
+    eraseConsumed(add.consumed);
+    const joined = await joinFromWelcome(bobKp, add.welcome);
+    eraseConsumed(joined.consumed);
+    assert.ok(bobKp.privatePackage.initPrivateKey.every((byte) => byte === 0));
+    let alice = add.session;
+    let bob = joined.session;
+    const update = await selfUpdate(bob);
+    eraseConsumed(update.consumed);
+    bob = update.session;
+    const processed = await processIncoming(alice, update.commit);
+    eraseConsumed(processed.consumed);
+    alice = processed.session;
+    for (let i = 0; i < 3; i++) {
+      const sealed = await sealApplicationMessage(alice, utf8.encode(`m${i}`));
+      eraseConsumed(sealed.consumed);
+      alice = sealed.session;
+      const opened = await processIncoming(bob, sealed.message);
+      eraseConsumed(opened.consumed);
+      bob = opened.session;
+      assert.ok(opened.event.kind === "application" && text.decode(opened.event.data) === `m${i}`);
+    }
+    assert.equal(await exported(alice), await exported(bob));
+  });
+
   it("application data round-trips with an authenticated sender", async () => {
     const [alice, bob] = await meeting(["alice", "bob"]);
     assert.ok(alice && bob);
