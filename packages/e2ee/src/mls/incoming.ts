@@ -12,11 +12,13 @@ import {
   type PrivateMessage,
   type PublicMessage,
   processPublicMessage,
+  type RatchetTree,
 } from "ts-mls";
 import { unprotectPrivateMessage } from "ts-mls/messageProtection.js";
 import { MlsSessionError } from "../errors.ts";
 import { constantTimeEqual } from "../sframe/bytes.ts";
 import { enforcePolicy, type PolicyInput } from "./policy.ts";
+import { rosterEntry } from "./roster.ts";
 import { type MlsSession, policyContext, sessionFromState, type Transition } from "./session.ts";
 
 export type IncomingEvent =
@@ -141,6 +143,25 @@ async function processHandshake(
 }
 
 /**
+ * A late message from an earlier epoch is accepted only if its sender is still in the group with
+ * the same key: someone removed since must not be able to speak through an old epoch's keys.
+ */
+function requireStillMember(session: MlsSession, oldTree: RatchetTree, leafIndex: number): void {
+  const then = oldTree[leafIndex * 2];
+  const now = rosterEntry(session.roster, leafIndex);
+  if (
+    then?.nodeType !== "leaf" ||
+    now === undefined ||
+    !constantTimeEqual(then.leaf.signaturePublicKey, now.signaturePublicKey)
+  ) {
+    throw new MlsSessionError(
+      "MLS_POLICY_REFUSED",
+      "late message from a member no longer in the group",
+    );
+  }
+}
+
+/**
  * Opens a PrivateMessage of this epoch or, for late frames, of a retained earlier one (RFC 9420
  * §6.3.2; ts-mls keeps earlier epochs' receiver data per its key retention config). This mirrors
  * ts-mls processPrivateMessage for application data, which does not report the sender.
@@ -183,6 +204,7 @@ async function processApplication(
     throw new MlsSessionError("MLS_POLICY_REFUSED", "handshake messages must be PublicMessages");
   }
   if (content.sender.senderType !== "member") throw invalid("application data from a non-member");
+  if (!current) requireStillMember(session, receiver.ratchetTree, content.sender.leafIndex);
   let newState = { ...state, secretTree: opened.tree };
   if (!current) {
     const history = new Map(state.historicalReceiverData);

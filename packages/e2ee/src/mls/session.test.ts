@@ -183,6 +183,18 @@ describe("MLS session", () => {
     assert.notEqual(alice.securityCode.digits, carolBefore.securityCode.digits);
   });
 
+  it("late application messages: kept from current members, refused from a removed one", async () => {
+    let [alice, bob, carol] = await meeting(["alice", "bob", "carol"]);
+    assert.ok(alice && bob && carol);
+    const fromBob = await sealApplicationMessage(bob, utf8.encode("sent in epoch 1"));
+    const fromCarol = await sealApplicationMessage(carol, utf8.encode("also epoch 1"));
+    const remove = await removeMembers(alice, [2]);
+    alice = remove.session;
+    const late = await processIncoming(alice, fromBob.message);
+    assert.ok(late.event.kind === "application" && late.event.epoch === 1n);
+    await rejectsWith(processIncoming(alice, fromCarol.message), "MLS_POLICY_REFUSED");
+  });
+
   it("self-update keeps the security code; add and remove change it", async () => {
     const suite = await loadMlsCiphersuite();
     let [alice, bob] = await meeting(["alice", "bob"]);
