@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { after, afterEach, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -17,7 +18,14 @@ import {
   waitFor,
 } from "./browser.ts";
 
-const SCREENSHOTS = fileURLToPath(new URL("../docs/screenshots/", import.meta.url));
+// `npm run screenshots` refreshes the pictures in docs/; a plain test run keeps them out of git.
+const SCREENSHOTS = fileURLToPath(
+  new URL(
+    process.env.UPDATE_SCREENSHOTS ? "../docs/screenshots/" : "../test-results/screenshots/",
+    import.meta.url,
+  ),
+);
+mkdirSync(SCREENSHOTS, { recursive: true });
 
 let server: ServerProcess;
 let browser: Browser;

@@ -35,7 +35,8 @@ export function Landing({ navigate }: { navigate: (path: string) => void }) {
       <div class="brand-mark" aria-hidden="true" />
       <h1>Conclave</h1>
       <p class="tagline">
-        Video meetings the server can’t watch: end-to-end encrypted, self-hosted, no accounts.
+        Video meetings on your own server, with no accounts and nothing from third parties.
+        End-to-end encryption is being built: until it ships, the server relays media it could read.
       </p>
       <button type="button" class="btn btn-primary btn-large" onClick={create} disabled={creating}>
         {creating ? "Creating…" : "New meeting"}
