@@ -26,6 +26,14 @@ export class SignallingClient {
     return new SignallingClient(ws);
   }
 
+  /** Connects and joins `room` as `name`; resolves once the server has welcomed it. */
+  static async joined(serverUrl: string, room: TestRoom, name: string): Promise<SignallingClient> {
+    const client = await SignallingClient.connect(serverUrl);
+    client.send(room.joinMessage(name));
+    await client.next("welcome");
+    return client;
+  }
+
   send(message: unknown): void {
     this.ws.send(typeof message === "string" ? message : JSON.stringify(message));
   }

@@ -15,11 +15,8 @@ describe("signalling", () => {
 
   it("answers malformed, oversized and unknown messages with an error and changes nothing", async () => {
     const room = await newRoom();
-    const alice = await SignallingClient.connect(server.url);
-    alice.send(room.joinMessage("Alice"));
-    await alice.next("welcome");
-    const bob = await SignallingClient.connect(server.url);
-    bob.send(room.joinMessage("Bob"));
+    const alice = await SignallingClient.joined(server.url, room, "Alice");
+    const bob = await SignallingClient.joined(server.url, room, "Bob");
     const welcome = await bob.next("welcome");
     assert.deepEqual(
       welcome.participants.map((p) => p.name),
@@ -76,9 +73,7 @@ describe("signalling", () => {
   it("refuses a join whose server key does not hash to the room id, and nobody sees it", async () => {
     const room = await newRoom();
     const other = await newRoom();
-    const alice = await SignallingClient.connect(server.url);
-    alice.send(room.joinMessage("Alice"));
-    await alice.next("welcome");
+    const alice = await SignallingClient.joined(server.url, room, "Alice");
     const mallory = await SignallingClient.connect(server.url);
     mallory.send({ ...room.joinMessage("Mallory"), serverKey: other.serverKey });
     assert.equal((await mallory.next("error")).code, "GATE_REFUSED");
@@ -105,12 +100,8 @@ describe("signalling", () => {
 
   it("tells the others when a socket drops without leaving", async () => {
     const room = await newRoom();
-    const alice = await SignallingClient.connect(server.url);
-    alice.send(room.joinMessage("Alice"));
-    await alice.next("welcome");
-    const bob = await SignallingClient.connect(server.url);
-    bob.send(room.joinMessage("Bob"));
-    await bob.next("welcome");
+    const alice = await SignallingClient.joined(server.url, room, "Alice");
+    const bob = await SignallingClient.joined(server.url, room, "Bob");
     bob.ws.terminate();
     const left = await alice.next("participant-left");
     assert.equal(left.reason, "disconnected");
