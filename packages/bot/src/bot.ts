@@ -177,13 +177,7 @@ export class Bot extends TypedEvents<BotEvents> {
    * server that answers from its own full SDP nothing is lost by waiting (host candidates only).
    */
   private async completeSdp(pc: RTCPeerConnection, timeoutMs: number): Promise<string> {
-    if (pc.iceGatheringState !== "complete") {
-      await pc.iceGatheringStateChange
-        .watch((state) => state === "complete", timeoutMs)
-        .catch(() => {
-          throw new BotError("NEGOTIATION_FAILED", "ICE gathering did not complete");
-        });
-    }
+    await gatheringComplete(pc, timeoutMs);
     const sdp = pc.localDescription?.sdp;
     if (!sdp) throw new BotError("NEGOTIATION_FAILED", "no local description");
     return sdp;
@@ -330,6 +324,38 @@ export class Bot extends TypedEvents<BotEvents> {
     })();
     return this.mediaClosed;
   }
+}
+
+/**
+ * Waits for ICE gathering to finish. Not werift's `watch()`: its timer outlives a connection
+ * closed meanwhile and kept test processes alive; this one settles on close too.
+ */
+function gatheringComplete(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
+  if (pc.iceGatheringState === "complete") return Promise.resolve();
+  if (pc.signalingState === "closed") {
+    return Promise.reject(new BotError("CONNECTION_FAILED", "connection closed"));
+  }
+  return new Promise((resolve, reject) => {
+    const settle = (error?: BotError) => {
+      clearTimeout(timer);
+      gathering.unSubscribe();
+      closing.unSubscribe();
+      if (error) reject(error);
+      else resolve();
+    };
+    const timer = setTimeout(
+      () => settle(new BotError("NEGOTIATION_FAILED", "ICE gathering did not complete")),
+      timeoutMs,
+    );
+    const closed = () => settle(new BotError("CONNECTION_FAILED", "connection closed"));
+    // werift's close() moves signalling to "closed", then completes every event.
+    const gathering = pc.iceGatheringStateChange.subscribe((state) => {
+      if (state === "complete") settle();
+    }, closed);
+    const closing = pc.signalingStateChange.subscribe((state) => {
+      if (state === "closed") closed();
+    });
+  });
 }
 
 /** Joins a meeting as a headless participant; rejects with a BotError (code says why). */
