@@ -1,8 +1,13 @@
+import { MEDIA_CODECS } from "@conclave/protocol";
 import { type RTCPeerConnectionConfig, RTCRtpCodecParameters } from "werift";
-import { OPUS_PAYLOAD_TYPE, VP8_PAYLOAD_TYPE } from "./publisher.ts";
+
+/** werift wants mutable copies of the shared, frozen codec description. */
+function codec(data: (typeof MEDIA_CODECS)[keyof typeof MEDIA_CODECS]) {
+  return { ...data, rtcpFeedback: data.rtcpFeedback.map((fb) => ({ ...fb })) };
+}
 
 /**
- * Both of the bot's peer connections. Opus and VP8 with the payload types the server uses, and
+ * Both of the bot's peer connections. The shared codec list (MEDIA_CODECS), and
  * no RTP header extensions: werift copies a publisher's extensions onto forwarded packets, so both
  * legs must agree, and docs/protocol.md says none. No ICE servers: werift's default public STUN
  * server is unreachable here (FIELD-NOTES), and loopback is added for loopback-only hosts.
@@ -17,22 +22,8 @@ export function botPeerConfig(): RTCPeerConnectionConfig {
     iceUseIpv6: false,
     bundlePolicy: "max-bundle",
     codecs: {
-      audio: [
-        new RTCRtpCodecParameters({
-          mimeType: "audio/opus",
-          clockRate: 48000,
-          channels: 2,
-          payloadType: OPUS_PAYLOAD_TYPE,
-        }),
-      ],
-      video: [
-        new RTCRtpCodecParameters({
-          mimeType: "video/VP8",
-          clockRate: 90000,
-          payloadType: VP8_PAYLOAD_TYPE,
-          rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }],
-        }),
-      ],
+      audio: [new RTCRtpCodecParameters(codec(MEDIA_CODECS.audio))],
+      video: [new RTCRtpCodecParameters(codec(MEDIA_CODECS.video))],
     },
     headerExtensions: { audio: [], video: [] },
   };

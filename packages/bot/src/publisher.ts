@@ -1,10 +1,8 @@
 import { randomInt } from "node:crypto";
+import { MEDIA_CODECS } from "@conclave/protocol";
 import { type MediaStreamTrack, RtpHeader, RtpPacket } from "werift";
 import type { Clip } from "./clip.ts";
 import { packetizeVp8 } from "./vp8-packetizer.ts";
-
-export const OPUS_PAYLOAD_TYPE = 111;
-export const VP8_PAYLOAD_TYPE = 96;
 
 export interface PublisherCounters {
   audioPackets: number;
@@ -84,8 +82,16 @@ export class ClipPublisher {
     audioTrack: MediaStreamTrack,
     videoTrack: MediaStreamTrack,
   ) {
-    this.audio = new RtpStream(audioTrack, OPUS_PAYLOAD_TYPE, randomInt(1, 0xffffffff));
-    this.video = new RtpStream(videoTrack, VP8_PAYLOAD_TYPE, randomInt(1, 0xffffffff));
+    this.audio = new RtpStream(
+      audioTrack,
+      MEDIA_CODECS.audio.payloadType,
+      randomInt(1, 0xffffffff),
+    );
+    this.video = new RtpStream(
+      videoTrack,
+      MEDIA_CODECS.video.payloadType,
+      randomInt(1, 0xffffffff),
+    );
   }
 
   start(): void {

@@ -9,6 +9,7 @@ export {
   type RoomId,
   SERVER_KEY_PATTERN,
 } from "./ids.ts";
+export { MEDIA_CODECS } from "./media.ts";
 export {
   type ClientMessage,
   type ClientMessageType,

@@ -1,4 +1,12 @@
+import { MEDIA_CODECS } from "@conclave/protocol";
 import { type RTCPeerConnectionConfig, RTCRtpCodecParameters } from "werift";
+
+type CodecData = (typeof MEDIA_CODECS)[keyof typeof MEDIA_CODECS];
+
+/** werift wants mutable copies of the shared, frozen codec description. */
+function codec(data: CodecData): ConstructorParameters<typeof RTCRtpCodecParameters>[0] {
+  return { ...data, rtcpFeedback: data.rtcpFeedback.map((fb) => ({ ...fb })) };
+}
 
 /** What the SFU needs to know about its network; set by the server's configuration. */
 export interface SfuOptions {
@@ -12,7 +20,7 @@ export interface SfuOptions {
 }
 
 /**
- * Opus and VP8 only in this version. No RTP header extensions on either leg: werift copies a
+ * The shared codec list (MEDIA_CODECS). No RTP header extensions on either leg: werift copies a
  * publisher's extensions onto forwarded packets, which clash unless both legs negotiated the same
  * ids (FIELD-NOTES); with none there is nothing to clash.
  */
@@ -22,24 +30,12 @@ export function peerConfig(options: SfuOptions): RTCPeerConnectionConfig {
     iceAdditionalHostAddresses: [...options.announcedAddresses],
     ...(options.portRange ? { icePortRange: [options.portRange[0], options.portRange[1]] } : {}),
     iceUseIpv6: false,
+    // One ICE transport for all m-lines: werift otherwise gathers sockets per m-line of its
+    // offers and never closes the ones the answer bundles away.
+    bundlePolicy: "max-bundle",
     codecs: {
-      audio: [
-        new RTCRtpCodecParameters({
-          mimeType: "audio/opus",
-          clockRate: 48000,
-          channels: 2,
-          payloadType: 111,
-          parameters: "minptime=10;useinbandfec=1",
-        }),
-      ],
-      video: [
-        new RTCRtpCodecParameters({
-          mimeType: "video/VP8",
-          clockRate: 90000,
-          payloadType: 96,
-          rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }],
-        }),
-      ],
+      audio: [new RTCRtpCodecParameters(codec(MEDIA_CODECS.audio))],
+      video: [new RTCRtpCodecParameters(codec(MEDIA_CODECS.video))],
     },
     headerExtensions: { audio: [], video: [] },
   };
