@@ -14,6 +14,9 @@ export const ERROR_CODES = [
   "GATE_REFUSED",
   "ROOM_FULL",
   "NEGOTIATION_FAILED",
+  "GROUP_EXISTS",
+  "NOT_A_MEMBER",
+  "BAD_MLS",
   "SHUTTING_DOWN",
   "INTERNAL",
 ] as const;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ERROR_CODES } from "./errors.ts";
+import { GroupStateSchema, leafIndex, MLS_CLIENT_SCHEMAS, MLS_SERVER_SCHEMAS } from "./mls-messages.ts";
 import {
   PARTICIPANT_ID_PATTERN,
   type ParticipantId,
@@ -11,7 +12,7 @@ import {
 /** Bumped on any incompatible change; a client announces it in `join`. */
 export const PROTOCOL_VERSION = 1;
 /** Largest signalling message accepted, in bytes of UTF-8. Larger ones get TOO_LARGE. */
-export const MAX_MESSAGE_BYTES = 64 * 1024;
+export const MAX_MESSAGE_BYTES = 256 * 1024;
 export const MAX_NAME_LENGTH = 64;
 const MAX_SDP_LENGTH = 60 * 1024;
 
@@ -87,6 +88,7 @@ export const ClientMessageSchema = z.discriminatedUnion("type", [
   MediaStateSchema,
   KeyframeRequestSchema,
   LeaveSchema,
+  ...MLS_CLIENT_SCHEMAS,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 export type ClientMessageType = ClientMessage["type"];
@@ -99,6 +101,8 @@ export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = ClientMessageS
 export const ParticipantSchema = z.strictObject({
   id: participantId,
   name: displayName,
+  /** The participant's MLS leaf as the Delivery Service follows it; null until it is added. */
+  leaf: leafIndex.nullable(),
   audio: z.boolean(),
   video: z.boolean(),
 });
@@ -110,6 +114,8 @@ export const WelcomeSchema = z.strictObject({
   selfId: participantId,
   /** Everyone else already in the room. */
   participants: z.array(ParticipantSchema).max(1000),
+  /** The room's MLS group as the Delivery Service follows it; null: found it (docs/e2ee.md). */
+  group: GroupStateSchema.nullable(),
 });
 
 export const PublishAnswerSchema = z.strictObject({ type: z.literal("publish-answer"), sdp });
@@ -158,6 +164,7 @@ export const ServerMessageSchema = z.discriminatedUnion("type", [
   ParticipantUpdatedSchema,
   ParticipantLeftSchema,
   ErrorSchema,
+  ...MLS_SERVER_SCHEMAS,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 export type ServerMessageType = ServerMessage["type"];

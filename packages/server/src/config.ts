@@ -13,6 +13,8 @@ export interface Config {
   readonly maxParticipants: number;
   readonly keyframeIntervalMs: number;
   readonly drainTimeoutMs: number;
+  /** Close connections that are not MLS members after this long; 0 turns it off. */
+  readonly mlsJoinGraceMs: number;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
 
@@ -73,6 +75,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxParticipants: integer(env, "MAX_PARTICIPANTS", 16, 2, 1000),
     keyframeIntervalMs: integer(env, "KEYFRAME_INTERVAL_MS", 1000, 100, 60_000),
     drainTimeoutMs: integer(env, "DRAIN_TIMEOUT_MS", 10_000, 0, 600_000),
+    // Off until the web app and the bot run MLS; then 60 s (docs/e2ee.md).
+    mlsJoinGraceMs: integer(env, "MLS_JOIN_GRACE_MS", 0, 0, 3_600_000),
     logLevel: logLevel as Config["logLevel"],
   };
 }

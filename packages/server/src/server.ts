@@ -60,6 +60,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       metrics,
       log: signallingLog,
       maxParticipants: config.maxParticipants,
+      mlsJoinGraceMs: config.mlsJoinGraceMs,
       isDraining: () => draining,
     });
   });

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { Outcome } from "@conclave/delivery-service";
 import {
   type ClientMessage,
   type ErrorCode,
@@ -26,6 +27,8 @@ export interface SessionContext {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly maxParticipants: number;
+  /** Close connections not in the MLS group after this long; 0 while clients do not run MLS. */
+  readonly mlsJoinGraceMs: number;
   readonly isDraining: () => boolean;
 }
 
@@ -35,7 +38,8 @@ type State =
       readonly kind: "joined";
       readonly meeting: Meeting;
       readonly peer: Peer;
-      participant: Participant;
+      /** Everything but the leaf, which the meeting's Delivery Service follows. */
+      participant: Omit<Participant, "leaf">;
     }
   | { readonly kind: "closed" };
 
@@ -56,6 +60,7 @@ export class Session implements Member {
   private state: State = { kind: "connected" };
   private queue: Promise<void> = Promise.resolve();
   private readonly bucket = new TokenBucket(60, 30);
+  private graceTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly ws: WebSocket,
@@ -69,7 +74,15 @@ export class Session implements Member {
   }
 
   get participant(): Participant | null {
-    return this.state.kind === "joined" ? this.state.participant : null;
+    if (this.state.kind !== "joined") return null;
+    const { meeting, participant } = this.state;
+    return { ...participant, leaf: meeting.delivery.leafOf(participant.id) };
+  }
+
+  expel(code: "BAD_MLS" | "NOT_A_MEMBER", message: string): void {
+    this.send({ type: "error", code, message });
+    this.end("disconnected");
+    this.ws.close(4000, code);
   }
 
   send(message: ServerMessage): void {
@@ -83,6 +96,8 @@ export class Session implements Member {
     if (state.kind !== "joined") return;
     const { meeting, participant } = state;
     this.ctx.meetings.remove(meeting.id, participant.id);
+    meeting.delivery.disconnect(participant.id);
+    if (this.graceTimer) clearTimeout(this.graceTimer);
     this.ctx.sfu.removePeer(meeting.id, participant.id);
     meeting.broadcast({ type: "participant-left", id: participant.id, reason });
     this.ctx.log.info(
@@ -142,10 +157,10 @@ export class Session implements Member {
       }
       case "media-state": {
         state.participant = { ...state.participant, audio: message.audio, video: message.video };
-        state.meeting.broadcast(
-          { type: "participant-updated", participant: state.participant },
-          state.participant.id,
-        );
+        const participant = this.participant;
+        if (participant) {
+          state.meeting.broadcast({ type: "participant-updated", participant }, participant.id);
+        }
         return;
       }
       case "keyframe-request":
@@ -155,11 +170,46 @@ export class Session implements Member {
           ?.producers.get("video")
           ?.requestKeyframe();
         return;
+      case "mls-found":
+        return this.deliver(
+          state.meeting,
+          state.meeting.delivery.found(state.participant.id, message.groupId),
+        );
+      case "mls-key-package":
+        return this.deliver(
+          state.meeting,
+          state.meeting.delivery.keyPackage(state.participant.id, message.keyPackage),
+        );
+      case "mls-commit":
+        return this.deliver(
+          state.meeting,
+          state.meeting.delivery.commit(
+            state.participant.id,
+            message.epoch,
+            message.commit,
+            message.welcome,
+          ),
+        );
+      case "mls-message":
+        return this.deliver(
+          state.meeting,
+          state.meeting.delivery.message(state.participant.id, message.message),
+        );
+      case "mls-commit-failed":
+        return this.deliver(
+          state.meeting,
+          state.meeting.delivery.commitFailed(state.participant.id, message.epoch),
+        );
       case "leave":
         this.end("left");
         this.ws.close(1000, "left");
         return;
     }
+  }
+
+  private deliver(meeting: Meeting, outcome: Outcome): void {
+    meeting.deliver(outcome);
+    if (outcome.refusal) throw new Refusal(outcome.refusal.code, outcome.refusal.message);
   }
 
   private async join(message: Extract<ClientMessage, { type: "join" }>): Promise<void> {
@@ -181,7 +231,7 @@ export class Session implements Member {
     if (meeting.size >= this.ctx.maxParticipants) {
       throw new Refusal("ROOM_FULL", `this meeting is full (${this.ctx.maxParticipants} people)`);
     }
-    const participant: Participant = {
+    const participant: Omit<Participant, "leaf"> = {
       id: toBase64url(randomBytes(12)) as ParticipantId,
       name: message.name,
       audio: true,
@@ -199,14 +249,27 @@ export class Session implements Member {
       }),
     );
     this.state = { kind: "joined", meeting, peer, participant };
+    meeting.delivery.connect(participant.id);
     this.send({
       type: "welcome",
       protocol: PROTOCOL_VERSION,
       selfId: participant.id,
       participants: meeting.participants(),
+      group: meeting.delivery.state,
     });
     meeting.members.set(participant.id, this);
-    meeting.broadcast({ type: "participant-joined", participant }, participant.id);
+    meeting.broadcast(
+      { type: "participant-joined", participant: { ...participant, leaf: null } },
+      participant.id,
+    );
+    if (this.ctx.mlsJoinGraceMs > 0) {
+      // A connection that never becomes an MLS member only takes up room (docs/e2ee.md).
+      this.graceTimer = setTimeout(() => {
+        if (meeting.delivery.leafOf(participant.id) === null) {
+          this.expel("NOT_A_MEMBER", "you were not admitted to the meeting in time; join again");
+        }
+      }, this.ctx.mlsJoinGraceMs);
+    }
     this.ctx.metrics.joins.inc();
     this.ctx.log.info({ room: roomTag(meeting.id), size: meeting.size }, "participant joined");
   }

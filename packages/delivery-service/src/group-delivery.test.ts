@@ -1,0 +1,194 @@
+/**
+ * The Delivery Service against real MLS messages made by packages/e2ee (tests only: the service
+ * itself imports no key material).
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  addMembers,
+  createDeviceIdentity,
+  createMeeting,
+  joinFromWelcome,
+  loadMlsCiphersuite,
+  type MlsSession,
+  makeKeyPackage,
+  removeMembers,
+  sealApplicationMessage,
+  selfUpdate,
+} from "@conclave/e2ee";
+import { type ParticipantId, toBase64url } from "@conclave/protocol";
+import { GroupDelivery, type Outcome } from "./group-delivery.ts";
+
+const b64 = toBase64url;
+const pid = (n: string) => n.padEnd(16, "x") as ParticipantId;
+const [A, B, C, D] = ["alice", "bob", "carol", "dave"].map(pid) as [
+  ParticipantId,
+  ParticipantId,
+  ParticipantId,
+  ParticipantId,
+];
+
+async function device(name: string) {
+  return createDeviceIdentity(
+    { displayName: name, deviceId: `${name}-1` },
+    await loadMlsCiphersuite(),
+  );
+}
+
+function to(outcome: Outcome, who: ParticipantId): string[] {
+  return outcome.deliveries.filter((d) => d.to === who).map((d) => d.message.type);
+}
+
+/** A room whose founder A added `others` one commit each, through the service. */
+async function room(others: ParticipantId[]) {
+  const ds = new GroupDelivery();
+  const sessions = new Map<ParticipantId, MlsSession>();
+  ds.connect(A);
+  const founder = (await createMeeting(await device("alice"))).session;
+  sessions.set(A, founder);
+  assert.equal(ds.found(A, b64(founder.groupId)).refusal, undefined);
+  for (const p of others) {
+    ds.connect(p);
+    const bundle = await makeKeyPackage(await device(p), await loadMlsCiphersuite());
+    const relay = ds.keyPackage(p, b64(bundle.encoded));
+    assert.equal(relay.refusal, undefined);
+    const committer = [...sessions.keys()][0] as ParticipantId;
+    const session = sessions.get(committer) as MlsSession;
+    assert.ok(to(relay, committer).includes("mls-key-package"), "members get the KeyPackage");
+    const add = await addMembers(session, [bundle.encoded]);
+    const outcome = ds.commit(committer, Number(session.epoch), b64(add.commit), b64(add.welcome));
+    assert.equal(outcome.refusal, undefined);
+    assert.deepEqual(to(outcome, p), ["mls-welcome"]);
+    for (const [who, s] of sessions) sessions.set(who, who === committer ? add.session : s);
+    // Members other than the committer would process the commit; here each test uses the committer.
+    sessions.set(p, (await joinFromWelcome(bundle, add.welcome)).session);
+  }
+  return { ds, sessions };
+}
+
+describe("delivery service", () => {
+  it("lets the first participant found the group and refuses a second founder", async () => {
+    const ds = new GroupDelivery();
+    ds.connect(A);
+    ds.connect(B);
+    const founder = (await createMeeting(await device("alice"))).session;
+    const outcome = ds.found(A, b64(founder.groupId));
+    assert.equal(outcome.refusal, undefined);
+    assert.deepEqual(outcome.leafChanged, [A]);
+    assert.deepEqual(ds.state, { groupId: b64(founder.groupId), epoch: 0 });
+    assert.equal(ds.leafOf(A), 0);
+    assert.equal(ds.found(B, b64(new Uint8Array(16))).refusal?.code, "GROUP_EXISTS");
+  });
+
+  it("relays a KeyPackage, orders the Add, welcomes the joiner and follows its leaf", async () => {
+    const { ds, sessions } = await room([B]);
+    assert.equal(ds.state?.epoch, 1);
+    assert.equal(ds.leafOf(B), 1);
+    assert.equal(sessions.get(B)?.epoch, 1n);
+  });
+
+  it("accepts the first commit for an epoch and refuses a second with the current epoch", async () => {
+    const { ds, sessions } = await room([B]);
+    const a = sessions.get(A) as MlsSession;
+    const b = sessions.get(B) as MlsSession;
+    const first = await selfUpdate(a);
+    const second = await selfUpdate(b);
+    const won = ds.commit(A, 1, b64(first.commit), null);
+    assert.deepEqual(to(won, A), ["mls-commit"], "the committer gets its echo");
+    assert.deepEqual(to(won, B), ["mls-commit"]);
+    const lost = ds.commit(B, 1, b64(second.commit), null);
+    assert.equal(lost.refusal, undefined);
+    assert.deepEqual(lost.deliveries, [
+      { to: B, message: { type: "mls-commit-refused", epoch: 2, reason: "stale epoch" } },
+    ]);
+    assert.equal(ds.state?.epoch, 2);
+  });
+
+  it("refuses garbage, non-members and commits signed as another leaf, changing nothing", async () => {
+    const { ds, sessions } = await room([B]);
+    ds.connect(C);
+    const update = await selfUpdate(sessions.get(A) as MlsSession);
+    const cases: Array<[Outcome, string]> = [
+      [ds.commit(A, 1, "AAAAAAAA", null), "BAD_MLS"],
+      [ds.commit(A, 1, "not base64!", null), "BAD_MLS"],
+      [ds.commit(C, 1, b64(update.commit), null), "NOT_A_MEMBER"],
+      [ds.commit(B, 1, b64(update.commit), null), "BAD_MLS"],
+      [ds.message(C, b64(update.commit)), "NOT_A_MEMBER"],
+      [ds.message(A, b64(update.commit)), "BAD_MLS"],
+      [ds.keyPackage(C, b64(update.commit)), "BAD_MLS"],
+    ];
+    for (const [outcome, code] of cases) {
+      assert.equal(outcome.refusal?.code, code);
+      assert.deepEqual(outcome.deliveries, []);
+    }
+    assert.equal(ds.state?.epoch, 1);
+    assert.equal(ds.leafOf(A), 0);
+    assert.equal(ds.leafOf(B), 1);
+  });
+
+  it("relays application messages to every other member only", async () => {
+    const { ds, sessions } = await room([B, C]);
+    ds.connect(D);
+    const sealed = await sealApplicationMessage(
+      sessions.get(B) as MlsSession,
+      new TextEncoder().encode("hi"),
+    );
+    const outcome = ds.message(B, b64(sealed.message));
+    assert.deepEqual(outcome.deliveries.map((d) => d.to).sort(), [A, C].sort());
+    assert.ok(
+      outcome.deliveries.every((d) => d.message.type === "mls-message" && d.message.from === B),
+    );
+  });
+
+  it("frees a removed leaf and gives the next joiner the lowest empty leaf", async () => {
+    const { ds, sessions } = await room([B, C]);
+    const remove = await removeMembers(sessions.get(A) as MlsSession, [1]);
+    assert.equal(ds.commit(A, 2, b64(remove.commit), null).refusal, undefined);
+    assert.equal(ds.leafOf(B), null);
+    ds.connect(D);
+    const bundle = await makeKeyPackage(await device("dave"), await loadMlsCiphersuite());
+    ds.keyPackage(D, b64(bundle.encoded));
+    const add = await addMembers(remove.session, [bundle.encoded]);
+    assert.equal(ds.commit(A, 3, b64(add.commit), b64(add.welcome)).refusal, undefined);
+    assert.equal(ds.leafOf(D), 1);
+    const joined = (await joinFromWelcome(bundle, add.welcome)).session;
+    assert.equal(joined.ownLeafIndex, 1, "the service follows the leaf MLS assigns");
+  });
+
+  it("rolls back a commit most other members cannot apply and disconnects its committer", async () => {
+    const { ds, sessions } = await room([B, C, D]);
+    const update = await selfUpdate(sessions.get(D) as MlsSession);
+    assert.equal(ds.commit(D, 3, b64(update.commit), null).refusal, undefined);
+    assert.equal(ds.state?.epoch, 4);
+    assert.deepEqual(ds.commitFailed(A, 3).deliveries, [], "one of three is not a majority");
+    assert.deepEqual(ds.commitFailed(A, 3).deliveries, [], "a repeated report counts once");
+    assert.deepEqual(ds.commitFailed(D, 3).deliveries, [], "the committer cannot vote");
+    const rollback = ds.commitFailed(B, 3);
+    assert.deepEqual(rollback.disconnect, [D]);
+    assert.deepEqual(rollback.deliveries.map((d) => d.to).sort(), [A, B, C].sort());
+    assert.ok(
+      rollback.deliveries.every((d) => d.message.type === "mls-rollback" && d.message.epoch === 3),
+    );
+    assert.equal(ds.state?.epoch, 3);
+    assert.deepEqual(ds.commitFailed(C, 3).deliveries, [], "nothing left to roll back");
+  });
+
+  it("sends pending KeyPackages to a participant when it becomes a member", async () => {
+    const { ds, sessions } = await room([B]);
+    ds.connect(C);
+    ds.connect(D);
+    const suite = await loadMlsCiphersuite();
+    const c = await makeKeyPackage(await device("carol"), suite);
+    const d = await makeKeyPackage(await device("dave"), suite);
+    ds.keyPackage(C, b64(c.encoded));
+    ds.keyPackage(D, b64(d.encoded));
+    const add = await addMembers(sessions.get(A) as MlsSession, [c.encoded]);
+    const outcome = ds.commit(A, 1, b64(add.commit), b64(add.welcome));
+    assert.deepEqual(
+      to(outcome, C),
+      ["mls-welcome", "mls-key-package"],
+      "Carol learns of Dave's KeyPackage",
+    );
+    assert.deepEqual(to(outcome, D), [], "Dave is not a member yet");
+  });
+});

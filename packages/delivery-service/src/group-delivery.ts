@@ -1,0 +1,260 @@
+import {
+  type ErrorCode,
+  fromBase64url,
+  type ParticipantId,
+  type ServerMessage,
+} from "@conclave/protocol";
+import { type Framing, readFraming } from "./mls-framing.ts";
+
+/** A message for one participant. */
+export interface Delivery {
+  readonly to: ParticipantId;
+  readonly message: ServerMessage;
+}
+
+/** What one input did: messages to send, and whom to disconnect or tell about new leaves. */
+export interface Outcome {
+  readonly deliveries: Delivery[];
+  /** An error reply for the sender; nothing else changed. */
+  readonly refusal?: { readonly code: ErrorCode; readonly message: string };
+  /** Connections to close (a committer whose commit was rolled back). */
+  readonly disconnect: ParticipantId[];
+  /** Participants whose leaf changed: the server announces them with participant-updated. */
+  readonly leafChanged: ParticipantId[];
+}
+
+interface CommitRecord {
+  /** The epoch the commit was made in. */
+  readonly epoch: number;
+  readonly committer: ParticipantId;
+  /** Roster before the commit, to roll back to. */
+  readonly before: ReadonlyMap<number, ParticipantId | null>;
+  /** Members of that epoch other than the committer, who may report failure. */
+  readonly reporters: ReadonlySet<ParticipantId>;
+  readonly failed: Set<ParticipantId>;
+}
+
+const NOTHING: Outcome = { deliveries: [], disconnect: [], leafChanged: [] };
+const refuse = (code: ErrorCode, message: string): Outcome => ({
+  ...NOTHING,
+  refusal: { code, message },
+});
+const hex = (bytes: Uint8Array) =>
+  Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+
+/**
+ * The MLS Delivery Service for one room (RFC 9420 §16, docs/e2ee.md): orders commits, first valid
+ * one per epoch wins; relays KeyPackages, Welcomes and application messages; follows epoch and
+ * roster from the public framing. It holds no key and cannot read any content.
+ */
+export class GroupDelivery {
+  private group: { readonly id: string; readonly idHex: string; epoch: number } | null = null;
+  /** Occupied leaves and the participant that holds each (null: no connection claims it). */
+  private leaves = new Map<number, ParticipantId | null>();
+  /** KeyPackages waiting for an Add, by init key; one per participant. */
+  private readonly pending = new Map<string, { from: ParticipantId; keyPackage: string }>();
+  private readonly connected = new Set<ParticipantId>();
+  private lastCommit: CommitRecord | null = null;
+
+  get state(): { groupId: string; epoch: number } | null {
+    return this.group && { groupId: this.group.id, epoch: this.group.epoch };
+  }
+
+  leafOf(participant: ParticipantId): number | null {
+    for (const [leaf, holder] of this.leaves) if (holder === participant) return leaf;
+    return null;
+  }
+
+  connect(participant: ParticipantId): void {
+    this.connected.add(participant);
+  }
+
+  /** The connection is gone: its pending KeyPackage goes; its leaf stays until a Remove. */
+  disconnect(participant: ParticipantId): void {
+    this.connected.delete(participant);
+    for (const [key, entry] of this.pending)
+      if (entry.from === participant) this.pending.delete(key);
+  }
+
+  found(from: ParticipantId, groupId: string): Outcome {
+    if (this.group)
+      return refuse("GROUP_EXISTS", "this meeting's group exists; join it with a KeyPackage");
+    const bytes = fromBase64url(groupId);
+    if (bytes?.length !== 16) return refuse("BAD_MLS", "group id must be 16 bytes");
+    this.group = { id: groupId, idHex: hex(bytes), epoch: 0 };
+    this.leaves = new Map([[0, from]]);
+    this.lastCommit = null;
+    return { ...NOTHING, leafChanged: [from], deliveries: this.pendingFor(from) };
+  }
+
+  keyPackage(from: ParticipantId, keyPackage: string): Outcome {
+    const framing = this.frame(keyPackage);
+    if (!framing.ok) return framing.outcome;
+    if (framing.value.kind !== "key-package") return refuse("BAD_MLS", "expected a KeyPackage");
+    if (this.leafOf(from) !== null) return refuse("BAD_MLS", "already a member");
+    for (const [key, entry] of this.pending) if (entry.from === from) this.pending.delete(key);
+    this.pending.set(framing.value.initKey, { from, keyPackage });
+    return {
+      ...NOTHING,
+      deliveries: this.members().map((to) => ({
+        to,
+        message: { type: "mls-key-package", from, keyPackage },
+      })),
+    };
+  }
+
+  commit(from: ParticipantId, epoch: number, commit: string, welcome: string | null): Outcome {
+    const group = this.group;
+    const leaf = this.leafOf(from);
+    if (!group || leaf === null) return refuse("NOT_A_MEMBER", "only members commit");
+    const framing = this.frame(commit);
+    if (!framing.ok) return framing.outcome;
+    const f = framing.value;
+    if (f.kind !== "commit") return refuse("BAD_MLS", "expected a commit");
+    if (welcome !== null) {
+      const w = this.frame(welcome);
+      if (!w.ok) return w.outcome;
+      if (w.value.kind !== "welcome") return refuse("BAD_MLS", "expected a Welcome");
+    }
+    if (f.groupId !== group.idHex) return refuse("BAD_MLS", "commit for another group");
+    if (epoch !== group.epoch || f.epoch !== BigInt(group.epoch)) {
+      return {
+        ...NOTHING,
+        deliveries: [
+          {
+            to: from,
+            message: { type: "mls-commit-refused", epoch: group.epoch, reason: "stale epoch" },
+          },
+        ],
+      };
+    }
+    if (f.senderLeaf !== leaf) return refuse("BAD_MLS", "commit signed as another leaf");
+    if (f.removes.some((r) => !this.leaves.has(r)))
+      return refuse("BAD_MLS", "removes an empty leaf");
+    if (f.adds.length > 0 && welcome === null) return refuse("BAD_MLS", "an Add needs its Welcome");
+
+    const recipients = this.members();
+    const before = new Map(this.leaves);
+    const added = this.apply(f);
+    this.lastCommit = {
+      epoch,
+      committer: from,
+      before,
+      reporters: new Set(recipients.filter((p) => p !== from)),
+      failed: new Set(),
+    };
+    group.epoch += 1;
+    const deliveries: Delivery[] = recipients.map((to) => ({
+      to,
+      message: { type: "mls-commit", from, epoch, commit },
+    }));
+    for (const participant of added) {
+      if (welcome) deliveries.push({ to: participant, message: { type: "mls-welcome", welcome } });
+      deliveries.push(...this.pendingFor(participant));
+    }
+    return { ...NOTHING, deliveries, leafChanged: this.changedLeaves(before) };
+  }
+
+  message(from: ParticipantId, message: string): Outcome {
+    const group = this.group;
+    if (!group || this.leafOf(from) === null)
+      return refuse("NOT_A_MEMBER", "only members send to the group");
+    const framing = this.frame(message);
+    if (!framing.ok) return framing.outcome;
+    const f = framing.value;
+    if (f.kind !== "application" || f.groupId !== group.idHex)
+      return refuse("BAD_MLS", "expected application data of this group");
+    // The current epoch, or the one before while commits cross application messages in flight.
+    if (f.epoch !== BigInt(group.epoch) && f.epoch !== BigInt(group.epoch - 1)) {
+      return refuse("BAD_MLS", "application message from an old epoch");
+    }
+    return {
+      ...NOTHING,
+      deliveries: this.members()
+        .filter((to) => to !== from)
+        .map((to) => ({ to, message: { type: "mls-message", from, message } })),
+    };
+  }
+
+  /** A member could not apply the commit made in `epoch`; a majority of them rolls it back. */
+  commitFailed(from: ParticipantId, epoch: number): Outcome {
+    const record = this.lastCommit;
+    const group = this.group;
+    if (
+      !group ||
+      !record ||
+      record.epoch !== epoch ||
+      group.epoch !== epoch + 1 ||
+      !record.reporters.has(from)
+    ) {
+      return NOTHING;
+    }
+    record.failed.add(from);
+    if (record.failed.size * 2 <= record.reporters.size) return NOTHING;
+    const current = new Map(this.leaves);
+    this.leaves = new Map(record.before);
+    group.epoch = epoch;
+    this.lastCommit = null;
+    const leafChanged = this.changedLeaves(current);
+    return {
+      deliveries: this.members()
+        .filter((to) => to !== record.committer)
+        .map((to) => ({ to, message: { type: "mls-rollback", epoch } })),
+      disconnect: [record.committer],
+      leafChanged,
+    };
+  }
+
+  /** Connected participants that hold a leaf. */
+  private members(): ParticipantId[] {
+    const out: ParticipantId[] = [];
+    for (const holder of this.leaves.values())
+      if (holder && this.connected.has(holder)) out.push(holder);
+    return out;
+  }
+
+  private pendingFor(to: ParticipantId): Delivery[] {
+    return [...this.pending.values()].map(({ from, keyPackage }) => ({
+      to,
+      message: { type: "mls-key-package", from, keyPackage },
+    }));
+  }
+
+  /** RFC 9420 §12.3: removes first, then each add takes the lowest empty leaf. */
+  private apply(f: Extract<Framing, { kind: "commit" }>): ParticipantId[] {
+    for (const leaf of f.removes) this.leaves.delete(leaf);
+    const added: ParticipantId[] = [];
+    for (const initKey of f.adds) {
+      let leaf = 0;
+      while (this.leaves.has(leaf)) leaf++;
+      const entry = this.pending.get(initKey);
+      this.pending.delete(initKey);
+      const holder = entry && this.connected.has(entry.from) ? entry.from : null;
+      this.leaves.set(leaf, holder);
+      if (holder) added.push(holder);
+    }
+    return added;
+  }
+
+  private changedLeaves(before: ReadonlyMap<number, ParticipantId | null>): ParticipantId[] {
+    const changed = new Set<ParticipantId>();
+    const leafIn = (map: ReadonlyMap<number, ParticipantId | null>, p: ParticipantId) => {
+      for (const [leaf, holder] of map) if (holder === p) return leaf;
+      return null;
+    };
+    for (const map of [before, this.leaves]) {
+      for (const holder of map.values()) {
+        if (holder && leafIn(before, holder) !== leafIn(this.leaves, holder)) changed.add(holder);
+      }
+    }
+    return [...changed];
+  }
+
+  private frame(b64: string): { ok: true; value: Framing } | { ok: false; outcome: Outcome } {
+    const bytes = fromBase64url(b64);
+    if (!bytes) return { ok: false, outcome: refuse("BAD_MLS", "not base64url") };
+    const result = readFraming(bytes);
+    if (!result.ok) return { ok: false, outcome: refuse("BAD_MLS", result.reason) };
+    return { ok: true, value: result.framing };
+  }
+}

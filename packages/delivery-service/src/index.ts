@@ -1,0 +1,2 @@
+export { type Delivery, GroupDelivery, type Outcome } from "./group-delivery.ts";
+export { type Framing, readFraming } from "./mls-framing.ts";

@@ -1,0 +1,114 @@
+import { z } from "zod";
+import { PARTICIPANT_ID_PATTERN, type ParticipantId } from "./ids.ts";
+
+/**
+ * Messages between a participant's MLS client and the Delivery Service (docs/e2ee.md). Every MLS
+ * payload is an RFC 9420 MLSMessage, base64url on the wire; the server reads only its public
+ * framing (group id, epoch, sender, proposal list of a PublicMessage commit), never a key.
+ */
+const MAX_MLS_BYTES = 192 * 1024;
+const mlsBytes = z
+  .string()
+  .min(4)
+  .max(Math.ceil((MAX_MLS_BYTES * 4) / 3))
+  .regex(/^[A-Za-z0-9_-]+$/, "must be base64url");
+/** 128-bit group id, base64url. */
+const groupId = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
+/** An MLS epoch; safe integers are enough for any meeting (2^53 commits). */
+export const epoch = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** Leaf indices the KID layout can carry (packages/e2ee/src/media-keys/kid.ts: 12 bits). */
+export const MAX_LEAF_INDEX = 4095;
+export const leafIndex = z.number().int().min(0).max(MAX_LEAF_INDEX);
+const participantId = z
+  .string()
+  .regex(PARTICIPANT_ID_PATTERN)
+  .transform((s) => s as ParticipantId);
+
+// ---- client → server -------------------------------------------------------------------
+
+/** The first participant of a room founds the group at epoch 0 and holds leaf 0. */
+export const MlsFoundSchema = z.strictObject({ type: z.literal("mls-found"), groupId });
+
+/** A joiner's KeyPackage (MLSMessage, mls_key_package), relayed to the members. */
+export const MlsKeyPackageSchema = z.strictObject({
+  type: z.literal("mls-key-package"),
+  keyPackage: mlsBytes,
+});
+
+/** A commit (MLSMessage, mls_public_message) made in `epoch`, and its Welcome if it adds. */
+export const MlsCommitSchema = z.strictObject({
+  type: z.literal("mls-commit"),
+  epoch,
+  commit: mlsBytes,
+  welcome: mlsBytes.nullable(),
+});
+
+/** Application data (MLSMessage, mls_private_message) for every other member. */
+export const MlsMessageSchema = z.strictObject({
+  type: z.literal("mls-message"),
+  message: mlsBytes,
+});
+
+/** This member could not apply the commit made in `epoch` (recovery, docs/e2ee.md). */
+export const MlsCommitFailedSchema = z.strictObject({
+  type: z.literal("mls-commit-failed"),
+  epoch,
+});
+
+export const MLS_CLIENT_SCHEMAS = [
+  MlsFoundSchema,
+  MlsKeyPackageSchema,
+  MlsCommitSchema,
+  MlsMessageSchema,
+  MlsCommitFailedSchema,
+] as const;
+
+// ---- server → client -------------------------------------------------------------------
+
+export const GroupStateSchema = z.strictObject({ groupId, epoch });
+
+export const MlsKeyPackageRelaySchema = z.strictObject({
+  type: z.literal("mls-key-package"),
+  from: participantId,
+  keyPackage: mlsBytes,
+});
+
+/** An accepted commit, sent to every member of `epoch`, its committer too (the echo). */
+export const MlsCommitRelaySchema = z.strictObject({
+  type: z.literal("mls-commit"),
+  from: participantId,
+  epoch,
+  commit: mlsBytes,
+});
+
+/** A Welcome for a participant the accepted commit added. */
+export const MlsWelcomeSchema = z.strictObject({
+  type: z.literal("mls-welcome"),
+  welcome: mlsBytes,
+});
+
+/** The sender's commit lost: another commit for its epoch came first, or the epoch moved on. */
+export const MlsCommitRefusedSchema = z.strictObject({
+  type: z.literal("mls-commit-refused"),
+  /** The Delivery Service's current epoch: process the commits up to it, then retry. */
+  epoch,
+  reason: z.string().max(200),
+});
+
+export const MlsMessageRelaySchema = z.strictObject({
+  type: z.literal("mls-message"),
+  from: participantId,
+  message: mlsBytes,
+});
+
+/** The commit made in `epoch` is withdrawn: members who applied it go back to `epoch`. */
+export const MlsRollbackSchema = z.strictObject({ type: z.literal("mls-rollback"), epoch });
+
+export const MLS_SERVER_SCHEMAS = [
+  MlsKeyPackageRelaySchema,
+  MlsCommitRelaySchema,
+  MlsWelcomeSchema,
+  MlsCommitRefusedSchema,
+  MlsMessageRelaySchema,
+  MlsRollbackSchema,
+] as const;
