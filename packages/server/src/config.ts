@@ -15,6 +15,8 @@ export interface Config {
   readonly drainTimeoutMs: number;
   /** Close connections that are not MLS members after this long; 0 turns it off. */
   readonly mlsJoinGraceMs: number;
+  /** Test-only: a file that records everything received (packages/server/src/capture.ts). */
+  readonly captureFile: string | null;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
 
@@ -77,6 +79,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     drainTimeoutMs: integer(env, "DRAIN_TIMEOUT_MS", 10_000, 0, 600_000),
     // Off until the web app and the bot run MLS; then 60 s (docs/e2ee.md).
     mlsJoinGraceMs: integer(env, "MLS_JOIN_GRACE_MS", 0, 0, 3_600_000),
+    captureFile: env.CAPTURE_FILE || null,
     logLevel: logLevel as Config["logLevel"],
   };
 }

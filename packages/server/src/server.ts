@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { Sfu } from "@conclave/sfu";
 import { WebSocketServer } from "ws";
+import { Capture } from "./capture.ts";
 import type { Config } from "./config.ts";
 import { createRequestHandler } from "./http.ts";
 import type { Logger } from "./logger.ts";
@@ -23,10 +24,13 @@ export interface RunningServer {
 
 /** Composes HTTP, signalling and the media plane on one port. */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const capture = config.captureFile ? new Capture(config.captureFile) : null;
+  if (capture) log.warn("CAPTURE_FILE is set: recording everything received, for tests only");
   const sfu = new Sfu({
     announcedAddresses: config.announcedAddresses,
     portRange: config.rtcPortRange ?? undefined,
     keyframeIntervalMs: config.keyframeIntervalMs,
+    packetTap: capture ? (_publisher, _kind, packet) => capture.rtp(packet) : undefined,
   });
   const meetings = new Meetings();
   const metrics = new Metrics(sfu);
@@ -61,6 +65,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       log: signallingLog,
       maxParticipants: config.maxParticipants,
       mlsJoinGraceMs: config.mlsJoinGraceMs,
+      capture,
       isDraining: () => draining,
     });
   });
@@ -96,6 +101,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       wss.close();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
+      await capture?.close();
     },
   };
 }

@@ -15,6 +15,7 @@ import {
 } from "@conclave/protocol";
 import { NegotiationError, type Peer, type Sfu } from "@conclave/sfu";
 import type { WebSocket } from "ws";
+import type { Capture } from "./capture.ts";
 import type { Logger } from "./logger.ts";
 import { roomTag } from "./logger.ts";
 import type { Meeting, Meetings, Member } from "./meeting.ts";
@@ -29,6 +30,7 @@ export interface SessionContext {
   readonly maxParticipants: number;
   /** Close connections not in the MLS group after this long; 0 while clients do not run MLS. */
   readonly mlsJoinGraceMs: number;
+  readonly capture: Capture | null;
   readonly isDraining: () => boolean;
 }
 
@@ -68,6 +70,7 @@ export class Session implements Member {
   ) {
     ws.on("message", (data, isBinary) => {
       const raw = isBinary ? null : data.toString();
+      if (raw !== null) ctx.capture?.signalling(raw);
       this.queue = this.queue.then(() => this.receive(raw));
     });
     ws.on("close", () => this.end("disconnected"));

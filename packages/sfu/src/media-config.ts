@@ -17,6 +17,10 @@ export interface SfuOptions {
   readonly portRange?: readonly [number, number] | undefined;
   /** Minimum time between two keyframe requests sent to one publisher. */
   readonly keyframeIntervalMs: number;
+  /** Test-only: sees every RTP packet the SFU receives (the leak test records them). */
+  readonly packetTap?:
+    | ((publisherId: string, kind: "audio" | "video", packet: Buffer) => void)
+    | undefined;
 }
 
 /**

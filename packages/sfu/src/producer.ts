@@ -17,6 +17,8 @@ export class Producer {
   private readonly sinks = new Set<PacketSink>();
   private readonly keyframes: KeyframeLimiter | null;
   private readonly unsubscribe: () => void;
+  /** Sees every received packet, serialized; the server's test-only capture uses it. */
+  tap: ((packet: Buffer) => void) | null = null;
   packetsIn = 0;
   packetsOut = 0;
   bytesIn = 0;
@@ -65,8 +67,9 @@ export class Producer {
   private forward(rtp: RtpPacket): void {
     this.packetsIn++;
     this.bytesIn += rtp.payload.length;
-    if (this.sinks.size === 0) return;
+    if (this.sinks.size === 0 && !this.tap) return;
     const bytes = rtp.serialize();
+    this.tap?.(bytes);
     for (const sink of this.sinks) sink.write(bytes);
     this.packetsOut += this.sinks.size;
   }

@@ -12,6 +12,7 @@ export class Room {
     readonly id: string,
     private readonly config: RTCPeerConnectionConfig,
     private readonly keyframeIntervalMs: number,
+    private readonly observeProducer: (producer: Producer) => void = () => {},
   ) {}
 
   get size(): number {
@@ -56,6 +57,7 @@ export class Room {
   }
 
   private onProducer(producer: Producer): void {
+    this.observeProducer(producer);
     for (const other of this.peers.values()) {
       if (other.id !== producer.publisherId) other.subscribeTransport.consume(producer);
     }

@@ -33,7 +33,10 @@ export class Sfu {
   room(id: string): Room {
     let room = this.rooms.get(id);
     if (!room) {
-      room = new Room(id, this.config, this.options.keyframeIntervalMs);
+      const tap = this.options.packetTap;
+      room = new Room(id, this.config, this.options.keyframeIntervalMs, (producer) => {
+        if (tap) producer.tap = (packet) => tap(producer.publisherId, producer.kind, packet);
+      });
       this.rooms.set(id, room);
     }
     return room;

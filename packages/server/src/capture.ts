@@ -1,0 +1,26 @@
+import { createWriteStream, type WriteStream } from "node:fs";
+
+/**
+ * Test-only record of everything the server receives: every signalling frame and every RTP packet
+ * (after DTLS-SRTP, so exactly what the server could read). The leak test searches it for secrets.
+ * Enabled by CAPTURE_FILE; never set it in production, where it would only fill a disk.
+ */
+export class Capture {
+  private readonly out: WriteStream;
+
+  constructor(path: string) {
+    this.out = createWriteStream(path, { flags: "a" });
+  }
+
+  signalling(text: string): void {
+    this.out.write(`ws ${Buffer.from(text).toString("base64")}\n`);
+  }
+
+  rtp(packet: Buffer): void {
+    this.out.write(`rtp ${packet.toString("base64")}\n`);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.out.end(resolve));
+  }
+}
