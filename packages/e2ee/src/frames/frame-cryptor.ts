@@ -1,0 +1,258 @@
+// Whole encoded media frames to SFrame frames and back, for the browser's encoded-transform worker
+// and the Node bot alike:
+//
+//   sent frame = clear prefix ‖ SFrame header ‖ ciphertext ‖ tag
+//
+// The clear prefix (codec-prefix.ts) is what the packetiser and depacketiser read; it is the
+// SFrame metadata (RFC 9605 §4.4.3: aad = header ‖ metadata), so changing it fails authentication.
+//
+// Receiving, in this order, all before any decryption is tried:
+// - the KID must decode (context, sender, epoch bits, media-keys/kid.ts);
+// - its stream must be of the receive stream's kind (an audio key never opens a video m-line);
+// - DESIGN T6, sender binding: a receive stream belongs to the sender of its first authentic frame;
+//   a frame naming another sender is dropped, so the SFU cannot relabel streams. `rebind` clears
+//   the binding when the server says the m-line now carries another publisher. Bound to the sender
+//   only, not the stream context: one m-line may carry a sender's simulcast layers in turn;
+// - a KID of the next epoch is reported (`next-epoch`) for the caller to hold (next-epoch-hold.ts);
+// - a sender removed from the group is refused for the epochs before its removal, even inside the
+//   ring's grace period for previous-epoch keys (`memberRemoved`).
+//
+// Nothing that fails is ever returned as a frame (DESIGN §6, §7.4); every outcome is counted.
+// Per-frame calls never throw; only misuse of the API does (E2eeUsageError).
+import { E2eeUsageError } from "../errors.ts";
+import type { MediaKeyRing } from "../media-keys/key-ring.ts";
+import { decodeKid, epochBitsOf, KID_EPOCH_BITS } from "../media-keys/kid.ts";
+import {
+  type MediaKind,
+  mediaKindOf,
+  STREAM_CONTEXTS,
+  type StreamContext,
+} from "../media-keys/stream-context.ts";
+import { concatBytes } from "../sframe/bytes.ts";
+import type { EncryptFailure } from "../sframe/context.ts";
+import { decodeHeader } from "../sframe/header.ts";
+import { clearPrefixLength, type FrameCodec } from "./codec-prefix.ts";
+import { FrameCounters, type FrameStats } from "./frame-stats.ts";
+
+/** An incoming stream as the app knows it, e.g. the m-line's mid. Opaque here. */
+export type ReceiveStreamId = string;
+
+export type FrameEncryptFailure =
+  /** the frame is shorter than its codec's clear prefix */
+  "too-short" | EncryptFailure;
+
+export type FrameEncryptResult =
+  | {
+      readonly ok: true;
+      readonly frame: Uint8Array<ArrayBuffer>;
+      readonly kid: bigint;
+      readonly ctr: bigint;
+    }
+  | { readonly ok: false; readonly reason: FrameEncryptFailure };
+
+export type FrameDecryptFailure =
+  /** shorter than its clear prefix, or an SFrame header not in minimal form */
+  | "malformed"
+  /** shorter than its SFrame header says, or than header + tag */
+  | "truncated"
+  /** a KID that names no stream, or for which there is no decryption key */
+  | "unknown-kid"
+  /** the AEAD refused: clear prefix, header, ciphertext or tag altered, or a wrong key */
+  | "auth"
+  /** authentic, but its CTR was already accepted or is too old */
+  | "replay"
+  /** the KID's stream is audio on a video receive stream, or the reverse */
+  | "wrong-kind"
+  /** the KID names another sender than the one the receive stream is bound to */
+  | "wrong-sender"
+  /** keyed in an epoch before its sender was removed from the group */
+  | "removed-sender"
+  /** keyed with the next epoch: hold it and retry once that epoch is installed */
+  | "next-epoch";
+
+export type FrameDecryptResult =
+  | {
+      readonly ok: true;
+      /** the original encoded frame, clear prefix included */
+      readonly frame: Uint8Array<ArrayBuffer>;
+      /** the sender's MLS leaf index, from the KID: label the tile from the roster entry */
+      readonly sender: number;
+      readonly stream: StreamContext;
+      readonly kid: bigint;
+      readonly ctr: bigint;
+    }
+  | { readonly ok: false; readonly reason: FrameDecryptFailure };
+
+export interface FrameCryptorOptions {
+  /** the codec of received frames per kind (default: audio "opus", video "vp8") */
+  readonly receiveCodecs?: Readonly<Record<MediaKind, FrameCodec>>;
+}
+
+export interface FrameCryptor {
+  /** Encrypts one of our frames with the ring's key for `stream`; `codec` must fit its kind. */
+  encrypt(stream: StreamContext, codec: FrameCodec, frame: Uint8Array): Promise<FrameEncryptResult>;
+  /** Decrypts one received frame of `receiveStream`, which carries media of `kind`. */
+  decrypt(
+    receiveStream: ReceiveStreamId,
+    kind: MediaKind,
+    frame: Uint8Array,
+  ): Promise<FrameDecryptResult>;
+  /** The sender leaf `receiveStream` is bound to, if it has had an authentic frame. */
+  boundSender(receiveStream: ReceiveStreamId): number | undefined;
+  /** The server says this m-line now carries another publisher (or is gone): forget its sender. */
+  rebind(receiveStream: ReceiveStreamId): void;
+  /**
+   * `leaf` was removed by the commit that started `epoch`. Its frames keyed in earlier epochs are
+   * refused from now on, also while the ring still keeps those epochs' keys for its grace period;
+   * a later occupant of the leaf, keyed in `epoch` or after, is not affected.
+   */
+  memberRemoved(leaf: number, epoch: bigint): void;
+  stats(): FrameStats;
+}
+
+const CODEC_KIND: Readonly<Record<FrameCodec, MediaKind>> = { vp8: "video", opus: "audio" };
+const DEFAULT_RECEIVE_CODECS: Readonly<Record<MediaKind, FrameCodec>> = {
+  audio: "opus",
+  video: "vp8",
+};
+const EPOCH_MODULUS = 1 << KID_EPOCH_BITS;
+
+function checkBytes(frame: Uint8Array): void {
+  if (!(frame instanceof Uint8Array)) throw new E2eeUsageError("a frame must be a Uint8Array");
+}
+
+function checkCodecKind(codec: FrameCodec, kind: MediaKind): void {
+  const codecKind = CODEC_KIND[codec];
+  if (codecKind === undefined) throw new E2eeUsageError(`unknown codec ${String(codec)}`);
+  if (codecKind !== kind) throw new E2eeUsageError(`codec ${codec} does not carry ${kind}`);
+}
+
+export function createFrameCryptor(
+  ring: MediaKeyRing,
+  options: FrameCryptorOptions = {},
+): FrameCryptor {
+  const codecs = options.receiveCodecs ?? DEFAULT_RECEIVE_CODECS;
+  checkCodecKind(codecs.audio, "audio");
+  checkCodecKind(codecs.video, "video");
+  const counters = new FrameCounters();
+  const bindings = new Map<ReceiveStreamId, number>();
+  /** bumped by rebind, so a frame in flight across a rebind cannot bind the stream to its sender */
+  const generations = new Map<ReceiveStreamId, number>();
+  /** leaf -> first epoch without it */
+  const removedAt = new Map<number, bigint>();
+
+  async function encrypt(
+    stream: StreamContext,
+    codec: FrameCodec,
+    frame: Uint8Array,
+  ): Promise<FrameEncryptResult> {
+    if (STREAM_CONTEXTS[stream] === undefined) {
+      throw new E2eeUsageError(`unknown stream ${String(stream)}`);
+    }
+    checkCodecKind(codec, mediaKindOf(stream));
+    checkBytes(frame);
+    const ownKid = ring.sendKid(stream);
+    const own = ownKid === undefined ? undefined : decodeKid(ownKid)?.sender;
+    const prefix = clearPrefixLength(codec, frame);
+    if (frame.length < prefix) {
+      counters.refused(own, "too-short");
+      return { ok: false, reason: "too-short" };
+    }
+    const clear = frame.slice(0, prefix);
+    const sealed = await ring.encrypt(stream, clear, frame.subarray(prefix));
+    if (!sealed.ok) {
+      counters.refused(own, sealed.reason);
+      return sealed;
+    }
+    counters.encrypted(decodeKid(sealed.kid)?.sender ?? -1);
+    return { ok: true, frame: concatBytes(clear, sealed.frame), kid: sealed.kid, ctr: sealed.ctr };
+  }
+
+  /** Whether a frame of `sender` with these epoch bits was keyed before the sender's removal. */
+  function keyedBeforeRemoval(sender: number, epochBits: number): boolean {
+    const removed = removedAt.get(sender);
+    const current = ring.currentEpoch;
+    if (removed === undefined || current === undefined) return false;
+    // Retained epochs are the current one and at most 15 before it (RFC 9605 §5.2 removal of an
+    // old epoch with the same low bits), so the bits name exactly one of them.
+    const back = (epochBitsOf(current) - epochBits + EPOCH_MODULUS) % EPOCH_MODULUS;
+    return current - BigInt(back) < removed;
+  }
+
+  async function decrypt(
+    receiveStream: ReceiveStreamId,
+    kind: MediaKind,
+    frame: Uint8Array,
+  ): Promise<FrameDecryptResult> {
+    if (typeof receiveStream !== "string" || receiveStream === "") {
+      throw new E2eeUsageError("a receive stream id must be a non-empty string");
+    }
+    if (kind !== "audio" && kind !== "video") throw new E2eeUsageError(`unknown kind ${kind}`);
+    checkBytes(frame);
+    const refuse = (sender: number | undefined, reason: FrameDecryptFailure) => {
+      if (reason === "next-epoch") counters.deferred(sender);
+      else counters.dropped(sender, reason);
+      return { ok: false, reason } as const;
+    };
+
+    const prefix = clearPrefixLength(codecs[kind], frame);
+    if (frame.length === 0 || frame.length < prefix) return refuse(undefined, "malformed");
+    const clear = frame.subarray(0, prefix);
+    const body = frame.subarray(prefix);
+    const header = decodeHeader(body);
+    if (!header.ok) {
+      return refuse(undefined, header.reason === "truncated" ? "truncated" : "malformed");
+    }
+    const { kid } = header.header;
+    const parts = decodeKid(kid);
+    if (parts === undefined) return refuse(undefined, "unknown-kid");
+    const { sender } = parts;
+    if (mediaKindOf(parts.stream) !== kind) return refuse(sender, "wrong-kind");
+    const bound = bindings.get(receiveStream);
+    if (bound !== undefined && bound !== sender) return refuse(sender, "wrong-sender");
+    const epochClass = ring.classifyKid(kid);
+    if (epochClass === "next") return refuse(sender, "next-epoch");
+    if (epochClass !== "unknown" && keyedBeforeRemoval(sender, parts.epochBits)) {
+      return refuse(sender, "removed-sender");
+    }
+
+    const generation = generations.get(receiveStream) ?? 0;
+    const opened = await ring.decrypt(clear, body);
+    if (!opened.ok) return refuse(sender, opened.reason);
+    // Checked again after the await: another frame may have bound the stream, or rebind run.
+    if ((generations.get(receiveStream) ?? 0) !== generation) return refuse(sender, "wrong-sender");
+    const boundNow = bindings.get(receiveStream);
+    if (boundNow === undefined) bindings.set(receiveStream, sender);
+    else if (boundNow !== sender) return refuse(sender, "wrong-sender");
+    counters.decrypted(sender);
+    return {
+      ok: true,
+      frame: concatBytes(clear, opened.plaintext),
+      sender,
+      stream: parts.stream,
+      kid,
+      ctr: opened.ctr,
+    };
+  }
+
+  function rebind(receiveStream: ReceiveStreamId): void {
+    bindings.delete(receiveStream);
+    generations.set(receiveStream, (generations.get(receiveStream) ?? 0) + 1);
+  }
+
+  function memberRemoved(leaf: number, epoch: bigint): void {
+    if (!Number.isInteger(leaf) || leaf < 0) throw new E2eeUsageError("leaf must be an index");
+    if (typeof epoch !== "bigint" || epoch < 1n) throw new E2eeUsageError("epoch must be >= 1");
+    const before = removedAt.get(leaf);
+    if (before === undefined || epoch > before) removedAt.set(leaf, epoch);
+  }
+
+  return {
+    encrypt,
+    decrypt,
+    boundSender: (receiveStream) => bindings.get(receiveStream),
+    rebind,
+    memberRemoved,
+    stats: () => counters.snapshot(),
+  };
+}
