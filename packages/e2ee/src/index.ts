@@ -1,5 +1,6 @@
 // @conclave/e2ee: end-to-end encryption for Conclave. For now the SFrame layer (RFC 9605).
 // Also the MLS session (RFC 9420, src/mls) and the media key schedule (RFC 9605 §5.2, src/media-keys).
+// Whole encoded media frames to SFrame and back, codec-aware: src/frames.
 export {
   E2eeError,
   type E2eeErrorCode,
@@ -8,6 +9,32 @@ export {
   type MlsErrorCode,
   MlsSessionError,
 } from "./errors.ts";
+export {
+  clearPrefixLength,
+  type FrameCodec,
+  isVp8KeyFrame,
+  OPUS_CLEAR_BYTES,
+  VP8_INTERFRAME_CLEAR_BYTES,
+  VP8_KEY_FRAME_CLEAR_BYTES,
+} from "./frames/codec-prefix.ts";
+export {
+  createFrameCryptor,
+  type FrameCryptor,
+  type FrameCryptorOptions,
+  type FrameDecryptFailure,
+  type FrameDecryptResult,
+  type FrameEncryptFailure,
+  type FrameEncryptResult,
+  type ReceiveStreamId,
+} from "./frames/frame-cryptor.ts";
+export type { FrameCounts, FrameStats } from "./frames/frame-stats.ts";
+export {
+  DEFAULT_HOLD_MAX_AGE_MS,
+  DEFAULT_HOLD_MAX_FRAMES,
+  NextEpochHold,
+  type NextEpochHoldOptions,
+  type NextEpochHoldStats,
+} from "./frames/next-epoch-hold.ts";
 export {
   createMediaKeyRing,
   DEFAULT_GRACE_PERIOD_MS,
