@@ -14,7 +14,15 @@ export interface PublisherCounters {
   pliReceived: number;
   /** Ticks that found the publisher more than a second behind schedule (event loop stalls). */
   stalls: number;
+  /** Frames the sealer refused (no media key yet, or an encryption failure): never sent clear. */
+  unsealed: number;
 }
+
+/**
+ * End-to-end encryption of one whole encoded frame before it is packetized (SFrame with the codec
+ * header left in clear, packages/e2ee/src/frames). Resolves null when the frame must not be sent.
+ */
+export type FrameSealer = (kind: "audio" | "video", frame: Uint8Array) => Promise<Uint8Array | null>;
 
 /** One RTP stream's numbering: random start per RFC 3550 §5.1, our own per stream. */
 class RtpStream {
@@ -27,12 +35,17 @@ class RtpStream {
     private readonly ssrc: number,
   ) {}
 
+  /** The RTP timestamp of the frame being scheduled now; it is written later if sealing waits. */
+  get now(): number {
+    return this.timestamp;
+  }
+
   /** Serializes a fresh packet and writes the bytes: no packet object is ever shared. */
-  write(payload: Uint8Array, marker: boolean): number {
+  write(payload: Uint8Array, marker: boolean, timestamp: number): number {
     const header = new RtpHeader({
       payloadType: this.payloadType,
       sequenceNumber: this.sequence,
-      timestamp: this.timestamp,
+      timestamp,
       ssrc: this.ssrc,
       marker,
     });
@@ -64,7 +77,10 @@ export class ClipPublisher {
     bytes: 0,
     pliReceived: 0,
     stalls: 0,
+    unsealed: 0,
   };
+  /** Sealing is asynchronous: one chain per medium keeps frames in order. */
+  private readonly chains = { audio: Promise.resolve(), video: Promise.resolve() };
   private readonly audio: RtpStream;
   private readonly video: RtpStream;
   private readonly startMs = performance.now();
@@ -81,6 +97,7 @@ export class ClipPublisher {
     private readonly clip: Clip,
     audioTrack: MediaStreamTrack,
     videoTrack: MediaStreamTrack,
+    private readonly seal: FrameSealer | null = null,
   ) {
     this.audio = new RtpStream(
       audioTrack,
@@ -142,14 +159,32 @@ export class ClipPublisher {
     this.keyframeWanted = true; // receivers lost the reference frames we skipped
   }
 
+  /** Sends a frame now, or once sealed; a frame the sealer refuses is counted, never sent. */
+  private emit(kind: "audio" | "video", frame: Uint8Array, send: (data: Uint8Array) => void): void {
+    const seal = this.seal;
+    if (!seal) {
+      send(frame);
+      return;
+    }
+    this.chains[kind] = this.chains[kind].then(async () => {
+      const sealed = await seal(kind, frame).catch(() => null);
+      if (this.stopped) return;
+      if (sealed) send(sealed);
+      else this.counters.unsealed++;
+    });
+  }
+
   private sendAudio(): void {
     const packets = this.clip.audio.packets;
     const packet = packets[this.audioIndex];
     this.audioIndex = (this.audioIndex + 1) % packets.length;
     this.audioSent++;
     if (packet) {
-      this.counters.bytes += this.audio.write(packet, false);
-      this.counters.audioPackets++;
+      const timestamp = this.audio.now;
+      this.emit("audio", packet, (data) => {
+        this.counters.bytes += this.audio.write(data, false, timestamp);
+        this.counters.audioPackets++;
+      });
     }
     this.audio.advance(960); // 20 ms at Opus's 48 kHz RTP clock (RFC 7587 §4.1)
   }
@@ -164,10 +199,14 @@ export class ClipPublisher {
     this.videoIndex = (this.videoIndex + 1) % frames.length;
     this.videoSent++;
     if (frame) {
-      for (const p of packetizeVp8(frame.data, this.pictureId)) {
-        this.counters.bytes += this.video.write(p.payload, p.marker);
-        this.counters.videoPackets++;
-      }
+      const timestamp = this.video.now;
+      const pictureId = this.pictureId;
+      this.emit("video", frame.data, (data) => {
+        for (const p of packetizeVp8(data, pictureId)) {
+          this.counters.bytes += this.video.write(p.payload, p.marker, timestamp);
+          this.counters.videoPackets++;
+        }
+      });
       this.pictureId = (this.pictureId + 1) & 0x7fff;
       this.counters.videoFrames++;
       if (frame.keyframe) this.counters.videoKeyframes++;

@@ -55,7 +55,11 @@ class Remote {
 export class ReceiveLedger {
   private readonly remotes = new Map<ParticipantId, Remote>();
 
-  constructor(private readonly requestKeyframe: (publisher: ParticipantId) => void) {}
+  constructor(
+    private readonly requestKeyframe: (publisher: ParticipantId) => void,
+    /** Each whole received frame (an Opus packet, a reassembled VP8 frame), e.g. to decrypt. */
+    private readonly onFrame: (track: SubscribedTrack, frame: Uint8Array) => void = () => {},
+  ) {}
 
   record(track: SubscribedTrack, packet: RtpPacketView, nowMs: number): void {
     let remote = this.remotes.get(track.participantId);
@@ -65,12 +69,14 @@ export class ReceiveLedger {
     }
     if (track.kind === "audio") {
       remote.audio.record(packet.sequenceNumber, packet.payload.length);
+      this.onFrame(track, packet.payload);
       return;
     }
     const video = remote.video;
     video.firstPacketMs ??= nowMs;
     video.counter.record(packet.sequenceNumber, packet.payload.length);
     for (const frame of video.depacketizer.push(packet, nowMs)) {
+      this.onFrame(track, frame.data);
       // Any loss before this frame breaks the chain, even a whole frame lost between two
       // complete ones: later delta frames reference it.
       if (frame.afterLoss) video.chainBroken = true;
