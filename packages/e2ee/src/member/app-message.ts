@@ -1,0 +1,80 @@
+// What a member says inside MLS application messages (PrivateMessages, RFC 9420 §6.3). The first
+// byte says how the rest reads:
+//
+//   0x00 | opaque bytes       the application's own data (sendApplication)
+//   0x01 | UTF-8 JSON         a typed Conclave message, version 1: {"t":"chat","text":...} or
+//                             {"t":"hello","displayName":...}
+//
+// A new format or an incompatible change takes a new first byte; an unknown one is refused, not
+// guessed at. The MLS layer has already authenticated the sender's leaf (its signature key signs
+// every PrivateMessage), so what is decoded here is what that leaf's owner said.
+
+export const APP_FORMAT_OPAQUE = 0x00;
+export const APP_FORMAT_TYPED_V1 = 0x01;
+/** Longest chat text, in UTF-16 code units. */
+export const MAX_CHAT_TEXT = 4000;
+const MAX_NAME = 256;
+
+export type TypedAppMessage =
+  | { readonly t: "chat"; readonly text: string }
+  | { readonly t: "hello"; readonly displayName: string };
+
+export type DecodedAppMessage =
+  | { readonly ok: true; readonly format: "opaque"; readonly data: Uint8Array }
+  | { readonly ok: true; readonly format: "typed"; readonly message: TypedAppMessage }
+  | { readonly ok: false; readonly reason: string };
+
+const utf8 = new TextEncoder();
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+export function encodeOpaque(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(data.length + 1);
+  out[0] = APP_FORMAT_OPAQUE;
+  out.set(data, 1);
+  return out;
+}
+
+export function encodeTyped(message: TypedAppMessage): Uint8Array {
+  const body = utf8.encode(JSON.stringify(message));
+  const out = new Uint8Array(body.length + 1);
+  out[0] = APP_FORMAT_TYPED_V1;
+  out.set(body, 1);
+  return out;
+}
+
+function validText(value: unknown, max: number): value is string {
+  return typeof value === "string" && value.length >= 1 && value.length <= max;
+}
+
+function validateTyped(value: unknown): TypedAppMessage | string {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "not an object";
+  const keys = Object.keys(value).sort().join(",");
+  const t: unknown = Reflect.get(value, "t");
+  if (t === "chat") {
+    const text: unknown = Reflect.get(value, "text");
+    if (keys !== "t,text" || !validText(text, MAX_CHAT_TEXT)) return "bad chat message";
+    return { t, text };
+  }
+  if (t === "hello") {
+    const displayName: unknown = Reflect.get(value, "displayName");
+    if (keys !== "displayName,t" || !validText(displayName, MAX_NAME)) return "bad hello message";
+    return { t, displayName };
+  }
+  return "unknown message type";
+}
+
+/** Decodes application data; never throws. */
+export function decodeAppMessage(bytes: Uint8Array): DecodedAppMessage {
+  const format = bytes[0];
+  if (format === APP_FORMAT_OPAQUE) return { ok: true, format: "opaque", data: bytes.slice(1) };
+  if (format !== APP_FORMAT_TYPED_V1) return { ok: false, reason: "unknown format" };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(strictUtf8.decode(bytes.subarray(1)));
+  } catch {
+    return { ok: false, reason: "not UTF-8 JSON" };
+  }
+  const message = validateTyped(parsed);
+  if (typeof message === "string") return { ok: false, reason: message };
+  return { ok: true, format: "typed", message };
+}

@@ -1,0 +1,90 @@
+// The member engine's events: a map of names to argument types, and an emitter whose listeners
+// cannot break the engine (a listener that throws is isolated, STYLE "Typed events").
+
+export interface RosterMember {
+  readonly leaf: number;
+  /** From the member's MLS credential, signed by its owner; never from the server. */
+  readonly displayName: string;
+  readonly deviceId: string;
+  /** SHA-256 of the member's signature key, as 16 groups of 4 hex digits. */
+  readonly fingerprint: string;
+  /** The member itself said this name in a signed `hello` (it matches the credential). */
+  readonly nameConfirmed: boolean;
+  readonly self: boolean;
+}
+
+export type EpochReason = "founded" | "joined" | "commit" | "own-commit" | "rollback";
+
+export interface EpochEvent {
+  readonly epoch: bigint;
+  readonly reason: EpochReason;
+  /** the committer's leaf, for "commit" and "own-commit" */
+  readonly committer: number | undefined;
+  readonly added: readonly number[];
+  readonly removed: readonly number[];
+  readonly rosterChanged: boolean;
+  /** False after a rollback: no media keys until the next epoch (counters must never repeat). */
+  readonly mediaKeysInstalled: boolean;
+}
+
+export type MemberErrorCode =
+  /** a server message or payload that does not decode */
+  | "BAD_INPUT"
+  /** a commit this member could not apply; it reported mls-commit-failed */
+  | "COMMIT_FAILED"
+  /** a pending KeyPackage refused before an Add; the Add goes on without it */
+  | "KEY_PACKAGE_REJECTED"
+  /** an application message that could not be opened or decoded */
+  | "APPLICATION_REJECTED"
+  /** a `hello` whose name disagrees with the sender's credential */
+  | "NAME_MISMATCH"
+  /** a message for a future epoch that stayed unprocessable */
+  | "STALE_QUEUE"
+  /** the engine gave up its state and is joining again with a new KeyPackage */
+  | "REJOINING"
+  /** the server sent an `error` */
+  | "SERVER_ERROR"
+  /** our own commit or join could not be made */
+  | "LOCAL_FAILURE";
+
+export interface MemberError {
+  readonly code: MemberErrorCode;
+  readonly message: string;
+}
+
+export interface MemberEvents {
+  epoch: EpochEvent;
+  roster: readonly RosterMember[];
+  /** opaque application data (sendApplication) from the member at `sender` */
+  application: { readonly sender: number; readonly epoch: bigint; readonly data: Uint8Array };
+  chat: { readonly sender: number; readonly displayName: string; readonly text: string };
+  /** a commit removed us; the engine is inert from now on */
+  removed: { readonly epoch: bigint };
+  error: MemberError;
+}
+
+export type Listener<T> = (value: T) => void;
+
+export class MemberEmitter {
+  readonly #listeners = new Map<keyof MemberEvents, Set<Listener<never>>>();
+
+  on<K extends keyof MemberEvents>(name: K, listener: Listener<MemberEvents[K]>): () => void {
+    let set = this.#listeners.get(name);
+    if (set === undefined) {
+      set = new Set();
+      this.#listeners.set(name, set);
+    }
+    set.add(listener as Listener<never>);
+    return () => set.delete(listener as Listener<never>);
+  }
+
+  emit<K extends keyof MemberEvents>(name: K, value: MemberEvents[K]): void {
+    for (const listener of this.#listeners.get(name) ?? []) {
+      try {
+        (listener as Listener<MemberEvents[K]>)(value);
+      } catch {
+        // A listener's failure is its own; the engine's state must not depend on it.
+      }
+    }
+  }
+}

@@ -1,0 +1,915 @@
+// The meeting member engine: the client side of the Delivery Service protocol (docs/e2ee.md),
+// shared by the browser worker and the Node bot. It turns the server's messages into MLS session
+// transitions, makes the commits commit duty asks for, and hands the media layer each epoch's keys
+// through the MediaKeyRing it owns.
+//
+// Everything it does runs on one serial queue: one server message or timer at a time, each handled
+// to the end (crypto included) before the next, so commits are processed strictly in epoch order.
+// Handling never throws: bad input is counted (`stats`) and reported as an `error` event, and the
+// state stays what it was.
+import type { ClientMessage, ServerMessage } from "@conclave/protocol";
+import { fromBase64url, toBase64url } from "@conclave/protocol";
+import { E2eeUsageError, isE2eeError } from "../errors.ts";
+import {
+  createMediaKeyRing,
+  type MediaKeyRing,
+  type MediaKeyRingOptions,
+} from "../media-keys/key-ring.ts";
+import {
+  deriveEpochMediaKeys,
+  eraseEpochMediaKeys,
+  mediaEpochSource,
+} from "../media-keys/key-schedule.ts";
+import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
+import { type DeviceIdentity, formatFingerprint } from "../mls/credential.ts";
+import { processIncoming } from "../mls/incoming.ts";
+import { decodeKeyPackage, type KeyPackageBundle, makeKeyPackage } from "../mls/key-package.ts";
+import type { MlsPolicy } from "../mls/policy.ts";
+import { type Roster, rosterEntry } from "../mls/roster.ts";
+import {
+  createMeeting,
+  eraseConsumed,
+  joinFromWelcome,
+  type MlsSession,
+  sealApplicationMessage,
+  type Transition,
+} from "../mls/session.ts";
+import { constantTimeEqual, toHex } from "../sframe/bytes.ts";
+import {
+  decodeAppMessage,
+  encodeOpaque,
+  encodeTyped,
+  MAX_CHAT_TEXT,
+  type TypedAppMessage,
+} from "./app-message.ts";
+import { type BuiltCommit, buildAdd, buildRemove, buildUpdate } from "./commit-builder.ts";
+import {
+  type EpochEvent,
+  type EpochReason,
+  MemberEmitter,
+  type MemberErrorCode,
+  type MemberEvents,
+  type RosterMember,
+} from "./events.ts";
+import { peekEpoch } from "./framing.ts";
+import { Participants } from "./participants.ts";
+
+export type MlsClientMessage = Extract<
+  ClientMessage,
+  { type: "mls-found" | "mls-key-package" | "mls-commit" | "mls-message" | "mls-commit-failed" }
+>;
+
+export interface MemberTimers {
+  setTimeout(run: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface MeetingMemberOptions {
+  /** The device's long-term identity; its display name is the one members see. */
+  readonly identity: DeviceIdentity;
+  /** Sends one message to the server (the transport validates and serialises it). */
+  readonly send: (message: MlsClientMessage) => void;
+  /** Clock in ms since 1970 (default Date.now). */
+  readonly now?: () => number;
+  readonly timers?: MemberTimers;
+  /** Uniform in [0, 1), for the self-update jitter (default Math.random). */
+  readonly random?: () => number;
+  readonly policy?: MlsPolicy;
+  /** How long a dropped participant keeps its leaf (default 30 000 ms). */
+  readonly reconnectWindowMs?: number;
+  /** Failover delay per rank of commit duty (default 2000 ms). */
+  readonly failoverMs?: number;
+  /** A joiner not added within this sends a fresh KeyPackage (default 20 000 ms). */
+  readonly keyPackageRefreshMs?: number;
+  /** After mls-commit-failed, rejoin if no rollback comes within this (default 5000 ms). */
+  readonly rollbackWaitMs?: number;
+  /** Mean period of our own self-update commit (default 300 000 ms, jittered ±25 %). */
+  readonly selfUpdateMs?: number;
+  /** How long a message for a future epoch is held (default 5000 ms). */
+  readonly futureQueueMs?: number;
+  /** Options for the MediaKeyRing the member owns (its clock is the member's). */
+  readonly ring?: Omit<MediaKeyRingOptions, "now">;
+}
+
+export type MemberStatus = "idle" | "joining" | "member" | "removed" | "closed";
+
+export interface MemberStats {
+  badInput: number;
+  commitsSent: number;
+  commitsAccepted: number;
+  commitsRefused: number;
+  commitsFailed: number;
+  rollbacks: number;
+  rejoins: number;
+  applicationRejected: number;
+  namesRefused: number;
+  queueExpired: number;
+  keyPackagesRejected: number;
+}
+
+export interface MeetingMember {
+  readonly status: MemberStatus;
+  readonly joined: boolean;
+  readonly epoch: bigint | undefined;
+  readonly ownLeaf: number | undefined;
+  readonly roster: readonly RosterMember[];
+  /** Five groups of five digits; equal for everyone in the same group (mls/security-code.ts). */
+  readonly securityCode: string | undefined;
+  /** Holds this epoch's SFrame keys; replaced by a fresh ring after a rollback or a rejoin. */
+  readonly mediaKeyRing: MediaKeyRing;
+  readonly stats: Readonly<MemberStats>;
+  /** Feeds one parsed server message; messages the engine does not use are ignored. */
+  receive(message: ServerMessage): void;
+  /** Sends opaque application data to every other member; false if we are not a member. */
+  sendApplication(data: Uint8Array): Promise<boolean>;
+  sendChat(text: string): Promise<boolean>;
+  /** Makes our self-update due now (it still waits for pending work and for its turn). */
+  requestSelfUpdate(): void;
+  on<K extends keyof MemberEvents>(name: K, listener: (value: MemberEvents[K]) => void): () => void;
+  /** Resolves once every message and timer received so far has been handled. */
+  idle(): Promise<void>;
+  close(): void;
+}
+
+interface PendingKeyPackage {
+  readonly bytes: Uint8Array;
+  readonly since: number;
+  readonly hpkeKey: string;
+}
+
+interface InFlight {
+  readonly epoch: bigint;
+  readonly built: Exclude<BuiltCommit, { kind: "none" }>;
+  /** another commit won this epoch: wait for the refusal, then decide again */
+  lost: boolean;
+}
+
+interface Queued {
+  readonly kind: "handshake" | "application";
+  readonly epoch: bigint;
+  readonly from: string;
+  readonly bytes: Uint8Array;
+  readonly expires: number;
+}
+
+const defaultTimers: MemberTimers = {
+  setTimeout: (run, ms) => globalThis.setTimeout(run, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as Parameters<typeof clearTimeout>[0]),
+};
+
+function reasonOf(error: unknown): string {
+  if (isE2eeError(error)) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function rosterDiff(before: Roster, after: Roster): { added: number[]; removed: number[] } {
+  const same = (a: Roster[number], b: Roster[number] | undefined) =>
+    b !== undefined && constantTimeEqual(a.fingerprint, b.fingerprint);
+  return {
+    added: after.filter((e) => !same(e, rosterEntry(before, e.leafIndex))).map((e) => e.leafIndex),
+    removed: before
+      .filter((e) => !same(e, rosterEntry(after, e.leafIndex)))
+      .map((e) => e.leafIndex),
+  };
+}
+
+export function createMeetingMember(options: MeetingMemberOptions): MeetingMember {
+  const now = options.now ?? Date.now;
+  const timers = options.timers ?? defaultTimers;
+  const random = options.random ?? Math.random;
+  const reconnectWindowMs = options.reconnectWindowMs ?? 30_000;
+  const failoverMs = options.failoverMs ?? 2000;
+  const keyPackageRefreshMs = options.keyPackageRefreshMs ?? 20_000;
+  const rollbackWaitMs = options.rollbackWaitMs ?? 5000;
+  const selfUpdateMs = options.selfUpdateMs ?? 300_000;
+  const futureQueueMs = options.futureQueueMs ?? 5000;
+  const policyOption = options.policy === undefined ? {} : { policy: options.policy };
+  const newRing = () => createMediaKeyRing({ ...options.ring, now });
+
+  const events = new MemberEmitter();
+  const participants = new Participants();
+  const stats: MemberStats = {
+    badInput: 0,
+    commitsSent: 0,
+    commitsAccepted: 0,
+    commitsRefused: 0,
+    commitsFailed: 0,
+    rollbacks: 0,
+    rejoins: 0,
+    applicationRejected: 0,
+    namesRefused: 0,
+    queueExpired: 0,
+    keyPackagesRejected: 0,
+  };
+
+  let status: MemberStatus = "idle";
+  let ring = newRing();
+  let session: MlsSession | undefined;
+  /** The session before the latest commit, kept for mls-rollback until the next one is adopted. */
+  let previous: MlsSession | undefined;
+  /** What the latest commit consumed: erased once the next commit makes it final. */
+  let unerased: readonly Uint8Array[] = [];
+  let founded = false;
+  let bundles: KeyPackageBundle[] = [];
+  let keyPackageSentAt = 0;
+  let inFlight: InFlight | undefined;
+  let awaitingRollback: { readonly epoch: bigint; readonly deadline: number } | undefined;
+  let queue: Queued[] = [];
+  const pendingKeyPackages = new Map<string, PendingKeyPackage>();
+  const confirmedNames = new Set<number>();
+  let nextSelfUpdate = Number.POSITIVE_INFINITY;
+  let retryAfter = 0;
+  /** after a rollback: a fresh epoch is wanted (members that rolled back have no media keys) */
+  let rekeySince: number | undefined;
+  let rosterView: readonly RosterMember[] = [];
+
+  let chain: Promise<void> = Promise.resolve();
+  let timer: { handle: unknown; at: number } | undefined;
+  let wakeAt = Number.POSITIVE_INFINITY;
+
+  // ---- plumbing ---------------------------------------------------------------------------
+
+  function report(code: MemberErrorCode, message: string): void {
+    events.emit("error", { code, message });
+  }
+
+  function bad(message: string): void {
+    stats.badInput++;
+    report("BAD_INPUT", message);
+  }
+
+  function enqueue(job: () => Promise<void>): Promise<void> {
+    const run = chain.then(async () => {
+      if (status === "closed") return;
+      try {
+        await job();
+        await drainQueue();
+        await decide();
+      } catch (error) {
+        report("LOCAL_FAILURE", reasonOf(error));
+      }
+      reschedule();
+    });
+    chain = run;
+    return run;
+  }
+
+  function wake(at: number): void {
+    wakeAt = Math.min(wakeAt, at);
+  }
+
+  function reschedule(): void {
+    if (status === "closed" || status === "removed") wakeAt = Number.POSITIVE_INFINITY;
+    if (status === "joining") wake(keyPackageSentAt + keyPackageRefreshMs);
+    if (awaitingRollback !== undefined) wake(awaitingRollback.deadline);
+    for (const item of queue) wake(item.expires);
+    const at = wakeAt;
+    wakeAt = Number.POSITIVE_INFINITY;
+    if (timer !== undefined && timer.at === at) return;
+    if (timer !== undefined) timers.clearTimeout(timer.handle);
+    timer = undefined;
+    if (!Number.isFinite(at)) return;
+    const handle = timers.setTimeout(
+      () => {
+        timer = undefined;
+        void enqueue(tick);
+      },
+      Math.max(0, at - now()),
+    );
+    timer = { handle, at };
+  }
+
+  function bytesOf(text: string, what: string): Uint8Array | undefined {
+    const bytes = fromBase64url(text);
+    if (bytes === null) bad(`${what} is not base64url`);
+    return bytes ?? undefined;
+  }
+
+  function scheduleSelfUpdate(): void {
+    nextSelfUpdate = now() + selfUpdateMs * (0.75 + 0.5 * random());
+  }
+
+  function rebuildRoster(): void {
+    const own = session?.ownLeafIndex;
+    rosterView = (session?.roster ?? []).map((entry) => ({
+      leaf: entry.leafIndex,
+      displayName: entry.displayName,
+      deviceId: entry.deviceId,
+      fingerprint: formatFingerprint(entry.fingerprint),
+      nameConfirmed: confirmedNames.has(entry.leafIndex),
+      self: entry.leafIndex === own,
+    }));
+  }
+
+  // ---- joining ----------------------------------------------------------------------------
+
+  function forgetState(): void {
+    eraseConsumed(unerased);
+    unerased = [];
+    session = undefined;
+    previous = undefined;
+    inFlight = undefined;
+    awaitingRollback = undefined;
+    rekeySince = undefined;
+    queue = [];
+    confirmedNames.clear();
+    ring.close();
+    ring = newRing();
+    rebuildRoster();
+  }
+
+  async function sendKeyPackage(): Promise<void> {
+    const suite = await loadMlsCiphersuite();
+    const bundle = await makeKeyPackage(options.identity, suite, { now: now() });
+    // Keep the one before too: its Welcome may already be on the way.
+    for (const old of bundles.slice(1)) eraseBundle(old);
+    bundles = [bundle, ...bundles.slice(0, 1)];
+    keyPackageSentAt = now();
+    options.send({ type: "mls-key-package", keyPackage: toBase64url(bundle.encoded) });
+  }
+
+  function eraseBundle(bundle: KeyPackageBundle): void {
+    eraseConsumed([bundle.privatePackage.initPrivateKey, bundle.privatePackage.hpkePrivateKey]);
+  }
+
+  async function startJoining(): Promise<void> {
+    forgetState();
+    founded = false;
+    status = "joining";
+    await sendKeyPackage();
+  }
+
+  async function rejoin(why: string): Promise<void> {
+    stats.rejoins++;
+    report("REJOINING", why);
+    await startJoining();
+  }
+
+  async function found(): Promise<void> {
+    forgetState();
+    const made = await createMeeting(options.identity, { ...policyOption, now: now() });
+    eraseConsumed(made.consumed);
+    session = made.session;
+    founded = true;
+    status = "member";
+    options.send({ type: "mls-found", groupId: toBase64url(made.session.groupId) });
+    await newEpoch(undefined, "founded", undefined);
+  }
+
+  async function onWelcome(bytes: Uint8Array): Promise<void> {
+    if (status !== "joining") return;
+    for (const bundle of bundles) {
+      let joined: Transition;
+      try {
+        joined = await joinFromWelcome(bundle, bytes, policyOption);
+      } catch {
+        continue;
+      }
+      eraseConsumed(joined.consumed);
+      for (const other of bundles) if (other !== bundle) eraseBundle(other);
+      bundles = [];
+      session = joined.session;
+      status = "member";
+      await newEpoch(undefined, "joined", undefined);
+      return;
+    }
+    bad("a Welcome that none of our KeyPackages can open");
+  }
+
+  // ---- epochs -----------------------------------------------------------------------------
+
+  async function installMediaKeys(): Promise<boolean> {
+    if (session === undefined || !session.active) return false;
+    const keys = await deriveEpochMediaKeys(mediaEpochSource(session));
+    try {
+      if (ring.currentEpoch !== undefined && keys.epoch <= ring.currentEpoch) {
+        // Only after a rollback: a fresh ring, so no counter is ever reused under one key.
+        ring.close();
+        ring = newRing();
+      }
+      await ring.installEpoch(keys);
+    } finally {
+      eraseEpochMediaKeys(keys);
+    }
+    return true;
+  }
+
+  /** Adopts a transition that moved us to a new epoch (a commit, ours or another's). */
+  async function adopt(
+    transition: Transition,
+    reason: EpochReason,
+    committer: number | undefined,
+  ): Promise<void> {
+    const old = session;
+    // The commit before this one can no longer be rolled back: its secrets go now.
+    eraseConsumed(unerased);
+    previous = old;
+    unerased = transition.consumed;
+    session = transition.session;
+    stats.commitsAccepted++;
+    await newEpoch(old, reason, committer);
+  }
+
+  async function newEpoch(
+    old: MlsSession | undefined,
+    reason: EpochReason,
+    committer: number | undefined,
+  ): Promise<void> {
+    if (session === undefined) return;
+    const diff = rosterDiff(old?.roster ?? [], session.roster);
+    for (const leaf of [...diff.added, ...diff.removed]) confirmedNames.delete(leaf);
+    dropAddedKeyPackages();
+    rekeySince = undefined;
+    retryAfter = 0;
+    if (reason === "own-commit" || old === undefined) scheduleSelfUpdate();
+    if (!session.active) {
+      await onRemoved();
+      return;
+    }
+    const installed = await installMediaKeys();
+    rebuildRoster();
+    const rosterChanged = diff.added.length > 0 || diff.removed.length > 0;
+    const event: EpochEvent = {
+      epoch: session.epoch,
+      reason,
+      committer,
+      added: diff.added,
+      removed: diff.removed,
+      rosterChanged,
+      mediaKeysInstalled: installed,
+    };
+    events.emit("epoch", event);
+    if (rosterChanged) events.emit("roster", rosterView);
+    // New members cannot read what was said before they came: tell them our name again.
+    if (diff.added.some((leaf) => leaf !== session?.ownLeafIndex) || old === undefined) {
+      await seal(encodeTyped({ t: "hello", displayName: options.identity.displayName }));
+    }
+  }
+
+  function dropAddedKeyPackages(): void {
+    if (session === undefined) return;
+    const inTree = new Set<string>();
+    for (const node of session.state.ratchetTree) {
+      if (node?.nodeType === "leaf") inTree.add(toHex(node.leaf.hpkePublicKey));
+    }
+    for (const [from, pending] of pendingKeyPackages) {
+      if (inTree.has(pending.hpkeKey)) pendingKeyPackages.delete(from);
+    }
+  }
+
+  async function onRemoved(): Promise<void> {
+    status = "removed";
+    eraseConsumed(unerased);
+    unerased = [];
+    previous = undefined;
+    inFlight = undefined;
+    ring.close();
+    rebuildRoster();
+    events.emit("removed", { epoch: session?.epoch ?? 0n });
+  }
+
+  // ---- commits from the Delivery Service ----------------------------------------------------
+
+  async function onCommit(from: string, epoch: bigint, bytes: Uint8Array): Promise<void> {
+    if (status === "joining") {
+      queue.push({ kind: "handshake", epoch, from, bytes, expires: now() + futureQueueMs });
+      return;
+    }
+    if (status !== "member" || session === undefined) return;
+    if (epoch < session.epoch) return; // already seen (e.g. before a rollback restored us)
+    if (epoch > session.epoch || awaitingRollback !== undefined) {
+      queue.push({ kind: "handshake", epoch, from, bytes, expires: now() + futureQueueMs });
+      return;
+    }
+    await applyCommit(bytes);
+  }
+
+  async function applyCommit(bytes: Uint8Array): Promise<void> {
+    if (session === undefined) return;
+    const mine = inFlight;
+    if (mine !== undefined && mine.epoch === session.epoch) {
+      if (constantTimeEqual(mine.built.transition.commit, bytes)) {
+        // The echo of our own commit: the Delivery Service accepted it (docs/e2ee.md).
+        inFlight = undefined;
+        await adopt(mine.built.transition, "own-commit", session.ownLeafIndex);
+        return;
+      }
+      mine.lost = true;
+    }
+    let result: Awaited<ReturnType<typeof processIncoming>>;
+    try {
+      result = await processIncoming(session, bytes);
+    } catch (error) {
+      await commitFailed(reasonOf(error));
+      return;
+    }
+    if (result.event.kind !== "commit") {
+      await commitFailed("a handshake message that is not a commit");
+      return;
+    }
+    await adopt(result, "commit", result.event.committer);
+  }
+
+  async function commitFailed(why: string): Promise<void> {
+    if (session === undefined) return;
+    stats.commitsFailed++;
+    report("COMMIT_FAILED", `commit of epoch ${session.epoch}: ${why}`);
+    awaitingRollback = { epoch: session.epoch, deadline: now() + rollbackWaitMs };
+    options.send({ type: "mls-commit-failed", epoch: Number(session.epoch) });
+  }
+
+  async function onRollback(epoch: bigint): Promise<void> {
+    if (status !== "member" || session === undefined) return;
+    stats.rollbacks++;
+    // Whatever was queued after the withdrawn commit was made on top of it.
+    queue = queue.filter((q) => (q.kind === "handshake" ? q.epoch < epoch : q.epoch <= epoch));
+    if (session.epoch === epoch) {
+      awaitingRollback = undefined;
+    } else if (session.epoch === epoch + 1n && previous?.epoch === epoch) {
+      const withdrawn = session;
+      session = previous;
+      previous = undefined;
+      unerased = []; // they belong to the session we return to
+      if (inFlight !== undefined) inFlight.lost = true;
+      const diff = rosterDiff(withdrawn.roster, session.roster);
+      for (const leaf of [...diff.added, ...diff.removed]) confirmedNames.delete(leaf);
+      ring.close();
+      ring = newRing();
+      rebuildRoster();
+      events.emit("epoch", {
+        epoch: session.epoch,
+        reason: "rollback",
+        committer: undefined,
+        added: diff.added,
+        removed: diff.removed,
+        rosterChanged: diff.added.length > 0 || diff.removed.length > 0,
+        mediaKeysInstalled: false,
+      });
+      if (diff.added.length > 0 || diff.removed.length > 0) events.emit("roster", rosterView);
+    } else {
+      await rejoin(`rollback to epoch ${epoch} from epoch ${session.epoch}`);
+      return;
+    }
+    rekeySince = now();
+  }
+
+  function onRefused(epoch: bigint): void {
+    stats.commitsRefused++;
+    const mine = inFlight;
+    if (mine === undefined || session === undefined) return;
+    inFlight = undefined;
+    // The transition is dropped unadopted; its `consumed` are the current session's: keep them.
+    // Refused without having lost a race (a bad commit?): do not retry at once.
+    if (!mine.lost && epoch <= session.epoch) retryAfter = now() + failoverMs;
+  }
+
+  // ---- application messages ---------------------------------------------------------------
+
+  async function seal(payload: Uint8Array): Promise<boolean> {
+    if (status !== "member" || session === undefined || !session.active) return false;
+    const sealed = await sealApplicationMessage(session, payload);
+    session = sealed.session;
+    eraseConsumed(sealed.consumed);
+    options.send({ type: "mls-message", message: toBase64url(sealed.message) });
+    return true;
+  }
+
+  async function onApplication(from: string, epoch: bigint, bytes: Uint8Array): Promise<void> {
+    if (status === "joining" || (session !== undefined && epoch > session.epoch)) {
+      queue.push({ kind: "application", epoch, from, bytes, expires: now() + futureQueueMs });
+      return;
+    }
+    if (status !== "member" || session === undefined) {
+      stats.applicationRejected++;
+      return;
+    }
+    let opened: Awaited<ReturnType<typeof processIncoming>>;
+    try {
+      opened = await processIncoming(session, bytes);
+    } catch (error) {
+      stats.applicationRejected++;
+      report("APPLICATION_REJECTED", reasonOf(error));
+      return;
+    }
+    if (opened.event.kind !== "application") {
+      stats.applicationRejected++;
+      report("APPLICATION_REJECTED", "a handshake message relayed as application data");
+      return;
+    }
+    session = opened.session;
+    eraseConsumed(opened.consumed);
+    const { sender, data } = opened.event;
+    const decoded = decodeAppMessage(data);
+    if (!decoded.ok) {
+      stats.applicationRejected++;
+      report("APPLICATION_REJECTED", `from leaf ${sender}: ${decoded.reason}`);
+      return;
+    }
+    if (decoded.format === "opaque") {
+      events.emit("application", { sender, epoch: opened.event.epoch, data: decoded.data });
+      return;
+    }
+    onTyped(sender, decoded.message);
+  }
+
+  function onTyped(sender: number, message: TypedAppMessage): void {
+    const entry = session === undefined ? undefined : rosterEntry(session.roster, sender);
+    if (entry === undefined) return;
+    if (message.t === "chat") {
+      events.emit("chat", { sender, displayName: entry.displayName, text: message.text });
+      return;
+    }
+    // The name a member says must be the one its credential carries (both signed by its key).
+    if (message.displayName !== entry.displayName) {
+      stats.namesRefused++;
+      report("NAME_MISMATCH", `leaf ${sender} said a name its credential does not carry`);
+      return;
+    }
+    if (confirmedNames.has(sender)) return;
+    confirmedNames.add(sender);
+    rebuildRoster();
+    events.emit("roster", rosterView);
+  }
+
+  // ---- the queue of messages for later epochs ---------------------------------------------
+
+  async function drainQueue(): Promise<void> {
+    for (;;) {
+      if (status !== "member" || session === undefined || awaitingRollback !== undefined) return;
+      const current = session.epoch;
+      queue = queue.filter((q) => q.kind === "application" || q.epoch >= current);
+      const index = queue.findIndex((q) => q.epoch <= current);
+      if (index < 0) return;
+      const [item] = queue.splice(index, 1);
+      if (item === undefined) return;
+      if (item.kind === "handshake") await applyCommit(item.bytes);
+      else await onApplication(item.from, item.epoch, item.bytes);
+    }
+  }
+
+  async function expireQueue(): Promise<void> {
+    const t = now();
+    const expired = queue.filter((q) => q.expires <= t);
+    if (expired.length === 0) return;
+    queue = queue.filter((q) => q.expires > t);
+    stats.queueExpired += expired.length;
+    report("STALE_QUEUE", `${expired.length} message(s) for a later epoch never became readable`);
+    if (status === "member" && expired.some((q) => q.kind === "handshake")) {
+      await rejoin("missed a commit");
+    }
+  }
+
+  // ---- commit duty ------------------------------------------------------------------------
+
+  async function tick(): Promise<void> {
+    const t = now();
+    if (status === "joining" && t >= keyPackageSentAt + keyPackageRefreshMs) {
+      await sendKeyPackage();
+    }
+    if (awaitingRollback !== undefined && t >= awaitingRollback.deadline) {
+      await rejoin(`no rollback after the failed commit of epoch ${awaitingRollback.epoch}`);
+    }
+    await expireQueue();
+  }
+
+  /** docs/e2ee.md "Who commits": decides whether we commit now, or when to look again. */
+  async function decide(): Promise<void> {
+    if (status !== "member" || session === undefined || !session.active) return;
+    if (inFlight !== undefined || awaitingRollback !== undefined) return;
+    const t = now();
+    const own = session.ownLeafIndex;
+    const connected = participants.connectedLeaves(session.roster, own);
+    const rank = Math.max(0, connected.indexOf(own));
+    const removals = participants.dueRemovals(session.roster, own, t, reconnectWindowMs);
+    if (removals.nextAt !== undefined) wake(removals.nextAt);
+    const candidates = [...pendingKeyPackages].map(([from, p]) => ({ from, ...p }));
+    const starts = [removals.since, rekeySince, ...candidates.map((c) => c.since)].filter(
+      (s): s is number => s !== undefined,
+    );
+    if (starts.length > 0) {
+      // Pending work: the duty holder does it now, the next in leaf order after 2 s, and so on.
+      const fireAt = Math.max(Math.min(...starts) + rank * failoverMs, retryAfter);
+      if (t < fireAt) {
+        wake(fireAt);
+        return;
+      }
+      await guardedCommit(() => commitWork(removals.leaves, candidates));
+      return;
+    }
+    const updateAt = Math.max(nextSelfUpdate, retryAfter);
+    if (t < updateAt) {
+      wake(updateAt);
+      return;
+    }
+    const current = session;
+    await guardedCommit(async () => sendCommit(await buildUpdate(current)));
+  }
+
+  /** A commit we cannot make is reported and retried after a failover delay, not in a loop. */
+  async function guardedCommit(run: () => Promise<void>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      report("LOCAL_FAILURE", `could not make a commit: ${reasonOf(error)}`);
+      retryAfter = now() + failoverMs;
+      wake(retryAfter);
+    }
+  }
+
+  async function commitWork(
+    removals: readonly number[],
+    candidates: readonly { from: string; bytes: Uint8Array }[],
+  ): Promise<void> {
+    if (session === undefined) return;
+    // Removals first: a departed member loses access before anyone new is let in.
+    if (removals.length > 0) {
+      await sendCommit(await buildRemove(session, removals));
+      return;
+    }
+    if (candidates.length > 0) {
+      const built = await buildAdd(session, candidates, now());
+      for (const { from, reason } of built.kind === "add" || built.kind === "none"
+        ? built.rejected
+        : []) {
+        pendingKeyPackages.delete(from);
+        stats.keyPackagesRejected++;
+        report("KEY_PACKAGE_REJECTED", `KeyPackage from ${from}: ${reason}`);
+      }
+      if (built.kind !== "none") {
+        await sendCommit(built);
+        return;
+      }
+    }
+    if (rekeySince !== undefined) await sendCommit(await buildUpdate(session));
+  }
+
+  async function sendCommit(built: Exclude<BuiltCommit, { kind: "none" }>): Promise<void> {
+    if (session === undefined) return;
+    inFlight = { epoch: session.epoch, built, lost: false };
+    stats.commitsSent++;
+    const welcome = built.kind === "add" ? toBase64url(built.transition.welcome) : null;
+    options.send({
+      type: "mls-commit",
+      epoch: Number(session.epoch),
+      commit: toBase64url(built.transition.commit),
+      welcome,
+    });
+  }
+
+  // ---- server messages --------------------------------------------------------------------
+
+  async function onKeyPackage(from: string, text: string): Promise<void> {
+    const bytes = bytesOf(text, "KeyPackage");
+    if (bytes === undefined) return;
+    let hpkeKey: string;
+    try {
+      hpkeKey = toHex(decodeKeyPackage(bytes).leafNode.hpkePublicKey);
+    } catch (error) {
+      stats.keyPackagesRejected++;
+      report("KEY_PACKAGE_REJECTED", `KeyPackage from ${from}: ${reasonOf(error)}`);
+      return;
+    }
+    const since = pendingKeyPackages.get(from)?.since ?? now();
+    pendingKeyPackages.set(from, { bytes, since, hpkeKey });
+  }
+
+  async function onServerError(code: string, message: string): Promise<void> {
+    report("SERVER_ERROR", `${code}: ${message}`);
+    if (code === "GROUP_EXISTS" && founded && status === "member") {
+      await startJoining();
+      return;
+    }
+    if (code === "NOT_A_MEMBER" || code === "BAD_MLS") inFlight = undefined;
+    if (code === "NOT_A_MEMBER" && status === "member" && !founded) {
+      await rejoin("the server says we are not a member");
+    }
+  }
+
+  async function handle(message: ServerMessage): Promise<void> {
+    switch (message.type) {
+      case "welcome":
+        participants.reset(message.participants);
+        if (message.group === null) await found();
+        else await startJoining();
+        return;
+      case "participant-joined":
+      case "participant-updated":
+        participants.upsert(message.participant.id, message.participant.leaf);
+        if (message.participant.leaf !== null) pendingKeyPackages.delete(message.participant.id);
+        return;
+      case "participant-left":
+        participants.left(message.id, message.reason, now(), session?.roster);
+        pendingKeyPackages.delete(message.id);
+        return;
+      case "error":
+        await onServerError(message.code, message.message);
+        return;
+      case "mls-key-package":
+        await onKeyPackage(message.from, message.keyPackage);
+        return;
+      case "mls-commit": {
+        const bytes = bytesOf(message.commit, "commit");
+        if (bytes === undefined) return;
+        const framing = peekEpoch(bytes);
+        // An accepted commit we cannot even decode still moved the group: report it as failed.
+        if (framing.kind !== "handshake" || framing.epoch !== BigInt(message.epoch)) {
+          if (status === "member" && session?.epoch === BigInt(message.epoch)) {
+            await commitFailed("a commit whose framing does not decode");
+          } else bad("a commit whose framing does not decode");
+          return;
+        }
+        await onCommit(message.from, framing.epoch, bytes);
+        return;
+      }
+      case "mls-welcome": {
+        const bytes = bytesOf(message.welcome, "Welcome");
+        if (bytes !== undefined) await onWelcome(bytes);
+        return;
+      }
+      case "mls-commit-refused":
+        onRefused(BigInt(message.epoch));
+        return;
+      case "mls-message": {
+        const bytes = bytesOf(message.message, "application message");
+        if (bytes === undefined) return;
+        const framing = peekEpoch(bytes);
+        if (framing.kind !== "application") {
+          stats.applicationRejected++;
+          report("APPLICATION_REJECTED", "not a PrivateMessage");
+          return;
+        }
+        await onApplication(message.from, framing.epoch, bytes);
+        return;
+      }
+      case "mls-rollback":
+        await onRollback(BigInt(message.epoch));
+        return;
+      default:
+        return; // media signalling: not ours
+    }
+  }
+
+  return {
+    get status() {
+      return status;
+    },
+    get joined() {
+      return status === "member";
+    },
+    get epoch() {
+      return session?.epoch;
+    },
+    get ownLeaf() {
+      return session?.ownLeafIndex;
+    },
+    get roster() {
+      return rosterView;
+    },
+    get securityCode() {
+      return session?.securityCode.digits;
+    },
+    get mediaKeyRing() {
+      return ring;
+    },
+    stats,
+    receive(message) {
+      void enqueue(() => handle(message));
+    },
+    sendApplication(data) {
+      let sent = false;
+      return enqueue(async () => {
+        sent = await seal(encodeOpaque(data));
+      }).then(() => sent);
+    },
+    sendChat(text) {
+      if (text.length === 0 || text.length > MAX_CHAT_TEXT) {
+        throw new E2eeUsageError(`chat text must be 1-${MAX_CHAT_TEXT} characters`);
+      }
+      let sent = false;
+      return enqueue(async () => {
+        sent = await seal(encodeTyped({ t: "chat", text }));
+      }).then(() => sent);
+    },
+    requestSelfUpdate() {
+      void enqueue(async () => {
+        nextSelfUpdate = now();
+      });
+    },
+    on: (name, listener) => events.on(name, listener),
+    async idle() {
+      for (;;) {
+        const seen = chain;
+        await seen;
+        if (seen === chain) return;
+      }
+    },
+    close() {
+      if (timer !== undefined) timers.clearTimeout(timer.handle);
+      timer = undefined;
+      forgetState();
+      for (const bundle of bundles) eraseBundle(bundle);
+      bundles = [];
+      status = "closed";
+    },
+  };
+}

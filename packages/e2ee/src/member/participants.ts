@@ -1,0 +1,111 @@
+// What the server says about connections, and what commit duty makes of it (docs/e2ee.md "Who
+// commits"). The server's participant list is used only to decide *who commits* and *which leaves
+// to remove*; names and membership shown to people come from the MLS roster.
+//
+// A leaf is due for removal when:
+//   - its participant left explicitly ("left"): at once;
+//   - its participant dropped ("disconnected"): after the reconnection window;
+//   - no participant claims it (a rejoin left it behind, or the Add's uploader went away): after
+//     the reconnection window from when we first saw it unclaimed.
+// Records are keyed by leaf *and* fingerprint, so a leaf that a later Add refilled is not removed
+// for what its previous holder did.
+import type { Roster, RosterEntry } from "../mls/roster.ts";
+import { toHex } from "../sframe/bytes.ts";
+
+interface ParticipantState {
+  leaf: number | null;
+  disconnectedAt: number | undefined;
+}
+
+export interface DueRemovals {
+  readonly leaves: readonly number[];
+  /** when the earliest due leaf became due (for failover timing) */
+  readonly since: number | undefined;
+  /** when the next not-yet-due leaf becomes due */
+  readonly nextAt: number | undefined;
+}
+
+const keyOf = (entry: RosterEntry) => `${entry.leafIndex}:${toHex(entry.fingerprint)}`;
+
+export class Participants {
+  readonly #byId = new Map<string, ParticipantState>();
+  /** leaf:fingerprint → when it became due at once (explicit leave) */
+  readonly #left = new Map<string, number>();
+  /** leaf:fingerprint → when we first saw it with no participant */
+  readonly #unclaimedSince = new Map<string, number>();
+
+  reset(list: readonly { readonly id: string; readonly leaf: number | null }[]): void {
+    this.#byId.clear();
+    for (const p of list) this.#byId.set(p.id, { leaf: p.leaf, disconnectedAt: undefined });
+  }
+
+  upsert(id: string, leaf: number | null): void {
+    this.#byId.set(id, { leaf, disconnectedAt: undefined });
+  }
+
+  leafOf(id: string): number | null | undefined {
+    return this.#byId.get(id)?.leaf;
+  }
+
+  /** `roster` is ours now, to pin an explicit leave to the member who held the leaf. */
+  left(id: string, reason: "left" | "disconnected", now: number, roster: Roster | undefined): void {
+    const state = this.#byId.get(id);
+    if (state === undefined) return;
+    if (reason === "disconnected") {
+      state.disconnectedAt = now;
+      return;
+    }
+    this.#byId.delete(id);
+    const entry = roster?.find((e) => e.leafIndex === state.leaf);
+    if (entry !== undefined) this.#left.set(keyOf(entry), now);
+  }
+
+  #claimant(leaf: number): ParticipantState | undefined {
+    for (const state of this.#byId.values()) if (state.leaf === leaf) return state;
+    return undefined;
+  }
+
+  /** Leaves whose participant is connected, ours included, ascending: the commit duty order. */
+  connectedLeaves(roster: Roster, ownLeaf: number): number[] {
+    return roster
+      .map((e) => e.leafIndex)
+      .filter((leaf) => {
+        if (leaf === ownLeaf) return true;
+        const claimant = this.#claimant(leaf);
+        return claimant !== undefined && claimant.disconnectedAt === undefined;
+      });
+  }
+
+  dueRemovals(roster: Roster, ownLeaf: number, now: number, windowMs: number): DueRemovals {
+    const leaves: number[] = [];
+    let since: number | undefined;
+    let nextAt: number | undefined;
+    const live = new Set<string>();
+    for (const entry of roster) {
+      if (entry.leafIndex === ownLeaf) continue;
+      const key = keyOf(entry);
+      live.add(key);
+      let dueAt: number | undefined;
+      const leftAt = this.#left.get(key);
+      const claimant = this.#claimant(entry.leafIndex);
+      if (leftAt !== undefined) dueAt = leftAt;
+      else if (claimant !== undefined) {
+        this.#unclaimedSince.delete(key);
+        if (claimant.disconnectedAt !== undefined) dueAt = claimant.disconnectedAt + windowMs;
+      } else {
+        const first = this.#unclaimedSince.get(key) ?? now;
+        this.#unclaimedSince.set(key, first);
+        dueAt = first + windowMs;
+      }
+      if (dueAt === undefined) continue;
+      if (dueAt <= now) {
+        leaves.push(entry.leafIndex);
+        since = since === undefined ? dueAt : Math.min(since, dueAt);
+      } else nextAt = nextAt === undefined ? dueAt : Math.min(nextAt, dueAt);
+    }
+    for (const key of [...this.#left.keys()]) if (!live.has(key)) this.#left.delete(key);
+    for (const key of [...this.#unclaimedSince.keys()])
+      if (!live.has(key)) this.#unclaimedSince.delete(key);
+    return { leaves, since, nextAt };
+  }
+}
