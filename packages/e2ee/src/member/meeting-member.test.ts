@@ -1,25 +1,261 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { fromBase64url, type ServerMessage, toBase64url } from "@conclave/protocol";
+import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
+import { createDeviceIdentity } from "../mls/credential.ts";
 import { TestMeeting } from "./test-meeting.ts";
+
+/** mulberry32: a small seeded PRNG, so a failing random run can be replayed. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function meetingOf(names: readonly string[]): Promise<TestMeeting> {
+  const meeting = new TestMeeting();
+  for (const name of names) await meeting.connect(name);
+  await meeting.converge(10_000);
+  return meeting;
+}
+
+function get(meeting: TestMeeting, name: string) {
+  const p = meeting.participants.get(name);
+  assert.ok(p, name);
+  return p;
+}
 
 describe("meeting member engine", () => {
   it("five members joining one by one converge on epoch, media keys, security code and names", async () => {
     const meeting = new TestMeeting();
     const started = performance.now();
+    const codes = new Set<string | undefined>();
     for (const name of ["ada", "bob", "cy", "dee", "eve"]) {
       await meeting.connect(name);
       await meeting.converge(5000);
+      codes.add(get(meeting, "ada").member.securityCode);
     }
-    const [ada] = meeting.present;
-    assert.ok(ada);
-    assert.equal(ada.member.roster.length, 5);
+    const ada = get(meeting, "ada").member;
+    assert.equal(codes.size, 5, "every join changes the security code");
+    assert.equal(ada.epoch, 8n, "per join: one Add, then the joiner's own update");
     assert.deepEqual(
-      ada.member.roster.map((r) => r.displayName),
+      ada.roster.map((r) => r.displayName),
       ["ada", "bob", "cy", "dee", "eve"],
     );
-    assert.match(ada.member.securityCode ?? "", /^\d{5}( \d{5}){4}$/);
+    assert.match(ada.securityCode ?? "", /^\d{5}( \d{5}){4}$/);
     for (const p of meeting.present) assert.deepEqual(p.errors, [], p.name);
     console.log(`5 joins converged in ${(performance.now() - started).toFixed(0)} ms`);
+    meeting.close();
+  });
+
+  it("two commits for the same epoch: one wins, the other catches up and the meeting converges", async () => {
+    const meeting = await meetingOf(["ada", "bob", "cy"]);
+    const before = meeting.ds.epoch;
+    const bob = get(meeting, "bob").member;
+    const cy = get(meeting, "cy").member;
+    bob.requestSelfUpdate();
+    cy.requestSelfUpdate();
+    await meeting.converge(5000);
+    assert.equal(bob.stats.commitsRefused + cy.stats.commitsRefused, 1, "exactly one lost");
+    assert.equal(meeting.ds.epoch, before + 2, "the loser's update came next epoch");
+    for (const p of meeting.present) assert.deepEqual(p.errors, [], p.name);
+    meeting.close();
+  });
+
+  it("a garbage commit the Delivery Service accepted is reported, rolled back, and the meeting goes on", async () => {
+    const meeting = await meetingOf(["ada", "bob", "cy", "dee", "eve"]);
+    const epoch = meeting.ds.epoch;
+    const eve = get(meeting, "eve");
+    // Eve's next commit is damaged after signing: the service cannot tell (it reads framing only).
+    meeting.ds.tamperNextCommit(eve.id, (commit) => {
+      const bytes = fromBase64url(commit);
+      assert.ok(bytes);
+      bytes[bytes.length - 5] = (bytes[bytes.length - 5] ?? 0) ^ 0xff;
+      return toBase64url(bytes);
+    });
+    eve.member.requestSelfUpdate();
+    await meeting.settle();
+    assert.equal(meeting.ds.rollbacks, 1);
+    // The service closed Eve's connection (BAD_MLS); her leaf goes after the reconnection window.
+    meeting.participants.delete("eve");
+    eve.member.close();
+    for (const name of ["ada", "bob", "cy", "dee"]) {
+      const p = get(meeting, name);
+      assert.equal(p.member.stats.commitsFailed, 1, name);
+      assert.ok(
+        p.errors.some((e) => e.startsWith("COMMIT_FAILED")),
+        name,
+      );
+    }
+    await meeting.converge(40_000);
+    assert.ok(meeting.ds.epoch > epoch, "commits go on after the rollback");
+    const chats: string[] = [];
+    get(meeting, "dee").member.on("chat", (c) => chats.push(`${c.displayName}: ${c.text}`));
+    assert.ok(await get(meeting, "ada").member.sendChat("still here"));
+    await meeting.settle();
+    assert.deepEqual(chats, ["ada: still here"]);
+    meeting.close();
+  });
+
+  it("a member who leaves is removed within one commit and cannot read what is sent after", async () => {
+    const meeting = await meetingOf(["ada", "bob", "cy", "dee"]);
+    const epoch = meeting.ds.epoch;
+    const commitsBefore = meeting.ds.commitLog.length;
+    const dee = meeting.leave("dee");
+    const leftAt = meeting.clock.time;
+    await meeting.converge(1000);
+    assert.equal(meeting.ds.epoch, epoch + 1, "one commit removes her");
+    assert.ok(meeting.clock.time - leftAt < 1000, "at once, not after a reconnection window");
+    assert.equal(get(meeting, "ada").member.roster.length, 3);
+    await get(meeting, "ada").member.sendApplication(Uint8Array.of(7, 7, 7));
+    await get(meeting, "bob").member.sendChat("after dee left");
+    await meeting.settle();
+
+    // A server that keeps forwarding everything to her gains nothing.
+    const heard: unknown[] = [];
+    dee.member.on("application", (a) => heard.push(a));
+    dee.member.on("chat", (c) => heard.push(c));
+    let removed = false;
+    dee.member.on("removed", () => {
+      removed = true;
+    });
+    const replay: ServerMessage[] = [
+      ...meeting.ds.commitLog.slice(commitsBefore),
+      ...meeting.ds.applicationLog.filter((m) => m.epoch > epoch).map((m) => m.message),
+    ];
+    for (const message of replay) dee.member.receive(message);
+    await dee.member.idle();
+    assert.ok(removed, "she processes her removal");
+    assert.equal(dee.member.status, "removed");
+    assert.deepEqual(heard, []);
+    dee.member.close();
+    meeting.close();
+  });
+
+  for (const seed of [20261123, 7, 1234567]) {
+    it(`ten members joining and leaving in a seeded random order converge (seed ${seed})`, async () => {
+      const random = seeded(seed);
+      const meeting = new TestMeeting();
+      const started = performance.now();
+      const waiting = ["m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9"];
+      const reasons: string[] = [];
+      while (waiting.length > 0) {
+        const present = meeting.present;
+        if (present.length >= 2 && reasons.length < 5 && random() < 0.5) {
+          const victim = present[Math.floor(random() * present.length)];
+          assert.ok(victim);
+          const reason = random() < 0.5 ? "left" : "disconnected";
+          meeting.leave(victim.name, reason).member.close();
+          reasons.push(reason);
+        } else {
+          const name = waiting.shift();
+          assert.ok(name);
+          await meeting.connect(name);
+        }
+        await meeting.advance(Math.floor(random() * 1500));
+      }
+      await meeting.converge(90_000);
+      const elapsed = performance.now() - started;
+      const first = meeting.present[0];
+      assert.ok(first);
+      assert.ok(reasons.length > 0);
+      assert.equal(first.member.roster.length, 10 - reasons.length);
+      console.log(
+        `10 members, leaves: ${reasons.join(",")}; ${meeting.ds.epoch} epochs; converged in ${elapsed.toFixed(0)} ms`,
+      );
+      meeting.close();
+    });
+  }
+
+  it("commit duty fails over to the next leaf when the duty holder goes silent", async () => {
+    const meeting = await meetingOf(["ada", "bob", "cy"]);
+    const ada = get(meeting, "ada");
+    const bob = get(meeting, "bob");
+    assert.equal(ada.member.ownLeaf, 0, "ada holds commit duty");
+    meeting.ds.silence(ada.id);
+    meeting.participants.delete("ada");
+    const commitsBefore = meeting.ds.commitLog.length;
+    const fay = await meeting.connect("fay");
+    const asked = meeting.clock.time;
+    await meeting.until(() => fay.member.joined, 10_000, "fay joined");
+    const waited = meeting.clock.time - asked;
+    assert.ok(waited >= 2000 && waited < 4000, `added after ${waited} ms`);
+    const add = meeting.ds.commitLog[commitsBefore];
+    assert.ok(add?.type === "mls-commit");
+    assert.equal(add.from, bob.id, "bob, next in leaf order, committed the Add");
+    const others = meeting.present.map((p) => p.member);
+    await meeting.until(
+      () => others.every((m) => m.epoch === fay.member.epoch),
+      2000,
+      "same epoch",
+    );
+    assert.equal(await meeting.mediaDivergence(others), undefined);
+    ada.member.close();
+    meeting.close();
+  });
+
+  it("chat arrives with its sender's leaf; a hello whose name disagrees with the credential is refused", async () => {
+    const suite = await loadMlsCiphersuite();
+    const meeting = await meetingOf(["ada", "bob"]);
+    const identity = await createDeviceIdentity({ displayName: "mal", deviceId: "mal-dev" }, suite);
+    const forger = { ...identity };
+    const mal = await meeting.connect("mal", { identity: forger });
+    await meeting.converge(5000);
+
+    const chats: { sender: number; displayName: string; text: string }[] = [];
+    get(meeting, "bob").member.on("chat", (c) => chats.push(c));
+    await get(meeting, "ada").member.sendChat("hello bob");
+    await mal.member.sendChat("hi from mal");
+    await meeting.settle();
+    assert.deepEqual(chats, [
+      { sender: 0, displayName: "ada", text: "hello bob" },
+      { sender: mal.member.ownLeaf ?? -1, displayName: "mal", text: "hi from mal" },
+    ]);
+
+    // Mal now claims to be "ada" in the hello it sends to the next joiner.
+    Object.assign(forger, { displayName: "ada" });
+    const cy = await meeting.connect("cy");
+    await meeting.until(() => cy.member.joined, 5000, "cy joined");
+    await meeting.settle();
+    assert.ok(cy.errors.some((e) => e.startsWith("NAME_MISMATCH")));
+    assert.equal(cy.member.stats.namesRefused, 1);
+    const malEntry = cy.member.roster.find((r) => r.leaf === mal.member.ownLeaf);
+    assert.equal(malEntry?.displayName, "mal", "the credential's name stands");
+    assert.equal(malEntry?.nameConfirmed, false);
+    assert.ok(
+      cy.member.roster
+        .filter((r) => !r.self && r.leaf !== malEntry?.leaf)
+        .every((r) => r.nameConfirmed),
+    );
+    meeting.close();
+  });
+
+  it("garbage from the server is counted and reported, and changes nothing", async () => {
+    const meeting = await meetingOf(["ada", "bob"]);
+    const bob = get(meeting, "bob");
+    const epoch = bob.member.epoch;
+    const code = bob.member.securityCode;
+    const from = get(meeting, "ada").id;
+    const junk: ServerMessage[] = [
+      { type: "mls-commit", from, epoch: Number(epoch), commit: "!!!!" },
+      { type: "mls-message", from, message: "AAAAAAAA" },
+      { type: "mls-key-package", from, keyPackage: "AAAAAAAA" },
+      { type: "mls-welcome", welcome: "AAAAAAAA" },
+      { type: "mls-commit-refused", epoch: 99, reason: "nothing in flight" },
+    ];
+    for (const message of junk) bob.member.receive(message);
+    await meeting.settle();
+    assert.equal(bob.member.epoch, epoch);
+    assert.equal(bob.member.securityCode, code);
+    assert.equal(bob.member.stats.badInput, 1);
+    assert.equal(bob.member.stats.applicationRejected, 1);
+    assert.equal(bob.member.stats.keyPackagesRejected, 1);
+    await meeting.converge(1000);
     meeting.close();
   });
 });

@@ -135,6 +135,7 @@ interface PendingKeyPackage {
   readonly bytes: Uint8Array;
   readonly since: number;
   readonly hpkeKey: string;
+  readonly signatureKey: string;
 }
 
 interface InFlight {
@@ -160,6 +161,12 @@ const defaultTimers: MemberTimers = {
 function reasonOf(error: unknown): string {
   if (isE2eeError(error)) return `${error.code}: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
+}
+
+function hasUnmergedLeaves(session: MlsSession): boolean {
+  return session.state.ratchetTree.some(
+    (node) => node?.nodeType === "parent" && node.parent.unmergedLeaves.length > 0,
+  );
 }
 
 function rosterDiff(before: Roster, after: Roster): { added: number[]; removed: number[] } {
@@ -358,11 +365,13 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
 
   async function onWelcome(bytes: Uint8Array): Promise<void> {
     if (status !== "joining") return;
+    const reasons: string[] = [];
     for (const bundle of bundles) {
       let joined: Transition;
       try {
         joined = await joinFromWelcome(bundle, bytes, policyOption);
-      } catch {
+      } catch (error) {
+        reasons.push(reasonOf(error));
         continue;
       }
       eraseConsumed(joined.consumed);
@@ -373,7 +382,9 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       await newEpoch(undefined, "joined", undefined);
       return;
     }
-    bad("a Welcome that none of our KeyPackages can open");
+    bad(`a Welcome that none of our KeyPackages can open (${reasons.join("; ")})`);
+    // The committer thinks we are in; a fresh KeyPackage gets our old leaf replaced.
+    await sendKeyPackage();
   }
 
   // ---- epochs -----------------------------------------------------------------------------
@@ -422,6 +433,9 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     rekeySince = undefined;
     retryAfter = 0;
     if (reason === "own-commit" || old === undefined) scheduleSelfUpdate();
+    // A joiner updates at once: its leaf key sat in a KeyPackage on the server, and its update
+    // clears the unmerged leaves its Add left on the tree (RFC 9420 §7.9, and see decide()).
+    if (reason === "joined") nextSelfUpdate = now();
     if (!session.active) {
       await onRemoved();
       return;
@@ -683,6 +697,14 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     const removals = participants.dueRemovals(session.roster, own, t, reconnectWindowMs);
     if (removals.nextAt !== undefined) wake(removals.nextAt);
     const candidates = [...pendingKeyPackages].map(([from, p]) => ({ from, ...p }));
+    // A device that joins again (it lost its state) replaces its old leaf: MLS refuses two leaves
+    // with one signature key, so the old one is removed first.
+    const byKey = new Map(session.roster.map((e) => [toHex(e.signaturePublicKey), e.leafIndex]));
+    const replaced = candidates.flatMap((c) => {
+      const leaf = byKey.get(c.signatureKey);
+      return leaf === undefined || leaf === own ? [] : [leaf];
+    });
+    const removing = [...new Set([...removals.leaves, ...replaced])];
     const starts = [removals.since, rekeySince, ...candidates.map((c) => c.since)].filter(
       (s): s is number => s !== undefined,
     );
@@ -693,7 +715,14 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
         wake(fireAt);
         return;
       }
-      await guardedCommit(() => commitWork(removals.leaves, candidates));
+      const adding = removing.length === 0 && candidates.length > 0;
+      if (adding && hasUnmergedLeaves(session) && t < fireAt + failoverMs) {
+        // ts-mls 1.6.4 refuses to join trees with unmerged leaves in some shapes (a validation
+        // bug), so an Add waits briefly for the last joiners' own updates to clear them.
+        wake(fireAt + failoverMs);
+        return;
+      }
+      await guardedCommit(() => commitWork(removing, candidates));
       return;
     }
     const updateAt = Math.max(nextSelfUpdate, retryAfter);
@@ -762,15 +791,18 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     const bytes = bytesOf(text, "KeyPackage");
     if (bytes === undefined) return;
     let hpkeKey: string;
+    let signatureKey: string;
     try {
-      hpkeKey = toHex(decodeKeyPackage(bytes).leafNode.hpkePublicKey);
+      const { leafNode } = decodeKeyPackage(bytes);
+      hpkeKey = toHex(leafNode.hpkePublicKey);
+      signatureKey = toHex(leafNode.signaturePublicKey);
     } catch (error) {
       stats.keyPackagesRejected++;
       report("KEY_PACKAGE_REJECTED", `KeyPackage from ${from}: ${reasonOf(error)}`);
       return;
     }
     const since = pendingKeyPackages.get(from)?.since ?? now();
-    pendingKeyPackages.set(from, { bytes, since, hpkeKey });
+    pendingKeyPackages.set(from, { bytes, since, hpkeKey, signatureKey });
   }
 
   async function onServerError(code: string, message: string): Promise<void> {

@@ -88,6 +88,8 @@ export class TestDeliveryService {
   #tamper: { id: ParticipantId; edit: (commit: string) => string } | undefined;
   /** Every relayed application message, for tests that replay them to outsiders. */
   readonly applicationLog: { readonly epoch: number; readonly message: ServerMessage }[] = [];
+  /** Every accepted commit as relayed. */
+  readonly commitLog: ServerMessage[] = [];
   rollbacks = 0;
 
   get epoch(): number {
@@ -148,21 +150,26 @@ export class TestDeliveryService {
     if (from === undefined || from.silent) return;
     switch (message.type) {
       case "mls-found":
-        return this.#found(from, message.groupId);
+        this.#found(from, message.groupId);
+        return;
       case "mls-key-package":
-        return this.#keyPackage(from, message.keyPackage);
+        this.#keyPackage(from, message.keyPackage);
+        return;
       case "mls-commit": {
         let commit = message.commit;
         if (this.#tamper?.id === id) {
           commit = this.#tamper.edit(commit);
           this.#tamper = undefined;
         }
-        return this.#commit(from, message.epoch, commit, message.welcome);
+        this.#commit(from, message.epoch, commit, message.welcome);
+        return;
       }
       case "mls-message":
-        return this.#message(from, message.message);
+        this.#message(from, message.message);
+        return;
       case "mls-commit-failed":
-        return this.#commitFailed(from, message.epoch);
+        this.#commitFailed(from, message.epoch);
+        return;
     }
   }
 
@@ -187,9 +194,15 @@ export class TestDeliveryService {
   }
 
   #found(from: Connection, groupId: string): void {
-    if (this.#groupId !== undefined) return this.#error(from, "GROUP_EXISTS", "group exists");
+    if (this.#groupId !== undefined) {
+      this.#error(from, "GROUP_EXISTS", "group exists");
+      return;
+    }
     const bytes = fromBase64url(groupId);
-    if (bytes === null) return this.#error(from, "BAD_MLS", "bad group id");
+    if (bytes === null) {
+      this.#error(from, "BAD_MLS", "bad group id");
+      return;
+    }
     this.#groupId = toHex(bytes);
     this.#groupIdText = groupId;
     this.#epoch = 0;
@@ -201,7 +214,10 @@ export class TestDeliveryService {
   #keyPackage(from: Connection, keyPackage: string): void {
     const bytes = fromBase64url(keyPackage);
     const initKey = bytes === null ? undefined : initKeyOf(bytes);
-    if (initKey === undefined) return this.#error(from, "BAD_MLS", "not a KeyPackage");
+    if (initKey === undefined) {
+      this.#error(from, "BAD_MLS", "not a KeyPackage");
+      return;
+    }
     from.pending = { keyPackage, initKey };
     for (const member of this.#members()) {
       if (member.id !== from.id) {
@@ -211,19 +227,30 @@ export class TestDeliveryService {
   }
 
   #commit(from: Connection, epoch: number, commit: string, welcome: string | null): void {
-    if (from.leaf === null) return this.#error(from, "NOT_A_MEMBER", "not a member");
+    if (from.leaf === null) {
+      this.#error(from, "NOT_A_MEMBER", "not a member");
+      return;
+    }
     const bytes = fromBase64url(commit);
     if (bytes === null || this.#groupId === undefined) {
-      return this.#error(from, "BAD_MLS", "bad commit");
+      this.#error(from, "BAD_MLS", "bad commit");
+      return;
     }
     const read = readCommit(bytes, this.#groupId);
-    if (typeof read === "string") return this.#error(from, "BAD_MLS", read);
+    if (typeof read === "string") {
+      this.#error(from, "BAD_MLS", read);
+      return;
+    }
     const refuse = (reason: string) =>
       this.#deliver(from, { type: "mls-commit-refused", epoch: this.#epoch, reason });
     if (epoch !== this.#epoch || read.epoch !== BigInt(this.#epoch)) {
-      return refuse("not the current epoch");
+      refuse("not the current epoch");
+      return;
     }
-    if (read.sender !== from.leaf) return refuse("sender is not the connection's leaf");
+    if (read.sender !== from.leaf) {
+      refuse("sender is not the connection's leaf");
+      return;
+    }
     this.#accept(from, commit, welcome, read);
   }
 
@@ -270,8 +297,10 @@ export class TestDeliveryService {
     const epoch = this.#epoch;
     this.#epoch++;
     this.#latest = { ...snapshot, added: added.map((c) => c.id) };
+    const relay: ServerMessage = { type: "mls-commit", from: from.id, epoch, commit };
+    this.commitLog.push(relay);
     for (const member of oldMembers) {
-      this.#deliver(member, { type: "mls-commit", from: from.id, epoch, commit });
+      this.#deliver(member, relay);
     }
     if (welcome !== null) for (const c of added) this.#deliver(c, { type: "mls-welcome", welcome });
     for (const c of changed) {
@@ -292,7 +321,10 @@ export class TestDeliveryService {
   }
 
   #message(from: Connection, message: string): void {
-    if (from.leaf === null) return this.#error(from, "NOT_A_MEMBER", "not a member");
+    if (from.leaf === null) {
+      this.#error(from, "NOT_A_MEMBER", "not a member");
+      return;
+    }
     const relay: ServerMessage = { type: "mls-message", from: from.id, message };
     this.applicationLog.push({ epoch: this.#epoch, message: relay });
     for (const member of this.#members()) if (member.id !== from.id) this.#deliver(member, relay);

@@ -68,19 +68,21 @@ export class TestMeeting {
 
   /** Connects a new participant and lets everything settle (it does not wait for the join). */
   async connect(name: string, options: Partial<MeetingMemberOptions> = {}) {
-    const identity = await createDeviceIdentity(
-      { displayName: name, deviceId: `${name}-device` },
-      await loadMlsCiphersuite(),
-    );
+    const identity =
+      options.identity ??
+      (await createDeviceIdentity(
+        { displayName: name, deviceId: `${name}-device` },
+        await loadMlsCiphersuite(),
+      ));
     let id = "" as ParticipantId;
     const member = createMeetingMember({
-      identity,
       send: (message) => this.ds.send(id, message),
       now: this.clock.now,
       timers: this.clock.timers,
       random: () => 0.5,
       ...this.defaults,
       ...options,
+      identity,
     });
     const errors: string[] = [];
     member.on("error", (e) => errors.push(`${e.code}: ${e.message}`));
