@@ -70,6 +70,31 @@ export {
   streamContextFromId,
   suiteForStream,
 } from "./media-keys/stream-context.ts";
+export {
+  APP_FORMAT_OPAQUE,
+  APP_FORMAT_TYPED_V1,
+  type DecodedAppMessage,
+  decodeAppMessage,
+  MAX_CHAT_TEXT,
+  type TypedAppMessage,
+} from "./member/app-message.ts";
+export type {
+  EpochEvent,
+  EpochReason,
+  MemberError,
+  MemberErrorCode,
+  MemberEvents,
+  RosterMember,
+} from "./member/events.ts";
+export {
+  createMeetingMember,
+  type MeetingMember,
+  type MeetingMemberOptions,
+  type MemberStats,
+  type MemberStatus,
+  type MemberTimers,
+  type MlsClientMessage,
+} from "./member/meeting-member.ts"; // the member engine (docs/e2ee.md client side)
 export { loadMlsCiphersuite, MLS_CIPHERSUITE_NAME } from "./mls/ciphersuite.ts";
 export {
   createDeviceIdentity,

@@ -3,25 +3,21 @@ import { describe, it } from "node:test";
 import { fromBase64url, type ServerMessage, toBase64url } from "@conclave/protocol";
 import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
 import { createDeviceIdentity } from "../mls/credential.ts";
-import { TestMeeting } from "./test-meeting.ts";
-
-/** mulberry32: a small seeded PRNG, so a failing random run can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded, TestMeeting } from "./test-meeting.ts";
 
 async function meetingOf(names: readonly string[]): Promise<TestMeeting> {
   const meeting = new TestMeeting();
   for (const name of names) await meeting.connect(name);
   await meeting.converge(10_000);
   return meeting;
+}
+
+/** Flips one byte near the end of a base64url MLS message (inside its tags). */
+function damage(text: string): string {
+  const bytes = fromBase64url(text);
+  assert.ok(bytes);
+  bytes[bytes.length - 5] = (bytes[bytes.length - 5] ?? 0) ^ 0xff;
+  return toBase64url(bytes);
 }
 
 function get(meeting: TestMeeting, name: string) {
@@ -72,12 +68,7 @@ describe("meeting member engine", () => {
     const epoch = meeting.ds.epoch;
     const eve = get(meeting, "eve");
     // Eve's next commit is damaged after signing: the service cannot tell (it reads framing only).
-    meeting.ds.tamperNextCommit(eve.id, (commit) => {
-      const bytes = fromBase64url(commit);
-      assert.ok(bytes);
-      bytes[bytes.length - 5] = (bytes[bytes.length - 5] ?? 0) ^ 0xff;
-      return toBase64url(bytes);
-    });
+    meeting.ds.tamperNextCommit(eve.id, damage);
     eve.member.requestSelfUpdate();
     await meeting.settle();
     assert.equal(meeting.ds.rollbacks, 1);
@@ -99,6 +90,41 @@ describe("meeting member engine", () => {
     assert.ok(await get(meeting, "ada").member.sendChat("still here"));
     await meeting.settle();
     assert.deepEqual(chats, ["ada: still here"]);
+    meeting.close();
+  });
+
+  it("a member alone in failing a commit gets no rollback, rejoins after 5 s and replaces its old leaf", async () => {
+    const meeting = await meetingOf(["ada", "bob", "cy", "dee"]);
+    const dee = get(meeting, "dee");
+    const oldLeaf = dee.member.ownLeaf;
+    meeting.ds.corruptNextRelayTo(dee.id, damage);
+    get(meeting, "bob").member.requestSelfUpdate();
+    await meeting.settle();
+    assert.equal(dee.member.stats.commitsFailed, 1);
+    assert.equal(meeting.ds.rollbacks, 0, "one of three is no majority");
+    const failedAt = meeting.clock.time;
+    await meeting.until(() => dee.member.stats.rejoins === 1, 6000, "dee rejoining");
+    assert.ok(meeting.clock.time - failedAt >= 5000, "waited 5 s for a rollback first");
+    await meeting.converge(10_000);
+    assert.equal(dee.member.stats.rejoins, 1);
+    assert.equal(get(meeting, "ada").member.roster.length, 4, "her old leaf is gone");
+    assert.equal(dee.member.ownLeaf, oldLeaf, "Remove first, so the Add refills her old leaf");
+    meeting.close();
+  });
+
+  it("every member makes its own update about every five minutes, one commit per epoch", async () => {
+    const meeting = await meetingOf(["ada", "bob", "cy"]);
+    const sent = () => meeting.present.map((p) => p.member.stats.commitsSent);
+    const before = sent();
+    let jitter = 0;
+    for (const p of meeting.present) jitter += p.member.stats.commitsRefused;
+    await meeting.advance(7 * 60_000);
+    await meeting.converge(1000);
+    const after = sent();
+    for (const [i, count] of after.entries()) assert.ok(count > (before[i] ?? 0), `member ${i}`);
+    let refused = -jitter;
+    for (const p of meeting.present) refused += p.member.stats.commitsRefused;
+    assert.equal(refused, 0, "jittered due times: no two updates raced");
     meeting.close();
   });
 

@@ -85,6 +85,7 @@ export class TestDeliveryService {
   readonly #connections = new Map<ParticipantId, Connection>();
   #latest: Snapshot | undefined;
   #counter = 0;
+  #corrupt: { id: ParticipantId; edit: (commit: string) => string } | undefined;
   #tamper: { id: ParticipantId; edit: (commit: string) => string } | undefined;
   /** Every relayed application message, for tests that replay them to outsiders. */
   readonly applicationLog: { readonly epoch: number; readonly message: ServerMessage }[] = [];
@@ -139,6 +140,11 @@ export class TestDeliveryService {
   /** The next commit from `id` is edited before the service reads it (a buggy or evil client). */
   tamperNextCommit(id: ParticipantId, edit: (commit: string) => string): void {
     this.#tamper = { id, edit };
+  }
+
+  /** The next commit relayed to `id` arrives damaged (a fault on one member's path only). */
+  corruptNextRelayTo(id: ParticipantId, edit: (commit: string) => string): void {
+    this.#corrupt = { id, edit };
   }
 
   leafOf(id: ParticipantId): number | null | undefined {
@@ -300,6 +306,11 @@ export class TestDeliveryService {
     const relay: ServerMessage = { type: "mls-commit", from: from.id, epoch, commit };
     this.commitLog.push(relay);
     for (const member of oldMembers) {
+      if (this.#corrupt?.id === member.id && relay.type === "mls-commit") {
+        this.#deliver(member, { ...relay, commit: this.#corrupt.edit(relay.commit) });
+        this.#corrupt = undefined;
+        continue;
+      }
       this.#deliver(member, relay);
     }
     if (welcome !== null) for (const c of added) this.#deliver(c, { type: "mls-welcome", welcome });

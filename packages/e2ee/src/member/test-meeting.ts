@@ -11,6 +11,18 @@ import {
 } from "./meeting-member.ts";
 import { TestDeliveryService } from "./test-delivery-service.ts";
 
+/** mulberry32, so every engine gets its own reproducible jitter. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export class VirtualClock {
   time = Date.now();
   readonly #timers = new Map<number, { at: number; run: () => void }>();
@@ -79,7 +91,7 @@ export class TestMeeting {
       send: (message) => this.ds.send(id, message),
       now: this.clock.now,
       timers: this.clock.timers,
-      random: () => 0.5,
+      random: seeded(this.participants.size + 1),
       ...this.defaults,
       ...options,
       identity,
