@@ -61,6 +61,11 @@ export interface MemberEvents {
   /** a commit removed us; the engine is inert from now on */
   removed: { readonly epoch: bigint };
   error: MemberError;
+  /**
+   * The engine must join again but the server will not take a KeyPackage on this connection:
+   * open a new one and feed its `welcome` to this engine.
+   */
+  reconnect: { readonly reason: string };
 }
 
 export type Listener<T> = (value: T) => void;

@@ -143,6 +143,8 @@ interface InFlight {
   readonly built: Exclude<BuiltCommit, { kind: "none" }>;
   /** another commit won this epoch: wait for the refusal, then decide again */
   lost: boolean;
+  /** an error came while it was out: if no echo by then, it was the commit that was refused */
+  giveUpAt: number | undefined;
 }
 
 interface Queued {
@@ -210,6 +212,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
   };
 
   let status: MemberStatus = "idle";
+  let selfId: string | undefined;
   let ring = newRing();
   let session: MlsSession | undefined;
   /** The session before the latest commit, kept for mls-rollback until the next one is adopted. */
@@ -270,6 +273,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     if (status === "joining") wake(keyPackageSentAt + keyPackageRefreshMs);
     if (awaitingRollback !== undefined) wake(awaitingRollback.deadline);
     for (const item of queue) wake(item.expires);
+    if (inFlight?.giveUpAt !== undefined) wake(inFlight.giveUpAt);
     const at = wakeAt;
     wakeAt = Number.POSITIVE_INFINITY;
     if (timer !== undefined && timer.at === at) return;
@@ -472,10 +476,8 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
   }
 
   async function onRemoved(): Promise<void> {
+    // `previous` stays until close(): a rollback of the commit that removed us restores it.
     status = "removed";
-    eraseConsumed(unerased);
-    unerased = [];
-    previous = undefined;
     inFlight = undefined;
     ring.close();
     rebuildRoster();
@@ -533,7 +535,11 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
   }
 
   async function onRollback(epoch: bigint): Promise<void> {
-    if (status !== "member" || session === undefined) return;
+    if (session === undefined) return;
+    if (status === "removed" && previous?.epoch === epoch && session.epoch === epoch + 1n) {
+      status = "member"; // the commit that removed us is withdrawn
+    }
+    if (status !== "member") return;
     stats.rollbacks++;
     // Whatever was queued after the withdrawn commit was made on top of it.
     queue = queue.filter((q) => (q.kind === "handshake" ? q.epoch < epoch : q.epoch <= epoch));
@@ -684,6 +690,10 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       await rejoin(`no rollback after the failed commit of epoch ${awaitingRollback.epoch}`);
     }
     await expireQueue();
+    if (inFlight?.giveUpAt !== undefined && t >= inFlight.giveUpAt) {
+      inFlight = undefined;
+      retryAfter = t + failoverMs;
+    }
   }
 
   /** docs/e2ee.md "Who commits": decides whether we commit now, or when to look again. */
@@ -774,7 +784,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
 
   async function sendCommit(built: Exclude<BuiltCommit, { kind: "none" }>): Promise<void> {
     if (session === undefined) return;
-    inFlight = { epoch: session.epoch, built, lost: false };
+    inFlight = { epoch: session.epoch, built, lost: false, giveUpAt: undefined };
     stats.commitsSent++;
     const welcome = built.kind === "add" ? toBase64url(built.transition.welcome) : null;
     options.send({
@@ -811,15 +821,25 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       await startJoining();
       return;
     }
-    if (code === "NOT_A_MEMBER" || code === "BAD_MLS") inFlight = undefined;
+    // Errors are not tied to a request: the commit in flight may or may not be the one refused.
+    // The server answers in order, so an echo still to come is due at once; wait a little.
+    if ((code === "NOT_A_MEMBER" || code === "BAD_MLS") && inFlight !== undefined) {
+      inFlight.giveUpAt = now() + failoverMs;
+    }
     if (code === "NOT_A_MEMBER" && status === "member" && !founded) {
       await rejoin("the server says we are not a member");
+    }
+    if (code === "BAD_MLS" && status === "joining") {
+      // The server will not take a KeyPackage from this connection (it still holds our old
+      // leaf): only a new connection can join again.
+      events.emit("reconnect", { reason: message });
     }
   }
 
   async function handle(message: ServerMessage): Promise<void> {
     switch (message.type) {
       case "welcome":
+        selfId = message.selfId;
         participants.reset(message.participants);
         if (message.group === null) await found();
         else await startJoining();
@@ -828,6 +848,11 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       case "participant-updated":
         participants.upsert(message.participant.id, message.participant.leaf);
         if (message.participant.leaf !== null) pendingKeyPackages.delete(message.participant.id);
+        if (message.participant.id === selfId && message.participant.leaf === null) {
+          // The server no longer follows a leaf for us (the commit that added us was rolled
+          // back, and it told only the members it restored): join again.
+          if (status === "member" && !founded) await rejoin("the server dropped our leaf");
+        }
         return;
       case "participant-left":
         participants.left(message.id, message.reason, now(), session?.roster);
