@@ -43,6 +43,7 @@ import {
   type TypedAppMessage,
 } from "./app-message.ts";
 import { type BuiltCommit, buildAdd, buildRemove, buildUpdate } from "./commit-builder.ts";
+import { planCommit } from "./commit-duty.ts";
 import {
   type EpochEvent,
   type EpochReason,
@@ -702,46 +703,38 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     if (inFlight !== undefined || awaitingRollback !== undefined) return;
     const t = now();
     const own = session.ownLeafIndex;
-    const connected = participants.connectedLeaves(session.roster, own);
-    const rank = Math.max(0, connected.indexOf(own));
     const removals = participants.dueRemovals(session.roster, own, t, reconnectWindowMs);
     if (removals.nextAt !== undefined) wake(removals.nextAt);
     const candidates = [...pendingKeyPackages].map(([from, p]) => ({ from, ...p }));
-    // A device that joins again (it lost its state) replaces its old leaf: MLS refuses two leaves
-    // with one signature key, so the old one is removed first.
-    const byKey = new Map(session.roster.map((e) => [toHex(e.signaturePublicKey), e.leafIndex]));
-    const replaced = candidates.flatMap((c) => {
-      const leaf = byKey.get(c.signatureKey);
-      return leaf === undefined || leaf === own ? [] : [leaf];
+    const plan = planCommit({
+      now: t,
+      ownLeaf: own,
+      roster: session.roster,
+      rank: Math.max(0, participants.connectedLeaves(session.roster, own).indexOf(own)),
+      failoverMs,
+      retryAfter,
+      dueRemovals: removals.leaves,
+      removalsSince: removals.since,
+      candidates,
+      rekeySince,
+      nextSelfUpdate,
+      treeHasUnmergedLeaves: hasUnmergedLeaves(session),
     });
-    const removing = [...new Set([...removals.leaves, ...replaced])];
-    const starts = [removals.since, rekeySince, ...candidates.map((c) => c.since)].filter(
-      (s): s is number => s !== undefined,
-    );
-    if (starts.length > 0) {
-      // Pending work: the duty holder does it now, the next in leaf order after 2 s, and so on.
-      const fireAt = Math.max(Math.min(...starts) + rank * failoverMs, retryAfter);
-      if (t < fireAt) {
-        wake(fireAt);
-        return;
-      }
-      const adding = removing.length === 0 && candidates.length > 0;
-      if (adding && hasUnmergedLeaves(session) && t < fireAt + failoverMs) {
-        // ts-mls 1.6.4 refuses to join trees with unmerged leaves in some shapes (a validation
-        // bug), so an Add waits briefly for the last joiners' own updates to clear them.
-        wake(fireAt + failoverMs);
-        return;
-      }
-      await guardedCommit(() => commitWork(removing, candidates));
-      return;
-    }
-    const updateAt = Math.max(nextSelfUpdate, retryAfter);
-    if (t < updateAt) {
-      wake(updateAt);
-      return;
-    }
     const current = session;
-    await guardedCommit(async () => sendCommit(await buildUpdate(current)));
+    switch (plan.act) {
+      case "wait":
+        wake(plan.until);
+        return;
+      case "remove":
+        await guardedCommit(async () => sendCommit(await buildRemove(current, plan.leaves)));
+        return;
+      case "add":
+        await guardedCommit(() => commitAdd(candidates));
+        return;
+      case "update":
+        await guardedCommit(async () => sendCommit(await buildUpdate(current)));
+        return;
+    }
   }
 
   /** A commit we cannot make is reported and retried after a failover delay, not in a loop. */
@@ -755,31 +748,19 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     }
   }
 
-  async function commitWork(
-    removals: readonly number[],
-    candidates: readonly { from: string; bytes: Uint8Array }[],
-  ): Promise<void> {
+  /** One Add of every acceptable KeyPackage; the rejected ones are dropped and reported. */
+  async function commitAdd(candidates: readonly { from: string; bytes: Uint8Array }[]) {
     if (session === undefined) return;
-    // Removals first: a departed member loses access before anyone new is let in.
-    if (removals.length > 0) {
-      await sendCommit(await buildRemove(session, removals));
-      return;
+    const built = await buildAdd(session, candidates, now());
+    for (const { from, reason } of built.kind === "none" || built.kind === "add"
+      ? built.rejected
+      : []) {
+      pendingKeyPackages.delete(from);
+      stats.keyPackagesRejected++;
+      report("KEY_PACKAGE_REJECTED", `KeyPackage from ${from}: ${reason}`);
     }
-    if (candidates.length > 0) {
-      const built = await buildAdd(session, candidates, now());
-      for (const { from, reason } of built.kind === "add" || built.kind === "none"
-        ? built.rejected
-        : []) {
-        pendingKeyPackages.delete(from);
-        stats.keyPackagesRejected++;
-        report("KEY_PACKAGE_REJECTED", `KeyPackage from ${from}: ${reason}`);
-      }
-      if (built.kind !== "none") {
-        await sendCommit(built);
-        return;
-      }
-    }
-    if (rekeySince !== undefined) await sendCommit(await buildUpdate(session));
+    if (built.kind !== "none") await sendCommit(built);
+    else if (rekeySince !== undefined) await sendCommit(await buildUpdate(session));
   }
 
   async function sendCommit(built: Exclude<BuiltCommit, { kind: "none" }>): Promise<void> {

@@ -1,0 +1,64 @@
+// Commit duty as a pure decision (docs/e2ee.md "Who commits"): given what is pending and where we
+// stand in leaf order, commit now (and what), or look again at a given time.
+import type { Roster } from "../mls/roster.ts";
+import { toHex } from "../sframe/bytes.ts";
+
+export interface DutyInput {
+  readonly now: number;
+  readonly ownLeaf: number;
+  readonly roster: Roster;
+  /** our index among the leaves whose participant is connected (0: we hold duty) */
+  readonly rank: number;
+  readonly failoverMs: number;
+  /** no commit of ours before this (after a refusal or a failure) */
+  readonly retryAfter: number;
+  /** leaves due for removal, and since when the earliest was due */
+  readonly dueRemovals: readonly number[];
+  readonly removalsSince: number | undefined;
+  /** pending KeyPackages: since when, and the signature key (hex) they carry */
+  readonly candidates: readonly { readonly since: number; readonly signatureKey: string }[];
+  /** a rollback asked for a fresh epoch, since then */
+  readonly rekeySince: number | undefined;
+  readonly nextSelfUpdate: number;
+  readonly treeHasUnmergedLeaves: boolean;
+}
+
+export type DutyPlan =
+  | { readonly act: "wait"; readonly until: number }
+  | { readonly act: "remove"; readonly leaves: readonly number[] }
+  | { readonly act: "add" }
+  | { readonly act: "update" };
+
+export function planCommit(input: DutyInput): DutyPlan {
+  const { now, failoverMs } = input;
+  // A device that joins again (it lost its state) replaces its old leaf: MLS refuses two leaves
+  // with one signature key, so the old one is removed first.
+  const byKey = new Map(input.roster.map((e) => [toHex(e.signaturePublicKey), e.leafIndex]));
+  const replaced = input.candidates.flatMap((c) => {
+    const leaf = byKey.get(c.signatureKey);
+    return leaf === undefined || leaf === input.ownLeaf ? [] : [leaf];
+  });
+  const removing = [...new Set([...input.dueRemovals, ...replaced])].sort((a, b) => a - b);
+  const starts = [
+    input.removalsSince,
+    input.rekeySince,
+    ...input.candidates.map((c) => c.since),
+  ].filter((s): s is number => s !== undefined);
+  if (starts.length > 0) {
+    // Pending work: the duty holder does it now, the next in leaf order after 2 s, and so on.
+    const fireAt = Math.max(Math.min(...starts) + input.rank * failoverMs, input.retryAfter);
+    if (now < fireAt) return { act: "wait", until: fireAt };
+    // Removals first: a departed member loses access before anyone new is let in.
+    if (removing.length > 0) return { act: "remove", leaves: removing };
+    if (input.candidates.length === 0) return { act: "update" };
+    if (input.treeHasUnmergedLeaves && now < fireAt + failoverMs) {
+      // ts-mls 1.6.4 refuses to join trees with unmerged leaves in some shapes (a validation
+      // bug), so an Add waits briefly for the last joiners' own updates to clear them.
+      return { act: "wait", until: fireAt + failoverMs };
+    }
+    return { act: "add" };
+  }
+  // Our own periodic update, unless other work is pending (someone is about to commit anyway).
+  const updateAt = Math.max(input.nextSelfUpdate, input.retryAfter);
+  return now < updateAt ? { act: "wait", until: updateAt } : { act: "update" };
+}
