@@ -93,7 +93,7 @@ describe("meeting member engine", () => {
     meeting.close();
   });
 
-  it("a member alone in failing a commit gets no rollback, rejoins after 5 s and replaces its old leaf", async () => {
+  it("a member alone in failing a commit gets no rollback, rejoins after 5 s on a new connection and replaces its old leaf", async () => {
     const meeting = await meetingOf(["ada", "bob", "cy", "dee"]);
     const dee = get(meeting, "dee");
     const oldLeaf = dee.member.ownLeaf;
@@ -107,6 +107,7 @@ describe("meeting member engine", () => {
     assert.ok(meeting.clock.time - failedAt >= 5000, "waited 5 s for a rollback first");
     await meeting.converge(10_000);
     assert.equal(dee.member.stats.rejoins, 1);
+    assert.equal(dee.reconnects, 1, "the service refuses a KeyPackage on a member's connection");
     assert.equal(get(meeting, "ada").member.roster.length, 4, "her old leaf is gone");
     assert.equal(dee.member.ownLeaf, oldLeaf, "Remove first, so the Add refills her old leaf");
     meeting.close();

@@ -224,6 +224,12 @@ export class TestDeliveryService {
       this.#error(from, "BAD_MLS", "not a KeyPackage");
       return;
     }
+    // docs/e2ee.md is silent here; the real service refuses, and so do we: a member that must
+    // join again does it on a new connection.
+    if (from.leaf !== null) {
+      this.#error(from, "BAD_MLS", "already a member");
+      return;
+    }
     from.pending = { keyPackage, initKey };
     for (const member of this.#members()) {
       if (member.id !== from.id) {

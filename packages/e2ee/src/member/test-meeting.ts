@@ -1,7 +1,7 @@
 // Test scaffolding for the member engine: a virtual clock that drives the engines' timers, and a
 // meeting of engines wired to the in-memory Delivery Service. For tests only. Waiting is "until a
 // condition holds, with a deadline" on the virtual clock (STYLE: no sleeps).
-import type { ParticipantId } from "@conclave/protocol";
+import type { ParticipantId, ServerMessage } from "@conclave/protocol";
 import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
 import { createDeviceIdentity } from "../mls/credential.ts";
 import {
@@ -61,7 +61,8 @@ export class VirtualClock {
 
 export interface TestParticipant {
   readonly name: string;
-  readonly id: ParticipantId;
+  id: ParticipantId;
+  reconnects: number;
   readonly member: MeetingMember;
   readonly errors: string[];
 }
@@ -98,11 +99,19 @@ export class TestMeeting {
     });
     const errors: string[] = [];
     member.on("error", (e) => errors.push(`${e.code}: ${e.message}`));
-    id = this.ds.connect(name, (message) => {
+    const receive = (message: ServerMessage) => {
       this.#deliveries++;
       member.receive(message);
+    };
+    id = this.ds.connect(name, receive);
+    const participant = { name, id, member, errors, reconnects: 0 };
+    // The engine asks for a new connection when it must join again: drop the old one, open anew.
+    member.on("reconnect", () => {
+      this.ds.disconnect(id, "disconnected");
+      id = this.ds.connect(name, receive);
+      participant.id = id;
+      participant.reconnects++;
     });
-    const participant = { name, id, member, errors };
     this.participants.set(name, participant);
     await this.settle();
     return participant;
