@@ -139,6 +139,14 @@ describe("meeting member engine", () => {
     assert.equal(meeting.ds.epoch, epoch + 1, "one commit removes her");
     assert.ok(meeting.clock.time - leftAt < 1000, "at once, not after a reconnection window");
     assert.equal(get(meeting, "ada").member.roster.length, 3);
+    const frame = await get(meeting, "ada").member.mediaKeyRing.encrypt(
+      "camera",
+      Uint8Array.of(0x90),
+      Uint8Array.of(1, 2, 3),
+    );
+    assert.ok(frame.ok);
+    const opened = await dee.member.mediaKeyRing.decrypt(Uint8Array.of(0x90), frame.frame);
+    assert.equal(opened.ok, false, "her ring has no key for the new epoch's frames");
     await get(meeting, "ada").member.sendApplication(Uint8Array.of(7, 7, 7));
     await get(meeting, "bob").member.sendChat("after dee left");
     await meeting.settle();
@@ -161,6 +169,31 @@ describe("meeting member engine", () => {
     assert.equal(dee.member.status, "removed");
     assert.deepEqual(heard, []);
     dee.member.close();
+    meeting.close();
+  });
+
+  it("a message for an epoch the member has not reached yet waits for the commit, then opens", async () => {
+    const meeting = await meetingOf(["ada", "bob", "cy"]);
+    const cy = get(meeting, "cy");
+    meeting.ds.silence(cy.id); // cy misses the next commit and chat, for now
+    const commits = meeting.ds.commitLog.length;
+    const chats = meeting.ds.applicationLog.length;
+    get(meeting, "bob").member.requestSelfUpdate();
+    await meeting.settle();
+    await get(meeting, "ada").member.sendChat("in the new epoch");
+    await meeting.settle();
+    const heard: string[] = [];
+    cy.member.on("chat", (c) => heard.push(c.text));
+    const chat = meeting.ds.applicationLog.slice(chats).at(-1);
+    const commit = meeting.ds.commitLog[commits];
+    assert.ok(chat && commit);
+    cy.member.receive(chat.message); // arrives before the commit it depends on
+    await cy.member.idle();
+    assert.deepEqual(heard, []);
+    cy.member.receive(commit);
+    await cy.member.idle();
+    assert.deepEqual(heard, ["in the new epoch"]);
+    assert.equal(cy.member.epoch, get(meeting, "ada").member.epoch);
     meeting.close();
   });
 
