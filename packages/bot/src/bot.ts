@@ -9,6 +9,7 @@ import {
 } from "@conclave/protocol";
 import { MediaStreamTrack, RTCPeerConnection } from "werift";
 import { type Clip, loadShippedClip } from "./clip.ts";
+import { BotE2ee, type BotE2eeStats } from "./e2ee.ts";
 import { BotError, ServerRefusedError } from "./errors.ts";
 import { parseMeetingLink } from "./meeting-link.ts";
 import { botPeerConfig } from "./peer-config.ts";
@@ -48,6 +49,8 @@ export interface BotStats {
   sendConnection: string;
   receiveConnection: string;
   sent: PublisherCounters | null;
+  /** End-to-end encryption: MLS state and frames opened or dropped per sender leaf. */
+  e2ee: BotE2eeStats | null;
   /** Everyone else in the room, as the server announced them. */
   participants: Participant[];
   /** Per remote participant id; `name` as the server last announced it. */
@@ -65,6 +68,9 @@ export interface BotStats {
     unmappedPackets: number;
   };
 }
+
+/** Errors about MLS messages the engine sent: the engine handles them; they refuse no request. */
+const MLS_ERRORS: ReadonlySet<string> = new Set(["GROUP_EXISTS", "NOT_A_MEMBER", "BAD_MLS"]);
 
 type Pending = {
   resolve: (message: ServerMessage) => void;
@@ -85,6 +91,7 @@ export class Bot extends TypedEvents<BotEvents> {
   private failedOffers = 0;
   private readonly sendPc = new RTCPeerConnection(botPeerConfig());
   private subscriber: Subscriber | null = null;
+  private e2ee: BotE2ee | null = null;
   private publisher: ClipPublisher | null = null;
   private socket: SignallingSocket | null = null;
   private pending: Pending | null = null;
@@ -130,6 +137,8 @@ export class Bot extends TypedEvents<BotEvents> {
     clip: Clip | null,
   ): Promise<void> {
     const timeoutMs = this.options.timeoutMs ?? 15_000;
+    const e2ee = await BotE2ee.create(this.options.name, (m) => this.socket?.send(m));
+    this.e2ee = e2ee;
     this.socket = await SignallingSocket.connect(
       url,
       { message: (m) => this.onMessage(m), close: (code, reason) => this.onClose(code, reason) },
@@ -146,6 +155,7 @@ export class Bot extends TypedEvents<BotEvents> {
     if (welcome.type !== "welcome") throw new BotError("NEGOTIATION_FAILED", "expected welcome");
     this._id = welcome.selfId;
     for (const p of welcome.participants) this.roster.set(p.id, p);
+    e2ee.receive(welcome);
 
     // docs/protocol.md §Publish: exactly two sendonly transceivers, audio then video; without
     // tracks when not publishing, which the server accepts like a browser with camera and mic off.
@@ -154,7 +164,9 @@ export class Bot extends TypedEvents<BotEvents> {
     this.sendPc.addTransceiver(audioTrack ?? "audio", { direction: "sendonly" });
     const video = this.sendPc.addTransceiver(videoTrack ?? "video", { direction: "sendonly" });
     if (clip && audioTrack && videoTrack) {
-      const publisher = new ClipPublisher(clip, audioTrack, videoTrack);
+      const publisher = new ClipPublisher(clip, audioTrack, videoTrack, (kind, frame) =>
+        e2ee.seal(kind, frame),
+      );
       this.publisher = publisher;
       video.sender.onPictureLossIndication.subscribe(() => publisher.requestKeyframe());
       // Packets written before DTLS is up are dropped by werift: start the clock when connected.
@@ -208,8 +220,11 @@ export class Bot extends TypedEvents<BotEvents> {
   }
 
   private onMessage(message: ServerMessage): void {
+    // The MLS engine sees everything; it ignores what it does not use.
+    if (message.type !== "welcome") this.e2ee?.receive(message);
     const pending = this.pending;
-    if (pending && (pending.types.includes(message.type) || message.type === "error")) {
+    const refusal = message.type === "error" && !MLS_ERRORS.has(message.code);
+    if (pending && (pending.types.includes(message.type) || refusal)) {
       this.pending = null;
       if (message.type === "error")
         pending.reject(new ServerRefusedError(message.code, message.message));
@@ -250,8 +265,10 @@ export class Bot extends TypedEvents<BotEvents> {
   private async answerOffer(sdp: string, tracks: readonly SubscribedTrack[]): Promise<void> {
     if (this.ending || this.mediaClosed) return;
     try {
-      this.subscriber ??= new Subscriber(new RTCPeerConnection(botPeerConfig()), (publisher) =>
-        this.socket?.send({ type: "keyframe-request", participantId: publisher }),
+      this.subscriber ??= new Subscriber(
+        new RTCPeerConnection(botPeerConfig()),
+        (publisher) => this.socket?.send({ type: "keyframe-request", participantId: publisher }),
+        (track, frame) => this.e2ee?.open(track, frame),
       );
       await this.subscriber.answer(sdp, tracks);
       const answer = await this.completeSdp(this.subscriber.pc, 10_000);
@@ -288,6 +305,7 @@ export class Bot extends TypedEvents<BotEvents> {
       sendConnection: this.sendPc.connectionState,
       receiveConnection: this.subscriber?.pc.connectionState ?? "none",
       sent: this.publisher ? { ...this.publisher.counters } : null,
+      e2ee: this.e2ee?.stats() ?? null,
       participants: [...this.roster.values()],
       received,
       signalling: {
@@ -320,6 +338,7 @@ export class Bot extends TypedEvents<BotEvents> {
   private shutdownMedia(): Promise<void> {
     this.mediaClosed ??= (async () => {
       this.publisher?.stop();
+      this.e2ee?.close();
       await Promise.allSettled([this.subscriber?.close(), this.sendPc.close()]);
     })();
     return this.mediaClosed;

@@ -22,7 +22,10 @@ export interface PublisherCounters {
  * End-to-end encryption of one whole encoded frame before it is packetized (SFrame with the codec
  * header left in clear, packages/e2ee/src/frames). Resolves null when the frame must not be sent.
  */
-export type FrameSealer = (kind: "audio" | "video", frame: Uint8Array) => Promise<Uint8Array | null>;
+export type FrameSealer = (
+  kind: "audio" | "video",
+  frame: Uint8Array,
+) => Promise<Uint8Array | null>;
 
 /** One RTP stream's numbering: random start per RFC 3550 §5.1, our own per stream. */
 class RtpStream {

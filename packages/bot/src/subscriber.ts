@@ -17,8 +17,9 @@ export class Subscriber {
   constructor(
     readonly pc: RTCPeerConnection,
     requestKeyframe: (publisher: ParticipantId) => void,
+    onFrame: (track: SubscribedTrack, frame: Uint8Array) => void = () => {},
   ) {
-    this.ledger = new ReceiveLedger(requestKeyframe);
+    this.ledger = new ReceiveLedger(requestKeyframe, onFrame);
     pc.ontrack = ({ track, transceiver }) => {
       track.onReceiveRtp.subscribe(({ header, payload }) => {
         const mapped = transceiver.mid === null ? undefined : this.midMap.get(transceiver.mid);

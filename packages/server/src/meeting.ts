@@ -38,7 +38,7 @@ export class Meeting {
     for (const { to, message } of outcome.deliveries) this.members.get(to)?.send(message);
     for (const id of outcome.leafChanged) {
       const participant = this.members.get(id)?.participant;
-      if (participant) this.broadcast({ type: "participant-updated", participant });
+      if (participant) this.broadcast({ type: "participant-updated", participant }, id);
     }
     for (const id of outcome.disconnect) {
       this.members.get(id)?.expel("BAD_MLS", "your last commit could not be applied by the others");

@@ -1,0 +1,126 @@
+import { randomBytes } from "node:crypto";
+import {
+  createDeviceIdentity,
+  createFrameCryptor,
+  createMeetingMember,
+  type FrameCryptor,
+  type FrameStats,
+  loadMlsCiphersuite,
+  type MediaKeyRing,
+  type MeetingMember,
+  type MlsClientMessage,
+  NextEpochHold,
+} from "@conclave/e2ee";
+import type { ServerMessage, SubscribedTrack } from "@conclave/protocol";
+
+interface Held {
+  readonly track: SubscribedTrack;
+  readonly frame: Uint8Array;
+}
+
+export interface BotE2eeStats {
+  status: string;
+  epoch: string | null;
+  ownLeaf: number | null;
+  securityCode: string | null;
+  roster: Array<{ leaf: number; name: string; fingerprint: string }>;
+  /** Frame counts of the current key ring's cryptor, per sender leaf and in total. */
+  frames: FrameStats;
+  /** Times the engine replaced its key ring (rollback, rejoin); counts restart each time. */
+  ringChanges: number;
+  member: Record<string, number>;
+}
+
+/**
+ * The bot's end-to-end encryption, exactly as a browser's worker does it: the MLS member engine
+ * (packages/e2ee/src/member), its media key ring, and the frame cryptor that seals whole encoded
+ * frames before packetizing and opens reassembled frames after depacketizing.
+ */
+export class BotE2ee {
+  private ring: MediaKeyRing;
+  private cryptor: FrameCryptor;
+  private ringChanges = 0;
+  private readonly hold = new NextEpochHold<Held>();
+  /** Which publisher each m-line carried at the last offer, to rebind on change. */
+  private mids = new Map<string, string>();
+
+  private constructor(readonly member: MeetingMember) {
+    this.ring = member.mediaKeyRing;
+    this.cryptor = createFrameCryptor(this.ring);
+    member.on("epoch", (event) => {
+      if (member.mediaKeyRing !== this.ring) {
+        this.ring = member.mediaKeyRing;
+        this.cryptor = createFrameCryptor(this.ring);
+        this.ringChanges++;
+      }
+      for (const leaf of event.removed) this.cryptor.memberRemoved(leaf, event.epoch);
+      for (const held of this.hold.release()) this.open(held.track, held.frame);
+    });
+  }
+
+  static async create(
+    displayName: string,
+    send: (message: MlsClientMessage) => void,
+  ): Promise<BotE2ee> {
+    const identity = await createDeviceIdentity(
+      { displayName, deviceId: `bot-${randomBytes(6).toString("hex")}` },
+      await loadMlsCiphersuite(),
+    );
+    return new BotE2ee(createMeetingMember({ identity, send }));
+  }
+
+  receive(message: ServerMessage): void {
+    if (message.type === "subscribe-offer") {
+      const next = new Map(message.tracks.map((t) => [t.mid, t.participantId as string]));
+      for (const [mid, publisher] of this.mids)
+        if (next.get(mid) !== publisher) this.cryptor.rebind(mid);
+      this.mids = next;
+      return;
+    }
+    this.member.receive(message);
+  }
+
+  /** Seals one of our frames; null (send nothing) until we hold this epoch's keys. */
+  async seal(kind: "audio" | "video", frame: Uint8Array): Promise<Uint8Array | null> {
+    const result = await this.cryptor.encrypt(
+      kind === "audio" ? "microphone" : "camera",
+      kind === "audio" ? "opus" : "vp8",
+      frame,
+    );
+    return result.ok ? result.frame : null;
+  }
+
+  /** Opens one received frame; the cryptor counts the outcome per sender. Never throws. */
+  open(track: SubscribedTrack, frame: Uint8Array): void {
+    const cryptor = this.cryptor;
+    cryptor.decrypt(track.mid, track.kind, frame).then(
+      (result) => {
+        if (!result.ok && result.reason === "next-epoch") this.hold.hold({ track, frame });
+      },
+      () => {},
+    );
+  }
+
+  stats(): BotE2eeStats {
+    const m = this.member;
+    return {
+      status: m.status,
+      epoch: m.epoch === undefined ? null : String(m.epoch),
+      ownLeaf: m.ownLeaf ?? null,
+      securityCode: m.securityCode ?? null,
+      roster: m.roster.map((r) => ({
+        leaf: r.leaf,
+        name: r.displayName,
+        fingerprint: r.fingerprint,
+      })),
+      frames: this.cryptor.stats(),
+      ringChanges: this.ringChanges,
+      member: { ...m.stats },
+    };
+  }
+
+  close(): void {
+    this.member.close();
+    this.hold.clear();
+  }
+}
