@@ -111,6 +111,12 @@ export class Bot extends TypedEvents<BotEvents> {
     return this._id;
   }
 
+  /** This participant's end-to-end encryption, for tests that check what it can decrypt. */
+  get crypto(): BotE2ee {
+    if (!this.e2ee) throw new BotError("USAGE", "the bot has not joined");
+    return this.e2ee;
+  }
+
   get participants(): readonly Participant[] {
     return [...this.roster.values()];
   }

@@ -4,6 +4,7 @@ import {
   createFrameCryptor,
   createMeetingMember,
   type FrameCryptor,
+  type FrameDecryptResult,
   type FrameStats,
   loadMlsCiphersuite,
   type MediaKeyRing,
@@ -99,6 +100,18 @@ export class BotE2ee {
       },
       () => {},
     );
+  }
+
+  /**
+   * Tries to open a frame captured elsewhere (tests: what a removed participant could read of the
+   * traffic the server recorded after its removal). `stream` names the captured stream.
+   */
+  decryptCaptured(
+    stream: string,
+    kind: "audio" | "video",
+    frame: Uint8Array,
+  ): Promise<FrameDecryptResult> {
+    return this.cryptor.decrypt(stream, kind, frame);
   }
 
   stats(): BotE2eeStats {

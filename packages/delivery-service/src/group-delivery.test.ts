@@ -173,6 +173,20 @@ describe("delivery service", () => {
     assert.deepEqual(ds.commitFailed(C, 3).deliveries, [], "nothing left to roll back");
   });
 
+  it("tells a joiner added by a rolled-back commit, so it can rejoin", async () => {
+    const { ds, sessions } = await room([B, C]);
+    ds.connect(D);
+    const bundle = await makeKeyPackage(await device("dave"), await loadMlsCiphersuite());
+    ds.keyPackage(D, b64(bundle.encoded));
+    const add = await addMembers(sessions.get(A) as MlsSession, [bundle.encoded]);
+    assert.equal(ds.commit(A, 2, b64(add.commit), b64(add.welcome)).refusal, undefined);
+    assert.equal(ds.leafOf(D), 3);
+    ds.commitFailed(B, 2);
+    const rollback = ds.commitFailed(C, 2);
+    assert.deepEqual(rollback.deliveries.map((d) => d.to).sort(), [B, C, D].sort());
+    assert.equal(ds.leafOf(D), null);
+  });
+
   it("sends pending KeyPackages to a participant when it becomes a member", async () => {
     const { ds, sessions } = await room([B]);
     ds.connect(C);

@@ -192,12 +192,17 @@ export class GroupDelivery {
     record.failed.add(from);
     if (record.failed.size * 2 <= record.reporters.size) return NOTHING;
     const current = new Map(this.leaves);
+    // Those the withdrawn commit added hold a leaf no more: they are told too, so they rejoin.
+    const addedByIt = [...current.values()].filter(
+      (p): p is ParticipantId =>
+        p !== null && this.connected.has(p) && ![...record.before.values()].includes(p),
+    );
     this.leaves = new Map(record.before);
     group.epoch = epoch;
     this.lastCommit = null;
     const leafChanged = this.changedLeaves(current);
     return {
-      deliveries: this.members()
+      deliveries: [...this.members(), ...addedByIt]
         .filter((to) => to !== record.committer)
         .map((to) => ({ to, message: { type: "mls-rollback", epoch } })),
       disconnect: [record.committer],

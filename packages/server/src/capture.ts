@@ -2,7 +2,8 @@ import { createWriteStream, type WriteStream } from "node:fs";
 
 /**
  * Test-only record of everything the server receives: every signalling frame and every RTP packet
- * (after DTLS-SRTP, so exactly what the server could read). The leak test searches it for secrets.
+ * (after DTLS-SRTP, so exactly what the server could read), one line each: kind, time in ms,
+ * base64. The leak test searches it for secrets.
  * Enabled by CAPTURE_FILE; never set it in production, where it would only fill a disk.
  */
 export class Capture {
@@ -13,11 +14,11 @@ export class Capture {
   }
 
   signalling(text: string): void {
-    this.out.write(`ws ${Buffer.from(text).toString("base64")}\n`);
+    this.out.write(`ws ${Date.now()} ${Buffer.from(text).toString("base64")}\n`);
   }
 
   rtp(packet: Buffer): void {
-    this.out.write(`rtp ${packet.toString("base64")}\n`);
+    this.out.write(`rtp ${Date.now()} ${packet.toString("base64")}\n`);
   }
 
   close(): Promise<void> {

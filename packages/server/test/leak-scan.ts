@@ -1,5 +1,26 @@
 import { readFileSync } from "node:fs";
 
+/** One line of a server capture (packages/server/src/capture.ts). */
+export interface Captured {
+  readonly kind: "ws" | "rtp";
+  readonly timeMs: number;
+  readonly bytes: Buffer;
+}
+
+export function readCapture(captureFile: string): Captured[] {
+  return readFileSync(captureFile, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const [kind, time, data] = line.split(" ");
+      return {
+        kind: kind === "ws" ? "ws" : "rtp",
+        timeMs: Number(time),
+        bytes: Buffer.from(data ?? "", "base64"),
+      };
+    });
+}
+
 /** A value that must never reach the server, with a label for the report. */
 export interface Secret {
   readonly label: string;
@@ -58,10 +79,7 @@ export function scanForSecrets(
     text: line,
   }));
   const binaries: Array<{ where: string; bytes: Buffer }> = [];
-  const lines = readFileSync(captureFile, "utf8").split("\n").filter(Boolean);
-  for (const [i, line] of lines.entries()) {
-    const [kind, data] = line.split(" ");
-    const bytes = Buffer.from(data ?? "", "base64");
+  for (const [i, { kind, bytes }] of readCapture(captureFile).entries()) {
     const where = `capture line ${i + 1} (${kind})`;
     binaries.push({ where, bytes });
     if (kind === "ws") {
