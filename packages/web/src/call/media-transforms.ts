@@ -1,18 +1,74 @@
 import {
+  type ClientMessage,
+  encodeMessage,
+  isProtocolError,
+  parseClientMessage,
+  type ServerMessage,
+} from "@conclave/protocol";
+import {
   type FrameCounts,
+  type GroupView,
   isWorkerToPage,
   type MediaKind,
   type PageToWorker,
   type ParticipantFrameCounts,
+  type SframeReport,
   type TransformOptions,
+  type WorkerToPage,
 } from "../worker/messages.ts";
 import { Store } from "./store.ts";
+
+export interface ChatEntry {
+  readonly id: number;
+  /** From the sender's MLS credential; "You" for our own. */
+  readonly name: string;
+  readonly text: string;
+  readonly self: boolean;
+  readonly at: number;
+}
 
 export interface TransformCounts {
   readonly totals: readonly FrameCounts[];
   readonly participants: readonly ParticipantFrameCounts[];
+  readonly sframe: SframeReport | null;
   readonly lastError: string | null;
+  readonly group: GroupView;
+  /** receive mid → sender leaf, from the KIDs of authentic frames */
+  readonly bindings: Readonly<Record<string, number>>;
+  readonly chat: readonly ChatEntry[];
+  /** The last non-fatal problem the MLS engine reported, for diagnostics. */
+  readonly memberError: string | null;
 }
+
+export interface WorkerHooks {
+  /** An MLS client message the engine wants sent, validated against the protocol schema. */
+  send(message: ClientMessage): void;
+  /** The engine must join again on a new WebSocket. */
+  reconnect(reason: string): void;
+}
+
+/** Server messages the engine consumes (docs/e2ee.md); media signalling stays on the page. */
+const FOR_ENGINE: ReadonlySet<ServerMessage["type"]> = new Set([
+  "welcome",
+  "participant-joined",
+  "participant-updated",
+  "participant-left",
+  "error",
+  "mls-key-package",
+  "mls-commit",
+  "mls-welcome",
+  "mls-commit-refused",
+  "mls-message",
+  "mls-rollback",
+]);
+const MLS_CLIENT_TYPES: ReadonlySet<string> = new Set([
+  "mls-found",
+  "mls-key-package",
+  "mls-commit",
+  "mls-message",
+  "mls-commit-failed",
+]);
+const MAX_CHAT_ENTRIES = 200;
 
 /** Whether this browser can run Conclave's end-to-end encryption at all. */
 export function canTransformMedia(): boolean {
@@ -20,31 +76,65 @@ export function canTransformMedia(): boolean {
 }
 
 /**
- * The page's side of the media worker: gives every sender and receiver an encoded transform
- * running in the one worker, and holds the frame counts the worker reports.
+ * The page's side of the media worker, which holds every secret of the meeting: gives every
+ * sender and receiver an encoded transform running in the worker, relays the engine's signalling,
+ * and holds what the worker reports (group, roster, code, counts, chat).
  */
 export class MediaTransforms extends Store<TransformCounts> {
   private readonly worker: Worker;
   private readonly attached = new WeakSet<RTCRtpSender | RTCRtpReceiver>();
+  private hooks: WorkerHooks | null = null;
+  private nextChatId = 1;
+  private readonly pendingChat = new Map<number, string>();
 
-  constructor() {
-    super({ totals: [], participants: [], lastError: null });
+  constructor(displayName: string) {
+    super({
+      totals: [],
+      participants: [],
+      sframe: null,
+      lastError: null,
+      group: {
+        status: "starting",
+        epoch: null,
+        ownLeaf: null,
+        securityCode: null,
+        roster: [],
+        failure: null,
+      },
+      bindings: {},
+      chat: [],
+      memberError: null,
+    });
     this.worker = new Worker(new URL("../worker/media-worker.ts", import.meta.url), {
       type: "module",
       name: "conclave-media",
     });
     this.worker.addEventListener("message", (event: MessageEvent<unknown>) => {
       const message = event.data;
-      if (!isWorkerToPage(message)) return;
-      if (message.type === "counts") {
-        this.update({ totals: message.totals, participants: message.participants });
-      } else {
-        this.update({ lastError: message.message });
-      }
+      if (isWorkerToPage(message)) this.onWorkerMessage(message);
     });
     this.worker.addEventListener("error", (event) => {
       this.update({ lastError: `media worker failed: ${event.message}` });
     });
+    this.post({ type: "start", displayName });
+  }
+
+  connect(hooks: WorkerHooks): void {
+    this.hooks = hooks;
+  }
+
+  /** Hands a server message to the engine if it is one the engine uses. */
+  relay(message: ServerMessage): void {
+    if (FOR_ENGINE.has(message.type)) {
+      this.post({ type: "server", message: encodeMessage(message) });
+    }
+  }
+
+  /** Sends a chat message through MLS; it shows once the worker says it went out. */
+  sendChat(text: string): void {
+    const id = this.nextChatId++;
+    this.pendingChat.set(id, text);
+    this.post({ type: "send-chat", id, text });
   }
 
   attachSender(sender: RTCRtpSender, kind: MediaKind): void {
@@ -67,7 +157,69 @@ export class MediaTransforms extends Store<TransformCounts> {
   }
 
   terminate(): void {
+    this.hooks = null;
     this.worker.terminate();
+  }
+
+  private onWorkerMessage(message: WorkerToPage): void {
+    switch (message.type) {
+      case "counts":
+        this.update({
+          totals: message.totals,
+          participants: message.participants,
+          sframe: message.sframe,
+        });
+        return;
+      case "transform-error":
+        this.update({ lastError: message.message });
+        return;
+      case "mls-send":
+        this.forward(message.message);
+        return;
+      case "group":
+        this.update({ group: message.group });
+        return;
+      case "bindings":
+        this.update({ bindings: message.bindings });
+        return;
+      case "chat":
+        this.addChat({ name: message.name, text: message.text, self: false });
+        return;
+      case "chat-result": {
+        const text = this.pendingChat.get(message.id);
+        this.pendingChat.delete(message.id);
+        if (text === undefined) return;
+        if (message.ok) this.addChat({ name: "You", text, self: true });
+        else
+          this.update({ memberError: "A chat message could not be sent (not in the group yet)." });
+        return;
+      }
+      case "member-error":
+        this.update({ memberError: `${message.code}: ${message.message}` });
+        return;
+      case "reconnect":
+        this.hooks?.reconnect(message.reason);
+        return;
+    }
+  }
+
+  /** The worker's MLS message, checked against the protocol before it goes on the wire. */
+  private forward(candidate: unknown): void {
+    let message: ClientMessage;
+    try {
+      message = parseClientMessage(JSON.stringify(candidate));
+    } catch (error) {
+      this.update({
+        lastError: `worker sent an invalid message (${isProtocolError(error) ? error.code : "?"})`,
+      });
+      return;
+    }
+    if (MLS_CLIENT_TYPES.has(message.type)) this.hooks?.send(message);
+  }
+
+  private addChat(entry: Omit<ChatEntry, "id" | "at">): void {
+    const chat = [...this.state.chat, { ...entry, id: this.nextChatId++, at: Date.now() }];
+    this.update({ chat: chat.slice(-MAX_CHAT_ENTRIES) });
   }
 
   private post(message: PageToWorker): void {

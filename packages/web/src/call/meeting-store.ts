@@ -6,11 +6,12 @@ import {
   type RoomLink,
   type ServerMessage,
 } from "@conclave/protocol";
+import type { GroupView, RosterEntry } from "../worker/messages.ts";
 import type { LocalMedia, LocalMediaState } from "./local-media.ts";
 import { MediaTransforms } from "./media-transforms.ts";
 import { type CandidateOut, ReceiveConnection, SendConnection } from "./peer-connections.ts";
 import { readReceiveHealth } from "./receive-health.ts";
-import { mergeTracks, type RemoteParticipant } from "./remote-participants.ts";
+import { membersWithoutTile, mergeTracks, type RemoteParticipant } from "./remote-participants.ts";
 import { Signalling } from "./signalling.ts";
 import { Store } from "./store.ts";
 import { VideoWatchdog } from "./video-watchdog.ts";
@@ -45,6 +46,12 @@ export interface MeetingState {
   readonly mediaConnection: RTCPeerConnectionState | "new";
   /** Remote participants whose audio is above a speaking level right now. */
   readonly speaking: readonly ParticipantId[];
+  /** MLS members no listed participant accounts for (DESIGN §7.6): shown, never hidden. */
+  readonly membersWithoutTile: readonly RosterEntry[];
+  /** Why joining the encrypted group failed, with a Retry offered; null while all is well. */
+  readonly e2eeFailure: string | null;
+  /** Text for the second live region: security code changes. */
+  readonly securityAnnouncement: string;
 }
 
 /** Refusals that retrying cannot fix. */
@@ -52,6 +59,8 @@ const FATAL: ReadonlySet<ErrorCode> = new Set(["GATE_REFUSED", "ROOM_FULL", "UNS
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
 /** A server that accepted the socket but does not answer `join` is treated as unreachable. */
 const WELCOME_TIMEOUT_MS = 10_000;
+/** A participant not in the encrypted group this long after `welcome` is told so (and may retry). */
+const E2EE_JOIN_TIMEOUT_MS = 30_000;
 
 const FAILURE_TEXT: Partial<Record<ErrorCode, string>> = {
   GATE_REFUSED: "This meeting link is not valid. Ask the person who invited you for the full link.",
@@ -64,7 +73,7 @@ const FAILURE_TEXT: Partial<Record<ErrorCode, string>> = {
  * with backoff. Components read its state and call its methods; it knows nothing of rendering.
  */
 export class MeetingStore extends Store<MeetingState> {
-  readonly transforms = new MediaTransforms();
+  readonly transforms: MediaTransforms;
   private signalling: Signalling | null = null;
   private send: SendConnection | null = null;
   private recv: ReceiveConnection | null = null;
@@ -80,6 +89,9 @@ export class MeetingStore extends Store<MeetingState> {
   );
   private watchdogTimer: ReturnType<typeof setInterval> | undefined;
   private welcomeTimer: ReturnType<typeof setTimeout> | undefined;
+  private e2eeTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastGroup: GroupView;
+  private lastBindings: Readonly<Record<string, number>>;
 
   constructor(
     private readonly link: RoomLink,
@@ -98,7 +110,20 @@ export class MeetingStore extends Store<MeetingState> {
       announcement: "",
       mediaConnection: "new",
       speaking: [],
+      membersWithoutTile: [],
+      e2eeFailure: null,
+      securityAnnouncement: "",
     });
+    this.transforms = new MediaTransforms(name);
+    this.transforms.connect({
+      send: (message) => this.signalling?.send(message),
+      reconnect: () => {
+        if (this.state.phase === "joined") void this.connect();
+      },
+    });
+    this.lastGroup = this.transforms.state.group;
+    this.lastBindings = this.transforms.state.bindings;
+    this.transforms.subscribe(() => this.onGroupChange());
     this.lastLocal = local.state;
     this.unsubscribeLocal = local.subscribe(() => this.onLocalChange());
   }
@@ -145,6 +170,13 @@ export class MeetingStore extends Store<MeetingState> {
       retryAt: null,
       announcement: "You left the meeting",
     });
+  }
+
+  /** Joining the encrypted group failed or stalled: a new connection makes the engine try again. */
+  retryEncryption(): void {
+    if (this.state.phase !== "joined") return;
+    this.update({ e2eeFailure: null });
+    void this.connect();
   }
 
   dismissNotice(): void {
@@ -221,6 +253,8 @@ export class MeetingStore extends Store<MeetingState> {
   }
 
   private async onMessage(message: ServerMessage): Promise<void> {
+    // The MLS engine in the worker follows the room and the Delivery Service's messages.
+    this.transforms.relay(message);
     switch (message.type) {
       case "welcome":
         return this.onWelcome(message.selfId, message.participants);
@@ -241,8 +275,8 @@ export class MeetingStore extends Store<MeetingState> {
         return;
       }
       case "participant-joined":
+        // Not announced by the server's name: "joined" is said when the MLS roster adds them.
         this.roster.set(message.participant.id, message.participant);
-        this.announce(`${message.participant.name} joined`);
         this.publishParticipants();
         return;
       case "participant-updated":
@@ -250,7 +284,7 @@ export class MeetingStore extends Store<MeetingState> {
         this.publishParticipants();
         return;
       case "participant-left": {
-        const who = this.roster.get(message.id);
+        const who = this.streams.get(message.id);
         this.roster.delete(message.id);
         if (who) this.announce(`${who.name} left`);
         this.publishParticipants();
@@ -267,6 +301,14 @@ export class MeetingStore extends Store<MeetingState> {
   ): Promise<void> {
     clearTimeout(this.welcomeTimer);
     this.roster = new Map(participants.map((p) => [p.id, p]));
+    clearTimeout(this.e2eeTimer);
+    this.e2eeTimer = setTimeout(() => {
+      if (this.state.phase !== "joined" || this.transforms.state.group.status === "member") return;
+      this.update({
+        e2eeFailure:
+          "Could not join the encrypted group: no member let this device in within 30 seconds.",
+      });
+    }, E2EE_JOIN_TIMEOUT_MS);
     const rejoined = this.state.wasJoined;
     this.update({ phase: "joined", selfId, attempt: 0, retryAt: null, failure: null });
     this.announce(rejoined ? "Reconnected" : `You joined. ${this.countText()}`);
@@ -348,10 +390,49 @@ export class MeetingStore extends Store<MeetingState> {
     });
   }
 
-  /** Merges the roster with the tracks the receiving connection carries. */
+  /** Merges the server's list with the tracks received, named from the MLS roster. */
   private publishParticipants(): void {
-    this.streams = mergeTracks(this.roster, this.recv?.remoteTracks() ?? new Map(), this.streams);
-    this.update({ participants: [...this.streams.values()] });
+    const { group, bindings } = this.transforms.state;
+    this.streams = mergeTracks(this.roster, this.recv?.remoteTracks() ?? new Map(), this.streams, {
+      roster: group.roster,
+      bindings,
+      mids: this.recv?.midMap() ?? {},
+    });
+    this.update({
+      participants: [...this.streams.values()],
+      membersWithoutTile: membersWithoutTile(group.roster, this.streams.values()),
+    });
+  }
+
+  /** The worker reported a new group state or new KID bindings. */
+  private onGroupChange(): void {
+    const { group, bindings } = this.transforms.state;
+    const before = this.lastGroup;
+    if (group === before && bindings === this.lastBindings) return;
+    this.lastGroup = group;
+    this.lastBindings = bindings;
+    if (group !== before) {
+      const known = new Set(before.roster.map((r) => `${r.leaf}/${r.fingerprint}`));
+      const added = group.roster.filter((r) => !r.self && !known.has(`${r.leaf}/${r.fingerprint}`));
+      if (before.status === "member" && added.length > 0) {
+        this.announce(`${added.map((r) => r.name).join(", ")} joined`);
+      }
+      if (group.status === "member" && before.status !== "member") {
+        this.update({ e2eeFailure: null });
+        this.announce("You are in the encrypted group. Media is end-to-end encrypted.");
+      }
+      if (group.securityCode !== null && group.securityCode !== before.securityCode) {
+        this.update({ securityAnnouncement: `Security code is now ${group.securityCode}` });
+      }
+      if (group.status === "failed" || group.status === "removed") {
+        this.update({
+          e2eeFailure:
+            group.failure ??
+            "This device was removed from the encrypted group. Rejoin to continue.",
+        });
+      }
+    }
+    this.publishParticipants();
   }
 
   private countText(): string {
@@ -386,6 +467,7 @@ export class MeetingStore extends Store<MeetingState> {
   private teardown(): void {
     clearInterval(this.watchdogTimer);
     clearTimeout(this.welcomeTimer);
+    clearTimeout(this.e2eeTimer);
     this.signalling?.close();
     this.signalling = null;
     this.send?.close();

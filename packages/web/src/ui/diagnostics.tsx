@@ -75,6 +75,8 @@ export function Diagnostics({ meeting, onClose }: { meeting: MeetingStore; onClo
       </table>
       {counts.lastError && <p class="field-error">Worker: {counts.lastError}</p>}
 
+      <SframeCounts meeting={meeting} />
+
       <h3>Sending</h3>
       <table>
         <thead>
@@ -131,5 +133,63 @@ export function Diagnostics({ meeting, onClose }: { meeting: MeetingStore; onClo
       )}
       <p class="hint">Invalid server messages ignored: {meeting.invalidServerMessages}</p>
     </aside>
+  );
+}
+
+function reasons(counts: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(counts).filter(([, n]) => n > 0);
+  return entries.length === 0 ? "0" : entries.map(([reason, n]) => `${reason} ${n}`).join(", ");
+}
+
+/** SFrame outcomes per MLS member (by the sender leaf in the KID): nothing dropped is decoded. */
+function SframeCounts({ meeting }: { meeting: MeetingStore }) {
+  const { sframe, group, memberError } = useStore(meeting.transforms);
+  if (sframe === null) return null;
+  const nameOfLeaf = (leaf: string) => {
+    const member = group.roster.find((r) => String(r.leaf) === leaf);
+    if (!member) return `leaf ${leaf} (gone)`;
+    return member.self ? `${member.name} (you)` : member.name;
+  };
+  const rows = [
+    ...Object.entries(sframe.senders).map(([leaf, c]) => ({
+      key: leaf,
+      name: nameOfLeaf(leaf),
+      c,
+    })),
+    { key: "total", name: "All", c: sframe.total },
+  ];
+  return (
+    <>
+      <h3>End-to-end encryption (SFrame)</h3>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Member</th>
+            <th scope="col">Decrypted</th>
+            <th scope="col">Encrypted</th>
+            <th scope="col" title="Keyed with the next epoch, held and retried">
+              Held
+            </th>
+            <th scope="col">Dropped</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(({ key, name, c }) => (
+            <tr key={key} data-sframe-sender={key}>
+              <th scope="row">{name}</th>
+              <td>{c.decrypted}</td>
+              <td>{c.encrypted}</td>
+              <td>{c.deferred}</td>
+              <td class="reasons">{reasons(c.dropped)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p class="hint">
+        Not sent (no key yet): {reasons(sframe.total.refused)}. Held frames expired:{" "}
+        {sframe.holdExpired}, overflowed: {sframe.holdOverflow}.
+      </p>
+      {memberError && <p class="hint">Last MLS notice: {memberError}</p>}
+    </>
   );
 }

@@ -86,3 +86,9 @@ export const SlidersIcon = () => (
     <circle cx="18" cy="18" r="2" />
   </Icon>
 );
+
+export const ChatIcon = () => (
+  <Icon>
+    <path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.4A8 8 0 1 1 21 12z" />
+  </Icon>
+);

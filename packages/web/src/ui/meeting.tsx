@@ -1,9 +1,19 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { MeetingState, MeetingStore } from "../call/meeting-store.ts";
+import { ChatPanel } from "./chat-panel.tsx";
 import { DevicePickers } from "./device-pickers.tsx";
 import { Diagnostics } from "./diagnostics.tsx";
-import { ChartIcon, LeaveIcon, LinkIcon, PeopleIcon, SlidersIcon } from "./icons.tsx";
+import {
+  ChartIcon,
+  ChatIcon,
+  LeaveIcon,
+  LinkIcon,
+  LockIcon,
+  PeopleIcon,
+  SlidersIcon,
+} from "./icons.tsx";
 import { MediaToggles } from "./media-toggles.tsx";
+import { SecurityPanel } from "./security-panel.tsx";
 import { Tile } from "./tile.tsx";
 import { useSpeaking } from "./use-speaking.ts";
 import { useStore } from "./use-store.ts";
@@ -18,7 +28,10 @@ interface MeetingProps {
 export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
   const state = useStore(meeting);
   const local = useStore(meeting.local);
-  const [diagnostics, setDiagnostics] = useState(false);
+  const worker = useStore(meeting.transforms);
+  const [panel, setPanel] = useState<"diagnostics" | "security" | "chat" | null>(null);
+  const toggle = (which: "diagnostics" | "security" | "chat") =>
+    setPanel(panel === which ? null : which);
   const [devices, setDevices] = useState(false);
   const [copied, setCopied] = useState<string>("");
   const selfStream = useMemo(
@@ -53,7 +66,12 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
   const tiles = count;
 
   return (
-    <div class={`meeting${diagnostics ? " with-panel" : ""}`}>
+    <div
+      class={`meeting${panel ? " with-panel" : ""}`}
+      data-e2ee-status={worker.group.status}
+      data-security-code={worker.group.securityCode ?? ""}
+      data-sframe={JSON.stringify(worker.sframe?.total ?? null)}
+    >
       <header class="meeting-bar">
         <span class="meeting-title">Conclave</span>
         <span class="count" aria-live="off">
@@ -68,8 +86,26 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
         <button
           type="button"
           class="btn btn-ghost"
-          aria-expanded={diagnostics}
-          onClick={() => setDiagnostics(!diagnostics)}
+          aria-expanded={panel === "security"}
+          onClick={() => toggle("security")}
+        >
+          <LockIcon />
+          <span class="btn-text">Security</span>
+        </button>
+        <button
+          type="button"
+          class="btn btn-ghost"
+          aria-expanded={panel === "chat"}
+          onClick={() => toggle("chat")}
+        >
+          <ChatIcon />
+          <span class="btn-text">Chat</span>
+        </button>
+        <button
+          type="button"
+          class="btn btn-ghost"
+          aria-expanded={panel === "diagnostics"}
+          onClick={() => toggle("diagnostics")}
         >
           <ChartIcon />
           <span class="btn-text">Diagnostics</span>
@@ -77,6 +113,39 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
       </header>
 
       <ConnectionBanner state={state} onRetryNow={() => meeting.retryNow()} />
+      {state.phase === "joined" &&
+        state.e2eeFailure === null &&
+        worker.group.status !== "member" && (
+          <div class="banner" role="status">
+            <span class="spinner" aria-hidden="true" />
+            {worker.group.status === "starting"
+              ? "Encrypting…"
+              : "Joining the encrypted group… You will see and hear the others once a member lets this device in."}
+          </div>
+        )}
+      {state.e2eeFailure !== null && (
+        <div class="banner banner-warn" role="alert">
+          <span>{state.e2eeFailure}</span>
+          <button
+            type="button"
+            class="btn btn-small"
+            onClick={() => {
+              if (worker.group.status === "removed" || worker.group.status === "failed") {
+                meeting.leave();
+                onRejoin();
+              } else meeting.retryEncryption();
+            }}
+          >
+            Retry
+          </button>
+        </div>
+      )}
+      {state.membersWithoutTile.length > 0 && worker.group.status === "member" && (
+        <div class="banner banner-warn" role="status">
+          In the encrypted group but not in the call:{" "}
+          {state.membersWithoutTile.map((r) => r.name).join(", ")}
+        </div>
+      )}
       {state.notice && (
         <div class="banner banner-warn" role="alert">
           <span>{state.notice}</span>
@@ -106,12 +175,22 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
               audioStream={p.audioStream}
               videoOn={p.video}
               micOn={p.audio}
-              status={p.video && !p.videoStream ? "Connecting video…" : null}
+              status={
+                p.leaf === null
+                  ? "Not in the encrypted group yet"
+                  : p.video && !p.videoStream
+                    ? "Connecting video…"
+                    : null
+              }
               speaking={state.speaking.includes(p.id)}
             />
           ))}
         </section>
-        {diagnostics && <Diagnostics meeting={meeting} onClose={() => setDiagnostics(false)} />}
+        {panel === "diagnostics" && (
+          <Diagnostics meeting={meeting} onClose={() => setPanel(null)} />
+        )}
+        {panel === "security" && <SecurityPanel meeting={meeting} onClose={() => setPanel(null)} />}
+        {panel === "chat" && <ChatPanel meeting={meeting} onClose={() => setPanel(null)} />}
       </main>
 
       {devices && (
@@ -150,6 +229,9 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
 
       <div class="sr-only" aria-live="polite" aria-atomic="true">
         {state.announcement}
+      </div>
+      <div class="sr-only" aria-live="polite" aria-atomic="true">
+        {state.securityAnnouncement}
       </div>
       <div class="sr-only" role="status">
         {copied}

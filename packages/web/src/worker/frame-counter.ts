@@ -1,10 +1,12 @@
-import type { DropReason } from "./frame-processor.ts";
 import type {
   FrameCounts,
   MediaKind,
   ParticipantFrameCounts,
   TransformDirection,
 } from "./messages.ts";
+
+/** Why a frame was not passed on (SFrame failure reasons, "no-key"...). */
+export type DropReason = string;
 
 interface Tally {
   frames: number;

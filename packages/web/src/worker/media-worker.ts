@@ -1,33 +1,46 @@
+// Must stay the first import: zod may not probe for eval under the CSP (see the file).
+import "../jitless-zod.ts";
 /**
  * The media worker: every RTCRtpSender and RTCRtpReceiver of the page runs its encoded frames
- * through here (WebRTC Encoded Transform). Keys will live in this worker, never on the page.
+ * through here (WebRTC Encoded Transform), and it hosts the meeting's end-to-end encryption
+ * (e2ee-session.ts). Every secret lives in this worker, never on the page.
  */
+import { E2eeSession, type EncodedFrame, type FrameVerdict } from "./e2ee-session.ts";
 import { FrameCounter } from "./frame-counter.ts";
 import {
-  type EncodedFrame,
-  type FrameProcessor,
-  type FrameVerdict,
-  passThrough,
-} from "./frame-processor.ts";
-import { isPageToWorker, isTransformOptions, type WorkerToPage } from "./messages.ts";
+  isPageToWorker,
+  isTransformOptions,
+  type PageToWorker,
+  type WorkerToPage,
+} from "./messages.ts";
 
 const counter = new FrameCounter();
 /** mid of a receiving transceiver → participant id, replaced on every subscribe offer. */
 let recvMids: Readonly<Record<string, string>> = {};
 let reportTimer: ReturnType<typeof setInterval> | undefined;
+/** Null until `start` has made the identity and the engine (or if that failed). */
+let session: E2eeSession | null = null;
+/** Messages that came before the session was ready, in order. */
+let starting: Promise<E2eeSession | null> | null = null;
+
+const NO_KEY: FrameVerdict = { outcome: "drop", reason: "no-key" };
 
 function post(message: WorkerToPage): void {
   postMessage(message);
 }
 
-function startReporting(ms: number): void {
-  if (reportTimer !== undefined) clearInterval(reportTimer);
-  reportTimer = setInterval(() => post({ type: "counts", ...counter.snapshot() }), ms);
+function report(): void {
+  const empty = { encrypted: 0, decrypted: 0, refused: {}, dropped: {}, deferred: 0 };
+  post({
+    type: "counts",
+    ...counter.snapshot(),
+    sframe: session?.report() ?? { total: empty, senders: {}, holdExpired: 0, holdOverflow: 0 },
+  });
 }
 
-/** Where SFrame plugs in: an encryptor for senders, a decryptor for receivers. */
-function processorFor(_direction: "send" | "recv"): FrameProcessor {
-  return passThrough;
+function startReporting(ms: number): void {
+  if (reportTimer !== undefined) clearInterval(reportTimer);
+  reportTimer = setInterval(report, ms);
 }
 
 addEventListener("rtctransform", (event) => {
@@ -38,19 +51,32 @@ addEventListener("rtctransform", (event) => {
     return;
   }
   const { direction, kind, mid } = options;
-  const processor = processorFor(direction);
   const transform = new TransformStream<EncodedFrame, EncodedFrame>({
     async transform(frame, controller) {
       const participantId = direction === "recv" && mid !== null ? (recvMids[mid] ?? null) : null;
       const bytes = frame.data.byteLength;
+      // A held frame is delivered later, once its epoch's keys are in (or never, and counted).
+      const deliver = (later: EncodedFrame) => {
+        counter.count(direction, kind, participantId, later.data.byteLength, null);
+        try {
+          controller.enqueue(later);
+        } catch {
+          // The stream ended while the frame waited.
+        }
+      };
       let verdict: FrameVerdict;
       try {
-        verdict = await processor.process(frame, { direction, kind, participantId });
+        if (session === null) verdict = NO_KEY;
+        else if (direction === "send") verdict = await session.encrypt(kind, frame);
+        else if (mid === null) verdict = { outcome: "drop", reason: "no-mid" };
+        else verdict = await session.decrypt(mid, kind, frame, deliver);
       } catch {
-        verdict = { ok: false, reason: "internal" };
+        verdict = { outcome: "drop", reason: "internal" };
       }
-      counter.count(direction, kind, participantId, bytes, verdict.ok ? null : verdict.reason);
-      if (verdict.ok) controller.enqueue(frame);
+      if (verdict.outcome === "held") return;
+      const drop = verdict.outcome === "drop" ? verdict.reason : null;
+      counter.count(direction, kind, participantId, bytes, drop);
+      if (drop === null) controller.enqueue(frame);
     },
   });
   transformer.readable
@@ -62,17 +88,62 @@ addEventListener("rtctransform", (event) => {
     });
 });
 
-addEventListener("message", (event: MessageEvent<unknown>) => {
-  const message = event.data;
-  if (!isPageToWorker(message)) return;
+function start(displayName: string): void {
+  if (starting !== null) return;
+  starting = E2eeSession.start(displayName, post).then(
+    (made) => {
+      session = made;
+      session.setReceiveMids(recvMids);
+      return made;
+    },
+    (error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      post({
+        type: "group",
+        group: {
+          status: "failed",
+          epoch: null,
+          ownLeaf: null,
+          securityCode: null,
+          roster: [],
+          failure: `This browser could not set up end-to-end encryption (${reason.slice(0, 300)}).`,
+        },
+      });
+      return null;
+    },
+  );
+}
+
+/** Runs `task` once the session is ready, in the order messages arrived. */
+function withSession(task: (s: E2eeSession) => void | Promise<void>): void {
+  if (starting === null) return;
+  void starting.then((s) => (s === null ? undefined : task(s)));
+}
+
+function handle(message: PageToWorker): void {
   switch (message.type) {
+    case "start":
+      start(message.displayName);
+      return;
+    case "server":
+      withSession((s) => s.receiveServer(message.message));
+      return;
     case "recv-mids":
       recvMids = { ...message.mids };
-      break;
+      session?.setReceiveMids(recvMids);
+      return;
     case "report-interval":
       startReporting(message.ms);
-      break;
+      return;
+    case "send-chat":
+      withSession((s) => s.sendChat(message.id, message.text));
+      return;
   }
+}
+
+addEventListener("message", (event: MessageEvent<unknown>) => {
+  const message = event.data;
+  if (isPageToWorker(message)) handle(message);
 });
 
 startReporting(1000);

@@ -1,6 +1,9 @@
 /**
  * Messages between the page and the media worker, typed like any wire protocol (STYLE.md). Each
  * side validates what it receives with the guards below: postMessage is a trust boundary too.
+ *
+ * The worker holds every secret of the meeting (device identity, MLS state, media keys). Nothing
+ * below carries one: the page sees codes, the roster, the epoch, counts and chat text only.
  */
 
 export type MediaKind = "audio" | "video";
@@ -20,7 +23,7 @@ export interface FrameCounts {
   readonly kind: MediaKind;
   readonly frames: number;
   readonly bytes: number;
-  /** Frames not passed on (e.g. failed decryption once SFrame is in place). */
+  /** Frames not passed on (no key yet, failed decryption...). */
   readonly dropped: number;
 }
 
@@ -32,13 +35,64 @@ export interface ParticipantFrameCounts {
   readonly dropped: number;
 }
 
+/** SFrame outcomes for one sender leaf (or in total), summed over every key ring of the meeting. */
+export interface SframeCounts {
+  readonly encrypted: number;
+  readonly decrypted: number;
+  /** our frames not sent (no key yet...), by reason */
+  readonly refused: Readonly<Record<string, number>>;
+  /** received frames never passed to a decoder, by reason */
+  readonly dropped: Readonly<Record<string, number>>;
+  /** received frames keyed with the next epoch, held and retried */
+  readonly deferred: number;
+}
+
+export interface SframeReport {
+  readonly total: SframeCounts;
+  /** by sender leaf (decimal string) */
+  readonly senders: Readonly<Record<string, SframeCounts>>;
+  /** next-epoch hold: frames that waited too long or found it full (never decoded) */
+  readonly holdExpired: number;
+  readonly holdOverflow: number;
+}
+
+/** One member of the MLS group, as its signed credential says. */
+export interface RosterEntry {
+  readonly leaf: number;
+  readonly name: string;
+  readonly fingerprint: string;
+  readonly self: boolean;
+  readonly nameConfirmed: boolean;
+}
+
+export type GroupStatus = "starting" | "joining" | "member" | "removed" | "failed";
+
+/** The MLS group as this device sees it. */
+export interface GroupView {
+  readonly status: GroupStatus;
+  /** decimal string (an MLS epoch is a 64-bit integer) */
+  readonly epoch: string | null;
+  readonly ownLeaf: number | null;
+  /** five groups of five digits */
+  readonly securityCode: string | null;
+  readonly roster: readonly RosterEntry[];
+  /** why the worker cannot take part, for `failed` */
+  readonly failure: string | null;
+}
+
 // ---- page → worker ------------------------------------------------------------------------
 
 export type PageToWorker =
+  /** Makes the device identity (with this display name) and the meeting member engine. */
+  | { readonly type: "start"; readonly displayName: string }
+  /** A server message for the engine, as the JSON text the server sent (validated again here). */
+  | { readonly type: "server"; readonly message: string }
   /** Which participant each receiving mid carries now; m-lines are reused, so sent on every offer. */
   | { readonly type: "recv-mids"; readonly mids: Readonly<Record<string, string>> }
   /** How often to post `counts`, in milliseconds. */
-  | { readonly type: "report-interval"; readonly ms: number };
+  | { readonly type: "report-interval"; readonly ms: number }
+  /** Sends a chat message to the group; answered by `chat-result` with the same id. */
+  | { readonly type: "send-chat"; readonly id: number; readonly text: string };
 
 // ---- worker → page ------------------------------------------------------------------------
 
@@ -47,11 +101,26 @@ export type WorkerToPage =
       readonly type: "counts";
       readonly totals: readonly FrameCounts[];
       readonly participants: readonly ParticipantFrameCounts[];
+      readonly sframe: SframeReport;
     }
-  | { readonly type: "transform-error"; readonly message: string };
+  | { readonly type: "transform-error"; readonly message: string }
+  /** An MLS client message for the server, to send as it is (the page validates it). */
+  | { readonly type: "mls-send"; readonly message: unknown }
+  | { readonly type: "group"; readonly group: GroupView }
+  /** receive mid → sender leaf named by the KID of its authentic frames */
+  | { readonly type: "bindings"; readonly bindings: Readonly<Record<string, number>> }
+  | { readonly type: "chat"; readonly sender: number; readonly name: string; readonly text: string }
+  | { readonly type: "chat-result"; readonly id: number; readonly ok: boolean }
+  /** A non-fatal problem the engine reported (code from @conclave/e2ee MemberErrorCode). */
+  | { readonly type: "member-error"; readonly code: string; readonly message: string }
+  /** The engine must join again on a new connection. */
+  | { readonly type: "reconnect"; readonly reason: string };
 
 const KINDS: readonly string[] = ["audio", "video"];
 const DIRECTIONS: readonly string[] = ["send", "recv"];
+const GROUP_STATUSES: readonly string[] = ["starting", "joining", "member", "removed", "failed"];
+/** The engine's chat text limit (@conclave/e2ee MAX_CHAT_TEXT); the engine checks it again. */
+export const MAX_CHAT_LENGTH = 4000;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -59,6 +128,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function isCount(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value) && value >= 0;
+}
+
+function isLeaf(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 4095;
+}
+
+function isString(value: unknown, max = 10_000): value is string {
+  return typeof value === "string" && value.length <= max;
+}
+
+function isCountRecord(value: unknown): value is Record<string, number> {
+  return isRecord(value) && Object.values(value).every(isCount);
 }
 
 function isFrameCounts(value: unknown): value is FrameCounts {
@@ -82,6 +163,57 @@ function isParticipantFrameCounts(value: unknown): value is ParticipantFrameCoun
   );
 }
 
+function isSframeCounts(value: unknown): value is SframeCounts {
+  return (
+    isRecord(value) &&
+    isCount(value.encrypted) &&
+    isCount(value.decrypted) &&
+    isCountRecord(value.refused) &&
+    isCountRecord(value.dropped) &&
+    isCount(value.deferred)
+  );
+}
+
+function isSframeReport(value: unknown): value is SframeReport {
+  return (
+    isRecord(value) &&
+    isSframeCounts(value.total) &&
+    isRecord(value.senders) &&
+    Object.entries(value.senders).every(([k, v]) => /^\d{1,4}$/.test(k) && isSframeCounts(v)) &&
+    isCount(value.holdExpired) &&
+    isCount(value.holdOverflow)
+  );
+}
+
+function isRosterEntry(value: unknown): value is RosterEntry {
+  return (
+    isRecord(value) &&
+    isLeaf(value.leaf) &&
+    isString(value.name, 256) &&
+    isString(value.fingerprint, 128) &&
+    typeof value.self === "boolean" &&
+    typeof value.nameConfirmed === "boolean"
+  );
+}
+
+function isNullable<T>(value: unknown, guard: (v: unknown) => v is T): value is T | null {
+  return value === null || guard(value);
+}
+
+function isGroupView(value: unknown): value is GroupView {
+  return (
+    isRecord(value) &&
+    GROUP_STATUSES.includes(value.status as string) &&
+    isNullable(value.epoch, (v): v is string => isString(v, 24) && /^\d+$/.test(v)) &&
+    isNullable(value.ownLeaf, isLeaf) &&
+    isNullable(value.securityCode, (v): v is string => isString(v, 64) && /^[\d ]+$/.test(v)) &&
+    Array.isArray(value.roster) &&
+    value.roster.length <= 4096 &&
+    value.roster.every(isRosterEntry) &&
+    isNullable(value.failure, (v): v is string => isString(v, 1000))
+  );
+}
+
 export function isWorkerToPage(value: unknown): value is WorkerToPage {
   if (!isRecord(value)) return false;
   switch (value.type) {
@@ -90,10 +222,26 @@ export function isWorkerToPage(value: unknown): value is WorkerToPage {
         Array.isArray(value.totals) &&
         value.totals.every(isFrameCounts) &&
         Array.isArray(value.participants) &&
-        value.participants.every(isParticipantFrameCounts)
+        value.participants.every(isParticipantFrameCounts) &&
+        isSframeReport(value.sframe)
       );
     case "transform-error":
-      return typeof value.message === "string";
+      return isString(value.message);
+    case "mls-send":
+      // Validated against the protocol's schema by the page before it is sent.
+      return isRecord(value.message);
+    case "group":
+      return isGroupView(value.group);
+    case "bindings":
+      return isRecord(value.bindings) && Object.values(value.bindings).every(isLeaf);
+    case "chat":
+      return isLeaf(value.sender) && isString(value.name, 256) && isString(value.text);
+    case "chat-result":
+      return isCount(value.id) && typeof value.ok === "boolean";
+    case "member-error":
+      return isString(value.code, 64) && isString(value.message);
+    case "reconnect":
+      return isString(value.reason);
     default:
       return false;
   }
@@ -102,12 +250,20 @@ export function isWorkerToPage(value: unknown): value is WorkerToPage {
 export function isPageToWorker(value: unknown): value is PageToWorker {
   if (!isRecord(value)) return false;
   switch (value.type) {
+    case "start":
+      return isString(value.displayName, 256) && value.displayName.length > 0;
+    case "server":
+      return isString(value.message, 1024 * 1024);
     case "recv-mids":
       return (
         isRecord(value.mids) && Object.values(value.mids).every((id) => typeof id === "string")
       );
     case "report-interval":
       return isCount(value.ms) && value.ms >= 100;
+    case "send-chat":
+      return (
+        isCount(value.id) && isString(value.text, MAX_CHAT_LENGTH) && value.text.trim().length > 0
+      );
     default:
       return false;
   }

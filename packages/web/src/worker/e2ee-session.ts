@@ -1,0 +1,267 @@
+/**
+ * The meeting's end-to-end encryption, all of it inside the media worker: the device identity, the
+ * MLS member engine (@conclave/e2ee), the media key ring the engine owns, and a frame cryptor over
+ * that ring. The page gets codes, the roster, the epoch, counts and chat text; never a key.
+ */
+import {
+  type FrameCounts as CryptorCounts,
+  createDeviceIdentity,
+  createFrameCryptor,
+  createMeetingMember,
+  type FrameCryptor,
+  type FrameStats,
+  loadMlsCiphersuite,
+  type MediaKeyRing,
+  type MeetingMember,
+  NextEpochHold,
+} from "@conclave/e2ee";
+import { isProtocolError, parseServerMessage } from "@conclave/protocol";
+import type { GroupView, MediaKind, SframeCounts, SframeReport, WorkerToPage } from "./messages.ts";
+
+export type EncodedFrame = RTCEncodedAudioFrame | RTCEncodedVideoFrame;
+
+/** What became of one frame: passed on now, dropped (counted), or held for the next epoch. */
+export type FrameVerdict =
+  | { readonly outcome: "pass" }
+  | { readonly outcome: "drop"; readonly reason: string }
+  | { readonly outcome: "held" };
+
+interface HeldFrame {
+  readonly mid: string;
+  readonly kind: MediaKind;
+  readonly frame: EncodedFrame;
+  readonly deliver: (frame: EncodedFrame) => void;
+}
+
+const PASS: FrameVerdict = { outcome: "pass" };
+const HELD: FrameVerdict = { outcome: "held" };
+
+/** The frame's new bytes as an ArrayBuffer of exactly its length. */
+function bufferOf(bytes: Uint8Array<ArrayBuffer>): ArrayBuffer {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+    ? bytes.buffer
+    : bytes.slice().buffer;
+}
+
+function randomDeviceId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return `web-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+const emptyCounts = (): SframeCounts => ({
+  encrypted: 0,
+  decrypted: 0,
+  refused: {},
+  dropped: {},
+  deferred: 0,
+});
+
+function addRecord(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>) {
+  const out: Record<string, number> = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+function addCounts(a: SframeCounts, b: CryptorCounts): SframeCounts {
+  return {
+    encrypted: a.encrypted + b.encrypted,
+    decrypted: a.decrypted + b.decrypted,
+    refused: addRecord(a.refused, b.refused),
+    dropped: addRecord(a.dropped, b.dropped),
+    deferred: a.deferred + b.deferred,
+  };
+}
+
+export class E2eeSession {
+  private ring: MediaKeyRing;
+  private cryptor: FrameCryptor;
+  /** Counts of cryptors of rings the engine has since replaced (rollback, rejoin). */
+  private readonly retired: FrameStats[] = [];
+  private readonly hold = new NextEpochHold<HeldFrame>();
+  /** mid → publisher as of the last subscribe offer; a change rebinds the mid. */
+  private mids: Readonly<Record<string, string>> = {};
+  private readonly bindings = new Map<string, number>();
+  private lastGroup = "";
+
+  private constructor(
+    private readonly member: MeetingMember,
+    private readonly post: (message: WorkerToPage) => void,
+  ) {
+    this.ring = member.mediaKeyRing;
+    this.cryptor = createFrameCryptor(this.ring);
+    member.on("epoch", (event) => {
+      if (member.mediaKeyRing !== this.ring) {
+        // A fresh ring (after a rollback or a rejoin): a cryptor of its own, counts kept apart.
+        this.retired.push(this.cryptor.stats());
+        this.ring = member.mediaKeyRing;
+        this.cryptor = createFrameCryptor(this.ring);
+        this.bindings.clear();
+        this.postBindings();
+      }
+      // README "Media frames": a removed leaf's frames keyed before its removal go at once.
+      for (const leaf of event.removed) this.cryptor.memberRemoved(leaf, event.epoch);
+      this.postGroup();
+      void this.releaseHeld();
+    });
+    member.on("roster", () => this.postGroup());
+    member.on("removed", () => this.postGroup());
+    member.on("chat", ({ sender, displayName, text }) =>
+      post({ type: "chat", sender, name: displayName, text }),
+    );
+    member.on("error", ({ code, message }) => post({ type: "member-error", code, message }));
+    member.on("reconnect", ({ reason }) => post({ type: "reconnect", reason }));
+  }
+
+  /** Makes the device identity and the engine; rejects if this browser cannot run MLS. */
+  static async start(
+    displayName: string,
+    post: (message: WorkerToPage) => void,
+  ): Promise<E2eeSession> {
+    const identity = await createDeviceIdentity(
+      { displayName, deviceId: randomDeviceId() },
+      await loadMlsCiphersuite(),
+    );
+    const member = createMeetingMember({
+      identity,
+      send: (message) => post({ type: "mls-send", message }),
+    });
+    const session = new E2eeSession(member, post);
+    session.postGroup();
+    return session;
+  }
+
+  /** A server message the page relays, validated again here (postMessage is a boundary too). */
+  receiveServer(raw: string): void {
+    let message: ReturnType<typeof parseServerMessage>;
+    try {
+      message = parseServerMessage(raw);
+    } catch (error) {
+      const code = isProtocolError(error) ? error.code : "BAD_MESSAGE";
+      this.post({ type: "member-error", code: "BAD_INPUT", message: `relayed message: ${code}` });
+      return;
+    }
+    this.member.receive(message);
+    // The status moves without an event (e.g. joining starts): report once it is handled.
+    void this.member.idle().then(() => this.postGroup());
+  }
+
+  setReceiveMids(mids: Readonly<Record<string, string>>): void {
+    let changed = false;
+    for (const mid of new Set([...Object.keys(this.mids), ...Object.keys(mids)])) {
+      if (this.mids[mid] !== mids[mid]) {
+        // DESIGN T6: the m-line carries another publisher now; its next authentic frame binds it.
+        this.cryptor.rebind(mid);
+        changed = this.bindings.delete(mid) || changed;
+      }
+    }
+    this.mids = { ...mids };
+    if (changed) this.postBindings();
+  }
+
+  /** Seals one of our frames in place; a frame that cannot be sealed is never sent (DESIGN §6). */
+  async encrypt(kind: MediaKind, frame: EncodedFrame): Promise<FrameVerdict> {
+    const result =
+      kind === "audio"
+        ? await this.cryptor.encrypt("microphone", "opus", new Uint8Array(frame.data))
+        : await this.cryptor.encrypt("camera", "vp8", new Uint8Array(frame.data));
+    if (!result.ok) return { outcome: "drop", reason: result.reason };
+    frame.data = bufferOf(result.frame);
+    return PASS;
+  }
+
+  /**
+   * Opens one received frame in place. Nothing that fails reaches the decoder; a frame keyed with
+   * the next epoch is held and handed to `deliver` once that epoch's keys are in.
+   */
+  async decrypt(
+    mid: string,
+    kind: MediaKind,
+    frame: EncodedFrame,
+    deliver: (frame: EncodedFrame) => void,
+  ): Promise<FrameVerdict> {
+    const result = await this.cryptor.decrypt(mid, kind, new Uint8Array(frame.data));
+    if (result.ok) {
+      frame.data = bufferOf(result.frame);
+      if (this.bindings.get(mid) !== result.sender) {
+        this.bindings.set(mid, result.sender);
+        this.postBindings();
+      }
+      return PASS;
+    }
+    if (result.reason === "next-epoch") {
+      return this.hold.hold({ mid, kind, frame, deliver })
+        ? HELD
+        : { outcome: "drop", reason: "next-epoch-overflow" };
+    }
+    return { outcome: "drop", reason: result.reason };
+  }
+
+  async sendChat(id: number, text: string): Promise<void> {
+    let ok = false;
+    try {
+      ok = await this.member.sendChat(text);
+    } catch {
+      ok = false;
+    }
+    this.post({ type: "chat-result", id, ok });
+  }
+
+  report(): SframeReport {
+    const all = [...this.retired, this.cryptor.stats()];
+    let total = emptyCounts();
+    const senders: Record<string, SframeCounts> = {};
+    for (const stats of all) {
+      total = addCounts(total, stats.total);
+      for (const [leaf, counts] of Object.entries(stats.senders)) {
+        senders[leaf] = addCounts(senders[leaf] ?? emptyCounts(), counts);
+      }
+    }
+    const hold = this.hold.stats();
+    return { total, senders, holdExpired: hold.expired, holdOverflow: hold.overflow };
+  }
+
+  groupView(): GroupView {
+    const m = this.member;
+    const status =
+      m.status === "member" ? "member" : m.status === "removed" ? "removed" : "joining";
+    return {
+      status,
+      epoch: m.epoch === undefined ? null : String(m.epoch),
+      ownLeaf: m.ownLeaf ?? null,
+      securityCode: m.securityCode ?? null,
+      roster: m.roster.map((r) => ({
+        leaf: r.leaf,
+        name: r.displayName,
+        fingerprint: r.fingerprint,
+        self: r.self,
+        nameConfirmed: r.nameConfirmed,
+      })),
+      failure: null,
+    };
+  }
+
+  close(): void {
+    this.hold.clear();
+    this.member.close();
+  }
+
+  private postGroup(): void {
+    const group = this.groupView();
+    const text = JSON.stringify(group);
+    if (text === this.lastGroup) return;
+    this.lastGroup = text;
+    this.post({ type: "group", group });
+  }
+
+  private postBindings(): void {
+    this.post({ type: "bindings", bindings: Object.fromEntries(this.bindings) });
+  }
+
+  /** The epoch changed: held frames are tried again, oldest first. */
+  private async releaseHeld(): Promise<void> {
+    for (const held of this.hold.release()) {
+      const verdict = await this.decrypt(held.mid, held.kind, held.frame, held.deliver);
+      if (verdict.outcome === "pass") held.deliver(held.frame);
+    }
+  }
+}
