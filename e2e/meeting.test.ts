@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { after, afterEach, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
 import {
   DESKTOP,
@@ -43,6 +43,35 @@ async function createMeeting(p: Participant, url = server.url): Promise<string> 
   await p.page.getByRole("button", { name: "New meeting" }).click();
   await p.page.waitForURL(/\/m\/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{43}$/);
   return p.page.url();
+}
+
+interface SframeTotals {
+  encrypted: number;
+  decrypted: number;
+  dropped: Record<string, number>;
+  refused: Record<string, number>;
+  deferred: number;
+}
+
+/** The page's SFrame counts (the worker's totals), exposed for tests on the meeting element. */
+async function sframeTotals(page: Page): Promise<SframeTotals | null> {
+  const raw = await page.locator(".meeting").getAttribute("data-sframe");
+  return raw ? (JSON.parse(raw) as SframeTotals | null) : null;
+}
+
+/** Received frames dropped for any reason but the next-epoch hold (which retries them). */
+function failures(totals: SframeTotals): number {
+  return Object.values(totals.dropped).reduce((a, b) => a + b, 0);
+}
+
+function e2eeStatus(page: Page): Promise<string | null> {
+  return page.locator(".meeting").getAttribute("data-e2ee-status");
+}
+
+/** The text of the element named "Security code" (the Security panel must be open). */
+async function securityCode(page: Page): Promise<string | null> {
+  const text = await page.getByLabel("Security code").textContent();
+  return text?.replace(/\s+/g, " ").trim() ?? null;
 }
 
 describe("meeting in Chromium", () => {
@@ -198,6 +227,127 @@ describe("meeting in Chromium", () => {
     });
     await tile(alice.page, "Bob").getByText("Microphone off").waitFor({ state: "attached" });
     await expectVideoFlowing(alice.page, "Bob");
+  });
+
+  test("three browsers form one MLS group: equal security codes, a re-key on leave, encrypted chat, no decryption failures", async () => {
+    const alice = await participant();
+    const link = await createMeeting(alice);
+    await alice.page.getByRole("textbox", { name: "Your name" }).fill("Alice");
+    await alice.page.getByRole("button", { name: "Join", exact: true }).click();
+    await waitFor(
+      "Alice founds the group",
+      async () => (await e2eeStatus(alice.page)) === "member",
+    );
+    const bob = await participant();
+    const carol = await participant();
+    await joinMeeting(bob.page, link, "Bob");
+    await carol.page.goto(link);
+    await carol.page.getByRole("textbox", { name: "Your name" }).fill("Carol");
+    const clicked = Date.now();
+    await carol.page.getByRole("button", { name: "Join", exact: true }).click();
+    await waitFor(
+      "Carol's first decrypted frame from Alice",
+      async () => (await videoFrames(carol.page, "Alice")) > 0,
+    );
+    console.log(
+      `Carol: Join click to first decrypted+decoded frame from Alice ${Date.now() - clicked} ms`,
+    );
+
+    const everyone = [
+      { name: "Alice", p: alice },
+      { name: "Bob", p: bob },
+      { name: "Carol", p: carol },
+    ];
+    for (const { p } of everyone) {
+      await p.page.getByRole("button", { name: "Security" }).click();
+    }
+    const code = await waitFor("the same security code on all three pages", async () => {
+      const codes = await Promise.all(everyone.map(({ p }) => securityCode(p.page)));
+      return codes[0] && /^\d{5}( \d{5}){4}$/.test(codes[0]) && codes.every((c) => c === codes[0])
+        ? codes[0]
+        : false;
+    });
+    for (const viewer of everyone) {
+      const roster = viewer.p.page.getByRole("complementary", { name: "Security" });
+      for (const other of everyone) {
+        const label = other === viewer ? `${other.name} (you)` : other.name;
+        await roster.getByRole("rowheader", { name: label, exact: true }).waitFor();
+      }
+      for (const other of everyone) {
+        if (other !== viewer) await expectVideoFlowing(viewer.p.page, other.name);
+      }
+    }
+    await carol.page.screenshot({ path: `${SCREENSHOTS}meeting-security-desktop.png` });
+
+    // Outside the join window no frame fails to open: nothing undecryptable reaches anyone.
+    await new Promise((r) => setTimeout(r, 2500));
+    const settled = await Promise.all(everyone.map(({ p }) => sframeTotals(p.page)));
+    await new Promise((r) => setTimeout(r, 3000));
+    for (const [i, { name, p }] of everyone.entries()) {
+      const now = await sframeTotals(p.page);
+      const before = settled[i];
+      assert.ok(now && before, `${name} reports SFrame counts`);
+      assert.equal(now.dropped.auth ?? 0, 0, `${name}: no authentication failure`);
+      assert.equal(failures(now), failures(before), `${name}: no new dropped frame once joined`);
+      assert.ok(now.decrypted > before.decrypted, `${name} keeps decrypting`);
+      assert.ok(now.encrypted > before.encrypted, `${name} keeps encrypting`);
+    }
+
+    // Chat goes through MLS and shows as text, never as markup.
+    await alice.page.getByRole("button", { name: "Chat" }).click();
+    const message = alice.page.getByRole("textbox", { name: "Message" });
+    await message.fill("hello <b>everyone</b>");
+    await message.press("Enter");
+    for (const { p } of [{ p: bob }, { p: carol }]) {
+      await p.page.getByRole("button", { name: "Chat" }).click();
+      const log = p.page.getByRole("list", { name: "Messages" });
+      await log.getByText("hello <b>everyone</b>").waitFor();
+      await log.getByText("Alice").waitFor();
+      assert.equal(await log.locator("b").count(), 0, "chat text is never parsed as HTML");
+    }
+    await bob.page.screenshot({ path: `${SCREENSHOTS}meeting-chat-desktop.png` });
+
+    // Carol leaves: the others commit her removal, get a new equal code and keep decoding.
+    for (const { p } of [{ p: alice }, { p: bob }]) {
+      await p.page.getByRole("button", { name: "Security" }).click();
+    }
+    const left = Date.now();
+    await carol.page.getByRole("button", { name: "Leave", exact: true }).click();
+    const next = await waitFor(
+      "a new, equal security code on Alice's and Bob's pages",
+      async () => {
+        const [a, b] = await Promise.all([securityCode(alice.page), securityCode(bob.page)]);
+        return a && a !== code && a === b ? a : false;
+      },
+      2000,
+      25,
+    );
+    console.log(`security code changed on both pages ${Date.now() - left} ms after Carol left`);
+    assert.notEqual(next, code);
+    for (const p of [alice, bob]) {
+      const roster = p.page.getByRole("complementary", { name: "Security" });
+      await waitFor(
+        "two members in the roster",
+        async () => (await roster.getByRole("row").count()) === 3,
+      );
+    }
+    await alice.page.screenshot({ path: `${SCREENSHOTS}meeting-security-after-leave-desktop.png` });
+    await new Promise((r) => setTimeout(r, 2500));
+    const afterLeave = await Promise.all([alice, bob].map((p) => sframeTotals(p.page)));
+    await expectVideoFlowing(alice.page, "Bob");
+    await expectVideoFlowing(bob.page, "Alice");
+    await new Promise((r) => setTimeout(r, 2000));
+    for (const [i, p] of [alice, bob].entries()) {
+      const now = await sframeTotals(p.page);
+      const before = afterLeave[i];
+      assert.ok(now && before);
+      assert.equal(now.dropped.auth ?? 0, 0, "no authentication failure after the re-key");
+      assert.equal(failures(now), failures(before), "no new dropped frame after the grace window");
+      assert.ok(now.decrypted > before.decrypted, "still decrypting after the re-key");
+    }
+    await bob.page.getByRole("button", { name: "Diagnostics" }).click();
+    await bob.page.getByRole("heading", { name: "End-to-end encryption (SFrame)" }).waitFor();
+    await bob.page.screenshot({ path: `${SCREENSHOTS}meeting-e2ee-diagnostics-desktop.png` });
   });
 
   test("the Camera toggle turns the camera off and on, with aria-pressed", async () => {

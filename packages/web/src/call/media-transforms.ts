@@ -36,6 +36,8 @@ export interface TransformCounts {
   /** receive mid → sender leaf, from the KIDs of authentic frames */
   readonly bindings: Readonly<Record<string, number>>;
   readonly chat: readonly ChatEntry[];
+  /** Every leaf's name as the MLS roster last showed it, so counts of departed members stay named. */
+  readonly leafNames: Readonly<Record<number, string>>;
   /** The last non-fatal problem the MLS engine reported, for diagnostics. */
   readonly memberError: string | null;
 }
@@ -103,6 +105,7 @@ export class MediaTransforms extends Store<TransformCounts> {
       },
       bindings: {},
       chat: [],
+      leafNames: {},
       memberError: null,
     });
     this.worker = new Worker(new URL("../worker/media-worker.ts", import.meta.url), {
@@ -176,9 +179,12 @@ export class MediaTransforms extends Store<TransformCounts> {
       case "mls-send":
         this.forward(message.message);
         return;
-      case "group":
-        this.update({ group: message.group });
+      case "group": {
+        const leafNames = { ...this.state.leafNames };
+        for (const r of message.group.roster) leafNames[r.leaf] = r.name;
+        this.update({ group: message.group, leafNames });
         return;
+      }
       case "bindings":
         this.update({ bindings: message.bindings });
         return;

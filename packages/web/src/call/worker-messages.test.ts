@@ -9,7 +9,37 @@ test("worker messages are validated on both sides of postMessage", () => {
   assert.ok(!isPageToWorker({ type: "recv-mids", mids: { "0": 7 } }));
   assert.ok(!isPageToWorker({ type: "report-interval", ms: 5 }));
   assert.ok(!isPageToWorker({ type: "set-key", key: "x" }));
-  assert.ok(isWorkerToPage({ type: "counts", totals: [], participants: [] }));
+  const none = { encrypted: 0, decrypted: 0, refused: {}, dropped: {}, deferred: 0 };
+  const sframe = { total: none, senders: { "1": none }, holdExpired: 0, holdOverflow: 0 };
+  assert.ok(isWorkerToPage({ type: "counts", totals: [], participants: [], sframe }));
+  assert.ok(!isWorkerToPage({ type: "counts", totals: [], participants: [] }));
+  assert.ok(
+    !isWorkerToPage({
+      type: "counts",
+      totals: [],
+      participants: [],
+      sframe: { ...sframe, senders: { x: none } },
+    }),
+  );
+  assert.ok(isPageToWorker({ type: "start", displayName: "Ada" }));
+  assert.ok(!isPageToWorker({ type: "start", displayName: "" }));
+  assert.ok(isPageToWorker({ type: "send-chat", id: 1, text: "hi" }));
+  assert.ok(!isPageToWorker({ type: "send-chat", id: 1, text: "x".repeat(4001) }));
+  const group = {
+    status: "member",
+    epoch: "3",
+    ownLeaf: 0,
+    securityCode: "12345 67890 12345 67890 12345",
+    roster: [{ leaf: 0, name: "Ada", fingerprint: "ab12", self: true, nameConfirmed: true }],
+    failure: null,
+  };
+  assert.ok(isWorkerToPage({ type: "group", group }));
+  assert.ok(!isWorkerToPage({ type: "group", group: { ...group, epoch: 3 } }));
+  assert.ok(!isWorkerToPage({ type: "group", group: { ...group, status: "admin" } }));
+  assert.ok(isWorkerToPage({ type: "bindings", bindings: { "2": 1 } }));
+  assert.ok(!isWorkerToPage({ type: "bindings", bindings: { "2": 5000 } }));
+  // Nothing shaped like a key is part of the protocol: an unknown type is refused.
+  assert.ok(!isWorkerToPage({ type: "media-key", key: "x" }));
   assert.ok(
     !isWorkerToPage({
       type: "counts",

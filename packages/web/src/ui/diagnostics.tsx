@@ -143,11 +143,11 @@ function reasons(counts: Readonly<Record<string, number>>): string {
 
 /** SFrame outcomes per MLS member (by the sender leaf in the KID): nothing dropped is decoded. */
 function SframeCounts({ meeting }: { meeting: MeetingStore }) {
-  const { sframe, group, memberError } = useStore(meeting.transforms);
+  const { sframe, group, leafNames, memberError } = useStore(meeting.transforms);
   if (sframe === null) return null;
   const nameOfLeaf = (leaf: string) => {
     const member = group.roster.find((r) => String(r.leaf) === leaf);
-    if (!member) return `leaf ${leaf} (gone)`;
+    if (!member) return `${leafNames[Number(leaf)] ?? `Leaf ${leaf}`} (left)`;
     return member.self ? `${member.name} (you)` : member.name;
   };
   const rows = [
@@ -161,7 +161,7 @@ function SframeCounts({ meeting }: { meeting: MeetingStore }) {
   return (
     <>
       <h3>End-to-end encryption (SFrame)</h3>
-      <table>
+      <table class="sframe-table">
         <thead>
           <tr>
             <th scope="col">Member</th>
