@@ -245,6 +245,9 @@ describe("meeting in Chromium", () => {
     await carol.page.getByRole("textbox", { name: "Your name" }).fill("Carol");
     const clicked = Date.now();
     await carol.page.getByRole("button", { name: "Join", exact: true }).click();
+    // Whatever the first moment shows (usually "Joining the encrypted group…"), for a look.
+    await carol.page.getByRole("button", { name: "Leave", exact: true }).waitFor();
+    await carol.page.screenshot({ path: `${SCREENSHOTS}meeting-joining-desktop.png` });
     await waitFor(
       "Carol's first decrypted frame from Alice",
       async () => (await videoFrames(carol.page, "Alice")) > 0,
@@ -282,6 +285,9 @@ describe("meeting in Chromium", () => {
     // Outside the join window no frame fails to open: nothing undecryptable reaches anyone.
     await new Promise((r) => setTimeout(r, 2500));
     const settled = await Promise.all(everyone.map(({ p }) => sframeTotals(p.page)));
+    for (const [i, { name }] of everyone.entries()) {
+      console.log(`${name} after joining: ${JSON.stringify(settled[i])}`);
+    }
     await new Promise((r) => setTimeout(r, 3000));
     for (const [i, { name, p }] of everyone.entries()) {
       const now = await sframeTotals(p.page);
@@ -334,6 +340,7 @@ describe("meeting in Chromium", () => {
     await alice.page.screenshot({ path: `${SCREENSHOTS}meeting-security-after-leave-desktop.png` });
     await new Promise((r) => setTimeout(r, 2500));
     const afterLeave = await Promise.all([alice, bob].map((p) => sframeTotals(p.page)));
+    console.log(`Alice and Bob 2.5 s after Carol left: ${JSON.stringify(afterLeave)}`);
     await expectVideoFlowing(alice.page, "Bob");
     await expectVideoFlowing(bob.page, "Alice");
     await new Promise((r) => setTimeout(r, 2000));

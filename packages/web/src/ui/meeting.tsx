@@ -40,6 +40,7 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
   );
 
   const selfSpeaking = useSpeaking(local.audioTrack, local.mic === "on");
+  const ghostAlarm = useLasting(state.membersWithoutTile.length > 0, GHOST_ALARM_DELAY_MS);
   const count = state.participants.length + 1;
   useEffect(() => {
     document.title =
@@ -140,7 +141,7 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
           </button>
         </div>
       )}
-      {state.membersWithoutTile.length > 0 && worker.group.status === "member" && (
+      {ghostAlarm && worker.group.status === "member" && (
         <div class="banner banner-warn" role="status">
           In the encrypted group but not in the call:{" "}
           {state.membersWithoutTile.map((r) => r.name).join(", ")}
@@ -177,7 +178,10 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
               micOn={p.audio}
               status={
                 p.leaf === null
-                  ? "Not in the encrypted group yet"
+                  ? // While we are joining ourselves, the banner says so; nobody is named yet.
+                    worker.group.status === "member"
+                    ? "Not in the encrypted group yet"
+                    : null
                   : p.video && !p.videoStream
                     ? "Connecting video…"
                     : null
@@ -275,6 +279,24 @@ function ConnectionBanner({ state, onRetryNow }: { state: MeetingState; onRetryN
     );
   }
   return null;
+}
+
+/**
+ * An MLS member with no tile is normal for the moment between a participant leaving the call and
+ * the commit that removes them; the alarm (DESIGN §7.6) sounds when it lasts longer than that.
+ */
+const GHOST_ALARM_DELAY_MS = 3000;
+
+/** True once `condition` has held for `ms` without interruption. */
+function useLasting(condition: boolean, ms: number): boolean {
+  const [lasting, setLasting] = useState(false);
+  useEffect(() => {
+    setLasting(false);
+    if (!condition) return;
+    const timer = setTimeout(() => setLasting(true), ms);
+    return () => clearTimeout(timer);
+  }, [condition, ms]);
+  return lasting;
 }
 
 function useCountdown(deadline: number | null): number {
