@@ -89,8 +89,8 @@ describe("bot against the real server", () => {
     assert.equal(watcher.stats().sent, null);
     assert.equal(publisher.stats().received[watcher.id], undefined);
     assert.deepEqual(
-      publisher.participants.map((p) => [p.name, p.audio, p.video]),
-      [["Watcher", false, false]],
+      publisher.participants.map((p) => [p.id, p.audio, p.video]),
+      [[watcher.id, false, false]],
     );
   });
 

@@ -155,7 +155,6 @@ export class Bot extends TypedEvents<BotEvents> {
       protocol: PROTOCOL_VERSION,
       roomId,
       serverKey,
-      name: this.options.name,
     });
     const welcome = await this.expect(["welcome"], timeoutMs);
     if (welcome.type !== "welcome") throw new BotError("NEGOTIATION_FAILED", "expected welcome");
@@ -301,7 +300,16 @@ export class Bot extends TypedEvents<BotEvents> {
     for (const [id, remote] of Object.entries(this.subscriber?.stats() ?? {})) {
       const pid = id as ParticipantId;
       const who = this.roster.get(pid) ?? this.departed.get(pid);
-      received[id] = { name: who?.name ?? null, present: this.roster.has(pid), ...remote };
+      const leaf = who?.leaf;
+      const member =
+        leaf === null || leaf === undefined
+          ? undefined
+          : this.e2ee?.member.roster.find((r) => r.leaf === leaf);
+      received[id] = {
+        name: member?.displayName ?? null,
+        present: this.roster.has(pid),
+        ...remote,
+      };
     }
     return {
       id: this._id ?? "",

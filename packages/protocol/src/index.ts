@@ -14,7 +14,6 @@ export {
   type ClientMessage,
   type ClientMessageType,
   MAX_MESSAGE_BYTES,
-  MAX_NAME_LENGTH,
   type Participant,
   PROTOCOL_VERSION,
   type ServerMessage,

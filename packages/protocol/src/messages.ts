@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { ERROR_CODES } from "./errors.ts";
-import { GroupStateSchema, leafIndex, MLS_CLIENT_SCHEMAS, MLS_SERVER_SCHEMAS } from "./mls-messages.ts";
 import {
   PARTICIPANT_ID_PATTERN,
   type ParticipantId,
@@ -8,12 +7,17 @@ import {
   type RoomId,
   SERVER_KEY_PATTERN,
 } from "./ids.ts";
+import {
+  GroupStateSchema,
+  leafIndex,
+  MLS_CLIENT_SCHEMAS,
+  MLS_SERVER_SCHEMAS,
+} from "./mls-messages.ts";
 
 /** Bumped on any incompatible change; a client announces it in `join`. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** Largest signalling message accepted, in bytes of UTF-8. Larger ones get TOO_LARGE. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
-export const MAX_NAME_LENGTH = 64;
 const MAX_SDP_LENGTH = 60 * 1024;
 
 const roomId = z
@@ -25,19 +29,6 @@ const participantId = z
   .regex(PARTICIPANT_ID_PATTERN)
   .transform((s) => s as ParticipantId);
 const sdp = z.string().min(1).max(MAX_SDP_LENGTH);
-// Names are shown to people: no control or bidi-override characters, no blank names.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject them
-const FORBIDDEN_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-const displayName = z
-  .string()
-  .transform((s) => s.normalize("NFC").trim())
-  .pipe(
-    z
-      .string()
-      .min(1, "name is empty")
-      .max(MAX_NAME_LENGTH, `name is longer than ${MAX_NAME_LENGTH} characters`)
-      .refine((s) => !FORBIDDEN_IN_NAME.test(s), "name contains control characters"),
-  );
 const transportDirection = z.enum(["send", "recv"]);
 const mediaKind = z.enum(["audio", "video"]);
 
@@ -49,7 +40,6 @@ export const JoinSchema = z.strictObject({
   roomId,
   /** Proves the joiner holds the link: SHA-256(serverKey) starts with the room id. */
   serverKey: z.string().regex(SERVER_KEY_PATTERN),
-  name: displayName,
 });
 
 /** Offer for the client's sending peer connection. */
@@ -100,7 +90,6 @@ export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = ClientMessageS
 
 export const ParticipantSchema = z.strictObject({
   id: participantId,
-  name: displayName,
   /** The participant's MLS leaf as the Delivery Service follows it; null until it is added. */
   leaf: leafIndex.nullable(),
   audio: z.boolean(),

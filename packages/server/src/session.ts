@@ -236,7 +236,6 @@ export class Session implements Member {
     }
     const participant: Omit<Participant, "leaf"> = {
       id: toBase64url(randomBytes(12)) as ParticipantId,
-      name: message.name,
       audio: true,
       video: true,
     };

@@ -16,12 +16,12 @@ describe("delivery service over signalling", () => {
 
   it("tells joiners the group, refuses a second founder and non-members", async () => {
     const room = await newRoom();
-    const alice = await SignallingClient.joined(server.url, room, "Alice");
+    const alice = await SignallingClient.joined(server.url, room);
     assert.equal((await alice.next("welcome")).group, null, "an empty room has no group yet");
     const groupId = toBase64url(crypto.getRandomValues(new Uint8Array(16)));
     alice.send({ type: "mls-found", groupId });
     const bob = await SignallingClient.connect(server.url);
-    bob.send(room.joinMessage("Bob"));
+    bob.send(room.joinMessage());
     const welcome = await bob.next("welcome");
     assert.deepEqual(welcome.group, { groupId, epoch: 0 });
     assert.equal(welcome.participants[0]?.leaf, 0, "the founder holds leaf 0");
@@ -37,12 +37,12 @@ describe("delivery service over signalling", () => {
 
   it("closes a connection that is not admitted to the group within the grace period", async () => {
     const room = await newRoom();
-    const alice = await SignallingClient.joined(server.url, room, "Alice");
+    const alice = await SignallingClient.joined(server.url, room);
     alice.send({
       type: "mls-found",
       groupId: toBase64url(crypto.getRandomValues(new Uint8Array(16))),
     });
-    const bob = await SignallingClient.joined(server.url, room, "Bob");
+    const bob = await SignallingClient.joined(server.url, room);
     const closed = once(bob.ws, "close");
     const error = await bob.next("error", { timeoutMs: 5000 });
     assert.equal(error.code, "NOT_A_MEMBER");

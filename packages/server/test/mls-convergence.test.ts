@@ -56,7 +56,7 @@ async function join(serverUrl: string, room: TestRoom, name: string): Promise<Cl
     ws.once("open", resolve);
     ws.once("error", reject);
   });
-  ws.send(JSON.stringify(room.joinMessage(name)));
+  ws.send(JSON.stringify(room.joinMessage()));
   return { name, ws, member, errors };
 }
 

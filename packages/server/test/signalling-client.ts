@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import {
   deriveRoomId,
+  PROTOCOL_VERSION,
   parseServerMessage,
   type ServerMessage,
   toBase64url,
@@ -26,10 +27,10 @@ export class SignallingClient {
     return new SignallingClient(ws);
   }
 
-  /** Connects and joins `room` as `name`; resolves once the server has welcomed it. */
-  static async joined(serverUrl: string, room: TestRoom, name: string): Promise<SignallingClient> {
+  /** Connects and joins `room`; resolves once the server has welcomed it. */
+  static async joined(serverUrl: string, room: TestRoom): Promise<SignallingClient> {
     const client = await SignallingClient.connect(serverUrl);
-    client.send(room.joinMessage(name));
+    client.send(room.joinMessage());
     await client.next("welcome");
     return client;
   }
@@ -71,7 +72,7 @@ export interface TestRoom {
   readonly secret: string;
   readonly roomId: string;
   readonly serverKey: string;
-  joinMessage(name: string): Record<string, unknown>;
+  joinMessage(): Record<string, unknown>;
 }
 
 export async function newRoom(): Promise<TestRoom> {
@@ -81,12 +82,11 @@ export async function newRoom(): Promise<TestRoom> {
   return {
     secret,
     ...link,
-    joinMessage: (name) => ({
+    joinMessage: () => ({
       type: "join",
-      protocol: 1,
+      protocol: PROTOCOL_VERSION,
       roomId: link.roomId,
       serverKey: link.serverKey,
-      name,
     }),
   };
 }

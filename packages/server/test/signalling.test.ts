@@ -15,12 +15,13 @@ describe("signalling", () => {
 
   it("answers malformed, oversized and unknown messages with an error and changes nothing", async () => {
     const room = await newRoom();
-    const alice = await SignallingClient.joined(server.url, room, "Alice");
-    const bob = await SignallingClient.joined(server.url, room, "Bob");
+    const alice = await SignallingClient.joined(server.url, room);
+    const bob = await SignallingClient.joined(server.url, room);
     const welcome = await bob.next("welcome");
+    const aliceId = (await alice.next("welcome")).selfId;
     assert.deepEqual(
-      welcome.participants.map((p) => p.name),
-      ["Alice"],
+      welcome.participants.map((p) => p.id),
+      [aliceId],
     );
     await alice.next("participant-joined");
     const aliceSeen = alice.received.length;
@@ -32,7 +33,7 @@ describe("signalling", () => {
       [{ type: "publish", sdp: "x".repeat(MAX_MESSAGE_BYTES + 1) }, "TOO_LARGE"],
       [{ type: "media-state", audio: "loud", video: true }, "BAD_MESSAGE"],
       [{ type: "leave", now: true }, "BAD_MESSAGE"],
-      [room.joinMessage("Bob again"), "ALREADY_JOINED"],
+      [room.joinMessage(), "ALREADY_JOINED"],
       [{ type: "subscribe-answer", sdp: "v=0" }, "NEGOTIATION_FAILED"],
       [{ type: "publish", sdp: "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n" }, "NEGOTIATION_FAILED"],
     ];
@@ -51,7 +52,7 @@ describe("signalling", () => {
     assert.equal(await metric(server.url, "conclave_participants"), 2);
     bob.send({ type: "media-state", audio: false, video: true });
     const update = await alice.next("participant-updated", { from: aliceSeen });
-    assert.equal(update.participant.name, "Bob");
+    assert.equal(update.participant.id, welcome.selfId);
     assert.equal(update.participant.audio, false);
 
     bob.send({ type: "leave" });
@@ -65,7 +66,7 @@ describe("signalling", () => {
     const client = await SignallingClient.connect(server.url);
     client.send({ type: "media-state", audio: true, video: true });
     assert.equal((await client.next("error")).code, "NOT_JOINED");
-    client.send(room.joinMessage("Late"));
+    client.send(room.joinMessage());
     await client.next("welcome");
     client.close();
   });
@@ -73,11 +74,11 @@ describe("signalling", () => {
   it("refuses a join whose server key does not hash to the room id, and nobody sees it", async () => {
     const room = await newRoom();
     const other = await newRoom();
-    const alice = await SignallingClient.joined(server.url, room, "Alice");
+    const alice = await SignallingClient.joined(server.url, room);
     const mallory = await SignallingClient.connect(server.url);
-    mallory.send({ ...room.joinMessage("Mallory"), serverKey: other.serverKey });
+    mallory.send({ ...room.joinMessage(), serverKey: other.serverKey });
     assert.equal((await mallory.next("error")).code, "GATE_REFUSED");
-    mallory.send({ ...room.joinMessage("Mallory"), protocol: 2 });
+    mallory.send({ ...room.joinMessage(), protocol: 1 });
     assert.equal((await mallory.next("error", { from: 1 })).code, "UNSUPPORTED_VERSION");
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(alice.received.filter((m) => m.type === "participant-joined").length, 0);
@@ -89,19 +90,19 @@ describe("signalling", () => {
     const room = await newRoom();
     const clients = await Promise.all([1, 2, 3].map(() => SignallingClient.connect(server.url)));
     for (const [i, client] of clients.entries()) {
-      client.send(room.joinMessage(`P${i}`));
+      client.send(room.joinMessage());
       await client.next("welcome");
     }
     const fourth = await SignallingClient.connect(server.url);
-    fourth.send(room.joinMessage("P4"));
+    fourth.send(room.joinMessage());
     assert.equal((await fourth.next("error")).code, "ROOM_FULL");
     for (const client of [...clients, fourth]) client.close();
   });
 
   it("tells the others when a socket drops without leaving", async () => {
     const room = await newRoom();
-    const alice = await SignallingClient.joined(server.url, room, "Alice");
-    const bob = await SignallingClient.joined(server.url, room, "Bob");
+    const alice = await SignallingClient.joined(server.url, room);
+    const bob = await SignallingClient.joined(server.url, room);
     bob.ws.terminate();
     const left = await alice.next("participant-left");
     assert.equal(left.reason, "disconnected");

@@ -180,7 +180,7 @@ export class TestDeliveryService {
   }
 
   #participant(c: Connection): Participant {
-    return { id: c.id, name: c.name, leaf: c.leaf, audio: false, video: false };
+    return { id: c.id, leaf: c.leaf, audio: false, video: false };
   }
 
   #deliver(c: Connection, message: ServerMessage): void {

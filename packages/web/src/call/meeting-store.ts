@@ -210,7 +210,6 @@ export class MeetingStore extends Store<MeetingState> {
       protocol: PROTOCOL_VERSION,
       roomId: this.link.roomId,
       serverKey: this.link.serverKey,
-      name: this.name,
     });
   }
 

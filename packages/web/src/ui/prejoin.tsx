@@ -1,4 +1,3 @@
-import { MAX_NAME_LENGTH } from "@conclave/protocol";
 import { useState } from "preact/hooks";
 import type { DeviceStatus, LocalMedia } from "../call/local-media.ts";
 import { loadPreferences, savePreferences } from "../call/preferences.ts";
@@ -8,7 +7,10 @@ import { MediaToggles } from "./media-toggles.tsx";
 import { VideoView } from "./media-view.tsx";
 import { useStore } from "./use-store.ts";
 
-// The same characters the server refuses in names (control and bidi-override characters).
+// Names travel in the MLS credential (packages/e2ee/src/mls/credential.ts): at most 128 UTF-8
+// bytes, no control or bidi-override characters. 64 characters is the visible limit.
+const MAX_NAME_LENGTH = 64;
+const MAX_NAME_BYTES = 128;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject them
 const FORBIDDEN_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
@@ -40,6 +42,10 @@ export function Prejoin({ local, onJoin }: PrejoinProps) {
     const trimmed = name.normalize("NFC").trim();
     if (trimmed === "") {
       setNameError("Enter the name others will see.");
+      return;
+    }
+    if (new TextEncoder().encode(trimmed).length > MAX_NAME_BYTES) {
+      setNameError("Use a shorter name.");
       return;
     }
     if (FORBIDDEN_IN_NAME.test(trimmed)) {
