@@ -97,6 +97,8 @@ export {
 } from "./member/meeting-member.ts"; // the member engine (docs/e2ee.md client side)
 export { loadMlsCiphersuite, MLS_CIPHERSUITE_NAME } from "./mls/ciphersuite.ts";
 export {
+  type CredentialIdentity,
+  checkDisplayName,
   createDeviceIdentity,
   type DeviceIdentity,
   decodeIdentity,

@@ -69,8 +69,8 @@ describe("a removed member", () => {
       if (payloadType === MEDIA_CODECS.audio.payloadType)
         frames.push({ kind: "audio", data: rtp.payload });
       else {
-        let depacketizer = depacketizers.get(ssrc);
-        if (!depacketizer) depacketizers.set(ssrc, (depacketizer = new Vp8Depacketizer()));
+        const depacketizer = depacketizers.get(ssrc) ?? new Vp8Depacketizer();
+        depacketizers.set(ssrc, depacketizer);
         const view = { ...rtp.header, payload: rtp.payload };
         for (const frame of depacketizer.push(view, timeMs))
           frames.push({ kind: "video", data: frame.data });

@@ -89,7 +89,7 @@ describe("signalling", () => {
   it("refuses a join past MAX_PARTICIPANTS with ROOM_FULL", async () => {
     const room = await newRoom();
     const clients = await Promise.all([1, 2, 3].map(() => SignallingClient.connect(server.url)));
-    for (const [i, client] of clients.entries()) {
+    for (const client of clients) {
       client.send(room.joinMessage());
       await client.next("welcome");
     }

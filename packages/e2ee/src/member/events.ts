@@ -3,12 +3,12 @@
 
 export interface RosterMember {
   readonly leaf: number;
-  /** From the member's MLS credential, signed by its owner; never from the server. */
+  /** What the member said in its signed `hello` (empty until then); never from the server. */
   readonly displayName: string;
   readonly deviceId: string;
   /** SHA-256 of the member's signature key, as 16 groups of 4 hex digits. */
   readonly fingerprint: string;
-  /** The member itself said this name in a signed `hello` (it matches the credential). */
+  /** The member has told us its name in a signed `hello`. */
   readonly nameConfirmed: boolean;
   readonly self: boolean;
 }
@@ -36,7 +36,7 @@ export type MemberErrorCode =
   | "KEY_PACKAGE_REJECTED"
   /** an application message that could not be opened or decoded */
   | "APPLICATION_REJECTED"
-  /** a `hello` whose name disagrees with the sender's credential */
+  /** a `hello` whose name is empty, too long or holds control characters */
   | "NAME_MISMATCH"
   /** a message for a future epoch that stayed unprocessable */
   | "STALE_QUEUE"

@@ -259,7 +259,7 @@ describe("meeting member engine", () => {
     meeting.close();
   });
 
-  it("chat arrives with its sender's leaf; a hello whose name disagrees with the credential is refused", async () => {
+  it("chat arrives with its sender's leaf and self-told name; a hello with a forbidden name is refused", async () => {
     const suite = await loadMlsCiphersuite();
     const meeting = await meetingOf(["ada", "bob"]);
     const identity = await createDeviceIdentity({ displayName: "mal", deviceId: "mal-dev" }, suite);
@@ -277,20 +277,22 @@ describe("meeting member engine", () => {
       { sender: mal.member.ownLeaf ?? -1, displayName: "mal", text: "hi from mal" },
     ]);
 
-    // Mal now claims to be "ada" in the hello it sends to the next joiner.
-    Object.assign(forger, { displayName: "ada" });
+    // Mal now says a name with a bidi override in the hello it sends to the next joiner.
+    Object.assign(forger, { displayName: "mal\u202eeve" });
     const cy = await meeting.connect("cy");
     await meeting.until(() => cy.member.joined, 5000, "cy joined");
     await meeting.settle();
     assert.ok(cy.errors.some((e) => e.startsWith("NAME_MISMATCH")));
     assert.equal(cy.member.stats.namesRefused, 1);
     const malEntry = cy.member.roster.find((r) => r.leaf === mal.member.ownLeaf);
-    assert.equal(malEntry?.displayName, "mal", "the credential's name stands");
+    assert.equal(malEntry?.displayName, "", "no name is shown until an allowed one is said");
     assert.equal(malEntry?.nameConfirmed, false);
-    assert.ok(
+    assert.deepEqual(
       cy.member.roster
         .filter((r) => !r.self && r.leaf !== malEntry?.leaf)
-        .every((r) => r.nameConfirmed),
+        .map((r) => r.displayName)
+        .sort(),
+      ["ada", "bob"],
     );
     meeting.close();
   });

@@ -21,7 +21,7 @@ import {
   mediaEpochSource,
 } from "../media-keys/key-schedule.ts";
 import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
-import { type DeviceIdentity, formatFingerprint } from "../mls/credential.ts";
+import { checkDisplayName, type DeviceIdentity, formatFingerprint } from "../mls/credential.ts";
 import { processIncoming } from "../mls/incoming.ts";
 import { decodeKeyPackage, type KeyPackageBundle, makeKeyPackage } from "../mls/key-package.ts";
 import type { MlsPolicy } from "../mls/policy.ts";
@@ -31,6 +31,7 @@ import {
   eraseConsumed,
   joinFromWelcome,
   type MlsSession,
+  exportSecret as mlsExportSecret,
   sealApplicationMessage,
   type Transition,
 } from "../mls/session.ts";
@@ -126,6 +127,11 @@ export interface MeetingMember {
   sendChat(text: string): Promise<boolean>;
   /** Makes our self-update due now (it still waits for pending work and for its turn). */
   requestSelfUpdate(): void;
+  /**
+   * MLS-Exporter of the current epoch (RFC 9420 §8.5); undefined when we are not a member. Secret:
+   * for keys derived inside the worker, and for tests that check such keys never leak.
+   */
+  exportSecret(label: string, context: Uint8Array, length: number): Promise<Uint8Array | undefined>;
   on<K extends keyof MemberEvents>(name: K, listener: (value: MemberEvents[K]) => void): () => void;
   /** Resolves once every message and timer received so far has been handled. */
   idle(): Promise<void>;
@@ -227,7 +233,8 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
   let awaitingRollback: { readonly epoch: bigint; readonly deadline: number } | undefined;
   let queue: Queued[] = [];
   const pendingKeyPackages = new Map<string, PendingKeyPackage>();
-  const confirmedNames = new Set<number>();
+  /** Names members told us in their signed `hello`, by leaf: the server never sees them. */
+  const names = new Map<number, string>();
   let nextSelfUpdate = Number.POSITIVE_INFINITY;
   let retryAfter = 0;
   /** after a rollback: a fresh epoch is wanted (members that rolled back have no media keys) */
@@ -305,10 +312,11 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     const own = session?.ownLeafIndex;
     rosterView = (session?.roster ?? []).map((entry) => ({
       leaf: entry.leafIndex,
-      displayName: entry.displayName,
+      displayName:
+        entry.leafIndex === own ? options.identity.displayName : (names.get(entry.leafIndex) ?? ""),
       deviceId: entry.deviceId,
       fingerprint: formatFingerprint(entry.fingerprint),
-      nameConfirmed: confirmedNames.has(entry.leafIndex),
+      nameConfirmed: entry.leafIndex === own || names.has(entry.leafIndex),
       self: entry.leafIndex === own,
     }));
   }
@@ -324,7 +332,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     awaitingRollback = undefined;
     rekeySince = undefined;
     queue = [];
-    confirmedNames.clear();
+    names.clear();
     ring.close();
     ring = newRing();
     rebuildRoster();
@@ -433,7 +441,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
   ): Promise<void> {
     if (session === undefined) return;
     const diff = rosterDiff(old?.roster ?? [], session.roster);
-    for (const leaf of [...diff.added, ...diff.removed]) confirmedNames.delete(leaf);
+    for (const leaf of [...diff.added, ...diff.removed]) names.delete(leaf);
     dropAddedKeyPackages();
     rekeySince = undefined;
     retryAfter = 0;
@@ -553,7 +561,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       unerased = []; // they belong to the session we return to
       if (inFlight !== undefined) inFlight.lost = true;
       const diff = rosterDiff(withdrawn.roster, session.roster);
-      for (const leaf of [...diff.added, ...diff.removed]) confirmedNames.delete(leaf);
+      for (const leaf of [...diff.added, ...diff.removed]) names.delete(leaf);
       ring.close();
       ring = newRing();
       rebuildRoster();
@@ -637,17 +645,20 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     const entry = session === undefined ? undefined : rosterEntry(session.roster, sender);
     if (entry === undefined) return;
     if (message.t === "chat") {
-      events.emit("chat", { sender, displayName: entry.displayName, text: message.text });
+      events.emit("chat", { sender, displayName: names.get(sender) ?? "", text: message.text });
       return;
     }
-    // The name a member says must be the one its credential carries (both signed by its key).
-    if (message.displayName !== entry.displayName) {
+    // A member names itself in a PrivateMessage signed by its own leaf key: neither the server nor
+    // another member can put a name in its mouth. The latest name it said is the one shown.
+    try {
+      checkDisplayName(message.displayName);
+    } catch {
       stats.namesRefused++;
-      report("NAME_MISMATCH", `leaf ${sender} said a name its credential does not carry`);
+      report("NAME_MISMATCH", `leaf ${sender} said a name that is not allowed`);
       return;
     }
-    if (confirmedNames.has(sender)) return;
-    confirmedNames.add(sender);
+    if (names.get(sender) === message.displayName) return;
+    names.set(sender, message.displayName);
     rebuildRoster();
     events.emit("roster", rosterView);
   }
@@ -932,6 +943,11 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       void enqueue(async () => {
         nextSelfUpdate = now();
       });
+    },
+    async exportSecret(label, context, length) {
+      const current = session;
+      if (current === undefined || status !== "member") return undefined;
+      return mlsExportSecret(current, label, context, length);
     },
     on: (name, listener) => events.on(name, listener),
     async idle() {

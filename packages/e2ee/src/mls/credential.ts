@@ -1,25 +1,30 @@
 // Device identity and the MLS credential that carries it (RFC 9420 §5.3). Each device has one
-// long-term Ed25519 signature key; its MLS credential is a "basic" credential whose identity is a
-// small encoding of who the device says it is:
+// long-term Ed25519 signature key; its MLS credential is a "basic" credential whose identity is
 //
-//   version (1 byte, = 1) | device id length (1) | device id (UTF-8) | name length (1) | name (UTF-8)
+//   version (1 byte, = 2) | device id length (1) | device id (UTF-8)
 //
-// The name is signed by its owner inside every KeyPackage and LeafNode, so the server cannot change
-// it (DESIGN §7.3). The fingerprint that people compare and pin is SHA-256 of the signature public
-// key, so it does not change when the display name does.
+// and nothing else. KeyPackages, commits and their leaf nodes are public to the Delivery Service,
+// so a display name in the credential would be read by the server: names travel instead in a
+// `hello` application message, encrypted and signed by the owner's leaf key (member/app-message).
+// The fingerprint that people compare and pin is SHA-256 of the signature public key.
 import type { Credential } from "ts-mls";
 import { MlsSessionError } from "../errors.ts";
 import { concatBytes, toHex } from "../sframe/bytes.ts";
 import { subtle } from "../sframe/webcrypto.ts";
 
-export const IDENTITY_VERSION = 1;
+export const IDENTITY_VERSION = 2;
 /** Longest device id and display name, in UTF-8 bytes. */
 export const MAX_DEVICE_ID_BYTES = 64;
 export const MAX_DISPLAY_NAME_BYTES = 128;
 
-export interface MemberIdentity {
-  readonly displayName: string;
+/** What a credential says: the device id only. */
+export interface CredentialIdentity {
   readonly deviceId: string;
+}
+
+/** Who a device says it is: its device id, and the name it tells the group in `hello`. */
+export interface MemberIdentity extends CredentialIdentity {
+  readonly displayName: string;
 }
 
 /** A device's long-term signing key and the identity it signs for. Keep it in the worker. */
@@ -45,47 +50,41 @@ function checkText(what: string, value: string, maxBytes: number): Uint8Array {
   return bytes;
 }
 
+/** Refuses a display name that is empty, too long, or holds control or bidi characters. */
+export function checkDisplayName(name: string): void {
+  checkText("display name", name, MAX_DISPLAY_NAME_BYTES);
+}
+
 /** The credential identity bytes for `identity` (layout above). Throws MLS_CREDENTIAL_INVALID. */
-export function encodeIdentity(identity: MemberIdentity): Uint8Array {
+export function encodeIdentity(identity: CredentialIdentity): Uint8Array {
   const device = checkText("device id", identity.deviceId, MAX_DEVICE_ID_BYTES);
-  const name = checkText("display name", identity.displayName, MAX_DISPLAY_NAME_BYTES);
-  return concatBytes(
-    Uint8Array.of(IDENTITY_VERSION, device.length),
-    device,
-    Uint8Array.of(name.length),
-    name,
-  );
+  return concatBytes(Uint8Array.of(IDENTITY_VERSION, device.length), device);
 }
 
 /** Parses credential identity bytes; throws MLS_CREDENTIAL_INVALID on anything but the layout. */
-export function decodeIdentity(bytes: Uint8Array): MemberIdentity {
+export function decodeIdentity(bytes: Uint8Array): CredentialIdentity {
   const fail = (why: string) => new MlsSessionError("MLS_CREDENTIAL_INVALID", why);
   if (bytes[0] !== IDENTITY_VERSION) throw fail("unknown identity version");
   const deviceLength = bytes[1] ?? 0;
-  const nameAt = 2 + deviceLength;
-  const nameLength = bytes[nameAt] ?? 0;
-  if (bytes.length !== nameAt + 1 + nameLength) throw fail("identity length mismatch");
+  if (bytes.length !== 2 + deviceLength) throw fail("identity length mismatch");
   let deviceId: string;
-  let displayName: string;
   try {
-    deviceId = strictUtf8.decode(bytes.subarray(2, nameAt));
-    displayName = strictUtf8.decode(bytes.subarray(nameAt + 1));
+    deviceId = strictUtf8.decode(bytes.subarray(2));
   } catch {
     throw fail("identity is not UTF-8");
   }
   // Re-check the limits and characters the encoder enforces.
   checkText("device id", deviceId, MAX_DEVICE_ID_BYTES);
-  checkText("display name", displayName, MAX_DISPLAY_NAME_BYTES);
-  return { deviceId, displayName };
+  return { deviceId };
 }
 
 /** The MLS credential (RFC 9420 §5.3, type basic) for a device identity. */
-export function credentialFor(identity: MemberIdentity): Credential {
+export function credentialFor(identity: CredentialIdentity): Credential {
   return { credentialType: "basic", identity: encodeIdentity(identity) };
 }
 
 /** The identity inside a credential; throws MLS_CREDENTIAL_INVALID for any other shape. */
-export function identityOfCredential(credential: Credential): MemberIdentity {
+export function identityOfCredential(credential: Credential): CredentialIdentity {
   if (credential.credentialType !== "basic") {
     throw new MlsSessionError("MLS_CREDENTIAL_INVALID", "only basic credentials are accepted");
   }
@@ -112,6 +111,7 @@ export async function createDeviceIdentity(
   suite: { signature: { keygen(): Promise<{ publicKey: Uint8Array; signKey: Uint8Array }> } },
 ): Promise<DeviceIdentity> {
   encodeIdentity(identity);
+  checkDisplayName(identity.displayName);
   const { publicKey, signKey } = await suite.signature.keygen();
   return {
     displayName: identity.displayName,

@@ -10,6 +10,7 @@ import {
 import { isE2eeError } from "../errors.ts";
 import { loadMlsCiphersuite } from "./ciphersuite.ts";
 import {
+  checkDisplayName,
   createDeviceIdentity,
   credentialFor,
   type DeviceIdentity,
@@ -86,7 +87,7 @@ describe("KeyPackages", () => {
     assert.equal(notAfter - notBefore, BigInt(KEY_PACKAGE_MAX_LIFETIME_SECONDS));
     assert.ok(notAfter <= BigInt(Math.floor(now / 1000) + KEY_PACKAGE_MAX_LIFETIME_SECONDS));
     const identity = validateKeyPackage(decodeKeyPackage(bundle.encoded), { now });
-    assert.deepEqual(identity, { displayName: "bob", deviceId: "bob-1" });
+    assert.deepEqual(identity, { deviceId: "bob-1" }, "the KeyPackage carries no display name");
     await rejectsWith(
       makeKeyPackage(await device("bob"), await loadMlsCiphersuite(), { lifetimeSeconds: 3600 }),
       "MLS_KEY_PACKAGE_LIFETIME_TOO_LONG",
@@ -137,21 +138,23 @@ describe("KeyPackages", () => {
 });
 
 describe("identity", () => {
-  it("encodes and decodes display name and device id; refuses bad ones", () => {
-    const id = { displayName: "Zoë 👋", deviceId: "phone" };
+  it("a credential carries the device id only, never the display name; bad ones refused", () => {
+    const id = { deviceId: "phone 👋" };
     assert.deepEqual(decodeIdentity(encodeIdentity(id)), id);
-    throwsCode(() => encodeIdentity({ displayName: "", deviceId: "x" }), "MLS_CREDENTIAL_INVALID");
-    throwsCode(
-      () => encodeIdentity({ displayName: "a\u202eb", deviceId: "x" }),
-      "MLS_CREDENTIAL_INVALID",
+    const withName = encodeIdentity({ deviceId: "x", displayName: "Ada" } as { deviceId: string });
+    assert.ok(
+      !new TextDecoder().decode(withName).includes("Ada"),
+      "a name never reaches a credential",
     );
-    throwsCode(
-      () => encodeIdentity({ displayName: "x".repeat(129), deviceId: "x" }),
-      "MLS_CREDENTIAL_INVALID",
-    );
-    throwsCode(() => decodeIdentity(Uint8Array.of(2, 1, 65, 1, 65)), "MLS_CREDENTIAL_INVALID");
-    throwsCode(() => decodeIdentity(Uint8Array.of(1, 1, 65, 2, 65)), "MLS_CREDENTIAL_INVALID");
-    throwsCode(() => decodeIdentity(Uint8Array.of(1, 1, 0xff, 1, 65)), "MLS_CREDENTIAL_INVALID");
+    throwsCode(() => encodeIdentity({ deviceId: "" }), "MLS_CREDENTIAL_INVALID");
+    throwsCode(() => encodeIdentity({ deviceId: "a\u202eb" }), "MLS_CREDENTIAL_INVALID");
+    throwsCode(() => encodeIdentity({ deviceId: "x".repeat(65) }), "MLS_CREDENTIAL_INVALID");
+    throwsCode(() => checkDisplayName(""), "MLS_CREDENTIAL_INVALID");
+    throwsCode(() => checkDisplayName("a\u202eb"), "MLS_CREDENTIAL_INVALID");
+    throwsCode(() => checkDisplayName("x".repeat(129)), "MLS_CREDENTIAL_INVALID");
+    throwsCode(() => decodeIdentity(Uint8Array.of(1, 1, 65)), "MLS_CREDENTIAL_INVALID");
+    throwsCode(() => decodeIdentity(Uint8Array.of(2, 2, 65)), "MLS_CREDENTIAL_INVALID");
+    throwsCode(() => decodeIdentity(Uint8Array.of(2, 1, 0xff)), "MLS_CREDENTIAL_INVALID");
   });
 
   it("the fingerprint is SHA-256 of the signature key, shown as hex groups", async () => {

@@ -15,10 +15,10 @@ import { makeKeyPackageRef } from "ts-mls/keyPackage.js";
 import { MlsSessionError } from "../errors.ts";
 import { MLS_CIPHERSUITE_NAME } from "./ciphersuite.ts";
 import {
+  type CredentialIdentity,
   credentialFor,
   type DeviceIdentity,
   identityOfCredential,
-  type MemberIdentity,
 } from "./credential.ts";
 import { GROUP_PIN_EXTENSION_TYPE } from "./group-pin.ts";
 
@@ -111,7 +111,7 @@ export function decodeKeyPackage(bytes: Uint8Array): KeyPackage {
 export function validateKeyPackage(
   keyPackage: KeyPackage,
   options: { readonly now?: number } = {},
-): MemberIdentity {
+): CredentialIdentity {
   const now = toSeconds(options.now ?? Date.now());
   const skew = BigInt(CLOCK_SKEW_SECONDS);
   const maximum = BigInt(KEY_PACKAGE_MAX_LIFETIME_SECONDS);

@@ -1,10 +1,11 @@
 // The roster: who holds the group's keys, read from the MLS ratchet tree itself (RFC 9420 §7.8),
-// never from the server's participant list (DESIGN T2, §6). Leaf index → identity + fingerprint.
+// never from the server's participant list (DESIGN T2, §6). Leaf index → device id + fingerprint;
+// display names come from each member's signed `hello` (member/meeting-member.ts).
 import type { RatchetTree } from "ts-mls";
 import { constantTimeEqual } from "../sframe/bytes.ts";
-import { fingerprintOf, identityOfCredential, type MemberIdentity } from "./credential.ts";
+import { type CredentialIdentity, fingerprintOf, identityOfCredential } from "./credential.ts";
 
-export interface RosterEntry extends MemberIdentity {
+export interface RosterEntry extends CredentialIdentity {
   /** The member's leaf index: its sender index in MLS and in SFrame KIDs. */
   readonly leafIndex: number;
   readonly signaturePublicKey: Uint8Array;
@@ -29,7 +30,6 @@ export async function rosterOf(tree: RatchetTree): Promise<Roster> {
     const identity = identityOfCredential(credential);
     entries.push({
       leafIndex: nodeIndex / 2,
-      displayName: identity.displayName,
       deviceId: identity.deviceId,
       signaturePublicKey,
       fingerprint: await fingerprintOf(signaturePublicKey),
@@ -46,7 +46,6 @@ export function sameRoster(a: Roster, b: Roster): boolean {
     return (
       other !== undefined &&
       entry.leafIndex === other.leafIndex &&
-      entry.displayName === other.displayName &&
       entry.deviceId === other.deviceId &&
       constantTimeEqual(entry.fingerprint, other.fingerprint)
     );

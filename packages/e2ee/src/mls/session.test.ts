@@ -82,12 +82,12 @@ describe("MLS session", () => {
     assert.equal(new Set(all.map((s) => s.securityCode.digits)).size, 1);
     assert.match(alice.securityCode.digits, /^\d{5}( \d{5}){4}$/);
     assert.deepEqual(
-      daveSession.roster.map((e) => [e.leafIndex, e.displayName]),
+      daveSession.roster.map((e) => [e.leafIndex, e.deviceId]),
       [
-        [0, "alice"],
-        [1, "bob"],
-        [2, "carol"],
-        [3, "dave"],
+        [0, "alice-laptop"],
+        [1, "bob-laptop"],
+        [2, "carol-laptop"],
+        [3, "dave-laptop"],
       ],
     );
   });

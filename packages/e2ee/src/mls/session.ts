@@ -26,7 +26,11 @@ import {
 import { defaultClientConfig } from "ts-mls/clientConfig.js";
 import { E2eeUsageError, MlsSessionError } from "../errors.ts";
 import { loadMlsCiphersuite } from "./ciphersuite.ts";
-import { type DeviceIdentity, identityOfCredential, type MemberIdentity } from "./credential.ts";
+import {
+  type CredentialIdentity,
+  type DeviceIdentity,
+  identityOfCredential,
+} from "./credential.ts";
 import { type GroupPin, groupPinExtension, requireGroupPin } from "./group-pin.ts";
 import {
   decodeKeyPackage,
@@ -68,7 +72,7 @@ export interface CommitTransition extends Transition {
 export interface AddTransition extends CommitTransition {
   /** The Welcome (an MLSMessage) for the joiners; it carries the ratchet tree (RFC 9420 §12.4.3.3). */
   readonly welcome: Uint8Array;
-  readonly added: readonly MemberIdentity[];
+  readonly added: readonly CredentialIdentity[];
 }
 
 export interface SessionOptions {

@@ -106,7 +106,7 @@ export class E2eeSession {
     member.on("roster", () => this.postGroup());
     member.on("removed", () => this.postGroup());
     member.on("chat", ({ sender, displayName, text }) =>
-      post({ type: "chat", sender, name: displayName, text }),
+      post({ type: "chat", sender, name: displayName || "Someone joining", text }),
     );
     member.on("error", ({ code, message }) => post({ type: "member-error", code, message }));
     member.on("reconnect", ({ reason }) => post({ type: "reconnect", reason }));
@@ -231,7 +231,8 @@ export class E2eeSession {
       securityCode: m.securityCode ?? null,
       roster: m.roster.map((r) => ({
         leaf: r.leaf,
-        name: r.displayName,
+        // A name arrives in the member's own signed hello, shortly after it joins.
+        name: r.displayName || "Joining…",
         fingerprint: r.fingerprint,
         self: r.self,
         nameConfirmed: r.nameConfirmed,
