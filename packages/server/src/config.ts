@@ -77,8 +77,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxParticipants: integer(env, "MAX_PARTICIPANTS", 16, 2, 1000),
     keyframeIntervalMs: integer(env, "KEYFRAME_INTERVAL_MS", 1000, 100, 60_000),
     drainTimeoutMs: integer(env, "DRAIN_TIMEOUT_MS", 10_000, 0, 600_000),
-    // Off until the web app and the bot run MLS; then 60 s (docs/e2ee.md).
-    mlsJoinGraceMs: integer(env, "MLS_JOIN_GRACE_MS", 0, 0, 3_600_000),
+    mlsJoinGraceMs: integer(env, "MLS_JOIN_GRACE_MS", 60_000, 0, 3_600_000),
     captureFile: env.CAPTURE_FILE || null,
     logLevel: logLevel as Config["logLevel"],
   };

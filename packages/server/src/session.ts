@@ -28,7 +28,7 @@ export interface SessionContext {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly maxParticipants: number;
-  /** Close connections not in the MLS group after this long; 0 while clients do not run MLS. */
+  /** Close connections not in the MLS group after this long; 0 turns it off. */
   readonly mlsJoinGraceMs: number;
   readonly capture: Capture | null;
   readonly isDraining: () => boolean;
