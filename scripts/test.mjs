@@ -63,7 +63,13 @@ check("typecheck (web)", "npx", ["tsc", "-p", "packages/web"]);
 check("typecheck (web worker)", "npx", ["tsc", "-p", "packages/web/src/worker"]);
 check("lint and format", "npx", ["biome", "check", "."]);
 check("build the web app", "npm", ["run", "build", "--silent"]);
-check("RFC 9605 test vectors", "npm", ["run", "--silent", "vectors", "--", "../shared/vectors/sframe-rfc9605.json"]);
+check("RFC 9605 test vectors", "npm", [
+  "run",
+  "--silent",
+  "vectors",
+  "--",
+  "../shared/vectors/sframe-rfc9605.json",
+]);
 
 const all = testFiles(join(root, "packages")).concat(testFiles(join(root, "bench")));
 suite("unit and integration tests", all, []);
