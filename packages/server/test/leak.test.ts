@@ -21,17 +21,10 @@ import {
 import { type Secret, scanForSecrets } from "./leak-scan.ts";
 import { newRoom, SignallingClient } from "./signalling-client.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
+import { waitFor } from "./wait-for.ts";
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
-
-async function waitFor(what: string, condition: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Every key of the member's current epoch, as the test derives them again from the exporter. */
 async function epochSecrets(member: MeetingMember): Promise<Secret[]> {

@@ -9,22 +9,9 @@ import { fileURLToPath } from "node:url";
 import { type Bot, joinBot } from "@conclave/bot";
 import { metric, newRoom } from "./signalling-client.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
+import { waitFor } from "./wait-for.ts";
 
 const BOT_CLI = fileURLToPath(new URL("../../bot/src/main.ts", import.meta.url));
-
-async function waitFor(
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  ms: number,
-): Promise<number> {
-  const start = performance.now();
-  while (!(await condition())) {
-    if (performance.now() - start > ms)
-      throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return performance.now() - start;
-}
 
 function receives(bot: Bot, fromId: string, packets: number): boolean {
   const from = bot.stats().received[fromId];

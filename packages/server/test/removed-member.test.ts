@@ -14,14 +14,7 @@ import { RtpPacket } from "werift";
 import { readCapture } from "./leak-scan.ts";
 import { newRoom } from "./signalling-client.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
-
-async function waitFor(what: string, condition: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { waitFor } from "./wait-for.ts";
 
 const decrypted = (bot: Bot) => bot.stats().e2ee?.frames.total.decrypted ?? 0;
 
