@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Outcome } from "@conclave/delivery-service";
+import type { GroupDelivery, Outcome } from "@conclave/delivery-service";
 import {
   type ClientMessage,
   type ErrorCode,
@@ -174,34 +174,13 @@ export class Session implements Member {
           ?.requestKeyframe();
         return;
       case "mls-found":
-        return this.deliver(
-          state.meeting,
-          state.meeting.delivery.found(state.participant.id, message.groupId),
-        );
       case "mls-key-package":
-        return this.deliver(
-          state.meeting,
-          state.meeting.delivery.keyPackage(state.participant.id, message.keyPackage),
-        );
       case "mls-commit":
-        return this.deliver(
-          state.meeting,
-          state.meeting.delivery.commit(
-            state.participant.id,
-            message.epoch,
-            message.commit,
-            message.welcome,
-          ),
-        );
       case "mls-message":
-        return this.deliver(
-          state.meeting,
-          state.meeting.delivery.message(state.participant.id, message.message),
-        );
       case "mls-commit-failed":
         return this.deliver(
           state.meeting,
-          state.meeting.delivery.commitFailed(state.participant.id, message.epoch),
+          toDelivery(state.meeting.delivery, state.participant.id, message),
         );
       case "leave":
         this.end("left");
@@ -274,5 +253,25 @@ export class Session implements Member {
     }
     this.ctx.metrics.joins.inc();
     this.ctx.log.info({ room: roomTag(meeting.id), size: meeting.size }, "participant joined");
+  }
+}
+
+/** The Delivery Service's answer to one MLS message from participant `me`. */
+function toDelivery(
+  delivery: GroupDelivery,
+  me: ParticipantId,
+  message: Extract<ClientMessage, { type: `mls-${string}` }>,
+): Outcome {
+  switch (message.type) {
+    case "mls-found":
+      return delivery.found(me, message.groupId);
+    case "mls-key-package":
+      return delivery.keyPackage(me, message.keyPackage);
+    case "mls-commit":
+      return delivery.commit(me, message.epoch, message.commit, message.welcome);
+    case "mls-message":
+      return delivery.message(me, message.message);
+    case "mls-commit-failed":
+      return delivery.commitFailed(me, message.epoch);
   }
 }
