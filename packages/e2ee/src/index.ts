@@ -75,7 +75,10 @@ export {
   APP_FORMAT_TYPED_V1,
   type DecodedAppMessage,
   decodeAppMessage,
+  isReaction,
   MAX_CHAT_TEXT,
+  REACTIONS,
+  type Reaction,
   type TypedAppMessage,
 } from "./member/app-message.ts";
 export type {

@@ -2,22 +2,37 @@
 // byte says how the rest reads:
 //
 //   0x00 | opaque bytes       the application's own data (sendApplication)
-//   0x01 | UTF-8 JSON         a typed Conclave message, version 1: {"t":"chat","text":...} or
-//                             {"t":"hello","displayName":...}
+//   0x01 | UTF-8 JSON         a typed Conclave message, version 1: one object whose "t" names its
+//                             kind and whose keys are exactly that kind's (docs/e2ee.md):
+//                             chat, hello, hand-raise, hand-lower, reaction, recording-start,
+//                             recording-stop
 //
 // A new format or an incompatible change takes a new first byte; an unknown one is refused, not
 // guessed at. The MLS layer has already authenticated the sender's leaf (its signature key signs
 // every PrivateMessage), so what is decoded here is what that leaf's owner said.
+
+import { MAX_KID_SENDER } from "../media-keys/kid.ts";
 
 export const APP_FORMAT_OPAQUE = 0x00;
 export const APP_FORMAT_TYPED_V1 = 0x01;
 /** Longest chat text, in UTF-16 code units. */
 export const MAX_CHAT_TEXT = 4000;
 const MAX_NAME = 256;
+/** The emoji a reaction may carry: a small fixed set, so a reaction cannot smuggle text. */
+export const REACTIONS = ["👍", "👏", "😂", "❤️", "🎉", "😮"] as const;
+export type Reaction = (typeof REACTIONS)[number];
 
 export type TypedAppMessage =
   | { readonly t: "chat"; readonly text: string }
-  | { readonly t: "hello"; readonly displayName: string };
+  | { readonly t: "hello"; readonly displayName: string }
+  /** The sender raised its hand at `at` (its clock, ms since 1970): the queue's order. */
+  | { readonly t: "hand-raise"; readonly at: number }
+  /** Lowers the hand of `leaf`; receivers accept it today only for the sender's own leaf. */
+  | { readonly t: "hand-lower"; readonly leaf: number }
+  | { readonly t: "reaction"; readonly emoji: Reaction }
+  /** The sender started or stopped recording the meeting on its own device. */
+  | { readonly t: "recording-start" }
+  | { readonly t: "recording-stop" };
 
 export type DecodedAppMessage =
   | { readonly ok: true; readonly format: "opaque"; readonly data: Uint8Array }
@@ -46,10 +61,43 @@ function validText(value: unknown, max: number): value is string {
   return typeof value === "string" && value.length >= 1 && value.length <= max;
 }
 
+export function isReaction(value: unknown): value is Reaction {
+  return REACTIONS.some((r) => r === value);
+}
+
+/** A time in ms since 1970 as a JSON number can carry it exactly. */
+export function isTimestamp(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) > 0;
+}
+
+/** A leaf index as a KID can name it. */
+function isLeafIndex(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_KID_SENDER;
+}
+
 function validateTyped(value: unknown): TypedAppMessage | string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "not an object";
   const keys = Object.keys(value).sort().join(",");
   const t: unknown = Reflect.get(value, "t");
+  if (t === "hand-raise") {
+    const at: unknown = Reflect.get(value, "at");
+    if (keys !== "at,t" || !isTimestamp(at)) return "bad hand-raise message";
+    return { t, at };
+  }
+  if (t === "hand-lower") {
+    const leaf: unknown = Reflect.get(value, "leaf");
+    if (keys !== "leaf,t" || !isLeafIndex(leaf)) return "bad hand-lower message";
+    return { t, leaf };
+  }
+  if (t === "reaction") {
+    const emoji: unknown = Reflect.get(value, "emoji");
+    if (keys !== "emoji,t" || !isReaction(emoji)) return "bad reaction message";
+    return { t, emoji };
+  }
+  if (t === "recording-start" || t === "recording-stop") {
+    if (keys !== "t") return `bad ${t} message`;
+    return { t };
+  }
   if (t === "chat") {
     const text: unknown = Reflect.get(value, "text");
     if (keys !== "t,text" || !validText(text, MAX_CHAT_TEXT)) return "bad chat message";

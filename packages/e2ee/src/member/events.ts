@@ -1,5 +1,6 @@
 // The member engine's events: a map of names to argument types, and an emitter whose listeners
 // cannot break the engine (a listener that throws is isolated, STYLE "Typed events").
+import type { Reaction } from "./app-message.ts";
 
 export interface RosterMember {
   readonly leaf: number;
@@ -58,6 +59,13 @@ export interface MemberEvents {
   /** opaque application data (sendApplication) from the member at `sender` */
   application: { readonly sender: number; readonly epoch: bigint; readonly data: Uint8Array };
   chat: { readonly sender: number; readonly displayName: string; readonly text: string };
+  /** `sender` raised its hand at `at` (its own clock): the raise queue's order. */
+  "hand-raise": { readonly sender: number; readonly at: number };
+  /** The hand of `leaf` is down; today `leaf` is always the sender's own. */
+  "hand-lower": { readonly sender: number; readonly leaf: number };
+  reaction: { readonly sender: number; readonly emoji: Reaction };
+  /** `sender` started (true) or stopped (false) recording the meeting on its own device. */
+  recording: { readonly sender: number; readonly active: boolean };
   /** a commit removed us; the engine is inert from now on */
   removed: { readonly epoch: bigint };
   error: MemberError;

@@ -297,6 +297,42 @@ describe("meeting member engine", () => {
     meeting.close();
   });
 
+  it("hands, reactions and recording arrive with the signing leaf; nobody lowers another's hand", async () => {
+    const meeting = await meetingOf(["ada", "bob", "cy"]);
+    const ada = get(meeting, "ada").member;
+    const bob = get(meeting, "bob");
+    const cy = get(meeting, "cy").member;
+    const cyLeaf = cy.ownLeaf ?? -1;
+    const heard: string[] = [];
+    bob.member.on("hand-raise", (e) => heard.push(`raise ${e.sender} ${e.at}`));
+    bob.member.on("hand-lower", (e) => heard.push(`lower ${e.sender} ${e.leaf}`));
+    bob.member.on("reaction", (e) => heard.push(`react ${e.sender} ${e.emoji}`));
+    bob.member.on("recording", (e) => heard.push(`record ${e.sender} ${e.active}`));
+    const at = 1_767_225_600_000;
+    assert.ok(await cy.raiseHand(at));
+    assert.ok(await ada.raiseHand(at + 1));
+    assert.ok(await cy.sendReaction("🎉"));
+    assert.ok(await ada.announceRecording(true));
+    // Cy tries to lower Ada's hand: no role allows that, so Bob refuses it.
+    assert.ok(await cy.lowerHand(0));
+    assert.ok(await cy.lowerHand());
+    assert.ok(await ada.announceRecording(false));
+    await meeting.settle();
+    assert.deepEqual(heard, [
+      `raise ${cyLeaf} ${at}`,
+      `raise 0 ${at + 1}`,
+      `react ${cyLeaf} 🎉`,
+      "record 0 true",
+      `lower ${cyLeaf} ${cyLeaf}`,
+      "record 0 false",
+    ]);
+    assert.equal(bob.member.stats.applicationRejected, 1);
+    assert.ok(bob.errors.some((e) => e.startsWith("APPLICATION_REJECTED")));
+    assert.throws(() => ada.raiseHand(0), /whole number/);
+    assert.throws(() => ada.sendReaction("💩" as never), /allowed reactions/);
+    meeting.close();
+  });
+
   it("garbage from the server is counted and reported, and changes nothing", async () => {
     const meeting = await meetingOf(["ada", "bob"]);
     const bob = get(meeting, "bob");

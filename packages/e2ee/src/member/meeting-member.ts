@@ -40,7 +40,10 @@ import {
   decodeAppMessage,
   encodeOpaque,
   encodeTyped,
+  isReaction,
+  isTimestamp,
   MAX_CHAT_TEXT,
+  type Reaction,
   type TypedAppMessage,
 } from "./app-message.ts";
 import { type BuiltCommit, buildAdd, buildRemove, buildUpdate } from "./commit-builder.ts";
@@ -125,6 +128,16 @@ export interface MeetingMember {
   /** Sends opaque application data to every other member; false if we are not a member. */
   sendApplication(data: Uint8Array): Promise<boolean>;
   sendChat(text: string): Promise<boolean>;
+  /** Tells the group our hand is up since `at` (ms since 1970, our clock); false if not a member. */
+  raiseHand(at: number): Promise<boolean>;
+  /**
+   * Lowers the hand of `leaf` (default: ours). Receivers decide whose hand a sender may lower
+   * (`mayLowerHand`): today only its own.
+   */
+  lowerHand(leaf?: number): Promise<boolean>;
+  sendReaction(emoji: Reaction): Promise<boolean>;
+  /** Tells the group we started (true) or stopped (false) recording the meeting on this device. */
+  announceRecording(active: boolean): Promise<boolean>;
   /** Makes our self-update due now (it still waits for pending work and for its turn). */
   requestSelfUpdate(): void;
   /**
@@ -641,24 +654,70 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     onTyped(sender, decoded.message);
   }
 
+  /** Seals a typed message in its turn on the queue, made then (it may name our own leaf). */
+  function sendTyped(make: () => TypedAppMessage | undefined): Promise<boolean> {
+    let sent = false;
+    return enqueue(async () => {
+      const message = make();
+      if (message !== undefined) sent = await seal(encodeTyped(message));
+    }).then(() => sent);
+  }
+
+  /** `sender` is the leaf whose key signed the message (MLS authenticated it), never a claim. */
   function onTyped(sender: number, message: TypedAppMessage): void {
     const entry = session === undefined ? undefined : rosterEntry(session.roster, sender);
     if (entry === undefined) return;
-    if (message.t === "chat") {
-      events.emit("chat", { sender, displayName: names.get(sender) ?? "", text: message.text });
-      return;
+    switch (message.t) {
+      case "chat":
+        events.emit("chat", { sender, displayName: names.get(sender) ?? "", text: message.text });
+        return;
+      case "hello":
+        onHello(sender, message.displayName);
+        return;
+      case "hand-raise":
+        events.emit("hand-raise", { sender, at: message.at });
+        return;
+      case "hand-lower":
+        if (!mayLowerHand(sender, message.leaf)) {
+          stats.applicationRejected++;
+          report(
+            "APPLICATION_REJECTED",
+            `leaf ${sender} may not lower the hand of ${message.leaf}`,
+          );
+          return;
+        }
+        events.emit("hand-lower", { sender, leaf: message.leaf });
+        return;
+      case "reaction":
+        events.emit("reaction", { sender, emoji: message.emoji });
+        return;
+      case "recording-start":
+      case "recording-stop":
+        events.emit("recording", { sender, active: message.t === "recording-start" });
+        return;
     }
+  }
+
+  /**
+   * Whose hand a member may lower: only its own. When roles live in the group context (DESIGN
+   * §3), a host may lower anyone's; this is the one rule that changes then.
+   */
+  function mayLowerHand(sender: number, leaf: number): boolean {
+    return leaf === sender;
+  }
+
+  function onHello(sender: number, displayName: string): void {
     // A member names itself in a PrivateMessage signed by its own leaf key: neither the server nor
     // another member can put a name in its mouth. The latest name it said is the one shown.
     try {
-      checkDisplayName(message.displayName);
+      checkDisplayName(displayName);
     } catch {
       stats.namesRefused++;
       report("NAME_MISMATCH", `leaf ${sender} said a name that is not allowed`);
       return;
     }
-    if (names.get(sender) === message.displayName) return;
-    names.set(sender, message.displayName);
+    if (names.get(sender) === displayName) return;
+    names.set(sender, displayName);
     rebuildRoster();
     events.emit("roster", rosterView);
   }
@@ -833,6 +892,12 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       case "welcome":
         selfId = message.selfId;
         participants.reset(message.participants);
+        if (message.resumed && status !== "idle") {
+          // Our place was held: what we missed follows in order, so our MLS state carries on.
+          // A commit of ours in flight gets its echo or refusal from that backlog, or is given up.
+          if (inFlight !== undefined) inFlight.giveUpAt = now() + failoverMs;
+          return;
+        }
         if (message.group === null) await found();
         else await startJoining();
         return;
@@ -934,10 +999,24 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       if (text.length === 0 || text.length > MAX_CHAT_TEXT) {
         throw new E2eeUsageError(`chat text must be 1-${MAX_CHAT_TEXT} characters`);
       }
-      let sent = false;
-      return enqueue(async () => {
-        sent = await seal(encodeTyped({ t: "chat", text }));
-      }).then(() => sent);
+      return sendTyped(() => ({ t: "chat", text }));
+    },
+    raiseHand(at) {
+      if (!isTimestamp(at)) throw new E2eeUsageError("a hand is raised at a whole number of ms");
+      return sendTyped(() => ({ t: "hand-raise", at }));
+    },
+    lowerHand(leaf) {
+      return sendTyped(() => {
+        const target = leaf ?? session?.ownLeafIndex;
+        return target === undefined ? undefined : { t: "hand-lower", leaf: target };
+      });
+    },
+    sendReaction(emoji) {
+      if (!isReaction(emoji)) throw new E2eeUsageError("not one of the allowed reactions");
+      return sendTyped(() => ({ t: "reaction", emoji }));
+    },
+    announceRecording(active) {
+      return sendTyped(() => ({ t: active ? "recording-start" : "recording-stop" }));
     },
     requestSelfUpdate() {
       void enqueue(async () => {
