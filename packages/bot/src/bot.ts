@@ -29,6 +29,11 @@ export interface BotOptions {
   readonly clip?: Clip;
   /** How long joining (welcome and publish-answer) may take. */
   readonly timeoutMs?: number;
+  /**
+   * When the connection drops, connect again and take back our place in the meeting (same
+   * participant, same MLS leaf) while the server holds it; default false.
+   */
+  readonly reconnect?: boolean;
 }
 
 export interface BotEvents {
@@ -39,6 +44,8 @@ export interface BotEvents {
   "server-error": [code: ErrorCode, message: string];
   /** The signalling socket closed; `expected` is false unless leave() or close() did it. */
   closed: [code: number, reason: string, expected: boolean];
+  /** Connected again after a drop; `resumed` says whether the server gave our place back. */
+  reconnected: [resumed: boolean];
 }
 
 export interface BotStats {
@@ -66,8 +73,15 @@ export interface BotStats {
     failedOffers: number;
     /** Received packets on an m-line that no offer maps to a publisher. */
     unmappedPackets: number;
+    /** Received packets of screen shares, which the bot does not decode. */
+    screenPackets: number;
   };
 }
+
+/** Back-off between reconnection attempts; the last step repeats. */
+const RECONNECT_DELAYS_MS = [100, 250, 500, 1000, 2000];
+/** No frame (ping included) from the server for this long: the connection is dead. */
+const SILENCE_LIMIT_MS = 6000;
 
 /** Errors about MLS messages the engine sent: the engine handles them; they refuse no request. */
 const MLS_ERRORS: ReadonlySet<string> = new Set(["GROUP_EXISTS", "NOT_A_MEMBER", "BAD_MLS"]);
@@ -89,7 +103,8 @@ export class Bot extends TypedEvents<BotEvents> {
   private readonly serverErrors: Record<string, number> = {};
   private unexpectedMessages = 0;
   private failedOffers = 0;
-  private readonly sendPc = new RTCPeerConnection(botPeerConfig());
+  private sendPc: RTCPeerConnection | null = null;
+  private resumeToken: string | null = null;
   private subscriber: Subscriber | null = null;
   private e2ee: BotE2ee | null = null;
   private publisher: ClipPublisher | null = null;
@@ -101,7 +116,11 @@ export class Bot extends TypedEvents<BotEvents> {
   private mediaClosed: Promise<void> | null = null;
   private readonly startedMs = performance.now();
 
-  private constructor(private readonly options: BotOptions) {
+  private constructor(
+    private readonly options: BotOptions,
+    private readonly link: { url: string; roomId: RoomId; serverKey: string },
+    private readonly clip: Clip | null,
+  ) {
     super();
   }
 
@@ -126,9 +145,14 @@ export class Bot extends TypedEvents<BotEvents> {
     const link = await parseMeetingLink(options.url);
     const publish = options.publish ?? true;
     const clip = publish ? (options.clip ?? (await loadShippedClip())) : null;
-    const bot = new Bot(options);
+    const bot = new Bot(
+      options,
+      { url: link.signallingUrl, roomId: link.roomId, serverKey: link.serverKey },
+      clip,
+    );
     try {
-      await bot.run(link.signallingUrl, link.roomId, link.serverKey, clip);
+      bot.e2ee = await BotE2ee.create(options.name, (m) => bot.socket?.send(m));
+      await bot.connect();
     } catch (error) {
       bot.close();
       throw error;
@@ -136,57 +160,89 @@ export class Bot extends TypedEvents<BotEvents> {
     return bot;
   }
 
-  private async run(
-    url: string,
-    roomId: RoomId,
-    serverKey: string,
-    clip: Clip | null,
-  ): Promise<void> {
+  /** One connection: join (or resume our place), then publish. Resolves with `resumed`. */
+  private async connect(): Promise<boolean> {
     const timeoutMs = this.options.timeoutMs ?? 15_000;
-    const e2ee = await BotE2ee.create(this.options.name, (m) => this.socket?.send(m));
-    this.e2ee = e2ee;
-    this.socket = await SignallingSocket.connect(
-      url,
-      { message: (m) => this.onMessage(m), close: (code, reason) => this.onClose(code, reason) },
-      timeoutMs,
+    const e2ee = this.e2ee;
+    if (!e2ee) throw new BotError("USAGE", "no E2EE engine");
+    const socket = await SignallingSocket.connect(
+      this.link.url,
+      {
+        // A late event of a replaced socket must not touch the new connection.
+        message: (m) => this.socket === socket && this.onMessage(m),
+        close: (code, reason) => this.socket === socket && this.onClose(code, reason),
+      },
+      { timeoutMs, silenceLimitMs: SILENCE_LIMIT_MS },
     );
-    this.socket.send({
+    this.socket = socket;
+    const resume =
+      this._id && this.resumeToken ? { participantId: this._id, token: this.resumeToken } : null;
+    socket.send({
       type: "join",
       protocol: PROTOCOL_VERSION,
-      roomId,
-      serverKey,
+      roomId: this.link.roomId,
+      serverKey: this.link.serverKey,
+      ...(resume ? { resume } : {}),
     });
     const welcome = await this.expect(["welcome"], timeoutMs);
     if (welcome.type !== "welcome") throw new BotError("NEGOTIATION_FAILED", "expected welcome");
     this._id = welcome.selfId;
+    this.resumeToken = welcome.resumeToken;
+    this.roster.clear();
     for (const p of welcome.participants) this.roster.set(p.id, p);
     e2ee.receive(welcome);
+    await this.publish(e2ee, timeoutMs);
+    return welcome.resumed;
+  }
 
-    // docs/protocol.md §Publish: exactly two sendonly transceivers, audio then video; without
-    // tracks when not publishing, which the server accepts like a browser with camera and mic off.
+  private async publish(e2ee: BotE2ee, timeoutMs: number): Promise<void> {
+    const clip = this.clip;
+    const sendPc = new RTCPeerConnection(botPeerConfig());
+    this.sendPc = sendPc;
+    // docs/protocol.md §Publish: two sendonly transceivers, audio then video (the bot shares no
+    // screen, so it leaves out the optional screen pair); without tracks when not publishing, which the server accepts like a browser with camera and mic off.
     const audioTrack = clip ? new MediaStreamTrack({ kind: "audio" }) : null;
     const videoTrack = clip ? new MediaStreamTrack({ kind: "video" }) : null;
-    this.sendPc.addTransceiver(audioTrack ?? "audio", { direction: "sendonly" });
-    const video = this.sendPc.addTransceiver(videoTrack ?? "video", { direction: "sendonly" });
+    sendPc.addTransceiver(audioTrack ?? "audio", { direction: "sendonly" });
+    const video = sendPc.addTransceiver(videoTrack ?? "video", { direction: "sendonly" });
     if (clip && audioTrack && videoTrack) {
+      // The sealer is the meeting's, not the connection's: SFrame counters carry on after a
+      // reconnection, so no (KID, counter) is ever used twice.
       const publisher = new ClipPublisher(clip, audioTrack, videoTrack, (kind, frame) =>
         e2ee.seal(kind, frame),
       );
       this.publisher = publisher;
       video.sender.onPictureLossIndication.subscribe(() => publisher.requestKeyframe());
       // Packets written before DTLS is up are dropped by werift: start the clock when connected.
-      this.sendPc.connectionStateChange.subscribe((state) => {
+      sendPc.connectionStateChange.subscribe((state) => {
         if (state === "connected") publisher.start();
       });
     }
-    await this.sendPc.setLocalDescription(await this.sendPc.createOffer());
-    const offer = await this.completeSdp(this.sendPc, timeoutMs);
-    this.socket.send({ type: "publish", sdp: offer });
+    await sendPc.setLocalDescription(await sendPc.createOffer());
+    const offer = await this.completeSdp(sendPc, timeoutMs);
+    this.socket?.send({ type: "publish", sdp: offer });
     const answer = await this.expect(["publish-answer"], timeoutMs);
     if (answer.type !== "publish-answer")
       throw new BotError("NEGOTIATION_FAILED", "expected answer");
-    await this.sendPc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
-    this.socket.send({ type: "media-state", audio: clip !== null, video: clip !== null });
+    await sendPc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
+    this.socket?.send({ type: "media-state", audio: clip !== null, video: clip !== null });
+  }
+
+  /** After a drop: connect again with back-off until we are back or told to stop. */
+  private async reconnect(): Promise<void> {
+    await this.closeConnectionMedia();
+    for (let attempt = 0; !this.ending; attempt++) {
+      try {
+        const resumed = await this.connect();
+        this.emit("reconnected", resumed);
+        return;
+      } catch {
+        this.socket?.terminate();
+        await this.closeConnectionMedia();
+        const delay = RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)];
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   /**
@@ -261,6 +317,7 @@ export class Bot extends TypedEvents<BotEvents> {
         return;
       case "welcome":
       case "publish-answer":
+      case "pong":
         // Not asked for: the server is out of step with us. Count it; act on nothing.
         this.unexpectedMessages++;
         return;
@@ -291,7 +348,9 @@ export class Bot extends TypedEvents<BotEvents> {
       new BotError("CONNECTION_FAILED", `server closed the connection (${code})`),
     );
     this.pending = null;
-    void this.shutdownMedia();
+    // Only a bot that was in the meeting reconnects; a failed first join is the caller's.
+    if (!expected && this.options.reconnect && this.resumeToken) void this.reconnect();
+    else void this.shutdownMedia();
     this.emit("closed", code, reason, expected);
   }
 
@@ -316,7 +375,7 @@ export class Bot extends TypedEvents<BotEvents> {
       name: this.options.name,
       state: this.socket?.isOpen && !this.ending ? "joined" : "closed",
       uptimeSeconds: Math.round((performance.now() - this.startedMs) / 100) / 10,
-      sendConnection: this.sendPc.connectionState,
+      sendConnection: this.sendPc?.connectionState ?? "none",
       receiveConnection: this.subscriber?.pc.connectionState ?? "none",
       sent: this.publisher ? { ...this.publisher.counters } : null,
       e2ee: this.e2ee?.stats() ?? null,
@@ -328,6 +387,7 @@ export class Bot extends TypedEvents<BotEvents> {
         serverErrors: { ...this.serverErrors },
         failedOffers: this.failedOffers,
         unmappedPackets: this.subscriber?.unmappedPackets ?? 0,
+        screenPackets: this.subscriber?.screenPackets ?? 0,
       },
     };
   }
@@ -348,14 +408,24 @@ export class Bot extends TypedEvents<BotEvents> {
     void this.shutdownMedia();
   }
 
-  /** Closes both connections once; werift leaks ICE sockets when close() runs twice at once. */
+  /** Closes both connections once for good, and the E2EE engine with them. */
   private shutdownMedia(): Promise<void> {
     this.mediaClosed ??= (async () => {
-      this.publisher?.stop();
       this.e2ee?.close();
-      await Promise.allSettled([this.subscriber?.close(), this.sendPc.close()]);
+      await this.closeConnectionMedia();
     })();
     return this.mediaClosed;
+  }
+
+  /** Closes this connection's peer connections; each only once (werift leaks ICE sockets when
+   * close() runs twice at once). */
+  private async closeConnectionMedia(): Promise<void> {
+    const { publisher, subscriber, sendPc } = this;
+    this.publisher = null;
+    this.subscriber = null;
+    this.sendPc = null;
+    publisher?.stop();
+    await Promise.allSettled([subscriber?.close(), sendPc?.close()]);
   }
 }
 

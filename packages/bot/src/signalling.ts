@@ -17,15 +17,38 @@ export interface SignallingHandlers {
  * schema before the bot sees it (the server is a trust boundary too); invalid ones are counted and
  * dropped, never acted on.
  */
+export interface SignallingOptions {
+  readonly timeoutMs?: number;
+  /**
+   * Without any frame from the server (its pings included) for this long, the connection is
+   * taken for dead and dropped, as a vanished network would leave it; 0 never.
+   */
+  readonly silenceLimitMs?: number;
+}
+
 export class SignallingSocket {
   invalidMessages = 0;
   private closed = false;
+  private lastHeard = Date.now();
+  private readonly watch: ReturnType<typeof setInterval> | undefined;
 
   private constructor(
     private readonly ws: WebSocket,
     handlers: SignallingHandlers,
+    silenceLimitMs: number,
   ) {
+    const heard = () => {
+      this.lastHeard = Date.now();
+    };
+    ws.on("ping", heard);
+    if (silenceLimitMs > 0) {
+      this.watch = setInterval(() => {
+        if (Date.now() - this.lastHeard > silenceLimitMs) ws.terminate();
+      }, silenceLimitMs / 4);
+      this.watch.unref();
+    }
     ws.on("message", (data, isBinary) => {
+      heard();
       if (isBinary) {
         this.invalidMessages++;
         return;
@@ -41,6 +64,7 @@ export class SignallingSocket {
     });
     ws.on("close", (code, reason) => {
       this.closed = true;
+      clearInterval(this.watch);
       handlers.close(code, reason.toString());
     });
     // Errors after open are followed by "close"; without a listener they would crash the process.
@@ -50,7 +74,7 @@ export class SignallingSocket {
   static connect(
     url: string,
     handlers: SignallingHandlers,
-    timeoutMs = 10_000,
+    { timeoutMs = 10_000, silenceLimitMs = 0 }: SignallingOptions = {},
   ): Promise<SignallingSocket> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, { handshakeTimeout: timeoutMs, maxPayload: 1024 * 1024 });
@@ -64,7 +88,7 @@ export class SignallingSocket {
       ws.once("unexpected-response", (_req, res) => fail(new Error(`HTTP ${res.statusCode}`)));
       ws.once("open", () => {
         ws.off("error", fail);
-        resolve(new SignallingSocket(ws, handlers));
+        resolve(new SignallingSocket(ws, handlers, silenceLimitMs));
       });
     });
   }

@@ -11,3 +11,5 @@ export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 /** 256-bit server key, base64url without padding (43 characters). */
 export const SERVER_KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 export const PARTICIPANT_ID_PATTERN = /^[A-Za-z0-9_-]{16}$/;
+/** 256-bit server-issued resume token, base64url without padding (43 characters). */
+export const RESUME_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;

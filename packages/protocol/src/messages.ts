@@ -3,6 +3,7 @@ import { ERROR_CODES } from "./errors.ts";
 import {
   PARTICIPANT_ID_PATTERN,
   type ParticipantId,
+  RESUME_TOKEN_PATTERN,
   ROOM_ID_PATTERN,
   type RoomId,
   SERVER_KEY_PATTERN,
@@ -15,7 +16,7 @@ import {
 } from "./mls-messages.ts";
 
 /** Bumped on any incompatible change; a client announces it in `join`. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /** Largest signalling message accepted, in bytes of UTF-8. Larger ones get TOO_LARGE. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 const MAX_SDP_LENGTH = 60 * 1024;
@@ -34,13 +35,24 @@ const mediaKind = z.enum(["audio", "video"]);
 
 // ---- client → server -------------------------------------------------------------------
 
+/** Reclaims a dropped connection's place (docs/protocol.md "Reconnecting"). */
+export const ResumeSchema = z.strictObject({
+  participantId,
+  token: z.string().regex(RESUME_TOKEN_PATTERN),
+});
+
 export const JoinSchema = z.strictObject({
   type: z.literal("join"),
   protocol: z.number().int(),
   roomId,
   /** Proves the joiner holds the link: SHA-256(serverKey) starts with the room id. */
   serverKey: z.string().regex(SERVER_KEY_PATTERN),
+  /** The previous connection's place, if it dropped within the reconnection window. */
+  resume: ResumeSchema.optional(),
 });
+
+/** Keeps the connection provably alive: the server answers `pong` at once. */
+export const PingSchema = z.strictObject({ type: z.literal("ping") });
 
 /** Offer for the client's sending peer connection. */
 export const PublishSchema = z.strictObject({ type: z.literal("publish"), sdp });
@@ -78,6 +90,7 @@ export const ClientMessageSchema = z.discriminatedUnion("type", [
   MediaStateSchema,
   KeyframeRequestSchema,
   LeaveSchema,
+  PingSchema,
   ...MLS_CLIENT_SCHEMAS,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
@@ -105,7 +118,13 @@ export const WelcomeSchema = z.strictObject({
   participants: z.array(ParticipantSchema).max(1000),
   /** The room's MLS group as the Delivery Service follows it; null: found it (docs/e2ee.md). */
   group: GroupStateSchema.nullable(),
+  /** true: this connection took over `selfId` from a dropped one; what it missed follows. */
+  resumed: z.boolean(),
+  /** Presented in `join.resume` to take this place back after a drop; replaced on each welcome. */
+  resumeToken: z.string().regex(RESUME_TOKEN_PATTERN),
 });
+
+export const PongSchema = z.strictObject({ type: z.literal("pong") });
 
 export const PublishAnswerSchema = z.strictObject({ type: z.literal("publish-answer"), sdp });
 
@@ -153,6 +172,7 @@ export const ServerMessageSchema = z.discriminatedUnion("type", [
   ParticipantUpdatedSchema,
   ParticipantLeftSchema,
   ErrorSchema,
+  PongSchema,
   ...MLS_SERVER_SCHEMAS,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;

@@ -15,6 +15,8 @@ export interface Config {
   readonly drainTimeoutMs: number;
   /** Close connections that are not MLS members after this long; 0 turns it off. */
   readonly mlsJoinGraceMs: number;
+  /** How long a dropped member's place is held for it to reconnect; 0 turns it off. */
+  readonly reconnectWindowMs: number;
   /** Test-only: a file that records everything received (packages/server/src/capture.ts). */
   readonly captureFile: string | null;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -78,6 +80,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyframeIntervalMs: integer(env, "KEYFRAME_INTERVAL_MS", 1000, 100, 60_000),
     drainTimeoutMs: integer(env, "DRAIN_TIMEOUT_MS", 10_000, 0, 600_000),
     mlsJoinGraceMs: integer(env, "MLS_JOIN_GRACE_MS", 60_000, 0, 3_600_000),
+    reconnectWindowMs: integer(env, "RECONNECT_WINDOW_MS", 30_000, 0, 600_000),
     captureFile: env.CAPTURE_FILE || null,
     logLevel: logLevel as Config["logLevel"],
   };

@@ -1,5 +1,6 @@
 import { GroupDelivery, type Outcome } from "@conclave/delivery-service";
 import type { Participant, ParticipantId, RoomId, ServerMessage } from "@conclave/protocol";
+import type { HeldPlace } from "./held-place.ts";
 
 /** What the signalling side holds for one connected participant. */
 export interface Member {
@@ -12,13 +13,25 @@ export interface Member {
 /** The signalling view of one room: who is in it, and how to tell them. */
 export class Meeting {
   readonly members = new Map<ParticipantId, Member>();
+  /** Places of members whose connection dropped, kept for the reconnection window. */
+  readonly held = new Map<ParticipantId, HeldPlace>();
   /** The room's MLS Delivery Service: it orders commits and follows the roster, with no key. */
   readonly delivery = new GroupDelivery();
 
   constructor(readonly id: RoomId) {}
 
+  /** Connected participants and held places: both take room in the meeting. */
   get size(): number {
-    return this.members.size;
+    return this.members.size + this.held.size;
+  }
+
+  /** Gives up a held place: its leaf is for the members to remove now. */
+  release(id: ParticipantId): void {
+    const place = this.held.get(id);
+    if (!place) return;
+    clearTimeout(place.timer);
+    this.held.delete(id);
+    this.delivery.disconnect(id);
   }
 
   participants(except?: ParticipantId): Participant[] {
@@ -35,7 +48,15 @@ export class Meeting {
 
   /** Carries out what the Delivery Service decided; the sender's refusal is the caller's. */
   deliver(outcome: Outcome): void {
-    for (const { to, message } of outcome.deliveries) this.members.get(to)?.send(message);
+    for (const { to, message } of outcome.deliveries) {
+      const member = this.members.get(to);
+      if (member) member.send(message);
+      else if (this.held.get(to)?.keep(message) === false) this.release(to);
+    }
+    // A held member the group removed has no place to come back to.
+    for (const id of [...this.held.keys()]) {
+      if (this.delivery.leafOf(id) === null) this.release(id);
+    }
     for (const id of outcome.leafChanged) {
       const participant = this.members.get(id)?.participant;
       if (participant) this.broadcast({ type: "participant-updated", participant }, id);
@@ -67,12 +88,18 @@ export class Meetings {
     const meeting = this.meetings.get(id);
     if (!meeting) return;
     meeting.members.delete(participantId);
-    if (meeting.size === 0) this.meetings.delete(id);
+    this.dropIfEmpty(meeting);
+  }
+
+  dropIfEmpty(meeting: Meeting): void {
+    if (meeting.size === 0 && this.meetings.get(meeting.id) === meeting) {
+      this.meetings.delete(meeting.id);
+    }
   }
 
   get participantCount(): number {
     let n = 0;
-    for (const meeting of this.meetings.values()) n += meeting.size;
+    for (const meeting of this.meetings.values()) n += meeting.members.size;
     return n;
   }
 }

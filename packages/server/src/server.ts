@@ -65,6 +65,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       log: signallingLog,
       maxParticipants: config.maxParticipants,
       mlsJoinGraceMs: config.mlsJoinGraceMs,
+      reconnectWindowMs: config.reconnectWindowMs,
       capture,
       isDraining: () => draining,
     });

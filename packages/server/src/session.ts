@@ -16,6 +16,7 @@ import {
 import { NegotiationError, type Peer, type Sfu } from "@conclave/sfu";
 import type { WebSocket } from "ws";
 import type { Capture } from "./capture.ts";
+import { HeldPlace, newResumeToken } from "./held-place.ts";
 import type { Logger } from "./logger.ts";
 import { roomTag } from "./logger.ts";
 import type { Meeting, Meetings, Member } from "./meeting.ts";
@@ -30,6 +31,8 @@ export interface SessionContext {
   readonly maxParticipants: number;
   /** Close connections not in the MLS group after this long; 0 turns it off. */
   readonly mlsJoinGraceMs: number;
+  /** How long a dropped member's place waits for it to reconnect; 0 turns holding off. */
+  readonly reconnectWindowMs: number;
   readonly capture: Capture | null;
   readonly isDraining: () => boolean;
 }
@@ -42,6 +45,8 @@ type State =
       readonly peer: Peer;
       /** Everything but the leaf, which the meeting's Delivery Service follows. */
       participant: Omit<Participant, "leaf">;
+      /** Digest of the token that takes this place back after a drop. */
+      readonly resumeDigest: Buffer;
     }
   | { readonly kind: "closed" };
 
@@ -89,22 +94,42 @@ export class Session implements Member {
   }
 
   send(message: ServerMessage): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(encodeMessage(message));
+    this.sendEncoded(encodeMessage(message));
   }
 
-  /** Removes the participant (if joined) and tells the others. Idempotent. */
+  private sendEncoded(raw: string): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(raw);
+  }
+
+  /**
+   * Removes the participant (if joined) and tells the others. Idempotent. A dropped MLS member's
+   * place is held for the reconnection window; its leaf stays with the Delivery Service meanwhile.
+   */
   end(reason: "left" | "disconnected"): void {
     const state = this.state;
     this.state = { kind: "closed" };
     if (state.kind !== "joined") return;
     const { meeting, participant } = state;
-    this.ctx.meetings.remove(meeting.id, participant.id);
-    meeting.delivery.disconnect(participant.id);
     if (this.graceTimer) clearTimeout(this.graceTimer);
     this.ctx.sfu.removePeer(meeting.id, participant.id);
+    meeting.members.delete(participant.id);
+    const hold =
+      reason === "disconnected" &&
+      this.ctx.reconnectWindowMs > 0 &&
+      meeting.delivery.leafOf(participant.id) !== null;
+    if (hold) {
+      const timer = setTimeout(() => {
+        meeting.release(participant.id);
+        this.ctx.meetings.dropIfEmpty(meeting);
+      }, this.ctx.reconnectWindowMs);
+      meeting.held.set(participant.id, new HeldPlace(participant, state.resumeDigest, timer));
+    } else {
+      meeting.delivery.disconnect(participant.id);
+      this.ctx.meetings.dropIfEmpty(meeting);
+    }
     meeting.broadcast({ type: "participant-left", id: participant.id, reason });
     this.ctx.log.info(
-      { room: roomTag(meeting.id), size: meeting.size, reason },
+      { room: roomTag(meeting.id), size: meeting.size, reason, held: hold },
       "participant left",
     );
   }
@@ -138,6 +163,10 @@ export class Session implements Member {
 
   private async handle(message: ClientMessage): Promise<void> {
     if (message.type === "join") return this.join(message);
+    if (message.type === "ping") {
+      this.send({ type: "pong" });
+      return;
+    }
     const state = this.state;
     if (state.kind !== "joined")
       throw new Refusal("NOT_JOINED", `send join before ${message.type}`);
@@ -210,14 +239,22 @@ export class Session implements Member {
     }
     if (this.state.kind !== "connected") return;
     const meeting = this.ctx.meetings.getOrCreate(message.roomId);
-    if (meeting.size >= this.ctx.maxParticipants) {
+    const resume = message.resume;
+    const place = resume && meeting.held.get(resume.participantId);
+    const resumed = place?.opens(resume?.token ?? "") === true ? place : undefined;
+    if (!resumed && meeting.size >= this.ctx.maxParticipants) {
+      this.ctx.meetings.dropIfEmpty(meeting);
       throw new Refusal("ROOM_FULL", `this meeting is full (${this.ctx.maxParticipants} people)`);
     }
-    const participant: Omit<Participant, "leaf"> = {
+    const participant: Omit<Participant, "leaf"> = resumed?.participant ?? {
       id: toBase64url(randomBytes(12)) as ParticipantId,
       audio: true,
       video: true,
     };
+    if (resumed) {
+      clearTimeout(resumed.timer);
+      meeting.held.delete(participant.id);
+    }
     const peer = this.ctx.sfu.room(meeting.id).addPeer(participant.id, (sdp, tracks) =>
       this.send({
         type: "subscribe-offer",
@@ -229,7 +266,8 @@ export class Session implements Member {
         })),
       }),
     );
-    this.state = { kind: "joined", meeting, peer, participant };
+    const token = newResumeToken();
+    this.state = { kind: "joined", meeting, peer, participant, resumeDigest: token.digest };
     meeting.delivery.connect(participant.id);
     this.send({
       type: "welcome",
@@ -237,13 +275,18 @@ export class Session implements Member {
       selfId: participant.id,
       participants: meeting.participants(),
       group: meeting.delivery.state,
+      resumed: resumed !== undefined,
+      resumeToken: token.token,
     });
+    // What the Delivery Service sent while we were away, in order, before anything new.
+    for (const raw of resumed?.take() ?? []) this.sendEncoded(raw);
     meeting.members.set(participant.id, this);
+    const leaf = meeting.delivery.leafOf(participant.id);
     meeting.broadcast(
-      { type: "participant-joined", participant: { ...participant, leaf: null } },
+      { type: "participant-joined", participant: { ...participant, leaf } },
       participant.id,
     );
-    if (this.ctx.mlsJoinGraceMs > 0) {
+    if (this.ctx.mlsJoinGraceMs > 0 && leaf === null) {
       // A connection that never becomes an MLS member only takes up room (docs/e2ee.md).
       this.graceTimer = setTimeout(() => {
         if (meeting.delivery.leafOf(participant.id) === null) {
@@ -252,7 +295,10 @@ export class Session implements Member {
       }, this.ctx.mlsJoinGraceMs);
     }
     this.ctx.metrics.joins.inc();
-    this.ctx.log.info({ room: roomTag(meeting.id), size: meeting.size }, "participant joined");
+    this.ctx.log.info(
+      { room: roomTag(meeting.id), size: meeting.size, resumed: resumed !== undefined },
+      "participant joined",
+    );
   }
 }
 

@@ -8,7 +8,7 @@
 // Delivery is synchronous: `send` routes at once into the recipients' `receive`, which only
 // queues, so every connection sees messages in the order the service sent them.
 import type { Participant, ParticipantId, ServerMessage } from "@conclave/protocol";
-import { fromBase64url } from "@conclave/protocol";
+import { fromBase64url, PROTOCOL_VERSION } from "@conclave/protocol";
 import { decodeMlsMessage } from "ts-mls";
 import { toHex } from "../sframe/bytes.ts";
 import type { MlsClientMessage } from "./meeting-member.ts";
@@ -113,11 +113,13 @@ export class TestDeliveryService {
     this.#connections.set(id, connection);
     receive({
       type: "welcome",
-      protocol: 1,
+      protocol: PROTOCOL_VERSION,
       selfId: id,
       participants: others,
       group:
         this.#groupId === undefined ? null : { groupId: this.#groupIdText, epoch: this.#epoch },
+      resumed: false,
+      resumeToken: "r".repeat(43),
     });
     this.#broadcast({ type: "participant-joined", participant: this.#participant(connection) }, id);
     return id;

@@ -1,0 +1,53 @@
+import { once } from "node:events";
+import { type AddressInfo, connect, createServer, type Socket } from "node:net";
+
+/** A TCP relay in front of the server whose "network" a test can cut and restore. */
+export interface NetworkCut {
+  /** The relay's port: give clients a URL with it instead of the server's. */
+  readonly port: number;
+  /** Drops every relayed connection and refuses new ones, as a lost network would. */
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+export async function networkCut(targetPort: number): Promise<NetworkCut> {
+  const open = new Set<Socket>();
+  let up = true;
+  const relay = createServer((client) => {
+    if (!up) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(targetPort, "127.0.0.1");
+    for (const [a, b] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      open.add(a);
+      a.pipe(b);
+      a.on("error", () => b.destroy());
+      a.on("close", () => {
+        open.delete(a);
+        b.destroy();
+      });
+    }
+  });
+  relay.listen(0, "127.0.0.1");
+  await once(relay, "listening");
+  return {
+    port: (relay.address() as AddressInfo).port,
+    cut() {
+      up = false;
+      for (const socket of open) socket.destroy();
+    },
+    restore() {
+      up = true;
+    },
+    async close() {
+      for (const socket of open) socket.destroy();
+      relay.close();
+      await once(relay, "close");
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * Reconnection (docs/protocol.md "Reconnecting"): a member whose connection drops keeps its place
+ * (participant id, MLS leaf) for the reconnection window. When it comes back it gets, in order,
+ * what the Delivery Service sent meanwhile, and carries on in the same group without an Add or a
+ * Remove; its media flows again.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { type Bot, type BotEvents, joinBot } from "@conclave/bot";
+import { type NetworkCut, networkCut } from "./network-cut.ts";
+import { newRoom, SignallingClient } from "./signalling-client.ts";
+import { type ServerProcess, startServer } from "./start-server.ts";
+import { waitFor } from "./wait-for.ts";
+
+/** The first arguments of the next `event` from `bot`. */
+function next<K extends keyof BotEvents>(bot: Bot, event: K): Promise<BotEvents[K]> {
+  return new Promise((resolve) => {
+    const off = bot.on(event, (...args) => {
+      off();
+      resolve(args);
+    });
+  });
+}
+
+const decryptedFrom = (receiver: Bot, sender: Bot) => {
+  const leaf = sender.crypto.member.ownLeaf;
+  return leaf === undefined
+    ? 0
+    : (receiver.stats().e2ee?.frames.senders[String(leaf)]?.decrypted ?? 0);
+};
+
+async function exported(bot: Bot): Promise<string> {
+  const secret = await bot.crypto.member.exportSecret("resume test", new Uint8Array(), 16);
+  return Buffer.from(secret ?? []).toString("hex");
+}
+
+describe("reconnecting", () => {
+  let server: ServerProcess;
+  let relay: NetworkCut;
+  const bots: Bot[] = [];
+  before(async () => {
+    server = await startServer();
+    relay = await networkCut(server.port);
+  });
+  after(async () => {
+    for (const bot of bots) bot.close();
+    await relay.close();
+    await server.stop();
+  });
+
+  it("gives a dropped member its place back, with what it missed", async () => {
+    const room = await newRoom();
+    const direct = `${server.url}/m/${room.roomId}#${room.secret}`;
+    const relayed = `http://127.0.0.1:${relay.port}/m/${room.roomId}#${room.secret}`;
+    const ada = await joinBot({ url: direct, name: "Ada" });
+    bots.push(ada);
+    const ben = await joinBot({ url: direct, name: "Ben" });
+    bots.push(ben);
+    const cyd = await joinBot({ url: relayed, name: "Cyd", reconnect: true });
+    bots.push(cyd);
+    await waitFor("everyone to decrypt everyone", () =>
+      bots.every((r) => bots.every((s) => r === s || decryptedFrom(r, s) > 50)),
+    );
+    const before = { id: cyd.id, leaf: cyd.crypto.member.ownLeaf, epoch: ada.crypto.member.epoch };
+
+    const chats: string[] = [];
+    cyd.crypto.member.on("chat", (c) => chats.push(c.text));
+    const left = next(ada, "participant-left");
+    relay.cut();
+    assert.deepEqual(await left, [cyd.id, "disconnected"]);
+    // While Cyd is away: a commit (Ada's self-update) and a chat message go to its held place.
+    ada.crypto.member.requestSelfUpdate();
+    await waitFor("Ada's update to be committed", () =>
+      [ada, ben].every((b) => b.crypto.member.epoch === (before.epoch ?? 0n) + 1n),
+    );
+    assert.equal(await ben.crypto.member.sendChat("said while Cyd was away"), true);
+
+    // A wrong token does not open the place: that connection joins as someone new.
+    const thief = await SignallingClient.connect(server.url);
+    thief.send({
+      ...room.joinMessage(),
+      resume: { participantId: cyd.id, token: "A".repeat(43) },
+    });
+    const stolen = await thief.next("welcome");
+    assert.equal(stolen.resumed, false);
+    assert.notEqual(stolen.selfId, cyd.id);
+    thief.close();
+
+    const reconnected = next(cyd, "reconnected");
+    const restoredAt = Date.now();
+    relay.restore();
+    assert.deepEqual(await reconnected, [true], "the server gave Cyd its place back");
+    assert.equal(cyd.id, before.id);
+    assert.equal(cyd.crypto.member.ownLeaf, before.leaf);
+    await waitFor(
+      "Cyd to apply the commit it missed",
+      () => cyd.crypto.member.epoch === ada.crypto.member.epoch,
+    );
+    assert.equal(ada.crypto.member.epoch, (before.epoch ?? 0n) + 1n, "no Remove, no Add");
+    assert.equal(cyd.crypto.member.stats.rejoins, 0);
+    assert.deepEqual(await Promise.all(bots.map(exported)), Array(3).fill(await exported(ada)));
+    await waitFor("the chat message Cyd missed", () => chats.includes("said while Cyd was away"));
+
+    const fromCyd = decryptedFrom(ada, cyd);
+    const toCyd = decryptedFrom(cyd, ada);
+    await waitFor(
+      "media both ways again",
+      () => decryptedFrom(ada, cyd) > fromCyd + 20 && decryptedFrom(cyd, ada) > toCyd + 20,
+    );
+    const mediaBackMs = Date.now() - restoredAt;
+    assert.ok(mediaBackMs < 5000, `media took ${mediaBackMs} ms to come back`);
+    console.log(`resume: media back ${mediaBackMs} ms after the network returned`);
+    assert.deepEqual(
+      [ada, ben, cyd].map((b) => b.crypto.member.roster.length),
+      [3, 3, 3],
+    );
+  });
+});
