@@ -14,6 +14,11 @@ export function newResumeToken(): { token: string; digest: Buffer } {
   return { token, digest: digest(token) };
 }
 
+/** Whether `token` is the one whose digest is `expected`, compared in constant time. */
+export function resumeTokenOpens(token: string, expected: Buffer): boolean {
+  return timingSafeEqual(digest(token), expected);
+}
+
 /**
  * The place of an MLS member whose connection dropped (docs/protocol.md "Reconnecting"): its
  * participant id, its leaf in the Delivery Service, and every message meant for it, kept in order
@@ -34,7 +39,7 @@ export class HeldPlace {
 
   /** Whether `token` is this place's, compared in constant time. */
   opens(token: string): boolean {
-    return !this.overflowed && timingSafeEqual(digest(token), this.tokenDigest);
+    return !this.overflowed && resumeTokenOpens(token, this.tokenDigest);
   }
 
   /** Keeps one message for the owner; false once the place is too full to be resumed. */

@@ -8,6 +8,11 @@ export interface Member {
   send(message: ServerMessage): void;
   /** Closes the connection with an error the client shows. */
   expel(code: "BAD_MLS" | "NOT_A_MEMBER", message: string): void;
+  /**
+   * A new connection of the same client presents `token`: if it is this connection's, drop this
+   * one as disconnected (its place is then held for the new one) and say true.
+   */
+  handOver(token: string): boolean;
 }
 
 /** The signalling view of one room: who is in it, and how to tell them. */

@@ -16,7 +16,7 @@ import {
 import { NegotiationError, type Peer, type Sfu } from "@conclave/sfu";
 import type { WebSocket } from "ws";
 import type { Capture } from "./capture.ts";
-import { HeldPlace, newResumeToken } from "./held-place.ts";
+import { HeldPlace, newResumeToken, resumeTokenOpens } from "./held-place.ts";
 import type { Logger } from "./logger.ts";
 import { roomTag } from "./logger.ts";
 import type { Meeting, Meetings, Member } from "./meeting.ts";
@@ -95,6 +95,16 @@ export class Session implements Member {
 
   send(message: ServerMessage): void {
     this.sendEncoded(encodeMessage(message));
+  }
+
+  handOver(token: string): boolean {
+    if (this.state.kind !== "joined" || !resumeTokenOpens(token, this.state.resumeDigest)) {
+      return false;
+    }
+    // The client already gave this connection up (its network changed, say) before we noticed.
+    this.end("disconnected");
+    this.ws.terminate();
+    return true;
   }
 
   private sendEncoded(raw: string): void {
@@ -240,6 +250,7 @@ export class Session implements Member {
     if (this.state.kind !== "connected") return;
     const meeting = this.ctx.meetings.getOrCreate(message.roomId);
     const resume = message.resume;
+    if (resume) meeting.members.get(resume.participantId)?.handOver(resume.token);
     const place = resume && meeting.held.get(resume.participantId);
     const resumed = place?.opens(resume?.token ?? "") === true ? place : undefined;
     if (!resumed && meeting.size >= this.ctx.maxParticipants) {

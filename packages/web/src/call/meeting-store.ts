@@ -57,6 +57,10 @@ export interface MeetingState {
 /** Refusals that retrying cannot fix. */
 const FATAL: ReadonlySet<ErrorCode> = new Set(["GATE_REFUSED", "ROOM_FULL", "UNSUPPORTED_VERSION"]);
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
+/** After a drop from a joined meeting the first attempt comes at once: our place is held. */
+const FIRST_RECONNECT_MS = 150;
+/** How long the server holds a dropped participant's place (RECONNECT_WINDOW_MS). */
+const RECONNECT_WINDOW_MS = 30_000;
 /** A server that accepted the socket but does not answer `join` is treated as unreachable. */
 const WELCOME_TIMEOUT_MS = 10_000;
 /** A participant not in the encrypted group this long after `welcome` is told so (and may retry). */
@@ -92,6 +96,14 @@ export class MeetingStore extends Store<MeetingState> {
   private e2eeTimer: ReturnType<typeof setTimeout> | undefined;
   private lastGroup: GroupView;
   private lastBindings: Readonly<Record<string, number>>;
+  /** Our place in the meeting, to take back after a drop (docs/protocol.md "Reconnecting"). */
+  private resume: { participantId: ParticipantId; token: string } | null = null;
+  /** Participants whose connection dropped, while the server holds their place. */
+  private reconnecting = new Map<ParticipantId, { participant: Participant; since: number }>();
+  private readonly onOffline = () => {
+    if (this.state.phase === "joined") this.signalling?.abandon();
+  };
+  private readonly onOnline = () => this.retryNow();
 
   constructor(
     private readonly link: RoomLink,
@@ -126,6 +138,8 @@ export class MeetingStore extends Store<MeetingState> {
     this.transforms.subscribe(() => this.onGroupChange());
     this.lastLocal = local.state;
     this.unsubscribeLocal = local.subscribe(() => this.onLocalChange());
+    addEventListener("offline", this.onOffline);
+    addEventListener("online", this.onOnline);
   }
 
   get sendConnection(): RTCPeerConnection | null {
@@ -161,6 +175,8 @@ export class MeetingStore extends Store<MeetingState> {
     this.signalling?.send({ type: "leave" });
     this.teardown();
     clearTimeout(this.retryTimer);
+    removeEventListener("offline", this.onOffline);
+    removeEventListener("online", this.onOnline);
     this.unsubscribeLocal();
     this.transforms.terminate();
     this.local.stop();
@@ -210,6 +226,7 @@ export class MeetingStore extends Store<MeetingState> {
       protocol: PROTOCOL_VERSION,
       roomId: this.link.roomId,
       serverKey: this.link.serverKey,
+      ...(this.resume ? { resume: this.resume } : {}),
     });
   }
 
@@ -218,14 +235,14 @@ export class MeetingStore extends Store<MeetingState> {
     const { phase } = this.state;
     if (phase === "left" || phase === "failed") return;
     if (phase === "joined") this.announce("Connection lost. Reconnecting…");
-    this.scheduleRetry();
+    this.scheduleRetry(phase === "joined");
   }
 
-  private scheduleRetry(): void {
+  private scheduleRetry(dropped = false): void {
     this.teardown();
     // attempt is 0 right after a drop from a joined meeting, n after n failed attempts.
     const step = Math.min(Math.max(this.state.attempt - 1, 0), BACKOFF_MS.length - 1);
-    const delay = BACKOFF_MS[step] ?? 15000;
+    const delay = dropped ? FIRST_RECONNECT_MS : (BACKOFF_MS[step] ?? 15000);
     const jittered = Math.round(delay * (0.8 + Math.random() * 0.4));
     this.update({
       phase: "retrying",
@@ -256,6 +273,7 @@ export class MeetingStore extends Store<MeetingState> {
     this.transforms.relay(message);
     switch (message.type) {
       case "welcome":
+        this.resume = { participantId: message.selfId, token: message.resumeToken };
         return this.onWelcome(message.selfId, message.participants);
       case "publish-answer":
         await this.send?.applyAnswer(message.sdp);
@@ -275,6 +293,7 @@ export class MeetingStore extends Store<MeetingState> {
       }
       case "participant-joined":
         // Not announced by the server's name: "joined" is said when the MLS roster adds them.
+        this.reconnecting.delete(message.participant.id);
         this.roster.set(message.participant.id, message.participant);
         this.publishParticipants();
         return;
@@ -284,8 +303,13 @@ export class MeetingStore extends Store<MeetingState> {
         return;
       case "participant-left": {
         const who = this.streams.get(message.id);
+        const participant = this.roster.get(message.id);
         this.roster.delete(message.id);
-        if (who) this.announce(`${who.name} left`);
+        if (message.reason === "disconnected" && participant?.leaf != null) {
+          // Their place (and MLS leaf) is held: shown as reconnecting, not as gone.
+          this.reconnecting.set(message.id, { participant, since: Date.now() });
+          if (who) this.announce(`${who.name} lost their connection. Reconnecting…`);
+        } else if (who) this.announce(`${who.name} left`);
         this.publishParticipants();
         return;
       }
@@ -392,11 +416,21 @@ export class MeetingStore extends Store<MeetingState> {
   /** Merges the server's list with the tracks received, named from the MLS roster. */
   private publishParticipants(): void {
     const { group, bindings } = this.transforms.state;
-    this.streams = mergeTracks(this.roster, this.recv?.remoteTracks() ?? new Map(), this.streams, {
-      roster: group.roster,
-      bindings,
-      mids: this.recv?.midMap() ?? {},
-    });
+    const now = Date.now();
+    for (const [id, { participant, since }] of this.reconnecting) {
+      // Gone for good once the window passed or the group removed their leaf.
+      const inGroup = group.roster.some((r) => r.leaf === participant.leaf && !r.self);
+      if (now - since > RECONNECT_WINDOW_MS || !inGroup) this.reconnecting.delete(id);
+    }
+    const listed = new Map(this.roster);
+    for (const [id, { participant }] of this.reconnecting) listed.set(id, participant);
+    this.streams = mergeTracks(
+      listed,
+      this.recv?.remoteTracks() ?? new Map(),
+      this.streams,
+      { roster: group.roster, bindings, mids: this.recv?.midMap() ?? {} },
+      new Set(this.reconnecting.keys()),
+    );
     this.update({
       participants: [...this.streams.values()],
       membersWithoutTile: membersWithoutTile(group.roster, this.streams.values()),
@@ -474,6 +508,7 @@ export class MeetingStore extends Store<MeetingState> {
     this.recv?.close();
     this.recv = null;
     this.roster.clear();
+    this.reconnecting.clear();
     this.streams.clear();
     this.queue = Promise.resolve();
     this.update({ mediaConnection: "new", speaking: [] });

@@ -21,6 +21,8 @@ export interface RemoteParticipant {
   readonly video: boolean;
   readonly videoStream: MediaStream | null;
   readonly audioStream: MediaStream | null;
+  /** Their connection dropped; the server holds their place while they come back. */
+  readonly reconnecting: boolean;
 }
 
 /** What the MLS side knows: the roster, and which sender leaf each receive mid is bound to. */
@@ -58,6 +60,7 @@ export function mergeTracks(
   tracks: ReadonlyMap<ParticipantId, RemoteTracks>,
   previous: ReadonlyMap<ParticipantId, RemoteParticipant>,
   labels: GroupLabels,
+  reconnecting: ReadonlySet<ParticipantId> = new Set(),
 ): Map<ParticipantId, RemoteParticipant> {
   const next = new Map<ParticipantId, RemoteParticipant>();
   for (const p of roster.values()) {
@@ -74,6 +77,7 @@ export function mergeTracks(
       video: p.video,
       videoStream: reuseStream(old?.videoStream ?? null, t?.video ?? null),
       audioStream: reuseStream(old?.audioStream ?? null, t?.audio ?? null),
+      reconnecting: reconnecting.has(p.id),
     });
   }
   return next;

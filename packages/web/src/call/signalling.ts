@@ -13,12 +13,18 @@ export interface SignallingHandlers {
 }
 
 const OPEN_TIMEOUT_MS = 8000;
+/** A `ping` goes out this often; the server answers every message it gets. */
+const PING_INTERVAL_MS = 2000;
+/** Nothing heard from the server for this long: the connection is dead even if no close came. */
+const SILENCE_LIMIT_MS = 6000;
 
 /** The signalling WebSocket of one connection attempt, at `/ws` on the page's own origin. */
 export class Signalling {
   private socket: WebSocket | null = null;
   private opened = false;
   private closedByUs = false;
+  private lastHeard = 0;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
   /** Messages the server sent that failed validation; shown in diagnostics. */
   invalidMessages = 0;
 
@@ -47,6 +53,8 @@ export class Signalling {
       socket.addEventListener("open", () => {
         clearTimeout(timer);
         this.opened = true;
+        this.lastHeard = Date.now();
+        this.heartbeat = setInterval(() => this.beat(), PING_INTERVAL_MS);
         resolve();
       });
       socket.addEventListener("message", (event: MessageEvent<unknown>) =>
@@ -54,6 +62,7 @@ export class Signalling {
       );
       socket.addEventListener("close", (event) => {
         clearTimeout(timer);
+        clearInterval(this.heartbeat);
         if (!this.opened) reject(new Error("could not connect to the server"));
         if (!this.closedByUs) this.handlers.onClose({ opened: this.opened, code: event.code });
       });
@@ -66,11 +75,28 @@ export class Signalling {
 
   close(): void {
     this.closedByUs = true;
+    clearInterval(this.heartbeat);
     this.socket?.close(1000);
     this.socket = null;
   }
 
+  /**
+   * Gives up on a connection that went silent or lost its network: reported as closed at once,
+   * since a dead TCP connection can take minutes to close by itself.
+   */
+  abandon(): void {
+    if (this.closedByUs || !this.opened) return;
+    this.close();
+    this.handlers.onClose({ opened: true, code: 1006 });
+  }
+
+  private beat(): void {
+    if (Date.now() - this.lastHeard > SILENCE_LIMIT_MS) this.abandon();
+    else this.send({ type: "ping" });
+  }
+
   private receive(data: unknown): void {
+    this.lastHeard = Date.now();
     if (typeof data !== "string") {
       this.invalidMessages++;
       return;

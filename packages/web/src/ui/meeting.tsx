@@ -70,6 +70,7 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
     <div
       class={`meeting${panel ? " with-panel" : ""}`}
       data-e2ee-status={worker.group.status}
+      data-group={JSON.stringify({ epoch: worker.group.epoch, ownLeaf: worker.group.ownLeaf })}
       data-security-code={worker.group.securityCode ?? ""}
       data-sframe={JSON.stringify(worker.sframe?.total ?? null)}
     >
@@ -177,14 +178,16 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
               videoOn={p.video}
               micOn={p.audio}
               status={
-                p.leaf === null
-                  ? // While we are joining ourselves, the banner says so; nobody is named yet.
-                    worker.group.status === "member"
-                    ? "Not in the encrypted group yet"
-                    : null
-                  : p.video && !p.videoStream
-                    ? "Connecting video…"
-                    : null
+                p.reconnecting
+                  ? "Reconnecting…"
+                  : p.leaf === null
+                    ? // While we are joining ourselves, the banner says so; nobody is named yet.
+                      worker.group.status === "member"
+                      ? "Not in the encrypted group yet"
+                      : null
+                    : p.video && !p.videoStream
+                      ? "Connecting video…"
+                      : null
               }
               speaking={state.speaking.includes(p.id)}
             />
@@ -260,10 +263,10 @@ function ConnectionBanner({ state, onRetryNow }: { state: MeetingState; onRetryN
     return (
       <div class="banner banner-warn" role="status">
         <span>
-          {state.wasJoined && state.attempt === 0
-            ? "Lost the connection to the server."
+          {state.wasJoined
+            ? "Reconnecting… Your place in the meeting is kept for 30 s."
             : "Can’t reach the server."}{" "}
-          Retrying in {seconds} s (attempt {state.attempt + 1}).
+          Next try in {seconds} s (attempt {state.attempt + 1}).
         </span>
         <button type="button" class="btn btn-small" onClick={onRetryNow}>
           Retry now

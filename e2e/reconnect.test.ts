@@ -1,0 +1,94 @@
+/**
+ * Reconnection in the browser (docs/protocol.md "Reconnecting"): a participant whose network goes
+ * away and comes back reconnects by itself, takes back its place in the MLS group (same leaf, same
+ * epoch: nobody re-keys) and its media flows again within 5 s, without a page reload.
+ */
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { after, before, describe, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
+import {
+  expectVideoFlowing,
+  joinMeeting,
+  launchBrowser,
+  newParticipant,
+  type Participant,
+  tile,
+  videoFrames,
+  waitFor,
+} from "./browser.ts";
+
+interface GroupView {
+  epoch: string | null;
+  ownLeaf: number | null;
+}
+
+/** The worker's MLS view, exposed for tests on the meeting element. */
+async function group(page: Page): Promise<GroupView> {
+  const raw = await page.locator(".meeting").getAttribute("data-group");
+  return JSON.parse(raw ?? "null") as GroupView;
+}
+
+describe("reconnecting in Chromium", () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  const open: Participant[] = [];
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    for (const p of open) {
+      if (p.errors.length > 0) console.log(p.errors.join("\n"));
+      await p.context.close().catch(() => {});
+    }
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test("a participant whose network drops gets its media back within 5 s, in the same group", async () => {
+    const alice = await newParticipant(browser);
+    const bob = await newParticipant(browser);
+    open.push(alice, bob);
+    await alice.page.goto(server.url);
+    await alice.page.getByRole("button", { name: "New meeting" }).click();
+    await alice.page.waitForURL(/\/m\//);
+    const link = alice.page.url();
+    await joinMeeting(alice.page, link, "Alice");
+    await joinMeeting(bob.page, link, "Bob");
+    await expectVideoFlowing(alice.page, "Bob");
+    await expectVideoFlowing(bob.page, "Alice");
+    const before = await group(bob.page);
+
+    await bob.context.setOffline(true);
+    await bob.page.getByText("Reconnecting…").first().waitFor({ timeout: 5000 });
+    await tile(alice.page, "Bob").getByText("Reconnecting…").waitFor({ timeout: 10_000 });
+    await mkdir("test-results", { recursive: true });
+    await alice.page.screenshot({ path: "test-results/reconnecting-peer.png" });
+    await bob.page.screenshot({ path: "test-results/reconnecting-self.png" });
+    await bob.context.setOffline(false);
+    const restored = Date.now();
+
+    const seenBy = async (viewer: Page, name: string) => {
+      const start = await videoFrames(viewer, name).catch(() => 0);
+      return waitFor(`${name}'s video on the other page again`, async () => {
+        const n = await videoFrames(viewer, name).catch(() => 0);
+        return n > start + 10 || (n > 10 && n < start) ? Date.now() - restored : false;
+      });
+    };
+    const [bobSeen, aliceSeen] = await Promise.all([
+      seenBy(alice.page, "Bob"),
+      seenBy(bob.page, "Alice"),
+    ]);
+    console.log(`media back ${bobSeen} ms (Bob at Alice) and ${aliceSeen} ms (Alice at Bob)`);
+    assert.ok(Math.max(bobSeen, aliceSeen) < 5000, "media came back within 5 s");
+
+    const after = await group(bob.page);
+    assert.equal(after.ownLeaf, before.ownLeaf, "Bob kept his leaf");
+    assert.equal(after.epoch, before.epoch, "nobody had to re-key");
+    assert.equal(await bob.page.getByText("Reconnecting…").count(), 0);
+  });
+});
