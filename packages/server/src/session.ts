@@ -209,8 +209,11 @@ export class Session implements Member {
         this.ctx.sfu
           .existingRoom(state.meeting.id)
           ?.peer(message.participantId)
-          ?.producers.get("video")
+          ?.producers.get(message.source ?? "camera")
           ?.requestKeyframe();
+        return;
+      case "screen-share":
+        this.ctx.sfu.existingRoom(state.meeting.id)?.shareScreen(state.participant.id, message);
         return;
       case "mls-found":
       case "mls-key-package":
@@ -274,6 +277,7 @@ export class Session implements Member {
           mid: t.mid,
           participantId: t.publisherId as ParticipantId,
           kind: t.kind,
+          source: t.source,
         })),
       }),
     );

@@ -19,7 +19,13 @@ import { MlsSessionError } from "../errors.ts";
 import { constantTimeEqual } from "../sframe/bytes.ts";
 import { enforcePolicy, type PolicyInput } from "./policy.ts";
 import { rosterEntry } from "./roster.ts";
-import { type MlsSession, policyContext, sessionFromState, type Transition } from "./session.ts";
+import {
+  addedRefs,
+  type MlsSession,
+  policyContext,
+  sessionFromState,
+  type Transition,
+} from "./session.ts";
 
 export type IncomingEvent =
   | {
@@ -120,7 +126,20 @@ async function processHandshake(
         }
       : { kind: "proposal", origin: "remote", proposal: seen.proposal, authenticatedData };
   await enforcePolicy(session.policy, input, policyContext(session));
-  const next = await sessionFromState(result.newState, session.suite, session.policy, session);
+  const added =
+    seen.kind === "commit"
+      ? await addedRefs(
+          seen.proposals.map((p) => p.proposal),
+          session.suite,
+        )
+      : [];
+  const next = await sessionFromState(
+    result.newState,
+    session.suite,
+    session.policy,
+    session,
+    added,
+  );
   if (seen.kind === "proposal") {
     return {
       session: next,

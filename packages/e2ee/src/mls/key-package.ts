@@ -2,6 +2,7 @@
 // at most 10 minutes, so a KeyPackage the server kept back cannot be used to add the device later.
 // Before adding one, a member checks its lifetime against its own clock, allowing one minute of
 // skew either way, and parses its credential; anything else is refused with a typed code.
+import type { Brand } from "@conclave/protocol";
 import {
   type CiphersuiteImpl,
   decodeMlsMessage,
@@ -12,6 +13,7 @@ import {
   type PrivateKeyPackage,
 } from "ts-mls";
 import { makeKeyPackageRef } from "ts-mls/keyPackage.js";
+import { MEETING_ROLES_EXTENSION_TYPE } from "../admission/meeting-roles.ts";
 import { MlsSessionError } from "../errors.ts";
 import { MLS_CIPHERSUITE_NAME } from "./ciphersuite.ts";
 import {
@@ -26,6 +28,8 @@ import { GROUP_PIN_EXTENSION_TYPE } from "./group-pin.ts";
 export const KEY_PACKAGE_MAX_LIFETIME_SECONDS = 600;
 /** How far the clocks of two devices may disagree, in seconds. */
 export const CLOCK_SKEW_SECONDS = 60;
+/** The GroupContext extensions every Conclave group carries (a leaf must support): pin, roles. */
+const CONCLAVE_GROUP_EXTENSIONS = [GROUP_PIN_EXTENSION_TYPE, MEETING_ROLES_EXTENSION_TYPE];
 
 export interface KeyPackageBundle {
   readonly publicPackage: KeyPackage;
@@ -68,7 +72,7 @@ export async function makeKeyPackage(
   }
   const notBefore = toSeconds(options.now ?? Date.now()) - BigInt(CLOCK_SKEW_SECONDS);
   const capabilities = defaultCapabilities();
-  capabilities.extensions = [...capabilities.extensions, GROUP_PIN_EXTENSION_TYPE];
+  capabilities.extensions = [...capabilities.extensions, ...CONCLAVE_GROUP_EXTENSIONS];
   const { publicPackage, privatePackage } = await generateKeyPackageWithKey(
     credentialFor(device),
     capabilities,
@@ -139,17 +143,23 @@ export function validateKeyPackage(
   return identityOfCredential(leafNode.credential);
 }
 
-/** Refuses a leaf that does not declare support for the group pin. */
+/** Refuses a leaf that does not declare support for the group pin and the roles extension. */
 export function checkLeafCapabilities(extensions: readonly number[]): void {
-  if (!extensions.includes(GROUP_PIN_EXTENSION_TYPE)) {
+  if (!CONCLAVE_GROUP_EXTENSIONS.every((type) => extensions.includes(type))) {
     throw new MlsSessionError(
       "MLS_KEY_PACKAGE_INVALID",
-      "KeyPackage does not support the Conclave group pin",
+      "KeyPackage does not support the Conclave group pin and roles",
     );
   }
 }
 
-/** KeyPackageRef (RFC 9420 §5.2): what admission proofs bind to. */
-export function keyPackageRef(keyPackage: KeyPackage, suite: CiphersuiteImpl): Promise<Uint8Array> {
-  return makeKeyPackageRef(keyPackage, suite.hash);
+/** RefHash("MLS 1.0 KeyPackage Reference", KeyPackage): names one KeyPackage (RFC 9420 §5.2). */
+export type KeyPackageRef = Brand<Uint8Array, "KeyPackageRef">;
+
+/** KeyPackageRef (RFC 9420 §5.2): what admission proofs and Welcome tags bind to. */
+export async function keyPackageRef(
+  keyPackage: KeyPackage,
+  suite: CiphersuiteImpl,
+): Promise<KeyPackageRef> {
+  return (await makeKeyPackageRef(keyPackage, suite.hash)) as KeyPackageRef;
 }

@@ -7,6 +7,10 @@
 //
 // Handshake messages are PublicMessages (the Delivery Service follows epoch and roster, DESIGN
 // §3.4); application data is PrivateMessage. Receiving is in incoming.ts.
+//
+// Every group carries two GroupContext extensions from its founding: the pin (group-pin.ts) and
+// the roles and settings (admission/meeting-roles.ts), the creator its one host. A session also
+// remembers every KeyPackageRef it has seen added, so a replayed KeyPackage is refused (policy.ts).
 import {
   type CiphersuiteImpl,
   type ClientConfig,
@@ -15,20 +19,33 @@ import {
   createCommit,
   createGroup,
   decodeMlsMessage,
+  type Extension,
   emptyPskIndex,
   encodeMlsMessage,
-  joinGroup,
+  type GroupInfo,
+  joinGroupWithExtensions,
   mlsExporter,
   type Proposal,
   type Welcome,
   zeroOutUint8Array,
 } from "ts-mls";
 import { defaultClientConfig } from "ts-mls/clientConfig.js";
+import { decryptGroupInfo, decryptGroupSecrets } from "ts-mls/welcome.js";
+import { fingerprintFromBytes } from "../admission/fingerprint.ts";
+import {
+  findMeetingRoles,
+  foundingRoles,
+  type MeetingRoles,
+  type MeetingSettings,
+  meetingRolesExtension,
+} from "../admission/meeting-roles.ts";
 import { E2eeUsageError, MlsSessionError } from "../errors.ts";
+import { toHex } from "../sframe/bytes.ts";
 import { loadMlsCiphersuite } from "./ciphersuite.ts";
 import {
   type CredentialIdentity,
   type DeviceIdentity,
+  fingerprintOf,
   identityOfCredential,
 } from "./credential.ts";
 import { type GroupPin, groupPinExtension, requireGroupPin } from "./group-pin.ts";
@@ -36,6 +53,7 @@ import {
   decodeKeyPackage,
   KEY_PACKAGE_MAX_LIFETIME_SECONDS,
   type KeyPackageBundle,
+  keyPackageRef,
   makeKeyPackage,
   validateKeyPackage,
 } from "./key-package.ts";
@@ -54,6 +72,10 @@ export interface MlsSession {
   /** From the epoch authenticator of the last epoch that changed the roster (security-code.ts). */
   readonly securityCode: SecurityCode;
   readonly pin: GroupPin;
+  /** Hosts, co-hosts, settings, deny-list: from the GroupContext (admission/meeting-roles.ts). */
+  readonly roles: MeetingRoles;
+  /** Hex KeyPackageRefs this session has seen added (and its own): a replay is refused. */
+  readonly seenKeyPackageRefs: ReadonlySet<string>;
   /** False once a commit removed us: nothing can be sent or read any more. */
   readonly active: boolean;
 }
@@ -77,6 +99,8 @@ export interface AddTransition extends CommitTransition {
 
 export interface SessionOptions {
   readonly policy?: MlsPolicy;
+  /** The founding settings (createMeeting only; default: admission/meeting-roles.ts). */
+  readonly settings?: MeetingSettings;
   /** Milliseconds since 1970, for KeyPackage lifetimes (default Date.now()). */
   readonly now?: number;
 }
@@ -84,6 +108,8 @@ export interface SessionOptions {
 export interface CommitOptions {
   /** Bytes every member can read and that the commit's signature covers: admission proofs. */
   readonly authenticatedData?: Uint8Array;
+  /** Extensions of the GroupInfo in the Welcome (signed, read by the joiners): Welcome tags. */
+  readonly groupInfoExtensions?: readonly Extension[];
   readonly now?: number;
 }
 
@@ -111,12 +137,37 @@ export function eraseConsumed(consumed: readonly Uint8Array[]): void {
   for (const secret of consumed) zeroOutUint8Array(secret);
 }
 
-/** Builds the session view of a ts-mls state; keeps the security code if the roster is the same. */
+/** Throws MLS_GROUP_ROLES_INVALID unless the extensions carry valid roles exactly once. */
+export function requireMeetingRoles(extensions: readonly Extension[]): MeetingRoles {
+  const roles = findMeetingRoles(extensions);
+  if (roles === undefined) {
+    throw new MlsSessionError("MLS_GROUP_ROLES_INVALID", "group has no valid roles and settings");
+  }
+  return roles;
+}
+
+/** The hex KeyPackageRefs of the Adds among `proposals`. */
+export async function addedRefs(
+  proposals: readonly Proposal[],
+  suite: CiphersuiteImpl,
+): Promise<string[]> {
+  const refs: string[] = [];
+  for (const p of proposals) {
+    if (p.proposalType === "add") refs.push(toHex(await keyPackageRef(p.add.keyPackage, suite)));
+  }
+  return refs;
+}
+
+/**
+ * Builds the session view of a ts-mls state; keeps the security code if the roster is the same,
+ * and adds `added` (hex KeyPackageRefs) to what `previous` had seen.
+ */
 export async function sessionFromState(
   state: ClientState,
   suite: CiphersuiteImpl,
   policy: MlsPolicy,
   previous?: MlsSession,
+  added: readonly string[] = [],
 ): Promise<MlsSession> {
   const roster = await rosterOf(state.ratchetTree);
   const keep = previous !== undefined && sameRoster(previous.roster, roster);
@@ -133,6 +184,11 @@ export async function sessionFromState(
       ? previous.securityCode
       : await deriveSecurityCode(state.keySchedule.epochAuthenticator, epoch),
     pin: requireGroupPin(state.groupContext.extensions),
+    roles: requireMeetingRoles(state.groupContext.extensions),
+    seenKeyPackageRefs:
+      added.length === 0 && previous !== undefined
+        ? previous.seenKeyPackageRefs
+        : new Set([...(previous?.seenKeyPackageRefs ?? []), ...added]),
     active: state.groupActiveState.kind === "active",
   };
 }
@@ -143,6 +199,9 @@ export function policyContext(session: MlsSession): PolicyContext {
     epoch: session.epoch,
     roster: session.roster,
     ownLeafIndex: session.ownLeafIndex,
+    extensions: session.state.groupContext.extensions,
+    roles: session.roles,
+    seenKeyPackageRefs: session.seenKeyPackageRefs,
   };
 }
 
@@ -163,7 +222,7 @@ async function guarded<T>(code: MlsSessionError["code"], run: () => Promise<T>):
 
 /**
  * Creates a new meeting group with `device` as its only member (RFC 9420 §11): a random 16-byte
- * group id and the Conclave pin in the GroupContext.
+ * group id, and the Conclave pin and roles (the device its one host) in the GroupContext.
  */
 export async function createMeeting(
   device: DeviceIdentity,
@@ -180,11 +239,26 @@ export async function createMeeting(
     groupId,
     bundle.publicPackage,
     bundle.privatePackage,
-    [groupPinExtension()],
+    [
+      groupPinExtension(),
+      meetingRolesExtension(
+        foundingRoles(
+          fingerprintFromBytes(await fingerprintOf(device.signaturePublicKey)),
+          options.settings,
+        ),
+      ),
+    ],
     suite,
     CONCLAVE_CLIENT_CONFIG,
   );
-  const session = await sessionFromState(state, suite, options.policy ?? acceptAllPolicy);
+  const own = toHex(await keyPackageRef(bundle.publicPackage, suite));
+  const session = await sessionFromState(
+    state,
+    suite,
+    options.policy ?? acceptAllPolicy,
+    undefined,
+    [own],
+  );
   return { session, consumed: [bundle.privatePackage.initPrivateKey] };
 }
 
@@ -218,10 +292,18 @@ async function commitWith(
         extraProposals: proposals,
         ratchetTreeExtension: true,
         authenticatedData,
+        groupInfoExtensions: [...(options.groupInfoExtensions ?? [])],
       },
     ),
   );
-  const next = await sessionFromState(result.newState, session.suite, session.policy, session);
+  const added = await addedRefs([...pending.map((p) => p.proposal), ...proposals], session.suite);
+  const next = await sessionFromState(
+    result.newState,
+    session.suite,
+    session.policy,
+    session,
+    added,
+  );
   return { result, session: next, commit: encodeMlsMessage(result.commit) };
 }
 
@@ -289,6 +371,37 @@ export async function selfUpdate(
   return { session: done.session, consumed: done.result.consumed, commit: done.commit };
 }
 
+/**
+ * A GroupContextExtensions commit (RFC 9420 §12.1.7) setting new roles, keeping the pin, and
+ * removing `remove` (leaf indexes) in the same commit (a denial takes the device out at once).
+ * Every member checks it against admission/roles-change.ts. ts-mls 1.6.4 makes no UpdatePath for a
+ * commit of only this proposal, though RFC 9420 §17.4 marks GroupContextExtensions "path
+ * required": such a commit starts a new epoch but brings no fresh key material from the committer.
+ */
+export async function commitRoles(
+  session: MlsSession,
+  roles: MeetingRoles,
+  remove: readonly number[] = [],
+  options: CommitOptions = {},
+): Promise<CommitTransition> {
+  for (const leaf of remove) {
+    if (leaf === session.ownLeafIndex) throw new E2eeUsageError("a member cannot remove itself");
+  }
+  const proposals: Proposal[] = [
+    ...[...new Set(remove)].map(
+      (removed): Proposal => ({ proposalType: "remove", remove: { removed } }),
+    ),
+    {
+      proposalType: "group_context_extensions",
+      groupContextExtensions: {
+        extensions: [groupPinExtension(session.pin), meetingRolesExtension(roles)],
+      },
+    },
+  ];
+  const done = await commitWith(session, proposals, options, "MLS_MESSAGE_INVALID");
+  return { session: done.session, consumed: done.result.consumed, commit: done.commit };
+}
+
 function decodeWelcome(bytes: Uint8Array): Welcome {
   let decoded: ReturnType<typeof decodeMlsMessage>;
   try {
@@ -307,9 +420,43 @@ function decodeWelcome(bytes: Uint8Array): Welcome {
 }
 
 /**
+ * The GroupInfo inside a Welcome for `bundle`, decrypted only to learn its signer: ts-mls 1.6.4's
+ * joinGroupWithExtensions verifies the GroupInfo and returns its extensions, but not who signed it
+ * (the committer of our Add, whom a knock-link joiner checks). joinGroupWithExtensions then
+ * decrypts and verifies the same bytes; the secrets decrypted here are zeroed at once.
+ */
+async function groupInfoOf(
+  parsed: Welcome,
+  bundle: KeyPackageBundle,
+  suite: CiphersuiteImpl,
+): Promise<GroupInfo> {
+  const ref = await keyPackageRef(bundle.publicPackage, suite);
+  const initKey = await suite.hpke.importPrivateKey(bundle.privatePackage.initPrivateKey);
+  const secrets = await decryptGroupSecrets(initKey, ref, parsed, suite.hpke);
+  if (secrets === undefined) throw new MlsSessionError("MLS_MESSAGE_INVALID", "no group secrets");
+  try {
+    if (secrets.psks.length > 0) {
+      throw new MlsSessionError("MLS_MESSAGE_INVALID", "a Welcome that needs a PSK");
+    }
+    const info = await decryptGroupInfo(
+      parsed,
+      secrets.joinerSecret,
+      new Uint8Array(suite.kdf.size),
+      suite,
+    );
+    if (info === undefined) throw new MlsSessionError("MLS_MESSAGE_INVALID", "no GroupInfo");
+    return info;
+  } finally {
+    zeroOutUint8Array(secrets.joinerSecret);
+    if (secrets.pathSecret !== undefined) zeroOutUint8Array(secrets.pathSecret);
+  }
+}
+
+/**
  * Joins from a Welcome made for `bundle` (RFC 9420 §12.4.3.1). Refuses a group without Conclave's
- * pin (MLS_GROUP_PIN_INVALID) and asks the policy (kind "join") before returning. The bundle's
- * init key is consumed; its leaf key now lives in the session.
+ * pin (MLS_GROUP_PIN_INVALID) or roles (MLS_GROUP_ROLES_INVALID), and asks the policy (kind
+ * "join", with the GroupInfo's extensions and signer: the Welcome tag and pinned-host checks)
+ * before returning. The bundle's init key is consumed; its leaf key now lives in the session.
  */
 export async function joinFromWelcome(
   bundle: KeyPackageBundle,
@@ -318,8 +465,9 @@ export async function joinFromWelcome(
 ): Promise<Transition> {
   const suite = await loadMlsCiphersuite();
   const parsed = decodeWelcome(welcome);
-  const state = await guarded("MLS_MESSAGE_INVALID", () =>
-    joinGroup(
+  const info = await guarded("MLS_MESSAGE_INVALID", () => groupInfoOf(parsed, bundle, suite));
+  const [state, groupInfoExtensions] = await guarded("MLS_MESSAGE_INVALID", () =>
+    joinGroupWithExtensions(
       parsed,
       bundle.publicPackage,
       bundle.privatePackage,
@@ -331,8 +479,20 @@ export async function joinFromWelcome(
     ),
   );
   requireGroupPin(state.groupContext.extensions);
-  const session = await sessionFromState(state, suite, options.policy ?? acceptAllPolicy);
-  await enforcePolicy(session.policy, { kind: "join", origin: "local" }, policyContext(session));
+  requireMeetingRoles(state.groupContext.extensions);
+  const ref = await keyPackageRef(bundle.publicPackage, suite);
+  const session = await sessionFromState(
+    state,
+    suite,
+    options.policy ?? acceptAllPolicy,
+    undefined,
+    [toHex(ref)],
+  );
+  await enforcePolicy(
+    session.policy,
+    { kind: "join", origin: "local", groupInfoExtensions, signer: info.signer, keyPackageRef: ref },
+    policyContext(session),
+  );
   return { session, consumed: [bundle.privatePackage.initPrivateKey] };
 }
 

@@ -1,0 +1,116 @@
+// Changes to the roles and settings (meeting-roles.ts): what the engine's API asks for, and who may
+// commit which change. Every member checks a received GroupContextExtensions commit against
+// `authorizeRolesChange` with the roles and roster *before* it (mls/policy.ts):
+//
+//   host     anything, provided a host stays in the meeting, every new host or co-host is a member
+//            now, and the invite generation never goes back;
+//   co-host  the settings (lock, lobby, knocking) and new deny-list entries: moderation. Not the
+//            roles themselves, not removing a denial, not the invite generation;
+//   member   nothing, except exactly the promotion host-succession.ts defines when no host is
+//            left in the roster.
+import { E2eeUsageError } from "../errors.ts";
+import type { Roster } from "../mls/roster.ts";
+import { type Fingerprint, fingerprintFromBytes } from "./fingerprint.ts";
+import { promote, successorOf } from "./host-succession.ts";
+import {
+  type MeetingRoles,
+  normalizeRoles,
+  type Role,
+  roleOf,
+  sameRoles,
+} from "./meeting-roles.ts";
+
+export type RolesChange =
+  | { readonly kind: "set-locked"; readonly locked: boolean }
+  | {
+      readonly kind: "set-lobby";
+      readonly lobbyMandatory: boolean;
+      readonly knockingEnabled: boolean;
+    }
+  | { readonly kind: "co-host"; readonly fingerprint: Fingerprint; readonly on: boolean }
+  /** `from` (the committer) hands the host role to `to` and stays a member */
+  | { readonly kind: "transfer-host"; readonly from: Fingerprint; readonly to: Fingerprint }
+  /** refuse this device from now on (its leaves are removed in the same commit) */
+  | { readonly kind: "deny"; readonly fingerprint: Fingerprint };
+
+/** The roles after `change`; throws E2EE_USAGE for a change that cannot apply (e.g. deny a host). */
+export function applyRolesChange(roles: MeetingRoles, change: RolesChange): MeetingRoles {
+  switch (change.kind) {
+    case "set-locked":
+      return { ...roles, settings: { ...roles.settings, locked: change.locked } };
+    case "set-lobby":
+      return {
+        ...roles,
+        settings: {
+          ...roles.settings,
+          lobbyMandatory: change.lobbyMandatory,
+          knockingEnabled: change.knockingEnabled,
+        },
+      };
+    case "co-host": {
+      if (roles.hosts.includes(change.fingerprint)) {
+        throw new E2eeUsageError("a host cannot also be a co-host");
+      }
+      const rest = roles.coHosts.filter((f) => f !== change.fingerprint);
+      return normalizeRoles({
+        ...roles,
+        coHosts: change.on ? [...rest, change.fingerprint] : rest,
+      });
+    }
+    case "transfer-host":
+      if (!roles.hosts.includes(change.from)) throw new E2eeUsageError("only a host hands it on");
+      return normalizeRoles({
+        ...roles,
+        hosts: [...roles.hosts.filter((f) => f !== change.from), change.to],
+        coHosts: roles.coHosts.filter((f) => f !== change.to),
+      });
+    case "deny":
+      return normalizeRoles({ ...roles, denyList: [...roles.denyList, change.fingerprint] });
+  }
+}
+
+/** What a role may change (the table at the head of this file). */
+export function mayChange(role: Role, change: RolesChange): boolean {
+  if (role === "host") return true;
+  if (role === "co-host") return ["set-locked", "set-lobby", "deny"].includes(change.kind);
+  return false;
+}
+
+const sameList = (a: readonly Fingerprint[], b: readonly Fingerprint[]) =>
+  a.length === b.length && a.every((f, i) => f === b[i]);
+
+/** Why `committer` may not change `before` into `after`, or undefined if it may. */
+export function rolesChangeProblem(
+  before: MeetingRoles,
+  after: MeetingRoles,
+  committer: Fingerprint,
+  roster: Roster,
+): string | undefined {
+  const role = roleOf(before, committer);
+  const members = new Set(roster.map((e) => fingerprintFromBytes(e.fingerprint)));
+  if (role === "host") {
+    if (!after.hosts.some((f) => members.has(f))) return "no host would be left in the meeting";
+    const appointed = [...after.hosts, ...after.coHosts].filter(
+      (f) => !before.hosts.includes(f) && !before.coHosts.includes(f),
+    );
+    if (appointed.some((f) => !members.has(f))) return "a new host or co-host is not a member";
+    if (after.inviteGeneration < before.inviteGeneration) return "invite generation went back";
+    return undefined;
+  }
+  if (role === "co-host") {
+    if (
+      !sameList(before.hosts, after.hosts) ||
+      !sameList(before.coHosts, after.coHosts) ||
+      before.inviteGeneration !== after.inviteGeneration
+    ) {
+      return "a co-host changes only settings and adds to the deny-list";
+    }
+    if (before.denyList.some((f) => !after.denyList.includes(f))) {
+      return "a co-host cannot lift a denial";
+    }
+    return undefined;
+  }
+  const successor = successorOf(before, roster);
+  if (successor !== undefined && sameRoles(after, promote(before, successor))) return undefined;
+  return "a member changes roles only to promote the successor of the last host";
+}
