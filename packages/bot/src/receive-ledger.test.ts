@@ -6,8 +6,13 @@ import type { RtpPacketView } from "./vp8-depacketizer.ts";
 import { packetizeVp8 } from "./vp8-packetizer.ts";
 
 const alice = "aaaaaaaaaaaaaaaa" as ParticipantId;
-const video: SubscribedTrack = { mid: "1", participantId: alice, kind: "video" };
-const audio: SubscribedTrack = { mid: "0", participantId: alice, kind: "audio" };
+const video: SubscribedTrack = { mid: "1", participantId: alice, kind: "video", source: "camera" };
+const audio: SubscribedTrack = {
+  mid: "0",
+  participantId: alice,
+  kind: "audio",
+  source: "microphone",
+};
 
 /** RTP for `count` single-packet VP8 frames; `keyframeAt` lists the frames that are keyframes. */
 function videoPackets(

@@ -12,6 +12,8 @@ export class Subscriber {
   private midMap = new Map<string, SubscribedTrack>();
   /** Packets on an m-line no offer maps (in flight around a re-negotiation), or that failed. */
   unmappedPackets = 0;
+  /** Packets of others' screen shares: the bot counts them and decodes only cameras and mics. */
+  screenPackets = 0;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -25,6 +27,10 @@ export class Subscriber {
         const mapped = transceiver.mid === null ? undefined : this.midMap.get(transceiver.mid);
         if (!mapped) {
           this.unmappedPackets++;
+          return;
+        }
+        if (mapped.source === "screen" || mapped.source === "screenAudio") {
+          this.screenPackets++;
           return;
         }
         // Inside werift's event loop: nothing may escape from here.

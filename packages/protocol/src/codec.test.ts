@@ -78,7 +78,7 @@ describe("client message codec", () => {
       {
         type: "subscribe-offer",
         sdp: "v=0",
-        tracks: [{ mid: "0", participantId: id, kind: "audio" }],
+        tracks: [{ mid: "0", participantId: id, kind: "audio", source: "microphone" }],
       },
       { type: "participant-joined", participant },
       { type: "participant-updated", participant },

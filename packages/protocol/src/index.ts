@@ -9,7 +9,15 @@ export {
   type RoomId,
   SERVER_KEY_PATTERN,
 } from "./ids.ts";
-export { MEDIA_CODECS } from "./media.ts";
+export {
+  MEDIA_CODECS,
+  MEDIA_SOURCES,
+  type MediaKind,
+  type MediaSource,
+  PUBLISH_SOURCES,
+  SCREEN_SOURCES,
+  SOURCE_KIND,
+} from "./media.ts";
 export {
   type ClientMessage,
   type ClientMessageType,

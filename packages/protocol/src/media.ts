@@ -19,3 +19,25 @@ export const MEDIA_CODECS = {
     rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }],
   },
 } as const;
+
+/**
+ * What a published track carries. The names are the SFrame stream contexts of @conclave/e2ee, so a
+ * receiver can check that an m-line the server calls a screen carries frames keyed for a screen.
+ */
+export const MEDIA_SOURCES = ["microphone", "camera", "screen", "screenAudio"] as const;
+export type MediaSource = (typeof MEDIA_SOURCES)[number];
+export type MediaKind = "audio" | "video";
+
+export const SOURCE_KIND: Readonly<Record<MediaSource, MediaKind>> = {
+  microphone: "audio",
+  camera: "video",
+  screen: "video",
+  screenAudio: "audio",
+};
+
+/**
+ * The m-lines of a publish offer, in order: the first two always, the screen pair only from a
+ * client that can share its screen (docs/protocol.md "Publish").
+ */
+export const PUBLISH_SOURCES: readonly MediaSource[] = MEDIA_SOURCES;
+export const SCREEN_SOURCES: readonly MediaSource[] = ["screen", "screenAudio"];

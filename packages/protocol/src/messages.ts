@@ -8,6 +8,7 @@ import {
   type RoomId,
   SERVER_KEY_PATTERN,
 } from "./ids.ts";
+import { MEDIA_SOURCES, SOURCE_KIND } from "./media.ts";
 import {
   GroupStateSchema,
   leafIndex,
@@ -16,7 +17,7 @@ import {
 } from "./mls-messages.ts";
 
 /** Bumped on any incompatible change; a client announces it in `join`. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 /** Largest signalling message accepted, in bytes of UTF-8. Larger ones get TOO_LARGE. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 const MAX_SDP_LENGTH = 60 * 1024;
@@ -32,6 +33,7 @@ const participantId = z
 const sdp = z.string().min(1).max(MAX_SDP_LENGTH);
 const transportDirection = z.enum(["send", "recv"]);
 const mediaKind = z.enum(["audio", "video"]);
+const mediaSource = z.enum(MEDIA_SOURCES);
 
 // ---- client → server -------------------------------------------------------------------
 
@@ -78,7 +80,20 @@ export const MediaStateSchema = z.strictObject({
 export const KeyframeRequestSchema = z.strictObject({
   type: z.literal("keyframe-request"),
   participantId,
+  /** Which of its videos; the camera when absent. */
+  source: z.enum(["camera", "screen"]).optional(),
 });
+
+/**
+ * Starts, changes or stops forwarding the publisher's screen m-lines (docs/protocol.md "Screen
+ * share"). Screen audio goes only with screen video.
+ */
+export const ScreenShareSchema = z
+  .strictObject({ type: z.literal("screen-share"), video: z.boolean(), audio: z.boolean() })
+  .refine((m) => m.video || !m.audio, {
+    message: "screen audio is shared only with screen video",
+    path: ["audio"],
+  });
 
 export const LeaveSchema = z.strictObject({ type: z.literal("leave") });
 
@@ -89,6 +104,7 @@ export const ClientMessageSchema = z.discriminatedUnion("type", [
   IceCandidateSchema,
   MediaStateSchema,
   KeyframeRequestSchema,
+  ScreenShareSchema,
   LeaveSchema,
   PingSchema,
   ...MLS_CLIENT_SCHEMAS,
@@ -128,11 +144,17 @@ export const PongSchema = z.strictObject({ type: z.literal("pong") });
 
 export const PublishAnswerSchema = z.strictObject({ type: z.literal("publish-answer"), sdp });
 
-export const SubscribedTrackSchema = z.strictObject({
-  mid: z.string().max(32),
-  participantId,
-  kind: mediaKind,
-});
+export const SubscribedTrackSchema = z
+  .strictObject({
+    mid: z.string().max(32),
+    participantId,
+    kind: mediaKind,
+    source: mediaSource,
+  })
+  .refine((t) => SOURCE_KIND[t.source] === t.kind, {
+    message: "kind does not match source",
+    path: ["kind"],
+  });
 export type SubscribedTrack = z.infer<typeof SubscribedTrackSchema>;
 
 /** Offer for the receiving peer connection; `tracks` says whose media each m-line carries. */

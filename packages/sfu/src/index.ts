@@ -1,11 +1,12 @@
 export { KeyframeLimiter } from "./keyframe-limiter.ts";
 export type { SfuOptions } from "./media-config.ts";
 export type { Peer } from "./peer.ts";
-export type { Room } from "./room.ts";
+export type { Room, ScreenShare } from "./room.ts";
 export { Sfu, type SfuStats } from "./sfu.ts";
 export {
   type ForwardedTrack,
   type MediaKind,
+  type MediaSource,
   NegotiationError,
   type PeerId,
   type RemoteCandidate,

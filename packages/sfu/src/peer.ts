@@ -1,14 +1,17 @@
+import { SCREEN_SOURCES } from "@conclave/protocol";
 import type { RTCPeerConnectionConfig } from "werift";
 import { Producer } from "./producer.ts";
 import { PublishTransport } from "./publish-transport.ts";
 import { type OfferListener, SubscribeTransport } from "./subscribe-transport.ts";
-import type { MediaKind, PeerId, RemoteCandidate } from "./types.ts";
+import type { MediaSource, PeerId, RemoteCandidate } from "./types.ts";
 
 /** A participant as the media plane sees it: one connection each way and what it publishes. */
 export class Peer {
-  readonly producers = new Map<MediaKind, Producer>();
+  readonly producers = new Map<MediaSource, Producer>();
   readonly publishTransport: PublishTransport;
   readonly subscribeTransport: SubscribeTransport;
+  /** Screen sources being shared now; microphone and camera are always forwarded. */
+  private readonly sharing = new Set<MediaSource>();
   private closed = false;
 
   constructor(
@@ -19,12 +22,25 @@ export class Peer {
     onProducer: (producer: Producer) => void,
   ) {
     this.subscribeTransport = new SubscribeTransport(config, onOffer);
-    this.publishTransport = new PublishTransport(config, (kind, track, receiver) => {
-      if (this.closed || this.producers.has(kind)) return;
-      const producer = new Producer(id, kind, track, receiver, keyframeIntervalMs);
-      this.producers.set(kind, producer);
+    this.publishTransport = new PublishTransport(config, (source, track, receiver) => {
+      if (this.closed || this.producers.has(source)) return;
+      const producer = new Producer(id, source, track, receiver, keyframeIntervalMs);
+      this.producers.set(source, producer);
       onProducer(producer);
     });
+  }
+
+  /** Whether this peer's `source` goes to the others (its producer, once it exists). */
+  forwards(source: MediaSource): boolean {
+    return !SCREEN_SOURCES.includes(source) || this.sharing.has(source);
+  }
+
+  /** Marks a screen source shared or not; returns whether that changed anything. */
+  setSharing(source: MediaSource, on: boolean): boolean {
+    if (this.forwards(source) === on) return false;
+    if (on) this.sharing.add(source);
+    else this.sharing.delete(source);
+    return true;
   }
 
   async addIceCandidate(transport: "send" | "recv", candidate: RemoteCandidate): Promise<void> {

@@ -1,6 +1,7 @@
+import { SOURCE_KIND } from "@conclave/protocol";
 import type { MediaStreamTrack, RTCRtpReceiver, RtpPacket } from "werift";
 import { KeyframeLimiter } from "./keyframe-limiter.ts";
-import type { MediaKind, PeerId } from "./types.ts";
+import type { MediaKind, MediaSource, PeerId } from "./types.ts";
 
 /** Where a producer's packets go: one m-line of one receiving connection. */
 export interface PacketSink {
@@ -25,14 +26,14 @@ export class Producer {
 
   constructor(
     readonly publisherId: PeerId,
-    readonly kind: MediaKind,
+    readonly source: MediaSource,
     track: MediaStreamTrack,
     receiver: RTCRtpReceiver,
     keyframeIntervalMs: number,
   ) {
     const ssrc = track.ssrc;
     this.keyframes =
-      kind === "video" && ssrc !== undefined
+      this.kind === "video" && ssrc !== undefined
         ? new KeyframeLimiter(() => {
             receiver.sendRtcpPLI(ssrc).catch(() => {});
           }, keyframeIntervalMs)
@@ -40,6 +41,10 @@ export class Producer {
     this.unsubscribe = track.onReceiveRtp.subscribe((rtp: RtpPacket) =>
       this.forward(rtp),
     ).unSubscribe;
+  }
+
+  get kind(): MediaKind {
+    return SOURCE_KIND[this.source];
   }
 
   get keyframeStats(): { requested: number; sent: number } {

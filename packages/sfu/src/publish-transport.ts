@@ -1,16 +1,46 @@
+import { PUBLISH_SOURCES, SOURCE_KIND } from "@conclave/protocol";
 import { type MediaStreamTrack, RTCPeerConnection, type RTCRtpReceiver } from "werift";
-import { type MediaKind, NegotiationError, type RemoteCandidate } from "./types.ts";
+import { type MediaSource, NegotiationError, type RemoteCandidate } from "./types.ts";
 
 export type TrackListener = (
-  kind: MediaKind,
+  source: MediaSource,
   track: MediaStreamTrack,
   receiver: RTCRtpReceiver,
 ) => void;
 
+/**
+ * What each m-line of a publish offer carries, by position (PUBLISH_SOURCES): microphone and
+ * camera, then optionally the screen and its audio. Keyed by mid, which is what werift reports.
+ */
+function sourcesByMid(offerSdp: string): Map<string, MediaSource> {
+  const sections = offerSdp.split(/^(?=m=)/m).slice(1);
+  const allowed = [2, PUBLISH_SOURCES.length];
+  if (!allowed.includes(sections.length)) {
+    throw new NegotiationError(
+      "the offer must have audio and video m-lines, optionally followed by screen video and audio",
+    );
+  }
+  const sources = new Map<string, MediaSource>();
+  sections.forEach((section, i) => {
+    const source = PUBLISH_SOURCES[i] as MediaSource;
+    const kind = /^m=(\w+) /.exec(section)?.[1];
+    const mid = /^a=mid:(\S+)/m.exec(section)?.[1];
+    if (kind !== SOURCE_KIND[source]) {
+      throw new NegotiationError(`m-line ${i} must be ${SOURCE_KIND[source]} (${source})`);
+    }
+    if (mid === undefined || sources.has(mid)) {
+      throw new NegotiationError(`m-line ${i} needs a mid of its own`);
+    }
+    sources.set(mid, source);
+  });
+  return sources;
+}
+
 /** The participant-to-server connection: the participant offers, the server answers. */
 export class PublishTransport {
   private pc: RTCPeerConnection;
-  private negotiated = false;
+  /** mid → source, from the offer; null until one was accepted. */
+  private sources: Map<string, MediaSource> | null = null;
 
   constructor(
     private readonly config: ConstructorParameters<typeof RTCPeerConnection>[0],
@@ -21,32 +51,38 @@ export class PublishTransport {
 
   private createConnection(): RTCPeerConnection {
     const pc = new RTCPeerConnection(this.config);
-    pc.ontrack = ({ track, receiver }) => {
-      if (track.kind === "audio" || track.kind === "video")
-        this.onTrack(track.kind, track, receiver);
+    pc.ontrack = ({ track, receiver, transceiver }) => {
+      const source = transceiver.mid === null ? undefined : this.sources?.get(transceiver.mid);
+      if (source !== undefined && track.kind === SOURCE_KIND[source]) {
+        this.onTrack(source, track, receiver);
+      }
     };
     return pc;
   }
 
-  /** Takes the participant's offer (one audio and one video m-line) and returns the answer. */
+  /** Whether the accepted offer has the screen m-lines. */
+  get canShareScreen(): boolean {
+    return (this.sources?.size ?? 0) === PUBLISH_SOURCES.length;
+  }
+
+  /** Takes the participant's offer (see sourcesByMid) and returns the answer. */
   async answer(offerSdp: string): Promise<string> {
-    if (this.negotiated) throw new NegotiationError("already publishing");
-    const kinds = [...offerSdp.matchAll(/^m=(\w+) /gm)].map((m) => m[1]);
-    if (kinds.length !== 2 || kinds[0] !== "audio" || kinds[1] !== "video") {
-      throw new NegotiationError("the offer must have one audio then one video m-line");
-    }
+    if (this.sources !== null) throw new NegotiationError("already publishing");
+    const sources = sourcesByMid(offerSdp);
+    // Set before the remote description: werift reports tracks while applying it.
+    this.sources = sources;
     try {
       await this.pc.setRemoteDescription({ type: "offer", sdp: offerSdp });
       await this.pc.setLocalDescription(await this.pc.createAnswer());
     } catch (error) {
       // Start over with a fresh connection, so a bad offer leaves nothing behind.
+      this.sources = null;
       this.pc.close().catch(() => {});
       this.pc = this.createConnection();
       throw new NegotiationError(`offer rejected: ${(error as Error).message}`);
     }
     const sdp = this.pc.localDescription?.sdp;
     if (!sdp) throw new NegotiationError("no answer was produced");
-    this.negotiated = true;
     return sdp;
   }
 

@@ -1,10 +1,20 @@
+import { SCREEN_SOURCES } from "@conclave/protocol";
 import type { RTCPeerConnectionConfig } from "werift";
 import { Peer } from "./peer.ts";
 import type { Producer } from "./producer.ts";
 import type { OfferListener } from "./subscribe-transport.ts";
-import type { PeerId } from "./types.ts";
+import { NegotiationError, type PeerId } from "./types.ts";
 
-/** Everyone in one meeting: each peer receives every other peer's producers. */
+/** What a participant shares of its screen. Screen audio goes only with screen video. */
+export interface ScreenShare {
+  readonly video: boolean;
+  readonly audio: boolean;
+}
+
+/**
+ * Everyone in one meeting: each peer receives every other peer's microphone and camera, and its
+ * screen and screen audio while it shares them.
+ */
 export class Room {
   private readonly peers = new Map<PeerId, Peer>();
 
@@ -34,10 +44,37 @@ export class Room {
       this.onProducer(producer),
     );
     for (const other of this.peers.values()) {
-      for (const producer of other.producers.values()) peer.subscribeTransport.consume(producer);
+      for (const producer of other.producers.values()) {
+        if (other.forwards(producer.source)) peer.subscribeTransport.consume(producer);
+      }
     }
     this.peers.set(id, peer);
     return peer;
+  }
+
+  /**
+   * Starts or stops forwarding a peer's screen m-lines to everyone else: each receiver gets one
+   * renegotiation. Throws NegotiationError if the peer's publish offer had no screen m-lines.
+   */
+  shareScreen(id: PeerId, share: ScreenShare): void {
+    const peer = this.peers.get(id);
+    if (!peer) return;
+    if (!peer.publishTransport.canShareScreen) {
+      throw new NegotiationError("publish an offer with the screen m-lines before sharing");
+    }
+    const wanted = { screen: share.video, screenAudio: share.video && share.audio };
+    for (const source of SCREEN_SOURCES) {
+      const on = source === "screen" ? wanted.screen : wanted.screenAudio;
+      if (!peer.setSharing(source, on)) continue;
+      // A producer that does not exist yet is forwarded when its track arrives (onProducer).
+      const producer = peer.producers.get(source);
+      if (!producer) continue;
+      for (const other of this.peers.values()) {
+        if (other === peer) continue;
+        if (on) other.subscribeTransport.consume(producer);
+        else other.subscribeTransport.stopConsuming(producer);
+      }
+    }
   }
 
   /** Removes a peer: its producers leave every receiver (one renegotiation each), then it closes. */
@@ -58,6 +95,7 @@ export class Room {
 
   private onProducer(producer: Producer): void {
     this.observeProducer(producer);
+    if (!this.peers.get(producer.publisherId)?.forwards(producer.source)) return;
     for (const other of this.peers.values()) {
       if (other.id !== producer.publisherId) other.subscribeTransport.consume(producer);
     }

@@ -56,6 +56,7 @@ export class SubscribeTransport {
           mid: slot.transceiver.mid,
           publisherId: slot.producer.publisherId,
           kind: slot.kind,
+          source: slot.producer.source,
         });
       }
     }

@@ -1,5 +1,7 @@
+import type { MediaKind, MediaSource } from "@conclave/protocol";
+
 /** The SFU's own vocabulary. It names peers by opaque ids and never sees keys or names. */
-export type MediaKind = "audio" | "video";
+export type { MediaKind, MediaSource };
 export type PeerId = string;
 
 /** One m-line of a receiving connection and whose media it carries. */
@@ -7,6 +9,7 @@ export interface ForwardedTrack {
   readonly mid: string;
   readonly publisherId: PeerId;
   readonly kind: MediaKind;
+  readonly source: MediaSource;
 }
 
 /** A local ICE candidate the peer gave us, as it arrived over signalling. */

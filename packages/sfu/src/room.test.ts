@@ -1,0 +1,173 @@
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { MediaStreamTrack, RTCPeerConnection } from "werift";
+import { peerConfig } from "./media-config.ts";
+import { Room } from "./room.ts";
+import { type ForwardedTrack, NegotiationError } from "./types.ts";
+
+const config = peerConfig({ announcedAddresses: ["127.0.0.1"], keyframeIntervalMs: 1000 });
+const open: RTCPeerConnection[] = [];
+const rooms: Room[] = [];
+
+function newRoom(): Room {
+  const room = new Room("room", config, 1000);
+  rooms.push(room);
+  return room;
+}
+
+/** A publish offer from a werift client: microphone and camera, then the screen pair if asked. */
+async function publishOffer(kinds: readonly ("audio" | "video")[]): Promise<string> {
+  const pc = new RTCPeerConnection(config);
+  open.push(pc);
+  for (const kind of kinds) {
+    pc.addTransceiver(new MediaStreamTrack({ kind }), { direction: "sendonly" });
+  }
+  await pc.setLocalDescription(await pc.createOffer());
+  const sdp = pc.localDescription?.sdp;
+  assert.ok(sdp);
+  return sdp;
+}
+
+/** A receiver: answers every subscribe offer and remembers the tracks of the last one. */
+class Receiver {
+  readonly pc = new RTCPeerConnection(config);
+  offers = 0;
+  tracks: ForwardedTrack[] = [];
+  private waiters: Array<() => void> = [];
+
+  constructor(room: Room, id: string) {
+    open.push(this.pc);
+    const peer = room.addPeer(id, (sdp, tracks) => {
+      void (async () => {
+        await this.pc.setRemoteDescription({ type: "offer", sdp });
+        await this.pc.setLocalDescription(await this.pc.createAnswer());
+        this.tracks = tracks;
+        this.offers++;
+        await peer.subscribeTransport.applyAnswer(this.pc.localDescription?.sdp ?? "");
+        for (const wake of this.waiters.splice(0)) wake();
+      })();
+    });
+  }
+
+  /** Offers answered once no more come for 300 ms (adding two tracks may take two offers). */
+  async settled(): Promise<number> {
+    let seen = -1;
+    while (seen !== this.offers) {
+      seen = this.offers;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    return seen;
+  }
+
+  /** Waits until the last answered offer lists exactly `sources` of `publisher` (sorted). */
+  async until(publisher: string, sources: readonly string[]): Promise<void> {
+    const deadline = Date.now() + 5000;
+    const listed = () =>
+      this.tracks
+        .filter((t) => t.publisherId === publisher)
+        .map((t) => t.source)
+        .sort();
+    while (JSON.stringify(listed()) !== JSON.stringify([...sources].sort())) {
+      assert.ok(Date.now() < deadline, `offer lists ${listed().join(",")}, wanted ${sources}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 100);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
+after(async () => {
+  for (const room of rooms) room.close();
+  await Promise.all(open.map((pc) => pc.close()));
+});
+
+describe("room: screen share", () => {
+  it("makes a producer per m-line of a four-m-line offer but forwards the screen only while shared", async () => {
+    const room = newRoom();
+    const bob = new Receiver(room, "bob");
+    const alice = room.addPeer("alice", () => {});
+    await alice.publishTransport.answer(await publishOffer(["audio", "video", "video", "audio"]));
+    assert.deepEqual([...alice.producers.keys()].sort(), [
+      "camera",
+      "microphone",
+      "screen",
+      "screenAudio",
+    ]);
+    await bob.until("alice", ["camera", "microphone"]);
+
+    room.shareScreen("alice", { video: true, audio: true });
+    await bob.until("alice", ["camera", "microphone", "screen", "screenAudio"]);
+    const screen = bob.tracks.find((t) => t.source === "screen");
+    assert.equal(screen?.kind, "video");
+    assert.equal(bob.tracks.find((t) => t.source === "screenAudio")?.kind, "audio");
+
+    // A late joiner gets the share that is on; audio can stop while the video goes on.
+    const carol = new Receiver(room, "carol");
+    await carol.until("alice", ["camera", "microphone", "screen", "screenAudio"]);
+    room.shareScreen("alice", { video: true, audio: false });
+    await bob.until("alice", ["camera", "microphone", "screen"]);
+
+    room.shareScreen("alice", { video: false, audio: false });
+    await bob.until("alice", ["camera", "microphone"]);
+    await carol.until("alice", ["camera", "microphone"]);
+    assert.equal(alice.producers.size, 4, "the producers stay for the next share");
+
+    // Sharing again reuses the freed m-lines: the receiver's SDP does not grow.
+    const mlines = bob.pc.getTransceivers().length;
+    room.shareScreen("alice", { video: true, audio: true });
+    await bob.until("alice", ["camera", "microphone", "screen", "screenAudio"]);
+    assert.equal(bob.pc.getTransceivers().length, mlines);
+  });
+
+  it("screen audio is never forwarded without screen video", async () => {
+    const room = newRoom();
+    const bob = new Receiver(room, "bob");
+    const alice = room.addPeer("alice", () => {});
+    await alice.publishTransport.answer(await publishOffer(["audio", "video", "video", "audio"]));
+    await bob.until("alice", ["camera", "microphone"]);
+    const offers = await bob.settled();
+    room.shareScreen("alice", { video: false, audio: true });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(bob.offers, offers, "nothing changed, so no offer");
+    assert.deepEqual(bob.tracks.map((t) => t.source).sort(), ["camera", "microphone"]);
+  });
+
+  it("refuses to share for a publisher whose offer has no screen m-lines, and changes nothing", async () => {
+    const room = newRoom();
+    const bob = new Receiver(room, "bob");
+    const alice = room.addPeer("alice", () => {});
+    assert.throws(() => room.shareScreen("alice", { video: true, audio: false }), NegotiationError);
+    await alice.publishTransport.answer(await publishOffer(["audio", "video"]));
+    await bob.until("alice", ["camera", "microphone"]);
+    const offers = await bob.settled();
+    assert.throws(() => room.shareScreen("alice", { video: true, audio: false }), NegotiationError);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(bob.offers, offers);
+    assert.deepEqual([...alice.producers.keys()].sort(), ["camera", "microphone"]);
+  });
+
+  it("refuses publish offers with other m-line layouts", async () => {
+    const room = newRoom();
+    const alice = room.addPeer("alice", () => {});
+    for (const kinds of [
+      ["audio"],
+      ["video", "audio"],
+      ["audio", "video", "video"],
+      ["audio", "video", "audio", "video"],
+      ["audio", "video", "video", "audio", "video"],
+    ] as const) {
+      await assert.rejects(
+        alice.publishTransport.answer(await publishOffer(kinds)),
+        NegotiationError,
+        kinds.join(","),
+      );
+    }
+    assert.equal(alice.producers.size, 0);
+    await alice.publishTransport.answer(await publishOffer(["audio", "video", "video", "audio"]));
+    assert.equal(alice.producers.size, 4);
+  });
+});
