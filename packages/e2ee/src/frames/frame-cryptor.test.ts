@@ -212,6 +212,29 @@ describe("frame cryptor", () => {
     assert.equal(bob.cryptor.boundSender("v"), undefined);
   });
 
+  it("a camera frame on an m-line that carries a screen is wrong-stream, and binds nothing", async () => {
+    const [alice, bob] = await meeting();
+    const screenOnly = ["screen"] as const;
+    const camera = await sealed(alice, "camera", "vp8", vp8KeyFrame(50));
+    assert.equal(
+      reasonOf(await bob.cryptor.decrypt("s", "video", camera, screenOnly)),
+      "wrong-stream",
+    );
+    assert.equal(bob.cryptor.boundSender("s"), undefined);
+    const screen = await sealed(alice, "screen", "vp8", vp8KeyFrame(50));
+    const opened = await bob.cryptor.decrypt("s", "video", screen, screenOnly);
+    assert.ok(opened.ok);
+    assert.equal(opened.stream, "screen");
+    // The camera m-line refuses the screen's frames the same way; unlisted, any video opens.
+    const again = await sealed(alice, "screen", "vp8", vp8Interframe(50));
+    assert.equal(
+      reasonOf(await bob.cryptor.decrypt("c", "video", again, ["camera", "cameraLayer0"])),
+      "wrong-stream",
+    );
+    assert.ok((await bob.cryptor.decrypt("c", "video", again)).ok);
+    assert.equal(bob.cryptor.stats().senders["0"]?.dropped["wrong-stream"], 2);
+  });
+
   it("a removed member's frames are refused: at once after memberRemoved, and by all after the grace period", async () => {
     let clock = 1_000_000;
     const [alice, bob, carol] = await meeting(() => clock);

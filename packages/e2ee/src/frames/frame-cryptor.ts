@@ -8,7 +8,9 @@
 //
 // Receiving, in this order, all before any decryption is tried:
 // - the KID must decode (context, sender, epoch bits, media-keys/kid.ts);
-// - its stream must be of the receive stream's kind (an audio key never opens a video m-line);
+// - its stream must be of the receive stream's kind (an audio key never opens a video m-line) and,
+//   when the caller says which streams the m-line carries, one of those (a screen m-line opens
+//   no camera frame: the SFU cannot pass a camera off as a screen share);
 // - DESIGN T6, sender binding: a receive stream belongs to the sender of its first authentic frame;
 //   a frame naming another sender is dropped, so the SFU cannot relabel streams. `rebind` clears
 //   the binding when the server says the m-line now carries another publisher. Bound to the sender
@@ -63,6 +65,8 @@ export type FrameDecryptFailure =
   | "replay"
   /** the KID's stream is audio on a video receive stream, or the reverse */
   | "wrong-kind"
+  /** the KID's stream is not one the receive stream carries (a camera frame on a screen m-line) */
+  | "wrong-stream"
   /** the KID names another sender than the one the receive stream is bound to */
   | "wrong-sender"
   /** keyed in an epoch before its sender was removed from the group */
@@ -91,11 +95,15 @@ export interface FrameCryptorOptions {
 export interface FrameCryptor {
   /** Encrypts one of our frames with the ring's key for `stream`; `codec` must fit its kind. */
   encrypt(stream: StreamContext, codec: FrameCodec, frame: Uint8Array): Promise<FrameEncryptResult>;
-  /** Decrypts one received frame of `receiveStream`, which carries media of `kind`. */
+  /**
+   * Decrypts one received frame of `receiveStream`, which carries media of `kind`, and if given,
+   * only these `streams` (e.g. ["screen"]; a camera m-line lists the camera and its layers).
+   */
   decrypt(
     receiveStream: ReceiveStreamId,
     kind: MediaKind,
     frame: Uint8Array,
+    streams?: readonly StreamContext[],
   ): Promise<FrameDecryptResult>;
   /** The sender leaf `receiveStream` is bound to, if it has had an authentic frame. */
   boundSender(receiveStream: ReceiveStreamId): number | undefined;
@@ -183,6 +191,7 @@ export function createFrameCryptor(
     receiveStream: ReceiveStreamId,
     kind: MediaKind,
     frame: Uint8Array,
+    streams?: readonly StreamContext[],
   ): Promise<FrameDecryptResult> {
     if (typeof receiveStream !== "string" || receiveStream === "") {
       throw new E2eeUsageError("a receive stream id must be a non-empty string");
@@ -208,6 +217,9 @@ export function createFrameCryptor(
     if (parts === undefined) return refuse(undefined, "unknown-kid");
     const { sender } = parts;
     if (mediaKindOf(parts.stream) !== kind) return refuse(sender, "wrong-kind");
+    if (streams !== undefined && !streams.includes(parts.stream)) {
+      return refuse(sender, "wrong-stream");
+    }
     const bound = bindings.get(receiveStream);
     if (bound !== undefined && bound !== sender) return refuse(sender, "wrong-sender");
     const epochClass = ring.classifyKid(kid);
