@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   addMembers,
+  commitRoles,
   createDeviceIdentity,
   createMeeting,
   joinFromWelcome,
@@ -204,5 +205,48 @@ describe("delivery service", () => {
       "Carol learns of Dave's KeyPackage",
     );
     assert.deepEqual(to(outcome, D), [], "Dave is not a member yet");
+  });
+
+  it("relays an admission proof with its KeyPackage as it came, now and to later members", async () => {
+    const { ds, sessions } = await room([B]);
+    ds.connect(C);
+    ds.connect(D);
+    const suite = await loadMlsCiphersuite();
+    const c = await makeKeyPackage(await device("carol"), suite);
+    const proof = b64(new Uint8Array(32).fill(7));
+    const relay = ds.keyPackage(C, b64(c.encoded), proof);
+    const toAlice = relay.deliveries.find((d) => d.to === A)?.message;
+    assert.deepEqual(toAlice, {
+      type: "mls-key-package",
+      from: C,
+      keyPackage: b64(c.encoded),
+      proof,
+    });
+    const d = await makeKeyPackage(await device("dave"), suite);
+    const add = await addMembers(sessions.get(A) as MlsSession, [d.encoded]);
+    ds.keyPackage(D, b64(d.encoded));
+    const outcome = ds.commit(A, 1, b64(add.commit), b64(add.welcome));
+    const toDave = outcome.deliveries.find(
+      (x) => x.to === D && x.message.type === "mls-key-package",
+    );
+    assert.deepEqual(toDave?.message, {
+      type: "mls-key-package",
+      from: C,
+      keyPackage: b64(c.encoded),
+      proof,
+    });
+  });
+
+  it("orders a roles commit (group context extensions) like any other, leaves unchanged", async () => {
+    const { ds, sessions } = await room([B]);
+    const a = sessions.get(A) as MlsSession;
+    const lock = await commitRoles(a, {
+      ...a.roles,
+      settings: { ...a.roles.settings, locked: true },
+    });
+    const outcome = ds.commit(A, 1, b64(lock.commit), null);
+    assert.equal(outcome.refusal, undefined);
+    assert.equal(ds.state?.epoch, 2);
+    assert.equal(ds.leafOf(B), 1);
   });
 });

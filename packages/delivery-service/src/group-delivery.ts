@@ -34,6 +34,20 @@ interface CommitRecord {
   readonly failed: Set<ParticipantId>;
 }
 
+interface PendingKeyPackage {
+  readonly from: ParticipantId;
+  readonly keyPackage: string;
+  readonly proof?: string;
+}
+
+function relayOf(to: ParticipantId, { from, keyPackage, proof }: PendingKeyPackage): Delivery {
+  const message: ServerMessage =
+    proof === undefined
+      ? { type: "mls-key-package", from, keyPackage }
+      : { type: "mls-key-package", from, keyPackage, proof };
+  return { to, message };
+}
+
 const NOTHING: Outcome = { deliveries: [], disconnect: [], leafChanged: [] };
 const refuse = (code: ErrorCode, message: string): Outcome => ({
   ...NOTHING,
@@ -51,8 +65,8 @@ export class GroupDelivery {
   private group: { readonly id: string; readonly idHex: string; epoch: number } | null = null;
   /** Occupied leaves and the participant that holds each (null: no connection claims it). */
   private leaves = new Map<number, ParticipantId | null>();
-  /** KeyPackages waiting for an Add, by init key; one per participant. */
-  private readonly pending = new Map<string, { from: ParticipantId; keyPackage: string }>();
+  /** KeyPackages waiting for an Add (with their opaque admission proofs), by init key; one per participant. */
+  private readonly pending = new Map<string, PendingKeyPackage>();
   private readonly connected = new Set<ParticipantId>();
   private lastCommit: CommitRecord | null = null;
 
@@ -87,20 +101,20 @@ export class GroupDelivery {
     return { ...NOTHING, leafChanged: [from], deliveries: this.pendingFor(from) };
   }
 
-  keyPackage(from: ParticipantId, keyPackage: string): Outcome {
+  /**
+   * A joiner's KeyPackage, relayed to the members with its admission proof as it came: the
+   * service cannot check a proof (it never holds the admit key), and does not need to.
+   */
+  keyPackage(from: ParticipantId, keyPackage: string, proof?: string): Outcome {
     const framing = this.frame(keyPackage);
     if (!framing.ok) return framing.outcome;
     if (framing.value.kind !== "key-package") return refuse("BAD_MLS", "expected a KeyPackage");
     if (this.leafOf(from) !== null) return refuse("BAD_MLS", "already a member");
     for (const [key, entry] of this.pending) if (entry.from === from) this.pending.delete(key);
-    this.pending.set(framing.value.initKey, { from, keyPackage });
-    return {
-      ...NOTHING,
-      deliveries: this.members().map((to) => ({
-        to,
-        message: { type: "mls-key-package", from, keyPackage },
-      })),
-    };
+    const entry: PendingKeyPackage =
+      proof === undefined ? { from, keyPackage } : { from, keyPackage, proof };
+    this.pending.set(framing.value.initKey, entry);
+    return { ...NOTHING, deliveries: this.members().map((to) => relayOf(to, entry)) };
   }
 
   commit(from: ParticipantId, epoch: number, commit: string, welcome: string | null): Outcome {
@@ -219,10 +233,7 @@ export class GroupDelivery {
   }
 
   private pendingFor(to: ParticipantId): Delivery[] {
-    return [...this.pending.values()].map(({ from, keyPackage }) => ({
-      to,
-      message: { type: "mls-key-package", from, keyPackage },
-    }));
+    return [...this.pending.values()].map((entry) => relayOf(to, entry));
   }
 
   /** RFC 9420 §12.3: removes first, then each add takes the lowest empty leaf. */

@@ -70,7 +70,11 @@ export function readFraming(bytes: Uint8Array): FramingResult {
         const proposal = item.proposal;
         if (proposal.proposalType === "remove") removes.push(proposal.remove.removed);
         else if (proposal.proposalType === "add") adds.push(hex(proposal.add.keyPackage.initKey));
-        else if (proposal.proposalType !== "update")
+        // Roles and settings (group context extensions) change no leaf; members check them.
+        else if (
+          proposal.proposalType !== "update" &&
+          proposal.proposalType !== "group_context_extensions"
+        )
           return { ok: false, reason: `${proposal.proposalType} proposals are not allowed` };
       }
       return {

@@ -1,12 +1,55 @@
 // @conclave/e2ee: end-to-end encryption for Conclave. For now the SFrame layer (RFC 9605).
 // Also the MLS session (RFC 9420, src/mls) and the media key schedule (RFC 9605 §5.2, src/media-keys).
-// Whole encoded media frames to SFrame and back, codec-aware: src/frames.
+// Whole encoded media frames to SFrame and back, codec-aware: src/frames. Admission by invite-secret
+// proof or host, Welcome tags, roles and settings in the group context: src/admission.
+export {
+  type AdmittedKeyPackage,
+  admissionCommitOptions,
+} from "./admission/admission-add.ts";
+export { type Admission, admissionPolicy } from "./admission/admission-policy.ts";
+export { makeAdmissionProof, verifyAdmissionProof } from "./admission/admission-proof.ts";
+export {
+  type Fingerprint,
+  fingerprintFromBytes,
+  parseFingerprint,
+} from "./admission/fingerprint.ts";
+export { hostPresent, promote, successorOf } from "./admission/host-succession.ts";
+export {
+  ADMIT_KEY_LABEL,
+  type AdmitKey,
+  deriveInviteKeys,
+  type InviteKeys,
+} from "./admission/invite-keys.ts";
+export {
+  DEFAULT_SETTINGS,
+  decodeMeetingRoles,
+  encodeMeetingRoles,
+  foundingRoles,
+  MEETING_ROLES_EXTENSION_TYPE,
+  type MeetingRoles,
+  type MeetingSettings,
+  type Role,
+  roleOf,
+} from "./admission/meeting-roles.ts";
+export {
+  decodeRefMacList,
+  encodeRefMacList,
+  type RefMac,
+} from "./admission/ref-mac-list.ts";
+export type { Refusal, RefusalReason } from "./admission/refusal.ts";
+export { applyRolesChange, type RolesChange } from "./admission/roles-change.ts";
+export {
+  makeWelcomeTag,
+  verifyWelcomeTag,
+  WELCOME_TAG_EXTENSION_TYPE,
+} from "./admission/welcome-tag.ts";
 export {
   E2eeError,
   type E2eeErrorCode,
   E2eeUsageError,
   isE2eeError,
   type MlsErrorCode,
+  MlsPolicyRefusedError,
   MlsSessionError,
 } from "./errors.ts";
 export {
@@ -123,6 +166,7 @@ export {
   decodeKeyPackage,
   KEY_PACKAGE_MAX_LIFETIME_SECONDS,
   type KeyPackageBundle,
+  type KeyPackageRef,
   keyPackageRef,
   makeKeyPackage,
   validateKeyPackage,
@@ -142,6 +186,7 @@ export {
   addMembers,
   type CommitOptions,
   type CommitTransition,
+  commitRoles,
   createMeeting,
   eraseConsumed,
   exportSecret,

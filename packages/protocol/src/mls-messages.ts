@@ -12,6 +12,12 @@ const mlsBytes = z
   .min(4)
   .max(Math.ceil((MAX_MLS_BYTES * 4) / 3))
   .regex(/^[A-Za-z0-9_-]+$/, "must be base64url");
+/**
+ * A joiner's admission proof (packages/e2ee/src/admission/admission-proof.ts): an HMAC-SHA-256,
+ * 32 bytes in base64url. Opaque to the server, which cannot check it (it never has the admit key)
+ * and only relays it with the KeyPackage.
+ */
+const admissionProof = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 /** 128-bit group id, base64url. */
 const groupId = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
 /** An MLS epoch; safe integers are enough for any meeting (2^53 commits). */
@@ -29,10 +35,14 @@ const participantId = z
 /** The first participant of a room founds the group at epoch 0 and holds leaf 0. */
 export const MlsFoundSchema = z.strictObject({ type: z.literal("mls-found"), groupId });
 
-/** A joiner's KeyPackage (MLSMessage, mls_key_package), relayed to the members. */
+/**
+ * A joiner's KeyPackage (MLSMessage, mls_key_package), relayed to the members, with its admission
+ * proof if the joiner holds the invite secret (none: a knock, for a host to admit).
+ */
 export const MlsKeyPackageSchema = z.strictObject({
   type: z.literal("mls-key-package"),
   keyPackage: mlsBytes,
+  proof: admissionProof.optional(),
 });
 
 /** A commit (MLSMessage, mls_public_message) made in `epoch`, and its Welcome if it adds. */
@@ -71,6 +81,7 @@ export const MlsKeyPackageRelaySchema = z.strictObject({
   type: z.literal("mls-key-package"),
   from: participantId,
   keyPackage: mlsBytes,
+  proof: admissionProof.optional(),
 });
 
 /** An accepted commit, sent to every member of `epoch`, its committer too (the echo). */

@@ -327,7 +327,7 @@ function toDelivery(
     case "mls-found":
       return delivery.found(me, message.groupId);
     case "mls-key-package":
-      return delivery.keyPackage(me, message.keyPackage);
+      return delivery.keyPackage(me, message.keyPackage, message.proof);
     case "mls-commit":
       return delivery.commit(me, message.epoch, message.commit, message.welcome);
     case "mls-message":

@@ -18,7 +18,9 @@ interface Connection {
   readonly name: string;
   readonly receive: (message: ServerMessage) => void;
   leaf: number | null;
-  pending: { readonly keyPackage: string; readonly initKey: string } | undefined;
+  pending:
+    | { readonly keyPackage: string; readonly initKey: string; readonly proof: string | undefined }
+    | undefined;
   /** silenced: the service still counts it connected, but it neither sends nor receives */
   silent: boolean;
 }
@@ -63,7 +65,9 @@ function readCommit(bytes: Uint8Array, groupId: string): Commit | string {
     const p = item.proposal;
     if (p.proposalType === "remove") removes.push(p.remove.removed);
     else if (p.proposalType === "add") adds.push(toHex(p.add.keyPackage.initKey));
-    else if (p.proposalType !== "update") return `${p.proposalType} proposals are refused`;
+    else if (p.proposalType !== "update" && p.proposalType !== "group_context_extensions") {
+      return `${p.proposalType} proposals are refused`;
+    }
   }
   return { epoch: content.epoch, sender: content.sender.leafIndex, removes, adds };
 }
@@ -161,7 +165,7 @@ export class TestDeliveryService {
         this.#found(from, message.groupId);
         return;
       case "mls-key-package":
-        this.#keyPackage(from, message.keyPackage);
+        this.#keyPackage(from, message.keyPackage, message.proof);
         return;
       case "mls-commit": {
         let commit = message.commit;
@@ -219,7 +223,7 @@ export class TestDeliveryService {
     this.#broadcast({ type: "participant-updated", participant: this.#participant(from) });
   }
 
-  #keyPackage(from: Connection, keyPackage: string): void {
+  #keyPackage(from: Connection, keyPackage: string, proof: string | undefined): void {
     const bytes = fromBase64url(keyPackage);
     const initKey = bytes === null ? undefined : initKeyOf(bytes);
     if (initKey === undefined) {
@@ -232,11 +236,10 @@ export class TestDeliveryService {
       this.#error(from, "BAD_MLS", "already a member");
       return;
     }
-    from.pending = { keyPackage, initKey };
+    from.pending = { keyPackage, initKey, proof };
     for (const member of this.#members()) {
-      if (member.id !== from.id) {
-        this.#deliver(member, { type: "mls-key-package", from: from.id, keyPackage });
-      }
+      if (member.id !== from.id)
+        this.#deliver(member, this.#keyPackageRelay(from.id, from.pending));
     }
   }
 
@@ -329,14 +332,21 @@ export class TestDeliveryService {
     for (const c of added) {
       for (const other of this.#connections.values()) {
         if (other.pending !== undefined && other.id !== c.id) {
-          this.#deliver(c, {
-            type: "mls-key-package",
-            from: other.id,
-            keyPackage: other.pending.keyPackage,
-          });
+          this.#deliver(c, this.#keyPackageRelay(other.id, other.pending));
         }
       }
     }
+  }
+
+  /** The KeyPackage and its admission proof, relayed opaque as the real service does. */
+  #keyPackageRelay(
+    from: ParticipantId,
+    pending: { readonly keyPackage: string; readonly proof: string | undefined },
+  ): ServerMessage {
+    const { keyPackage, proof } = pending;
+    return proof === undefined
+      ? { type: "mls-key-package", from, keyPackage }
+      : { type: "mls-key-package", from, keyPackage, proof };
   }
 
   #message(from: Connection, message: string): void {

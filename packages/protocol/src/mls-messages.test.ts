@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parseClientMessage, parseServerMessage } from "./codec.ts";
+import { isProtocolError } from "./errors.ts";
+
+const keyPackage = "A".repeat(200);
+const proof = "P".repeat(43);
+const from = "p".repeat(16);
+
+function refused(parse: () => unknown): boolean {
+  try {
+    parse();
+  } catch (error) {
+    return isProtocolError(error) && error.code === "BAD_MESSAGE";
+  }
+  return false;
+}
+
+describe("mls-key-package and its admission proof", () => {
+  it("a KeyPackage goes with a 32-byte proof or, for a knock, without one", () => {
+    for (const message of [
+      { type: "mls-key-package", keyPackage, proof },
+      { type: "mls-key-package", keyPackage },
+    ]) {
+      assert.deepEqual(parseClientMessage(JSON.stringify(message)), message);
+      const relay = { ...message, from };
+      assert.deepEqual(parseServerMessage(JSON.stringify(relay)), relay);
+    }
+  });
+
+  it("a proof that is not 32 bytes of base64url is refused", () => {
+    for (const bad of ["P".repeat(42), "P".repeat(44), `${"P".repeat(42)}=`, "", 7, null]) {
+      const message = { type: "mls-key-package", keyPackage, proof: bad };
+      assert.ok(refused(() => parseClientMessage(JSON.stringify(message))), String(bad));
+      assert.ok(refused(() => parseServerMessage(JSON.stringify({ ...message, from }))));
+    }
+  });
+});
