@@ -16,16 +16,8 @@ import {
   type TransformOptions,
   type WorkerToPage,
 } from "../worker/messages.ts";
+import { MeetingActivity } from "./meeting-activity.ts";
 import { Store } from "./store.ts";
-
-export interface ChatEntry {
-  readonly id: number;
-  /** From the sender's MLS credential; "You" for our own. */
-  readonly name: string;
-  readonly text: string;
-  readonly self: boolean;
-  readonly at: number;
-}
 
 export interface TransformCounts {
   readonly totals: readonly FrameCounts[];
@@ -35,7 +27,6 @@ export interface TransformCounts {
   readonly group: GroupView;
   /** receive mid → sender leaf, from the KIDs of authentic frames */
   readonly bindings: Readonly<Record<string, number>>;
-  readonly chat: readonly ChatEntry[];
   /** Every leaf's name as the MLS roster last showed it, so counts of departed members stay named. */
   readonly leafNames: Readonly<Record<number, string>>;
   /** The last non-fatal problem the MLS engine reported, for diagnostics. */
@@ -70,7 +61,6 @@ const MLS_CLIENT_TYPES: ReadonlySet<string> = new Set([
   "mls-message",
   "mls-commit-failed",
 ]);
-const MAX_CHAT_ENTRIES = 200;
 
 /** Whether this browser can run Conclave's end-to-end encryption at all. */
 export function canTransformMedia(): boolean {
@@ -80,14 +70,14 @@ export function canTransformMedia(): boolean {
 /**
  * The page's side of the media worker, which holds every secret of the meeting: gives every
  * sender and receiver an encoded transform running in the worker, relays the engine's signalling,
- * and holds what the worker reports (group, roster, code, counts, chat).
+ * and holds what the worker reports (group, roster, code, counts); what members say (chat, hands,
+ * reactions, recording) goes to `activity`.
  */
 export class MediaTransforms extends Store<TransformCounts> {
   private readonly worker: Worker;
   private readonly attached = new WeakSet<RTCRtpSender | RTCRtpReceiver>();
   private hooks: WorkerHooks | null = null;
-  private nextChatId = 1;
-  private readonly pendingChat = new Map<number, string>();
+  readonly activity = new MeetingActivity((request) => this.post(request));
 
   constructor(displayName: string) {
     super({
@@ -104,7 +94,6 @@ export class MediaTransforms extends Store<TransformCounts> {
         failure: null,
       },
       bindings: {},
-      chat: [],
       leafNames: {},
       memberError: null,
     });
@@ -133,13 +122,6 @@ export class MediaTransforms extends Store<TransformCounts> {
     }
   }
 
-  /** Sends a chat message through MLS; it shows once the worker says it went out. */
-  sendChat(text: string): void {
-    const id = this.nextChatId++;
-    this.pendingChat.set(id, text);
-    this.post({ type: "send-chat", id, text });
-  }
-
   attachSender(sender: RTCRtpSender, kind: MediaKind): void {
     if (this.attached.has(sender)) return;
     this.attached.add(sender);
@@ -160,6 +142,7 @@ export class MediaTransforms extends Store<TransformCounts> {
   }
 
   terminate(): void {
+    this.activity.close();
     this.hooks = null;
     this.worker.terminate();
   }
@@ -183,23 +166,19 @@ export class MediaTransforms extends Store<TransformCounts> {
         const leafNames = { ...this.state.leafNames };
         for (const r of message.group.roster) leafNames[r.leaf] = r.name;
         this.update({ group: message.group, leafNames });
+        this.activity.setGroup(message.group);
         return;
       }
       case "bindings":
         this.update({ bindings: message.bindings });
         return;
       case "chat":
-        this.addChat({ name: message.name, text: message.text, self: false });
+      case "chat-result":
+      case "hand":
+      case "reaction":
+      case "recording":
+        this.activity.receive(message);
         return;
-      case "chat-result": {
-        const text = this.pendingChat.get(message.id);
-        this.pendingChat.delete(message.id);
-        if (text === undefined) return;
-        if (message.ok) this.addChat({ name: "You", text, self: true });
-        else
-          this.update({ memberError: "A chat message could not be sent (not in the group yet)." });
-        return;
-      }
       case "member-error":
         this.update({ memberError: `${message.code}: ${message.message}` });
         return;
@@ -221,11 +200,6 @@ export class MediaTransforms extends Store<TransformCounts> {
       return;
     }
     if (MLS_CLIENT_TYPES.has(message.type)) this.hooks?.send(message);
-  }
-
-  private addChat(entry: Omit<ChatEntry, "id" | "at">): void {
-    const chat = [...this.state.chat, { ...entry, id: this.nextChatId++, at: Date.now() }];
-    this.update({ chat: chat.slice(-MAX_CHAT_ENTRIES) });
   }
 
   private post(message: PageToWorker): void {

@@ -5,9 +5,11 @@ export interface Preferences {
   name: string;
   micId: string | null;
   cameraId: string | null;
+  /** Single-key shortcuts in the meeting (M, V, H, C, ?); they can be turned off (WCAG 2.1.4). */
+  singleKeyShortcuts: boolean;
 }
 
-const DEFAULTS: Preferences = { name: "", micId: null, cameraId: null };
+const DEFAULTS: Preferences = { name: "", micId: null, cameraId: null, singleKeyShortcuts: true };
 
 export function loadPreferences(): Preferences {
   try {
@@ -20,6 +22,7 @@ export function loadPreferences(): Preferences {
       name: typeof v.name === "string" ? v.name.slice(0, 64) : "",
       micId: typeof v.micId === "string" ? v.micId : null,
       cameraId: typeof v.cameraId === "string" ? v.cameraId : null,
+      singleKeyShortcuts: v.singleKeyShortcuts !== false,
     };
   } catch {
     return { ...DEFAULTS };

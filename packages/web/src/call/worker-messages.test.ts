@@ -1,8 +1,14 @@
 /// <reference types="node" />
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { REACTIONS as ENGINE_REACTIONS } from "@conclave/e2ee";
 import { FrameCounter } from "../worker/frame-counter.ts";
-import { isPageToWorker, isTransformOptions, isWorkerToPage } from "../worker/messages.ts";
+import {
+  isPageToWorker,
+  isTransformOptions,
+  isWorkerToPage,
+  REACTIONS,
+} from "../worker/messages.ts";
 
 test("worker messages are validated on both sides of postMessage", () => {
   assert.ok(isPageToWorker({ type: "recv-mids", mids: { "0": "p1" } }));
@@ -49,6 +55,51 @@ test("worker messages are validated on both sides of postMessage", () => {
   );
   assert.ok(isTransformOptions({ direction: "recv", kind: "audio", mid: "3" }));
   assert.ok(!isTransformOptions({ direction: "recv", kind: "data", mid: null }));
+});
+
+test("hands, reactions and recording are validated both ways", () => {
+  assert.deepEqual(REACTIONS, ENGINE_REACTIONS, "the page offers exactly the engine's reactions");
+  const at = 1_767_225_600_000;
+  for (const good of [
+    { type: "set-hand", raisedAt: at },
+    { type: "set-hand", raisedAt: null },
+    { type: "send-reaction", emoji: "🎉" },
+    { type: "set-recording", active: false },
+  ]) {
+    assert.ok(isPageToWorker(good), JSON.stringify(good));
+  }
+  for (const bad of [
+    { type: "set-hand" },
+    { type: "set-hand", raisedAt: 0 },
+    { type: "set-hand", raisedAt: 1.5 },
+    { type: "set-hand", raisedAt: "now" },
+    { type: "send-reaction", emoji: "💩" },
+    { type: "send-reaction", emoji: "<img src=x onerror=alert(1)>" },
+    { type: "set-recording", active: "yes" },
+    { type: "lower-hand", leaf: 1 },
+  ]) {
+    assert.ok(!isPageToWorker(bad), JSON.stringify(bad));
+  }
+  for (const good of [
+    { type: "hand", leaf: 2, raisedAt: at },
+    { type: "hand", leaf: 2, raisedAt: null },
+    { type: "reaction", sender: 0, emoji: "❤️" },
+    { type: "recording", sender: 4095, active: true },
+  ]) {
+    assert.ok(isWorkerToPage(good), JSON.stringify(good));
+  }
+  for (const bad of [
+    { type: "hand", leaf: 4096, raisedAt: at },
+    { type: "hand", leaf: -1, raisedAt: null },
+    { type: "hand", leaf: 1 },
+    { type: "hand", leaf: 1, raisedAt: -at },
+    { type: "reaction", sender: 0, emoji: "❤" },
+    { type: "reaction", emoji: "👍" },
+    { type: "recording", sender: 1, active: 1 },
+    { type: "recording", sender: "1", active: true },
+  ]) {
+    assert.ok(!isWorkerToPage(bad), JSON.stringify(bad));
+  }
 });
 
 test("the frame counter totals per direction and kind, and per remote participant", () => {

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { onScreen } from "../call/local-recording.ts";
 import type { MeetingState, MeetingStore } from "../call/meeting-store.ts";
 import { ChatPanel } from "./chat-panel.tsx";
 import { DevicePickers } from "./device-pickers.tsx";
@@ -6,6 +7,7 @@ import { Diagnostics } from "./diagnostics.tsx";
 import {
   ChartIcon,
   ChatIcon,
+  KeyboardIcon,
   LeaveIcon,
   LinkIcon,
   LockIcon,
@@ -13,8 +15,13 @@ import {
   SlidersIcon,
 } from "./icons.tsx";
 import { MediaToggles } from "./media-toggles.tsx";
+import { HandButton, RaisedHands } from "./raised-hands.tsx";
+import { ReactionsButton } from "./reactions.tsx";
+import { RecordButton, RecordingBanner } from "./recording.tsx";
 import { SecurityPanel } from "./security-panel.tsx";
+import { ShortcutsDialog } from "./shortcuts-dialog.tsx";
 import { Tile } from "./tile.tsx";
+import { useShortcuts } from "./use-shortcuts.ts";
 import { useSpeaking } from "./use-speaking.ts";
 import { useStore } from "./use-store.ts";
 
@@ -29,9 +36,15 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
   const state = useStore(meeting);
   const local = useStore(meeting.local);
   const worker = useStore(meeting.transforms);
+  const activity = useStore(meeting.transforms.activity);
   const [panel, setPanel] = useState<"diagnostics" | "security" | "chat" | null>(null);
   const toggle = (which: "diagnostics" | "security" | "chat") =>
     setPanel(panel === which ? null : which);
+  const [help, setHelp] = useState(false);
+  const shortcuts = useShortcuts(meeting, {
+    toggleChat: () => toggle("chat"),
+    openHelp: () => setHelp(true),
+  });
   const [devices, setDevices] = useState(false);
   const [copied, setCopied] = useState<string>("");
   const selfStream = useMemo(
@@ -65,6 +78,8 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
   };
 
   const tiles = count;
+  const handLeaves = new Set(activity.hands.flatMap((h) => (h.self ? [] : [h.leaf])));
+  const recordingSources = () => onScreen(name, meeting.local.state, meeting.state.participants);
 
   return (
     <div
@@ -98,11 +113,22 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
           type="button"
           class="btn btn-ghost"
           aria-expanded={panel === "chat"}
+          aria-describedby={activity.unread > 0 ? "chat-unread" : undefined}
           onClick={() => toggle("chat")}
         >
           <ChatIcon />
           <span class="btn-text">Chat</span>
+          {activity.unread > 0 && (
+            <span class="badge" aria-hidden="true">
+              {activity.unread > 99 ? "99+" : activity.unread}
+            </span>
+          )}
         </button>
+        {activity.unread > 0 && (
+          <span id="chat-unread" class="sr-only">
+            {activity.unread === 1 ? "1 unread message" : `${activity.unread} unread messages`}
+          </span>
+        )}
         <button
           type="button"
           class="btn btn-ghost"
@@ -111,6 +137,15 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
         >
           <ChartIcon />
           <span class="btn-text">Diagnostics</span>
+        </button>
+        <button
+          type="button"
+          class="btn btn-ghost shortcuts-button"
+          title="Keyboard shortcuts (?)"
+          onClick={() => setHelp(true)}
+        >
+          <KeyboardIcon />
+          <span class="sr-only">Keyboard shortcuts</span>
         </button>
       </header>
 
@@ -157,6 +192,9 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
         </div>
       )}
 
+      <RecordingBanner activity={meeting.transforms.activity} />
+      <RaisedHands activity={meeting.transforms.activity} />
+
       <main class="stage">
         <section class="grid" data-count={Math.min(tiles, 5)} aria-label="Participants">
           <Tile
@@ -167,6 +205,8 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
             videoOn={local.camera === "on"}
             micOn={local.mic === "on"}
             speaking={selfSpeaking}
+            hand={activity.ownHandAt !== null}
+            reactions={activity.reactions.filter((r) => r.leaf === null)}
           />
           {state.participants.map((p) => (
             <Tile
@@ -190,6 +230,8 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
                       : null
               }
               speaking={state.speaking.includes(p.id)}
+              hand={p.leaf !== null && handLeaves.has(p.leaf)}
+              reactions={activity.reactions.filter((r) => r.leaf !== null && r.leaf === p.leaf)}
             />
           ))}
         </section>
@@ -197,7 +239,13 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
           <Diagnostics meeting={meeting} onClose={() => setPanel(null)} />
         )}
         {panel === "security" && <SecurityPanel meeting={meeting} onClose={() => setPanel(null)} />}
-        {panel === "chat" && <ChatPanel meeting={meeting} onClose={() => setPanel(null)} />}
+        {panel === "chat" && (
+          <ChatPanel
+            activity={meeting.transforms.activity}
+            groupStatus={worker.group.status}
+            onClose={() => setPanel(null)}
+          />
+        )}
       </main>
 
       {devices && (
@@ -218,6 +266,9 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
 
       <section class="controls" aria-label="Call controls">
         <MediaToggles local={meeting.local} />
+        <HandButton activity={meeting.transforms.activity} />
+        <ReactionsButton activity={meeting.transforms.activity} />
+        <RecordButton activity={meeting.transforms.activity} sources={recordingSources} />
         <button
           type="button"
           class="btn btn-round"
@@ -240,6 +291,19 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
       <div class="sr-only" aria-live="polite" aria-atomic="true">
         {state.securityAnnouncement}
       </div>
+      <div class="sr-only" aria-live="polite" aria-atomic="true">
+        {activity.announcement}
+      </div>
+      <div class="sr-only" role="status">
+        {shortcuts.status}
+      </div>
+      {help && (
+        <ShortcutsDialog
+          singleKeys={shortcuts.singleKeys}
+          onSingleKeys={shortcuts.setSingleKeys}
+          onClose={() => setHelp(false)}
+        />
+      )}
       <div class="sr-only" role="status">
         {copied}
       </div>

@@ -1,4 +1,5 @@
-import { MicOffIcon } from "./icons.tsx";
+import type { ShownReaction } from "../call/meeting-activity.ts";
+import { HandIcon, MicOffIcon } from "./icons.tsx";
 import { AudioOut, VideoView } from "./media-view.tsx";
 
 interface TileProps {
@@ -12,6 +13,10 @@ interface TileProps {
   self?: boolean;
   status?: string | null;
   speaking?: boolean;
+  /** Their hand is raised. */
+  hand?: boolean;
+  /** Reactions they sent that are showing now. */
+  reactions?: readonly ShownReaction[];
 }
 
 function initials(name: string): string {
@@ -42,6 +47,8 @@ export function Tile(props: TileProps) {
     self = false,
     status,
     speaking = false,
+    hand = false,
+    reactions = [],
   } = props;
   const showVideo = videoOn && videoStream !== null;
   return (
@@ -67,6 +74,21 @@ export function Tile(props: TileProps) {
       </figcaption>
       {!micOn && <span class="sr-only">Microphone off</span>}
       {status && <span class="tile-status">{status}</span>}
+      {hand && (
+        <span class="tile-hand">
+          <HandIcon />
+          Hand raised
+        </span>
+      )}
+      {reactions.length > 0 && (
+        <span class="tile-reactions">
+          {reactions.map((r) => (
+            <span key={r.id} class="tile-reaction">
+              {r.emoji}
+            </span>
+          ))}
+        </span>
+      )}
       {!self && <AudioOut stream={audioStream} />}
     </figure>
   );

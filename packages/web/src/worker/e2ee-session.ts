@@ -1,7 +1,8 @@
 /**
  * The meeting's end-to-end encryption, all of it inside the media worker: the device identity, the
  * MLS member engine (@conclave/e2ee), the media key ring the engine owns, and a frame cryptor over
- * that ring. The page gets codes, the roster, the epoch, counts and chat text; never a key.
+ * that ring. The page gets codes, the roster, the epoch, counts and what members said (chat,
+ * hands, reactions, recording); never a key.
  */
 import {
   type FrameCounts as CryptorCounts,
@@ -16,7 +17,14 @@ import {
   NextEpochHold,
 } from "@conclave/e2ee";
 import { isProtocolError, parseServerMessage } from "@conclave/protocol";
-import type { GroupView, MediaKind, SframeCounts, SframeReport, WorkerToPage } from "./messages.ts";
+import type {
+  GroupView,
+  MediaKind,
+  Reaction,
+  SframeCounts,
+  SframeReport,
+  WorkerToPage,
+} from "./messages.ts";
 
 export type EncodedFrame = RTCEncodedAudioFrame | RTCEncodedVideoFrame;
 
@@ -82,6 +90,9 @@ export class E2eeSession {
   private mids: Readonly<Record<string, string>> = {};
   private readonly bindings = new Map<string, number>();
   private lastGroup = "";
+  /** What we told the group about ourselves; told again whenever members are added. */
+  private handRaisedAt: number | null = null;
+  private recording = false;
 
   private constructor(
     private readonly member: MeetingMember,
@@ -102,12 +113,19 @@ export class E2eeSession {
       for (const leaf of event.removed) this.cryptor.memberRemoved(leaf, event.epoch);
       this.postGroup();
       void this.releaseHeld();
+      // Members added since cannot read what we said before (as with the engine's hello).
+      const others = event.added.some((leaf) => leaf !== member.ownLeaf);
+      if (others || event.reason === "joined" || event.reason === "founded") this.retell();
     });
     member.on("roster", () => this.postGroup());
     member.on("removed", () => this.postGroup());
     member.on("chat", ({ sender, displayName, text }) =>
       post({ type: "chat", sender, name: displayName || "Someone joining", text }),
     );
+    member.on("hand-raise", ({ sender, at }) => post({ type: "hand", leaf: sender, raisedAt: at }));
+    member.on("hand-lower", ({ leaf }) => post({ type: "hand", leaf, raisedAt: null }));
+    member.on("reaction", ({ sender, emoji }) => post({ type: "reaction", sender, emoji }));
+    member.on("recording", ({ sender, active }) => post({ type: "recording", sender, active }));
     member.on("error", ({ code, message }) => post({ type: "member-error", code, message }));
     member.on("reconnect", ({ reason }) => post({ type: "reconnect", reason }));
   }
@@ -206,6 +224,22 @@ export class E2eeSession {
     this.post({ type: "chat-result", id, ok });
   }
 
+  async setHand(raisedAt: number | null): Promise<void> {
+    this.handRaisedAt = raisedAt;
+    await this.tell(() =>
+      raisedAt === null ? this.member.lowerHand() : this.member.raiseHand(raisedAt),
+    );
+  }
+
+  async setRecording(active: boolean): Promise<void> {
+    this.recording = active;
+    await this.tell(() => this.member.announceRecording(active));
+  }
+
+  async sendReaction(emoji: Reaction): Promise<void> {
+    await this.tell(() => this.member.sendReaction(emoji));
+  }
+
   report(): SframeReport {
     const all = [...this.retired, this.cryptor.stats()];
     let total = emptyCounts();
@@ -256,6 +290,22 @@ export class E2eeSession {
 
   private postBindings(): void {
     this.post({ type: "bindings", bindings: Object.fromEntries(this.bindings) });
+  }
+
+  /** Not a member yet: nothing is sent, and `retell` says it once we are in. */
+  private async tell(send: () => Promise<boolean>): Promise<void> {
+    try {
+      await send();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.post({ type: "member-error", code: "LOCAL_FAILURE", message });
+    }
+  }
+
+  private retell(): void {
+    const at = this.handRaisedAt;
+    if (at !== null) void this.tell(() => this.member.raiseHand(at));
+    if (this.recording) void this.tell(() => this.member.announceRecording(true));
   }
 
   /** The epoch changed: held frames are tried again, oldest first. */

@@ -138,6 +138,15 @@ function handle(message: PageToWorker): void {
     case "send-chat":
       withSession((s) => s.sendChat(message.id, message.text));
       return;
+    case "set-hand":
+      withSession((s) => s.setHand(message.raisedAt));
+      return;
+    case "send-reaction":
+      withSession((s) => s.sendReaction(message.emoji));
+      return;
+    case "set-recording":
+      withSession((s) => s.setRecording(message.active));
+      return;
   }
 }
 

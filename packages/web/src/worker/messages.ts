@@ -3,7 +3,8 @@
  * side validates what it receives with the guards below: postMessage is a trust boundary too.
  *
  * The worker holds every secret of the meeting (device identity, MLS state, media keys). Nothing
- * below carries one: the page sees codes, the roster, the epoch, counts and chat text only.
+ * below carries one: the page sees codes, the roster, the epoch, counts, and what members said
+ * (chat, hands, reactions, recording), each with the MLS leaf that signed it.
  */
 
 export type MediaKind = "audio" | "video";
@@ -92,7 +93,15 @@ export type PageToWorker =
   /** How often to post `counts`, in milliseconds. */
   | { readonly type: "report-interval"; readonly ms: number }
   /** Sends a chat message to the group; answered by `chat-result` with the same id. */
-  | { readonly type: "send-chat"; readonly id: number; readonly text: string };
+  | { readonly type: "send-chat"; readonly id: number; readonly text: string }
+  /**
+   * Our hand: up since `raisedAt` (ms since 1970) or down (null). The worker tells the group, and
+   * tells it again to members who join later, as it does for `set-recording`.
+   */
+  | { readonly type: "set-hand"; readonly raisedAt: number | null }
+  | { readonly type: "send-reaction"; readonly emoji: Reaction }
+  /** Whether we are recording the meeting on this device. */
+  | { readonly type: "set-recording"; readonly active: boolean };
 
 // ---- worker → page ------------------------------------------------------------------------
 
@@ -111,6 +120,10 @@ export type WorkerToPage =
   | { readonly type: "bindings"; readonly bindings: Readonly<Record<string, number>> }
   | { readonly type: "chat"; readonly sender: number; readonly name: string; readonly text: string }
   | { readonly type: "chat-result"; readonly id: number; readonly ok: boolean }
+  /** The hand of `leaf` went up at `raisedAt` (the raiser's clock) or down (null). */
+  | { readonly type: "hand"; readonly leaf: number; readonly raisedAt: number | null }
+  | { readonly type: "reaction"; readonly sender: number; readonly emoji: Reaction }
+  | { readonly type: "recording"; readonly sender: number; readonly active: boolean }
   /** A non-fatal problem the engine reported (code from @conclave/e2ee MemberErrorCode). */
   | { readonly type: "member-error"; readonly code: string; readonly message: string }
   /** The engine must join again on a new connection. */
@@ -121,6 +134,12 @@ const DIRECTIONS: readonly string[] = ["send", "recv"];
 const GROUP_STATUSES: readonly string[] = ["starting", "joining", "member", "removed", "failed"];
 /** The engine's chat text limit (@conclave/e2ee MAX_CHAT_TEXT); the engine checks it again. */
 export const MAX_CHAT_LENGTH = 4000;
+/**
+ * The engine's reaction allow-list (@conclave/e2ee REACTIONS; a test keeps them equal). Copied, so
+ * the page bundle does not take in the e2ee package.
+ */
+export const REACTIONS = ["👍", "👏", "😂", "❤️", "🎉", "😮"] as const;
+export type Reaction = (typeof REACTIONS)[number];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -136,6 +155,14 @@ function isLeaf(value: unknown): value is number {
 
 function isString(value: unknown, max = 10_000): value is string {
   return typeof value === "string" && value.length <= max;
+}
+
+function isReaction(value: unknown): value is Reaction {
+  return REACTIONS.some((r) => r === value);
+}
+
+function isTimestamp(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) > 0;
 }
 
 function isCountRecord(value: unknown): value is Record<string, number> {
@@ -238,6 +265,12 @@ export function isWorkerToPage(value: unknown): value is WorkerToPage {
       return isLeaf(value.sender) && isString(value.name, 256) && isString(value.text);
     case "chat-result":
       return isCount(value.id) && typeof value.ok === "boolean";
+    case "hand":
+      return isLeaf(value.leaf) && isNullable(value.raisedAt, isTimestamp);
+    case "reaction":
+      return isLeaf(value.sender) && isReaction(value.emoji);
+    case "recording":
+      return isLeaf(value.sender) && typeof value.active === "boolean";
     case "member-error":
       return isString(value.code, 64) && isString(value.message);
     case "reconnect":
@@ -264,6 +297,12 @@ export function isPageToWorker(value: unknown): value is PageToWorker {
       return (
         isCount(value.id) && isString(value.text, MAX_CHAT_LENGTH) && value.text.trim().length > 0
       );
+    case "set-hand":
+      return isNullable(value.raisedAt, isTimestamp);
+    case "send-reaction":
+      return isReaction(value.emoji);
+    case "set-recording":
+      return typeof value.active === "boolean";
     default:
       return false;
   }
