@@ -79,6 +79,8 @@ export class MeetingActivity extends Store<ActivityState> {
   private recorder: LocalRecording | null = null;
   private readonly reactionTimers = new Set<ReturnType<typeof setTimeout>>();
   private announceToggle = false;
+  /** Closing the page mid-recording would lose the file: the browser asks first. */
+  private readonly keepRecording = (event: Event) => event.preventDefault();
 
   constructor(private readonly send: (request: ActivityRequest) => void) {
     super({
@@ -183,6 +185,7 @@ export class MeetingActivity extends Store<ActivityState> {
       this.update({ recordingError: `Could not start recording: ${String(error)}` });
       return;
     }
+    addEventListener("beforeunload", this.keepRecording);
     this.send({ type: "set-recording", active: true });
     this.update({ recording: true, recordingError: null });
     this.announce("Recording started. Everyone in the meeting is told.");
@@ -193,6 +196,7 @@ export class MeetingActivity extends Store<ActivityState> {
     if (this.recorder === null) return;
     this.recorder.stop();
     this.recorder = null;
+    removeEventListener("beforeunload", this.keepRecording);
     this.send({ type: "set-recording", active: false });
     this.update({ recording: false });
     this.announce("Recording stopped. The file is in your downloads.");

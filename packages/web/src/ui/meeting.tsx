@@ -90,7 +90,7 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
       data-sframe={JSON.stringify(worker.sframe?.total ?? null)}
     >
       <header class="meeting-bar">
-        <span class="meeting-title">Conclave</span>
+        <h1 class="meeting-title">Conclave</h1>
         <span class="count" aria-live="off">
           <PeopleIcon />
           {count === 1 ? "1 person" : `${count} people`}
