@@ -89,7 +89,8 @@ export class Session implements Member {
 
   expel(code: "BAD_MLS" | "NOT_A_MEMBER", message: string): void {
     this.send({ type: "error", code, message });
-    this.end("disconnected");
+    // Not held: the members remove its leaf after their window; it joins again if it can.
+    this.end("disconnected", false);
     this.ws.close(4000, code);
   }
 
@@ -115,7 +116,7 @@ export class Session implements Member {
    * Removes the participant (if joined) and tells the others. Idempotent. A dropped MLS member's
    * place is held for the reconnection window; its leaf stays with the Delivery Service meanwhile.
    */
-  end(reason: "left" | "disconnected"): void {
+  end(reason: "left" | "disconnected", holdPlace = true): void {
     const state = this.state;
     this.state = { kind: "closed" };
     if (state.kind !== "joined") return;
@@ -124,6 +125,7 @@ export class Session implements Member {
     this.ctx.sfu.removePeer(meeting.id, participant.id);
     meeting.members.delete(participant.id);
     const hold =
+      holdPlace &&
       reason === "disconnected" &&
       this.ctx.reconnectWindowMs > 0 &&
       meeting.delivery.leafOf(participant.id) !== null;

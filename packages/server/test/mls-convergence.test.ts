@@ -9,11 +9,13 @@ import {
   createMeetingMember,
   loadMlsCiphersuite,
   type MeetingMember,
+  type MlsClientMessage,
 } from "@conclave/e2ee";
-import { parseServerMessage } from "@conclave/protocol";
+import { fromBase64url, parseServerMessage, toBase64url } from "@conclave/protocol";
 import { WebSocket } from "ws";
 import { newRoom, type TestRoom } from "./signalling-client.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
+import { waitFor } from "./wait-for.ts";
 
 /** mulberry32: the run can be replayed from its seed. */
 function seeded(seed: number): () => number {
@@ -34,8 +36,16 @@ interface Client {
   readonly errors: string[];
 }
 
-/** Connects, joins the room and hands every server message to a member engine. */
-async function join(serverUrl: string, room: TestRoom, name: string): Promise<Client> {
+/**
+ * Connects, joins the room and hands every server message to a member engine. `tamper` may change
+ * what the engine sends, as a buggy or malicious client would.
+ */
+async function join(
+  serverUrl: string,
+  room: TestRoom,
+  name: string,
+  tamper: (message: MlsClientMessage) => MlsClientMessage = (m) => m,
+): Promise<Client> {
   const identity = await createDeviceIdentity(
     { displayName: name, deviceId: `${name}-bot` },
     await loadMlsCiphersuite(),
@@ -44,7 +54,7 @@ async function join(serverUrl: string, room: TestRoom, name: string): Promise<Cl
   const member = createMeetingMember({
     identity,
     send: (message) => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(tamper(message)));
     },
     // Short windows so a dropped participant is removed within the test's time.
     reconnectWindowMs: 1000,
@@ -142,6 +152,68 @@ describe("MLS through the real Delivery Service", () => {
     );
     for (const c of present) {
       assert.equal(c.member.stats.commitsFailed, 0, c.name);
+      c.member.close();
+      c.ws.close();
+    }
+  });
+  it("two commits for one epoch resolve to one, and everyone follows it", async () => {
+    const room = await newRoom();
+    const clients: Client[] = [];
+    for (const name of ["a0", "a1", "a2", "a3"]) clients.push(await join(server.url, room, name));
+    await converge(clients, 20_000);
+    const [x, y] = clients as [Client, Client];
+    const refusedSoFar = clients.reduce((n, c) => n + c.member.stats.commitsRefused, 0);
+    const refused = () =>
+      clients.reduce((n, c) => n + c.member.stats.commitsRefused, 0) - refusedSoFar;
+    // Both make their own update in the same instant; the Delivery Service takes the first and
+    // refuses the other with the current epoch. Crypto timing could let one see the other's
+    // commit before sending its own, so a few rounds are allowed for the race to happen.
+    for (let round = 0; round < 5 && refused() === 0; round++) {
+      const epoch = x.member.epoch ?? 0n;
+      x.member.requestSelfUpdate();
+      y.member.requestSelfUpdate();
+      await waitFor("both updates to be committed, one after the other", () =>
+        clients.every((c) => (c.member.epoch ?? 0n) >= epoch + 2n),
+      );
+      await converge(clients, 10_000);
+    }
+    assert.ok(refused() > 0, "a commit for an epoch already taken was refused");
+    console.log(`simultaneous commits: ${refused()} refused, all at epoch ${x.member.epoch}`);
+    for (const c of clients) assert.equal(c.member.stats.commitsFailed, 0, c.name);
+    for (const c of clients) {
+      c.member.close();
+      c.ws.close();
+    }
+  });
+
+  it("a garbage commit from a member is rolled back and the meeting goes on", async () => {
+    const room = await newRoom();
+    const honest: Client[] = [];
+    for (const name of ["g0", "g1", "g2"]) honest.push(await join(server.url, room, name));
+    // Its commits decode (sender, epoch, proposals) but their signature is broken.
+    let corrupt = false;
+    const mallory = await join(server.url, room, "mallory", (message) => {
+      if (!corrupt || message.type !== "mls-commit") return message;
+      const bytes = fromBase64url(message.commit);
+      assert.ok(bytes);
+      bytes[bytes.length - 40] = (bytes[bytes.length - 40] ?? 0) ^ 0x01;
+      return { ...message, commit: toBase64url(bytes) };
+    });
+    await converge([...honest, mallory], 20_000);
+    const epoch = honest[0]?.member.epoch ?? 0n;
+    corrupt = true;
+    const closed = new Promise((resolve) => mallory.ws.once("close", resolve));
+    mallory.member.requestSelfUpdate();
+    await closed; // the server disconnects a committer whose commit was rolled back
+    mallory.member.close();
+    // The others roll back, remove Mallory's leaf after the window, and keep going.
+    await converge(honest, 20_000);
+    for (const c of honest) {
+      assert.equal(c.member.stats.rollbacks, 1, `${c.name} rolled back`);
+      assert.equal(c.member.stats.rejoins, 0, `${c.name} kept its state`);
+    }
+    assert.ok((honest[0]?.member.epoch ?? 0n) > epoch, "later commits went through");
+    for (const c of honest) {
       c.member.close();
       c.ws.close();
     }
