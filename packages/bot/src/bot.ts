@@ -151,7 +151,7 @@ export class Bot extends TypedEvents<BotEvents> {
       clip,
     );
     try {
-      bot.e2ee = await BotE2ee.create(options.name, (m) => bot.socket?.send(m));
+      bot.e2ee = await BotE2ee.create(options.name, link.inviteKeys, (m) => bot.socket?.send(m));
       await bot.connect();
     } catch (error) {
       bot.close();

@@ -6,6 +6,7 @@ import {
   type FrameCryptor,
   type FrameDecryptResult,
   type FrameStats,
+  type InviteKeys,
   loadMlsCiphersuite,
   type MediaKeyRing,
   type MeetingMember,
@@ -59,15 +60,19 @@ export class BotE2ee {
     });
   }
 
+  /** A bot comes with the full link: it proves the invite secret like a browser (docs/e2ee.md). */
   static async create(
     displayName: string,
+    inviteKeys: InviteKeys,
     send: (message: MlsClientMessage) => void,
   ): Promise<BotE2ee> {
     const identity = await createDeviceIdentity(
       { displayName, deviceId: `bot-${randomBytes(6).toString("hex")}` },
       await loadMlsCiphersuite(),
     );
-    return new BotE2ee(createMeetingMember({ identity, send }));
+    return new BotE2ee(
+      createMeetingMember({ identity, send, admission: { kind: "invite", keys: inviteKeys } }),
+    );
   }
 
   receive(message: ServerMessage): void {

@@ -17,6 +17,8 @@ describe("meeting link", () => {
     assert.equal(parsed.roomId, roomId);
     assert.equal(parsed.signallingUrl, "ws://127.0.0.1:8080/ws");
     assert.match(parsed.serverKey, /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(parsed.inviteKeys.roomId, roomId);
+    assert.equal(parsed.inviteKeys.admitKey.extractable, false);
   });
 
   it("uses wss for https links", async () => {

@@ -1,3 +1,4 @@
+import { deriveInviteKeys, type InviteKeys } from "@conclave/e2ee";
 import { deriveRoomId, type RoomId } from "@conclave/protocol";
 import { LinkError } from "./errors.ts";
 
@@ -6,6 +7,8 @@ export interface MeetingLink {
   readonly serverKey: string;
   /** The signalling endpoint: ws(s)://host/ws, matching the link's scheme. */
   readonly signallingUrl: string;
+  /** The secret's admit key and room id, for admission proofs and Welcome tags; never sent. */
+  readonly inviteKeys: InviteKeys;
 }
 
 /**
@@ -27,7 +30,10 @@ export async function parseMeetingLink(link: string): Promise<MeetingLink> {
   const secret = url.hash.slice(1);
   if (!secret) throw new LinkError("the link has no #secret: a knock link cannot join directly");
   const derived = await deriveRoomId(secret);
-  if (!derived) throw new LinkError("the secret in the link is not 32 bytes of base64url");
+  const inviteKeys = await deriveInviteKeys(secret);
+  if (!derived || !inviteKeys) {
+    throw new LinkError("the secret in the link is not 32 bytes of base64url");
+  }
   if (derived.roomId !== match[1]) {
     throw new LinkError("the secret in the link does not belong to its room id");
   }
@@ -36,5 +42,6 @@ export async function parseMeetingLink(link: string): Promise<MeetingLink> {
     roomId: derived.roomId,
     serverKey: derived.serverKey,
     signallingUrl: `${scheme}//${url.host}/ws`,
+    inviteKeys,
   };
 }

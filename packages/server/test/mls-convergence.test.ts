@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import {
   createDeviceIdentity,
   createMeetingMember,
+  deriveInviteKeys,
   loadMlsCiphersuite,
   type MeetingMember,
   type MlsClientMessage,
@@ -50,9 +51,12 @@ async function join(
     { displayName: name, deviceId: `${name}-bot` },
     await loadMlsCiphersuite(),
   );
+  const keys = await deriveInviteKeys(room.secret);
+  assert.ok(keys);
   const ws = new WebSocket(`${serverUrl.replace(/^http/, "ws")}/ws`);
   const member = createMeetingMember({
     identity,
+    admission: { kind: "invite", keys },
     send: (message) => {
       if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(tamper(message)));
     },

@@ -13,13 +13,12 @@
 // fingerprint and the GroupInfo's signer (who committed our Add) must be that host.
 
 import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
-import { fingerprintOf } from "../mls/credential.ts";
 import { keyPackageRef } from "../mls/key-package.ts";
 import type { MlsPolicy, PolicyContext, PolicyInput, PolicyVerdict } from "../mls/policy.ts";
 import { refuse } from "../mls/policy.ts";
 import { rosterEntry } from "../mls/roster.ts";
 import { verifyAdmissionProof } from "./admission-proof.ts";
-import { type Fingerprint, fingerprintFromBytes } from "./fingerprint.ts";
+import { type Fingerprint, fingerprintFromBytes, fingerprintOfKeyPackage } from "./fingerprint.ts";
 import type { InviteKeys } from "./invite-keys.ts";
 import { roleOf } from "./meeting-roles.ts";
 import { decodeRefMacList, macFor } from "./ref-mac-list.ts";
@@ -52,7 +51,7 @@ async function checkProofs(
   const list = decodeRefMacList(input.authenticatedData);
   const suite = await loadMlsCiphersuite();
   for (const keyPackage of adds) {
-    const added = fingerprintFromBytes(await fingerprintOf(keyPackage.leafNode.signaturePublicKey));
+    const added = await fingerprintOfKeyPackage(keyPackage);
     const ref = await keyPackageRef(keyPackage, suite);
     const proof = list.ok ? macFor(list.entries, ref) : undefined;
     if (proof === undefined) {

@@ -2,7 +2,9 @@
 // pinned host name a device by the SHA-256 of its signature key (mls/credential.ts), never by a
 // leaf index, which the next Add may give to someone else.
 import type { Brand } from "@conclave/protocol";
+import type { KeyPackage } from "ts-mls";
 import { E2eeUsageError } from "../errors.ts";
+import { fingerprintOf } from "../mls/credential.ts";
 import { fromHex, toHex } from "../sframe/bytes.ts";
 
 /** SHA-256 of a signature public key, as 64 lower-case hex digits. */
@@ -30,4 +32,9 @@ export function fingerprintBytes(fingerprint: Fingerprint): Uint8Array<ArrayBuff
   const bytes = fromHex(fingerprint);
   if (bytes === undefined) throw new E2eeUsageError("not a fingerprint");
   return bytes;
+}
+
+/** The fingerprint of the device a KeyPackage is for. */
+export async function fingerprintOfKeyPackage(keyPackage: KeyPackage): Promise<Fingerprint> {
+  return fingerprintFromBytes(await fingerprintOf(keyPackage.leafNode.signaturePublicKey));
 }

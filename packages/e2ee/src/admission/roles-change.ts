@@ -69,6 +69,25 @@ export function applyRolesChange(roles: MeetingRoles, change: RolesChange): Meet
   }
 }
 
+/** Whether `roles` already say what `change` asks for. */
+export function isDone(roles: MeetingRoles, change: RolesChange): boolean {
+  switch (change.kind) {
+    case "set-locked":
+      return roles.settings.locked === change.locked;
+    case "set-lobby":
+      return (
+        roles.settings.lobbyMandatory === change.lobbyMandatory &&
+        roles.settings.knockingEnabled === change.knockingEnabled
+      );
+    case "co-host":
+      return roles.coHosts.includes(change.fingerprint) === change.on;
+    case "transfer-host":
+      return roles.hosts.includes(change.to) && !roles.hosts.includes(change.from);
+    case "deny":
+      return roles.denyList.includes(change.fingerprint);
+  }
+}
+
 /** What a role may change (the table at the head of this file). */
 export function mayChange(role: Role, change: RolesChange): boolean {
   if (role === "host") return true;

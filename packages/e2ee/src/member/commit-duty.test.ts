@@ -26,6 +26,8 @@ const base: DutyInput = {
   rekeySince: undefined,
   nextSelfUpdate: 50_000,
   treeHasUnmergedLeaves: false,
+  promotionSince: undefined,
+  ownWork: false,
 };
 
 describe("commit duty", () => {
@@ -73,5 +75,30 @@ describe("commit duty", () => {
       planCommit({ ...base, candidates, treeHasUnmergedLeaves: true, now: 12_000 }),
       { act: "add" },
     );
+  });
+
+  it("our own request (a lock, a lobby admission) goes at once whatever our rank, after removals", () => {
+    assert.deepEqual(planCommit({ ...base, rank: 3, ownWork: true }), { act: "own" });
+    assert.deepEqual(planCommit({ ...base, rank: 3, ownWork: true, retryAfter: 12_000 }), {
+      act: "wait",
+      until: 12_000,
+    });
+    const removals = { dueRemovals: [1], removalsSince: 9000 };
+    assert.deepEqual(planCommit({ ...base, ...removals, ownWork: true }), {
+      act: "remove",
+      leaves: [1],
+    });
+    assert.deepEqual(planCommit({ ...base, ...removals, rank: 2, ownWork: true }), { act: "own" });
+  });
+
+  it("with no host left, the duty holder promotes the successor before adding anyone", () => {
+    const candidates = [{ since: 10_000, signatureKey: hex(9) }];
+    assert.deepEqual(planCommit({ ...base, candidates, promotionSince: 10_000 }), {
+      act: "promote",
+    });
+    assert.deepEqual(planCommit({ ...base, promotionSince: 10_000, rank: 1 }), {
+      act: "wait",
+      until: 12_000,
+    });
   });
 });

@@ -21,12 +21,18 @@ export interface DutyInput {
   readonly rekeySince: number | undefined;
   readonly nextSelfUpdate: number;
   readonly treeHasUnmergedLeaves: boolean;
+  /** no host is left in the roster since then: a successor is due (admission/host-succession) */
+  readonly promotionSince: number | undefined;
+  /** a change this member asked for itself (roles, settings, a lobby admission): not ranked */
+  readonly ownWork: boolean;
 }
 
 export type DutyPlan =
   | { readonly act: "wait"; readonly until: number }
   | { readonly act: "remove"; readonly leaves: readonly number[] }
   | { readonly act: "add" }
+  | { readonly act: "promote" }
+  | { readonly act: "own" }
   | { readonly act: "update" };
 
 export function planCommit(input: DutyInput): DutyPlan {
@@ -42,14 +48,21 @@ export function planCommit(input: DutyInput): DutyPlan {
   const starts = [
     input.removalsSince,
     input.rekeySince,
+    input.promotionSince,
     ...input.candidates.map((c) => c.since),
   ].filter((s): s is number => s !== undefined);
+  // Our own requests (a lock, a lobby admission) are ours to commit, whatever our rank.
+  const ownAt = input.ownWork ? input.retryAfter : Number.POSITIVE_INFINITY;
   if (starts.length > 0) {
     // Pending work: the duty holder does it now, the next in leaf order after 2 s, and so on.
     const fireAt = Math.max(Math.min(...starts) + input.rank * failoverMs, input.retryAfter);
-    if (now < fireAt) return { act: "wait", until: fireAt };
+    if (now < fireAt) {
+      return now >= ownAt ? { act: "own" } : { act: "wait", until: Math.min(fireAt, ownAt) };
+    }
     // Removals first: a departed member loses access before anyone new is let in.
     if (removing.length > 0) return { act: "remove", leaves: removing };
+    if (now >= ownAt) return { act: "own" };
+    if (input.promotionSince !== undefined) return { act: "promote" };
     if (input.candidates.length === 0) return { act: "update" };
     if (input.treeHasUnmergedLeaves && now < fireAt + failoverMs) {
       // ts-mls 1.6.4 refuses to join trees with unmerged leaves in some shapes (a validation
@@ -58,6 +71,7 @@ export function planCommit(input: DutyInput): DutyPlan {
     }
     return { act: "add" };
   }
+  if (input.ownWork) return now >= ownAt ? { act: "own" } : { act: "wait", until: ownAt };
   // Our own periodic update, unless other work is pending (someone is about to commit anyway).
   const updateAt = Math.max(input.nextSelfUpdate, input.retryAfter);
   return now < updateAt ? { act: "wait", until: updateAt } : { act: "update" };

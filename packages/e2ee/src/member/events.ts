@@ -1,5 +1,7 @@
 // The member engine's events: a map of names to argument types, and an emitter whose listeners
 // cannot break the engine (a listener that throws is isolated, STYLE "Typed events").
+import type { MeetingRoles, Role } from "../admission/meeting-roles.ts";
+import type { RefusalReason } from "../admission/refusal.ts";
 import type { Reaction } from "./app-message.ts";
 
 export interface RosterMember {
@@ -12,6 +14,21 @@ export interface RosterMember {
   /** The member has told us its name in a signed `hello`. */
   readonly nameConfirmed: boolean;
   readonly self: boolean;
+  /** From the group context's roles, by fingerprint (admission/meeting-roles.ts). */
+  readonly role: Role;
+}
+
+/**
+ * A line of the security log: something an admission or roles rule refused, or an upload whose
+ * admission proof does not verify. Names the device by fingerprint; carries no secret.
+ */
+export interface SecurityEvent {
+  readonly reason: RefusalReason;
+  /** 16 groups of 4 hex digits, like RosterMember.fingerprint; undefined if unknown */
+  readonly fingerprint: string | undefined;
+  readonly detail: string;
+  /** the epoch we were in */
+  readonly epoch: bigint | undefined;
 }
 
 export type EpochReason = "founded" | "joined" | "commit" | "own-commit" | "rollback";
@@ -68,6 +85,9 @@ export interface MemberEvents {
   recording: { readonly sender: number; readonly active: boolean };
   /** a commit removed us; the engine is inert from now on */
   removed: { readonly epoch: bigint };
+  /** the roles or settings in the group context changed (or are first known) */
+  roles: MeetingRoles;
+  security: SecurityEvent;
   error: MemberError;
   /**
    * The engine must join again but the server will not take a KeyPackage on this connection:

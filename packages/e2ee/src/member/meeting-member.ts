@@ -9,7 +9,19 @@
 // state stays what it was.
 import type { ClientMessage, ServerMessage } from "@conclave/protocol";
 import { fromBase64url, toBase64url } from "@conclave/protocol";
-import { E2eeUsageError, isE2eeError } from "../errors.ts";
+import { type Admission, admissionPolicy } from "../admission/admission-policy.ts";
+import {
+  type Fingerprint,
+  fingerprintBytes,
+  fingerprintFromBytes,
+  fingerprintOfKeyPackage,
+  parseFingerprint,
+} from "../admission/fingerprint.ts";
+import { promote, successorOf } from "../admission/host-succession.ts";
+import { type MeetingRoles, roleOf, sameRoles } from "../admission/meeting-roles.ts";
+import { type Refusal, refusal } from "../admission/refusal.ts";
+import { mayChange, type RolesChange } from "../admission/roles-change.ts";
+import { E2eeUsageError, isE2eeError, MlsPolicyRefusedError } from "../errors.ts";
 import {
   createMediaKeyRing,
   type MediaKeyRing,
@@ -24,7 +36,7 @@ import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
 import { checkDisplayName, type DeviceIdentity, formatFingerprint } from "../mls/credential.ts";
 import { processIncoming } from "../mls/incoming.ts";
 import { decodeKeyPackage, type KeyPackageBundle, makeKeyPackage } from "../mls/key-package.ts";
-import type { MlsPolicy } from "../mls/policy.ts";
+import { allOf, type MlsPolicy } from "../mls/policy.ts";
 import { type Roster, rosterEntry } from "../mls/roster.ts";
 import {
   createMeeting,
@@ -36,6 +48,7 @@ import {
   type Transition,
 } from "../mls/session.ts";
 import { constantTimeEqual, toHex } from "../sframe/bytes.ts";
+import { AdmissionGate, type Upload } from "./admission-gate.ts";
 import {
   decodeAppMessage,
   encodeOpaque,
@@ -46,7 +59,14 @@ import {
   type Reaction,
   type TypedAppMessage,
 } from "./app-message.ts";
-import { type BuiltCommit, buildAdd, buildRemove, buildUpdate } from "./commit-builder.ts";
+import {
+  type BuiltCommit,
+  buildAdd,
+  buildRemove,
+  buildRoles,
+  buildUpdate,
+  type Candidate,
+} from "./commit-builder.ts";
 import { planCommit } from "./commit-duty.ts";
 import {
   type EpochEvent,
@@ -57,6 +77,7 @@ import {
   type RosterMember,
 } from "./events.ts";
 import { peekEpoch } from "./framing.ts";
+import { HostRequests, type HostWork } from "./host-requests.ts";
 import { Participants } from "./participants.ts";
 
 export type MlsClientMessage = Extract<
@@ -79,6 +100,13 @@ export interface MeetingMemberOptions {
   readonly timers?: MemberTimers;
   /** Uniform in [0, 1), for the self-update jitter (default Math.random). */
   readonly random?: () => number;
+  /**
+   * How this device came: with the invite secret's keys (admission/invite-keys.ts; they stay in
+   * the engine) or with a knock link, optionally pinning the host. Decides the proof we upload,
+   * the proofs we check, and which Welcome we accept (docs/e2ee.md "Admission").
+   */
+  readonly admission: Admission;
+  /** Checked after Conclave's rules and the admission policy. */
   readonly policy?: MlsPolicy;
   /** How long a dropped participant keeps its leaf (default 30 000 ms). */
   readonly reconnectWindowMs?: number;
@@ -110,6 +138,8 @@ export interface MemberStats {
   namesRefused: number;
   queueExpired: number;
   keyPackagesRejected: number;
+  /** lines of the security log (`security` events) */
+  securityEvents: number;
 }
 
 export interface MeetingMember {
@@ -140,6 +170,27 @@ export interface MeetingMember {
   announceRecording(active: boolean): Promise<boolean>;
   /** Makes our self-update due now (it still waits for pending work and for its turn). */
   requestSelfUpdate(): void;
+  /** Hosts, co-hosts, settings and deny-list of the group we are in (admission/meeting-roles.ts). */
+  readonly roles: MeetingRoles | undefined;
+  /**
+   * Roles and settings changes, committed by us as GroupContextExtensions (admission/roles-change.ts
+   * says who may make which). Each resolves false at once if we are not a member or our role does
+   * not allow it, else true once the change is queued; it is committed in our next turn, retried
+   * after a lost race, and visible in `roles` (and the `roles` event) once a commit carries it.
+   * Fingerprints as the roster shows them.
+   */
+  setLocked(locked: boolean): Promise<boolean>;
+  setLobby(settings: { lobbyMandatory: boolean; knockingEnabled: boolean }): Promise<boolean>;
+  makeCoHost(fingerprint: string, on: boolean): Promise<boolean>;
+  /** Hands our host role to a member; we stay in the meeting as a member. */
+  transferHost(fingerprint: string): Promise<boolean>;
+  /** Puts a device on the deny-list and removes it in the same commit if it is here. */
+  deny(fingerprint: string): Promise<boolean>;
+  /**
+   * As a host or co-host: adds the participant whose KeyPackage waits (a knock, or any joiner
+   * while the lobby is mandatory), without a proof. False if we may not or nothing waits.
+   */
+  admit(participantId: string): Promise<boolean>;
   /**
    * MLS-Exporter of the current epoch (RFC 9420 §8.5); undefined when we are not a member. Secret:
    * for keys derived inside the worker, and for tests that check such keys never leak.
@@ -149,13 +200,6 @@ export interface MeetingMember {
   /** Resolves once every message and timer received so far has been handled. */
   idle(): Promise<void>;
   close(): void;
-}
-
-interface PendingKeyPackage {
-  readonly bytes: Uint8Array;
-  readonly since: number;
-  readonly hpkeKey: string;
-  readonly signatureKey: string;
 }
 
 interface InFlight {
@@ -212,7 +256,10 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
   const rollbackWaitMs = options.rollbackWaitMs ?? 5000;
   const selfUpdateMs = options.selfUpdateMs ?? 300_000;
   const futureQueueMs = options.futureQueueMs ?? 5000;
-  const policyOption = options.policy === undefined ? {} : { policy: options.policy };
+  const gate = new AdmissionGate(options.admission);
+  const hostRequests = new HostRequests();
+  const policy = allOf(admissionPolicy(options.admission), options.policy);
+  const policyOption = { policy };
   const newRing = () => createMediaKeyRing({ ...options.ring, now });
 
   const events = new MemberEmitter();
@@ -229,6 +276,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     namesRefused: 0,
     queueExpired: 0,
     keyPackagesRejected: 0,
+    securityEvents: 0,
   };
 
   let status: MemberStatus = "idle";
@@ -245,7 +293,11 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
   let inFlight: InFlight | undefined;
   let awaitingRollback: { readonly epoch: bigint; readonly deadline: number } | undefined;
   let queue: Queued[] = [];
-  const pendingKeyPackages = new Map<string, PendingKeyPackage>();
+  /** KeyPackages waiting to be added, by uploader, with what their proofs say (admission-gate). */
+  const pendingKeyPackages = new Map<string, Upload>();
+  /** since when no host is in the roster (a successor is due) */
+  let hostlessSince: number | undefined;
+  let rolesShown: MeetingRoles | undefined;
   /** Names members told us in their signed `hello`, by leaf: the server never sees them. */
   const names = new Map<number, string>();
   let nextSelfUpdate = Number.POSITIVE_INFINITY;
@@ -267,6 +319,24 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
   function bad(message: string): void {
     stats.badInput++;
     report("BAD_INPUT", message);
+  }
+
+  /** A line of the security log for `error`, if an admission or roles rule refused something. */
+  function security(error: unknown): void {
+    if (error instanceof MlsPolicyRefusedError && error.refusal !== undefined) {
+      logRefusal(error.refusal);
+    }
+  }
+
+  function logRefusal({ reason, fingerprint, detail }: Refusal): void {
+    stats.securityEvents++;
+    events.emit("security", {
+      reason,
+      fingerprint:
+        fingerprint === undefined ? undefined : formatFingerprint(fingerprintBytes(fingerprint)),
+      detail,
+      epoch: session?.epoch,
+    });
   }
 
   function enqueue(job: () => Promise<void>): Promise<void> {
@@ -331,7 +401,16 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       fingerprint: formatFingerprint(entry.fingerprint),
       nameConfirmed: entry.leafIndex === own || names.has(entry.leafIndex),
       self: entry.leafIndex === own,
+      role:
+        session === undefined
+          ? "member"
+          : roleOf(session.roles, fingerprintFromBytes(entry.fingerprint)),
     }));
+    const roles = session?.roles;
+    if (roles !== undefined && (rolesShown === undefined || !sameRoles(roles, rolesShown))) {
+      rolesShown = roles;
+      events.emit("roles", roles);
+    }
   }
 
   // ---- joining ----------------------------------------------------------------------------
@@ -346,6 +425,9 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     rekeySince = undefined;
     queue = [];
     names.clear();
+    hostRequests.clear();
+    hostlessSince = undefined;
+    rolesShown = undefined;
     ring.close();
     ring = newRing();
     rebuildRoster();
@@ -358,7 +440,13 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     for (const old of bundles.slice(1)) eraseBundle(old);
     bundles = [bundle, ...bundles.slice(0, 1)];
     keyPackageSentAt = now();
-    options.send({ type: "mls-key-package", keyPackage: toBase64url(bundle.encoded) });
+    const proof = await gate.proofFor(bundle);
+    const keyPackage = toBase64url(bundle.encoded);
+    options.send(
+      proof === undefined
+        ? { type: "mls-key-package", keyPackage }
+        : { type: "mls-key-package", keyPackage, proof },
+    );
   }
 
   function eraseBundle(bundle: KeyPackageBundle): void {
@@ -397,6 +485,9 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       try {
         joined = await joinFromWelcome(bundle, bytes, policyOption);
       } catch (error) {
+        // A Welcome with no valid tag, or not from the pinned host: the server may be trying to
+        // seat us in a group of its own (admission/admission-policy.ts).
+        security(error);
         reasons.push(reasonOf(error));
         continue;
       }
@@ -538,6 +629,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     try {
       result = await processIncoming(session, bytes);
     } catch (error) {
+      security(error);
       await commitFailed(reasonOf(error));
       return;
     }
@@ -775,7 +867,17 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     const own = session.ownLeafIndex;
     const removals = participants.dueRemovals(session.roster, own, t, reconnectWindowMs);
     if (removals.nextAt !== undefined) wake(removals.nextAt);
-    const candidates = [...pendingKeyPackages].map(([from, p]) => ({ from, ...p }));
+    const uploads = gate.sort(session.roles, pendingKeyPackages);
+    for (const [from, upload] of uploads.denied) {
+      pendingKeyPackages.delete(from);
+      stats.keyPackagesRejected++;
+      logRefusal(refusal("deny-listed", upload.fingerprint, "a deny-listed device asked to join"));
+    }
+    const candidates = uploads.work.map(([from, p]) => ({ from, ...p }));
+    const successor = successorOf(session.roles, session.roster);
+    hostlessSince = successor === undefined ? undefined : (hostlessSince ?? t);
+    const hostWork = hostRequests.next(session, new Set(pendingKeyPackages.keys()));
+    for (const why of hostWork.dropped) report("LOCAL_FAILURE", `request dropped: ${why}`);
     const plan = planCommit({
       now: t,
       ownLeaf: own,
@@ -789,6 +891,8 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       rekeySince,
       nextSelfUpdate,
       treeHasUnmergedLeaves: hasUnmergedLeaves(session),
+      promotionSince: hostlessSince,
+      ownWork: hostWork.work.kind !== "none",
     });
     const current = session;
     switch (plan.act) {
@@ -804,7 +908,29 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       case "update":
         await guardedCommit(async () => sendCommit(await buildUpdate(current)));
         return;
+      case "promote":
+        // The last host left: the deterministic successor becomes host (host-succession.ts).
+        if (successor === undefined) return;
+        await guardedCommit(async () =>
+          sendCommit(await buildRoles(current, promote(current.roles, successor), [])),
+        );
+        return;
+      case "own":
+        await guardedCommit(() => commitOwn(hostWork.work));
+        return;
     }
+  }
+
+  /** A change we asked for ourselves: new roles and settings, or a lobby admission. */
+  async function commitOwn(work: HostWork): Promise<void> {
+    if (session === undefined) return;
+    if (work.kind === "roles") await sendCommit(await buildRoles(session, work.roles, work.remove));
+    if (work.kind !== "admit") return;
+    const admitted = work.from.flatMap((from) => {
+      const upload = pendingKeyPackages.get(from);
+      return upload === undefined ? [] : [{ from, ...upload }];
+    });
+    await commitAdd(admitted);
   }
 
   /** A commit we cannot make is reported and retried after a failover delay, not in a loop. */
@@ -819,14 +945,15 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
   }
 
   /** One Add of every acceptable KeyPackage; the rejected ones are dropped and reported. */
-  async function commitAdd(candidates: readonly { from: string; bytes: Uint8Array }[]) {
+  async function commitAdd(candidates: readonly Candidate[]) {
     if (session === undefined) return;
-    const built = await buildAdd(session, candidates, now());
-    for (const { from, reason } of built.kind === "none" || built.kind === "add"
+    const built = await buildAdd(session, candidates, now(), gate.keys);
+    for (const { from, reason, error } of built.kind === "none" || built.kind === "add"
       ? built.rejected
       : []) {
       pendingKeyPackages.delete(from);
       stats.keyPackagesRejected++;
+      security(error);
       report("KEY_PACKAGE_REJECTED", `KeyPackage from ${from}: ${reason}`);
     }
     if (built.kind !== "none") await sendCommit(built);
@@ -846,24 +973,67 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     });
   }
 
+  // ---- roles and settings: our own requests ------------------------------------------------
+
+  /** Our role now, if we are a member. */
+  function ownRole() {
+    const entry =
+      session === undefined ? undefined : rosterEntry(session.roster, session.ownLeafIndex);
+    if (session === undefined || entry === undefined || status !== "member") return undefined;
+    return {
+      fingerprint: fingerprintFromBytes(entry.fingerprint),
+      role: roleOf(session.roles, fingerprintFromBytes(entry.fingerprint)),
+    };
+  }
+
+  /** Queues a roles change made for our role (and fingerprint) now; false if not allowed. */
+  function requestChange(make: (me: Fingerprint) => RolesChange): Promise<boolean> {
+    let queued = false;
+    return enqueue(async () => {
+      const me = ownRole();
+      if (me === undefined) return;
+      const change = make(me.fingerprint);
+      if (!mayChange(me.role, change)) return;
+      hostRequests.change(change);
+      queued = true;
+    }).then(() => queued);
+  }
+
+  function fingerprintArgument(text: string): Fingerprint {
+    const fingerprint = parseFingerprint(text);
+    if (fingerprint === undefined) throw new E2eeUsageError("not a fingerprint (32 bytes of hex)");
+    return fingerprint;
+  }
+
   // ---- server messages --------------------------------------------------------------------
 
-  async function onKeyPackage(from: string, text: string): Promise<void> {
+  async function onKeyPackage(from: string, text: string, proofText: string | undefined) {
     const bytes = bytesOf(text, "KeyPackage");
     if (bytes === undefined) return;
-    let hpkeKey: string;
-    let signatureKey: string;
+    let keyPackage: ReturnType<typeof decodeKeyPackage>;
     try {
-      const { leafNode } = decodeKeyPackage(bytes);
-      hpkeKey = toHex(leafNode.hpkePublicKey);
-      signatureKey = toHex(leafNode.signaturePublicKey);
+      keyPackage = decodeKeyPackage(bytes);
     } catch (error) {
       stats.keyPackagesRejected++;
       report("KEY_PACKAGE_REJECTED", `KeyPackage from ${from}: ${reasonOf(error)}`);
       return;
     }
-    const since = pendingKeyPackages.get(from)?.since ?? now();
-    pendingKeyPackages.set(from, { bytes, since, hpkeKey, signatureKey });
+    const { leafNode } = keyPackage;
+    const fingerprint = await fingerprintOfKeyPackage(keyPackage);
+    // A proof that does not verify is logged; the upload then waits like a knock, for a host.
+    const judged = await gate.judge(keyPackage, proofText);
+    if (judged.kind === "forged") {
+      logRefusal(refusal("proof-invalid", fingerprint, "an upload whose admission proof is wrong"));
+    }
+    pendingKeyPackages.set(from, {
+      bytes,
+      since: pendingKeyPackages.get(from)?.since ?? now(),
+      hpkeKey: toHex(leafNode.hpkePublicKey),
+      signatureKey: toHex(leafNode.signaturePublicKey),
+      fingerprint,
+      proof: judged.proof,
+      proven: judged.kind === "proven",
+    });
   }
 
   async function onServerError(code: string, message: string): Promise<void> {
@@ -919,7 +1089,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
         await onServerError(message.code, message.message);
         return;
       case "mls-key-package":
-        await onKeyPackage(message.from, message.keyPackage);
+        await onKeyPackage(message.from, message.keyPackage, message.proof);
         return;
       case "mls-commit": {
         const bytes = bytesOf(message.commit, "commit");
@@ -1022,6 +1192,38 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       void enqueue(async () => {
         nextSelfUpdate = now();
       });
+    },
+    get roles() {
+      return session?.roles;
+    },
+    setLocked(locked) {
+      return requestChange(() => ({ kind: "set-locked", locked }));
+    },
+    setLobby({ lobbyMandatory, knockingEnabled }) {
+      return requestChange(() => ({ kind: "set-lobby", lobbyMandatory, knockingEnabled }));
+    },
+    makeCoHost(text, on) {
+      const fingerprint = fingerprintArgument(text);
+      return requestChange(() => ({ kind: "co-host", fingerprint, on }));
+    },
+    transferHost(text) {
+      const to = fingerprintArgument(text);
+      return requestChange((from) => ({ kind: "transfer-host", from, to }));
+    },
+    deny(text) {
+      const fingerprint = fingerprintArgument(text);
+      return requestChange(() => ({ kind: "deny", fingerprint }));
+    },
+    admit(participantId) {
+      let queued = false;
+      return enqueue(async () => {
+        const me = ownRole();
+        if (me === undefined || me.role === "member" || !pendingKeyPackages.has(participantId)) {
+          return;
+        }
+        hostRequests.admit(participantId);
+        queued = true;
+      }).then(() => queued);
     },
     async exportSecret(label, context, length) {
       const current = session;

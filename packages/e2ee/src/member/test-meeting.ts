@@ -1,7 +1,8 @@
 // Test scaffolding for the member engine: a virtual clock that drives the engines' timers, and a
 // meeting of engines wired to the in-memory Delivery Service. For tests only. Waiting is "until a
 // condition holds, with a deadline" on the virtual clock (STYLE: no sleeps).
-import type { ParticipantId, ServerMessage } from "@conclave/protocol";
+import { type ParticipantId, type ServerMessage, toBase64url } from "@conclave/protocol";
+import { deriveInviteKeys, type InviteKeys } from "../admission/invite-keys.ts";
 import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
 import { createDeviceIdentity } from "../mls/credential.ts";
 import {
@@ -71,9 +72,19 @@ export class TestMeeting {
   readonly ds = new TestDeliveryService();
   readonly clock = new VirtualClock();
   readonly participants = new Map<string, TestParticipant>();
+  /** The meeting's invite secret: every participant holds it unless told otherwise. */
+  readonly secret = toBase64url(globalThis.crypto.getRandomValues(new Uint8Array(32)));
+  #keys: Promise<InviteKeys | undefined> | undefined;
   #deliveries = 0;
 
   constructor(readonly defaults: Partial<MeetingMemberOptions> = {}) {}
+
+  async inviteKeys(): Promise<InviteKeys> {
+    this.#keys ??= deriveInviteKeys(this.secret);
+    const keys = await this.#keys;
+    if (keys === undefined) throw new Error("no invite keys");
+    return keys;
+  }
 
   get present(): TestParticipant[] {
     return [...this.participants.values()];
@@ -89,6 +100,7 @@ export class TestMeeting {
       ));
     let id = "" as ParticipantId;
     const member = createMeetingMember({
+      admission: { kind: "invite", keys: await this.inviteKeys() },
       send: (message) => this.ds.send(id, message),
       now: this.clock.now,
       timers: this.clock.timers,

@@ -15,7 +15,11 @@
 // The admission proofs and Welcome tags, which need the admit key, are the admission policy's
 // (admission/admission-policy.ts), passed as `policy`.
 import type { Extension, KeyPackage, Proposal, ProposalWithSender } from "ts-mls";
-import { type Fingerprint, fingerprintFromBytes } from "../admission/fingerprint.ts";
+import {
+  type Fingerprint,
+  fingerprintFromBytes,
+  fingerprintOfKeyPackage,
+} from "../admission/fingerprint.ts";
 import {
   findMeetingRoles,
   type MeetingRoles,
@@ -27,7 +31,7 @@ import { rolesChangeProblem } from "../admission/roles-change.ts";
 import { MlsPolicyRefusedError } from "../errors.ts";
 import { toHex } from "../sframe/bytes.ts";
 import { loadMlsCiphersuite } from "./ciphersuite.ts";
-import { fingerprintOf, identityOfCredential } from "./credential.ts";
+import { identityOfCredential } from "./credential.ts";
 import { findGroupPin, GROUP_PIN_EXTENSION_TYPE } from "./group-pin.ts";
 import {
   checkLeafCapabilities,
@@ -95,6 +99,17 @@ export type MlsPolicy = (
 /** Accepts whatever Conclave's own rules accept. */
 export const acceptAllPolicy: MlsPolicy = () => ({ accept: true });
 
+/** Asks each policy in turn; the first refusal stands. */
+export function allOf(...policies: readonly (MlsPolicy | undefined)[]): MlsPolicy {
+  return async (input, context) => {
+    for (const policy of policies) {
+      const verdict = policy === undefined ? undefined : await policy(input, context);
+      if (verdict !== undefined && !verdict.accept) return verdict;
+    }
+    return { accept: true };
+  };
+}
+
 const ACCEPT: PolicyVerdict = { accept: true };
 
 /** A refusal the engine reports in its security log. */
@@ -112,9 +127,6 @@ const ALLOWED: ReadonlySet<unknown> = new Set([
   "update",
   "group_context_extensions",
 ]);
-
-const fingerprintOfKeyPackage = async (keyPackage: KeyPackage) =>
-  fingerprintFromBytes(await fingerprintOf(keyPackage.leafNode.signaturePublicKey));
 
 /** What time cannot change about an added KeyPackage (the committer checks the clock too). */
 function checkAddedKeyPackage(keyPackage: KeyPackage): PolicyVerdict {

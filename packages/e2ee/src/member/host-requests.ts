@@ -1,0 +1,101 @@
+// What this member asked to commit itself: roles and settings changes (lock, lobby, co-hosts,
+// handing on the host role, denials) and lobby admissions. Requests are declarative, so one that a
+// commit (ours or anyone's) has already brought about is done, and one that lost a race for its
+// epoch is simply tried again in the next. A request our role no longer allows, or that no longer
+// applies, is dropped and said why.
+import { type Fingerprint, fingerprintFromBytes } from "../admission/fingerprint.ts";
+import { type MeetingRoles, roleOf } from "../admission/meeting-roles.ts";
+import {
+  applyRolesChange,
+  isDone,
+  mayChange,
+  type RolesChange,
+  rolesChangeProblem,
+} from "../admission/roles-change.ts";
+import { isE2eeError } from "../errors.ts";
+import type { MlsSession } from "../mls/session.ts";
+
+export type HostWork =
+  | { readonly kind: "roles"; readonly roles: MeetingRoles; readonly remove: readonly number[] }
+  | { readonly kind: "admit"; readonly from: readonly string[] }
+  | { readonly kind: "none" };
+
+export class HostRequests {
+  #changes: RolesChange[] = [];
+  readonly #admits = new Set<string>();
+
+  change(change: RolesChange): void {
+    this.#changes.push(change);
+  }
+
+  admit(from: string): void {
+    this.#admits.add(from);
+  }
+
+  clear(): void {
+    this.#changes = [];
+    this.#admits.clear();
+  }
+
+  /**
+   * What to commit now for our requests, given the session and the participants whose uploads
+   * still wait; `dropped` says which requests went and why.
+   */
+  next(session: MlsSession, waiting: ReadonlySet<string>): { work: HostWork; dropped: string[] } {
+    const dropped: string[] = [];
+    const me = fingerprintFromBytes(
+      session.roster.find((e) => e.leafIndex === session.ownLeafIndex)?.fingerprint ??
+        new Uint8Array(32),
+    );
+    const role = roleOf(session.roles, me);
+    let roles = session.roles;
+    const kept: RolesChange[] = [];
+    for (const change of this.#changes) {
+      if (isDone(roles, change)) continue; // a commit brought it about
+      if (!mayChange(role, change)) {
+        dropped.push(`${change.kind}: not allowed for a ${role}`);
+        continue;
+      }
+      let after: MeetingRoles;
+      try {
+        after = applyRolesChange(roles, change);
+      } catch (error) {
+        dropped.push(`${change.kind}: ${isE2eeError(error) ? error.message : String(error)}`);
+        continue;
+      }
+      const problem = rolesChangeProblem(session.roles, after, me, session.roster);
+      if (problem !== undefined) {
+        dropped.push(`${change.kind}: ${problem}`);
+        continue;
+      }
+      roles = after;
+      kept.push(change);
+    }
+    this.#changes = kept;
+    for (const from of [...this.#admits]) {
+      if (!waiting.has(from))
+        this.#admits.delete(from); // admitted, or gone
+      else if (role === "member") {
+        this.#admits.delete(from);
+        dropped.push("admit: only a host or co-host admits from the lobby");
+      } else if (session.roles.settings.locked) {
+        this.#admits.delete(from);
+        dropped.push("admit: the meeting is locked");
+      }
+    }
+    if (kept.length > 0)
+      return { work: { kind: "roles", roles, remove: denied(session, roles) }, dropped };
+    if (this.#admits.size > 0) return { work: { kind: "admit", from: [...this.#admits] }, dropped };
+    return { work: { kind: "none" }, dropped };
+  }
+}
+
+/** Leaves of devices on the deny-list: they go in the same commit as their denial. */
+function denied(session: MlsSession, roles: MeetingRoles): number[] {
+  const list = new Set<Fingerprint>(roles.denyList);
+  return session.roster
+    .filter(
+      (e) => e.leafIndex !== session.ownLeafIndex && list.has(fingerprintFromBytes(e.fingerprint)),
+    )
+    .map((e) => e.leafIndex);
+}
