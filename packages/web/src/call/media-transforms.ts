@@ -79,7 +79,8 @@ export class MediaTransforms extends Store<TransformCounts> {
   private hooks: WorkerHooks | null = null;
   readonly activity = new MeetingActivity((request) => this.post(request));
 
-  constructor(displayName: string) {
+  /** The invite secret goes to the worker, which derives the admit key and keeps it. */
+  constructor(displayName: string, inviteSecret: string) {
     super({
       totals: [],
       participants: [],
@@ -108,7 +109,7 @@ export class MediaTransforms extends Store<TransformCounts> {
     this.worker.addEventListener("error", (event) => {
       this.update({ lastError: `media worker failed: ${event.message}` });
     });
-    this.post({ type: "start", displayName });
+    this.post({ type: "start", displayName, inviteSecret });
   }
 
   connect(hooks: WorkerHooks): void {

@@ -3,7 +3,6 @@ import {
   type Participant,
   type ParticipantId,
   PROTOCOL_VERSION,
-  type RoomLink,
   type ServerMessage,
 } from "@conclave/protocol";
 import type { GroupView, RosterEntry } from "../worker/messages.ts";
@@ -12,6 +11,7 @@ import { MediaTransforms } from "./media-transforms.ts";
 import { type CandidateOut, ReceiveConnection, SendConnection } from "./peer-connections.ts";
 import { readReceiveHealth } from "./receive-health.ts";
 import { membersWithoutTile, mergeTracks, type RemoteParticipant } from "./remote-participants.ts";
+import type { InviteLink } from "./room-link.ts";
 import { Signalling } from "./signalling.ts";
 import { Store } from "./store.ts";
 import { VideoWatchdog } from "./video-watchdog.ts";
@@ -106,7 +106,7 @@ export class MeetingStore extends Store<MeetingState> {
   private readonly onOnline = () => this.retryNow();
 
   constructor(
-    private readonly link: RoomLink,
+    private readonly link: InviteLink,
     private readonly name: string,
     readonly local: LocalMedia,
   ) {
@@ -126,7 +126,7 @@ export class MeetingStore extends Store<MeetingState> {
       e2eeFailure: null,
       securityAnnouncement: "",
     });
-    this.transforms = new MediaTransforms(name);
+    this.transforms = new MediaTransforms(name, link.secret);
     this.transforms.connect({
       send: (message) => this.signalling?.send(message),
       reconnect: () => {

@@ -28,11 +28,19 @@ export async function newMeetingPath(): Promise<string> {
   return `/m/${link.roomId}#${secret}`;
 }
 
+/**
+ * A checked link, with its invite secret: the media worker derives the admit key from it (admission
+ * proofs and Welcome tags, docs/e2ee.md "Admission"). It never goes to the server.
+ */
+export interface InviteLink extends RoomLink {
+  readonly secret: string;
+}
+
 /** The room link if the secret derives to this room id, else null (an incomplete link). */
-export async function checkLink(roomId: string, secret: string | null): Promise<RoomLink | null> {
+export async function checkLink(roomId: string, secret: string | null): Promise<InviteLink | null> {
   if (secret === null) return null;
   const link = await deriveRoomId(secret);
-  return link && link.roomId === roomId ? link : null;
+  return link && link.roomId === roomId ? { ...link, secret } : null;
 }
 
 /**

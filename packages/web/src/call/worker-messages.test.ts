@@ -27,8 +27,11 @@ test("worker messages are validated on both sides of postMessage", () => {
       sframe: { ...sframe, senders: { x: none } },
     }),
   );
-  assert.ok(isPageToWorker({ type: "start", displayName: "Ada" }));
-  assert.ok(!isPageToWorker({ type: "start", displayName: "" }));
+  const inviteSecret = "S".repeat(43);
+  assert.ok(isPageToWorker({ type: "start", displayName: "Ada", inviteSecret }));
+  assert.ok(!isPageToWorker({ type: "start", displayName: "", inviteSecret }));
+  assert.ok(!isPageToWorker({ type: "start", displayName: "Ada" }));
+  assert.ok(!isPageToWorker({ type: "start", displayName: "Ada", inviteSecret: "S".repeat(42) }));
   assert.ok(isPageToWorker({ type: "send-chat", id: 1, text: "hi" }));
   assert.ok(!isPageToWorker({ type: "send-chat", id: 1, text: "x".repeat(4001) }));
   const group = {

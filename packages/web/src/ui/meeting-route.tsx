@@ -1,9 +1,8 @@
-import type { RoomLink } from "@conclave/protocol";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { LocalMedia } from "../call/local-media.ts";
 import { canTransformMedia } from "../call/media-transforms.ts";
 import { MeetingStore } from "../call/meeting-store.ts";
-import { checkLink } from "../call/room-link.ts";
+import { checkLink, type InviteLink } from "../call/room-link.ts";
 import { Meeting } from "./meeting.tsx";
 import { Prejoin } from "./prejoin.tsx";
 
@@ -12,10 +11,10 @@ type Step =
   | { readonly step: "incomplete" }
   | { readonly step: "unsupported" }
   | { readonly step: "insecure" }
-  | { readonly step: "prejoin"; readonly link: RoomLink; readonly local: LocalMedia }
+  | { readonly step: "prejoin"; readonly link: InviteLink; readonly local: LocalMedia }
   | {
       readonly step: "meeting";
-      readonly link: RoomLink;
+      readonly link: InviteLink;
       readonly meeting: MeetingStore;
       readonly name: string;
     };
@@ -72,7 +71,7 @@ export function MeetingRoute({ roomId, secret, navigate }: Props) {
     };
   }, []);
 
-  const join = (link: RoomLink, local: LocalMedia, name: string) => {
+  const join = (link: InviteLink, local: LocalMedia, name: string) => {
     const meeting = new MeetingStore(link, name, local);
     meeting.join();
     setState({ step: "meeting", link, meeting, name });

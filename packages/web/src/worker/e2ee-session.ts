@@ -9,6 +9,7 @@ import {
   createDeviceIdentity,
   createFrameCryptor,
   createMeetingMember,
+  deriveInviteKeys,
   type FrameCryptor,
   type FrameStats,
   loadMlsCiphersuite,
@@ -133,14 +134,19 @@ export class E2eeSession {
   /** Makes the device identity and the engine; rejects if this browser cannot run MLS. */
   static async start(
     displayName: string,
+    inviteSecret: string,
     post: (message: WorkerToPage) => void,
   ): Promise<E2eeSession> {
+    // The admit key is a non-extractable WebCrypto key: it never leaves this worker.
+    const keys = await deriveInviteKeys(inviteSecret);
+    if (keys === undefined) throw new Error("the invite secret is not 32 bytes of base64url");
     const identity = await createDeviceIdentity(
       { displayName, deviceId: randomDeviceId() },
       await loadMlsCiphersuite(),
     );
     const member = createMeetingMember({
       identity,
+      admission: { kind: "invite", keys },
       send: (message) => post({ type: "mls-send", message }),
     });
     const session = new E2eeSession(member, post);

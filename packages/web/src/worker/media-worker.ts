@@ -88,9 +88,9 @@ addEventListener("rtctransform", (event) => {
     });
 });
 
-function start(displayName: string): void {
+function start(displayName: string, inviteSecret: string): void {
   if (starting !== null) return;
-  starting = E2eeSession.start(displayName, post).then(
+  starting = E2eeSession.start(displayName, inviteSecret, post).then(
     (made) => {
       session = made;
       session.setReceiveMids(recvMids);
@@ -123,7 +123,7 @@ function withSession(task: (s: E2eeSession) => void | Promise<void>): void {
 function handle(message: PageToWorker): void {
   switch (message.type) {
     case "start":
-      start(message.displayName);
+      start(message.displayName, message.inviteSecret);
       return;
     case "server":
       withSession((s) => s.receiveServer(message.message));

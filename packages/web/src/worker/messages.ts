@@ -2,8 +2,9 @@
  * Messages between the page and the media worker, typed like any wire protocol (STYLE.md). Each
  * side validates what it receives with the guards below: postMessage is a trust boundary too.
  *
- * The worker holds every secret of the meeting (device identity, MLS state, media keys). Nothing
- * below carries one: the page sees codes, the roster, the epoch, counts, and what members said
+ * The worker holds every secret of the meeting (device identity, MLS state, media keys, the admit
+ * key). Only `start` carries one, the invite secret the page already has in its address bar: the
+ * worker derives the admit key from it (docs/e2ee.md "Admission"). Nothing else below carries one: the page sees codes, the roster, the epoch, counts, and what members said
  * (chat, hands, reactions, recording), each with the MLS leaf that signed it.
  */
 
@@ -85,7 +86,7 @@ export interface GroupView {
 
 export type PageToWorker =
   /** Makes the device identity (with this display name) and the meeting member engine. */
-  | { readonly type: "start"; readonly displayName: string }
+  | { readonly type: "start"; readonly displayName: string; readonly inviteSecret: string }
   /** A server message for the engine, as the JSON text the server sent (validated again here). */
   | { readonly type: "server"; readonly message: string }
   /** Which participant each receiving mid carries now; m-lines are reused, so sent on every offer. */
@@ -284,7 +285,12 @@ export function isPageToWorker(value: unknown): value is PageToWorker {
   if (!isRecord(value)) return false;
   switch (value.type) {
     case "start":
-      return isString(value.displayName, 256) && value.displayName.length > 0;
+      return (
+        isString(value.displayName, 256) &&
+        value.displayName.length > 0 &&
+        isString(value.inviteSecret, 43) &&
+        /^[A-Za-z0-9_-]{43}$/.test(value.inviteSecret)
+      );
     case "server":
       return isString(value.message, 1024 * 1024);
     case "recv-mids":
