@@ -22,7 +22,9 @@ import { parseArgs } from "node:util";
 import {
   createDeviceIdentity,
   createMeetingMember,
+  deriveInviteKeys,
   type EpochEvent,
+  type InviteKeys,
   loadMlsCiphersuite,
   type MeetingMember,
 } from "@conclave/e2ee";
@@ -73,6 +75,8 @@ interface Client {
 interface JoinRoom {
   readonly wsUrl: string;
   readonly joinMessage: unknown;
+  /** the room's invite keys: every bench member joins with the full link */
+  readonly keys: InviteKeys;
 }
 
 async function join(room: JoinRoom, name: string): Promise<Client> {
@@ -83,6 +87,7 @@ async function join(room: JoinRoom, name: string): Promise<Client> {
   const ws = new WebSocket(room.wsUrl);
   const member = createMeetingMember({
     identity,
+    admission: { kind: "invite", keys: room.keys },
     send: (message) => {
       if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
     },
@@ -214,8 +219,10 @@ async function benchSize(n: number): Promise<Record<string, unknown>> {
   try {
     const secret = toBase64url(crypto.getRandomValues(new Uint8Array(32)));
     const link = await deriveRoomId(secret);
-    if (!link) throw new Error("room derivation failed");
+    const keys = await deriveInviteKeys(secret);
+    if (!link || !keys) throw new Error("room derivation failed");
     const room: JoinRoom = {
+      keys,
       wsUrl: `${server.url.replace(/^http/, "ws")}/ws`,
       joinMessage: {
         type: "join",
