@@ -131,6 +131,7 @@ export type {
   MemberErrorCode,
   MemberEvents,
   RosterMember,
+  SecurityEvent,
 } from "./member/events.ts";
 export {
   createMeetingMember,
@@ -174,6 +175,7 @@ export {
 export {
   acceptAllPolicy,
   addedKeyPackages,
+  allOf,
   type MlsPolicy,
   type PolicyContext,
   type PolicyInput,
