@@ -89,6 +89,21 @@ describe("admission by the members", () => {
     meeting.close();
   });
 
+  it("a knock never founds a group: it waits, and the host who founds admits it", async () => {
+    const meeting = new TestMeeting();
+    const knock = await meeting.connect("knock", {
+      admission: { kind: "knock", pinnedHost: undefined },
+    });
+    await meeting.advance(1000);
+    assert.equal(knock.member.status, "joining");
+    const ada = await meeting.connect("ada");
+    await meeting.advance(3000);
+    assert.equal(ada.member.roster.length, 1, "nobody adds a knock on its own");
+    assert.equal(await ada.member.admit(knock.id), true);
+    await meeting.converge(10_000);
+    meeting.close();
+  });
+
   it("a group made by someone without the admit key is refused by a joiner with the secret", async () => {
     const meeting = new TestMeeting();
     // The "server" founds the group first, with keys of another secret, then admits as its host.

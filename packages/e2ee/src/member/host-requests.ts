@@ -13,6 +13,7 @@ import {
   rolesChangeProblem,
 } from "../admission/roles-change.ts";
 import { isE2eeError } from "../errors.ts";
+import { rosterEntry } from "../mls/roster.ts";
 import type { MlsSession } from "../mls/session.ts";
 
 export type HostWork =
@@ -43,10 +44,9 @@ export class HostRequests {
    */
   next(session: MlsSession, waiting: ReadonlySet<string>): { work: HostWork; dropped: string[] } {
     const dropped: string[] = [];
-    const me = fingerprintFromBytes(
-      session.roster.find((e) => e.leafIndex === session.ownLeafIndex)?.fingerprint ??
-        new Uint8Array(32),
-    );
+    const own = rosterEntry(session.roster, session.ownLeafIndex);
+    if (own === undefined) return { work: { kind: "none" }, dropped };
+    const me = fingerprintFromBytes(own.fingerprint);
     const role = roleOf(session.roles, me);
     let roles = session.roles;
     const kept: RolesChange[] = [];

@@ -467,6 +467,12 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
   }
 
   async function found(): Promise<void> {
+    // Without the secret we could not admit the invited (no proofs to check, no Welcome tags they
+    // would accept): a knock waits for a host's group instead.
+    if (gate.keys === undefined) {
+      await startJoining();
+      return;
+    }
     forgetState();
     const made = await createMeeting(options.identity, { ...policyOption, now: now() });
     eraseConsumed(made.consumed);

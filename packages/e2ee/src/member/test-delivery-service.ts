@@ -221,6 +221,12 @@ export class TestDeliveryService {
     this.#leaves = [from.id];
     from.leaf = 0;
     this.#broadcast({ type: "participant-updated", participant: this.#participant(from) });
+    // Like the real service: the founder is sent the KeyPackages uploaded before the group existed.
+    for (const other of this.#connections.values()) {
+      if (other.pending !== undefined && other.id !== from.id) {
+        this.#deliver(from, this.#keyPackageRelay(other.id, other.pending));
+      }
+    }
   }
 
   #keyPackage(from: Connection, keyPackage: string, proof: string | undefined): void {
