@@ -31,7 +31,10 @@ describe("mls-key-package and its admission proof", () => {
   it("a proof that is not 32 bytes of base64url is refused", () => {
     for (const bad of ["P".repeat(42), "P".repeat(44), `${"P".repeat(42)}=`, "", 7, null]) {
       const message = { type: "mls-key-package", keyPackage, proof: bad };
-      assert.ok(refused(() => parseClientMessage(JSON.stringify(message))), String(bad));
+      assert.ok(
+        refused(() => parseClientMessage(JSON.stringify(message))),
+        String(bad),
+      );
       assert.ok(refused(() => parseServerMessage(JSON.stringify({ ...message, from }))));
     }
   });
