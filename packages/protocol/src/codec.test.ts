@@ -73,7 +73,15 @@ describe("client message codec", () => {
     const id = "AAAAAAAAAAAAAAAA";
     const participant = { id, leaf: 0, audio: true, video: false };
     const messages = [
-      { type: "welcome", protocol: 2, selfId: id, participants: [participant], group: null },
+      {
+        type: "welcome",
+        protocol: 3,
+        selfId: id,
+        participants: [participant],
+        group: null,
+        resumed: false,
+        resumeToken: "R".repeat(43),
+      },
       { type: "publish-answer", sdp: "v=0" },
       {
         type: "subscribe-offer",
