@@ -64,8 +64,8 @@ describe("reconnecting in Chromium", () => {
     const before = await group(bob.page);
 
     await bob.context.setOffline(true);
-    await bob.page.getByText("Reconnecting…").first().waitFor({ timeout: 5000 });
-    await tile(alice.page, "Bob").getByText("Reconnecting…").waitFor({ timeout: 10_000 });
+    await bob.page.locator(".banner", { hasText: "Reconnecting…" }).waitFor({ timeout: 5000 });
+    await tile(alice.page, "Bob").getByText("Reconnecting…").first().waitFor({ timeout: 10_000 });
     await mkdir("test-results", { recursive: true });
     await alice.page.screenshot({ path: "test-results/reconnecting-peer.png" });
     await bob.page.screenshot({ path: "test-results/reconnecting-self.png" });
@@ -89,6 +89,6 @@ describe("reconnecting in Chromium", () => {
     const after = await group(bob.page);
     assert.equal(after.ownLeaf, before.ownLeaf, "Bob kept his leaf");
     assert.equal(after.epoch, before.epoch, "nobody had to re-key");
-    assert.equal(await bob.page.getByText("Reconnecting…").count(), 0);
+    assert.equal(await bob.page.locator(".banner", { hasText: "Reconnecting…" }).count(), 0);
   });
 });

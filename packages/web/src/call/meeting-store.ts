@@ -163,7 +163,7 @@ export class MeetingStore extends Store<MeetingState> {
     void this.connect();
   }
 
-  /** Skips the wait before the next attempt. */
+  /** Skips the wait before the next attempt (also: the browser is online again). */
   retryNow(): void {
     if (this.state.phase !== "retrying") return;
     clearTimeout(this.retryTimer);
@@ -244,13 +244,15 @@ export class MeetingStore extends Store<MeetingState> {
     const step = Math.min(Math.max(this.state.attempt - 1, 0), BACKOFF_MS.length - 1);
     const delay = dropped ? FIRST_RECONNECT_MS : (BACKOFF_MS[step] ?? 15000);
     const jittered = Math.round(delay * (0.8 + Math.random() * 0.4));
+    // Offline, attempts cannot succeed: the `online` event starts the next one at once.
+    const waitForNetwork = !navigator.onLine;
     this.update({
       phase: "retrying",
       wasJoined: this.state.wasJoined || this.state.phase === "joined",
-      retryAt: Date.now() + jittered,
+      retryAt: waitForNetwork ? null : Date.now() + jittered,
       participants: [],
     });
-    this.retryTimer = setTimeout(() => void this.connect(), jittered);
+    if (!waitForNetwork) this.retryTimer = setTimeout(() => void this.connect(), jittered);
   }
 
   /**

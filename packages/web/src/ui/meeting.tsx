@@ -326,12 +326,16 @@ function ConnectionBanner({ state, onRetryNow }: { state: MeetingState; onRetryN
   if (state.phase === "retrying") {
     return (
       <div class="banner banner-warn" role="status">
-        <span>
-          {state.wasJoined
-            ? "Reconnecting… Your place in the meeting is kept for 30 s."
-            : "Can’t reach the server."}{" "}
-          Next try in {seconds} s (attempt {state.attempt + 1}).
-        </span>
+        {state.retryAt === null ? (
+          <span>This device is offline. Reconnecting… as soon as the network is back.</span>
+        ) : (
+          <span>
+            {state.wasJoined && state.attempt < 2
+              ? "Connection lost. Reconnecting… Your place in the meeting is kept for 30 s."
+              : "Can’t reach the server."}{" "}
+            Retrying in {seconds} s (attempt {state.attempt + 1}).
+          </span>
+        )}
         <button type="button" class="btn btn-small" onClick={onRetryNow}>
           Retry now
         </button>
