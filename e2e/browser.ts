@@ -144,3 +144,22 @@ export async function expectVideoFlowing(
   );
   return { first, later };
 }
+
+/** The worker's SFrame totals, exposed for tests on the meeting element (`data-sframe`). */
+export interface SframeTotals {
+  encrypted: number;
+  decrypted: number;
+  dropped: Record<string, number>;
+  refused: Record<string, number>;
+  deferred: number;
+}
+
+export async function sframeTotals(page: Page): Promise<SframeTotals | null> {
+  const raw = await page.locator(".meeting").getAttribute("data-sframe");
+  return raw ? (JSON.parse(raw) as SframeTotals | null) : null;
+}
+
+/** Received frames dropped for any reason (never passed to a decoder). */
+export function decryptFailures(totals: SframeTotals): number {
+  return Object.values(totals.dropped).reduce((a, b) => a + b, 0);
+}

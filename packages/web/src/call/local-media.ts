@@ -20,15 +20,21 @@ export interface LocalMediaState {
   readonly videoTrack: MediaStreamTrack | null;
   readonly mics: readonly DeviceOption[];
   readonly cameras: readonly DeviceOption[];
+  /** Audio outputs; empty where the browser cannot choose one (no setSinkId). */
+  readonly speakers: readonly DeviceOption[];
   readonly micId: string | null;
   readonly cameraId: string | null;
+  /** Where remote audio plays; null: the system's default. */
+  readonly speakerId: string | null;
+  readonly noiseSuppression: boolean;
+  readonly echoCancellation: boolean;
 }
 
-const AUDIO: MediaTrackConstraints = {
-  echoCancellation: true,
-  noiseSuppression: true,
-  autoGainControl: true,
-};
+export type AudioProcessing = Pick<LocalMediaState, "noiseSuppression" | "echoCancellation">;
+
+function audioConstraints({ noiseSuppression, echoCancellation }: AudioProcessing) {
+  return { noiseSuppression, echoCancellation, autoGainControl: true };
+}
 const VIDEO: MediaTrackConstraints = {
   width: { ideal: 1280 },
   height: { ideal: 720 },
@@ -52,11 +58,27 @@ function statusOf(error: unknown): DeviceStatus {
   }
 }
 
-function withDevice(base: MediaTrackConstraints, deviceId: string | null): MediaTrackConstraints {
-  return deviceId ? { ...base, deviceId: { ideal: deviceId } } : base;
+/**
+ * `exact` for a device the user just picked: with `ideal`, Chromium weighs the device against
+ * the other ideals (resolution, frame rate) and may open another camera.
+ */
+function withDevice(
+  base: MediaTrackConstraints,
+  deviceId: string | null,
+  pick: "ideal" | "exact" = "ideal",
+): MediaTrackConstraints {
+  return deviceId ? { ...base, deviceId: { [pick]: deviceId } } : base;
 }
 
-/** The local camera and microphone: permissions, device choice, on/off. Owns the tracks. */
+/** Whether this browser can choose the speaker an element plays on. */
+export function canChooseSpeaker(): boolean {
+  return typeof HTMLMediaElement.prototype.setSinkId === "function";
+}
+
+/**
+ * The local camera and microphone: permissions, device choice, on/off, the microphone's
+ * processing, and which speaker remote audio plays on. Owns the tracks.
+ */
 export class LocalMedia extends Store<LocalMediaState> {
   private stopped = false;
   private readonly onDeviceChange = () => void this.refreshDevices();
@@ -70,8 +92,12 @@ export class LocalMedia extends Store<LocalMediaState> {
       videoTrack: null,
       mics: [],
       cameras: [],
+      speakers: [],
       micId: prefs.micId,
       cameraId: prefs.cameraId,
+      speakerId: prefs.speakerId,
+      noiseSuppression: prefs.noiseSuppression,
+      echoCancellation: prefs.echoCancellation,
     });
   }
 
@@ -90,7 +116,7 @@ export class LocalMedia extends Store<LocalMediaState> {
     const { micId, cameraId } = this.state;
     try {
       const stream = await navigator.mediaDevices.getUserMedia({
-        audio: want.audio && withDevice(AUDIO, micId),
+        audio: want.audio && withDevice(audioConstraints(this.state), micId),
         video: want.video && withDevice(VIDEO, cameraId),
       });
       if (this.stopped) return stopAll(stream);
@@ -129,14 +155,36 @@ export class LocalMedia extends Store<LocalMediaState> {
     this.update({ cameraId: deviceId });
     if (this.state.camera === "off") return;
     this.update({ camera: "pending" });
-    await this.acquire("video");
+    await this.acquire("video", "exact");
   }
 
   async selectMic(deviceId: string): Promise<void> {
     savePreferences({ micId: deviceId });
+    this.update({ micId: deviceId });
+    await this.reopenMic();
+  }
+
+  /** Remote audio plays on this output from now on (ui/audio-outputs.tsx applies it). */
+  selectSpeaker(deviceId: string): void {
+    savePreferences({ speakerId: deviceId });
+    this.update({ speakerId: deviceId });
+  }
+
+  /**
+   * Turns the browser's noise suppression or echo cancellation on or off. The microphone is
+   * opened again with the new settings (applyConstraints does not change them in every browser);
+   * the call swaps the track without renegotiating.
+   */
+  async setAudioProcessing(patch: Partial<AudioProcessing>): Promise<void> {
+    savePreferences(patch);
+    this.update(patch);
+    if (this.state.audioTrack) await this.reopenMic();
+  }
+
+  private async reopenMic(): Promise<void> {
     const wasMuted = this.state.mic === "off" && this.state.audioTrack !== null;
-    this.update({ micId: deviceId, mic: "pending" });
-    await this.acquire("audio");
+    this.update({ mic: "pending" });
+    await this.acquire("audio", "exact");
     if (wasMuted) this.setMicOn(false);
   }
 
@@ -156,15 +204,21 @@ export class LocalMedia extends Store<LocalMediaState> {
     this.update({ audioTrack: null, videoTrack: null });
   }
 
-  private async acquire(kind: "audio" | "video"): Promise<void> {
+  private async acquire(kind: "audio" | "video", pick: "ideal" | "exact" = "ideal"): Promise<void> {
     const deviceId = kind === "audio" ? this.state.micId : this.state.cameraId;
-    const constraints = withDevice(kind === "audio" ? AUDIO : VIDEO, deviceId);
+    const constraints = withDevice(
+      kind === "audio" ? audioConstraints(this.state) : VIDEO,
+      deviceId,
+      pick,
+    );
     try {
       const stream = await navigator.mediaDevices.getUserMedia({ [kind]: constraints });
       if (this.stopped) return stopAll(stream);
       const track = (kind === "audio" ? stream.getAudioTracks() : stream.getVideoTracks())[0];
       this.adopt(track ?? null, kind);
     } catch (error) {
+      // The chosen device went away: take whichever the browser offers.
+      if (pick === "exact" && statusOf(error) === "missing") return this.acquire(kind);
       if (kind === "audio") this.update({ mic: statusOf(error) });
       else this.update({ camera: statusOf(error) });
     }
@@ -206,6 +260,7 @@ export class LocalMedia extends Store<LocalMediaState> {
     this.update({
       mics: options("audioinput", "Microphone"),
       cameras: options("videoinput", "Camera"),
+      speakers: canChooseSpeaker() ? options("audiooutput", "Speaker") : [],
     });
   }
 }

@@ -2,8 +2,10 @@ import {
   type ClientMessage,
   encodeMessage,
   isProtocolError,
+  type MediaSource,
   parseClientMessage,
   type ServerMessage,
+  SOURCE_KIND,
 } from "@conclave/protocol";
 import {
   type FrameCounts,
@@ -12,6 +14,7 @@ import {
   type MediaKind,
   type PageToWorker,
   type ParticipantFrameCounts,
+  type ReceivedTrack,
   type SframeReport,
   type TransformOptions,
   type WorkerToPage,
@@ -123,10 +126,16 @@ export class MediaTransforms extends Store<TransformCounts> {
     }
   }
 
-  attachSender(sender: RTCRtpSender, kind: MediaKind): void {
+  /** Each sender seals its frames with the key of its own source (stream context). */
+  attachSender(sender: RTCRtpSender, source: MediaSource): void {
     if (this.attached.has(sender)) return;
     this.attached.add(sender);
-    const options: TransformOptions = { direction: "send", kind, mid: null };
+    const options: TransformOptions = {
+      direction: "send",
+      kind: SOURCE_KIND[source],
+      mid: null,
+      source,
+    };
     sender.transform = new RTCRtpScriptTransform(this.worker, options);
   }
 
@@ -134,11 +143,12 @@ export class MediaTransforms extends Store<TransformCounts> {
   attachReceiver(receiver: RTCRtpReceiver, kind: MediaKind, mid: string | null): void {
     if (this.attached.has(receiver)) return;
     this.attached.add(receiver);
-    const options: TransformOptions = { direction: "recv", kind, mid };
+    const options: TransformOptions = { direction: "recv", kind, mid, source: null };
     receiver.transform = new RTCRtpScriptTransform(this.worker, options);
   }
 
-  setReceiveMids(mids: Record<string, string>): void {
+  /** Whose media each receiving mid carries; the worker checks each m-line's KIDs against it. */
+  setReceiveMids(mids: Readonly<Record<string, ReceivedTrack>>): void {
     this.post({ type: "recv-mids", mids });
   }
 

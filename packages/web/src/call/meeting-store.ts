@@ -8,10 +8,16 @@ import {
 import type { GroupView, RosterEntry } from "../worker/messages.ts";
 import type { LocalMedia, LocalMediaState } from "./local-media.ts";
 import { MediaTransforms } from "./media-transforms.ts";
-import { type CandidateOut, ReceiveConnection, SendConnection } from "./peer-connections.ts";
+import {
+  type CandidateOut,
+  ReceiveConnection,
+  type ReceivedTracks,
+  SendConnection,
+} from "./peer-connections.ts";
 import { readReceiveHealth } from "./receive-health.ts";
 import { membersWithoutTile, mergeTracks, type RemoteParticipant } from "./remote-participants.ts";
 import type { InviteLink } from "./room-link.ts";
+import { ScreenShare, type ScreenShareState } from "./screen-share.ts";
 import { Signalling } from "./signalling.ts";
 import { Store } from "./store.ts";
 import { VideoWatchdog } from "./video-watchdog.ts";
@@ -91,6 +97,12 @@ export class MeetingStore extends Store<MeetingState> {
   private readonly watchdog = new VideoWatchdog((participantId) =>
     this.signalling?.send({ type: "keyframe-request", participantId }),
   );
+  private readonly screenWatchdog = new VideoWatchdog((participantId) =>
+    this.signalling?.send({ type: "keyframe-request", participantId, source: "screen" }),
+  );
+  /** Our screen share; its tracks go on the screen transceivers (docs/protocol.md). */
+  readonly screen = new ScreenShare();
+  private lastScreen: ScreenShareState;
   private watchdogTimer: ReturnType<typeof setInterval> | undefined;
   private welcomeTimer: ReturnType<typeof setTimeout> | undefined;
   private e2eeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -138,6 +150,8 @@ export class MeetingStore extends Store<MeetingState> {
     this.transforms.subscribe(() => this.onGroupChange());
     this.lastLocal = local.state;
     this.unsubscribeLocal = local.subscribe(() => this.onLocalChange());
+    this.lastScreen = this.screen.state;
+    this.screen.subscribe(() => this.onScreenChange());
     addEventListener("offline", this.onOffline);
     addEventListener("online", this.onOnline);
   }
@@ -153,6 +167,11 @@ export class MeetingStore extends Store<MeetingState> {
   /** mid → participant id on the receiving connection. */
   receiveMids(): Record<string, string> {
     return this.recv?.midMap() ?? {};
+  }
+
+  /** mid → participant and source on the receiving connection. */
+  receiveTracks(): ReceivedTracks {
+    return this.recv?.tracksByMid() ?? {};
   }
 
   get invalidServerMessages(): number {
@@ -180,6 +199,7 @@ export class MeetingStore extends Store<MeetingState> {
     this.unsubscribeLocal();
     this.transforms.terminate();
     this.local.stop();
+    this.screen.stop();
     this.update({
       phase: "left",
       participants: [],
@@ -287,7 +307,7 @@ export class MeetingStore extends Store<MeetingState> {
         }
         // The worker learns whose media each mid carries before any frame of the new mapping.
         this.recv.setTracks(message.tracks);
-        this.transforms.setReceiveMids(this.recv.midMap());
+        this.transforms.setReceiveMids(this.recv.tracksByMid());
         const sdp = await this.recv.answer(message.sdp);
         this.signalling?.send({ type: "subscribe-answer", sdp });
         this.publishParticipants();
@@ -339,8 +359,16 @@ export class MeetingStore extends Store<MeetingState> {
     this.announce(rejoined ? "Reconnected" : `You joined. ${this.countText()}`);
     this.publishParticipants();
     const { audioTrack, videoTrack } = this.local.state;
-    this.send = new SendConnection(this.transforms, { audio: audioTrack, video: videoTrack }, (c) =>
-      this.sendCandidate("send", c),
+    const screen = this.screen.state;
+    this.send = new SendConnection(
+      this.transforms,
+      {
+        microphone: audioTrack,
+        camera: videoTrack,
+        screen: screen.video,
+        screenAudio: screen.audio,
+      },
+      (c) => this.sendCandidate("send", c),
     );
     this.watchConnection(this.send.pc);
     clearInterval(this.watchdogTimer);
@@ -348,6 +376,8 @@ export class MeetingStore extends Store<MeetingState> {
     const sdp = await this.send.createOffer();
     this.signalling?.send({ type: "publish", sdp });
     this.sendMediaState();
+    // A share outlives a reconnection on our side; the server is told again.
+    if (screen.video) this.sendScreenShare();
   }
 
   private onError(code: ErrorCode, message: string): void {
@@ -398,12 +428,35 @@ export class MeetingStore extends Store<MeetingState> {
     const before = this.lastLocal;
     this.lastLocal = now;
     if (now.audioTrack !== before.audioTrack) {
-      this.enqueue(() => this.send?.replaceTrack("audio", now.audioTrack));
+      this.enqueue(() => this.send?.replaceTrack("microphone", now.audioTrack));
     }
     if (now.videoTrack !== before.videoTrack) {
-      this.enqueue(() => this.send?.replaceTrack("video", now.videoTrack));
+      this.enqueue(() => this.send?.replaceTrack("camera", now.videoTrack));
     }
     if (now.mic !== before.mic || now.camera !== before.camera) this.sendMediaState();
+  }
+
+  /**
+   * A share starts with its tracks on the screen transceivers, then the server is told to forward
+   * them; it stops the other way round, so receivers never wait on a screen that sends nothing.
+   */
+  private onScreenChange(): void {
+    const now = this.screen.state;
+    const before = this.lastScreen;
+    this.lastScreen = now;
+    if (now.video === before.video && now.audio === before.audio) return;
+    this.enqueue(async () => {
+      if (!now.video) this.sendScreenShare();
+      await this.send?.replaceTrack("screen", now.video);
+      await this.send?.replaceTrack("screenAudio", now.audio);
+      if (now.video) this.sendScreenShare();
+    });
+    this.announce(now.video ? "You are sharing your screen" : "You stopped sharing your screen");
+  }
+
+  private sendScreenShare(): void {
+    const { video, audio } = this.screen.state;
+    this.signalling?.send({ type: "screen-share", video: video !== null, audio: audio !== null });
   }
 
   private sendMediaState(): void {
@@ -430,7 +483,7 @@ export class MeetingStore extends Store<MeetingState> {
       listed,
       this.recv?.remoteTracks() ?? new Map(),
       this.streams,
-      { roster: group.roster, bindings, mids: this.recv?.midMap() ?? {} },
+      { roster: group.roster, bindings, mids: this.recv?.tracksByMid() ?? {} },
       new Set(this.reconnecting.keys()),
     );
     this.update({
@@ -491,8 +544,13 @@ export class MeetingStore extends Store<MeetingState> {
     } catch {
       return; // closed meanwhile
     }
-    const { decoded, speaking } = readReceiveHealth(report, this.recv?.midMap() ?? {}, this.roster);
+    const { decoded, screensDecoded, speaking } = readReceiveHealth(
+      report,
+      this.recv?.tracksByMid() ?? {},
+      this.roster,
+    );
     this.watchdog.observe(decoded);
+    this.screenWatchdog.observe(screensDecoded);
     const before = this.state.speaking;
     if (speaking.length !== before.length || speaking.some((id) => !before.includes(id))) {
       this.update({ speaking });

@@ -1,5 +1,11 @@
-import type { ParticipantId, SubscribedTrack } from "@conclave/protocol";
-import type { MediaKind } from "../worker/messages.ts";
+import {
+  type MediaKind,
+  type MediaSource,
+  type ParticipantId,
+  PUBLISH_SOURCES,
+  SOURCE_KIND,
+  type SubscribedTrack,
+} from "@conclave/protocol";
 import type { MediaTransforms } from "./media-transforms.ts";
 
 export interface CandidateOut {
@@ -8,11 +14,11 @@ export interface CandidateOut {
   sdpMLineIndex: number | null;
 }
 
-/** What the receiving connection currently carries for one remote participant. */
-export interface RemoteTracks {
-  audio: MediaStreamTrack | null;
-  video: MediaStreamTrack | null;
-}
+/** What the receiving connection currently carries for one remote participant, by source. */
+export type RemoteTracks = Partial<Record<MediaSource, MediaStreamTrack>>;
+
+/** Whose media each m-line of the receiving connection carries, by mid. */
+export type ReceivedTracks = Readonly<Record<string, SubscribedTrack>>;
 
 const CODEC: Record<MediaKind, string> = { audio: "audio/opus", video: "video/vp8" };
 
@@ -37,24 +43,40 @@ function restrictCodecs(transceiver: RTCRtpTransceiver, kind: MediaKind): void {
   if (wanted.length > 0) transceiver.setCodecPreferences(wanted);
 }
 
-/** The sending connection: exactly two transceivers, audio then video, both sendonly. */
+/**
+ * The sending connection: one sendonly transceiver per source, in the protocol's order
+ * (microphone, camera, screen, screen audio), each with its own SFrame stream context. Negotiated
+ * once; a source that is off has no track.
+ */
 export class SendConnection {
   readonly pc: RTCPeerConnection;
-  private readonly audio: RTCRtpTransceiver;
-  private readonly video: RTCRtpTransceiver;
+  private readonly transceivers = new Map<MediaSource, RTCRtpTransceiver>();
 
   constructor(
     transforms: MediaTransforms,
-    tracks: { audio: MediaStreamTrack | null; video: MediaStreamTrack | null },
+    tracks: Partial<Record<MediaSource, MediaStreamTrack | null>>,
     onCandidate: (c: CandidateOut) => void,
   ) {
     this.pc = newPeerConnection(onCandidate);
-    this.audio = this.pc.addTransceiver(tracks.audio ?? "audio", { direction: "sendonly" });
-    this.video = this.pc.addTransceiver(tracks.video ?? "video", { direction: "sendonly" });
-    restrictCodecs(this.audio, "audio");
-    restrictCodecs(this.video, "video");
-    transforms.attachSender(this.audio.sender, "audio");
-    transforms.attachSender(this.video.sender, "video");
+    for (const source of PUBLISH_SOURCES) {
+      const kind = SOURCE_KIND[source];
+      const transceiver = this.pc.addTransceiver(tracks[source] ?? kind, {
+        direction: "sendonly",
+      });
+      restrictCodecs(transceiver, kind);
+      transforms.attachSender(transceiver.sender, source);
+      this.transceivers.set(source, transceiver);
+    }
+    void this.keepScreenSharp();
+  }
+
+  /** A shared screen keeps its resolution when bandwidth is short; it drops frames instead. */
+  private async keepScreenSharp(): Promise<void> {
+    const sender = this.transceivers.get("screen")?.sender;
+    if (!sender) return;
+    const parameters = sender.getParameters();
+    parameters.degradationPreference = "maintain-resolution";
+    await sender.setParameters(parameters).catch(() => {});
   }
 
   async createOffer(): Promise<string> {
@@ -68,10 +90,13 @@ export class SendConnection {
     return this.pc.setRemoteDescription({ type: "answer", sdp });
   }
 
-  /** Swaps the track without renegotiating; null sends nothing (camera off). */
-  async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
-    const sender = (kind === "audio" ? this.audio : this.video).sender;
-    if (this.pc.signalingState === "closed" || sender.track === track) return;
+  /**
+   * Swaps the track without renegotiating; null sends nothing (camera off, no share). The sender
+   * keeps its encoded transform, so the worker's SFrame counter for the source's KID goes on.
+   */
+  async replaceTrack(source: MediaSource, track: MediaStreamTrack | null): Promise<void> {
+    const sender = this.transceivers.get(source)?.sender;
+    if (!sender || this.pc.signalingState === "closed" || sender.track === track) return;
     await sender.replaceTrack(track);
   }
 
@@ -83,7 +108,7 @@ export class SendConnection {
 /** The receiving connection, made on the first `subscribe-offer`. */
 export class ReceiveConnection {
   readonly pc: RTCPeerConnection;
-  /** mid → participant, as of the last offer. */
+  /** mid → whose media, as of the last offer. */
   private mids = new Map<string, SubscribedTrack>();
 
   constructor(
@@ -122,18 +147,23 @@ export class ReceiveConnection {
       if (!listed) continue;
       const track = transceiver.receiver.track;
       if (track.kind !== listed.kind) continue;
-      const entry = out.get(listed.participantId) ?? { audio: null, video: null };
-      entry[listed.kind] = track;
+      const entry = out.get(listed.participantId) ?? {};
+      entry[listed.source] = track;
       out.set(listed.participantId, entry);
     }
     return out;
   }
 
-  /** mid → participant id, for the worker and for per-participant stats. */
+  /** mid → participant id, for per-participant stats. */
   midMap(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [mid, t] of this.mids) out[mid] = t.participantId;
     return out;
+  }
+
+  /** mid → participant and source, for the worker (which checks each m-line's KIDs) and stats. */
+  tracksByMid(): ReceivedTracks {
+    return Object.fromEntries(this.mids);
   }
 
   close(): void {

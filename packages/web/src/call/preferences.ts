@@ -5,11 +5,24 @@ export interface Preferences {
   name: string;
   micId: string | null;
   cameraId: string | null;
+  /** The speaker remote audio plays on; null: the system's default. */
+  speakerId: string | null;
+  /** The browser's microphone processing, which a musician or a good headset may not want. */
+  noiseSuppression: boolean;
+  echoCancellation: boolean;
   /** Single-key shortcuts in the meeting (M, V, H, C, ?); they can be turned off (WCAG 2.1.4). */
   singleKeyShortcuts: boolean;
 }
 
-const DEFAULTS: Preferences = { name: "", micId: null, cameraId: null, singleKeyShortcuts: true };
+const DEFAULTS: Preferences = {
+  name: "",
+  micId: null,
+  cameraId: null,
+  speakerId: null,
+  noiseSuppression: true,
+  echoCancellation: true,
+  singleKeyShortcuts: true,
+};
 
 export function loadPreferences(): Preferences {
   try {
@@ -22,6 +35,9 @@ export function loadPreferences(): Preferences {
       name: typeof v.name === "string" ? v.name.slice(0, 64) : "",
       micId: typeof v.micId === "string" ? v.micId : null,
       cameraId: typeof v.cameraId === "string" ? v.cameraId : null,
+      speakerId: typeof v.speakerId === "string" ? v.speakerId : null,
+      noiseSuppression: v.noiseSuppression !== false,
+      echoCancellation: v.echoCancellation !== false,
       singleKeyShortcuts: v.singleKeyShortcuts !== false,
     };
   } catch {

@@ -1,11 +1,14 @@
 import type { Participant, ParticipantId } from "@conclave/protocol";
+import type { ReceivedTracks } from "./peer-connections.ts";
 
 /** WebRTC audioLevel (0..1) above which a participant counts as speaking. */
 const SPEAKING_LEVEL = 0.04;
 
 export interface ReceiveHealth {
-  /** framesDecoded of each remote video that should be playing (camera on). */
+  /** framesDecoded of each remote camera that should be playing (camera on). */
   readonly decoded: Map<ParticipantId, number>;
+  /** framesDecoded of each remote screen share. */
+  readonly screensDecoded: Map<ParticipantId, number>;
   /** Remote participants whose microphone is on and whose audio is above speaking level. */
   readonly speaking: ParticipantId[];
 }
@@ -13,22 +16,24 @@ export interface ReceiveHealth {
 /** Reads the receiving connection's inbound-rtp stats, attributed by mid to participants. */
 export function readReceiveHealth(
   report: RTCStatsReport,
-  mids: Readonly<Record<string, string>>,
+  tracks: ReceivedTracks,
   roster: ReadonlyMap<ParticipantId, Participant>,
 ): ReceiveHealth {
   const decoded = new Map<ParticipantId, number>();
+  const screensDecoded = new Map<ParticipantId, number>();
   const speaking: ParticipantId[] = [];
   report.forEach((s: Record<string, unknown>) => {
     if (s.type !== "inbound-rtp" || typeof s.mid !== "string") return;
-    const id = mids[s.mid] as ParticipantId | undefined;
-    const who = id && roster.get(id);
-    if (!id || !who) return;
-    if (s.kind === "video" && who.video && typeof s.framesDecoded === "number") {
-      decoded.set(id, s.framesDecoded);
-    }
-    if (s.kind === "audio" && who.audio && typeof s.audioLevel === "number") {
+    const track = tracks[s.mid];
+    const who = track && roster.get(track.participantId);
+    if (!track || !who) return;
+    const id = track.participantId;
+    const frames = typeof s.framesDecoded === "number" ? s.framesDecoded : null;
+    if (track.source === "camera" && who.video && frames !== null) decoded.set(id, frames);
+    if (track.source === "screen" && frames !== null) screensDecoded.set(id, frames);
+    if (track.source === "microphone" && who.audio && typeof s.audioLevel === "number") {
       if (s.audioLevel > SPEAKING_LEVEL) speaking.push(id);
     }
   });
-  return { decoded, speaking };
+  return { decoded, screensDecoded, speaking };
 }

@@ -1,4 +1,4 @@
-import type { Participant, ParticipantId } from "@conclave/protocol";
+import type { MediaSource, Participant, ParticipantId } from "@conclave/protocol";
 import type { RosterEntry } from "../worker/messages.ts";
 import type { RemoteTracks } from "./peer-connections.ts";
 
@@ -21,8 +21,20 @@ export interface RemoteParticipant {
   readonly video: boolean;
   readonly videoStream: MediaStream | null;
   readonly audioStream: MediaStream | null;
+  /** Their screen share while it is on: a tile of its own. */
+  readonly screen: RemoteScreen | null;
   /** Their connection dropped; the server holds their place while they come back. */
   readonly reconnecting: boolean;
+}
+
+/** A remote screen share, named like its sharer's tile but from its own m-lines' KIDs. */
+export interface RemoteScreen {
+  readonly name: string;
+  readonly leaf: number | null;
+  readonly leafFromMedia: boolean;
+  readonly videoStream: MediaStream;
+  /** Tab or system audio, when they share it. */
+  readonly audioStream: MediaStream | null;
 }
 
 /** What the MLS side knows: the roster, and which sender leaf each receive mid is bound to. */
@@ -30,24 +42,44 @@ export interface GroupLabels {
   readonly roster: readonly RosterEntry[];
   /** receive mid → sender leaf named by the KIDs of its authentic frames */
   readonly bindings: Readonly<Record<string, number>>;
-  /** receive mid → participant the server says the m-line carries */
-  readonly mids: Readonly<Record<string, string>>;
+  /** receive mid → participant and source the server says the m-line carries */
+  readonly mids: Readonly<
+    Record<string, { readonly participantId: string; readonly source: MediaSource }>
+  >;
 }
 
+const CAMERA_SOURCES: readonly MediaSource[] = ["camera", "microphone"];
+const SCREEN_SOURCES: readonly MediaSource[] = ["screen", "screenAudio"];
+
 /**
- * The leaf that names a participant: the sender bound to one of its m-lines by SFrame KIDs first
- * (video, then audio: the server cannot forge those), else the leaf the server follows for it,
- * which is only a routing hint while no frame of theirs has been decrypted.
+ * The leaf that names a tile: the sender bound by SFrame KIDs to one of the participant's m-lines
+ * of `sources` (the camera tile: camera, then microphone; a screen tile: screen, then its audio),
+ * which the server cannot forge; else `fallback`, for the camera tile the leaf the server follows
+ * for them, only a routing hint while no frame of theirs has been decrypted.
  */
 export function leafOf(
   participant: Pick<Participant, "id" | "leaf">,
   labels: GroupLabels,
+  sources: readonly MediaSource[] = CAMERA_SOURCES,
+  fallback: { leaf: number | null; fromMedia: boolean } = {
+    leaf: participant.leaf,
+    fromMedia: false,
+  },
 ): { leaf: number | null; fromMedia: boolean } {
-  for (const [mid, id] of Object.entries(labels.mids)) {
-    const bound = labels.bindings[mid];
-    if (id === participant.id && bound !== undefined) return { leaf: bound, fromMedia: true };
+  for (const source of sources) {
+    for (const [mid, t] of Object.entries(labels.mids)) {
+      const bound = labels.bindings[mid];
+      if (t.participantId === participant.id && t.source === source && bound !== undefined) {
+        return { leaf: bound, fromMedia: true };
+      }
+    }
   }
-  return { leaf: participant.leaf, fromMedia: false };
+  return fallback;
+}
+
+function nameOf(leaf: number | null, labels: GroupLabels): { name: string; leaf: number | null } {
+  const member = leaf === null ? undefined : labels.roster.find((r) => r.leaf === leaf);
+  return member && !member.self ? { name: member.name, leaf } : { name: JOINING_NAME, leaf: null };
 }
 
 /**
@@ -66,17 +98,25 @@ export function mergeTracks(
   for (const p of roster.values()) {
     const t = tracks.get(p.id);
     const old = previous.get(p.id);
-    const { leaf, fromMedia } = leafOf(p, labels);
-    const member = leaf === null ? undefined : labels.roster.find((r) => r.leaf === leaf);
+    const person = leafOf(p, labels);
+    const named = nameOf(person.leaf, labels);
+    const screenVideo = reuseStream(old?.screen?.videoStream ?? null, t?.screen ?? null);
+    const screenLeaf = leafOf(p, labels, SCREEN_SOURCES, person);
     next.set(p.id, {
       id: p.id,
-      name: member && !member.self ? member.name : JOINING_NAME,
-      leaf: member && !member.self ? leaf : null,
-      leafFromMedia: fromMedia,
+      name: named.name,
+      leaf: named.leaf,
+      leafFromMedia: person.fromMedia,
       audio: p.audio,
       video: p.video,
-      videoStream: reuseStream(old?.videoStream ?? null, t?.video ?? null),
-      audioStream: reuseStream(old?.audioStream ?? null, t?.audio ?? null),
+      videoStream: reuseStream(old?.videoStream ?? null, t?.camera ?? null),
+      audioStream: reuseStream(old?.audioStream ?? null, t?.microphone ?? null),
+      screen: screenVideo && {
+        ...nameOf(screenLeaf.leaf, labels),
+        leafFromMedia: screenLeaf.fromMedia,
+        videoStream: screenVideo,
+        audioStream: reuseStream(old?.screen?.audioStream ?? null, t?.screenAudio ?? null),
+      },
       reconnecting: reconnecting.has(p.id),
     });
   }
@@ -89,7 +129,10 @@ export function membersWithoutTile(
   participants: Iterable<RemoteParticipant>,
 ): RosterEntry[] {
   const shown = new Set<number>();
-  for (const p of participants) if (p.leaf !== null) shown.add(p.leaf);
+  for (const p of participants) {
+    if (p.leaf !== null) shown.add(p.leaf);
+    if (p.screen?.leaf != null) shown.add(p.screen.leaf);
+  }
   return roster.filter((r) => !r.self && !shown.has(r.leaf));
 }
 

@@ -1,8 +1,18 @@
+import type { MediaSource } from "@conclave/protocol";
 import type { MeetingStore } from "./meeting-store.ts";
+
+/** How diagnostics name a source: the camera and microphone keep their plain kind names. */
+export const SOURCE_LABEL: Readonly<Record<MediaSource, string>> = {
+  microphone: "audio",
+  camera: "video",
+  screen: "screen",
+  screenAudio: "screen audio",
+};
 
 export interface StreamStats {
   readonly participantId: string;
   readonly kind: "audio" | "video";
+  readonly source: MediaSource;
   readonly kbps: number;
   readonly packetsLost: number;
   readonly jitterMs: number;
@@ -13,6 +23,7 @@ export interface StreamStats {
 
 export interface SendStats {
   readonly kind: "audio" | "video";
+  readonly source: MediaSource;
   readonly kbps: number;
   readonly framesEncoded: number | null;
   readonly resolution: string | null;
@@ -40,19 +51,20 @@ export class StatsSampler {
   async receive(): Promise<StreamStats[]> {
     const pc = this.meeting.receiveConnection;
     if (!pc) return [];
-    const mids = this.meeting.receiveMids();
+    const tracks = this.meeting.receiveTracks();
     const report = await pc.getStats();
     const out: StreamStats[] = [];
     report.forEach((s: Record<string, unknown>) => {
       if (s.type !== "inbound-rtp" || typeof s.mid !== "string") return;
-      const participantId = mids[s.mid];
-      if (!participantId) return;
-      const kind = s.kind === "audio" ? "audio" : "video";
+      const track = tracks[s.mid];
+      if (!track) return;
+      const { participantId, kind, source } = track;
       const width = optNum(s.frameWidth);
       const height = optNum(s.frameHeight);
       out.push({
         participantId,
         kind,
+        source,
         kbps: this.rate(`in:${String(s.id)}`, num(s.bytesReceived)),
         packetsLost: num(s.packetsLost),
         jitterMs: Math.round(num(s.jitter) * 1000),
@@ -68,13 +80,29 @@ export class StatsSampler {
     const pc = this.meeting.sendConnection;
     if (!pc) return [];
     const report = await pc.getStats();
+    // Which local track each outbound stream sends, through its media-source entry.
+    const { audioTrack, videoTrack } = this.meeting.local.state;
+    const screen = this.meeting.screen.state;
+    const sourceOf = new Map<string | undefined, MediaSource>([
+      [audioTrack?.id, "microphone"],
+      [videoTrack?.id, "camera"],
+      [screen.video?.id, "screen"],
+      [screen.audio?.id, "screenAudio"],
+    ]);
+    const trackOf = new Map<unknown, unknown>();
+    report.forEach((s: Record<string, unknown>) => {
+      if (s.type === "media-source") trackOf.set(s.id, s.trackIdentifier);
+    });
     const out: SendStats[] = [];
     report.forEach((s: Record<string, unknown>) => {
       if (s.type !== "outbound-rtp") return;
+      const source = sourceOf.get(trackOf.get(s.mediaSourceId) as string | undefined);
+      if (!source) return;
       const width = optNum(s.frameWidth);
       const height = optNum(s.frameHeight);
       out.push({
         kind: s.kind === "audio" ? "audio" : "video",
+        source,
         kbps: this.rate(`out:${String(s.id)}`, num(s.bytesSent)),
         framesEncoded: optNum(s.framesEncoded),
         resolution: width && height ? `${width}×${height}` : null,

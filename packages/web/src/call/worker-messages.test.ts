@@ -11,8 +11,13 @@ import {
 } from "../worker/messages.ts";
 
 test("worker messages are validated on both sides of postMessage", () => {
-  assert.ok(isPageToWorker({ type: "recv-mids", mids: { "0": "p1" } }));
-  assert.ok(!isPageToWorker({ type: "recv-mids", mids: { "0": 7 } }));
+  const mic = { participantId: "p1", source: "microphone" };
+  assert.ok(
+    isPageToWorker({ type: "recv-mids", mids: { "0": mic, "1": { ...mic, source: "screen" } } }),
+  );
+  for (const bad of [7, "p1", { ...mic, source: "window" }, { source: "camera" }]) {
+    assert.ok(!isPageToWorker({ type: "recv-mids", mids: { "0": bad } }), JSON.stringify(bad));
+  }
   assert.ok(!isPageToWorker({ type: "report-interval", ms: 5 }));
   assert.ok(!isPageToWorker({ type: "set-key", key: "x" }));
   const none = { encrypted: 0, decrypted: 0, refused: {}, dropped: {}, deferred: 0 };
@@ -56,8 +61,17 @@ test("worker messages are validated on both sides of postMessage", () => {
       participants: [],
     }),
   );
-  assert.ok(isTransformOptions({ direction: "recv", kind: "audio", mid: "3" }));
-  assert.ok(!isTransformOptions({ direction: "recv", kind: "data", mid: null }));
+  assert.ok(isTransformOptions({ direction: "recv", kind: "audio", mid: "3", source: null }));
+  assert.ok(!isTransformOptions({ direction: "recv", kind: "data", mid: null, source: null }));
+  // A sender names its source (which picks its SFrame key), and it must be of its kind.
+  for (const source of ["microphone", "screenAudio"]) {
+    assert.ok(isTransformOptions({ direction: "send", kind: "audio", mid: null, source }));
+  }
+  assert.ok(isTransformOptions({ direction: "send", kind: "video", mid: null, source: "screen" }));
+  for (const source of [null, "camera", "cameraLayer0"]) {
+    assert.ok(!isTransformOptions({ direction: "send", kind: "audio", mid: null, source }));
+  }
+  assert.ok(!isTransformOptions({ direction: "recv", kind: "video", mid: "1", source: "screen" }));
 });
 
 test("hands, reactions and recording are validated both ways", () => {

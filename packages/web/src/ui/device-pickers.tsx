@@ -1,9 +1,13 @@
+import "./device-pickers.css";
 import { useId } from "preact/hooks";
 import type { LocalMedia } from "../call/local-media.ts";
 import { LevelBar } from "./level-bar.tsx";
 import { useStore } from "./use-store.ts";
 
-/** Camera and microphone pickers with a live level meter; used before and during a meeting. */
+/**
+ * Camera, microphone and speaker pickers, the microphone's processing, and a live level meter;
+ * used before and during a meeting (a change during the call swaps the track in place).
+ */
 export function DevicePickers({ local }: { local: LocalMedia }) {
   const media = useStore(local);
   const id = useId();
@@ -50,7 +54,45 @@ export function DevicePickers({ local }: { local: LocalMedia }) {
                 : "Microphone not in use"}
           </span>
         </div>
+        <div class="checks">
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={media.noiseSuppression}
+              onChange={(e) =>
+                void local.setAudioProcessing({ noiseSuppression: e.currentTarget.checked })
+              }
+            />
+            Noise suppression
+          </label>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={media.echoCancellation}
+              onChange={(e) =>
+                void local.setAudioProcessing({ echoCancellation: e.currentTarget.checked })
+              }
+            />
+            Echo cancellation
+          </label>
+        </div>
       </div>
+      {media.speakers.length > 0 && (
+        <div class="field">
+          <label for={`${id}-speaker`}>Speaker</label>
+          <select
+            id={`${id}-speaker`}
+            value={media.speakerId ?? media.speakers[0]?.deviceId ?? ""}
+            onChange={(e) => local.selectSpeaker(e.currentTarget.value)}
+          >
+            {media.speakers.map((d) => (
+              <option key={d.deviceId} value={d.deviceId}>
+                {d.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
     </>
   );
 }

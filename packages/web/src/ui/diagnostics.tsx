@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import type { MeetingStore } from "../call/meeting-store.ts";
-import { type SendStats, StatsSampler, type StreamStats } from "../call/stats.ts";
+import { type SendStats, SOURCE_LABEL, StatsSampler, type StreamStats } from "../call/stats.ts";
 import { useStore } from "./use-store.ts";
 
 /** Encoded-transform frame counts from the media worker and getStats() per participant. */
@@ -89,8 +89,8 @@ export function Diagnostics({ meeting, onClose }: { meeting: MeetingStore; onClo
         </thead>
         <tbody>
           {send.map((s) => (
-            <tr key={s.kind}>
-              <th scope="row">{s.kind}</th>
+            <tr key={s.source}>
+              <th scope="row">{SOURCE_LABEL[s.source]}</th>
               <td>{s.kbps}</td>
               <td>{s.framesEncoded ?? "—"}</td>
               <td>{s.resolution ?? "—"}</td>
@@ -117,9 +117,9 @@ export function Diagnostics({ meeting, onClose }: { meeting: MeetingStore; onClo
           </thead>
           <tbody>
             {recv.map((s) => (
-              <tr key={`${s.participantId}/${s.kind}`}>
+              <tr key={`${s.participantId}/${s.source}`}>
                 <th scope="row" title={s.resolution ?? undefined}>
-                  {nameOf(s.participantId)} {s.kind}
+                  {nameOf(s.participantId)} {SOURCE_LABEL[s.source]}
                 </th>
                 <td>{s.kbps}</td>
                 <td>{s.framesDecoded ?? "—"}</td>

@@ -45,6 +45,49 @@ export const CameraOffIcon = () => (
   </Icon>
 );
 
+export const ScreenShareIcon = () => (
+  <Icon>
+    <rect x="2" y="4" width="20" height="13" rx="2" />
+    <path d="M8 21h8M12 17v4M9 10.5l3-3 3 3M12 7.5V14" />
+  </Icon>
+);
+
+export const GridIcon = () => (
+  <Icon>
+    <rect x="3" y="3" width="7.5" height="7.5" rx="1.5" />
+    <rect x="13.5" y="3" width="7.5" height="7.5" rx="1.5" />
+    <rect x="3" y="13.5" width="7.5" height="7.5" rx="1.5" />
+    <rect x="13.5" y="13.5" width="7.5" height="7.5" rx="1.5" />
+  </Icon>
+);
+
+export const SpeakerViewIcon = () => (
+  <Icon>
+    <rect x="2" y="3" width="14" height="18" rx="2" />
+    <rect x="18" y="3" width="4" height="5" rx="1" />
+    <rect x="18" y="10" width="4" height="5" rx="1" />
+    <rect x="18" y="17" width="4" height="4" rx="1" />
+  </Icon>
+);
+
+export const PinIcon = () => (
+  <Icon>
+    <path d="M12 17v5M9 3h6l-1 7 4 3v2H6v-2l4-3z" />
+  </Icon>
+);
+
+export const ChevronLeftIcon = () => (
+  <Icon>
+    <path d="m15 18-6-6 6-6" />
+  </Icon>
+);
+
+export const ChevronRightIcon = () => (
+  <Icon>
+    <path d="m9 18 6-6-6-6" />
+  </Icon>
+);
+
 export const LeaveIcon = () => (
   <Icon>
     <path d="M10 17l5-5-5-5M15 12H3M14 3h5a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2h-5" />

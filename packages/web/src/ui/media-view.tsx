@@ -1,4 +1,5 @@
 import { useEffect, useRef } from "preact/hooks";
+import { canChooseSpeaker } from "../call/local-media.ts";
 
 interface VideoProps {
   stream: MediaStream | null;
@@ -26,8 +27,14 @@ export function VideoView({ stream, mirrored = false, hidden = false }: VideoPro
   );
 }
 
-/** Plays a remote participant's audio. */
-export function AudioOut({ stream }: { stream: MediaStream | null }) {
+/** Plays a remote participant's audio, on the chosen speaker (null: the system's default). */
+export function AudioOut({
+  stream,
+  sinkId = null,
+}: {
+  stream: MediaStream | null;
+  sinkId?: string | null;
+}) {
   const ref = useRef<HTMLAudioElement>(null);
   useEffect(() => {
     const audio = ref.current;
@@ -35,6 +42,12 @@ export function AudioOut({ stream }: { stream: MediaStream | null }) {
     audio.srcObject = stream;
     if (stream) audio.play().catch(() => {});
   }, [stream]);
+  useEffect(() => {
+    const audio = ref.current;
+    if (!audio || !canChooseSpeaker() || audio.sinkId === (sinkId ?? "")) return;
+    // A speaker that went away leaves the audio where it was.
+    audio.setSinkId(sinkId ?? "").catch(() => {});
+  }, [sinkId]);
   return (
     // biome-ignore lint/a11y/useMediaCaption: live call audio; there is no caption track to offer
     <audio ref={ref} autoplay />

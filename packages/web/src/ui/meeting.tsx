@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { SELF_TILE, screenKey } from "../call/call-monitor.ts";
 import { onScreen } from "../call/local-recording.ts";
 import type { MeetingState, MeetingStore } from "../call/meeting-store.ts";
+import { AudioOutputs } from "./audio-outputs.tsx";
 import { ChatPanel } from "./chat-panel.tsx";
 import { DevicePickers } from "./device-pickers.tsx";
 import { Diagnostics } from "./diagnostics.tsx";
@@ -18,9 +20,11 @@ import { MediaToggles } from "./media-toggles.tsx";
 import { HandButton, RaisedHands } from "./raised-hands.tsx";
 import { ReactionsButton } from "./reactions.tsx";
 import { RecordButton, RecordingBanner } from "./recording.tsx";
+import { ScreenShareButton } from "./screen-share-button.tsx";
 import { SecurityPanel } from "./security-panel.tsx";
 import { ShortcutsDialog } from "./shortcuts-dialog.tsx";
-import { Tile } from "./tile.tsx";
+import { Stage, type StageTile } from "./stage.tsx";
+import { useCallMonitor } from "./use-call-monitor.ts";
 import { useShortcuts } from "./use-shortcuts.ts";
 import { useSpeaking } from "./use-speaking.ts";
 import { useStore } from "./use-store.ts";
@@ -51,6 +55,12 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
     () => (local.videoTrack ? new MediaStream([local.videoTrack]) : null),
     [local.videoTrack],
   );
+  const screen = useStore(meeting.screen);
+  const ownScreen = useMemo(
+    () => (screen.video ? new MediaStream([screen.video]) : null),
+    [screen.video],
+  );
+  const monitor = useCallMonitor(meeting);
 
   const selfSpeaking = useSpeaking(local.audioTrack, local.mic === "on");
   const ghostAlarm = useLasting(state.membersWithoutTile.length > 0, GHOST_ALARM_DELAY_MS);
@@ -77,9 +87,85 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
     }
   };
 
-  const tiles = count;
   const handLeaves = new Set(activity.hands.flatMap((h) => (h.self ? [] : [h.leaf])));
   const recordingSources = () => onScreen(name, meeting.local.state, meeting.state.participants);
+
+  const tiles: StageTile[] = [
+    {
+      key: SELF_TILE,
+      name: `${name} (you)`,
+      self: true,
+      screen: false,
+      props: {
+        label: `${name} (you)`,
+        name,
+        self: true,
+        videoStream: selfStream,
+        videoOn: local.camera === "on",
+        micOn: local.mic === "on",
+        speaking: selfSpeaking,
+        hand: activity.ownHandAt !== null,
+        reactions: activity.reactions.filter((r) => r.leaf === null),
+        quality: monitor.quality[SELF_TILE] ?? null,
+      },
+    },
+  ];
+  if (ownScreen) {
+    const label = `${name} (your screen)`;
+    tiles.push({
+      key: screenKey(SELF_TILE),
+      name: "your screen",
+      self: true,
+      screen: true,
+      props: { label, name: label, videoStream: ownScreen, videoOn: true, micOn: true },
+    });
+  }
+  for (const p of state.participants) {
+    tiles.push({
+      key: p.id,
+      name: p.name,
+      self: false,
+      screen: false,
+      props: {
+        label: p.name,
+        name: p.name,
+        videoStream: p.videoStream,
+        videoOn: p.video,
+        micOn: p.audio,
+        status: p.reconnecting
+          ? "Reconnecting…"
+          : p.leaf === null
+            ? // While we are joining ourselves, the banner says so; nobody is named yet.
+              worker.group.status === "member"
+              ? "Not in the encrypted group yet"
+              : null
+            : p.video && !p.videoStream
+              ? "Connecting video…"
+              : null,
+        speaking: state.speaking.includes(p.id),
+        hand: p.leaf !== null && handLeaves.has(p.leaf),
+        reactions: activity.reactions.filter((r) => r.leaf !== null && r.leaf === p.leaf),
+        quality: monitor.quality[p.id] ?? null,
+      },
+    });
+    if (p.screen) {
+      const label = `${p.screen.name} (screen)`;
+      tiles.push({
+        key: screenKey(p.id),
+        name: label,
+        self: false,
+        screen: true,
+        props: {
+          label,
+          name: label,
+          videoStream: p.screen.videoStream,
+          videoOn: true,
+          micOn: true,
+          quality: monitor.quality[screenKey(p.id)] ?? null,
+        },
+      });
+    }
+  }
 
   return (
     <div
@@ -192,49 +278,17 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
         </div>
       )}
 
+      {screen.error && (
+        <div class="banner banner-warn" role="alert">
+          {screen.error}
+        </div>
+      )}
       <RecordingBanner activity={meeting.transforms.activity} />
       <RaisedHands activity={meeting.transforms.activity} />
 
       <main class="stage">
-        <section class="grid" data-count={Math.min(tiles, 5)} aria-label="Participants">
-          <Tile
-            label={`${name} (you)`}
-            name={name}
-            self
-            videoStream={selfStream}
-            videoOn={local.camera === "on"}
-            micOn={local.mic === "on"}
-            speaking={selfSpeaking}
-            hand={activity.ownHandAt !== null}
-            reactions={activity.reactions.filter((r) => r.leaf === null)}
-          />
-          {state.participants.map((p) => (
-            <Tile
-              key={p.id}
-              label={p.name}
-              name={p.name}
-              videoStream={p.videoStream}
-              audioStream={p.audioStream}
-              videoOn={p.video}
-              micOn={p.audio}
-              status={
-                p.reconnecting
-                  ? "Reconnecting…"
-                  : p.leaf === null
-                    ? // While we are joining ourselves, the banner says so; nobody is named yet.
-                      worker.group.status === "member"
-                      ? "Not in the encrypted group yet"
-                      : null
-                    : p.video && !p.videoStream
-                      ? "Connecting video…"
-                      : null
-              }
-              speaking={state.speaking.includes(p.id)}
-              hand={p.leaf !== null && handLeaves.has(p.leaf)}
-              reactions={activity.reactions.filter((r) => r.leaf !== null && r.leaf === p.leaf)}
-            />
-          ))}
-        </section>
+        <Stage tiles={tiles} speaker={monitor.speaker} />
+        <AudioOutputs participants={state.participants} sinkId={local.speakerId} />
         {panel === "diagnostics" && (
           <Diagnostics meeting={meeting} onClose={() => setPanel(null)} />
         )}
@@ -266,6 +320,7 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
 
       <section class="controls" aria-label="Call controls">
         <MediaToggles local={meeting.local} />
+        <ScreenShareButton screen={meeting.screen} />
         <HandButton activity={meeting.transforms.activity} />
         <ReactionsButton activity={meeting.transforms.activity} />
         <RecordButton activity={meeting.transforms.activity} sources={recordingSources} />

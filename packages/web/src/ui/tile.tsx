@@ -1,13 +1,14 @@
+import type { Quality } from "../call/connection-quality.ts";
 import type { ShownReaction } from "../call/meeting-activity.ts";
 import { HandIcon, MicOffIcon } from "./icons.tsx";
-import { AudioOut, VideoView } from "./media-view.tsx";
+import { VideoView } from "./media-view.tsx";
+import { QualityIndicator } from "./quality-indicator.tsx";
 
-interface TileProps {
-  /** The accessible name: the display name, or "NAME (you)" for the self view. */
+export interface TileProps {
+  /** The accessible name: the display name, "NAME (you)" for the self view, "NAME (screen)". */
   label: string;
   name: string;
   videoStream: MediaStream | null;
-  audioStream?: MediaStream | null;
   videoOn: boolean;
   micOn: boolean;
   self?: boolean;
@@ -17,6 +18,8 @@ interface TileProps {
   hand?: boolean;
   /** Reactions they sent that are showing now. */
   reactions?: readonly ShownReaction[];
+  /** Their connection (ours on the self view), once there is enough to judge. */
+  quality?: Quality | null;
 }
 
 function initials(name: string): string {
@@ -35,13 +38,15 @@ function hue(name: string): number {
   return h;
 }
 
-/** One participant: a figure named after them, holding their video (or avatar) and audio. */
+/**
+ * One participant or screen share: a figure named after them, holding their video (or avatar).
+ * Their audio plays elsewhere (ui/audio-outputs.tsx), so it does not stop with the tile.
+ */
 export function Tile(props: TileProps) {
   const {
     label,
     name,
     videoStream,
-    audioStream = null,
     videoOn,
     micOn,
     self = false,
@@ -49,6 +54,7 @@ export function Tile(props: TileProps) {
     speaking = false,
     hand = false,
     reactions = [],
+    quality = null,
   } = props;
   const showVideo = videoOn && videoStream !== null;
   return (
@@ -89,7 +95,7 @@ export function Tile(props: TileProps) {
           ))}
         </span>
       )}
-      {!self && <AudioOut stream={audioStream} />}
+      {quality && <QualityIndicator quality={quality} />}
     </figure>
   );
 }

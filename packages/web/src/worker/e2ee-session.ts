@@ -16,12 +16,19 @@ import {
   type MediaKeyRing,
   type MeetingMember,
   NextEpochHold,
+  type StreamContext,
 } from "@conclave/e2ee";
-import { isProtocolError, parseServerMessage } from "@conclave/protocol";
+import {
+  isProtocolError,
+  type MediaSource,
+  parseServerMessage,
+  SOURCE_KIND,
+} from "@conclave/protocol";
 import type {
   GroupView,
   MediaKind,
   Reaction,
+  ReceivedTrack,
   SframeCounts,
   SframeReport,
   WorkerToPage,
@@ -41,6 +48,18 @@ interface HeldFrame {
   readonly frame: EncodedFrame;
   readonly deliver: (frame: EncodedFrame) => void;
 }
+
+/**
+ * The SFrame streams an m-line of each source may carry: a camera m-line its simulcast layers too,
+ * a screen m-line only the screen. Receivers refuse the rest (`wrong-stream`), so the server
+ * cannot show someone's camera as their screen share or the reverse.
+ */
+const STREAMS_OF: Readonly<Record<MediaSource, readonly StreamContext[]>> = {
+  microphone: ["microphone"],
+  camera: ["camera", "cameraLayer0", "cameraLayer1", "cameraLayer2"],
+  screen: ["screen"],
+  screenAudio: ["screenAudio"],
+};
 
 const PASS: FrameVerdict = { outcome: "pass" };
 const HELD: FrameVerdict = { outcome: "held" };
@@ -87,8 +106,8 @@ export class E2eeSession {
   /** Counts of cryptors of rings the engine has since replaced (rollback, rejoin). */
   private readonly retired: FrameStats[] = [];
   private readonly hold = new NextEpochHold<HeldFrame>();
-  /** mid → publisher as of the last subscribe offer; a change rebinds the mid. */
-  private mids: Readonly<Record<string, string>> = {};
+  /** mid → publisher and source as of the last subscribe offer; a change rebinds the mid. */
+  private mids: Readonly<Record<string, ReceivedTrack>> = {};
   private readonly bindings = new Map<string, number>();
   private lastGroup = "";
   /** What we told the group about ourselves; told again whenever members are added. */
@@ -169,10 +188,12 @@ export class E2eeSession {
     void this.member.idle().then(() => this.postGroup());
   }
 
-  setReceiveMids(mids: Readonly<Record<string, string>>): void {
+  setReceiveMids(mids: Readonly<Record<string, ReceivedTrack>>): void {
     let changed = false;
     for (const mid of new Set([...Object.keys(this.mids), ...Object.keys(mids)])) {
-      if (this.mids[mid] !== mids[mid]) {
+      const before = this.mids[mid];
+      const after = mids[mid];
+      if (before?.participantId !== after?.participantId || before?.source !== after?.source) {
         // DESIGN T6: the m-line carries another publisher now; its next authentic frame binds it.
         this.cryptor.rebind(mid);
         changed = this.bindings.delete(mid) || changed;
@@ -182,12 +203,13 @@ export class E2eeSession {
     if (changed) this.postBindings();
   }
 
-  /** Seals one of our frames in place; a frame that cannot be sealed is never sent (DESIGN §6). */
-  async encrypt(kind: MediaKind, frame: EncodedFrame): Promise<FrameVerdict> {
-    const result =
-      kind === "audio"
-        ? await this.cryptor.encrypt("microphone", "opus", new Uint8Array(frame.data))
-        : await this.cryptor.encrypt("camera", "vp8", new Uint8Array(frame.data));
+  /**
+   * Seals one of our frames in place, keyed for its source's stream (one KID and counter per
+   * source); a frame that cannot be sealed is never sent (DESIGN §6).
+   */
+  async encrypt(source: MediaSource, frame: EncodedFrame): Promise<FrameVerdict> {
+    const codec = SOURCE_KIND[source] === "audio" ? "opus" : "vp8";
+    const result = await this.cryptor.encrypt(source, codec, new Uint8Array(frame.data));
     if (!result.ok) return { outcome: "drop", reason: result.reason };
     frame.data = bufferOf(result.frame);
     return PASS;
@@ -203,7 +225,9 @@ export class E2eeSession {
     frame: EncodedFrame,
     deliver: (frame: EncodedFrame) => void,
   ): Promise<FrameVerdict> {
-    const result = await this.cryptor.decrypt(mid, kind, new Uint8Array(frame.data));
+    const source = this.mids[mid]?.source;
+    const streams = source === undefined ? undefined : STREAMS_OF[source];
+    const result = await this.cryptor.decrypt(mid, kind, new Uint8Array(frame.data), streams);
     if (result.ok) {
       frame.data = bufferOf(result.frame);
       if (this.bindings.get(mid) !== result.sender) {

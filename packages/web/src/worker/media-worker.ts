@@ -11,12 +11,13 @@ import {
   isPageToWorker,
   isTransformOptions,
   type PageToWorker,
+  type ReceivedTrack,
   type WorkerToPage,
 } from "./messages.ts";
 
 const counter = new FrameCounter();
 /** mid of a receiving transceiver → participant id, replaced on every subscribe offer. */
-let recvMids: Readonly<Record<string, string>> = {};
+let recvMids: Readonly<Record<string, ReceivedTrack>> = {};
 let reportTimer: ReturnType<typeof setInterval> | undefined;
 /** Null until `start` has made the identity and the engine (or if that failed). */
 let session: E2eeSession | null = null;
@@ -50,10 +51,11 @@ addEventListener("rtctransform", (event) => {
     post({ type: "transform-error", message: "transform created without valid options" });
     return;
   }
-  const { direction, kind, mid } = options;
+  const { direction, kind, mid, source } = options;
   const transform = new TransformStream<EncodedFrame, EncodedFrame>({
     async transform(frame, controller) {
-      const participantId = direction === "recv" && mid !== null ? (recvMids[mid] ?? null) : null;
+      const participantId =
+        direction === "recv" && mid !== null ? (recvMids[mid]?.participantId ?? null) : null;
       const bytes = frame.data.byteLength;
       // A held frame is delivered later, once its epoch's keys are in (or never, and counted).
       const deliver = (later: EncodedFrame) => {
@@ -67,7 +69,8 @@ addEventListener("rtctransform", (event) => {
       let verdict: FrameVerdict;
       try {
         if (session === null) verdict = NO_KEY;
-        else if (direction === "send") verdict = await session.encrypt(kind, frame);
+        else if (direction === "send")
+          verdict = source === null ? NO_KEY : await session.encrypt(source, frame);
         else if (mid === null) verdict = { outcome: "drop", reason: "no-mid" };
         else verdict = await session.decrypt(mid, kind, frame, deliver);
       } catch {

@@ -7,6 +7,7 @@
  * worker derives the admit key from it (docs/e2ee.md "Admission"). Nothing else below carries one: the page sees codes, the roster, the epoch, counts, and what members said
  * (chat, hands, reactions, recording), each with the MLS leaf that signed it.
  */
+import { MEDIA_SOURCES, type MediaSource, SOURCE_KIND } from "@conclave/protocol";
 
 export type MediaKind = "audio" | "video";
 export type TransformDirection = "send" | "recv";
@@ -17,6 +18,14 @@ export interface TransformOptions {
   readonly kind: MediaKind;
   /** The transceiver's mid; for receivers it says whose media this is (see `recv-mids`). */
   readonly mid: string | null;
+  /** What a sender sends, its SFrame stream context; null for a receiver (see `recv-mids`). */
+  readonly source: MediaSource | null;
+}
+
+/** Whose media one receiving m-line carries, as the server's last offer says. */
+export interface ReceivedTrack {
+  readonly participantId: string;
+  readonly source: MediaSource;
 }
 
 /** Frame counts for one direction and kind since the worker started. */
@@ -90,7 +99,7 @@ export type PageToWorker =
   /** A server message for the engine, as the JSON text the server sent (validated again here). */
   | { readonly type: "server"; readonly message: string }
   /** Which participant each receiving mid carries now; m-lines are reused, so sent on every offer. */
-  | { readonly type: "recv-mids"; readonly mids: Readonly<Record<string, string>> }
+  | { readonly type: "recv-mids"; readonly mids: Readonly<Record<string, ReceivedTrack>> }
   /** How often to post `counts`, in milliseconds. */
   | { readonly type: "report-interval"; readonly ms: number }
   /** Sends a chat message to the group; answered by `chat-result` with the same id. */
@@ -294,9 +303,7 @@ export function isPageToWorker(value: unknown): value is PageToWorker {
     case "server":
       return isString(value.message, 1024 * 1024);
     case "recv-mids":
-      return (
-        isRecord(value.mids) && Object.values(value.mids).every((id) => typeof id === "string")
-      );
+      return isRecord(value.mids) && Object.values(value.mids).every(isReceivedTrack);
     case "report-interval":
       return isCount(value.ms) && value.ms >= 100;
     case "send-chat":
@@ -314,11 +321,25 @@ export function isPageToWorker(value: unknown): value is PageToWorker {
   }
 }
 
+function isSource(value: unknown): value is MediaSource {
+  return MEDIA_SOURCES.includes(value as MediaSource);
+}
+
+function isReceivedTrack(value: unknown): value is ReceivedTrack {
+  return isRecord(value) && isString(value.participantId, 64) && isSource(value.source);
+}
+
 export function isTransformOptions(value: unknown): value is TransformOptions {
-  return (
-    isRecord(value) &&
-    DIRECTIONS.includes(value.direction as string) &&
-    KINDS.includes(value.kind as string) &&
-    (value.mid === null || typeof value.mid === "string")
-  );
+  if (
+    !isRecord(value) ||
+    !KINDS.includes(value.kind as string) ||
+    !(value.mid === null || typeof value.mid === "string")
+  ) {
+    return false;
+  }
+  // A sender must say which stream it is, of its own kind: that picks its key.
+  if (value.direction === "send") {
+    return isSource(value.source) && SOURCE_KIND[value.source] === value.kind;
+  }
+  return value.direction === "recv" && value.source === null;
 }
