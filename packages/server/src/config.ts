@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { ATTACK_NAMES, type AttackName } from "./attacks/names.ts";
 
 /** Everything the server can be told, read once from the environment and validated at start. */
 export interface Config {
@@ -19,6 +20,11 @@ export interface Config {
   readonly reconnectWindowMs: number;
   /** Test-only: a file that records everything received (packages/server/src/capture.ts). */
   readonly captureFile: string | null;
+  /**
+   * Test-only: the hostile server's attacks to switch on (packages/server/src/attacks/); refused
+   * unless HOSTILE_SERVER_TEST=1 is set too. Never in production.
+   */
+  readonly attacks: readonly AttackName[];
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
 
@@ -70,6 +76,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   return {
+    attacks: attacksOf(env),
     host: env.HOST ?? "0.0.0.0",
     port: integer(env, "PORT", 8080, 0, 65535),
     tls: certFile && keyFile ? { certFile, keyFile } : null,
@@ -84,6 +91,24 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     captureFile: env.CAPTURE_FILE || null,
     logLevel: logLevel as Config["logLevel"],
   };
+}
+
+function attacksOf(env: NodeJS.ProcessEnv): readonly AttackName[] {
+  const names = (env.ATTACKS ?? "")
+    .split(",")
+    .map((a) => a.trim())
+    .filter(Boolean);
+  if (names.length === 0) return [];
+  // Two variables, so that one stray setting cannot turn a real server hostile.
+  if (env.HOSTILE_SERVER_TEST !== "1") {
+    throw new ConfigError("ATTACKS is for tests only and needs HOSTILE_SERVER_TEST=1");
+  }
+  for (const name of names) {
+    if (!(ATTACK_NAMES as readonly string[]).includes(name)) {
+      throw new ConfigError(`ATTACKS holds "${name}"; known: ${ATTACK_NAMES.join(", ")}`);
+    }
+  }
+  return names as AttackName[];
 }
 
 /** The configuration as it may be printed: paths and numbers only, nothing secret in it. */

@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { Sfu } from "@conclave/sfu";
 import { WebSocketServer } from "ws";
+import { HostileServer } from "./attacks/hostile-server.ts";
 import { Capture } from "./capture.ts";
 import type { Config } from "./config.ts";
 import { createRequestHandler } from "./http.ts";
@@ -26,11 +27,15 @@ export interface RunningServer {
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const capture = config.captureFile ? new Capture(config.captureFile) : null;
   if (capture) log.warn("CAPTURE_FILE is set: recording everything received, for tests only");
+  const attacks = config.attacks.length > 0 ? await HostileServer.load(config.attacks, log) : null;
   const sfu = new Sfu({
     announcedAddresses: config.announcedAddresses,
     portRange: config.rtcPortRange ?? undefined,
     keyframeIntervalMs: config.keyframeIntervalMs,
     packetTap: capture ? (_publisher, _kind, packet) => capture.rtp(packet) : undefined,
+    packetRewrite: attacks
+      ? (room, publisher, kind, packet) => attacks.packet(room, publisher, kind, packet)
+      : undefined,
   });
   const meetings = new Meetings();
   const metrics = new Metrics(sfu);
@@ -67,6 +72,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       mlsJoinGraceMs: config.mlsJoinGraceMs,
       reconnectWindowMs: config.reconnectWindowMs,
       capture,
+      attacks,
       isDraining: () => draining,
     });
   });

@@ -15,6 +15,7 @@ import {
 } from "@conclave/protocol";
 import { NegotiationError, type Peer, type Sfu } from "@conclave/sfu";
 import type { WebSocket } from "ws";
+import type { HostileServer } from "./attacks/hostile-server.ts";
 import type { Capture } from "./capture.ts";
 import { HeldPlace, newResumeToken, resumeTokenOpens } from "./held-place.ts";
 import type { Logger } from "./logger.ts";
@@ -34,6 +35,8 @@ export interface SessionContext {
   /** How long a dropped member's place waits for it to reconnect; 0 turns holding off. */
   readonly reconnectWindowMs: number;
   readonly capture: Capture | null;
+  /** Test-only: the attacks ATTACKS switched on (packages/server/src/attacks/); null in production. */
+  readonly attacks: HostileServer | null;
   readonly isDraining: () => boolean;
 }
 
@@ -95,7 +98,23 @@ export class Session implements Member {
   }
 
   send(message: ServerMessage): void {
+    const attacked = this.attackedSession();
+    if (this.ctx.attacks && attacked) {
+      for (const m of this.ctx.attacks.outbound(attacked, message))
+        this.sendEncoded(encodeMessage(m));
+      return;
+    }
     this.sendEncoded(encodeMessage(message));
+  }
+
+  /** This connection as the test-only attacks see it, once joined. */
+  private attackedSession() {
+    if (this.state.kind !== "joined") return null;
+    return {
+      room: this.state.meeting.id,
+      id: this.state.participant.id,
+      send: (message: ServerMessage) => this.sendEncoded(encodeMessage(message)),
+    };
   }
 
   handOver(token: string): boolean {
@@ -151,7 +170,11 @@ export class Session implements Member {
     try {
       if (!this.bucket.take()) throw new Refusal("RATE_LIMITED", "too many messages; slow down");
       if (raw === null) throw new Refusal("BAD_MESSAGE", "binary frames are not accepted");
-      await this.handle(parseClientMessage(raw));
+      const message = parseClientMessage(raw);
+      const attacked = this.attackedSession();
+      const handled =
+        this.ctx.attacks && attacked ? await this.ctx.attacks.inbound(attacked, message) : message;
+      if (handled) await this.handle(handled);
     } catch (error) {
       this.refuse(error);
     }

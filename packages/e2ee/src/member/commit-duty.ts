@@ -20,6 +20,8 @@ export interface DutyInput {
   /** a rollback asked for a fresh epoch, since then */
   readonly rekeySince: number | undefined;
   readonly nextSelfUpdate: number;
+  /** while our leaf is fresh from its KeyPackage: when our turn for the first update comes */
+  readonly joinerTurnAt?: number | undefined;
   readonly treeHasUnmergedLeaves: boolean;
   /** no host is left in the roster since then: a successor is due (admission/host-succession) */
   readonly promotionSince: number | undefined;
@@ -73,6 +75,6 @@ export function planCommit(input: DutyInput): DutyPlan {
   }
   if (input.ownWork) return now >= ownAt ? { act: "own" } : { act: "wait", until: ownAt };
   // Our own periodic update, unless other work is pending (someone is about to commit anyway).
-  const updateAt = Math.max(input.nextSelfUpdate, input.retryAfter);
+  const updateAt = Math.max(input.nextSelfUpdate, input.joinerTurnAt ?? 0, input.retryAfter);
   return now < updateAt ? { act: "wait", until: updateAt } : { act: "update" };
 }

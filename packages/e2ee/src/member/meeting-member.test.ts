@@ -38,7 +38,7 @@ describe("meeting member engine", () => {
     }
     const ada = get(meeting, "ada").member;
     assert.equal(codes.size, 5, "every join changes the security code");
-    assert.equal(ada.epoch, 8n, "per join: one Add, then the joiner's own update");
+    assert.equal(ada.epoch, 9n, "the founder's update, then per join one Add and an update");
     assert.deepEqual(
       ada.roster.map((r) => r.displayName),
       ["ada", "bob", "cy", "dee", "eve"],

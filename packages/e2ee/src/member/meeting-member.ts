@@ -187,6 +187,11 @@ export interface MeetingMember {
   /** Puts a device on the deny-list and removes it in the same commit if it is here. */
   deny(fingerprint: string): Promise<boolean>;
   /**
+   * As a host or co-host: removes the member at `leaf` in our next commit (not ourselves). False
+   * if we may not or nobody is there. Roles are checked by us only: any member may commit a Remove.
+   */
+  remove(leaf: number): Promise<boolean>;
+  /**
    * As a host or co-host: adds the participant whose KeyPackage waits (a knock, or any joiner
    * while the lobby is mandatory), without a proof. False if we may not or nothing waits.
    */
@@ -233,6 +238,21 @@ function hasUnmergedLeaves(session: MlsSession): boolean {
   return session.state.ratchetTree.some(
     (node) => node?.nodeType === "parent" && node.parent.unmergedLeaves.length > 0,
   );
+}
+
+/**
+ * Leaves still holding the key their KeyPackage brought (added, not yet updated), ascending:
+ * every member reads the same list from the tree, so joiners can take turns with their first
+ * update instead of all racing for each epoch.
+ */
+function freshLeaves(session: MlsSession): number[] {
+  const fresh: number[] = [];
+  session.state.ratchetTree.forEach((node, index) => {
+    if (node?.nodeType === "leaf" && node.leaf.leafNodeSource === "key_package") {
+      fresh.push(index / 2);
+    }
+  });
+  return fresh;
 }
 
 function rosterDiff(before: Roster, after: Roster): { added: number[]; removed: number[] } {
@@ -301,6 +321,8 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
   /** Names members told us in their signed `hello`, by leaf: the server never sees them. */
   const names = new Map<number, string>();
   let nextSelfUpdate = Number.POSITIVE_INFINITY;
+  /** When we reached the current epoch: joiners' turns for their first update count from it. */
+  let epochSince = 0;
   let retryAfter = 0;
   /** after a rollback: a fresh epoch is wanted (members that rolled back have no media keys) */
   let rekeySince: number | undefined;
@@ -555,10 +577,13 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     dropAddedKeyPackages();
     rekeySince = undefined;
     retryAfter = 0;
+    epochSince = now();
     if (reason === "own-commit" || old === undefined) scheduleSelfUpdate();
     // A joiner updates at once: its leaf key sat in a KeyPackage on the server, and its update
-    // clears the unmerged leaves its Add left on the tree (RFC 9420 §7.9, and see decide()).
-    if (reason === "joined") nextSelfUpdate = now();
+    // clears the unmerged leaves its Add left on the tree (RFC 9420 §7.9, and see decide()). So
+    // does a founder, so that no leaf keeps its first key and joiners' turns (freshLeaves) are
+    // never held up by one that will not update.
+    if (reason === "joined" || reason === "founded") nextSelfUpdate = now();
     if (!session.active) {
       await onRemoved();
       return;
@@ -865,6 +890,12 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     }
   }
 
+  /** A fresh joiner's first update waits for the fresh leaves before it (failover per rank). */
+  function joinerTurn(current: MlsSession, own: number): number | undefined {
+    const rank = freshLeaves(current).indexOf(own);
+    return rank < 0 ? undefined : epochSince + rank * failoverMs;
+  }
+
   /** docs/e2ee.md "Who commits": decides whether we commit now, or when to look again. */
   async function decide(): Promise<void> {
     if (status !== "member" || session === undefined || !session.active) return;
@@ -896,6 +927,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       candidates,
       rekeySince,
       nextSelfUpdate,
+      joinerTurnAt: joinerTurn(session, own),
       treeHasUnmergedLeaves: hasUnmergedLeaves(session),
       promotionSince: hostlessSince,
       ownWork: hostWork.work.kind !== "none",
@@ -931,6 +963,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
   async function commitOwn(work: HostWork): Promise<void> {
     if (session === undefined) return;
     if (work.kind === "roles") await sendCommit(await buildRoles(session, work.roles, work.remove));
+    if (work.kind === "remove") await sendCommit(await buildRemove(session, work.leaves));
     if (work.kind !== "admit") return;
     const admitted = work.from.flatMap((from) => {
       const upload = pendingKeyPackages.get(from);
@@ -1077,6 +1110,17 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
         if (message.group === null) await found();
         else await startJoining();
         return;
+      case "lobby":
+        // A knock: we wait for a host's Add (docs/protocol.md "Lobby").
+        selfId = message.selfId;
+        if (status === "idle") await startJoining();
+        return;
+      case "admitted":
+        participants.reset(message.participants);
+        return;
+      case "knock-ended":
+        pendingKeyPackages.delete(message.from);
+        return;
       case "participant-joined":
       case "participant-updated":
         participants.upsert(message.participant.id, message.participant.leaf);
@@ -1219,6 +1263,17 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     deny(text) {
       const fingerprint = fingerprintArgument(text);
       return requestChange(() => ({ kind: "deny", fingerprint }));
+    },
+    remove(leaf) {
+      let queued = false;
+      return enqueue(async () => {
+        const me = ownRole();
+        const entry = session === undefined ? undefined : rosterEntry(session.roster, leaf);
+        if (me === undefined || me.role === "member" || entry === undefined) return;
+        if (leaf === session?.ownLeafIndex) return;
+        hostRequests.remove(leaf, fingerprintFromBytes(entry.fingerprint));
+        queued = true;
+      }).then(() => queued);
     },
     admit(participantId) {
       let queued = false;
