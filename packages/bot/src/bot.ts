@@ -1,3 +1,4 @@
+import type { InviteKeys } from "@conclave/e2ee";
 import {
   type ErrorCode,
   type Participant,
@@ -34,6 +35,11 @@ export interface BotOptions {
    * participant, same MLS leaf) while the server holds it; default false.
    */
   readonly reconnect?: boolean;
+  /**
+   * Tests only: keys to prove admission with instead of the link's (e.g. another meeting's): a
+   * participant that has the server key but not the invite secret, whom no member may admit.
+   */
+  readonly inviteKeys?: InviteKeys;
 }
 
 export interface BotEvents {
@@ -151,7 +157,8 @@ export class Bot extends TypedEvents<BotEvents> {
       clip,
     );
     try {
-      bot.e2ee = await BotE2ee.create(options.name, link.inviteKeys, (m) => bot.socket?.send(m));
+      const keys = options.inviteKeys ?? link.inviteKeys;
+      bot.e2ee = await BotE2ee.create(options.name, keys, (m) => bot.socket?.send(m));
       await bot.connect();
     } catch (error) {
       bot.close();

@@ -47,4 +47,15 @@ describe("configuration", () => {
       );
     }
   });
+
+  it("switches attacks on only with the test flag, and only known ones", () => {
+    assert.deepEqual(readConfig({}).attacks, []);
+    assert.throws(() => readConfig({ ATTACKS: "forge-proof" }), /HOSTILE_SERVER_TEST/);
+    assert.throws(
+      () => readConfig({ ATTACKS: "forge-proof,nope", HOSTILE_SERVER_TEST: "1" }),
+      /"nope"/,
+    );
+    const config = readConfig({ ATTACKS: "forge-proof, fake-group", HOSTILE_SERVER_TEST: "1" });
+    assert.deepEqual(config.attacks, ["forge-proof", "fake-group"]);
+  });
 });

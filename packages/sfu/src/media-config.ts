@@ -21,6 +21,18 @@ export interface SfuOptions {
   readonly packetTap?:
     | ((publisherId: string, kind: "audio" | "video", packet: Buffer) => void)
     | undefined;
+  /**
+   * Test-only: may replace (or, returning null, drop) each packet before it is forwarded. The
+   * server's hostile-server harness attacks the clients' media with it.
+   */
+  readonly packetRewrite?:
+    | ((
+        roomId: string,
+        publisherId: string,
+        kind: "audio" | "video",
+        packet: Buffer,
+      ) => Buffer | null)
+    | undefined;
 }
 
 /**

@@ -20,6 +20,8 @@ export class Producer {
   private readonly unsubscribe: () => void;
   /** Sees every received packet, serialized; the server's test-only capture uses it. */
   tap: ((packet: Buffer) => void) | null = null;
+  /** Test-only: replaces or (null) drops each packet before it is forwarded; see SfuOptions. */
+  rewrite: ((packet: Buffer) => Buffer | null) | null = null;
   packetsIn = 0;
   packetsOut = 0;
   bytesIn = 0;
@@ -72,9 +74,11 @@ export class Producer {
   private forward(rtp: RtpPacket): void {
     this.packetsIn++;
     this.bytesIn += rtp.payload.length;
-    if (this.sinks.size === 0 && !this.tap) return;
-    const bytes = rtp.serialize();
-    this.tap?.(bytes);
+    if (this.sinks.size === 0 && !this.tap && !this.rewrite) return;
+    const received = rtp.serialize();
+    this.tap?.(received);
+    const bytes = this.rewrite ? this.rewrite(received) : received;
+    if (bytes === null) return;
     for (const sink of this.sinks) sink.write(bytes);
     this.packetsOut += this.sinks.size;
   }

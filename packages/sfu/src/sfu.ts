@@ -33,9 +33,12 @@ export class Sfu {
   room(id: string): Room {
     let room = this.rooms.get(id);
     if (!room) {
-      const tap = this.options.packetTap;
+      const { packetTap: tap, packetRewrite: rewrite } = this.options;
       room = new Room(id, this.config, this.options.keyframeIntervalMs, (producer) => {
         if (tap) producer.tap = (packet) => tap(producer.publisherId, producer.kind, packet);
+        if (rewrite) {
+          producer.rewrite = (packet) => rewrite(id, producer.publisherId, producer.kind, packet);
+        }
       });
       this.rooms.set(id, room);
     }

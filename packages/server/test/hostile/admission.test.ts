@@ -1,0 +1,83 @@
+/**
+ * DESIGN T2, §7.1: the server cannot admit anyone. Against the real server with its admission
+ * attacks on, real bots (the member engine, as in a browser's worker) must never add a joiner the
+ * server vouches for, and a joiner must refuse a group the server made.
+ */
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { type Bot, joinBot } from "@conclave/bot";
+import { newRoom } from "../signalling-client.ts";
+import type { ServerProcess } from "../start-server.ts";
+import { waitFor } from "../wait-for.ts";
+import { attackCount, startHostileServer } from "./hostile-server.ts";
+
+const rosterSize = (bot: Bot) => bot.stats().e2ee?.roster.length ?? 0;
+const securityEvents = (bot: Bot) => bot.stats().e2ee?.member.securityEvents ?? 0;
+/** Long enough for commit duty to have added a proven joiner several times over (2 s failover). */
+const NOT_ADDED_WITHIN_MS = 6000;
+
+function meeting(attacks: readonly string[]) {
+  const bots: Bot[] = [];
+  let server: ServerProcess | undefined;
+  after(async () => {
+    for (const bot of bots) bot.close();
+    await server?.stop();
+  });
+  return async (...names: string[]) => {
+    server ??= await startHostileServer(attacks);
+    const room = await newRoom();
+    const url = `${server.url}/m/${room.roomId}#${room.secret}`;
+    const joined: Bot[] = [];
+    for (const name of names) {
+      const bot = await joinBot({ url, name, publish: false });
+      bots.push(bot);
+      joined.push(bot);
+      if (joined.length === 1) {
+        await waitFor(`${name} to found the group`, () => rosterSize(bot) === 1);
+      }
+    }
+    return { server, bots: joined };
+  };
+}
+
+describe("a hostile server's admission attacks", () => {
+  describe("forge-proof: relaying an upload with a proof the server made", () => {
+    const start = meeting(["forge-proof"]);
+    it("is logged as proof-invalid and the joiner is never added", async () => {
+      const { server, bots } = await start("Ada", "Ben");
+      const [ada, ben] = bots as [Bot, Bot];
+      await waitFor("Ada to log the forged proof", () => securityEvents(ada) > 0);
+      await new Promise((r) => setTimeout(r, NOT_ADDED_WITHIN_MS));
+      assert.ok(attackCount(server, "forge-proof") > 0, "the server never forged a proof");
+      assert.equal(rosterSize(ada), 1, "Ada added a joiner on a forged proof");
+      assert.equal(ben.stats().e2ee?.status, "joining");
+    });
+  });
+
+  describe("strip-proof: relaying an upload without its proof", () => {
+    const start = meeting(["strip-proof"]);
+    it("makes a knock: no member adds it, until a host admits it", async () => {
+      const { server, bots } = await start("Ada", "Ben");
+      const [ada, ben] = bots as [Bot, Bot];
+      await new Promise((r) => setTimeout(r, NOT_ADDED_WITHIN_MS));
+      assert.ok(attackCount(server, "strip-proof") > 0, "the server never stripped a proof");
+      assert.equal(rosterSize(ada), 1, "Ada added an upload without a proof on her own");
+      // The lobby path still works: the host (Ada founded the meeting) admits by her own commit.
+      assert.equal(await ada.crypto.member.admit(ben.id), true);
+      await waitFor("Ben to be admitted by the host", () => rosterSize(ben) === 2);
+    });
+  });
+
+  describe("fake-group: answering an upload with the Welcome of a group the server made", () => {
+    const start = meeting(["fake-group"]);
+    it("is refused by the joiner (welcome-tag-invalid), who stays out of it", async () => {
+      const { server, bots } = await start("Ada", "Ben");
+      const [ada, ben] = bots as [Bot, Bot];
+      await waitFor("Ben to refuse the server's group", () => securityEvents(ben) > 0);
+      assert.ok(attackCount(server, "fake-group") > 0, "the server never made a group");
+      assert.equal(ben.stats().e2ee?.status, "joining", "Ben joined the server's group");
+      assert.equal(rosterSize(ben), 0);
+      assert.equal(rosterSize(ada), 1);
+    });
+  });
+});
