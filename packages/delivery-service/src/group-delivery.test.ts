@@ -249,4 +249,30 @@ describe("delivery service", () => {
     assert.equal(ds.state?.epoch, 2);
     assert.equal(ds.leafOf(B), 1);
   });
+
+  it("follows lock, lobby and knocking from a roles commit, and a rollback restores them", async () => {
+    const { ds, sessions } = await room([B, C]);
+    assert.deepEqual(ds.settings, { lobbyMandatory: false, knockingEnabled: true, locked: false });
+    const a = sessions.get(A) as MlsSession;
+    const change = await commitRoles(a, {
+      ...a.roles,
+      settings: { lobbyMandatory: true, knockingEnabled: false, locked: true },
+    });
+    assert.equal(ds.commit(A, 2, b64(change.commit), null).refusal, undefined);
+    assert.deepEqual(ds.settings, { lobbyMandatory: true, knockingEnabled: false, locked: true });
+    ds.commitFailed(B, 2);
+    ds.commitFailed(C, 2);
+    assert.equal(ds.state?.epoch, 2, "rolled back");
+    assert.deepEqual(ds.settings, { lobbyMandatory: false, knockingEnabled: true, locked: false });
+  });
+
+  it("names the connected participants a commit removes, for the server to close", async () => {
+    const { ds, sessions } = await room([B, C]);
+    const a = sessions.get(A) as MlsSession;
+    const remove = await removeMembers(a, [1]);
+    const outcome = ds.commit(A, 2, b64(remove.commit), null);
+    assert.equal(outcome.refusal, undefined);
+    assert.deepEqual(outcome.removed, [B]);
+    assert.ok(to(outcome, B).includes("mls-commit"), "the removed member gets the commit first");
+  });
 });

@@ -5,6 +5,7 @@ import {
   type ServerMessage,
 } from "@conclave/protocol";
 import { type Framing, readFraming } from "./mls-framing.ts";
+import { FOUNDING_SETTINGS, type RoomSettings } from "./room-settings.ts";
 
 /** A message for one participant. */
 export interface Delivery {
@@ -21,6 +22,8 @@ export interface Outcome {
   readonly disconnect: ParticipantId[];
   /** Participants whose leaf changed: the server announces them with participant-updated. */
   readonly leafChanged: ParticipantId[];
+  /** Connected participants whose leaf an accepted commit removed: the server closes them. */
+  readonly removed?: ParticipantId[];
 }
 
 interface CommitRecord {
@@ -29,6 +32,7 @@ interface CommitRecord {
   readonly committer: ParticipantId;
   /** Roster before the commit, to roll back to. */
   readonly before: ReadonlyMap<number, ParticipantId | null>;
+  readonly settingsBefore: RoomSettings;
   /** Members of that epoch other than the committer, who may report failure. */
   readonly reporters: ReadonlySet<ParticipantId>;
   readonly failed: Set<ParticipantId>;
@@ -69,9 +73,15 @@ export class GroupDelivery {
   private readonly pending = new Map<string, PendingKeyPackage>();
   private readonly connected = new Set<ParticipantId>();
   private lastCommit: CommitRecord | null = null;
+  private roomSettings: RoomSettings = FOUNDING_SETTINGS;
 
   get state(): { groupId: string; epoch: number } | null {
     return this.group && { groupId: this.group.id, epoch: this.group.epoch };
+  }
+
+  /** Lock, lobby and knocking as the latest accepted commit set them (room-settings.ts). */
+  get settings(): RoomSettings {
+    return this.roomSettings;
   }
 
   leafOf(participant: ParticipantId): number | null {
@@ -98,6 +108,7 @@ export class GroupDelivery {
     this.group = { id: groupId, idHex: hex(bytes), epoch: 0 };
     this.leaves = new Map([[0, from]]);
     this.lastCommit = null;
+    this.roomSettings = FOUNDING_SETTINGS;
     return { ...NOTHING, leafChanged: [from], deliveries: this.pendingFor(from) };
   }
 
@@ -149,11 +160,18 @@ export class GroupDelivery {
 
     const recipients = this.members();
     const before = new Map(this.leaves);
+    const removed = f.removes.flatMap((leaf) => {
+      const holder = this.leaves.get(leaf);
+      return holder && this.connected.has(holder) ? [holder] : [];
+    });
     const added = this.apply(f);
+    const settingsBefore = this.roomSettings;
+    this.roomSettings = f.settings ?? this.roomSettings;
     this.lastCommit = {
       epoch,
       committer: from,
       before,
+      settingsBefore,
       reporters: new Set(recipients.filter((p) => p !== from)),
       failed: new Set(),
     };
@@ -166,7 +184,7 @@ export class GroupDelivery {
       if (welcome) deliveries.push({ to: participant, message: { type: "mls-welcome", welcome } });
       deliveries.push(...this.pendingFor(participant));
     }
-    return { ...NOTHING, deliveries, leafChanged: this.changedLeaves(before) };
+    return { ...NOTHING, deliveries, leafChanged: this.changedLeaves(before), removed };
   }
 
   message(from: ParticipantId, message: string): Outcome {
@@ -212,6 +230,7 @@ export class GroupDelivery {
         p !== null && this.connected.has(p) && ![...record.before.values()].includes(p),
     );
     this.leaves = new Map(record.before);
+    this.roomSettings = record.settingsBefore;
     group.epoch = epoch;
     this.lastCommit = null;
     const leafChanged = this.changedLeaves(current);

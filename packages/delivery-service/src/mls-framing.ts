@@ -1,4 +1,5 @@
 import { decodeMlsMessage, type MLSMessage } from "ts-mls";
+import { type RoomSettings, settingsOf } from "./room-settings.ts";
 
 /**
  * What the Delivery Service may read of an MLSMessage: its public framing only (RFC 9420 §6).
@@ -15,6 +16,8 @@ export type Framing =
       readonly removes: readonly number[];
       /** init keys of the KeyPackages added, in commit order */
       readonly adds: readonly string[];
+      /** the settings its roles extension sets, if it changes the group context */
+      readonly settings: RoomSettings | undefined;
     }
   | { readonly kind: "application"; readonly groupId: string; readonly epoch: bigint };
 
@@ -64,17 +67,17 @@ export function readFraming(bytes: Uint8Array): FramingResult {
         return { ok: false, reason: "commit not from a member" };
       const removes: number[] = [];
       const adds: string[] = [];
+      let settings: RoomSettings | undefined;
       for (const item of content.commit.proposals) {
         if (item.proposalOrRefType !== "proposal")
           return { ok: false, reason: "proposals must be by value" };
         const proposal = item.proposal;
         if (proposal.proposalType === "remove") removes.push(proposal.remove.removed);
         else if (proposal.proposalType === "add") adds.push(hex(proposal.add.keyPackage.initKey));
-        // Roles and settings (group context extensions) change no leaf; members check them.
-        else if (
-          proposal.proposalType !== "update" &&
-          proposal.proposalType !== "group_context_extensions"
-        )
+        // Roles and settings change no leaf; members check them, we follow only the flags.
+        else if (proposal.proposalType === "group_context_extensions")
+          settings = settingsOf(proposal.groupContextExtensions.extensions) ?? settings;
+        else if (proposal.proposalType !== "update")
           return { ok: false, reason: `${proposal.proposalType} proposals are not allowed` };
       }
       return {
@@ -86,6 +89,7 @@ export function readFraming(bytes: Uint8Array): FramingResult {
           senderLeaf: content.sender.leafIndex,
           removes,
           adds,
+          settings,
         },
       };
     }

@@ -18,6 +18,10 @@ export const ERROR_CODES = [
   "NOT_A_MEMBER",
   "BAD_MLS",
   "SHUTTING_DOWN",
+  "NO_MEETING",
+  "KNOCKING_DISABLED",
+  "DENIED",
+  "REMOVED",
   "INTERNAL",
 ] as const;
 

@@ -9,6 +9,7 @@ export {
   type RoomId,
   SERVER_KEY_PATTERN,
 } from "./ids.ts";
+export { MAX_KNOCK_NAME } from "./lobby.ts";
 export {
   MEDIA_CODECS,
   MEDIA_SOURCES,

@@ -8,6 +8,7 @@ import {
   type RoomId,
   SERVER_KEY_PATTERN,
 } from "./ids.ts";
+import { KnockSchema, LOBBY_CLIENT_SCHEMAS, LOBBY_SERVER_SCHEMAS } from "./lobby.ts";
 import { MEDIA_SOURCES, SOURCE_KIND } from "./media.ts";
 import {
   GroupStateSchema,
@@ -17,7 +18,7 @@ import {
 } from "./mls-messages.ts";
 
 /** Bumped on any incompatible change; a client announces it in `join`. */
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 /** Largest signalling message accepted, in bytes of UTF-8. Larger ones get TOO_LARGE. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 const MAX_SDP_LENGTH = 60 * 1024;
@@ -43,15 +44,26 @@ export const ResumeSchema = z.strictObject({
   token: z.string().regex(RESUME_TOKEN_PATTERN),
 });
 
-export const JoinSchema = z.strictObject({
-  type: z.literal("join"),
-  protocol: z.number().int(),
-  roomId,
-  /** Proves the joiner holds the link: SHA-256(serverKey) starts with the room id. */
-  serverKey: z.string().regex(SERVER_KEY_PATTERN),
-  /** The previous connection's place, if it dropped within the reconnection window. */
-  resume: ResumeSchema.optional(),
-});
+export const JoinSchema = z
+  .strictObject({
+    type: z.literal("join"),
+    protocol: z.number().int(),
+    roomId,
+    /** Proves the joiner holds the link: SHA-256(serverKey) starts with the room id. */
+    serverKey: z.string().regex(SERVER_KEY_PATTERN).optional(),
+    /** Instead of a server key: a knock link's holder asks to be let in (docs/protocol.md "Lobby"). */
+    knock: KnockSchema.optional(),
+    /** The previous connection's place, if it dropped within the reconnection window. */
+    resume: ResumeSchema.optional(),
+  })
+  .refine((m) => (m.serverKey === undefined) !== (m.knock === undefined), {
+    message: "exactly one of serverKey and knock",
+    path: ["serverKey"],
+  })
+  .refine((m) => m.knock === undefined || m.resume === undefined, {
+    message: "a knock takes no place back",
+    path: ["resume"],
+  });
 
 /** Keeps the connection provably alive: the server answers `pong` at once. */
 export const PingSchema = z.strictObject({ type: z.literal("ping") });
@@ -108,6 +120,7 @@ export const ClientMessageSchema = z.discriminatedUnion("type", [
   LeaveSchema,
   PingSchema,
   ...MLS_CLIENT_SCHEMAS,
+  ...LOBBY_CLIENT_SCHEMAS,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 export type ClientMessageType = ClientMessage["type"];
@@ -196,6 +209,7 @@ export const ServerMessageSchema = z.discriminatedUnion("type", [
   ErrorSchema,
   PongSchema,
   ...MLS_SERVER_SCHEMAS,
+  ...LOBBY_SERVER_SCHEMAS,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 export type ServerMessageType = ServerMessage["type"];

@@ -18,6 +18,10 @@ export interface Config {
   readonly mlsJoinGraceMs: number;
   /** How long a dropped member's place is held for it to reconnect; 0 turns it off. */
   readonly reconnectWindowMs: number;
+  /** Join attempts per minute per client address (a burst of as many). */
+  readonly joinsPerMinute: number;
+  /** Knocks per minute per client address (a burst of as many). */
+  readonly knocksPerMinute: number;
   /** Test-only: a file that records everything received (packages/server/src/capture.ts). */
   readonly captureFile: string | null;
   /**
@@ -88,6 +92,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     drainTimeoutMs: integer(env, "DRAIN_TIMEOUT_MS", 10_000, 0, 600_000),
     mlsJoinGraceMs: integer(env, "MLS_JOIN_GRACE_MS", 60_000, 0, 3_600_000),
     reconnectWindowMs: integer(env, "RECONNECT_WINDOW_MS", 30_000, 0, 600_000),
+    joinsPerMinute: integer(env, "JOINS_PER_MINUTE", 120, 1, 100_000),
+    knocksPerMinute: integer(env, "KNOCKS_PER_MINUTE", 10, 1, 100_000),
     captureFile: env.CAPTURE_FILE || null,
     logLevel: logLevel as Config["logLevel"],
   };

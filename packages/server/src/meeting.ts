@@ -7,7 +7,7 @@ export interface Member {
   readonly participant: Participant | null;
   send(message: ServerMessage): void;
   /** Closes the connection with an error the client shows. */
-  expel(code: "BAD_MLS" | "NOT_A_MEMBER", message: string): void;
+  expel(code: "BAD_MLS" | "NOT_A_MEMBER" | "REMOVED" | "DENIED", message: string): void;
   /**
    * A new connection of the same client presents `token`: if it is this connection's, drop this
    * one as disconnected (its place is then held for the new one) and say true.
@@ -15,15 +15,42 @@ export interface Member {
   handOver(token: string): boolean;
 }
 
+/** A knock waiting in the lobby (docs/protocol.md "Lobby"): it gets nothing of the meeting. */
+export interface Knocker extends Member {
+  /** The name it claims, unverified, for the hosts. */
+  readonly knockName: string | null;
+  /** A host's commit gave it a leaf: it becomes a participant. */
+  promote(): void;
+}
+
 /** The signalling view of one room: who is in it, and how to tell them. */
 export class Meeting {
   readonly members = new Map<ParticipantId, Member>();
   /** Places of members whose connection dropped, kept for the reconnection window. */
   readonly held = new Map<ParticipantId, HeldPlace>();
+  /** Knocks waiting for a host; not participants, not counted in `size`. */
+  readonly lobby = new Map<ParticipantId, Knocker>();
   /** The room's MLS Delivery Service: it orders commits and follows the roster, with no key. */
   readonly delivery = new GroupDelivery();
 
-  constructor(readonly id: RoomId) {}
+  private lastSettings: GroupDelivery["settings"];
+
+  constructor(readonly id: RoomId) {
+    this.lastSettings = this.delivery.settings;
+  }
+
+  /** What a connection not yet in the group is told about why it may wait. */
+  get waitingStatus(): { locked: boolean; lobbyMandatory: boolean } {
+    const { locked, lobbyMandatory } = this.delivery.settings;
+    return { locked, lobbyMandatory };
+  }
+
+  /** Participants who hold a leaf: the only ones told about knocks. */
+  tellMembers(message: ServerMessage): void {
+    for (const member of this.members.values()) {
+      if (member.participant !== null && member.participant.leaf !== null) member.send(message);
+    }
+  }
 
   /** Connected participants and held places: both take room in the meeting. */
   get size(): number {
@@ -37,6 +64,21 @@ export class Meeting {
     clearTimeout(place.timer);
     this.held.delete(id);
     this.delivery.disconnect(id);
+  }
+
+  /** Tells those still waiting when lock or lobby change; closes knocks when knocking stops. */
+  private followSettings(): void {
+    const settings = this.delivery.settings;
+    if (settings === this.lastSettings) return;
+    this.lastSettings = settings;
+    const status: ServerMessage = { type: "room-status", ...this.waitingStatus };
+    for (const member of this.members.values()) {
+      if (member.participant?.leaf === null) member.send(status);
+    }
+    for (const knocker of [...this.lobby.values()]) {
+      if (settings.knockingEnabled) knocker.send(status);
+      else knocker.expel("DENIED", "the hosts stopped letting people ask to join");
+    }
   }
 
   participants(except?: ParticipantId): Participant[] {
@@ -53,6 +95,10 @@ export class Meeting {
 
   /** Carries out what the Delivery Service decided; the sender's refusal is the caller's. */
   deliver(outcome: Outcome): void {
+    // Knocks a host's commit just added become participants before their Welcome goes out.
+    for (const [id, knocker] of [...this.lobby]) {
+      if (this.delivery.leafOf(id) !== null) knocker.promote();
+    }
     for (const { to, message } of outcome.deliveries) {
       const member = this.members.get(to);
       if (member) member.send(message);
@@ -63,9 +109,23 @@ export class Meeting {
       if (this.delivery.leafOf(id) === null) this.release(id);
     }
     for (const id of outcome.leafChanged) {
-      const participant = this.members.get(id)?.participant;
-      if (participant) this.broadcast({ type: "participant-updated", participant }, id);
+      const member = this.members.get(id);
+      const participant = member?.participant;
+      if (!member || !participant) continue;
+      this.broadcast({ type: "participant-updated", participant }, id);
+      // A new member hears of the knocks already waiting.
+      if (participant.leaf !== null) {
+        for (const [from, knocker] of this.lobby) {
+          const name = knocker.knockName;
+          if (name !== null) member.send({ type: "knock", from, name });
+        }
+      }
     }
+    // After the commit that removed it went out to it: its client sees itself removed.
+    for (const id of outcome.removed ?? []) {
+      this.members.get(id)?.expel("REMOVED", "you were removed from the meeting");
+    }
+    this.followSettings();
     for (const id of outcome.disconnect) {
       this.members.get(id)?.expel("BAD_MLS", "your last commit could not be applied by the others");
     }
@@ -99,6 +159,9 @@ export class Meetings {
   dropIfEmpty(meeting: Meeting): void {
     if (meeting.size === 0 && this.meetings.get(meeting.id) === meeting) {
       this.meetings.delete(meeting.id);
+      for (const knocker of [...meeting.lobby.values()]) {
+        knocker.expel("NOT_A_MEMBER", "everyone left the meeting");
+      }
     }
   }
 

@@ -11,6 +11,7 @@ import { createRequestHandler } from "./http.ts";
 import type { Logger } from "./logger.ts";
 import { Meetings } from "./meeting.ts";
 import { Metrics } from "./metrics.ts";
+import { AddressLimiter } from "./rate-limit.ts";
 import { Session } from "./session.ts";
 
 /** Frames above this close the socket (1009); frames above MAX_MESSAGE_BYTES get TOO_LARGE. */
@@ -59,12 +60,16 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const wss = new WebSocketServer({ server: http, path: "/ws", maxPayload: HARD_FRAME_LIMIT });
   const alive = new WeakSet<object>();
   const signallingLog = log.child({ subsystem: "signalling" });
-  wss.on("connection", (ws) => {
+  const joinLimiter = new AddressLimiter(config.joinsPerMinute, config.joinsPerMinute / 60);
+  const knockLimiter = new AddressLimiter(config.knocksPerMinute, config.knocksPerMinute / 60);
+  wss.on("connection", (ws, req) => {
     alive.add(ws);
     ws.on("pong", () => alive.add(ws));
     ws.on("error", () => ws.terminate());
-    new Session(ws, {
+    new Session(ws, req.socket.remoteAddress ?? "unknown", {
       sfu,
+      joinLimiter,
+      knockLimiter,
       meetings,
       metrics,
       log: signallingLog,

@@ -9,6 +9,7 @@ import {
   type ParticipantId,
   PROTOCOL_VERSION,
   parseClientMessage,
+  type RoomId,
   roomIdFromServerKey,
   type ServerMessage,
   toBase64url,
@@ -22,11 +23,19 @@ import type { Logger } from "./logger.ts";
 import { roomTag } from "./logger.ts";
 import type { Meeting, Meetings, Member } from "./meeting.ts";
 import type { Metrics } from "./metrics.ts";
-import { TokenBucket } from "./rate-limit.ts";
+import { type AddressLimiter, TokenBucket } from "./rate-limit.ts";
+
+/** How long a knock waits for a host before the server gives it up. */
+const LOBBY_WAIT_MS = 10 * 60_000;
+/** Knocks waiting at once in one meeting: more are refused, so a crowd cannot flood the hosts. */
+const MAX_LOBBY = 20;
 
 export interface SessionContext {
   readonly sfu: Sfu;
   readonly meetings: Meetings;
+  /** Join attempts and knocks per client address (docs/protocol.md "Rate limits"). */
+  readonly joinLimiter: AddressLimiter;
+  readonly knockLimiter: AddressLimiter;
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly maxParticipants: number;
@@ -51,6 +60,14 @@ type State =
       /** Digest of the token that takes this place back after a drop. */
       readonly resumeDigest: Buffer;
     }
+  | {
+      /** A knock: waits for a host, receives nothing of the meeting (docs/protocol.md "Lobby"). */
+      readonly kind: "lobby";
+      readonly meeting: Meeting;
+      readonly id: ParticipantId;
+      readonly name: string;
+      readonly timer: ReturnType<typeof setTimeout>;
+    }
   | { readonly kind: "closed" };
 
 class Refusal extends Error {
@@ -74,6 +91,8 @@ export class Session implements Member {
 
   constructor(
     private readonly ws: WebSocket,
+    /** The client's address, for the per-address limits on join attempts and knocks. */
+    private readonly address: string,
     private readonly ctx: SessionContext,
   ) {
     ws.on("message", (data, isBinary) => {
@@ -90,7 +109,11 @@ export class Session implements Member {
     return { ...participant, leaf: meeting.delivery.leafOf(participant.id) };
   }
 
-  expel(code: "BAD_MLS" | "NOT_A_MEMBER", message: string): void {
+  get knockName(): string | null {
+    return this.state.kind === "lobby" ? this.state.name : null;
+  }
+
+  expel(code: "BAD_MLS" | "NOT_A_MEMBER" | "REMOVED" | "DENIED", message: string): void {
     this.send({ type: "error", code, message });
     // Not held: the members remove its leaf after their window; it joins again if it can.
     this.end("disconnected", false);
@@ -132,12 +155,50 @@ export class Session implements Member {
   }
 
   /**
+   * A host admitted this knock: the Delivery Service gave it a leaf. It becomes a participant (its
+   * MLS Welcome follows from the caller); until now it had nothing of the meeting.
+   */
+  promote(): void {
+    const state = this.state;
+    if (state.kind !== "lobby") return;
+    clearTimeout(state.timer);
+    const { meeting, id } = state;
+    meeting.lobby.delete(id);
+    const participant = { id, audio: true, video: true };
+    const peer = this.enterRoom(meeting, id);
+    const token = newResumeToken();
+    this.state = { kind: "joined", meeting, peer, participant, resumeDigest: token.digest };
+    this.send({
+      type: "admitted",
+      participants: meeting.participants(),
+      resumeToken: token.token,
+    });
+    meeting.members.set(id, this);
+    meeting.broadcast({ type: "knock-ended", from: id, reason: "admitted" }, id);
+    meeting.broadcast(
+      {
+        type: "participant-joined",
+        participant: { ...participant, leaf: meeting.delivery.leafOf(id) },
+      },
+      id,
+    );
+    this.ctx.log.info({ room: roomTag(meeting.id), size: meeting.size }, "knock admitted");
+  }
+
+  /**
    * Removes the participant (if joined) and tells the others. Idempotent. A dropped MLS member's
    * place is held for the reconnection window; its leaf stays with the Delivery Service meanwhile.
    */
   end(reason: "left" | "disconnected", holdPlace = true): void {
     const state = this.state;
     this.state = { kind: "closed" };
+    if (state.kind === "lobby") {
+      clearTimeout(state.timer);
+      state.meeting.lobby.delete(state.id);
+      state.meeting.delivery.disconnect(state.id);
+      state.meeting.broadcast({ type: "knock-ended", from: state.id, reason: "left" });
+      return;
+    }
     if (state.kind !== "joined") return;
     const { meeting, participant } = state;
     if (this.graceTimer) clearTimeout(this.graceTimer);
@@ -202,6 +263,7 @@ export class Session implements Member {
       this.send({ type: "pong" });
       return;
     }
+    if (this.state.kind === "lobby") return this.inLobby(this.state, message);
     const state = this.state;
     if (state.kind !== "joined")
       throw new Refusal("NOT_JOINED", `send join before ${message.type}`);
@@ -249,11 +311,48 @@ export class Session implements Member {
           state.meeting,
           toDelivery(state.meeting.delivery, state.participant.id, message),
         );
+      case "lobby-deny":
+        return this.denyKnock(state.meeting, message.participantId);
       case "leave":
         this.end("left");
         this.ws.close(1000, "left");
         return;
     }
+  }
+
+  /** A knock may upload its KeyPackage, without a proof, and leave; nothing else. */
+  private inLobby(
+    state: Extract<State, { kind: "lobby" }>,
+    message: Exclude<ClientMessage, { type: "join" | "ping" }>,
+  ): void {
+    if (message.type === "leave") {
+      this.end("left");
+      this.ws.close(1000, "left");
+      return;
+    }
+    if (message.type !== "mls-key-package") {
+      throw new Refusal("NOT_JOINED", "you are waiting in the lobby until a host lets you in");
+    }
+    if (message.proof !== undefined) {
+      throw new Refusal("BAD_MESSAGE", "a knock carries no admission proof");
+    }
+    this.deliver(state.meeting, state.meeting.delivery.keyPackage(state.id, message.keyPackage));
+  }
+
+  /**
+   * A member turns away someone waiting: a knock, or a connection not yet in the group. The server
+   * cannot tell roles (docs/protocol.md "Lobby"); any member could remove anyone anyway.
+   */
+  private denyKnock(meeting: Meeting, id: ParticipantId): void {
+    if (this.participant?.leaf === null) {
+      throw new Refusal("NOT_A_MEMBER", "only members of the group turn a knock away");
+    }
+    const waiting = meeting.lobby.get(id) ?? meeting.members.get(id);
+    if (!waiting || (waiting.participant !== null && waiting.participant.leaf !== null)) {
+      throw new Refusal("BAD_MESSAGE", "nobody with that id is waiting");
+    }
+    meeting.broadcast({ type: "knock-ended", from: id, reason: "denied" });
+    waiting.expel("DENIED", "a host did not let you in");
   }
 
   private deliver(meeting: Meeting, outcome: Outcome): void {
@@ -272,7 +371,14 @@ export class Session implements Member {
     }
     if (this.ctx.isDraining())
       throw new Refusal("SHUTTING_DOWN", "the server is restarting; try again shortly");
-    if ((await roomIdFromServerKey(message.serverKey)) !== message.roomId) {
+    if (message.knock) return this.knock(message.roomId, message.knock.name);
+    if (!this.ctx.joinLimiter.take(this.address)) {
+      throw new Refusal(
+        "RATE_LIMITED",
+        "too many attempts to join from your network; wait a minute",
+      );
+    }
+    if ((await roomIdFromServerKey(message.serverKey ?? "")) !== message.roomId) {
       throw new Refusal("GATE_REFUSED", "this meeting link is not valid; ask for the link again");
     }
     if (this.state.kind !== "connected") return;
@@ -294,18 +400,7 @@ export class Session implements Member {
       clearTimeout(resumed.timer);
       meeting.held.delete(participant.id);
     }
-    const peer = this.ctx.sfu.room(meeting.id).addPeer(participant.id, (sdp, tracks) =>
-      this.send({
-        type: "subscribe-offer",
-        sdp,
-        tracks: tracks.map((t) => ({
-          mid: t.mid,
-          participantId: t.publisherId as ParticipantId,
-          kind: t.kind,
-          source: t.source,
-        })),
-      }),
-    );
+    const peer = this.enterRoom(meeting, participant.id);
     const token = newResumeToken();
     this.state = { kind: "joined", meeting, peer, participant, resumeDigest: token.digest };
     meeting.delivery.connect(participant.id);
@@ -326,18 +421,85 @@ export class Session implements Member {
       { type: "participant-joined", participant: { ...participant, leaf } },
       participant.id,
     );
-    if (this.ctx.mlsJoinGraceMs > 0 && leaf === null) {
-      // A connection that never becomes an MLS member only takes up room (docs/e2ee.md).
-      this.graceTimer = setTimeout(() => {
-        if (meeting.delivery.leafOf(participant.id) === null) {
-          this.expel("NOT_A_MEMBER", "you were not admitted to the meeting in time; join again");
-        }
-      }, this.ctx.mlsJoinGraceMs);
+    if (leaf === null) {
+      this.send({ type: "room-status", ...meeting.waitingStatus });
+      this.startGrace(meeting, participant.id);
     }
     this.ctx.metrics.joins.inc();
     this.ctx.log.info(
       { room: roomTag(meeting.id), size: meeting.size, resumed: resumed !== undefined },
       "participant joined",
+    );
+  }
+
+  /**
+   * A connection that never becomes an MLS member only takes up room (docs/e2ee.md); while the
+   * meeting is locked or its lobby mandatory it may wait for a host, so the wait starts again.
+   */
+  private startGrace(meeting: Meeting, id: ParticipantId): void {
+    if (this.ctx.mlsJoinGraceMs <= 0) return;
+    this.graceTimer = setTimeout(() => {
+      if (this.state.kind !== "joined" || meeting.delivery.leafOf(id) !== null) return;
+      const { locked, lobbyMandatory } = meeting.waitingStatus;
+      if (locked || lobbyMandatory) this.startGrace(meeting, id);
+      else this.expel("NOT_A_MEMBER", "you were not admitted to the meeting in time; join again");
+    }, this.ctx.mlsJoinGraceMs);
+  }
+
+  /**
+   * `join` with a knock: no server key, so only a lobby place in a meeting that exists, has its
+   * group, and lets people knock (the Delivery Service follows the setting from the commits).
+   */
+  private knock(roomId: RoomId, name: string): void {
+    if (!this.ctx.knockLimiter.take(this.address)) {
+      throw new Refusal(
+        "RATE_LIMITED",
+        "too many knocks from your network; wait a minute and try again",
+      );
+    }
+    const meeting = this.ctx.meetings.get(roomId);
+    const group = meeting?.delivery.state;
+    if (!meeting || !group || meeting.members.size === 0) {
+      throw new Refusal(
+        "NO_MEETING",
+        "nobody is in this meeting yet; try again when it has started",
+      );
+    }
+    if (!meeting.delivery.settings.knockingEnabled) {
+      throw new Refusal(
+        "KNOCKING_DISABLED",
+        "the hosts do not let people ask to join this meeting",
+      );
+    }
+    if (meeting.lobby.size >= MAX_LOBBY) {
+      throw new Refusal("ROOM_FULL", "too many people are waiting to join; try again later");
+    }
+    const id = toBase64url(randomBytes(12)) as ParticipantId;
+    const timer = setTimeout(
+      () => this.expel("NOT_A_MEMBER", "nobody let you in; ask to join again"),
+      LOBBY_WAIT_MS,
+    );
+    this.state = { kind: "lobby", meeting, id, name, timer };
+    meeting.lobby.set(id, this);
+    meeting.delivery.connect(id);
+    this.send({ type: "lobby", protocol: PROTOCOL_VERSION, selfId: id, group });
+    this.send({ type: "room-status", ...meeting.waitingStatus });
+    meeting.tellMembers({ type: "knock", from: id, name });
+    this.ctx.log.info({ room: roomTag(meeting.id), waiting: meeting.lobby.size }, "knock");
+  }
+
+  private enterRoom(meeting: Meeting, id: ParticipantId): Peer {
+    return this.ctx.sfu.room(meeting.id).addPeer(id, (sdp, tracks) =>
+      this.send({
+        type: "subscribe-offer",
+        sdp,
+        tracks: tracks.map((t) => ({
+          mid: t.mid,
+          participantId: t.publisherId as ParticipantId,
+          kind: t.kind,
+          source: t.source,
+        })),
+      }),
     );
   }
 }

@@ -1,5 +1,5 @@
 // What this member asked to commit itself: roles and settings changes (lock, lobby, co-hosts,
-// handing on the host role, denials) and lobby admissions. Requests are declarative, so one that a
+// handing on the host role, denials), removals and lobby admissions. Requests are declarative, so one that a
 // commit (ours or anyone's) has already brought about is done, and one that lost a race for its
 // epoch is simply tried again in the next. A request our role no longer allows, or that no longer
 // applies, is dropped and said why.
@@ -18,15 +18,22 @@ import type { MlsSession } from "../mls/session.ts";
 
 export type HostWork =
   | { readonly kind: "roles"; readonly roles: MeetingRoles; readonly remove: readonly number[] }
+  | { readonly kind: "remove"; readonly leaves: readonly number[] }
   | { readonly kind: "admit"; readonly from: readonly string[] }
   | { readonly kind: "none" };
 
 export class HostRequests {
   #changes: RolesChange[] = [];
   readonly #admits = new Set<string>();
+  /** leaf → the fingerprint it held when asked: a leaf refilled since is someone else, left alone */
+  readonly #removes = new Map<number, Fingerprint>();
 
   change(change: RolesChange): void {
     this.#changes.push(change);
+  }
+
+  remove(leaf: number, fingerprint: Fingerprint): void {
+    this.#removes.set(leaf, fingerprint);
   }
 
   admit(from: string): void {
@@ -36,6 +43,7 @@ export class HostRequests {
   clear(): void {
     this.#changes = [];
     this.#admits.clear();
+    this.#removes.clear();
   }
 
   /**
@@ -85,6 +93,17 @@ export class HostRequests {
     }
     if (kept.length > 0)
       return { work: { kind: "roles", roles, remove: denied(session, roles) }, dropped };
+    for (const [leaf, fingerprint] of [...this.#removes]) {
+      const entry = rosterEntry(session.roster, leaf);
+      if (entry === undefined || fingerprintFromBytes(entry.fingerprint) !== fingerprint) {
+        this.#removes.delete(leaf); // removed already, by us or anyone
+      } else if (role === "member") {
+        this.#removes.delete(leaf);
+        dropped.push("remove: only a host or co-host removes a participant");
+      }
+    }
+    if (this.#removes.size > 0)
+      return { work: { kind: "remove", leaves: [...this.#removes.keys()] }, dropped };
     if (this.#admits.size > 0) return { work: { kind: "admit", from: [...this.#admits] }, dropped };
     return { work: { kind: "none" }, dropped };
   }

@@ -1,0 +1,103 @@
+import { z } from "zod";
+import { PARTICIPANT_ID_PATTERN, type ParticipantId, RESUME_TOKEN_PATTERN } from "./ids.ts";
+import { GroupStateSchema } from "./mls-messages.ts";
+
+/**
+ * The lobby (docs/protocol.md "Lobby"): someone with a knock link, who holds no invite secret and
+ * so no server key, asks to be let in. The name they type is the one thing of theirs the server
+ * reads in clear: they share no key with the group yet (docs/threat-model.md). Members only ever
+ * show it as "not verified"; once admitted, their name comes from their own signed `hello`.
+ */
+export const MAX_KNOCK_NAME = 64;
+
+const participantId = z
+  .string()
+  .regex(PARTICIPANT_ID_PATTERN)
+  .transform((s) => s as ParticipantId);
+
+/** A claimed name: trimmed, 1-64 characters, no control characters (it is shown to hosts). */
+export const knockName = z
+  .string()
+  .max(MAX_KNOCK_NAME * 2)
+  .transform((s) => s.trim())
+  .pipe(
+    z
+      .string()
+      .min(1)
+      .max(MAX_KNOCK_NAME)
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
+      .regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]+$/, "no control characters"),
+  );
+
+/** `join.knock`: instead of a server key, the name a knocker claims. */
+export const KnockSchema = z.strictObject({ name: knockName });
+
+// ---- client → server -------------------------------------------------------------------
+
+/** A member turns a knock away: the server closes the knocker's connection with DENIED. */
+export const LobbyDenySchema = z.strictObject({
+  type: z.literal("lobby-deny"),
+  participantId,
+});
+
+// ---- server → client -------------------------------------------------------------------
+
+/** To a knocker: you wait in the lobby of this group. Upload a KeyPackage (no proof), then wait. */
+export const LobbySchema = z.strictObject({
+  type: z.literal("lobby"),
+  protocol: z.number().int(),
+  selfId: participantId,
+  group: GroupStateSchema,
+});
+
+/**
+ * To a knocker a host admitted (the Delivery Service gave it a leaf): it is a participant now.
+ * Its MLS Welcome follows.
+ */
+export const AdmittedSchema = z.strictObject({
+  type: z.literal("admitted"),
+  participants: z
+    .array(
+      z.strictObject({
+        id: participantId,
+        leaf: z.number().int().min(0).max(4095).nullable(),
+        audio: z.boolean(),
+        video: z.boolean(),
+      }),
+    )
+    .max(1000),
+  resumeToken: z.string().regex(RESUME_TOKEN_PATTERN),
+});
+
+/** To members: someone knocks. Sent again to each member added later, while they wait. */
+export const KnockRelaySchema = z.strictObject({
+  type: z.literal("knock"),
+  from: participantId,
+  name: knockName,
+});
+
+/** To members: a knock is over (the knocker left, was denied, or was admitted). */
+export const KnockEndedSchema = z.strictObject({
+  type: z.literal("knock-ended"),
+  from: participantId,
+  reason: z.enum(["left", "denied", "admitted"]),
+});
+
+/**
+ * To a connection not yet in the group: what keeps it waiting, as the latest commit's public roles
+ * extension says (the server follows it; docs/e2ee.md). Sent on join and when it changes.
+ */
+export const RoomStatusSchema = z.strictObject({
+  type: z.literal("room-status"),
+  locked: z.boolean(),
+  lobbyMandatory: z.boolean(),
+});
+
+export const LOBBY_CLIENT_SCHEMAS = [LobbyDenySchema] as const;
+export const LOBBY_SERVER_SCHEMAS = [
+  LobbySchema,
+  AdmittedSchema,
+  KnockRelaySchema,
+  KnockEndedSchema,
+  RoomStatusSchema,
+] as const;
