@@ -131,6 +131,7 @@ export type {
   MemberErrorCode,
   MemberEvents,
   RosterMember,
+  SecurityAlarm,
   SecurityEvent,
 } from "./member/events.ts";
 export {

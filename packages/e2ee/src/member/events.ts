@@ -31,6 +31,16 @@ export interface SecurityEvent {
   readonly epoch: bigint | undefined;
 }
 
+/**
+ * Something the server did that it may do but must not hide (DESIGN.md §1: denial of service is
+ * visible, not preventable). `withheld-commit`: a commit of ours at `epoch` got neither echo nor
+ * refusal within 2 s.
+ */
+export interface SecurityAlarm {
+  readonly kind: "withheld-commit";
+  readonly epoch: bigint;
+}
+
 export type EpochReason = "founded" | "joined" | "commit" | "own-commit" | "rollback";
 
 export interface EpochEvent {
@@ -88,6 +98,7 @@ export interface MemberEvents {
   /** the roles or settings in the group context changed (or are first known) */
   roles: MeetingRoles;
   security: SecurityEvent;
+  alarm: SecurityAlarm;
   error: MemberError;
   /**
    * The engine must join again but the server will not take a KeyPackage on this connection:

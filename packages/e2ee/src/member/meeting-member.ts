@@ -112,6 +112,8 @@ export interface MeetingMemberOptions {
   readonly reconnectWindowMs?: number;
   /** Failover delay per rank of commit duty (default 2000 ms). */
   readonly failoverMs?: number;
+  /** A commit of ours with no echo or refusal by then raises the withheld-commit alarm. */
+  readonly withheldCommitMs?: number;
   /** A joiner not added within this sends a fresh KeyPackage (default 20 000 ms). */
   readonly keyPackageRefreshMs?: number;
   /** After mls-commit-failed, rejoin if no rollback comes within this (default 5000 ms). */
@@ -140,6 +142,8 @@ export interface MemberStats {
   keyPackagesRejected: number;
   /** lines of the security log (`security` events) */
   securityEvents: number;
+  /** commits of ours the server neither echoed nor refused in time (`alarm` withheld-commit) */
+  commitsWithheld: number;
 }
 
 export interface MeetingMember {
@@ -214,6 +218,8 @@ interface InFlight {
   lost: boolean;
   /** an error came while it was out: if no echo by then, it was the commit that was refused */
   giveUpAt: number | undefined;
+  /** when its silence raises the withheld-commit alarm; undefined once raised */
+  alarmAt: number | undefined;
 }
 
 interface Queued {
@@ -272,6 +278,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
   const random = options.random ?? Math.random;
   const reconnectWindowMs = options.reconnectWindowMs ?? 30_000;
   const failoverMs = options.failoverMs ?? 2000;
+  const withheldCommitMs = options.withheldCommitMs ?? 2000;
   const keyPackageRefreshMs = options.keyPackageRefreshMs ?? 20_000;
   const rollbackWaitMs = options.rollbackWaitMs ?? 5000;
   const selfUpdateMs = options.selfUpdateMs ?? 300_000;
@@ -297,6 +304,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     queueExpired: 0,
     keyPackagesRejected: 0,
     securityEvents: 0,
+    commitsWithheld: 0,
   };
 
   let status: MemberStatus = "idle";
@@ -387,6 +395,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     if (awaitingRollback !== undefined) wake(awaitingRollback.deadline);
     for (const item of queue) wake(item.expires);
     if (inFlight?.giveUpAt !== undefined) wake(inFlight.giveUpAt);
+    if (inFlight?.alarmAt !== undefined) wake(inFlight.alarmAt);
     const at = wakeAt;
     wakeAt = Number.POSITIVE_INFINITY;
     if (timer !== undefined && timer.at === at) return;
@@ -884,6 +893,14 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       await rejoin(`no rollback after the failed commit of epoch ${awaitingRollback.epoch}`);
     }
     await expireQueue();
+    if (inFlight?.alarmAt !== undefined && t >= inFlight.alarmAt) {
+      // The server sequences every commit at once: silence means it withholds ours (a Remove,
+      // say). It can; it cannot hide that it does (docs/e2ee.md "Alarms").
+      inFlight.alarmAt = undefined;
+      inFlight.giveUpAt ??= t + failoverMs;
+      stats.commitsWithheld++;
+      events.emit("alarm", { kind: "withheld-commit", epoch: inFlight.epoch });
+    }
     if (inFlight?.giveUpAt !== undefined && t >= inFlight.giveUpAt) {
       inFlight = undefined;
       retryAfter = t + failoverMs;
@@ -1001,7 +1018,13 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
 
   async function sendCommit(built: Exclude<BuiltCommit, { kind: "none" }>): Promise<void> {
     if (session === undefined) return;
-    inFlight = { epoch: session.epoch, built, lost: false, giveUpAt: undefined };
+    inFlight = {
+      epoch: session.epoch,
+      built,
+      lost: false,
+      giveUpAt: undefined,
+      alarmAt: now() + withheldCommitMs,
+    };
     stats.commitsSent++;
     const welcome = built.kind === "add" ? toBase64url(built.transition.welcome) : null;
     options.send({

@@ -10,6 +10,7 @@ const LOADERS: Record<AttackName, () => Promise<Attack>> = {
   "fake-group": async () => (await import("./fake-group.ts")).fakeGroup(),
   "inject-frames": async () => (await import("./inject-frames.ts")).injectFrames,
   "relabel-frames": async () => (await import("./relabel-frames.ts")).relabelFrames(),
+  "withhold-remove": async () => (await import("./withhold-remove.ts")).withholdRemove,
 };
 
 /**

@@ -8,6 +8,7 @@ export const ATTACK_NAMES = [
   "fake-group",
   "inject-frames",
   "relabel-frames",
+  "withhold-remove",
 ] as const;
 
 export type AttackName = (typeof ATTACK_NAMES)[number];

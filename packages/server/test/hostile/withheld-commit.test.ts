@@ -1,0 +1,70 @@
+/**
+ * DESIGN.md §1: the server can always delay or drop, and clients make it visible. Against the real
+ * server dropping every commit that removes someone, the member whose Remove it withholds raises
+ * the withheld-commit alarm within 2 s of sending it, and again for each retry.
+ */
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { type Bot, joinBot } from "@conclave/bot";
+import { newRoom } from "../signalling-client.ts";
+import type { ServerProcess } from "../start-server.ts";
+import { waitFor } from "../wait-for.ts";
+import { attackCount, startHostileServer } from "./hostile-server.ts";
+
+const rosterSize = (bot: Bot) => bot.stats().e2ee?.roster.length ?? 0;
+
+describe("withhold-remove: the server drops the commits that remove a member", () => {
+  const bots: Bot[] = [];
+  let server: ServerProcess | undefined;
+  after(async () => {
+    for (const bot of bots) bot.close();
+    await server?.stop();
+  });
+
+  it("raises the withheld-commit alarm at the committer within 2 s", async () => {
+    server = await startHostileServer(["withhold-remove"]);
+    const room = await newRoom();
+    const url = `${server.url}/m/${room.roomId}#${room.secret}`;
+    for (const name of ["Ada", "Ben", "Cyd"]) {
+      bots.push(await joinBot({ url, name, publish: false }));
+      await waitFor(`${name} to be admitted`, () =>
+        bots.every((b) => rosterSize(b) === bots.length),
+      );
+    }
+    const [ada, ben, cyd] = bots as [Bot, Bot, Bot];
+    // Joiners make their first updates: let the group settle so Ada's next commit is the Remove.
+    let seen = "";
+    let since = Date.now();
+    await waitFor("the group to settle", () => {
+      const now = bots.map((b) => b.stats().e2ee?.epoch).join();
+      if (now !== seen) [seen, since] = [now, Date.now()];
+      return Date.now() - since > 1500 && new Set(seen.split(",")).size === 1;
+    });
+    const alarms: Array<{ at: number; epoch: bigint }> = [];
+    const sent: number[] = [];
+    for (const bot of [ada, ben]) {
+      bot.crypto.member.on("alarm", (alarm) => alarms.push({ at: Date.now(), epoch: alarm.epoch }));
+    }
+    const epoch = BigInt(ada.stats().e2ee?.epoch ?? "0");
+    const commitsSent = () => ada.stats().e2ee?.member.commitsSent ?? 0;
+    const before = commitsSent();
+    const watch = setInterval(() => {
+      if (commitsSent() > before && sent.length === 0) sent.push(Date.now());
+    }, 10);
+    await cyd.leave();
+    try {
+      await waitFor("a withheld-commit alarm", () => alarms.length > 0, 6000);
+    } finally {
+      clearInterval(watch);
+    }
+    assert.ok(attackCount(server, "withhold-remove") > 0, "the server withheld no Remove");
+    const [first] = alarms;
+    assert.ok(first);
+    assert.equal(first.epoch, epoch, "the alarm names the epoch of the withheld commit");
+    const [sentAt] = sent;
+    assert.ok(sentAt !== undefined, "Ada (the duty holder) never committed the Remove");
+    const delay = first.at - sentAt;
+    assert.ok(delay >= 1900 && delay < 2600, `the alarm came ${delay} ms after the commit`);
+    assert.equal(rosterSize(ada), 3, "the Remove was withheld, so Cyd is still in the group");
+  });
+});
