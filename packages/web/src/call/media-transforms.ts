@@ -10,11 +10,13 @@ import {
 import {
   type FrameCounts,
   type GroupView,
+  type HostAction,
   isWorkerToPage,
   type MediaKind,
   type PageToWorker,
   type ParticipantFrameCounts,
   type ReceivedTrack,
+  type RolesView,
   type SframeReport,
   type TransformOptions,
   type WorkerToPage,
@@ -34,6 +36,10 @@ export interface TransformCounts {
   readonly leafNames: Readonly<Record<number, string>>;
   /** The last non-fatal problem the MLS engine reported, for diagnostics. */
   readonly memberError: string | null;
+  /** Roles and settings of the group context, once known. */
+  readonly roles: RolesView | null;
+  /** participant id → device fingerprint of the KeyPackage it uploaded (waiting to join) */
+  readonly uploads: Readonly<Record<string, string>>;
 }
 
 export interface WorkerHooks {
@@ -56,6 +62,9 @@ const FOR_ENGINE: ReadonlySet<ServerMessage["type"]> = new Set([
   "mls-commit-refused",
   "mls-message",
   "mls-rollback",
+  "lobby",
+  "admitted",
+  "knock-ended",
 ]);
 const MLS_CLIENT_TYPES: ReadonlySet<string> = new Set([
   "mls-found",
@@ -100,6 +109,8 @@ export class MediaTransforms extends Store<TransformCounts> {
       bindings: {},
       leafNames: {},
       memberError: null,
+      roles: null,
+      uploads: {},
     });
     this.worker = new Worker(new URL("../worker/media-worker.ts", import.meta.url), {
       type: "module",
@@ -152,6 +163,11 @@ export class MediaTransforms extends Store<TransformCounts> {
     this.post({ type: "recv-mids", mids });
   }
 
+  /** A host's or co-host's request; the worker's engine checks our role. */
+  host(action: HostAction): void {
+    this.post({ type: "host", action });
+  }
+
   terminate(): void {
     this.activity.close();
     this.hooks = null;
@@ -195,6 +211,14 @@ export class MediaTransforms extends Store<TransformCounts> {
         return;
       case "reconnect":
         this.hooks?.reconnect(message.reason);
+        return;
+      case "roles":
+        this.update({ roles: message.roles });
+        return;
+      case "upload":
+        this.update({
+          uploads: { ...this.state.uploads, [message.participantId]: message.fingerprint },
+        });
         return;
     }
   }

@@ -136,3 +136,49 @@ test("the frame counter totals per direction and kind, and per remote participan
   );
   assert.equal(participants.length, 2);
 });
+
+test("roles, uploads and host requests are validated on both sides", () => {
+  const fp = Array.from({ length: 16 }, () => "3fa2").join(" ");
+  const roles = {
+    hosts: [fp],
+    coHosts: [],
+    denied: [],
+    lobbyMandatory: false,
+    knockingEnabled: true,
+    locked: false,
+  };
+  assert.ok(isWorkerToPage({ type: "roles", roles }));
+  for (const bad of [
+    { ...roles, hosts: ["3fa2"] },
+    { ...roles, hosts: [fp.toUpperCase()] },
+    { ...roles, locked: "yes" },
+    { ...roles, coHosts: undefined },
+  ]) {
+    assert.ok(!isWorkerToPage({ type: "roles", roles: bad }), JSON.stringify(bad));
+  }
+  assert.ok(isWorkerToPage({ type: "upload", participantId: "p".repeat(16), fingerprint: fp }));
+  assert.ok(!isWorkerToPage({ type: "upload", participantId: "p", fingerprint: "x" }));
+
+  const id = "A".repeat(16);
+  for (const action of [
+    { kind: "admit", participantId: id },
+    { kind: "remove", leaf: 3 },
+    { kind: "deny", fingerprint: fp },
+    { kind: "set-locked", locked: true },
+    { kind: "set-lobby", lobbyMandatory: true, knockingEnabled: false },
+    { kind: "make-co-host", fingerprint: fp, on: true },
+  ]) {
+    assert.ok(isPageToWorker({ type: "host", action }), JSON.stringify(action));
+  }
+  for (const action of [
+    { kind: "admit", participantId: "short" },
+    { kind: "remove", leaf: -1 },
+    { kind: "remove", leaf: 4096 },
+    { kind: "deny", fingerprint: "3fa2" },
+    { kind: "set-locked" },
+    { kind: "set-lobby", lobbyMandatory: true },
+    { kind: "end", now: true },
+  ]) {
+    assert.ok(!isPageToWorker({ type: "host", action }), JSON.stringify(action));
+  }
+});

@@ -9,9 +9,12 @@ import {
   createDeviceIdentity,
   createFrameCryptor,
   createMeetingMember,
+  decodeKeyPackage,
   deriveInviteKeys,
   type FrameCryptor,
   type FrameStats,
+  fingerprintOf,
+  formatFingerprint,
   loadMlsCiphersuite,
   type MediaKeyRing,
   type MeetingMember,
@@ -19,6 +22,7 @@ import {
   type StreamContext,
 } from "@conclave/e2ee";
 import {
+  fromBase64url,
   isProtocolError,
   type MediaSource,
   parseServerMessage,
@@ -26,6 +30,7 @@ import {
 } from "@conclave/protocol";
 import type {
   GroupView,
+  HostAction,
   MediaKind,
   Reaction,
   ReceivedTrack,
@@ -33,6 +38,9 @@ import type {
   SframeReport,
   WorkerToPage,
 } from "./messages.ts";
+
+/** A hex fingerprint as the roster shows it, in groups of four. */
+const spaced = (hex: string) => (hex.match(/.{1,4}/g) ?? []).join(" ");
 
 export type EncodedFrame = RTCEncodedAudioFrame | RTCEncodedVideoFrame;
 
@@ -148,6 +156,17 @@ export class E2eeSession {
     member.on("recording", ({ sender, active }) => post({ type: "recording", sender, active }));
     member.on("error", ({ code, message }) => post({ type: "member-error", code, message }));
     member.on("reconnect", ({ reason }) => post({ type: "reconnect", reason }));
+    member.on("roles", (roles) =>
+      post({
+        type: "roles",
+        roles: {
+          hosts: roles.hosts.map(spaced),
+          coHosts: roles.coHosts.map(spaced),
+          denied: roles.denyList.map(spaced),
+          ...roles.settings,
+        },
+      }),
+    );
   }
 
   /** Makes the device identity and the engine; rejects if this browser cannot run MLS. */
@@ -184,6 +203,7 @@ export class E2eeSession {
       return;
     }
     this.member.receive(message);
+    if (message.type === "mls-key-package") void this.postUpload(message.from, message.keyPackage);
     // The status moves without an event (e.g. joining starts): report once it is handled.
     void this.member.idle().then(() => this.postGroup());
   }
@@ -268,6 +288,40 @@ export class E2eeSession {
 
   async sendReaction(emoji: Reaction): Promise<void> {
     await this.tell(() => this.member.sendReaction(emoji));
+  }
+
+  /** A host's or co-host's request; the engine refuses what our role does not allow. */
+  async host(action: HostAction): Promise<void> {
+    const m = this.member;
+    await this.tell(async () => {
+      switch (action.kind) {
+        case "admit":
+          return m.admit(action.participantId);
+        case "remove":
+          return m.remove(action.leaf);
+        case "deny":
+          return m.deny(action.fingerprint);
+        case "set-locked":
+          return m.setLocked(action.locked);
+        case "set-lobby":
+          return m.setLobby(action);
+        case "make-co-host":
+          return m.makeCoHost(action.fingerprint, action.on);
+      }
+    });
+  }
+
+  /** Who is waiting: the fingerprint of an uploaded KeyPackage, shown beside a knock's name. */
+  private async postUpload(participantId: string, text: string): Promise<void> {
+    try {
+      const bytes = fromBase64url(text);
+      if (bytes === null) return;
+      const key = decodeKeyPackage(bytes).leafNode.signaturePublicKey;
+      const fingerprint = formatFingerprint(await fingerprintOf(key));
+      this.post({ type: "upload", participantId, fingerprint });
+    } catch {
+      // The engine reports a KeyPackage it cannot read.
+    }
   }
 
   report(): SframeReport {

@@ -150,6 +150,9 @@ function handle(message: PageToWorker): void {
     case "set-recording":
       withSession((s) => s.setRecording(message.active));
       return;
+    case "host":
+      withSession((s) => s.host(message.action));
+      return;
   }
 }
 

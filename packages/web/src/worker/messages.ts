@@ -91,6 +91,30 @@ export interface GroupView {
   readonly failure: string | null;
 }
 
+/** Roles and settings from the group context (docs/e2ee.md "Roles and settings"). */
+export interface RolesView {
+  /** fingerprints as the roster shows them ("3fa2 09bc ...") */
+  readonly hosts: readonly string[];
+  readonly coHosts: readonly string[];
+  readonly denied: readonly string[];
+  readonly lobbyMandatory: boolean;
+  readonly knockingEnabled: boolean;
+  readonly locked: boolean;
+}
+
+/** What a host or co-host asks its engine to commit (MeetingMember); refusals come as member-error. */
+export type HostAction =
+  | { readonly kind: "admit"; readonly participantId: string }
+  | { readonly kind: "remove"; readonly leaf: number }
+  | { readonly kind: "deny"; readonly fingerprint: string }
+  | { readonly kind: "set-locked"; readonly locked: boolean }
+  | {
+      readonly kind: "set-lobby";
+      readonly lobbyMandatory: boolean;
+      readonly knockingEnabled: boolean;
+    }
+  | { readonly kind: "make-co-host"; readonly fingerprint: string; readonly on: boolean };
+
 // ---- page → worker ------------------------------------------------------------------------
 
 export type PageToWorker =
@@ -111,7 +135,9 @@ export type PageToWorker =
   | { readonly type: "set-hand"; readonly raisedAt: number | null }
   | { readonly type: "send-reaction"; readonly emoji: Reaction }
   /** Whether we are recording the meeting on this device. */
-  | { readonly type: "set-recording"; readonly active: boolean };
+  | { readonly type: "set-recording"; readonly active: boolean }
+  /** A host's or co-host's request (lobby admission, removal, lock, lobby settings, roles). */
+  | { readonly type: "host"; readonly action: HostAction };
 
 // ---- worker → page ------------------------------------------------------------------------
 
@@ -137,7 +163,11 @@ export type WorkerToPage =
   /** A non-fatal problem the engine reported (code from @conclave/e2ee MemberErrorCode). */
   | { readonly type: "member-error"; readonly code: string; readonly message: string }
   /** The engine must join again on a new connection. */
-  | { readonly type: "reconnect"; readonly reason: string };
+  | { readonly type: "reconnect"; readonly reason: string }
+  /** The group context's roles and settings changed (or are first known). */
+  | { readonly type: "roles"; readonly roles: RolesView }
+  /** The device fingerprint of a participant's uploaded KeyPackage (someone waiting to join). */
+  | { readonly type: "upload"; readonly participantId: string; readonly fingerprint: string };
 
 const KINDS: readonly string[] = ["audio", "video"];
 const DIRECTIONS: readonly string[] = ["send", "recv"];
@@ -251,6 +281,46 @@ function isGroupView(value: unknown): value is GroupView {
   );
 }
 
+const FINGERPRINT_TEXT = /^[0-9a-f]{4}( [0-9a-f]{4}){15}$/;
+const isFingerprintText = (v: unknown): v is string =>
+  typeof v === "string" && FINGERPRINT_TEXT.test(v);
+const isFingerprintList = (v: unknown, max: number): v is string[] =>
+  Array.isArray(v) && v.length <= max && v.every(isFingerprintText);
+
+function isRolesView(value: unknown): value is RolesView {
+  return (
+    isRecord(value) &&
+    isFingerprintList(value.hosts, 16) &&
+    isFingerprintList(value.coHosts, 64) &&
+    isFingerprintList(value.denied, 1024) &&
+    typeof value.lobbyMandatory === "boolean" &&
+    typeof value.knockingEnabled === "boolean" &&
+    typeof value.locked === "boolean"
+  );
+}
+
+function isHostAction(value: unknown): value is HostAction {
+  if (!isRecord(value)) return false;
+  switch (value.kind) {
+    case "admit":
+      return isString(value.participantId, 64) && /^[A-Za-z0-9_-]{16}$/.test(value.participantId);
+    case "remove":
+      return isLeaf(value.leaf);
+    case "deny":
+      return isFingerprintText(value.fingerprint);
+    case "set-locked":
+      return typeof value.locked === "boolean";
+    case "set-lobby":
+      return (
+        typeof value.lobbyMandatory === "boolean" && typeof value.knockingEnabled === "boolean"
+      );
+    case "make-co-host":
+      return isFingerprintText(value.fingerprint) && typeof value.on === "boolean";
+    default:
+      return false;
+  }
+}
+
 export function isWorkerToPage(value: unknown): value is WorkerToPage {
   if (!isRecord(value)) return false;
   switch (value.type) {
@@ -285,6 +355,10 @@ export function isWorkerToPage(value: unknown): value is WorkerToPage {
       return isString(value.code, 64) && isString(value.message);
     case "reconnect":
       return isString(value.reason);
+    case "roles":
+      return isRolesView(value.roles);
+    case "upload":
+      return isString(value.participantId, 64) && isFingerprintText(value.fingerprint);
     default:
       return false;
   }
@@ -316,6 +390,8 @@ export function isPageToWorker(value: unknown): value is PageToWorker {
       return isReaction(value.emoji);
     case "set-recording":
       return typeof value.active === "boolean";
+    case "host":
+      return isHostAction(value.action);
     default:
       return false;
   }
