@@ -83,7 +83,11 @@ export function Stage({ tiles, speaker }: StageProps) {
   const byKey = new Map(tiles.map((t) => [t.key, t]));
   const focus = arranged.focus === null ? undefined : byKey.get(arranged.focus);
   const shown = arranged.shown.flatMap((key) => byKey.get(key) ?? []);
-  const shape = gridShape(shown.length, size.width);
+  // Every page of a paged grid has the first page's shape, so tiles keep their size on the last.
+  const shape = gridShape(
+    arranged.pageCount > 1 ? gridCapacity(size.width, size.height) : shown.length,
+    size.width,
+  );
 
   const slot = (tile: StageTile) => (
     <div class="tile-slot" key={tile.key} data-screen={tile.screen ? "" : undefined}>
@@ -162,6 +166,8 @@ export function Stage({ tiles, speaker }: StageProps) {
           class={focus ? "stage-strip" : "stage-grid"}
           data-columns={shape.columns}
           data-rows={shape.rows}
+          data-used-columns={Math.min(shape.columns, Math.max(1, shown.length))}
+          data-used-rows={Math.max(1, Math.ceil(shown.length / shape.columns))}
         >
           {shown.map(slot)}
         </div>
