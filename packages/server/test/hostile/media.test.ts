@@ -91,8 +91,10 @@ describe("a hostile server's media attacks", () => {
       const { server, join } = await start();
       const ada = await join("Ada");
       await waitFor("Ada to found the group", () => rosterSize(ada) === 1);
-      const ben = await join("Ben");
+      // Cyd is in before Ben's camera starts, so it binds Ben's m-line to Ben before the relabel.
       const cyd = await join("Cyd", { publish: false });
+      await waitFor("Cyd to be admitted", () => rosterSize(cyd) === 2);
+      const ben = await join("Ben");
       await waitFor("everyone to be admitted", () =>
         [ada, ben, cyd].every((b) => rosterSize(b) === 3),
       );
