@@ -9,6 +9,7 @@ import {
   type InviteKeys,
   loadMlsCiphersuite,
   type MediaKeyRing,
+  MediaWatch,
   type MeetingMember,
   type MlsClientMessage,
   NextEpochHold,
@@ -19,6 +20,19 @@ interface Held {
   readonly track: SubscribedTrack;
   readonly frame: Uint8Array;
 }
+
+/**
+ * An alarm from what received frames say (packages/e2ee/src/frames/media-watch.ts), raised
+ * (`active`) or cleared; the engine's own alarms are its `alarm` event.
+ */
+export type MediaAlarm =
+  | { readonly kind: "newer-epoch"; readonly active: boolean }
+  | {
+      readonly kind: "group-split";
+      readonly leaf: number;
+      readonly name: string;
+      readonly active: boolean;
+    };
 
 export interface BotE2eeStats {
   status: string;
@@ -43,21 +57,61 @@ export class BotE2ee {
   private cryptor: FrameCryptor;
   private ringChanges = 0;
   private readonly hold = new NextEpochHold<Held>();
+  private readonly watch = new MediaWatch();
+  private readonly watchTimer: ReturnType<typeof setInterval>;
+  private behind = false;
+  private resynced = false;
+  private split: ReadonlySet<number> = new Set();
+  /** Every media alarm raised or cleared so far, oldest first (tests read it). */
+  readonly mediaAlarms: Array<MediaAlarm & { readonly at: number }> = [];
   /** Which publisher each m-line carried at the last offer, to rebind on change. */
   private mids = new Map<string, string>();
 
   private constructor(readonly member: MeetingMember) {
     this.ring = member.mediaKeyRing;
-    this.cryptor = createFrameCryptor(this.ring);
+    this.cryptor = createFrameCryptor(this.ring, { watch: this.watch });
     member.on("epoch", (event) => {
       if (member.mediaKeyRing !== this.ring) {
         this.ring = member.mediaKeyRing;
-        this.cryptor = createFrameCryptor(this.ring);
+        this.cryptor = createFrameCryptor(this.ring, { watch: this.watch });
         this.ringChanges++;
       }
       for (const leaf of event.removed) this.cryptor.memberRemoved(leaf, event.epoch);
+      this.watch.epochChanged();
+      this.resynced = false;
+      this.checkMedia();
       for (const held of this.hold.release()) this.open(held.track, held.frame);
     });
+    this.watchTimer = setInterval(() => this.checkMedia(), 500);
+  }
+
+  /** As the browser's worker does (e2ee-session.ts): newer epoch (pause, then rejoin), group split. */
+  private checkMedia(): void {
+    const m = this.member;
+    const members = new Set(m.roster.map((r) => r.leaf).filter((leaf) => leaf !== m.ownLeaf));
+    const state = this.watch.check(members);
+    const at = Date.now();
+    if (state.behind !== this.behind) {
+      this.mediaAlarms.push({ kind: "newer-epoch", active: state.behind, at });
+    }
+    this.behind = state.behind;
+    if (state.rejoin && !this.resynced) {
+      this.resynced = true;
+      m.resync("frames of a newer epoch and no commit to reach it");
+    }
+    const split = new Set(state.split);
+    const name = (leaf: number) => m.roster.find((r) => r.leaf === leaf)?.displayName ?? "";
+    for (const leaf of split) {
+      if (!this.split.has(leaf)) {
+        this.mediaAlarms.push({ kind: "group-split", leaf, name: name(leaf), active: true, at });
+      }
+    }
+    for (const leaf of this.split) {
+      if (!split.has(leaf)) {
+        this.mediaAlarms.push({ kind: "group-split", leaf, name: name(leaf), active: false, at });
+      }
+    }
+    this.split = split;
   }
 
   /** A bot comes with the full link: it proves the invite secret like a browser (docs/e2ee.md). */
@@ -138,6 +192,7 @@ export class BotE2ee {
   }
 
   close(): void {
+    clearInterval(this.watchTimer);
     this.member.close();
     this.hold.clear();
   }

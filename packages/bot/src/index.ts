@@ -1,6 +1,6 @@
 export { Bot, type BotEvents, type BotOptions, type BotStats, joinBot } from "./bot.ts";
 export { type Clip, clipFromBytes, loadShippedClip } from "./clip.ts";
-export { BotE2ee, type BotE2eeStats } from "./e2ee.ts";
+export { BotE2ee, type BotE2eeStats, type MediaAlarm } from "./e2ee.ts";
 export {
   BOT_ERROR_CODES,
   BotError,

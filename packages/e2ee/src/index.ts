@@ -72,6 +72,14 @@ export {
 } from "./frames/frame-cryptor.ts";
 export type { FrameCounts, FrameStats } from "./frames/frame-stats.ts";
 export {
+  DEFAULT_CATCH_UP_MS,
+  DEFAULT_SPLIT_FAILURES,
+  DEFAULT_SPLIT_WINDOW_MS,
+  MediaWatch,
+  type MediaWatchOptions,
+  type MediaWatchState,
+} from "./frames/media-watch.ts";
+export {
   DEFAULT_HOLD_MAX_AGE_MS,
   DEFAULT_HOLD_MAX_FRAMES,
   NextEpochHold,

@@ -26,6 +26,7 @@ import { decodeHeader } from "../sframe/header.ts";
 import { AES_128_CTR_HMAC_SHA256_32 } from "../sframe/suites.ts";
 import type { FrameCodec } from "./codec-prefix.ts";
 import { createFrameCryptor, type FrameCryptor } from "./frame-cryptor.ts";
+import { MediaWatch } from "./media-watch.ts";
 import { NextEpochHold } from "./next-epoch-hold.ts";
 
 /** A VP8 key frame: tag (inverse key bit 0), start code 9d 01 2a, 640x480, then payload. */
@@ -331,6 +332,41 @@ describe("frame cryptor", () => {
     clock += 501;
     assert.deepEqual(hold.release(), []);
     assert.deepEqual(hold.stats(), { held: 0, released: 2, expired: 1, overflow: 0 });
+  });
+
+  it("frames two epochs ahead pause our own sending (paused-newer-epoch) until our epoch moves", async () => {
+    const clock = 0;
+    const [alice, bob] = await meeting(() => clock);
+    const watch = new MediaWatch({ now: () => clock });
+    const bobCryptor = createFrameCryptor(bob.ring, { watch });
+    for (let i = 0; i < 2; i++) {
+      alice.session = (await selfUpdate(alice.session)).session;
+      await install(alice.ring, alice.session);
+    }
+    const ahead = await sealed(alice, "microphone", "opus", opusFrame(20));
+    assert.equal(reasonOf(await bobCryptor.decrypt("a", "audio", ahead)), "unknown-kid");
+    assert.equal(watch.sendingPaused, true);
+    const refused = await bobCryptor.encrypt("microphone", "opus", opusFrame(20));
+    assert.equal(reasonOf(refused), "paused-newer-epoch");
+    assert.equal(bobCryptor.stats().total.refused["paused-newer-epoch"], 1);
+    watch.epochChanged();
+    assert.ok((await bobCryptor.encrypt("microphone", "opus", opusFrame(20))).ok);
+  });
+
+  it("a frame with a flipped tag counts as an authentication failure of its sender; a good one clears it", async () => {
+    const clock = 0;
+    const [alice, bob] = await meeting(() => clock);
+    const watch = new MediaWatch({ now: () => clock, splitFailures: 3 });
+    const bobCryptor = createFrameCryptor(bob.ring, { watch });
+    for (let i = 0; i < 3; i++) {
+      const frame = await sealed(alice, "microphone", "opus", opusFrame(20));
+      frame.set([(frame.at(-1) ?? 0) ^ 1], frame.length - 1);
+      assert.equal(reasonOf(await bobCryptor.decrypt("a", "audio", frame)), "auth");
+    }
+    assert.deepEqual(watch.check(new Set([0])).split, [0]);
+    const good = await sealed(alice, "microphone", "opus", opusFrame(20));
+    assert.ok((await bobCryptor.decrypt("a", "audio", good)).ok);
+    assert.deepEqual(watch.check(new Set([0])).split, []);
   });
 
   it("no (KID, CTR) repeats across streams and an encoder restart on the same ring", async () => {

@@ -35,13 +35,17 @@ import type { EncryptFailure } from "../sframe/context.ts";
 import { decodeHeader } from "../sframe/header.ts";
 import { clearPrefixLength, type FrameCodec } from "./codec-prefix.ts";
 import { FrameCounters, type FrameStats } from "./frame-stats.ts";
+import type { MediaWatch } from "./media-watch.ts";
 
 /** An incoming stream as the app knows it, e.g. the m-line's mid. Opaque here. */
 export type ReceiveStreamId = string;
 
 export type FrameEncryptFailure =
   /** the frame is shorter than its codec's clear prefix */
-  "too-short" | EncryptFailure;
+  | "too-short"
+  /** the group is in a newer epoch than ours: we send nothing until we catch up (media-watch.ts) */
+  | "paused-newer-epoch"
+  | EncryptFailure;
 
 export type FrameEncryptResult =
   | {
@@ -90,6 +94,12 @@ export type FrameDecryptResult =
 export interface FrameCryptorOptions {
   /** the codec of received frames per kind (default: audio "opus", video "vp8") */
   readonly receiveCodecs?: Readonly<Record<MediaKind, FrameCodec>>;
+  /**
+   * Told of frames keyed beyond our epoch and of authentication outcomes per sender; while it says
+   * we are behind, `encrypt` refuses (`paused-newer-epoch`). Outlives a cryptor: pass the same
+   * watch to the cryptor of the next ring.
+   */
+  readonly watch?: MediaWatch;
 }
 
 export interface FrameCryptor {
@@ -143,6 +153,7 @@ export function createFrameCryptor(
   checkCodecKind(codecs.audio, "audio");
   checkCodecKind(codecs.video, "video");
   const counters = new FrameCounters();
+  const watch = options.watch;
   const bindings = new Map<ReceiveStreamId, number>();
   /** bumped by rebind, so a frame in flight across a rebind cannot bind the stream to its sender */
   const generations = new Map<ReceiveStreamId, number>();
@@ -161,6 +172,10 @@ export function createFrameCryptor(
     checkBytes(frame);
     const ownKid = ring.sendKid(stream);
     const own = ownKid === undefined ? undefined : decodeKid(ownKid)?.sender;
+    if (watch?.sendingPaused) {
+      counters.refused(own, "paused-newer-epoch");
+      return { ok: false, reason: "paused-newer-epoch" };
+    }
     const prefix = clearPrefixLength(codec, frame);
     if (frame.length < prefix) {
       counters.refused(own, "too-short");
@@ -185,6 +200,17 @@ export function createFrameCryptor(
     // old epoch with the same low bits), so the bits name exactly one of them.
     const back = (epochBitsOf(current) - epochBits + EPOCH_MODULUS) % EPOCH_MODULUS;
     return current - BigInt(back) < removed;
+  }
+
+  /**
+   * Epoch bits 2..7 ahead of ours name an epoch the group reached without us (or one 9..14 behind,
+   * long erased: a replay; media-watch.ts says why a false alarm is acceptable).
+   */
+  function noteFarAhead(epochBits: number): void {
+    const current = ring.currentEpoch;
+    if (watch === undefined || current === undefined) return;
+    const ahead = (epochBits - epochBitsOf(current) + EPOCH_MODULUS) % EPOCH_MODULUS;
+    if (ahead >= 2 && ahead < EPOCH_MODULUS / 2) watch.newerEpoch(ahead);
   }
 
   async function decrypt(
@@ -223,20 +249,28 @@ export function createFrameCryptor(
     const bound = bindings.get(receiveStream);
     if (bound !== undefined && bound !== sender) return refuse(sender, "wrong-sender");
     const epochClass = ring.classifyKid(kid);
-    if (epochClass === "next") return refuse(sender, "next-epoch");
+    if (epochClass === "next") {
+      watch?.newerEpoch(1);
+      return refuse(sender, "next-epoch");
+    }
+    if (epochClass === "unknown") noteFarAhead(parts.epochBits);
     if (epochClass !== "unknown" && keyedBeforeRemoval(sender, parts.epochBits)) {
       return refuse(sender, "removed-sender");
     }
 
     const generation = generations.get(receiveStream) ?? 0;
     const opened = await ring.decrypt(clear, body);
-    if (!opened.ok) return refuse(sender, opened.reason);
+    if (!opened.ok) {
+      if (opened.reason === "auth") watch?.authFailed(sender);
+      return refuse(sender, opened.reason);
+    }
     // Checked again after the await: another frame may have bound the stream, or rebind run.
     if ((generations.get(receiveStream) ?? 0) !== generation) return refuse(sender, "wrong-sender");
     const boundNow = bindings.get(receiveStream);
     if (boundNow === undefined) bindings.set(receiveStream, sender);
     else if (boundNow !== sender) return refuse(sender, "wrong-sender");
     counters.decrypted(sender);
+    watch?.authOk(sender);
     return {
       ok: true,
       frame: concatBytes(clear, opened.plaintext),

@@ -34,12 +34,16 @@ export interface SecurityEvent {
 /**
  * Something the server did that it may do but must not hide (DESIGN.md §1: denial of service is
  * visible, not preventable). `withheld-commit`: a commit of ours at `epoch` got neither echo nor
- * refusal within 2 s.
+ * refusal within 2 s. `unknown-participant`: the server announces `participantId` but it has held
+ * no leaf of our roster for 10 s (member/unknown-participants.ts); `active: false` clears it.
  */
-export interface SecurityAlarm {
-  readonly kind: "withheld-commit";
-  readonly epoch: bigint;
-}
+export type SecurityAlarm =
+  | { readonly kind: "withheld-commit"; readonly epoch: bigint }
+  | {
+      readonly kind: "unknown-participant";
+      readonly participantId: string;
+      readonly active: boolean;
+    };
 
 export type EpochReason = "founded" | "joined" | "commit" | "own-commit" | "rollback";
 

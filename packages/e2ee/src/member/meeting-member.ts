@@ -79,6 +79,7 @@ import {
 import { peekEpoch } from "./framing.ts";
 import { HostRequests, type HostWork } from "./host-requests.ts";
 import { Participants } from "./participants.ts";
+import { UnknownParticipants } from "./unknown-participants.ts";
 
 export type MlsClientMessage = Extract<
   ClientMessage,
@@ -122,6 +123,8 @@ export interface MeetingMemberOptions {
   readonly selfUpdateMs?: number;
   /** How long a message for a future epoch is held (default 5000 ms). */
   readonly futureQueueMs?: number;
+  /** An announced participant without a leaf this long raises unknown-participant (10 000 ms). */
+  readonly unknownParticipantMs?: number;
   /** Options for the MediaKeyRing the member owns (its clock is the member's). */
   readonly ring?: Omit<MediaKeyRingOptions, "now">;
 }
@@ -144,6 +147,8 @@ export interface MemberStats {
   securityEvents: number;
   /** commits of ours the server neither echoed nor refused in time (`alarm` withheld-commit) */
   commitsWithheld: number;
+  /** unknown-participant alarms raised */
+  unknownParticipants: number;
 }
 
 export interface MeetingMember {
@@ -172,6 +177,11 @@ export interface MeetingMember {
   sendReaction(emoji: Reaction): Promise<boolean>;
   /** Tells the group we started (true) or stopped (false) recording the meeting on this device. */
   announceRecording(active: boolean): Promise<boolean>;
+  /**
+   * Gives up our state and joins again, as after a missed commit: the caller saw the group move on
+   * without us (frames of a newer epoch, frames/media-watch.ts). Nothing if we are not a member.
+   */
+  resync(why: string): void;
   /** Makes our self-update due now (it still waits for pending work and for its turn). */
   requestSelfUpdate(): void;
   /** Hosts, co-hosts, settings and deny-list of the group we are in (admission/meeting-roles.ts). */
@@ -291,6 +301,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
 
   const events = new MemberEmitter();
   const participants = new Participants();
+  const unknown = new UnknownParticipants(options.unknownParticipantMs);
   const stats: MemberStats = {
     badInput: 0,
     commitsSent: 0,
@@ -305,6 +316,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     keyPackagesRejected: 0,
     securityEvents: 0,
     commitsWithheld: 0,
+    unknownParticipants: 0,
   };
 
   let status: MemberStatus = "idle";
@@ -376,6 +388,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
         await job();
         await drainQueue();
         await decide();
+        watchUnknown();
       } catch (error) {
         report("LOCAL_FAILURE", reasonOf(error));
       }
@@ -383,6 +396,22 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     });
     chain = run;
     return run;
+  }
+
+  /** docs/e2ee.md "Alarms": announced by the server, no leaf in our roster, past the grace. */
+  function watchUnknown(): void {
+    const roster = status === "member" ? session?.roster : undefined;
+    const announced = roster ? participants.announced().filter((p) => p.id !== selfId) : [];
+    const leaves = new Set(roster?.map((e) => e.leafIndex));
+    const change = unknown.check(announced, leaves, new Set(pendingKeyPackages.keys()), now());
+    for (const participantId of change.cleared) {
+      events.emit("alarm", { kind: "unknown-participant", participantId, active: false });
+    }
+    for (const participantId of change.raised) {
+      stats.unknownParticipants++;
+      events.emit("alarm", { kind: "unknown-participant", participantId, active: true });
+    }
+    if (change.nextAt !== undefined) wake(change.nextAt);
   }
 
   function wake(at: number): void {
@@ -1260,6 +1289,11 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     },
     announceRecording(active) {
       return sendTyped(() => ({ t: active ? "recording-start" : "recording-stop" }));
+    },
+    resync(why) {
+      void enqueue(async () => {
+        if (status === "member") await rejoin(why);
+      });
     },
     requestSelfUpdate() {
       void enqueue(async () => {

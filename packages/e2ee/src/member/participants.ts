@@ -43,6 +43,11 @@ export class Participants {
     this.#byId.set(id, { leaf, disconnectedAt: undefined });
   }
 
+  /** Every participant the server announces, in the order it announced them, with its leaf. */
+  announced(): Array<{ readonly id: string; readonly leaf: number | null }> {
+    return [...this.#byId].map(([id, state]) => ({ id, leaf: state.leaf }));
+  }
+
   leafOf(id: string): number | null | undefined {
     return this.#byId.get(id)?.leaf;
   }

@@ -43,7 +43,9 @@ describe("withhold-remove: the server drops the commits that remove a member", (
     const alarms: Array<{ at: number; epoch: bigint }> = [];
     const sent: number[] = [];
     for (const bot of [ada, ben]) {
-      bot.crypto.member.on("alarm", (alarm) => alarms.push({ at: Date.now(), epoch: alarm.epoch }));
+      bot.crypto.member.on("alarm", (alarm) => {
+        if (alarm.kind === "withheld-commit") alarms.push({ at: Date.now(), epoch: alarm.epoch });
+      });
     }
     const epoch = BigInt(ada.stats().e2ee?.epoch ?? "0");
     const commitsSent = () => ada.stats().e2ee?.member.commitsSent ?? 0;

@@ -22,6 +22,7 @@ import {
   type WorkerToPage,
 } from "../worker/messages.ts";
 import { MeetingActivity } from "./meeting-activity.ts";
+import { SecurityAlarms } from "./security-alarms.ts";
 import { Store } from "./store.ts";
 
 export interface TransformCounts {
@@ -90,6 +91,8 @@ export class MediaTransforms extends Store<TransformCounts> {
   private readonly attached = new WeakSet<RTCRtpSender | RTCRtpReceiver>();
   private hooks: WorkerHooks | null = null;
   readonly activity = new MeetingActivity((request) => this.post(request));
+  /** Alarms and the security log (docs/e2ee.md "Alarms"), for banners and the Security panel. */
+  readonly alarms = new SecurityAlarms();
 
   /** The invite secret goes to the worker, which derives the admit key and keeps it. */
   constructor(displayName: string, inviteSecret: string) {
@@ -204,6 +207,7 @@ export class MediaTransforms extends Store<TransformCounts> {
       case "hand":
       case "reaction":
       case "recording":
+        this.alarms.setGroup(message.group);
         this.activity.receive(message);
         return;
       case "member-error":
@@ -230,6 +234,12 @@ export class MediaTransforms extends Store<TransformCounts> {
       message = parseClientMessage(JSON.stringify(candidate));
     } catch (error) {
       this.update({
+      case "security-event":
+        this.alarms.logEntry(message.event);
+        return;
+      case "alarm":
+        this.alarms.receive(message.alarm);
+        return;
         lastError: `worker sent an invalid message (${isProtocolError(error) ? error.code : "?"})`,
       });
       return;

@@ -26,6 +26,7 @@ import { ShortcutsDialog } from "./shortcuts-dialog.tsx";
 import { Stage, type StageTile } from "./stage.tsx";
 import { useCallMonitor } from "./use-call-monitor.ts";
 import { useShortcuts } from "./use-shortcuts.ts";
+import { AlarmBanners } from "./security-alarms.tsx";
 import { useSpeaking } from "./use-speaking.ts";
 import { useStore } from "./use-store.ts";
 
@@ -345,6 +346,7 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
       </div>
       <div class="sr-only" aria-live="polite" aria-atomic="true">
         {state.securityAnnouncement}
+      <AlarmBanners alarms={meeting.transforms.alarms} />
       </div>
       <div class="sr-only" aria-live="polite" aria-atomic="true">
         {activity.announcement}

@@ -1,4 +1,5 @@
 import type { MeetingStore } from "../call/meeting-store.ts";
+import { SecurityLog } from "./security-alarms.tsx";
 import { useStore } from "./use-store.ts";
 
 /**
@@ -85,6 +86,7 @@ export function SecurityPanel({
           group and cannot see or hear anything yet.
         </p>
       )}
+      <SecurityLog alarms={meeting.transforms.alarms} />
     </aside>
   );
 }

@@ -18,6 +18,7 @@ import {
   loadMlsCiphersuite,
   type MediaKeyRing,
   type MeetingMember,
+  MediaWatch,
   NextEpochHold,
   type StreamContext,
 } from "@conclave/e2ee";
@@ -31,6 +32,7 @@ import {
 import type {
   GroupView,
   HostAction,
+  AlarmView,
   MediaKind,
   Reaction,
   ReceivedTrack,
@@ -127,18 +129,24 @@ export class E2eeSession {
     private readonly post: (message: WorkerToPage) => void,
   ) {
     this.ring = member.mediaKeyRing;
-    this.cryptor = createFrameCryptor(this.ring);
+    this.cryptor = createFrameCryptor(this.ring, { watch: this.watch });
     member.on("epoch", (event) => {
       if (member.mediaKeyRing !== this.ring) {
         // A fresh ring (after a rollback or a rejoin): a cryptor of its own, counts kept apart.
         this.retired.push(this.cryptor.stats());
         this.ring = member.mediaKeyRing;
-        this.cryptor = createFrameCryptor(this.ring);
+        this.cryptor = createFrameCryptor(this.ring, { watch: this.watch });
         this.bindings.clear();
         this.postBindings();
       }
       // README "Media frames": a removed leaf's frames keyed before its removal go at once.
       for (const leaf of event.removed) this.cryptor.memberRemoved(leaf, event.epoch);
+  /** Newer-epoch and group-split detection over every cryptor of the meeting (media-watch.ts). */
+  private readonly watch = new MediaWatch();
+  private readonly watchTimer: ReturnType<typeof setInterval>;
+  private behind = false;
+  private resynced = false;
+  private split: ReadonlySet<number> = new Set();
       this.postGroup();
       void this.releaseHeld();
       // Members added since cannot read what we said before (as with the engine's hello).
@@ -157,6 +165,9 @@ export class E2eeSession {
     member.on("error", ({ code, message }) => post({ type: "member-error", code, message }));
     member.on("reconnect", ({ reason }) => post({ type: "reconnect", reason }));
     member.on("roles", (roles) =>
+      this.watch.epochChanged();
+      this.resynced = false;
+      this.checkMedia();
       post({
         type: "roles",
         roles: {
@@ -174,6 +185,28 @@ export class E2eeSession {
     displayName: string,
     inviteSecret: string,
     post: (message: WorkerToPage) => void,
+    member.on("security", ({ reason, fingerprint, epoch }) =>
+      post({
+        type: "security-event",
+        // The engine's `detail` stays here: the page gets the reason and the device, nothing else.
+        event: {
+          at: Date.now(),
+          reason,
+          fingerprint: fingerprint ?? null,
+          epoch: epoch === undefined ? null : String(epoch),
+        },
+      }),
+    );
+    member.on("alarm", (alarm) =>
+      post({
+        type: "alarm",
+        alarm:
+          alarm.kind === "withheld-commit"
+            ? { kind: alarm.kind, epoch: String(alarm.epoch) }
+            : alarm,
+      }),
+    );
+    this.watchTimer = setInterval(() => this.checkMedia(), 500);
   ): Promise<E2eeSession> {
     // The admit key is a non-extractable WebCrypto key: it never leaves this worker.
     const keys = await deriveInviteKeys(inviteSecret);
@@ -379,6 +412,7 @@ export class E2eeSession {
   /** Not a member yet: nothing is sent, and `retell` says it once we are in. */
   private async tell(send: () => Promise<boolean>): Promise<void> {
     try {
+    clearInterval(this.watchTimer);
       await send();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -391,6 +425,30 @@ export class E2eeSession {
     if (at !== null) void this.tell(() => this.member.raiseHand(at));
     if (this.recording) void this.tell(() => this.member.announceRecording(true));
   }
+  /**
+   * docs/e2ee.md "Alarms": behind the group (our sending is paused by the cryptor), and after a
+   * few seconds of it a rejoin; members whose frames keep failing authentication (group split).
+   */
+  private checkMedia(): void {
+    const own = this.member.ownLeaf;
+    const members = new Set(this.member.roster.map((r) => r.leaf).filter((l) => l !== own));
+    const state = this.watch.check(members);
+    const alarms: AlarmView[] = [];
+    if (state.behind !== this.behind) alarms.push({ kind: "newer-epoch", active: state.behind });
+    this.behind = state.behind;
+    if (state.rejoin && !this.resynced) {
+      this.resynced = true;
+      this.member.resync("frames of a newer epoch and no commit to reach it");
+    }
+    const split = new Set(state.split);
+    for (const leaf of split)
+      if (!this.split.has(leaf)) alarms.push({ kind: "group-split", leaf, active: true });
+    for (const leaf of this.split)
+      if (!split.has(leaf)) alarms.push({ kind: "group-split", leaf, active: false });
+    this.split = split;
+    for (const alarm of alarms) this.post({ type: "alarm", alarm });
+  }
+
 
   /** The epoch changed: held frames are tried again, oldest first. */
   private async releaseHeld(): Promise<void> {

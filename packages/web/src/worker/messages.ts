@@ -102,6 +102,35 @@ export interface RolesView {
   readonly locked: boolean;
 }
 
+/**
+ * A line of the engine's security log (docs/e2ee.md "Security log"): what a rule refused and the
+ * device concerned. Carries no key, proof, tag or name (the engine's `detail` is not forwarded).
+ */
+export interface SecurityLogEntry {
+  /** ms since 1970 on this device, when the worker heard of it */
+  readonly at: number;
+  /** a refusal reason of @conclave/e2ee (admission/refusal.ts) */
+  readonly reason: string;
+  /** roster format, or null if unknown */
+  readonly fingerprint: string | null;
+  /** decimal, the epoch we were in */
+  readonly epoch: string | null;
+}
+
+/**
+ * Something the server may do but must not hide (docs/e2ee.md "Alarms"). `active: false` clears an
+ * alarm; a withheld commit stays shown until the group's epoch moves past `epoch`.
+ */
+export type AlarmView =
+  | { readonly kind: "withheld-commit"; readonly epoch: string }
+  | {
+      readonly kind: "unknown-participant";
+      readonly participantId: string;
+      readonly active: boolean;
+    }
+  | { readonly kind: "newer-epoch"; readonly active: boolean }
+  | { readonly kind: "group-split"; readonly leaf: number; readonly active: boolean };
+
 /** What a host or co-host asks its engine to commit (MeetingMember); refusals come as member-error. */
 export type HostAction =
   | { readonly kind: "admit"; readonly participantId: string }
@@ -167,7 +196,11 @@ export type WorkerToPage =
   /** The group context's roles and settings changed (or are first known). */
   | { readonly type: "roles"; readonly roles: RolesView }
   /** The device fingerprint of a participant's uploaded KeyPackage (someone waiting to join). */
-  | { readonly type: "upload"; readonly participantId: string; readonly fingerprint: string };
+  | { readonly type: "upload"; readonly participantId: string; readonly fingerprint: string }
+  /** A line of the engine's security log. */
+  | { readonly type: "security-event"; readonly event: SecurityLogEntry }
+  /** An alarm raised or cleared (engine, or the frame watch: newer epoch, group split). */
+  | { readonly type: "alarm"; readonly alarm: AlarmView };
 
 const KINDS: readonly string[] = ["audio", "video"];
 const DIRECTIONS: readonly string[] = ["send", "recv"];
@@ -308,6 +341,35 @@ function isHostAction(value: unknown): value is HostAction {
       return isLeaf(value.leaf);
     case "deny":
       return isFingerprintText(value.fingerprint);
+const isDecimal = (v: unknown): v is string => isString(v, 24) && /^\d+$/.test(v);
+
+function isSecurityLogEntry(value: unknown): value is SecurityLogEntry {
+  return (
+    isRecord(value) &&
+    isTimestamp(value.at) &&
+    isString(value.reason, 64) &&
+    /^[a-z-]+$/.test(value.reason) &&
+    isNullable(value.fingerprint, isFingerprintText) &&
+    isNullable(value.epoch, isDecimal)
+  );
+}
+
+function isAlarmView(value: unknown): value is AlarmView {
+  if (!isRecord(value)) return false;
+  switch (value.kind) {
+    case "withheld-commit":
+      return isDecimal(value.epoch);
+    case "unknown-participant":
+      return isString(value.participantId, 64) && typeof value.active === "boolean";
+    case "newer-epoch":
+      return typeof value.active === "boolean";
+    case "group-split":
+      return isLeaf(value.leaf) && typeof value.active === "boolean";
+    default:
+      return false;
+  }
+}
+
     case "set-locked":
       return typeof value.locked === "boolean";
     case "set-lobby":
@@ -368,6 +430,10 @@ export function isPageToWorker(value: unknown): value is PageToWorker {
   if (!isRecord(value)) return false;
   switch (value.type) {
     case "start":
+    case "security-event":
+      return isSecurityLogEntry(value.event);
+    case "alarm":
+      return isAlarmView(value.alarm);
       return (
         isString(value.displayName, 256) &&
         value.displayName.length > 0 &&

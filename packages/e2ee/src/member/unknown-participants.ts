@@ -1,0 +1,82 @@
+// The unknown-participant alarm (docs/e2ee.md "Alarms"): the server announces participants, the
+// MLS roster says who holds keys. A participant the server keeps announcing for longer than the
+// grace (default 10 s) without a leaf of its own in our roster is someone connected to the meeting
+// who is not in the encrypted group: it cannot decrypt, but people must not think they know who is
+// there when they do not. Ordinary joiners are added within seconds, so they never count; knocks
+// are not announced as participants; an upload waiting for a host's `admit` is shown as waiting
+// (with its fingerprint) instead, so it does not count either.
+//
+// "Its own leaf": the leaf the server says it holds must be in the roster, and not claimed by a
+// participant announced before it (two participants on one leaf: the later one is unknown).
+//
+// Pure: the caller passes the lists and the time, and reads what was raised and cleared.
+
+export const DEFAULT_UNKNOWN_GRACE_MS = 10_000;
+
+export interface AnnouncedParticipant {
+  readonly id: string;
+  /** the leaf the server says it holds; null before it is added */
+  readonly leaf: number | null;
+}
+
+export interface UnknownChange {
+  /** ids that became unknown now (past the grace), in announcement order */
+  readonly raised: readonly string[];
+  /** ids that were unknown and now hold a leaf, wait for a host, or are gone */
+  readonly cleared: readonly string[];
+  /** when the next id passes the grace, if one is waiting */
+  readonly nextAt: number | undefined;
+}
+
+export class UnknownParticipants {
+  readonly #graceMs: number;
+  /** id → when we first saw it without a leaf of its own */
+  readonly #since = new Map<string, number>();
+  readonly #raised = new Set<string>();
+
+  constructor(graceMs = DEFAULT_UNKNOWN_GRACE_MS) {
+    this.#graceMs = graceMs;
+  }
+
+  /** Ids with a raised alarm, in the order they were raised. */
+  get active(): readonly string[] {
+    return [...this.#raised];
+  }
+
+  /**
+   * `announced`: the server's participant list, ours excluded, in the order it announced them;
+   * `leaves`: the MLS roster's leaves; `waiting`: ids whose upload waits for a host.
+   */
+  check(
+    announced: readonly AnnouncedParticipant[],
+    leaves: ReadonlySet<number>,
+    waiting: ReadonlySet<string>,
+    now: number,
+  ): UnknownChange {
+    const claimed = new Set<number>();
+    const unknown = new Set<string>();
+    for (const p of announced) {
+      const own = p.leaf !== null && leaves.has(p.leaf) && !claimed.has(p.leaf);
+      if (p.leaf !== null) claimed.add(p.leaf);
+      if (!own && !waiting.has(p.id)) unknown.add(p.id);
+    }
+    for (const id of [...this.#since.keys()]) if (!unknown.has(id)) this.#since.delete(id);
+    const cleared = [...this.#raised].filter((id) => !unknown.has(id));
+    for (const id of cleared) this.#raised.delete(id);
+    const raised: string[] = [];
+    let nextAt: number | undefined;
+    for (const id of unknown) {
+      const since = this.#since.get(id) ?? now;
+      this.#since.set(id, since);
+      if (this.#raised.has(id)) continue;
+      if (now - since >= this.#graceMs) {
+        this.#raised.add(id);
+        raised.push(id);
+      } else {
+        const at = since + this.#graceMs;
+        nextAt = nextAt === undefined ? at : Math.min(nextAt, at);
+      }
+    }
+    return { raised, cleared, nextAt };
+  }
+}
