@@ -94,8 +94,14 @@ export class MediaTransforms extends Store<TransformCounts> {
   /** Alarms and the security log (docs/e2ee.md "Alarms"), for banners and the Security panel. */
   readonly alarms = new SecurityAlarms();
 
-  /** The invite secret goes to the worker, which derives the admit key and keeps it. */
-  constructor(displayName: string, inviteSecret: string) {
+  /**
+   * The invite secret goes to the worker, which derives the admit key and keeps it; a knock link
+   * has none, only the host's fingerprint it may pin.
+   */
+  constructor(
+    displayName: string,
+    access: { readonly inviteSecret: string } | { readonly pinnedHost: string | null },
+  ) {
     super({
       totals: [],
       participants: [],
@@ -126,7 +132,11 @@ export class MediaTransforms extends Store<TransformCounts> {
     this.worker.addEventListener("error", (event) => {
       this.update({ lastError: `media worker failed: ${event.message}` });
     });
-    this.post({ type: "start", displayName, inviteSecret });
+    this.post(
+      "pinnedHost" in access
+        ? { type: "start-knock", displayName, pinnedHost: access.pinnedHost }
+        : { type: "start", displayName, inviteSecret: access.inviteSecret },
+    );
   }
 
   connect(hooks: WorkerHooks): void {
@@ -197,6 +207,7 @@ export class MediaTransforms extends Store<TransformCounts> {
         for (const r of message.group.roster) leafNames[r.leaf] = r.name;
         this.update({ group: message.group, leafNames });
         this.activity.setGroup(message.group);
+        this.alarms.setGroup(message.group);
         return;
       }
       case "bindings":
@@ -207,7 +218,6 @@ export class MediaTransforms extends Store<TransformCounts> {
       case "hand":
       case "reaction":
       case "recording":
-        this.alarms.setGroup(message.group);
         this.activity.receive(message);
         return;
       case "member-error":
@@ -224,6 +234,12 @@ export class MediaTransforms extends Store<TransformCounts> {
           uploads: { ...this.state.uploads, [message.participantId]: message.fingerprint },
         });
         return;
+      case "security-event":
+        this.alarms.logEntry(message.event);
+        return;
+      case "alarm":
+        this.alarms.receive(message.alarm);
+        return;
     }
   }
 
@@ -234,12 +250,6 @@ export class MediaTransforms extends Store<TransformCounts> {
       message = parseClientMessage(JSON.stringify(candidate));
     } catch (error) {
       this.update({
-      case "security-event":
-        this.alarms.logEntry(message.event);
-        return;
-      case "alarm":
-        this.alarms.receive(message.alarm);
-        return;
         lastError: `worker sent an invalid message (${isProtocolError(error) ? error.code : "?"})`,
       });
       return;

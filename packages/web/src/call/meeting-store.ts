@@ -6,6 +6,7 @@ import {
   type ServerMessage,
 } from "@conclave/protocol";
 import type { GroupView, RosterEntry } from "../worker/messages.ts";
+import { HostControls } from "./host-controls.ts";
 import type { LocalMedia, LocalMediaState } from "./local-media.ts";
 import { MediaTransforms } from "./media-transforms.ts";
 import {
@@ -16,7 +17,7 @@ import {
 } from "./peer-connections.ts";
 import { readReceiveHealth } from "./receive-health.ts";
 import { membersWithoutTile, mergeTracks, type RemoteParticipant } from "./remote-participants.ts";
-import type { InviteLink } from "./room-link.ts";
+import type { InviteLink, KnockLink } from "./room-link.ts";
 import { ScreenShare, type ScreenShareState } from "./screen-share.ts";
 import { Signalling } from "./signalling.ts";
 import { Store } from "./store.ts";
@@ -24,14 +25,26 @@ import { VideoWatchdog } from "./video-watchdog.ts";
 
 /**
  * - `connecting`: opening the socket or waiting for `welcome`;
+ * - `waiting`: a knock, in the lobby until a host admits it (docs/protocol.md "Lobby");
  * - `joined`: in the meeting;
  * - `retrying`: the server could not be reached (or dropped us); next attempt at `retryAt`;
  * - `failed`: the server refused us for good (`failure` says why);
- * - `left`: the user left.
+ * - `left`: the user left;
+ * - `removed`: a member's commit removed us; everything is stopped and nothing reconnects.
  */
 export type { RemoteParticipant } from "./remote-participants.ts";
 
-export type MeetingPhase = "connecting" | "joined" | "retrying" | "failed" | "left";
+export type MeetingPhase =
+  | "connecting"
+  | "waiting"
+  | "joined"
+  | "retrying"
+  | "failed"
+  | "left"
+  | "removed";
+
+/** How we come in: with the invite secret, or asking to join with a knock link. */
+export type MeetingAccess = InviteLink | KnockLink;
 
 export interface MeetingState {
   readonly phase: MeetingPhase;
@@ -58,10 +71,21 @@ export interface MeetingState {
   readonly e2eeFailure: string | null;
   /** Text for the second live region: security code changes. */
   readonly securityAnnouncement: string;
+  /** We came with a knock link and no host has admitted us yet. */
+  readonly knocking: boolean;
+  /** While we wait outside the group: why (server `room-status`); null once we are in. */
+  readonly roomStatus: { readonly locked: boolean; readonly lobbyMandatory: boolean } | null;
 }
 
 /** Refusals that retrying cannot fix. */
-const FATAL: ReadonlySet<ErrorCode> = new Set(["GATE_REFUSED", "ROOM_FULL", "UNSUPPORTED_VERSION"]);
+const FATAL: ReadonlySet<ErrorCode> = new Set([
+  "GATE_REFUSED",
+  "ROOM_FULL",
+  "UNSUPPORTED_VERSION",
+  "DENIED",
+  "KNOCKING_DISABLED",
+  "NO_MEETING",
+]);
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
 /** After a drop from a joined meeting the first attempt comes at once: our place is held. */
 const FIRST_RECONNECT_MS = 150;
@@ -76,6 +100,13 @@ const FAILURE_TEXT: Partial<Record<ErrorCode, string>> = {
   GATE_REFUSED: "This meeting link is not valid. Ask the person who invited you for the full link.",
   ROOM_FULL: "This meeting is full.",
   UNSUPPORTED_VERSION: "This page is out of date for the server. Reload the page to update it.",
+  DENIED: "A host declined your request to join.",
+  KNOCKING_DISABLED:
+    "The hosts of this meeting don’t let people ask to join. Ask one of them for an invite link.",
+  NO_MEETING:
+    "Nobody is in this meeting yet, so there is nobody to let you in. Try again once it has started.",
+  RATE_LIMITED: "Too many requests to join came from your network. Wait a minute, then try again.",
+  NOT_A_MEMBER: "Nobody let you in in time. You can ask to join again.",
 };
 
 /**
@@ -84,6 +115,8 @@ const FAILURE_TEXT: Partial<Record<ErrorCode, string>> = {
  */
 export class MeetingStore extends Store<MeetingState> {
   readonly transforms: MediaTransforms;
+  /** Knocks and moderation, for hosts and co-hosts. */
+  readonly host: HostControls;
   private signalling: Signalling | null = null;
   private send: SendConnection | null = null;
   private recv: ReceiveConnection | null = null;
@@ -118,7 +151,7 @@ export class MeetingStore extends Store<MeetingState> {
   private readonly onOnline = () => this.retryNow();
 
   constructor(
-    private readonly link: InviteLink,
+    private readonly link: MeetingAccess,
     private readonly name: string,
     readonly local: LocalMedia,
   ) {
@@ -137,8 +170,17 @@ export class MeetingStore extends Store<MeetingState> {
       membersWithoutTile: [],
       e2eeFailure: null,
       securityAnnouncement: "",
+      knocking: !("secret" in link),
+      roomStatus: null,
     });
-    this.transforms = new MediaTransforms(name, link.secret);
+    this.transforms = new MediaTransforms(
+      name,
+      "secret" in link ? { inviteSecret: link.secret } : { pinnedHost: link.pinnedHost },
+    );
+    this.host = new HostControls(
+      (action) => this.transforms.host(action),
+      (message) => this.signalling?.send(message),
+    );
     this.transforms.connect({
       send: (message) => this.signalling?.send(message),
       reconnect: () => {
@@ -190,8 +232,13 @@ export class MeetingStore extends Store<MeetingState> {
   }
 
   leave(): void {
-    if (this.state.phase === "left") return;
+    if (this.state.phase === "left" || this.state.phase === "removed") return;
     this.signalling?.send({ type: "leave" });
+    this.end("left", "You left the meeting");
+  }
+
+  /** Stops media, connections and the worker for good: after leaving, or once removed. */
+  private end(phase: "left" | "removed", announcement: string): void {
     this.teardown();
     clearTimeout(this.retryTimer);
     removeEventListener("offline", this.onOffline);
@@ -200,12 +247,8 @@ export class MeetingStore extends Store<MeetingState> {
     this.transforms.terminate();
     this.local.stop();
     this.screen.stop();
-    this.update({
-      phase: "left",
-      participants: [],
-      retryAt: null,
-      announcement: "You left the meeting",
-    });
+    this.host.clear();
+    this.update({ phase, participants: [], retryAt: null, e2eeFailure: null, announcement });
   }
 
   /** Joining the encrypted group failed or stalled: a new connection makes the engine try again. */
@@ -241,19 +284,29 @@ export class MeetingStore extends Store<MeetingState> {
     this.welcomeTimer = setTimeout(() => {
       if (this.signalling === signalling && this.state.phase === "connecting") this.scheduleRetry();
     }, WELCOME_TIMEOUT_MS);
-    signalling.send({
-      type: "join",
-      protocol: PROTOCOL_VERSION,
-      roomId: this.link.roomId,
-      serverKey: this.link.serverKey,
-      ...(this.resume ? { resume: this.resume } : {}),
-    });
+    // A knock link holds no server key: its holder asks to be let in (docs/protocol.md "Lobby").
+    signalling.send(
+      "serverKey" in this.link
+        ? {
+            type: "join",
+            protocol: PROTOCOL_VERSION,
+            roomId: this.link.roomId,
+            serverKey: this.link.serverKey,
+            ...(this.resume ? { resume: this.resume } : {}),
+          }
+        : {
+            type: "join",
+            protocol: PROTOCOL_VERSION,
+            roomId: this.link.roomId,
+            knock: { name: this.name },
+          },
+    );
   }
 
   private onSocketClosed(signalling: Signalling): void {
     if (this.signalling !== signalling) return;
     const { phase } = this.state;
-    if (phase === "left" || phase === "failed") return;
+    if (phase === "left" || phase === "failed" || phase === "removed") return;
     if (phase === "joined") this.announce("Connection lost. Reconnecting…");
     this.scheduleRetry(phase === "joined");
   }
@@ -297,6 +350,27 @@ export class MeetingStore extends Store<MeetingState> {
       case "welcome":
         this.resume = { participantId: message.selfId, token: message.resumeToken };
         return this.onWelcome(message.selfId, message.participants);
+      case "lobby":
+        clearTimeout(this.welcomeTimer);
+        this.update({ phase: "waiting", selfId: message.selfId, attempt: 0, failure: null });
+        this.announce("Waiting for a host to let you in…");
+        return;
+      case "room-status":
+        this.update({
+          roomStatus: { locked: message.locked, lobbyMandatory: message.lobbyMandatory },
+        });
+        return;
+      case "admitted": {
+        const selfId = this.state.selfId;
+        if (this.state.phase !== "waiting" || selfId === null) return;
+        this.resume = { participantId: selfId, token: message.resumeToken };
+        this.update({ knocking: false });
+        return this.onWelcome(selfId, message.participants);
+      }
+      case "knock":
+      case "knock-ended":
+        this.host.receive(message);
+        return;
       case "publish-answer":
         await this.send?.applyAnswer(message.sdp);
         return;
@@ -347,13 +421,7 @@ export class MeetingStore extends Store<MeetingState> {
     clearTimeout(this.welcomeTimer);
     this.roster = new Map(participants.map((p) => [p.id, p]));
     clearTimeout(this.e2eeTimer);
-    this.e2eeTimer = setTimeout(() => {
-      if (this.state.phase !== "joined" || this.transforms.state.group.status === "member") return;
-      this.update({
-        e2eeFailure:
-          "Could not join the encrypted group: no member let this device in within 30 seconds.",
-      });
-    }, E2EE_JOIN_TIMEOUT_MS);
+    this.armE2eeTimer();
     const rejoined = this.state.wasJoined;
     this.update({ phase: "joined", selfId, attempt: 0, retryAt: null, failure: null });
     this.announce(rejoined ? "Reconnected" : `You joined. ${this.countText()}`);
@@ -380,16 +448,42 @@ export class MeetingStore extends Store<MeetingState> {
     if (screen.video) this.sendScreenShare();
   }
 
+  /**
+   * A participant not in the encrypted group in time is told so, unless the meeting is locked or
+   * its lobby mandatory: then a host has to act, and the banner says so.
+   */
+  private armE2eeTimer(): void {
+    clearTimeout(this.e2eeTimer);
+    this.e2eeTimer = setTimeout(() => {
+      if (this.state.phase !== "joined" || this.transforms.state.group.status === "member") return;
+      const status = this.state.roomStatus;
+      if (status?.locked || status?.lobbyMandatory) {
+        this.armE2eeTimer();
+        return;
+      }
+      this.update({
+        e2eeFailure:
+          "Could not join the encrypted group: no member let this device in within 30 seconds.",
+      });
+    }, E2EE_JOIN_TIMEOUT_MS);
+  }
+
   private onError(code: ErrorCode, message: string): void {
+    if (code === "REMOVED") {
+      this.onRemoved();
+      return;
+    }
+    const knocking = this.state.knocking;
     if (
       code === "SHUTTING_DOWN" ||
-      (code === "RATE_LIMITED" && this.state.phase === "connecting")
+      (code === "RATE_LIMITED" && this.state.phase === "connecting" && !knocking)
     ) {
       this.scheduleRetry();
       return;
     }
     // Before `welcome`, any other error is the server refusing our join: retrying cannot help.
-    if (FATAL.has(code) || this.state.phase === "connecting") {
+    const outside = this.state.phase === "connecting" || this.state.phase === "waiting";
+    if (FATAL.has(code) || outside) {
       this.teardown();
       this.update({
         phase: "failed",
@@ -400,6 +494,12 @@ export class MeetingStore extends Store<MeetingState> {
       return;
     }
     this.update({ notice: `The server reported a problem (${code}): ${message}` });
+  }
+
+  /** A member's commit removed us (server REMOVED, or our engine saw it): no reconnecting. */
+  private onRemoved(): void {
+    if (this.state.phase === "left" || this.state.phase === "removed") return;
+    this.end("removed", "You were removed from the meeting");
   }
 
   private sendCandidate(transport: "send" | "recv", c: CandidateOut): void {
@@ -511,6 +611,13 @@ export class MeetingStore extends Store<MeetingState> {
       }
       if (group.securityCode !== null && group.securityCode !== before.securityCode) {
         this.update({ securityAnnouncement: `Security code is now ${group.securityCode}` });
+      }
+      if (group.status === "member" && this.state.roomStatus !== null) {
+        this.update({ roomStatus: null });
+      }
+      if (group.status === "removed" && before.status === "member") {
+        this.onRemoved();
+        return;
       }
       if (group.status === "failed" || group.status === "removed") {
         this.update({

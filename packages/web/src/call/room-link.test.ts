@@ -2,7 +2,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { deriveRoomId } from "@conclave/protocol";
-import { checkLink, newMeetingPath, parseRoute, readPastedLink } from "./room-link.ts";
+import {
+  checkLink,
+  knockLinkPath,
+  newMeetingPath,
+  parseRoute,
+  readKnockLink,
+  readPastedLink,
+} from "./room-link.ts";
 
 test("a new meeting path carries a 256-bit secret that derives to its room id", async () => {
   const path = await newMeetingPath();
@@ -47,4 +54,24 @@ test("a pasted link is accepted only if it is an http(s) meeting link", () => {
   assert.equal(readPastedLink("/m/abc#k", base)?.href, "https://conclave.example/m/abc#k");
   assert.equal(readPastedLink("javascript:alert(1)", base), null);
   assert.equal(readPastedLink("https://conclave.example/somewhere", base), null);
+});
+
+test("a knock link carries no secret and may pin the host's fingerprint", () => {
+  const roomId = "A".repeat(22);
+  const fingerprint = Array.from({ length: 16 }, (_, i) => `ab${i.toString(16).padStart(2, "0")}`);
+  const spaced = fingerprint.join(" ");
+  const path = knockLinkPath(roomId, spaced);
+  assert.equal(path, `/m/${roomId}#k=${fingerprint.join("")}`);
+  const route = parseRoute(new URL(path, "https://conclave.example"));
+  assert.equal(route.page, "meeting");
+  if (route.page !== "meeting") return;
+  assert.deepEqual(readKnockLink(route.roomId, route.secret), { roomId, pinnedHost: spaced });
+  assert.deepEqual(readKnockLink(roomId, "k"), { roomId, pinnedHost: null });
+  assert.deepEqual(readKnockLink(roomId, "k="), { roomId, pinnedHost: null });
+  assert.equal(knockLinkPath(roomId, null), `/m/${roomId}#k`);
+  // Not knock links: an invite secret, a short fingerprint, another room id shape.
+  assert.equal(readKnockLink(roomId, "S".repeat(43)), null);
+  assert.equal(readKnockLink(roomId, "k=abcd"), null);
+  assert.equal(readKnockLink(roomId, null), null);
+  assert.equal(readKnockLink("abc", "k"), null);
 });

@@ -1,4 +1,10 @@
-import { deriveRoomId, type RoomLink, toBase64url } from "@conclave/protocol";
+import {
+  deriveRoomId,
+  ROOM_ID_PATTERN,
+  type RoomId,
+  type RoomLink,
+  toBase64url,
+} from "@conclave/protocol";
 
 /** Where the app is, from the address bar. */
 export type Route =
@@ -41,6 +47,40 @@ export async function checkLink(roomId: string, secret: string | null): Promise<
   if (secret === null) return null;
   const link = await deriveRoomId(secret);
   return link && link.roomId === roomId ? { ...link, secret } : null;
+}
+
+/**
+ * A knock link, `/m/<roomId>#k=<host fingerprint>` (docs/protocol.md "Lobby"): no invite secret, so
+ * its holder can only ask to be let in. The fingerprint (64 hex digits, optional) pins the host
+ * whose Welcome the engine accepts (docs/e2ee.md "What every client checks").
+ */
+export interface KnockLink {
+  readonly roomId: RoomId;
+  /** As the roster shows fingerprints ("3fa2 09bc ..."); null when the link pins no host. */
+  readonly pinnedHost: string | null;
+}
+
+const KNOCK_FRAGMENT = /^k(?:=([0-9a-fA-F]{64})?)?$/;
+
+/**
+ * The knock link in a fragment, or null if the fragment is not one. An invite secret is base64url
+ * and never contains "=", so the two cannot be confused.
+ */
+export function readKnockLink(roomId: string, fragment: string | null): KnockLink | null {
+  if (fragment === null || !ROOM_ID_PATTERN.test(roomId)) return null;
+  const match = KNOCK_FRAGMENT.exec(fragment);
+  if (!match) return null;
+  const hex = match[1]?.toLowerCase();
+  return {
+    roomId: roomId as RoomId,
+    pinnedHost: hex ? (hex.match(/.{4}/g) ?? []).join(" ") : null,
+  };
+}
+
+/** The knock link for a room, pinning `hostFingerprint` (roster format) if given. */
+export function knockLinkPath(roomId: string, hostFingerprint: string | null): string {
+  const hex = hostFingerprint?.replace(/ /g, "") ?? "";
+  return `/m/${roomId}#k${hex ? `=${hex}` : ""}`;
 }
 
 /**

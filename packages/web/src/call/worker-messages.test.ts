@@ -37,6 +37,12 @@ test("worker messages are validated on both sides of postMessage", () => {
   assert.ok(!isPageToWorker({ type: "start", displayName: "", inviteSecret }));
   assert.ok(!isPageToWorker({ type: "start", displayName: "Ada" }));
   assert.ok(!isPageToWorker({ type: "start", displayName: "Ada", inviteSecret: "S".repeat(42) }));
+  const host = Array(16).fill("ab12").join(" ");
+  assert.ok(isPageToWorker({ type: "start-knock", displayName: "Ada", pinnedHost: host }));
+  assert.ok(isPageToWorker({ type: "start-knock", displayName: "Ada", pinnedHost: null }));
+  assert.ok(!isPageToWorker({ type: "start-knock", displayName: "Ada" }));
+  assert.ok(!isPageToWorker({ type: "start-knock", displayName: "", pinnedHost: null }));
+  assert.ok(!isPageToWorker({ type: "start-knock", displayName: "Ada", pinnedHost: "ab12" }));
   assert.ok(isPageToWorker({ type: "send-chat", id: 1, text: "hi" }));
   assert.ok(!isPageToWorker({ type: "send-chat", id: 1, text: "x".repeat(4001) }));
   const group = {

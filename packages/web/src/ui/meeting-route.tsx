@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { LocalMedia } from "../call/local-media.ts";
 import { canTransformMedia } from "../call/media-transforms.ts";
-import { MeetingStore } from "../call/meeting-store.ts";
-import { checkLink, type InviteLink } from "../call/room-link.ts";
+import { type MeetingAccess, MeetingStore } from "../call/meeting-store.ts";
+import { checkLink, readKnockLink } from "../call/room-link.ts";
 import { Meeting } from "./meeting.tsx";
 import { Prejoin } from "./prejoin.tsx";
 
@@ -11,10 +11,10 @@ type Step =
   | { readonly step: "incomplete" }
   | { readonly step: "unsupported" }
   | { readonly step: "insecure" }
-  | { readonly step: "prejoin"; readonly link: InviteLink; readonly local: LocalMedia }
+  | { readonly step: "prejoin"; readonly link: MeetingAccess; readonly local: LocalMedia }
   | {
       readonly step: "meeting";
-      readonly link: InviteLink;
+      readonly link: MeetingAccess;
       readonly meeting: MeetingStore;
       readonly name: string;
     };
@@ -25,7 +25,10 @@ interface Props {
   navigate: (path: string) => void;
 }
 
-/** `/m/<roomId>#<secret>`: checks the link, then prejoin, then the meeting. */
+/**
+ * `/m/<roomId>#<secret>`: checks the link, then prejoin, then the meeting. A knock link
+ * (`#k=<host fingerprint>`) asks to join instead, and waits for a host in the meeting's lobby.
+ */
 export function MeetingRoute({ roomId, secret, navigate }: Props) {
   const [state, setState] = useState<Step>({ step: "checking" });
 
@@ -36,8 +39,9 @@ export function MeetingRoute({ roomId, secret, navigate }: Props) {
       setState({ step: "insecure" });
       return;
     }
-    checkLink(roomId, secret).then(
-      (link) => {
+    const knock = readKnockLink(roomId, secret);
+    (knock ? Promise.resolve(knock) : checkLink(roomId, secret)).then(
+      (link: MeetingAccess | null) => {
         if (cancelled) return;
         if (!link) return setState({ step: "incomplete" });
         // Never join without end-to-end encryption (DESIGN.md §6).
@@ -71,7 +75,7 @@ export function MeetingRoute({ roomId, secret, navigate }: Props) {
     };
   }, []);
 
-  const join = (link: InviteLink, local: LocalMedia, name: string) => {
+  const join = (link: MeetingAccess, local: LocalMedia, name: string) => {
     const meeting = new MeetingStore(link, name, local);
     meeting.join();
     setState({ step: "meeting", link, meeting, name });
@@ -123,7 +127,13 @@ export function MeetingRoute({ roomId, secret, navigate }: Props) {
         </main>
       );
     case "prejoin":
-      return <Prejoin local={state.local} onJoin={(name) => join(state.link, state.local, name)} />;
+      return (
+        <Prejoin
+          local={state.local}
+          knock={!("secret" in state.link)}
+          onJoin={(name) => join(state.link, state.local, name)}
+        />
+      );
     case "meeting": {
       const { link, name } = state;
       return (

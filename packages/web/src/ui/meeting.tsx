@@ -1,7 +1,9 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { SELF_TILE, screenKey } from "../call/call-monitor.ts";
+import { ownRole } from "../call/host-controls.ts";
 import { onScreen } from "../call/local-recording.ts";
 import type { MeetingState, MeetingStore } from "../call/meeting-store.ts";
+import { knockLinkPath } from "../call/room-link.ts";
 import { AudioOutputs } from "./audio-outputs.tsx";
 import { ChatPanel } from "./chat-panel.tsx";
 import { DevicePickers } from "./device-pickers.tsx";
@@ -16,17 +18,20 @@ import {
   PeopleIcon,
   SlidersIcon,
 } from "./icons.tsx";
+import { KnockCards } from "./knock-cards.tsx";
+import { KnockWaiting, RemovedScreen } from "./lobby-screens.tsx";
 import { MediaToggles } from "./media-toggles.tsx";
+import { ParticipantsPanel } from "./participants-panel.tsx";
 import { HandButton, RaisedHands } from "./raised-hands.tsx";
 import { ReactionsButton } from "./reactions.tsx";
 import { RecordButton, RecordingBanner } from "./recording.tsx";
 import { ScreenShareButton } from "./screen-share-button.tsx";
+import { AlarmBanners } from "./security-alarms.tsx";
 import { SecurityPanel } from "./security-panel.tsx";
 import { ShortcutsDialog } from "./shortcuts-dialog.tsx";
 import { Stage, type StageTile } from "./stage.tsx";
 import { useCallMonitor } from "./use-call-monitor.ts";
 import { useShortcuts } from "./use-shortcuts.ts";
-import { AlarmBanners } from "./security-alarms.tsx";
 import { useSpeaking } from "./use-speaking.ts";
 import { useStore } from "./use-store.ts";
 
@@ -42,8 +47,8 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
   const local = useStore(meeting.local);
   const worker = useStore(meeting.transforms);
   const activity = useStore(meeting.transforms.activity);
-  const [panel, setPanel] = useState<"diagnostics" | "security" | "chat" | null>(null);
-  const toggle = (which: "diagnostics" | "security" | "chat") =>
+  const [panel, setPanel] = useState<"diagnostics" | "security" | "chat" | "people" | null>(null);
+  const toggle = (which: "diagnostics" | "security" | "chat" | "people") =>
     setPanel(panel === which ? null : which);
   const [help, setHelp] = useState(false);
   const shortcuts = useShortcuts(meeting, {
@@ -75,8 +80,27 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
   }, [state.phase, count]);
 
   if (state.phase === "left") return <LeftScreen onRejoin={onRejoin} onHome={onHome} />;
+  if (state.phase === "removed") return <RemovedScreen onHome={onHome} />;
   if (state.phase === "failed" && state.failure) {
-    return <FailedScreen message={state.failure.message} onHome={onHome} onRetry={onRejoin} />;
+    const final = state.failure.code === "DENIED" || state.failure.code === "KNOCKING_DISABLED";
+    return (
+      <FailedScreen
+        message={state.failure.message}
+        onHome={onHome}
+        onRetry={final ? null : onRejoin}
+      />
+    );
+  }
+  if (state.knocking) {
+    return (
+      <KnockWaiting
+        state={state}
+        onCancel={() => {
+          meeting.leave();
+          onHome();
+        }}
+      />
+    );
   }
 
   const copyLink = async () => {
@@ -85,6 +109,19 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
       setCopied("Meeting link copied. Anyone with it can join.");
     } catch {
       setCopied("Could not copy. Copy the address from the address bar instead.");
+    }
+  };
+  /** A knock link: no invite secret; it pins our fingerprint if we are a host (docs/e2ee.md). */
+  const copyGuestLink = async () => {
+    const self = worker.group.roster.find((r) => r.self);
+    const pin =
+      self && ownRole(worker.group.roster, worker.roles) === "host" ? self.fingerprint : null;
+    const roomId = location.pathname.split("/")[2] ?? "";
+    try {
+      await navigator.clipboard.writeText(new URL(knockLinkPath(roomId, pin), location.href).href);
+      setCopied("Guest link copied. People with it ask to join, and a host lets them in.");
+    } catch {
+      setCopied("Could not copy the guest link.");
     }
   };
 
@@ -190,6 +227,27 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
         <button
           type="button"
           class="btn btn-ghost"
+          aria-label="Copy guest link (they ask to join)"
+          title="Copy a link for guests: they ask to join and a host lets them in"
+          onClick={() => void copyGuestLink()}
+        >
+          <LinkIcon />
+          <span class="btn-text" aria-hidden="true">
+            Guest link
+          </span>
+        </button>
+        <button
+          type="button"
+          class="btn btn-ghost"
+          aria-expanded={panel === "people"}
+          onClick={() => toggle("people")}
+        >
+          <PeopleIcon />
+          <span class="btn-text">People</span>
+        </button>
+        <button
+          type="button"
+          class="btn btn-ghost"
           aria-expanded={panel === "security"}
           onClick={() => toggle("security")}
         >
@@ -244,7 +302,11 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
             <span class="spinner" aria-hidden="true" />
             {worker.group.status === "starting"
               ? "Encrypting…"
-              : "Joining the encrypted group… You will see and hear the others once a member lets this device in."}
+              : state.roomStatus?.locked
+                ? "The meeting is locked. You will join once a host unlocks it."
+                : state.roomStatus?.lobbyMandatory
+                  ? "Waiting for a host to let you in… Hosts now admit everyone who joins."
+                  : "Joining the encrypted group… You will see and hear the others once a member lets this device in."}
           </div>
         )}
       {state.e2eeFailure !== null && (
@@ -284,8 +346,10 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
           {screen.error}
         </div>
       )}
+      <AlarmBanners alarms={meeting.transforms.alarms} />
       <RecordingBanner activity={meeting.transforms.activity} />
       <RaisedHands activity={meeting.transforms.activity} />
+      <KnockCards meeting={meeting} />
 
       <main class="stage">
         <Stage tiles={tiles} speaker={monitor.speaker} />
@@ -294,6 +358,9 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
           <Diagnostics meeting={meeting} onClose={() => setPanel(null)} />
         )}
         {panel === "security" && <SecurityPanel meeting={meeting} onClose={() => setPanel(null)} />}
+        {panel === "people" && (
+          <ParticipantsPanel meeting={meeting} onClose={() => setPanel(null)} />
+        )}
         {panel === "chat" && (
           <ChatPanel
             activity={meeting.transforms.activity}
@@ -346,7 +413,6 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
       </div>
       <div class="sr-only" aria-live="polite" aria-atomic="true">
         {state.securityAnnouncement}
-      <AlarmBanners alarms={meeting.transforms.alarms} />
       </div>
       <div class="sr-only" aria-live="polite" aria-atomic="true">
         {activity.announcement}
@@ -472,7 +538,11 @@ function LeftScreen({ onRejoin, onHome }: { onRejoin: () => void; onHome: () => 
   );
 }
 
-function FailedScreen(props: { message: string; onHome: () => void; onRetry: () => void }) {
+function FailedScreen(props: {
+  message: string;
+  onHome: () => void;
+  onRetry: (() => void) | null;
+}) {
   return (
     <main class="center-screen">
       <h1 tabIndex={-1} ref={focusOnMount}>
@@ -480,10 +550,16 @@ function FailedScreen(props: { message: string; onHome: () => void; onRetry: () 
       </h1>
       <p role="alert">{props.message}</p>
       <div class="button-row">
-        <button type="button" class="btn btn-primary" onClick={props.onRetry}>
-          Try again
-        </button>
-        <button type="button" class="btn" onClick={props.onHome}>
+        {props.onRetry && (
+          <button type="button" class="btn btn-primary" onClick={props.onRetry}>
+            Try again
+          </button>
+        )}
+        <button
+          type="button"
+          class={props.onRetry ? "btn" : "btn btn-primary"}
+          onClick={props.onHome}
+        >
           Home
         </button>
       </div>

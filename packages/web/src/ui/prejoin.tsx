@@ -26,11 +26,13 @@ const PREVIEW_TEXT: Record<DeviceStatus, string> = {
 
 interface PrejoinProps {
   local: LocalMedia;
+  /** A knock link: the button asks a host to let us in (docs/protocol.md "Lobby"). */
+  knock?: boolean;
   onJoin: (name: string) => void;
 }
 
-/** Check camera and microphone, pick a name, join. */
-export function Prejoin({ local, onJoin }: PrejoinProps) {
+/** Check camera and microphone, pick a name, join (or, with a knock link, ask to join). */
+export function Prejoin({ local, knock = false, onJoin }: PrejoinProps) {
   const media = useStore(local);
   const [name, setName] = useState(() => loadPreferences().name);
   const [nameError, setNameError] = useState<string | null>(null);
@@ -74,7 +76,13 @@ export function Prejoin({ local, onJoin }: PrejoinProps) {
       </section>
 
       <form class="join-panel" onSubmit={submit}>
-        <h1>Ready to join?</h1>
+        <h1>{knock ? "Ask to join this meeting" : "Ready to join?"}</h1>
+        {knock && (
+          <p class="hint">
+            This link has no invitation key, so a host of the meeting has to let you in. They will
+            see the name you enter, marked as not verified.
+          </p>
+        )}
         <DevicePickers local={local} />
         <div class="field">
           <label for="display-name">Your name</label>
@@ -98,12 +106,14 @@ export function Prejoin({ local, onJoin }: PrejoinProps) {
           )}
         </div>
         <button type="submit" class="btn btn-primary btn-large" aria-describedby="join-hint">
-          Join
+          {knock ? "Ask to join" : "Join"}
         </button>
         <p id="join-hint" class="hint">
           {pending
             ? "Still getting your camera and microphone; you can join now or wait."
-            : "Everyone in the meeting sees the name you enter."}
+            : knock
+              ? "Hosts see this name before they decide. Once you are in, so does everyone."
+              : "Everyone in the meeting sees the name you enter."}
         </p>
       </form>
     </main>

@@ -5,6 +5,7 @@
  * hands, reactions, recording); never a key.
  */
 import {
+  type Admission,
   type FrameCounts as CryptorCounts,
   createDeviceIdentity,
   createFrameCryptor,
@@ -17,9 +18,10 @@ import {
   formatFingerprint,
   loadMlsCiphersuite,
   type MediaKeyRing,
-  type MeetingMember,
   MediaWatch,
+  type MeetingMember,
   NextEpochHold,
+  parseFingerprint,
   type StreamContext,
 } from "@conclave/e2ee";
 import {
@@ -30,9 +32,9 @@ import {
   SOURCE_KIND,
 } from "@conclave/protocol";
 import type {
+  AlarmView,
   GroupView,
   HostAction,
-  AlarmView,
   MediaKind,
   Reaction,
   ReceivedTrack,
@@ -110,6 +112,22 @@ function addCounts(a: SframeCounts, b: CryptorCounts): SframeCounts {
   };
 }
 
+async function admissionOf(
+  access: { readonly inviteSecret: string } | { readonly pinnedHost: string | null },
+): Promise<Admission> {
+  if ("pinnedHost" in access) {
+    const pinned = access.pinnedHost === null ? undefined : parseFingerprint(access.pinnedHost);
+    if (access.pinnedHost !== null && pinned === undefined) {
+      throw new Error("the knock link's host fingerprint is not 32 bytes of hex");
+    }
+    return { kind: "knock", pinnedHost: pinned };
+  }
+  // The admit key is a non-extractable WebCrypto key: it never leaves this worker.
+  const keys = await deriveInviteKeys(access.inviteSecret);
+  if (keys === undefined) throw new Error("the invite secret is not 32 bytes of base64url");
+  return { kind: "invite", keys };
+}
+
 export class E2eeSession {
   private ring: MediaKeyRing;
   private cryptor: FrameCryptor;
@@ -123,6 +141,12 @@ export class E2eeSession {
   /** What we told the group about ourselves; told again whenever members are added. */
   private handRaisedAt: number | null = null;
   private recording = false;
+  /** Newer-epoch and group-split detection over every cryptor of the meeting (media-watch.ts). */
+  private readonly watch = new MediaWatch();
+  private readonly watchTimer: ReturnType<typeof setInterval>;
+  private behind = false;
+  private resynced = false;
+  private split: ReadonlySet<number> = new Set();
 
   private constructor(
     private readonly member: MeetingMember,
@@ -141,12 +165,9 @@ export class E2eeSession {
       }
       // README "Media frames": a removed leaf's frames keyed before its removal go at once.
       for (const leaf of event.removed) this.cryptor.memberRemoved(leaf, event.epoch);
-  /** Newer-epoch and group-split detection over every cryptor of the meeting (media-watch.ts). */
-  private readonly watch = new MediaWatch();
-  private readonly watchTimer: ReturnType<typeof setInterval>;
-  private behind = false;
-  private resynced = false;
-  private split: ReadonlySet<number> = new Set();
+      this.watch.epochChanged();
+      this.resynced = false;
+      this.checkMedia();
       this.postGroup();
       void this.releaseHeld();
       // Members added since cannot read what we said before (as with the engine's hello).
@@ -164,27 +185,6 @@ export class E2eeSession {
     member.on("recording", ({ sender, active }) => post({ type: "recording", sender, active }));
     member.on("error", ({ code, message }) => post({ type: "member-error", code, message }));
     member.on("reconnect", ({ reason }) => post({ type: "reconnect", reason }));
-    member.on("roles", (roles) =>
-      this.watch.epochChanged();
-      this.resynced = false;
-      this.checkMedia();
-      post({
-        type: "roles",
-        roles: {
-          hosts: roles.hosts.map(spaced),
-          coHosts: roles.coHosts.map(spaced),
-          denied: roles.denyList.map(spaced),
-          ...roles.settings,
-        },
-      }),
-    );
-  }
-
-  /** Makes the device identity and the engine; rejects if this browser cannot run MLS. */
-  static async start(
-    displayName: string,
-    inviteSecret: string,
-    post: (message: WorkerToPage) => void,
     member.on("security", ({ reason, fingerprint, epoch }) =>
       post({
         type: "security-event",
@@ -207,17 +207,36 @@ export class E2eeSession {
       }),
     );
     this.watchTimer = setInterval(() => this.checkMedia(), 500);
+    member.on("roles", (roles) =>
+      post({
+        type: "roles",
+        roles: {
+          hosts: roles.hosts.map(spaced),
+          coHosts: roles.coHosts.map(spaced),
+          denied: roles.denyList.map(spaced),
+          ...roles.settings,
+        },
+      }),
+    );
+  }
+
+  /**
+   * Makes the device identity and the engine; rejects if this browser cannot run MLS. With an
+   * invite secret we join by proof; with a knock link we wait for a host (docs/e2ee.md "Admission").
+   */
+  static async start(
+    displayName: string,
+    access: { readonly inviteSecret: string } | { readonly pinnedHost: string | null },
+    post: (message: WorkerToPage) => void,
   ): Promise<E2eeSession> {
-    // The admit key is a non-extractable WebCrypto key: it never leaves this worker.
-    const keys = await deriveInviteKeys(inviteSecret);
-    if (keys === undefined) throw new Error("the invite secret is not 32 bytes of base64url");
+    const admission = await admissionOf(access);
     const identity = await createDeviceIdentity(
       { displayName, deviceId: randomDeviceId() },
       await loadMlsCiphersuite(),
     );
     const member = createMeetingMember({
       identity,
-      admission: { kind: "invite", keys },
+      admission,
       send: (message) => post({ type: "mls-send", message }),
     });
     const session = new E2eeSession(member, post);
@@ -393,6 +412,7 @@ export class E2eeSession {
   }
 
   close(): void {
+    clearInterval(this.watchTimer);
     this.hold.clear();
     this.member.close();
   }
@@ -405,26 +425,6 @@ export class E2eeSession {
     this.post({ type: "group", group });
   }
 
-  private postBindings(): void {
-    this.post({ type: "bindings", bindings: Object.fromEntries(this.bindings) });
-  }
-
-  /** Not a member yet: nothing is sent, and `retell` says it once we are in. */
-  private async tell(send: () => Promise<boolean>): Promise<void> {
-    try {
-    clearInterval(this.watchTimer);
-      await send();
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.post({ type: "member-error", code: "LOCAL_FAILURE", message });
-    }
-  }
-
-  private retell(): void {
-    const at = this.handRaisedAt;
-    if (at !== null) void this.tell(() => this.member.raiseHand(at));
-    if (this.recording) void this.tell(() => this.member.announceRecording(true));
-  }
   /**
    * docs/e2ee.md "Alarms": behind the group (our sending is paused by the cryptor), and after a
    * few seconds of it a rejoin; members whose frames keep failing authentication (group split).
@@ -449,6 +449,25 @@ export class E2eeSession {
     for (const alarm of alarms) this.post({ type: "alarm", alarm });
   }
 
+  private postBindings(): void {
+    this.post({ type: "bindings", bindings: Object.fromEntries(this.bindings) });
+  }
+
+  /** Not a member yet: nothing is sent, and `retell` says it once we are in. */
+  private async tell(send: () => Promise<boolean>): Promise<void> {
+    try {
+      await send();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.post({ type: "member-error", code: "LOCAL_FAILURE", message });
+    }
+  }
+
+  private retell(): void {
+    const at = this.handRaisedAt;
+    if (at !== null) void this.tell(() => this.member.raiseHand(at));
+    if (this.recording) void this.tell(() => this.member.announceRecording(true));
+  }
 
   /** The epoch changed: held frames are tried again, oldest first. */
   private async releaseHeld(): Promise<void> {

@@ -91,9 +91,12 @@ addEventListener("rtctransform", (event) => {
     });
 });
 
-function start(displayName: string, inviteSecret: string): void {
+function start(
+  displayName: string,
+  access: { readonly inviteSecret: string } | { readonly pinnedHost: string | null },
+): void {
   if (starting !== null) return;
-  starting = E2eeSession.start(displayName, inviteSecret, post).then(
+  starting = E2eeSession.start(displayName, access, post).then(
     (made) => {
       session = made;
       session.setReceiveMids(recvMids);
@@ -126,7 +129,10 @@ function withSession(task: (s: E2eeSession) => void | Promise<void>): void {
 function handle(message: PageToWorker): void {
   switch (message.type) {
     case "start":
-      start(message.displayName, message.inviteSecret);
+      start(message.displayName, { inviteSecret: message.inviteSecret });
+      return;
+    case "start-knock":
+      start(message.displayName, { pinnedHost: message.pinnedHost });
       return;
     case "server":
       withSession((s) => s.receiveServer(message.message));

@@ -149,6 +149,15 @@ export type HostAction =
 export type PageToWorker =
   /** Makes the device identity (with this display name) and the meeting member engine. */
   | { readonly type: "start"; readonly displayName: string; readonly inviteSecret: string }
+  /**
+   * Instead of `start`, for a knock link: no invite secret, so no admit key; the engine waits for
+   * a host's Add and never founds a group. `pinnedHost` (roster format) must have committed it.
+   */
+  | {
+      readonly type: "start-knock";
+      readonly displayName: string;
+      readonly pinnedHost: string | null;
+    }
   /** A server message for the engine, as the JSON text the server sent (validated again here). */
   | { readonly type: "server"; readonly message: string }
   /** Which participant each receiving mid carries now; m-lines are reused, so sent on every offer. */
@@ -332,15 +341,6 @@ function isRolesView(value: unknown): value is RolesView {
   );
 }
 
-function isHostAction(value: unknown): value is HostAction {
-  if (!isRecord(value)) return false;
-  switch (value.kind) {
-    case "admit":
-      return isString(value.participantId, 64) && /^[A-Za-z0-9_-]{16}$/.test(value.participantId);
-    case "remove":
-      return isLeaf(value.leaf);
-    case "deny":
-      return isFingerprintText(value.fingerprint);
 const isDecimal = (v: unknown): v is string => isString(v, 24) && /^\d+$/.test(v);
 
 function isSecurityLogEntry(value: unknown): value is SecurityLogEntry {
@@ -370,6 +370,15 @@ function isAlarmView(value: unknown): value is AlarmView {
   }
 }
 
+function isHostAction(value: unknown): value is HostAction {
+  if (!isRecord(value)) return false;
+  switch (value.kind) {
+    case "admit":
+      return isString(value.participantId, 64) && /^[A-Za-z0-9_-]{16}$/.test(value.participantId);
+    case "remove":
+      return isLeaf(value.leaf);
+    case "deny":
+      return isFingerprintText(value.fingerprint);
     case "set-locked":
       return typeof value.locked === "boolean";
     case "set-lobby":
@@ -421,6 +430,10 @@ export function isWorkerToPage(value: unknown): value is WorkerToPage {
       return isRolesView(value.roles);
     case "upload":
       return isString(value.participantId, 64) && isFingerprintText(value.fingerprint);
+    case "security-event":
+      return isSecurityLogEntry(value.event);
+    case "alarm":
+      return isAlarmView(value.alarm);
     default:
       return false;
   }
@@ -430,15 +443,17 @@ export function isPageToWorker(value: unknown): value is PageToWorker {
   if (!isRecord(value)) return false;
   switch (value.type) {
     case "start":
-    case "security-event":
-      return isSecurityLogEntry(value.event);
-    case "alarm":
-      return isAlarmView(value.alarm);
       return (
         isString(value.displayName, 256) &&
         value.displayName.length > 0 &&
         isString(value.inviteSecret, 43) &&
         /^[A-Za-z0-9_-]{43}$/.test(value.inviteSecret)
+      );
+    case "start-knock":
+      return (
+        isString(value.displayName, 256) &&
+        value.displayName.length > 0 &&
+        isNullable(value.pinnedHost, isFingerprintText)
       );
     case "server":
       return isString(value.message, 1024 * 1024);

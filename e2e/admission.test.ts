@@ -1,0 +1,273 @@
+/**
+ * Who gets into a meeting, in Chromium against the real server: a wrong secret, knocks a host
+ * admits or denies, a locked meeting, removal, and remove and block (docs/protocol.md "Lobby",
+ * "Removal"; docs/e2ee.md "Admission").
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { after, afterEach, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import type { Browser, Page } from "playwright-core";
+import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
+import {
+  DESKTOP,
+  expectVideoFlowing,
+  joinMeeting,
+  launchBrowser,
+  newParticipant,
+  type Participant,
+  PHONE,
+  tile,
+  videoFrames,
+  waitFor,
+} from "./browser.ts";
+
+const SCREENSHOTS = fileURLToPath(new URL("../test-results/screenshots/", import.meta.url));
+mkdirSync(SCREENSHOTS, { recursive: true });
+
+const AXE_SOURCE = readFileSync(
+  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
+  "utf8",
+);
+
+let server: ServerProcess;
+let browser: Browser;
+let open: Participant[] = [];
+
+async function participant(viewport: { width: number; height: number } = DESKTOP) {
+  const p = await newParticipant(browser, viewport);
+  open.push(p);
+  return p;
+}
+
+/** Makes a new meeting and joins it as its host; returns the invite link. */
+async function host(p: Participant, name: string): Promise<string> {
+  await p.page.goto(server.url);
+  await p.page.getByRole("button", { name: "New meeting" }).click();
+  await p.page.waitForURL(/\/m\/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{43}$/);
+  const link = p.page.url();
+  await joinMeeting(p.page, link, name);
+  await waitFor(
+    "the host in the encrypted group",
+    async () => (await e2eeStatus(p.page)) === "member",
+  );
+  return link;
+}
+
+function e2eeStatus(page: Page): Promise<string | null> {
+  return page.locator(".meeting").getAttribute("data-e2ee-status");
+}
+
+/** The guest link the host's header copies (a knock link pinning the host). */
+async function guestLink(page: Page): Promise<string> {
+  await page.getByRole("button", { name: "Copy guest link (they ask to join)" }).click();
+  return waitFor("the guest link on the clipboard", async () => {
+    const text = await page.evaluate(() => navigator.clipboard.readText());
+    return /#k=[0-9a-f]{64}$/.test(text) ? text : false;
+  });
+}
+
+/** Opens a knock link and asks to join; resolves once the page says it waits for a host. */
+async function knock(page: Page, link: string, name: string): Promise<void> {
+  await page.goto(link);
+  await page.getByRole("textbox", { name: "Your name" }).fill(name);
+  await page.getByRole("button", { name: "Ask to join" }).click();
+  await page.getByText("Waiting for a host to let you in").first().waitFor({ timeout: 15_000 });
+}
+
+/** Names in the MLS roster as the People panel shows them (the panel must be open). */
+async function roster(page: Page): Promise<string[]> {
+  return page.locator(".people-list .person-name").allTextContents();
+}
+
+async function openPeople(page: Page): Promise<void> {
+  const button = page.getByRole("button", { name: "People", exact: true });
+  if ((await button.getAttribute("aria-expanded")) !== "true") await button.click();
+  await page.getByRole("heading", { name: /^People/ }).waitFor();
+}
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => "axe" in globalThis))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } })
+      .axe;
+    return (await axe.run()).violations as { id: string; impact: string | null; help: string }[];
+  });
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help}`);
+}
+
+describe("admission in Chromium", () => {
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  afterEach(async () => {
+    for (const p of open) {
+      const errors = p.errors.filter((e) => !e.includes("ERR_CONNECTION_REFUSED"));
+      if (errors.length > 0) console.log(errors.join("\n"));
+      await p.context.close().catch(() => {});
+    }
+    open = [];
+  });
+
+  after(async () => {
+    await browser?.close();
+    const code = await server?.stop();
+    assert.ok(code === 0 || code === null, `server exited with ${code}`);
+  });
+
+  test("a wrong secret is refused; a knock waits in the lobby until a host admits it, and Deny keeps another out", async () => {
+    const alice = await participant();
+    const link = await host(alice, "Alice");
+
+    // Same room id, another fragment: the page refuses it before anything reaches the server.
+    const eve = await participant();
+    const roomPath = new URL(link).pathname;
+    await eve.page.goto(`${server.url}${roomPath}#${"A".repeat(43)}`);
+    await eve.page.getByRole("heading", { name: "This meeting link is incomplete" }).waitFor();
+    await eve.context.close();
+
+    const knockUrl = await guestLink(alice.page);
+    assert.ok(knockUrl.startsWith(`${server.url}${roomPath}#k=`), knockUrl);
+
+    const kim = await participant();
+    await kim.page.goto(knockUrl);
+    await kim.page.getByRole("button", { name: "Ask to join" }).waitFor();
+    assert.deepEqual(await seriousViolations(kim.page), [], "axe on the knock screen");
+    await kim.page.screenshot({ path: `${SCREENSHOTS}knock-desktop.png` });
+    await knock(kim.page, knockUrl, "Kim");
+    await kim.page.screenshot({ path: `${SCREENSHOTS}knock-waiting-desktop.png` });
+
+    // The host sees a card with the claimed name, marked not verified, and the device fingerprint.
+    const admit = alice.page.getByRole("button", { name: "Admit Kim", exact: true });
+    await admit.waitFor();
+    const card = alice.page.getByRole("article", { name: /Kim/ });
+    await card.getByText("not verified").waitFor();
+    await waitFor("the knock's fingerprint", async () =>
+      /[0-9a-f]{4}( [0-9a-f]{4}){15}/.test((await card.textContent()) ?? ""),
+    );
+    await alice.page.getByRole("button", { name: "Deny Kim", exact: true }).waitFor();
+    await alice.page.screenshot({ path: `${SCREENSHOTS}knock-card-desktop.png` });
+
+    // Waiting, the knock sees nobody and is in nobody's roster.
+    await openPeople(alice.page);
+    assert.deepEqual(await roster(alice.page), ["Alice (you)"]);
+    assert.equal(await kim.page.getByRole("figure").count(), 0, "a knock sees no tiles");
+
+    // Another knock is denied: its page says so, and it never enters.
+    const mal = await participant();
+    await knock(mal.page, knockUrl, "Mal");
+    await alice.page.getByRole("button", { name: "Deny Mal", exact: true }).click();
+    await mal.page.getByText("A host declined your request to join").waitFor();
+    await alice.page
+      .getByRole("button", { name: "Admit Mal", exact: true })
+      .waitFor({ state: "detached" });
+
+    await admit.click();
+    await expectVideoFlowing(kim.page, "Alice", 30_000);
+    await expectVideoFlowing(alice.page, "Kim", 30_000);
+    await waitFor("Kim in Alice's roster", async () => (await roster(alice.page)).includes("Kim"));
+    await admit.waitFor({ state: "detached" });
+    assert.deepEqual(await roster(alice.page), ["Alice (you)", "Kim"].sort(byYouFirst));
+    assert.equal(
+      await mal.page.getByText("A host declined your request to join").count(),
+      1,
+      "the denied knock is still out",
+    );
+    await alice.page.screenshot({ path: `${SCREENSHOTS}participants-panel-desktop.png` });
+  });
+
+  test("at 375 px: knock screen, waiting screen, the host's card and the People panel", async () => {
+    const alice = await participant(PHONE);
+    await host(alice, "Alice");
+    const knockUrl = await guestLink(alice.page);
+    const kim = await participant(PHONE);
+    await kim.page.goto(knockUrl);
+    await kim.page.getByRole("button", { name: "Ask to join" }).waitFor();
+    assert.deepEqual(await seriousViolations(kim.page), [], "axe on the knock screen at 375 px");
+    await kim.page.screenshot({ path: `${SCREENSHOTS}knock-375.png`, fullPage: true });
+    await knock(kim.page, knockUrl, "Kim");
+    assert.deepEqual(await seriousViolations(kim.page), [], "axe on the waiting screen at 375 px");
+    await kim.page.screenshot({ path: `${SCREENSHOTS}knock-waiting-375.png` });
+    await alice.page.getByRole("button", { name: "Admit Kim", exact: true }).waitFor();
+    await alice.page.screenshot({ path: `${SCREENSHOTS}knock-card-375.png` });
+    await openPeople(alice.page);
+    assert.deepEqual(await seriousViolations(alice.page), [], "axe on the People panel at 375 px");
+    await alice.page.screenshot({ path: `${SCREENSHOTS}participants-panel-375.png` });
+  });
+
+  test("Lock meeting keeps out a holder of the secret, who is told so; unlocking lets them in", async () => {
+    const alice = await participant();
+    const link = await host(alice, "Alice");
+    await openPeople(alice.page);
+    const lock = alice.page.getByRole("checkbox", { name: "Lock meeting", exact: true });
+    await lock.check();
+    // The lock is a commit: wait until the group context says so (the box follows the roles).
+    await waitFor("the meeting locked", async () => (await lock.isChecked()) === true);
+
+    const bob = await participant();
+    await joinMeeting(bob.page, link, "Bob");
+    await bob.page.getByText("The meeting is locked").waitFor();
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.deepEqual(await roster(alice.page), ["Alice (you)"], "Bob stays out while locked");
+    assert.notEqual(await e2eeStatus(bob.page), "member");
+    assert.equal(await videoFrames(bob.page, "Alice").catch(() => 0), 0);
+
+    await lock.uncheck();
+    await waitFor(
+      "Bob in Alice's roster",
+      async () => (await roster(alice.page)).includes("Bob"),
+      30_000,
+    );
+    await expectVideoFlowing(bob.page, "Alice", 30_000);
+  });
+
+  test("Remove NAME stops the removed page; after Remove and block the old link only asks to join", async () => {
+    const alice = await participant();
+    const link = await host(alice, "Alice");
+    const bob = await participant();
+    const carol = await participant();
+    await joinMeeting(bob.page, link, "Bob");
+    await joinMeeting(carol.page, link, "Carol");
+    await expectVideoFlowing(carol.page, "Bob", 30_000);
+    await expectVideoFlowing(alice.page, "Bob", 30_000);
+
+    await openPeople(alice.page);
+    await alice.page.getByRole("button", { name: "Remove Bob", exact: true }).click();
+    await bob.page.getByText("You were removed from the meeting").waitFor({ timeout: 20_000 });
+    await tile(alice.page, "Bob").waitFor({ state: "detached", timeout: 15_000 });
+    await tile(carol.page, "Bob").waitFor({ state: "detached", timeout: 15_000 });
+    // Bob's page holds no live camera or microphone any more.
+    assert.equal(await bob.page.locator("video").count(), 0);
+    await waitFor(
+      "Bob out of Alice's roster",
+      async () => !(await roster(alice.page)).includes("Bob"),
+    );
+
+    // Remove and block Carol: a confirm dialog, then her old link only lets her wait for a host.
+    await alice.page.getByRole("button", { name: "Remove and block Carol", exact: true }).click();
+    const dialog = alice.page.getByRole("alertdialog");
+    await dialog.getByText("ask to join").waitFor();
+    await dialog.getByRole("button", { name: "Remove and block" }).click();
+    await carol.page.getByText("You were removed from the meeting").waitFor({ timeout: 20_000 });
+    await tile(alice.page, "Carol").waitFor({ state: "detached", timeout: 15_000 });
+
+    await carol.page.goto("about:blank");
+    await joinMeeting(carol.page, link, "Carol");
+    await carol.page
+      .getByText("Waiting for a host to let you in")
+      .first()
+      .waitFor({ timeout: 20_000 });
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.ok(!(await roster(alice.page)).includes("Carol"), "Carol stays out");
+    assert.notEqual(await e2eeStatus(carol.page), "member");
+  });
+});
+
+function byYouFirst(a: string, b: string): number {
+  return a.endsWith("(you)") ? -1 : b.endsWith("(you)") ? 1 : a.localeCompare(b);
+}

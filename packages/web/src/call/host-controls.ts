@@ -1,0 +1,126 @@
+import type { ClientMessage, ParticipantId, ServerMessage } from "@conclave/protocol";
+import type { HostAction, RolesView, RosterEntry } from "../worker/messages.ts";
+import { Store } from "./store.ts";
+
+/** Someone waiting in the lobby: the name is their claim, read by the server in clear. */
+export interface Knock {
+  readonly participantId: ParticipantId;
+  /** Not verified: anyone can type any name (docs/threat-model.md). */
+  readonly claimedName: string;
+  readonly since: number;
+}
+
+/** A knock as a host sees it, with the device fingerprint of its KeyPackage once uploaded. */
+export interface WaitingCard extends Knock {
+  readonly fingerprint: string | null;
+}
+
+export type Role = "host" | "co-host" | "member";
+
+export interface HostState {
+  /** Knocks in arrival order (server `knock`, until `knock-ended`). */
+  readonly knocks: readonly Knock[];
+  /** Text for a polite live region: someone asks to join, a request is over. */
+  readonly announcement: string;
+}
+
+/** A member's role, from the group context's roles by fingerprint (docs/e2ee.md). */
+export function roleOf(fingerprint: string, roles: RolesView | null): Role {
+  if (roles?.hosts.includes(fingerprint)) return "host";
+  if (roles?.coHosts.includes(fingerprint)) return "co-host";
+  return "member";
+}
+
+/** Our own role: hosts and co-hosts see knocks and the moderation controls. */
+export function ownRole(roster: readonly RosterEntry[], roles: RolesView | null): Role {
+  const self = roster.find((r) => r.self);
+  return self ? roleOf(self.fingerprint, roles) : "member";
+}
+
+/** Each knock with the fingerprint of the KeyPackage its connection uploaded (matched by id). */
+export function waitingCards(
+  knocks: readonly Knock[],
+  uploads: Readonly<Record<string, string>>,
+): WaitingCard[] {
+  return knocks.map((k) => ({ ...k, fingerprint: uploads[k.participantId] ?? null }));
+}
+
+/**
+ * The lobby and moderation as a host or co-host drives them. Admit, remove, lock and the lobby
+ * settings are MLS commits the worker's engine makes (it refuses what our role does not allow);
+ * Deny is a server request, since a knock is not in the group (docs/protocol.md "Lobby").
+ */
+export class HostControls extends Store<HostState> {
+  constructor(
+    private readonly request: (action: HostAction) => void,
+    private readonly send: (message: ClientMessage) => void,
+  ) {
+    super({ knocks: [], announcement: "" });
+  }
+
+  /** `knock` and `knock-ended` from the server; anything else is ignored. */
+  receive(message: ServerMessage): void {
+    if (message.type === "knock") {
+      if (this.state.knocks.some((k) => k.participantId === message.from)) return;
+      const knock = { participantId: message.from, claimedName: message.name, since: Date.now() };
+      this.update({
+        knocks: [...this.state.knocks, knock],
+        announcement: `${message.name} asks to join (name not verified)`,
+      });
+    } else if (message.type === "knock-ended") {
+      const ended = this.state.knocks.find((k) => k.participantId === message.from);
+      if (!ended) return;
+      this.update({
+        knocks: this.state.knocks.filter((k) => k.participantId !== message.from),
+        announcement:
+          message.reason === "admitted"
+            ? `${ended.claimedName} was let in`
+            : message.reason === "denied"
+              ? `${ended.claimedName} was turned away`
+              : `${ended.claimedName} stopped asking to join`,
+      });
+    }
+  }
+
+  admit(participantId: ParticipantId): void {
+    this.request({ kind: "admit", participantId });
+  }
+
+  deny(participantId: ParticipantId): void {
+    this.send({ type: "lobby-deny", participantId });
+  }
+
+  remove(leaf: number): void {
+    this.request({ kind: "remove", leaf });
+  }
+
+  /**
+   * Remove and block (docs/e2ee.md "Roles and settings"): deny the device (which also removes its
+   * leaves) and make the lobby mandatory, since a fresh browser identity with the same link would
+   * otherwise walk back in.
+   */
+  removeAndBlock(fingerprint: string, roles: RolesView | null): void {
+    this.request({ kind: "deny", fingerprint });
+    this.request({
+      kind: "set-lobby",
+      lobbyMandatory: true,
+      knockingEnabled: roles?.knockingEnabled ?? true,
+    });
+  }
+
+  setLocked(locked: boolean): void {
+    this.request({ kind: "set-locked", locked });
+  }
+
+  setLobby(lobbyMandatory: boolean, knockingEnabled: boolean): void {
+    this.request({ kind: "set-lobby", lobbyMandatory, knockingEnabled });
+  }
+
+  makeCoHost(fingerprint: string, on: boolean): void {
+    this.request({ kind: "make-co-host", fingerprint, on });
+  }
+
+  clear(): void {
+    this.update({ knocks: [] });
+  }
+}

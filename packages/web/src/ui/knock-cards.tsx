@@ -1,0 +1,71 @@
+import { useEffect, useRef } from "preact/hooks";
+import { ownRole, waitingCards } from "../call/host-controls.ts";
+import { playKnockTone } from "../call/knock-tone.ts";
+import type { MeetingStore } from "../call/meeting-store.ts";
+import { useStore } from "./use-store.ts";
+
+/**
+ * For hosts and co-hosts: everyone asking to join, each as a card with the name they typed
+ * (marked not verified: the server and anyone can claim any name), the fingerprint of the device
+ * key they uploaded, and Admit / Deny. A short tone sounds when a new knock arrives.
+ */
+export function KnockCards({ meeting }: { meeting: MeetingStore }) {
+  const { knocks, announcement } = useStore(meeting.host);
+  const { group, roles, uploads } = useStore(meeting.transforms);
+  const moderator = group.status === "member" && ownRole(group.roster, roles) !== "member";
+  const heard = useRef(new Set<string>());
+  useEffect(() => {
+    if (!moderator) return;
+    const fresh = knocks.filter((k) => !heard.current.has(k.participantId));
+    for (const k of fresh) heard.current.add(k.participantId);
+    if (fresh.length > 0) playKnockTone();
+  }, [knocks, moderator]);
+
+  const cards = moderator ? waitingCards(knocks, uploads) : [];
+  return (
+    <>
+      <div class="sr-only" aria-live="polite" aria-atomic="true">
+        {moderator ? announcement : ""}
+      </div>
+      {cards.length > 0 && (
+        <section class="knock-cards" aria-label="Asking to join">
+          {cards.map((card) => (
+            <article
+              key={card.participantId}
+              class="knock-card"
+              aria-labelledby={`knock-${card.participantId}`}
+            >
+              <p class="knock-name" id={`knock-${card.participantId}`}>
+                <strong>{card.claimedName}</strong> asks to join
+              </p>
+              <p class="knock-detail">
+                <span class="badge-unverified">Name not verified</span>{" "}
+                <span class="fingerprint-label">Device</span>{" "}
+                <span class="fingerprint">{card.fingerprint ?? "waiting for its key…"}</span>
+              </p>
+              <div class="knock-actions">
+                <button
+                  type="button"
+                  class="btn btn-primary btn-small"
+                  aria-label={`Admit ${card.claimedName}`}
+                  disabled={card.fingerprint === null}
+                  onClick={() => meeting.host.admit(card.participantId)}
+                >
+                  Admit
+                </button>
+                <button
+                  type="button"
+                  class="btn btn-small"
+                  aria-label={`Deny ${card.claimedName}`}
+                  onClick={() => meeting.host.deny(card.participantId)}
+                >
+                  Deny
+                </button>
+              </div>
+            </article>
+          ))}
+        </section>
+      )}
+    </>
+  );
+}

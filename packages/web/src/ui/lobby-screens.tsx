@@ -1,0 +1,58 @@
+import type { MeetingState } from "../call/meeting-store.ts";
+
+/**
+ * A knock link's holder between "Ask to join" and a host's answer: asking, waiting (and why the
+ * wait may be long), or trying to reach the server again. Nothing of the meeting is shown: a knock
+ * receives nothing of it until admitted (docs/protocol.md "Lobby").
+ */
+export function KnockWaiting({ state, onCancel }: { state: MeetingState; onCancel: () => void }) {
+  const waiting = state.phase === "waiting";
+  const locked = waiting && state.roomStatus?.locked === true;
+  return (
+    <main class="center-screen knock-waiting" aria-busy={!waiting}>
+      <span class="spinner spinner-large" aria-hidden="true" />
+      <h1 tabIndex={-1} ref={focusOnMount}>
+        {waiting ? "Waiting for a host to let you in…" : "Asking to join…"}
+      </h1>
+      <p role="status">
+        {state.phase === "retrying"
+          ? "Can’t reach the server. Trying again…"
+          : locked
+            ? "The meeting is locked. A host has to unlock it before anyone can come in; you can keep waiting."
+            : waiting
+              ? "A host of the meeting sees your request now. Keep this page open."
+              : "Contacting the meeting…"}
+      </p>
+      <div class="button-row">
+        <button type="button" class="btn" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </main>
+  );
+}
+
+/** A member's commit removed us: media and connections are already stopped. */
+export function RemovedScreen({ onHome }: { onHome: () => void }) {
+  return (
+    <main class="center-screen">
+      <h1 tabIndex={-1} ref={focusOnMount}>
+        You were removed from the meeting
+      </h1>
+      <p role="alert">
+        A host took you out of the meeting. Your camera and microphone are off, and this page no
+        longer receives anything from the meeting. If this was a mistake, ask a host to invite you
+        again.
+      </p>
+      <div class="button-row">
+        <button type="button" class="btn btn-primary" onClick={onHome}>
+          Home
+        </button>
+      </div>
+    </main>
+  );
+}
+
+function focusOnMount(element: HTMLElement | null): void {
+  element?.focus({ preventScroll: true });
+}

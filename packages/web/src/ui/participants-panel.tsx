@@ -1,0 +1,190 @@
+import { useEffect, useState } from "preact/hooks";
+import { ownRole, type Role, roleOf } from "../call/host-controls.ts";
+import type { MeetingStore } from "../call/meeting-store.ts";
+import type { RosterEntry } from "../worker/messages.ts";
+import { useStore } from "./use-store.ts";
+
+const ROLE_TEXT: Record<Role, string> = { host: "Host", "co-host": "Co-host", member: "" };
+
+/**
+ * Who is in the meeting, as the MLS roster says (names from signed credentials, roles from the
+ * group context), and for hosts and co-hosts: remove, remove and block, co-hosts, lock and lobby.
+ * Every control asks the worker's engine for a commit; the engine refuses what our role does not
+ * allow, so the controls here are a convenience, not the check.
+ */
+export function ParticipantsPanel({
+  meeting,
+  onClose,
+}: {
+  meeting: MeetingStore;
+  onClose: () => void;
+}) {
+  const { group, roles } = useStore(meeting.transforms);
+  const me = group.status === "member" ? ownRole(group.roster, roles) : "member";
+  const moderator = me !== "member";
+  const [blocking, setBlocking] = useState<RosterEntry | null>(null);
+  const host = meeting.host;
+  const lobbyMandatory = roles?.lobbyMandatory ?? false;
+  const knockingEnabled = roles?.knockingEnabled ?? true;
+
+  return (
+    <aside
+      class="diagnostics side-panel people-panel"
+      aria-labelledby="people-title"
+      onKeyDown={(e) => {
+        if (e.key === "Escape" && blocking === null) onClose();
+      }}
+    >
+      <div class="diagnostics-head">
+        <h2 id="people-title" tabIndex={-1} ref={focusOnMount}>
+          People ({group.roster.length})
+        </h2>
+        <button type="button" class="btn btn-small" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      <fieldset class="meeting-settings" disabled={!moderator}>
+        <legend>Meeting settings</legend>
+        <SettingToggle
+          label="Lock meeting"
+          value={roles?.locked ?? false}
+          onChange={(on) => host.setLocked(on)}
+        />
+        <SettingToggle
+          label="Ask everyone to wait for a host"
+          value={lobbyMandatory}
+          onChange={(on) => host.setLobby(on, knockingEnabled)}
+        />
+        <SettingToggle
+          label="Let people with a guest link ask to join"
+          value={knockingEnabled}
+          onChange={(on) => host.setLobby(lobbyMandatory, on)}
+        />
+        <p class="hint">
+          {moderator
+            ? "While the meeting is locked, nobody new can join, not even with the invite link."
+            : "Only hosts and co-hosts can change these."}
+        </p>
+      </fieldset>
+      <ul class="people-list">
+        {group.roster.map((r) => {
+          const role = roleOf(r.fingerprint, roles);
+          return (
+            <li key={`${r.leaf}/${r.fingerprint}`} class="person">
+              <div class="person-head">
+                <span class="person-name">{r.self ? `${r.name} (you)` : r.name}</span>
+                {role !== "member" && <span class="role-badge">{ROLE_TEXT[role]}</span>}
+              </div>
+              <span class="fingerprint">{r.fingerprint}</span>
+              {moderator && !r.self && (
+                <div class="person-actions">
+                  <button
+                    type="button"
+                    class="btn btn-small"
+                    aria-label={`Remove ${r.name}`}
+                    onClick={() => host.remove(r.leaf)}
+                  >
+                    Remove
+                  </button>
+                  <button
+                    type="button"
+                    class="btn btn-small"
+                    aria-label={`Remove and block ${r.name}`}
+                    onClick={() => setBlocking(r)}
+                  >
+                    Remove and block
+                  </button>
+                  {me === "host" && role !== "host" && (
+                    <button
+                      type="button"
+                      class="btn btn-small"
+                      aria-label={
+                        role === "co-host" ? `Remove co-host ${r.name}` : `Make ${r.name} co-host`
+                      }
+                      onClick={() => host.makeCoHost(r.fingerprint, role !== "co-host")}
+                    >
+                      {role === "co-host" ? "Remove co-host" : "Make co-host"}
+                    </button>
+                  )}
+                </div>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      {blocking && (
+        <BlockDialog
+          person={blocking}
+          onCancel={() => setBlocking(null)}
+          onConfirm={() => {
+            host.removeAndBlock(blocking.fingerprint, roles);
+            setBlocking(null);
+          }}
+        />
+      )}
+    </aside>
+  );
+}
+
+/**
+ * A setting held in the group context: it shows what we asked for until the commit lands (the
+ * roles event), then what the group says, so a refused change springs back.
+ */
+function SettingToggle(props: { label: string; value: boolean; onChange: (on: boolean) => void }) {
+  const [asked, setAsked] = useState<{ on: boolean; from: boolean } | null>(null);
+  // The group moved (our commit, or someone else's): show it. No commit within 10 s: refused.
+  const shown = asked !== null && asked.from === props.value ? asked.on : props.value;
+  useEffect(() => {
+    if (asked === null) return;
+    const timer = setTimeout(() => setAsked(null), 10_000);
+    return () => clearTimeout(timer);
+  }, [asked]);
+  return (
+    <label class="check">
+      <input
+        type="checkbox"
+        checked={shown}
+        aria-busy={asked !== null && asked.from === props.value}
+        onChange={(e) => {
+          setAsked({ on: e.currentTarget.checked, from: props.value });
+          props.onChange(e.currentTarget.checked);
+        }}
+      />
+      {props.label}
+    </label>
+  );
+}
+
+function BlockDialog(props: { person: RosterEntry; onCancel: () => void; onConfirm: () => void }) {
+  return (
+    <div
+      class="confirm-dialog"
+      role="alertdialog"
+      aria-modal="true"
+      aria-labelledby="block-title"
+      aria-describedby="block-text"
+      onKeyDown={(e) => {
+        if (e.key === "Escape") props.onCancel();
+      }}
+    >
+      <h3 id="block-title">Remove and block {props.person.name}?</h3>
+      <p id="block-text">
+        This device is removed and can’t come back. Because the same person could return with the
+        invite link in a new browser, everyone who has not joined yet will then have to ask to join
+        and wait for a host.
+      </p>
+      <div class="button-row">
+        <button type="button" class="btn" ref={focusOnMount} onClick={props.onCancel}>
+          Cancel
+        </button>
+        <button type="button" class="btn btn-danger" onClick={props.onConfirm}>
+          Remove and block
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function focusOnMount(element: HTMLElement | null): void {
+  element?.focus({ preventScroll: true });
+}
