@@ -459,7 +459,7 @@ describe("meeting in Chromium", () => {
       await ivy.context.close();
 
       await small.stop();
-      await gina.page.getByText(/Connection lost\. Reconnecting…/).waitFor();
+      await gina.page.locator(".banner", { hasText: /Connection lost\. Reconnecting…/ }).waitFor();
       await gina.page.getByText(/Retrying in \d+ s \(attempt [12]\)/).waitFor();
       // The next attempts fail too, and say so with a growing attempt count.
       await gina.page
