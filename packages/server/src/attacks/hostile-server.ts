@@ -11,6 +11,9 @@ const LOADERS: Record<AttackName, () => Promise<Attack>> = {
   "inject-frames": async () => (await import("./inject-frames.ts")).injectFrames,
   "relabel-frames": async () => (await import("./relabel-frames.ts")).relabelFrames(),
   "withhold-remove": async () => (await import("./withhold-remove.ts")).withholdRemove,
+  "phantom-participant": async () => (await import("./phantom-participant.ts")).phantomParticipant,
+  "corrupt-frames": async () => (await import("./corrupt-frames.ts")).corruptFrames(),
+  "starve-member": async () => (await import("./starve-member.ts")).starveMember(),
 };
 
 /**

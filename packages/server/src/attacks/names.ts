@@ -9,6 +9,9 @@ export const ATTACK_NAMES = [
   "inject-frames",
   "relabel-frames",
   "withhold-remove",
+  "phantom-participant",
+  "corrupt-frames",
+  "starve-member",
 ] as const;
 
 export type AttackName = (typeof ATTACK_NAMES)[number];
