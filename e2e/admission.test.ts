@@ -265,6 +265,10 @@ describe("admission in Chromium", () => {
     await new Promise((r) => setTimeout(r, 3000));
     assert.ok(!(await roster(alice.page)).includes("Carol"), "Carol stays out");
     assert.notEqual(await e2eeStatus(carol.page), "member");
+    // The host sees her waiting, as for a knock.
+    await alice.page
+      .getByRole("button", { name: "Admit Guest with the invite link", exact: true })
+      .waitFor();
   });
 });
 

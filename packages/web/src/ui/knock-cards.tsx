@@ -12,16 +12,24 @@ import { useStore } from "./use-store.ts";
 export function KnockCards({ meeting }: { meeting: MeetingStore }) {
   const { knocks, announcement } = useStore(meeting.host);
   const { group, roles, uploads } = useStore(meeting.transforms);
+  const { participants } = useStore(meeting);
   const moderator = group.status === "member" && ownRole(group.roster, roles) !== "member";
-  const heard = useRef(new Set<string>());
-  useEffect(() => {
-    if (!moderator) return;
-    const fresh = knocks.filter((k) => !heard.current.has(k.participantId));
-    for (const k of fresh) heard.current.add(k.participantId);
-    if (fresh.length > 0) playKnockTone();
-  }, [knocks, moderator]);
 
-  const cards = moderator ? waitingCards(knocks, uploads) : [];
+  // With the lobby mandatory, people with the invite link wait for a host too (no knock message:
+  // the server lists them as participants without a leaf).
+  const invited = roles?.lobbyMandatory
+    ? participants
+        .filter((p) => p.leaf === null && uploads[p.id] !== undefined)
+        .map((p) => ({ participantId: p.id, claimedName: "Guest with the invite link", since: 0 }))
+    : [];
+  const cards = moderator ? waitingCards([...knocks, ...invited], uploads) : [];
+  const heard = useRef(new Set<string>());
+  const waitingIds = cards.map((c) => c.participantId).join(",");
+  useEffect(() => {
+    const fresh = waitingIds.split(",").filter((id) => id !== "" && !heard.current.has(id));
+    for (const id of fresh) heard.current.add(id);
+    if (fresh.length > 0) playKnockTone();
+  }, [waitingIds]);
   return (
     <>
       <div class="sr-only" aria-live="polite" aria-atomic="true">
