@@ -339,11 +339,15 @@ describe("frame cryptor", () => {
     const [alice, bob] = await meeting(() => clock);
     const watch = new MediaWatch({ now: () => clock });
     const bobCryptor = createFrameCryptor(bob.ring, { watch });
+    const first = await sealed(alice, "microphone", "opus", opusFrame(20));
+    assert.ok((await bobCryptor.decrypt("a", "audio", first)).ok, "binds the stream to alice");
     for (let i = 0; i < 2; i++) {
       alice.session = (await selfUpdate(alice.session)).session;
       await install(alice.ring, alice.session);
     }
     const ahead = await sealed(alice, "microphone", "opus", opusFrame(20));
+    assert.equal(reasonOf(await bobCryptor.decrypt("b", "audio", ahead)), "unknown-kid");
+    assert.equal(watch.sendingPaused, false, "on a stream not bound to alice it proves nothing");
     assert.equal(reasonOf(await bobCryptor.decrypt("a", "audio", ahead)), "unknown-kid");
     assert.equal(watch.sendingPaused, true);
     const refused = await bobCryptor.encrypt("microphone", "opus", opusFrame(20));

@@ -249,11 +249,13 @@ export function createFrameCryptor(
     const bound = bindings.get(receiveStream);
     if (bound !== undefined && bound !== sender) return refuse(sender, "wrong-sender");
     const epochClass = ring.classifyKid(kid);
+    // Only a stream bound to this sender by authentic frames counts as evidence that the group
+    // moved on: otherwise any frame the server makes up would pause our sending (media-watch.ts).
     if (epochClass === "next") {
-      watch?.newerEpoch(1);
+      if (bound === sender) watch?.newerEpoch(1);
       return refuse(sender, "next-epoch");
     }
-    if (epochClass === "unknown") noteFarAhead(parts.epochBits);
+    if (epochClass === "unknown" && bound === sender) noteFarAhead(parts.epochBits);
     if (epochClass !== "unknown" && keyedBeforeRemoval(sender, parts.epochBits)) {
       return refuse(sender, "removed-sender");
     }
