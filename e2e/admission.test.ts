@@ -63,7 +63,11 @@ function e2eeStatus(page: Page): Promise<string | null> {
 async function guestLink(page: Page): Promise<string> {
   await page.getByRole("button", { name: "Copy guest link (they ask to join)" }).click();
   return waitFor("the guest link on the clipboard", async () => {
-    const text = await page.evaluate(() => navigator.clipboard.readText());
+    const text = await page.evaluate(() =>
+      (
+        globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+      ).navigator.clipboard.readText(),
+    );
     return /#k=[0-9a-f]{64}$/.test(text) ? text : false;
   });
 }

@@ -132,6 +132,11 @@ export {
   type Reaction,
   type TypedAppMessage,
 } from "./member/app-message.ts";
+export {
+  distinctNames,
+  MAX_NAME_CHARS,
+  normaliseDisplayName,
+} from "./member/display-names.ts";
 export type {
   EpochEvent,
   EpochReason,

@@ -68,6 +68,7 @@ import {
   type Candidate,
 } from "./commit-builder.ts";
 import { planCommit } from "./commit-duty.ts";
+import { normaliseDisplayName } from "./display-names.ts";
 import {
   type EpochEvent,
   type EpochReason,
@@ -867,9 +868,10 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     return leaf === sender;
   }
 
-  function onHello(sender: number, displayName: string): void {
+  function onHello(sender: number, said: string): void {
     // A member names itself in a PrivateMessage signed by its own leaf key: neither the server nor
     // another member can put a name in its mouth. The latest name it said is the one shown.
+    const displayName = normaliseDisplayName(said);
     try {
       checkDisplayName(displayName);
     } catch {

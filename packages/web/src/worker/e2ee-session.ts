@@ -12,6 +12,7 @@ import {
   createMeetingMember,
   decodeKeyPackage,
   deriveInviteKeys,
+  distinctNames,
   type FrameCryptor,
   type FrameStats,
   fingerprintOf,
@@ -21,6 +22,7 @@ import {
   MediaWatch,
   type MeetingMember,
   NextEpochHold,
+  normaliseDisplayName,
   parseFingerprint,
   type StreamContext,
 } from "@conclave/e2ee";
@@ -231,7 +233,7 @@ export class E2eeSession {
   ): Promise<E2eeSession> {
     const admission = await admissionOf(access);
     const identity = await createDeviceIdentity(
-      { displayName, deviceId: randomDeviceId() },
+      { displayName: normaliseDisplayName(displayName), deviceId: randomDeviceId() },
       await loadMlsCiphersuite(),
     );
     const member = createMeetingMember({
@@ -392,6 +394,10 @@ export class E2eeSession {
 
   groupView(): GroupView {
     const m = this.member;
+    // Same-named members are told apart by fingerprint (member/display-names.ts).
+    const shown = distinctNames(
+      m.roster.map((r) => ({ leaf: r.leaf, name: r.displayName, fingerprint: r.fingerprint })),
+    );
     const status =
       m.status === "member" ? "member" : m.status === "removed" ? "removed" : "joining";
     return {
@@ -402,7 +408,7 @@ export class E2eeSession {
       roster: m.roster.map((r) => ({
         leaf: r.leaf,
         // A name arrives in the member's own signed hello, shortly after it joins.
-        name: r.displayName || "Joining…",
+        name: shown.get(r.leaf) || "Joining…",
         fingerprint: r.fingerprint,
         self: r.self,
         nameConfirmed: r.nameConfirmed,
