@@ -21,6 +21,7 @@ import type { InviteLink, KnockLink } from "./room-link.ts";
 import { ScreenShare, type ScreenShareState } from "./screen-share.ts";
 import { Signalling } from "./signalling.ts";
 import { Store } from "./store.ts";
+import { VerifiedPins } from "./verified-pins.ts";
 import { VideoWatchdog } from "./video-watchdog.ts";
 
 /**
@@ -115,6 +116,8 @@ const FAILURE_TEXT: Partial<Record<ErrorCode, string>> = {
  */
 export class MeetingStore extends Store<MeetingState> {
   readonly transforms: MediaTransforms;
+  /** Fingerprints verified on this device (call/verified-pins.ts). */
+  readonly pins = new VerifiedPins();
   /** Knocks and moderation, for hosts and co-hosts. */
   readonly host: HostControls;
   private signalling: Signalling | null = null;

@@ -34,6 +34,7 @@ import { useCallMonitor } from "./use-call-monitor.ts";
 import { useShortcuts } from "./use-shortcuts.ts";
 import { useSpeaking } from "./use-speaking.ts";
 import { useStore } from "./use-store.ts";
+import { KeyChangeBanners } from "./verification.tsx";
 
 interface MeetingProps {
   meeting: MeetingStore;
@@ -347,6 +348,7 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
         </div>
       )}
       <AlarmBanners alarms={meeting.transforms.alarms} />
+      <KeyChangeBanners meeting={meeting} />
       <RecordingBanner activity={meeting.transforms.activity} />
       <RaisedHands activity={meeting.transforms.activity} />
       <KnockCards meeting={meeting} />

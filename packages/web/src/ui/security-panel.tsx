@@ -1,6 +1,7 @@
 import type { MeetingStore } from "../call/meeting-store.ts";
 import { SecurityLog } from "./security-alarms.tsx";
 import { useStore } from "./use-store.ts";
+import { VerifyCell } from "./verification.tsx";
 
 /**
  * The group as MLS sees it: the security code everyone compares, the epoch, and the roster from
@@ -54,7 +55,9 @@ export function SecurityPanel({
       <p class="hint">
         Compare this code with everyone in the meeting, for example by reading it aloud. If all
         codes match, everyone is in the same encrypted group and nobody else is listening. It
-        changes whenever someone joins or leaves.
+        changes whenever someone joins or leaves. To check one person, compare their fingerprint
+        with them and mark it verified: this browser then warns if that name ever comes with another
+        key.
       </p>
       <p class="hint">MLS epoch: {group.epoch ?? "—"}</p>
       <h3>In the encrypted group ({group.roster.length})</h3>
@@ -63,6 +66,7 @@ export function SecurityPanel({
           <tr>
             <th scope="col">Name</th>
             <th scope="col">Fingerprint</th>
+            <th scope="col">Verified</th>
           </tr>
         </thead>
         <tbody>
@@ -70,6 +74,9 @@ export function SecurityPanel({
             <tr key={`${r.leaf}/${r.fingerprint}`}>
               <th scope="row">{r.self ? `${r.name} (you)` : r.name}</th>
               <td class="fingerprint">{r.fingerprint}</td>
+              <td>
+                <VerifyCell meeting={meeting} member={r} />
+              </td>
             </tr>
           ))}
         </tbody>

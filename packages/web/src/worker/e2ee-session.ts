@@ -4,10 +4,10 @@
  * that ring. The page gets codes, the roster, the epoch, counts and what members said (chat,
  * hands, reactions, recording); never a key.
  */
+
 import {
   type Admission,
   type FrameCounts as CryptorCounts,
-  createDeviceIdentity,
   createFrameCryptor,
   createMeetingMember,
   decodeKeyPackage,
@@ -17,7 +17,6 @@ import {
   type FrameStats,
   fingerprintOf,
   formatFingerprint,
-  loadMlsCiphersuite,
   type MediaKeyRing,
   MediaWatch,
   type MeetingMember,
@@ -33,6 +32,7 @@ import {
   parseServerMessage,
   SOURCE_KIND,
 } from "@conclave/protocol";
+import { deviceIdentity } from "./device-identity-store.ts";
 import type {
   AlarmView,
   GroupView,
@@ -83,11 +83,6 @@ function bufferOf(bytes: Uint8Array<ArrayBuffer>): ArrayBuffer {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
     ? bytes.buffer
     : bytes.slice().buffer;
-}
-
-function randomDeviceId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return `web-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
 const emptyCounts = (): SframeCounts => ({
@@ -232,10 +227,7 @@ export class E2eeSession {
     post: (message: WorkerToPage) => void,
   ): Promise<E2eeSession> {
     const admission = await admissionOf(access);
-    const identity = await createDeviceIdentity(
-      { displayName: normaliseDisplayName(displayName), deviceId: randomDeviceId() },
-      await loadMlsCiphersuite(),
-    );
+    const identity = await deviceIdentity(normaliseDisplayName(displayName));
     const member = createMeetingMember({
       identity,
       admission,
