@@ -147,6 +147,7 @@ export type {
   SecurityAlarm,
   SecurityEvent,
 } from "./member/events.ts";
+export { type HostCommand, mayCommand } from "./member/host-commands.ts";
 export {
   createMeetingMember,
   type MeetingMember,

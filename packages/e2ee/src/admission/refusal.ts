@@ -18,7 +18,10 @@ export type RefusalReason =
   | "deny-listed"
   /** an Add or roles change carried in a proposal the committer did not make */
   | "not-by-committer"
-  /** a roles or settings change the committer's role does not allow */
+  /**
+   * a roles or settings change the committer's role does not allow, or a host command (mute,
+   * ask-unmute, mute-all, end-meeting) from a sender whose role may not send it
+   */
   | "not-authorized"
   /** group context extensions other than the pin and valid roles */
   | "roles-invalid"

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { Fingerprint } from "../admission/fingerprint.ts";
 import {
   decodeAppMessage,
   encodeOpaque,
@@ -10,6 +11,7 @@ import {
 } from "./app-message.ts";
 
 const utf8 = new TextEncoder();
+const FP = "0123456789abcdef".repeat(4) as Fingerprint;
 const typed = (json: string) => Uint8Array.of(0x01, ...utf8.encode(json));
 
 function refused(json: string): void {
@@ -32,6 +34,10 @@ describe("application message format", () => {
       ...REACTIONS.map((emoji) => ({ t: "reaction", emoji }) as const),
       { t: "recording-start" },
       { t: "recording-stop" },
+      { t: "ask-unmute", to: FP },
+      { t: "mute", to: FP },
+      { t: "mute-all" },
+      { t: "end-meeting" },
     ];
     for (const message of messages) {
       assert.deepEqual(decodeAppMessage(encodeTyped(message)), {
@@ -111,6 +117,41 @@ describe("application message format", () => {
       '{"t":"recording-stop","at":5}',
       '{"t":"recording","active":true}',
       '{"t":"Recording-start"}',
+    ]) {
+      refused(json);
+    }
+  });
+
+  it("refuses an unmute request or a mute without exactly one wire fingerprint as its target", () => {
+    for (const t of ["ask-unmute", "mute"]) {
+      for (const json of [
+        `{"t":"${t}"}`,
+        `{"t":"${t}","to":""}`,
+        `{"t":"${t}","to":3}`,
+        `{"t":"${t}","to":["${FP}"]}`,
+        `{"t":"${t}","to":"${FP.slice(1)}"}`,
+        `{"t":"${t}","to":"${FP}0"}`,
+        `{"t":"${t}","to":"${FP.toUpperCase()}"}`,
+        `{"t":"${t}","to":"${FP.slice(0, 4)} ${FP.slice(4, 63)}"}`,
+        `{"t":"${t}","to":"${FP.slice(0, 63)}g"}`,
+        `{"t":"${t}","leaf":1}`,
+        `{"t":"${t}","to":"${FP}","leaf":1}`,
+        `{"t":"${t}","to":"${FP}","from":"${FP}"}`,
+      ]) {
+        refused(json);
+      }
+    }
+  });
+
+  it("refuses mute-all and end-meeting with any field besides the type", () => {
+    for (const json of [
+      '{"t":"mute-all","to":"x"}',
+      '{"t":"mute-all","except":[]}',
+      '{"t":"end-meeting","reason":"bye"}',
+      '{"t":"end-meeting","by":0}',
+      '{"t":"End-meeting"}',
+      '{"t":"end_meeting"}',
+      '{"t":"unmute"}',
     ]) {
       refused(json);
     }

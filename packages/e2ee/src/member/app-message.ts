@@ -5,12 +5,13 @@
 //   0x01 | UTF-8 JSON         a typed Conclave message, version 1: one object whose "t" names its
 //                             kind and whose keys are exactly that kind's (docs/e2ee.md):
 //                             chat, hello, hand-raise, hand-lower, reaction, recording-start,
-//                             recording-stop
+//                             recording-stop, ask-unmute, mute, mute-all, end-meeting
 //
 // A new format or an incompatible change takes a new first byte; an unknown one is refused, not
 // guessed at. The MLS layer has already authenticated the sender's leaf (its signature key signs
 // every PrivateMessage), so what is decoded here is what that leaf's owner said.
 
+import type { Fingerprint } from "../admission/fingerprint.ts";
 import { MAX_KID_SENDER } from "../media-keys/kid.ts";
 
 export const APP_FORMAT_OPAQUE = 0x00;
@@ -32,7 +33,22 @@ export type TypedAppMessage =
   | { readonly t: "reaction"; readonly emoji: Reaction }
   /** The sender started or stopped recording the meeting on its own device. */
   | { readonly t: "recording-start" }
-  | { readonly t: "recording-stop" };
+  | { readonly t: "recording-stop" }
+  /**
+   * Host controls (docs/e2ee.md "Host requests"): receivers act only if the sender's fingerprint is
+   * a host or co-host in the current roles (end-meeting: a host). The target of ask-unmute and
+   * mute is named by fingerprint, never by leaf index: a leaf is refilled by the next Add.
+   */
+  | { readonly t: "ask-unmute"; readonly to: Fingerprint }
+  | { readonly t: "mute"; readonly to: Fingerprint }
+  | { readonly t: "mute-all" }
+  | { readonly t: "end-meeting" };
+
+/** The kinds only a host or co-host may send (end-meeting: only a host). */
+export type HostRequestMessage = Extract<
+  TypedAppMessage,
+  { readonly t: "ask-unmute" | "mute" | "mute-all" | "end-meeting" }
+>;
 
 export type DecodedAppMessage =
   | { readonly ok: true; readonly format: "opaque"; readonly data: Uint8Array }
@@ -75,6 +91,11 @@ function isLeafIndex(value: unknown): value is number {
   return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_KID_SENDER;
 }
 
+/** A fingerprint as the wire carries it: exactly 64 lower-case hex digits, no spaces. */
+function isWireFingerprint(value: unknown): value is Fingerprint {
+  return typeof value === "string" && /^[0-9a-f]{64}$/.test(value);
+}
+
 function validateTyped(value: unknown): TypedAppMessage | string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "not an object";
   const keys = Object.keys(value).sort().join(",");
@@ -95,6 +116,15 @@ function validateTyped(value: unknown): TypedAppMessage | string {
     return { t, emoji };
   }
   if (t === "recording-start" || t === "recording-stop") {
+    if (keys !== "t") return `bad ${t} message`;
+    return { t };
+  }
+  if (t === "ask-unmute" || t === "mute") {
+    const to: unknown = Reflect.get(value, "to");
+    if (keys !== "t,to" || !isWireFingerprint(to)) return `bad ${t} message`;
+    return { t, to };
+  }
+  if (t === "mute-all" || t === "end-meeting") {
     if (keys !== "t") return `bad ${t} message`;
     return { t };
   }

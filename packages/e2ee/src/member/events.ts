@@ -3,6 +3,7 @@
 import type { MeetingRoles, Role } from "../admission/meeting-roles.ts";
 import type { RefusalReason } from "../admission/refusal.ts";
 import type { Reaction } from "./app-message.ts";
+import type { HostCommand } from "./host-commands.ts";
 
 export interface RosterMember {
   readonly leaf: number;
@@ -97,6 +98,12 @@ export interface MemberEvents {
   reaction: { readonly sender: number; readonly emoji: Reaction };
   /** `sender` started (true) or stopped (false) recording the meeting on its own device. */
   recording: { readonly sender: number; readonly active: boolean };
+  /**
+   * A host command that concerns us, from a sender whose fingerprint holds a role that may send
+   * it (member/host-commands.ts): `ask-unmute` (ask the user, never unmute by itself), `mute`
+   * (for us, or everyone), `end-meeting`. Refused ones are `security` events instead.
+   */
+  "host-command": { readonly sender: number; readonly command: HostCommand };
   /** a commit removed us; the engine is inert from now on */
   removed: { readonly epoch: bigint };
   /** the roles or settings in the group context changed (or are first known) */

@@ -53,6 +53,7 @@ import {
   decodeAppMessage,
   encodeOpaque,
   encodeTyped,
+  type HostRequestMessage,
   isReaction,
   isTimestamp,
   MAX_CHAT_TEXT,
@@ -78,6 +79,7 @@ import {
   type RosterMember,
 } from "./events.ts";
 import { peekEpoch } from "./framing.ts";
+import { judgeHostCommand, mayCommand } from "./host-commands.ts";
 import { HostRequests, type HostWork } from "./host-requests.ts";
 import { Participants } from "./participants.ts";
 import { UnknownParticipants } from "./unknown-participants.ts";
@@ -178,6 +180,19 @@ export interface MeetingMember {
   sendReaction(emoji: Reaction): Promise<boolean>;
   /** Tells the group we started (true) or stopped (false) recording the meeting on this device. */
   announceRecording(active: boolean): Promise<boolean>;
+  /**
+   * Host commands (member/host-commands.ts), sealed to the whole group: each resolves false if we
+   * are not a member, our role may not send it, or (for one member) nobody here has that
+   * fingerprint or it is ours. Receivers check our role again before acting.
+   * As a host or co-host: asks the member with this fingerprint to unmute (it asks its user).
+   */
+  askToUnmute(fingerprint: string): Promise<boolean>;
+  /** As a host or co-host: the member with this fingerprint mutes its own microphone. */
+  muteMember(fingerprint: string): Promise<boolean>;
+  /** As a host or co-host: every other member mutes its own microphone. */
+  muteEveryone(): Promise<boolean>;
+  /** As a host: every other member leaves the meeting. */
+  endMeeting(): Promise<boolean>;
   /**
    * Gives up our state and joins again, as after a missed commit: the caller saw the group move on
    * without us (frames of a newer epoch, frames/media-watch.ts). Nothing if we are not a member.
@@ -857,7 +872,46 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       case "recording-stop":
         events.emit("recording", { sender, active: message.t === "recording-start" });
         return;
+      case "ask-unmute":
+      case "mute":
+      case "mute-all":
+      case "end-meeting":
+        onHostCommand(sender, fingerprintFromBytes(entry.fingerprint), message);
+        return;
     }
+  }
+
+  function onHostCommand(sender: number, from: Fingerprint, message: HostRequestMessage): void {
+    const me = ownRole();
+    if (session === undefined || me === undefined) return;
+    const verdict = judgeHostCommand(session.roles, from, me.fingerprint, message);
+    if (verdict.kind === "refused") {
+      logRefusal(refusal("not-authorized", from, verdict.detail));
+      return;
+    }
+    if (verdict.kind === "act") events.emit("host-command", { sender, command: verdict.command });
+  }
+
+  /** Seals a host command if our role may send it now; `make` says undefined if it is moot. */
+  function sendHostCommand(
+    t: HostRequestMessage["t"],
+    make: () => HostRequestMessage | undefined,
+  ): Promise<boolean> {
+    return sendTyped(() => {
+      const me = ownRole();
+      return me !== undefined && mayCommand(me.role, t) ? make() : undefined;
+    });
+  }
+
+  /** A message to the member with `text`'s fingerprint, if someone else here has it. */
+  function toMember(text: string, t: "ask-unmute" | "mute"): Promise<boolean> {
+    const to = fingerprintArgument(text);
+    return sendHostCommand(t, () => {
+      const here = session?.roster.some(
+        (e) => e.leafIndex !== session?.ownLeafIndex && fingerprintFromBytes(e.fingerprint) === to,
+      );
+      return here === true ? { t, to } : undefined;
+    });
   }
 
   /**
@@ -1291,6 +1345,18 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     },
     announceRecording(active) {
       return sendTyped(() => ({ t: active ? "recording-start" : "recording-stop" }));
+    },
+    askToUnmute(text) {
+      return toMember(text, "ask-unmute");
+    },
+    muteMember(text) {
+      return toMember(text, "mute");
+    },
+    muteEveryone() {
+      return sendHostCommand("mute-all", () => ({ t: "mute-all" }));
+    },
+    endMeeting() {
+      return sendHostCommand("end-meeting", () => ({ t: "end-meeting" }));
     },
     resync(why) {
       void enqueue(async () => {
