@@ -14,6 +14,7 @@ const LOADERS: Record<AttackName, () => Promise<Attack>> = {
   "phantom-participant": async () => (await import("./phantom-participant.ts")).phantomParticipant,
   "corrupt-frames": async () => (await import("./corrupt-frames.ts")).corruptFrames(),
   "starve-member": async () => (await import("./starve-member.ts")).starveMember(),
+  "replay-commit": async () => (await import("./replay-commit.ts")).replayCommit(),
 };
 
 /**

@@ -12,6 +12,7 @@ export const ATTACK_NAMES = [
   "phantom-participant",
   "corrupt-frames",
   "starve-member",
+  "replay-commit",
 ] as const;
 
 export type AttackName = (typeof ATTACK_NAMES)[number];

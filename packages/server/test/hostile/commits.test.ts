@@ -1,0 +1,86 @@
+/**
+ * RFC 9420 §14, DESIGN.md §1: the server orders commits but cannot make members apply one twice,
+ * out of order, or after they moved past it. Against the real server replaying and reordering
+ * commits, real bots (the member engine a browser's worker runs) end in one group: the same epoch
+ * and the same exporter output, and a host's unlock is not undone by replaying the lock.
+ */
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { type Bot, joinBot } from "@conclave/bot";
+import { newRoom } from "../signalling-client.ts";
+import type { ServerProcess } from "../start-server.ts";
+import { waitFor } from "../wait-for.ts";
+import { attackCount, startHostileServer } from "./hostile-server.ts";
+
+const rosterSize = (bot: Bot) => bot.stats().e2ee?.roster.length ?? 0;
+const member = (bot: Bot) => bot.stats().e2ee?.member ?? {};
+const exported = async (bot: Bot) =>
+  Buffer.from(
+    (await bot.crypto.member.exportSecret("conclave/test", new Uint8Array(), 32)) ?? [],
+  ).toString("hex");
+
+function meeting(attack: string) {
+  const bots: Bot[] = [];
+  let server: ServerProcess | undefined;
+  after(async () => {
+    for (const bot of bots) bot.close();
+    await server?.stop();
+  });
+  return async () => {
+    server = await startHostileServer([attack]);
+    const room = await newRoom();
+    const url = `${server.url}/m/${room.roomId}#${room.secret}`;
+    const join = async (name: string) => {
+      const bot = await joinBot({ url, name, publish: false });
+      bots.push(bot);
+      await waitFor(`${name} to be admitted`, () =>
+        bots.every((b) => rosterSize(b) === bots.length),
+      );
+      return bot;
+    };
+    return { server, join, bots, url };
+  };
+}
+
+/** Every bot on one epoch, unchanged for 1.5 s (joiners' first updates are over). */
+async function settled(bots: readonly Bot[]): Promise<void> {
+  let seen = "";
+  let since = Date.now();
+  await waitFor("the group to settle", () => {
+    const now = bots.map((b) => b.stats().e2ee?.epoch).join();
+    if (now !== seen) [seen, since] = [now, Date.now()];
+    return Date.now() - since > 1500 && new Set(seen.split(",")).size === 1;
+  });
+}
+
+/** One group: the same epoch and MLS-Exporter output (RFC 9420 §8.5) at every bot. */
+async function assertOneGroup(bots: readonly Bot[]): Promise<void> {
+  await settled(bots);
+  const epochs = new Set(bots.map((b) => b.stats().e2ee?.epoch));
+  assert.equal(epochs.size, 1, `epochs differ: ${[...epochs].join(", ")}`);
+  const secrets = new Set(await Promise.all(bots.map(exported)));
+  assert.equal(secrets.size, 1, "the exporter output differs: the group split");
+  assert.notEqual([...secrets][0], "", "not a member");
+}
+
+describe("a hostile server's commit attacks", () => {
+  describe("replay-commit: members get commits they already applied, and older ones", () => {
+    const start = meeting("replay-commit");
+    it("ignore them: one epoch, one exporter output, nobody rejoins", async () => {
+      const { server, join, bots } = await start();
+      await join("Ada");
+      await join("Ben");
+      await join("Cyd");
+      await settled(bots);
+      // One more commit after the joiners' updates, so every member gets replays at rest too.
+      bots[1]?.crypto.member.requestSelfUpdate();
+      await waitFor("the replays", () => attackCount(server, "replay-commit") > 0);
+      assert.ok(attackCount(server, "replay-commit") > 0, "the server replayed no commit");
+      await assertOneGroup(bots);
+      for (const bot of bots) {
+        assert.equal(member(bot).rejoins, 0, `${bot.stats().name} rejoined`);
+        assert.equal(member(bot).commitsFailed, 0, `${bot.stats().name} failed a commit`);
+      }
+    });
+  });
+});
