@@ -15,6 +15,8 @@ const LOADERS: Record<AttackName, () => Promise<Attack>> = {
   "corrupt-frames": async () => (await import("./corrupt-frames.ts")).corruptFrames(),
   "starve-member": async () => (await import("./starve-member.ts")).starveMember(),
   "replay-commit": async () => (await import("./replay-commit.ts")).replayCommit(),
+  "reorder-commits": async () => (await import("./reorder-commits.ts")).reorderCommits(),
+  "replay-commit": async () => (await import("./replay-commit.ts")).replayCommit(),
 };
 
 /**

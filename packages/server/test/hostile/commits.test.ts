@@ -83,4 +83,24 @@ describe("a hostile server's commit attacks", () => {
       }
     });
   });
+
+  describe("reorder-commits: one member gets the next epoch's commit before the one it needs", () => {
+    const start = meeting("reorder-commits");
+    it("keeps the later one until the earlier comes, and ends in the others' group", async () => {
+      const { server, join, bots } = await start();
+      // The server holds the first commit Ada (the first welcomed) gets from someone else: Ben's
+      // first update. She stays behind until the next commit, which it sends her first.
+      const ada = await join("Ada");
+      const ben = await join("Ben");
+      const epoch = (bot: Bot) => BigInt(bot.stats().e2ee?.epoch ?? "0");
+      await waitFor("Ben's update to be held from Ada", () => epoch(ben) > epoch(ada));
+      ben.crypto.member.requestSelfUpdate();
+      await waitFor("the reordered delivery", () => attackCount(server, "reorder-commits") > 0);
+      assert.ok(attackCount(server, "reorder-commits") > 0, "the server reordered no commits");
+      await assertOneGroup(bots);
+      assert.equal(member(ada).queueExpired, 0, "Ada gave up the commit she queued");
+      assert.equal(member(ada).commitsFailed, 0, "Ada failed a commit");
+      assert.equal(member(ada).rejoins, 0, "Ada rejoined instead of applying both in order");
+    });
+  });
 });
