@@ -16,6 +16,9 @@ const LOADERS: Record<AttackName, () => Promise<Attack>> = {
   "starve-member": async () => (await import("./starve-member.ts")).starveMember(),
   "replay-commit": async () => (await import("./replay-commit.ts")).replayCommit(),
   "reorder-commits": async () => (await import("./reorder-commits.ts")).reorderCommits(),
+  "replay-roles": async () => (await import("./replay-roles.ts")).replayRoles(),
+  "replay-commit": async () => (await import("./replay-commit.ts")).replayCommit(),
+  "reorder-commits": async () => (await import("./reorder-commits.ts")).reorderCommits(),
   "replay-commit": async () => (await import("./replay-commit.ts")).replayCommit(),
 };
 

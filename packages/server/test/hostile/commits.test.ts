@@ -103,4 +103,27 @@ describe("a hostile server's commit attacks", () => {
       assert.equal(member(ada).rejoins, 0, "Ada rejoined instead of applying both in order");
     });
   });
+
+  describe("replay-roles: after a lock and an unlock, the server delivers the lock again", () => {
+    const start = meeting("replay-roles");
+    it("is refused by every member: the meeting stays unlocked and a joiner gets in", async () => {
+      const { server, join, bots } = await start();
+      const ada = await join("Ada");
+      await join("Ben");
+      await settled(bots);
+      const locked = (bot: Bot) => bot.crypto.member.roles?.settings.locked;
+      assert.equal(await ada.crypto.member.setLocked(true), true);
+      await waitFor("everyone to see the lock", () => bots.every((b) => locked(b) === true));
+      assert.equal(await ada.crypto.member.setLocked(false), true);
+      await waitFor("the old lock replayed", () => attackCount(server, "replay-roles") > 0);
+      assert.ok(attackCount(server, "replay-roles") > 0, "the server replayed no roles commit");
+      await settled(bots);
+      for (const bot of bots) {
+        assert.equal(locked(bot), false, `${bot.stats().name} took the old lock back`);
+        assert.equal(member(bot).commitsFailed, 0, `${bot.stats().name} failed a commit`);
+      }
+      await join("Cyd");
+      await assertOneGroup(bots);
+    });
+  });
 });
