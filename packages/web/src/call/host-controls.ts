@@ -52,7 +52,7 @@ export function waitingCards(
  */
 export class HostControls extends Store<HostState> {
   constructor(
-    private readonly request: (action: HostAction) => void,
+    private readonly request: (action: HostAction) => unknown,
     private readonly send: (message: ClientMessage) => void,
   ) {
     super({ knocks: [], announcement: "" });
@@ -118,6 +118,22 @@ export class HostControls extends Store<HostState> {
 
   makeCoHost(fingerprint: string, on: boolean): void {
     this.request({ kind: "make-co-host", fingerprint, on });
+  }
+
+  /** Host commands (docs/e2ee.md "Host commands"): the member's own client asks or mutes. */
+  askToUnmute(fingerprint: string, name: string): void {
+    this.request({ kind: "ask-unmute", fingerprint });
+    this.update({ announcement: `Asked ${name} to unmute` });
+  }
+
+  mute(fingerprint: string, name: string): void {
+    this.request({ kind: "mute", fingerprint });
+    this.update({ announcement: `Muted ${name}` });
+  }
+
+  muteEveryone(): void {
+    this.request({ kind: "mute-all" });
+    this.update({ announcement: "Muted everyone" });
   }
 
   clear(): void {

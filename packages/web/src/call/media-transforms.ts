@@ -11,6 +11,7 @@ import {
   type FrameCounts,
   type GroupView,
   type HostAction,
+  type HostCommand,
   isWorkerToPage,
   type MediaKind,
   type PageToWorker,
@@ -48,6 +49,8 @@ export interface WorkerHooks {
   send(message: ClientMessage): void;
   /** The engine must join again on a new WebSocket. */
   reconnect(reason: string): void;
+  /** A host or co-host at `sender`'s leaf asks this of us (its role checked by the engine). */
+  hostCommand(sender: number, command: HostCommand): void;
 }
 
 /** Server messages the engine consumes (docs/e2ee.md); media signalling stays on the page. */
@@ -90,6 +93,8 @@ export class MediaTransforms extends Store<TransformCounts> {
   private readonly worker: Worker;
   private readonly attached = new WeakSet<RTCRtpSender | RTCRtpReceiver>();
   private hooks: WorkerHooks | null = null;
+  /** Host requests posted and not yet answered by `host-done`, oldest first. */
+  private hostPending: { kind: HostAction["kind"]; done: (ok: boolean) => void }[] = [];
   readonly activity = new MeetingActivity((request) => this.post(request));
   /** Alarms and the security log (docs/e2ee.md "Alarms"), for banners and the Security panel. */
   readonly alarms = new SecurityAlarms();
@@ -176,12 +181,20 @@ export class MediaTransforms extends Store<TransformCounts> {
     this.post({ type: "recv-mids", mids });
   }
 
-  /** A host's or co-host's request; the worker's engine checks our role. */
-  host(action: HostAction): void {
-    this.post({ type: "host", action });
+  /**
+   * A host's or co-host's request; the worker's engine checks our role. Resolves once the engine
+   * has queued (a commit) or sent (a host command) it: false if it refused.
+   */
+  host(action: HostAction): Promise<boolean> {
+    return new Promise((done) => {
+      this.hostPending.push({ kind: action.kind, done });
+      this.post({ type: "host", action });
+    });
   }
 
   terminate(): void {
+    for (const pending of this.hostPending) pending.done(false);
+    this.hostPending = [];
     this.activity.close();
     this.hooks = null;
     this.worker.terminate();
@@ -240,6 +253,15 @@ export class MediaTransforms extends Store<TransformCounts> {
       case "alarm":
         this.alarms.receive(message.alarm);
         return;
+      case "host-command":
+        this.hooks?.hostCommand(message.sender, message.command);
+        return;
+      case "host-done": {
+        const at = this.hostPending.findIndex((p) => p.kind === message.kind);
+        const [pending] = at < 0 ? [] : this.hostPending.splice(at, 1);
+        pending?.done(message.ok);
+        return;
+      }
     }
   }
 

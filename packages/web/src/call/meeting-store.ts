@@ -6,6 +6,7 @@ import {
   type ServerMessage,
 } from "@conclave/protocol";
 import type { GroupView, RosterEntry } from "../worker/messages.ts";
+import { HostCommands } from "./host-commands.ts";
 import { HostControls } from "./host-controls.ts";
 import type { LocalMedia, LocalMediaState } from "./local-media.ts";
 import { MediaTransforms } from "./media-transforms.ts";
@@ -32,6 +33,7 @@ import { VideoWatchdog } from "./video-watchdog.ts";
  * - `failed`: the server refused us for good (`failure` says why);
  * - `left`: the user left;
  * - `removed`: a member's commit removed us; everything is stopped and nothing reconnects.
+ * - `ended`: a host ended the meeting for everyone (or we did); as `removed`.
  */
 export type { RemoteParticipant } from "./remote-participants.ts";
 
@@ -42,7 +44,8 @@ export type MeetingPhase =
   | "retrying"
   | "failed"
   | "left"
-  | "removed";
+  | "removed"
+  | "ended";
 
 /** How we come in: with the invite secret, or asking to join with a knock link. */
 export type MeetingAccess = InviteLink | KnockLink;
@@ -76,6 +79,8 @@ export interface MeetingState {
   readonly knocking: boolean;
   /** While we wait outside the group: why (server `room-status`); null once we are in. */
   readonly roomStatus: { readonly locked: boolean; readonly lobbyMandatory: boolean } | null;
+  /** In phase `ended`: whether we ended it ourselves. */
+  readonly endedByUs: boolean;
 }
 
 /** Refusals that retrying cannot fix. */
@@ -120,6 +125,8 @@ export class MeetingStore extends Store<MeetingState> {
   readonly pins = new VerifiedPins();
   /** Knocks and moderation, for hosts and co-hosts. */
   readonly host: HostControls;
+  /** What hosts ask of us: unmute (asked), mute, end the meeting (call/host-commands.ts). */
+  readonly commands: HostCommands;
   private signalling: Signalling | null = null;
   private send: SendConnection | null = null;
   private recv: ReceiveConnection | null = null;
@@ -175,6 +182,7 @@ export class MeetingStore extends Store<MeetingState> {
       securityAnnouncement: "",
       knocking: !("secret" in link),
       roomStatus: null,
+      endedByUs: false,
     });
     this.transforms = new MediaTransforms(
       name,
@@ -184,10 +192,15 @@ export class MeetingStore extends Store<MeetingState> {
       (action) => this.transforms.host(action),
       (message) => this.signalling?.send(message),
     );
+    this.commands = new HostCommands(local, () => this.onEnded(false));
     this.transforms.connect({
       send: (message) => this.signalling?.send(message),
       reconnect: () => {
         if (this.state.phase === "joined") void this.connect();
+      },
+      hostCommand: (sender, command) => {
+        const name = this.transforms.state.leafNames[sender] || "A host";
+        this.commands.receive(name, command);
       },
     });
     this.lastGroup = this.transforms.state.group;
@@ -235,13 +248,36 @@ export class MeetingStore extends Store<MeetingState> {
   }
 
   leave(): void {
-    if (this.state.phase === "left" || this.state.phase === "removed") return;
+    if (this.isOver()) return;
     this.signalling?.send({ type: "leave" });
     this.end("left", "You left the meeting");
   }
 
-  /** Stops media, connections and the worker for good: after leaving, or once removed. */
-  private end(phase: "left" | "removed", announcement: string): void {
+  /**
+   * As a host: every member's client leaves (docs/e2ee.md "Host commands"), and so do we, once
+   * the engine has sent the request. False if the engine refused it (we are not a host).
+   */
+  async endForEveryone(): Promise<boolean> {
+    if (this.state.phase !== "joined") return false;
+    const sent = await this.transforms.host({ kind: "end-meeting" });
+    if (sent) this.onEnded(true);
+    return sent;
+  }
+
+  private onEnded(byUs: boolean): void {
+    if (this.isOver()) return;
+    this.signalling?.send({ type: "leave" });
+    this.update({ endedByUs: byUs });
+    this.end("ended", byUs ? "You ended the meeting for everyone" : "The host ended the meeting");
+  }
+
+  private isOver(): boolean {
+    const { phase } = this.state;
+    return phase === "left" || phase === "removed" || phase === "ended";
+  }
+
+  /** Stops media, connections and the worker for good: after leaving, once removed or ended. */
+  private end(phase: "left" | "removed" | "ended", announcement: string): void {
     this.teardown();
     clearTimeout(this.retryTimer);
     removeEventListener("offline", this.onOffline);
@@ -251,6 +287,7 @@ export class MeetingStore extends Store<MeetingState> {
     this.local.stop();
     this.screen.stop();
     this.host.clear();
+    this.commands.close();
     this.update({ phase, participants: [], retryAt: null, e2eeFailure: null, announcement });
   }
 
@@ -309,7 +346,7 @@ export class MeetingStore extends Store<MeetingState> {
   private onSocketClosed(signalling: Signalling): void {
     if (this.signalling !== signalling) return;
     const { phase } = this.state;
-    if (phase === "left" || phase === "failed" || phase === "removed") return;
+    if (phase === "failed" || this.isOver()) return;
     if (phase === "joined") this.announce("Connection lost. Reconnecting…");
     this.scheduleRetry(phase === "joined");
   }
@@ -501,7 +538,7 @@ export class MeetingStore extends Store<MeetingState> {
 
   /** A member's commit removed us (server REMOVED, or our engine saw it): no reconnecting. */
   private onRemoved(): void {
-    if (this.state.phase === "left" || this.state.phase === "removed") return;
+    if (this.isOver()) return;
     this.end("removed", "You were removed from the meeting");
   }
 

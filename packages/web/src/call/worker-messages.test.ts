@@ -188,3 +188,37 @@ test("roles, uploads and host requests are validated on both sides", () => {
     assert.ok(!isPageToWorker({ type: "host", action }), JSON.stringify(action));
   }
 });
+
+test("host commands are validated on both sides", () => {
+  const fp = Array.from({ length: 16 }, () => "3fa2").join(" ");
+  for (const action of [
+    { kind: "ask-unmute", fingerprint: fp },
+    { kind: "mute", fingerprint: fp },
+    { kind: "mute-all" },
+    { kind: "end-meeting" },
+  ]) {
+    assert.ok(isPageToWorker({ type: "host", action }), JSON.stringify(action));
+  }
+  for (const action of [
+    { kind: "ask-unmute" },
+    { kind: "mute", fingerprint: "3fa2" },
+    { kind: "mute", leaf: 1 },
+    { kind: "unmute", fingerprint: fp },
+  ]) {
+    assert.ok(!isPageToWorker({ type: "host", action }), JSON.stringify(action));
+  }
+  for (const command of ["ask-unmute", "mute", "end-meeting"]) {
+    assert.ok(isWorkerToPage({ type: "host-command", sender: 0, command }), command);
+  }
+  for (const bad of [
+    { type: "host-command", sender: 0, command: "mute-all" },
+    { type: "host-command", sender: 0, command: "unmute" },
+    { type: "host-command", sender: -1, command: "mute" },
+    { type: "host-command", command: "mute" },
+    { type: "host-done", kind: "end-meeting", ok: "yes" },
+    { type: "host-done", kind: "kick", ok: true },
+  ]) {
+    assert.ok(!isWorkerToPage(bad), JSON.stringify(bad));
+  }
+  assert.ok(isWorkerToPage({ type: "host-done", kind: "end-meeting", ok: true }));
+});

@@ -53,6 +53,26 @@ export function RemovedScreen({ onHome }: { onHome: () => void }) {
   );
 }
 
+/** A host ended the meeting for everyone (or we did, as its host): nothing reconnects. */
+export function EndedScreen({ byUs, onHome }: { byUs: boolean; onHome: () => void }) {
+  return (
+    <main class="center-screen">
+      <h1 tabIndex={-1} ref={focusOnMount}>
+        {byUs ? "You ended the meeting for everyone" : "The host ended the meeting"}
+      </h1>
+      <p role={byUs ? undefined : "alert"}>
+        Your camera and microphone are off, and this page no longer receives anything from the
+        meeting.
+      </p>
+      <div class="button-row">
+        <button type="button" class="btn btn-primary" onClick={onHome}>
+          Home
+        </button>
+      </div>
+    </main>
+  );
+}
+
 function focusOnMount(element: HTMLElement | null): void {
   element?.focus({ preventScroll: true });
 }

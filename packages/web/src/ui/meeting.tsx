@@ -8,6 +8,7 @@ import { AudioOutputs } from "./audio-outputs.tsx";
 import { ChatPanel } from "./chat-panel.tsx";
 import { DevicePickers } from "./device-pickers.tsx";
 import { Diagnostics } from "./diagnostics.tsx";
+import { HostCommandPrompts } from "./host-command-prompts.tsx";
 import {
   ChartIcon,
   ChatIcon,
@@ -19,7 +20,7 @@ import {
   SlidersIcon,
 } from "./icons.tsx";
 import { KnockCards } from "./knock-cards.tsx";
-import { KnockWaiting, RemovedScreen } from "./lobby-screens.tsx";
+import { EndedScreen, KnockWaiting, RemovedScreen } from "./lobby-screens.tsx";
 import { MediaToggles } from "./media-toggles.tsx";
 import { ParticipantsPanel } from "./participants-panel.tsx";
 import { HandButton, RaisedHands } from "./raised-hands.tsx";
@@ -82,6 +83,7 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
 
   if (state.phase === "left") return <LeftScreen onRejoin={onRejoin} onHome={onHome} />;
   if (state.phase === "removed") return <RemovedScreen onHome={onHome} />;
+  if (state.phase === "ended") return <EndedScreen byUs={state.endedByUs} onHome={onHome} />;
   if (state.phase === "failed" && state.failure) {
     const final = state.failure.code === "DENIED" || state.failure.code === "KNOCKING_DISABLED";
     return (
@@ -348,6 +350,7 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
         </div>
       )}
       <AlarmBanners alarms={meeting.transforms.alarms} />
+      <HostCommandPrompts commands={meeting.commands} />
       <KeyChangeBanners meeting={meeting} />
       <RecordingBanner activity={meeting.transforms.activity} />
       <RaisedHands activity={meeting.transforms.activity} />

@@ -23,6 +23,7 @@ export function ParticipantsPanel({
   const me = group.status === "member" ? ownRole(group.roster, roles) : "member";
   const moderator = me !== "member";
   const [blocking, setBlocking] = useState<RosterEntry | null>(null);
+  const [ending, setEnding] = useState(false);
   const host = meeting.host;
   const lobbyMandatory = roles?.lobbyMandatory ?? false;
   const knockingEnabled = roles?.knockingEnabled ?? true;
@@ -32,7 +33,7 @@ export function ParticipantsPanel({
       class="diagnostics side-panel people-panel"
       aria-labelledby="people-title"
       onKeyDown={(e) => {
-        if (e.key === "Escape" && blocking === null) onClose();
+        if (e.key === "Escape" && blocking === null && !ending) onClose();
       }}
     >
       <div class="diagnostics-head">
@@ -66,6 +67,18 @@ export function ParticipantsPanel({
             : "Only hosts and co-hosts can change these."}
         </p>
       </fieldset>
+      {moderator && (
+        <div class="button-row">
+          <button type="button" class="btn btn-small" onClick={() => host.muteEveryone()}>
+            Mute everyone
+          </button>
+          {me === "host" && (
+            <button type="button" class="btn btn-small btn-danger" onClick={() => setEnding(true)}>
+              End meeting for everyone
+            </button>
+          )}
+        </div>
+      )}
       <ul class="people-list">
         {group.roster.map((r) => {
           const role = roleOf(r.fingerprint, roles);
@@ -78,6 +91,22 @@ export function ParticipantsPanel({
               <span class="fingerprint">{r.fingerprint}</span>
               {moderator && !r.self && (
                 <div class="person-actions">
+                  <button
+                    type="button"
+                    class="btn btn-small"
+                    aria-label={`Ask ${r.name} to unmute`}
+                    onClick={() => host.askToUnmute(r.fingerprint, r.name)}
+                  >
+                    Ask to unmute
+                  </button>
+                  <button
+                    type="button"
+                    class="btn btn-small"
+                    aria-label={`Mute ${r.name}`}
+                    onClick={() => host.mute(r.fingerprint, r.name)}
+                  >
+                    Mute
+                  </button>
                   <button
                     type="button"
                     class="btn btn-small"
@@ -112,6 +141,15 @@ export function ParticipantsPanel({
           );
         })}
       </ul>
+      {ending && (
+        <EndMeetingDialog
+          onCancel={() => setEnding(false)}
+          onConfirm={() => {
+            setEnding(false);
+            void meeting.endForEveryone();
+          }}
+        />
+      )}
       {blocking && (
         <BlockDialog
           person={blocking}
@@ -179,6 +217,32 @@ function BlockDialog(props: { person: RosterEntry; onCancel: () => void; onConfi
         </button>
         <button type="button" class="btn btn-danger" onClick={props.onConfirm}>
           Remove and block
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function EndMeetingDialog(props: { onCancel: () => void; onConfirm: () => void }) {
+  return (
+    <div
+      class="confirm-dialog"
+      role="alertdialog"
+      aria-modal="true"
+      aria-labelledby="end-title"
+      aria-describedby="end-text"
+      onKeyDown={(e) => {
+        if (e.key === "Escape") props.onCancel();
+      }}
+    >
+      <h3 id="end-title">End the meeting for everyone?</h3>
+      <p id="end-text">Everyone’s page leaves the meeting, and so does yours.</p>
+      <div class="button-row">
+        <button type="button" class="btn" ref={focusOnMount} onClick={props.onCancel}>
+          Cancel
+        </button>
+        <button type="button" class="btn btn-danger" onClick={props.onConfirm}>
+          End meeting
         </button>
       </div>
     </div>

@@ -180,6 +180,9 @@ export class E2eeSession {
     member.on("hand-lower", ({ leaf }) => post({ type: "hand", leaf, raisedAt: null }));
     member.on("reaction", ({ sender, emoji }) => post({ type: "reaction", sender, emoji }));
     member.on("recording", ({ sender, active }) => post({ type: "recording", sender, active }));
+    member.on("host-command", ({ sender, command }) =>
+      post({ type: "host-command", sender, command }),
+    );
     member.on("error", ({ code, message }) => post({ type: "member-error", code, message }));
     member.on("reconnect", ({ reason }) => post({ type: "reconnect", reason }));
     member.on("security", ({ reason, fingerprint, epoch }) =>
@@ -339,7 +342,7 @@ export class E2eeSession {
   /** A host's or co-host's request; the engine refuses what our role does not allow. */
   async host(action: HostAction): Promise<void> {
     const m = this.member;
-    await this.tell(async () => {
+    const ok = await this.tell(async () => {
       switch (action.kind) {
         case "admit":
           return m.admit(action.participantId);
@@ -353,8 +356,17 @@ export class E2eeSession {
           return m.setLobby(action);
         case "make-co-host":
           return m.makeCoHost(action.fingerprint, action.on);
+        case "ask-unmute":
+          return m.askToUnmute(action.fingerprint);
+        case "mute":
+          return m.muteMember(action.fingerprint);
+        case "mute-all":
+          return m.muteEveryone();
+        case "end-meeting":
+          return m.endMeeting();
       }
     });
+    this.post({ type: "host-done", kind: action.kind, ok });
   }
 
   /** Who is waiting: the fingerprint of an uploaded KeyPackage, shown beside a knock's name. */
@@ -452,12 +464,14 @@ export class E2eeSession {
   }
 
   /** Not a member yet: nothing is sent, and `retell` says it once we are in. */
-  private async tell(send: () => Promise<boolean>): Promise<void> {
+  /** Runs an engine request; what it resolved, or false after reporting its error. */
+  private async tell(send: () => Promise<boolean>): Promise<boolean> {
     try {
-      await send();
+      return await send();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.post({ type: "member-error", code: "LOCAL_FAILURE", message });
+      return false;
     }
   }
 

@@ -142,7 +142,16 @@ export type HostAction =
       readonly lobbyMandatory: boolean;
       readonly knockingEnabled: boolean;
     }
-  | { readonly kind: "make-co-host"; readonly fingerprint: string; readonly on: boolean };
+  | { readonly kind: "make-co-host"; readonly fingerprint: string; readonly on: boolean }
+  /** Host commands, sealed to the group (docs/e2ee.md "Host commands"); not commits. */
+  | { readonly kind: "ask-unmute"; readonly fingerprint: string }
+  | { readonly kind: "mute"; readonly fingerprint: string }
+  | { readonly kind: "mute-all" }
+  | { readonly kind: "end-meeting" };
+
+/** What a host or co-host asked of us, its role checked by the engine (@conclave/e2ee HostCommand). */
+export type HostCommand = "ask-unmute" | "mute" | "end-meeting";
+const HOST_COMMANDS: readonly string[] = ["ask-unmute", "mute", "end-meeting"];
 
 // ---- page → worker ------------------------------------------------------------------------
 
@@ -208,6 +217,10 @@ export type WorkerToPage =
   | { readonly type: "upload"; readonly participantId: string; readonly fingerprint: string }
   /** A line of the engine's security log. */
   | { readonly type: "security-event"; readonly event: SecurityLogEntry }
+  /** A host or co-host (`sender`'s leaf, role checked by the engine) asks this of us. */
+  | { readonly type: "host-command"; readonly sender: number; readonly command: HostCommand }
+  /** A host request was handled: `ok` false if the engine refused it or we are not a member. */
+  | { readonly type: "host-done"; readonly kind: HostAction["kind"]; readonly ok: boolean }
   /** An alarm raised or cleared (engine, or the frame watch: newer epoch, group split). */
   | { readonly type: "alarm"; readonly alarm: AlarmView };
 
@@ -387,10 +400,29 @@ function isHostAction(value: unknown): value is HostAction {
       );
     case "make-co-host":
       return isFingerprintText(value.fingerprint) && typeof value.on === "boolean";
+    case "ask-unmute":
+    case "mute":
+      return isFingerprintText(value.fingerprint);
+    case "mute-all":
+    case "end-meeting":
+      return true;
     default:
       return false;
   }
 }
+
+const HOST_ACTION_KINDS: readonly string[] = [
+  "admit",
+  "remove",
+  "deny",
+  "set-locked",
+  "set-lobby",
+  "make-co-host",
+  "ask-unmute",
+  "mute",
+  "mute-all",
+  "end-meeting",
+];
 
 export function isWorkerToPage(value: unknown): value is WorkerToPage {
   if (!isRecord(value)) return false;
@@ -432,6 +464,10 @@ export function isWorkerToPage(value: unknown): value is WorkerToPage {
       return isString(value.participantId, 64) && isFingerprintText(value.fingerprint);
     case "security-event":
       return isSecurityLogEntry(value.event);
+    case "host-command":
+      return isLeaf(value.sender) && HOST_COMMANDS.includes(value.command as string);
+    case "host-done":
+      return HOST_ACTION_KINDS.includes(value.kind as string) && typeof value.ok === "boolean";
     case "alarm":
       return isAlarmView(value.alarm);
     default:
