@@ -277,8 +277,9 @@ describe("meeting member engine", () => {
       { sender: mal.member.ownLeaf ?? -1, displayName: "mal", text: "hi from mal" },
     ]);
 
-    // Mal now says a name with a bidi override in the hello it sends to the next joiner.
-    Object.assign(forger, { displayName: "mal\u202eeve" });
+    // Mal now says a name of nothing but a bidi override and a zero-width space: empty once put
+    // in its one form (member/display-names.ts), so refused.
+    Object.assign(forger, { displayName: "\u202e\u200b" });
     const cy = await meeting.connect("cy");
     await meeting.until(() => cy.member.joined, 5000, "cy joined");
     await meeting.settle();
