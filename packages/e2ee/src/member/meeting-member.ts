@@ -35,7 +35,12 @@ import {
 import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
 import { checkDisplayName, type DeviceIdentity, formatFingerprint } from "../mls/credential.ts";
 import { processIncoming } from "../mls/incoming.ts";
-import { decodeKeyPackage, type KeyPackageBundle, makeKeyPackage } from "../mls/key-package.ts";
+import {
+  decodeKeyPackage,
+  type KeyPackageBundle,
+  keyPackageRef,
+  makeKeyPackage,
+} from "../mls/key-package.ts";
 import { allOf, type MlsPolicy } from "../mls/policy.ts";
 import { type Roster, rosterEntry } from "../mls/roster.ts";
 import {
@@ -1167,6 +1172,13 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     }
     const { leafNode } = keyPackage;
     const fingerprint = await fingerprintOfKeyPackage(keyPackage);
+    // A KeyPackage already added in this group is a replay (the server's, say), never a joiner:
+    // taken as an upload, commit duty would even replace the leaf its device holds (commit-duty).
+    if (session !== undefined && (await seenAdded(keyPackage))) {
+      stats.keyPackagesRejected++;
+      logRefusal(refusal("key-package-replayed", fingerprint, "an upload already added once"));
+      return;
+    }
     // A proof that does not verify is logged; the upload then waits like a knock, for a host.
     const judged = await gate.judge(keyPackage, proofText);
     if (judged.kind === "forged") {
@@ -1181,6 +1193,11 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       proof: judged.proof,
       proven: judged.kind === "proven",
     });
+  }
+
+  async function seenAdded(keyPackage: ReturnType<typeof decodeKeyPackage>): Promise<boolean> {
+    const ref = toHex(await keyPackageRef(keyPackage, await loadMlsCiphersuite()));
+    return session?.seenKeyPackageRefs.has(ref) === true;
   }
 
   async function onServerError(code: string, message: string): Promise<void> {

@@ -80,4 +80,43 @@ describe("a hostile server's admission attacks", () => {
       assert.equal(rosterSize(ada), 1);
     });
   });
+
+  describe("replay-key-package: relaying a member's used KeyPackage as a new joiner's", () => {
+    const bots: Bot[] = [];
+    let server: ServerProcess | undefined;
+    after(async () => {
+      for (const bot of bots) bot.close();
+      await server?.stop();
+    });
+    it("never adds it twice nor removes its member, and members log it", async () => {
+      server = await startHostileServer(["replay-key-package"]);
+      const room = await newRoom();
+      const url = `${server.url}/m/${room.roomId}#${room.secret}`;
+      const replayed: string[] = [];
+      for (const name of ["Ada", "Ben", "Cyd"]) {
+        const bot = await joinBot({ url, name, publish: false });
+        bots.push(bot);
+        bot.crypto.member.on("security", ({ reason }) => {
+          if (reason === "key-package-replayed") replayed.push(name);
+        });
+        await waitFor(`${name} to be admitted`, () =>
+          bots.every((b) => rosterSize(b) === bots.length),
+        );
+      }
+      // Cyd's upload came with Ben's (added before it) under a fresh id, proof and all.
+      await waitFor("Ada and Ben to log the replayed KeyPackage", () =>
+        ["Ada", "Ben"].every((name) => replayed.includes(name)),
+      );
+      assert.ok(attackCount(server, "replay-key-package") > 0, "the server replayed no upload");
+      // Commit duty passes a pending upload on after 2 s per rank: every member has had its turn.
+      await new Promise((r) => setTimeout(r, NOT_ADDED_WITHIN_MS));
+      for (const bot of bots) {
+        const fingerprints = bot.crypto.member.roster.map((m) => m.fingerprint);
+        assert.equal(fingerprints.length, 3, `${bot.stats().name} lost or gained a leaf`);
+        assert.equal(new Set(fingerprints).size, 3, "one device holds two leaves");
+        assert.equal(bot.crypto.member.status, "member", `${bot.stats().name} is out`);
+      }
+      assert.equal(new Set(bots.map((b) => b.stats().e2ee?.epoch)).size, 1, "the group split");
+    });
+  });
 });
