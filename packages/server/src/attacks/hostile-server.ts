@@ -19,16 +19,6 @@ const LOADERS: Record<AttackName, () => Promise<Attack>> = {
   rename: async () => (await import("./rename.ts")).rename(),
   "replay-key-package": async () => (await import("./replay-key-package.ts")).replayKeyPackage(),
   "replay-roles": async () => (await import("./replay-roles.ts")).replayRoles(),
-  "replay-commit": async () => (await import("./replay-commit.ts")).replayCommit(),
-  "reorder-commits": async () => (await import("./reorder-commits.ts")).reorderCommits(),
-  rename: async () => (await import("./rename.ts")).rename(),
-  "replay-roles": async () => (await import("./replay-roles.ts")).replayRoles(),
-  "replay-commit": async () => (await import("./replay-commit.ts")).replayCommit(),
-  "reorder-commits": async () => (await import("./reorder-commits.ts")).reorderCommits(),
-  "replay-roles": async () => (await import("./replay-roles.ts")).replayRoles(),
-  "replay-commit": async () => (await import("./replay-commit.ts")).replayCommit(),
-  "reorder-commits": async () => (await import("./reorder-commits.ts")).reorderCommits(),
-  "replay-commit": async () => (await import("./replay-commit.ts")).replayCommit(),
 };
 
 /**

@@ -13,6 +13,10 @@ export const ATTACK_NAMES = [
   "corrupt-frames",
   "starve-member",
   "replay-commit",
+  "reorder-commits",
+  "rename",
+  "replay-key-package",
+  "replay-roles",
 ] as const;
 
 export type AttackName = (typeof ATTACK_NAMES)[number];
