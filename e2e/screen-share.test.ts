@@ -20,6 +20,7 @@ import {
   PHONE,
   sframeTotals,
   tile,
+  videoFrames,
   waitFor,
 } from "./browser.ts";
 
@@ -110,7 +111,11 @@ describe("screen share in Chromium", () => {
     // Once the share is flowing, every frame opens: nothing dropped, the counts keep moving.
     await new Promise((r) => setTimeout(r, 1500));
     const settled = await Promise.all([bob, carol].map((p) => sframeTotals(p.page)));
+    const shown = await videoFrames(bob.page, "Alice (screen)");
     await new Promise((r) => setTimeout(r, 3000));
+    const fps = ((await videoFrames(bob.page, "Alice (screen)")) - shown) / 3;
+    console.log(`Alice's screen plays at ${fps.toFixed(1)} frames/s on Bob's page`);
+    assert.ok(fps > 1, "the share keeps playing");
     for (const [i, viewer] of [bob, carol].entries()) {
       const now = await sframeTotals(viewer.page);
       const before = settled[i];
