@@ -6,16 +6,14 @@
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { after, afterEach, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "playwright-core";
-import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
+import type { Page } from "playwright-core";
 import {
-  DESKTOP,
+  browserSuite,
   expectVideoFlowing,
   joinMeeting,
-  launchBrowser,
-  newParticipant,
+  newMeetingLink,
   type Participant,
   PHONE,
   tile,
@@ -31,22 +29,11 @@ const AXE_SOURCE = readFileSync(
   "utf8",
 );
 
-let server: ServerProcess;
-let browser: Browser;
-let open: Participant[] = [];
-
-async function participant(viewport: { width: number; height: number } = DESKTOP) {
-  const p = await newParticipant(browser, viewport);
-  open.push(p);
-  return p;
-}
+const suite = browserSuite();
 
 /** Makes a new meeting and joins it as its host; returns the invite link. */
 async function host(p: Participant, name: string): Promise<string> {
-  await p.page.goto(server.url);
-  await p.page.getByRole("button", { name: "New meeting" }).click();
-  await p.page.waitForURL(/\/m\/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{43}$/);
-  const link = p.page.url();
+  const link = await newMeetingLink(p.page, suite.server.url);
   await joinMeeting(p.page, link, name);
   await waitFor(
     "the host in the encrypted group",
@@ -104,41 +91,21 @@ async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 describe("admission in Chromium", () => {
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  afterEach(async () => {
-    for (const p of open) {
-      const errors = p.errors.filter((e) => !e.includes("ERR_CONNECTION_REFUSED"));
-      if (errors.length > 0) console.log(errors.join("\n"));
-      await p.context.close().catch(() => {});
-    }
-    open = [];
-  });
-
-  after(async () => {
-    await browser?.close();
-    const code = await server?.stop();
-    assert.ok(code === 0 || code === null, `server exited with ${code}`);
-  });
-
   test("a wrong secret is refused; a knock waits in the lobby until a host admits it, and Deny keeps another out", async () => {
-    const alice = await participant();
+    const alice = await suite.participant();
     const link = await host(alice, "Alice");
 
     // Same room id, another fragment: the page refuses it before anything reaches the server.
-    const eve = await participant();
+    const eve = await suite.participant();
     const roomPath = new URL(link).pathname;
-    await eve.page.goto(`${server.url}${roomPath}#${"A".repeat(43)}`);
+    await eve.page.goto(`${suite.server.url}${roomPath}#${"A".repeat(43)}`);
     await eve.page.getByRole("heading", { name: "This meeting link is incomplete" }).waitFor();
     await eve.context.close();
 
     const knockUrl = await guestLink(alice.page);
-    assert.ok(knockUrl.startsWith(`${server.url}${roomPath}#k=`), knockUrl);
+    assert.ok(knockUrl.startsWith(`${suite.server.url}${roomPath}#k=`), knockUrl);
 
-    const kim = await participant();
+    const kim = await suite.participant();
     await kim.page.goto(knockUrl);
     await kim.page.getByRole("button", { name: "Ask to join" }).waitFor();
     assert.deepEqual(await seriousViolations(kim.page), [], "axe on the knock screen");
@@ -163,7 +130,7 @@ describe("admission in Chromium", () => {
     assert.equal(await kim.page.getByRole("figure").count(), 0, "a knock sees no tiles");
 
     // Another knock is denied: its page says so, and it never enters.
-    const mal = await participant();
+    const mal = await suite.participant();
     await knock(mal.page, knockUrl, "Mal");
     await alice.page.getByRole("button", { name: "Deny Mal", exact: true }).click();
     await mal.page.getByText("A host declined your request to join").waitFor();
@@ -186,10 +153,10 @@ describe("admission in Chromium", () => {
   });
 
   test("at 375 px: knock screen, waiting screen, the host's card and the People panel", async () => {
-    const alice = await participant(PHONE);
+    const alice = await suite.participant(PHONE);
     await host(alice, "Alice");
     const knockUrl = await guestLink(alice.page);
-    const kim = await participant(PHONE);
+    const kim = await suite.participant(PHONE);
     await kim.page.goto(knockUrl);
     await kim.page.getByRole("button", { name: "Ask to join" }).waitFor();
     assert.deepEqual(await seriousViolations(kim.page), [], "axe on the knock screen at 375 px");
@@ -205,7 +172,7 @@ describe("admission in Chromium", () => {
   });
 
   test("Lock meeting keeps out a holder of the secret, who is told so; unlocking lets them in", async () => {
-    const alice = await participant();
+    const alice = await suite.participant();
     const link = await host(alice, "Alice");
     await openPeople(alice.page);
     const lock = alice.page.getByRole("checkbox", { name: "Lock meeting", exact: true });
@@ -213,7 +180,7 @@ describe("admission in Chromium", () => {
     // The lock is a commit: wait until the group context says so (the box follows the roles).
     await waitFor("the meeting locked", async () => (await lock.isChecked()) === true);
 
-    const bob = await participant();
+    const bob = await suite.participant();
     await joinMeeting(bob.page, link, "Bob");
     await bob.page.getByText("The meeting is locked").waitFor();
     await new Promise((r) => setTimeout(r, 3000));
@@ -231,10 +198,10 @@ describe("admission in Chromium", () => {
   });
 
   test("Remove NAME stops the removed page; after Remove and block the old link only asks to join", async () => {
-    const alice = await participant();
+    const alice = await suite.participant();
     const link = await host(alice, "Alice");
-    const bob = await participant();
-    const carol = await participant();
+    const bob = await suite.participant();
+    const carol = await suite.participant();
     await joinMeeting(bob.page, link, "Bob");
     await joinMeeting(carol.page, link, "Carol");
     await expectVideoFlowing(carol.page, "Bob", 30_000);

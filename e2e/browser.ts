@@ -2,6 +2,8 @@
  * Browser helpers for the e2e tests: Debian's Chromium through playwright-core, fake camera and
  * microphone, one fresh context per participant, and waiting on conditions with deadlines.
  */
+import assert from "node:assert/strict";
+import { after, afterEach, before } from "node:test";
 import {
   type Browser,
   type BrowserContext,
@@ -9,6 +11,7 @@ import {
   type Locator,
   type Page,
 } from "playwright-core";
+import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
 
 export const CHROMIUM_ARGS = [
   "--use-fake-device-for-media-stream",
@@ -162,4 +165,67 @@ export async function sframeTotals(page: Page): Promise<SframeTotals | null> {
 /** Received frames dropped for any reason (never passed to a decoder). */
 export function decryptFailures(totals: SframeTotals): number {
   return Object.values(totals.dropped).reduce((a, b) => a + b, 0);
+}
+
+/** Opens the landing page, presses New meeting and returns the meeting link it made. */
+export async function newMeetingLink(page: Page, serverUrl: string): Promise<string> {
+  await page.goto(serverUrl);
+  await page.getByRole("button", { name: "New meeting" }).click();
+  await page.waitForURL(/\/m\/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{43}$/);
+  return page.url();
+}
+
+/** What a browser test file shares: one server, one browser, and the pages of the running test. */
+export interface BrowserSuite {
+  readonly server: ServerProcess;
+  readonly browser: Browser;
+  /** A fresh participant for the running test, closed after it (its page errors printed). */
+  participant(viewport?: { width: number; height: number }): Promise<Participant>;
+}
+
+/**
+ * Registers the hooks of a browser test file: a real server and Debian's Chromium for the file,
+ * the test's pages closed after each test, which fails if the app broke the server's CSP.
+ */
+export function browserSuite(env: Record<string, string> = {}): BrowserSuite {
+  let server: ServerProcess | undefined;
+  let browser: Browser | undefined;
+  let open: Participant[] = [];
+  before(async () => {
+    server = await startServer(env);
+    browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    const pages = open;
+    open = [];
+    const violations = pages.flatMap((p) => p.errors.filter((e) => e.includes("CSP violation")));
+    for (const p of pages) {
+      // Refused connections are expected while a test's server is down.
+      const errors = p.errors.filter((e) => !e.includes("ERR_CONNECTION_REFUSED"));
+      if (errors.length > 0) console.log(errors.join("\n"));
+      await p.context.close().catch(() => {});
+    }
+    assert.deepEqual(violations, [], "the app runs under the server's CSP without violations");
+  });
+  after(async () => {
+    await browser?.close();
+    const code = await server?.stop();
+    assert.ok(code === 0 || code === null, `server exited with ${code}`);
+  });
+  return {
+    get server() {
+      if (!server) throw new Error("the server starts before the first test");
+      return server;
+    },
+    get browser() {
+      if (!browser) throw new Error("the browser starts before the first test");
+      return browser;
+    },
+    async participant(viewport = DESKTOP) {
+      if (!browser) throw new Error("the browser starts before the first test");
+      const p = await newParticipant(browser, viewport);
+      open.push(p);
+      return p;
+    },
+  };
 }

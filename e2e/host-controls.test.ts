@@ -4,28 +4,18 @@
  * a participant who is not a host has none of these controls.
  */
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
+import { describe, test } from "node:test";
+import type { Page } from "playwright-core";
 import {
-  DESKTOP,
+  browserSuite,
   joinMeeting,
-  launchBrowser,
-  newParticipant,
+  newMeetingLink,
   type Participant,
   tile,
   waitFor,
 } from "./browser.ts";
 
-let server: ServerProcess;
-let browser: Browser;
-let open: Participant[] = [];
-
-async function participant(): Promise<Participant> {
-  const p = await newParticipant(browser, DESKTOP);
-  open.push(p);
-  return p;
-}
+const suite = browserSuite();
 
 function e2eeStatus(page: Page): Promise<string | null> {
   return page.locator(".meeting").getAttribute("data-e2ee-status");
@@ -40,10 +30,7 @@ async function inGroup(p: Participant, who: string): Promise<void> {
 
 /** Makes a new meeting and joins it as its host; returns the invite link. */
 async function host(p: Participant, name: string): Promise<string> {
-  await p.page.goto(server.url);
-  await p.page.getByRole("button", { name: "New meeting" }).click();
-  await p.page.waitForURL(/\/m\/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{43}$/);
-  const link = p.page.url();
+  const link = await newMeetingLink(p.page, suite.server.url);
   await joinMeeting(p.page, link, name);
   await inGroup(p, name);
   return link;
@@ -72,32 +59,12 @@ async function shownMuted(viewer: Page, name: string, muted: boolean, what: stri
 }
 
 describe("host commands in Chromium", () => {
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  afterEach(async () => {
-    for (const p of open) {
-      const errors = p.errors.filter((e) => !e.includes("ERR_CONNECTION_REFUSED"));
-      if (errors.length > 0) console.log(errors.join("\n"));
-      await p.context.close().catch(() => {});
-    }
-    open = [];
-  });
-
-  after(async () => {
-    await browser?.close();
-    const code = await server?.stop();
-    assert.ok(code === 0 || code === null, `server exited with ${code}`);
-  });
-
   test("a host asks to unmute, mutes one and everyone, and ends the meeting; a member has none of it", async () => {
-    const alice = await participant();
+    const alice = await suite.participant();
     const link = await host(alice, "Alice");
-    const bob = await participant();
+    const bob = await suite.participant();
     await joinMeeting(bob.page, link, "Bob");
-    const cyd = await participant();
+    const cyd = await suite.participant();
     await joinMeeting(cyd.page, link, "Cyd");
     await inGroup(bob, "Bob");
     await inGroup(cyd, "Cyd");

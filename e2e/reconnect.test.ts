@@ -5,15 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
-import { after, before, describe, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
+import { describe, test } from "node:test";
+import type { Page } from "playwright-core";
 import {
+  browserSuite,
   expectVideoFlowing,
   joinMeeting,
-  launchBrowser,
-  newParticipant,
-  type Participant,
+  newMeetingLink,
   tile,
   videoFrames,
   waitFor,
@@ -31,32 +29,12 @@ async function group(page: Page): Promise<GroupView> {
 }
 
 describe("reconnecting in Chromium", () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  const open: Participant[] = [];
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    for (const p of open) {
-      if (p.errors.length > 0) console.log(p.errors.join("\n"));
-      await p.context.close().catch(() => {});
-    }
-    await browser?.close();
-    await server?.stop();
-  });
+  const suite = browserSuite();
 
   test("a participant whose network drops gets its media back within 5 s, in the same group", async () => {
-    const alice = await newParticipant(browser);
-    const bob = await newParticipant(browser);
-    open.push(alice, bob);
-    await alice.page.goto(server.url);
-    await alice.page.getByRole("button", { name: "New meeting" }).click();
-    await alice.page.waitForURL(/\/m\//);
-    const link = alice.page.url();
+    const alice = await suite.participant();
+    const bob = await suite.participant();
+    const link = await newMeetingLink(alice.page, suite.server.url);
     await joinMeeting(alice.page, link, "Alice");
     await joinMeeting(bob.page, link, "Bob");
     await expectVideoFlowing(alice.page, "Bob");

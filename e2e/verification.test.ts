@@ -4,15 +4,13 @@
  * someone else under that name raises a loud warning.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
+import { describe, test } from "node:test";
+import type { Page } from "playwright-core";
 import {
+  browserSuite,
   expectVideoFlowing,
   joinMeeting,
-  launchBrowser,
-  newParticipant,
-  type Participant,
+  newMeetingLink,
   waitFor,
 } from "./browser.ts";
 
@@ -24,30 +22,13 @@ async function openSecurity(page: Page): Promise<void> {
 }
 
 describe("verification in Chromium", () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  const open: Participant[] = [];
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    for (const p of open) await p.context.close().catch(() => {});
-    await browser?.close();
-    await server?.stop();
-  });
+  const suite = browserSuite();
 
   test("a verified name that comes back with another key raises a warning; the same browser does not", async () => {
-    const alice = await newParticipant(browser);
-    const bob = await newParticipant(browser);
-    const mallory = await newParticipant(browser);
-    open.push(alice, bob, mallory);
-    await alice.page.goto(server.url);
-    await alice.page.getByRole("button", { name: "New meeting" }).click();
-    await alice.page.waitForURL(/\/m\//);
-    const link = alice.page.url();
+    const alice = await suite.participant();
+    const bob = await suite.participant();
+    const mallory = await suite.participant();
+    const link = await newMeetingLink(alice.page, suite.server.url);
     await joinMeeting(alice.page, link, "Alice");
     await joinMeeting(bob.page, link, "Bob");
     await expectVideoFlowing(alice.page, "Bob");
