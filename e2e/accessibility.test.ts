@@ -1,95 +1,17 @@
-import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { after, afterEach, before, describe, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
-import {
-  DESKTOP,
-  joinMeeting,
-  launchBrowser,
-  newParticipant,
-  type Participant,
-  PHONE,
-  tile,
-  waitFor,
-} from "./browser.ts";
+import { describe, test } from "node:test";
+import { expectAccessible } from "./axe.ts";
+import { browserSuite, DESKTOP, joinMeeting, PHONE, tile, waitFor } from "./browser.ts";
 
-// axe-core (pinned in e2e/package.json) checks each screen as rendered in Chromium. It is
-// evaluated through the DevTools protocol, so the page's strict CSP stays as it is.
-const AXE_SOURCE = readFileSync(
-  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
-  "utf8",
-);
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[]; failureSummary?: string }[];
-}
-
-/** Violations axe rates serious or critical on the page as it is now. */
-async function seriousViolations(page: Page): Promise<Violation[]> {
-  if (!(await page.evaluate(() => "axe" in globalThis))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } })
-      .axe;
-    return (await axe.run()).violations as Violation[];
-  });
-  return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-}
-
-async function expectAccessible(page: Page, screen: string): Promise<void> {
-  const found = await seriousViolations(page);
-  const report = found.map(
-    (v) =>
-      `${v.id} (${v.impact}): ${v.help}\n` +
-      v.nodes.map((n) => `    ${JSON.stringify(n.target)} ${n.failureSummary ?? ""}`).join("\n"),
-  );
-  assert.deepEqual(report, [], `axe on ${screen}`);
-  console.log(`axe: no serious or critical violation on ${screen}`);
-}
-
-let server: ServerProcess;
-let browser: Browser;
-let open: Participant[] = [];
-
-async function participant(
-  viewport: { width: number; height: number } = DESKTOP,
-): Promise<Participant> {
-  const p = await newParticipant(browser, viewport);
-  open.push(p);
-  return p;
-}
+const suite = browserSuite();
 
 describe("accessibility (axe-core) in Chromium", () => {
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  afterEach(async () => {
-    for (const p of open) {
-      if (p.errors.length > 0) console.log(p.errors.join("\n"));
-      await p.context.close().catch(() => {});
-    }
-    open = [];
-  });
-
-  after(async () => {
-    await browser?.close();
-    const code = await server?.stop();
-    assert.ok(code === 0 || code === null, `server exited with ${code}`);
-  });
-
   for (const [label, viewport] of [
     ["desktop", DESKTOP],
     ["375 px", PHONE],
   ] as const) {
     test(`landing, prejoin and meeting screens have no serious or critical violations (${label})`, async () => {
-      const ada = await participant(viewport);
-      await ada.page.goto(server.url);
+      const ada = await suite.participant(viewport);
+      await ada.page.goto(suite.server.url);
       await ada.page.getByRole("button", { name: "New meeting" }).waitFor();
       await expectAccessible(ada.page, `landing (${label})`);
 
@@ -104,7 +26,7 @@ describe("accessibility (axe-core) in Chromium", () => {
       const link = ada.page.url();
 
       await joinMeeting(ada.page, link, "Ada");
-      const ben = await participant(viewport);
+      const ben = await suite.participant(viewport);
       await joinMeeting(ben.page, link, "Ben");
       await tile(ada.page, "Ben").waitFor({ timeout: 30_000 });
       await expectAccessible(ada.page, `meeting (${label})`);

@@ -4,11 +4,11 @@
  * "Removal"; docs/e2ee.md "Admission").
  */
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync } from "node:fs";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
+import { expectAccessible } from "./axe.ts";
 import {
   browserSuite,
   expectVideoFlowing,
@@ -23,11 +23,6 @@ import {
 
 const SCREENSHOTS = fileURLToPath(new URL("../test-results/screenshots/", import.meta.url));
 mkdirSync(SCREENSHOTS, { recursive: true });
-
-const AXE_SOURCE = readFileSync(
-  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
-  "utf8",
-);
 
 const suite = browserSuite();
 
@@ -78,18 +73,6 @@ async function openPeople(page: Page): Promise<void> {
   await page.getByRole("heading", { name: /^People/ }).waitFor();
 }
 
-async function seriousViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => "axe" in globalThis))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } })
-      .axe;
-    return (await axe.run()).violations as { id: string; impact: string | null; help: string }[];
-  });
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help}`);
-}
-
 describe("admission in Chromium", () => {
   test("a wrong secret is refused; a knock waits in the lobby until a host admits it, and Deny keeps another out", async () => {
     const alice = await suite.participant();
@@ -108,7 +91,7 @@ describe("admission in Chromium", () => {
     const kim = await suite.participant();
     await kim.page.goto(knockUrl);
     await kim.page.getByRole("button", { name: "Ask to join" }).waitFor();
-    assert.deepEqual(await seriousViolations(kim.page), [], "axe on the knock screen");
+    await expectAccessible(kim.page, "axe on the knock screen");
     await kim.page.screenshot({ path: `${SCREENSHOTS}knock-desktop.png` });
     await knock(kim.page, knockUrl, "Kim");
     await kim.page.screenshot({ path: `${SCREENSHOTS}knock-waiting-desktop.png` });
@@ -159,15 +142,15 @@ describe("admission in Chromium", () => {
     const kim = await suite.participant(PHONE);
     await kim.page.goto(knockUrl);
     await kim.page.getByRole("button", { name: "Ask to join" }).waitFor();
-    assert.deepEqual(await seriousViolations(kim.page), [], "axe on the knock screen at 375 px");
+    await expectAccessible(kim.page, "axe on the knock screen at 375 px");
     await kim.page.screenshot({ path: `${SCREENSHOTS}knock-375.png`, fullPage: true });
     await knock(kim.page, knockUrl, "Kim");
-    assert.deepEqual(await seriousViolations(kim.page), [], "axe on the waiting screen at 375 px");
+    await expectAccessible(kim.page, "axe on the waiting screen at 375 px");
     await kim.page.screenshot({ path: `${SCREENSHOTS}knock-waiting-375.png` });
     await alice.page.getByRole("button", { name: "Admit Kim", exact: true }).waitFor();
     await alice.page.screenshot({ path: `${SCREENSHOTS}knock-card-375.png` });
     await openPeople(alice.page);
-    assert.deepEqual(await seriousViolations(alice.page), [], "axe on the People panel at 375 px");
+    await expectAccessible(alice.page, "axe on the People panel at 375 px");
     await alice.page.screenshot({ path: `${SCREENSHOTS}participants-panel-375.png` });
   });
 

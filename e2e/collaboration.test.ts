@@ -1,14 +1,13 @@
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
-import { after, afterEach, before, describe, test } from "node:test";
+import { afterEach, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "playwright-core";
-import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
+import type { Page } from "playwright-core";
 import {
+  browserSuite,
   DESKTOP,
   joinMeeting,
-  launchBrowser,
-  newParticipant,
+  newMeetingLink,
   type Participant,
   PHONE,
   tile,
@@ -19,35 +18,25 @@ import {
 const RESULTS = fileURLToPath(new URL("../test-results/collaboration/", import.meta.url));
 mkdirSync(RESULTS, { recursive: true });
 
-let server: ServerProcess;
-let browser: Browser;
-let open: Participant[] = [];
+const suite = browserSuite();
 /** Any alert(), confirm() or prompt() a page opened: none may, ever. */
 let dialogs: string[] = [];
 
 async function participant(
   viewport: { width: number; height: number } = DESKTOP,
 ): Promise<Participant> {
-  const p = await newParticipant(browser, viewport);
+  const p = await suite.participant(viewport);
   p.page.on("dialog", (d) => {
     dialogs.push(d.message());
     void d.dismiss();
   });
-  open.push(p);
   return p;
-}
-
-async function createMeeting(p: Participant): Promise<string> {
-  await p.page.goto(server.url);
-  await p.page.getByRole("button", { name: "New meeting" }).click();
-  await p.page.waitForURL(/\/m\/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{43}$/);
-  return p.page.url();
 }
 
 /** Alice, Bob and Carol in one meeting, each in the encrypted group and named on the others' tiles. */
 async function threePeople(): Promise<{ alice: Page; bob: Page; carol: Page }> {
   const [a, b, c] = [await participant(), await participant(), await participant()];
-  const link = await createMeeting(a);
+  const link = await newMeetingLink(a.page, suite.server.url);
   await joinMeeting(a.page, link, "Alice");
   await joinMeeting(b.page, link, "Bob");
   await joinMeeting(c.page, link, "Carol");
@@ -124,26 +113,10 @@ async function handQueue(page: Page): Promise<string[]> {
 }
 
 describe("collaboration in Chromium", () => {
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  afterEach(async () => {
-    for (const p of open) {
-      if (p.errors.length > 0) console.log(p.errors.join("\n"));
-      await p.context.close().catch(() => {});
-    }
-    open = [];
+  afterEach(() => {
     const seen = dialogs;
     dialogs = [];
     assert.deepEqual(seen, [], "no page ever opened a dialog (no script ran from a message)");
-  });
-
-  after(async () => {
-    await browser?.close();
-    const code = await server?.stop();
-    assert.ok(code === 0 || code === null, `server exited with ${code}`);
   });
 
   test("chat reaches the others in under 1 s, as inert text with only http(s) links, no referrer", async () => {
@@ -332,7 +305,7 @@ describe("collaboration in Chromium", () => {
 
   test("keyboard shortcuts: ? opens the help, Ctrl+D and M toggle the microphone outside text fields", async () => {
     const dana = await participant(PHONE);
-    const link = await createMeeting(dana);
+    const link = await newMeetingLink(dana.page, suite.server.url);
     await joinMeeting(dana.page, link, "Dana");
     const page = dana.page;
     const mic = page.getByRole("button", { name: "Microphone", exact: true });

@@ -13,6 +13,7 @@ import {
   decryptFailures,
   expectVideoFlowing,
   joinMeeting,
+  newMeetingLink,
   newParticipant,
   type Participant,
   sframeTotals,
@@ -73,10 +74,7 @@ describe("devices during a call", () => {
     const alice = await newParticipant(browser);
     const bob = await newParticipant(browser);
     open.push(alice, bob);
-    await alice.page.goto(server.url);
-    await alice.page.getByRole("button", { name: "New meeting" }).click();
-    await alice.page.waitForURL(/\/m\//);
-    const link = alice.page.url();
+    const link = await newMeetingLink(alice.page, server.url);
     await joinMeeting(alice.page, link, "Alice");
     await joinMeeting(bob.page, link, "Bob");
     await expectVideoFlowing(alice.page, "Bob");

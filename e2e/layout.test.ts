@@ -15,6 +15,7 @@ import {
   expectVideoFlowing,
   joinMeeting,
   launchBrowser,
+  newMeetingLink,
   newParticipant,
   type Participant,
   PHONE,
@@ -66,10 +67,7 @@ describe("layouts in Chromium", () => {
   test("grid pages, pin, speaker view and quality with ten people; audio plays for tiles not shown", async () => {
     alice = await newParticipant(browser);
     const page = alice.page;
-    await page.goto(server.url);
-    await page.getByRole("button", { name: "New meeting" }).click();
-    await page.waitForURL(/\/m\//);
-    const link = page.url();
+    const link = await newMeetingLink(page, server.url);
     await joinMeeting(page, link, "Alice");
 
     // Eight guests without media, and Dana, who sends the bot's clip. (Every bot decrypts all it

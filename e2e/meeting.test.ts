@@ -10,6 +10,7 @@ import {
   expectVideoFlowing,
   joinMeeting,
   launchBrowser,
+  newMeetingLink,
   newParticipant,
   type Participant,
   PHONE,
@@ -38,11 +39,8 @@ async function participant(viewport: { width: number; height: number } = DESKTOP
   return p;
 }
 
-async function createMeeting(p: Participant, url = server.url): Promise<string> {
-  await p.page.goto(url);
-  await p.page.getByRole("button", { name: "New meeting" }).click();
-  await p.page.waitForURL(/\/m\/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{43}$/);
-  return p.page.url();
+function createMeeting(p: Participant, url = server.url): Promise<string> {
+  return newMeetingLink(p.page, url);
 }
 
 interface SframeTotals {

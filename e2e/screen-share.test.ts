@@ -5,18 +5,16 @@
  */
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { after, afterEach, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "playwright-core";
-import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
+import type { Page } from "playwright-core";
 import {
+  browserSuite,
   DESKTOP,
   decryptFailures,
   expectVideoFlowing,
   joinMeeting,
-  launchBrowser,
-  newParticipant,
-  type Participant,
+  newMeetingLink,
   PHONE,
   sframeTotals,
   tile,
@@ -41,41 +39,12 @@ interface WithTracks {
 }
 
 describe("screen share in Chromium", () => {
-  let server: ServerProcess;
-  let browser: Browser;
-  let open: Participant[] = [];
-
-  async function participant(viewport = DESKTOP): Promise<Participant> {
-    const p = await newParticipant(browser, viewport);
-    open.push(p);
-    return p;
-  }
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  afterEach(async () => {
-    for (const p of open) {
-      const errors = p.errors.filter((e) => !e.includes("ERR_CONNECTION_REFUSED"));
-      if (errors.length > 0) console.log(errors.join("\n"));
-      await p.context.close().catch(() => {});
-    }
-    open = [];
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const suite = browserSuite();
+  const participant = (viewport = DESKTOP) => suite.participant(viewport);
 
   test("a share decodes on the others' pages in a tile of its own, encrypted, and stopping removes it", async () => {
     const alice = await participant();
-    await alice.page.goto(server.url);
-    await alice.page.getByRole("button", { name: "New meeting" }).click();
-    await alice.page.waitForURL(/\/m\//);
-    const link = alice.page.url();
+    const link = await newMeetingLink(alice.page, suite.server.url);
     await joinMeeting(alice.page, link, "Alice");
     const bob = await participant();
     const carol = await participant();
