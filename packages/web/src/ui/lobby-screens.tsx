@@ -1,4 +1,5 @@
 import type { MeetingState } from "../call/meeting-store.ts";
+import { focusOnMount } from "./focus-on-mount.ts";
 
 /**
  * A knock link's holder between "Ask to join" and a host's answer: asking, waiting (and why the
@@ -32,47 +33,43 @@ export function KnockWaiting({ state, onCancel }: { state: MeetingState; onCance
   );
 }
 
-/** A member's commit removed us: media and connections are already stopped. */
-export function RemovedScreen({ onHome }: { onHome: () => void }) {
+/** A screen after which nothing reconnects: what happened, and the way home. */
+function FinalScreen(props: { title: string; text: string; alert: boolean; onHome: () => void }) {
   return (
     <main class="center-screen">
       <h1 tabIndex={-1} ref={focusOnMount}>
-        You were removed from the meeting
+        {props.title}
       </h1>
-      <p role="alert">
-        A host took you out of the meeting. Your camera and microphone are off, and this page no
-        longer receives anything from the meeting. If this was a mistake, ask a host to invite you
-        again.
-      </p>
+      <p role={props.alert ? "alert" : undefined}>{props.text}</p>
       <div class="button-row">
-        <button type="button" class="btn btn-primary" onClick={onHome}>
+        <button type="button" class="btn btn-primary" onClick={props.onHome}>
           Home
         </button>
       </div>
     </main>
+  );
+}
+
+/** A member's commit removed us: media and connections are already stopped. */
+export function RemovedScreen({ onHome }: { onHome: () => void }) {
+  return (
+    <FinalScreen
+      title="You were removed from the meeting"
+      text="A host took you out of the meeting. Your camera and microphone are off, and this page no longer receives anything from the meeting. If this was a mistake, ask a host to invite you again."
+      alert
+      onHome={onHome}
+    />
   );
 }
 
 /** A host ended the meeting for everyone (or we did, as its host): nothing reconnects. */
 export function EndedScreen({ byUs, onHome }: { byUs: boolean; onHome: () => void }) {
   return (
-    <main class="center-screen">
-      <h1 tabIndex={-1} ref={focusOnMount}>
-        {byUs ? "You ended the meeting for everyone" : "The host ended the meeting"}
-      </h1>
-      <p role={byUs ? undefined : "alert"}>
-        Your camera and microphone are off, and this page no longer receives anything from the
-        meeting.
-      </p>
-      <div class="button-row">
-        <button type="button" class="btn btn-primary" onClick={onHome}>
-          Home
-        </button>
-      </div>
-    </main>
+    <FinalScreen
+      title={byUs ? "You ended the meeting for everyone" : "The host ended the meeting"}
+      text="Your camera and microphone are off, and this page no longer receives anything from the meeting."
+      alert={!byUs}
+      onHome={onHome}
+    />
   );
-}
-
-function focusOnMount(element: HTMLElement | null): void {
-  element?.focus({ preventScroll: true });
 }

@@ -8,6 +8,7 @@ import { AudioOutputs } from "./audio-outputs.tsx";
 import { ChatPanel } from "./chat-panel.tsx";
 import { DevicePickers } from "./device-pickers.tsx";
 import { Diagnostics } from "./diagnostics.tsx";
+import { focusOnMount } from "./focus-on-mount.ts";
 import { HostCommandPrompts } from "./host-command-prompts.tsx";
 import {
   ChartIcon,
@@ -570,9 +571,4 @@ function FailedScreen(props: {
       </div>
     </main>
   );
-}
-
-/** Moves focus to a screen's heading when the screen replaces the one the user was using. */
-function focusOnMount(element: HTMLElement | null): void {
-  element?.focus({ preventScroll: true });
 }

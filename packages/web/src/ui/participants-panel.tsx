@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ownRole, type Role, roleOf } from "../call/host-controls.ts";
 import type { MeetingStore } from "../call/meeting-store.ts";
 import type { RosterEntry } from "../worker/messages.ts";
+import { focusOnMount } from "./focus-on-mount.ts";
 import { useStore } from "./use-store.ts";
 
 const ROLE_TEXT: Record<Role, string> = { host: "Host", "co-host": "Co-host", member: "" };
@@ -247,8 +248,4 @@ function EndMeetingDialog(props: { onCancel: () => void; onConfirm: () => void }
       </div>
     </div>
   );
-}
-
-function focusOnMount(element: HTMLElement | null): void {
-  element?.focus({ preventScroll: true });
 }

@@ -1,4 +1,5 @@
 import type { MeetingStore } from "../call/meeting-store.ts";
+import { focusOnMount } from "./focus-on-mount.ts";
 import { SecurityLog } from "./security-alarms.tsx";
 import { useStore } from "./use-store.ts";
 import { VerifyCell } from "./verification.tsx";
@@ -96,8 +97,4 @@ export function SecurityPanel({
       <SecurityLog alarms={meeting.transforms.alarms} />
     </aside>
   );
-}
-
-function focusOnMount(element: HTMLElement | null): void {
-  element?.focus({ preventScroll: true });
 }
