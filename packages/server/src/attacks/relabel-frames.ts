@@ -1,7 +1,8 @@
 import type { Attack } from "./attack.ts";
 
-/** Let B's stream run this long first, so receivers have bound its m-line to B. */
-const START_AFTER_MS = 3000;
+/** Let B's stream run this long first, so receivers have bound its m-line to B (a loaded test
+ * machine can take seconds to decrypt a first frame). */
+const START_AFTER_MS = 8000;
 /** A's packets waiting to go out in place of B's. */
 const QUEUE_LIMIT = 64;
 

@@ -98,7 +98,17 @@ describe("a hostile server's media attacks", () => {
       await waitFor("everyone to be admitted", () =>
         [ada, ben, cyd].every((b) => rosterSize(b) === 3),
       );
-      await waitFor("Cyd to drop relabelled frames", () => dropped(cyd, "wrong-sender") > 10);
+      // Before the relabel starts (8 s into Ben's camera), Cyd has bound Ben's m-line to Ben.
+      const benLeaf = String(ben.crypto.member.ownLeaf);
+      await waitFor(
+        "Cyd to decrypt Ben's own frames",
+        () => (cyd.stats().e2ee?.frames.senders[benLeaf]?.decrypted ?? 0) > 0,
+      );
+      await waitFor(
+        "Cyd to drop relabelled frames",
+        () => dropped(cyd, "wrong-sender") > 10,
+        30_000,
+      );
       assert.ok(attackCount(server, "relabel-frames") > 0, "the server relabelled nothing");
     });
   });
