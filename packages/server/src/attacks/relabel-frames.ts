@@ -6,11 +6,16 @@ const START_AFTER_MS = 8000;
 /** A's packets waiting to go out in place of B's. */
 const QUEUE_LIMIT = 64;
 
+/** RTP marker bit: set on the last packet of a video frame. */
+const endsFrame = (packet: Buffer) => ((packet[1] ?? 0) & 0x80) !== 0;
+
 interface Relabel {
   readonly a: string;
   readonly b: string;
   readonly startAt: number;
   readonly queue: Buffer[];
+  /** Added to A's RTP timestamps so they continue B's timeline instead of jumping. */
+  tsOffset: number | undefined;
 }
 
 /**
@@ -31,18 +36,37 @@ export function relabelFrames(): Attack {
         const a = firstVideo.get(room);
         if (a === undefined) firstVideo.set(room, publisher);
         if (a === undefined || a === publisher) return packet;
-        relabel = { a, b: publisher, startAt: Date.now() + START_AFTER_MS, queue: [] };
+        relabel = {
+          a,
+          b: publisher,
+          startAt: Date.now() + START_AFTER_MS,
+          queue: [],
+          tsOffset: undefined,
+        };
         relabels.set(room, relabel);
       }
       if (Date.now() < relabel.startAt) return packet;
       if (publisher === relabel.a) {
-        if (relabel.queue.length === QUEUE_LIMIT) relabel.queue.shift();
         relabel.queue.push(packet);
+        // B may send fewer packets than A: drop A's oldest whole frame, never a packet inside one,
+        // so what goes out on B's m-line still reassembles into A's authentic frames.
+        if (relabel.queue.length > QUEUE_LIMIT) {
+          for (let dropped = relabel.queue.shift(); dropped && !endsFrame(dropped); ) {
+            dropped = relabel.queue.shift();
+          }
+        }
         return packet;
       }
       if (publisher !== relabel.b) return packet;
-      const instead = relabel.queue.shift() ?? null;
-      if (instead !== null) applied();
+      const next = relabel.queue.shift();
+      if (next === undefined) return null;
+      // A's packet with B's sequence number and a timestamp on B's timeline, as a server passing
+      // one camera off as another would send it: receivers must tell them apart by the KID alone.
+      const instead = Buffer.from(next);
+      relabel.tsOffset ??= (packet.readUInt32BE(4) - next.readUInt32BE(4)) >>> 0;
+      instead.writeUInt16BE(packet.readUInt16BE(2), 2);
+      instead.writeUInt32BE((next.readUInt32BE(4) + relabel.tsOffset) >>> 0, 4);
+      applied();
       return instead;
     },
   };
