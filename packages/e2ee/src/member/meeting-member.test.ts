@@ -3,7 +3,8 @@ import { describe, it } from "node:test";
 import { fromBase64url, type ServerMessage, toBase64url } from "@conclave/protocol";
 import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
 import { createDeviceIdentity } from "../mls/credential.ts";
-import { seeded, TestMeeting } from "./test-meeting.ts";
+import { seededRandom } from "../test-support/seeded-random.ts";
+import { TestMeeting } from "./test-meeting.ts";
 
 async function meetingOf(names: readonly string[]): Promise<TestMeeting> {
   const meeting = new TestMeeting();
@@ -199,7 +200,7 @@ describe("meeting member engine", () => {
 
   for (const seed of [20261123, 7, 1234567]) {
     it(`ten members joining and leaving in a seeded random order converge (seed ${seed})`, async () => {
-      const random = seeded(seed);
+      const random = seededRandom(seed);
       const meeting = new TestMeeting();
       const started = performance.now();
       const waiting = ["m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9"];

@@ -5,24 +5,13 @@ import { type ParticipantId, type ServerMessage, toBase64url } from "@conclave/p
 import { deriveInviteKeys, type InviteKeys } from "../admission/invite-keys.ts";
 import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
 import { createDeviceIdentity } from "../mls/credential.ts";
+import { seededRandom } from "../test-support/seeded-random.ts";
 import {
   createMeetingMember,
   type MeetingMember,
   type MeetingMemberOptions,
 } from "./meeting-member.ts";
 import { TestDeliveryService } from "./test-delivery-service.ts";
-
-/** mulberry32, so every engine gets its own reproducible jitter. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class VirtualClock {
   time = Date.now();
@@ -104,7 +93,7 @@ export class TestMeeting {
       send: (message) => this.ds.send(id, message),
       now: this.clock.now,
       timers: this.clock.timers,
-      random: seeded(this.participants.size + 1),
+      random: seededRandom(this.participants.size + 1),
       ...this.defaults,
       ...options,
       identity,

@@ -3,23 +3,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isE2eeError } from "../errors.ts";
+import { seededRandom } from "../test-support/seeded-random.ts";
 import { loadMlsCiphersuite } from "./ciphersuite.ts";
 import { createDeviceIdentity, decodeIdentity } from "./credential.ts";
 import { decodeGroupPin } from "./group-pin.ts";
 import { processIncoming } from "./incoming.ts";
 import { decodeKeyPackage, makeKeyPackage } from "./key-package.ts";
 import { addMembers, createMeeting, joinFromWelcome, selfUpdate } from "./session.ts";
-
-/** xorshift32: reproducible inputs, so a failure can be replayed from its seed. */
-function rng(seed: number) {
-  let x = seed || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 function randomBytes(next: () => number, max: number): Uint8Array {
   const out = new Uint8Array(Math.floor(next() * max));
@@ -37,7 +27,7 @@ function typedOrNothing(run: () => unknown): void {
 
 describe("MLS parsers under fuzzing", () => {
   it("identity, pin and KeyPackage decoders refuse random bytes with typed errors", () => {
-    const next = rng(0xc0ffee);
+    const next = seededRandom(0xc0ffee);
     for (let i = 0; i < 2000; i++) {
       const bytes = randomBytes(next, 80);
       typedOrNothing(() => decodeIdentity(bytes));
@@ -55,7 +45,7 @@ describe("MLS parsers under fuzzing", () => {
     const add = await addMembers(founder.session, [bobKp.encoded]);
     const bob = (await joinFromWelcome(bobKp, add.welcome)).session;
     const commit = (await selfUpdate(add.session)).commit;
-    const next = rng(0x5eed);
+    const next = seededRandom(0x5eed);
     let accepted = 0;
     for (let i = 0; i < 60; i++) {
       const mutated = commit.slice();

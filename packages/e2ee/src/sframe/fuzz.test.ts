@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
 import { describe, it } from "node:test";
+import { seededRandom } from "../test-support/seeded-random.ts";
 import { toHex } from "./bytes.ts";
 import { createSframeContext, type SframeContext } from "./context.ts";
 import { decodeHeader, encodeHeader } from "./header.ts";
@@ -8,18 +9,6 @@ import { AES_128_CTR_HMAC_SHA256_32, AES_128_GCM_SHA256_128, type CipherSuite } 
 
 const CORPUS = new URL("./corpus/", import.meta.url);
 const REASONS = new Set(["truncated", "malformed", "unknown-kid", "auth", "replay"]);
-
-/** mulberry32: a small seeded PRNG, so that a failing input can be found again from the seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBytes(next: () => number, maxLength: number): Uint8Array {
   return Uint8Array.from({ length: Math.floor(next() * (maxLength + 1)) }, () =>
@@ -37,7 +26,7 @@ async function receiver(suite: CipherSuite): Promise<SframeContext> {
 
 describe("fuzzing the frame parser and decrypt", () => {
   it("header decode never throws on 20,000 random inputs, and what it accepts re-encodes to the same bytes", () => {
-    const next = prng(0x5f3759df);
+    const next = seededRandom(0x5f3759df);
     for (let i = 0; i < 20_000; i++) {
       const data = randomBytes(next, 20);
       const decoded = decodeHeader(data);
@@ -56,7 +45,7 @@ describe("fuzzing the frame parser and decrypt", () => {
   for (const suite of [AES_128_GCM_SHA256_128, AES_128_CTR_HMAC_SHA256_32]) {
     it(`decrypt never throws and never accepts on 3,000 random frames (${suite.name})`, async () => {
       const context = await receiver(suite);
-      const next = prng(20261123);
+      const next = seededRandom(20261123);
       for (let i = 0; i < 3_000; i++) {
         const frame = randomBytes(next, 64);
         const metadata = randomBytes(next, 4);
