@@ -5,41 +5,17 @@
  * media no longer authenticates each raise their alarm.
  */
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
-import { type Bot, joinBot } from "@conclave/bot";
-import { newRoom } from "../signalling-client.ts";
-import type { ServerProcess } from "../start-server.ts";
+import { describe, it } from "node:test";
+import type { Bot } from "@conclave/bot";
 import { waitFor } from "../wait-for.ts";
-import { attackCount, startHostileServer } from "./hostile-server.ts";
-
-const rosterSize = (bot: Bot) => bot.stats().e2ee?.roster.length ?? 0;
-
-function meeting(attack: string) {
-  const bots: Bot[] = [];
-  let server: ServerProcess | undefined;
-  after(async () => {
-    for (const bot of bots) bot.close();
-    await server?.stop();
-  });
-  return async () => {
-    server = await startHostileServer([attack]);
-    const room = await newRoom();
-    const url = `${server.url}/m/${room.roomId}#${room.secret}`;
-    const join = async (name: string, publish = false) => {
-      const bot = await joinBot({ url, name, publish });
-      bots.push(bot);
-      await waitFor(`${name} to be admitted`, () =>
-        bots.every((b) => rosterSize(b) === bots.length),
-      );
-      return bot;
-    };
-    return { server, join };
-  };
-}
+import { attackCount, hostileRoom, startHostileServer } from "./hostile-server.ts";
 
 describe("alarms against a hostile server", () => {
   describe("phantom-participant: the server lists someone who never joins the group", () => {
-    const start = meeting("phantom-participant");
+    const start = hostileRoom(() => startHostileServer(["phantom-participant"]), {
+      publish: false,
+      admitted: true,
+    });
     it("raises unknown-participant after 10 s, naming the phantom, and never for real joiners", async () => {
       const { server, join } = await start();
       const ada = await join("Ada");
@@ -62,12 +38,15 @@ describe("alarms against a hostile server", () => {
   });
 
   describe("starve-member: the server stops giving one member the commits", () => {
-    const start = meeting("starve-member");
+    const start = hostileRoom(() => startHostileServer(["starve-member"]), {
+      publish: false,
+      admitted: true,
+    });
     it("the member left behind pauses its sending, raises newer-epoch and rejoins", async () => {
       const { server, join } = await start();
-      const ada = await join("Ada", true);
+      const ada = await join("Ada", { publish: true });
       await join("Ben");
-      const cyd = await join("Cyd", true);
+      const cyd = await join("Cyd", { publish: true });
       // The attack starts 6 s after Cyd's welcome (its Add and first update must get through);
       // nothing observable marks that moment, so this one wait is on the attack's own clock.
       await new Promise((resolve) => setTimeout(resolve, 6500));
@@ -86,10 +65,13 @@ describe("alarms against a hostile server", () => {
   });
 
   describe("corrupt-frames: one member's media stops authenticating", () => {
-    const start = meeting("corrupt-frames");
+    const start = hostileRoom(() => startHostileServer(["corrupt-frames"]), {
+      publish: false,
+      admitted: true,
+    });
     it("raises group-split naming that member at the others", async () => {
       const { server, join } = await start();
-      await join("Ada", true);
+      await join("Ada", { publish: true });
       const ben = await join("Ben");
       await waitFor(
         "Ben's group-split alarm",

@@ -5,42 +5,16 @@
  * and the same exporter output, and a host's unlock is not undone by replaying the lock.
  */
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
-import { type Bot, joinBot } from "@conclave/bot";
-import { newRoom } from "../signalling-client.ts";
-import type { ServerProcess } from "../start-server.ts";
+import { describe, it } from "node:test";
+import type { Bot } from "@conclave/bot";
 import { waitFor } from "../wait-for.ts";
-import { attackCount, startHostileServer } from "./hostile-server.ts";
+import { attackCount, hostileRoom, startHostileServer } from "./hostile-server.ts";
 
-const rosterSize = (bot: Bot) => bot.stats().e2ee?.roster.length ?? 0;
 const member = (bot: Bot) => bot.stats().e2ee?.member ?? {};
 const exported = async (bot: Bot) =>
   Buffer.from(
     (await bot.crypto.member.exportSecret("conclave/test", new Uint8Array(), 32)) ?? [],
   ).toString("hex");
-
-function meeting(attack: string) {
-  const bots: Bot[] = [];
-  let server: ServerProcess | undefined;
-  after(async () => {
-    for (const bot of bots) bot.close();
-    await server?.stop();
-  });
-  return async () => {
-    server = await startHostileServer([attack]);
-    const room = await newRoom();
-    const url = `${server.url}/m/${room.roomId}#${room.secret}`;
-    const join = async (name: string) => {
-      const bot = await joinBot({ url, name, publish: false });
-      bots.push(bot);
-      await waitFor(`${name} to be admitted`, () =>
-        bots.every((b) => rosterSize(b) === bots.length),
-      );
-      return bot;
-    };
-    return { server, join, bots, url };
-  };
-}
 
 /** Every bot on one epoch, unchanged for 1.5 s (joiners' first updates are over). */
 async function settled(bots: readonly Bot[]): Promise<void> {
@@ -65,7 +39,10 @@ async function assertOneGroup(bots: readonly Bot[]): Promise<void> {
 
 describe("a hostile server's commit attacks", () => {
   describe("replay-commit: members get commits they already applied, and older ones", () => {
-    const start = meeting("replay-commit");
+    const start = hostileRoom(() => startHostileServer(["replay-commit"]), {
+      publish: false,
+      admitted: true,
+    });
     it("ignore them: one epoch, one exporter output, nobody rejoins", async () => {
       const { server, join, bots } = await start();
       await join("Ada");
@@ -85,7 +62,10 @@ describe("a hostile server's commit attacks", () => {
   });
 
   describe("reorder-commits: one member gets the next epoch's commit before the one it needs", () => {
-    const start = meeting("reorder-commits");
+    const start = hostileRoom(() => startHostileServer(["reorder-commits"]), {
+      publish: false,
+      admitted: true,
+    });
     it("keeps the later one until the earlier comes, and ends in the others' group", async () => {
       const { server, join, bots } = await start();
       // The server holds the first commit Ada (the first welcomed) gets from someone else: Ben's
@@ -105,7 +85,10 @@ describe("a hostile server's commit attacks", () => {
   });
 
   describe("replay-roles: after a lock and an unlock, the server delivers the lock again", () => {
-    const start = meeting("replay-roles");
+    const start = hostileRoom(() => startHostileServer(["replay-roles"]), {
+      publish: false,
+      admitted: true,
+    });
     it("is refused by every member: the meeting stays unlocked and a joiner gets in", async () => {
       const { server, join, bots } = await start();
       const ada = await join("Ada");

@@ -1,4 +1,8 @@
+import { after } from "node:test";
+import { type Bot, type BotOptions, joinBot } from "@conclave/bot";
+import { newRoom } from "../signalling-client.ts";
 import { type ServerProcess, startServer } from "../start-server.ts";
+import { waitFor } from "../wait-for.ts";
 
 /**
  * The real server with attacks switched on (packages/server/src/attacks/). Both variables are
@@ -20,4 +24,45 @@ export function attackCount(server: ServerProcess, attack: string): number {
     if (entry.attack === attack) count = Math.max(count, entry.count ?? 0);
   }
   return count;
+}
+
+/** A meeting on a server under test, for one `describe`: its bots are closed after it. */
+export interface HostileRoom {
+  readonly server: ServerProcess;
+  readonly url: string;
+  /** Every bot joined here so far. */
+  readonly bots: readonly Bot[];
+  join(name: string, options?: Partial<BotOptions>): Promise<Bot>;
+}
+
+/**
+ * Registers the clean-up and returns how to start the room. Bots join with `defaults`; with
+ * `admitted`, each join waits until every bot here has everyone in its roster.
+ */
+export function hostileRoom(
+  start: () => Promise<ServerProcess>,
+  { admitted = false, ...defaults }: Partial<BotOptions> & { admitted?: boolean } = {},
+): () => Promise<HostileRoom> {
+  const bots: Bot[] = [];
+  let server: ServerProcess | undefined;
+  after(async () => {
+    for (const bot of bots) bot.close();
+    await server?.stop();
+  });
+  return async () => {
+    server ??= await start();
+    const room = await newRoom();
+    const url = `${server.url}/m/${room.roomId}#${room.secret}`;
+    const join = async (name: string, options: Partial<BotOptions> = {}) => {
+      const bot = await joinBot({ url, name, ...defaults, ...options });
+      bots.push(bot);
+      if (admitted) {
+        await waitFor(`${name} to be admitted`, () =>
+          bots.every((b) => (b.stats().e2ee?.roster.length ?? 0) === bots.length),
+        );
+      }
+      return bot;
+    };
+    return { server, url, bots, join };
+  };
 }

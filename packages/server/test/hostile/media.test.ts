@@ -6,14 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { after, describe, it } from "node:test";
-import { type Bot, joinBot } from "@conclave/bot";
+import { describe, it } from "node:test";
+import type { Bot } from "@conclave/bot";
 import { deriveInviteKeys } from "@conclave/e2ee";
 import { toBase64url } from "@conclave/protocol";
-import { newRoom } from "../signalling-client.ts";
-import { type ServerProcess, startServer } from "../start-server.ts";
+import { startServer } from "../start-server.ts";
 import { waitFor } from "../wait-for.ts";
-import { attackCount, startHostileServer } from "./hostile-server.ts";
+import { attackCount, hostileRoom, startHostileServer } from "./hostile-server.ts";
 
 const frames = (bot: Bot) => bot.stats().e2ee?.frames.total;
 const decrypted = (bot: Bot) => frames(bot)?.decrypted ?? 0;
@@ -23,29 +22,9 @@ const dropped = (bot: Bot, reason?: string) =>
     .reduce((sum, [, n]) => sum + n, 0);
 const rosterSize = (bot: Bot) => bot.stats().e2ee?.roster.length ?? 0;
 
-function meeting(start: () => Promise<ServerProcess>) {
-  const bots: Bot[] = [];
-  let server: ServerProcess | undefined;
-  after(async () => {
-    for (const bot of bots) bot.close();
-    await server?.stop();
-  });
-  return async () => {
-    server ??= await start();
-    const room = await newRoom();
-    const url = `${server.url}/m/${room.roomId}#${room.secret}`;
-    const join = async (name: string, options: Partial<Parameters<typeof joinBot>[0]> = {}) => {
-      const bot = await joinBot({ url, name, ...options });
-      bots.push(bot);
-      return bot;
-    };
-    return { server, join };
-  };
-}
-
 describe("a hostile server's media attacks", () => {
   describe("an extra receiver: the server key without the invite secret", () => {
-    const start = meeting(() => startServer());
+    const start = hostileRoom(() => startServer());
     it("receives the media and decrypts none of it; the members log its upload", async () => {
       const { join } = await start();
       const ada = await join("Ada");
@@ -69,7 +48,7 @@ describe("a hostile server's media attacks", () => {
   });
 
   describe("inject-frames: the server forwards frames of its own making", () => {
-    const start = meeting(() => startHostileServer(["inject-frames"]));
+    const start = hostileRoom(() => startHostileServer(["inject-frames"]));
     it("has every one dropped and counted, none opened", async () => {
       const { server, join } = await start();
       const ada = await join("Ada");
@@ -86,7 +65,7 @@ describe("a hostile server's media attacks", () => {
   });
 
   describe("relabel-frames: the server sends A's frames on B's m-line", () => {
-    const start = meeting(() => startHostileServer(["relabel-frames"]));
+    const start = hostileRoom(() => startHostileServer(["relabel-frames"]));
     it("has them dropped as wrong-sender by the receivers", async () => {
       const { server, join } = await start();
       const ada = await join("Ada");
