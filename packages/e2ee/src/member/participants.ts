@@ -56,7 +56,10 @@ export class Participants {
   left(id: string, reason: "left" | "disconnected", now: number, roster: Roster | undefined): void {
     const state = this.#byId.get(id);
     if (state === undefined) return;
-    if (reason === "disconnected") {
+    // The server holds a dropped participant's place only while it has a leaf (server session.ts).
+    // One without (a joiner gone before its Add, a member its removal expelled) is gone for good;
+    // kept here, it would raise the unknown-participant alarm 10 s later.
+    if (reason === "disconnected" && state.leaf !== null) {
       state.disconnectedAt = now;
       return;
     }
