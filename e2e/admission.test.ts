@@ -202,27 +202,49 @@ describe("admission in Chromium", () => {
       async () => !(await roster(alice.page)).includes("Bob"),
     );
 
-    // Remove and block Carol: a confirm dialog, then her old link only lets her wait for a host.
+    // Remove and block Carol: a confirm dialog; the meeting's link is replaced, and her old link
+    // only lets her ask to join.
+    const oldFragment = new URL(link).hash;
     await alice.page.getByRole("button", { name: "Remove and block Carol", exact: true }).click();
     const dialog = alice.page.getByRole("alertdialog");
     await dialog.getByText("ask to join").waitFor();
     await dialog.getByRole("button", { name: "Remove and block" }).click();
     await carol.page.getByText("You were removed from the meeting").waitFor({ timeout: 20_000 });
     await tile(alice.page, "Carol").waitFor({ state: "detached", timeout: 15_000 });
+    const newLink = await waitFor("the new link in Alice's address bar", async () => {
+      const href = alice.page.url();
+      return new URL(href).hash !== oldFragment && href;
+    });
+    assert.match(new URL(newLink).hash, /^#[\w-]{43}\.[\w-]{43}$/);
+    assert.ok(!newLink.includes(oldFragment.slice(1)), "the old secret is gone from the link");
+    await alice.page.getByText("The meeting link was replaced").first().waitFor();
 
     await carol.page.goto("about:blank");
-    await joinMeeting(carol.page, link, "Carol");
+    await carol.page.goto(link);
+    await carol.page.getByRole("textbox", { name: "Your name" }).fill("Carol");
+    await carol.page.getByRole("button", { name: "Join", exact: true }).click();
+    await carol.page
+      .getByText("The hosts replaced this meeting’s link")
+      .waitFor({ timeout: 15_000 });
+    await carol.page.getByRole("button", { name: "Ask to join" }).click();
+    await carol.page.getByRole("textbox", { name: "Your name" }).fill("Carol");
+    await carol.page.getByRole("button", { name: "Ask to join" }).click();
     await carol.page
       .getByText("Waiting for a host to let you in")
       .first()
       .waitFor({ timeout: 20_000 });
-    await new Promise((r) => setTimeout(r, 3000));
     assert.ok(!(await roster(alice.page)).includes("Carol"), "Carol stays out");
     assert.notEqual(await e2eeStatus(carol.page), "member");
-    // The host sees her waiting, as for a knock.
-    await alice.page
-      .getByRole("button", { name: "Admit Guest with the invite link", exact: true })
-      .waitFor();
+    // The host sees her knock, marked as a claim.
+    await alice.page.getByRole("button", { name: "Admit Carol", exact: true }).waitFor();
+
+    // Someone given the new link joins straight in.
+    const dave = await suite.participant();
+    await joinMeeting(dave.page, newLink, "Dave");
+    await expectVideoFlowing(dave.page, "Alice", 30_000);
+    await waitFor("Dave in Alice's roster", async () =>
+      (await roster(alice.page)).includes("Dave"),
+    );
   });
 });
 

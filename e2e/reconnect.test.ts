@@ -69,4 +69,31 @@ describe("reconnecting in Chromium", () => {
     assert.equal(after.epoch, before.epoch, "nobody had to re-key");
     assert.equal(await bob.page.locator(".banner", { hasText: "Reconnecting…" }).count(), 0);
   });
+  test("a person a host let in from the lobby takes their place back after a drop, without asking again", async () => {
+    const alice = await suite.participant();
+    const kim = await suite.participant();
+    const link = await newMeetingLink(alice.page, suite.server.url);
+    await joinMeeting(alice.page, link, "Alice");
+    await kim.page.goto(`${new URL(link).origin}${new URL(link).pathname}#k`);
+    await kim.page.getByRole("textbox", { name: "Your name" }).fill("Kim");
+    await kim.page.getByRole("button", { name: "Ask to join" }).click();
+    await alice.page.getByRole("button", { name: "Admit Kim", exact: true }).click();
+    await expectVideoFlowing(alice.page, "Kim");
+    await expectVideoFlowing(kim.page, "Alice");
+    const before = await group(kim.page);
+
+    await kim.context.setOffline(true);
+    await tile(alice.page, "Kim").getByText("Reconnecting…").first().waitFor({ timeout: 10_000 });
+    await kim.context.setOffline(false);
+    const start = await videoFrames(alice.page, "Kim").catch(() => 0);
+    await waitFor("Kim's video at Alice again", async () => {
+      const n = await videoFrames(alice.page, "Kim").catch(() => 0);
+      return n > start + 10 || (n > 10 && n < start);
+    });
+    const after = await group(kim.page);
+    assert.equal(after.ownLeaf, before.ownLeaf, "Kim kept her leaf");
+    assert.equal(after.epoch, before.epoch, "nobody had to re-key");
+    assert.equal(await alice.page.getByRole("button", { name: "Admit Kim" }).count(), 0);
+    assert.equal(await kim.page.getByText("Waiting for a host to let you in").count(), 0);
+  });
 });

@@ -1,10 +1,12 @@
 import type { InviteKeys } from "@conclave/e2ee";
 import {
   type ErrorCode,
+  type InviteLink,
+  inviteFragment,
   type Participant,
   type ParticipantId,
   PROTOCOL_VERSION,
-  type RoomId,
+  replacedLink,
   type ServerMessage,
   type SubscribedTrack,
 } from "@conclave/protocol";
@@ -124,10 +126,31 @@ export class Bot extends TypedEvents<BotEvents> {
 
   private constructor(
     private readonly options: BotOptions,
-    private readonly link: { url: string; roomId: RoomId; serverKey: string },
+    /** Where to connect, and the link it joins with: replaced when "remove and block" is. */
+    private link: { url: string; invite: InviteLink },
     private readonly clip: Clip | null,
   ) {
     super();
+  }
+
+  /** The meeting link in force (a replaced one after "remove and block"), as a page would share it. */
+  get meetingLink(): string {
+    const url = new URL(this.options.url);
+    url.hash = inviteFragment(this.link.invite);
+    return url.href;
+  }
+
+  /** Like a page: take the new link, and tell the server it is the current one. */
+  private async onInviteReplaced(secret: string): Promise<void> {
+    const old = this.link.invite;
+    const next = await replacedLink(old, secret);
+    if (next?.linkKey === undefined) return;
+    this.link = { ...this.link, invite: next };
+    this.socket?.send({
+      type: "replace-link",
+      current: old.linkKey ?? old.serverKey,
+      next: next.linkKey,
+    });
   }
 
   /** Our participant id, assigned by the server in `welcome`. */
@@ -151,14 +174,11 @@ export class Bot extends TypedEvents<BotEvents> {
     const link = await parseMeetingLink(options.url);
     const publish = options.publish ?? true;
     const clip = publish ? (options.clip ?? (await loadShippedClip())) : null;
-    const bot = new Bot(
-      options,
-      { url: link.signallingUrl, roomId: link.roomId, serverKey: link.serverKey },
-      clip,
-    );
+    const bot = new Bot(options, { url: link.signallingUrl, invite: link }, clip);
     try {
       const keys = options.inviteKeys ?? link.inviteKeys;
       bot.e2ee = await BotE2ee.create(options.name, keys, (m) => bot.socket?.send(m));
+      bot.e2ee.member.on("invite-replaced", ({ secret }) => void bot.onInviteReplaced(secret));
       await bot.connect();
     } catch (error) {
       bot.close();
@@ -187,8 +207,9 @@ export class Bot extends TypedEvents<BotEvents> {
     socket.send({
       type: "join",
       protocol: PROTOCOL_VERSION,
-      roomId: this.link.roomId,
-      serverKey: this.link.serverKey,
+      roomId: this.link.invite.roomId,
+      serverKey: this.link.invite.serverKey,
+      ...(this.link.invite.linkKey ? { linkKey: this.link.invite.linkKey } : {}),
       ...(resume ? { resume } : {}),
     });
     const welcome = await this.expect(["welcome"], timeoutMs);

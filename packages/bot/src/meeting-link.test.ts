@@ -31,12 +31,8 @@ describe("meeting link", () => {
     ["another scheme", (l: string) => l.replace("http:", "ftp:"), /http/],
     ["another path", (l: string) => l.replace("/m/", "/x/"), /path/],
     ["no secret", (l: string) => l.replace(/#.*/, ""), /secret/],
-    ["a short secret", (l: string) => l.replace(/#.*/, "#abc"), /32 bytes/],
-    [
-      "a room id from another secret",
-      (l: string) => l.replace(/\/m\/./, "/m/A"),
-      /does not belong/,
-    ],
+    ["a short secret", (l: string) => l.replace(/#.*/, "#abc"), /damaged/],
+    ["a room id from another secret", (l: string) => l.replace(/\/m\/./, "/m/A"), /another room/],
   ] as const) {
     it(`refuses ${what} with BAD_LINK`, async () => {
       const { link } = await makeLink("http://127.0.0.1:8080");

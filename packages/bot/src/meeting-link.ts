@@ -1,10 +1,8 @@
 import { deriveInviteKeys, type InviteKeys } from "@conclave/e2ee";
-import { deriveRoomId, type RoomId } from "@conclave/protocol";
+import { type InviteLink, readInviteFragment } from "@conclave/protocol";
 import { LinkError } from "./errors.ts";
 
-export interface MeetingLink {
-  readonly roomId: RoomId;
-  readonly serverKey: string;
+export interface MeetingLink extends InviteLink {
   /** The signalling endpoint: ws(s)://host/ws, matching the link's scheme. */
   readonly signallingUrl: string;
   /** The secret's admit key and room id, for admission proofs and Welcome tags; never sent. */
@@ -12,8 +10,9 @@ export interface MeetingLink {
 }
 
 /**
- * Parses `http(s)://host/m/<roomId>#<secret>`. The room id in the path must be the one the secret
- * derives: a link whose halves disagree would only be refused by the server later, less clearly.
+ * Parses `http(s)://host/m/<roomId>#<secret>` (or a replaced link, `#<secret>.<server key>`). The
+ * fragment must open the room in the path: a link whose halves disagree would only be refused by
+ * the server later, less clearly.
  */
 export async function parseMeetingLink(link: string): Promise<MeetingLink> {
   let url: URL;
@@ -27,21 +26,12 @@ export async function parseMeetingLink(link: string): Promise<MeetingLink> {
   }
   const match = /^\/m\/([A-Za-z0-9_-]{22})\/?$/.exec(url.pathname);
   if (!match?.[1]) throw new LinkError("the link's path must be /m/<roomId>");
-  const secret = url.hash.slice(1);
-  if (!secret) throw new LinkError("the link has no #secret: a knock link cannot join directly");
-  const derived = await deriveRoomId(secret);
-  const inviteKeys = await deriveInviteKeys(secret);
-  if (!derived || !inviteKeys) {
-    throw new LinkError("the secret in the link is not 32 bytes of base64url");
-  }
-  if (derived.roomId !== match[1]) {
-    throw new LinkError("the secret in the link does not belong to its room id");
-  }
+  const fragment = url.hash.slice(1);
+  if (!fragment) throw new LinkError("the link has no #secret: a knock link cannot join directly");
+  const invite = await readInviteFragment(match[1], fragment);
+  if (!invite) throw new LinkError("the #secret in the link is damaged or belongs to another room");
+  const inviteKeys = await deriveInviteKeys(invite.secret, invite.roomId);
+  if (!inviteKeys) throw new LinkError("the secret in the link is not 32 bytes of base64url");
   const scheme = url.protocol === "https:" ? "wss:" : "ws:";
-  return {
-    roomId: derived.roomId,
-    serverKey: derived.serverKey,
-    signallingUrl: `${scheme}//${url.host}/ws`,
-    inviteKeys,
-  };
+  return { ...invite, signallingUrl: `${scheme}//${url.host}/ws`, inviteKeys };
 }

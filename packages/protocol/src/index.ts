@@ -29,4 +29,12 @@ export {
   type ServerMessageType,
   type SubscribedTrack,
 } from "./messages.ts";
-export { deriveRoomId, type RoomLink, roomIdFromServerKey } from "./room-link.ts";
+export {
+  deriveRoomId,
+  type InviteLink,
+  inviteFragment,
+  type RoomLink,
+  readInviteFragment,
+  replacedLink,
+  roomIdFromServerKey,
+} from "./room-link.ts";

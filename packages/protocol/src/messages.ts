@@ -18,7 +18,7 @@ import {
 } from "./mls-messages.ts";
 
 /** Bumped on any incompatible change; a client announces it in `join`. */
-export const PROTOCOL_VERSION = 6;
+export const PROTOCOL_VERSION = 7;
 /** Largest signalling message accepted, in bytes of UTF-8. Larger ones get TOO_LARGE. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 const MAX_SDP_LENGTH = 60 * 1024;
@@ -51,18 +51,26 @@ export const JoinSchema = z
     roomId,
     /** Proves the joiner holds the link: SHA-256(serverKey) starts with the room id. */
     serverKey: z.string().regex(SERVER_KEY_PATTERN).optional(),
+    /**
+     * With a replaced link (docs/protocol.md "Replacing the link"): the server key of its
+     * secret, which the room's members made current with `replace-link`.
+     */
+    linkKey: z.string().regex(SERVER_KEY_PATTERN).optional(),
     /** Instead of a server key: a knock link's holder asks to be let in (docs/protocol.md "Lobby"). */
     knock: KnockSchema.optional(),
-    /** The previous connection's place, if it dropped within the reconnection window. */
+    /**
+     * The previous connection's place, if it dropped within the reconnection window. With
+     * `knock`: a knocker a host admitted takes its place back, or else knocks again.
+     */
     resume: ResumeSchema.optional(),
   })
   .refine((m) => (m.serverKey === undefined) !== (m.knock === undefined), {
     message: "exactly one of serverKey and knock",
     path: ["serverKey"],
   })
-  .refine((m) => m.knock === undefined || m.resume === undefined, {
-    message: "a knock takes no place back",
-    path: ["resume"],
+  .refine((m) => m.linkKey === undefined || m.serverKey !== undefined, {
+    message: "a link key goes with a server key",
+    path: ["linkKey"],
   });
 
 /** Keeps the connection provably alive: the server answers `pong` at once. */
@@ -109,6 +117,18 @@ export const ScreenShareSchema = z
 
 export const LeaveSchema = z.strictObject({ type: z.literal("leave") });
 
+/**
+ * A member's client after "remove and block" replaced the invite secret: from now on joiners must
+ * present `next` (the new secret's server key) as `linkKey`; `current` (the link key in force, or
+ * for the first link its server key) shows the sender held the link. Joiners still waiting with
+ * the old link are closed with LINK_REPLACED, to knock instead.
+ */
+export const ReplaceLinkSchema = z.strictObject({
+  type: z.literal("replace-link"),
+  current: z.string().regex(SERVER_KEY_PATTERN),
+  next: z.string().regex(SERVER_KEY_PATTERN),
+});
+
 export const ClientMessageSchema = z.discriminatedUnion("type", [
   JoinSchema,
   PublishSchema,
@@ -118,6 +138,7 @@ export const ClientMessageSchema = z.discriminatedUnion("type", [
   KeyframeRequestSchema,
   ScreenShareSchema,
   LeaveSchema,
+  ReplaceLinkSchema,
   PingSchema,
   ...MLS_CLIENT_SCHEMAS,
   ...LOBBY_CLIENT_SCHEMAS,

@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
 import { fromBase64url, toBase64url } from "./base64url.ts";
-import { deriveRoomId, roomIdFromServerKey } from "./room-link.ts";
+import {
+  deriveRoomId,
+  inviteFragment,
+  readInviteFragment,
+  replacedLink,
+  roomIdFromServerKey,
+} from "./room-link.ts";
 
 describe("base64url", () => {
   it("round-trips every length and matches Node's encoder", () => {
@@ -43,5 +49,38 @@ describe("room link", () => {
     assert.equal(await deriveRoomId(toBase64url(randomBytes(16))), null);
     assert.equal(await deriveRoomId("not base64!"), null);
     assert.equal(await roomIdFromServerKey(toBase64url(randomBytes(31))), null);
+  });
+});
+
+describe("invite link fragments", () => {
+  it("a first link is its secret; a replaced one adds the first server key for the gate", async () => {
+    const secret = toBase64url(randomBytes(32));
+    const first = await deriveRoomId(secret);
+    assert.ok(first);
+    const link = await readInviteFragment(first.roomId, secret);
+    assert.deepEqual(link, { ...first, secret, linkKey: undefined });
+    assert.equal(inviteFragment(link), secret);
+
+    const next = toBase64url(randomBytes(32));
+    const replaced = await replacedLink(link, next);
+    assert.ok(replaced);
+    assert.equal(replaced.serverKey, first.serverKey, "the gate stays the room's");
+    assert.equal(replaced.linkKey, (await deriveRoomId(next))?.serverKey);
+    const fragment = inviteFragment(replaced);
+    assert.equal(fragment, `${next}.${first.serverKey}`);
+    assert.deepEqual(await readInviteFragment(first.roomId, fragment), replaced);
+  });
+
+  it("refuses a fragment that does not open its room", async () => {
+    const secret = toBase64url(randomBytes(32));
+    const other = await deriveRoomId(toBase64url(randomBytes(32)));
+    const first = await deriveRoomId(secret);
+    assert.ok(first && other);
+    assert.equal(await readInviteFragment(other.roomId, secret), null);
+    const foreignGate = `${toBase64url(randomBytes(32))}.${other.serverKey}`;
+    assert.equal(await readInviteFragment(first.roomId, foreignGate), null);
+    for (const bad of ["", "k=00", `${secret}.`, `${secret}.${secret}.${secret}`]) {
+      assert.equal(await readInviteFragment(first.roomId, bad), null, bad);
+    }
   });
 });

@@ -6,6 +6,11 @@ import type { RoomId } from "./ids.ts";
  * fragment and never reaches the server. Only the server key, derived from it, is shown to the
  * server, and the room id is a hash of that key: the server checks a joiner holds the link with no
  * stored state, and nobody can claim a room id before its creator.
+ *
+ * After "remove and block" the members derive a new secret (docs/e2ee.md "Replacing the invite
+ * link"), which no longer hashes to the room id. A replaced link is `/m/<roomId>#<secret>.<first
+ * server key>`: the first server key still opens the room's gate, and the new secret's own server
+ * key (the link key) tells the server which link is current (docs/protocol.md).
  */
 const SERVER_KEY_LABEL = "conclave/server-key/v1";
 const ROOM_ID_BYTES = 16;
@@ -46,4 +51,41 @@ export async function deriveRoomId(secret: string): Promise<RoomLink | null> {
   const serverKey = toBase64url(await hkdf(bytes, SERVER_KEY_LABEL));
   const roomId = await roomIdFromServerKey(serverKey);
   return roomId && { roomId, serverKey };
+}
+
+/** A meeting link's fragment, checked against its room id. */
+export interface InviteLink extends RoomLink {
+  /** The invite secret in force (base64url): never sent to the server. */
+  readonly secret: string;
+  /** For a replaced link: its secret's server key, presented as `join.linkKey`. */
+  readonly linkKey: string | undefined;
+}
+
+const REPLACED_FRAGMENT = /^([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{43})$/;
+
+/** The link in `fragment` if it opens `roomId`, else null (an incomplete or foreign link). */
+export async function readInviteFragment(
+  roomId: string,
+  fragment: string,
+): Promise<InviteLink | null> {
+  const replaced = REPLACED_FRAGMENT.exec(fragment);
+  if (replaced?.[1] && replaced[2]) {
+    const [, secret, serverKey] = replaced;
+    const linkKey = (await deriveRoomId(secret))?.serverKey;
+    if (linkKey === undefined || (await roomIdFromServerKey(serverKey)) !== roomId) return null;
+    return { roomId: roomId as RoomId, serverKey, secret, linkKey };
+  }
+  const link = await deriveRoomId(fragment);
+  return link && link.roomId === roomId ? { ...link, secret: fragment, linkKey: undefined } : null;
+}
+
+/** The fragment of `link`, as readInviteFragment reads it. */
+export function inviteFragment(link: InviteLink): string {
+  return link.linkKey === undefined ? link.secret : `${link.secret}.${link.serverKey}`;
+}
+
+/** The same room's link for a new secret (base64url, 32 bytes). */
+export async function replacedLink(link: InviteLink, secret: string): Promise<InviteLink | null> {
+  const linkKey = (await deriveRoomId(secret))?.serverKey;
+  return linkKey === undefined ? null : { ...link, secret, linkKey };
 }

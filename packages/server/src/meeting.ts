@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { GroupDelivery, type Outcome } from "@conclave/delivery-service";
 import type { Participant, ParticipantId, RoomId, ServerMessage } from "@conclave/protocol";
 import type { HeldPlace } from "./held-place.ts";
@@ -5,9 +6,14 @@ import type { HeldPlace } from "./held-place.ts";
 /** What the signalling side holds for one connected participant. */
 export interface Member {
   readonly participant: Participant | null;
+  /** Digest of the link key it joined with (linkDigest); null for a knock. */
+  readonly linkDigest: string | null;
   send(message: ServerMessage): void;
   /** Closes the connection with an error the client shows. */
-  expel(code: "BAD_MLS" | "NOT_A_MEMBER" | "REMOVED" | "DENIED", message: string): void;
+  expel(
+    code: "BAD_MLS" | "NOT_A_MEMBER" | "REMOVED" | "DENIED" | "LINK_REPLACED",
+    message: string,
+  ): void;
   /**
    * A new connection of the same client presents `token`: if it is this connection's, drop this
    * one as disconnected (its place is then held for the new one) and say true.
@@ -23,6 +29,11 @@ export interface Knocker extends Member {
   promote(): void;
 }
 
+/** What the server keeps of a link key: its SHA-256, hex. */
+export function linkDigest(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
 /** The signalling view of one room: who is in it, and how to tell them. */
 export class Meeting {
   readonly members = new Map<ParticipantId, Member>();
@@ -34,6 +45,11 @@ export class Meeting {
   readonly delivery = new GroupDelivery();
 
   private lastSettings: GroupDelivery["settings"];
+  /**
+   * The current link's key digest once members replaced the first link ("remove and block",
+   * docs/protocol.md "Replacing the link"); undefined while the first link is current.
+   */
+  private currentLink: string | undefined;
 
   constructor(readonly id: RoomId) {
     this.lastSettings = this.delivery.settings;
@@ -43,6 +59,33 @@ export class Meeting {
   get waitingStatus(): { locked: boolean; lobbyMandatory: boolean } {
     const { locked, lobbyMandatory } = this.delivery.settings;
     return { locked, lobbyMandatory };
+  }
+
+  /**
+   * Whether a joiner presenting this link may wait for admission. A replaced link that opens an
+   * empty room makes itself current, so the old link cannot walk into a meeting restarted later.
+   */
+  admitsLink(digest: string, replaced: boolean): boolean {
+    if (this.currentLink === undefined && replaced && this.size === 0) this.currentLink = digest;
+    return this.currentLink === undefined || this.currentLink === digest;
+  }
+
+  /**
+   * Makes `next` the current link, if `current` is (the first link's key is checked by the
+   * caller: `firstLink`). Idempotent: every member holding the secret sends the same change.
+   * Connections still waiting with another link are closed, to knock instead.
+   */
+  replaceLink(current: string, next: string, firstLink: boolean): boolean {
+    if (this.currentLink !== next) {
+      if (this.currentLink === undefined ? !firstLink : this.currentLink !== current) return false;
+      this.currentLink = next;
+    }
+    for (const member of [...this.members.values()]) {
+      if (member.participant?.leaf === null && member.linkDigest !== next) {
+        member.expel("LINK_REPLACED", "the hosts replaced this meeting's link: ask to join");
+      }
+    }
+    return true;
   }
 
   /** Participants who hold a leaf: the only ones told about knocks. */

@@ -21,7 +21,7 @@ import type { Capture } from "./capture.ts";
 import { HeldPlace, newResumeToken, resumeTokenOpens } from "./held-place.ts";
 import type { Logger } from "./logger.ts";
 import { roomTag } from "./logger.ts";
-import type { Meeting, Meetings, Member } from "./meeting.ts";
+import { linkDigest, type Meeting, type Meetings, type Member } from "./meeting.ts";
 import type { Metrics } from "./metrics.ts";
 import { type AddressLimiter, TokenBucket } from "./rate-limit.ts";
 
@@ -59,6 +59,8 @@ type State =
       participant: Omit<Participant, "leaf">;
       /** Digest of the token that takes this place back after a drop. */
       readonly resumeDigest: Buffer;
+      /** Digest of the link key it came with; null when it came by a knock. */
+      readonly linkDigest: string | null;
     }
   | {
       /** A knock: waits for a host, receives nothing of the meeting (docs/protocol.md "Lobby"). */
@@ -113,7 +115,14 @@ export class Session implements Member {
     return this.state.kind === "lobby" ? this.state.name : null;
   }
 
-  expel(code: "BAD_MLS" | "NOT_A_MEMBER" | "REMOVED" | "DENIED", message: string): void {
+  get linkDigest(): string | null {
+    return this.state.kind === "joined" ? this.state.linkDigest : null;
+  }
+
+  expel(
+    code: "BAD_MLS" | "NOT_A_MEMBER" | "REMOVED" | "DENIED" | "LINK_REPLACED",
+    message: string,
+  ): void {
     this.send({ type: "error", code, message });
     // Not held: the members remove its leaf after their window; it joins again if it can.
     this.end("disconnected", false);
@@ -167,7 +176,14 @@ export class Session implements Member {
     const participant = { id, audio: true, video: true };
     const peer = this.enterRoom(meeting, id);
     const token = newResumeToken();
-    this.state = { kind: "joined", meeting, peer, participant, resumeDigest: token.digest };
+    this.state = {
+      kind: "joined",
+      meeting,
+      peer,
+      participant,
+      resumeDigest: token.digest,
+      linkDigest: null,
+    };
     this.send({
       type: "admitted",
       participants: meeting.participants(),
@@ -313,6 +329,8 @@ export class Session implements Member {
         );
       case "lobby-deny":
         return this.denyKnock(state.meeting, message.participantId);
+      case "replace-link":
+        return this.replaceLink(state.meeting, message.current, message.next);
       case "leave":
         this.end("left");
         this.ws.close(1000, "left");
@@ -355,6 +373,18 @@ export class Session implements Member {
     waiting.expel("DENIED", "a host did not let you in");
   }
 
+  /** A member's client made the new link current after "remove and block" replaced the secret. */
+  private async replaceLink(meeting: Meeting, current: string, next: string): Promise<void> {
+    if (this.participant?.leaf === null) {
+      throw new Refusal("NOT_A_MEMBER", "only members of the group replace the link");
+    }
+    const firstLink = (await roomIdFromServerKey(current)) === meeting.id;
+    if (!meeting.replaceLink(linkDigest(current), linkDigest(next), firstLink)) {
+      throw new Refusal("BAD_MESSAGE", "that is not the meeting's current link");
+    }
+    this.ctx.log.info({ room: roomTag(meeting.id) }, "link replaced");
+  }
+
   private deliver(meeting: Meeting, outcome: Outcome): void {
     meeting.deliver(outcome);
     if (outcome.refusal) throw new Refusal(outcome.refusal.code, outcome.refusal.message);
@@ -371,22 +401,33 @@ export class Session implements Member {
     }
     if (this.ctx.isDraining())
       throw new Refusal("SHUTTING_DOWN", "the server is restarting; try again shortly");
-    if (message.knock) return this.knock(message.roomId, message.knock.name);
+    // A knock with a resume token is an admitted knocker whose connection dropped.
+    if (message.knock && !message.resume) return this.knock(message.roomId, message.knock.name);
     if (!this.ctx.joinLimiter.take(this.address)) {
       throw new Refusal(
         "RATE_LIMITED",
         "too many attempts to join from your network; wait a minute",
       );
     }
-    if ((await roomIdFromServerKey(message.serverKey ?? "")) !== message.roomId) {
+    const { serverKey, knock } = message;
+    if (serverKey && (await roomIdFromServerKey(serverKey)) !== message.roomId) {
       throw new Refusal("GATE_REFUSED", "this meeting link is not valid; ask for the link again");
     }
     if (this.state.kind !== "connected") return;
-    const meeting = this.ctx.meetings.getOrCreate(message.roomId);
+    const existing = this.ctx.meetings.get(message.roomId);
     const resume = message.resume;
-    if (resume) meeting.members.get(resume.participantId)?.handOver(resume.token);
-    const place = resume && meeting.held.get(resume.participantId);
+    if (resume) existing?.members.get(resume.participantId)?.handOver(resume.token);
+    const place = resume && existing?.held.get(resume.participantId);
     const resumed = place?.opens(resume?.token ?? "") === true ? place : undefined;
+    // No place to take back (the window passed, or a wrong token): a knocker asks again.
+    if (knock && !resumed) return this.knock(message.roomId, knock.name);
+    const meeting = existing ?? this.ctx.meetings.getOrCreate(message.roomId);
+    // A member's own place outlives a link replaced while it was away: its token is enough.
+    const link = serverKey ? linkDigest(message.linkKey ?? serverKey) : null;
+    if (!resumed && link !== null && !meeting.admitsLink(link, message.linkKey !== undefined)) {
+      this.ctx.meetings.dropIfEmpty(meeting);
+      throw new Refusal("LINK_REPLACED", "the hosts replaced this meeting's link: ask to join");
+    }
     if (!resumed && meeting.size >= this.ctx.maxParticipants) {
       this.ctx.meetings.dropIfEmpty(meeting);
       throw new Refusal("ROOM_FULL", `this meeting is full (${this.ctx.maxParticipants} people)`);
@@ -402,7 +443,14 @@ export class Session implements Member {
     }
     const peer = this.enterRoom(meeting, participant.id);
     const token = newResumeToken();
-    this.state = { kind: "joined", meeting, peer, participant, resumeDigest: token.digest };
+    this.state = {
+      kind: "joined",
+      meeting,
+      peer,
+      participant,
+      resumeDigest: token.digest,
+      linkDigest: link,
+    };
     meeting.delivery.connect(participant.id);
     this.send({
       type: "welcome",

@@ -38,7 +38,7 @@ async function inviteKeys(fill: number): Promise<InviteKeys> {
 }
 
 const keys = await inviteKeys(1);
-const invited = admissionPolicy({ kind: "invite", keys });
+const invited = admissionPolicy(() => ({ kind: "invite", keys }));
 
 async function device(name: string): Promise<DeviceIdentity> {
   return createDeviceIdentity({ displayName: name, deviceId: name }, suite);
@@ -391,7 +391,8 @@ describe("Welcome checks by the joiner", () => {
     const { a, b, alice, bob } = await meeting();
     const erin = await joiner("erin");
     const byHost = await addMembers(a, [erin.bundle.encoded]);
-    const pinAlice = admissionPolicy({ kind: "knock", pinnedHost: await fingerprint(alice) });
+    const pinAliceAdmission = { kind: "knock", pinnedHost: await fingerprint(alice) } as const;
+    const pinAlice = admissionPolicy(() => pinAliceAdmission);
     const joined = await joinFromWelcome(erin.bundle, byHost.welcome, { policy: pinAlice });
     assert.equal(joined.session.roster.length, 4);
     // Pinned to Bob, who is no host: refused.
@@ -426,7 +427,7 @@ async function refusedWelcome(
   reason: RefusalReason,
 ) {
   await assert.rejects(
-    joinFromWelcome(bundle, welcome, { policy: admissionPolicy(admission) }),
+    joinFromWelcome(bundle, welcome, { policy: admissionPolicy(() => admission) }),
     (error: unknown) => {
       assert.ok(isE2eeError(error), String(error));
       assert.ok(error instanceof MlsPolicyRefusedError);

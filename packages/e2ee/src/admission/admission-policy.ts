@@ -91,11 +91,14 @@ async function checkJoin(
   return ACCEPT;
 }
 
-/** The admission policy for a device that came with `admission`. */
-export function admissionPolicy(admission: Admission): MlsPolicy {
+/**
+ * The admission policy for a device that came with `current()`: the invite keys change when the
+ * secret is replaced (admission/invite-keys.ts), so the policy asks for them at each check.
+ */
+export function admissionPolicy(current: () => Admission): MlsPolicy {
   return (input, context) => {
-    if (input.kind === "commit") return checkProofs(admission, input, context);
-    if (input.kind === "join") return checkJoin(admission, input, context);
+    if (input.kind === "commit") return checkProofs(current(), input, context);
+    if (input.kind === "join") return checkJoin(current(), input, context);
     return ACCEPT; // standalone Adds are refused by the built-in rules
   };
 }

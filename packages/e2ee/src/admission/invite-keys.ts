@@ -5,12 +5,32 @@
 //   room id    = SHA-256(server key)[0..16]                   (packages/protocol/src/room-link.ts)
 //   admit key  = HKDF(secret, info "conclave/admit-key/v1")   → never leaves this device
 //
+// "Remove and block" replaces the secret (docs/e2ee.md "Replacing the invite link"). Generation
+// n + 1 is derived by every member that holds generation n, in the epoch of the commit that raises
+// the generation in the group context:
+//
+//   secret(n+1) = HKDF(secret(n), salt = MLS-Exporter("conclave/invite-rotation/v1", n+1 as u32 BE, 32),
+//                      info "conclave/invite-secret/v1")
+//
+// so it takes both the old secret (which lobby-admitted members never had) and that epoch's
+// exporter (which the blocked device, removed by the same commit, never gets). The room id stays
+// the first generation's; a replaced link carries the first server key to pass the gate
+// (packages/protocol/src/room-link.ts).
+//
 // The admit key is made straight into a non-extractable WebCrypto HMAC-SHA-256 key: its bytes never
 // exist in JavaScript memory, so nothing can log, post or send them by mistake.
-import { type Brand, deriveRoomId, fromBase64url, type RoomId } from "@conclave/protocol";
+import {
+  type Brand,
+  deriveRoomId,
+  fromBase64url,
+  type RoomId,
+  toBase64url,
+} from "@conclave/protocol";
 import { type CryptoKeyHandle, subtle } from "../sframe/webcrypto.ts";
 
 export const ADMIT_KEY_LABEL = "conclave/admit-key/v1";
+export const INVITE_ROTATION_LABEL = "conclave/invite-rotation/v1";
+const NEXT_SECRET_LABEL = "conclave/invite-secret/v1";
 const SECRET_BYTES = 32;
 
 /** The HMAC key admission proofs and Welcome tags are made with. */
@@ -21,16 +41,25 @@ export interface InviteKeys {
   /** The room id's 16 bytes, as admission proofs bind them. */
   readonly roomIdBytes: Uint8Array;
   readonly admitKey: AdmitKey;
+  /** The secret itself as a non-extractable HKDF key: only for deriving the next generation's. */
+  readonly secretKey: CryptoKeyHandle;
 }
 
-/** The room id and admit key of an invite secret (base64url); undefined if it is not 32 bytes. */
-export async function deriveInviteKeys(secret: string): Promise<InviteKeys | undefined> {
+/**
+ * The room id and admit key of an invite secret (base64url); undefined if it is not 32 bytes. A
+ * first-generation secret derives its room id; a replaced one belongs to
+ * the room it was `replacedIn`.
+ */
+export async function deriveInviteKeys(
+  secret: string,
+  replacedIn?: RoomId,
+): Promise<InviteKeys | undefined> {
   const bytes = fromBase64url(secret);
-  const link = await deriveRoomId(secret);
-  if (bytes?.length !== SECRET_BYTES || link === null) return undefined;
-  const roomIdBytes = fromBase64url(link.roomId);
+  const roomId = replacedIn ?? (await deriveRoomId(secret))?.roomId;
+  if (bytes?.length !== SECRET_BYTES || roomId === undefined) return undefined;
+  const roomIdBytes = fromBase64url(roomId);
   if (roomIdBytes === null) return undefined;
-  const base = await subtle().importKey("raw", bytes, "HKDF", false, ["deriveKey"]);
+  const base = await subtle().importKey("raw", bytes, "HKDF", false, ["deriveKey", "deriveBits"]);
   bytes.fill(0);
   const admitKey = await subtle().deriveKey(
     {
@@ -44,5 +73,26 @@ export async function deriveInviteKeys(secret: string): Promise<InviteKeys | und
     false,
     ["sign", "verify"],
   );
-  return { roomId: link.roomId, roomIdBytes, admitKey: admitKey as AdmitKey };
+  return { roomId, roomIdBytes, admitKey: admitKey as AdmitKey, secretKey: base };
+}
+
+/**
+ * The next generation's secret (base64url), from this one and the exporter output of the epoch
+ * that raised the generation (the formula at the head of this file).
+ */
+export async function nextInviteSecret(keys: InviteKeys, exported: Uint8Array): Promise<string> {
+  const bits = await subtle().deriveBits(
+    {
+      name: "HKDF",
+      hash: "SHA-256",
+      salt: new Uint8Array(exported),
+      info: new TextEncoder().encode(NEXT_SECRET_LABEL),
+    },
+    keys.secretKey,
+    SECRET_BYTES * 8,
+  );
+  const bytes = new Uint8Array(bits);
+  const secret = toBase64url(bytes);
+  bytes.fill(0);
+  return secret;
 }

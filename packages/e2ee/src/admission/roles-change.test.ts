@@ -5,7 +5,7 @@ import type { Roster } from "../mls/roster.ts";
 import { type Fingerprint, fingerprintBytes } from "./fingerprint.ts";
 import { promote, successorOf } from "./host-succession.ts";
 import { foundingRoles, type MeetingRoles } from "./meeting-roles.ts";
-import { applyRolesChange, mayChange, rolesChangeProblem } from "./roles-change.ts";
+import { applyRolesChange, isDone, mayChange, rolesChangeProblem } from "./roles-change.ts";
 
 const fp = (n: number) => n.toString(16).padStart(2, "0").repeat(32) as Fingerprint;
 
@@ -47,6 +47,22 @@ describe("who may change roles and settings", () => {
     assert.equal(mayChange("co-host", { kind: "set-locked", locked: true }), true);
     assert.equal(mayChange("co-host", { kind: "co-host", fingerprint: fp(3), on: true }), false);
     assert.equal(mayChange("member", { kind: "set-locked", locked: false }), false);
+  });
+
+  it("only a host blocks: deny and raise the invite generation by exactly one", () => {
+    const block = { kind: "block", fingerprint: fp(3), generation: 1 } as const;
+    const blocked = applyRolesChange(roles, block);
+    assert.deepEqual(blocked.denyList, [fp(3)]);
+    assert.equal(blocked.inviteGeneration, 1);
+    const gone = roster(1, 2);
+    assert.equal(rolesChangeProblem(roles, blocked, fp(1), gone), undefined);
+    assert.match(rolesChangeProblem(roles, blocked, fp(1), everyone) ?? "", /still here/);
+    assert.match(rolesChangeProblem(roles, blocked, fp(2), gone) ?? "", /co-host/);
+    assert.equal(mayChange("co-host", block), false);
+    const skipped = { ...blocked, inviteGeneration: 2 };
+    assert.match(rolesChangeProblem(roles, skipped, fp(1), gone) ?? "", /skipped/);
+    assert.equal(isDone(blocked, block), true);
+    assert.equal(isDone({ ...roles, denyList: [fp(3)] }, block), false, "denied, not replaced");
   });
 
   it("a member may change nothing while a host is present", () => {

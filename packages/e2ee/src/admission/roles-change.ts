@@ -3,7 +3,9 @@
 // `authorizeRolesChange` with the roles and roster *before* it (mls/policy.ts):
 //
 //   host     anything, provided a host stays in the meeting, every new host or co-host is a member
-//            now, and the invite generation never goes back;
+//            now, and the invite generation goes up by at most one (each step is derived from the
+//            epoch it happens in, admission/invite-keys.ts), only while no denied device is here
+//            to derive it, and never back;
 //   co-host  the settings (lock, lobby, knocking) and new deny-list entries: moderation. Not the
 //            roles themselves, not removing a denial, not the invite generation;
 //   member   nothing, except exactly the promotion host-succession.ts defines when no host is
@@ -31,7 +33,12 @@ export type RolesChange =
   /** `from` (the committer) hands the host role to `to` and stays a member */
   | { readonly kind: "transfer-host"; readonly from: Fingerprint; readonly to: Fingerprint }
   /** refuse this device from now on (its leaves are removed in the same commit) */
-  | { readonly kind: "deny"; readonly fingerprint: Fingerprint };
+  | { readonly kind: "deny"; readonly fingerprint: Fingerprint }
+  /**
+   * "Remove and block": deny, and replace the invite secret in the same commit by raising its
+   * generation to `generation` (one above the roles the request was made on)
+   */
+  | { readonly kind: "block"; readonly fingerprint: Fingerprint; readonly generation: number };
 
 /** The roles after `change`; throws E2EE_USAGE for a change that cannot apply (e.g. deny a host). */
 export function applyRolesChange(roles: MeetingRoles, change: RolesChange): MeetingRoles {
@@ -66,6 +73,12 @@ export function applyRolesChange(roles: MeetingRoles, change: RolesChange): Meet
       });
     case "deny":
       return normalizeRoles({ ...roles, denyList: [...roles.denyList, change.fingerprint] });
+    case "block":
+      return normalizeRoles({
+        ...roles,
+        denyList: [...roles.denyList, change.fingerprint],
+        inviteGeneration: Math.max(roles.inviteGeneration, change.generation),
+      });
   }
 }
 
@@ -85,6 +98,10 @@ export function isDone(roles: MeetingRoles, change: RolesChange): boolean {
       return roles.hosts.includes(change.to) && !roles.hosts.includes(change.from);
     case "deny":
       return roles.denyList.includes(change.fingerprint);
+    case "block":
+      return (
+        roles.denyList.includes(change.fingerprint) && roles.inviteGeneration >= change.generation
+      );
   }
 }
 
@@ -114,6 +131,15 @@ export function rolesChangeProblem(
     );
     if (appointed.some((f) => !members.has(f))) return "a new host or co-host is not a member";
     if (after.inviteGeneration < before.inviteGeneration) return "invite generation went back";
+    if (after.inviteGeneration > before.inviteGeneration + 1) {
+      return "invite generation skipped one";
+    }
+    if (
+      after.inviteGeneration > before.inviteGeneration &&
+      after.denyList.some((f) => members.has(f))
+    ) {
+      return "a new invite secret while a denied device is still here";
+    }
     return undefined;
   }
   if (role === "co-host") {

@@ -6,15 +6,24 @@
 // check because we came in by a knock link ourselves) waits for a host or co-host to admit it
 // (MeetingMember.admit). A proof that does not verify is a security event: someone without the
 // secret, or the server, tried to pass as invited. A deny-listed device is refused outright.
+//
+// The gate also follows the invite secret's generation in the group context: when a commit raises
+// it, the next secret is derived (admission/invite-keys.ts) and its keys replace ours.
 import { fromBase64url, toBase64url } from "@conclave/protocol";
 import type { KeyPackage } from "ts-mls";
 import type { Admission } from "../admission/admission-policy.ts";
 import { makeAdmissionProof, verifyAdmissionProof } from "../admission/admission-proof.ts";
 import type { Fingerprint } from "../admission/fingerprint.ts";
-import type { InviteKeys } from "../admission/invite-keys.ts";
+import {
+  deriveInviteKeys,
+  INVITE_ROTATION_LABEL,
+  type InviteKeys,
+  nextInviteSecret,
+} from "../admission/invite-keys.ts";
 import type { MeetingRoles } from "../admission/meeting-roles.ts";
 import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
 import { type KeyPackageBundle, keyPackageRef } from "../mls/key-package.ts";
+import { encodeBigEndian } from "../sframe/bytes.ts";
 
 export interface Upload {
   readonly bytes: Uint8Array;
@@ -35,11 +44,63 @@ export type UploadJudgement =
   /** a proof that does not verify with our admit key */
   | { readonly kind: "forged"; readonly proof: Uint8Array | undefined };
 
-export class AdmissionGate {
-  readonly keys: InviteKeys | undefined;
+/** MLS-Exporter of the epoch we are in (RFC 9420 §8.5). */
+export type Exporter = (label: string, context: Uint8Array, length: number) => Promise<Uint8Array>;
 
-  constructor(readonly admission: Admission) {
-    this.keys = admission.kind === "invite" ? admission.keys : undefined;
+export class AdmissionGate {
+  #keys: InviteKeys | undefined;
+  /** The generation of `#keys`, once a group told us; earlier ones stay for a rollback. */
+  #generation: number | undefined;
+  readonly #byGeneration = new Map<number, InviteKeys>();
+
+  constructor(private readonly initial: Admission) {
+    this.#keys = initial.kind === "invite" ? initial.keys : undefined;
+  }
+
+  /** Our admit key's keys now; undefined with a knock link. */
+  get keys(): InviteKeys | undefined {
+    return this.#keys;
+  }
+
+  get admission(): Admission {
+    return this.#keys === undefined ? this.initial : { kind: "invite", keys: this.#keys };
+  }
+
+  /**
+   * Follows the group's invite generation after an epoch change. Returns the new secret
+   * (base64url) when it was just replaced, for the page's link; undefined otherwise. A generation
+   * we cannot reach (more than one step: the roles rules refuse such a commit) keeps our keys.
+   */
+  async follow(generation: number, exporter: Exporter): Promise<string | undefined> {
+    const current = this.#keys;
+    if (current === undefined) return undefined;
+    if (this.#generation === undefined || this.#generation === generation) {
+      this.#generation = generation;
+      this.#byGeneration.set(generation, current);
+      return undefined;
+    }
+    const known = this.#byGeneration.get(generation);
+    if (generation < this.#generation && known !== undefined) {
+      // a rollback: what came after it is withdrawn and will be derived again if redone
+      for (const g of this.#byGeneration.keys()) if (g > generation) this.#byGeneration.delete(g);
+      this.#keys = known;
+      this.#generation = generation;
+      return undefined;
+    }
+    if (generation !== this.#generation + 1) return undefined;
+    const exported = await exporter(
+      INVITE_ROTATION_LABEL,
+      encodeBigEndian(BigInt(generation), 4),
+      32,
+    );
+    const secret = await nextInviteSecret(current, exported);
+    exported.fill(0);
+    const keys = await deriveInviteKeys(secret, current.roomId);
+    if (keys === undefined) return undefined;
+    this.#keys = keys;
+    this.#generation = generation;
+    this.#byGeneration.set(generation, keys);
+    return secret;
   }
 
   /** Our proof for the KeyPackage we upload (base64url), or undefined with a knock link. */

@@ -165,6 +165,55 @@ describe("roles and settings through the engine", () => {
     meeting.close();
   });
 
+  it("remove and block replaces the invite secret: the old one no longer admits, the new one does", async () => {
+    const meeting = await meetingOf(["ada", "bob"]);
+    const ada = get(meeting, "ada");
+    const kim = await meeting.connect("kim", {
+      admission: { kind: "knock", pinnedHost: undefined },
+    });
+    assert.equal(await ada.member.admit(kim.id), true);
+    const cy = await meeting.connect("cy");
+    await meeting.converge(10_000);
+    const replaced = new Map<string, { generation: number; secret: string }[]>();
+    for (const p of meeting.present) {
+      const seen: { generation: number; secret: string }[] = [];
+      p.member.on("invite-replaced", (e) => seen.push(e));
+      replaced.set(p.name, seen);
+    }
+    const cyFingerprint = cy.member.roster.find((r) => r.self)?.fingerprint ?? "";
+    assert.equal(await get(meeting, "bob").member.block(cyFingerprint), false, "bob is no host");
+    assert.equal(await ada.member.block(cyFingerprint), true);
+    await meeting.until(() => cy.member.status === "removed", 5000, "cy removed");
+    meeting.leave("cy");
+    await meeting.converge(10_000);
+
+    const [adaSeen, bobSeen] = [replaced.get("ada"), replaced.get("bob")];
+    assert.equal(adaSeen?.length, 1);
+    assert.equal(adaSeen?.[0]?.generation, 1);
+    assert.deepEqual(bobSeen, adaSeen, "every holder of the secret derives the same new one");
+    assert.notEqual(adaSeen?.[0]?.secret, meeting.secret);
+    assert.deepEqual(replaced.get("kim"), [], "a lobby admit never learns the secret");
+    assert.deepEqual(replaced.get("cy"), [], "the blocked device is out before the new epoch");
+    assert.equal(ada.member.roles?.inviteGeneration, 1);
+
+    // A new device with the old link is refused (its proof is for the old key)...
+    const logs = ["ada", "bob"].map((n) => securityLog(get(meeting, n)));
+    const old = await meeting.connect("old");
+    await meeting.advance(30_000);
+    assert.equal(old.member.joined, false, "the old secret no longer admits");
+    for (const log of logs) assert.ok(log.some((e) => e.reason === "proof-invalid"));
+    meeting.leave("old");
+    old.member.close();
+    // ...and one with the new link gets in, and takes part in the next replacement.
+    const { roomId } = await meeting.inviteKeys();
+    const keys = await deriveInviteKeys(adaSeen?.[0]?.secret ?? "", roomId);
+    assert.ok(keys);
+    await meeting.connect("dee", { admission: { kind: "invite", keys } });
+    await meeting.converge(10_000);
+    for (const p of meeting.present) assert.deepEqual(p.errors, [], p.name);
+    meeting.close();
+  });
+
   it("co-host and host hand-over converge; when the last host leaves, the successor is promoted", async () => {
     const meeting = await meetingOf(["ada", "bob", "cy", "dee"]);
     const fingerprintOf = (name: string) =>

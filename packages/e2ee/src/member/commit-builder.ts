@@ -102,11 +102,7 @@ export async function buildUpdate(session: MlsSession) {
   return { kind: "update", transition: await selfUpdate(session) } as const;
 }
 
-/** New roles and settings, removing `leaves` in the same commit (a denied device goes at once). */
-export async function buildRoles(
-  session: MlsSession,
-  roles: MeetingRoles,
-  leaves: readonly number[],
-) {
-  return { kind: "roles", transition: await commitRoles(session, roles, leaves) } as const;
+/** New roles and settings (a commit of their own: mls/session.ts commitRoles says why). */
+export async function buildRoles(session: MlsSession, roles: MeetingRoles) {
+  return { kind: "roles", transition: await commitRoles(session, roles) } as const;
 }

@@ -108,6 +108,12 @@ export interface MemberEvents {
   removed: { readonly epoch: bigint };
   /** the roles or settings in the group context changed (or are first known) */
   roles: MeetingRoles;
+  /**
+   * A commit raised the invite generation ("remove and block") and we held the secret before it:
+   * `secret` (base64url) is the new one, for the page's link (docs/e2ee.md "Replacing the invite
+   * link"). Secret: never log or send it.
+   */
+  "invite-replaced": { readonly generation: number; readonly secret: string };
   security: SecurityEvent;
   alarm: SecurityAlarm;
   error: MemberError;

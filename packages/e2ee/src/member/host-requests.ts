@@ -3,6 +3,11 @@
 // commit (ours or anyone's) has already brought about is done, and one that lost a race for its
 // epoch is simply tried again in the next. A request our role no longer allows, or that no longer
 // applies, is dropped and said why.
+//
+// A denial takes up to three commits, in this order: the deny-list (so nobody adds the device
+// again), the Remove of its leaves (a commit of its own: mls/session.ts commitRoles), and, for
+// "remove and block", the new invite generation, in an epoch the device never sees
+// (admission/invite-keys.ts).
 import { type Fingerprint, fingerprintFromBytes } from "../admission/fingerprint.ts";
 import { type MeetingRoles, roleOf } from "../admission/meeting-roles.ts";
 import {
@@ -17,7 +22,7 @@ import { rosterEntry } from "../mls/roster.ts";
 import type { MlsSession } from "../mls/session.ts";
 
 export type HostWork =
-  | { readonly kind: "roles"; readonly roles: MeetingRoles; readonly remove: readonly number[] }
+  | { readonly kind: "roles"; readonly roles: MeetingRoles }
   | { readonly kind: "remove"; readonly leaves: readonly number[] }
   | { readonly kind: "admit"; readonly from: readonly string[] }
   | { readonly kind: "none" };
@@ -56,6 +61,8 @@ export class HostRequests {
     if (own === undefined) return { work: { kind: "none" }, dropped };
     const me = fingerprintFromBytes(own.fingerprint);
     const role = roleOf(session.roles, me);
+    const present = role === "member" ? [] : denied(session, session.roles);
+    if (present.length > 0) return { work: { kind: "remove", leaves: present }, dropped };
     let roles = session.roles;
     const kept: RolesChange[] = [];
     for (const change of this.#changes) {
@@ -70,6 +77,10 @@ export class HostRequests {
       } catch (error) {
         dropped.push(`${change.kind}: ${isE2eeError(error) ? error.message : String(error)}`);
         continue;
+      }
+      if (after.inviteGeneration > roles.inviteGeneration && denied(session, after).length > 0) {
+        // the new secret must not reach a device still here: deny now, replace once it is out
+        after = { ...after, inviteGeneration: roles.inviteGeneration };
       }
       const problem = rolesChangeProblem(session.roles, after, me, session.roster);
       if (problem !== undefined) {
@@ -91,8 +102,7 @@ export class HostRequests {
         dropped.push("admit: the meeting is locked");
       }
     }
-    if (kept.length > 0)
-      return { work: { kind: "roles", roles, remove: denied(session, roles) }, dropped };
+    if (kept.length > 0) return { work: { kind: "roles", roles }, dropped };
     for (const [leaf, fingerprint] of [...this.#removes]) {
       const entry = rosterEntry(session.roster, leaf);
       if (entry === undefined || fingerprintFromBytes(entry.fingerprint) !== fingerprint) {
@@ -109,7 +119,7 @@ export class HostRequests {
   }
 }
 
-/** Leaves of devices on the deny-list: they go in the same commit as their denial. */
+/** Leaves of devices on the deny-list, but ours. */
 function denied(session: MlsSession, roles: MeetingRoles): number[] {
   const list = new Set<Fingerprint>(roles.denyList);
   return session.roster

@@ -222,6 +222,12 @@ export interface MeetingMember {
   /** Puts a device on the deny-list and removes it in the same commit if it is here. */
   deny(fingerprint: string): Promise<boolean>;
   /**
+   * As a host, "remove and block": `deny`, and replace the invite secret in the same commit, so
+   * the old link only leads to knocking. Members that hold the secret get the new one in an
+   * `invite-replaced` event.
+   */
+  block(fingerprint: string): Promise<boolean>;
+  /**
    * As a host or co-host: removes the member at `leaf` in our next commit (not ourselves). False
    * if we may not or nobody is there. Roles are checked by us only: any member may commit a Remove.
    */
@@ -316,7 +322,10 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
   const futureQueueMs = options.futureQueueMs ?? 5000;
   const gate = new AdmissionGate(options.admission);
   const hostRequests = new HostRequests();
-  const policy = allOf(admissionPolicy(options.admission), options.policy);
+  const policy = allOf(
+    admissionPolicy(() => gate.admission),
+    options.policy,
+  );
   const policyOption = { policy };
   const newRing = () => createMediaKeyRing({ ...options.ring, now });
 
@@ -647,6 +656,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       await onRemoved();
       return;
     }
+    await followInviteGeneration();
     const installed = await installMediaKeys();
     rebuildRoster();
     const rosterChanged = diff.added.length > 0 || diff.removed.length > 0;
@@ -665,6 +675,24 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     if (diff.added.some((leaf) => leaf !== session?.ownLeafIndex) || old === undefined) {
       await seal(encodeTyped({ t: "hello", displayName: options.identity.displayName }));
     }
+  }
+
+  /** Replaces our invite keys when a commit raised the generation, and tells the page. */
+  async function followInviteGeneration(): Promise<void> {
+    const current = session;
+    if (current === undefined) return;
+    const generation = current.roles.inviteGeneration;
+    const secret = await gate.follow(generation, (label, context, length) =>
+      mlsExportSecret(current, label, context, length),
+    );
+    if (secret === undefined) return;
+    // Proofs checked with the old keys say nothing now: an old link's holder must knock.
+    for (const [from, upload] of pendingKeyPackages) {
+      if (upload.proof === undefined) continue;
+      const judged = await gate.judge(decodeKeyPackage(upload.bytes), toBase64url(upload.proof));
+      pendingKeyPackages.set(from, { ...upload, proven: judged.kind === "proven" });
+    }
+    events.emit("invite-replaced", { generation, secret });
   }
 
   function dropAddedKeyPackages(): void {
@@ -759,6 +787,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       for (const leaf of [...diff.added, ...diff.removed]) names.delete(leaf);
       ring.close();
       ring = newRing();
+      await followInviteGeneration();
       rebuildRoster();
       events.emit("epoch", {
         epoch: session.epoch,
@@ -1057,7 +1086,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
         // The last host left: the deterministic successor becomes host (host-succession.ts).
         if (successor === undefined) return;
         await guardedCommit(async () =>
-          sendCommit(await buildRoles(current, promote(current.roles, successor), [])),
+          sendCommit(await buildRoles(current, promote(current.roles, successor))),
         );
         return;
       case "own":
@@ -1069,7 +1098,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
   /** A change we asked for ourselves: new roles and settings, or a lobby admission. */
   async function commitOwn(work: HostWork): Promise<void> {
     if (session === undefined) return;
-    if (work.kind === "roles") await sendCommit(await buildRoles(session, work.roles, work.remove));
+    if (work.kind === "roles") await sendCommit(await buildRoles(session, work.roles));
     if (work.kind === "remove") await sendCommit(await buildRemove(session, work.leaves));
     if (work.kind !== "admit") return;
     const admitted = work.from.flatMap((from) => {
@@ -1405,6 +1434,14 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     deny(text) {
       const fingerprint = fingerprintArgument(text);
       return requestChange(() => ({ kind: "deny", fingerprint }));
+    },
+    block(text) {
+      const fingerprint = fingerprintArgument(text);
+      return requestChange(() => ({
+        kind: "block",
+        fingerprint,
+        generation: (session?.roles.inviteGeneration ?? 0) + 1,
+      }));
     },
     remove(leaf) {
       let queued = false;

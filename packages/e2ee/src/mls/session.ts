@@ -381,16 +381,13 @@ export async function selfUpdate(
 export async function commitRoles(
   session: MlsSession,
   roles: MeetingRoles,
-  remove: readonly number[] = [],
   options: CommitOptions = {},
 ): Promise<CommitTransition> {
-  for (const leaf of remove) {
-    if (leaf === session.ownLeafIndex) throw new E2eeUsageError("a member cannot remove itself");
-  }
+  // Alone, never with a Remove: a Remove needs an UpdatePath, and ts-mls 1.6.4 encrypts the path
+  // under the GroupContext *before* the new extensions while receivers decrypt under the one
+  // after (as RFC 9420 §12.4.2 says), so every receiver would fail such a commit. The engine
+  // removes in a commit of its own (member/host-requests.ts).
   const proposals: Proposal[] = [
-    ...[...new Set(remove)].map(
-      (removed): Proposal => ({ proposalType: "remove", remove: { removed } }),
-    ),
     {
       proposalType: "group_context_extensions",
       groupContextExtensions: {

@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Bot } from "@conclave/bot";
 import { waitFor } from "../wait-for.ts";
 import { attackCount, hostileRoom, startHostileServer } from "./hostile-server.ts";
 

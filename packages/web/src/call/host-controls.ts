@@ -95,17 +95,11 @@ export class HostControls extends Store<HostState> {
   }
 
   /**
-   * Remove and block (docs/e2ee.md "Roles and settings"): deny the device (which also removes its
-   * leaves) and make the lobby mandatory, since a fresh browser identity with the same link would
-   * otherwise walk back in.
+   * Remove and block (docs/e2ee.md "Replacing the invite link"): deny the device, remove it, and
+   * replace the invite secret, so the same person in a fresh browser can only knock.
    */
-  removeAndBlock(fingerprint: string, roles: RolesView | null): void {
-    this.request({ kind: "deny", fingerprint });
-    this.request({
-      kind: "set-lobby",
-      lobbyMandatory: true,
-      knockingEnabled: roles?.knockingEnabled ?? true,
-    });
+  removeAndBlock(fingerprint: string): void {
+    this.request({ kind: "block", fingerprint });
   }
 
   setLocked(locked: boolean): void {

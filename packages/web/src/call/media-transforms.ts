@@ -14,6 +14,7 @@ import {
   type HostCommand,
   isWorkerToPage,
   type MediaKind,
+  type MeetingAccessKeys,
   type PageToWorker,
   type ParticipantFrameCounts,
   type ReceivedTrack,
@@ -51,6 +52,8 @@ export interface WorkerHooks {
   reconnect(reason: string): void;
   /** A host or co-host at `sender`'s leaf asks this of us (its role checked by the engine). */
   hostCommand(sender: number, command: HostCommand): void;
+  /** "Remove and block" replaced the invite secret; `secret` is the new one. */
+  inviteReplaced(secret: string): void;
 }
 
 /** Server messages the engine consumes (docs/e2ee.md); media signalling stays on the page. */
@@ -103,10 +106,7 @@ export class MediaTransforms extends Store<TransformCounts> {
    * The invite secret goes to the worker, which derives the admit key and keeps it; a knock link
    * has none, only the host's fingerprint it may pin.
    */
-  constructor(
-    displayName: string,
-    access: { readonly inviteSecret: string } | { readonly pinnedHost: string | null },
-  ) {
+  constructor(displayName: string, access: MeetingAccessKeys) {
     super({
       totals: [],
       participants: [],
@@ -140,7 +140,12 @@ export class MediaTransforms extends Store<TransformCounts> {
     this.post(
       "pinnedHost" in access
         ? { type: "start-knock", displayName, pinnedHost: access.pinnedHost }
-        : { type: "start", displayName, inviteSecret: access.inviteSecret },
+        : {
+            type: "start",
+            displayName,
+            inviteSecret: access.inviteSecret,
+            roomId: access.roomId,
+          },
     );
   }
 
@@ -255,6 +260,9 @@ export class MediaTransforms extends Store<TransformCounts> {
         return;
       case "host-command":
         this.hooks?.hostCommand(message.sender, message.command);
+        return;
+      case "invite-replaced":
+        this.hooks?.inviteReplaced(message.secret);
         return;
       case "host-done": {
         const at = this.hostPending.findIndex((p) => p.kind === message.kind);

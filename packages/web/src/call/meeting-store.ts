@@ -1,8 +1,11 @@
 import {
   type ErrorCode,
+  type InviteLink,
+  inviteFragment,
   type Participant,
   type ParticipantId,
   PROTOCOL_VERSION,
+  replacedLink,
   type ServerMessage,
 } from "@conclave/protocol";
 import type { GroupView, RosterEntry } from "../worker/messages.ts";
@@ -18,7 +21,7 @@ import {
 } from "./peer-connections.ts";
 import { readReceiveHealth } from "./receive-health.ts";
 import { membersWithoutTile, mergeTracks, type RemoteParticipant } from "./remote-participants.ts";
-import type { InviteLink, KnockLink } from "./room-link.ts";
+import type { KnockLink } from "./room-link.ts";
 import { ScreenShare, type ScreenShareState } from "./screen-share.ts";
 import { Signalling } from "./signalling.ts";
 import { Store } from "./store.ts";
@@ -86,6 +89,7 @@ export interface MeetingState {
 /** Refusals that retrying cannot fix. */
 const FATAL: ReadonlySet<ErrorCode> = new Set([
   "GATE_REFUSED",
+  "LINK_REPLACED",
   "ROOM_FULL",
   "UNSUPPORTED_VERSION",
   "DENIED",
@@ -104,6 +108,8 @@ const E2EE_JOIN_TIMEOUT_MS = 30_000;
 
 const FAILURE_TEXT: Partial<Record<ErrorCode, string>> = {
   GATE_REFUSED: "This meeting link is not valid. Ask the person who invited you for the full link.",
+  LINK_REPLACED:
+    "The hosts replaced this meeting’s link, so this one no longer lets you in. You can ask to join, and a host can let you in.",
   ROOM_FULL: "This meeting is full.",
   UNSUPPORTED_VERSION: "This page is out of date for the server. Reload the page to update it.",
   DENIED: "A host declined your request to join.",
@@ -161,7 +167,7 @@ export class MeetingStore extends Store<MeetingState> {
   private readonly onOnline = () => this.retryNow();
 
   constructor(
-    private readonly link: MeetingAccess,
+    private link: MeetingAccess,
     private readonly name: string,
     readonly local: LocalMedia,
   ) {
@@ -186,7 +192,9 @@ export class MeetingStore extends Store<MeetingState> {
     });
     this.transforms = new MediaTransforms(
       name,
-      "secret" in link ? { inviteSecret: link.secret } : { pinnedHost: link.pinnedHost },
+      "secret" in link
+        ? { inviteSecret: link.secret, roomId: link.roomId }
+        : { pinnedHost: link.pinnedHost },
     );
     this.host = new HostControls(
       (action) => this.transforms.host(action),
@@ -202,6 +210,7 @@ export class MeetingStore extends Store<MeetingState> {
         const name = this.transforms.state.leafNames[sender] || "A host";
         this.commands.receive(name, command);
       },
+      inviteReplaced: (secret) => this.enqueue(() => this.onInviteReplaced(secret)),
     });
     this.lastGroup = this.transforms.state.group;
     this.lastBindings = this.transforms.state.bindings;
@@ -212,6 +221,11 @@ export class MeetingStore extends Store<MeetingState> {
     this.screen.subscribe(() => this.onScreenChange());
     addEventListener("offline", this.onOffline);
     addEventListener("online", this.onOnline);
+  }
+
+  /** How we came in; after "remove and block" replaced the secret, the new link. */
+  get access(): MeetingAccess {
+    return this.link;
   }
 
   get sendConnection(): RTCPeerConnection | null {
@@ -332,6 +346,7 @@ export class MeetingStore extends Store<MeetingState> {
             protocol: PROTOCOL_VERSION,
             roomId: this.link.roomId,
             serverKey: this.link.serverKey,
+            ...(this.link.linkKey ? { linkKey: this.link.linkKey } : {}),
             ...(this.resume ? { resume: this.resume } : {}),
           }
         : {
@@ -339,8 +354,33 @@ export class MeetingStore extends Store<MeetingState> {
             protocol: PROTOCOL_VERSION,
             roomId: this.link.roomId,
             knock: { name: this.name },
+            // Once admitted, a drop takes our place back like anyone's; else we knock again.
+            ...(this.resume ? { resume: this.resume } : {}),
           },
     );
+  }
+
+  /**
+   * Our engine derived the new invite secret after "remove and block" (docs/e2ee.md "Replacing
+   * the invite link"): the address bar, Copy link and any rejoin use the new link from now on, and
+   * the server learns to turn the old one to knocking. Every member holding the secret says so;
+   * the server takes the first and ignores the rest.
+   */
+  private async onInviteReplaced(secret: string): Promise<void> {
+    const old = this.link;
+    if (!("secret" in old)) return;
+    const next = await replacedLink(old, secret);
+    if (next?.linkKey === undefined) return;
+    this.link = next;
+    if (location.pathname === `/m/${next.roomId}`) {
+      history.replaceState(history.state, "", `#${inviteFragment(next)}`);
+    }
+    this.signalling?.send({
+      type: "replace-link",
+      current: old.linkKey ?? old.serverKey,
+      next: next.linkKey,
+    });
+    this.announce("The meeting link was replaced. Copy the link again to invite people.");
   }
 
   private onSocketClosed(signalling: Signalling): void {
@@ -392,7 +432,14 @@ export class MeetingStore extends Store<MeetingState> {
         return this.onWelcome(message.selfId, message.participants);
       case "lobby":
         clearTimeout(this.welcomeTimer);
-        this.update({ phase: "waiting", selfId: message.selfId, attempt: 0, failure: null });
+        // Also after a drop whose place was no longer held: we ask again.
+        this.update({
+          phase: "waiting",
+          knocking: true,
+          selfId: message.selfId,
+          attempt: 0,
+          failure: null,
+        });
         this.announce("Waiting for a host to let you in…");
         return;
       case "room-status":

@@ -1,8 +1,9 @@
 import {
   deriveRoomId,
+  type InviteLink,
   ROOM_ID_PATTERN,
   type RoomId,
-  type RoomLink,
+  readInviteFragment,
   toBase64url,
 } from "@conclave/protocol";
 
@@ -35,18 +36,16 @@ export async function newMeetingPath(): Promise<string> {
 }
 
 /**
- * A checked link, with its invite secret: the media worker derives the admit key from it (admission
- * proofs and Welcome tags, docs/e2ee.md "Admission"). It never goes to the server.
+ * The invite link in the fragment if it opens this room, else null (an incomplete link). The
+ * media worker derives the admit key from its secret (docs/e2ee.md "Admission"); the secret never
+ * goes to the server. A replaced link's fragment also carries the room's first server key
+ * (packages/protocol/src/room-link.ts).
  */
-export interface InviteLink extends RoomLink {
-  readonly secret: string;
-}
-
-/** The room link if the secret derives to this room id, else null (an incomplete link). */
-export async function checkLink(roomId: string, secret: string | null): Promise<InviteLink | null> {
-  if (secret === null) return null;
-  const link = await deriveRoomId(secret);
-  return link && link.roomId === roomId ? { ...link, secret } : null;
+export async function checkLink(
+  roomId: string,
+  fragment: string | null,
+): Promise<InviteLink | null> {
+  return fragment === null ? null : readInviteFragment(roomId, fragment);
 }
 
 /**

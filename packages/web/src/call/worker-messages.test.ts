@@ -33,10 +33,14 @@ test("worker messages are validated on both sides of postMessage", () => {
     }),
   );
   const inviteSecret = "S".repeat(43);
-  assert.ok(isPageToWorker({ type: "start", displayName: "Ada", inviteSecret }));
-  assert.ok(!isPageToWorker({ type: "start", displayName: "", inviteSecret }));
+  const roomId = "R".repeat(22);
+  assert.ok(isPageToWorker({ type: "start", displayName: "Ada", inviteSecret, roomId }));
+  assert.ok(!isPageToWorker({ type: "start", displayName: "", inviteSecret, roomId }));
+  assert.ok(!isPageToWorker({ type: "start", displayName: "Ada", inviteSecret }), "no room");
   assert.ok(!isPageToWorker({ type: "start", displayName: "Ada" }));
-  assert.ok(!isPageToWorker({ type: "start", displayName: "Ada", inviteSecret: "S".repeat(42) }));
+  assert.ok(
+    !isPageToWorker({ type: "start", displayName: "Ada", inviteSecret: "S".repeat(42), roomId }),
+  );
   const host = Array(16).fill("ab12").join(" ");
   assert.ok(isPageToWorker({ type: "start-knock", displayName: "Ada", pinnedHost: host }));
   assert.ok(isPageToWorker({ type: "start-knock", displayName: "Ada", pinnedHost: null }));
@@ -169,7 +173,7 @@ test("roles, uploads and host requests are validated on both sides", () => {
   for (const action of [
     { kind: "admit", participantId: id },
     { kind: "remove", leaf: 3 },
-    { kind: "deny", fingerprint: fp },
+    { kind: "block", fingerprint: fp },
     { kind: "set-locked", locked: true },
     { kind: "set-lobby", lobbyMandatory: true, knockingEnabled: false },
     { kind: "make-co-host", fingerprint: fp, on: true },
@@ -180,7 +184,8 @@ test("roles, uploads and host requests are validated on both sides", () => {
     { kind: "admit", participantId: "short" },
     { kind: "remove", leaf: -1 },
     { kind: "remove", leaf: 4096 },
-    { kind: "deny", fingerprint: "3fa2" },
+    { kind: "block", fingerprint: "3fa2" },
+    { kind: "deny", fingerprint: fp },
     { kind: "set-locked" },
     { kind: "set-lobby", lobbyMandatory: true },
     { kind: "end", now: true },

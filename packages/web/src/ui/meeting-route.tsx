@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { LocalMedia } from "../call/local-media.ts";
 import { canTransformMedia } from "../call/media-transforms.ts";
 import { type MeetingAccess, MeetingStore } from "../call/meeting-store.ts";
-import { checkLink, readKnockLink } from "../call/room-link.ts";
+import { checkLink, knockLinkPath, readKnockLink } from "../call/room-link.ts";
 import { Meeting } from "./meeting.tsx";
 import { Prejoin } from "./prejoin.tsx";
 
@@ -12,12 +12,7 @@ type Step =
   | { readonly step: "unsupported" }
   | { readonly step: "insecure" }
   | { readonly step: "prejoin"; readonly link: MeetingAccess; readonly local: LocalMedia }
-  | {
-      readonly step: "meeting";
-      readonly link: MeetingAccess;
-      readonly meeting: MeetingStore;
-      readonly name: string;
-    };
+  | { readonly step: "meeting"; readonly meeting: MeetingStore; readonly name: string };
 
 interface Props {
   roomId: string;
@@ -78,7 +73,7 @@ export function MeetingRoute({ roomId, secret, navigate }: Props) {
   const join = (link: MeetingAccess, local: LocalMedia, name: string) => {
     const meeting = new MeetingStore(link, name, local);
     meeting.join();
-    setState({ step: "meeting", link, meeting, name });
+    setState({ step: "meeting", meeting, name });
   };
 
   switch (state.step) {
@@ -135,12 +130,13 @@ export function MeetingRoute({ roomId, secret, navigate }: Props) {
         />
       );
     case "meeting": {
-      const { link, name } = state;
+      const { name } = state;
       return (
         <Meeting
           meeting={state.meeting}
           name={name}
           onHome={() => navigate("/")}
+          onAskToJoin={() => navigate(knockLinkPath(roomId, null))}
           onRejoin={() => {
             // Come back as you left: camera and microphone on or off as they were.
             const before = state.meeting.local.state;
@@ -148,7 +144,7 @@ export function MeetingRoute({ roomId, secret, navigate }: Props) {
             void local.start({ audio: true, video: before.camera !== "off" }).then(() => {
               if (before.mic === "off") local.setMicOn(false);
             });
-            join(link, local, name);
+            join(state.meeting.access, local, name);
           }}
         />
       );

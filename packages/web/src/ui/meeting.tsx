@@ -43,9 +43,11 @@ interface MeetingProps {
   name: string;
   onRejoin: () => void;
   onHome: () => void;
+  /** To the knock screen, when the hosts replaced the link we came with. */
+  onAskToJoin: () => void;
 }
 
-export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
+export function Meeting({ meeting, name, onRejoin, onHome, onAskToJoin }: MeetingProps) {
   const state = useStore(meeting);
   const local = useStore(meeting.local);
   const worker = useStore(meeting.transforms);
@@ -86,12 +88,14 @@ export function Meeting({ meeting, name, onRejoin, onHome }: MeetingProps) {
   if (state.phase === "removed") return <RemovedScreen onHome={onHome} />;
   if (state.phase === "ended") return <EndedScreen byUs={state.endedByUs} onHome={onHome} />;
   if (state.phase === "failed" && state.failure) {
-    const final = state.failure.code === "DENIED" || state.failure.code === "KNOCKING_DISABLED";
+    const { code } = state.failure;
+    const final = code === "DENIED" || code === "KNOCKING_DISABLED";
     return (
       <FailedScreen
         message={state.failure.message}
         onHome={onHome}
-        onRetry={final ? null : onRejoin}
+        onRetry={final ? null : code === "LINK_REPLACED" ? onAskToJoin : onRejoin}
+        retryLabel={code === "LINK_REPLACED" ? "Ask to join" : "Try again"}
       />
     );
   }
@@ -548,6 +552,7 @@ function FailedScreen(props: {
   message: string;
   onHome: () => void;
   onRetry: (() => void) | null;
+  retryLabel: string;
 }) {
   return (
     <main class="center-screen">
@@ -558,7 +563,7 @@ function FailedScreen(props: {
       <div class="button-row">
         {props.onRetry && (
           <button type="button" class="btn btn-primary" onClick={props.onRetry}>
-            Try again
+            {props.retryLabel}
           </button>
         )}
         <button

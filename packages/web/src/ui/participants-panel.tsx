@@ -116,14 +116,16 @@ export function ParticipantsPanel({
                   >
                     Remove
                   </button>
-                  <button
-                    type="button"
-                    class="btn btn-small"
-                    aria-label={`Remove and block ${r.name}`}
-                    onClick={() => setBlocking(r)}
-                  >
-                    Remove and block
-                  </button>
+                  {me === "host" && (
+                    <button
+                      type="button"
+                      class="btn btn-small"
+                      aria-label={`Remove and block ${r.name}`}
+                      onClick={() => setBlocking(r)}
+                    >
+                      Remove and block
+                    </button>
+                  )}
                   {me === "host" && role !== "host" && (
                     <button
                       type="button"
@@ -156,7 +158,7 @@ export function ParticipantsPanel({
           person={blocking}
           onCancel={() => setBlocking(null)}
           onConfirm={() => {
-            host.removeAndBlock(blocking.fingerprint, roles);
+            host.removeAndBlock(blocking.fingerprint);
             setBlocking(null);
           }}
         />
@@ -208,9 +210,9 @@ function BlockDialog(props: { person: RosterEntry; onCancel: () => void; onConfi
     >
       <h3 id="block-title">Remove and block {props.person.name}?</h3>
       <p id="block-text">
-        This device is removed and can’t come back. Because the same person could return with the
-        invite link in a new browser, everyone who has not joined yet will then have to ask to join
-        and wait for a host.
+        This device is removed and can’t come back. The meeting link is replaced too, because the
+        same person could return with it in a new browser: everyone here gets the new link, and
+        anyone who has not joined yet with the old one will have to ask to join.
       </p>
       <div class="button-row">
         <button type="button" class="btn" ref={focusOnMount} onClick={props.onCancel}>

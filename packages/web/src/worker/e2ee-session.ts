@@ -30,6 +30,7 @@ import {
   isProtocolError,
   type MediaSource,
   parseServerMessage,
+  type RoomId,
   SOURCE_KIND,
 } from "@conclave/protocol";
 import { deviceIdentity } from "./device-identity-store.ts";
@@ -38,6 +39,7 @@ import type {
   GroupView,
   HostAction,
   MediaKind,
+  MeetingAccessKeys,
   Reaction,
   ReceivedTrack,
   SframeCounts,
@@ -109,9 +111,7 @@ function addCounts(a: SframeCounts, b: CryptorCounts): SframeCounts {
   };
 }
 
-async function admissionOf(
-  access: { readonly inviteSecret: string } | { readonly pinnedHost: string | null },
-): Promise<Admission> {
+async function admissionOf(access: MeetingAccessKeys): Promise<Admission> {
   if ("pinnedHost" in access) {
     const pinned = access.pinnedHost === null ? undefined : parseFingerprint(access.pinnedHost);
     if (access.pinnedHost !== null && pinned === undefined) {
@@ -120,7 +120,7 @@ async function admissionOf(
     return { kind: "knock", pinnedHost: pinned };
   }
   // The admit key is a non-extractable WebCrypto key: it never leaves this worker.
-  const keys = await deriveInviteKeys(access.inviteSecret);
+  const keys = await deriveInviteKeys(access.inviteSecret, access.roomId as RoomId);
   if (keys === undefined) throw new Error("the invite secret is not 32 bytes of base64url");
   return { kind: "invite", keys };
 }
@@ -197,6 +197,7 @@ export class E2eeSession {
         },
       }),
     );
+    member.on("invite-replaced", ({ secret }) => post({ type: "invite-replaced", secret }));
     member.on("alarm", (alarm) =>
       post({
         type: "alarm",
@@ -226,7 +227,7 @@ export class E2eeSession {
    */
   static async start(
     displayName: string,
-    access: { readonly inviteSecret: string } | { readonly pinnedHost: string | null },
+    access: MeetingAccessKeys,
     post: (message: WorkerToPage) => void,
   ): Promise<E2eeSession> {
     const admission = await admissionOf(access);
@@ -348,8 +349,8 @@ export class E2eeSession {
           return m.admit(action.participantId);
         case "remove":
           return m.remove(action.leaf);
-        case "deny":
-          return m.deny(action.fingerprint);
+        case "block":
+          return m.block(action.fingerprint);
         case "set-locked":
           return m.setLocked(action.locked);
         case "set-lobby":

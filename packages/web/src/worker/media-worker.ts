@@ -10,6 +10,7 @@ import { FrameCounter } from "./frame-counter.ts";
 import {
   isPageToWorker,
   isTransformOptions,
+  type MeetingAccessKeys,
   type PageToWorker,
   type ReceivedTrack,
   type WorkerToPage,
@@ -91,10 +92,7 @@ addEventListener("rtctransform", (event) => {
     });
 });
 
-function start(
-  displayName: string,
-  access: { readonly inviteSecret: string } | { readonly pinnedHost: string | null },
-): void {
+function start(displayName: string, access: MeetingAccessKeys): void {
   if (starting !== null) return;
   starting = E2eeSession.start(displayName, access, post).then(
     (made) => {
@@ -129,7 +127,7 @@ function withSession(task: (s: E2eeSession) => void | Promise<void>): void {
 function handle(message: PageToWorker): void {
   switch (message.type) {
     case "start":
-      start(message.displayName, { inviteSecret: message.inviteSecret });
+      start(message.displayName, { inviteSecret: message.inviteSecret, roomId: message.roomId });
       return;
     case "start-knock":
       start(message.displayName, { pinnedHost: message.pinnedHost });

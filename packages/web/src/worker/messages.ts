@@ -135,7 +135,8 @@ export type AlarmView =
 export type HostAction =
   | { readonly kind: "admit"; readonly participantId: string }
   | { readonly kind: "remove"; readonly leaf: number }
-  | { readonly kind: "deny"; readonly fingerprint: string }
+  /** "Remove and block": deny the device and replace the invite secret (hosts only) */
+  | { readonly kind: "block"; readonly fingerprint: string }
   | { readonly kind: "set-locked"; readonly locked: boolean }
   | {
       readonly kind: "set-lobby";
@@ -157,7 +158,13 @@ const HOST_COMMANDS: readonly string[] = ["ask-unmute", "mute", "end-meeting"];
 
 export type PageToWorker =
   /** Makes the device identity (with this display name) and the meeting member engine. */
-  | { readonly type: "start"; readonly displayName: string; readonly inviteSecret: string }
+  | {
+      readonly type: "start";
+      readonly displayName: string;
+      readonly inviteSecret: string;
+      /** The link's room: a replaced secret no longer derives it. */
+      readonly roomId: string;
+    }
   /**
    * Instead of `start`, for a knock link: no invite secret, so no admit key; the engine waits for
    * a host's Add and never founds a group. `pinnedHost` (roster format) must have committed it.
@@ -222,7 +229,9 @@ export type WorkerToPage =
   /** A host request was handled: `ok` false if the engine refused it or we are not a member. */
   | { readonly type: "host-done"; readonly kind: HostAction["kind"]; readonly ok: boolean }
   /** An alarm raised or cleared (engine, or the frame watch: newer epoch, group split). */
-  | { readonly type: "alarm"; readonly alarm: AlarmView };
+  | { readonly type: "alarm"; readonly alarm: AlarmView }
+  /** "Remove and block" replaced the invite secret: the new one, for the page's link. */
+  | { readonly type: "invite-replaced"; readonly secret: string };
 
 const KINDS: readonly string[] = ["audio", "video"];
 const DIRECTIONS: readonly string[] = ["send", "recv"];
@@ -235,6 +244,19 @@ export const MAX_CHAT_LENGTH = 4000;
  */
 export const REACTIONS = ["👍", "👏", "😂", "❤️", "🎉", "😮"] as const;
 export type Reaction = (typeof REACTIONS)[number];
+
+/**
+ * How this device comes to the meeting, as the worker needs it: the invite secret (and its room,
+ * which a replaced secret no longer derives), or a knock link's pinned host.
+ */
+export type MeetingAccessKeys =
+  | { readonly inviteSecret: string; readonly roomId: string }
+  | { readonly pinnedHost: string | null };
+
+/** 32 bytes of base64url: an invite secret. */
+function isSecretText(value: unknown): value is string {
+  return isString(value, 43) && /^[A-Za-z0-9_-]{43}$/.test(value);
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -390,7 +412,7 @@ function isHostAction(value: unknown): value is HostAction {
       return isString(value.participantId, 64) && /^[A-Za-z0-9_-]{16}$/.test(value.participantId);
     case "remove":
       return isLeaf(value.leaf);
-    case "deny":
+    case "block":
       return isFingerprintText(value.fingerprint);
     case "set-locked":
       return typeof value.locked === "boolean";
@@ -414,7 +436,7 @@ function isHostAction(value: unknown): value is HostAction {
 const HOST_ACTION_KINDS: readonly string[] = [
   "admit",
   "remove",
-  "deny",
+  "block",
   "set-locked",
   "set-lobby",
   "make-co-host",
@@ -470,6 +492,8 @@ export function isWorkerToPage(value: unknown): value is WorkerToPage {
       return HOST_ACTION_KINDS.includes(value.kind as string) && typeof value.ok === "boolean";
     case "alarm":
       return isAlarmView(value.alarm);
+    case "invite-replaced":
+      return isSecretText(value.secret);
     default:
       return false;
   }
@@ -482,8 +506,9 @@ export function isPageToWorker(value: unknown): value is PageToWorker {
       return (
         isString(value.displayName, 256) &&
         value.displayName.length > 0 &&
-        isString(value.inviteSecret, 43) &&
-        /^[A-Za-z0-9_-]{43}$/.test(value.inviteSecret)
+        isSecretText(value.inviteSecret) &&
+        isString(value.roomId, 22) &&
+        /^[A-Za-z0-9_-]{22}$/.test(value.roomId)
       );
     case "start-knock":
       return (
