@@ -154,7 +154,7 @@ describe("admission in Chromium", () => {
     await alice.page.screenshot({ path: `${SCREENSHOTS}participants-panel-375.png` });
   });
 
-  test("Lock meeting keeps out a holder of the secret, who is told so; unlocking lets them in", async () => {
+  test("Lock meeting keeps out a holder of the secret, who is told so; unlocking lets them in; a mandatory lobby shows their name to the host", async () => {
     const alice = await suite.participant();
     const link = await host(alice, "Alice");
     await openPeople(alice.page);
@@ -178,6 +178,20 @@ describe("admission in Chromium", () => {
       30_000,
     );
     await expectVideoFlowing(bob.page, "Alice", 30_000);
+    // With everyone asked to wait for a host, a holder of the secret waits too; the host's card
+    // names them (sealed to the holders of the secret, so the server never read it).
+    const wait = alice.page.getByRole("checkbox", { name: "Ask everyone to wait for a host" });
+    await wait.check();
+    await waitFor("the lobby mandatory", async () => (await wait.isChecked()) === true);
+    const dana = await suite.participant();
+    await joinMeeting(dana.page, link, "Dana");
+    const card = alice.page.getByRole("article", { name: /Dana/ });
+    await card.getByText("not verified").waitFor({ timeout: 15_000 });
+    await alice.page.getByRole("button", { name: "Admit Dana", exact: true }).click();
+    await waitFor("Dana in Alice's roster", async () =>
+      (await roster(alice.page)).includes("Dana"),
+    );
+    await expectVideoFlowing(dana.page, "Alice", 30_000);
   });
 
   test("Remove NAME stops the removed page; after Remove and block the old link only asks to join", async () => {

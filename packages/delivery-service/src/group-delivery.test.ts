@@ -207,20 +207,22 @@ describe("delivery service", () => {
     assert.deepEqual(to(outcome, D), [], "Dave is not a member yet");
   });
 
-  it("relays an admission proof with its KeyPackage as it came, now and to later members", async () => {
+  it("relays an admission proof and sealed name with its KeyPackage as they came, now and to later members", async () => {
     const { ds, sessions } = await room([B]);
     ds.connect(C);
     ds.connect(D);
     const suite = await loadMlsCiphersuite();
     const c = await makeKeyPackage(await device("carol"), suite);
     const proof = b64(new Uint8Array(32).fill(7));
-    const relay = ds.keyPackage(C, b64(c.encoded), proof);
+    const name = b64(new Uint8Array(40).fill(9));
+    const relay = ds.keyPackage(C, b64(c.encoded), { proof, name });
     const toAlice = relay.deliveries.find((d) => d.to === A)?.message;
     assert.deepEqual(toAlice, {
       type: "mls-key-package",
       from: C,
       keyPackage: b64(c.encoded),
       proof,
+      name,
     });
     const d = await makeKeyPackage(await device("dave"), suite);
     const add = await addMembers(sessions.get(A) as MlsSession, [d.encoded]);

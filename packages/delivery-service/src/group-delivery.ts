@@ -38,17 +38,20 @@ interface CommitRecord {
   readonly failed: Set<ParticipantId>;
 }
 
+/** What a joiner sends beside its KeyPackage, opaque here: admission proof and sealed name. */
+export interface KeyPackageExtras {
+  readonly proof?: string;
+  readonly name?: string;
+}
+
 interface PendingKeyPackage {
   readonly from: ParticipantId;
   readonly keyPackage: string;
-  readonly proof?: string;
+  readonly extras: KeyPackageExtras;
 }
 
-function relayOf(to: ParticipantId, { from, keyPackage, proof }: PendingKeyPackage): Delivery {
-  const message: ServerMessage =
-    proof === undefined
-      ? { type: "mls-key-package", from, keyPackage }
-      : { type: "mls-key-package", from, keyPackage, proof };
+function relayOf(to: ParticipantId, { from, keyPackage, extras }: PendingKeyPackage): Delivery {
+  const message: ServerMessage = { type: "mls-key-package", from, keyPackage, ...extras };
   return { to, message };
 }
 
@@ -113,17 +116,16 @@ export class GroupDelivery {
   }
 
   /**
-   * A joiner's KeyPackage, relayed to the members with its admission proof as it came: the
-   * service cannot check a proof (it never holds the admit key), and does not need to.
+   * A joiner's KeyPackage, relayed to the members with its admission proof and sealed name as they
+   * came: the service cannot check a proof (it never holds the admit key), and does not need to.
    */
-  keyPackage(from: ParticipantId, keyPackage: string, proof?: string): Outcome {
+  keyPackage(from: ParticipantId, keyPackage: string, extras: KeyPackageExtras = {}): Outcome {
     const framing = this.frame(keyPackage);
     if (!framing.ok) return framing.outcome;
     if (framing.value.kind !== "key-package") return refuse("BAD_MLS", "expected a KeyPackage");
     if (this.leafOf(from) !== null) return refuse("BAD_MLS", "already a member");
     for (const [key, entry] of this.pending) if (entry.from === from) this.pending.delete(key);
-    const entry: PendingKeyPackage =
-      proof === undefined ? { from, keyPackage } : { from, keyPackage, proof };
+    const entry: PendingKeyPackage = { from, keyPackage, extras };
     this.pending.set(framing.value.initKey, entry);
     return { ...NOTHING, deliveries: this.members().map((to) => relayOf(to, entry)) };
   }

@@ -18,6 +18,12 @@ const mlsBytes = z
  * and only relays it with the KeyPackage.
  */
 const admissionProof = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+/**
+ * A waiting joiner's name, sealed to the members who hold the invite secret
+ * (packages/e2ee/src/admission/waiting-name.ts): 12-byte IV, AES-GCM of at most 128 bytes of
+ * UTF-8, and its tag; opaque to the server.
+ */
+const sealedName = z.string().regex(/^[A-Za-z0-9_-]{40,208}$/);
 /** 128-bit group id, base64url. */
 const groupId = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
 /** An MLS epoch; safe integers are enough for any meeting (2^53 commits). */
@@ -37,12 +43,13 @@ export const MlsFoundSchema = z.strictObject({ type: z.literal("mls-found"), gro
 
 /**
  * A joiner's KeyPackage (MLSMessage, mls_key_package), relayed to the members, with its admission
- * proof if the joiner holds the invite secret (none: a knock, for a host to admit).
+ * proof and sealed name if the joiner holds the invite secret (none: a knock, for a host to admit).
  */
 export const MlsKeyPackageSchema = z.strictObject({
   type: z.literal("mls-key-package"),
   keyPackage: mlsBytes,
   proof: admissionProof.optional(),
+  name: sealedName.optional(),
 });
 
 /** A commit (MLSMessage, mls_public_message) made in `epoch`, and its Welcome if it adds. */
@@ -82,6 +89,7 @@ export const MlsKeyPackageRelaySchema = z.strictObject({
   from: participantId,
   keyPackage: mlsBytes,
   proof: admissionProof.optional(),
+  name: sealedName.optional(),
 });
 
 /** An accepted commit, sent to every member of `epoch`, its committer too (the echo). */

@@ -351,8 +351,8 @@ export class Session implements Member {
     if (message.type !== "mls-key-package") {
       throw new Refusal("NOT_JOINED", "you are waiting in the lobby until a host lets you in");
     }
-    if (message.proof !== undefined) {
-      throw new Refusal("BAD_MESSAGE", "a knock carries no admission proof");
+    if (message.proof !== undefined || message.name !== undefined) {
+      throw new Refusal("BAD_MESSAGE", "a knock carries no admission proof or sealed name");
     }
     this.deliver(state.meeting, state.meeting.delivery.keyPackage(state.id, message.keyPackage));
   }
@@ -562,7 +562,10 @@ function toDelivery(
     case "mls-found":
       return delivery.found(me, message.groupId);
     case "mls-key-package":
-      return delivery.keyPackage(me, message.keyPackage, message.proof);
+      return delivery.keyPackage(me, message.keyPackage, {
+        ...(message.proof ? { proof: message.proof } : {}),
+        ...(message.name ? { name: message.name } : {}),
+      });
     case "mls-commit":
       return delivery.commit(me, message.epoch, message.commit, message.welcome);
     case "mls-message":

@@ -4,6 +4,8 @@
 //   server key = HKDF(secret, info "conclave/server-key/v1")  → sent to the server to pass its gate
 //   room id    = SHA-256(server key)[0..16]                   (packages/protocol/src/room-link.ts)
 //   admit key  = HKDF(secret, info "conclave/admit-key/v1")   → never leaves this device
+//   name key   = HKDF(secret, info "conclave/waiting-name/v1") → seals a waiting joiner's name
+//                                                               (waiting-name.ts)
 //
 // "Remove and block" replaces the secret (docs/e2ee.md "Replacing the invite link"). Generation
 // n + 1 is derived by every member that holds generation n, in the epoch of the commit that raises
@@ -28,6 +30,8 @@ import {
 } from "@conclave/protocol";
 import { type CryptoKeyHandle, subtle } from "../sframe/webcrypto.ts";
 
+const WAITING_NAME_LABEL = "conclave/waiting-name/v1";
+
 export const ADMIT_KEY_LABEL = "conclave/admit-key/v1";
 export const INVITE_ROTATION_LABEL = "conclave/invite-rotation/v1";
 const NEXT_SECRET_LABEL = "conclave/invite-secret/v1";
@@ -41,6 +45,8 @@ export interface InviteKeys {
   /** The room id's 16 bytes, as admission proofs bind them. */
   readonly roomIdBytes: Uint8Array;
   readonly admitKey: AdmitKey;
+  /** AES-256-GCM key for waiting joiners' names (waiting-name.ts). */
+  readonly nameKey: CryptoKeyHandle;
   /** The secret itself as a non-extractable HKDF key: only for deriving the next generation's. */
   readonly secretKey: CryptoKeyHandle;
 }
@@ -73,7 +79,19 @@ export async function deriveInviteKeys(
     false,
     ["sign", "verify"],
   );
-  return { roomId, roomIdBytes, admitKey: admitKey as AdmitKey, secretKey: base };
+  const nameKey = await subtle().deriveKey(
+    {
+      name: "HKDF",
+      hash: "SHA-256",
+      salt: new Uint8Array(0),
+      info: new TextEncoder().encode(WAITING_NAME_LABEL),
+    },
+    base,
+    { name: "AES-GCM", length: 256 },
+    false,
+    ["encrypt", "decrypt"],
+  );
+  return { roomId, roomIdBytes, admitKey: admitKey as AdmitKey, nameKey, secretKey: base };
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   nextInviteSecret,
 } from "../admission/invite-keys.ts";
 import type { MeetingRoles } from "../admission/meeting-roles.ts";
+import { openWaitingName, sealWaitingName } from "../admission/waiting-name.ts";
 import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
 import { type KeyPackageBundle, keyPackageRef } from "../mls/key-package.ts";
 import { encodeBigEndian } from "../sframe/bytes.ts";
@@ -35,6 +36,8 @@ export interface Upload {
   readonly proof: Uint8Array | undefined;
   /** the proof verified with our admit key */
   readonly proven: boolean;
+  /** the name it sealed for us (admission/waiting-name.ts), a claim */
+  readonly claimedName: string | undefined;
 }
 
 export type UploadJudgement =
@@ -43,6 +46,12 @@ export type UploadJudgement =
   | { readonly kind: "unproven"; readonly proof: Uint8Array | undefined }
   /** a proof that does not verify with our admit key */
   | { readonly kind: "forged"; readonly proof: Uint8Array | undefined };
+
+/** What a joiner sends with its KeyPackage (base64url); nothing with a knock link. */
+export interface UploadExtras {
+  readonly proof?: string;
+  readonly name?: string;
+}
 
 /** MLS-Exporter of the epoch we are in (RFC 9420 §8.5). */
 export type Exporter = (label: string, context: Uint8Array, length: number) => Promise<Uint8Array>;
@@ -103,11 +112,22 @@ export class AdmissionGate {
     return secret;
   }
 
-  /** Our proof for the KeyPackage we upload (base64url), or undefined with a knock link. */
-  async proofFor(bundle: KeyPackageBundle): Promise<string | undefined> {
-    if (this.keys === undefined) return undefined;
+  /** Our proof and sealed name for the KeyPackage we upload; nothing with a knock link. */
+  async extrasFor(bundle: KeyPackageBundle, displayName: string): Promise<UploadExtras> {
+    if (this.keys === undefined) return {};
     const ref = await keyPackageRef(bundle.publicPackage, await loadMlsCiphersuite());
-    return toBase64url(await makeAdmissionProof(this.keys, ref));
+    return {
+      proof: toBase64url(await makeAdmissionProof(this.keys, ref)),
+      name: toBase64url(await sealWaitingName(this.keys, ref, displayName)),
+    };
+  }
+
+  /** The name an upload sealed for us; undefined if none, or it does not open with our key. */
+  async claimedName(keyPackage: KeyPackage, sealed: string | undefined) {
+    const bytes = sealed === undefined ? null : fromBase64url(sealed);
+    if (this.keys === undefined || bytes === null) return undefined;
+    const ref = await keyPackageRef(keyPackage, await loadMlsCiphersuite());
+    return openWaitingName(this.keys, ref, bytes);
   }
 
   async judge(keyPackage: KeyPackage, proofText: string | undefined): Promise<UploadJudgement> {

@@ -141,6 +141,33 @@ describe("roles and settings through the engine", () => {
     meeting.close();
   });
 
+  it("a waiting joiner's name reaches the members holding the secret, sealed; a knock's upload has none", async () => {
+    const meeting = await meetingOf(["ada"]);
+    const ada = get(meeting, "ada");
+    const kim = await meeting.connect("kim", {
+      admission: { kind: "knock", pinnedHost: undefined },
+    });
+    const uploads: { participantId: string; claimedName: string | undefined }[] = [];
+    const kimUploads: (string | undefined)[] = [];
+    ada.member.on("upload", (u) => uploads.push(u));
+    assert.equal(await ada.member.admit(kim.id), true);
+    await meeting.converge(10_000);
+    kim.member.on("upload", (u) => kimUploads.push(u.claimedName));
+    assert.equal(await ada.member.setLobby({ lobbyMandatory: true, knockingEnabled: true }), true);
+    await meeting.until(() => kim.member.roles?.settings.lobbyMandatory === true, 5000);
+    const cy = await meeting.connect("cy");
+    const knocker = await meeting.connect("knocker", {
+      admission: { kind: "knock", pinnedHost: undefined },
+    });
+    await meeting.advance(1000);
+    const byId = (id: string) => uploads.find((u) => u.participantId === id);
+    assert.equal(byId(cy.id)?.claimedName, "cy", "the host reads the sealed name");
+    assert.ok(byId(knocker.id), "the knock's upload is seen");
+    assert.equal(byId(knocker.id)?.claimedName, undefined, "a knock seals no name");
+    assert.deepEqual(kimUploads, [undefined, undefined], "a lobby admit has no key to open it");
+    meeting.close();
+  });
+
   it("a denied device is removed at once and never added again", async () => {
     const meeting = await meetingOf(["ada", "bob"]);
     const identity = await createDeviceIdentity(

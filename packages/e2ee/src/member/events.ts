@@ -115,6 +115,15 @@ export interface MemberEvents {
    */
   "invite-replaced": { readonly generation: number; readonly secret: string };
   security: SecurityEvent;
+  /**
+   * Someone uploaded a KeyPackage to join: its device fingerprint (as the roster shows them) and,
+   * if it holds the invite secret and sealed one, the name it claims (admission/waiting-name.ts).
+   */
+  upload: {
+    readonly participantId: string;
+    readonly fingerprint: string;
+    readonly claimedName: string | undefined;
+  };
   alarm: SecurityAlarm;
   error: MemberError;
   /**

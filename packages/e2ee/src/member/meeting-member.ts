@@ -530,13 +530,8 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     for (const old of bundles.slice(1)) eraseBundle(old);
     bundles = [bundle, ...bundles.slice(0, 1)];
     keyPackageSentAt = now();
-    const proof = await gate.proofFor(bundle);
-    const keyPackage = toBase64url(bundle.encoded);
-    options.send(
-      proof === undefined
-        ? { type: "mls-key-package", keyPackage }
-        : { type: "mls-key-package", keyPackage, proof },
-    );
+    const extras = await gate.extrasFor(bundle, options.identity.displayName);
+    options.send({ type: "mls-key-package", keyPackage: toBase64url(bundle.encoded), ...extras });
   }
 
   function eraseBundle(bundle: KeyPackageBundle): void {
@@ -1188,7 +1183,12 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
 
   // ---- server messages --------------------------------------------------------------------
 
-  async function onKeyPackage(from: string, text: string, proofText: string | undefined) {
+  async function onKeyPackage(
+    from: string,
+    text: string,
+    proofText: string | undefined,
+    sealedName: string | undefined,
+  ) {
     const bytes = bytesOf(text, "KeyPackage");
     if (bytes === undefined) return;
     let keyPackage: ReturnType<typeof decodeKeyPackage>;
@@ -1210,6 +1210,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     }
     // A proof that does not verify is logged; the upload then waits like a knock, for a host.
     const judged = await gate.judge(keyPackage, proofText);
+    const claimedName = await gate.claimedName(keyPackage, sealedName);
     if (judged.kind === "forged") {
       logRefusal(refusal("proof-invalid", fingerprint, "an upload whose admission proof is wrong"));
     }
@@ -1221,6 +1222,12 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       fingerprint,
       proof: judged.proof,
       proven: judged.kind === "proven",
+      claimedName,
+    });
+    events.emit("upload", {
+      participantId: from,
+      fingerprint: formatFingerprint(fingerprintBytes(fingerprint)),
+      claimedName,
     });
   }
 
@@ -1293,7 +1300,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
         await onServerError(message.code, message.message);
         return;
       case "mls-key-package":
-        await onKeyPackage(message.from, message.keyPackage, message.proof);
+        await onKeyPackage(message.from, message.keyPackage, message.proof, message.name);
         return;
       case "mls-commit": {
         const bytes = bytesOf(message.commit, "commit");

@@ -13,14 +13,19 @@ import { decodeMlsMessage } from "ts-mls";
 import { toHex } from "../sframe/bytes.ts";
 import type { MlsClientMessage } from "./meeting-member.ts";
 
+/** A joiner's KeyPackage with what came beside it (admission proof, sealed name), opaque. */
+interface PendingUpload {
+  readonly keyPackage: string;
+  readonly initKey: string;
+  readonly extras: { readonly proof?: string | undefined; readonly name?: string | undefined };
+}
+
 interface Connection {
   readonly id: ParticipantId;
   readonly name: string;
   readonly receive: (message: ServerMessage) => void;
   leaf: number | null;
-  pending:
-    | { readonly keyPackage: string; readonly initKey: string; readonly proof: string | undefined }
-    | undefined;
+  pending: PendingUpload | undefined;
   /** silenced: the service still counts it connected, but it neither sends nor receives */
   silent: boolean;
 }
@@ -164,9 +169,11 @@ export class TestDeliveryService {
       case "mls-found":
         this.#found(from, message.groupId);
         return;
-      case "mls-key-package":
-        this.#keyPackage(from, message.keyPackage, message.proof);
+      case "mls-key-package": {
+        const { type: _, keyPackage, ...extras } = message;
+        this.#keyPackage(from, keyPackage, extras);
         return;
+      }
       case "mls-commit": {
         let commit = message.commit;
         if (this.#tamper?.id === id) {
@@ -229,7 +236,7 @@ export class TestDeliveryService {
     }
   }
 
-  #keyPackage(from: Connection, keyPackage: string, proof: string | undefined): void {
+  #keyPackage(from: Connection, keyPackage: string, extras: PendingUpload["extras"]): void {
     const bytes = fromBase64url(keyPackage);
     const initKey = bytes === null ? undefined : initKeyOf(bytes);
     if (initKey === undefined) {
@@ -242,7 +249,7 @@ export class TestDeliveryService {
       this.#error(from, "BAD_MLS", "already a member");
       return;
     }
-    from.pending = { keyPackage, initKey, proof };
+    from.pending = { keyPackage, initKey, extras };
     for (const member of this.#members()) {
       if (member.id !== from.id)
         this.#deliver(member, this.#keyPackageRelay(from.id, from.pending));
@@ -344,15 +351,9 @@ export class TestDeliveryService {
     }
   }
 
-  /** The KeyPackage and its admission proof, relayed opaque as the real service does. */
-  #keyPackageRelay(
-    from: ParticipantId,
-    pending: { readonly keyPackage: string; readonly proof: string | undefined },
-  ): ServerMessage {
-    const { keyPackage, proof } = pending;
-    return proof === undefined
-      ? { type: "mls-key-package", from, keyPackage }
-      : { type: "mls-key-package", from, keyPackage, proof };
+  /** The KeyPackage with its proof and sealed name, relayed opaque as the real service does. */
+  #keyPackageRelay(from: ParticipantId, { keyPackage, extras }: PendingUpload): ServerMessage {
+    return { type: "mls-key-package", from, keyPackage, ...extras };
   }
 
   #message(from: Connection, message: string): void {

@@ -37,12 +37,31 @@ export function ownRole(roster: readonly RosterEntry[], roles: RolesView | null)
   return self ? roleOf(self.fingerprint, roles) : "member";
 }
 
-/** Each knock with the fingerprint of the KeyPackage its connection uploaded (matched by id). */
+/** An upload's device and, from a holder of the invite secret, the name it sealed for us. */
+export interface Upload {
+  readonly fingerprint: string;
+  readonly name: string | null;
+}
+
+/**
+ * Everyone waiting, each with the fingerprint of the KeyPackage its connection uploaded (matched by
+ * id): the knocks, then `invited`, people with the invite link waiting while the lobby is
+ * mandatory (the server lists them as participants without a leaf; no `knock` message).
+ */
 export function waitingCards(
   knocks: readonly Knock[],
-  uploads: Readonly<Record<string, string>>,
+  invited: readonly ParticipantId[],
+  uploads: Readonly<Record<string, Upload>>,
 ): WaitingCard[] {
-  return knocks.map((k) => ({ ...k, fingerprint: uploads[k.participantId] ?? null }));
+  const withLink = invited.flatMap((participantId) => {
+    const upload = uploads[participantId];
+    if (upload === undefined) return [];
+    return [{ participantId, claimedName: upload.name ?? "Guest with the invite link", since: 0 }];
+  });
+  return [...knocks, ...withLink].map((k) => ({
+    ...k,
+    fingerprint: uploads[k.participantId]?.fingerprint ?? null,
+  }));
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   type TransformOptions,
   type WorkerToPage,
 } from "../worker/messages.ts";
+import type { Upload } from "./host-controls.ts";
 import { MeetingActivity } from "./meeting-activity.ts";
 import { SecurityAlarms } from "./security-alarms.ts";
 import { Store } from "./store.ts";
@@ -41,8 +42,8 @@ export interface TransformCounts {
   readonly memberError: string | null;
   /** Roles and settings of the group context, once known. */
   readonly roles: RolesView | null;
-  /** participant id → device fingerprint of the KeyPackage it uploaded (waiting to join) */
-  readonly uploads: Readonly<Record<string, string>>;
+  /** participant id → the KeyPackage it uploaded (waiting to join): device, sealed name */
+  readonly uploads: Readonly<Record<string, Upload>>;
 }
 
 export interface WorkerHooks {
@@ -249,7 +250,10 @@ export class MediaTransforms extends Store<TransformCounts> {
         return;
       case "upload":
         this.update({
-          uploads: { ...this.state.uploads, [message.participantId]: message.fingerprint },
+          uploads: {
+            ...this.state.uploads,
+            [message.participantId]: { fingerprint: message.fingerprint, name: message.name },
+          },
         });
         return;
       case "security-event":

@@ -166,8 +166,12 @@ test("roles, uploads and host requests are validated on both sides", () => {
   ]) {
     assert.ok(!isWorkerToPage({ type: "roles", roles: bad }), JSON.stringify(bad));
   }
-  assert.ok(isWorkerToPage({ type: "upload", participantId: "p".repeat(16), fingerprint: fp }));
-  assert.ok(!isWorkerToPage({ type: "upload", participantId: "p", fingerprint: "x" }));
+  const participantId = "p".repeat(16);
+  assert.ok(isWorkerToPage({ type: "upload", participantId, fingerprint: fp, name: null }));
+  assert.ok(isWorkerToPage({ type: "upload", participantId, fingerprint: fp, name: "Ada" }));
+  assert.ok(!isWorkerToPage({ type: "upload", participantId, fingerprint: fp, name: "" }));
+  assert.ok(!isWorkerToPage({ type: "upload", participantId, fingerprint: fp }), "no name field");
+  assert.ok(!isWorkerToPage({ type: "upload", participantId: "p", fingerprint: "x", name: null }));
 
   const id = "A".repeat(16);
   for (const action of [

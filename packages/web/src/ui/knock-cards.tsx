@@ -15,14 +15,11 @@ export function KnockCards({ meeting }: { meeting: MeetingStore }) {
   const { participants } = useStore(meeting);
   const moderator = group.status === "member" && ownRole(group.roster, roles) !== "member";
 
-  // With the lobby mandatory, people with the invite link wait for a host too (no knock message:
-  // the server lists them as participants without a leaf).
+  // With the lobby mandatory, people with the invite link wait for a host too.
   const invited = roles?.lobbyMandatory
-    ? participants
-        .filter((p) => p.leaf === null && uploads[p.id] !== undefined)
-        .map((p) => ({ participantId: p.id, claimedName: "Guest with the invite link", since: 0 }))
+    ? participants.filter((p) => p.leaf === null).map((p) => p.id)
     : [];
-  const cards = moderator ? waitingCards([...knocks, ...invited], uploads) : [];
+  const cards = moderator ? waitingCards(knocks, invited, uploads) : [];
   const heard = useRef(new Set<string>());
   const waitingIds = cards.map((c) => c.participantId).join(",");
   useEffect(() => {

@@ -10,13 +10,10 @@ import {
   type FrameCounts as CryptorCounts,
   createFrameCryptor,
   createMeetingMember,
-  decodeKeyPackage,
   deriveInviteKeys,
   distinctNames,
   type FrameCryptor,
   type FrameStats,
-  fingerprintOf,
-  formatFingerprint,
   type MediaKeyRing,
   MediaWatch,
   type MeetingMember,
@@ -26,7 +23,6 @@ import {
   type StreamContext,
 } from "@conclave/e2ee";
 import {
-  fromBase64url,
   isProtocolError,
   type MediaSource,
   parseServerMessage,
@@ -198,6 +194,10 @@ export class E2eeSession {
       }),
     );
     member.on("invite-replaced", ({ secret }) => post({ type: "invite-replaced", secret }));
+    // Who is waiting: the device of an upload, and the name it sealed for us if any.
+    member.on("upload", ({ participantId, fingerprint, claimedName }) =>
+      post({ type: "upload", participantId, fingerprint, name: claimedName ?? null }),
+    );
     member.on("alarm", (alarm) =>
       post({
         type: "alarm",
@@ -253,7 +253,6 @@ export class E2eeSession {
       return;
     }
     this.member.receive(message);
-    if (message.type === "mls-key-package") void this.postUpload(message.from, message.keyPackage);
     // The status moves without an event (e.g. joining starts): report once it is handled.
     void this.member.idle().then(() => this.postGroup());
   }
@@ -368,19 +367,6 @@ export class E2eeSession {
       }
     });
     this.post({ type: "host-done", kind: action.kind, ok });
-  }
-
-  /** Who is waiting: the fingerprint of an uploaded KeyPackage, shown beside a knock's name. */
-  private async postUpload(participantId: string, text: string): Promise<void> {
-    try {
-      const bytes = fromBase64url(text);
-      if (bytes === null) return;
-      const key = decodeKeyPackage(bytes).leafNode.signaturePublicKey;
-      const fingerprint = formatFingerprint(await fingerprintOf(key));
-      this.post({ type: "upload", participantId, fingerprint });
-    } catch {
-      // The engine reports a KeyPackage it cannot read.
-    }
   }
 
   report(): SframeReport {

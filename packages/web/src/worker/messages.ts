@@ -220,8 +220,16 @@ export type WorkerToPage =
   | { readonly type: "reconnect"; readonly reason: string }
   /** The group context's roles and settings changed (or are first known). */
   | { readonly type: "roles"; readonly roles: RolesView }
-  /** The device fingerprint of a participant's uploaded KeyPackage (someone waiting to join). */
-  | { readonly type: "upload"; readonly participantId: string; readonly fingerprint: string }
+  /**
+   * Someone waiting to join: the device fingerprint of its uploaded KeyPackage, and the name it
+   * sealed for holders of the invite secret (null for a knock, or if we hold no secret).
+   */
+  | {
+      readonly type: "upload";
+      readonly participantId: string;
+      readonly fingerprint: string;
+      readonly name: string | null;
+    }
   /** A line of the engine's security log. */
   | { readonly type: "security-event"; readonly event: SecurityLogEntry }
   /** A host or co-host (`sender`'s leaf, role checked by the engine) asks this of us. */
@@ -252,6 +260,11 @@ export type Reaction = (typeof REACTIONS)[number];
 export type MeetingAccessKeys =
   | { readonly inviteSecret: string; readonly roomId: string }
   | { readonly pinnedHost: string | null };
+
+/** A display name as the engine checked it (at most 128 bytes of UTF-8). */
+function isName(value: unknown): value is string {
+  return isString(value, 128) && value.length > 0;
+}
 
 /** 32 bytes of base64url: an invite secret. */
 function isSecretText(value: unknown): value is string {
@@ -483,7 +496,11 @@ export function isWorkerToPage(value: unknown): value is WorkerToPage {
     case "roles":
       return isRolesView(value.roles);
     case "upload":
-      return isString(value.participantId, 64) && isFingerprintText(value.fingerprint);
+      return (
+        isString(value.participantId, 64) &&
+        isFingerprintText(value.fingerprint) &&
+        isNullable(value.name, isName)
+      );
     case "security-event":
       return isSecurityLogEntry(value.event);
     case "host-command":
