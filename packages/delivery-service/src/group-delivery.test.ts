@@ -236,6 +236,7 @@ describe("delivery service", () => {
       from: C,
       keyPackage: b64(c.encoded),
       proof,
+      name,
     });
   });
 

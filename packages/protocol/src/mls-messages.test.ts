@@ -38,4 +38,21 @@ describe("mls-key-package and its admission proof", () => {
       assert.ok(refused(() => parseServerMessage(JSON.stringify({ ...message, from }))));
     }
   });
+
+  it("a sealed name spans a 1- to 128-byte name (IV, ciphertext, tag), nothing else", () => {
+    // 12 + 1 + 16 bytes is 39 base64url characters; 12 + 128 + 16 is 208.
+    for (const name of ["N".repeat(39), "N".repeat(208)]) {
+      const message = { type: "mls-key-package", keyPackage, proof, name };
+      assert.deepEqual(parseClientMessage(JSON.stringify(message)), message);
+      const relay = { ...message, from };
+      assert.deepEqual(parseServerMessage(JSON.stringify(relay)), relay);
+    }
+    for (const bad of ["N".repeat(38), "N".repeat(209), `${"N".repeat(40)}=`, 7]) {
+      const message = { type: "mls-key-package", keyPackage, proof, name: bad };
+      assert.ok(
+        refused(() => parseClientMessage(JSON.stringify(message))),
+        String(bad),
+      );
+    }
+  });
 });

@@ -23,7 +23,7 @@ const admissionProof = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
  * (packages/e2ee/src/admission/waiting-name.ts): 12-byte IV, AES-GCM of at most 128 bytes of
  * UTF-8, and its tag; opaque to the server.
  */
-const sealedName = z.string().regex(/^[A-Za-z0-9_-]{40,208}$/);
+const sealedName = z.string().regex(/^[A-Za-z0-9_-]{39,208}$/);
 /** 128-bit group id, base64url. */
 const groupId = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
 /** An MLS epoch; safe integers are enough for any meeting (2^53 commits). */
