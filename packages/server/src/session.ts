@@ -174,20 +174,11 @@ export class Session implements Member {
     const { meeting, id } = state;
     meeting.lobby.delete(id);
     const participant = { id, audio: true, video: true };
-    const peer = this.enterRoom(meeting, id);
-    const token = newResumeToken();
-    this.state = {
-      kind: "joined",
-      meeting,
-      peer,
-      participant,
-      resumeDigest: token.digest,
-      linkDigest: null,
-    };
+    const resumeToken = this.becomeParticipant(meeting, participant, null);
     this.send({
       type: "admitted",
       participants: meeting.participants(),
-      resumeToken: token.token,
+      resumeToken,
     });
     meeting.members.set(id, this);
     meeting.broadcast({ type: "knock-ended", from: id, reason: "admitted" }, id);
@@ -441,16 +432,7 @@ export class Session implements Member {
       clearTimeout(resumed.timer);
       meeting.held.delete(participant.id);
     }
-    const peer = this.enterRoom(meeting, participant.id);
-    const token = newResumeToken();
-    this.state = {
-      kind: "joined",
-      meeting,
-      peer,
-      participant,
-      resumeDigest: token.digest,
-      linkDigest: link,
-    };
+    const resumeToken = this.becomeParticipant(meeting, participant, link);
     meeting.delivery.connect(participant.id);
     this.send({
       type: "welcome",
@@ -459,7 +441,7 @@ export class Session implements Member {
       participants: meeting.participants(),
       group: meeting.delivery.state,
       resumed: resumed !== undefined,
-      resumeToken: token.token,
+      resumeToken,
     });
     // What the Delivery Service sent while we were away, in order, before anything new.
     for (const raw of resumed?.take() ?? []) this.sendEncoded(raw);
@@ -534,6 +516,25 @@ export class Session implements Member {
     this.send({ type: "room-status", ...meeting.waitingStatus });
     meeting.tellMembers({ type: "knock", from: id, name });
     this.ctx.log.info({ room: roomTag(meeting.id), waiting: meeting.lobby.size }, "knock");
+  }
+
+  /** Enters the room as a participant; returns its fresh resume token, for the client only. */
+  private becomeParticipant(
+    meeting: Meeting,
+    participant: Omit<Participant, "leaf">,
+    linkDigest: string | null,
+  ): string {
+    const peer = this.enterRoom(meeting, participant.id);
+    const token = newResumeToken();
+    this.state = {
+      kind: "joined",
+      meeting,
+      peer,
+      participant,
+      resumeDigest: token.digest,
+      linkDigest,
+    };
+    return token.token;
   }
 
   private enterRoom(meeting: Meeting, id: ParticipantId): Peer {

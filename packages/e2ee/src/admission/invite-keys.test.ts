@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { deriveRoomId, fromBase64url, toBase64url } from "@conclave/protocol";
 import type { KeyPackageRef } from "../mls/key-package.ts";
 import { makeAdmissionProof, verifyAdmissionProof } from "./admission-proof.ts";
-import { ADMIT_KEY_LABEL, deriveInviteKeys } from "./invite-keys.ts";
+import { ADMIT_KEY_LABEL, deriveInviteKeys, nextInviteSecret } from "./invite-keys.ts";
 import { makeWelcomeTag, verifyWelcomeTag, welcomeTagExtension } from "./welcome-tag.ts";
 
 const secretBytes = new Uint8Array(32).map((_, i) => i);
@@ -40,6 +40,17 @@ describe("invite secret keys", () => {
       expectedAdmitKey(),
       Buffer.from(hkdfSync("sha256", secretBytes, new Uint8Array(), "conclave/server-key/v1", 32)),
     );
+  });
+
+  it("the next generation = HKDF(secret, salt = exporter output, info invite-secret/v1), same room", async () => {
+    const exported = new Uint8Array(32).fill(0x42);
+    const next = await nextInviteSecret(await keys(), exported);
+    const expected = hkdfSync("sha256", secretBytes, exported, "conclave/invite-secret/v1", 32);
+    assert.equal(next, Buffer.from(expected).toString("base64url"));
+    const derived = await keys();
+    const replaced = await deriveInviteKeys(next, derived.roomId);
+    assert.equal(replaced?.roomId, derived.roomId, "a replaced secret keeps the room");
+    assert.notEqual((await deriveRoomId(next))?.roomId, derived.roomId);
   });
 
   it("refuses a secret that is not 32 bytes of base64url", async () => {

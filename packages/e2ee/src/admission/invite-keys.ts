@@ -51,6 +51,11 @@ export interface InviteKeys {
   readonly secretKey: CryptoKeyHandle;
 }
 
+/** HKDF-SHA-256 parameters (RFC 5869) with this salt and the label as info. */
+function hkdf(salt: Uint8Array<ArrayBuffer>, label: string) {
+  return { name: "HKDF", hash: "SHA-256", salt, info: new TextEncoder().encode(label) };
+}
+
 /**
  * The room id and admit key of an invite secret (base64url); undefined if it is not 32 bytes. A
  * first-generation secret derives its room id; a replaced one belongs to
@@ -68,24 +73,14 @@ export async function deriveInviteKeys(
   const base = await subtle().importKey("raw", bytes, "HKDF", false, ["deriveKey", "deriveBits"]);
   bytes.fill(0);
   const admitKey = await subtle().deriveKey(
-    {
-      name: "HKDF",
-      hash: "SHA-256",
-      salt: new Uint8Array(0),
-      info: new TextEncoder().encode(ADMIT_KEY_LABEL),
-    },
+    hkdf(new Uint8Array(0), ADMIT_KEY_LABEL),
     base,
     { name: "HMAC", hash: "SHA-256", length: 256 },
     false,
     ["sign", "verify"],
   );
   const nameKey = await subtle().deriveKey(
-    {
-      name: "HKDF",
-      hash: "SHA-256",
-      salt: new Uint8Array(0),
-      info: new TextEncoder().encode(WAITING_NAME_LABEL),
-    },
+    hkdf(new Uint8Array(0), WAITING_NAME_LABEL),
     base,
     { name: "AES-GCM", length: 256 },
     false,
@@ -100,12 +95,7 @@ export async function deriveInviteKeys(
  */
 export async function nextInviteSecret(keys: InviteKeys, exported: Uint8Array): Promise<string> {
   const bits = await subtle().deriveBits(
-    {
-      name: "HKDF",
-      hash: "SHA-256",
-      salt: new Uint8Array(exported),
-      info: new TextEncoder().encode(NEXT_SECRET_LABEL),
-    },
+    hkdf(new Uint8Array(exported), NEXT_SECRET_LABEL),
     keys.secretKey,
     SECRET_BYTES * 8,
   );
