@@ -76,14 +76,16 @@ export class AdmissionGate {
   }
 
   /**
-   * Follows the group's invite generation after an epoch change. Returns the new secret
-   * (base64url) when it was just replaced, for the page's link; undefined otherwise. A generation
-   * we cannot reach (more than one step: the roles rules refuse such a commit) keeps our keys.
+   * Follows the group's invite generation after an epoch change: `exporter` is the new epoch's
+   * after a commit, undefined after joining (our keys are then the group's generation). Returns
+   * the new secret (base64url) when it was just replaced, for the page's link; undefined
+   * otherwise. A generation we cannot reach (more than one step: the roles rules refuse such a
+   * commit) keeps our keys.
    */
-  async follow(generation: number, exporter: Exporter): Promise<string | undefined> {
+  async follow(generation: number, exporter?: Exporter): Promise<string | undefined> {
     const current = this.#keys;
     if (current === undefined) return undefined;
-    if (this.#generation === undefined || this.#generation === generation) {
+    if (this.#generation === undefined || this.#generation === generation || !exporter) {
       this.#generation = generation;
       this.#byGeneration.set(generation, current);
       return undefined;

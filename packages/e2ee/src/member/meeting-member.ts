@@ -53,7 +53,7 @@ import {
   type Transition,
 } from "../mls/session.ts";
 import { constantTimeEqual, toHex } from "../sframe/bytes.ts";
-import { AdmissionGate, type Upload } from "./admission-gate.ts";
+import { AdmissionGate, type Exporter, type Upload } from "./admission-gate.ts";
 import {
   decodeAppMessage,
   encodeOpaque,
@@ -219,12 +219,12 @@ export interface MeetingMember {
   makeCoHost(fingerprint: string, on: boolean): Promise<boolean>;
   /** Hands our host role to a member; we stay in the meeting as a member. */
   transferHost(fingerprint: string): Promise<boolean>;
-  /** Puts a device on the deny-list and removes it in the same commit if it is here. */
+  /** Puts a device on the deny-list, then removes it in our next commit if it is here. */
   deny(fingerprint: string): Promise<boolean>;
   /**
-   * As a host, "remove and block": `deny`, and replace the invite secret in the same commit, so
-   * the old link only leads to knocking. Members that hold the secret get the new one in an
-   * `invite-replaced` event.
+   * As a host, "remove and block": `deny`, then, once the device is out, replace the invite secret
+   * (member/host-requests.ts), so the old link only leads to knocking. Members that hold the
+   * secret get the new one in an `invite-replaced` event.
    */
   block(fingerprint: string): Promise<boolean>;
   /**
@@ -651,7 +651,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       await onRemoved();
       return;
     }
-    await followInviteGeneration();
+    await followInviteGeneration(old !== undefined);
     const installed = await installMediaKeys();
     rebuildRoster();
     const rosterChanged = diff.added.length > 0 || diff.removed.length > 0;
@@ -672,14 +672,17 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     }
   }
 
-  /** Replaces our invite keys when a commit raised the generation, and tells the page. */
-  async function followInviteGeneration(): Promise<void> {
+  /**
+   * Replaces our invite keys when a commit raised the generation, and tells the page. Joining, we
+   * take the group's generation as ours: only the epoch of the raising commit derives the next.
+   */
+  async function followInviteGeneration(byCommit: boolean): Promise<void> {
     const current = session;
     if (current === undefined) return;
     const generation = current.roles.inviteGeneration;
-    const secret = await gate.follow(generation, (label, context, length) =>
-      mlsExportSecret(current, label, context, length),
-    );
+    const exporter: Exporter = (label, context, length) =>
+      mlsExportSecret(current, label, context, length);
+    const secret = await gate.follow(generation, byCommit ? exporter : undefined);
     if (secret === undefined) return;
     // Proofs checked with the old keys say nothing now: an old link's holder must knock.
     for (const [from, upload] of pendingKeyPackages) {
@@ -782,7 +785,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       for (const leaf of [...diff.added, ...diff.removed]) names.delete(leaf);
       ring.close();
       ring = newRing();
-      await followInviteGeneration();
+      await followInviteGeneration(true);
       rebuildRoster();
       events.emit("epoch", {
         epoch: session.epoch,

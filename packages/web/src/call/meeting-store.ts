@@ -372,7 +372,7 @@ export class MeetingStore extends Store<MeetingState> {
     const next = await replacedLink(old, secret);
     if (next?.linkKey === undefined) return;
     this.link = next;
-    if (location.pathname === `/m/${next.roomId}`) {
+    if (location.pathname.replace(/\/$/, "") === `/m/${next.roomId}`) {
       history.replaceState(history.state, "", `#${inviteFragment(next)}`);
     }
     this.signalling?.send({
