@@ -8,13 +8,17 @@
 //   - no participant claims it (a rejoin left it behind, or the Add's uploader went away): after
 //     the reconnection window from when we first saw it unclaimed.
 // Records are keyed by leaf *and* fingerprint, so a leaf that a later Add refilled is not removed
-// for what its previous holder did.
+// for what its previous holder did. A dropped participant is forgotten once the leaf it held is
+// gone: the server holds its place no longer, and it must neither claim a refilled leaf nor look
+// like a participant outside the group.
 import type { Roster, RosterEntry } from "../mls/roster.ts";
 import { toHex } from "../sframe/bytes.ts";
 
 interface ParticipantState {
   leaf: number | null;
   disconnectedAt: number | undefined;
+  /** while dropped: the leaf:fingerprint it held */
+  heldKey: string | undefined;
 }
 
 export interface DueRemovals {
@@ -36,16 +40,21 @@ export class Participants {
 
   reset(list: readonly { readonly id: string; readonly leaf: number | null }[]): void {
     this.#byId.clear();
-    for (const p of list) this.#byId.set(p.id, { leaf: p.leaf, disconnectedAt: undefined });
+    for (const p of list) this.upsert(p.id, p.leaf);
   }
 
   upsert(id: string, leaf: number | null): void {
-    this.#byId.set(id, { leaf, disconnectedAt: undefined });
+    this.#byId.set(id, { leaf, disconnectedAt: undefined, heldKey: undefined });
   }
 
-  /** Every participant the server announces, in the order it announced them, with its leaf. */
+  /**
+   * Every participant the server announces as connected, in the order it announced them, with its
+   * leaf. A dropped one is left out: it receives nothing while it is away.
+   */
   announced(): Array<{ readonly id: string; readonly leaf: number | null }> {
-    return [...this.#byId].map(([id, state]) => ({ id, leaf: state.leaf }));
+    return [...this.#byId]
+      .filter(([, state]) => state.disconnectedAt === undefined)
+      .map(([id, state]) => ({ id, leaf: state.leaf }));
   }
 
   leafOf(id: string): number | null | undefined {
@@ -59,13 +68,22 @@ export class Participants {
     // The server holds a dropped participant's place only while it has a leaf (server session.ts).
     // One without (a joiner gone before its Add, a member its removal expelled) is gone for good;
     // kept here, it would raise the unknown-participant alarm 10 s later.
-    if (reason === "disconnected" && state.leaf !== null) {
+    const entry = roster?.find((e) => e.leafIndex === state.leaf);
+    if (reason === "disconnected" && state.leaf !== null && entry !== undefined) {
       state.disconnectedAt = now;
+      state.heldKey = keyOf(entry);
       return;
     }
     this.#byId.delete(id);
-    const entry = roster?.find((e) => e.leafIndex === state.leaf);
-    if (entry !== undefined) this.#left.set(keyOf(entry), now);
+    if (entry !== undefined && reason === "left") this.#left.set(keyOf(entry), now);
+  }
+
+  /** Forgets dropped participants whose leaf is gone from `roster` (removed, maybe refilled). */
+  #forgetGone(roster: Roster): void {
+    const live = new Set(roster.map(keyOf));
+    for (const [id, state] of [...this.#byId]) {
+      if (state.heldKey !== undefined && !live.has(state.heldKey)) this.#byId.delete(id);
+    }
   }
 
   #claimant(leaf: number): ParticipantState | undefined {
@@ -75,6 +93,7 @@ export class Participants {
 
   /** Leaves whose participant is connected, ours included, ascending: the commit duty order. */
   connectedLeaves(roster: Roster, ownLeaf: number): number[] {
+    this.#forgetGone(roster);
     return roster
       .map((e) => e.leafIndex)
       .filter((leaf) => {
@@ -85,6 +104,7 @@ export class Participants {
   }
 
   dueRemovals(roster: Roster, ownLeaf: number, now: number, windowMs: number): DueRemovals {
+    this.#forgetGone(roster);
     const leaves: number[] = [];
     let since: number | undefined;
     let nextAt: number | undefined;
