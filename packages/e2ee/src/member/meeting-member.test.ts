@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { fromBase64url, type ServerMessage, toBase64url } from "@conclave/protocol";
+import {
+  fromBase64url,
+  type ParticipantId,
+  type ServerMessage,
+  toBase64url,
+} from "@conclave/protocol";
 import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
 import { createDeviceIdentity } from "../mls/credential.ts";
 import { seededRandom } from "../test-support/seeded-random.ts";
+import { createMeetingMember, type MeetingMember } from "./meeting-member.ts";
 import { TestMeeting } from "./test-meeting.ts";
 
 async function meetingOf(names: readonly string[]): Promise<TestMeeting> {
@@ -356,6 +362,47 @@ describe("meeting member engine", () => {
     assert.equal(bob.member.stats.applicationRejected, 1);
     assert.equal(bob.member.stats.keyPackagesRejected, 1);
     await meeting.converge(1000);
+    meeting.close();
+  });
+
+  it("closed while it joins, it stays closed: the join that was under way does not revive it", async () => {
+    const meeting = await meetingOf(["ada"]);
+    const identity = await createDeviceIdentity(
+      { displayName: "bob", deviceId: "bob-device" },
+      await loadMlsCiphersuite(),
+    );
+    let id = "" as ParticipantId;
+    const sent: string[] = [];
+    const member: MeetingMember = createMeetingMember({
+      identity,
+      admission: { kind: "invite", keys: await meeting.inviteKeys() },
+      send: (message) => {
+        sent.push(message.type);
+        meeting.ds.send(id, message);
+      },
+      now: meeting.clock.now,
+      timers: meeting.clock.timers,
+      // The page leaves while the Welcome is being opened.
+      policy: (input) => {
+        if (input.kind === "join") member.close();
+        return { accept: true };
+      },
+    });
+    id = meeting.ds.connect("bob", (message) => member.receive(message));
+    await meeting.until(
+      async () => {
+        await member.idle();
+        return member.status !== "joining";
+      },
+      10_000,
+      "the Welcome",
+    );
+    assert.equal(member.status, "closed");
+    assert.equal(member.joined, false);
+    assert.deepEqual(sent, ["mls-key-package"], "no hello, no commit once closed");
+    await meeting.advance(60_000);
+    await member.idle();
+    assert.deepEqual(sent, ["mls-key-package"], "a closed engine sends nothing more");
     meeting.close();
   });
 });

@@ -350,6 +350,8 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
   };
 
   let status: MemberStatus = "idle";
+  /** close() was called: for good, whatever a job still running sets `status` to. */
+  let closed = false;
   let selfId: string | undefined;
   let ring = newRing();
   let session: MlsSession | undefined;
@@ -413,7 +415,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
 
   function enqueue(job: () => Promise<void>): Promise<void> {
     const run = chain.then(async () => {
-      if (status === "closed") return;
+      if (closed) return;
       try {
         await job();
         await drainQueue();
@@ -422,7 +424,9 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       } catch (error) {
         report("LOCAL_FAILURE", reasonOf(error));
       }
-      reschedule();
+      // A job that was running when close() came may have taken up a group again: drop it.
+      if (closed) shutDown();
+      else reschedule();
     });
     chain = run;
     return run;
@@ -449,7 +453,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
   }
 
   function reschedule(): void {
-    if (status === "closed" || status === "removed") wakeAt = Number.POSITIVE_INFINITY;
+    if (status === "removed") wakeAt = Number.POSITIVE_INFINITY;
     if (status === "joining") wake(keyPackageSentAt + keyPackageRefreshMs);
     if (awaitingRollback !== undefined) wake(awaitingRollback.deadline);
     for (const item of queue) wake(item.expires);
@@ -505,6 +509,21 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
 
   // ---- joining ----------------------------------------------------------------------------
 
+  /** To the server, unless we were closed meanwhile (a job may still be running). */
+  function send(message: MlsClientMessage): void {
+    if (!closed) options.send(message);
+  }
+
+  /** What close() does; again after a job that was still running when it came. */
+  function shutDown(): void {
+    if (timer !== undefined) timers.clearTimeout(timer.handle);
+    timer = undefined;
+    forgetState();
+    for (const bundle of bundles) eraseBundle(bundle);
+    bundles = [];
+    status = "closed";
+  }
+
   function forgetState(): void {
     eraseConsumed(unerased);
     unerased = [];
@@ -531,7 +550,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     bundles = [bundle, ...bundles.slice(0, 1)];
     keyPackageSentAt = now();
     const extras = await gate.extrasFor(bundle, options.identity.displayName);
-    options.send({ type: "mls-key-package", keyPackage: toBase64url(bundle.encoded), ...extras });
+    send({ type: "mls-key-package", keyPackage: toBase64url(bundle.encoded), ...extras });
   }
 
   function eraseBundle(bundle: KeyPackageBundle): void {
@@ -564,7 +583,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     session = made.session;
     founded = true;
     status = "member";
-    options.send({ type: "mls-found", groupId: toBase64url(made.session.groupId) });
+    send({ type: "mls-found", groupId: toBase64url(made.session.groupId) });
     await newEpoch(undefined, "founded", undefined);
   }
 
@@ -761,7 +780,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     stats.commitsFailed++;
     report("COMMIT_FAILED", `commit of epoch ${session.epoch}: ${why}`);
     awaitingRollback = { epoch: session.epoch, deadline: now() + rollbackWaitMs };
-    options.send({ type: "mls-commit-failed", epoch: Number(session.epoch) });
+    send({ type: "mls-commit-failed", epoch: Number(session.epoch) });
   }
 
   async function onRollback(epoch: bigint): Promise<void> {
@@ -821,7 +840,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     const sealed = await sealApplicationMessage(session, payload);
     session = sealed.session;
     eraseConsumed(sealed.consumed);
-    options.send({ type: "mls-message", message: toBase64url(sealed.message) });
+    send({ type: "mls-message", message: toBase64url(sealed.message) });
     return true;
   }
 
@@ -1144,7 +1163,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     };
     stats.commitsSent++;
     const welcome = built.kind === "add" ? toBase64url(built.transition.welcome) : null;
-    options.send({
+    send({
       type: "mls-commit",
       epoch: Number(session.epoch),
       commit: toBase64url(built.transition.commit),
@@ -1489,12 +1508,8 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       }
     },
     close() {
-      if (timer !== undefined) timers.clearTimeout(timer.handle);
-      timer = undefined;
-      forgetState();
-      for (const bundle of bundles) eraseBundle(bundle);
-      bundles = [];
-      status = "closed";
+      closed = true;
+      shutDown();
     },
   };
 }
