@@ -93,6 +93,8 @@ const SILENCE_LIMIT_MS = 6000;
 
 /** Errors about MLS messages the engine sent: the engine handles them; they refuse no request. */
 const MLS_ERRORS: ReadonlySet<string> = new Set(["GROUP_EXISTS", "NOT_A_MEMBER", "BAD_MLS"]);
+/** Why the server closes a connection for good: coming back would only be refused again. */
+const FINAL_ERRORS: ReadonlySet<string> = new Set(["REMOVED", "DENIED", "LINK_REPLACED"]);
 
 type Pending = {
   resolve: (message: ServerMessage) => void;
@@ -121,6 +123,8 @@ export class Bot extends TypedEvents<BotEvents> {
   /** Offers are answered one at a time, in order. */
   private offers: Promise<void> = Promise.resolve();
   private ending = false;
+  /** The server closed us for good (FINAL_ERRORS): no reconnecting. */
+  private closedForGood = false;
   private mediaClosed: Promise<void> | null = null;
   private readonly startedMs = performance.now();
 
@@ -264,7 +268,12 @@ export class Bot extends TypedEvents<BotEvents> {
         const resumed = await this.connect();
         this.emit("reconnected", resumed);
         return;
-      } catch {
+      } catch (error) {
+        if (error instanceof ServerRefusedError && FINAL_ERRORS.has(error.serverCode)) {
+          this.closedForGood = true;
+          await this.shutdownMedia();
+          return;
+        }
         this.socket?.terminate();
         await this.closeConnectionMedia();
         const delay = RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)];
@@ -340,6 +349,7 @@ export class Bot extends TypedEvents<BotEvents> {
         return;
       }
       case "error":
+        if (FINAL_ERRORS.has(message.code)) this.closedForGood = true;
         this.serverErrors[message.code] = (this.serverErrors[message.code] ?? 0) + 1;
         this.emit("server-error", message.code, message.message);
         return;
@@ -377,8 +387,9 @@ export class Bot extends TypedEvents<BotEvents> {
     );
     this.pending = null;
     // Only a bot that was in the meeting reconnects; a failed first join is the caller's.
-    if (!expected && this.options.reconnect && this.resumeToken) void this.reconnect();
-    else void this.shutdownMedia();
+    if (!expected && !this.closedForGood && this.options.reconnect && this.resumeToken) {
+      void this.reconnect();
+    } else void this.shutdownMedia();
     this.emit("closed", code, reason, expected);
   }
 

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Bot, joinBot, ServerRefusedError } from "@conclave/bot";
+import { type NetworkCut, networkCut } from "./network-cut.ts";
 import { newRoom, SignallingClient } from "./signalling-client.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
 import { waitFor } from "./wait-for.ts";
@@ -16,20 +17,23 @@ const selfFingerprint = (bot: Bot) =>
 
 describe("replacing the invite link", () => {
   let server: ServerProcess;
+  let relay: NetworkCut;
   const bots: Bot[] = [];
   const clients: SignallingClient[] = [];
 
   before(async () => {
     server = await startServer();
+    relay = await networkCut(server.port);
   });
   after(async () => {
     for (const c of clients) c.close();
     for (const bot of bots) bot.close();
+    await relay.close();
     await server.stop();
   });
 
-  const join = async (url: string, name: string, publish = false) => {
-    const bot = await joinBot({ url, name, publish });
+  const join = async (url: string, name: string, reconnect = false) => {
+    const bot = await joinBot({ url, name, publish: false, reconnect });
     bots.push(bot);
     return bot;
   };
@@ -46,7 +50,7 @@ describe("replacing the invite link", () => {
     // Someone waits with the old link while the meeting is locked: replacing the link closes it.
     assert.equal(await ada.crypto.member.setLocked(true), true);
     await waitFor("locked", () => ben.crypto.member.roles?.settings.locked === true);
-    const waiting = await join(oldLink, "Wes");
+    const waiting = await join(oldLink, "Wes", true);
     const closed = new Promise<string>((resolve) => waiting.on("server-error", (c) => resolve(c)));
 
     assert.equal(await ben.crypto.member.block(selfFingerprint(mal)), false, "Ben is no host");
@@ -68,6 +72,13 @@ describe("replacing the invite link", () => {
     assert.equal(ben.meetingLink, newLink, "both derived the same secret");
     assert.ok(!newLink.includes(room.secret), "the old secret is not in the new link");
     assert.equal(await closed, "LINK_REPLACED");
+    const closedAt = performance.now();
+    await waitFor("Wes closed", () => waiting.stats().state === "closed");
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, closedAt + 3000 - performance.now())),
+    );
+    assert.equal(waiting.stats().state, "closed", "a bot closed for good does not knock on again");
+    assert.deepEqual(waiting.stats().signalling.serverErrors, { LINK_REPLACED: 1 });
 
     // The old link, even on a new device, only gets told to ask to join.
     await assert.rejects(
@@ -79,6 +90,31 @@ describe("replacing the invite link", () => {
     const cyd = await join(newLink, "Cyd");
     await waitFor("Cyd in with the new link", () => [ada, ben, cyd].every((b) => inGroup(b, 3)));
     assert.equal(cyd.meetingLink, newLink);
+  });
+
+  it("a member away while the link is replaced takes its place back with the old one, then follows", async () => {
+    const room = await newRoom();
+    const oldLink = `${server.url}/m/${room.roomId}#${room.secret}`;
+    const ada = await join(oldLink, "Ada");
+    const mal = await join(oldLink, "Mal");
+    const relayed = `http://127.0.0.1:${relay.port}/m/${room.roomId}#${room.secret}`;
+    const cyd = await join(relayed, "Cyd", true);
+    await waitFor("three in the group", () => [ada, mal, cyd].every((b) => inGroup(b, 3)));
+    const leaf = cyd.crypto.member.ownLeaf;
+
+    relay.cut();
+    assert.equal(await ada.crypto.member.block(selfFingerprint(mal)), true);
+    await waitFor(
+      "the link replaced for Ada",
+      () => ada.crypto.member.roles?.inviteGeneration === 1,
+    );
+    const back = new Promise<boolean>((resolve) => cyd.on("reconnected", (r) => resolve(r)));
+    relay.restore();
+    assert.equal(await back, true, "the held place opened with its token, though the link changed");
+    await waitFor("Cyd caught up", () => cyd.crypto.member.roles?.inviteGeneration === 1);
+    assert.equal(cyd.crypto.member.ownLeaf, leaf, "same leaf");
+    assert.equal(new URL(cyd.meetingLink).hash, new URL(ada.meetingLink).hash, "same new secret");
+    await waitFor("Ada and Cyd only", () => [ada, cyd].every((b) => inGroup(b, 2)));
   });
 
   it("only a member of the group replaces the link, and only from the current one", async () => {
