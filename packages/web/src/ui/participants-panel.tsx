@@ -145,7 +145,11 @@ export function ParticipantsPanel({
         })}
       </ul>
       {ending && (
-        <EndMeetingDialog
+        <ConfirmDialog
+          id="end"
+          title="End the meeting for everyone?"
+          text="Everyone’s page leaves the meeting, and so does yours."
+          confirmLabel="End meeting"
           onCancel={() => setEnding(false)}
           onConfirm={() => {
             setEnding(false);
@@ -154,8 +158,11 @@ export function ParticipantsPanel({
         />
       )}
       {blocking && (
-        <BlockDialog
-          person={blocking}
+        <ConfirmDialog
+          id="block"
+          title={`Remove and block ${blocking.name}?`}
+          text="This device is removed and can’t come back. The meeting link is replaced too, because the same person could return with it in a new browser: everyone here gets the new link, and anyone who has not joined yet with the old one will have to ask to join."
+          confirmLabel="Remove and block"
           onCancel={() => setBlocking(null)}
           onConfirm={() => {
             host.removeAndBlock(blocking.fingerprint);
@@ -196,56 +203,34 @@ function SettingToggle(props: { label: string; value: boolean; onChange: (on: bo
   );
 }
 
-function BlockDialog(props: { person: RosterEntry; onCancel: () => void; onConfirm: () => void }) {
+/** Asks before an action that cannot be undone; Escape or Cancel backs out. */
+function ConfirmDialog(props: {
+  id: string;
+  title: string;
+  text: string;
+  confirmLabel: string;
+  onCancel: () => void;
+  onConfirm: () => void;
+}) {
   return (
     <div
       class="confirm-dialog"
       role="alertdialog"
       aria-modal="true"
-      aria-labelledby="block-title"
-      aria-describedby="block-text"
+      aria-labelledby={`${props.id}-title`}
+      aria-describedby={`${props.id}-text`}
       onKeyDown={(e) => {
         if (e.key === "Escape") props.onCancel();
       }}
     >
-      <h3 id="block-title">Remove and block {props.person.name}?</h3>
-      <p id="block-text">
-        This device is removed and can’t come back. The meeting link is replaced too, because the
-        same person could return with it in a new browser: everyone here gets the new link, and
-        anyone who has not joined yet with the old one will have to ask to join.
-      </p>
+      <h3 id={`${props.id}-title`}>{props.title}</h3>
+      <p id={`${props.id}-text`}>{props.text}</p>
       <div class="button-row">
         <button type="button" class="btn" ref={focusOnMount} onClick={props.onCancel}>
           Cancel
         </button>
         <button type="button" class="btn btn-danger" onClick={props.onConfirm}>
-          Remove and block
-        </button>
-      </div>
-    </div>
-  );
-}
-
-function EndMeetingDialog(props: { onCancel: () => void; onConfirm: () => void }) {
-  return (
-    <div
-      class="confirm-dialog"
-      role="alertdialog"
-      aria-modal="true"
-      aria-labelledby="end-title"
-      aria-describedby="end-text"
-      onKeyDown={(e) => {
-        if (e.key === "Escape") props.onCancel();
-      }}
-    >
-      <h3 id="end-title">End the meeting for everyone?</h3>
-      <p id="end-text">Everyone’s page leaves the meeting, and so does yours.</p>
-      <div class="button-row">
-        <button type="button" class="btn" ref={focusOnMount} onClick={props.onCancel}>
-          Cancel
-        </button>
-        <button type="button" class="btn btn-danger" onClick={props.onConfirm}>
-          End meeting
+          {props.confirmLabel}
         </button>
       </div>
     </div>
