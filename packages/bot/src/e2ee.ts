@@ -10,6 +10,7 @@ import {
   loadMlsCiphersuite,
   type MediaKeyRing,
   MediaWatch,
+  type MediaWatchAlarm,
   type MeetingMember,
   type MlsClientMessage,
   NextEpochHold,
@@ -26,13 +27,8 @@ interface Held {
  * (`active`) or cleared; the engine's own alarms are its `alarm` event.
  */
 export type MediaAlarm =
-  | { readonly kind: "newer-epoch"; readonly active: boolean }
-  | {
-      readonly kind: "group-split";
-      readonly leaf: number;
-      readonly name: string;
-      readonly active: boolean;
-    };
+  | Extract<MediaWatchAlarm, { kind: "newer-epoch" }>
+  | (Extract<MediaWatchAlarm, { kind: "group-split" }> & { readonly name: string });
 
 export interface BotE2eeStats {
   status: string;
@@ -59,9 +55,6 @@ export class BotE2ee {
   private readonly hold = new NextEpochHold<Held>();
   private readonly watch = new MediaWatch();
   private readonly watchTimer: ReturnType<typeof setInterval>;
-  private behind = false;
-  private resynced = false;
-  private split: ReadonlySet<number> = new Set();
   /** Every media alarm raised or cleared so far, oldest first (tests read it). */
   readonly mediaAlarms: Array<MediaAlarm & { readonly at: number }> = [];
   /** Which publisher each m-line carried at the last offer, to rebind on change. */
@@ -78,7 +71,6 @@ export class BotE2ee {
       }
       for (const leaf of event.removed) this.cryptor.memberRemoved(leaf, event.epoch);
       this.watch.epochChanged();
-      this.resynced = false;
       this.checkMedia();
       for (const held of this.hold.release()) this.open(held.track, held.frame);
     });
@@ -89,29 +81,16 @@ export class BotE2ee {
   private checkMedia(): void {
     const m = this.member;
     const members = new Set(m.roster.map((r) => r.leaf).filter((leaf) => leaf !== m.ownLeaf));
-    const state = this.watch.check(members);
+    const { alarms, rejoin } = this.watch.changes(members);
+    if (rejoin) m.resync("frames of a newer epoch and no commit to reach it");
     const at = Date.now();
-    if (state.behind !== this.behind) {
-      this.mediaAlarms.push({ kind: "newer-epoch", active: state.behind, at });
-    }
-    this.behind = state.behind;
-    if (state.rejoin && !this.resynced) {
-      this.resynced = true;
-      m.resync("frames of a newer epoch and no commit to reach it");
-    }
-    const split = new Set(state.split);
-    const name = (leaf: number) => m.roster.find((r) => r.leaf === leaf)?.displayName ?? "";
-    for (const leaf of split) {
-      if (!this.split.has(leaf)) {
-        this.mediaAlarms.push({ kind: "group-split", leaf, name: name(leaf), active: true, at });
+    for (const alarm of alarms) {
+      if (alarm.kind === "newer-epoch") this.mediaAlarms.push({ ...alarm, at });
+      else {
+        const name = m.roster.find((r) => r.leaf === alarm.leaf)?.displayName ?? "";
+        this.mediaAlarms.push({ ...alarm, name, at });
       }
     }
-    for (const leaf of this.split) {
-      if (!split.has(leaf)) {
-        this.mediaAlarms.push({ kind: "group-split", leaf, name: name(leaf), active: false, at });
-      }
-    }
-    this.split = split;
   }
 
   /** A bot comes with the full link: it proves the invite secret like a browser (docs/e2ee.md). */

@@ -76,6 +76,8 @@ export {
   DEFAULT_SPLIT_FAILURES,
   DEFAULT_SPLIT_WINDOW_MS,
   MediaWatch,
+  type MediaWatchAlarm,
+  type MediaWatchChanges,
   type MediaWatchOptions,
   type MediaWatchState,
 } from "./frames/media-watch.ts";

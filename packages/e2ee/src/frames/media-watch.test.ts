@@ -66,3 +66,35 @@ describe("media watch: group split", () => {
     assert.deepEqual(watch.check(new Set([3])).split, [3]);
   });
 });
+
+describe("media watch: changes", () => {
+  it("reports each alarm once when raised and once when cleared, and rejoin once per epoch", () => {
+    const { clock, watch } = watchAt();
+    const members = new Set([3]);
+    watch.newerEpoch(2);
+    for (let i = 0; i < 50; i++) watch.authFailed(3);
+    assert.deepEqual(watch.changes(members), {
+      alarms: [
+        { kind: "newer-epoch", active: true },
+        { kind: "group-split", leaf: 3, active: true },
+      ],
+      rejoin: false,
+    });
+    assert.deepEqual(watch.changes(members), { alarms: [], rejoin: false }, "nothing new");
+    clock.t += 5000;
+    assert.deepEqual(watch.changes(members).rejoin, true);
+    assert.deepEqual(watch.changes(members).rejoin, false, "said once in this epoch");
+    watch.epochChanged();
+    watch.authOk(3);
+    assert.deepEqual(watch.changes(members), {
+      alarms: [
+        { kind: "newer-epoch", active: false },
+        { kind: "group-split", leaf: 3, active: false },
+      ],
+      rejoin: false,
+    });
+    watch.newerEpoch(2);
+    clock.t += 5000;
+    assert.deepEqual(watch.changes(members).rejoin, true, "again in the next epoch");
+  });
+});

@@ -13,7 +13,8 @@
 //   than ours: the group has split, or someone sends garbage under its name. Either way it must
 //   not look like a member we can hear.
 //
-// Pure: no timers, an injectable clock; the caller feeds frame outcomes and polls `check`.
+// Pure: no timers, an injectable clock; the caller feeds frame outcomes and polls `check`, or
+// `changes` for the alarms to raise or clear and the moment to rejoin.
 // Epoch bits and senders come from KIDs, which are not authenticated: a hostile server can raise
 // these alarms falsely (by replaying or forging KIDs). It can deny service anyway; it cannot make
 // them stay silent while it withholds commits.
@@ -33,7 +34,19 @@ export interface MediaWatchOptions {
   readonly now?: () => number;
 }
 
-/** What the watch sees now; the caller turns changes into alarms. */
+/** A media alarm raised (`active`) or cleared. */
+export type MediaWatchAlarm =
+  | { readonly kind: "newer-epoch"; readonly active: boolean }
+  | { readonly kind: "group-split"; readonly leaf: number; readonly active: boolean };
+
+export interface MediaWatchChanges {
+  /** raised or cleared since the last call, newer epoch first */
+  readonly alarms: readonly MediaWatchAlarm[];
+  /** give up our state and join again now: said once per epoch */
+  readonly rejoin: boolean;
+}
+
+/** What the watch sees now; `changes` turns it into alarms. */
 export interface MediaWatchState {
   /** we are behind the group: our own sending is paused */
   readonly behind: boolean;
@@ -64,6 +77,10 @@ export class MediaWatch {
   #nextSince: number | undefined;
   /** when we decided we are behind (sending paused) */
   #behindSince: number | undefined;
+  /** what `changes` last reported, and whether it said rejoin in this epoch */
+  #reportedBehind = false;
+  #reportedSplit: ReadonlySet<number> = new Set();
+  #rejoinSaid = false;
   readonly #senders = new Map<number, SenderFailures>();
 
   constructor(options: MediaWatchOptions = {}) {
@@ -93,6 +110,7 @@ export class MediaWatch {
   epochChanged(): void {
     this.#nextSince = undefined;
     this.#behindSince = undefined;
+    this.#rejoinSaid = false;
   }
 
   /** Whether our own frames must not be sent now (reason `paused-newer-epoch`). */
@@ -133,6 +151,27 @@ export class MediaWatch {
       rejoin: behind && t - (this.#behindSince ?? t) >= this.#catchUpMs,
       split: split.sort((a, b) => a - b),
     };
+  }
+
+  /** `check`, as what changed since the last call. */
+  changes(members: ReadonlySet<number>): MediaWatchChanges {
+    const state = this.check(members);
+    const alarms: MediaWatchAlarm[] = [];
+    if (state.behind !== this.#reportedBehind) {
+      alarms.push({ kind: "newer-epoch", active: state.behind });
+    }
+    this.#reportedBehind = state.behind;
+    const split = new Set(state.split);
+    for (const leaf of split) {
+      if (!this.#reportedSplit.has(leaf)) alarms.push({ kind: "group-split", leaf, active: true });
+    }
+    for (const leaf of this.#reportedSplit) {
+      if (!split.has(leaf)) alarms.push({ kind: "group-split", leaf, active: false });
+    }
+    this.#reportedSplit = split;
+    const rejoin = state.rejoin && !this.#rejoinSaid;
+    if (rejoin) this.#rejoinSaid = true;
+    return { alarms, rejoin };
   }
 
   #entry(sender: number): SenderFailures {

@@ -31,7 +31,6 @@ import {
 } from "@conclave/protocol";
 import { deviceIdentity } from "./device-identity-store.ts";
 import type {
-  AlarmView,
   GroupView,
   HostAction,
   MediaKind,
@@ -137,9 +136,6 @@ export class E2eeSession {
   /** Newer-epoch and group-split detection over every cryptor of the meeting (media-watch.ts). */
   private readonly watch = new MediaWatch();
   private readonly watchTimer: ReturnType<typeof setInterval>;
-  private behind = false;
-  private resynced = false;
-  private split: ReadonlySet<number> = new Set();
 
   private constructor(
     private readonly member: MeetingMember,
@@ -159,7 +155,6 @@ export class E2eeSession {
       // README "Media frames": a removed leaf's frames keyed before its removal go at once.
       for (const leaf of event.removed) this.cryptor.memberRemoved(leaf, event.epoch);
       this.watch.epochChanged();
-      this.resynced = false;
       this.checkMedia();
       this.postGroup();
       void this.releaseHeld();
@@ -429,20 +424,8 @@ export class E2eeSession {
   private checkMedia(): void {
     const own = this.member.ownLeaf;
     const members = new Set(this.member.roster.map((r) => r.leaf).filter((l) => l !== own));
-    const state = this.watch.check(members);
-    const alarms: AlarmView[] = [];
-    if (state.behind !== this.behind) alarms.push({ kind: "newer-epoch", active: state.behind });
-    this.behind = state.behind;
-    if (state.rejoin && !this.resynced) {
-      this.resynced = true;
-      this.member.resync("frames of a newer epoch and no commit to reach it");
-    }
-    const split = new Set(state.split);
-    for (const leaf of split)
-      if (!this.split.has(leaf)) alarms.push({ kind: "group-split", leaf, active: true });
-    for (const leaf of this.split)
-      if (!split.has(leaf)) alarms.push({ kind: "group-split", leaf, active: false });
-    this.split = split;
+    const { alarms, rejoin } = this.watch.changes(members);
+    if (rejoin) this.member.resync("frames of a newer epoch and no commit to reach it");
     for (const alarm of alarms) this.post({ type: "alarm", alarm });
   }
 
