@@ -8,24 +8,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Bot } from "@conclave/bot";
 import { waitFor } from "../wait-for.ts";
-import { attackCount, hostileRoom, startHostileServer } from "./hostile-server.ts";
+import { attackCount, hostileRoom, settled, startHostileServer } from "./hostile-server.ts";
 
 const member = (bot: Bot) => bot.stats().e2ee?.member ?? {};
 const exported = async (bot: Bot) =>
   Buffer.from(
     (await bot.crypto.member.exportSecret("conclave/test", new Uint8Array(), 32)) ?? [],
   ).toString("hex");
-
-/** Every bot on one epoch, unchanged for 1.5 s (joiners' first updates are over). */
-async function settled(bots: readonly Bot[]): Promise<void> {
-  let seen = "";
-  let since = Date.now();
-  await waitFor("the group to settle", () => {
-    const now = bots.map((b) => b.stats().e2ee?.epoch).join();
-    if (now !== seen) [seen, since] = [now, Date.now()];
-    return Date.now() - since > 1500 && new Set(seen.split(",")).size === 1;
-  });
-}
 
 /** One group: the same epoch and MLS-Exporter output (RFC 9420 §8.5) at every bot. */
 async function assertOneGroup(bots: readonly Bot[]): Promise<void> {

@@ -66,3 +66,14 @@ export function hostileRoom(
     return { server, url, bots, join };
   };
 }
+
+/** Every bot on one epoch, unchanged for 1.5 s (joiners' first updates are over). */
+export async function settled(bots: readonly Bot[]): Promise<void> {
+  let seen = "";
+  let since = Date.now();
+  await waitFor("the group to settle", () => {
+    const now = bots.map((b) => b.stats().e2ee?.epoch).join();
+    if (now !== seen) [seen, since] = [now, Date.now()];
+    return Date.now() - since > 1500 && new Set(seen.split(",")).size === 1;
+  });
+}

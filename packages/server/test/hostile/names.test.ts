@@ -5,33 +5,20 @@
  * show each member under the name it said itself, and its chat as its own.
  */
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
-import { type Bot, joinBot } from "@conclave/bot";
-import { newRoom } from "../signalling-client.ts";
-import type { ServerProcess } from "../start-server.ts";
+import { describe, it } from "node:test";
+import type { Bot } from "@conclave/bot";
 import { waitFor } from "../wait-for.ts";
-import { attackCount, startHostileServer } from "./hostile-server.ts";
-
-const roster = (bot: Bot) => bot.stats().e2ee?.roster ?? [];
+import { attackCount, hostileRoom, startHostileServer } from "./hostile-server.ts";
 
 describe("rename: the server relays each application message as another participant's", () => {
-  const bots: Bot[] = [];
-  let server: ServerProcess | undefined;
-  after(async () => {
-    for (const bot of bots) bot.close();
-    await server?.stop();
+  const start = hostileRoom(() => startHostileServer(["rename"]), {
+    publish: false,
+    admitted: true,
   });
 
   it("leaves every roster with the names the MLS senders signed", async () => {
-    server = await startHostileServer(["rename"]);
-    const room = await newRoom();
-    const url = `${server.url}/m/${room.roomId}#${room.secret}`;
-    for (const name of ["Ada", "Ben", "Cyd"]) {
-      bots.push(await joinBot({ url, name, publish: false }));
-      await waitFor(`${name} to be admitted`, () =>
-        bots.every((b) => roster(b).length === bots.length),
-      );
-    }
+    const { server, bots, join } = await start();
+    for (const name of ["Ada", "Ben", "Cyd"]) await join(name);
     const [ada, ben, cyd] = bots as [Bot, Bot, Bot];
     await waitFor("every name to be said", () =>
       bots.every((b) => b.crypto.member.roster.every((m) => m.nameConfirmed)),

@@ -4,42 +4,25 @@
  * the withheld-commit alarm within 2 s of sending it, and again for each retry.
  */
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
-import { type Bot, joinBot } from "@conclave/bot";
-import { newRoom } from "../signalling-client.ts";
-import type { ServerProcess } from "../start-server.ts";
+import { describe, it } from "node:test";
+import type { Bot } from "@conclave/bot";
 import { waitFor } from "../wait-for.ts";
-import { attackCount, startHostileServer } from "./hostile-server.ts";
+import { attackCount, hostileRoom, settled, startHostileServer } from "./hostile-server.ts";
 
 const rosterSize = (bot: Bot) => bot.stats().e2ee?.roster.length ?? 0;
 
 describe("withhold-remove: the server drops the commits that remove a member", () => {
-  const bots: Bot[] = [];
-  let server: ServerProcess | undefined;
-  after(async () => {
-    for (const bot of bots) bot.close();
-    await server?.stop();
+  const start = hostileRoom(() => startHostileServer(["withhold-remove"]), {
+    publish: false,
+    admitted: true,
   });
 
   it("raises the withheld-commit alarm at the committer within 2 s", async () => {
-    server = await startHostileServer(["withhold-remove"]);
-    const room = await newRoom();
-    const url = `${server.url}/m/${room.roomId}#${room.secret}`;
-    for (const name of ["Ada", "Ben", "Cyd"]) {
-      bots.push(await joinBot({ url, name, publish: false }));
-      await waitFor(`${name} to be admitted`, () =>
-        bots.every((b) => rosterSize(b) === bots.length),
-      );
-    }
+    const { server, bots, join } = await start();
+    for (const name of ["Ada", "Ben", "Cyd"]) await join(name);
     const [ada, ben, cyd] = bots as [Bot, Bot, Bot];
     // Joiners make their first updates: let the group settle so Ada's next commit is the Remove.
-    let seen = "";
-    let since = Date.now();
-    await waitFor("the group to settle", () => {
-      const now = bots.map((b) => b.stats().e2ee?.epoch).join();
-      if (now !== seen) [seen, since] = [now, Date.now()];
-      return Date.now() - since > 1500 && new Set(seen.split(",")).size === 1;
-    });
+    await settled(bots);
     const alarms: Array<{ at: number; epoch: bigint }> = [];
     const sent: number[] = [];
     for (const bot of [ada, ben]) {
