@@ -44,13 +44,17 @@ export async function roomIdFromServerKey(serverKey: string): Promise<RoomId | n
   return toBase64url(digest.subarray(0, ROOM_ID_BYTES)) as RoomId;
 }
 
+/** The server key of an invite secret (base64url, 32 bytes), or null if it is not one. */
+async function serverKeyOf(secret: string): Promise<string | null> {
+  const bytes = fromBase64url(secret);
+  return bytes?.length === 32 ? toBase64url(await hkdf(bytes, SERVER_KEY_LABEL)) : null;
+}
+
 /** Derives the room id and server key from an invite secret (base64url, 32 bytes). */
 export async function deriveRoomId(secret: string): Promise<RoomLink | null> {
-  const bytes = fromBase64url(secret);
-  if (bytes?.length !== 32) return null;
-  const serverKey = toBase64url(await hkdf(bytes, SERVER_KEY_LABEL));
-  const roomId = await roomIdFromServerKey(serverKey);
-  return roomId && { roomId, serverKey };
+  const serverKey = await serverKeyOf(secret);
+  const roomId = serverKey && (await roomIdFromServerKey(serverKey));
+  return serverKey && roomId ? { roomId, serverKey } : null;
 }
 
 /** A meeting link's fragment, checked against its room id. */
@@ -71,8 +75,8 @@ export async function readInviteFragment(
   const replaced = REPLACED_FRAGMENT.exec(fragment);
   if (replaced?.[1] && replaced[2]) {
     const [, secret, serverKey] = replaced;
-    const linkKey = (await deriveRoomId(secret))?.serverKey;
-    if (linkKey === undefined || (await roomIdFromServerKey(serverKey)) !== roomId) return null;
+    const linkKey = await serverKeyOf(secret);
+    if (linkKey === null || (await roomIdFromServerKey(serverKey)) !== roomId) return null;
     return { roomId: roomId as RoomId, serverKey, secret, linkKey };
   }
   const link = await deriveRoomId(fragment);
@@ -86,6 +90,6 @@ export function inviteFragment(link: InviteLink): string {
 
 /** The same room's link for a new secret (base64url, 32 bytes). */
 export async function replacedLink(link: InviteLink, secret: string): Promise<InviteLink | null> {
-  const linkKey = (await deriveRoomId(secret))?.serverKey;
-  return linkKey === undefined ? null : { ...link, secret, linkKey };
+  const linkKey = await serverKeyOf(secret);
+  return linkKey === null ? null : { ...link, secret, linkKey };
 }

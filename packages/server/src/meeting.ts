@@ -29,6 +29,9 @@ export interface Knocker extends Member {
   promote(): void;
 }
 
+/** Why a joiner with an old link is refused, or closed while it waits. */
+export const LINK_REPLACED_MESSAGE = "the hosts replaced this meeting's link: ask to join";
+
 /** What the server keeps of a link key: its SHA-256, hex. */
 export function linkDigest(key: string): string {
   return createHash("sha256").update(key).digest("hex");
@@ -82,7 +85,7 @@ export class Meeting {
     }
     for (const member of [...this.members.values()]) {
       if (member.participant?.leaf === null && member.linkDigest !== next) {
-        member.expel("LINK_REPLACED", "the hosts replaced this meeting's link: ask to join");
+        member.expel("LINK_REPLACED", LINK_REPLACED_MESSAGE);
       }
     }
     return true;

@@ -21,7 +21,13 @@ import type { Capture } from "./capture.ts";
 import { HeldPlace, newResumeToken, resumeTokenOpens } from "./held-place.ts";
 import type { Logger } from "./logger.ts";
 import { roomTag } from "./logger.ts";
-import { linkDigest, type Meeting, type Meetings, type Member } from "./meeting.ts";
+import {
+  LINK_REPLACED_MESSAGE,
+  linkDigest,
+  type Meeting,
+  type Meetings,
+  type Member,
+} from "./meeting.ts";
 import type { Metrics } from "./metrics.ts";
 import { type AddressLimiter, TokenBucket } from "./rate-limit.ts";
 
@@ -417,7 +423,7 @@ export class Session implements Member {
     const link = serverKey ? linkDigest(message.linkKey ?? serverKey) : null;
     if (!resumed && link !== null && !meeting.admitsLink(link, message.linkKey !== undefined)) {
       this.ctx.meetings.dropIfEmpty(meeting);
-      throw new Refusal("LINK_REPLACED", "the hosts replaced this meeting's link: ask to join");
+      throw new Refusal("LINK_REPLACED", LINK_REPLACED_MESSAGE);
     }
     if (!resumed && meeting.size >= this.ctx.maxParticipants) {
       this.ctx.meetings.dropIfEmpty(meeting);

@@ -338,26 +338,18 @@ export class MeetingStore extends Store<MeetingState> {
     this.welcomeTimer = setTimeout(() => {
       if (this.signalling === signalling && this.state.phase === "connecting") this.scheduleRetry();
     }, WELCOME_TIMEOUT_MS);
-    // A knock link holds no server key: its holder asks to be let in (docs/protocol.md "Lobby").
-    signalling.send(
-      "serverKey" in this.link
-        ? {
-            type: "join",
-            protocol: PROTOCOL_VERSION,
-            roomId: this.link.roomId,
-            serverKey: this.link.serverKey,
-            ...(this.link.linkKey ? { linkKey: this.link.linkKey } : {}),
-            ...(this.resume ? { resume: this.resume } : {}),
-          }
-        : {
-            type: "join",
-            protocol: PROTOCOL_VERSION,
-            roomId: this.link.roomId,
-            knock: { name: this.name },
-            // Once admitted, a drop takes our place back like anyone's; else we knock again.
-            ...(this.resume ? { resume: this.resume } : {}),
-          },
-    );
+    const link = this.link;
+    signalling.send({
+      type: "join",
+      protocol: PROTOCOL_VERSION,
+      roomId: link.roomId,
+      // A knock link holds no server key: its holder asks to be let in (docs/protocol.md
+      // "Lobby"); once admitted, a drop takes its place back like anyone's, else it knocks again.
+      ...("serverKey" in link
+        ? { serverKey: link.serverKey, ...(link.linkKey ? { linkKey: link.linkKey } : {}) }
+        : { knock: { name: this.name } }),
+      ...(this.resume ? { resume: this.resume } : {}),
+    });
   }
 
   /**
