@@ -68,7 +68,7 @@ check("RFC 9605 test vectors", "npm", [
   "--silent",
   "vectors",
   "--",
-  "../shared/vectors/sframe-rfc9605.json",
+  "packages/e2ee/vectors/sframe-rfc9605.json",
 ]);
 
 const all = testFiles(join(root, "packages")).concat(testFiles(join(root, "bench")));

@@ -4,10 +4,9 @@ import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parseVectorFile, runVectors } from "../vectors.ts";
 
-// The shared vector file lives beside the repository: <repo>/../shared/vectors. A missing file is
-// a failure, never a skip: these vectors are the evidence that this code is RFC 9605.
-const REPO_ROOT = new URL("../../../../", import.meta.url);
-const VECTORS = new URL("../shared/vectors/sframe-rfc9605.json", REPO_ROOT);
+// RFC 9605's published vectors, committed in packages/e2ee/vectors/. A missing file is a failure,
+// never a skip: these vectors are the evidence that this code is RFC 9605.
+const VECTORS = new URL("../../vectors/sframe-rfc9605.json", import.meta.url);
 
 async function loadVectors() {
   const text = await readFile(VECTORS, "utf8").catch((error: unknown) => {
