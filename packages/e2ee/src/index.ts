@@ -159,6 +159,14 @@ export {
   type MemberTimers,
   type MlsClientMessage,
 } from "./member/meeting-member.ts"; // the member engine (docs/e2ee.md client side)
+export {
+  commitReference,
+  type FailureReport,
+  type RollbackClaim,
+  type RollbackVerdict,
+  signFailureReport,
+  verifyRollback,
+} from "./member/rollback-evidence.ts";
 export { loadMlsCiphersuite, MLS_CIPHERSUITE_NAME } from "./mls/ciphersuite.ts";
 export {
   type CredentialIdentity,
