@@ -114,6 +114,7 @@ export {
   type KidParts,
   MAX_KID_SENDER,
 } from "./media-keys/kid.ts";
+export { DEFAULT_LEDGER_EPOCHS, NonceLedger } from "./media-keys/nonce-ledger.ts";
 export {
   ALL_STREAMS,
   type MediaKind,
