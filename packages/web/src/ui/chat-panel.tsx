@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { MeetingActivity } from "../call/meeting-activity.ts";
-import type { GroupStatus } from "../worker/messages.ts";
 import { MAX_CHAT_LENGTH } from "../worker/messages.ts";
+import type { GroupStatus } from "../worker/reports.ts";
 import { ChatText } from "./chat-text.tsx";
 import { DownloadIcon } from "./icons.tsx";
 import { useStore } from "./use-store.ts";
