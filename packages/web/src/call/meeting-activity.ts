@@ -1,4 +1,5 @@
-import type { PageToWorker, Reaction, WorkerToPage } from "../worker/messages.ts";
+import type { Reaction } from "@conclave/protocol";
+import type { PageToWorker, WorkerToPage } from "../worker/messages.ts";
 import type { GroupView } from "../worker/reports.ts";
 import { chatTranscript, meetingFileName } from "./chat-transcript.ts";
 import { handsOfMembers, orderHands, type QueuedHand, type RaisedHand } from "./hand-queue.ts";

@@ -2,10 +2,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { REACTIONS as ENGINE_REACTIONS } from "@conclave/e2ee";
+import { REACTIONS } from "@conclave/protocol";
 import { FrameCounter } from "../worker/frame-counter.ts";
 import {
   PageToWorkerSchema,
-  REACTIONS,
   TransformOptionsSchema,
   WorkerToPageSchema,
 } from "../worker/messages.ts";

@@ -10,8 +10,10 @@
  * reactions, recording), each with the MLS leaf that signed it (worker/reports.ts).
  */
 import {
+  MAX_CHAT_TEXT,
   MEDIA_SOURCES,
   PARTICIPANT_ID_PATTERN,
+  REACTIONS,
   ROOM_ID_PATTERN,
   SOURCE_KIND,
 } from "@conclave/protocol";
@@ -29,15 +31,6 @@ import {
   SframeReportSchema,
   timestamp,
 } from "./reports.ts";
-
-/** The engine's chat text limit (@conclave/e2ee MAX_CHAT_TEXT); the engine checks it again. */
-export const MAX_CHAT_LENGTH = 4000;
-/**
- * The engine's reaction allow-list (@conclave/e2ee REACTIONS; a test keeps them equal). Copied, so
- * the page bundle does not take in the e2ee package.
- */
-export const REACTIONS = ["👍", "👏", "😂", "❤️", "🎉", "😮"] as const;
-export type Reaction = (typeof REACTIONS)[number];
 
 const mediaSource = z.enum(MEDIA_SOURCES);
 const text = z.string().max(10_000);
@@ -141,7 +134,7 @@ export const PageToWorkerSchema = z.discriminatedUnion("type", [
     id: z.number().min(0),
     text: z
       .string()
-      .max(MAX_CHAT_LENGTH)
+      .max(MAX_CHAT_TEXT)
       .refine((t) => t.trim().length > 0, { message: "empty chat message" }),
   }),
   /**
