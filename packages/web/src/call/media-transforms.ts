@@ -8,21 +8,24 @@ import {
   SOURCE_KIND,
 } from "@conclave/protocol";
 import {
-  type FrameCounts,
-  type GroupView,
   type HostAction,
   type HostCommand,
-  isWorkerToPage,
-  type MediaKind,
   type MeetingAccessKeys,
   type PageToWorker,
-  type ParticipantFrameCounts,
   type ReceivedTrack,
-  type RolesView,
-  type SframeReport,
+  refusal,
   type TransformOptions,
   type WorkerToPage,
+  WorkerToPageSchema,
 } from "../worker/messages.ts";
+import type {
+  FrameCounts,
+  GroupView,
+  MediaKind,
+  ParticipantFrameCounts,
+  RolesView,
+  SframeReport,
+} from "../worker/reports.ts";
 import type { Upload } from "./host-controls.ts";
 import { MeetingActivity } from "./meeting-activity.ts";
 import { SecurityAlarms } from "./security-alarms.ts";
@@ -132,8 +135,9 @@ export class MediaTransforms extends Store<TransformCounts> {
       name: "conclave-media",
     });
     this.worker.addEventListener("message", (event: MessageEvent<unknown>) => {
-      const message = event.data;
-      if (isWorkerToPage(message)) this.onWorkerMessage(message);
+      const parsed = WorkerToPageSchema.safeParse(event.data);
+      if (parsed.success) this.onWorkerMessage(parsed.data);
+      else this.update({ lastError: `worker message refused (${refusal(parsed.error)})` });
     });
     this.worker.addEventListener("error", (event) => {
       this.update({ lastError: `media worker failed: ${event.message}` });

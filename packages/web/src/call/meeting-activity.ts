@@ -1,4 +1,6 @@
-import type { GroupView, PageToWorker, Reaction, WorkerToPage } from "../worker/messages.ts";
+import type { Reaction } from "@conclave/protocol";
+import type { PageToWorker, WorkerToPage } from "../worker/messages.ts";
+import type { GroupView } from "../worker/reports.ts";
 import { chatTranscript, meetingFileName } from "./chat-transcript.ts";
 import { handsOfMembers, orderHands, type QueuedHand, type RaisedHand } from "./hand-queue.ts";
 import { canRecord, LocalRecording, type RecordedParticipant } from "./local-recording.ts";

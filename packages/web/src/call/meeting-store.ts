@@ -8,7 +8,7 @@ import {
   replacedLink,
   type ServerMessage,
 } from "@conclave/protocol";
-import type { GroupView, RosterEntry } from "../worker/messages.ts";
+import type { GroupView, RosterEntry } from "../worker/reports.ts";
 import { HostCommands } from "./host-commands.ts";
 import { HostControls } from "./host-controls.ts";
 import type { LocalMedia, LocalMediaState } from "./local-media.ts";

@@ -1,5 +1,5 @@
 import type { MeetingStore } from "../call/meeting-store.ts";
-import type { RosterEntry } from "../worker/messages.ts";
+import type { RosterEntry } from "../worker/reports.ts";
 import { useStore } from "./use-store.ts";
 
 /**
