@@ -50,8 +50,8 @@ interface MeetingProps {
 export function Meeting({ meeting, name, onRejoin, onHome, onAskToJoin }: MeetingProps) {
   const state = useStore(meeting);
   const local = useStore(meeting.local);
-  const worker = useStore(meeting.transforms);
-  const activity = useStore(meeting.transforms.activity);
+  const worker = useStore(meeting.e2ee);
+  const activity = useStore(meeting.e2ee.activity);
   const [panel, setPanel] = useState<"diagnostics" | "security" | "chat" | "people" | null>(null);
   const toggle = (which: "diagnostics" | "security" | "chat" | "people") =>
     setPanel(panel === which ? null : which);
@@ -354,11 +354,11 @@ export function Meeting({ meeting, name, onRejoin, onHome, onAskToJoin }: Meetin
           {screen.error}
         </div>
       )}
-      <AlarmBanners alarms={meeting.transforms.alarms} />
+      <AlarmBanners alarms={meeting.e2ee.alarms} />
       <HostCommandPrompts commands={meeting.commands} />
       <KeyChangeBanners meeting={meeting} />
-      <RecordingBanner activity={meeting.transforms.activity} />
-      <RaisedHands activity={meeting.transforms.activity} />
+      <RecordingBanner activity={meeting.e2ee.activity} />
+      <RaisedHands activity={meeting.e2ee.activity} />
       <KnockCards meeting={meeting} />
 
       <main class="stage">
@@ -373,7 +373,7 @@ export function Meeting({ meeting, name, onRejoin, onHome, onAskToJoin }: Meetin
         )}
         {panel === "chat" && (
           <ChatPanel
-            activity={meeting.transforms.activity}
+            activity={meeting.e2ee.activity}
             groupStatus={worker.group.status}
             onClose={() => setPanel(null)}
           />
@@ -399,9 +399,9 @@ export function Meeting({ meeting, name, onRejoin, onHome, onAskToJoin }: Meetin
       <section class="controls" aria-label="Call controls">
         <MediaToggles local={meeting.local} />
         <ScreenShareButton screen={meeting.screen} />
-        <HandButton activity={meeting.transforms.activity} />
-        <ReactionsButton activity={meeting.transforms.activity} />
-        <RecordButton activity={meeting.transforms.activity} sources={recordingSources} />
+        <HandButton activity={meeting.e2ee.activity} />
+        <ReactionsButton activity={meeting.e2ee.activity} />
+        <RecordButton activity={meeting.e2ee.activity} sources={recordingSources} />
         <button
           type="button"
           class="btn btn-round"
