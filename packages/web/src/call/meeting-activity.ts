@@ -7,7 +7,7 @@ import { canRecord, LocalRecording, type RecordedParticipant } from "./local-rec
 import { saveFile } from "./save-file.ts";
 import { Store } from "./store.ts";
 
-/** What members say to each other through MLS, as the worker reports it (media-transforms.ts). */
+/** What members say to each other through MLS, as the worker reports it (e2ee-worker-client.ts). */
 export type ActivityMessage = Extract<
   WorkerToPage,
   { type: "chat" | "chat-result" | "hand" | "reaction" | "recording" }

@@ -20,7 +20,7 @@ export function ParticipantsPanel({
   meeting: MeetingStore;
   onClose: () => void;
 }) {
-  const { group, roles } = useStore(meeting.transforms);
+  const { group, roles } = useStore(meeting.e2ee);
   const me = group.status === "member" ? ownRole(group.roster, roles) : "member";
   const moderator = me !== "member";
   const [blocking, setBlocking] = useState<RosterEntry | null>(null);

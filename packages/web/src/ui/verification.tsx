@@ -37,7 +37,7 @@ export function VerifyCell({ meeting, member }: { meeting: MeetingStore; member:
 
 /** A loud warning for each member whose name was verified on this device with another key. */
 export function KeyChangeBanners({ meeting }: { meeting: MeetingStore }) {
-  const { group } = useStore(meeting.transforms);
+  const { group } = useStore(meeting.e2ee);
   useStore(meeting.pins);
   const changed = group.roster.filter(
     (r) =>

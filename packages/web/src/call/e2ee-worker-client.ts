@@ -28,10 +28,11 @@ import type {
 } from "../worker/reports.ts";
 import type { Upload } from "./host-controls.ts";
 import { MeetingActivity } from "./meeting-activity.ts";
+import type { FrameTransforms } from "./peer-connections.ts";
 import { SecurityAlarms } from "./security-alarms.ts";
 import { Store } from "./store.ts";
 
-export interface TransformCounts {
+export interface E2eeWorkerState {
   readonly totals: readonly FrameCounts[];
   readonly participants: readonly ParticipantFrameCounts[];
   readonly sframe: SframeReport | null;
@@ -91,12 +92,12 @@ export function canTransformMedia(): boolean {
 }
 
 /**
- * The page's side of the media worker, which holds every secret of the meeting: gives every
- * sender and receiver an encoded transform running in the worker, relays the engine's signalling,
- * and holds what the worker reports (group, roster, code, counts); what members say (chat, hands,
- * reactions, recording) goes to `activity`.
+ * The page's client of the E2EE worker (worker/media-worker.ts), which holds every secret of the
+ * meeting: gives every sender and receiver an encoded transform running in the worker, relays the
+ * engine's signalling, and holds what the worker reports (group, roster, code, counts); what
+ * members say (chat, hands, reactions, recording) goes to `activity`.
  */
-export class MediaTransforms extends Store<TransformCounts> {
+export class E2eeWorkerClient extends Store<E2eeWorkerState> implements FrameTransforms {
   private readonly worker: Worker;
   private readonly attached = new WeakSet<RTCRtpSender | RTCRtpReceiver>();
   private hooks: WorkerHooks | null = null;
