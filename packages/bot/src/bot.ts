@@ -1,4 +1,4 @@
-import type { InviteKeys } from "@conclave/e2ee";
+import type { InviteKeys, MlsPolicy } from "@conclave/e2ee";
 import {
   type ErrorCode,
   type InviteLink,
@@ -42,6 +42,11 @@ export interface BotOptions {
    * participant that has the server key but not the invite secret, whom no member may admit.
    */
   readonly inviteKeys?: InviteKeys;
+  /**
+   * Tests only: a policy the engine checks after Conclave's rules, to refuse what the others
+   * accept (a member of another version might), e.g. to make a real rollback.
+   */
+  readonly policy?: MlsPolicy;
 }
 
 export interface BotEvents {
@@ -181,7 +186,12 @@ export class Bot extends TypedEvents<BotEvents> {
     const bot = new Bot(options, { url: link.signallingUrl, invite: link }, clip);
     try {
       const keys = options.inviteKeys ?? link.inviteKeys;
-      bot.e2ee = await BotE2ee.create(options.name, keys, (m) => bot.socket?.send(m));
+      bot.e2ee = await BotE2ee.create(
+        options.name,
+        keys,
+        (m) => bot.socket?.send(m),
+        options.policy,
+      );
       bot.e2ee.member.on("invite-replaced", ({ secret }) => void bot.onInviteReplaced(secret));
       await bot.connect();
     } catch (error) {

@@ -13,6 +13,7 @@ import {
   type MediaWatchAlarm,
   type MeetingMember,
   type MlsClientMessage,
+  type MlsPolicy,
   NextEpochHold,
 } from "@conclave/e2ee";
 import type { ServerMessage, SubscribedTrack } from "@conclave/protocol";
@@ -98,13 +99,19 @@ export class BotE2ee {
     displayName: string,
     inviteKeys: InviteKeys,
     send: (message: MlsClientMessage) => void,
+    policy?: MlsPolicy,
   ): Promise<BotE2ee> {
     const identity = await createDeviceIdentity(
       { displayName, deviceId: `bot-${randomBytes(6).toString("hex")}` },
       await loadMlsCiphersuite(),
     );
     return new BotE2ee(
-      createMeetingMember({ identity, send, admission: { kind: "invite", keys: inviteKeys } }),
+      createMeetingMember({
+        identity,
+        send,
+        admission: { kind: "invite", keys: inviteKeys },
+        ...(policy === undefined ? {} : { policy }),
+      }),
     );
   }
 

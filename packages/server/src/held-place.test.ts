@@ -21,7 +21,12 @@ describe("HeldPlace", () => {
 
   it("hands back what it kept, in order, once", () => {
     const { place: held } = place();
-    held.keep({ type: "mls-rollback", epoch: 1 });
+    held.keep({
+      type: "mls-rollback",
+      epoch: 1,
+      commit: "AAAA",
+      reports: [{ leaf: 0, signature: "AAAA" }],
+    });
     held.keep({ type: "pong" });
     assert.deepEqual(
       held.take().map((raw) => JSON.parse(raw).type),

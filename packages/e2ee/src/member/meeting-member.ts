@@ -88,6 +88,7 @@ import { peekEpoch } from "./framing.ts";
 import { judgeHostCommand, mayCommand } from "./host-commands.ts";
 import { HostRequests, type HostWork } from "./host-requests.ts";
 import { Participants } from "./participants.ts";
+import { signFailureReport } from "./rollback-evidence.ts";
 import { UnknownParticipants } from "./unknown-participants.ts";
 
 export type MlsClientMessage = Extract<
@@ -769,22 +770,29 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       result = await processIncoming(session, bytes);
     } catch (error) {
       security(error);
-      await commitFailed(reasonOf(error));
+      await commitFailed(reasonOf(error), bytes);
       return;
     }
     if (result.event.kind !== "commit") {
-      await commitFailed("a handshake message that is not a commit");
+      await commitFailed("a handshake message that is not a commit", bytes);
       return;
     }
     await adopt(result, "commit", result.event.committer);
   }
 
-  async function commitFailed(why: string): Promise<void> {
+  async function commitFailed(why: string, commit: Uint8Array): Promise<void> {
     if (session === undefined) return;
     stats.commitsFailed++;
     report("COMMIT_FAILED", `commit of epoch ${session.epoch}: ${why}`);
     awaitingRollback = { epoch: session.epoch, deadline: now() + rollbackWaitMs };
-    send({ type: "mls-commit-failed", epoch: Number(session.epoch) });
+    const signed = await signFailureReport(session, commit);
+    send({
+      type: "mls-commit-failed",
+      epoch: Number(signed.epoch),
+      commitRef: toBase64url(signed.commitRef),
+      leaf: signed.leaf,
+      signature: toBase64url(signed.signature),
+    });
   }
 
   async function onRollback(epoch: bigint): Promise<void> {
@@ -1335,7 +1343,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
         // An accepted commit we cannot even decode still moved the group: report it as failed.
         if (framing.kind !== "handshake" || framing.epoch !== BigInt(message.epoch)) {
           if (status === "member" && session?.epoch === BigInt(message.epoch)) {
-            await commitFailed("a commit whose framing does not decode");
+            await commitFailed("a commit whose framing does not decode", bytes);
           } else bad("a commit whose framing does not decode");
           return;
         }

@@ -23,6 +23,8 @@ const LOADERS: Record<AttackName, () => Promise<Attack>> = {
   "false-leave": async () => (await import("./false-leave.ts")).falseLeave(),
   "fake-removed": async () => (await import("./fake-removed.ts")).fakeRemoved(),
   "swap-upload": async () => (await import("./swap-upload.ts")).swapUpload(),
+  "forge-rollback": async () => (await import("./forge-rollback.ts")).forgeRollback(),
+  "repeated-nonce": async () => (await import("./repeated-nonce.ts")).repeatedNonce(),
 };
 
 /**

@@ -21,6 +21,8 @@ export const ATTACK_NAMES = [
   "false-leave",
   "fake-removed",
   "swap-upload",
+  "forge-rollback",
+  "repeated-nonce",
 ] as const;
 
 export type AttackName = (typeof ATTACK_NAMES)[number];
