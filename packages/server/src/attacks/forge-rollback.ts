@@ -9,6 +9,9 @@ import {
 import type { Attack } from "./attack.ts";
 
 type CommitRelay = Extract<ServerMessage, { type: "mls-commit" }>;
+
+/** How long a real rollback is held before it goes out, followed by the withdrawn commit. */
+const HOLD_ROLLBACK_MS = 1500;
 type Rollback = Extract<ServerMessage, { type: "mls-rollback" }>;
 
 /**
@@ -18,8 +21,9 @@ type Rollback = Extract<ServerMessage, { type: "mls-rollback" }>;
  *   changes the roles and settings (a denial, a block's new invite generation), it sends that
  *   member a rollback of the commit, with a failure report for every other leaf it knows of,
  *   signed with bytes of its own (it holds no member's key).
- * - Replay a withdrawn commit: right behind a rollback the Delivery Service really made, it sends
- *   the withdrawn commit again. MLS is deterministic: a member that took it again would get the
+ * - Replay a withdrawn commit: it holds each rollback the Delivery Service really made for 1.5 s
+ *   (members that applied the commit meanwhile send media under its keys), then sends it and,
+ *   right behind it, the withdrawn commit again. MLS is deterministic: a member that took it again would get the
  *   same epoch keys and, with a fresh key ring, send its next frames with counters from 0.
  *
  * Members refuse forged evidence and remember withdrawn commits; every refusal is a security-log
@@ -48,7 +52,8 @@ export function forgeRollback(): Attack {
         applied();
         return [message, forged];
       }
-      // The Delivery Service's own rollback (this hook never sees what it sends itself).
+      // The Delivery Service's own rollback (this hook never sees what it sends itself): held a
+      // while, so members that applied the commit send media under its keys meanwhile.
       if (message.type === "mls-rollback") {
         const from = committers.get(message.commit);
         if (from === undefined) return [message];
@@ -59,7 +64,11 @@ export function forgeRollback(): Attack {
           epoch: message.epoch,
           commit: message.commit,
         };
-        return [message, again];
+        setTimeout(() => {
+          to.send(message);
+          to.send(again);
+        }, HOLD_ROLLBACK_MS);
+        return [];
       }
       return [message];
     },
