@@ -41,7 +41,7 @@ import {
 } from "../admission/meeting-roles.ts";
 import { E2eeUsageError, MlsSessionError } from "../errors.ts";
 import { toHex } from "../sframe/bytes.ts";
-import { loadMlsCiphersuite } from "./ciphersuite.ts";
+import { loadMlsCiphersuite, type MlsCiphersuiteName, suiteOfKeyPackage } from "./ciphersuite.ts";
 import {
   type CredentialIdentity,
   type DeviceIdentity,
@@ -101,6 +101,8 @@ export interface SessionOptions {
   readonly policy?: MlsPolicy;
   /** The founding settings (createMeeting only; default: admission/meeting-roles.ts). */
   readonly settings?: MeetingSettings;
+  /** The group's MLS cipher suite, for its whole life (createMeeting only; mls/ciphersuite.ts). */
+  readonly ciphersuite?: MlsCiphersuiteName;
   /** Milliseconds since 1970, for KeyPackage lifetimes (default Date.now()). */
   readonly now?: number;
 }
@@ -228,7 +230,7 @@ export async function createMeeting(
   device: DeviceIdentity,
   options: SessionOptions = {},
 ): Promise<Transition> {
-  const suite = await loadMlsCiphersuite();
+  const suite = await loadMlsCiphersuite(options.ciphersuite);
   const bundle = await makeKeyPackage(
     device,
     suite,
@@ -320,7 +322,10 @@ export async function addMembers(
     throw new E2eeUsageError("addMembers needs at least one KeyPackage");
   const decoded = keyPackages.map(decodeKeyPackage);
   const added = decoded.map((kp) =>
-    validateKeyPackage(kp, options.now === undefined ? {} : { now: options.now }),
+    validateKeyPackage(kp, {
+      suite: session.suite.name,
+      ...(options.now === undefined ? {} : { now: options.now }),
+    }),
   );
   const proposals: Proposal[] = decoded.map((keyPackage) => ({
     proposalType: "add",
@@ -460,7 +465,8 @@ export async function joinFromWelcome(
   welcome: Uint8Array,
   options: SessionOptions = {},
 ): Promise<Transition> {
-  const suite = await loadMlsCiphersuite();
+  // The Welcome must be for our KeyPackage's suite (ts-mls checks the GroupContext's against it).
+  const suite = await suiteOfKeyPackage(bundle.publicPackage);
   const parsed = decodeWelcome(welcome);
   const info = await guarded("MLS_MESSAGE_INVALID", () => groupInfoOf(parsed, bundle, suite));
   const [state, groupInfoExtensions] = await guarded("MLS_MESSAGE_INVALID", () =>
