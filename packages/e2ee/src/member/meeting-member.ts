@@ -33,7 +33,7 @@ import {
   mediaEpochSource,
 } from "../media-keys/key-schedule.ts";
 import { NonceLedger } from "../media-keys/nonce-ledger.ts";
-import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
+import { loadMlsCiphersuite, type MlsCiphersuiteName } from "../mls/ciphersuite.ts";
 import { checkDisplayName, type DeviceIdentity, formatFingerprint } from "../mls/credential.ts";
 import { processIncoming } from "../mls/incoming.ts";
 import {
@@ -135,6 +135,11 @@ export interface MeetingMemberOptions {
   readonly futureQueueMs?: number;
   /** An announced participant without a leaf this long raises unknown-participant (10 000 ms). */
   readonly unknownParticipantMs?: number;
+  /**
+   * The MLS suite of a meeting we found, and of the KeyPackages we upload (default
+   * MLS_CIPHERSUITE_NAME): a group's suite is fixed at its founding (mls/ciphersuite.ts).
+   */
+  readonly ciphersuite?: MlsCiphersuiteName;
   /** Options for the MediaKeyRing the member owns (its clock is the member's). */
   readonly ring?: Omit<MediaKeyRingOptions, "now">;
 }
@@ -548,7 +553,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
   }
 
   async function sendKeyPackage(): Promise<void> {
-    const suite = await loadMlsCiphersuite();
+    const suite = await loadMlsCiphersuite(options.ciphersuite);
     const bundle = await makeKeyPackage(options.identity, suite, { now: now() });
     // Keep the one before too: its Welcome may already be on the way.
     for (const old of bundles.slice(1)) eraseBundle(old);
@@ -583,7 +588,11 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       return;
     }
     forgetState();
-    const made = await createMeeting(options.identity, { ...policyOption, now: now() });
+    const made = await createMeeting(options.identity, {
+      ...policyOption,
+      now: now(),
+      ...(options.ciphersuite === undefined ? {} : { ciphersuite: options.ciphersuite }),
+    });
     eraseConsumed(made.consumed);
     session = made.session;
     founded = true;
