@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { GroupDelivery, Outcome } from "@conclave/delivery-service";
+import type { Outcome } from "@conclave/delivery-service";
 import {
   type ClientMessage,
   type ErrorCode,
@@ -333,7 +333,7 @@ export class Session implements Member {
       case "mls-commit-failed":
         return this.deliver(
           state.meeting,
-          toDelivery(state.meeting.delivery, state.participant.id, message),
+          state.meeting.delivery.receive(state.participant.id, message),
         );
       case "lobby-deny":
         return this.denyKnock(state.meeting, message.participantId);
@@ -579,28 +579,5 @@ export class Session implements Member {
         })),
       }),
     );
-  }
-}
-
-/** The Delivery Service's answer to one MLS message from participant `me`. */
-function toDelivery(
-  delivery: GroupDelivery,
-  me: ParticipantId,
-  message: Extract<ClientMessage, { type: `mls-${string}` }>,
-): Outcome {
-  switch (message.type) {
-    case "mls-found":
-      return delivery.found(me, message.groupId);
-    case "mls-key-package":
-      return delivery.keyPackage(me, message.keyPackage, {
-        ...(message.proof ? { proof: message.proof } : {}),
-        ...(message.name ? { name: message.name } : {}),
-      });
-    case "mls-commit":
-      return delivery.commit(me, message.epoch, message.commit, message.welcome);
-    case "mls-message":
-      return delivery.message(me, message.message);
-    case "mls-commit-failed":
-      return delivery.commitFailed(me, message.epoch);
   }
 }
