@@ -106,7 +106,13 @@ export class Session implements Member {
     ws.on("message", (data, isBinary) => {
       const raw = isBinary ? null : data.toString();
       if (raw !== null) ctx.capture?.signalling(raw);
-      this.queue = this.queue.then(() => this.receive(raw));
+      const read = this.read(raw);
+      // A ping measures the connection, not the queue: answered at once, whatever waits in it.
+      if ("message" in read && read.message.type === "ping") {
+        if (this.state.kind !== "closed") this.send({ type: "pong" });
+        return;
+      }
+      this.queue = this.queue.then(() => this.receive(read));
     });
     ws.on("close", () => this.end("disconnected"));
   }
@@ -239,12 +245,22 @@ export class Session implements Member {
     );
   }
 
-  private async receive(raw: string | null): Promise<void> {
-    if (this.state.kind === "closed") return;
+  /** Checks a message as it arrives: within the rate, text, and valid. */
+  private read(raw: string | null): { message: ClientMessage } | { refused: unknown } {
     try {
       if (!this.bucket.take()) throw new Refusal("RATE_LIMITED", "too many messages; slow down");
       if (raw === null) throw new Refusal("BAD_MESSAGE", "binary frames are not accepted");
-      const message = parseClientMessage(raw);
+      return { message: parseClientMessage(raw) };
+    } catch (error) {
+      return { refused: error };
+    }
+  }
+
+  private async receive(read: { message: ClientMessage } | { refused: unknown }): Promise<void> {
+    if (this.state.kind === "closed") return;
+    try {
+      if ("refused" in read) throw read.refused;
+      const { message } = read;
       const attacked = this.attackedSession();
       const handled =
         this.ctx.attacks && attacked ? await this.ctx.attacks.inbound(attacked, message) : message;
@@ -289,14 +305,9 @@ export class Session implements Member {
       case "subscribe-answer":
         await state.peer.subscribeTransport.applyAnswer(message.sdp);
         return;
-      case "ice-candidate": {
-        const { transport, candidate, sdpMid, sdpMLineIndex } = message;
-        // A candidate the media stack cannot use changes nothing; ICE goes on with the others.
-        await state.peer
-          .addIceCandidate(transport, { candidate, sdpMid, sdpMLineIndex })
-          .catch(() => {});
+      case "ice-candidate":
+        this.addIceCandidate(state.peer, message);
         return;
-      }
       case "media-state": {
         state.participant = { ...state.participant, audio: message.audio, video: message.video };
         const participant = this.participant;
@@ -333,6 +344,18 @@ export class Session implements Member {
         this.ws.close(1000, "left");
         return;
     }
+  }
+
+  /**
+   * Detached: the media stack may take its time over a candidate, and nothing that follows in the
+   * queue waits for it. One it cannot use changes nothing; ICE goes on with the others.
+   */
+  private addIceCandidate(peer: Peer, message: Extract<ClientMessage, { type: "ice-candidate" }>) {
+    const { transport, candidate, sdpMid, sdpMLineIndex } = message;
+    peer.addIceCandidate(transport, { candidate, sdpMid, sdpMLineIndex }).then(
+      (outcome) => this.ctx.metrics.iceCandidates.inc({ outcome }),
+      () => this.ctx.metrics.iceCandidates.inc({ outcome: "failed" }),
+    );
   }
 
   /** A knock may upload its KeyPackage, without a proof, and leave; nothing else. */

@@ -1,5 +1,6 @@
 import { SCREEN_SOURCES } from "@conclave/protocol";
 import type { RTCPeerConnectionConfig } from "werift";
+import { isHiddenCandidate } from "./hidden-candidates.ts";
 import { Producer } from "./producer.ts";
 import { PublishTransport } from "./publish-transport.ts";
 import { type OfferListener, SubscribeTransport } from "./subscribe-transport.ts";
@@ -43,9 +44,18 @@ export class Peer {
     return true;
   }
 
-  async addIceCandidate(transport: "send" | "recv", candidate: RemoteCandidate): Promise<void> {
+  /**
+   * Hands a trickled candidate to the connection; a hidden (mDNS) one is left out, and its owner is
+   * reached by the address its checks come from (hidden-candidates.ts).
+   */
+  async addIceCandidate(
+    transport: "send" | "recv",
+    candidate: RemoteCandidate,
+  ): Promise<"added" | "hidden"> {
+    if (isHiddenCandidate(candidate.candidate)) return "hidden";
     const target = transport === "send" ? this.publishTransport : this.subscribeTransport;
     await target.addIceCandidate(candidate);
+    return "added";
   }
 
   /** Closes both connections and every producer; the room detaches them from receivers first. */
