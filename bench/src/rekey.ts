@@ -1,5 +1,11 @@
 /**
- * `npm run bench:rekey -- --members 5,25,100 --runs 3`
+ * `npm run bench:rekey -- --members 5,25,100 --runs 3 [--suites x25519,xwing]`
+ *
+ * Each MLS suite (mls/ciphersuite.ts: `x25519` is suite 1, `xwing` the post-quantum X-Wing suite)
+ * in the same run, one after the other, each size on a fresh server. Per suite it also reports
+ * the size of a KeyPackage, and per size the largest Welcome the committer sent while the crowd
+ * joined and a latecomer's join: the Welcome into the n-member group and the time it took to
+ * process it.
  *
  * Re-key on leave, timed where it matters: at the member on commit duty and at one receiver, each
  * a full MLS member engine in a process of its own (bench/src/rekey-member.ts), as on two separate
@@ -23,6 +29,8 @@ import {
   deriveInviteKeys,
   type InviteKeys,
   loadMlsCiphersuite,
+  type MlsCiphersuiteName,
+  makeKeyPackage,
 } from "@conclave/e2ee";
 import {
   deriveRoomId,
@@ -38,21 +46,29 @@ const { values } = parseArgs({
   options: {
     members: { type: "string", default: "5,25" },
     runs: { type: "string", default: "3" },
+    suites: { type: "string", default: "x25519,xwing" },
     // Per size: joining all members must converge within this, or the size is reported as capped.
     "join-budget-s": { type: "string", default: "240" },
   },
 });
+const SUITES: Record<string, MlsCiphersuiteName> = {
+  x25519: "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519",
+  xwing: "MLS_256_XWING_AES256GCM_SHA512_Ed25519",
+};
+const suites = (values.suites ?? "").split(",").map((s) => SUITES[s]);
 const sizes = (values.members ?? "").split(",").map(Number);
 const runs = Number(values.runs);
 const joinBudgetMs = Number(values["join-budget-s"]) * 1000;
 if (
   !sizes.every((n) => Number.isInteger(n) && n >= 3) ||
+  !suites.every((s) => s !== undefined) ||
   !Number.isInteger(runs) ||
   runs < 1 ||
   !(joinBudgetMs > 0)
 ) {
   console.error(
-    "usage: bench:rekey -- --members N,N,... (each >= 3) --runs R>=1 [--join-budget-s S]",
+    "usage: bench:rekey -- --members N,N,... (each >= 3) --runs R>=1 [--join-budget-s S] " +
+      "[--suites x25519,xwing]",
   );
   process.exit(2);
 }
@@ -64,18 +80,25 @@ const clock = () => performance.timeOrigin + performance.now();
 
 type StateReport = Extract<MemberReport, { type: "state" }>;
 type EpochReport = Extract<MemberReport, { type: "epoch" }>;
+type JoinedReport = Extract<MemberReport, { type: "joined" }>;
 
 /** A full member engine in its own process. */
 class RemoteMember {
   readonly child: ChildProcess;
   state: StateReport | null = null;
   readonly epochs: EpochReport[] = [];
+  joined: JoinedReport | null = null;
+  /** The largest Welcome this member sent. */
+  welcomeBytesMax = 0;
 
   constructor(start: MemberStart) {
     this.child = fork(MEMBER_SCRIPT, { execArgv: ["--import", "tsx"], stdio: "inherit" });
     this.child.on("message", (message: MemberReport) => {
       if (message.type === "state") this.state = message;
-      else this.epochs.push(message);
+      else if (message.type === "joined") this.joined = message;
+      else if (message.type === "sent-welcome") {
+        this.welcomeBytesMax = Math.max(this.welcomeBytesMax, message.welcomeBytes);
+      } else this.epochs.push(message);
     });
     this.child.send(start);
   }
@@ -95,6 +118,7 @@ interface Room {
   readonly wsUrl: string;
   readonly joinMessage: unknown;
   readonly keys: InviteKeys;
+  readonly suite: MlsCiphersuiteName;
 }
 
 async function passiveJoin(room: Room, name: string): Promise<Passive> {
@@ -105,6 +129,7 @@ async function passiveJoin(room: Room, name: string): Promise<Passive> {
   const ws = new WebSocket(room.wsUrl);
   const member = createMeetingMember({
     identity,
+    ciphersuite: room.suite,
     admission: { kind: "invite", keys: room.keys },
     send: (message) => {
       if (ws.readyState !== WebSocket.OPEN || message.type !== "mls-key-package") return;
@@ -179,7 +204,7 @@ async function timeLeave(
   };
 }
 
-async function benchSize(n: number): Promise<Record<string, unknown>> {
+async function benchSize(n: number, suite: MlsCiphersuiteName): Promise<Record<string, unknown>> {
   const server = await startServer({ MAX_PARTICIPANTS: String(n + 10) });
   const crowd: Passive[] = [];
   const remotes: RemoteMember[] = [];
@@ -190,6 +215,7 @@ async function benchSize(n: number): Promise<Record<string, unknown>> {
     if (!link || !keys) throw new Error("room derivation failed");
     const room: Room = {
       keys,
+      suite,
       wsUrl: `${server.url.replace(/^http/, "ws")}/ws`,
       joinMessage: {
         type: "join",
@@ -200,7 +226,7 @@ async function benchSize(n: number): Promise<Record<string, unknown>> {
     };
     const started = clock();
     const deadline = started + joinBudgetMs;
-    const start = { wsUrl: room.wsUrl, joinMessage: room.joinMessage, secret };
+    const start = { wsUrl: room.wsUrl, joinMessage: room.joinMessage, secret, suite };
     const committer = new RemoteMember({ ...start, name: "committer" });
     remotes.push(committer);
     if (!(await until(() => committer.state?.joined === true, deadline)))
@@ -221,6 +247,8 @@ async function benchSize(n: number): Promise<Record<string, unknown>> {
         capped: `not converged within the ${joinBudgetMs / 1000} s join budget`,
         committerRoster: committer.state?.rosterSize,
         receiverRoster: receiver.state?.rosterSize,
+        welcomeBytesMax: committer.welcomeBytesMax,
+        engineErrors: committer.state?.errors ?? [],
       };
     }
     const joinAllMs = clock() - started;
@@ -233,11 +261,20 @@ async function benchSize(n: number): Promise<Record<string, unknown>> {
       crowd.splice(crowd.indexOf(leaver), 1);
       timings.push(await timeLeave(leaver, committer, receiver));
     }
+    // One more joiner into the group of n - runs members: its Welcome and the time to process it.
+    const latecomer = new RemoteMember({ ...start, name: "latecomer" });
+    remotes.push(latecomer);
+    const late = (await until(() => latecomer.joined !== null, clock() + LEAVE_DEADLINE_MS))
+      ? latecomer.joined
+      : null;
     return {
       members: n,
       committerMs: round(median(timings.map((t) => t.committerMs))),
       receiverMs: round(median(timings.map((t) => t.receiverMs))),
       joinAllMs: Math.round(joinAllMs),
+      welcomeBytesMax: committer.welcomeBytesMax,
+      latecomerWelcomeBytes: late?.welcomeBytes ?? null,
+      latecomerJoinMs: late === null ? null : round(late.joinMs),
       epochs,
       runs: timings.map((t) => ({
         removedLeaf: t.removedLeaf,
@@ -254,12 +291,21 @@ async function benchSize(n: number): Promise<Record<string, unknown>> {
 }
 
 const results: Record<string, unknown>[] = [];
-for (const n of sizes) results.push(await benchSize(n));
+for (const suite of suites as MlsCiphersuiteName[]) {
+  const identity = await createDeviceIdentity(
+    { displayName: "sizer", deviceId: "sizer-bench" },
+    await loadMlsCiphersuite(),
+  );
+  const keyPackage = await makeKeyPackage(identity, await loadMlsCiphersuite(suite));
+  const bySize: Record<string, unknown>[] = [];
+  for (const n of sizes) bySize.push(await benchSize(n, suite));
+  results.push({ suite, keyPackageBytes: keyPackage.encoded.length, sizes: bySize });
+}
 console.log(
   JSON.stringify({
     bench: "rekey",
     runs,
-    sizes: results,
+    suites: results,
     note:
       "medians over runs; ms from the leave being sent; committer and receiver each in a process " +
       `of its own, sharing this machine (${availableParallelism()} cores, Node ${process.version}) ` +

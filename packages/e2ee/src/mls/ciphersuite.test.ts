@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { toHex } from "../sframe/bytes.ts";
+import { TestMeeting } from "../testing/test-meeting.ts";
 import { loadMlsCiphersuite, type MlsCiphersuiteName } from "./ciphersuite.ts";
 import { createDeviceIdentity } from "./credential.ts";
 import { processIncoming } from "./incoming.ts";
@@ -61,5 +62,15 @@ describe("MLS cipher suites", () => {
     const classicMeeting = await createMeeting(await device("cy"), { ciphersuite: CLASSIC });
     const pqJoiner = await makeKeyPackage(await device("pq"), xwing);
     await assert.rejects(addMembers(classicMeeting.session, [pqJoiner.encoded]));
+  });
+
+  it("the member engine runs an X-Wing meeting: proofs and Welcome tags over its 64-byte KeyPackageRefs", async () => {
+    const meeting = new TestMeeting();
+    for (const name of ["ada", "ben", "cyd"]) await meeting.connect(name, { ciphersuite: XWING });
+    await meeting.converge(10_000);
+    for (const p of meeting.present) {
+      assert.equal(p.member.roster.length, 3, p.name);
+      assert.deepEqual(p.errors, [], p.name);
+    }
   });
 });
