@@ -298,7 +298,14 @@ for (const suite of suites as MlsCiphersuiteName[]) {
   );
   const keyPackage = await makeKeyPackage(identity, await loadMlsCiphersuite(suite));
   const bySize: Record<string, unknown>[] = [];
-  for (const n of sizes) bySize.push(await benchSize(n, suite));
+  for (const n of sizes) {
+    bySize.push(
+      await benchSize(n, suite).catch((error: unknown) => ({
+        members: n,
+        failed: error instanceof Error ? error.message : String(error),
+      })),
+    );
+  }
   results.push({ suite, keyPackageBytes: keyPackage.encoded.length, sizes: bySize });
 }
 console.log(

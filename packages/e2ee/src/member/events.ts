@@ -40,6 +40,17 @@ export interface SecurityEvent {
  */
 export type SecurityAlarm =
   | { readonly kind: "withheld-commit"; readonly epoch: bigint }
+  /**
+   * The server sent a rollback of the commit made in `epoch` whose evidence does not hold: refused
+   * (member/rollback-evidence.ts). Someone is trying to undo what the group decided.
+   */
+  | { readonly kind: "forged-rollback"; readonly epoch: bigint }
+  /**
+   * A commit we had applied, made in `epoch` by `committer` (fingerprint), was withdrawn on the
+   * signed reports of most members: what it did (a removal, a setting) is undone, and our own
+   * requests are made again.
+   */
+  | { readonly kind: "rolled-back"; readonly epoch: bigint; readonly committer: string | undefined }
   | {
       readonly kind: "unknown-participant";
       readonly participantId: string;

@@ -4,6 +4,12 @@
 // epoch is simply tried again in the next. A request our role no longer allows, or that no longer
 // applies, is dropped and said why.
 //
+// A request a commit brought about is not forgotten at once: a commit can be rolled back until the
+// next one is adopted (docs/e2ee.md "Recovery"), so it is kept, settling, until the epoch moves
+// past the one that did it, and `reopen` after a rollback makes every settling request pending
+// again. A rolled-back Remove is committed again, and a rolled-back block raises the invite
+// generation again.
+//
 // A denial takes up to three commits, in this order: the deny-list (so nobody adds the device
 // again), the Remove of its leaves (a commit of its own: mls/session.ts commitRoles), and, for
 // "remove and block", the new invite generation, in an epoch the device never sees
@@ -27,11 +33,28 @@ export type HostWork =
   | { readonly kind: "admit"; readonly from: readonly string[] }
   | { readonly kind: "none" };
 
+/** A request a commit brought about in `epoch`: final once a later commit is adopted. */
+interface Settling {
+  readonly epoch: bigint;
+  readonly change?: RolesChange;
+  readonly remove?: { readonly leaf: number; readonly fingerprint: Fingerprint };
+}
+
 export class HostRequests {
   #changes: RolesChange[] = [];
   readonly #admits = new Set<string>();
   /** leaf → the fingerprint it held when asked: a leaf refilled since is someone else, left alone */
   readonly #removes = new Map<number, Fingerprint>();
+  #settling: Settling[] = [];
+
+  /** After a rollback: every request a withdrawn commit may have done is pending again. */
+  reopen(): void {
+    for (const { change, remove } of this.#settling) {
+      if (change !== undefined) this.#changes.push(change);
+      if (remove !== undefined) this.#removes.set(remove.leaf, remove.fingerprint);
+    }
+    this.#settling = [];
+  }
 
   change(change: RolesChange): void {
     this.#changes.push(change);
@@ -49,6 +72,7 @@ export class HostRequests {
     this.#changes = [];
     this.#admits.clear();
     this.#removes.clear();
+    this.#settling = [];
   }
 
   /**
@@ -57,6 +81,8 @@ export class HostRequests {
    */
   next(session: MlsSession, waiting: ReadonlySet<string>): { work: HostWork; dropped: string[] } {
     const dropped: string[] = [];
+    // Done before the current epoch: a later commit was adopted since, so it is final.
+    this.#settling = this.#settling.filter((s) => s.epoch >= session.epoch);
     const own = rosterEntry(session.roster, session.ownLeafIndex);
     if (own === undefined) return { work: { kind: "none" }, dropped };
     const me = fingerprintFromBytes(own.fingerprint);
@@ -66,7 +92,10 @@ export class HostRequests {
     let roles = session.roles;
     const kept: RolesChange[] = [];
     for (const change of this.#changes) {
-      if (isDone(roles, change)) continue; // a commit brought it about
+      if (isDone(roles, change)) {
+        this.#settling.push({ epoch: session.epoch, change }); // a commit brought it about
+        continue;
+      }
       if (!mayChange(role, change)) {
         dropped.push(`${change.kind}: not allowed for a ${role}`);
         continue;
@@ -107,6 +136,7 @@ export class HostRequests {
       const entry = rosterEntry(session.roster, leaf);
       if (entry === undefined || fingerprintFromBytes(entry.fingerprint) !== fingerprint) {
         this.#removes.delete(leaf); // removed already, by us or anyone
+        this.#settling.push({ epoch: session.epoch, remove: { leaf, fingerprint } });
       } else if (role === "member") {
         this.#removes.delete(leaf);
         dropped.push("remove: only a host or co-host removes a participant");

@@ -88,8 +88,15 @@ import { peekEpoch } from "./framing.ts";
 import { judgeHostCommand, mayCommand } from "./host-commands.ts";
 import { HostRequests, type HostWork } from "./host-requests.ts";
 import { Participants } from "./participants.ts";
-import { signFailureReport } from "./rollback-evidence.ts";
+import {
+  commitReference,
+  type RollbackClaim,
+  readCommitFraming,
+  signFailureReport,
+  verifyRollback,
+} from "./rollback-evidence.ts";
 import { UnknownParticipants } from "./unknown-participants.ts";
+import { WithdrawnCommits } from "./withdrawn-commits.ts";
 
 export type MlsClientMessage = Extract<
   ClientMessage,
@@ -164,6 +171,10 @@ export interface MemberStats {
   commitsWithheld: number;
   /** unknown-participant alarms raised */
   unknownParticipants: number;
+  /** rollbacks refused: their evidence did not hold (`alarm` forged-rollback) */
+  rollbacksRefused: number;
+  /** withdrawn commits delivered again, refused */
+  withdrawnRefused: number;
 }
 
 export interface MeetingMember {
@@ -316,6 +327,14 @@ function rosterDiff(before: Roster, after: Roster): { added: number[]; removed: 
   };
 }
 
+/** The fingerprint of the committer of `commit` (a PublicMessage of `session`'s epoch), if known. */
+function committerOf(session: MlsSession, commit: Uint8Array): Fingerprint | undefined {
+  const framing = readCommitFraming(session, commit);
+  const entry =
+    typeof framing === "string" ? undefined : rosterEntry(session.roster, framing.committer);
+  return entry === undefined ? undefined : fingerprintFromBytes(entry.fingerprint);
+}
+
 export function createMeetingMember(options: MeetingMemberOptions): MeetingMember {
   const now = options.now ?? Date.now;
   const timers = options.timers ?? defaultTimers;
@@ -357,6 +376,8 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     securityEvents: 0,
     commitsWithheld: 0,
     unknownParticipants: 0,
+    rollbacksRefused: 0,
+    withdrawnRefused: 0,
   };
 
   let status: MemberStatus = "idle";
@@ -367,6 +388,10 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
   let session: MlsSession | undefined;
   /** The session before the latest commit, kept for mls-rollback until the next one is adopted. */
   let previous: MlsSession | undefined;
+  /** The reference of the commit that took `previous` to `session`: what a rollback must name. */
+  let appliedRef: Uint8Array | undefined;
+  /** Commits verified rollbacks withdrew: never adopted again. */
+  const withdrawn = new WithdrawnCommits();
   /** What the latest commit consumed: erased once the next commit makes it final. */
   let unerased: readonly Uint8Array[] = [];
   let founded = false;
@@ -651,11 +676,13 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     transition: Transition,
     reason: EpochReason,
     committer: number | undefined,
+    commit: Uint8Array,
   ): Promise<void> {
     const old = session;
     // The commit before this one can no longer be rolled back: its secrets go now.
     eraseConsumed(unerased);
     previous = old;
+    appliedRef = await commitReference(commit);
     unerased = transition.consumed;
     session = transition.session;
     stats.commitsAccepted++;
@@ -769,10 +796,18 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       if (constantTimeEqual(mine.built.transition.commit, bytes)) {
         // The echo of our own commit: the Delivery Service accepted it (docs/e2ee.md).
         inFlight = undefined;
-        await adopt(mine.built.transition, "own-commit", session.ownLeafIndex);
+        await adopt(mine.built.transition, "own-commit", session.ownLeafIndex, bytes);
         return;
       }
       mine.lost = true;
+    }
+    if (withdrawn.has(await commitReference(bytes))) {
+      // Withdrawn by a verified rollback: taking it again would reinstall an epoch's keys.
+      stats.withdrawnRefused++;
+      logRefusal(
+        refusal("withdrawn-commit", committerOf(session, bytes), "a withdrawn commit again"),
+      );
+      return;
     }
     let result: Awaited<ReturnType<typeof processIncoming>>;
     try {
@@ -786,7 +821,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       await commitFailed("a handshake message that is not a commit", bytes);
       return;
     }
-    await adopt(result, "commit", result.event.committer);
+    await adopt(result, "commit", result.event.committer, bytes);
   }
 
   async function commitFailed(why: string, commit: Uint8Array): Promise<void> {
@@ -804,44 +839,78 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     });
   }
 
-  async function onRollback(epoch: bigint): Promise<void> {
+  /**
+   * docs/e2ee.md "Recovery": a rollback is acted on only if its evidence holds in the epoch the
+   * withdrawn commit was made in (member/rollback-evidence.ts): our state of that epoch, and the
+   * commit we applied in it. A forged one is refused, logged and alarmed; a real one of a commit
+   * we applied is alarmed too, and our own requests are made again.
+   */
+  async function onRollback(claim: RollbackClaim): Promise<void> {
     if (session === undefined) return;
-    if (status === "removed" && previous?.epoch === epoch && session.epoch === epoch + 1n) {
-      status = "member"; // the commit that removed us is withdrawn
+    const { epoch } = claim;
+    const applied = session.epoch === epoch + 1n && previous?.epoch === epoch;
+    if (!applied && session.epoch !== epoch) {
+      // We hold no state of that epoch: the withdrawn commit added us (we cannot check its
+      // evidence; the worst a forgery does is make us join again), or we are past it.
+      if (status === "member" && previous === undefined && session.epoch === epoch + 1n) {
+        await rejoin(`rollback of the commit that added us (epoch ${epoch})`);
+      }
+      return;
     }
+    const before = applied && previous !== undefined ? previous : session;
+    const verdict = await verifyRollback(before, claim, applied ? appliedRef : undefined);
+    if (!verdict.ok) {
+      stats.rollbacksRefused++;
+      logRefusal(refusal("rollback-forged", undefined, verdict.reason));
+      events.emit("alarm", { kind: "forged-rollback", epoch });
+      return;
+    }
+    withdrawn.add(verdict.commit.ref);
+    if (status === "removed" && applied) status = "member"; // the commit that removed us is withdrawn
     if (status !== "member") return;
     stats.rollbacks++;
     // Whatever was queued after the withdrawn commit was made on top of it.
     queue = queue.filter((q) => (q.kind === "handshake" ? q.epoch < epoch : q.epoch <= epoch));
-    if (session.epoch === epoch) {
-      awaitingRollback = undefined;
-    } else if (session.epoch === epoch + 1n && previous?.epoch === epoch) {
-      const withdrawn = session;
-      session = previous;
-      previous = undefined;
-      unerased = []; // they belong to the session we return to
-      if (inFlight !== undefined) inFlight.lost = true;
-      const diff = rosterDiff(withdrawn.roster, session.roster);
-      for (const leaf of [...diff.added, ...diff.removed]) names.delete(leaf);
-      ring.close();
-      ring = newRing();
-      await followInviteGeneration(true);
-      rebuildRoster();
-      events.emit("epoch", {
-        epoch: session.epoch,
-        reason: "rollback",
-        committer: undefined,
-        added: diff.added,
-        removed: diff.removed,
-        rosterChanged: diff.added.length > 0 || diff.removed.length > 0,
-        mediaKeysInstalled: false,
+    if (applied && previous !== undefined) {
+      const committer = rosterEntry(previous.roster, verdict.commit.committer);
+      await returnTo(previous);
+      events.emit("alarm", {
+        kind: "rolled-back",
+        epoch,
+        committer: committer === undefined ? undefined : formatFingerprint(committer.fingerprint),
       });
-      if (diff.added.length > 0 || diff.removed.length > 0) events.emit("roster", rosterView);
-    } else {
-      await rejoin(`rollback to epoch ${epoch} from epoch ${session.epoch}`);
-      return;
     }
+    awaitingRollback = undefined;
+    hostRequests.reopen();
     rekeySince = now();
+  }
+
+  /** Back to the session we kept before the withdrawn commit. */
+  async function returnTo(kept: MlsSession): Promise<void> {
+    const withdrawnSession = session;
+    if (withdrawnSession === undefined) return;
+    session = kept;
+    previous = undefined;
+    appliedRef = undefined;
+    unerased = []; // they belong to the session we return to
+    if (inFlight !== undefined) inFlight.lost = true;
+    const diff = rosterDiff(withdrawnSession.roster, kept.roster);
+    for (const leaf of [...diff.added, ...diff.removed]) names.delete(leaf);
+    ring.close();
+    ring = newRing();
+    await followInviteGeneration(true);
+    rebuildRoster();
+    const rosterChanged = diff.added.length > 0 || diff.removed.length > 0;
+    events.emit("epoch", {
+      epoch: kept.epoch,
+      reason: "rollback",
+      committer: undefined,
+      added: diff.added,
+      removed: diff.removed,
+      rosterChanged,
+      mediaKeysInstalled: false,
+    });
+    if (rosterChanged) events.emit("roster", rosterView);
   }
 
   function onRefused(epoch: bigint): void {
@@ -1379,9 +1448,23 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
         await onApplication(message.from, framing.epoch, bytes);
         return;
       }
-      case "mls-rollback":
-        await onRollback(BigInt(message.epoch));
+      case "mls-rollback": {
+        const commit = bytesOf(message.commit, "withdrawn commit");
+        const reports = message.reports.map((r) => ({
+          leaf: r.leaf,
+          signature: bytesOf(r.signature, "failure report"),
+        }));
+        if (commit === undefined || reports.some((r) => r.signature === undefined)) return;
+        await onRollback({
+          epoch: BigInt(message.epoch),
+          commit,
+          reports: reports.map((r) => ({
+            leaf: r.leaf,
+            signature: r.signature ?? new Uint8Array(),
+          })),
+        });
         return;
+      }
       default:
         return; // media signalling: not ours
     }

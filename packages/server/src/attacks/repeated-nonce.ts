@@ -11,7 +11,22 @@ import { payloadOffset } from "./rtp-payload.ts";
  */
 export function repeatedNonce(): Attack {
   const seen = new Map<string, string>();
+  /** Commits relayed so far, by room: a new one starts an epoch with new keys. */
+  const commits = new Map<string, Set<string>>();
   return {
+    // A KID carries only 4 bits of the epoch: the same (KID, CTR) under a new epoch's keys is no
+    // repeat. A commit relayed for the first time starts such an epoch; one relayed again (a
+    // replay) brings back keys already used, so what was seen under them is kept.
+    outbound(to, message) {
+      if (message.type !== "mls-commit") return [message];
+      const room = commits.get(to.room) ?? new Set<string>();
+      commits.set(to.room, room);
+      if (!room.has(message.commit)) {
+        room.add(message.commit);
+        for (const key of [...seen.keys()]) if (key.startsWith(`${to.room}/`)) seen.delete(key);
+      }
+      return [message];
+    },
     packet(room, publisher, kind, packet, applied) {
       if (kind !== "audio") return packet;
       const offset = payloadOffset(packet);

@@ -43,6 +43,9 @@ describe("forge-rollback: the server forges the rollback of a Remove", () => {
     assert.ok(cydLeaf !== undefined);
     assert.equal(await ada.crypto.member.remove(cydLeaf), true);
     await waitFor("the forged rollback", () => attackCount(server, "forge-rollback") > 0);
+    await waitFor("Ada and Ben to remove Cyd", () =>
+      [ada, ben].every((bot) => !names(bot).includes("Cyd")),
+    );
     await holdsFor(3000, [ada, ben], (bot) => !names(bot).includes("Cyd"));
     for (const bot of [ada, ben]) {
       assert.equal(member(bot).rollbacks, 0, `${bot.stats().name} rolled back`);
