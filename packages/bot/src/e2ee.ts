@@ -58,12 +58,23 @@ export class BotE2ee {
   private readonly watchTimer: ReturnType<typeof setInterval>;
   /** Every media alarm raised or cleared so far, oldest first (tests read it). */
   readonly mediaAlarms: Array<MediaAlarm & { readonly at: number }> = [];
+  /**
+   * The latest upload each participant id showed (a host's card): what `member.admit` takes, so a
+   * test admits exactly the device the card named.
+   */
+  readonly cards = new Map<
+    string,
+    { readonly fingerprint: string; readonly keyPackageRef: string }
+  >();
   /** Which publisher each m-line carried at the last offer, to rebind on change. */
   private mids = new Map<string, string>();
 
   private constructor(readonly member: MeetingMember) {
     this.ring = member.mediaKeyRing;
     this.cryptor = createFrameCryptor(this.ring, { watch: this.watch });
+    member.on("upload", ({ participantId, fingerprint, keyPackageRef }) => {
+      this.cards.set(participantId, { fingerprint, keyPackageRef });
+    });
     member.on("epoch", (event) => {
       if (member.mediaKeyRing !== this.ring) {
         this.ring = member.mediaKeyRing;

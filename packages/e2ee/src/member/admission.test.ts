@@ -81,8 +81,8 @@ describe("admission by the members", () => {
     });
     await meeting.advance(5000);
     assert.equal(knock.member.joined, false, "a knock waits for a host");
-    assert.equal(await get(meeting, "bob").member.admit(knock.id), false, "bob is no host");
-    assert.equal(await ada.member.admit(knock.id), true);
+    assert.equal(await get(meeting, "bob").admit(knock), false, "bob is no host");
+    assert.equal(await ada.admit(knock), true);
     await meeting.converge(10_000);
     assert.equal(knock.member.roster.length, 3);
     for (const p of meeting.present) assert.deepEqual(p.errors, [], p.name);
@@ -99,7 +99,7 @@ describe("admission by the members", () => {
     const ada = await meeting.connect("ada");
     await meeting.advance(3000);
     assert.equal(ada.member.roster.length, 1, "nobody adds a knock on its own");
-    assert.equal(await ada.member.admit(knock.id), true);
+    assert.equal(await ada.admit(knock), true);
     await meeting.converge(10_000);
     meeting.close();
   });
@@ -114,7 +114,7 @@ describe("admission by the members", () => {
     const log = securityLog(ada);
     await meeting.advance(3000);
     assert.equal(fake.member.roster.length, 1, "ada's proof does not verify for the fake host");
-    assert.equal(await fake.member.admit(ada.id), true);
+    assert.equal(await fake.admit(ada), true);
     await meeting.advance(3000);
     assert.equal(ada.member.joined, false);
     assert.ok(log.some((e) => e.reason === "welcome-tag-invalid"));
@@ -150,7 +150,7 @@ describe("roles and settings through the engine", () => {
     const uploads: { participantId: string; claimedName: string | undefined }[] = [];
     const kimUploads: (string | undefined)[] = [];
     ada.member.on("upload", (u) => uploads.push(u));
-    assert.equal(await ada.member.admit(kim.id), true);
+    assert.equal(await ada.admit(kim), true);
     await meeting.converge(10_000);
     kim.member.on("upload", (u) => kimUploads.push(u.claimedName));
     assert.equal(await ada.member.setLobby({ lobbyMandatory: true, knockingEnabled: true }), true);
@@ -198,7 +198,7 @@ describe("roles and settings through the engine", () => {
     const kim = await meeting.connect("kim", {
       admission: { kind: "knock", pinnedHost: undefined },
     });
-    assert.equal(await ada.member.admit(kim.id), true);
+    assert.equal(await ada.admit(kim), true);
     const cy = await meeting.connect("cy");
     await meeting.converge(10_000);
     const replaced = new Map<string, { generation: number; secret: string }[]>();

@@ -134,6 +134,8 @@ export interface MemberEvents {
     readonly participantId: string;
     readonly fingerprint: string;
     readonly claimedName: string | undefined;
+    /** its KeyPackageRef, hex: `admit` takes it, so the host admits exactly this upload */
+    readonly keyPackageRef: string;
   };
   alarm: SecurityAlarm;
   error: MemberError;

@@ -30,7 +30,8 @@ import type { MlsSession } from "../mls/session.ts";
 export type HostWork =
   | { readonly kind: "roles"; readonly roles: MeetingRoles }
   | { readonly kind: "remove"; readonly leaves: readonly number[] }
-  | { readonly kind: "admit"; readonly from: readonly string[] }
+  /** participant id → the KeyPackageRef (hex) the host's card showed */
+  | { readonly kind: "admit"; readonly uploads: ReadonlyMap<string, string> }
   | { readonly kind: "none" };
 
 /** A request a commit brought about in `epoch`: final once a later commit is adopted. */
@@ -42,7 +43,8 @@ interface Settling {
 
 export class HostRequests {
   #changes: RolesChange[] = [];
-  readonly #admits = new Set<string>();
+  /** participant id → the KeyPackageRef (hex) its card showed when the host admitted it */
+  readonly #admits = new Map<string, string>();
   /** leaf → the fingerprint it held when asked: a leaf refilled since is someone else, left alone */
   readonly #removes = new Map<number, Fingerprint>();
   #settling: Settling[] = [];
@@ -64,8 +66,9 @@ export class HostRequests {
     this.#removes.set(leaf, fingerprint);
   }
 
-  admit(from: string): void {
-    this.#admits.add(from);
+  /** Admits exactly the upload with KeyPackageRef `ref` (hex) from `from`, nothing else. */
+  admit(from: string, ref: string): void {
+    this.#admits.set(from, ref);
   }
 
   clear(): void {
@@ -76,10 +79,13 @@ export class HostRequests {
   }
 
   /**
-   * What to commit now for our requests, given the session and the participants whose uploads
-   * still wait; `dropped` says which requests went and why.
+   * What to commit now for our requests, given the session and the uploads that still wait (by
+   * participant id, the KeyPackageRef of each, hex); `dropped` says which requests went and why.
    */
-  next(session: MlsSession, waiting: ReadonlySet<string>): { work: HostWork; dropped: string[] } {
+  next(
+    session: MlsSession,
+    waiting: ReadonlyMap<string, string>,
+  ): { work: HostWork; dropped: string[] } {
     const dropped: string[] = [];
     // Done before the current epoch: a later commit was adopted since, so it is final.
     this.#settling = this.#settling.filter((s) => s.epoch >= session.epoch);
@@ -120,10 +126,15 @@ export class HostRequests {
       kept.push(change);
     }
     this.#changes = kept;
-    for (const from of [...this.#admits]) {
-      if (!waiting.has(from))
+    for (const [from, ref] of [...this.#admits]) {
+      const now = waiting.get(from);
+      if (now === undefined)
         this.#admits.delete(from); // admitted, or gone
-      else if (role === "member") {
+      else if (now !== ref) {
+        // Another device under that id since the host looked: never admit what it did not see.
+        this.#admits.delete(from);
+        dropped.push("admit: the upload changed since it was admitted; it waits again");
+      } else if (role === "member") {
         this.#admits.delete(from);
         dropped.push("admit: only a host or co-host admits from the lobby");
       } else if (session.roles.settings.locked) {
@@ -144,7 +155,9 @@ export class HostRequests {
     }
     if (this.#removes.size > 0)
       return { work: { kind: "remove", leaves: [...this.#removes.keys()] }, dropped };
-    if (this.#admits.size > 0) return { work: { kind: "admit", from: [...this.#admits] }, dropped };
+    if (this.#admits.size > 0) {
+      return { work: { kind: "admit", uploads: new Map(this.#admits) }, dropped };
+    }
     return { work: { kind: "none" }, dropped };
   }
 }

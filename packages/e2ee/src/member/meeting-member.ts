@@ -252,9 +252,11 @@ export interface MeetingMember {
   remove(leaf: number): Promise<boolean>;
   /**
    * As a host or co-host: adds the participant whose KeyPackage waits (a knock, or any joiner
-   * while the lobby is mandatory), without a proof. False if we may not or nothing waits.
+   * while the lobby is mandatory), without a proof: exactly the upload whose KeyPackageRef (hex,
+   * from its `upload` event) the host's card showed. False if we may not, or no such upload waits;
+   * if another upload comes under that id before the Add, the request is dropped (a new card).
    */
-  admit(participantId: string): Promise<boolean>;
+  admit(participantId: string, keyPackageRef: string): Promise<boolean>;
   /**
    * MLS-Exporter of the current epoch (RFC 9420 §8.5); undefined when we are not a member. Secret:
    * for keys derived inside the worker, and for tests that check such keys never leak.
@@ -753,6 +755,11 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     events.emit("invite-replaced", { generation, secret });
   }
 
+  /** The uploads waiting, by participant id: each one's KeyPackageRef (hex). */
+  function waitingRefs(): Map<string, string> {
+    return new Map([...pendingKeyPackages].map(([from, upload]) => [from, upload.ref]));
+  }
+
   function dropAddedKeyPackages(): void {
     if (session === undefined) return;
     const inTree = new Set<string>();
@@ -1156,7 +1163,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     const candidates = uploads.work.map(([from, p]) => ({ from, ...p }));
     const successor = successorOf(session.roles, session.roster);
     hostlessSince = successor === undefined ? undefined : (hostlessSince ?? t);
-    const hostWork = hostRequests.next(session, new Set(pendingKeyPackages.keys()));
+    const hostWork = hostRequests.next(session, waitingRefs());
     for (const why of hostWork.dropped) report("LOCAL_FAILURE", `request dropped: ${why}`);
     const plan = planCommit({
       now: t,
@@ -1208,9 +1215,10 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     if (work.kind === "roles") await sendCommit(await buildRoles(session, work.roles));
     if (work.kind === "remove") await sendCommit(await buildRemove(session, work.leaves));
     if (work.kind !== "admit") return;
-    const admitted = work.from.flatMap((from) => {
+    // Exactly the uploads the host saw: a changed one was dropped from the request (host-requests).
+    const admitted = [...work.uploads].flatMap(([from, ref]) => {
       const upload = pendingKeyPackages.get(from);
-      return upload === undefined ? [] : [{ from, ...upload }];
+      return upload === undefined || upload.ref !== ref ? [] : [{ from, ...upload }];
     });
     await commitAdd(admitted);
   }
@@ -1326,8 +1334,10 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     if (judged.kind === "forged") {
       logRefusal(refusal("proof-invalid", fingerprint, "an upload whose admission proof is wrong"));
     }
+    const ref = toHex(await keyPackageRef(keyPackage));
     pendingKeyPackages.set(from, {
       bytes,
+      ref,
       since: pendingKeyPackages.get(from)?.since ?? now(),
       hpkeKey: toHex(leafNode.hpkePublicKey),
       signatureKey: toHex(leafNode.signaturePublicKey),
@@ -1340,6 +1350,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       participantId: from,
       fingerprint: formatFingerprint(fingerprintBytes(fingerprint)),
       claimedName,
+      keyPackageRef: ref,
     });
   }
 
@@ -1587,14 +1598,13 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
         queued = true;
       }).then(() => queued);
     },
-    admit(participantId) {
+    admit(participantId, ref) {
       let queued = false;
       return enqueue(async () => {
         const me = ownRole();
-        if (me === undefined || me.role === "member" || !pendingKeyPackages.has(participantId)) {
-          return;
-        }
-        hostRequests.admit(participantId);
+        const upload = pendingKeyPackages.get(participantId);
+        if (me === undefined || me.role === "member" || upload?.ref !== ref) return;
+        hostRequests.admit(participantId, ref);
         queued = true;
       }).then(() => queued);
     },

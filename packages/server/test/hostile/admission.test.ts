@@ -65,7 +65,9 @@ describe("a hostile server's admission attacks", () => {
       assert.ok(attackCount(server, "strip-proof") > 0, "the server never stripped a proof");
       assert.equal(rosterSize(ada), 1, "Ada added an upload without a proof on her own");
       // The lobby path still works: the host (Ada founded the meeting) admits by her own commit.
-      assert.equal(await ada.crypto.member.admit(ben.id), true);
+      const card = ada.crypto.cards.get(ben.id);
+      assert.ok(card, "Ada shows Ben's upload");
+      assert.equal(await ada.crypto.member.admit(ben.id, card.keyPackageRef), true);
       await waitFor("Ben to be admitted by the host", () => rosterSize(ben) === 2);
     });
   });
@@ -137,7 +139,7 @@ describe("swap-upload: the server refuses a host's Add and re-uploads its own de
     const ada = await joinBot({ url, name: "Ada", publish: false });
     bots.push(ada);
     await waitFor("Ada to found the group", () => rosterSize(ada) === 1);
-    const cards: Array<{ participantId: string; fingerprint: string }> = [];
+    const cards: Array<{ participantId: string; fingerprint: string; keyPackageRef: string }> = [];
     ada.crypto.member.on("upload", (card) => cards.push(card));
     // Pat has the server key but not this meeting's secret: it waits for the host, like a knock.
     const other = await deriveInviteKeys(toBase64url(crypto.getRandomValues(new Uint8Array(32))));
@@ -147,7 +149,7 @@ describe("swap-upload: the server refuses a host's Add and re-uploads its own de
     await waitFor("Pat's card at Ada", () => cards.some((c) => c.participantId === pat.id));
     const shown = cards.find((c) => c.participantId === pat.id);
     assert.ok(shown);
-    assert.equal(await ada.crypto.member.admit(pat.id), true);
+    assert.equal(await ada.crypto.member.admit(pat.id, shown.keyPackageRef), true);
     await waitFor("the swap", () => attackCount(server as ServerProcess, "swap-upload") > 0);
     await new Promise((r) => setTimeout(r, NOT_ADDED_WITHIN_MS));
     const fingerprints = ada.crypto.member.roster.map((m) => m.fingerprint);

@@ -257,7 +257,11 @@ export class E2eeWorkerClient extends Store<E2eeWorkerState> implements FrameTra
         this.update({
           uploads: {
             ...this.state.uploads,
-            [message.participantId]: { fingerprint: message.fingerprint, name: message.name },
+            [message.participantId]: {
+              fingerprint: message.fingerprint,
+              name: message.name,
+              keyPackageRef: message.keyPackageRef,
+            },
           },
         });
         return;

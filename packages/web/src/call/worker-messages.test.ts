@@ -171,15 +171,19 @@ test("roles, uploads and host requests are validated on both sides", () => {
     assert.ok(!isWorkerToPage({ type: "roles", roles: bad }), JSON.stringify(bad));
   }
   const participantId = "p".repeat(16);
-  assert.ok(isWorkerToPage({ type: "upload", participantId, fingerprint: fp, name: null }));
-  assert.ok(isWorkerToPage({ type: "upload", participantId, fingerprint: fp, name: "Ada" }));
-  assert.ok(!isWorkerToPage({ type: "upload", participantId, fingerprint: fp, name: "" }));
-  assert.ok(!isWorkerToPage({ type: "upload", participantId, fingerprint: fp }), "no name field");
-  assert.ok(!isWorkerToPage({ type: "upload", participantId: "p", fingerprint: "x", name: null }));
+  const keyPackageRef = "ab".repeat(32);
+  const upload = { type: "upload", participantId, fingerprint: fp, keyPackageRef };
+  assert.ok(isWorkerToPage({ ...upload, name: null }));
+  assert.ok(isWorkerToPage({ ...upload, name: "Ada", keyPackageRef: "cd".repeat(64) }));
+  assert.ok(!isWorkerToPage({ ...upload, name: "" }));
+  assert.ok(!isWorkerToPage(upload), "no name field");
+  assert.ok(!isWorkerToPage({ ...upload, name: null, keyPackageRef: "ab".repeat(16) }));
+  assert.ok(!isWorkerToPage({ type: "upload", participantId, fingerprint: fp, name: null }));
+  assert.ok(!isWorkerToPage({ ...upload, participantId: "p", fingerprint: "x", name: null }));
 
   const id = "A".repeat(16);
   for (const action of [
-    { kind: "admit", participantId: id },
+    { kind: "admit", participantId: id, keyPackageRef },
     { kind: "remove", leaf: 3 },
     { kind: "block", fingerprint: fp },
     { kind: "set-locked", locked: true },
@@ -189,7 +193,8 @@ test("roles, uploads and host requests are validated on both sides", () => {
     assert.ok(isPageToWorker({ type: "host", action }), JSON.stringify(action));
   }
   for (const action of [
-    { kind: "admit", participantId: "short" },
+    { kind: "admit", participantId: "short", keyPackageRef },
+    { kind: "admit", participantId: id },
     { kind: "remove", leaf: -1 },
     { kind: "remove", leaf: 4096 },
     { kind: "block", fingerprint: "3fa2" },

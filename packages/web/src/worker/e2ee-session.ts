@@ -20,6 +20,7 @@ import {
   NextEpochHold,
   normaliseDisplayName,
   parseFingerprint,
+  type SecurityAlarm,
   type StreamContext,
 } from "@conclave/e2ee";
 import {
@@ -32,7 +33,7 @@ import {
 } from "@conclave/protocol";
 import { deviceIdentity } from "./device-identity-store.ts";
 import type { HostAction, MeetingAccessKeys, ReceivedTrack, WorkerToPage } from "./messages.ts";
-import type { GroupView, MediaKind, SframeCounts, SframeReport } from "./reports.ts";
+import type { AlarmView, GroupView, MediaKind, SframeCounts, SframeReport } from "./reports.ts";
 
 /** A hex fingerprint as the roster shows it, in groups of four. */
 const spaced = (hex: string) => (hex.match(/.{1,4}/g) ?? []).join(" ");
@@ -182,18 +183,16 @@ export class E2eeSession {
     );
     member.on("invite-replaced", ({ secret }) => post({ type: "invite-replaced", secret }));
     // Who is waiting: the device of an upload, and the name it sealed for us if any.
-    member.on("upload", ({ participantId, fingerprint, claimedName }) =>
-      post({ type: "upload", participantId, fingerprint, name: claimedName ?? null }),
-    );
-    member.on("alarm", (alarm) =>
+    member.on("upload", ({ participantId, fingerprint, claimedName, keyPackageRef }) =>
       post({
-        type: "alarm",
-        alarm:
-          alarm.kind === "withheld-commit"
-            ? { kind: alarm.kind, epoch: String(alarm.epoch) }
-            : alarm,
+        type: "upload",
+        participantId,
+        fingerprint,
+        name: claimedName ?? null,
+        keyPackageRef,
       }),
     );
+    member.on("alarm", (alarm) => post({ type: "alarm", alarm: alarmView(alarm) }));
     this.watchTimer = setInterval(() => this.checkMedia(), 500);
     member.on("roles", (roles) =>
       post({
@@ -332,7 +331,7 @@ export class E2eeSession {
     const ok = await this.tell(async () => {
       switch (action.kind) {
         case "admit":
-          return m.admit(action.participantId);
+          return m.admit(action.participantId, action.keyPackageRef);
         case "remove":
           return m.remove(action.leaf);
         case "block":
@@ -449,5 +448,18 @@ export class E2eeSession {
       const verdict = await this.decrypt(held.mid, held.kind, held.frame, held.deliver);
       if (verdict.outcome === "pass") held.deliver(held.frame);
     }
+  }
+}
+
+/** An engine alarm as the page's schema has it (reports.ts AlarmView): epochs as decimal text. */
+function alarmView(alarm: SecurityAlarm): AlarmView {
+  switch (alarm.kind) {
+    case "withheld-commit":
+    case "forged-rollback":
+      return { kind: alarm.kind, epoch: String(alarm.epoch) };
+    case "rolled-back":
+      return { kind: alarm.kind, epoch: String(alarm.epoch), committer: alarm.committer ?? null };
+    case "unknown-participant":
+      return alarm;
   }
 }

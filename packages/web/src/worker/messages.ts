@@ -41,6 +41,9 @@ const secretText = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 const reaction = z.enum(REACTIONS);
 
 /** Passed as the options of every `RTCRtpScriptTransform`; read back as `transformer.options`. */
+/** A KeyPackageRef (RFC 9420 §5.2) in hex: 32 bytes, or 64 for a SHA-512 suite (X-Wing). */
+const keyPackageRef = z.string().regex(/^(?:[0-9a-f]{64}|[0-9a-f]{128})$/);
+
 export const TransformOptionsSchema = z.union([
   z
     .strictObject({
@@ -71,9 +74,11 @@ export type ReceivedTrack = z.infer<typeof ReceivedTrackSchema>;
 
 /** What a host or co-host asks its engine to commit (MeetingMember); refusals come as member-error. */
 export const HostActionSchema = z.discriminatedUnion("kind", [
+  /** exactly the upload the host's card showed (its KeyPackageRef, hex), nothing swapped in since */
   z.strictObject({
     kind: z.literal("admit"),
     participantId: z.string().regex(PARTICIPANT_ID_PATTERN),
+    keyPackageRef: keyPackageRef,
   }),
   z.strictObject({ kind: z.literal("remove"), leaf }),
   /** "Remove and block": deny the device and replace the invite secret (hosts only) */
@@ -186,6 +191,7 @@ export const WorkerToPageSchema = z.discriminatedUnion("type", [
     participantId: z.string().max(64),
     fingerprint: fingerprintText,
     name: name.nullable(),
+    keyPackageRef,
   }),
   /** A line of the engine's security log. */
   z.strictObject({ type: z.literal("security-event"), event: SecurityLogEntrySchema }),

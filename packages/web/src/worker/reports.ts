@@ -131,6 +131,14 @@ export type SecurityLogEntry = z.infer<typeof SecurityLogEntrySchema>;
  */
 export const AlarmViewSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("withheld-commit"), epoch: decimal }),
+  /** a rollback of the commit of `epoch` whose signed evidence did not hold: refused */
+  z.strictObject({ kind: z.literal("forged-rollback"), epoch: decimal }),
+  /** a commit we had applied, made in `epoch` by `committer`, was withdrawn on real evidence */
+  z.strictObject({
+    kind: z.literal("rolled-back"),
+    epoch: decimal,
+    committer: fingerprintText.nullable(),
+  }),
   z.strictObject({
     kind: z.literal("unknown-participant"),
     participantId: z.string().max(64),
