@@ -130,6 +130,8 @@ export class Bot extends TypedEvents<BotEvents> {
   private ending = false;
   /** The server closed us for good (FINAL_ERRORS): no reconnecting. */
   private closedForGood = false;
+  /** Set by an `error REMOVED`: settles once we know whether a commit really removed us. */
+  private removal: Promise<void> = Promise.resolve();
   private mediaClosed: Promise<void> | null = null;
   private readonly startedMs = performance.now();
 
@@ -270,8 +272,22 @@ export class Bot extends TypedEvents<BotEvents> {
     this.socket?.send({ type: "media-state", audio: clip !== null, video: clip !== null });
   }
 
+  /**
+   * The server says REMOVED: only a commit removes a member. If our engine applied one, we are out
+   * for good; if not, the server disconnected us and we may come back (docs/e2ee.md "Leaving").
+   */
+  private async judgeRemoved(): Promise<void> {
+    await this.e2ee?.member.idle();
+    if (this.e2ee?.member.status === "removed") this.closedForGood = true;
+  }
+
   /** After a drop: connect again with back-off until we are back or told to stop. */
   private async reconnect(): Promise<void> {
+    await this.removal;
+    if (this.closedForGood) {
+      await this.shutdownMedia();
+      return;
+    }
     await this.closeConnectionMedia();
     for (let attempt = 0; !this.ending; attempt++) {
       try {
@@ -359,7 +375,8 @@ export class Bot extends TypedEvents<BotEvents> {
         return;
       }
       case "error":
-        if (FINAL_ERRORS.has(message.code)) this.closedForGood = true;
+        if (message.code === "REMOVED") this.removal = this.judgeRemoved();
+        else if (FINAL_ERRORS.has(message.code)) this.closedForGood = true;
         this.serverErrors[message.code] = (this.serverErrors[message.code] ?? 0) + 1;
         this.emit("server-error", message.code, message.message);
         return;
@@ -441,11 +458,15 @@ export class Bot extends TypedEvents<BotEvents> {
     };
   }
 
-  /** Says goodbye (`leave`), waits for the server to close the socket, then closes the media. */
+  /**
+   * Says goodbye to the group (signed, so members remove our leaf at once), then `leave` to the
+   * server; waits for the server to close the socket, then closes the media.
+   */
   async leave(): Promise<void> {
     if (this.ending) return;
     this.ending = true;
     this.publisher?.stop();
+    await this.e2ee?.member.leave();
     if (this.socket?.send({ type: "leave" })) await this.socket.closeGracefully();
     await this.shutdownMedia();
   }

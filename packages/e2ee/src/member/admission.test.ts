@@ -181,7 +181,7 @@ describe("roles and settings through the engine", () => {
     const cyFingerprint = cy.member.roster.find((r) => r.self)?.fingerprint ?? "";
     assert.equal(await ada.member.deny(cyFingerprint), true);
     await meeting.until(() => cy.member.status === "removed", 5000, "cy removed");
-    meeting.leave("cy");
+    await meeting.leave("cy");
     cy.member.close();
     await meeting.converge(10_000);
     // The same device comes back with the secret: refused by the deny-list.
@@ -211,7 +211,7 @@ describe("roles and settings through the engine", () => {
     assert.equal(await get(meeting, "bob").member.block(cyFingerprint), false, "bob is no host");
     assert.equal(await ada.member.block(cyFingerprint), true);
     await meeting.until(() => cy.member.status === "removed", 5000, "cy removed");
-    meeting.leave("cy");
+    await meeting.leave("cy");
     await meeting.converge(10_000);
 
     const [adaSeen, bobSeen] = [replaced.get("ada"), replaced.get("bob")];
@@ -229,7 +229,7 @@ describe("roles and settings through the engine", () => {
     await meeting.advance(30_000);
     assert.equal(old.member.joined, false, "the old secret no longer admits");
     for (const log of logs) assert.ok(log.some((e) => e.reason === "proof-invalid"));
-    meeting.leave("old");
+    await meeting.leave("old");
     old.member.close();
     // ...and one with the new link gets in, and takes part in the next replacement.
     const { roomId } = await meeting.inviteKeys();
@@ -249,7 +249,7 @@ describe("roles and settings through the engine", () => {
     assert.equal(await ada.makeCoHost(fingerprintOf("cy"), true), true);
     await meeting.until(() => rolesOf(meeting, "bob").includes("co-host"), 5000, "co-host");
     assert.equal(await get(meeting, "cy").member.makeCoHost(fingerprintOf("bob"), true), false);
-    meeting.leave("ada");
+    await meeting.leave("ada");
     ada.close();
     // Cy, the co-host, succeeds though Bob sits at a lower leaf (host-succession.ts).
     await meeting.until(

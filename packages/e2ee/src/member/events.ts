@@ -116,7 +116,16 @@ export interface MemberEvents {
    */
   "host-command": { readonly sender: number; readonly command: HostCommand };
   /** a commit removed us; the engine is inert from now on */
-  removed: { readonly epoch: bigint };
+  /**
+   * A commit removed us; the engine is inert from now on. `by`: the committer, as our roster showed
+   * it (a member removed while connected is told who did it); undefined if we do not know.
+   */
+  removed: {
+    readonly epoch: bigint;
+    readonly by:
+      | { readonly leaf: number; readonly fingerprint: string; readonly displayName: string }
+      | undefined;
+  };
   /** the roles or settings in the group context changed (or are first known) */
   roles: MeetingRoles;
   /**

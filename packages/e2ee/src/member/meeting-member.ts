@@ -223,6 +223,12 @@ export interface MeetingMember {
   resync(why: string): void;
   /** Makes our self-update due now (it still waits for pending work and for its turn). */
   requestSelfUpdate(): void;
+  /**
+   * Says goodbye to the group (a `goodbye` application message, signed by our leaf) before the
+   * caller sends the server `leave`: members remove our leaf at once only on this, not on the
+   * server's word. False if we are not a member.
+   */
+  leave(): Promise<boolean>;
   /** Hosts, co-hosts, settings and deny-list of the group we are in (admission/meeting-roles.ts). */
   readonly roles: MeetingRoles | undefined;
   /**
@@ -473,7 +479,14 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
   function watchUnknown(): void {
     const roster = status === "member" ? session?.roster : undefined;
     const announced = roster ? participants.announced().filter((p) => p.id !== selfId) : [];
-    const leaves = new Set(roster?.map((e) => e.leafIndex));
+    // A phantom may claim no leaf but one a present participant can hold: not ours, and not one
+    // whose member dropped and may come back (docs/e2ee.md "Alarms").
+    const held = participants.heldLeaves();
+    const leaves = new Set(
+      roster
+        ?.map((e) => e.leafIndex)
+        .filter((leaf) => leaf !== session?.ownLeafIndex && !held.has(leaf)),
+    );
     const change = unknown.check(announced, leaves, new Set(pendingKeyPackages.keys()), now());
     for (const participantId of change.cleared) {
       events.emit("alarm", { kind: "unknown-participant", participantId, active: false });
@@ -710,7 +723,7 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     // never held up by one that will not update.
     if (reason === "joined" || reason === "founded") nextSelfUpdate = now();
     if (!session.active) {
-      await onRemoved();
+      await onRemoved(old, committer);
       return;
     }
     await followInviteGeneration(old !== undefined);
@@ -771,13 +784,25 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     }
   }
 
-  async function onRemoved(): Promise<void> {
+  async function onRemoved(before: MlsSession | undefined, committer: number | undefined) {
+    const entry =
+      before === undefined || committer === undefined
+        ? undefined
+        : rosterEntry(before.roster, committer);
+    const by =
+      entry === undefined
+        ? undefined
+        : {
+            leaf: entry.leafIndex,
+            fingerprint: formatFingerprint(entry.fingerprint),
+            displayName: names.get(entry.leafIndex) ?? "",
+          };
     // `previous` stays until close(): a rollback of the commit that removed us restores it.
     status = "removed";
     inFlight = undefined;
     ring.close();
     rebuildRoster();
-    events.emit("removed", { epoch: session?.epoch ?? 0n });
+    events.emit("removed", { epoch: session?.epoch ?? 0n, by });
   }
 
   // ---- commits from the Delivery Service ----------------------------------------------------
@@ -1019,6 +1044,10 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       case "recording-start":
       case "recording-stop":
         events.emit("recording", { sender, active: message.t === "recording-start" });
+        return;
+      case "goodbye":
+        // The member's own word that it leaves: its leaf goes in the next commit.
+        participants.goodbye(entry, now());
         return;
       case "ask-unmute":
       case "mute":
@@ -1557,6 +1586,9 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
       void enqueue(async () => {
         nextSelfUpdate = now();
       });
+    },
+    leave() {
+      return sendTyped(() => ({ t: "goodbye" }));
     },
     get roles() {
       return session?.roles;

@@ -3,8 +3,10 @@
 // to remove*; names and membership shown to people come from the MLS roster.
 //
 // A leaf is due for removal when:
-//   - its participant left explicitly ("left"): at once;
-//   - its participant dropped ("disconnected"): after the reconnection window;
+//   - its member said goodbye (a signed `goodbye` application message, member/app-message.ts): at
+//     once. Only the member's own word counts: a server's "left" alone is taken as a dropped
+//     connection, so a server cannot eject a connected member (or its host) by saying it left;
+//   - its participant dropped or, by the server's word alone, left: after the reconnection window;
 //   - no participant claims it (a rejoin left it behind, or the Add's uploader went away): after
 //     the reconnection window from when we first saw it unclaimed.
 // Records are keyed by leaf *and* fingerprint, so a leaf that a later Add refilled is not removed
@@ -33,7 +35,7 @@ const keyOf = (entry: RosterEntry) => `${entry.leafIndex}:${toHex(entry.fingerpr
 
 export class Participants {
   readonly #byId = new Map<string, ParticipantState>();
-  /** leaf:fingerprint → when it became due at once (explicit leave) */
+  /** leaf:fingerprint → when its member said goodbye: due at once */
   readonly #left = new Map<string, number>();
   /** leaf:fingerprint → when we first saw it with no participant */
   readonly #unclaimedSince = new Map<string, number>();
@@ -61,21 +63,42 @@ export class Participants {
     return this.#byId.get(id)?.leaf;
   }
 
-  /** `roster` is ours now, to pin an explicit leave to the member who held the leaf. */
-  left(id: string, reason: "left" | "disconnected", now: number, roster: Roster | undefined): void {
+  /** The member at `entry` said goodbye, signed by its leaf: its leaf is due at once. */
+  goodbye(entry: RosterEntry, now: number): void {
+    this.#left.set(keyOf(entry), now);
+  }
+
+  /**
+   * The server says `id` left or dropped; `roster` is ours now. Either way a member's leaf waits
+   * out the reconnection window, unless its member said goodbye (`goodbye`).
+   */
+  left(
+    id: string,
+    _reason: "left" | "disconnected",
+    now: number,
+    roster: Roster | undefined,
+  ): void {
     const state = this.#byId.get(id);
     if (state === undefined) return;
     // The server holds a dropped participant's place only while it has a leaf (server session.ts).
     // One without (a joiner gone before its Add, a member its removal expelled) is gone for good;
     // kept here, it would raise the unknown-participant alarm 10 s later.
     const entry = roster?.find((e) => e.leafIndex === state.leaf);
-    if (reason === "disconnected" && state.leaf !== null && entry !== undefined) {
+    if (state.leaf !== null && entry !== undefined && !this.#left.has(keyOf(entry))) {
       state.disconnectedAt = now;
       state.heldKey = keyOf(entry);
       return;
     }
     this.#byId.delete(id);
-    if (entry !== undefined && reason === "left") this.#left.set(keyOf(entry), now);
+  }
+
+  /** Leaves of participants that dropped (or the server says left) and may come back. */
+  heldLeaves(): Set<number> {
+    const held = new Set<number>();
+    for (const state of this.#byId.values()) {
+      if (state.disconnectedAt !== undefined && state.leaf !== null) held.add(state.leaf);
+    }
+    return held;
   }
 
   /** Forgets dropped participants whose leaf is gone from `roster` (removed, maybe refilled). */

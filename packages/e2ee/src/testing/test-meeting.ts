@@ -132,9 +132,17 @@ export class TestMeeting {
     return participant;
   }
 
-  leave(name: string, reason: "left" | "disconnected" = "left"): TestParticipant {
+  /**
+   * `name` goes: "left" says goodbye to the group first (MeetingMember.leave), as a client does
+   * before it sends `leave`; "disconnected" just drops.
+   */
+  async leave(name: string, reason: "left" | "disconnected" = "left"): Promise<TestParticipant> {
     const p = this.participants.get(name);
     if (p === undefined) throw new Error(`no participant ${name}`);
+    if (reason === "left") {
+      await p.member.leave();
+      await this.settle();
+    }
     this.participants.delete(name);
     this.ds.disconnect(p.id, reason);
     return p;

@@ -32,6 +32,9 @@ import type { FrameTransforms } from "./peer-connections.ts";
 import { SecurityAlarms } from "./security-alarms.ts";
 import { Store } from "./store.ts";
 
+/** How long leaving waits for the worker to send its goodbye. */
+const GOODBYE_WAIT_MS = 1000;
+
 export interface E2eeWorkerState {
   readonly totals: readonly FrameCounts[];
   readonly participants: readonly ParticipantFrameCounts[];
@@ -100,6 +103,7 @@ export function canTransformMedia(): boolean {
 export class E2eeWorkerClient extends Store<E2eeWorkerState> implements FrameTransforms {
   private readonly worker: Worker;
   private readonly attached = new WeakSet<RTCRtpSender | RTCRtpReceiver>();
+  private goodbyeSent: (() => void) | null = null;
   private hooks: WorkerHooks | null = null;
   /** Host requests posted and not yet answered by `host-done`, oldest first. */
   private hostPending: { kind: HostAction["kind"]; done: (ok: boolean) => void }[] = [];
@@ -124,6 +128,7 @@ export class E2eeWorkerClient extends Store<E2eeWorkerState> implements FrameTra
         securityCode: null,
         roster: [],
         failure: null,
+        removedBy: null,
       },
       bindings: {},
       leafNames: {},
@@ -203,6 +208,21 @@ export class E2eeWorkerClient extends Store<E2eeWorkerState> implements FrameTra
     });
   }
 
+  /**
+   * Says goodbye to the group before we leave: resolves once the worker sent it (its MLS message
+   * is forwarded first), or after `GOODBYE_WAIT_MS` if the worker does not answer.
+   */
+  goodbye(): Promise<void> {
+    return new Promise((done) => {
+      const timer = setTimeout(done, GOODBYE_WAIT_MS);
+      this.goodbyeSent = () => {
+        clearTimeout(timer);
+        done();
+      };
+      this.post({ type: "goodbye" });
+    });
+  }
+
   terminate(): void {
     for (const pending of this.hostPending) pending.done(false);
     this.hostPending = [];
@@ -276,6 +296,10 @@ export class E2eeWorkerClient extends Store<E2eeWorkerState> implements FrameTra
         return;
       case "invite-replaced":
         this.hooks?.inviteReplaced(message.secret);
+        return;
+      case "goodbye-sent":
+        this.goodbyeSent?.();
+        this.goodbyeSent = null;
         return;
       case "host-done": {
         const at = this.hostPending.findIndex((p) => p.kind === message.kind);

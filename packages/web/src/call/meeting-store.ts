@@ -84,6 +84,8 @@ export interface MeetingState {
   readonly roomStatus: { readonly locked: boolean; readonly lobbyMandatory: boolean } | null;
   /** In phase `ended`: whether we ended it ourselves. */
   readonly endedByUs: boolean;
+  /** In phase `removed`: the member whose commit removed us, as our roster showed it. */
+  readonly removedBy: { readonly name: string; readonly fingerprint: string } | null;
 }
 
 /** Refusals that retrying cannot fix. */
@@ -189,6 +191,7 @@ export class MeetingStore extends Store<MeetingState> {
       knocking: !("secret" in link),
       roomStatus: null,
       endedByUs: false,
+      removedBy: null,
     });
     this.e2ee = new E2eeWorkerClient(
       name,
@@ -261,7 +264,10 @@ export class MeetingStore extends Store<MeetingState> {
     void this.connect();
   }
 
-  leave(): void {
+  /** Says goodbye to the group (signed), then `leave` to the server (docs/e2ee.md "Leaving"). */
+  async leave(): Promise<void> {
+    if (this.isOver()) return;
+    await this.e2ee.goodbye();
     if (this.isOver()) return;
     this.signalling?.send({ type: "leave" });
     this.end("left", "You left the meeting");
@@ -549,7 +555,9 @@ export class MeetingStore extends Store<MeetingState> {
 
   private onError(code: ErrorCode, message: string): void {
     if (code === "REMOVED") {
-      this.onRemoved();
+      // Only a commit removes a member: if our engine applied one, its report ends the meeting
+      // for us (onRemoved); if not, the server disconnected us, and we reconnect as after a drop.
+      this.update({ notice: "Disconnected by the server" });
       return;
     }
     const knocking = this.state.knocking;
@@ -575,10 +583,14 @@ export class MeetingStore extends Store<MeetingState> {
     this.update({ notice: `The server reported a problem (${code}): ${message}` });
   }
 
-  /** A member's commit removed us (server REMOVED, or our engine saw it): no reconnecting. */
-  private onRemoved(): void {
+  /** A member's commit removed us (our engine applied it): no reconnecting. */
+  private onRemoved(by: { readonly name: string; readonly fingerprint: string } | null): void {
     if (this.isOver()) return;
-    this.end("removed", "You were removed from the meeting");
+    this.update({ removedBy: by });
+    this.end(
+      "removed",
+      by === null ? "You were removed from the meeting" : `${by.name} removed you from the meeting`,
+    );
   }
 
   private sendCandidate(transport: "send" | "recv", c: CandidateOut): void {
@@ -695,7 +707,7 @@ export class MeetingStore extends Store<MeetingState> {
         this.update({ roomStatus: null });
       }
       if (group.status === "removed" && before.status === "member") {
-        this.onRemoved();
+        this.onRemoved(group.removedBy);
         return;
       }
       if (group.status === "failed" || group.status === "removed") {

@@ -10,6 +10,7 @@ const group = (epoch: string) => ({
   securityCode: null,
   roster: [{ leaf: 2, name: "Ben", fingerprint: "", self: false, nameConfirmed: true }],
   failure: null,
+  removedBy: null,
 });
 const isWorkerToPage = (value: unknown) => WorkerToPageSchema.safeParse(value).success;
 const fp = Array.from({ length: 16 }, () => "ab12").join(" ");

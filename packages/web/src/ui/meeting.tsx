@@ -85,7 +85,7 @@ export function Meeting({ meeting, name, onRejoin, onHome, onAskToJoin }: Meetin
   }, [state.phase, count]);
 
   if (state.phase === "left") return <LeftScreen onRejoin={onRejoin} onHome={onHome} />;
-  if (state.phase === "removed") return <RemovedScreen onHome={onHome} />;
+  if (state.phase === "removed") return <RemovedScreen by={state.removedBy} onHome={onHome} />;
   if (state.phase === "ended") return <EndedScreen byUs={state.endedByUs} onHome={onHome} />;
   if (state.phase === "failed" && state.failure) {
     const { code } = state.failure;
@@ -104,7 +104,7 @@ export function Meeting({ meeting, name, onRejoin, onHome, onAskToJoin }: Meetin
       <KnockWaiting
         state={state}
         onCancel={() => {
-          meeting.leave();
+          void meeting.leave();
           onHome();
         }}
       />
@@ -264,7 +264,7 @@ export function Meeting({ meeting, name, onRejoin, onHome, onAskToJoin }: Meetin
             class="btn btn-small"
             onClick={() => {
               if (worker.group.status === "removed" || worker.group.status === "failed") {
-                meeting.leave();
+                void meeting.leave();
                 onRejoin();
               } else meeting.retryEncryption();
             }}
@@ -351,7 +351,7 @@ export function Meeting({ meeting, name, onRejoin, onHome, onAskToJoin }: Meetin
           <SlidersIcon />
           <span class="btn-label">Devices</span>
         </button>
-        <button type="button" class="btn btn-round btn-danger" onClick={() => meeting.leave()}>
+        <button type="button" class="btn btn-round btn-danger" onClick={() => void meeting.leave()}>
           <LeaveIcon />
           <span class="btn-label">Leave</span>
         </button>

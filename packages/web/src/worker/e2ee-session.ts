@@ -114,6 +114,8 @@ async function admissionOf(access: MeetingAccessKeys): Promise<Admission> {
 }
 
 export class E2eeSession {
+  /** Who removed us, once a commit did (GroupView.removedBy). */
+  private removedBy: GroupView["removedBy"] = null;
   private ring: MediaKeyRing;
   private cryptor: FrameCryptor;
   /** Counts of cryptors of rings the engine has since replaced (rollback, rejoin). */
@@ -156,7 +158,11 @@ export class E2eeSession {
       if (others || event.reason === "joined" || event.reason === "founded") this.retell();
     });
     member.on("roster", () => this.postGroup());
-    member.on("removed", () => this.postGroup());
+    member.on("removed", ({ by }) => {
+      this.removedBy =
+        by === undefined ? null : { name: by.displayName, fingerprint: by.fingerprint };
+      this.postGroup();
+    });
     member.on("chat", ({ sender, displayName, text }) =>
       post({ type: "chat", sender, name: displayName || "Someone joining", text }),
     );
@@ -326,6 +332,12 @@ export class E2eeSession {
   }
 
   /** A host's or co-host's request; the engine refuses what our role does not allow. */
+  /** Says goodbye to the group before the page sends `leave` (MeetingMember.leave). */
+  async goodbye(): Promise<void> {
+    await this.tell(() => this.member.leave());
+    this.post({ type: "goodbye-sent" });
+  }
+
   async host(action: HostAction): Promise<void> {
     const m = this.member;
     const ok = await this.tell(async () => {
@@ -391,6 +403,7 @@ export class E2eeSession {
         nameConfirmed: r.nameConfirmed,
       })),
       failure: null,
+      removedBy: this.removedBy,
     };
   }
 

@@ -113,6 +113,7 @@ function start(displayName: string, access: MeetingAccessKeys): void {
           securityCode: null,
           roster: [],
           failure: `This browser could not set up end-to-end encryption (${reason.slice(0, 300)}).`,
+          removedBy: null,
         },
       });
       return null;
@@ -158,6 +159,9 @@ function handle(message: PageToWorker): void {
       return;
     case "host":
       withSession((s) => s.host(message.action));
+      return;
+    case "goodbye":
+      withSession((s) => s.goodbye());
       return;
   }
 }

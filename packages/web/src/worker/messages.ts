@@ -152,6 +152,8 @@ export const PageToWorkerSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("set-recording"), active: z.boolean() }),
   /** A host's or co-host's request (lobby admission, removal, lock, lobby settings, roles). */
   z.strictObject({ type: z.literal("host"), action: HostActionSchema }),
+  /** We are leaving: say goodbye to the group (signed) before the page sends `leave`. */
+  z.strictObject({ type: z.literal("goodbye") }),
 ]);
 export type PageToWorker = z.infer<typeof PageToWorkerSchema>;
 
@@ -199,6 +201,8 @@ export const WorkerToPageSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("host-command"), sender: leaf, command: hostCommand }),
   /** A host request was handled: `ok` false if the engine refused it or we are not a member. */
   z.strictObject({ type: z.literal("host-done"), kind: hostActionKind, ok: z.boolean() }),
+  /** The goodbye is on its way (its MLS message came before this). */
+  z.strictObject({ type: z.literal("goodbye-sent") }),
   /** An alarm raised or cleared (engine, or the frame watch: newer epoch, group split). */
   z.strictObject({ type: z.literal("alarm"), alarm: AlarmViewSchema }),
   /** "Remove and block" replaced the invite secret: the new one, for the page's link. */

@@ -92,6 +92,8 @@ export const GroupViewSchema = z.strictObject({
   roster: z.array(RosterEntrySchema).max(4096),
   /** why the worker cannot take part, for `failed` */
   failure: z.string().max(1000).nullable(),
+  /** for `removed`: the member whose commit removed us, as our roster showed it */
+  removedBy: z.strictObject({ name: z.string().max(300), fingerprint: fingerprintText }).nullable(),
 });
 export type GroupView = z.infer<typeof GroupViewSchema>;
 
