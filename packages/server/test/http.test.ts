@@ -33,7 +33,7 @@ describe("http", () => {
   it("reports health and metrics", async () => {
     assert.equal(await (await fetch(`${server.url}/healthz`)).text(), "ok\n");
     assert.match(
-      await (await fetch(`${server.url}/metrics`)).text(),
+      await (await fetch(`${server.metricsUrl}/metrics`)).text(),
       /conclave_sfu_packets_forwarded_total 0/,
     );
   });

@@ -91,9 +91,9 @@ export async function newRoom(): Promise<TestRoom> {
   };
 }
 
-/** Reads one gauge or counter from the server's /metrics. */
-export async function metric(serverUrl: string, name: string): Promise<number> {
-  const text = await (await fetch(`${serverUrl}/metrics`)).text();
+/** Reads one gauge or counter from the server's /metrics (on its metrics listener). */
+export async function metric(metricsUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(`${metricsUrl}/metrics`)).text();
   const line = text.split("\n").find((l) => l.startsWith(`${name} `));
   if (!line) throw new Error(`metric ${name} not found`);
   return Number(line.split(" ")[1]);

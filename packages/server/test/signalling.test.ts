@@ -49,7 +49,7 @@ describe("signalling", () => {
 
     // Nothing reached Alice, the room still has both, and Bob's connection still works.
     assert.equal(alice.received.length, aliceSeen);
-    assert.equal(await metric(server.url, "conclave_participants"), 2);
+    assert.equal(await metric(server.metricsUrl, "conclave_participants"), 2);
     bob.send({ type: "media-state", audio: false, video: true });
     const update = await alice.next("participant-updated", { from: aliceSeen });
     assert.equal(update.participant.id, welcome.selfId);

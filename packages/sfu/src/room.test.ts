@@ -10,7 +10,8 @@ const open: RTCPeerConnection[] = [];
 const rooms: Room[] = [];
 
 function newRoom(): Room {
-  const room = new Room("room", config, 1000);
+  const settings = { config, keyframeIntervalMs: 1000, interceptPacket: undefined, retire() {} };
+  const room = new Room("room", settings);
   rooms.push(room);
   return room;
 }
