@@ -1,4 +1,5 @@
 import {
+  type ClientMessage,
   type ErrorCode,
   fromBase64url,
   type ParticipantId,
@@ -6,6 +7,9 @@ import {
 } from "@conclave/protocol";
 import { type Framing, readFraming } from "./mls-framing.ts";
 import { FOUNDING_SETTINGS, type RoomSettings } from "./room-settings.ts";
+
+/** What a member sends the Delivery Service (docs/e2ee.md "The Delivery Service protocol"). */
+export type MlsClientMessage = Extract<ClientMessage, { type: `mls-${string}` }>;
 
 /** A message for one participant. */
 export interface Delivery {
@@ -101,6 +105,25 @@ export class GroupDelivery {
     this.connected.delete(participant);
     for (const [key, entry] of this.pending)
       if (entry.from === participant) this.pending.delete(key);
+  }
+
+  /** The service's answer to one MLS message from participant `from`. */
+  receive(from: ParticipantId, message: MlsClientMessage): Outcome {
+    switch (message.type) {
+      case "mls-found":
+        return this.found(from, message.groupId);
+      case "mls-key-package":
+        return this.keyPackage(from, message.keyPackage, {
+          ...(message.proof ? { proof: message.proof } : {}),
+          ...(message.name ? { name: message.name } : {}),
+        });
+      case "mls-commit":
+        return this.commit(from, message.epoch, message.commit, message.welcome);
+      case "mls-message":
+        return this.message(from, message.message);
+      case "mls-commit-failed":
+        return this.commitFailed(from, message.epoch);
+    }
   }
 
   found(from: ParticipantId, groupId: string): Outcome {

@@ -1,2 +1,7 @@
-export { type Delivery, GroupDelivery, type Outcome } from "./group-delivery.ts";
+export {
+  type Delivery,
+  GroupDelivery,
+  type MlsClientMessage,
+  type Outcome,
+} from "./group-delivery.ts";
 export { type Framing, readFraming } from "./mls-framing.ts";

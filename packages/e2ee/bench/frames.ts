@@ -63,6 +63,7 @@ async function ring(own: number): Promise<MediaKeyRing> {
   const r = createMediaKeyRing();
   await r.installEpoch({
     epoch: 1n,
+    epochAuthenticator: new Uint8Array(32).fill(1),
     ownLeafIndex: own,
     memberLeafIndexes: [0, 1],
     pin: CONCLAVE_GROUP_PIN,

@@ -114,6 +114,7 @@ export {
   type KidParts,
   MAX_KID_SENDER,
 } from "./media-keys/kid.ts";
+export { DEFAULT_LEDGER_EPOCHS, NonceLedger } from "./media-keys/nonce-ledger.ts";
 export {
   ALL_STREAMS,
   type MediaKind,
@@ -159,6 +160,14 @@ export {
   type MemberTimers,
   type MlsClientMessage,
 } from "./member/meeting-member.ts"; // the member engine (docs/e2ee.md client side)
+export {
+  commitReference,
+  type FailureReport,
+  type RollbackClaim,
+  type RollbackVerdict,
+  signFailureReport,
+  verifyRollback,
+} from "./member/rollback-evidence.ts";
 export { loadMlsCiphersuite, MLS_CIPHERSUITE_NAME } from "./mls/ciphersuite.ts";
 export {
   type CredentialIdentity,

@@ -19,6 +19,7 @@ export {
   SCREEN_SOURCES,
   SOURCE_KIND,
 } from "./media.ts";
+export { MAX_CHAT_TEXT, REACTIONS, type Reaction } from "./member-talk.ts";
 export {
   type ClientMessage,
   type ClientMessageType,

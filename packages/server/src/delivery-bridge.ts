@@ -1,31 +1,5 @@
-import type { GroupDelivery, Outcome } from "@conclave/delivery-service";
-import type { ClientMessage, ParticipantId, ServerMessage } from "@conclave/protocol";
-
-/** The MLS messages a participant (or, for a KeyPackage, a knock) sends the Delivery Service. */
-export type MlsMessage = Extract<ClientMessage, { type: `mls-${string}` }>;
-
-/** The Delivery Service's answer to one MLS message from participant `me`. */
-export function toDelivery(
-  delivery: GroupDelivery,
-  me: ParticipantId,
-  message: MlsMessage,
-): Outcome {
-  switch (message.type) {
-    case "mls-found":
-      return delivery.found(me, message.groupId);
-    case "mls-key-package":
-      return delivery.keyPackage(me, message.keyPackage, {
-        ...(message.proof ? { proof: message.proof } : {}),
-        ...(message.name ? { name: message.name } : {}),
-      });
-    case "mls-commit":
-      return delivery.commit(me, message.epoch, message.commit, message.welcome);
-    case "mls-message":
-      return delivery.message(me, message.message);
-    case "mls-commit-failed":
-      return delivery.commitFailed(me, message.epoch);
-  }
-}
+import type { Outcome } from "@conclave/delivery-service";
+import type { ParticipantId, ServerMessage } from "@conclave/protocol";
 
 /** One thing the meeting does to carry out an Outcome. */
 export type DeliveryStep =

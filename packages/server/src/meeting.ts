@@ -1,4 +1,4 @@
-import { GroupDelivery, type Outcome } from "@conclave/delivery-service";
+import { GroupDelivery, type MlsClientMessage, type Outcome } from "@conclave/delivery-service";
 import {
   type MediaSource,
   type Participant,
@@ -10,12 +10,7 @@ import {
 import type { Room, ScreenShare } from "@conclave/sfu";
 import { Attendee, type CloseCode, type Connection, newParticipantId } from "./attendee.ts";
 import type { Tally } from "./capacity.ts";
-import {
-  type DeliveryStep,
-  deliverySteps,
-  type MlsMessage,
-  toDelivery,
-} from "./delivery-bridge.ts";
+import { type DeliveryStep, deliverySteps } from "./delivery-bridge.ts";
 import { HeldPlace, newResumeToken, resumeTokenOpens } from "./held-place.ts";
 import { Lobby } from "./lobby.ts";
 import type { Logger } from "./logger.ts";
@@ -178,8 +173,8 @@ export class Meeting {
   }
 
   /** Relays one MLS message through the Delivery Service; its refusal, if any, is the sender's. */
-  relay(from: ParticipantId, message: MlsMessage): Outcome["refusal"] {
-    const outcome = toDelivery(this.delivery, from, message);
+  relay(from: ParticipantId, message: MlsClientMessage): Outcome["refusal"] {
+    const outcome = this.delivery.receive(from, message);
     for (const step of deliverySteps(outcome)) this.carryOut(step);
     return outcome.refusal;
   }

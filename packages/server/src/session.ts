@@ -1,3 +1,4 @@
+import type { MlsClientMessage } from "@conclave/delivery-service";
 import {
   type ClientMessage,
   type ErrorCode,
@@ -12,7 +13,6 @@ import { NegotiationError } from "@conclave/sfu";
 import type { WebSocket } from "ws";
 import type { Attendee, CloseCode, Connection } from "./attendee.ts";
 import type { Capture } from "./capture.ts";
-import type { MlsMessage } from "./delivery-bridge.ts";
 import type { InterceptedConnection, Interception } from "./interception.ts";
 import type { JoinGate, JoinMessage } from "./join-gate.ts";
 import { type Knock, knockMessage } from "./lobby.ts";
@@ -204,7 +204,7 @@ export class Session implements Connection {
     this.ws.close(1000, "left");
   }
 
-  private relay(meeting: Meeting, from: ParticipantId, message: MlsMessage): void {
+  private relay(meeting: Meeting, from: ParticipantId, message: MlsClientMessage): void {
     const refusal = meeting.relay(from, message);
     if (refusal) throw new Refusal(refusal.code, refusal.message);
   }

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { KeyPackageRef } from "../mls/key-package.ts";
-import { seededRandom } from "../test-support/seeded-random.ts";
+import { seededRandom } from "../testing/seeded-random.ts";
 import type { Fingerprint } from "./fingerprint.ts";
 import { decodeMeetingRoles, encodeMeetingRoles, type MeetingRoles } from "./meeting-roles.ts";
 import { decodeRefMacList, encodeRefMacList } from "./ref-mac-list.ts";

@@ -271,6 +271,7 @@ describe("frame cryptor", () => {
     const sender = createMediaKeyRing({ now: () => clock });
     const keys = (epoch: bigint, own: number): EpochMediaKeys => ({
       epoch,
+      epochAuthenticator: new Uint8Array(32).fill(Number(epoch)),
       ownLeafIndex: own,
       memberLeafIndexes: [0, 1],
       pin: CONCLAVE_GROUP_PIN,
@@ -443,6 +444,7 @@ describe("frame cryptor", () => {
     const ring = createMediaKeyRing();
     await ring.installEpoch({
       epoch: 15n,
+      epochAuthenticator: new Uint8Array(32).fill(15),
       ownLeafIndex: MAX_KID_SENDER,
       memberLeafIndexes: [0, MAX_KID_SENDER],
       pin: CONCLAVE_GROUP_PIN,

@@ -12,7 +12,7 @@ import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
 import { createDeviceIdentity } from "../mls/credential.ts";
 import { makeKeyPackage } from "../mls/key-package.ts";
 import { addMembers, createMeeting, joinFromWelcome, type MlsSession } from "../mls/session.ts";
-import { seededRandom } from "../test-support/seeded-random.ts";
+import { seededRandom } from "../testing/seeded-random.ts";
 import type { FrameCodec } from "./codec-prefix.ts";
 import { createFrameCryptor } from "./frame-cryptor.ts";
 

@@ -25,6 +25,7 @@ import {
   SFRAME_BASE_KEY_LABEL,
 } from "./key-schedule.ts";
 import { decodeKid, encodeKid, MAX_KID_SENDER } from "./kid.ts";
+import { NonceLedger } from "./nonce-ledger.ts";
 import { ALL_STREAMS } from "./stream-context.ts";
 
 const META = Uint8Array.of(0x9d, 0x01, 0x2a);
@@ -39,6 +40,7 @@ async function install(ring: MediaKeyRing, session: MlsSession): Promise<void> {
 function syntheticKeys(epoch: bigint, own: number, members: number[], fill = 1): EpochMediaKeys {
   return {
     epoch,
+    epochAuthenticator: new Uint8Array(32).fill(fill + Number(epoch)),
     ownLeafIndex: own,
     memberLeafIndexes: members,
     pin: CONCLAVE_GROUP_PIN,
@@ -216,6 +218,49 @@ describe("media key schedule", () => {
     console.log(JSON.stringify({ audioOverheadBytes: overhead }));
     assert.ok(Object.values(overhead).every((bytes) => bytes <= 14));
     assert.equal(overhead["ctr 2^24-1 (93 h at 50 fps)"], 1 + 3 + 3 + 4);
+  });
+
+  it("one epoch's keys installed again in a new ring carry on from the ledger: no (KID, CTR) twice, no replay taken", async () => {
+    // A rollback replaces the ring; the same commit delivered again brings the same epoch keys.
+    const senderLedger = new NonceLedger();
+    const receiverLedger = new NonceLedger();
+    const sender = createMediaKeyRing({ ledger: senderLedger });
+    const receiver = createMediaKeyRing({ ledger: receiverLedger });
+    await sender.installEpoch(syntheticKeys(7n, 1, [0, 1]));
+    await receiver.installEpoch(syntheticKeys(7n, 0, [0, 1]));
+    const before = [await sealed(sender, "camera"), await sealed(sender, "camera")];
+    assert.ok((await receiver.decrypt(META, before[0]?.frame ?? new Uint8Array())).ok);
+    sender.close();
+    receiver.close();
+    const sender2 = createMediaKeyRing({ ledger: senderLedger });
+    const receiver2 = createMediaKeyRing({ ledger: receiverLedger });
+    await sender2.installEpoch(syntheticKeys(7n, 1, [0, 1]));
+    await receiver2.installEpoch(syntheticKeys(7n, 0, [0, 1]));
+    const after = await sealed(sender2, "camera");
+    assert.equal(after.kid, before[0]?.kid);
+    assert.equal(after.ctr, 2n, "the counter carries on, it does not restart at 0");
+    assert.deepEqual(await receiver2.decrypt(META, before[0]?.frame ?? new Uint8Array()), {
+      ok: false,
+      reason: "replay",
+    });
+    assert.ok((await receiver2.decrypt(META, before[1]?.frame ?? new Uint8Array())).ok);
+    assert.ok((await receiver2.decrypt(META, after.frame)).ok);
+    // Without the ledger a new ring starts from 0: the nonce reuse the ledger prevents.
+    const bare = createMediaKeyRing();
+    await bare.installEpoch(syntheticKeys(7n, 1, [0, 1]));
+    assert.equal((await sealed(bare, "camera")).ctr, 0n);
+  });
+
+  it("the ledger keeps the latest epochs only, and another epoch's keys start their own counters", async () => {
+    const ledger = new NonceLedger(2);
+    const ring = createMediaKeyRing({ ledger });
+    await ring.installEpoch(syntheticKeys(1n, 0, [0, 1]));
+    await sealed(ring, "camera");
+    await ring.installEpoch(syntheticKeys(2n, 0, [0, 1]));
+    assert.equal((await sealed(ring, "microphone")).ctr, 0n);
+    await ring.installEpoch(syntheticKeys(3n, 0, [0, 1]));
+    assert.equal(ledger.size, 2);
+    assert.throws(() => new NonceLedger(1), { code: "E2EE_USAGE" });
   });
 
   it("refuses an epoch that does not move forward", async () => {

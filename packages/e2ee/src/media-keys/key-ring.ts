@@ -9,8 +9,11 @@
 // - RFC 9605 §5.2: when a new epoch has the same low epoch bits as a retained one, the old one is
 //   removed first.
 // - Counters live in the SframeContext, one per KID, never reset, not even when a stream stops and
-//   starts again (setOwnStreams). A *new* ring (a restarted worker) has fresh counters: it must
-//   not send until the next epoch gives it fresh base keys.
+//   starts again (setOwnStreams). Each key's counter and replay window are also kept in the ring's
+//   NonceLedger by epoch authenticator and KID: the member engine hands one ledger to every ring
+//   it makes, so one epoch's keys installed again in a *new* ring (after a rollback) carry on
+//   instead of restarting at 0. A restarted worker has a fresh ledger: it must not send until the
+//   next epoch gives it fresh base keys.
 //
 // Expiry is checked on every call against `now()` (no timers), so it is deterministic in tests.
 import { E2eeUsageError } from "../errors.ts";
@@ -24,6 +27,7 @@ import {
 import { decodeHeader } from "../sframe/header.ts";
 import type { EpochMediaKeys } from "./key-schedule.ts";
 import { decodeKid, encodeKid, epochBitsOf, KID_EPOCH_BITS, MAX_KID_SENDER } from "./kid.ts";
+import { NonceLedger } from "./nonce-ledger.ts";
 import {
   ALL_STREAMS,
   type MediaKind,
@@ -45,6 +49,8 @@ export interface MediaKeyRingOptions {
   readonly now?: () => number;
   /** the streams we send (default all) */
   readonly ownStreams?: readonly StreamContext[];
+  /** counters and replay windows by epoch and KID, shared with the rings before and after */
+  readonly ledger?: NonceLedger;
 }
 
 export interface MediaKeyRing {
@@ -74,6 +80,7 @@ interface InstalledKey {
 
 interface EpochEntry {
   readonly epoch: bigint;
+  readonly authenticator: Uint8Array;
   readonly bits: number;
   readonly ownLeafIndex: number;
   decryptKeys: InstalledKey[];
@@ -87,6 +94,7 @@ export function createMediaKeyRing(options: MediaKeyRingOptions = {}): MediaKeyR
   const grace = options.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS;
   if (!Number.isFinite(grace) || grace < 0) throw new E2eeUsageError("grace period must be >= 0");
   const now = options.now ?? Date.now;
+  const ledger = options.ledger ?? new NonceLedger();
   const contexts: Record<MediaKind, SframeContext> = {
     audio: createSframeContext({ suite: suiteForStream("microphone", pin) }),
     video: createSframeContext({ suite: suiteForStream("camera", pin) }),
@@ -112,7 +120,13 @@ export function createMediaKeyRing(options: MediaKeyRingOptions = {}): MediaKeyR
   async function addOwnKeys(entry: EpochEntry, streams: Iterable<StreamContext>): Promise<void> {
     const jobs = [...streams].map((stream) => {
       const kid = encodeKid(stream, entry.ownLeafIndex, entry.epoch);
-      return contextOf(stream).addKey(kid, entry.baseKeys[mediaKindOf(stream)], "encrypt");
+      const progress = ledger.progressOf(entry.authenticator, kid);
+      return contextOf(stream).addKey(
+        kid,
+        entry.baseKeys[mediaKindOf(stream)],
+        "encrypt",
+        progress,
+      );
     });
     await Promise.all(jobs);
   }
@@ -151,6 +165,7 @@ export function createMediaKeyRing(options: MediaKeyRingOptions = {}): MediaKeyR
     }
     const entry: EpochEntry = {
       epoch: keys.epoch,
+      authenticator: keys.epochAuthenticator.slice(),
       bits,
       ownLeafIndex: keys.ownLeafIndex,
       decryptKeys: [],
@@ -165,7 +180,8 @@ export function createMediaKeyRing(options: MediaKeyRingOptions = {}): MediaKeyR
         const kid = encodeKid(stream, member, keys.epoch);
         const kind = mediaKindOf(stream);
         entry.decryptKeys.push({ kid, kind });
-        jobs.push(contexts[kind].addKey(kid, entry.baseKeys[kind], "decrypt"));
+        const progress = ledger.progressOf(entry.authenticator, kid);
+        jobs.push(contexts[kind].addKey(kid, entry.baseKeys[kind], "decrypt", progress));
       }
     }
     jobs.push(addOwnKeys(entry, ownStreams));

@@ -23,6 +23,8 @@ export const SFRAME_BASE_KEY_LABEL = "SFrame 1.0 Base Key";
 /** What the key schedule needs from an MLS epoch; mediaEpochSource() reads it off a session. */
 export interface MediaEpochSource {
   readonly epoch: bigint;
+  /** RFC 9420 §8.7: names the epoch's secrets (media-keys/nonce-ledger.ts keys progress by it) */
+  readonly epochAuthenticator: Uint8Array;
   readonly ownLeafIndex: number;
   readonly memberLeafIndexes: readonly number[];
   readonly pin: GroupPin;
@@ -31,6 +33,8 @@ export interface MediaEpochSource {
 
 export interface EpochMediaKeys {
   readonly epoch: bigint;
+  /** the epoch's authenticator: one epoch's keys installed twice carry on from one progress */
+  readonly epochAuthenticator: Uint8Array;
   readonly ownLeafIndex: number;
   /** every member's leaf index, ours included */
   readonly memberLeafIndexes: readonly number[];
@@ -42,6 +46,7 @@ export interface EpochMediaKeys {
 export function mediaEpochSource(session: MlsSession): MediaEpochSource {
   return {
     epoch: session.epoch,
+    epochAuthenticator: session.state.keySchedule.epochAuthenticator,
     ownLeafIndex: session.ownLeafIndex,
     memberLeafIndexes: session.roster.map((entry) => entry.leafIndex),
     pin: session.pin,
@@ -64,6 +69,7 @@ export async function deriveEpochMediaKeys(source: MediaEpochSource): Promise<Ep
   ]);
   return {
     epoch: source.epoch,
+    epochAuthenticator: source.epochAuthenticator.slice(),
     ownLeafIndex: source.ownLeafIndex,
     memberLeafIndexes: [...source.memberLeafIndexes],
     pin: source.pin,

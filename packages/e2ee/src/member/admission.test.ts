@@ -7,8 +7,8 @@ import { parseFingerprint } from "../admission/fingerprint.ts";
 import { deriveInviteKeys, type InviteKeys } from "../admission/invite-keys.ts";
 import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
 import { createDeviceIdentity } from "../mls/credential.ts";
+import { TestMeeting, type TestParticipant } from "../testing/test-meeting.ts";
 import type { SecurityEvent } from "./events.ts";
-import { TestMeeting, type TestParticipant } from "./test-meeting.ts";
 
 async function otherKeys(): Promise<InviteKeys> {
   const keys = await deriveInviteKeys(toBase64url(new Uint8Array(32).fill(0x5a)));

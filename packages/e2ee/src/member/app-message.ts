@@ -11,17 +11,16 @@
 // guessed at. The MLS layer has already authenticated the sender's leaf (its signature key signs
 // every PrivateMessage), so what is decoded here is what that leaf's owner said.
 
+import { MAX_CHAT_TEXT, REACTIONS, type Reaction } from "@conclave/protocol";
 import type { Fingerprint } from "../admission/fingerprint.ts";
 import { MAX_KID_SENDER } from "../media-keys/kid.ts";
 
 export const APP_FORMAT_OPAQUE = 0x00;
 export const APP_FORMAT_TYPED_V1 = 0x01;
-/** Longest chat text, in UTF-16 code units. */
-export const MAX_CHAT_TEXT = 4000;
 const MAX_NAME = 256;
-/** The emoji a reaction may carry: a small fixed set, so a reaction cannot smuggle text. */
-export const REACTIONS = ["👍", "👏", "😂", "❤️", "🎉", "😮"] as const;
-export type Reaction = (typeof REACTIONS)[number];
+
+/** The chat limit and the reactions are @conclave/protocol's: the page offers the same. */
+export { MAX_CHAT_TEXT, REACTIONS, type Reaction };
 
 export type TypedAppMessage =
   | { readonly t: "chat"; readonly text: string }

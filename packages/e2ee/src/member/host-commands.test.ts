@@ -4,10 +4,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Fingerprint } from "../admission/fingerprint.ts";
 import { foundingRoles } from "../admission/meeting-roles.ts";
+import { TestMeeting, type TestParticipant } from "../testing/test-meeting.ts";
 import type { MemberEvents, SecurityEvent } from "./events.ts";
 import { judgeHostCommand, mayCommand } from "./host-commands.ts";
 import type { MlsClientMessage } from "./meeting-member.ts";
-import { TestMeeting, type TestParticipant } from "./test-meeting.ts";
 
 const HOST = "a".repeat(64) as Fingerprint;
 const CO = "b".repeat(64) as Fingerprint;

@@ -8,9 +8,9 @@ import {
 } from "@conclave/protocol";
 import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
 import { createDeviceIdentity } from "../mls/credential.ts";
-import { seededRandom } from "../test-support/seeded-random.ts";
+import { seededRandom } from "../testing/seeded-random.ts";
+import { TestMeeting } from "../testing/test-meeting.ts";
 import { createMeetingMember, type MeetingMember } from "./meeting-member.ts";
-import { TestMeeting } from "./test-meeting.ts";
 
 async function meetingOf(names: readonly string[]): Promise<TestMeeting> {
   const meeting = new TestMeeting();

@@ -32,6 +32,7 @@ import {
   eraseEpochMediaKeys,
   mediaEpochSource,
 } from "../media-keys/key-schedule.ts";
+import { NonceLedger } from "../media-keys/nonce-ledger.ts";
 import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
 import { checkDisplayName, type DeviceIdentity, formatFingerprint } from "../mls/credential.ts";
 import { processIncoming } from "../mls/incoming.ts";
@@ -327,7 +328,10 @@ export function createMeetingMember(options: MeetingMemberOptions): MeetingMembe
     options.policy,
   );
   const policyOption = { policy };
-  const newRing = () => createMediaKeyRing({ ...options.ring, now });
+  // One ledger for the engine's life: a ring made after a rollback never restarts a counter or a
+  // replay window of keys it installs again (media-keys/nonce-ledger.ts).
+  const ledger = new NonceLedger();
+  const newRing = () => createMediaKeyRing({ ...options.ring, now, ledger });
 
   const events = new MemberEmitter();
   const participants = new Participants();

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isE2eeError } from "../errors.ts";
-import { seededRandom } from "../test-support/seeded-random.ts";
+import { seededRandom } from "../testing/seeded-random.ts";
 import { loadMlsCiphersuite } from "./ciphersuite.ts";
 import { createDeviceIdentity, decodeIdentity } from "./credential.ts";
 import { decodeGroupPin } from "./group-pin.ts";

@@ -53,18 +53,30 @@ export type DecryptFailure =
   /** authentic, but this CTR was already accepted or is too far behind */
   | "replay";
 
+/**
+ * How far one key has been used: the next CTR to send with it, and the replay window of the frames
+ * accepted under it. A caller that may install the same key again in another context (a replaced
+ * key ring: media-keys/nonce-ledger.ts) passes the same object each time, so neither restarts.
+ */
+export interface KeyProgress {
+  nextCtr: bigint;
+  readonly window: ReplayWindow;
+}
+
 export interface SframeContext {
   readonly suite: CipherSuite;
   /**
    * Derives and stores the keys of `kid` from `baseKey` (RFC 9605 §4.4.2). Throws E2eeUsageError
    * if the KID is out of range or already has a key, or the base key is shorter than 16 bytes.
-   * The context copies what it needs; `baseKey` stays the caller's to erase.
+   * The context copies what it needs; `baseKey` stays the caller's to erase. With `progress`, the
+   * key carries on from it (and updates it); without, it starts where this context left the KID.
    */
-  addKey(kid: bigint, baseKey: Uint8Array, usage: KeyUsage): Promise<void>;
+  addKey(kid: bigint, baseKey: Uint8Array, usage: KeyUsage, progress?: KeyProgress): Promise<void>;
   /**
    * Forgets the keys of `kid`; frames for it are refused from now on. A sending KID keeps its
-   * counter, so re-adding it never reuses a nonce. A receiving KID re-added later starts a fresh
-   * replay window: re-add one only with a new base key (as a new MLS epoch gives, RFC 9605 §5.2).
+   * counter, so re-adding it never reuses a nonce. A receiving KID re-added later without the same
+   * `progress` starts a fresh replay window: do that only with a new base key (as a new MLS epoch
+   * gives, RFC 9605 §5.2).
    */
   removeKey(kid: bigint): void;
   /**
@@ -95,8 +107,7 @@ interface KeyEntry {
   readonly usage: KeyUsage;
   readonly aead: AeadKey;
   readonly salt: Uint8Array<ArrayBuffer>;
-  /** present for decryption keys */
-  readonly window: ReplayWindow | undefined;
+  readonly progress: KeyProgress;
 }
 
 function checkKid(kid: bigint): void {
@@ -119,7 +130,12 @@ export function createSframeContext(options: SframeContextOptions): SframeContex
    */
   const nextCtr = new Map<bigint, bigint>();
 
-  async function addKey(kid: bigint, baseKey: Uint8Array, usage: KeyUsage): Promise<void> {
+  async function addKey(
+    kid: bigint,
+    baseKey: Uint8Array,
+    usage: KeyUsage,
+    progress?: KeyProgress,
+  ): Promise<void> {
     checkKid(kid);
     if (usage !== "encrypt" && usage !== "decrypt") {
       throw new E2eeUsageError('key usage must be "encrypt" or "decrypt"');
@@ -138,8 +154,11 @@ export function createSframeContext(options: SframeContextOptions): SframeContex
       material = await deriveKeySalt(suite, kid, ikm);
       const aead = await importAeadKey(suite, material.key);
       if (pending.get(kid) !== token) return; // removed while deriving
-      const window = usage === "decrypt" ? new ReplayWindow(windowSize) : undefined;
-      keys.set(kid, { usage, aead, salt: material.salt.slice(), window });
+      const kept = progress ?? {
+        nextCtr: nextCtr.get(kid) ?? 0n,
+        window: new ReplayWindow(windowSize),
+      };
+      keys.set(kid, { usage, aead, salt: material.salt.slice(), progress: kept });
     } finally {
       if (pending.get(kid) === token) pending.delete(kid);
       ikm.fill(0);
@@ -169,11 +188,13 @@ export function createSframeContext(options: SframeContextOptions): SframeContex
     if (entry === undefined || entry.usage !== "encrypt")
       return { ok: false, reason: "unknown-kid" };
     // Reserve the counter before the first await, so concurrent calls never share one.
-    const next = nextCtr.get(kid) ?? 0n;
+    const ownNext = nextCtr.get(kid) ?? 0n;
+    const next = entry.progress.nextCtr > ownNext ? entry.progress.nextCtr : ownNext;
     const chosen = ctr ?? next;
     if (chosen < next) return { ok: false, reason: "counter-reused" };
     if (chosen > MAX_U64) return { ok: false, reason: "counter-exhausted" };
     nextCtr.set(kid, chosen + 1n);
+    entry.progress.nextCtr = chosen + 1n;
 
     // RFC 9605 §4.4.3: aad = header ‖ metadata; nonce = salt XOR CTR.
     const header = encodeHeader({ kid, ctr: chosen });
@@ -193,10 +214,11 @@ export function createSframeContext(options: SframeContextOptions): SframeContex
       return { ok: false, reason: parsed.reason === "truncated" ? "truncated" : "malformed" };
     const { kid, ctr } = parsed.header;
     const entry = keys.get(kid);
-    if (entry?.window === undefined) return { ok: false, reason: "unknown-kid" };
+    if (entry === undefined || entry.usage !== "decrypt")
+      return { ok: false, reason: "unknown-kid" };
     if (ciphertext.length - parsed.length < suite.nt) return { ok: false, reason: "truncated" };
     // Cheap early refusal; the decisive check-and-record comes after authentication.
-    if (entry.window.check(ctr) !== "fresh") return { ok: false, reason: "replay" };
+    if (entry.progress.window.check(ctr) !== "fresh") return { ok: false, reason: "replay" };
 
     // RFC 9605 §4.4.4: the header as received is part of the AAD, so any change to it fails auth.
     const header = ciphertext.subarray(0, parsed.length);
@@ -206,7 +228,7 @@ export function createSframeContext(options: SframeContextOptions): SframeContex
     if (plaintext === undefined) return { ok: false, reason: "auth" };
     // A key removed while this frame was being checked no longer admits it.
     if (keys.get(kid) !== entry) return { ok: false, reason: "unknown-kid" };
-    if (entry.window.accept(ctr) !== "fresh") return { ok: false, reason: "replay" };
+    if (entry.progress.window.accept(ctr) !== "fresh") return { ok: false, reason: "replay" };
     return { ok: true, plaintext, kid, ctr };
   }
 

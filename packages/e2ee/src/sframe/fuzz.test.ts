@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
 import { describe, it } from "node:test";
-import { seededRandom } from "../test-support/seeded-random.ts";
+import { seededRandom } from "../testing/seeded-random.ts";
 import { toHex } from "./bytes.ts";
 import { createSframeContext, type SframeContext } from "./context.ts";
 import { decodeHeader, encodeHeader } from "./header.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { RosterEntry } from "../worker/messages.ts";
+import type { RosterEntry } from "../worker/reports.ts";
 import { handsOfMembers, orderHands, type RaisedHand } from "./hand-queue.ts";
 
 const member = (leaf: number, name: string, fingerprint = `fp${leaf}`): RosterEntry => ({

@@ -1,4 +1,4 @@
-import type { RosterEntry } from "../worker/messages.ts";
+import type { RosterEntry } from "../worker/reports.ts";
 
 /** A raised hand as its member said it: the leaf, the key that held it then, and since when. */
 export interface RaisedHand {

@@ -1,5 +1,6 @@
 import type { ClientMessage, ParticipantId, ServerMessage } from "@conclave/protocol";
-import type { HostAction, RolesView, RosterEntry } from "../worker/messages.ts";
+import type { HostAction } from "../worker/messages.ts";
+import type { RolesView, RosterEntry } from "../worker/reports.ts";
 import { Store } from "./store.ts";
 
 /** Someone waiting in the lobby: the name is their claim, read by the server in clear. */

@@ -1,11 +1,13 @@
-import type { GroupView, PageToWorker, Reaction, WorkerToPage } from "../worker/messages.ts";
+import type { Reaction } from "@conclave/protocol";
+import type { PageToWorker, WorkerToPage } from "../worker/messages.ts";
+import type { GroupView } from "../worker/reports.ts";
 import { chatTranscript, meetingFileName } from "./chat-transcript.ts";
 import { handsOfMembers, orderHands, type QueuedHand, type RaisedHand } from "./hand-queue.ts";
 import { canRecord, LocalRecording, type RecordedParticipant } from "./local-recording.ts";
 import { saveFile } from "./save-file.ts";
 import { Store } from "./store.ts";
 
-/** What members say to each other through MLS, as the worker reports it (media-transforms.ts). */
+/** What members say to each other through MLS, as the worker reports it (e2ee-worker-client.ts). */
 export type ActivityMessage = Extract<
   WorkerToPage,
   { type: "chat" | "chat-result" | "hand" | "reaction" | "recording" }

@@ -8,11 +8,11 @@ import {
   replacedLink,
   type ServerMessage,
 } from "@conclave/protocol";
-import type { GroupView, RosterEntry } from "../worker/messages.ts";
+import type { GroupView, RosterEntry } from "../worker/reports.ts";
+import { E2eeWorkerClient } from "./e2ee-worker-client.ts";
 import { HostCommands } from "./host-commands.ts";
 import { HostControls } from "./host-controls.ts";
 import type { LocalMedia, LocalMediaState } from "./local-media.ts";
-import { MediaTransforms } from "./media-transforms.ts";
 import {
   type CandidateOut,
   ReceiveConnection,
@@ -126,7 +126,7 @@ const FAILURE_TEXT: Partial<Record<ErrorCode, string>> = {
  * with backoff. Components read its state and call its methods; it knows nothing of rendering.
  */
 export class MeetingStore extends Store<MeetingState> {
-  readonly transforms: MediaTransforms;
+  readonly e2ee: E2eeWorkerClient;
   /** Fingerprints verified on this device (call/verified-pins.ts). */
   readonly pins = new VerifiedPins();
   /** Knocks and moderation, for hosts and co-hosts. */
@@ -190,31 +190,31 @@ export class MeetingStore extends Store<MeetingState> {
       roomStatus: null,
       endedByUs: false,
     });
-    this.transforms = new MediaTransforms(
+    this.e2ee = new E2eeWorkerClient(
       name,
       "secret" in link
         ? { inviteSecret: link.secret, roomId: link.roomId }
         : { pinnedHost: link.pinnedHost },
     );
     this.host = new HostControls(
-      (action) => this.transforms.host(action),
+      (action) => this.e2ee.host(action),
       (message) => this.signalling?.send(message),
     );
     this.commands = new HostCommands(local, () => this.onEnded(false));
-    this.transforms.connect({
+    this.e2ee.connect({
       send: (message) => this.signalling?.send(message),
       reconnect: () => {
         if (this.state.phase === "joined") void this.connect();
       },
       hostCommand: (sender, command) => {
-        const name = this.transforms.state.leafNames[sender] || "A host";
+        const name = this.e2ee.state.leafNames[sender] || "A host";
         this.commands.receive(name, command);
       },
       inviteReplaced: (secret) => this.enqueue(() => this.onInviteReplaced(secret)),
     });
-    this.lastGroup = this.transforms.state.group;
-    this.lastBindings = this.transforms.state.bindings;
-    this.transforms.subscribe(() => this.onGroupChange());
+    this.lastGroup = this.e2ee.state.group;
+    this.lastBindings = this.e2ee.state.bindings;
+    this.e2ee.subscribe(() => this.onGroupChange());
     this.lastLocal = local.state;
     this.unsubscribeLocal = local.subscribe(() => this.onLocalChange());
     this.lastScreen = this.screen.state;
@@ -273,7 +273,7 @@ export class MeetingStore extends Store<MeetingState> {
    */
   async endForEveryone(): Promise<boolean> {
     if (this.state.phase !== "joined") return false;
-    const sent = await this.transforms.host({ kind: "end-meeting" });
+    const sent = await this.e2ee.host({ kind: "end-meeting" });
     if (sent) this.onEnded(true);
     return sent;
   }
@@ -297,7 +297,7 @@ export class MeetingStore extends Store<MeetingState> {
     removeEventListener("offline", this.onOffline);
     removeEventListener("online", this.onOnline);
     this.unsubscribeLocal();
-    this.transforms.terminate();
+    this.e2ee.terminate();
     this.local.stop();
     this.screen.stop();
     this.host.clear();
@@ -417,7 +417,7 @@ export class MeetingStore extends Store<MeetingState> {
 
   private async onMessage(message: ServerMessage): Promise<void> {
     // The MLS engine in the worker follows the room and the Delivery Service's messages.
-    this.transforms.relay(message);
+    this.e2ee.relay(message);
     switch (message.type) {
       case "welcome":
         this.resume = { participantId: message.selfId, token: message.resumeToken };
@@ -455,12 +455,12 @@ export class MeetingStore extends Store<MeetingState> {
         return;
       case "subscribe-offer": {
         if (!this.recv) {
-          this.recv = new ReceiveConnection(this.transforms, (c) => this.sendCandidate("recv", c));
+          this.recv = new ReceiveConnection(this.e2ee, (c) => this.sendCandidate("recv", c));
           this.watchConnection(this.recv.pc);
         }
         // The worker learns whose media each mid carries before any frame of the new mapping.
         this.recv.setTracks(message.tracks);
-        this.transforms.setReceiveMids(this.recv.tracksByMid());
+        this.e2ee.setReceiveMids(this.recv.tracksByMid());
         const sdp = await this.recv.answer(message.sdp);
         this.signalling?.send({ type: "subscribe-answer", sdp });
         this.publishParticipants();
@@ -508,7 +508,7 @@ export class MeetingStore extends Store<MeetingState> {
     const { audioTrack, videoTrack } = this.local.state;
     const screen = this.screen.state;
     this.send = new SendConnection(
-      this.transforms,
+      this.e2ee,
       {
         microphone: audioTrack,
         camera: videoTrack,
@@ -534,7 +534,7 @@ export class MeetingStore extends Store<MeetingState> {
   private armE2eeTimer(): void {
     clearTimeout(this.e2eeTimer);
     this.e2eeTimer = setTimeout(() => {
-      if (this.state.phase !== "joined" || this.transforms.state.group.status === "member") return;
+      if (this.state.phase !== "joined" || this.e2ee.state.group.status === "member") return;
       const status = this.state.roomStatus;
       if (status?.locked || status?.lobbyMandatory) {
         this.armE2eeTimer();
@@ -649,7 +649,7 @@ export class MeetingStore extends Store<MeetingState> {
 
   /** Merges the server's list with the tracks received, named from the MLS roster. */
   private publishParticipants(): void {
-    const { group, bindings } = this.transforms.state;
+    const { group, bindings } = this.e2ee.state;
     const now = Date.now();
     for (const [id, { participant, since }] of this.reconnecting) {
       // Gone for good once the window passed or the group removed their leaf.
@@ -673,7 +673,7 @@ export class MeetingStore extends Store<MeetingState> {
 
   /** The worker reported a new group state or new KID bindings. */
   private onGroupChange(): void {
-    const { group, bindings } = this.transforms.state;
+    const { group, bindings } = this.e2ee.state;
     const before = this.lastGroup;
     if (group === before && bindings === this.lastBindings) return;
     this.lastGroup = group;

@@ -6,12 +6,20 @@ import {
   SOURCE_KIND,
   type SubscribedTrack,
 } from "@conclave/protocol";
-import type { MediaTransforms } from "./media-transforms.ts";
 
 export interface CandidateOut {
   candidate: string;
   sdpMid: string | null;
   sdpMLineIndex: number | null;
+}
+
+/**
+ * What the connections need of the E2EE worker (call/e2ee-worker-client.ts): an encoded transform
+ * on every sender, sealing with its source's key, and on every receiver.
+ */
+export interface FrameTransforms {
+  attachSender(sender: RTCRtpSender, source: MediaSource): void;
+  attachReceiver(receiver: RTCRtpReceiver, kind: MediaKind, mid: string | null): void;
 }
 
 /** What the receiving connection currently carries for one remote participant, by source. */
@@ -53,7 +61,7 @@ export class SendConnection {
   private readonly transceivers = new Map<MediaSource, RTCRtpTransceiver>();
 
   constructor(
-    transforms: MediaTransforms,
+    transforms: FrameTransforms,
     tracks: Partial<Record<MediaSource, MediaStreamTrack | null>>,
     onCandidate: (c: CandidateOut) => void,
   ) {
@@ -112,7 +120,7 @@ export class ReceiveConnection {
   private mids = new Map<string, SubscribedTrack>();
 
   constructor(
-    private readonly transforms: MediaTransforms,
+    private readonly transforms: FrameTransforms,
     onCandidate: (c: CandidateOut) => void,
   ) {
     this.pc = newPeerConnection(onCandidate);

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Participant, ParticipantId } from "@conclave/protocol";
-import type { RosterEntry } from "../worker/messages.ts";
+import type { RosterEntry } from "../worker/reports.ts";
 import { JOINING_NAME, membersWithoutTile, mergeTracks } from "./remote-participants.ts";
 
 const p = (id: string, leaf: number | null, name = "Server Says"): Participant =>

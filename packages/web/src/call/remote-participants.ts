@@ -1,5 +1,5 @@
 import type { MediaSource, Participant, ParticipantId } from "@conclave/protocol";
-import type { RosterEntry } from "../worker/messages.ts";
+import type { RosterEntry } from "../worker/reports.ts";
 import type { RemoteTracks } from "./peer-connections.ts";
 
 /** Shown for a participant the server lists who is not (yet) in the MLS group. */

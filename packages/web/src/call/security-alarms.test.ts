@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isWorkerToPage } from "../worker/messages.ts";
+import { WorkerToPageSchema } from "../worker/messages.ts";
 import { SecurityAlarms } from "./security-alarms.ts";
 
 const group = (epoch: string) => ({
@@ -11,6 +11,7 @@ const group = (epoch: string) => ({
   roster: [{ leaf: 2, name: "Ben", fingerprint: "", self: false, nameConfirmed: true }],
   failure: null,
 });
+const isWorkerToPage = (value: unknown) => WorkerToPageSchema.safeParse(value).success;
 const fp = Array.from({ length: 16 }, () => "ab12").join(" ");
 
 describe("security alarms (page store)", () => {

@@ -1,4 +1,4 @@
-import type { AlarmView, GroupView, SecurityLogEntry } from "../worker/messages.ts";
+import type { AlarmView, GroupView, SecurityLogEntry } from "../worker/reports.ts";
 import { Store } from "./store.ts";
 
 /** An alarm being shown, with the words that say what it means and what to do. */

@@ -2,13 +2,17 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { REACTIONS as ENGINE_REACTIONS } from "@conclave/e2ee";
+import { REACTIONS } from "@conclave/protocol";
 import { FrameCounter } from "../worker/frame-counter.ts";
 import {
-  isPageToWorker,
-  isTransformOptions,
-  isWorkerToPage,
-  REACTIONS,
+  PageToWorkerSchema,
+  TransformOptionsSchema,
+  WorkerToPageSchema,
 } from "../worker/messages.ts";
+
+const isPageToWorker = (value: unknown) => PageToWorkerSchema.safeParse(value).success;
+const isWorkerToPage = (value: unknown) => WorkerToPageSchema.safeParse(value).success;
+const isTransformOptions = (value: unknown) => TransformOptionsSchema.safeParse(value).success;
 
 test("worker messages are validated on both sides of postMessage", () => {
   const mic = { participantId: "p1", source: "microphone" };

@@ -1,7 +1,7 @@
+import { MAX_CHAT_TEXT } from "@conclave/protocol";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { MeetingActivity } from "../call/meeting-activity.ts";
-import type { GroupStatus } from "../worker/messages.ts";
-import { MAX_CHAT_LENGTH } from "../worker/messages.ts";
+import type { GroupStatus } from "../worker/reports.ts";
 import { ChatText } from "./chat-text.tsx";
 import { DownloadIcon } from "./icons.tsx";
 import { useStore } from "./use-store.ts";
@@ -89,7 +89,7 @@ export function ChatPanel({ activity, groupStatus, onClose }: ChatPanelProps) {
           aria-label="Message"
           aria-describedby="chat-hint"
           placeholder={groupStatus === "member" ? "Message everyone" : "Joining…"}
-          maxLength={MAX_CHAT_LENGTH}
+          maxLength={MAX_CHAT_TEXT}
           rows={1}
           value={draft}
           ref={input}

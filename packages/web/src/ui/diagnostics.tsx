@@ -5,7 +5,7 @@ import { useStore } from "./use-store.ts";
 
 /** Encoded-transform frame counts from the media worker and getStats() per participant. */
 export function Diagnostics({ meeting, onClose }: { meeting: MeetingStore; onClose: () => void }) {
-  const counts = useStore(meeting.transforms);
+  const counts = useStore(meeting.e2ee);
   const { participants, mediaConnection } = useStore(meeting);
   const [recv, setRecv] = useState<StreamStats[]>([]);
   const [send, setSend] = useState<SendStats[]>([]);
@@ -143,7 +143,7 @@ function reasons(counts: Readonly<Record<string, number>>): string {
 
 /** SFrame outcomes per MLS member (by the sender leaf in the KID): nothing dropped is decoded. */
 function SframeCounts({ meeting }: { meeting: MeetingStore }) {
-  const { sframe, group, leafNames, memberError } = useStore(meeting.transforms);
+  const { sframe, group, leafNames, memberError } = useStore(meeting.e2ee);
   if (sframe === null) return null;
   const nameOfLeaf = (leaf: string) => {
     const member = group.roster.find((r) => String(r.leaf) === leaf);

@@ -11,7 +11,7 @@ import { useStore } from "./use-store.ts";
  */
 export function KnockCards({ meeting }: { meeting: MeetingStore }) {
   const { knocks, announcement } = useStore(meeting.host);
-  const { group, roles, uploads } = useStore(meeting.transforms);
+  const { group, roles, uploads } = useStore(meeting.e2ee);
   const { participants } = useStore(meeting);
   const moderator = group.status === "member" && ownRole(group.roster, roles) !== "member";
 

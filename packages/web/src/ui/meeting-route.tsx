@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
+import { canTransformMedia } from "../call/e2ee-worker-client.ts";
 import { LocalMedia } from "../call/local-media.ts";
-import { canTransformMedia } from "../call/media-transforms.ts";
 import { type MeetingAccess, MeetingStore } from "../call/meeting-store.ts";
 import { checkLink, knockLinkPath, readKnockLink } from "../call/room-link.ts";
 import { Meeting } from "./meeting.tsx";

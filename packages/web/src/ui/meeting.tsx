@@ -1,9 +1,9 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { SELF_TILE, screenKey } from "../call/call-monitor.ts";
 import { ownRole } from "../call/host-controls.ts";
 import { onScreen } from "../call/local-recording.ts";
 import type { MeetingState, MeetingStore } from "../call/meeting-store.ts";
 import { knockLinkPath } from "../call/room-link.ts";
+import { stageTiles } from "../call/stage-tiles.ts";
 import { AudioOutputs } from "./audio-outputs.tsx";
 import { ChatPanel } from "./chat-panel.tsx";
 import { DevicePickers } from "./device-pickers.tsx";
@@ -31,7 +31,7 @@ import { ScreenShareButton } from "./screen-share-button.tsx";
 import { AlarmBanners } from "./security-alarms.tsx";
 import { SecurityPanel } from "./security-panel.tsx";
 import { ShortcutsDialog } from "./shortcuts-dialog.tsx";
-import { Stage, type StageTile } from "./stage.tsx";
+import { Stage } from "./stage.tsx";
 import { useCallMonitor } from "./use-call-monitor.ts";
 import { useShortcuts } from "./use-shortcuts.ts";
 import { useSpeaking } from "./use-speaking.ts";
@@ -50,8 +50,8 @@ interface MeetingProps {
 export function Meeting({ meeting, name, onRejoin, onHome, onAskToJoin }: MeetingProps) {
   const state = useStore(meeting);
   const local = useStore(meeting.local);
-  const worker = useStore(meeting.transforms);
-  const activity = useStore(meeting.transforms.activity);
+  const worker = useStore(meeting.e2ee);
+  const activity = useStore(meeting.e2ee.activity);
   const [panel, setPanel] = useState<"diagnostics" | "security" | "chat" | "people" | null>(null);
   const toggle = (which: "diagnostics" | "security" | "chat" | "people") =>
     setPanel(panel === which ? null : which);
@@ -133,85 +133,24 @@ export function Meeting({ meeting, name, onRejoin, onHome, onAskToJoin }: Meetin
     }
   };
 
-  const handLeaves = new Set(activity.hands.flatMap((h) => (h.self ? [] : [h.leaf])));
   const recordingSources = () => onScreen(name, meeting.local.state, meeting.state.participants);
-
-  const tiles: StageTile[] = [
-    {
-      key: SELF_TILE,
-      name: `${name} (you)`,
-      self: true,
-      screen: false,
-      props: {
-        label: `${name} (you)`,
-        name,
-        self: true,
-        videoStream: selfStream,
-        videoOn: local.camera === "on",
-        micOn: local.mic === "on",
-        speaking: selfSpeaking,
-        hand: activity.ownHandAt !== null,
-        reactions: activity.reactions.filter((r) => r.leaf === null),
-        quality: monitor.quality[SELF_TILE] ?? null,
-      },
+  const tiles = stageTiles({
+    self: {
+      name,
+      videoStream: selfStream,
+      cameraOn: local.camera === "on",
+      micOn: local.mic === "on",
+      speaking: selfSpeaking,
+      handUp: activity.ownHandAt !== null,
+      screen: ownScreen,
     },
-  ];
-  if (ownScreen) {
-    const label = `${name} (your screen)`;
-    tiles.push({
-      key: screenKey(SELF_TILE),
-      name: "your screen",
-      self: true,
-      screen: true,
-      props: { label, name: label, videoStream: ownScreen, videoOn: true, micOn: true },
-    });
-  }
-  for (const p of state.participants) {
-    tiles.push({
-      key: p.id,
-      name: p.name,
-      self: false,
-      screen: false,
-      props: {
-        label: p.name,
-        name: p.name,
-        videoStream: p.videoStream,
-        videoOn: p.video,
-        micOn: p.audio,
-        status: p.reconnecting
-          ? "Reconnecting…"
-          : p.leaf === null
-            ? // While we are joining ourselves, the banner says so; nobody is named yet.
-              worker.group.status === "member"
-              ? "Not in the encrypted group yet"
-              : null
-            : p.video && !p.videoStream
-              ? "Connecting video…"
-              : null,
-        speaking: state.speaking.includes(p.id),
-        hand: p.leaf !== null && handLeaves.has(p.leaf),
-        reactions: activity.reactions.filter((r) => r.leaf !== null && r.leaf === p.leaf),
-        quality: monitor.quality[p.id] ?? null,
-      },
-    });
-    if (p.screen) {
-      const label = `${p.screen.name} (screen)`;
-      tiles.push({
-        key: screenKey(p.id),
-        name: label,
-        self: false,
-        screen: true,
-        props: {
-          label,
-          name: label,
-          videoStream: p.screen.videoStream,
-          videoOn: true,
-          micOn: true,
-          quality: monitor.quality[screenKey(p.id)] ?? null,
-        },
-      });
-    }
-  }
+    participants: state.participants,
+    speaking: state.speaking,
+    groupStatus: worker.group.status,
+    hands: activity.hands,
+    reactions: activity.reactions,
+    quality: monitor.quality,
+  });
 
   return (
     <div
@@ -354,11 +293,11 @@ export function Meeting({ meeting, name, onRejoin, onHome, onAskToJoin }: Meetin
           {screen.error}
         </div>
       )}
-      <AlarmBanners alarms={meeting.transforms.alarms} />
+      <AlarmBanners alarms={meeting.e2ee.alarms} />
       <HostCommandPrompts commands={meeting.commands} />
       <KeyChangeBanners meeting={meeting} />
-      <RecordingBanner activity={meeting.transforms.activity} />
-      <RaisedHands activity={meeting.transforms.activity} />
+      <RecordingBanner activity={meeting.e2ee.activity} />
+      <RaisedHands activity={meeting.e2ee.activity} />
       <KnockCards meeting={meeting} />
 
       <main class="stage">
@@ -373,7 +312,7 @@ export function Meeting({ meeting, name, onRejoin, onHome, onAskToJoin }: Meetin
         )}
         {panel === "chat" && (
           <ChatPanel
-            activity={meeting.transforms.activity}
+            activity={meeting.e2ee.activity}
             groupStatus={worker.group.status}
             onClose={() => setPanel(null)}
           />
@@ -399,9 +338,9 @@ export function Meeting({ meeting, name, onRejoin, onHome, onAskToJoin }: Meetin
       <section class="controls" aria-label="Call controls">
         <MediaToggles local={meeting.local} />
         <ScreenShareButton screen={meeting.screen} />
-        <HandButton activity={meeting.transforms.activity} />
-        <ReactionsButton activity={meeting.transforms.activity} />
-        <RecordButton activity={meeting.transforms.activity} sources={recordingSources} />
+        <HandButton activity={meeting.e2ee.activity} />
+        <ReactionsButton activity={meeting.e2ee.activity} />
+        <RecordButton activity={meeting.e2ee.activity} sources={recordingSources} />
         <button
           type="button"
           class="btn btn-round"

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { ownRole, type Role, roleOf } from "../call/host-controls.ts";
 import type { MeetingStore } from "../call/meeting-store.ts";
-import type { RosterEntry } from "../worker/messages.ts";
+import type { RosterEntry } from "../worker/reports.ts";
 import { focusOnMount } from "./focus-on-mount.ts";
 import { useStore } from "./use-store.ts";
 
@@ -20,7 +20,7 @@ export function ParticipantsPanel({
   meeting: MeetingStore;
   onClose: () => void;
 }) {
-  const { group, roles } = useStore(meeting.transforms);
+  const { group, roles } = useStore(meeting.e2ee);
   const me = group.status === "member" ? ownRole(group.roster, roles) : "member";
   const moderator = me !== "member";
   const [blocking, setBlocking] = useState<RosterEntry | null>(null);

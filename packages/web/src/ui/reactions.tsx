@@ -1,6 +1,6 @@
+import { REACTIONS, type Reaction } from "@conclave/protocol";
 import { useRef, useState } from "preact/hooks";
 import type { MeetingActivity } from "../call/meeting-activity.ts";
-import { REACTIONS, type Reaction } from "../worker/messages.ts";
 import { SmileIcon } from "./icons.tsx";
 
 const NAMES: Record<Reaction, string> = {

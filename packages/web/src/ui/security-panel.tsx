@@ -15,7 +15,7 @@ export function SecurityPanel({
   meeting: MeetingStore;
   onClose: () => void;
 }) {
-  const { group } = useStore(meeting.transforms);
+  const { group } = useStore(meeting.e2ee);
   const { membersWithoutTile, participants } = useStore(meeting);
   const joining = participants.filter((p) => p.leaf === null).length;
   return (
@@ -94,7 +94,7 @@ export function SecurityPanel({
           group and cannot see or hear anything yet.
         </p>
       )}
-      <SecurityLog alarms={meeting.transforms.alarms} />
+      <SecurityLog alarms={meeting.e2ee.alarms} />
     </aside>
   );
 }

@@ -1,20 +1,9 @@
 import "./stage.css";
 import { useEffect, useRef, useState } from "preact/hooks";
-import {
-  gridCapacity,
-  type LayoutTile,
-  layout,
-  stripCapacity,
-  type ViewMode,
-} from "../call/layout.ts";
+import { gridCapacity, layout, stripCapacity, type ViewMode } from "../call/layout.ts";
+import type { StageTile } from "../call/stage-tiles.ts";
 import { ChevronLeftIcon, ChevronRightIcon, GridIcon, PinIcon, SpeakerViewIcon } from "./icons.tsx";
-import { Tile, type TileProps } from "./tile.tsx";
-
-export interface StageTile extends LayoutTile {
-  /** Who or what the tile shows, for its Pin button. */
-  readonly name: string;
-  readonly props: TileProps;
-}
+import { Tile } from "./tile.tsx";
 
 interface StageProps {
   readonly tiles: readonly StageTile[];
@@ -91,7 +80,7 @@ export function Stage({ tiles, speaker }: StageProps) {
 
   const slot = (tile: StageTile) => (
     <div class="tile-slot" key={tile.key} data-screen={tile.screen ? "" : undefined}>
-      <Tile {...tile.props} />
+      <Tile {...tile.view} />
       <button
         type="button"
         class="pin-button"

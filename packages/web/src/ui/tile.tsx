@@ -1,26 +1,7 @@
-import type { Quality } from "../call/connection-quality.ts";
-import type { ShownReaction } from "../call/meeting-activity.ts";
+import type { TileView } from "../call/stage-tiles.ts";
 import { HandIcon, MicOffIcon } from "./icons.tsx";
 import { VideoView } from "./media-view.tsx";
 import { QualityIndicator } from "./quality-indicator.tsx";
-
-export interface TileProps {
-  /** The accessible name: the display name, "NAME (you)" for the self view, "NAME (screen)". */
-  label: string;
-  name: string;
-  videoStream: MediaStream | null;
-  videoOn: boolean;
-  micOn: boolean;
-  self?: boolean;
-  status?: string | null;
-  speaking?: boolean;
-  /** Their hand is raised. */
-  hand?: boolean;
-  /** Reactions they sent that are showing now. */
-  reactions?: readonly ShownReaction[];
-  /** Their connection (ours on the self view), once there is enough to judge. */
-  quality?: Quality | null;
-}
 
 function initials(name: string): string {
   const words = name.trim().split(/\s+/).filter(Boolean);
@@ -42,7 +23,7 @@ function hue(name: string): number {
  * One participant or screen share: a figure named after them, holding their video (or avatar).
  * Their audio plays elsewhere (ui/audio-outputs.tsx), so it does not stop with the tile.
  */
-export function Tile(props: TileProps) {
+export function Tile(props: TileView) {
   const {
     label,
     name,

@@ -33,7 +33,7 @@ export function useShortcuts(meeting: MeetingStore, handlers: ShortcutHandlers) 
           setStatus(camera === "on" ? "Camera off" : "Camera on");
           return true;
         case "hand": {
-          const { activity } = meeting.transforms;
+          const { activity } = meeting.e2ee;
           activity.setHand(activity.state.ownHandAt === null);
           return true;
         }

@@ -1,5 +1,5 @@
 import type { MeetingStore } from "../call/meeting-store.ts";
-import type { RosterEntry } from "../worker/messages.ts";
+import type { RosterEntry } from "../worker/reports.ts";
 import { useStore } from "./use-store.ts";
 
 /**
@@ -37,7 +37,7 @@ export function VerifyCell({ meeting, member }: { meeting: MeetingStore; member:
 
 /** A loud warning for each member whose name was verified on this device with another key. */
 export function KeyChangeBanners({ meeting }: { meeting: MeetingStore }) {
-  const { group } = useStore(meeting.transforms);
+  const { group } = useStore(meeting.e2ee);
   useStore(meeting.pins);
   const changed = group.roster.filter(
     (r) =>

@@ -26,21 +26,13 @@ import {
   isProtocolError,
   type MediaSource,
   parseServerMessage,
+  type Reaction,
   type RoomId,
   SOURCE_KIND,
 } from "@conclave/protocol";
 import { deviceIdentity } from "./device-identity-store.ts";
-import type {
-  GroupView,
-  HostAction,
-  MediaKind,
-  MeetingAccessKeys,
-  Reaction,
-  ReceivedTrack,
-  SframeCounts,
-  SframeReport,
-  WorkerToPage,
-} from "./messages.ts";
+import type { HostAction, MeetingAccessKeys, ReceivedTrack, WorkerToPage } from "./messages.ts";
+import type { GroupView, MediaKind, SframeCounts, SframeReport } from "./reports.ts";
 
 /** A hex fingerprint as the roster shows it, in groups of four. */
 const spaced = (hex: string) => (hex.match(/.{1,4}/g) ?? []).join(" ");

@@ -3,7 +3,7 @@ import type {
   MediaKind,
   ParticipantFrameCounts,
   TransformDirection,
-} from "./messages.ts";
+} from "./reports.ts";
 
 /** Why a frame was not passed on (SFrame failure reasons, "no-key"...). */
 export type DropReason = string;

@@ -8,11 +8,12 @@ import "../jitless-zod.ts";
 import { E2eeSession, type EncodedFrame, type FrameVerdict } from "./e2ee-session.ts";
 import { FrameCounter } from "./frame-counter.ts";
 import {
-  isPageToWorker,
-  isTransformOptions,
   type MeetingAccessKeys,
   type PageToWorker,
+  PageToWorkerSchema,
   type ReceivedTrack,
+  refusal,
+  TransformOptionsSchema,
   type WorkerToPage,
 } from "./messages.ts";
 
@@ -47,12 +48,13 @@ function startReporting(ms: number): void {
 
 addEventListener("rtctransform", (event) => {
   const { transformer } = event;
-  const options = transformer.options;
-  if (!isTransformOptions(options)) {
-    post({ type: "transform-error", message: "transform created without valid options" });
+  const options = TransformOptionsSchema.safeParse(transformer.options);
+  if (!options.success) {
+    const message = `transform options refused (${refusal(options.error)})`;
+    post({ type: "transform-error", message });
     return;
   }
-  const { direction, kind, mid, source } = options;
+  const { direction, kind, mid, source } = options.data;
   const transform = new TransformStream<EncodedFrame, EncodedFrame>({
     async transform(frame, controller) {
       const participantId =
@@ -161,8 +163,10 @@ function handle(message: PageToWorker): void {
 }
 
 addEventListener("message", (event: MessageEvent<unknown>) => {
-  const message = event.data;
-  if (isPageToWorker(message)) handle(message);
+  const parsed = PageToWorkerSchema.safeParse(event.data);
+  if (parsed.success) handle(parsed.data);
+  else
+    post({ type: "transform-error", message: `page message refused (${refusal(parsed.error)})` });
 });
 
 startReporting(1000);

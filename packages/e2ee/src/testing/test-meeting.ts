@@ -3,14 +3,14 @@
 // condition holds, with a deadline" on the virtual clock (STYLE: no sleeps).
 import { type ParticipantId, type ServerMessage, toBase64url } from "@conclave/protocol";
 import { deriveInviteKeys, type InviteKeys } from "../admission/invite-keys.ts";
-import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
-import { createDeviceIdentity } from "../mls/credential.ts";
-import { seededRandom } from "../test-support/seeded-random.ts";
 import {
   createMeetingMember,
   type MeetingMember,
   type MeetingMemberOptions,
-} from "./meeting-member.ts";
+} from "../member/meeting-member.ts";
+import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
+import { createDeviceIdentity } from "../mls/credential.ts";
+import { seededRandom } from "./seeded-random.ts";
 import { TestDeliveryService } from "./test-delivery-service.ts";
 
 export class VirtualClock {

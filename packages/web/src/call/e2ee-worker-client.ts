@@ -8,27 +8,31 @@ import {
   SOURCE_KIND,
 } from "@conclave/protocol";
 import {
-  type FrameCounts,
-  type GroupView,
   type HostAction,
   type HostCommand,
-  isWorkerToPage,
-  type MediaKind,
   type MeetingAccessKeys,
   type PageToWorker,
-  type ParticipantFrameCounts,
   type ReceivedTrack,
-  type RolesView,
-  type SframeReport,
+  refusal,
   type TransformOptions,
   type WorkerToPage,
+  WorkerToPageSchema,
 } from "../worker/messages.ts";
+import type {
+  FrameCounts,
+  GroupView,
+  MediaKind,
+  ParticipantFrameCounts,
+  RolesView,
+  SframeReport,
+} from "../worker/reports.ts";
 import type { Upload } from "./host-controls.ts";
 import { MeetingActivity } from "./meeting-activity.ts";
+import type { FrameTransforms } from "./peer-connections.ts";
 import { SecurityAlarms } from "./security-alarms.ts";
 import { Store } from "./store.ts";
 
-export interface TransformCounts {
+export interface E2eeWorkerState {
   readonly totals: readonly FrameCounts[];
   readonly participants: readonly ParticipantFrameCounts[];
   readonly sframe: SframeReport | null;
@@ -88,12 +92,12 @@ export function canTransformMedia(): boolean {
 }
 
 /**
- * The page's side of the media worker, which holds every secret of the meeting: gives every
- * sender and receiver an encoded transform running in the worker, relays the engine's signalling,
- * and holds what the worker reports (group, roster, code, counts); what members say (chat, hands,
- * reactions, recording) goes to `activity`.
+ * The page's client of the E2EE worker (worker/media-worker.ts), which holds every secret of the
+ * meeting: gives every sender and receiver an encoded transform running in the worker, relays the
+ * engine's signalling, and holds what the worker reports (group, roster, code, counts); what
+ * members say (chat, hands, reactions, recording) goes to `activity`.
  */
-export class MediaTransforms extends Store<TransformCounts> {
+export class E2eeWorkerClient extends Store<E2eeWorkerState> implements FrameTransforms {
   private readonly worker: Worker;
   private readonly attached = new WeakSet<RTCRtpSender | RTCRtpReceiver>();
   private hooks: WorkerHooks | null = null;
@@ -132,8 +136,9 @@ export class MediaTransforms extends Store<TransformCounts> {
       name: "conclave-media",
     });
     this.worker.addEventListener("message", (event: MessageEvent<unknown>) => {
-      const message = event.data;
-      if (isWorkerToPage(message)) this.onWorkerMessage(message);
+      const parsed = WorkerToPageSchema.safeParse(event.data);
+      if (parsed.success) this.onWorkerMessage(parsed.data);
+      else this.update({ lastError: `worker message refused (${refusal(parsed.error)})` });
     });
     this.worker.addEventListener("error", (event) => {
       this.update({ lastError: `media worker failed: ${event.message}` });

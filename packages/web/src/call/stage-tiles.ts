@@ -1,0 +1,158 @@
+/**
+ * Who gets a tile on the stage, and what each shows: our own camera first, then our screen while we
+ * share, then each participant the server lists, each followed by their screen share. Pure, so the
+ * rules are tested without a browser; `ui/stage.tsx` places the tiles (call/layout.ts) and
+ * `ui/tile.tsx` draws each.
+ */
+import type { ParticipantId } from "@conclave/protocol";
+import type { GroupStatus } from "../worker/reports.ts";
+import { SELF_TILE, screenKey } from "./call-monitor.ts";
+import type { Quality } from "./connection-quality.ts";
+import type { QueuedHand } from "./hand-queue.ts";
+import type { LayoutTile } from "./layout.ts";
+import type { ShownReaction } from "./meeting-activity.ts";
+import type { RemoteParticipant } from "./remote-participants.ts";
+
+/** What one tile shows. */
+export interface TileView {
+  /** The accessible name: the display name, "NAME (you)" for the self view, "NAME (screen)". */
+  readonly label: string;
+  readonly name: string;
+  readonly videoStream: MediaStream | null;
+  readonly videoOn: boolean;
+  readonly micOn: boolean;
+  readonly self?: boolean;
+  /** Why the tile shows no one yet, or not their video: reconnecting, joining, connecting. */
+  readonly status?: string | null;
+  readonly speaking?: boolean;
+  /** Their hand is raised. */
+  readonly hand?: boolean;
+  /** Reactions they sent that are showing now. */
+  readonly reactions?: readonly ShownReaction[];
+  /** Their connection (ours on the self view), once there is enough to judge. */
+  readonly quality?: Quality | null;
+}
+
+export interface StageTile extends LayoutTile {
+  /** Who or what the tile shows, for its Pin button. */
+  readonly name: string;
+  readonly view: TileView;
+}
+
+/** Our own side of the stage, as this device has it. */
+export interface SelfTileInput {
+  /** Our display name. */
+  readonly name: string;
+  readonly videoStream: MediaStream | null;
+  readonly cameraOn: boolean;
+  readonly micOn: boolean;
+  readonly speaking: boolean;
+  readonly handUp: boolean;
+  /** Our screen share while it is on. */
+  readonly screen: MediaStream | null;
+}
+
+export interface StageInput {
+  readonly self: SelfTileInput;
+  readonly participants: readonly RemoteParticipant[];
+  /** Remote participants whose audio is above a speaking level now. */
+  readonly speaking: readonly ParticipantId[];
+  /** Our own place in the encrypted group: until we are a member, nobody is named. */
+  readonly groupStatus: GroupStatus;
+  /** Raised hands, ours included (meeting-activity.ts). */
+  readonly hands: readonly QueuedHand[];
+  /** Reactions showing now; `leaf` null for our own. */
+  readonly reactions: readonly ShownReaction[];
+  /** Connection quality by tile key (call-monitor.ts). */
+  readonly quality: Readonly<Record<string, Quality>>;
+}
+
+export const RECONNECTING = "Reconnecting…";
+export const NOT_IN_GROUP = "Not in the encrypted group yet";
+export const CONNECTING_VIDEO = "Connecting video…";
+
+/** Every tile of the stage, in the order the grid shows them. */
+export function stageTiles(input: StageInput): StageTile[] {
+  const { self, quality } = input;
+  const tiles: StageTile[] = [selfTile(input)];
+  if (self.screen) {
+    const label = `${self.name} (your screen)`;
+    tiles.push({
+      key: screenKey(SELF_TILE),
+      name: "your screen",
+      self: true,
+      screen: true,
+      view: { label, name: label, videoStream: self.screen, videoOn: true, micOn: true },
+    });
+  }
+  const handLeaves = new Set(
+    input.hands.flatMap((h) => (h.self || h.leaf === null ? [] : [h.leaf])),
+  );
+  for (const p of input.participants) {
+    tiles.push({
+      key: p.id,
+      name: p.name,
+      self: false,
+      screen: false,
+      view: {
+        label: p.name,
+        name: p.name,
+        videoStream: p.videoStream,
+        videoOn: p.video,
+        micOn: p.audio,
+        status: statusOf(p, input.groupStatus),
+        speaking: input.speaking.includes(p.id),
+        hand: p.leaf !== null && handLeaves.has(p.leaf),
+        reactions: input.reactions.filter((r) => r.leaf !== null && r.leaf === p.leaf),
+        quality: quality[p.id] ?? null,
+      },
+    });
+    if (p.screen) {
+      const label = `${p.screen.name} (screen)`;
+      tiles.push({
+        key: screenKey(p.id),
+        name: label,
+        self: false,
+        screen: true,
+        view: {
+          label,
+          name: label,
+          videoStream: p.screen.videoStream,
+          videoOn: true,
+          micOn: true,
+          quality: quality[screenKey(p.id)] ?? null,
+        },
+      });
+    }
+  }
+  return tiles;
+}
+
+function selfTile({ self, reactions, quality }: StageInput): StageTile {
+  const label = `${self.name} (you)`;
+  return {
+    key: SELF_TILE,
+    name: label,
+    self: true,
+    screen: false,
+    view: {
+      label,
+      name: self.name,
+      self: true,
+      videoStream: self.videoStream,
+      videoOn: self.cameraOn,
+      micOn: self.micOn,
+      speaking: self.speaking,
+      hand: self.handUp,
+      reactions: reactions.filter((r) => r.leaf === null),
+      quality: quality[SELF_TILE] ?? null,
+    },
+  };
+}
+
+function statusOf(p: RemoteParticipant, groupStatus: GroupStatus): string | null {
+  if (p.reconnecting) return RECONNECTING;
+  // While we are joining ourselves, the banner says so; nobody is named yet.
+  if (p.leaf === null) return groupStatus === "member" ? NOT_IN_GROUP : null;
+  return p.video && !p.videoStream ? CONNECTING_VIDEO : null;
+}
