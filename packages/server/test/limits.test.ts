@@ -51,6 +51,29 @@ const wrongKey = (room: TestRoom) => ({
   serverKey: toBase64url(randomBytes(32)),
 });
 
+/** Five joins with a wrong key, each on a new connection saying `forwardedFor(i)`: their codes. */
+async function wrongKeys(
+  server: ServerProcess,
+  forwardedFor: (i: number) => string,
+): Promise<string[]> {
+  const room = await newRoom();
+  const codes: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const client = await connect(server, forwardedFor(i));
+    codes.push(codeOf(await answer(client, wrongKey(room))));
+  }
+  return codes;
+}
+
+/** Five wrong keys all counted against one address with a gate-failure budget of three. */
+const ONE_BUDGET_OF_THREE = [
+  "GATE_REFUSED",
+  "GATE_REFUSED",
+  "GATE_REFUSED",
+  "RATE_LIMITED",
+  "RATE_LIMITED",
+];
+
 describe("join budgets behind a reverse proxy", () => {
   const stranger = "203.0.113.66";
   let server: ServerProcess;
@@ -87,19 +110,8 @@ describe("join budgets behind a reverse proxy", () => {
   });
 
   it("a hop the client wrote left of the proxy's own is not believed", async () => {
-    const room = await newRoom();
-    const codes: string[] = [];
-    for (let i = 0; i < 5; i++) {
-      const client = await connect(server, `10.0.0.${i}, 203.0.113.77`);
-      codes.push(codeOf(await answer(client, wrongKey(room))));
-    }
-    assert.deepEqual(codes, [
-      "GATE_REFUSED",
-      "GATE_REFUSED",
-      "GATE_REFUSED",
-      "RATE_LIMITED",
-      "RATE_LIMITED",
-    ]);
+    const codes = await wrongKeys(server, (i) => `10.0.0.${i}, 203.0.113.77`);
+    assert.deepEqual(codes, ONE_BUDGET_OF_THREE);
   });
 });
 
@@ -113,19 +125,8 @@ describe("X-Forwarded-For from a peer that is not a trusted proxy", () => {
   });
 
   it("is ignored: a forged address buys no fresh budget", async () => {
-    const room = await newRoom();
-    const codes: string[] = [];
-    for (let i = 0; i < 5; i++) {
-      const client = await connect(server, `198.51.100.${i + 10}`);
-      codes.push(codeOf(await answer(client, wrongKey(room))));
-    }
-    assert.deepEqual(codes, [
-      "GATE_REFUSED",
-      "GATE_REFUSED",
-      "GATE_REFUSED",
-      "RATE_LIMITED",
-      "RATE_LIMITED",
-    ]);
+    const codes = await wrongKeys(server, (i) => `198.51.100.${i + 10}`);
+    assert.deepEqual(codes, ONE_BUDGET_OF_THREE);
   });
 });
 

@@ -13,6 +13,7 @@ import {
 } from "werift";
 import { newRoom, SignallingClient } from "./signalling-client.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
+import { holdsFor, settled } from "./wait-for.ts";
 
 const config: RTCPeerConnectionConfig = {
   iceServers: [],
@@ -55,12 +56,15 @@ async function publish(client: SignallingClient, kinds: readonly ("audio" | "vid
   });
 }
 
+/** What went wrong in a subscriber's answering loop, reported after the tests. */
+const subscriberFailures: unknown[] = [];
+
 /** Answers every subscribe offer `client` gets; `latest` is the last offer's track list. */
 function subscriber(client: SignallingClient) {
   const pc = peerConnection();
   const state = { latest: [] as SubscribedTrack[], answered: 0 };
   let from = 0;
-  void (async () => {
+  (async () => {
     while (client.ws.readyState === client.ws.OPEN) {
       const offer = await client
         .next("subscribe-offer", { from, timeoutMs: 200 })
@@ -74,7 +78,7 @@ function subscriber(client: SignallingClient) {
       state.answered++;
       client.send({ type: "subscribe-answer", sdp: pc.localDescription?.sdp });
     }
-  })();
+  })().catch((error: unknown) => subscriberFailures.push(error));
   return state;
 }
 
@@ -108,6 +112,7 @@ describe("screen share through the server", () => {
   after(async () => {
     await closeAll();
     await server.stop();
+    assert.deepEqual(subscriberFailures, [], "a subscriber failed to answer an offer");
   });
 
   it("forwards a publisher's screen and screen audio while it shares them, and only then", async () => {
@@ -135,14 +140,13 @@ describe("screen share through the server", () => {
       "Bob to get Alice's microphone and camera",
       () => sourcesOf(bobView.latest, aliceId) === "camera/video microphone/audio",
     );
-    await new Promise((r) => setTimeout(r, 300));
-    const quiet = bobView.answered;
+    const quiet = await settled("Bob's renegotiation", () => bobView.answered);
     for (const [message, code] of cases.slice(1)) {
       const from = alice.received.length;
       alice.send(message);
       assert.equal((await alice.next("error", { from })).code, code, JSON.stringify(message));
     }
-    await new Promise((r) => setTimeout(r, 300));
+    await holdsFor("no renegotiation", () => bobView.answered === quiet, 300);
     assert.equal(bobView.answered, quiet, "refused messages caused no renegotiation");
 
     alice.send({ type: "screen-share", video: true, audio: true });
