@@ -15,6 +15,7 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
+const START_TIMEOUT_MS = 60_000;
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
 /**
@@ -38,10 +39,12 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
     port: number;
     metricsPort: number | null;
   }>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`server did not start:\n${logs.join("\n")}`)),
-      20_000,
-    );
+    // A loaded machine can take long to compile and start it; one that never starts is killed,
+    // or its open pipes would keep the test process alive after the failure.
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`server did not start within ${START_TIMEOUT_MS} ms:\n${logs.join("\n")}`));
+    }, START_TIMEOUT_MS);
     const onLine = (line: string) => {
       logs.push(line);
       if (line.includes('"msg":"listening"')) {
