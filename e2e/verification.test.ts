@@ -13,6 +13,7 @@ import {
   newMeetingLink,
   waitFor,
 } from "./browser.ts";
+import { seedRawDeviceKey, storedDeviceKey } from "./device-key.ts";
 
 const keyChanged = (page: Page) => page.locator('[data-alarm="key-changed"]');
 
@@ -23,6 +24,34 @@ async function openSecurity(page: Page): Promise<void> {
 
 describe("verification in Chromium", () => {
   const suite = browserSuite();
+
+  test("the device key is stored as a non-extractable CryptoKey, an old key stored as bytes is moved into one, and both sign for MLS", async () => {
+    const alice = await suite.participant();
+    const bob = await suite.participant();
+    await alice.page.goto(suite.server.url);
+    const seeded = await seedRawDeviceKey(alice.page);
+    const link = await newMeetingLink(bob.page, suite.server.url);
+    await joinMeeting(bob.page, link, "Bob");
+    await joinMeeting(alice.page, link, "Alice");
+    // Both joined one MLS group, each signing with its kept key: media flows both ways.
+    await expectVideoFlowing(alice.page, "Bob");
+    await expectVideoFlowing(bob.page, "Alice");
+    for (const [who, page] of [
+      ["Alice", alice.page],
+      ["Bob", bob.page],
+    ] as const) {
+      const stored = await storedDeviceKey(page);
+      assert.deepEqual(stored.fields, ["deviceId", "signaturePublicKey", "signingKey"], who);
+      assert.equal(stored.cryptoKey, true, who);
+      assert.equal(stored.extractable, false, who);
+      assert.equal(stored.exported, "refused", who);
+    }
+    assert.deepEqual(
+      (await storedDeviceKey(alice.page)).publicKey,
+      seeded,
+      "same key, same fingerprint",
+    );
+  });
 
   test("a verified name that comes back with another key raises a warning; the same browser does not", async () => {
     const alice = await suite.participant();

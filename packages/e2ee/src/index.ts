@@ -222,6 +222,11 @@ export {
   selfUpdate,
   type Transition,
 } from "./mls/session.ts";
+export {
+  deviceIdentityWithKey,
+  generateSigningKey,
+  isSigningKeyHandle,
+} from "./mls/signing-key.ts";
 export { type AeadKey, frameNonce, importAeadKey } from "./sframe/cipher.ts";
 export {
   createSframeContext,

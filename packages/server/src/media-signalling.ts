@@ -1,6 +1,7 @@
 import type { ClientMessage, MediaSource, ParticipantId, ServerMessage } from "@conclave/protocol";
 import type { ForwardedTrack, ScreenShare } from "@conclave/sfu";
 import type { Attendee } from "./attendee.ts";
+import type { Metrics } from "./metrics.ts";
 
 /** The messages of media signalling (docs/protocol.md "Lifecycle"): one attendee's media. */
 export type MediaMessage = Extract<
@@ -45,6 +46,7 @@ export async function signalMedia(
   room: MediaRoom,
   attendee: Attendee,
   message: MediaMessage,
+  metrics: Pick<Metrics, "iceCandidates">,
 ): Promise<ServerMessage | null> {
   switch (message.type) {
     case "publish":
@@ -53,11 +55,13 @@ export async function signalMedia(
       await attendee.peer.applySubscribeAnswer(message.sdp);
       return null;
     case "ice-candidate": {
+      // Detached: the media stack may take its time over a candidate, and nothing that follows
+      // in the connection's queue waits for it. One it cannot use changes nothing; ICE goes on.
       const { transport, candidate, sdpMid, sdpMLineIndex } = message;
-      // A candidate the media stack cannot use changes nothing; ICE goes on with the others.
-      await attendee.peer
-        .addIceCandidate(transport, { candidate, sdpMid, sdpMLineIndex })
-        .catch(() => {});
+      attendee.peer.addIceCandidate(transport, { candidate, sdpMid, sdpMLineIndex }).then(
+        (outcome) => metrics.iceCandidates.inc({ outcome }),
+        () => metrics.iceCandidates.inc({ outcome: "failed" }),
+      );
       return null;
     }
     case "keyframe-request":

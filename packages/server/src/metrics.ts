@@ -14,6 +14,12 @@ export class Metrics {
     labelNames: ["code"] as const,
     registers: [this.registry],
   });
+  readonly iceCandidates = new Counter({
+    name: "conclave_ice_candidates_total",
+    help: "Trickled ICE candidates: added, hidden (mDNS names, left out) or failed",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
   readonly joins = new Counter({
     name: "conclave_joins_total",
     help: "Participants that joined a room",

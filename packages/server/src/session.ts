@@ -34,6 +34,9 @@ export interface SessionContext {
   readonly capture: Capture | null;
 }
 
+/** A message as it arrived: checked and parsed, or the reason it was refused. */
+type Read = { readonly message: ClientMessage } | { readonly refused: unknown };
+
 type Joined = {
   readonly kind: "joined";
   readonly meeting: Meeting;
@@ -71,8 +74,14 @@ export class Session implements Connection {
     ws.on("message", (data, isBinary) => {
       const raw = isBinary ? null : data.toString();
       if (raw !== null) ctx.capture?.signalling(raw);
+      const read = this.read(raw);
+      // A ping measures the connection, not the queue: answered at once, whatever waits in it.
+      if ("message" in read && read.message.type === "ping") {
+        if (this.state.kind !== "closed") this.send({ type: "pong" });
+        return;
+      }
       this.queue = this.queue
-        .then(() => this.receive(raw))
+        .then(() => this.receive(read))
         .catch((err: unknown) => ctx.log.error({ err }, "message queue failed"));
     });
     ws.on("close", () => this.end("disconnected"));
@@ -124,12 +133,22 @@ export class Session implements Connection {
     if (state.kind === "joined") state.meeting.leave(state.attendee, reason);
   }
 
-  private async receive(raw: string | null): Promise<void> {
-    if (this.state.kind === "closed") return;
+  /** Checks a message as it arrives: within the rate, text, and valid. */
+  private read(raw: string | null): Read {
     try {
       if (!this.bucket.take()) throw new Refusal("RATE_LIMITED", "too many messages; slow down");
       if (raw === null) throw new Refusal("BAD_MESSAGE", "binary frames are not accepted");
-      const parsed = parseClientMessage(raw);
+      return { message: parseClientMessage(raw) };
+    } catch (error) {
+      return { refused: error };
+    }
+  }
+
+  private async receive(read: Read): Promise<void> {
+    if (this.state.kind === "closed") return;
+    try {
+      if ("refused" in read) throw read.refused;
+      const parsed = read.message;
       const state = this.state;
       const message =
         state.kind === "joined"
@@ -166,7 +185,7 @@ export class Session implements Connection {
       throw new Refusal("NOT_JOINED", `send join before ${message.type}`);
     }
     if (isMediaMessage(message)) {
-      const reply = await signalMedia(state.meeting, state.attendee, message);
+      const reply = await signalMedia(state.meeting, state.attendee, message, this.ctx.metrics);
       if (reply) this.send(reply);
       return;
     }

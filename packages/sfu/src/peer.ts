@@ -1,4 +1,5 @@
 import { SCREEN_SOURCES } from "@conclave/protocol";
+import { isHiddenCandidate } from "./hidden-candidates.ts";
 import type { RoomSettings } from "./media-config.ts";
 import { Producer } from "./producer.ts";
 import { PublishTransport } from "./publish-transport.ts";
@@ -61,9 +62,18 @@ export class Peer {
     return this.subscribeTransport.applyAnswer(sdp);
   }
 
-  async addIceCandidate(transport: "send" | "recv", candidate: RemoteCandidate): Promise<void> {
+  /**
+   * Hands a trickled candidate to the connection; a hidden (mDNS) one is left out, and its owner is
+   * reached by the address its checks come from (hidden-candidates.ts).
+   */
+  async addIceCandidate(
+    transport: "send" | "recv",
+    candidate: RemoteCandidate,
+  ): Promise<"added" | "hidden"> {
+    if (isHiddenCandidate(candidate.candidate)) return "hidden";
     const target = transport === "send" ? this.publishTransport : this.subscribeTransport;
     await target.addIceCandidate(candidate);
+    return "added";
   }
 
   /** Closes both connections and every producer; the room detaches them from receivers first. */

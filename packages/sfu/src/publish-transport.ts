@@ -1,5 +1,6 @@
 import { PUBLISH_SOURCES, SOURCE_KIND } from "@conclave/protocol";
 import { type MediaStreamTrack, RTCPeerConnection, type RTCRtpReceiver } from "werift";
+import { withoutHiddenCandidates } from "./hidden-candidates.ts";
 import { type MediaSource, NegotiationError, type RemoteCandidate } from "./types.ts";
 
 export type TrackListener = (
@@ -72,7 +73,7 @@ export class PublishTransport {
     // Set before the remote description: werift reports tracks while applying it.
     this.sources = sources;
     try {
-      await this.pc.setRemoteDescription({ type: "offer", sdp: offerSdp });
+      await this.pc.setRemoteDescription({ type: "offer", sdp: withoutHiddenCandidates(offerSdp) });
       await this.pc.setLocalDescription(await this.pc.createAnswer());
     } catch (error) {
       // Start over with a fresh connection, so a bad offer leaves nothing behind.

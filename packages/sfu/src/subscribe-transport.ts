@@ -1,4 +1,5 @@
 import { MediaStreamTrack, RTCPeerConnection, type RTCRtpTransceiver } from "werift";
+import { withoutHiddenCandidates } from "./hidden-candidates.ts";
 import type { PacketSink, Producer } from "./producer.ts";
 import {
   type ForwardedTrack,
@@ -99,7 +100,7 @@ export class SubscribeTransport {
     if (!this.awaitingAnswer)
       throw new NegotiationError("no subscribe offer is waiting for an answer");
     try {
-      await this.pc.setRemoteDescription({ type: "answer", sdp });
+      await this.pc.setRemoteDescription({ type: "answer", sdp: withoutHiddenCandidates(sdp) });
     } catch (error) {
       throw new NegotiationError(`answer rejected: ${(error as Error).message}`);
     }

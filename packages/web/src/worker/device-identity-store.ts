@@ -1,7 +1,11 @@
 /**
  * This browser's long-term device identity (its MLS signature key), kept in the worker's
  * IndexedDB so the fingerprint people verify and pin stays the same from one meeting to the next.
- * The private key never leaves the worker: the page gets fingerprints only.
+ *
+ * The private key is a non-extractable WebCrypto Ed25519 key (@conclave/e2ee mls/signing-key.ts):
+ * IndexedDB stores the CryptoKey object, whose bytes no script can read, this worker included; MLS
+ * signs with it through a handle. A script of this origin could still ask the browser to sign with
+ * it while it runs, but never copy it elsewhere. The page gets fingerprints only.
  *
  * One tab at a time holds it (a Web Lock, held for the worker's life). A second tab of the same
  * browser in a meeting gets a one-off identity instead: MLS refuses two leaves with one signature
@@ -9,9 +13,9 @@
  */
 import {
   checkDisplayName,
-  createDeviceIdentity,
   type DeviceIdentity,
-  loadMlsCiphersuite,
+  deviceIdentityWithKey,
+  generateSigningKey,
 } from "@conclave/e2ee";
 
 const DB = "conclave";
@@ -20,6 +24,14 @@ const KEY = "identity";
 const LOCK = "conclave-device-identity";
 
 interface Stored {
+  readonly deviceId: string;
+  readonly signaturePublicKey: Uint8Array;
+  /** non-extractable Ed25519 private key */
+  readonly signingKey: CryptoKey;
+}
+
+/** What versions before the non-extractable key stored: the private key's bytes (PKCS #8). */
+interface StoredRaw {
   readonly deviceId: string;
   readonly signaturePublicKey: Uint8Array;
   readonly signaturePrivateKey: Uint8Array;
@@ -31,8 +43,40 @@ function isStored(value: unknown): value is Stored {
   return (
     typeof v.deviceId === "string" &&
     v.signaturePublicKey instanceof Uint8Array &&
+    v.signingKey instanceof CryptoKey &&
+    v.signingKey.type === "private" &&
+    !v.signingKey.extractable
+  );
+}
+
+function isStoredRaw(value: unknown): value is StoredRaw {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.deviceId === "string" &&
+    v.signaturePublicKey instanceof Uint8Array &&
     v.signaturePrivateKey instanceof Uint8Array
   );
+}
+
+/** An old record's key bytes, imported as a non-extractable key; the bytes are then zeroed. */
+async function upgrade(raw: StoredRaw): Promise<Stored> {
+  try {
+    const signingKey = await crypto.subtle.importKey(
+      "pkcs8",
+      new Uint8Array(raw.signaturePrivateKey),
+      "Ed25519",
+      false,
+      ["sign"],
+    );
+    return {
+      deviceId: raw.deviceId,
+      signaturePublicKey: raw.signaturePublicKey,
+      signingKey,
+    };
+  } finally {
+    raw.signaturePrivateKey.fill(0);
+  }
 }
 
 function request<T>(req: IDBRequest<T>): Promise<T> {
@@ -66,10 +110,23 @@ function randomDeviceId(): string {
   return `web-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
+async function newKey(): Promise<Stored> {
+  const { publicKey, privateKey } = await generateSigningKey();
+  return { deviceId: randomDeviceId(), signaturePublicKey: publicKey, signingKey: privateKey };
+}
+
+function identityOf(displayName: string, stored: Stored): DeviceIdentity {
+  return deviceIdentityWithKey(
+    { displayName, deviceId: stored.deviceId },
+    stored.signaturePublicKey,
+    stored.signingKey,
+  );
+}
+
 /** The stored identity under `displayName`, or a new one (stored when this tab may keep it). */
 export async function deviceIdentity(displayName: string): Promise<DeviceIdentity> {
-  const fresh = async () =>
-    createDeviceIdentity({ displayName, deviceId: randomDeviceId() }, await loadMlsCiphersuite());
+  checkDisplayName(displayName);
+  const fresh = async () => identityOf(displayName, await newKey());
   if (!(await holdLock())) return fresh();
   let db: IDBDatabase;
   try {
@@ -78,19 +135,12 @@ export async function deviceIdentity(displayName: string): Promise<DeviceIdentit
     return fresh(); // storage refused (private browsing, quota): this meeting only
   }
   try {
-    const stored: unknown = await request(db.transaction(STORE).objectStore(STORE).get(KEY));
-    if (isStored(stored)) {
-      checkDisplayName(displayName);
-      return { displayName, ...stored };
-    }
-    const made = await fresh();
-    const keep: Stored = {
-      deviceId: made.deviceId,
-      signaturePublicKey: made.signaturePublicKey,
-      signaturePrivateKey: made.signaturePrivateKey,
-    };
+    const found: unknown = await request(db.transaction(STORE).objectStore(STORE).get(KEY));
+    if (isStored(found)) return identityOf(displayName, found);
+    // A key stored as bytes by an earlier version keeps its fingerprint, now as a CryptoKey.
+    const keep = isStoredRaw(found) ? await upgrade(found) : await newKey();
     await request(db.transaction(STORE, "readwrite").objectStore(STORE).put(keep, KEY));
-    return made;
+    return identityOf(displayName, keep);
   } catch {
     return fresh();
   } finally {
