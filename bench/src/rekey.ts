@@ -180,7 +180,11 @@ async function timeLeave(
 }
 
 async function benchSize(n: number): Promise<Record<string, unknown>> {
-  const server = await startServer({ MAX_PARTICIPANTS: String(n + 10) });
+  // Every member connects from loopback: one address, so it needs a connection cap of its size.
+  const server = await startServer({
+    MAX_PARTICIPANTS: String(n + 10),
+    MAX_CONNECTIONS_PER_ADDRESS: String(n + 10),
+  });
   const crowd: Passive[] = [];
   const remotes: RemoteMember[] = [];
   try {

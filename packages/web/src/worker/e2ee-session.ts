@@ -18,13 +18,13 @@ import {
   MediaWatch,
   type MeetingMember,
   NextEpochHold,
-  normaliseDisplayName,
   parseFingerprint,
   type StreamContext,
 } from "@conclave/e2ee";
 import {
   isProtocolError,
   type MediaSource,
+  normaliseDisplayName,
   parseServerMessage,
   type Reaction,
   type RoomId,
