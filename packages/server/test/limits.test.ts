@@ -7,7 +7,9 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { type Bot, joinBot } from "@conclave/bot";
 import { type ServerMessage, toBase64url } from "@conclave/protocol";
+import { networkCut } from "./network-cut.ts";
 import { metric, newRoom, SignallingClient, type TestRoom } from "./signalling-client.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
 import { waitFor } from "./wait-for.ts";
@@ -198,5 +200,55 @@ describe("caps on connections and meetings", () => {
       return (await metric(server.metricsUrl, "conclave_rooms")) === 0;
     });
     assert.equal(await joinFrom(server, "203.0.113.22", await newRoom()), "welcome");
+  });
+});
+
+describe("the held-bytes cap", () => {
+  let server: ServerProcess;
+  const bots: Bot[] = [];
+  before(async () => {
+    server = await startServer({
+      MAX_HELD_MIB: "1",
+      MAX_HELD_MIB_PER_ADDRESS: "1",
+      RECONNECT_WINDOW_MS: "60000",
+    });
+  });
+  after(async () => {
+    for (const bot of bots) bot.close();
+    await server.stop();
+  });
+
+  it("gives up a held place that would keep more than the cap: its member comes back afresh", async () => {
+    const relay = await networkCut(server.port);
+    const room = await newRoom();
+    const fragment = `/m/${room.roomId}#${room.secret}`;
+    const join = async (url: string, name: string, reconnect = false) => {
+      const bot = await joinBot({ url: url + fragment, name, publish: false, reconnect });
+      bots.push(bot);
+      return bot;
+    };
+    const ada = await join(server.url, "Ada");
+    const cyd = await join(`http://127.0.0.1:${relay.port}`, "Cyd", true);
+    await waitFor("both in the group", () =>
+      bots.every((b) => b.stats().e2ee?.roster.length === 2),
+    );
+    const away = cyd.id;
+    const left = new Promise((resolve) => ada.on("participant-left", resolve));
+    relay.cut();
+    await left;
+
+    // Chat meant for Cyd is kept in its place until the place would hold more than 1 MiB.
+    const text = "x".repeat(4000);
+    const givenUp = () => server.logs.some((l) => l.includes("held place over the held-bytes cap"));
+    await waitFor(
+      "the server to give Cyd's place up",
+      async () => (await ada.crypto.member.sendChat(text)) && givenUp(),
+      40_000,
+    );
+    const reconnected = new Promise<boolean>((resolve) => cyd.on("reconnected", resolve));
+    relay.restore();
+    assert.equal(await reconnected, false, "the place was given up: Cyd joins afresh");
+    assert.notEqual(cyd.id, away);
+    await relay.close();
   });
 });
