@@ -261,6 +261,40 @@ describe("admission in Chromium", () => {
       (await roster(alice.page)).includes("Dave"),
     );
   });
+
+  test("a knocker who presses Ask to join while the camera is still starting is admitted, and sends video once in", async () => {
+    const alice = await suite.participant();
+    await host(alice, "Alice");
+    const knockUrl = await guestLink(alice.page);
+
+    const quinn = await suite.participant();
+    // A camera that takes 2 s to start, as a real one may: whatever it does happens in the lobby.
+    await quinn.context.addInitScript(() => {
+      const devices = (
+        globalThis as unknown as {
+          navigator: { mediaDevices: { getUserMedia(c: unknown): Promise<unknown> } };
+        }
+      ).navigator.mediaDevices;
+      const start = devices.getUserMedia.bind(devices);
+      devices.getUserMedia = (constraints) =>
+        new Promise((resolve) => setTimeout(resolve, 2000)).then(() => start(constraints));
+    });
+    await quinn.page.goto(knockUrl);
+    await quinn.page.getByRole("textbox", { name: "Your name" }).fill("Quinn");
+    await quinn.page.getByRole("button", { name: "Ask to join" }).click();
+
+    const admit = alice.page.getByRole("button", { name: "Admit Quinn", exact: true });
+    await waitFor("Admit Quinn enabled (Quinn's KeyPackage arrived)", () => admit.isEnabled());
+    assert.equal(
+      (await quinn.page.getByText("Waiting for a host to let you in").count()) > 0,
+      true,
+      "Quinn still waits, with the camera on by now",
+    );
+    await admit.click();
+    await quinn.page.getByRole("button", { name: "Leave", exact: true }).waitFor();
+    await expectVideoFlowing(alice.page, "Quinn", 30_000);
+    await expectVideoFlowing(quinn.page, "Alice", 30_000);
+  });
 });
 
 function byYouFirst(a: string, b: string): number {

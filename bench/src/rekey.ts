@@ -205,7 +205,11 @@ async function timeLeave(
 }
 
 async function benchSize(n: number, suite: MlsCiphersuiteName): Promise<Record<string, unknown>> {
-  const server = await startServer({ MAX_PARTICIPANTS: String(n + 10) });
+  // Every member connects from loopback: one address, so its connection cap must hold them all.
+  const server = await startServer({
+    MAX_PARTICIPANTS: String(n + 10),
+    MAX_CONNECTIONS_PER_ADDRESS: String(Math.max(200, n + 10)),
+  });
   const crowd: Passive[] = [];
   const remotes: RemoteMember[] = [];
   try {

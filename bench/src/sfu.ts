@@ -64,7 +64,8 @@ function median(values: number[]): number {
 
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-const server = await startServer({ MAX_PARTICIPANTS: "1000" });
+// Every bot connects from loopback: one address, so its connection cap is the server's.
+const server = await startServer({ MAX_PARTICIPANTS: "1000", MAX_CONNECTIONS_PER_ADDRESS: "4000" });
 const bots: Bot[] = [];
 try {
   const secret = toBase64url(crypto.getRandomValues(new Uint8Array(32)));
@@ -96,7 +97,7 @@ try {
   let last = {
     t: performance.now(),
     cpu: cpuSeconds(server.pid),
-    fwd: await forwarded(server.url),
+    fwd: await forwarded(server.metricsUrl),
     rx: received(bots),
   };
   const first = last;
@@ -105,7 +106,7 @@ try {
     const now = {
       t: performance.now(),
       cpu: cpuSeconds(server.pid),
-      fwd: await forwarded(server.url),
+      fwd: await forwarded(server.metricsUrl),
       rx: received(bots),
     };
     const dt = (now.t - last.t) / 1000;

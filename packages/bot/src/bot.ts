@@ -3,6 +3,7 @@ import {
   type ErrorCode,
   type InviteLink,
   inviteFragment,
+  isFinalError,
   type Participant,
   type ParticipantId,
   PROTOCOL_VERSION,
@@ -98,8 +99,6 @@ const SILENCE_LIMIT_MS = 6000;
 
 /** Errors about MLS messages the engine sent: the engine handles them; they refuse no request. */
 const MLS_ERRORS: ReadonlySet<string> = new Set(["GROUP_EXISTS", "NOT_A_MEMBER", "BAD_MLS"]);
-/** Why the server closes a connection for good: coming back would only be refused again. */
-const FINAL_ERRORS: ReadonlySet<string> = new Set(["REMOVED", "DENIED", "LINK_REPLACED"]);
 
 type Pending = {
   resolve: (message: ServerMessage) => void;
@@ -128,7 +127,7 @@ export class Bot extends TypedEvents<BotEvents> {
   /** Offers are answered one at a time, in order. */
   private offers: Promise<void> = Promise.resolve();
   private ending = false;
-  /** The server closed us for good (FINAL_ERRORS): no reconnecting. */
+  /** The server refused us for good (isFinalError): no reconnecting. */
   private closedForGood = false;
   /** Set by an `error REMOVED`: settles once we know whether a commit really removed us. */
   private removal: Promise<void> = Promise.resolve();
@@ -295,7 +294,7 @@ export class Bot extends TypedEvents<BotEvents> {
         this.emit("reconnected", resumed);
         return;
       } catch (error) {
-        if (error instanceof ServerRefusedError && FINAL_ERRORS.has(error.serverCode)) {
+        if (error instanceof ServerRefusedError && isFinalError(error.serverCode)) {
           this.closedForGood = true;
           await this.shutdownMedia();
           return;
@@ -375,8 +374,9 @@ export class Bot extends TypedEvents<BotEvents> {
         return;
       }
       case "error":
+        // REMOVED counts only with the commit that removed us (judgeRemoved).
         if (message.code === "REMOVED") this.removal = this.judgeRemoved();
-        else if (FINAL_ERRORS.has(message.code)) this.closedForGood = true;
+        else if (isFinalError(message.code)) this.closedForGood = true;
         this.serverErrors[message.code] = (this.serverErrors[message.code] ?? 0) + 1;
         this.emit("server-error", message.code, message.message);
         return;

@@ -135,11 +135,7 @@ export {
   type Reaction,
   type TypedAppMessage,
 } from "./member/app-message.ts";
-export {
-  distinctNames,
-  MAX_NAME_CHARS,
-  normaliseDisplayName,
-} from "./member/display-names.ts";
+export { distinctNames } from "./member/display-names.ts";
 export type {
   EpochEvent,
   EpochReason,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { describe, it } from "node:test";
 import { encodeMessage, parseClientMessage, parseServerMessage } from "./codec.ts";
 import { isProtocolError } from "./errors.ts";
@@ -96,5 +97,16 @@ describe("client message codec", () => {
     for (const message of messages) {
       assert.deepEqual(parseServerMessage(encodeMessage(message as never)), message);
     }
+  });
+});
+
+describe("docs/protocol.md", () => {
+  it("states the size limit the codec enforces", async () => {
+    const doc = await readFile(new URL("../../../docs/protocol.md", import.meta.url), "utf8");
+    const stated = [...doc.matchAll(/larger than (\d+) KiB|over (\d+) KiB/g)].map((m) =>
+      Number(m[1] ?? m[2]),
+    );
+    assert.ok(stated.length >= 2, "the limit is stated in Errors");
+    for (const kib of stated) assert.equal(kib * 1024, MAX_MESSAGE_BYTES);
   });
 });

@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   "GATE_REFUSED",
   "LINK_REPLACED",
   "ROOM_FULL",
+  "TOO_MANY_CONNECTIONS",
+  "TOO_MANY_ROOMS",
   "NEGOTIATION_FAILED",
   "GROUP_EXISTS",
   "NOT_A_MEMBER",
@@ -27,6 +29,30 @@ export const ERROR_CODES = [
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * Refusals that end a client's attempt: the server will not take this connection (or this link,
+ * this page, this person) now, and coming back as it is would be refused again. A client stops,
+ * says why, and does not reconnect by itself. Every other code is recoverable: the refused message
+ * changed nothing, the connection goes on, and a dropped one reconnects (docs/protocol.md
+ * "Errors"). The web app and the bot read this one list.
+ */
+export const FINAL_ERROR_CODES = [
+  "UNSUPPORTED_VERSION",
+  "GATE_REFUSED",
+  "LINK_REPLACED",
+  "ROOM_FULL",
+  "NO_MEETING",
+  "KNOCKING_DISABLED",
+  "DENIED",
+  "REMOVED",
+] as const satisfies readonly ErrorCode[];
+
+const FINAL: ReadonlySet<ErrorCode> = new Set(FINAL_ERROR_CODES);
+
+export function isFinalError(code: ErrorCode): boolean {
+  return FINAL.has(code);
+}
 
 /** Thrown by the codec; the server turns it into an `error` reply. */
 export class ProtocolError extends Error {

@@ -1,6 +1,14 @@
 export { fromBase64url, toBase64url } from "./base64url.ts";
 export { encodeMessage, parseClientMessage, parseServerMessage } from "./codec.ts";
-export { ERROR_CODES, type ErrorCode, isProtocolError, ProtocolError } from "./errors.ts";
+export { MAX_NAME_CHARS, normaliseDisplayName } from "./display-name.ts";
+export {
+  ERROR_CODES,
+  type ErrorCode,
+  FINAL_ERROR_CODES,
+  isFinalError,
+  isProtocolError,
+  ProtocolError,
+} from "./errors.ts";
 export {
   type Brand,
   PARTICIPANT_ID_PATTERN,

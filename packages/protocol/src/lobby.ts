@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_NAME_CHARS, normaliseDisplayName } from "./display-name.ts";
 import { PARTICIPANT_ID_PATTERN, type ParticipantId, RESUME_TOKEN_PATTERN } from "./ids.ts";
 import { GroupStateSchema } from "./mls-messages.ts";
 
@@ -8,14 +9,19 @@ import { GroupStateSchema } from "./mls-messages.ts";
  * reads in clear: they share no key with the group yet (docs/threat-model.md). Members only ever
  * show it as "not verified"; once admitted, their name comes from their own signed `hello`.
  */
-export const MAX_KNOCK_NAME = 64;
+export const MAX_KNOCK_NAME = MAX_NAME_CHARS;
 
 const participantId = z
   .string()
   .regex(PARTICIPANT_ID_PATTERN)
   .transform((s) => s as ParticipantId);
 
-/** A claimed name: trimmed, 1-64 characters, no control characters (it is shown to hosts). */
+/**
+ * A claimed name, shown to hosts: trimmed, 1-64 characters, no control characters; then put in the
+ * same one form as members' names (display-name.ts: NFC, no zero-width or bidi characters, spaces
+ * collapsed), and refused if nothing is left. Both ends parse with it, so the server relays only
+ * the normalised name and a page never shows another.
+ */
 export const knockName = z
   .string()
   .max(MAX_KNOCK_NAME * 2)
@@ -27,7 +33,9 @@ export const knockName = z
       .max(MAX_KNOCK_NAME)
       // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
       .regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]+$/, "no control characters"),
-  );
+  )
+  .transform(normaliseDisplayName)
+  .pipe(z.string().min(1, "a name with something to show"));
 
 /** `join.knock`: instead of a server key, the name a knocker claims. */
 export const KnockSchema = z.strictObject({ name: knockName });

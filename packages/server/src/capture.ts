@@ -1,4 +1,5 @@
 import { createWriteStream, type WriteStream } from "node:fs";
+import type { PacketInterceptor } from "@conclave/sfu";
 
 /**
  * Test-only record of everything the server receives: every signalling frame and every RTP packet
@@ -19,6 +20,14 @@ export class Capture {
 
   rtp(packet: Buffer): void {
     this.out.write(`rtp ${Date.now()} ${packet.toString("base64")}\n`);
+  }
+
+  /** A packet hook that records each packet as received, then hands it to `next`, if any. */
+  packets(next: PacketInterceptor | undefined): PacketInterceptor {
+    return (room, publisher, kind, packet) => {
+      this.rtp(packet);
+      return next ? next(room, publisher, kind, packet) : packet;
+    };
   }
 
   close(): Promise<void> {

@@ -39,6 +39,13 @@ describe("configuration", () => {
       [{ ANNOUNCED_ADDRESSES: "example.org" }, /ANNOUNCED_ADDRESSES/],
       [{ MAX_PARTICIPANTS: "1" }, /MAX_PARTICIPANTS/],
       [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
+      [{ TRUSTED_PROXIES: "10.0.0.1, proxy.example" }, /TRUSTED_PROXIES/],
+      [{ TRUSTED_PROXIES: "10.0.0.0/33" }, /TRUSTED_PROXIES/],
+      [{ MAX_CONNECTIONS: "10", MAX_CONNECTIONS_PER_ADDRESS: "20" }, /PER_ADDRESS/],
+      [{ GATE_FAILURES_PER_MINUTE: "0" }, /GATE_FAILURES_PER_MINUTE/],
+      [{ METRICS_ADDRESS: "0.0.0.0" }, /METRICS_ADDRESS/],
+      [{ METRICS_ADDRESS: "metrics:9000" }, /METRICS_ADDRESS/],
+      [{ METRICS_TOKEN: "short" }, /METRICS_TOKEN/],
     ];
     for (const [env, message] of bad) {
       assert.throws(
@@ -57,5 +64,27 @@ describe("configuration", () => {
     );
     const config = readConfig({ ATTACKS: "forge-proof, fake-group", HOSTILE_SERVER_TEST: "1" });
     assert.deepEqual(config.attacks, ["forge-proof", "fake-group"]);
+  });
+
+  it("reads trusted proxies, caps and where metrics go, and never prints the metrics token", () => {
+    const defaults = readConfig({});
+    assert.deepEqual(defaults.trustedProxies, []);
+    assert.deepEqual(defaults.metrics, { address: { host: "127.0.0.1", port: 9464 }, token: null });
+    assert.deepEqual(defaults.budgets, { joins: 120, knocks: 10, gateFailures: 10 });
+    const config = readConfig({
+      TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8, ::1",
+      MAX_ROOMS: "50",
+      MAX_ROOMS_PER_ADDRESS: "5",
+      MAX_HELD_MIB: "64",
+      METRICS_ADDRESS: "[::1]:9100",
+      METRICS_TOKEN: "a-long-enough-metrics-token",
+    });
+    assert.deepEqual(config.trustedProxies, ["127.0.0.1", "10.0.0.0/8", "::1"]);
+    assert.deepEqual(config.caps.rooms, { total: 50, perAddress: 5 });
+    assert.equal(config.caps.heldBytes.total, 64 * 1024 * 1024);
+    assert.deepEqual(config.metrics.address, { host: "::1", port: 9100 });
+    assert.equal(readConfig({ METRICS_ADDRESS: "off" }).metrics.address, null);
+    const printed = JSON.stringify(describeConfig(config));
+    assert.equal(printed.includes("a-long-enough-metrics-token"), false);
   });
 });

@@ -1,5 +1,8 @@
+import { isIP } from "node:net";
 import { fileURLToPath } from "node:url";
 import { ATTACK_NAMES, type AttackName } from "./attacks/names.ts";
+import type { Caps } from "./capacity.ts";
+import { isProxyRule } from "./client-address.ts";
 
 /** Everything the server can be told, read once from the environment and validated at start. */
 export interface Config {
@@ -18,10 +21,21 @@ export interface Config {
   readonly mlsJoinGraceMs: number;
   /** How long a dropped member's place is held for it to reconnect; 0 turns it off. */
   readonly reconnectWindowMs: number;
-  /** Join attempts per minute per client address (a burst of as many). */
-  readonly joinsPerMinute: number;
-  /** Knocks per minute per client address (a burst of as many). */
-  readonly knocksPerMinute: number;
+  /** Per client address and minute (a burst of as many): joins, knocks, wrong server keys. */
+  readonly budgets: {
+    readonly joins: number;
+    readonly knocks: number;
+    readonly gateFailures: number;
+  };
+  /** Proxies whose X-Forwarded-For names the client (addresses or CIDR blocks). */
+  readonly trustedProxies: readonly string[];
+  /** Open connections, open meetings and held bytes, in all and per client address. */
+  readonly caps: Caps;
+  /** Where /metrics is served: its own loopback address by default, and/or behind a token. */
+  readonly metrics: {
+    readonly address: { readonly host: string; readonly port: number } | null;
+    readonly token: string | null;
+  };
   /** Test-only: a file that records everything received (packages/server/src/capture.ts). */
   readonly captureFile: string | null;
   /**
@@ -38,6 +52,7 @@ export class ConfigError extends Error {
 
 const DEFAULT_WEB_ROOT = fileURLToPath(new URL("../../web/dist", import.meta.url));
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+const MIB = 1024 * 1024;
 
 function integer(
   env: NodeJS.ProcessEnv,
@@ -55,6 +70,13 @@ function integer(
   return value;
 }
 
+function list(env: NodeJS.ProcessEnv, name: string, fallback = ""): string[] {
+  return (env[name] ?? fallback)
+    .split(",")
+    .map((a) => a.trim())
+    .filter(Boolean);
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const certFile = env.TLS_CERT_FILE;
   const keyFile = env.TLS_KEY_FILE;
@@ -70,10 +92,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
   }
-  const announced = (env.ANNOUNCED_ADDRESSES ?? "127.0.0.1")
-    .split(",")
-    .map((a) => a.trim())
-    .filter(Boolean);
+  const announced = list(env, "ANNOUNCED_ADDRESSES", "127.0.0.1");
   for (const address of announced) {
     if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(address)) {
       throw new ConfigError(`ANNOUNCED_ADDRESSES holds "${address}", which is not an IPv4 address`);
@@ -92,18 +111,69 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     drainTimeoutMs: integer(env, "DRAIN_TIMEOUT_MS", 10_000, 0, 600_000),
     mlsJoinGraceMs: integer(env, "MLS_JOIN_GRACE_MS", 60_000, 0, 3_600_000),
     reconnectWindowMs: integer(env, "RECONNECT_WINDOW_MS", 30_000, 0, 600_000),
-    joinsPerMinute: integer(env, "JOINS_PER_MINUTE", 120, 1, 100_000),
-    knocksPerMinute: integer(env, "KNOCKS_PER_MINUTE", 10, 1, 100_000),
+    budgets: {
+      joins: integer(env, "JOINS_PER_MINUTE", 120, 1, 100_000),
+      knocks: integer(env, "KNOCKS_PER_MINUTE", 10, 1, 100_000),
+      gateFailures: integer(env, "GATE_FAILURES_PER_MINUTE", 10, 1, 100_000),
+    },
+    trustedProxies: trustedProxiesOf(env),
+    caps: capsOf(env),
+    metrics: metricsOf(env),
     captureFile: env.CAPTURE_FILE || null,
     logLevel: logLevel as Config["logLevel"],
   };
 }
 
+function trustedProxiesOf(env: NodeJS.ProcessEnv): string[] {
+  const proxies = list(env, "TRUSTED_PROXIES");
+  for (const proxy of proxies) {
+    if (!isProxyRule(proxy)) {
+      throw new ConfigError(
+        `TRUSTED_PROXIES holds "${proxy}", which is not an IP address or a CIDR block`,
+      );
+    }
+  }
+  return proxies;
+}
+
+function capsOf(env: NodeJS.ProcessEnv): Caps {
+  const cap = (name: string, total: number, perAddress: number, max: number) => {
+    const caps = {
+      total: integer(env, `MAX_${name}`, total, 1, max),
+      perAddress: integer(env, `MAX_${name}_PER_ADDRESS`, perAddress, 1, max),
+    };
+    if (caps.perAddress > caps.total) {
+      throw new ConfigError(`MAX_${name}_PER_ADDRESS must not be above MAX_${name}`);
+    }
+    return caps;
+  };
+  const held = cap("HELD_MIB", 256, 32, 65_536);
+  return {
+    // Per address: enough for an office behind one NAT, far below what would crowd others out.
+    connections: cap("CONNECTIONS", 4000, 200, 1_000_000),
+    rooms: cap("ROOMS", 1000, 50, 1_000_000),
+    heldBytes: { total: held.total * MIB, perAddress: held.perAddress * MIB },
+  };
+}
+
+function metricsOf(env: NodeJS.ProcessEnv): Config["metrics"] {
+  const raw = env.METRICS_ADDRESS ?? "127.0.0.1:9464";
+  const token = env.METRICS_TOKEN || null;
+  if (token !== null && token.length < 16) {
+    throw new ConfigError("METRICS_TOKEN must be at least 16 characters");
+  }
+  if (raw === "off") return { address: null, token };
+  const match = /^(.+):(\d+)$/.exec(raw);
+  const host = match?.[1]?.replace(/^\[(.*)\]$/, "$1") ?? "";
+  const port = Number(match?.[2]);
+  if (!match || isIP(host) === 0 || !Number.isInteger(port) || port > 65535) {
+    throw new ConfigError(`METRICS_ADDRESS must be "ip:port" or "off", not "${raw}"`);
+  }
+  return { address: { host, port }, token };
+}
+
 function attacksOf(env: NodeJS.ProcessEnv): readonly AttackName[] {
-  const names = (env.ATTACKS ?? "")
-    .split(",")
-    .map((a) => a.trim())
-    .filter(Boolean);
+  const names = list(env, "ATTACKS");
   if (names.length === 0) return [];
   // Two variables, so that one stray setting cannot turn a real server hostile.
   if (env.HOSTILE_SERVER_TEST !== "1") {
@@ -117,7 +187,11 @@ function attacksOf(env: NodeJS.ProcessEnv): readonly AttackName[] {
   return names as AttackName[];
 }
 
-/** The configuration as it may be printed: paths and numbers only, nothing secret in it. */
+/** The configuration as it may be printed: paths and numbers only, the metrics token hidden. */
 export function describeConfig(config: Config): Record<string, unknown> {
-  return { ...config, tls: config.tls ? "on" : "off" };
+  return {
+    ...config,
+    tls: config.tls ? "on" : "off",
+    metrics: { ...config.metrics, token: config.metrics.token ? "set" : "unset" },
+  };
 }

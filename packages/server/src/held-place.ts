@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Participant, ServerMessage } from "@conclave/protocol";
 import { encodeMessage, toBase64url } from "@conclave/protocol";
+import type { Tally } from "./capacity.ts";
 
 /** What a held place may collect while its owner is away; more, and the place is given up. */
 const MAX_HELD_MESSAGES = 2000;
@@ -19,44 +20,77 @@ export function resumeTokenOpens(token: string, expected: Buffer): boolean {
   return timingSafeEqual(digest(token), expected);
 }
 
+/** Where a held place's bytes are counted: the server's held-bytes tally, under its owner. */
+export interface HeldBytes {
+  readonly tally: Tally;
+  /** The owner's address key (client-address.ts). */
+  readonly address: string;
+}
+
 /**
  * The place of an MLS member whose connection dropped (docs/protocol.md "Reconnecting"): its
  * participant id, its leaf in the Delivery Service, and every message meant for it, kept in order
  * for the reconnection window. A new connection presenting the resume token takes it over and gets
- * the messages, so the member's MLS state carries on where it was without a new leaf.
+ * the messages, so the member's MLS state carries on where it was without a new leaf. What it
+ * keeps counts against the server's and its owner's held-bytes caps; past either (or past its own
+ * limits) the place is given up.
  */
 export class HeldPlace {
   private readonly messages: string[] = [];
   private bytes = 0;
-  /** Set when the buffer overflowed: the member missed something and must join afresh. */
-  private overflowed = false;
+  private readonly timer: ReturnType<typeof setTimeout>;
+  /** Why it was given up, once it was: its own limits, or a held-bytes cap (then it never opens). */
+  private givenUp: "place" | "total" | "address" | null = null;
 
   constructor(
     readonly participant: Omit<Participant, "leaf">,
     private readonly tokenDigest: Buffer,
-    readonly timer: ReturnType<typeof setTimeout>,
-  ) {}
+    private readonly budget: HeldBytes,
+    /** The reconnection window, and what to do when it passes. */
+    windowMs: number,
+    onExpiry: () => void,
+  ) {
+    this.timer = setTimeout(onExpiry, windowMs);
+  }
+
+  /** Why the place was given up (too much kept), or null while it can still be taken back. */
+  get overflow(): "place" | "total" | "address" | null {
+    return this.givenUp;
+  }
 
   /** Whether `token` is this place's, compared in constant time. */
   opens(token: string): boolean {
-    return !this.overflowed && resumeTokenOpens(token, this.tokenDigest);
+    return this.givenUp === null && resumeTokenOpens(token, this.tokenDigest);
   }
 
   /** Keeps one message for the owner; false once the place is too full to be resumed. */
   keep(message: ServerMessage): boolean {
-    if (this.overflowed) return false;
+    if (this.givenUp !== null) return false;
     const encoded = encodeMessage(message);
-    this.bytes += encoded.length;
-    this.messages.push(encoded);
-    if (this.messages.length > MAX_HELD_MESSAGES || this.bytes > MAX_HELD_BYTES) {
-      this.overflowed = true;
-      this.messages.length = 0;
+    const over = this.budget.tally.take(this.budget.address, encoded.length);
+    if (over === null) {
+      this.bytes += encoded.length;
+      this.messages.push(encoded);
     }
-    return !this.overflowed;
+    if (over !== null || this.messages.length > MAX_HELD_MESSAGES || this.bytes > MAX_HELD_BYTES) {
+      this.givenUp = over ?? "place";
+      this.close();
+    }
+    return this.givenUp === null;
   }
 
-  /** The kept messages, oldest first, already encoded. */
+  /** The kept messages, oldest first, already encoded; the place is closed. */
   take(): string[] {
-    return this.messages.splice(0);
+    const messages = this.messages.splice(0);
+    this.close();
+    return messages;
+  }
+
+  /** Stops its window and gives its bytes back. Idempotent. */
+  close(): void {
+    clearTimeout(this.timer);
+    this.messages.length = 0;
+    this.budget.tally.give(this.budget.address, this.bytes);
+    this.bytes = 0;
   }
 }

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
@@ -47,7 +48,55 @@ const APP_ROUTES = /^\/(m\/[A-Za-z0-9_-]{1,64})?$/;
 
 const NOT_BUILT = `<!doctype html><title>Conclave</title><p>The web app is not built yet. Run <code>npm run build</code> (or <code>npm start</code>, which builds it) and reload.</p>`;
 
-export function createRequestHandler(webRoot: string, metrics: Metrics, tls: boolean) {
+const healthy = (res: ServerResponse) => {
+  res.writeHead(200, { "Content-Type": "text/plain" }).end("ok\n");
+};
+const notFound = (res: ServerResponse) => {
+  res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("Not found\n");
+};
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** Whether the request carries `Authorization: Bearer <token>`, compared in constant time. */
+function bearerIs(req: IncomingMessage, token: string): boolean {
+  const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";
+  const digest = (s: string) => createHash("sha256").update(s).digest();
+  return timingSafeEqual(digest(given), digest(token));
+}
+
+async function sendMetrics(res: ServerResponse, metrics: Metrics): Promise<void> {
+  res.writeHead(200, { "Content-Type": metrics.registry.contentType });
+  res.end(await metrics.registry.metrics());
+}
+
+/**
+ * The metrics listener (METRICS_ADDRESS, loopback by default): /metrics and /healthz, nothing
+ * else, for the monitoring network only (docs/operations.md "Metrics").
+ */
+export function createMetricsHandler(metrics: Metrics): Handler {
+  return async (req, res) => {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { Allow: "GET, HEAD" }).end();
+    } else if (path === "/metrics") {
+      await sendMetrics(res, metrics);
+    } else if (path === "/healthz") {
+      healthy(res);
+    } else {
+      notFound(res);
+    }
+  };
+}
+
+/**
+ * The public listener: the app, /healthz, and /metrics only with METRICS_TOKEN as a bearer token
+ * (without the token it is not served here at all).
+ */
+export function createRequestHandler(
+  webRoot: string,
+  tls: boolean,
+  metrics: { readonly metrics: Metrics; readonly token: string | null },
+): Handler {
   const root = normalize(webRoot + sep);
 
   async function sendFile(res: ServerResponse, path: string, cache: string): Promise<boolean> {
@@ -67,7 +116,7 @@ export function createRequestHandler(webRoot: string, metrics: Metrics, tls: boo
     }
   }
 
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  return async (req, res) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     if (tls) res.setHeader("Strict-Transport-Security", "max-age=31536000");
     if (req.method !== "GET" && req.method !== "HEAD") {
@@ -75,13 +124,10 @@ export function createRequestHandler(webRoot: string, metrics: Metrics, tls: boo
       return;
     }
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    if (path === "/healthz") {
-      res.writeHead(200, { "Content-Type": "text/plain" }).end("ok\n");
-      return;
-    }
-    if (path === "/metrics") {
-      res.writeHead(200, { "Content-Type": metrics.registry.contentType });
-      res.end(await metrics.registry.metrics());
+    if (path === "/healthz") return healthy(res);
+    if (path === "/metrics" && metrics.token !== null) {
+      if (bearerIs(req, metrics.token)) await sendMetrics(res, metrics.metrics);
+      else res.writeHead(401, { "WWW-Authenticate": "Bearer" }).end();
       return;
     }
     if (APP_ROUTES.test(path)) {
@@ -101,6 +147,6 @@ export function createRequestHandler(webRoot: string, metrics: Metrics, tls: boo
     // Hashed build assets never change; everything else is revalidated.
     const cache = path.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache";
     if (file.startsWith(root) && (await sendFile(res, file, cache))) return;
-    res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("Not found\n");
+    notFound(res);
   };
 }

@@ -15,7 +15,14 @@ async function main(): Promise<void> {
   log.info({ config: describeConfig(config) }, "configuration");
   const server = await startServer(config, log);
   const scheme = config.tls ? "https" : "http";
-  log.info({ port: server.port, url: `${scheme}://localhost:${server.port}` }, "listening");
+  log.info(
+    {
+      port: server.port,
+      url: `${scheme}://localhost:${server.port}`,
+      metricsPort: server.metricsPort,
+    },
+    "listening",
+  );
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,61 +1,74 @@
-import { createHash } from "node:crypto";
-import { GroupDelivery, type Outcome } from "@conclave/delivery-service";
-import type { Participant, ParticipantId, RoomId, ServerMessage } from "@conclave/protocol";
-import type { HeldPlace } from "./held-place.ts";
+import { GroupDelivery, type MlsClientMessage, type Outcome } from "@conclave/delivery-service";
+import {
+  type MediaSource,
+  type Participant,
+  type ParticipantId,
+  PROTOCOL_VERSION,
+  type RoomId,
+  type ServerMessage,
+} from "@conclave/protocol";
+import type { Room, ScreenShare } from "@conclave/sfu";
+import { Attendee, type CloseCode, type Connection, newParticipantId } from "./attendee.ts";
+import type { Tally } from "./capacity.ts";
+import { type DeliveryStep, deliverySteps } from "./delivery-bridge.ts";
+import { HeldPlace, newResumeToken, resumeTokenOpens } from "./held-place.ts";
+import { Lobby } from "./lobby.ts";
+import type { Logger } from "./logger.ts";
+import { roomTag } from "./logger.ts";
+import { subscribeOffer } from "./media-signalling.ts";
+import { LINK_REPLACED_MESSAGE, MeetingLink, type PresentedLink } from "./meeting-link.ts";
+import { Refusal } from "./refusal.ts";
 
-/** What the signalling side holds for one connected participant. */
-export interface Member {
-  readonly participant: Participant | null;
-  /** Digest of the link key it joined with (linkDigest); null for a knock. */
-  readonly linkDigest: string | null;
-  send(message: ServerMessage): void;
-  /** Closes the connection with an error the client shows. */
-  expel(
-    code: "BAD_MLS" | "NOT_A_MEMBER" | "REMOVED" | "DENIED" | "LINK_REPLACED",
-    message: string,
-  ): void;
-  /**
-   * A new connection of the same client presents `token`: if it is this connection's, drop this
-   * one as disconnected (its place is then held for the new one) and say true.
-   */
-  handOver(token: string): boolean;
+/** What every meeting on a server shares. */
+export interface MeetingOptions {
+  /** How long a dropped member's place waits for it to reconnect; 0 turns holding off. */
+  readonly reconnectWindowMs: number;
+  /** Close connections not in the MLS group after this long; 0 turns it off. */
+  readonly mlsJoinGraceMs: number;
+  /** The server's held-bytes tally (capacity.ts): every held place counts against it. */
+  readonly heldBytes: Tally;
+  readonly log: Logger;
 }
 
-/** A knock waiting in the lobby (docs/protocol.md "Lobby"): it gets nothing of the meeting. */
-export interface Knocker extends Member {
-  /** The name it claims, unverified, for the hosts. */
-  readonly knockName: string | null;
-  /** A host's commit gave it a leaf: it becomes a participant. */
-  promote(): void;
-}
-
-/** Why a joiner with an old link is refused, or closed while it waits. */
-export const LINK_REPLACED_MESSAGE = "the hosts replaced this meeting's link: ask to join";
-
-/** What the server keeps of a link key: its SHA-256, hex. */
-export function linkDigest(key: string): string {
-  return createHash("sha256").update(key).digest("hex");
-}
-
-/** The signalling view of one room: who is in it, and how to tell them. */
+/**
+ * One meeting: the aggregate that owns everything of it that lives on the server. Its attendees
+ * (connected participants, each with its media peer), the places held for members who dropped,
+ * the lobby, the link in force, the MLS Delivery Service, and its room on the SFU. People come and
+ * go through its methods; `close()` closes all it owns (the registry, meetings.ts, closes it once
+ * nobody is left).
+ */
 export class Meeting {
-  readonly members = new Map<ParticipantId, Member>();
-  /** Places of members whose connection dropped, kept for the reconnection window. */
-  readonly held = new Map<ParticipantId, HeldPlace>();
-  /** Knocks waiting for a host; not participants, not counted in `size`. */
-  readonly lobby = new Map<ParticipantId, Knocker>();
   /** The room's MLS Delivery Service: it orders commits and follows the roster, with no key. */
   readonly delivery = new GroupDelivery();
-
+  readonly lobby: Lobby;
+  readonly link: MeetingLink;
+  private readonly attendees = new Map<ParticipantId, Attendee>();
+  /** Places of members whose connection dropped, kept for the reconnection window. */
+  private readonly held = new Map<ParticipantId, HeldPlace>();
   private lastSettings: GroupDelivery["settings"];
-  /**
-   * The current link's key digest once members replaced the first link ("remove and block",
-   * docs/protocol.md "Replacing the link"); undefined while the first link is current.
-   */
-  private currentLink: string | undefined;
+  private closed = false;
 
-  constructor(readonly id: RoomId) {
+  constructor(
+    readonly id: RoomId,
+    private readonly media: Room,
+    opener: PresentedLink | null,
+    private readonly options: MeetingOptions,
+    /** Told once, when it closes. */
+    private readonly onClose: () => void,
+  ) {
+    this.link = new MeetingLink(opener);
     this.lastSettings = this.delivery.settings;
+    this.lobby = new Lobby(this);
+  }
+
+  /** Connected participants and held places: both take room in the meeting. */
+  get size(): number {
+    return this.attendees.size + this.held.size;
+  }
+
+  /** Connected participants, whether or not in the group yet. */
+  get present(): number {
+    return this.attendees.size;
   }
 
   /** What a connection not yet in the group is told about why it may wait. */
@@ -64,52 +77,308 @@ export class Meeting {
     return { locked, lobbyMandatory };
   }
 
-  /**
-   * Whether a joiner presenting this link may wait for admission. A replaced link that opens an
-   * empty room makes itself current, so the old link cannot walk into a meeting restarted later.
-   */
-  admitsLink(digest: string, replaced: boolean): boolean {
-    if (this.currentLink === undefined && replaced && this.size === 0) this.currentLink = digest;
-    return this.currentLink === undefined || this.currentLink === digest;
+  participant(attendee: Attendee): Participant {
+    return { ...attendee.state, leaf: this.delivery.leafOf(attendee.id) };
+  }
+
+  participants(): Participant[] {
+    return [...this.attendees.values()].map((a) => this.participant(a));
+  }
+
+  /** The held place of `id`, if `token` opens it. */
+  heldPlace(id: ParticipantId, token: string): HeldPlace | undefined {
+    const place = this.held.get(id);
+    return place?.opens(token) ? place : undefined;
   }
 
   /**
-   * Makes `next` the current link, if `current` is (the first link's key is checked by the
-   * caller: `firstLink`). Idempotent: every member holding the secret sends the same change.
-   * Connections still waiting with another link are closed, to knock instead.
+   * A new connection of the same client presents `token`: if the attendee `id` holds it, that
+   * connection was given up already (its network changed, say) and is dropped, so its place is
+   * held for the new one.
    */
-  replaceLink(current: string, next: string, firstLink: boolean): boolean {
-    if (this.currentLink !== next) {
-      if (this.currentLink === undefined ? !firstLink : this.currentLink !== current) return false;
-      this.currentLink = next;
+  handOver(id: ParticipantId, token: string): void {
+    const attendee = this.attendees.get(id);
+    if (attendee && resumeTokenOpens(token, attendee.resumeDigest)) attendee.connection.drop();
+  }
+
+  /**
+   * Seats a joiner with the server key (join-gate.ts let it through): a new participant, or one
+   * taking back its held `place`. It gets `welcome`, then what was kept for it, in order, before
+   * anything new; the others hear of it.
+   */
+  join(connection: Connection, place: HeldPlace | undefined, link: PresentedLink | null): Attendee {
+    if (place) this.held.delete(place.participant.id);
+    const state = place?.participant ?? { id: newParticipantId(), audio: true, video: true };
+    const { attendee, resumeToken } = this.seat(connection, state, link?.digest ?? null);
+    this.delivery.connect(attendee.id);
+    attendee.send({
+      type: "welcome",
+      protocol: PROTOCOL_VERSION,
+      selfId: attendee.id,
+      participants: this.participants(),
+      group: this.delivery.state,
+      resumed: place !== undefined,
+      resumeToken,
+    });
+    for (const raw of place?.take() ?? []) connection.resend(raw);
+    this.enter(attendee);
+    const leaf = this.delivery.leafOf(attendee.id);
+    if (leaf === null) {
+      attendee.send({ type: "room-status", ...this.waitingStatus });
+      this.waitForGroup(attendee);
     }
-    for (const member of [...this.members.values()]) {
-      if (member.participant?.leaf === null && member.linkDigest !== next) {
-        member.expel("LINK_REPLACED", LINK_REPLACED_MESSAGE);
+    this.options.log.info(
+      { room: roomTag(this.id), size: this.size, resumed: place !== undefined },
+      "participant joined",
+    );
+    return attendee;
+  }
+
+  /** Lets an attendee go: it left, or its connection dropped (then an MLS member's place is held). */
+  leave(attendee: Attendee, reason: "left" | "disconnected", holdPlace = true): void {
+    if (this.attendees.get(attendee.id) !== attendee) return;
+    const { id } = attendee;
+    attendee.stopWaiting();
+    this.media.removePeer(id);
+    this.attendees.delete(id);
+    const hold =
+      holdPlace &&
+      reason === "disconnected" &&
+      this.options.reconnectWindowMs > 0 &&
+      this.delivery.leafOf(id) !== null;
+    if (hold) {
+      const budget = { tally: this.options.heldBytes, address: attendee.connection.address };
+      const window = this.options.reconnectWindowMs;
+      const place = new HeldPlace(attendee.state, attendee.resumeDigest, budget, window, () =>
+        this.release(id),
+      );
+      this.held.set(id, place);
+    } else {
+      this.delivery.disconnect(id);
+    }
+    this.broadcast({ type: "participant-left", id, reason });
+    this.options.log.info(
+      { room: roomTag(this.id), size: this.size, reason, held: hold },
+      "participant left",
+    );
+    this.closeIfEmpty();
+  }
+
+  /** Lets an attendee go and closes its connection with that error (not held). */
+  expel(id: ParticipantId, code: CloseCode, message: string): void {
+    const attendee = this.attendees.get(id);
+    if (!attendee) return;
+    this.leave(attendee, "disconnected", false);
+    attendee.connection.close(code, message);
+  }
+
+  /** Relays one MLS message through the Delivery Service; its refusal, if any, is the sender's. */
+  relay(from: ParticipantId, message: MlsClientMessage): Outcome["refusal"] {
+    const outcome = this.delivery.receive(from, message);
+    for (const step of deliverySteps(outcome)) this.carryOut(step);
+    return outcome.refusal;
+  }
+
+  /** The attendee's microphone and camera changed: the others are told. */
+  updateMedia(attendee: Attendee, audio: boolean, video: boolean): void {
+    attendee.state = { ...attendee.state, audio, video };
+    this.broadcast(
+      { type: "participant-updated", participant: this.participant(attendee) },
+      attendee.id,
+    );
+  }
+
+  requestKeyframe(publisherId: ParticipantId, source: MediaSource): void {
+    this.media.requestKeyframe(publisherId, source);
+  }
+
+  shareScreen(attendee: Attendee, share: ScreenShare): void {
+    this.media.shareScreen(attendee.id, share);
+  }
+
+  /**
+   * A member turns away someone waiting: a knock, or a connection not yet in the group. The server
+   * cannot tell roles (docs/protocol.md "Lobby"); any member could remove anyone anyway.
+   */
+  deny(by: Attendee, id: ParticipantId): void {
+    this.mustBeMember(by, "only members of the group turn a knock away");
+    const denied = { code: "DENIED", message: "a host did not let you in" } as const;
+    const knock = this.lobby.get(id);
+    if (knock) {
+      this.lobby.remove(knock, "denied", denied);
+      return;
+    }
+    if (!this.attendees.has(id) || this.delivery.leafOf(id) !== null) {
+      throw new Refusal("BAD_MESSAGE", "nobody with that id is waiting");
+    }
+    this.broadcast({ type: "knock-ended", from: id, reason: "denied" });
+    this.expel(id, denied.code, denied.message);
+  }
+
+  /**
+   * Members made the new link current (meeting-link.ts); connections still waiting with another
+   * link are closed, to knock instead.
+   */
+  replaceLink(by: Attendee, current: string, next: string, firstLink: boolean): void {
+    this.mustBeMember(by, "only members of the group replace the link");
+    if (!this.link.replace(current, next, firstLink)) {
+      throw new Refusal("BAD_MESSAGE", "that is not the meeting's current link");
+    }
+    for (const attendee of [...this.attendees.values()]) {
+      if (this.delivery.leafOf(attendee.id) === null && !this.link.holds(attendee.linkDigest)) {
+        this.expel(attendee.id, "LINK_REPLACED", LINK_REPLACED_MESSAGE);
       }
     }
-    return true;
+    this.options.log.info({ room: roomTag(this.id) }, "link replaced");
+  }
+
+  broadcast(message: ServerMessage, except?: ParticipantId): void {
+    for (const [id, attendee] of this.attendees) if (id !== except) attendee.send(message);
   }
 
   /** Participants who hold a leaf: the only ones told about knocks. */
   tellMembers(message: ServerMessage): void {
-    for (const member of this.members.values()) {
-      if (member.participant !== null && member.participant.leaf !== null) member.send(message);
+    for (const attendee of this.attendees.values()) {
+      if (this.delivery.leafOf(attendee.id) !== null) attendee.send(message);
     }
   }
 
-  /** Connected participants and held places: both take room in the meeting. */
-  get size(): number {
-    return this.members.size + this.held.size;
+  /**
+   * Closes everything it owns: the knocks and attendees still connected (with that error), the
+   * held places, and its SFU room with every peer, transport and producer in it. Idempotent.
+   */
+  close(code: CloseCode, message: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.lobby.close(code, message);
+    for (const attendee of this.attendees.values()) {
+      attendee.stopWaiting();
+      attendee.connection.close(code, message);
+    }
+    this.attendees.clear();
+    for (const place of this.held.values()) place.close();
+    this.held.clear();
+    this.media.close();
+    this.onClose();
+  }
+
+  private mustBeMember(attendee: Attendee, refusal: string): void {
+    if (this.delivery.leafOf(attendee.id) === null) throw new Refusal("NOT_A_MEMBER", refusal);
+  }
+
+  /** A host's commit gave a knock a leaf: it becomes a participant; its Welcome follows. */
+  private admit(connection: Connection, id: ParticipantId): void {
+    const { attendee, resumeToken } = this.seat(connection, { id, audio: true, video: true }, null);
+    attendee.send({ type: "admitted", participants: this.participants(), resumeToken });
+    this.broadcast({ type: "knock-ended", from: id, reason: "admitted" }, id);
+    this.enter(attendee);
+    this.options.log.info({ room: roomTag(this.id), size: this.size }, "knock admitted");
+  }
+
+  /** Makes the attendee and its media peer, and tells its connection; it is not listed yet. */
+  private seat(
+    connection: Connection,
+    state: Omit<Participant, "leaf">,
+    linkDigest: string | null,
+  ): { attendee: Attendee; resumeToken: string } {
+    const peer = this.media.addPeer(state.id, (sdp, tracks) =>
+      connection.send(subscribeOffer(sdp, tracks)),
+    );
+    const token = newResumeToken();
+    const attendee = new Attendee(connection, peer, state, token.digest, linkDigest);
+    connection.seated(attendee);
+    return { attendee, resumeToken: token.token };
+  }
+
+  /** Lists a seated attendee; the others hear of it. */
+  private enter(attendee: Attendee): void {
+    this.attendees.set(attendee.id, attendee);
+    this.broadcast(
+      { type: "participant-joined", participant: this.participant(attendee) },
+      attendee.id,
+    );
+  }
+
+  /**
+   * A connection that never becomes an MLS member only takes up room (docs/e2ee.md); while the
+   * meeting is locked or its lobby mandatory it may wait for a host, so the wait starts again.
+   */
+  private waitForGroup(attendee: Attendee): void {
+    if (this.options.mlsJoinGraceMs <= 0) return;
+    attendee.waitForGroup(this.options.mlsJoinGraceMs, () => {
+      if (this.attendees.get(attendee.id) !== attendee) return;
+      if (this.delivery.leafOf(attendee.id) !== null) return;
+      const { locked, lobbyMandatory } = this.waitingStatus;
+      if (locked || lobbyMandatory) this.waitForGroup(attendee);
+      else {
+        this.expel(
+          attendee.id,
+          "NOT_A_MEMBER",
+          "you were not admitted to the meeting in time; join again",
+        );
+      }
+    });
   }
 
   /** Gives up a held place: its leaf is for the members to remove now. */
-  release(id: ParticipantId): void {
+  private release(id: ParticipantId): void {
     const place = this.held.get(id);
     if (!place) return;
-    clearTimeout(place.timer);
+    place.close();
     this.held.delete(id);
     this.delivery.disconnect(id);
+    this.closeIfEmpty();
+  }
+
+  private closeIfEmpty(): void {
+    if (this.size === 0) this.close("NOT_A_MEMBER", "everyone left the meeting");
+  }
+
+  private carryOut(step: DeliveryStep): void {
+    switch (step.kind) {
+      case "seat-admitted":
+        for (const knock of this.lobby.takeAdmitted()) this.admit(knock.connection, knock.id);
+        return;
+      case "send": {
+        const attendee = this.attendees.get(step.to);
+        if (attendee) attendee.send(step.message);
+        else if (this.held.get(step.to)?.keep(step.message) === false) this.giveUp(step.to);
+        return;
+      }
+      case "release-removed":
+        for (const id of [...this.held.keys()]) {
+          if (this.delivery.leafOf(id) === null) this.release(id);
+        }
+        return;
+      case "leaf-changed": {
+        const attendee = this.attendees.get(step.id);
+        if (!attendee) return;
+        this.broadcast(
+          { type: "participant-updated", participant: this.participant(attendee) },
+          step.id,
+        );
+        if (this.delivery.leafOf(step.id) !== null) this.lobby.announceTo((m) => attendee.send(m));
+        return;
+      }
+      case "close":
+        this.expel(step.id, step.code, step.message);
+        return;
+      case "follow-settings":
+        this.followSettings();
+        return;
+    }
+  }
+
+  /** A held place that kept too much is given up; why goes to the log, for the operator. */
+  private giveUp(id: ParticipantId): void {
+    const why = this.held.get(id)?.overflow;
+    if (why !== "place") {
+      this.options.log.warn(
+        { room: roomTag(this.id), cap: why },
+        "held place over the held-bytes cap",
+      );
+    }
+    this.release(id);
   }
 
   /** Tells those still waiting when lock or lobby change; closes knocks when knocking stops. */
@@ -118,102 +387,9 @@ export class Meeting {
     if (settings === this.lastSettings) return;
     this.lastSettings = settings;
     const status: ServerMessage = { type: "room-status", ...this.waitingStatus };
-    for (const member of this.members.values()) {
-      if (member.participant?.leaf === null) member.send(status);
+    for (const attendee of this.attendees.values()) {
+      if (this.delivery.leafOf(attendee.id) === null) attendee.send(status);
     }
-    for (const knocker of [...this.lobby.values()]) {
-      if (settings.knockingEnabled) knocker.send(status);
-      else knocker.expel("DENIED", "the hosts stopped letting people ask to join");
-    }
-  }
-
-  participants(except?: ParticipantId): Participant[] {
-    const list: Participant[] = [];
-    for (const [id, member] of this.members) {
-      if (id !== except && member.participant) list.push(member.participant);
-    }
-    return list;
-  }
-
-  broadcast(message: ServerMessage, except?: ParticipantId): void {
-    for (const [id, member] of this.members) if (id !== except) member.send(message);
-  }
-
-  /** Carries out what the Delivery Service decided; the sender's refusal is the caller's. */
-  deliver(outcome: Outcome): void {
-    // Knocks a host's commit just added become participants before their Welcome goes out.
-    for (const [id, knocker] of [...this.lobby]) {
-      if (this.delivery.leafOf(id) !== null) knocker.promote();
-    }
-    for (const { to, message } of outcome.deliveries) {
-      const member = this.members.get(to);
-      if (member) member.send(message);
-      else if (this.held.get(to)?.keep(message) === false) this.release(to);
-    }
-    // A held member the group removed has no place to come back to.
-    for (const id of [...this.held.keys()]) {
-      if (this.delivery.leafOf(id) === null) this.release(id);
-    }
-    for (const id of outcome.leafChanged) {
-      const member = this.members.get(id);
-      const participant = member?.participant;
-      if (!member || !participant) continue;
-      this.broadcast({ type: "participant-updated", participant }, id);
-      // A new member hears of the knocks already waiting.
-      if (participant.leaf !== null) {
-        for (const [from, knocker] of this.lobby) {
-          const name = knocker.knockName;
-          if (name !== null) member.send({ type: "knock", from, name });
-        }
-      }
-    }
-    // After the commit that removed it went out to it: its client sees itself removed.
-    for (const id of outcome.removed ?? []) {
-      this.members.get(id)?.expel("REMOVED", "you were removed from the meeting");
-    }
-    this.followSettings();
-    for (const id of outcome.disconnect) {
-      this.members.get(id)?.expel("BAD_MLS", "your last commit could not be applied by the others");
-    }
-  }
-}
-
-/** All meetings on this server, created on first join and dropped when empty. */
-export class Meetings {
-  private readonly meetings = new Map<RoomId, Meeting>();
-
-  get(id: RoomId): Meeting | undefined {
-    return this.meetings.get(id);
-  }
-
-  getOrCreate(id: RoomId): Meeting {
-    let meeting = this.meetings.get(id);
-    if (!meeting) {
-      meeting = new Meeting(id);
-      this.meetings.set(id, meeting);
-    }
-    return meeting;
-  }
-
-  remove(id: RoomId, participantId: ParticipantId): void {
-    const meeting = this.meetings.get(id);
-    if (!meeting) return;
-    meeting.members.delete(participantId);
-    this.dropIfEmpty(meeting);
-  }
-
-  dropIfEmpty(meeting: Meeting): void {
-    if (meeting.size === 0 && this.meetings.get(meeting.id) === meeting) {
-      this.meetings.delete(meeting.id);
-      for (const knocker of [...meeting.lobby.values()]) {
-        knocker.expel("NOT_A_MEMBER", "everyone left the meeting");
-      }
-    }
-  }
-
-  get participantCount(): number {
-    let n = 0;
-    for (const meeting of this.meetings.values()) n += meeting.members.size;
-    return n;
+    this.lobby.followSettings(status);
   }
 }

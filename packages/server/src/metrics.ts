@@ -1,7 +1,11 @@
 import type { Sfu } from "@conclave/sfu";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import type { Capacity } from "./capacity.ts";
 
-/** Prometheus metrics at /metrics: counts and sizes only, never ids, names or content. */
+/**
+ * Prometheus metrics at /metrics (METRICS_ADDRESS, or METRICS_TOKEN): counts and sizes only, never
+ * ids, addresses, names or content.
+ */
 export class Metrics {
   readonly registry = new Registry();
   readonly signallingErrors = new Counter({
@@ -22,8 +26,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(sfu: Sfu) {
+  constructor(sfu: Sfu, capacity: Capacity) {
     collectDefaultMetrics({ register: this.registry });
+    const used = (name: string, help: string, tally: Capacity["connections"]) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(tally.used);
+        },
+      });
+    used("conclave_connections", "Open signalling connections", capacity.connections);
+    used("conclave_held_bytes", "Bytes kept for members who dropped", capacity.heldBytes);
     const stat = (
       name: string,
       help: string,
@@ -38,7 +53,7 @@ export class Metrics {
           this.set(pick(sfu.stats()));
         },
       });
-    stat("conclave_rooms", "Rooms with at least one participant", (s) => s.rooms, false);
+    stat("conclave_rooms", "Meetings open (a participant or a held place)", (s) => s.rooms, false);
     stat(
       "conclave_participants",
       "Participants connected to the media plane",

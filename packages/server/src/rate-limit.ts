@@ -18,6 +18,12 @@ export class TokenBucket {
     return this.tokens >= this.burst;
   }
 
+  /** Whether it has less than one token now. */
+  get empty(): boolean {
+    this.refill();
+    return this.tokens < 1;
+  }
+
   take(): boolean {
     this.refill();
     if (this.tokens < 1) return false;
@@ -49,6 +55,11 @@ export class AddressLimiter {
     this.lastSweep = now();
   }
 
+  /** Whether `address` has nothing left to spend now (spending nothing). */
+  spent(address: string): boolean {
+    return this.buckets.get(address)?.empty === true;
+  }
+
   take(address: string): boolean {
     this.sweep();
     let bucket = this.buckets.get(address);
@@ -66,4 +77,29 @@ export class AddressLimiter {
     this.lastSweep = now;
     for (const [address, bucket] of this.buckets) if (bucket.full) this.buckets.delete(address);
   }
+}
+
+/**
+ * What one client address may spend on joining (docs/protocol.md "Rate limits"): joins that
+ * passed the gate, knocks, and gate failures (a server key that does not open the room), each in
+ * its own bucket, so a stranger's wrong links never spend anyone's join budget.
+ */
+export interface JoinBudgets {
+  readonly joins: AddressLimiter;
+  readonly knocks: AddressLimiter;
+  readonly gateFailures: AddressLimiter;
+}
+
+/** Budgets of `perMinute` each, refilled over a minute. */
+export function joinBudgets(perMinute: {
+  joins: number;
+  knocks: number;
+  gateFailures: number;
+}): JoinBudgets {
+  const limiter = (n: number) => new AddressLimiter(n, n / 60);
+  return {
+    joins: limiter(perMinute.joins),
+    knocks: limiter(perMinute.knocks),
+    gateFailures: limiter(perMinute.gateFailures),
+  };
 }

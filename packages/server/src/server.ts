@@ -2,84 +2,135 @@ import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { encodeMessage, MAX_MESSAGE_BYTES } from "@conclave/protocol";
 import { Sfu } from "@conclave/sfu";
-import { WebSocketServer } from "ws";
-import { HostileServer } from "./attacks/hostile-server.ts";
+import { type WebSocket, WebSocketServer } from "ws";
+import type { AttackName } from "./attacks/names.ts";
+import { Capacity } from "./capacity.ts";
 import { Capture } from "./capture.ts";
+import { addressKey, ClientAddresses } from "./client-address.ts";
 import type { Config } from "./config.ts";
-import { createRequestHandler } from "./http.ts";
+import { createMetricsHandler, createRequestHandler } from "./http.ts";
+import { HONEST, type Interception } from "./interception.ts";
+import { JoinGate } from "./join-gate.ts";
 import type { Logger } from "./logger.ts";
-import { Meetings } from "./meeting.ts";
+import { Meetings } from "./meetings.ts";
 import { Metrics } from "./metrics.ts";
-import { AddressLimiter } from "./rate-limit.ts";
+import { joinBudgets } from "./rate-limit.ts";
+import type { Refusal } from "./refusal.ts";
 import { Session } from "./session.ts";
 
-/** Frames above this close the socket (1009); frames above MAX_MESSAGE_BYTES get TOO_LARGE. */
-const HARD_FRAME_LIMIT = 1024 * 1024;
+/**
+ * Frames above this close the socket (1009) before they are read whole; smaller ones above
+ * MAX_MESSAGE_BYTES get TOO_LARGE and the connection stays (docs/protocol.md "Errors").
+ */
+const HARD_FRAME_LIMIT = 4 * MAX_MESSAGE_BYTES;
 const HEARTBEAT_MS = 2000;
 
 export interface RunningServer {
   readonly port: number;
+  /** The metrics listener's port (METRICS_ADDRESS), or null when it is off. */
+  readonly metricsPort: number | null;
   /** Stops taking joins, waits for rooms to empty (up to the drain timeout), then closes all. */
   drain(): Promise<void>;
 }
 
-/** Composes HTTP, signalling and the media plane on one port. */
+/**
+ * The interception the configuration asks for (interception.ts): HONEST unless ATTACKS names
+ * some, which config.ts accepts only with HOSTILE_SERVER_TEST=1. Attack code is loaded only then,
+ * so a production server never imports it.
+ */
+async function interceptionFor(attacks: readonly AttackName[], log: Logger): Promise<Interception> {
+  if (attacks.length === 0) return HONEST;
+  const { HostileServer } = await import("./attacks/hostile-server.ts");
+  const hostile = await HostileServer.load(attacks, log);
+  return {
+    inbound: (from, message) => hostile.inbound(from, message),
+    outbound: (to, message) => hostile.outbound(to, message),
+    packet: (room, publisher, kind, packet) => hostile.packet(room, publisher, kind, packet),
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/** Composes HTTP, signalling and the media plane on one port, and metrics on their own. */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const capture = config.captureFile ? new Capture(config.captureFile) : null;
   if (capture) log.warn("CAPTURE_FILE is set: recording everything received, for tests only");
-  const attacks = config.attacks.length > 0 ? await HostileServer.load(config.attacks, log) : null;
+  const interception = await interceptionFor(config.attacks, log);
   const sfu = new Sfu({
     announcedAddresses: config.announcedAddresses,
     portRange: config.rtcPortRange ?? undefined,
     keyframeIntervalMs: config.keyframeIntervalMs,
-    packetTap: capture ? (_publisher, _kind, packet) => capture.rtp(packet) : undefined,
-    packetRewrite: attacks
-      ? (room, publisher, kind, packet) => attacks.packet(room, publisher, kind, packet)
-      : undefined,
+    interceptPacket: capture ? capture.packets(interception.packet) : interception.packet,
   });
-  const meetings = new Meetings();
-  const metrics = new Metrics(sfu);
+  const capacity = new Capacity(config.caps);
+  const signallingLog = log.child({ subsystem: "signalling" });
+  const meetings = new Meetings(sfu, capacity, {
+    reconnectWindowMs: config.reconnectWindowMs,
+    mlsJoinGraceMs: config.mlsJoinGraceMs,
+    heldBytes: capacity.heldBytes,
+    log: signallingLog,
+  });
+  const metrics = new Metrics(sfu, capacity);
   let draining = false;
+  const gate = new JoinGate({
+    meetings,
+    budgets: joinBudgets(config.budgets),
+    maxParticipants: config.maxParticipants,
+    isDraining: () => draining,
+  });
 
-  const handler = createRequestHandler(config.webRoot, metrics, config.tls !== null);
-  const onRequest: Parameters<typeof createHttpServer>[1] = (req, res) => {
-    handler(req, res).catch((err: unknown) => {
-      log.error({ err }, "request failed");
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
-  };
+  const guard =
+    (handler: ReturnType<typeof createMetricsHandler>): Parameters<typeof createHttpServer>[1] =>
+    (req, res) => {
+      handler(req, res).catch((err: unknown) => {
+        log.error({ err }, "request failed");
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    };
+  const onRequest = guard(
+    createRequestHandler(config.webRoot, config.tls !== null, {
+      metrics,
+      token: config.metrics.token,
+    }),
+  );
   const http: Server = config.tls
     ? createHttpsServer(
         { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
         onRequest,
       )
     : createHttpServer(onRequest);
+  const metricsHttp = config.metrics.address
+    ? createHttpServer(guard(createMetricsHandler(metrics)))
+    : null;
 
   const wss = new WebSocketServer({ server: http, path: "/ws", maxPayload: HARD_FRAME_LIMIT });
   const alive = new WeakSet<object>();
-  const signallingLog = log.child({ subsystem: "signalling" });
-  const joinLimiter = new AddressLimiter(config.joinsPerMinute, config.joinsPerMinute / 60);
-  const knockLimiter = new AddressLimiter(config.knocksPerMinute, config.knocksPerMinute / 60);
+  const addresses = new ClientAddresses(config.trustedProxies);
+  const context = { gate, interception, metrics, log: signallingLog, capture };
   wss.on("connection", (ws, req) => {
+    ws.on("error", () => ws.terminate());
+    const address = addressKey(
+      addresses.of(req.socket.remoteAddress, req.headers["x-forwarded-for"]),
+    );
+    try {
+      capacity.openConnection(address);
+    } catch (error) {
+      refuseConnection(ws, error as Refusal);
+      metrics.signallingErrors.inc({ code: (error as Refusal).code });
+      return;
+    }
+    ws.on("close", () => capacity.connections.give(address));
     alive.add(ws);
     ws.on("pong", () => alive.add(ws));
-    ws.on("error", () => ws.terminate());
-    new Session(ws, req.socket.remoteAddress ?? "unknown", {
-      sfu,
-      joinLimiter,
-      knockLimiter,
-      meetings,
-      metrics,
-      log: signallingLog,
-      maxParticipants: config.maxParticipants,
-      mlsJoinGraceMs: config.mlsJoinGraceMs,
-      reconnectWindowMs: config.reconnectWindowMs,
-      capture,
-      attacks,
-      isDraining: () => draining,
-    });
+    new Session(ws, address, context);
   });
   // A socket that stops answering pings is gone (laptop closed, network lost): treat it as left.
   const heartbeat = setInterval(() => {
@@ -93,14 +144,16 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }
   }, HEARTBEAT_MS);
 
-  await new Promise<void>((resolve, reject) => {
-    http.once("error", reject);
-    http.listen(config.port, config.host, () => resolve());
-  });
-  const port = (http.address() as AddressInfo).port;
+  const port = await listen(http, config.port, config.host);
+  const { address: metricsAddress } = config.metrics;
+  const metricsPort =
+    metricsHttp && metricsAddress
+      ? await listen(metricsHttp, metricsAddress.port, metricsAddress.host)
+      : null;
 
   return {
     port,
+    metricsPort,
     async drain() {
       draining = true;
       const deadline = Date.now() + config.drainTimeoutMs;
@@ -109,11 +162,24 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       }
       clearInterval(heartbeat);
       for (const ws of wss.clients) ws.close(1001, "server shutting down");
+      meetings.closeAll();
       sfu.close();
       wss.close();
       http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      metricsHttp?.closeAllConnections();
+      await Promise.all(
+        [http, metricsHttp].map(
+          (server) =>
+            new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),
+        ),
+      );
       await capture?.close();
     },
   };
+}
+
+/** A connection over a cap: told why, then closed (docs/protocol.md "Caps"). */
+function refuseConnection(ws: WebSocket, refusal: Refusal): void {
+  ws.send(encodeMessage({ type: "error", code: refusal.code, message: refusal.message }));
+  ws.close(4000, refusal.code);
 }

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { toBase64url } from "@conclave/protocol";
 import { type ServerProcess, startServer } from "./start-server.ts";
 
 describe("http", () => {
@@ -33,8 +35,36 @@ describe("http", () => {
   it("reports health and metrics", async () => {
     assert.equal(await (await fetch(`${server.url}/healthz`)).text(), "ok\n");
     assert.match(
-      await (await fetch(`${server.url}/metrics`)).text(),
+      await (await fetch(`${server.metricsUrl}/metrics`)).text(),
       /conclave_sfu_packets_forwarded_total 0/,
     );
+  });
+
+  it("does not serve /metrics on the public port", async () => {
+    const res = await fetch(`${server.url}/metrics`);
+    assert.equal(res.status, 404);
+    assert.doesNotMatch(await res.text(), /conclave_/);
+  });
+});
+
+describe("metrics behind a token", () => {
+  const token = toBase64url(randomBytes(24));
+  let server: ServerProcess;
+  before(async () => {
+    server = await startServer({ METRICS_ADDRESS: "off", METRICS_TOKEN: token });
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  it("serves /metrics on the public port only with the bearer token", async () => {
+    const get = (authorization?: string) =>
+      fetch(`${server.url}/metrics`, authorization ? { headers: { authorization } } : {});
+    assert.equal((await get()).status, 401);
+    assert.equal((await get(`Bearer ${token}x`)).status, 401);
+    assert.equal((await get(token)).status, 401, "the token alone is not a bearer token");
+    const res = await get(`Bearer ${token}`);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /conclave_joins_total 0/);
   });
 });

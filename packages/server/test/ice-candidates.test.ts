@@ -59,7 +59,7 @@ describe("ICE candidates and signalling", () => {
     assert.ok(pongMs < 100, `Alice's pong took ${pongMs.toFixed(0)} ms`);
     assert.ok(relayMs < 100, `Alice's media-state reached Bob after ${relayMs.toFixed(0)} ms`);
     assert.equal(
-      await metric(server.url, 'conclave_ice_candidates_total{outcome="hidden"}'),
+      await metric(server.metricsUrl, 'conclave_ice_candidates_total{outcome="hidden"}'),
       HIDDEN,
       "each hidden candidate is counted, none is looked up",
     );

@@ -10,7 +10,7 @@ import { type Bot, joinBot, ServerRefusedError } from "@conclave/bot";
 import { type NetworkCut, networkCut } from "./network-cut.ts";
 import { newRoom, SignallingClient } from "./signalling-client.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
-import { waitFor } from "./wait-for.ts";
+import { holdsFor, waitFor } from "./wait-for.ts";
 
 const selfFingerprint = (bot: Bot) =>
   bot.crypto.member.roster.find((r) => r.self)?.fingerprint ?? "";
@@ -74,8 +74,10 @@ describe("replacing the invite link", () => {
     assert.equal(await closed, "LINK_REPLACED");
     const closedAt = performance.now();
     await waitFor("Wes closed", () => waiting.stats().state === "closed");
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.max(0, closedAt + 3000 - performance.now())),
+    await holdsFor(
+      "Wes to stay closed",
+      () => waiting.stats().state === "closed",
+      closedAt + 3000 - performance.now(),
     );
     assert.equal(waiting.stats().state, "closed", "a bot closed for good does not knock on again");
     assert.deepEqual(waiting.stats().signalling.serverErrors, { LINK_REPLACED: 1 });

@@ -4,9 +4,10 @@
  * address.
  */
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { type Bot, joinBot } from "@conclave/bot";
-import { PROTOCOL_VERSION } from "@conclave/protocol";
+import { PROTOCOL_VERSION, toBase64url } from "@conclave/protocol";
 import { newRoom, SignallingClient, type TestRoom } from "./signalling-client.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
 import { waitFor } from "./wait-for.ts";
@@ -107,6 +108,23 @@ describe("the lobby", () => {
     const empty = await newRoom();
     const nobody = await knock("Eve", empty);
     assert.equal((await nobody.next("error")).code, "NO_MEETING");
+  });
+
+  it("a knock's name reaches the members normalised: no bidi or zero-width characters", async () => {
+    const own = await newRoom();
+    const host = await SignallingClient.joined(server.url, own);
+    clients.push(host);
+    // The first member founds the group; its second `mls-found` answers once the first is done.
+    const groupId = toBase64url(randomBytes(16));
+    host.send({ type: "mls-found", groupId });
+    host.send({ type: "mls-found", groupId });
+    assert.equal((await host.next("error")).code, "GROUP_EXISTS");
+
+    await (await knock("\u2066Eve\u202e (admin)\u200b", own)).next("lobby");
+    await host.next("knock");
+    const relayed = host.raw.map((raw) => JSON.parse(raw)).find((m) => m.type === "knock");
+    assert.equal(relayed?.name, "Eve (admin)");
+    assert.doesNotMatch(host.raw.join(""), /[\u200b-\u200f\u202a-\u202e\u2060-\u2069]/u);
   });
 
   it("too many knocks from one address get RATE_LIMITED with a message", async () => {

@@ -64,7 +64,7 @@ describe("a meeting of four bots through the real server", () => {
       30_000,
     );
     // The child bot's own view is checked through its published traffic reaching the server.
-    assert.equal(await metric(server.url, "conclave_producers"), 8);
+    assert.equal(await metric(server.metricsUrl, "conclave_producers"), 8);
 
     // Freeze D: no FIN, no pong, exactly like a laptop whose network vanished.
     child.kill("SIGSTOP");
@@ -76,13 +76,13 @@ describe("a meeting of four bots through the real server", () => {
     );
     const elapsed = await waitFor(
       "the others to be told D left",
-      async () => (await metric(server.url, "conclave_participants")) === 3,
+      async () => (await metric(server.metricsUrl, "conclave_participants")) === 3,
       5000,
     );
     for (const event of await Promise.all(left))
       assert.deepEqual(event, { id: dId, reason: "disconnected" });
     assert.ok(elapsed < 5000, `cleaned up after ${Math.round(elapsed)} ms`);
-    assert.equal(await metric(server.url, "conclave_producers"), 6);
+    assert.equal(await metric(server.metricsUrl, "conclave_producers"), 6);
 
     // The three who remain keep receiving each other.
     const before = bots.map((bot) => bot.stats());

@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import type { SubscribedTrack } from "@conclave/protocol";
 import { newRoom, SignallingClient } from "./signalling-client.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
+import { holdsFor, settled } from "./wait-for.ts";
 import { closeAll, publish, subscriber, until } from "./werift-peers.ts";
 
 const sourcesOf = (tracks: readonly SubscribedTrack[], id: string) =>
@@ -51,14 +52,13 @@ describe("screen share through the server", () => {
       "Bob to get Alice's microphone and camera",
       () => sourcesOf(bobView.latest, aliceId) === "camera/video microphone/audio",
     );
-    await new Promise((r) => setTimeout(r, 300));
-    const quiet = bobView.answered;
+    const quiet = await settled("Bob's renegotiation", () => bobView.answered);
     for (const [message, code] of cases.slice(1)) {
       const from = alice.received.length;
       alice.send(message);
       assert.equal((await alice.next("error", { from })).code, code, JSON.stringify(message));
     }
-    await new Promise((r) => setTimeout(r, 300));
+    await holdsFor("no renegotiation", () => bobView.answered === quiet, 300);
     assert.equal(bobView.answered, quiet, "refused messages caused no renegotiation");
 
     alice.send({ type: "screen-share", video: true, audio: true });

@@ -12,19 +12,28 @@ import { WebSocket } from "ws";
 /** A raw signalling connection for tests: sends anything, waits for what comes back. */
 export class SignallingClient {
   readonly received: ServerMessage[] = [];
+  /** Every frame as it came over the wire, before this client parsed it. */
+  readonly raw: string[] = [];
   private waiters: Array<() => void> = [];
 
   private constructor(readonly ws: WebSocket) {
     ws.on("message", (data) => {
+      this.raw.push(data.toString());
       this.received.push(parseServerMessage(data.toString()));
       for (const wake of this.waiters.splice(0)) wake();
     });
   }
 
-  static async connect(serverUrl: string): Promise<SignallingClient> {
-    const ws = new WebSocket(`${serverUrl.replace(/^http/, "ws")}/ws`);
+  /** Connects; `forwardedFor` is the X-Forwarded-For header a reverse proxy would add. */
+  static async connect(
+    serverUrl: string,
+    { forwardedFor }: { forwardedFor?: string } = {},
+  ): Promise<SignallingClient> {
+    const headers = forwardedFor === undefined ? {} : { "X-Forwarded-For": forwardedFor };
+    const ws = new WebSocket(`${serverUrl.replace(/^http/, "ws")}/ws`, { headers });
+    const client = new SignallingClient(ws);
     await once(ws, "open");
-    return new SignallingClient(ws);
+    return client;
   }
 
   /** Connects and joins `room`; resolves once the server has welcomed it. */
@@ -91,9 +100,9 @@ export async function newRoom(): Promise<TestRoom> {
   };
 }
 
-/** Reads one gauge or counter from the server's /metrics. */
-export async function metric(serverUrl: string, name: string): Promise<number> {
-  const text = await (await fetch(`${serverUrl}/metrics`)).text();
+/** Reads one gauge or counter from the server's /metrics (on its metrics listener). */
+export async function metric(metricsUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(`${metricsUrl}/metrics`)).text();
   const line = text.split("\n").find((l) => l.startsWith(`${name} `));
   if (!line) throw new Error(`metric ${name} not found`);
   return Number(line.split(" ")[1]);

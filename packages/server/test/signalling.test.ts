@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { MAX_MESSAGE_BYTES } from "@conclave/protocol";
 import { metric, newRoom, SignallingClient } from "./signalling-client.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
+import { holdsFor, waitFor } from "./wait-for.ts";
 
 describe("signalling", () => {
   let server: ServerProcess;
@@ -49,7 +50,7 @@ describe("signalling", () => {
 
     // Nothing reached Alice, the room still has both, and Bob's connection still works.
     assert.equal(alice.received.length, aliceSeen);
-    assert.equal(await metric(server.url, "conclave_participants"), 2);
+    assert.equal(await metric(server.metricsUrl, "conclave_participants"), 2);
     bob.send({ type: "media-state", audio: false, video: true });
     const update = await alice.next("participant-updated", { from: aliceSeen });
     assert.equal(update.participant.id, welcome.selfId);
@@ -80,7 +81,8 @@ describe("signalling", () => {
     assert.equal((await mallory.next("error")).code, "GATE_REFUSED");
     mallory.send({ ...room.joinMessage(), protocol: 1 });
     assert.equal((await mallory.next("error", { from: 1 })).code, "UNSUPPORTED_VERSION");
-    await new Promise((r) => setTimeout(r, 200));
+    const joinedSeen = () => alice.received.filter((m) => m.type === "participant-joined").length;
+    await holdsFor("nobody to hear of Mallory", () => joinedSeen() === 0, 200);
     assert.equal(alice.received.filter((m) => m.type === "participant-joined").length, 0);
     alice.close();
     mallory.close();
@@ -113,11 +115,11 @@ describe("signalling", () => {
     const client = await SignallingClient.connect(server.url);
     for (let i = 0; i < 200; i++) client.send({ type: "leave" });
     await client.next("error", { timeoutMs: 5000 });
-    const deadline = Date.now() + 5000;
-    while (!client.received.some((m) => m.type === "error" && m.code === "RATE_LIMITED")) {
-      assert.ok(Date.now() < deadline, "no RATE_LIMITED reply");
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor(
+      "a RATE_LIMITED reply",
+      () => client.received.some((m) => m.type === "error" && m.code === "RATE_LIMITED"),
+      5000,
+    );
     client.close();
   });
 });

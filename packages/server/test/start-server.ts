@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 export interface ServerProcess {
   readonly url: string;
   readonly port: number;
+  /** Where its /metrics is served: its own loopback listener (METRICS_ADDRESS). */
+  readonly metricsUrl: string;
   readonly pid: number;
   /** Every line the server logged so far (stdout and stderr). */
   readonly logs: string[];
@@ -13,25 +15,42 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
+const START_TIMEOUT_MS = 60_000;
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
-/** Starts `packages/server/src/main.ts` on a free port; it must log at `info` for its "listening" line. */
+/**
+ * Starts `packages/server/src/main.ts` on a free port, with metrics on another free loopback port;
+ * it must log at `info` for its "listening" line.
+ */
 export async function startServer(env: Record<string, string> = {}): Promise<ServerProcess> {
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", MAIN], {
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
+    env: {
+      ...process.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      METRICS_ADDRESS: "127.0.0.1:0",
+      LOG_LEVEL: "info",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`server did not start:\n${logs.join("\n")}`)),
-      20_000,
-    );
+  const { port, metricsPort } = await new Promise<{
+    port: number;
+    metricsPort: number | null;
+  }>((resolve, reject) => {
+    // A loaded machine can take long to compile and start it; one that never starts is killed,
+    // or its open pipes would keep the test process alive after the failure.
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`server did not start within ${START_TIMEOUT_MS} ms:\n${logs.join("\n")}`));
+    }, START_TIMEOUT_MS);
     const onLine = (line: string) => {
       logs.push(line);
       if (line.includes('"msg":"listening"')) {
         clearTimeout(timer);
-        resolve(JSON.parse(line).port);
+        const { port, metricsPort } = JSON.parse(line);
+        resolve({ port, metricsPort });
       }
     };
     for (const stream of [child.stdout, child.stderr]) {
@@ -51,6 +70,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    metricsUrl: `http://127.0.0.1:${metricsPort}`,
     pid: child.pid ?? -1,
     logs,
     async stop() {

@@ -66,12 +66,15 @@ export async function publish(
   return pc;
 }
 
+/** What went wrong in a subscriber's answering loop; `closeAll` reports it. */
+const subscriberFailures: unknown[] = [];
+
 /** Answers every subscribe offer `client` gets; `latest` is the last offer's track list. */
 export function subscriber(client: SignallingClient) {
   const pc = peerConnection();
   const state = { latest: [] as SubscribedTrack[], answered: 0 };
   let from = 0;
-  void (async () => {
+  (async () => {
     while (client.ws.readyState === client.ws.OPEN) {
       const offer = await client
         .next("subscribe-offer", { from, timeoutMs: 200 })
@@ -85,7 +88,7 @@ export function subscriber(client: SignallingClient) {
       state.answered++;
       client.send({ type: "subscribe-answer", sdp: pc.localDescription?.sdp });
     }
-  })();
+  })().catch((error: unknown) => subscriberFailures.push(error));
   return state;
 }
 
@@ -94,6 +97,7 @@ export function subscriber(client: SignallingClient) {
 export async function closeAll(): Promise<void> {
   await until("connections up", () => open.every((pc) => pc.connectionState === "connected"));
   await Promise.all(open.splice(0).map((pc) => pc.close()));
+  assert.deepEqual(subscriberFailures.splice(0), [], "a subscriber failed to answer an offer");
 }
 
 export async function until(what: string, condition: () => boolean, ms = 5000): Promise<void> {

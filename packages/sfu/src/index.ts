@@ -1,5 +1,5 @@
 export { KeyframeLimiter } from "./keyframe-limiter.ts";
-export type { SfuOptions } from "./media-config.ts";
+export type { PacketInterceptor, SfuOptions } from "./media-config.ts";
 export type { Peer } from "./peer.ts";
 export type { Room, ScreenShare } from "./room.ts";
 export { Sfu, type SfuStats } from "./sfu.ts";

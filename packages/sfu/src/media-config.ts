@@ -1,5 +1,7 @@
 import { MEDIA_CODECS } from "@conclave/protocol";
 import { type RTCPeerConnectionConfig, RTCRtpCodecParameters } from "werift";
+import type { MediaCounters } from "./media-counters.ts";
+import type { MediaKind, PeerId } from "./types.ts";
 
 type CodecData = (typeof MEDIA_CODECS)[keyof typeof MEDIA_CODECS];
 
@@ -7,6 +9,14 @@ type CodecData = (typeof MEDIA_CODECS)[keyof typeof MEDIA_CODECS];
 function codec(data: CodecData): ConstructorParameters<typeof RTCRtpCodecParameters>[0] {
   return { ...data, rtcpFeedback: data.rtcpFeedback.map((fb) => ({ ...fb })) };
 }
+
+/** The one test-only hook on the media path: the bytes to forward instead, or null for none. */
+export type PacketInterceptor = (
+  roomId: string,
+  publisherId: PeerId,
+  kind: MediaKind,
+  packet: Buffer,
+) => Buffer | null;
 
 /** What the SFU needs to know about its network; set by the server's configuration. */
 export interface SfuOptions {
@@ -17,22 +27,12 @@ export interface SfuOptions {
   readonly portRange?: readonly [number, number] | undefined;
   /** Minimum time between two keyframe requests sent to one publisher. */
   readonly keyframeIntervalMs: number;
-  /** Test-only: sees every RTP packet the SFU receives (the leak test records them). */
-  readonly packetTap?:
-    | ((publisherId: string, kind: "audio" | "video", packet: Buffer) => void)
-    | undefined;
   /**
-   * Test-only: may replace (or, returning null, drop) each packet before it is forwarded. The
-   * server's hostile-server harness attacks the clients' media with it.
+   * Test-only: sees each received packet before it is forwarded, and may replace it or (null)
+   * drop it. The server's capture records packets with it, and its hostile-server harness attacks
+   * the clients' media with it (packages/server/src/interception.ts).
    */
-  readonly packetRewrite?:
-    | ((
-        roomId: string,
-        publisherId: string,
-        kind: "audio" | "video",
-        packet: Buffer,
-      ) => Buffer | null)
-    | undefined;
+  readonly interceptPacket?: PacketInterceptor | undefined;
 }
 
 /**
@@ -55,4 +55,14 @@ export function peerConfig(options: SfuOptions): RTCPeerConnectionConfig {
     },
     headerExtensions: { audio: [], video: [] },
   };
+}
+
+/** What every room of one SFU shares, handed down to each peer and producer it makes. */
+export interface RoomSettings {
+  readonly config: RTCPeerConnectionConfig;
+  /** Minimum time between two keyframe requests sent to one publisher. */
+  readonly keyframeIntervalMs: number;
+  readonly interceptPacket: PacketInterceptor | undefined;
+  /** Told each closed producer's final counts, so the SFU's totals never go backwards. */
+  readonly retire: (counters: MediaCounters) => void;
 }

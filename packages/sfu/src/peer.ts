@@ -1,14 +1,17 @@
 import { SCREEN_SOURCES } from "@conclave/protocol";
-import type { RTCPeerConnectionConfig } from "werift";
 import { isHiddenCandidate } from "./hidden-candidates.ts";
+import type { RoomSettings } from "./media-config.ts";
 import { Producer } from "./producer.ts";
 import { PublishTransport } from "./publish-transport.ts";
 import { type OfferListener, SubscribeTransport } from "./subscribe-transport.ts";
 import type { MediaSource, PeerId, RemoteCandidate } from "./types.ts";
 
-/** A participant as the media plane sees it: one connection each way and what it publishes. */
+/**
+ * A participant as the media plane sees it: one connection each way and what it publishes. Its
+ * room made it and closes it (Room.removePeer); closing closes both transports and every producer.
+ */
 export class Peer {
-  readonly producers = new Map<MediaSource, Producer>();
+  private readonly published = new Map<MediaSource, Producer>();
   readonly publishTransport: PublishTransport;
   readonly subscribeTransport: SubscribeTransport;
   /** Screen sources being shared now; microphone and camera are always forwarded. */
@@ -16,19 +19,24 @@ export class Peer {
   private closed = false;
 
   constructor(
+    roomId: string,
     readonly id: PeerId,
-    config: RTCPeerConnectionConfig,
-    keyframeIntervalMs: number,
+    settings: RoomSettings,
     onOffer: OfferListener,
     onProducer: (producer: Producer) => void,
   ) {
-    this.subscribeTransport = new SubscribeTransport(config, onOffer);
-    this.publishTransport = new PublishTransport(config, (source, track, receiver) => {
-      if (this.closed || this.producers.has(source)) return;
-      const producer = new Producer(id, source, track, receiver, keyframeIntervalMs);
-      this.producers.set(source, producer);
+    this.subscribeTransport = new SubscribeTransport(settings.config, onOffer);
+    this.publishTransport = new PublishTransport(settings.config, (source, track, receiver) => {
+      if (this.closed || this.published.has(source)) return;
+      const producer = new Producer(roomId, id, source, track, receiver, settings);
+      this.published.set(source, producer);
       onProducer(producer);
     });
+  }
+
+  /** What it publishes, by source. */
+  get producers(): ReadonlyMap<MediaSource, Producer> {
+    return this.published;
   }
 
   /** Whether this peer's `source` goes to the others (its producer, once it exists). */
@@ -42,6 +50,16 @@ export class Peer {
     if (on) this.sharing.add(source);
     else this.sharing.delete(source);
     return true;
+  }
+
+  /** Takes the participant's publish offer and returns the SFU's answer. */
+  answerPublish(offerSdp: string): Promise<string> {
+    return this.publishTransport.answer(offerSdp);
+  }
+
+  /** Applies the participant's answer to the SFU's last subscribe offer. */
+  applySubscribeAnswer(sdp: string): Promise<void> {
+    return this.subscribeTransport.applyAnswer(sdp);
   }
 
   /**
@@ -62,8 +80,8 @@ export class Peer {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const producer of this.producers.values()) producer.close();
-    this.producers.clear();
+    for (const producer of this.published.values()) producer.close();
+    this.published.clear();
     this.publishTransport.close();
     this.subscribeTransport.close();
   }

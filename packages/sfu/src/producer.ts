@@ -1,6 +1,8 @@
 import { SOURCE_KIND } from "@conclave/protocol";
 import type { MediaStreamTrack, RTCRtpReceiver, RtpPacket } from "werift";
 import { KeyframeLimiter } from "./keyframe-limiter.ts";
+import type { RoomSettings } from "./media-config.ts";
+import type { MediaCounters } from "./media-counters.ts";
 import type { MediaKind, MediaSource, PeerId } from "./types.ts";
 
 /** Where a producer's packets go: one m-line of one receiving connection. */
@@ -18,28 +20,30 @@ export class Producer {
   private readonly sinks = new Set<PacketSink>();
   private readonly keyframes: KeyframeLimiter | null;
   private readonly unsubscribe: () => void;
-  /** Sees every received packet, serialized; the server's test-only capture uses it. */
-  tap: ((packet: Buffer) => void) | null = null;
-  /** Test-only: replaces or (null) drops each packet before it is forwarded; see SfuOptions. */
-  rewrite: ((packet: Buffer) => Buffer | null) | null = null;
-  packetsIn = 0;
-  packetsOut = 0;
-  bytesIn = 0;
+  /** Test-only (RoomSettings.interceptPacket): replaces or (null) drops each packet. */
+  private readonly intercept: ((packet: Buffer) => Buffer | null) | null;
+  private closed = false;
+  private packetsIn = 0;
+  private packetsOut = 0;
+  private bytesIn = 0;
 
   constructor(
+    roomId: string,
     readonly publisherId: PeerId,
     readonly source: MediaSource,
     track: MediaStreamTrack,
     receiver: RTCRtpReceiver,
-    keyframeIntervalMs: number,
+    private readonly settings: RoomSettings,
   ) {
     const ssrc = track.ssrc;
     this.keyframes =
       this.kind === "video" && ssrc !== undefined
         ? new KeyframeLimiter(() => {
             receiver.sendRtcpPLI(ssrc).catch(() => {});
-          }, keyframeIntervalMs)
+          }, settings.keyframeIntervalMs)
         : null;
+    const hook = settings.interceptPacket;
+    this.intercept = hook ? (packet) => hook(roomId, publisherId, this.kind, packet) : null;
     this.unsubscribe = track.onReceiveRtp.subscribe((rtp: RtpPacket) =>
       this.forward(rtp),
     ).unSubscribe;
@@ -49,8 +53,14 @@ export class Producer {
     return SOURCE_KIND[this.source];
   }
 
-  get keyframeStats(): { requested: number; sent: number } {
-    return { requested: this.keyframes?.requested ?? 0, sent: this.keyframes?.sent ?? 0 };
+  get counters(): MediaCounters {
+    return {
+      packetsIn: this.packetsIn,
+      packetsOut: this.packetsOut,
+      bytesIn: this.bytesIn,
+      keyframesRequested: this.keyframes?.requested ?? 0,
+      keyframesSent: this.keyframes?.sent ?? 0,
+    };
   }
 
   attach(sink: PacketSink): void {
@@ -65,19 +75,22 @@ export class Producer {
     this.keyframes?.request();
   }
 
+  /** Stops forwarding; its counts go to the SFU's totals. Idempotent. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.unsubscribe();
     this.keyframes?.close();
     this.sinks.clear();
+    this.settings.retire(this.counters);
   }
 
   private forward(rtp: RtpPacket): void {
     this.packetsIn++;
     this.bytesIn += rtp.payload.length;
-    if (this.sinks.size === 0 && !this.tap && !this.rewrite) return;
+    if (this.sinks.size === 0 && !this.intercept) return;
     const received = rtp.serialize();
-    this.tap?.(received);
-    const bytes = this.rewrite ? this.rewrite(received) : received;
+    const bytes = this.intercept ? this.intercept(received) : received;
     if (bytes === null) return;
     for (const sink of this.sinks) sink.write(bytes);
     this.packetsOut += this.sinks.size;

@@ -1,5 +1,6 @@
 import { PUBLISH_SOURCES, SOURCE_KIND } from "@conclave/protocol";
 import { type MediaStreamTrack, RTCPeerConnection, type RTCRtpReceiver } from "werift";
+import { withBundleOnlyPorts } from "./bundle-only.ts";
 import { withoutHiddenCandidates } from "./hidden-candidates.ts";
 import { type MediaSource, NegotiationError, type RemoteCandidate } from "./types.ts";
 
@@ -73,7 +74,8 @@ export class PublishTransport {
     // Set before the remote description: werift reports tracks while applying it.
     this.sources = sources;
     try {
-      await this.pc.setRemoteDescription({ type: "offer", sdp: withoutHiddenCandidates(offerSdp) });
+      const sdp = withoutHiddenCandidates(withBundleOnlyPorts(offerSdp));
+      await this.pc.setRemoteDescription({ type: "offer", sdp });
       await this.pc.setLocalDescription(await this.pc.createAnswer());
     } catch (error) {
       // Start over with a fresh connection, so a bad offer leaves nothing behind.

@@ -10,7 +10,8 @@ const open: RTCPeerConnection[] = [];
 const rooms: Room[] = [];
 
 function newRoom(): Room {
-  const room = new Room("room", config, 1000);
+  const settings = { config, keyframeIntervalMs: 1000, interceptPacket: undefined, retire() {} };
+  const room = new Room("room", settings);
   rooms.push(room);
   return room;
 }
@@ -51,12 +52,24 @@ class Receiver {
 
   /** Offers answered once no more come for 300 ms (adding two tracks may take two offers). */
   async settled(): Promise<number> {
+    const deadline = Date.now() + 5000;
     let seen = -1;
     while (seen !== this.offers) {
+      assert.ok(Date.now() < deadline, "offers kept coming for 5 s");
       seen = this.offers;
       await new Promise((r) => setTimeout(r, 300));
     }
     return seen;
+  }
+
+  /** Fails as soon as an offer comes within `ms` (something that must not renegotiate). */
+  async noOfferFor(ms: number): Promise<void> {
+    const offers = this.offers;
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      assert.equal(this.offers, offers, "an offer came");
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   /** Waits until the last answered offer lists exactly `sources` of `publisher` (sorted). */
@@ -131,7 +144,7 @@ describe("room: screen share", () => {
     await bob.until("alice", ["camera", "microphone"]);
     const offers = await bob.settled();
     room.shareScreen("alice", { video: false, audio: true });
-    await new Promise((r) => setTimeout(r, 300));
+    await bob.noOfferFor(300);
     assert.equal(bob.offers, offers, "nothing changed, so no offer");
     assert.deepEqual(bob.tracks.map((t) => t.source).sort(), ["camera", "microphone"]);
   });
@@ -145,7 +158,7 @@ describe("room: screen share", () => {
     await bob.until("alice", ["camera", "microphone"]);
     const offers = await bob.settled();
     assert.throws(() => room.shareScreen("alice", { video: true, audio: false }), NegotiationError);
-    await new Promise((r) => setTimeout(r, 300));
+    await bob.noOfferFor(300);
     assert.equal(bob.offers, offers);
     assert.deepEqual([...alice.producers.keys()].sort(), ["camera", "microphone"]);
   });

@@ -1,9 +1,10 @@
 import { SCREEN_SOURCES } from "@conclave/protocol";
-import type { RTCPeerConnectionConfig } from "werift";
+import type { RoomSettings } from "./media-config.ts";
+import { addMedia, type MediaCounters } from "./media-counters.ts";
 import { Peer } from "./peer.ts";
 import type { Producer } from "./producer.ts";
 import type { OfferListener } from "./subscribe-transport.ts";
-import { NegotiationError, type PeerId } from "./types.ts";
+import { type MediaSource, NegotiationError, type PeerId } from "./types.ts";
 
 /** What a participant shares of its screen. Screen audio goes only with screen video. */
 export interface ScreenShare {
@@ -13,34 +14,29 @@ export interface ScreenShare {
 
 /**
  * Everyone in one meeting: each peer receives every other peer's microphone and camera, and its
- * screen and screen audio while it shares them.
+ * screen and screen audio while it shares them. The meeting that opened it (Sfu.openRoom) closes
+ * it; closing removes every peer, which closes its transports and producers.
  */
 export class Room {
   private readonly peers = new Map<PeerId, Peer>();
+  private closed = false;
 
   constructor(
     readonly id: string,
-    private readonly config: RTCPeerConnectionConfig,
-    private readonly keyframeIntervalMs: number,
-    private readonly observeProducer: (producer: Producer) => void = () => {},
+    private readonly settings: RoomSettings,
+    /** Told once, when the room closes (the SFU forgets it). */
+    private readonly onClose: () => void = () => {},
   ) {}
 
   get size(): number {
     return this.peers.size;
   }
 
-  peer(id: PeerId): Peer | undefined {
-    return this.peers.get(id);
-  }
-
-  allPeers(): IterableIterator<Peer> {
-    return this.peers.values();
-  }
-
   /** Adds a peer and starts forwarding everything already published to it. */
   addPeer(id: PeerId, onOffer: OfferListener): Peer {
+    if (this.closed) throw new Error(`room ${this.id} is closed`);
     if (this.peers.has(id)) throw new Error(`peer ${id} is already in room`);
-    const peer = new Peer(id, this.config, this.keyframeIntervalMs, onOffer, (producer) =>
+    const peer = new Peer(this.id, id, this.settings, onOffer, (producer) =>
       this.onProducer(producer),
     );
     for (const other of this.peers.values()) {
@@ -50,6 +46,11 @@ export class Room {
     }
     this.peers.set(id, peer);
     return peer;
+  }
+
+  /** A receiver asks `publisherId` for a keyframe of `source` (rate-limited per publisher). */
+  requestKeyframe(publisherId: PeerId, source: MediaSource): void {
+    this.peers.get(publisherId)?.producers.get(source)?.requestKeyframe();
   }
 
   /**
@@ -89,12 +90,27 @@ export class Room {
     peer.close();
   }
 
+  /** Closes every peer, then tells the SFU. Idempotent. */
   close(): void {
-    for (const id of [...this.peers.keys()]) this.removePeer(id);
+    if (this.closed) return;
+    this.closed = true;
+    for (const peer of this.peers.values()) peer.close();
+    this.peers.clear();
+    this.onClose();
+  }
+
+  /** Adds this room's peers, producers and live counts into `stats`. */
+  tally(stats: { peers: number; producers: number } & MediaCounters): void {
+    for (const peer of this.peers.values()) {
+      stats.peers++;
+      for (const producer of peer.producers.values()) {
+        stats.producers++;
+        addMedia(stats, producer.counters);
+      }
+    }
   }
 
   private onProducer(producer: Producer): void {
-    this.observeProducer(producer);
     if (!this.peers.get(producer.publisherId)?.forwards(producer.source)) return;
     for (const other of this.peers.values()) {
       if (other.id !== producer.publisherId) other.subscribeTransport.consume(producer);

@@ -8,7 +8,7 @@
 // Handling never throws: bad input is counted (`stats`) and reported as an `error` event, and the
 // state stays what it was.
 import type { ClientMessage, ServerMessage } from "@conclave/protocol";
-import { fromBase64url, toBase64url } from "@conclave/protocol";
+import { fromBase64url, normaliseDisplayName, toBase64url } from "@conclave/protocol";
 import { type Admission, admissionPolicy } from "../admission/admission-policy.ts";
 import {
   type Fingerprint,
@@ -75,7 +75,6 @@ import {
   type Candidate,
 } from "./commit-builder.ts";
 import { planCommit } from "./commit-duty.ts";
-import { normaliseDisplayName } from "./display-names.ts";
 import {
   type EpochEvent,
   type EpochReason,

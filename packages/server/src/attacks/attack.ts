@@ -1,12 +1,8 @@
-import type { ClientMessage, ParticipantId, RoomId, ServerMessage } from "@conclave/protocol";
+import type { ClientMessage, ServerMessage } from "@conclave/protocol";
+import type { InterceptedConnection } from "../interception.ts";
 
-/** One connection as an attack sees it. */
-export interface AttackedSession {
-  readonly room: RoomId;
-  readonly id: ParticipantId;
-  /** Sends to this connection, past every attack. */
-  send(message: ServerMessage): void;
-}
+/** One connection as an attack sees it; its `send` goes past every attack. */
+export type AttackedSession = InterceptedConnection;
 
 /**
  * One way a hostile server misbehaves. Each hook sits where the real server would do the honest

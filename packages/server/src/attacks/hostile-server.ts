@@ -29,9 +29,10 @@ const LOADERS: Record<AttackName, () => Promise<Attack>> = {
 
 /**
  * The test-only hostile server (docs/operations.md: never in production): the attacks ATTACKS
- * names, applied in that order at the server's three seams (what it receives, what it sends, the
- * media it forwards). Every application is counted and logged at `warn` as "attack applied"
- * (first, then every 100th), with the attack's name and count and nothing else.
+ * names, applied in that order at the server's one interception seam (../interception.ts: what
+ * it receives, what it sends, the media it forwards). Every application is counted and logged at
+ * `warn` as "attack applied" (first, then every 100th), with the attack's name and count and
+ * nothing else.
  */
 export class HostileServer {
   private readonly counts = new Map<AttackName, number>();

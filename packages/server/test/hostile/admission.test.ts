@@ -10,7 +10,7 @@ import { deriveInviteKeys } from "@conclave/e2ee";
 import { toBase64url } from "@conclave/protocol";
 import { newRoom } from "../signalling-client.ts";
 import type { ServerProcess } from "../start-server.ts";
-import { waitFor } from "../wait-for.ts";
+import { holdsFor, waitFor } from "../wait-for.ts";
 import { attackCount, startHostileServer } from "./hostile-server.ts";
 
 const rosterSize = (bot: Bot) => bot.stats().e2ee?.roster.length ?? 0;
@@ -49,7 +49,7 @@ describe("a hostile server's admission attacks", () => {
       const { server, bots } = await start("Ada", "Ben");
       const [ada, ben] = bots as [Bot, Bot];
       await waitFor("Ada to log the forged proof", () => securityEvents(ada) > 0);
-      await new Promise((r) => setTimeout(r, NOT_ADDED_WITHIN_MS));
+      await holdsFor("Ada alone in her group", () => rosterSize(ada) === 1, NOT_ADDED_WITHIN_MS);
       assert.ok(attackCount(server, "forge-proof") > 0, "the server never forged a proof");
       assert.equal(rosterSize(ada), 1, "Ada added a joiner on a forged proof");
       assert.equal(ben.stats().e2ee?.status, "joining");
@@ -61,7 +61,7 @@ describe("a hostile server's admission attacks", () => {
     it("makes a knock: no member adds it, until a host admits it", async () => {
       const { server, bots } = await start("Ada", "Ben");
       const [ada, ben] = bots as [Bot, Bot];
-      await new Promise((r) => setTimeout(r, NOT_ADDED_WITHIN_MS));
+      await holdsFor("Ada alone in her group", () => rosterSize(ada) === 1, NOT_ADDED_WITHIN_MS);
       assert.ok(attackCount(server, "strip-proof") > 0, "the server never stripped a proof");
       assert.equal(rosterSize(ada), 1, "Ada added an upload without a proof on her own");
       // The lobby path still works: the host (Ada founded the meeting) admits by her own commit.
@@ -113,7 +113,12 @@ describe("a hostile server's admission attacks", () => {
       );
       assert.ok(attackCount(server, "replay-key-package") > 0, "the server replayed no upload");
       // Commit duty passes a pending upload on after 2 s per rank: every member has had its turn.
-      await new Promise((r) => setTimeout(r, NOT_ADDED_WITHIN_MS));
+      const oneLeafEach = () =>
+        bots.every((bot) => {
+          const fingerprints = bot.crypto.member.roster.map((m) => m.fingerprint);
+          return fingerprints.length === 3 && new Set(fingerprints).size === 3;
+        });
+      await holdsFor("one leaf for each of the three devices", oneLeafEach, NOT_ADDED_WITHIN_MS);
       for (const bot of bots) {
         const fingerprints = bot.crypto.member.roster.map((m) => m.fingerprint);
         assert.equal(fingerprints.length, 3, `${bot.stats().name} lost or gained a leaf`);

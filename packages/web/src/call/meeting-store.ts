@@ -2,6 +2,7 @@ import {
   type ErrorCode,
   type InviteLink,
   inviteFragment,
+  isFinalError,
   type Participant,
   type ParticipantId,
   PROTOCOL_VERSION,
@@ -88,16 +89,6 @@ export interface MeetingState {
   readonly removedBy: { readonly name: string; readonly fingerprint: string } | null;
 }
 
-/** Refusals that retrying cannot fix. */
-const FATAL: ReadonlySet<ErrorCode> = new Set([
-  "GATE_REFUSED",
-  "LINK_REPLACED",
-  "ROOM_FULL",
-  "UNSUPPORTED_VERSION",
-  "DENIED",
-  "KNOCKING_DISABLED",
-  "NO_MEETING",
-]);
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
 /** After a drop from a joined meeting the first attempt comes at once: our place is held. */
 const FIRST_RECONNECT_MS = 150;
@@ -560,17 +551,12 @@ export class MeetingStore extends Store<MeetingState> {
       this.update({ notice: "Disconnected by the server" });
       return;
     }
-    const knocking = this.state.knocking;
-    if (
-      code === "SHUTTING_DOWN" ||
-      (code === "RATE_LIMITED" && this.state.phase === "connecting" && !knocking)
-    ) {
-      this.scheduleRetry();
-      return;
-    }
-    // Before `welcome`, any other error is the server refusing our join: retrying cannot help.
-    const outside = this.state.phase === "connecting" || this.state.phase === "waiting";
-    if (FATAL.has(code) || outside) {
+    const { phase, knocking } = this.state;
+    // A knock that asks too often is told to wait a minute; it asks again when the person says.
+    const knockRefused = phase === "connecting" && knocking && code === "RATE_LIMITED";
+    // The server gave our knock up: nobody let us in in time.
+    const knockExpired = phase === "waiting" && code === "NOT_A_MEMBER";
+    if (isFinalError(code) || knockRefused || knockExpired) {
       this.teardown();
       this.update({
         phase: "failed",
@@ -578,6 +564,11 @@ export class MeetingStore extends Store<MeetingState> {
         participants: [],
       });
       this.local.stop();
+      return;
+    }
+    // Our join was turned away for now (a restart, a limit): try again with backoff.
+    if (phase === "connecting") {
+      this.scheduleRetry();
       return;
     }
     this.update({ notice: `The server reported a problem (${code}): ${message}` });
@@ -645,12 +636,23 @@ export class MeetingStore extends Store<MeetingState> {
     this.announce(now.video ? "You are sharing your screen" : "You stopped sharing your screen");
   }
 
+  /**
+   * Media state and screen share go to the server only once we are in the meeting: a knock may send
+   * nothing but its KeyPackage (docs/protocol.md "Lobby"). What changed while we waited is sent
+   * with the publish that follows admission (onWelcome reads the current state).
+   */
+  private get inMeeting(): boolean {
+    return this.state.phase === "joined";
+  }
+
   private sendScreenShare(): void {
+    if (!this.inMeeting) return;
     const { video, audio } = this.screen.state;
     this.signalling?.send({ type: "screen-share", video: video !== null, audio: audio !== null });
   }
 
   private sendMediaState(): void {
+    if (!this.inMeeting) return;
     const { mic, camera, audioTrack, videoTrack } = this.local.state;
     this.signalling?.send({
       type: "media-state",

@@ -18,7 +18,6 @@ import {
   MediaWatch,
   type MeetingMember,
   NextEpochHold,
-  normaliseDisplayName,
   parseFingerprint,
   type SecurityAlarm,
   type StreamContext,
@@ -26,6 +25,7 @@ import {
 import {
   isProtocolError,
   type MediaSource,
+  normaliseDisplayName,
   parseServerMessage,
   type Reaction,
   type RoomId,

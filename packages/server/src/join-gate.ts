@@ -1,0 +1,122 @@
+import { type ClientMessage, PROTOCOL_VERSION, roomIdFromServerKey } from "@conclave/protocol";
+import type { HeldPlace } from "./held-place.ts";
+import { NO_MEETING_MESSAGE } from "./lobby.ts";
+import type { Meeting } from "./meeting.ts";
+import { LINK_REPLACED_MESSAGE, linkDigest, type PresentedLink } from "./meeting-link.ts";
+import type { Meetings } from "./meetings.ts";
+import type { JoinBudgets } from "./rate-limit.ts";
+import { Refusal } from "./refusal.ts";
+
+export type JoinMessage = Extract<ClientMessage, { type: "join" }>;
+
+/** Where the gate sends a join: into the meeting (perhaps taking back a held place), or its lobby. */
+export type Admission =
+  | {
+      readonly kind: "join";
+      readonly meeting: Meeting;
+      readonly place: HeldPlace | undefined;
+      readonly link: PresentedLink | null;
+    }
+  | { readonly kind: "knock"; readonly meeting: Meeting; readonly name: string };
+
+export interface GateContext {
+  readonly meetings: Meetings;
+  readonly budgets: JoinBudgets;
+  readonly maxParticipants: number;
+  readonly isDraining: () => boolean;
+}
+
+const refuse = (code: Refusal["code"], message: string) => new Refusal(code, message);
+
+/**
+ * The join gate (docs/protocol.md "Lifecycle", "Rate limits"): where a `join` goes, or the
+ * Refusal that says why not. In order: the protocol version, draining, the server key (wrong keys
+ * spend the address's gate-failure budget, never its join budget), the join budget, a held place
+ * the resume token opens, the link in force, the meeting's size, and the rooms cap when the join
+ * opens the meeting. A knock spends the knock budget and goes to the meeting's lobby.
+ */
+export class JoinGate {
+  constructor(private readonly ctx: GateContext) {}
+
+  /**
+   * `stillWaiting` says, after the server key was checked (asynchronously), whether the
+   * connection is still there to join; if not, nothing is opened and the answer is null.
+   */
+  async admit(
+    message: JoinMessage,
+    address: string,
+    stillWaiting: () => boolean,
+  ): Promise<Admission | null> {
+    if (message.protocol !== PROTOCOL_VERSION) {
+      throw refuse(
+        "UNSUPPORTED_VERSION",
+        `this server speaks protocol ${PROTOCOL_VERSION}; reload the page`,
+      );
+    }
+    if (this.ctx.isDraining()) {
+      throw refuse("SHUTTING_DOWN", "the server is restarting; try again shortly");
+    }
+    // A knock with a resume token is an admitted knocker whose connection dropped.
+    if (message.knock && !message.resume) return this.knock(message, message.knock.name, address);
+    if (message.serverKey) await this.checkServerKey(message, message.serverKey, address);
+    if (!stillWaiting()) return null;
+    if (!this.ctx.budgets.joins.take(address)) {
+      throw refuse("RATE_LIMITED", "too many attempts to join from your network; wait a minute");
+    }
+    const { resume, roomId } = message;
+    if (resume) this.ctx.meetings.get(roomId)?.handOver(resume.participantId, resume.token);
+    const meeting = this.ctx.meetings.get(roomId);
+    const place = resume && meeting?.heldPlace(resume.participantId, resume.token);
+    // No place to take back (the window passed, or a wrong token): a knocker asks again.
+    if (message.knock && !place) return this.knock(message, message.knock.name, address);
+    const link = message.serverKey
+      ? { digest: linkDigest(message.linkKey ?? message.serverKey), replaced: !!message.linkKey }
+      : null;
+    if (!meeting) {
+      return {
+        kind: "join",
+        meeting: this.ctx.meetings.openFor(roomId, address, link),
+        place,
+        link,
+      };
+    }
+    // A member's own place outlives a link replaced while it was away: its token is enough.
+    if (!place && link !== null && !meeting.link.admits(link)) {
+      throw refuse("LINK_REPLACED", LINK_REPLACED_MESSAGE);
+    }
+    if (!place && meeting.size >= this.ctx.maxParticipants) {
+      throw refuse("ROOM_FULL", `this meeting is full (${this.ctx.maxParticipants} people)`);
+    }
+    return { kind: "join", meeting, place, link };
+  }
+
+  /**
+   * The stateless gate (docs/architecture.md "Links and the gate"): the server key must hash to
+   * the room id. An address past its gate-failure budget is refused before any hashing.
+   */
+  private async checkServerKey(message: JoinMessage, key: string, address: string): Promise<void> {
+    const failures = this.ctx.budgets.gateFailures;
+    if (failures.spent(address)) {
+      throw refuse("RATE_LIMITED", "too many wrong meeting links from your network; wait a minute");
+    }
+    if ((await roomIdFromServerKey(key)) !== message.roomId) {
+      failures.take(address);
+      throw refuse("GATE_REFUSED", "this meeting link is not valid; ask for the link again");
+    }
+  }
+
+  /** `join` with a knock: only a lobby place, in a meeting that exists (lobby.ts checks the rest). */
+  private knock(message: JoinMessage, name: string, address: string): Admission {
+    if (!this.ctx.budgets.knocks.take(address)) {
+      throw refuse(
+        "RATE_LIMITED",
+        "too many knocks from your network; wait a minute and try again",
+      );
+    }
+    const meeting = this.ctx.meetings.get(message.roomId);
+    if (!meeting) {
+      throw refuse("NO_MEETING", NO_MEETING_MESSAGE);
+    }
+    return { kind: "knock", meeting, name };
+  }
+}
