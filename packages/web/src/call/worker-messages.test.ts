@@ -60,8 +60,14 @@ test("worker messages are validated on both sides of postMessage", () => {
     securityCode: "12345 67890 12345 67890 12345",
     roster: [{ leaf: 0, name: "Ada", fingerprint: "ab12", self: true, nameConfirmed: true }],
     failure: null,
+    removedBy: null,
   };
   assert.ok(isWorkerToPage({ type: "group", group }));
+  const by = { name: "Ben", fingerprint: Array(16).fill("cd34").join(" ") };
+  assert.ok(
+    isWorkerToPage({ type: "group", group: { ...group, status: "removed", removedBy: by } }),
+  );
+  assert.ok(!isWorkerToPage({ type: "group", group: { ...group, removedBy: { name: "Ben" } } }));
   assert.ok(!isWorkerToPage({ type: "group", group: { ...group, epoch: 3 } }));
   assert.ok(!isWorkerToPage({ type: "group", group: { ...group, status: "admin" } }));
   assert.ok(isWorkerToPage({ type: "bindings", bindings: { "2": 1 } }));
