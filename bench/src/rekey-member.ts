@@ -126,6 +126,22 @@ async function run(start: MemberStart): Promise<void> {
     member.close();
     ws.close();
   });
+  // As the host: remove the member at the highest leaf that is neither ours nor `spare`'s.
+  process.on("message", (command: MemberCommand) => {
+    if (command.type !== "remove") return;
+    const leaf = member.roster
+      .map((m) => m.leaf)
+      .filter((l) => l !== member.ownLeaf && l !== command.spare)
+      .at(-1);
+    if (leaf !== undefined) void member.remove(leaf);
+  });
+}
+
+/** From the harness after the start: remove one crowd member (the timed re-key). */
+export interface MemberCommand {
+  readonly type: "remove";
+  /** a leaf not to remove: the receiver's */
+  readonly spare: number;
 }
 
 process.once("message", (start: MemberStart) => {

@@ -7,15 +7,15 @@
  * joined and a latecomer's join: the Welcome into the n-member group and the time it took to
  * process it.
  *
- * Re-key on leave, timed where it matters: at the member on commit duty and at one receiver, each
+ * Re-key on removal, timed where it matters: at the member on commit duty and at one receiver, each
  * a full MLS member engine in a process of its own (bench/src/rekey-member.ts), as on two separate
  * devices. For each group size N it starts the real server, joins the committer (the founder,
  * lowest leaf) and the receiver, then N-2 media-less crowd members whose only part is to upload a
  * KeyPackage and keep their connection: their own processing of later commits happens on their own
  * devices in a real meeting and is not on the timed path (the Delivery Service waits for nobody).
  * They never send their first update, so the tree keeps the blank parents and unmerged leaves of a
- * mass join: the expensive shape for a Remove. Then, `runs` times, one crowd member sends `leave`
- * and closes its socket, and the harness times, on the machine-wide clock, from that send until
+ * mass join: the expensive shape for a Remove. Then, `runs` times, the harness asks the committer
+ * (the host) to remove a crowd member and times, on the machine-wide clock, from that request until
  *   - committerMs: the committer adopts the echo of its own Remove commit;
  *   - receiverMs: the receiver has the new epoch with its media keys installed.
  * Prints one JSON object with medians over the runs.
@@ -40,7 +40,7 @@ import {
 } from "@conclave/protocol";
 import { WebSocket } from "ws";
 import { startServer } from "../../packages/server/test/start-server.ts";
-import type { MemberReport, MemberStart } from "./rekey-member.ts";
+import type { MemberCommand, MemberReport, MemberStart } from "./rekey-member.ts";
 
 const { values } = parseArgs({
   options: {
@@ -179,7 +179,13 @@ async function timeLeave(
 ): Promise<LeaveTiming> {
   const seen = { committer: committer.epochs.length, receiver: receiver.epochs.length };
   const start = clock();
-  leaver.ws.send(JSON.stringify({ type: "leave" }));
+  // The host removes a crowd member: a leaver's own goodbye would make its leaf due at once, but
+  // crowd members keep no group state to sign one, and the server's word alone waits out the
+  // reconnection window (docs/e2ee.md "Leaving"). The Remove commit is the same.
+  committer.child.send({
+    type: "remove",
+    spare: receiver.state?.leaf ?? -1,
+  } satisfies MemberCommand);
   leaver.ws.close();
   const removal = (member: RemoteMember, from: number, reason: string) =>
     member.epochs

@@ -18,7 +18,7 @@ import {
 } from "./mls-messages.ts";
 
 /** Bumped on any incompatible change; a client announces it in `join`. */
-export const PROTOCOL_VERSION = 7;
+export const PROTOCOL_VERSION = 8;
 /** Largest signalling message accepted, in bytes of UTF-8. Larger ones get TOO_LARGE. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 const MAX_SDP_LENGTH = 60 * 1024;

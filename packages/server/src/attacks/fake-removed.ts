@@ -2,16 +2,19 @@ import type { RoomId } from "@conclave/protocol";
 import type { Attack, AttackedSession } from "./attack.ts";
 
 /**
- * The server tells a member it was removed when no commit removed it: in each room, once the
- * second participant welcomed there has been sent its Welcome and an application message after it
- * (it is a member and talking), the server sends it `error REMOVED` and from then on sends that
- * connection nothing, as if it had closed it. Only a commit can remove a member: its client must
- * say it was disconnected by the server, not that it was removed, and may come back (docs/e2ee.md
+ * The server tells a member it was removed when no commit removed it: in each room, with the first
+ * message it sends the second participant welcomed there 3 s after its Welcome (it is a member and
+ * settled in), the server sends it `error REMOVED` and closes its connection, as
+ * it does after a real removal. Only a commit can remove a member: its client must say it was
+ * disconnected by the server, not that it was removed, and may come back (docs/e2ee.md
  * "Leaving"): here the bot reconnects and takes its place back.
  */
+const SETTLE_MS = 3000;
+
 export function fakeRemoved(): Attack {
   const welcomed = new Map<RoomId, string[]>();
-  const added = new Set<string>();
+  /** When each victim got its Welcome: the cut comes 3 s later, once it has settled in. */
+  const added = new Map<string, number>();
   const cut = new WeakSet<AttackedSession>();
   const done = new Set<RoomId>();
   return {
@@ -22,8 +25,9 @@ export function fakeRemoved(): Attack {
       }
       const victim = welcomed.get(to.room)?.[1];
       if (to.id !== victim || done.has(to.room)) return [message];
-      if (message.type === "mls-welcome") added.add(to.id);
-      if (message.type !== "mls-message" || !added.has(to.id)) return [message];
+      if (message.type === "mls-welcome") added.set(to.id, Date.now());
+      const since = added.get(to.id);
+      if (since === undefined || Date.now() - since < SETTLE_MS) return [message];
       done.add(to.room);
       cut.add(to);
       applied();
