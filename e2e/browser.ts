@@ -224,7 +224,7 @@ export async function holdsFor(
 }
 
 /** Waits until the stage's tiles keep their size and place from one animation frame to the next. */
-export async function layoutSettled(page: Page, timeoutMs = 5_000): Promise<void> {
+export async function layoutSettled(page: Page, timeoutMs = 15_000): Promise<void> {
   const boxes = () =>
     page.locator(".tile-slot").evaluateAll((els) =>
       JSON.stringify(
