@@ -51,8 +51,8 @@ export class GroupEntry extends Store<GroupEntryState> {
     this.update({ roomStatus });
   }
 
-  /** A new connection makes the engine try again; the failure is shown no more meanwhile. */
-  retry(): void {
+  /** The failure is shown no more: a new connection makes the engine try again, or we left. */
+  clearFailure(): void {
     this.update({ e2eeFailure: null });
   }
 

@@ -186,7 +186,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
   /** Joining the encrypted group failed or stalled: a new connection makes the engine try again. */
   retryEncryption(): void {
     if (this.state.phase !== "joined") return;
-    this.entry.retry();
+    this.entry.clearFailure();
     void this.connect();
   }
 
@@ -222,7 +222,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
     this.host.clear();
     this.commands.close();
     this.people.hide();
-    this.entry.retry();
+    this.entry.clearFailure();
     this.update({ phase, retryAt: null });
   }
 
