@@ -65,7 +65,7 @@ function median(values: number[]): number {
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 // Every bot connects from loopback: one address, so its connection cap is the server's.
-const server = await startServer({ MAX_PARTICIPANTS: "1000", MAX_CONNECTIONS_PER_ADDRESS: "2000" });
+const server = await startServer({ MAX_PARTICIPANTS: "1000", MAX_CONNECTIONS_PER_ADDRESS: "4000" });
 const bots: Bot[] = [];
 try {
   const secret = toBase64url(crypto.getRandomValues(new Uint8Array(32)));

@@ -149,8 +149,9 @@ function capsOf(env: NodeJS.ProcessEnv): Caps {
   };
   const held = cap("HELD_MIB", 256, 32, 65_536);
   return {
-    connections: cap("CONNECTIONS", 2000, 100, 1_000_000),
-    rooms: cap("ROOMS", 500, 16, 1_000_000),
+    // Per address: enough for an office behind one NAT, far below what would crowd others out.
+    connections: cap("CONNECTIONS", 4000, 200, 1_000_000),
+    rooms: cap("ROOMS", 1000, 50, 1_000_000),
     heldBytes: { total: held.total * MIB, perAddress: held.perAddress * MIB },
   };
 }
