@@ -49,7 +49,6 @@ export {
   E2eeUsageError,
   isE2eeError,
   type MlsErrorCode,
-  MlsPolicyRefusedError,
   MlsSessionError,
 } from "./errors.ts";
 export {
@@ -199,6 +198,7 @@ export {
   addedKeyPackages,
   allOf,
   type MlsPolicy,
+  MlsPolicyRefusedError,
   type PolicyContext,
   type PolicyInput,
   type PolicyVerdict,
