@@ -31,7 +31,7 @@ import {
   type StreamContext,
 } from "../media-keys/stream-context.ts";
 import { concatBytes } from "../sframe/bytes.ts";
-import type { EncryptFailure } from "../sframe/context.ts";
+import type { DecryptFailure, EncryptFailure } from "../sframe/context.ts";
 import { decodeHeader } from "../sframe/header.ts";
 import { clearPrefixLength, type FrameCodec } from "./codec-prefix.ts";
 import { FrameCounters, type FrameStats } from "./frame-stats.ts";
@@ -57,16 +57,11 @@ export type FrameEncryptResult =
   | { readonly ok: false; readonly reason: FrameEncryptFailure };
 
 export type FrameDecryptFailure =
-  /** shorter than its clear prefix, or an SFrame header not in minimal form */
-  | "malformed"
-  /** shorter than its SFrame header says, or than header + tag */
-  | "truncated"
-  /** a KID that names no stream, or for which there is no decryption key */
-  | "unknown-kid"
-  /** the AEAD refused: clear prefix, header, ciphertext or tag altered, or a wrong key */
-  | "auth"
-  /** authentic, but its CTR was already accepted or is too old */
-  | "replay"
+  /**
+   * SFrame's (context.ts): `malformed` is also a frame shorter than its clear prefix, and
+   * `unknown-kid` a KID that names no stream
+   */
+  | DecryptFailure
   /** the KID's stream is audio on a video receive stream, or the reverse */
   | "wrong-kind"
   /** the KID's stream is not one the receive stream carries (a camera frame on a screen m-line) */
