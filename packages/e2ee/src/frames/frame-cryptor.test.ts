@@ -9,9 +9,10 @@ import {
 } from "../media-keys/key-schedule.ts";
 import { encodeKid, MAX_KID_SENDER } from "../media-keys/kid.ts";
 import type { StreamContext } from "../media-keys/stream-context.ts";
+import { removeMembers, selfUpdate } from "../mls/commits.ts";
 import { CONCLAVE_GROUP_PIN } from "../mls/group-pin.ts";
 import { processIncoming } from "../mls/incoming.ts";
-import { type MlsSession, removeMembers, selfUpdate } from "../mls/session.ts";
+import type { MlsSession } from "../mls/session.ts";
 import { decodeHeader } from "../sframe/header.ts";
 import { AES_128_CTR_HMAC_SHA256_32 } from "../sframe/suites.ts";
 import { threeSessions } from "../testing/three-sessions.ts";

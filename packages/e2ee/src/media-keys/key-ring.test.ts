@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { removeMembers } from "../mls/commits.ts";
 import { CONCLAVE_GROUP_PIN } from "../mls/group-pin.ts";
 import { processIncoming } from "../mls/incoming.ts";
-import { exportSecret, type MlsSession, removeMembers } from "../mls/session.ts";
+import { exportSecret, type MlsSession } from "../mls/session.ts";
 import { createSframeContext } from "../sframe/context.ts";
 import { decodeHeader } from "../sframe/header.ts";
 import { AES_128_CTR_HMAC_SHA256_32 } from "../sframe/suites.ts";

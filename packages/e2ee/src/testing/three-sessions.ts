@@ -1,9 +1,11 @@
 // alice (leaf 0), bob (1) and carol (2) in one real MLS group, for tests of what sits on top of
 // MLS sessions (key rings, frame cryptors). For tests only.
 import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
+import { addMembers } from "../mls/commits.ts";
 import { createDeviceIdentity } from "../mls/credential.ts";
 import { makeKeyPackage } from "../mls/key-package.ts";
-import { addMembers, createMeeting, joinFromWelcome, type MlsSession } from "../mls/session.ts";
+import { createMeeting, type MlsSession } from "../mls/session.ts";
+import { joinFromWelcome } from "../mls/welcome.ts";
 
 export async function threeSessions(): Promise<[MlsSession, MlsSession, MlsSession]> {
   const suite = await loadMlsCiphersuite();
