@@ -3,6 +3,7 @@ import {
   type InviteLink,
   inviteFragment,
   isFinalError,
+  type MediaSource,
   type Participant,
   type ParticipantId,
   PROTOCOL_VERSION,
@@ -221,6 +222,11 @@ export class MeetingStore extends Store<MeetingState> {
 
   get sendConnection(): RTCPeerConnection | null {
     return this.send?.pc ?? null;
+  }
+
+  /** The sending connection's stats per source; empty before we publish. */
+  sendStats(): Promise<Array<[MediaSource, RTCStatsReport]>> {
+    return this.send?.statsBySource() ?? Promise.resolve([]);
   }
 
   get receiveConnection(): RTCPeerConnection | null {
