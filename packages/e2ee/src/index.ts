@@ -165,6 +165,12 @@ export {
 } from "./member/rollback-evidence.ts";
 export { loadMlsCiphersuite, MLS_CIPHERSUITE_NAME } from "./mls/ciphersuite.ts";
 export {
+  addMembers,
+  commitRoles,
+  removeMembers,
+  selfUpdate,
+} from "./mls/commits.ts";
+export {
   type CredentialIdentity,
   checkDisplayName,
   createDeviceIdentity,
@@ -207,19 +213,14 @@ export { type Roster, type RosterEntry, rosterEntry } from "./mls/roster.ts";
 export { SECURITY_CODE_BITS, type SecurityCode } from "./mls/security-code.ts";
 export {
   type AddTransition,
-  addMembers,
   type CommitOptions,
   type CommitTransition,
-  commitRoles,
   createMeeting,
   eraseConsumed,
   exportSecret,
-  joinFromWelcome,
   type MlsSession,
-  removeMembers,
   type SessionOptions,
   sealApplicationMessage,
-  selfUpdate,
   type Transition,
 } from "./mls/session.ts";
 export {
@@ -227,6 +228,7 @@ export {
   generateSigningKey,
   isSigningKeyHandle,
 } from "./mls/signing-key.ts";
+export { joinFromWelcome } from "./mls/welcome.ts";
 export { type AeadKey, frameNonce, importAeadKey } from "./sframe/cipher.ts";
 export {
   createSframeContext,

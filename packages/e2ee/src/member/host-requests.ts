@@ -7,7 +7,7 @@
 // A value: every function returns new requests and leaves the ones it got as they were.
 //
 // A denial takes up to three commits, in this order: the deny-list (so nobody adds the device
-// again), the Remove of its leaves (a commit of its own: mls/session.ts commitRoles), and, for
+// again), the Remove of its leaves (a commit of its own: mls/commits.ts commitRoles), and, for
 // "remove and block", the new invite generation, in an epoch the device never sees
 // (admission/invite-keys.ts).
 import { type Fingerprint, fingerprintFromBytes } from "../admission/fingerprint.ts";

@@ -5,7 +5,8 @@
 import { toBase64url } from "@conclave/protocol";
 import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
 import { type KeyPackageBundle, makeKeyPackage } from "../mls/key-package.ts";
-import { createMeeting, joinFromWelcome, type Transition } from "../mls/session.ts";
+import { createMeeting, type Transition } from "../mls/session.ts";
+import { joinFromWelcome } from "../mls/welcome.ts";
 import { uploadExtras } from "./admission-gate.ts";
 import type { Draft } from "./draft.ts";
 import { newEpoch, newRing } from "./epochs.ts";
