@@ -146,7 +146,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
 
   /** The sending connection's stats per source; empty before we publish. */
   sendStats(): Promise<Array<[MediaSource, RTCStatsReport]>> {
-    return this.send?.statsBySource() ?? Promise.resolve([]);
+    return this.media.sendStats();
   }
 
   get receiveConnection(): RTCPeerConnection | null {
