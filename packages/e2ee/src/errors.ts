@@ -1,8 +1,6 @@
 // Errors thrown by @conclave/e2ee. Only misuse of the API throws; per-frame failures are results.
 // Each error has a stable `code` that survives structured cloning into and out of a worker.
 
-import type { Refusal } from "./admission/refusal.ts";
-
 export type E2eeErrorCode = "E2EE_USAGE" | MlsErrorCode;
 
 /**
@@ -73,19 +71,5 @@ export class MlsSessionError extends E2eeError {
     super(code, message);
     this.name = "MlsSessionError";
     this.code = code;
-  }
-}
-
-/**
- * A policy refused a change (MLS_POLICY_REFUSED). When an admission or roles rule refused it,
- * `refusal` says which and names the device concerned, for the security log; it holds no secret.
- */
-export class MlsPolicyRefusedError extends MlsSessionError {
-  readonly refusal: Refusal | undefined;
-
-  constructor(message: string, refusal: Refusal | undefined) {
-    super("MLS_POLICY_REFUSED", message);
-    this.name = "MlsPolicyRefusedError";
-    this.refusal = refusal;
   }
 }

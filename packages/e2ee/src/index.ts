@@ -49,7 +49,6 @@ export {
   E2eeUsageError,
   isE2eeError,
   type MlsErrorCode,
-  MlsPolicyRefusedError,
   MlsSessionError,
 } from "./errors.ts";
 export {
@@ -172,6 +171,12 @@ export {
   type MlsCiphersuiteName,
 } from "./mls/ciphersuite.ts";
 export {
+  addMembers,
+  commitRoles,
+  removeMembers,
+  selfUpdate,
+} from "./mls/commits.ts";
+export {
   type CredentialIdentity,
   checkDisplayName,
   createDeviceIdentity,
@@ -205,6 +210,7 @@ export {
   addedKeyPackages,
   allOf,
   type MlsPolicy,
+  MlsPolicyRefusedError,
   type PolicyContext,
   type PolicyInput,
   type PolicyVerdict,
@@ -213,19 +219,14 @@ export { type Roster, type RosterEntry, rosterEntry } from "./mls/roster.ts";
 export { SECURITY_CODE_BITS, type SecurityCode } from "./mls/security-code.ts";
 export {
   type AddTransition,
-  addMembers,
   type CommitOptions,
   type CommitTransition,
-  commitRoles,
   createMeeting,
   eraseConsumed,
   exportSecret,
-  joinFromWelcome,
   type MlsSession,
-  removeMembers,
   type SessionOptions,
   sealApplicationMessage,
-  selfUpdate,
   type Transition,
 } from "./mls/session.ts";
 export {
@@ -233,6 +234,7 @@ export {
   generateSigningKey,
   isSigningKeyHandle,
 } from "./mls/signing-key.ts";
+export { joinFromWelcome } from "./mls/welcome.ts";
 export { type AeadKey, frameNonce, importAeadKey } from "./sframe/cipher.ts";
 export {
   createSframeContext,

@@ -39,6 +39,20 @@ export {
   type SubscribedTrack,
 } from "./messages.ts";
 export {
+  decodeSettingsFlags,
+  encodeSettingsFlags,
+  FOUNDING_SETTINGS,
+  MAX_CO_HOSTS,
+  MAX_DENIED,
+  MAX_HOSTS,
+  type MeetingSettings,
+  ROLES_EXTENSION_TYPE,
+  ROLES_FINGERPRINT_BYTES,
+  ROLES_HEADER_BYTES,
+  ROLES_VERSION,
+  readRolesSettings,
+} from "./roles-extension.ts";
+export {
   deriveRoomId,
   type InviteLink,
   inviteFragment,

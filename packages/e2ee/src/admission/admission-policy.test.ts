@@ -5,20 +5,16 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { toBase64url } from "@conclave/protocol";
 import { createCommit, encodeMlsMessage, type Proposal } from "ts-mls";
-import { isE2eeError, MlsPolicyRefusedError } from "../errors.ts";
+import { isE2eeError } from "../errors.ts";
 import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
+import { addMembers, commitRoles, removeMembers } from "../mls/commits.ts";
 import { createDeviceIdentity, type DeviceIdentity, fingerprintOf } from "../mls/credential.ts";
 import { groupPinExtension } from "../mls/group-pin.ts";
 import { processIncoming } from "../mls/incoming.ts";
 import { type KeyPackageBundle, keyPackageRef, makeKeyPackage } from "../mls/key-package.ts";
-import {
-  addMembers,
-  commitRoles,
-  createMeeting,
-  joinFromWelcome,
-  type MlsSession,
-  removeMembers,
-} from "../mls/session.ts";
+import { MlsPolicyRefusedError } from "../mls/policy.ts";
+import { createMeeting, type MlsSession } from "../mls/session.ts";
+import { joinFromWelcome } from "../mls/welcome.ts";
 import { admissionCommitOptions } from "./admission-add.ts";
 import { type Admission, admissionPolicy } from "./admission-policy.ts";
 import { makeAdmissionProof } from "./admission-proof.ts";

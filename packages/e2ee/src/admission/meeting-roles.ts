@@ -1,13 +1,7 @@
 // Roles and meeting settings, kept in the MLS group context (DESIGN §3, "Roles"), so every member
 // holds the same copy and a change is a commit every member checks (roles-change.ts). A
-// GroupContext extension, type 0xF0C2 (private use, RFC 9420 §17.3):
-//
-//   version (1 byte, = 1)
-//   | flags (1 byte; bit 0 lobby mandatory, bit 1 knocking enabled, bit 2 locked; others 0)
-//   | invite secret generation (4 bytes BE)
-//   | host count (1 byte, 1-16)      | hosts     (count × 32-byte fingerprint)
-//   | co-host count (1 byte, 0-64)   | co-hosts  (count × 32)
-//   | deny count (2 bytes BE, 0-1024) | deny-list (count × 32)
+// GroupContext extension whose layout @conclave/protocol defines (roles-extension.ts), because the
+// Delivery Service reads its settings too.
 //
 // Every list is strictly ascending (so one set of roles has one encoding, and byte equality is
 // equality), hosts and co-hosts are disjoint, and no one on either is on the deny-list. Members
@@ -16,30 +10,26 @@
 //
 // The Delivery Service sees this extension (commits are PublicMessages): who is host, the
 // settings, the denied fingerprints. It sees every member's signature key already.
+import {
+  decodeSettingsFlags,
+  encodeSettingsFlags,
+  FOUNDING_SETTINGS,
+  MAX_CO_HOSTS,
+  MAX_DENIED,
+  MAX_HOSTS,
+  type MeetingSettings,
+  ROLES_EXTENSION_TYPE,
+  ROLES_HEADER_BYTES,
+  ROLES_VERSION,
+} from "@conclave/protocol";
 import type { Extension } from "ts-mls";
 import { E2eeUsageError } from "../errors.ts";
 import { fromHex, toHex } from "../sframe/bytes.ts";
 import { FINGERPRINT_BYTES, type Fingerprint } from "./fingerprint.ts";
 
-export const MEETING_ROLES_EXTENSION_TYPE = 0xf0c2;
-const ROLES_VERSION = 1;
-const FLAG_LOBBY_MANDATORY = 0x01;
-const FLAG_KNOCKING_ENABLED = 0x02;
-const FLAG_LOCKED = 0x04;
-const KNOWN_FLAGS = FLAG_LOBBY_MANDATORY | FLAG_KNOCKING_ENABLED | FLAG_LOCKED;
-export const MAX_HOSTS = 16;
-export const MAX_CO_HOSTS = 64;
-export const MAX_DENIED = 1024;
+export const MEETING_ROLES_EXTENSION_TYPE = ROLES_EXTENSION_TYPE;
+export { MAX_CO_HOSTS, MAX_DENIED, MAX_HOSTS, type MeetingSettings };
 export const MAX_INVITE_GENERATION = 0xffff_ffff;
-
-export interface MeetingSettings {
-  /** Every joiner waits for a host, even with the invite secret: only hosts commit Adds. */
-  readonly lobbyMandatory: boolean;
-  /** Holders of a knock link (no secret) may ask a host to be let in. */
-  readonly knockingEnabled: boolean;
-  /** No Add at all, whoever commits it. */
-  readonly locked: boolean;
-}
 
 export interface MeetingRoles {
   readonly hosts: readonly Fingerprint[];
@@ -52,11 +42,7 @@ export interface MeetingRoles {
 
 export type Role = "host" | "co-host" | "member";
 
-export const DEFAULT_SETTINGS: MeetingSettings = {
-  lobbyMandatory: false,
-  knockingEnabled: true,
-  locked: false,
-};
+export const DEFAULT_SETTINGS: MeetingSettings = FOUNDING_SETTINGS;
 
 /** The founding group context's roles: the creator is the one host (DESIGN §3.1). */
 export function foundingRoles(
@@ -111,12 +97,9 @@ export function encodeMeetingRoles(input: MeetingRoles): Uint8Array {
   );
   const view = new DataView(out.buffer);
   out[0] = ROLES_VERSION;
-  out[1] =
-    (settings.lobbyMandatory ? FLAG_LOBBY_MANDATORY : 0) |
-    (settings.knockingEnabled ? FLAG_KNOCKING_ENABLED : 0) |
-    (settings.locked ? FLAG_LOCKED : 0);
+  out[1] = encodeSettingsFlags(settings);
   view.setUint32(2, roles.inviteGeneration);
-  let at = 6;
+  let at = ROLES_HEADER_BYTES;
   const list = (fingerprints: readonly Fingerprint[]) => {
     for (const f of fingerprints) {
       out.set(fromHex(f) ?? new Uint8Array(FINGERPRINT_BYTES), at);
@@ -142,10 +125,10 @@ export function decodeMeetingRoles(bytes: Uint8Array): MeetingRolesResult {
   const fail = (reason: string): MeetingRolesResult => ({ ok: false, reason });
   if (bytes.length < 10) return fail("truncated");
   if (bytes[0] !== ROLES_VERSION) return fail("unknown version");
-  const flags = bytes[1] ?? 0;
-  if ((flags & ~KNOWN_FLAGS) !== 0) return fail("unknown flags");
+  const settings = decodeSettingsFlags(bytes[1] ?? 0);
+  if (settings === undefined) return fail("unknown flags");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = 6;
+  let at = ROLES_HEADER_BYTES;
   const list = (count: number): Fingerprint[] | undefined => {
     if (at + count * FINGERPRINT_BYTES > bytes.length) return undefined;
     const out: Fingerprint[] = [];
@@ -169,11 +152,7 @@ export function decodeMeetingRoles(bytes: Uint8Array): MeetingRolesResult {
     coHosts,
     denyList,
     inviteGeneration: view.getUint32(2),
-    settings: {
-      lobbyMandatory: (flags & FLAG_LOBBY_MANDATORY) !== 0,
-      knockingEnabled: (flags & FLAG_KNOCKING_ENABLED) !== 0,
-      locked: (flags & FLAG_LOCKED) !== 0,
-    },
+    settings,
   };
   const problem = rolesProblem(roles);
   return problem === undefined ? { ok: true, roles } : fail(problem);

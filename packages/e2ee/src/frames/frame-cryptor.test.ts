@@ -9,21 +9,13 @@ import {
 } from "../media-keys/key-schedule.ts";
 import { encodeKid, MAX_KID_SENDER } from "../media-keys/kid.ts";
 import type { StreamContext } from "../media-keys/stream-context.ts";
-import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
-import { createDeviceIdentity } from "../mls/credential.ts";
+import { removeMembers, selfUpdate } from "../mls/commits.ts";
 import { CONCLAVE_GROUP_PIN } from "../mls/group-pin.ts";
 import { processIncoming } from "../mls/incoming.ts";
-import { makeKeyPackage } from "../mls/key-package.ts";
-import {
-  addMembers,
-  createMeeting,
-  joinFromWelcome,
-  type MlsSession,
-  removeMembers,
-  selfUpdate,
-} from "../mls/session.ts";
+import type { MlsSession } from "../mls/session.ts";
 import { decodeHeader } from "../sframe/header.ts";
 import { AES_128_CTR_HMAC_SHA256_32 } from "../sframe/suites.ts";
+import { threeSessions } from "../testing/three-sessions.ts";
 import type { FrameCodec } from "./codec-prefix.ts";
 import { createFrameCryptor, type FrameCryptor } from "./frame-cryptor.ts";
 import { MediaWatch } from "./media-watch.ts";
@@ -62,22 +54,8 @@ interface Member {
 
 /** alice (leaf 0), bob (1), carol (2) in one real MLS group, each with a ring and a cryptor. */
 async function meeting(now: () => number = Date.now): Promise<[Member, Member, Member]> {
-  const suite = await loadMlsCiphersuite();
-  const dev = (n: string) => createDeviceIdentity({ displayName: n, deviceId: n }, suite);
-  const founder = await createMeeting(await dev("alice"));
-  const bundles = [
-    await makeKeyPackage(await dev("bob"), suite),
-    await makeKeyPackage(await dev("carol"), suite),
-  ];
-  const add = await addMembers(
-    founder.session,
-    bundles.map((b) => b.encoded),
-  );
-  const joined = await Promise.all(
-    bundles.map(async (b) => (await joinFromWelcome(b, add.welcome)).session),
-  );
   const members = await Promise.all(
-    [add.session, ...joined].map(async (session) => {
+    (await threeSessions()).map(async (session) => {
       const ring = createMediaKeyRing({ now });
       await install(ring, session);
       return { session, ring, cryptor: createFrameCryptor(ring) };

@@ -31,7 +31,7 @@ import {
   type StreamContext,
 } from "../media-keys/stream-context.ts";
 import { concatBytes } from "../sframe/bytes.ts";
-import type { EncryptFailure } from "../sframe/context.ts";
+import type { DecryptFailure, EncryptFailure } from "../sframe/context.ts";
 import { decodeHeader } from "../sframe/header.ts";
 import { clearPrefixLength, type FrameCodec } from "./codec-prefix.ts";
 import { FrameCounters, type FrameStats } from "./frame-stats.ts";
@@ -57,16 +57,11 @@ export type FrameEncryptResult =
   | { readonly ok: false; readonly reason: FrameEncryptFailure };
 
 export type FrameDecryptFailure =
-  /** shorter than its clear prefix, or an SFrame header not in minimal form */
-  | "malformed"
-  /** shorter than its SFrame header says, or than header + tag */
-  | "truncated"
-  /** a KID that names no stream, or for which there is no decryption key */
-  | "unknown-kid"
-  /** the AEAD refused: clear prefix, header, ciphertext or tag altered, or a wrong key */
-  | "auth"
-  /** authentic, but its CTR was already accepted or is too old */
-  | "replay"
+  /**
+   * SFrame's (context.ts): `malformed` is also a frame shorter than its clear prefix, and
+   * `unknown-kid` a KID that names no stream
+   */
+  | DecryptFailure
   /** the KID's stream is audio on a video receive stream, or the reverse */
   | "wrong-kind"
   /** the KID's stream is not one the receive stream carries (a camera frame on a screen m-line) */
@@ -149,18 +144,42 @@ export function createFrameCryptor(
   ring: MediaKeyRing,
   options: FrameCryptorOptions = {},
 ): FrameCryptor {
-  const codecs = options.receiveCodecs ?? DEFAULT_RECEIVE_CODECS;
-  checkCodecKind(codecs.audio, "audio");
-  checkCodecKind(codecs.video, "video");
-  const counters = new FrameCounters();
-  const watch = options.watch;
-  const bindings = new Map<ReceiveStreamId, number>();
-  /** bumped by rebind, so a frame in flight across a rebind cannot bind the stream to its sender */
-  const generations = new Map<ReceiveStreamId, number>();
-  /** leaf -> first epoch without it */
-  const removedAt = new Map<number, bigint>();
+  return new Cryptor(ring, options);
+}
 
-  async function encrypt(
+/** What a received frame says before any key is used. */
+interface Framed {
+  readonly clear: Uint8Array;
+  readonly body: Uint8Array;
+  readonly kid: bigint;
+  readonly sender: number;
+  readonly stream: StreamContext;
+  readonly epochBits: number;
+}
+
+type Refused = { readonly ok: false; readonly reason: FrameDecryptFailure };
+
+class Cryptor implements FrameCryptor {
+  readonly #codecs: Readonly<Record<MediaKind, FrameCodec>>;
+  readonly #counters = new FrameCounters();
+  readonly #watch: MediaWatch | undefined;
+  readonly #bindings = new Map<ReceiveStreamId, number>();
+  /** bumped by rebind, so a frame in flight across a rebind cannot bind the stream to its sender */
+  readonly #generations = new Map<ReceiveStreamId, number>();
+  /** leaf -> first epoch without it */
+  readonly #removedAt = new Map<number, bigint>();
+
+  constructor(
+    private readonly ring: MediaKeyRing,
+    options: FrameCryptorOptions,
+  ) {
+    this.#codecs = options.receiveCodecs ?? DEFAULT_RECEIVE_CODECS;
+    checkCodecKind(this.#codecs.audio, "audio");
+    checkCodecKind(this.#codecs.video, "video");
+    this.#watch = options.watch;
+  }
+
+  async encrypt(
     stream: StreamContext,
     codec: FrameCodec,
     frame: Uint8Array,
@@ -170,31 +189,149 @@ export function createFrameCryptor(
     }
     checkCodecKind(codec, mediaKindOf(stream));
     checkBytes(frame);
-    const ownKid = ring.sendKid(stream);
+    const ownKid = this.ring.sendKid(stream);
     const own = ownKid === undefined ? undefined : decodeKid(ownKid)?.sender;
-    if (watch?.sendingPaused) {
-      counters.refused(own, "paused-newer-epoch");
+    if (this.#watch?.sendingPaused) {
+      this.#counters.refused(own, "paused-newer-epoch");
       return { ok: false, reason: "paused-newer-epoch" };
     }
     const prefix = clearPrefixLength(codec, frame);
     if (frame.length < prefix) {
-      counters.refused(own, "too-short");
+      this.#counters.refused(own, "too-short");
       return { ok: false, reason: "too-short" };
     }
     const clear = frame.slice(0, prefix);
-    const sealed = await ring.encrypt(stream, clear, frame.subarray(prefix));
+    const sealed = await this.ring.encrypt(stream, clear, frame.subarray(prefix));
     if (!sealed.ok) {
-      counters.refused(own, sealed.reason);
+      this.#counters.refused(own, sealed.reason);
       return sealed;
     }
-    counters.encrypted(decodeKid(sealed.kid)?.sender ?? -1);
+    this.#counters.encrypted(decodeKid(sealed.kid)?.sender ?? -1);
     return { ok: true, frame: concatBytes(clear, sealed.frame), kid: sealed.kid, ctr: sealed.ctr };
   }
 
+  async decrypt(
+    receiveStream: ReceiveStreamId,
+    kind: MediaKind,
+    frame: Uint8Array,
+    streams?: readonly StreamContext[],
+  ): Promise<FrameDecryptResult> {
+    if (typeof receiveStream !== "string" || receiveStream === "") {
+      throw new E2eeUsageError("a receive stream id must be a non-empty string");
+    }
+    if (kind !== "audio" && kind !== "video") throw new E2eeUsageError(`unknown kind ${kind}`);
+    checkBytes(frame);
+    const framed = this.#frame(kind, frame);
+    if (!("kid" in framed)) return framed;
+    const early = this.#precheck(receiveStream, kind, framed, streams);
+    if (early !== undefined) return early;
+    const { sender } = framed;
+    const generation = this.#generations.get(receiveStream) ?? 0;
+    const opened = await this.ring.decrypt(framed.clear, framed.body);
+    if (!opened.ok) {
+      if (opened.reason === "auth") this.#watch?.authFailed(sender);
+      return this.#refuse(sender, opened.reason);
+    }
+    // Checked again after the await: another frame may have bound the stream, or rebind run.
+    if ((this.#generations.get(receiveStream) ?? 0) !== generation) {
+      return this.#refuse(sender, "wrong-sender");
+    }
+    const boundNow = this.#bindings.get(receiveStream);
+    if (boundNow === undefined) this.#bindings.set(receiveStream, sender);
+    else if (boundNow !== sender) return this.#refuse(sender, "wrong-sender");
+    this.#counters.decrypted(sender);
+    this.#watch?.authOk(sender);
+    const { kid, stream, clear } = framed;
+    return {
+      ok: true,
+      frame: concatBytes(clear, opened.plaintext),
+      sender,
+      stream,
+      kid,
+      ctr: opened.ctr,
+    };
+  }
+
+  boundSender(receiveStream: ReceiveStreamId): number | undefined {
+    return this.#bindings.get(receiveStream);
+  }
+
+  rebind(receiveStream: ReceiveStreamId): void {
+    this.#bindings.delete(receiveStream);
+    this.#generations.set(receiveStream, (this.#generations.get(receiveStream) ?? 0) + 1);
+  }
+
+  memberRemoved(leaf: number, epoch: bigint): void {
+    if (!Number.isInteger(leaf) || leaf < 0) throw new E2eeUsageError("leaf must be an index");
+    if (typeof epoch !== "bigint" || epoch < 1n) throw new E2eeUsageError("epoch must be >= 1");
+    const before = this.#removedAt.get(leaf);
+    if (before === undefined || epoch > before) this.#removedAt.set(leaf, epoch);
+  }
+
+  stats(): FrameStats {
+    return this.#counters.snapshot();
+  }
+
+  #refuse(sender: number | undefined, reason: FrameDecryptFailure): Refused {
+    if (reason === "next-epoch") this.#counters.deferred(sender);
+    else this.#counters.dropped(sender, reason);
+    return { ok: false, reason };
+  }
+
+  /** The clear prefix, the SFrame header and the KID's parts, or why they do not decode. */
+  #frame(kind: MediaKind, frame: Uint8Array): Framed | Refused {
+    const prefix = clearPrefixLength(this.#codecs[kind], frame);
+    if (frame.length === 0 || frame.length < prefix) return this.#refuse(undefined, "malformed");
+    const clear = frame.subarray(0, prefix);
+    const body = frame.subarray(prefix);
+    const header = decodeHeader(body);
+    if (!header.ok) {
+      return this.#refuse(undefined, header.reason === "truncated" ? "truncated" : "malformed");
+    }
+    const { kid } = header.header;
+    const parts = decodeKid(kid);
+    if (parts === undefined) return this.#refuse(undefined, "unknown-kid");
+    return {
+      clear,
+      body,
+      kid,
+      sender: parts.sender,
+      stream: parts.stream,
+      epochBits: parts.epochBits,
+    };
+  }
+
+  /** The checks before decrypting (README "Media frames"); undefined if the frame may be tried. */
+  #precheck(
+    receiveStream: ReceiveStreamId,
+    kind: MediaKind,
+    { kid, sender, stream, epochBits }: Framed,
+    streams: readonly StreamContext[] | undefined,
+  ): Refused | undefined {
+    if (mediaKindOf(stream) !== kind) return this.#refuse(sender, "wrong-kind");
+    if (streams !== undefined && !streams.includes(stream)) {
+      return this.#refuse(sender, "wrong-stream");
+    }
+    const bound = this.#bindings.get(receiveStream);
+    if (bound !== undefined && bound !== sender) return this.#refuse(sender, "wrong-sender");
+    const epochClass = this.ring.classifyKid(kid);
+    // Only a stream bound to this sender by authentic frames counts as evidence that the group
+    // moved on: otherwise any frame the server makes up would pause our sending (media-watch.ts).
+    if (epochClass === "next") {
+      if (bound === sender) this.#watch?.newerEpoch(1);
+      return this.#refuse(sender, "next-epoch");
+    }
+    if (epochClass === "unknown" && bound === sender) this.#noteFarAhead(epochBits);
+    if (epochClass !== "unknown" && this.#keyedBeforeRemoval(sender, epochBits)) {
+      return this.#refuse(sender, "removed-sender");
+    }
+    return undefined;
+  }
+
   /** Whether a frame of `sender` with these epoch bits was keyed before the sender's removal. */
-  function keyedBeforeRemoval(sender: number, epochBits: number): boolean {
-    const removed = removedAt.get(sender);
-    const current = ring.currentEpoch;
+  #keyedBeforeRemoval(sender: number, epochBits: number): boolean {
+    const removed = this.#removedAt.get(sender);
+    const current = this.ring.currentEpoch;
     if (removed === undefined || current === undefined) return false;
     // Retained epochs are the current one and at most 15 before it (RFC 9605 §5.2 removal of an
     // old epoch with the same low bits), so the bits name exactly one of them.
@@ -206,101 +343,10 @@ export function createFrameCryptor(
    * Epoch bits 2..7 ahead of ours name an epoch the group reached without us (or one 9..14 behind,
    * long erased: a replay; media-watch.ts says why a false alarm is acceptable).
    */
-  function noteFarAhead(epochBits: number): void {
-    const current = ring.currentEpoch;
-    if (watch === undefined || current === undefined) return;
+  #noteFarAhead(epochBits: number): void {
+    const current = this.ring.currentEpoch;
+    if (this.#watch === undefined || current === undefined) return;
     const ahead = (epochBits - epochBitsOf(current) + EPOCH_MODULUS) % EPOCH_MODULUS;
-    if (ahead >= 2 && ahead < EPOCH_MODULUS / 2) watch.newerEpoch(ahead);
+    if (ahead >= 2 && ahead < EPOCH_MODULUS / 2) this.#watch.newerEpoch(ahead);
   }
-
-  async function decrypt(
-    receiveStream: ReceiveStreamId,
-    kind: MediaKind,
-    frame: Uint8Array,
-    streams?: readonly StreamContext[],
-  ): Promise<FrameDecryptResult> {
-    if (typeof receiveStream !== "string" || receiveStream === "") {
-      throw new E2eeUsageError("a receive stream id must be a non-empty string");
-    }
-    if (kind !== "audio" && kind !== "video") throw new E2eeUsageError(`unknown kind ${kind}`);
-    checkBytes(frame);
-    const refuse = (sender: number | undefined, reason: FrameDecryptFailure) => {
-      if (reason === "next-epoch") counters.deferred(sender);
-      else counters.dropped(sender, reason);
-      return { ok: false, reason } as const;
-    };
-
-    const prefix = clearPrefixLength(codecs[kind], frame);
-    if (frame.length === 0 || frame.length < prefix) return refuse(undefined, "malformed");
-    const clear = frame.subarray(0, prefix);
-    const body = frame.subarray(prefix);
-    const header = decodeHeader(body);
-    if (!header.ok) {
-      return refuse(undefined, header.reason === "truncated" ? "truncated" : "malformed");
-    }
-    const { kid } = header.header;
-    const parts = decodeKid(kid);
-    if (parts === undefined) return refuse(undefined, "unknown-kid");
-    const { sender } = parts;
-    if (mediaKindOf(parts.stream) !== kind) return refuse(sender, "wrong-kind");
-    if (streams !== undefined && !streams.includes(parts.stream)) {
-      return refuse(sender, "wrong-stream");
-    }
-    const bound = bindings.get(receiveStream);
-    if (bound !== undefined && bound !== sender) return refuse(sender, "wrong-sender");
-    const epochClass = ring.classifyKid(kid);
-    // Only a stream bound to this sender by authentic frames counts as evidence that the group
-    // moved on: otherwise any frame the server makes up would pause our sending (media-watch.ts).
-    if (epochClass === "next") {
-      if (bound === sender) watch?.newerEpoch(1);
-      return refuse(sender, "next-epoch");
-    }
-    if (epochClass === "unknown" && bound === sender) noteFarAhead(parts.epochBits);
-    if (epochClass !== "unknown" && keyedBeforeRemoval(sender, parts.epochBits)) {
-      return refuse(sender, "removed-sender");
-    }
-
-    const generation = generations.get(receiveStream) ?? 0;
-    const opened = await ring.decrypt(clear, body);
-    if (!opened.ok) {
-      if (opened.reason === "auth") watch?.authFailed(sender);
-      return refuse(sender, opened.reason);
-    }
-    // Checked again after the await: another frame may have bound the stream, or rebind run.
-    if ((generations.get(receiveStream) ?? 0) !== generation) return refuse(sender, "wrong-sender");
-    const boundNow = bindings.get(receiveStream);
-    if (boundNow === undefined) bindings.set(receiveStream, sender);
-    else if (boundNow !== sender) return refuse(sender, "wrong-sender");
-    counters.decrypted(sender);
-    watch?.authOk(sender);
-    return {
-      ok: true,
-      frame: concatBytes(clear, opened.plaintext),
-      sender,
-      stream: parts.stream,
-      kid,
-      ctr: opened.ctr,
-    };
-  }
-
-  function rebind(receiveStream: ReceiveStreamId): void {
-    bindings.delete(receiveStream);
-    generations.set(receiveStream, (generations.get(receiveStream) ?? 0) + 1);
-  }
-
-  function memberRemoved(leaf: number, epoch: bigint): void {
-    if (!Number.isInteger(leaf) || leaf < 0) throw new E2eeUsageError("leaf must be an index");
-    if (typeof epoch !== "bigint" || epoch < 1n) throw new E2eeUsageError("epoch must be >= 1");
-    const before = removedAt.get(leaf);
-    if (before === undefined || epoch > before) removedAt.set(leaf, epoch);
-  }
-
-  return {
-    encrypt,
-    decrypt,
-    boundSender: (receiveStream) => bindings.get(receiveStream),
-    rebind,
-    memberRemoved,
-    stats: () => counters.snapshot(),
-  };
 }

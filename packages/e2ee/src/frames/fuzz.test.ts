@@ -9,9 +9,11 @@ import {
   mediaEpochSource,
 } from "../media-keys/key-schedule.ts";
 import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
+import { addMembers } from "../mls/commits.ts";
 import { createDeviceIdentity } from "../mls/credential.ts";
 import { makeKeyPackage } from "../mls/key-package.ts";
-import { addMembers, createMeeting, joinFromWelcome, type MlsSession } from "../mls/session.ts";
+import { createMeeting, type MlsSession } from "../mls/session.ts";
+import { joinFromWelcome } from "../mls/welcome.ts";
 import { seededRandom } from "../testing/seeded-random.ts";
 import type { FrameCodec } from "./codec-prefix.ts";
 import { createFrameCryptor } from "./frame-cryptor.ts";

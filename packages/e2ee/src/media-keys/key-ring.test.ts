@@ -1,21 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
-import { createDeviceIdentity } from "../mls/credential.ts";
+import { removeMembers } from "../mls/commits.ts";
 import { CONCLAVE_GROUP_PIN } from "../mls/group-pin.ts";
 import { processIncoming } from "../mls/incoming.ts";
-import { makeKeyPackage } from "../mls/key-package.ts";
-import {
-  addMembers,
-  createMeeting,
-  exportSecret,
-  joinFromWelcome,
-  type MlsSession,
-  removeMembers,
-} from "../mls/session.ts";
+import { exportSecret, type MlsSession } from "../mls/session.ts";
 import { createSframeContext } from "../sframe/context.ts";
 import { decodeHeader } from "../sframe/header.ts";
 import { AES_128_CTR_HMAC_SHA256_32 } from "../sframe/suites.ts";
+import { threeSessions } from "../testing/three-sessions.ts";
 import { createMediaKeyRing, type MediaKeyRing } from "./key-ring.ts";
 import {
   deriveEpochMediaKeys,
@@ -57,27 +49,9 @@ async function sealed(ring: MediaKeyRing, stream: (typeof ALL_STREAMS)[number], 
   return result;
 }
 
-async function threeMembers() {
-  const suite = await loadMlsCiphersuite();
-  const dev = (n: string) => createDeviceIdentity({ displayName: n, deviceId: n }, suite);
-  const founder = await createMeeting(await dev("alice"));
-  const bundles = [
-    await makeKeyPackage(await dev("bob"), suite),
-    await makeKeyPackage(await dev("carol"), suite),
-  ];
-  const add = await addMembers(
-    founder.session,
-    bundles.map((b) => b.encoded),
-  );
-  const joined = await Promise.all(
-    bundles.map(async (b) => (await joinFromWelcome(b, add.welcome)).session),
-  );
-  return [add.session, ...joined] as [MlsSession, MlsSession, MlsSession];
-}
-
 describe("media key schedule", () => {
   it('base_key is MLS-Exporter("SFrame 1.0 Base Key", "", Nk) per suite, equal for all members', async () => {
-    const [alice, bob] = await threeMembers();
+    const [alice, bob] = await threeSessions();
     const a = await deriveEpochMediaKeys(mediaEpochSource(alice));
     const b = await deriveEpochMediaKeys(mediaEpochSource(bob));
     assert.equal(a.baseKeys.video.length, 16);
@@ -90,7 +64,7 @@ describe("media key schedule", () => {
   });
 
   it("members decrypt each other's streams; a removed member cannot decrypt frames sent after its removal", async () => {
-    let [alice, bob, carol] = await threeMembers();
+    let [alice, bob, carol] = await threeSessions();
     const rings = [createMediaKeyRing(), createMediaKeyRing(), createMediaKeyRing()];
     const [ra, rb, rc] = rings as [MediaKeyRing, MediaKeyRing, MediaKeyRing];
     await install(ra, alice);
@@ -122,7 +96,7 @@ describe("media key schedule", () => {
     const carolTry = await rc.decrypt(META, after.frame);
     assert.deepEqual(carolTry, { ok: false, reason: "unknown-kid" });
     // Even knowing the new KID, the previous epoch's base key does not open the frame.
-    const oldKeys = await deriveEpochMediaKeys(mediaEpochSource((await threeMembers())[2]));
+    const oldKeys = await deriveEpochMediaKeys(mediaEpochSource((await threeSessions())[2]));
     const attacker = createSframeContext({ suite: ra.contexts.video.suite });
     await attacker.addKey(after.kid, oldKeys.baseKeys.video, "decrypt");
     assert.deepEqual(await attacker.decrypt(META, after.frame), { ok: false, reason: "auth" });

@@ -90,79 +90,52 @@ interface EpochEntry {
 }
 
 export function createMediaKeyRing(options: MediaKeyRingOptions = {}): MediaKeyRing {
-  const pin = options.pin ?? CONCLAVE_GROUP_PIN;
-  const grace = options.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS;
-  if (!Number.isFinite(grace) || grace < 0) throw new E2eeUsageError("grace period must be >= 0");
-  const now = options.now ?? Date.now;
-  const ledger = options.ledger ?? new NonceLedger();
-  const contexts: Record<MediaKind, SframeContext> = {
-    audio: createSframeContext({ suite: suiteForStream("microphone", pin) }),
-    video: createSframeContext({ suite: suiteForStream("camera", pin) }),
-  };
-  let ownStreams = new Set<StreamContext>(options.ownStreams ?? ALL_STREAMS);
-  let current: EpochEntry | undefined;
-  let retiring: EpochEntry[] = [];
-  const contextOf = (stream: StreamContext) => contexts[mediaKindOf(stream)];
+  return new KeyRing(options);
+}
 
-  function drop(entry: EpochEntry): void {
-    for (const { kid, kind } of entry.decryptKeys) contexts[kind].removeKey(kid);
-    entry.decryptKeys = [];
-    entry.baseKeys.audio.fill(0);
-    entry.baseKeys.video.fill(0);
-  }
+class KeyRing implements MediaKeyRing {
+  readonly contexts: Record<MediaKind, SframeContext>;
+  readonly #grace: number;
+  readonly #now: () => number;
+  readonly #ledger: NonceLedger;
+  #ownStreams: Set<StreamContext>;
+  #current: EpochEntry | undefined;
+  #retiring: EpochEntry[] = [];
 
-  function removeOwnKeys(entry: EpochEntry, streams: Iterable<StreamContext>): void {
-    for (const stream of streams) {
-      contextOf(stream).removeKey(encodeKid(stream, entry.ownLeafIndex, entry.epoch));
+  constructor(options: MediaKeyRingOptions) {
+    const pin = options.pin ?? CONCLAVE_GROUP_PIN;
+    const grace = options.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS;
+    if (!Number.isFinite(grace) || grace < 0) {
+      throw new E2eeUsageError("grace period must be >= 0");
     }
+    this.#grace = grace;
+    this.#now = options.now ?? Date.now;
+    this.#ledger = options.ledger ?? new NonceLedger();
+    this.contexts = {
+      audio: createSframeContext({ suite: suiteForStream("microphone", pin) }),
+      video: createSframeContext({ suite: suiteForStream("camera", pin) }),
+    };
+    this.#ownStreams = new Set<StreamContext>(options.ownStreams ?? ALL_STREAMS);
   }
 
-  async function addOwnKeys(entry: EpochEntry, streams: Iterable<StreamContext>): Promise<void> {
-    const jobs = [...streams].map((stream) => {
-      const kid = encodeKid(stream, entry.ownLeafIndex, entry.epoch);
-      const progress = ledger.progressOf(entry.authenticator, kid);
-      return contextOf(stream).addKey(
-        kid,
-        entry.baseKeys[mediaKindOf(stream)],
-        "encrypt",
-        progress,
-      );
-    });
-    await Promise.all(jobs);
+  get currentEpoch(): bigint | undefined {
+    return this.#current?.epoch;
   }
 
-  function prune(): void {
-    const at = now();
-    const [expired, kept] = [
-      retiring.filter((e) => (e.retireAt ?? 0) <= at),
-      retiring.filter((e) => (e.retireAt ?? 0) > at),
-    ];
-    for (const entry of expired) drop(entry);
-    retiring = kept;
-  }
-
-  async function installEpoch(keys: EpochMediaKeys): Promise<void> {
+  async installEpoch(keys: EpochMediaKeys): Promise<void> {
+    const current = this.#current;
     if (current !== undefined && keys.epoch <= current.epoch) {
       throw new E2eeUsageError(`epoch ${keys.epoch} is not after ${current.epoch}`);
     }
     if (keys.memberLeafIndexes.some((leaf) => leaf > MAX_KID_SENDER)) {
       throw new E2eeUsageError(`leaf indexes above ${MAX_KID_SENDER} do not fit a KID`);
     }
-    prune();
+    this.prune();
     const bits = epochBitsOf(keys.epoch);
     // RFC 9605 §5.2: an old epoch with the same low bits goes before the new one comes in.
-    for (const entry of retiring.filter((e) => e.bits === bits)) drop(entry);
-    retiring = retiring.filter((e) => e.bits !== bits);
-    if (current !== undefined) {
-      removeOwnKeys(current, ownStreams);
-      if (current.bits === bits) drop(current);
-      else {
-        current.retireAt = now() + grace;
-        current.baseKeys.audio.fill(0);
-        current.baseKeys.video.fill(0);
-        retiring.push(current);
-      }
-    }
+    for (const entry of this.#retiring.filter((e) => e.bits === bits)) this.#drop(entry);
+    this.#retiring = this.#retiring.filter((e) => e.bits !== bits);
+    if (current !== undefined) this.#retire(current, bits);
     const entry: EpochEntry = {
       epoch: keys.epoch,
       authenticator: keys.epochAuthenticator.slice(),
@@ -172,7 +145,7 @@ export function createMediaKeyRing(options: MediaKeyRingOptions = {}): MediaKeyR
       baseKeys: { audio: keys.baseKeys.audio.slice(), video: keys.baseKeys.video.slice() },
       retireAt: undefined,
     };
-    current = entry;
+    this.#current = entry;
     const jobs: Promise<void>[] = [];
     for (const member of keys.memberLeafIndexes) {
       if (member === keys.ownLeafIndex) continue;
@@ -180,85 +153,129 @@ export function createMediaKeyRing(options: MediaKeyRingOptions = {}): MediaKeyR
         const kid = encodeKid(stream, member, keys.epoch);
         const kind = mediaKindOf(stream);
         entry.decryptKeys.push({ kid, kind });
-        const progress = ledger.progressOf(entry.authenticator, kid);
-        jobs.push(contexts[kind].addKey(kid, entry.baseKeys[kind], "decrypt", progress));
+        const progress = this.#ledger.progressOf(entry.authenticator, kid);
+        jobs.push(this.contexts[kind].addKey(kid, entry.baseKeys[kind], "decrypt", progress));
       }
     }
-    jobs.push(addOwnKeys(entry, ownStreams));
+    jobs.push(this.#addOwnKeys(entry, this.#ownStreams));
     await Promise.all(jobs);
   }
 
-  async function setOwnStreams(streams: readonly StreamContext[]): Promise<void> {
+  async setOwnStreams(streams: readonly StreamContext[]): Promise<void> {
     const next = new Set(streams);
+    const current = this.#current;
     if (current !== undefined) {
-      removeOwnKeys(
+      const before = this.#ownStreams;
+      this.#removeOwnKeys(
         current,
-        [...ownStreams].filter((s) => !next.has(s)),
+        [...before].filter((s) => !next.has(s)),
       );
-      await addOwnKeys(
+      await this.#addOwnKeys(
         current,
-        [...next].filter((s) => !ownStreams.has(s)),
+        [...next].filter((s) => !before.has(s)),
       );
     }
-    ownStreams = next;
+    this.#ownStreams = next;
   }
 
-  function sendKid(stream: StreamContext): bigint | undefined {
-    if (current === undefined || !ownStreams.has(stream)) return undefined;
+  sendKid(stream: StreamContext): bigint | undefined {
+    const current = this.#current;
+    if (current === undefined || !this.#ownStreams.has(stream)) return undefined;
     return encodeKid(stream, current.ownLeafIndex, current.epoch);
   }
 
-  async function encrypt(stream: StreamContext, metadata: Uint8Array, payload: Uint8Array) {
-    prune();
-    const kid = sendKid(stream);
+  async encrypt(stream: StreamContext, metadata: Uint8Array, payload: Uint8Array) {
+    this.prune();
+    const kid = this.sendKid(stream);
     if (kid === undefined) return { ok: false, reason: "unknown-kid" } as const;
-    return contextOf(stream).encrypt(kid, undefined, metadata, payload);
+    return this.#contextOf(stream).encrypt(kid, undefined, metadata, payload);
   }
 
-  async function decrypt(metadata: Uint8Array, frame: Uint8Array): Promise<DecryptResult> {
-    prune();
+  async decrypt(metadata: Uint8Array, frame: Uint8Array): Promise<DecryptResult> {
+    this.prune();
     const header = decodeHeader(frame);
     if (!header.ok) {
       return { ok: false, reason: header.reason === "truncated" ? "truncated" : "malformed" };
     }
     const parts = decodeKid(header.header.kid);
     if (parts === undefined) return { ok: false, reason: "unknown-kid" };
-    return contextOf(parts.stream).decrypt(metadata, frame);
+    return this.#contextOf(parts.stream).decrypt(metadata, frame);
   }
 
-  function classifyKid(kid: bigint): KidEpochClass {
-    prune();
+  classifyKid(kid: bigint): KidEpochClass {
+    this.prune();
     const parts = decodeKid(kid);
+    const current = this.#current;
     if (parts === undefined || current === undefined) return "unknown";
     if (parts.epochBits === current.bits) return "current";
-    if (retiring.some((entry) => entry.bits === parts.epochBits)) return "previous";
+    if (this.#retiring.some((entry) => entry.bits === parts.epochBits)) return "previous";
     if (parts.epochBits === (current.bits + 1) % (1 << KID_EPOCH_BITS)) return "next";
     return "unknown";
   }
 
-  function close(): void {
-    if (current !== undefined) {
-      removeOwnKeys(current, ownStreams);
-      drop(current);
-    }
-    for (const entry of retiring) drop(entry);
-    current = undefined;
-    retiring = [];
+  isNextEpochKid(kid: bigint): boolean {
+    return this.classifyKid(kid) === "next";
   }
 
-  return {
-    contexts,
-    get currentEpoch() {
-      return current?.epoch;
-    },
-    installEpoch,
-    setOwnStreams,
-    sendKid,
-    encrypt,
-    decrypt,
-    classifyKid,
-    isNextEpochKid: (kid) => classifyKid(kid) === "next",
-    prune,
-    close,
-  };
+  prune(): void {
+    const at = this.#now();
+    const expired = this.#retiring.filter((e) => (e.retireAt ?? 0) <= at);
+    this.#retiring = this.#retiring.filter((e) => (e.retireAt ?? 0) > at);
+    for (const entry of expired) this.#drop(entry);
+  }
+
+  close(): void {
+    const current = this.#current;
+    if (current !== undefined) {
+      this.#removeOwnKeys(current, this.#ownStreams);
+      this.#drop(current);
+    }
+    for (const entry of this.#retiring) this.#drop(entry);
+    this.#current = undefined;
+    this.#retiring = [];
+  }
+
+  #contextOf(stream: StreamContext): SframeContext {
+    return this.contexts[mediaKindOf(stream)];
+  }
+
+  /** The epoch before `bits` stops sending at once and decrypts for the grace period. */
+  #retire(current: EpochEntry, bits: number): void {
+    this.#removeOwnKeys(current, this.#ownStreams);
+    if (current.bits === bits) {
+      this.#drop(current);
+      return;
+    }
+    current.retireAt = this.#now() + this.#grace;
+    current.baseKeys.audio.fill(0);
+    current.baseKeys.video.fill(0);
+    this.#retiring.push(current);
+  }
+
+  #drop(entry: EpochEntry): void {
+    for (const { kid, kind } of entry.decryptKeys) this.contexts[kind].removeKey(kid);
+    entry.decryptKeys = [];
+    entry.baseKeys.audio.fill(0);
+    entry.baseKeys.video.fill(0);
+  }
+
+  #removeOwnKeys(entry: EpochEntry, streams: Iterable<StreamContext>): void {
+    for (const stream of streams) {
+      this.#contextOf(stream).removeKey(encodeKid(stream, entry.ownLeafIndex, entry.epoch));
+    }
+  }
+
+  async #addOwnKeys(entry: EpochEntry, streams: Iterable<StreamContext>): Promise<void> {
+    const jobs = [...streams].map((stream) => {
+      const kid = encodeKid(stream, entry.ownLeafIndex, entry.epoch);
+      const progress = this.#ledger.progressOf(entry.authenticator, kid);
+      return this.#contextOf(stream).addKey(
+        kid,
+        entry.baseKeys[mediaKindOf(stream)],
+        "encrypt",
+        progress,
+      );
+    });
+    await Promise.all(jobs);
+  }
 }

@@ -9,6 +9,8 @@
 //
 // The gate also follows the invite secret's generation in the group context: when a commit raises
 // it, the next secret is derived (admission/invite-keys.ts) and its keys replace ours.
+//
+// The gate is a value in the engine's state: `followGeneration` returns a new one.
 import { fromBase64url, toBase64url } from "@conclave/protocol";
 import type { KeyPackage } from "ts-mls";
 import type { Admission } from "../admission/admission-policy.ts";
@@ -58,104 +60,115 @@ export interface UploadExtras {
 /** MLS-Exporter of the epoch we are in (RFC 9420 §8.5). */
 export type Exporter = (label: string, context: Uint8Array, length: number) => Promise<Uint8Array>;
 
-export class AdmissionGate {
-  #keys: InviteKeys | undefined;
-  /** The generation of `#keys`, once a group told us; earlier ones stay for a rollback. */
-  #generation: number | undefined;
-  readonly #byGeneration = new Map<number, InviteKeys>();
+export interface AdmissionGate {
+  /** how this device came (member options) */
+  readonly initial: Admission;
+  /** our admit key's keys now; undefined with a knock link */
+  readonly keys: InviteKeys | undefined;
+  /** the generation of `keys`, once a group told us */
+  readonly generation: number | undefined;
+  /** earlier generations' keys, for a rollback */
+  readonly byGeneration: ReadonlyMap<number, InviteKeys>;
+}
 
-  constructor(private readonly initial: Admission) {
-    this.#keys = initial.kind === "invite" ? initial.keys : undefined;
-  }
+export function openGate(initial: Admission): AdmissionGate {
+  const keys = initial.kind === "invite" ? initial.keys : undefined;
+  return { initial, keys, generation: undefined, byGeneration: new Map() };
+}
 
-  /** Our admit key's keys now; undefined with a knock link. */
-  get keys(): InviteKeys | undefined {
-    return this.#keys;
-  }
+/** The admission our policy checks with now (admission/admission-policy.ts). */
+export function admissionOf(gate: AdmissionGate): Admission {
+  return gate.keys === undefined ? gate.initial : { kind: "invite", keys: gate.keys };
+}
 
-  get admission(): Admission {
-    return this.#keys === undefined ? this.initial : { kind: "invite", keys: this.#keys };
+/**
+ * Follows the group's invite generation after an epoch change: `exporter` is the new epoch's
+ * after a commit, undefined after joining (our keys are then the group's generation). `secret`
+ * is the new secret (base64url) when it was just replaced, for the page's link. A generation we
+ * cannot reach (more than one step: the roles rules refuse such a commit) keeps our keys.
+ */
+export async function followGeneration(
+  gate: AdmissionGate,
+  generation: number,
+  exporter?: Exporter,
+): Promise<{ readonly gate: AdmissionGate; readonly secret?: string }> {
+  const current = gate.keys;
+  if (current === undefined) return { gate };
+  if (gate.generation === undefined || gate.generation === generation || !exporter) {
+    const byGeneration = new Map(gate.byGeneration).set(generation, current);
+    return { gate: { ...gate, generation, byGeneration } };
   }
+  const known = gate.byGeneration.get(generation);
+  if (generation < gate.generation && known !== undefined) {
+    // a rollback: what came after it is withdrawn and will be derived again if redone
+    const byGeneration = new Map([...gate.byGeneration].filter(([g]) => g <= generation));
+    return { gate: { ...gate, keys: known, generation, byGeneration } };
+  }
+  if (generation !== gate.generation + 1) return { gate };
+  const exported = await exporter(
+    INVITE_ROTATION_LABEL,
+    encodeBigEndian(BigInt(generation), 4),
+    32,
+  );
+  const secret = await nextInviteSecret(current, exported);
+  exported.fill(0);
+  const keys = await deriveInviteKeys(secret, current.roomId);
+  if (keys === undefined) return { gate };
+  const byGeneration = new Map(gate.byGeneration).set(generation, keys);
+  return { gate: { ...gate, keys, generation, byGeneration }, secret };
+}
 
-  /**
-   * Follows the group's invite generation after an epoch change: `exporter` is the new epoch's
-   * after a commit, undefined after joining (our keys are then the group's generation). Returns
-   * the new secret (base64url) when it was just replaced, for the page's link; undefined
-   * otherwise. A generation we cannot reach (more than one step: the roles rules refuse such a
-   * commit) keeps our keys.
-   */
-  async follow(generation: number, exporter?: Exporter): Promise<string | undefined> {
-    const current = this.#keys;
-    if (current === undefined) return undefined;
-    if (this.#generation === undefined || this.#generation === generation || !exporter) {
-      this.#generation = generation;
-      this.#byGeneration.set(generation, current);
-      return undefined;
-    }
-    const known = this.#byGeneration.get(generation);
-    if (generation < this.#generation && known !== undefined) {
-      // a rollback: what came after it is withdrawn and will be derived again if redone
-      for (const g of this.#byGeneration.keys()) if (g > generation) this.#byGeneration.delete(g);
-      this.#keys = known;
-      this.#generation = generation;
-      return undefined;
-    }
-    if (generation !== this.#generation + 1) return undefined;
-    const exported = await exporter(
-      INVITE_ROTATION_LABEL,
-      encodeBigEndian(BigInt(generation), 4),
-      32,
-    );
-    const secret = await nextInviteSecret(current, exported);
-    exported.fill(0);
-    const keys = await deriveInviteKeys(secret, current.roomId);
-    if (keys === undefined) return undefined;
-    this.#keys = keys;
-    this.#generation = generation;
-    this.#byGeneration.set(generation, keys);
-    return secret;
-  }
+/** Our proof and sealed name for the KeyPackage we upload; nothing with a knock link. */
+export async function uploadExtras(
+  gate: AdmissionGate,
+  bundle: KeyPackageBundle,
+  displayName: string,
+): Promise<UploadExtras> {
+  if (gate.keys === undefined) return {};
+  const ref = await keyPackageRef(bundle.publicPackage, await loadMlsCiphersuite());
+  return {
+    proof: toBase64url(await makeAdmissionProof(gate.keys, ref)),
+    name: toBase64url(await sealWaitingName(gate.keys, ref, displayName)),
+  };
+}
 
-  /** Our proof and sealed name for the KeyPackage we upload; nothing with a knock link. */
-  async extrasFor(bundle: KeyPackageBundle, displayName: string): Promise<UploadExtras> {
-    if (this.keys === undefined) return {};
-    const ref = await keyPackageRef(bundle.publicPackage, await loadMlsCiphersuite());
-    return {
-      proof: toBase64url(await makeAdmissionProof(this.keys, ref)),
-      name: toBase64url(await sealWaitingName(this.keys, ref, displayName)),
-    };
-  }
+/** The name an upload sealed for us; undefined if none, or it does not open with our key. */
+export async function claimedName(
+  gate: AdmissionGate,
+  keyPackage: KeyPackage,
+  sealed: string | undefined,
+): Promise<string | undefined> {
+  const bytes = sealed === undefined ? null : fromBase64url(sealed);
+  if (gate.keys === undefined || bytes === null) return undefined;
+  const ref = await keyPackageRef(keyPackage, await loadMlsCiphersuite());
+  return openWaitingName(gate.keys, ref, bytes);
+}
 
-  /** The name an upload sealed for us; undefined if none, or it does not open with our key. */
-  async claimedName(keyPackage: KeyPackage, sealed: string | undefined) {
-    const bytes = sealed === undefined ? null : fromBase64url(sealed);
-    if (this.keys === undefined || bytes === null) return undefined;
-    const ref = await keyPackageRef(keyPackage, await loadMlsCiphersuite());
-    return openWaitingName(this.keys, ref, bytes);
-  }
+export async function judgeUpload(
+  gate: AdmissionGate,
+  keyPackage: KeyPackage,
+  proofText: string | undefined,
+): Promise<UploadJudgement> {
+  const proof = proofText === undefined ? undefined : (fromBase64url(proofText) ?? undefined);
+  if (proofText !== undefined && proof === undefined) return { kind: "forged", proof };
+  if (proof === undefined || gate.keys === undefined) return { kind: "unproven", proof };
+  const ref = await keyPackageRef(keyPackage, await loadMlsCiphersuite());
+  return (await verifyAdmissionProof(gate.keys, ref, proof))
+    ? { kind: "proven", proof }
+    : { kind: "forged", proof };
+}
 
-  async judge(keyPackage: KeyPackage, proofText: string | undefined): Promise<UploadJudgement> {
-    const proof = proofText === undefined ? undefined : (fromBase64url(proofText) ?? undefined);
-    if (proofText !== undefined && proof === undefined) return { kind: "forged", proof };
-    if (proof === undefined || this.keys === undefined) return { kind: "unproven", proof };
-    const ref = await keyPackageRef(keyPackage, await loadMlsCiphersuite());
-    return (await verifyAdmissionProof(this.keys, ref, proof))
-      ? { kind: "proven", proof }
-      : { kind: "forged", proof };
+/** Commit-duty work among the uploads, and the deny-listed ones to refuse. */
+export function sortUploads(
+  roles: MeetingRoles,
+  uploads: ReadonlyMap<string, Upload>,
+): { readonly work: [string, Upload][]; readonly denied: [string, Upload][] } {
+  const work: [string, Upload][] = [];
+  const denied: [string, Upload][] = [];
+  const open = !roles.settings.locked && !roles.settings.lobbyMandatory;
+  for (const entry of uploads) {
+    if (roles.denyList.includes(entry[1].fingerprint)) denied.push(entry);
+    else if (open && entry[1].proven) work.push(entry);
   }
-
-  /** Commit-duty work among the uploads, and the deny-listed ones to refuse. */
-  sort(
-    roles: MeetingRoles,
-    uploads: ReadonlyMap<string, Upload>,
-  ): { readonly work: [string, Upload][]; readonly denied: [string, Upload][] } {
-    const work: [string, Upload][] = [];
-    const denied: [string, Upload][] = [];
-    const open = !roles.settings.locked && !roles.settings.lobbyMandatory;
-    for (const entry of uploads) {
-      if (roles.denyList.includes(entry[1].fingerprint)) denied.push(entry);
-      else if (open && entry[1].proven) work.push(entry);
-    }
-    return { work, denied };
-  }
+  return { work, denied };
 }

@@ -7,16 +7,9 @@ import { type AdmittedKeyPackage, admissionCommitOptions } from "../admission/ad
 import type { InviteKeys } from "../admission/invite-keys.ts";
 import type { MeetingRoles } from "../admission/meeting-roles.ts";
 import { isE2eeError } from "../errors.ts";
+import { addMembers, commitRoles, removeMembers, selfUpdate } from "../mls/commits.ts";
 import { decodeKeyPackage, validateKeyPackage } from "../mls/key-package.ts";
-import {
-  type AddTransition,
-  addMembers,
-  type CommitTransition,
-  commitRoles,
-  type MlsSession,
-  removeMembers,
-  selfUpdate,
-} from "../mls/session.ts";
+import type { AddTransition, CommitTransition, MlsSession } from "../mls/session.ts";
 
 export interface Candidate extends AdmittedKeyPackage {
   readonly from: string;
@@ -102,7 +95,7 @@ export async function buildUpdate(session: MlsSession) {
   return { kind: "update", transition: await selfUpdate(session) } as const;
 }
 
-/** New roles and settings (a commit of their own: mls/session.ts commitRoles says why). */
+/** New roles and settings (a commit of their own: mls/commits.ts commitRoles says why). */
 export async function buildRoles(session: MlsSession, roles: MeetingRoles) {
   return { kind: "roles", transition: await commitRoles(session, roles) } as const;
 }

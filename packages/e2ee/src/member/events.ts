@@ -1,7 +1,8 @@
-// The member engine's events: a map of names to argument types, and an emitter whose listeners
-// cannot break the engine (a listener that throws is isolated, STYLE "Typed events").
+// The member engine's events: a map of names to argument types, and its emitter.
 import type { MeetingRoles, Role } from "../admission/meeting-roles.ts";
 import type { RefusalReason } from "../admission/refusal.ts";
+import type { MediaKeyRing } from "../media-keys/key-ring.ts";
+import { TypedEmitter } from "../typed-emitter.ts";
 import type { Reaction } from "./app-message.ts";
 import type { HostCommand } from "./host-commands.ts";
 
@@ -149,34 +150,16 @@ export interface MemberEvents {
   alarm: SecurityAlarm;
   error: MemberError;
   /**
+   * The engine replaced its key ring (after a rollback, a rejoin, or when it closes): frames are
+   * sealed and opened with this one from now on (`MeetingMember.mediaKeyRing`).
+   */
+  "key-ring": MediaKeyRing;
+  /**
    * The engine must join again but the server will not take a KeyPackage on this connection:
    * open a new one and feed its `welcome` to this engine.
    */
   reconnect: { readonly reason: string };
 }
 
-export type Listener<T> = (value: T) => void;
-
-export class MemberEmitter {
-  readonly #listeners = new Map<keyof MemberEvents, Set<Listener<never>>>();
-
-  on<K extends keyof MemberEvents>(name: K, listener: Listener<MemberEvents[K]>): () => void {
-    let set = this.#listeners.get(name);
-    if (set === undefined) {
-      set = new Set();
-      this.#listeners.set(name, set);
-    }
-    set.add(listener as Listener<never>);
-    return () => set.delete(listener as Listener<never>);
-  }
-
-  emit<K extends keyof MemberEvents>(name: K, value: MemberEvents[K]): void {
-    for (const listener of this.#listeners.get(name) ?? []) {
-      try {
-        (listener as Listener<MemberEvents[K]>)(value);
-      } catch {
-        // A listener's failure is its own; the engine's state must not depend on it.
-      }
-    }
-  }
-}
+/** The engine's emitter (../typed-emitter.ts): a listener that throws cannot break the engine. */
+export class MemberEmitter extends TypedEmitter<MemberEvents> {}

@@ -13,14 +13,25 @@
 // for what its previous holder did. A dropped participant is forgotten once the leaf it held is
 // gone: the server holds its place no longer, and it must neither claim a refilled leaf nor look
 // like a participant outside the group.
+//
+// A value: every function returns a new record and leaves the one it got as it was.
 import type { Roster, RosterEntry } from "../mls/roster.ts";
 import { toHex } from "../sframe/bytes.ts";
 
-interface ParticipantState {
-  leaf: number | null;
-  disconnectedAt: number | undefined;
+export interface ParticipantRecord {
+  readonly leaf: number | null;
+  readonly disconnectedAt: number | undefined;
   /** while dropped: the leaf:fingerprint it held */
-  heldKey: string | undefined;
+  readonly heldKey: string | undefined;
+}
+
+export interface Participants {
+  /** in the order the server announced them */
+  readonly byId: ReadonlyMap<string, ParticipantRecord>;
+  /** leaf:fingerprint → when its member said goodbye: due at once */
+  readonly left: ReadonlyMap<string, number>;
+  /** leaf:fingerprint → when we first saw it with no participant */
+  readonly unclaimedSince: ReadonlyMap<string, number>;
 }
 
 export interface DueRemovals {
@@ -31,132 +42,148 @@ export interface DueRemovals {
   readonly nextAt: number | undefined;
 }
 
+export const NO_PARTICIPANTS: Participants = {
+  byId: new Map(),
+  left: new Map(),
+  unclaimedSince: new Map(),
+};
+
 const keyOf = (entry: RosterEntry) => `${entry.leafIndex}:${toHex(entry.fingerprint)}`;
 
-export class Participants {
-  readonly #byId = new Map<string, ParticipantState>();
-  /** leaf:fingerprint → when its member said goodbye: due at once */
-  readonly #left = new Map<string, number>();
-  /** leaf:fingerprint → when we first saw it with no participant */
-  readonly #unclaimedSince = new Map<string, number>();
+/** The server's list as `welcome` or `admitted` gives it; what we knew of others is dropped. */
+export function resetParticipants(
+  p: Participants,
+  list: readonly { readonly id: string; readonly leaf: number | null }[],
+): Participants {
+  const cleared: Participants = { ...p, byId: new Map() };
+  return list.reduce<Participants>(
+    (next, { id, leaf }) => upsertParticipant(next, id, leaf),
+    cleared,
+  );
+}
 
-  reset(list: readonly { readonly id: string; readonly leaf: number | null }[]): void {
-    this.#byId.clear();
-    for (const p of list) this.upsert(p.id, p.leaf);
+export function upsertParticipant(p: Participants, id: string, leaf: number | null): Participants {
+  const byId = new Map(p.byId);
+  byId.set(id, { leaf, disconnectedAt: undefined, heldKey: undefined });
+  return { ...p, byId };
+}
+
+/**
+ * Every participant the server announces as connected, in the order it announced them, with its
+ * leaf. A dropped one is left out: it receives nothing while it is away.
+ */
+export function announced(
+  p: Participants,
+): Array<{ readonly id: string; readonly leaf: number | null }> {
+  return [...p.byId]
+    .filter(([, record]) => record.disconnectedAt === undefined)
+    .map(([id, record]) => ({ id, leaf: record.leaf }));
+}
+
+/** The member at `entry` said goodbye, signed by its leaf: its leaf is due at once. */
+export function participantGoodbye(p: Participants, entry: RosterEntry, now: number): Participants {
+  return { ...p, left: new Map(p.left).set(keyOf(entry), now) };
+}
+
+/**
+ * The server says `id` left or dropped; `roster` is ours now. Either way a member's leaf waits out
+ * the reconnection window, unless its member said goodbye (`participantGoodbye`): the reason is
+ * the server's word, and a server that calls a connected member "left" must not get it removed.
+ */
+export function participantLeft(
+  p: Participants,
+  id: string,
+  now: number,
+  roster: Roster | undefined,
+): Participants {
+  const record = p.byId.get(id);
+  if (record === undefined) return p;
+  const byId = new Map(p.byId);
+  // The server holds a dropped participant's place only while it has a leaf (server session.ts).
+  // One without (a joiner gone before its Add, a member its removal expelled) is gone for good;
+  // kept here, it would raise the unknown-participant alarm 10 s later.
+  const entry = roster?.find((e) => e.leafIndex === record.leaf);
+  if (record.leaf !== null && entry !== undefined && !p.left.has(keyOf(entry))) {
+    byId.set(id, { ...record, disconnectedAt: now, heldKey: keyOf(entry) });
+    return { ...p, byId };
   }
+  byId.delete(id);
+  return { ...p, byId };
+}
 
-  upsert(id: string, leaf: number | null): void {
-    this.#byId.set(id, { leaf, disconnectedAt: undefined, heldKey: undefined });
+/** Leaves of participants that dropped (or the server says left) and may come back. */
+export function heldLeaves(p: Participants): Set<number> {
+  const held = new Set<number>();
+  for (const record of p.byId.values()) {
+    if (record.disconnectedAt !== undefined && record.leaf !== null) held.add(record.leaf);
   }
+  return held;
+}
 
-  /**
-   * Every participant the server announces as connected, in the order it announced them, with its
-   * leaf. A dropped one is left out: it receives nothing while it is away.
-   */
-  announced(): Array<{ readonly id: string; readonly leaf: number | null }> {
-    return [...this.#byId]
-      .filter(([, state]) => state.disconnectedAt === undefined)
-      .map(([id, state]) => ({ id, leaf: state.leaf }));
-  }
+/** Forgets dropped participants whose leaf is gone from `roster` (removed, maybe refilled). */
+function forgetGone(p: Participants, roster: Roster): Participants {
+  const live = new Set(roster.map(keyOf));
+  const gone = [...p.byId].filter(([, r]) => r.heldKey !== undefined && !live.has(r.heldKey));
+  if (gone.length === 0) return p;
+  const byId = new Map(p.byId);
+  for (const [id] of gone) byId.delete(id);
+  return { ...p, byId };
+}
 
-  leafOf(id: string): number | null | undefined {
-    return this.#byId.get(id)?.leaf;
-  }
+function claimant(p: Participants, leaf: number): ParticipantRecord | undefined {
+  for (const record of p.byId.values()) if (record.leaf === leaf) return record;
+  return undefined;
+}
 
-  /** The member at `entry` said goodbye, signed by its leaf: its leaf is due at once. */
-  goodbye(entry: RosterEntry, now: number): void {
-    this.#left.set(keyOf(entry), now);
-  }
+/** Leaves whose participant is connected, ours included, ascending: the commit duty order. */
+export function connectedLeaves(p: Participants, roster: Roster, ownLeaf: number): number[] {
+  const known = forgetGone(p, roster);
+  return roster
+    .map((e) => e.leafIndex)
+    .filter((leaf) => {
+      if (leaf === ownLeaf) return true;
+      const record = claimant(known, leaf);
+      return record !== undefined && record.disconnectedAt === undefined;
+    });
+}
 
-  /**
-   * The server says `id` left or dropped; `roster` is ours now. Either way a member's leaf waits
-   * out the reconnection window, unless its member said goodbye (`goodbye`).
-   */
-  left(
-    id: string,
-    _reason: "left" | "disconnected",
-    now: number,
-    roster: Roster | undefined,
-  ): void {
-    const state = this.#byId.get(id);
-    if (state === undefined) return;
-    // The server holds a dropped participant's place only while it has a leaf (server session.ts).
-    // One without (a joiner gone before its Add, a member its removal expelled) is gone for good;
-    // kept here, it would raise the unknown-participant alarm 10 s later.
-    const entry = roster?.find((e) => e.leafIndex === state.leaf);
-    if (state.leaf !== null && entry !== undefined && !this.#left.has(keyOf(entry))) {
-      state.disconnectedAt = now;
-      state.heldKey = keyOf(entry);
-      return;
+/** When the leaf of `entry` is due for removal, if it is at all. */
+function dueAtOf(p: Participants, entry: RosterEntry, first: number, windowMs: number) {
+  const leftAt = p.left.get(keyOf(entry));
+  if (leftAt !== undefined) return leftAt;
+  const record = claimant(p, entry.leafIndex);
+  if (record === undefined) return first + windowMs;
+  return record.disconnectedAt === undefined ? undefined : record.disconnectedAt + windowMs;
+}
+
+/** The leaves due for removal now; the record that comes back remembers unclaimed leaves. */
+export function dueRemovals(
+  before: Participants,
+  roster: Roster,
+  ownLeaf: number,
+  now: number,
+  windowMs: number,
+): { readonly participants: Participants; readonly due: DueRemovals } {
+  const p = forgetGone(before, roster);
+  const leaves: number[] = [];
+  let since: number | undefined;
+  let nextAt: number | undefined;
+  const unclaimedSince = new Map<string, number>();
+  const others = roster.filter((entry) => entry.leafIndex !== ownLeaf);
+  for (const entry of others) {
+    const key = keyOf(entry);
+    const first = p.unclaimedSince.get(key) ?? now;
+    if (!p.left.has(key) && claimant(p, entry.leafIndex) === undefined) {
+      unclaimedSince.set(key, first);
     }
-    this.#byId.delete(id);
+    const dueAt = dueAtOf(p, entry, first, windowMs);
+    if (dueAt === undefined) continue;
+    if (dueAt <= now) {
+      leaves.push(entry.leafIndex);
+      since = since === undefined ? dueAt : Math.min(since, dueAt);
+    } else nextAt = nextAt === undefined ? dueAt : Math.min(nextAt, dueAt);
   }
-
-  /** Leaves of participants that dropped (or the server says left) and may come back. */
-  heldLeaves(): Set<number> {
-    const held = new Set<number>();
-    for (const state of this.#byId.values()) {
-      if (state.disconnectedAt !== undefined && state.leaf !== null) held.add(state.leaf);
-    }
-    return held;
-  }
-
-  /** Forgets dropped participants whose leaf is gone from `roster` (removed, maybe refilled). */
-  #forgetGone(roster: Roster): void {
-    const live = new Set(roster.map(keyOf));
-    for (const [id, state] of [...this.#byId]) {
-      if (state.heldKey !== undefined && !live.has(state.heldKey)) this.#byId.delete(id);
-    }
-  }
-
-  #claimant(leaf: number): ParticipantState | undefined {
-    for (const state of this.#byId.values()) if (state.leaf === leaf) return state;
-    return undefined;
-  }
-
-  /** Leaves whose participant is connected, ours included, ascending: the commit duty order. */
-  connectedLeaves(roster: Roster, ownLeaf: number): number[] {
-    this.#forgetGone(roster);
-    return roster
-      .map((e) => e.leafIndex)
-      .filter((leaf) => {
-        if (leaf === ownLeaf) return true;
-        const claimant = this.#claimant(leaf);
-        return claimant !== undefined && claimant.disconnectedAt === undefined;
-      });
-  }
-
-  dueRemovals(roster: Roster, ownLeaf: number, now: number, windowMs: number): DueRemovals {
-    this.#forgetGone(roster);
-    const leaves: number[] = [];
-    let since: number | undefined;
-    let nextAt: number | undefined;
-    const live = new Set<string>();
-    for (const entry of roster) {
-      if (entry.leafIndex === ownLeaf) continue;
-      const key = keyOf(entry);
-      live.add(key);
-      let dueAt: number | undefined;
-      const leftAt = this.#left.get(key);
-      const claimant = this.#claimant(entry.leafIndex);
-      if (leftAt !== undefined) dueAt = leftAt;
-      else if (claimant !== undefined) {
-        this.#unclaimedSince.delete(key);
-        if (claimant.disconnectedAt !== undefined) dueAt = claimant.disconnectedAt + windowMs;
-      } else {
-        const first = this.#unclaimedSince.get(key) ?? now;
-        this.#unclaimedSince.set(key, first);
-        dueAt = first + windowMs;
-      }
-      if (dueAt === undefined) continue;
-      if (dueAt <= now) {
-        leaves.push(entry.leafIndex);
-        since = since === undefined ? dueAt : Math.min(since, dueAt);
-      } else nextAt = nextAt === undefined ? dueAt : Math.min(nextAt, dueAt);
-    }
-    for (const key of [...this.#left.keys()]) if (!live.has(key)) this.#left.delete(key);
-    for (const key of [...this.#unclaimedSince.keys()])
-      if (!live.has(key)) this.#unclaimedSince.delete(key);
-    return { leaves, since, nextAt };
-  }
+  const live = new Set(others.map(keyOf));
+  const left = new Map([...p.left].filter(([key]) => live.has(key)));
+  return { participants: { ...p, left, unclaimedSince }, due: { leaves, since, nextAt } };
 }

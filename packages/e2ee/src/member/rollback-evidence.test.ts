@@ -4,17 +4,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { signWithLabel } from "ts-mls/crypto/signature.js";
 import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
+import { addMembers, removeMembers, selfUpdate } from "../mls/commits.ts";
 import { createDeviceIdentity } from "../mls/credential.ts";
 import { processIncoming } from "../mls/incoming.ts";
 import { makeKeyPackage } from "../mls/key-package.ts";
-import {
-  addMembers,
-  createMeeting,
-  joinFromWelcome,
-  type MlsSession,
-  removeMembers,
-  selfUpdate,
-} from "../mls/session.ts";
+import { createMeeting, type MlsSession } from "../mls/session.ts";
+import { joinFromWelcome } from "../mls/welcome.ts";
 import {
   commitReference,
   type FailureReport,

@@ -9,7 +9,8 @@
 // "Its own leaf": the leaf the server says it holds must be in the roster, and not claimed by a
 // participant announced before it (two participants on one leaf: the later one is unknown).
 //
-// Pure: the caller passes the lists and the time, and reads what was raised and cleared.
+// Pure: the caller passes the lists, the time and what the last check left, and reads what was
+// raised and cleared, and what to keep for the next check.
 
 export const DEFAULT_UNKNOWN_GRACE_MS = 10_000;
 
@@ -28,55 +29,49 @@ export interface UnknownChange {
   readonly nextAt: number | undefined;
 }
 
-export class UnknownParticipants {
-  readonly #graceMs: number;
+/** What the alarm remembers between checks. A value: `checkUnknown` returns a new one. */
+export interface UnknownWatch {
   /** id → when we first saw it without a leaf of its own */
-  readonly #since = new Map<string, number>();
-  readonly #raised = new Set<string>();
+  readonly since: ReadonlyMap<string, number>;
+  /** ids with a raised alarm, in the order they were raised */
+  readonly raised: readonly string[];
+}
 
-  constructor(graceMs = DEFAULT_UNKNOWN_GRACE_MS) {
-    this.#graceMs = graceMs;
-  }
+export const NO_UNKNOWN: UnknownWatch = { since: new Map(), raised: [] };
 
-  /** Ids with a raised alarm, in the order they were raised. */
-  get active(): readonly string[] {
-    return [...this.#raised];
+/**
+ * `announced`: the server's participant list, ours excluded, in the order it announced them;
+ * `leaves`: the MLS roster's leaves; `waiting`: ids whose upload waits for a host.
+ */
+export function checkUnknown(
+  watch: UnknownWatch,
+  announced: readonly AnnouncedParticipant[],
+  leaves: ReadonlySet<number>,
+  waiting: ReadonlySet<string>,
+  now: number,
+  graceMs = DEFAULT_UNKNOWN_GRACE_MS,
+): { readonly watch: UnknownWatch; readonly change: UnknownChange } {
+  const claimed = new Set<number>();
+  const unknown = new Set<string>();
+  for (const p of announced) {
+    const own = p.leaf !== null && leaves.has(p.leaf) && !claimed.has(p.leaf);
+    if (p.leaf !== null) claimed.add(p.leaf);
+    if (!own && !waiting.has(p.id)) unknown.add(p.id);
   }
-
-  /**
-   * `announced`: the server's participant list, ours excluded, in the order it announced them;
-   * `leaves`: the MLS roster's leaves; `waiting`: ids whose upload waits for a host.
-   */
-  check(
-    announced: readonly AnnouncedParticipant[],
-    leaves: ReadonlySet<number>,
-    waiting: ReadonlySet<string>,
-    now: number,
-  ): UnknownChange {
-    const claimed = new Set<number>();
-    const unknown = new Set<string>();
-    for (const p of announced) {
-      const own = p.leaf !== null && leaves.has(p.leaf) && !claimed.has(p.leaf);
-      if (p.leaf !== null) claimed.add(p.leaf);
-      if (!own && !waiting.has(p.id)) unknown.add(p.id);
-    }
-    for (const id of [...this.#since.keys()]) if (!unknown.has(id)) this.#since.delete(id);
-    const cleared = [...this.#raised].filter((id) => !unknown.has(id));
-    for (const id of cleared) this.#raised.delete(id);
-    const raised: string[] = [];
-    let nextAt: number | undefined;
-    for (const id of unknown) {
-      const since = this.#since.get(id) ?? now;
-      this.#since.set(id, since);
-      if (this.#raised.has(id)) continue;
-      if (now - since >= this.#graceMs) {
-        this.#raised.add(id);
-        raised.push(id);
-      } else {
-        const at = since + this.#graceMs;
-        nextAt = nextAt === undefined ? at : Math.min(nextAt, at);
-      }
-    }
-    return { raised, cleared, nextAt };
+  const cleared = watch.raised.filter((id) => !unknown.has(id));
+  const stillRaised = watch.raised.filter((id) => unknown.has(id));
+  const since = new Map<string, number>();
+  const raised: string[] = [];
+  let nextAt: number | undefined;
+  for (const id of unknown) {
+    const first = watch.since.get(id) ?? now;
+    since.set(id, first);
+    if (stillRaised.includes(id)) continue;
+    if (now - first >= graceMs) raised.push(id);
+    else nextAt = Math.min(nextAt ?? Number.POSITIVE_INFINITY, first + graceMs);
   }
+  return {
+    watch: { since, raised: [...stillRaised, ...raised] },
+    change: { raised, cleared, nextAt },
+  };
 }

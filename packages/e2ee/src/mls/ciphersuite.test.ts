@@ -5,17 +5,12 @@ import { describe, it } from "node:test";
 import { toHex } from "../sframe/bytes.ts";
 import { TestMeeting } from "../testing/test-meeting.ts";
 import { loadMlsCiphersuite, type MlsCiphersuiteName } from "./ciphersuite.ts";
+import { addMembers, removeMembers } from "./commits.ts";
 import { createDeviceIdentity } from "./credential.ts";
 import { processIncoming } from "./incoming.ts";
 import { decodeKeyPackage, keyPackageRef, makeKeyPackage } from "./key-package.ts";
-import {
-  addMembers,
-  createMeeting,
-  exportSecret,
-  joinFromWelcome,
-  removeMembers,
-  sealApplicationMessage,
-} from "./session.ts";
+import { createMeeting, exportSecret, sealApplicationMessage } from "./session.ts";
+import { joinFromWelcome } from "./welcome.ts";
 
 const XWING: MlsCiphersuiteName = "MLS_256_XWING_AES256GCM_SHA512_Ed25519";
 const CLASSIC: MlsCiphersuiteName = "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519";

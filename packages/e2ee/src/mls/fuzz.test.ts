@@ -5,11 +5,13 @@ import { describe, it } from "node:test";
 import { isE2eeError } from "../errors.ts";
 import { seededRandom } from "../testing/seeded-random.ts";
 import { loadMlsCiphersuite } from "./ciphersuite.ts";
+import { addMembers, selfUpdate } from "./commits.ts";
 import { createDeviceIdentity, decodeIdentity } from "./credential.ts";
 import { decodeGroupPin } from "./group-pin.ts";
 import { processIncoming } from "./incoming.ts";
 import { decodeKeyPackage, makeKeyPackage } from "./key-package.ts";
-import { addMembers, createMeeting, joinFromWelcome, selfUpdate } from "./session.ts";
+import { createMeeting } from "./session.ts";
+import { joinFromWelcome } from "./welcome.ts";
 
 function randomBytes(next: () => number, max: number): Uint8Array {
   const out = new Uint8Array(Math.floor(next() * max));

@@ -115,24 +115,13 @@ async function processHandshake(
   );
   if (seen === undefined) throw invalid("no commit or proposal in the message");
   const authenticatedData = content.authenticatedData;
-  const input: PolicyInput =
-    seen.kind === "commit"
-      ? {
-          kind: "commit",
-          origin: "remote",
-          committer: seen.senderLeafIndex,
-          proposals: seen.proposals,
-          authenticatedData,
-        }
-      : { kind: "proposal", origin: "remote", proposal: seen.proposal, authenticatedData };
-  await enforcePolicy(session.policy, input, policyContext(session));
-  const added =
-    seen.kind === "commit"
-      ? await addedRefs(
-          seen.proposals.map((p) => p.proposal),
-          session.suite,
-        )
-      : [];
+  await enforcePolicy(
+    session.policy,
+    policyInputOf(seen, authenticatedData),
+    policyContext(session),
+  );
+  const proposals = seen.kind === "commit" ? seen.proposals.map((p) => p.proposal) : [];
+  const added = await addedRefs(proposals, session.suite);
   const next = await sessionFromState(
     result.newState,
     session.suite,
@@ -158,6 +147,23 @@ async function processHandshake(
       authenticatedData,
       removedUs: !next.active,
     },
+  };
+}
+
+/** What the policy is asked about a commit or proposal that arrived (mls/policy.ts). */
+function policyInputOf(
+  seen: Parameters<IncomingMessageCallback>[0],
+  authenticatedData: Uint8Array,
+): PolicyInput {
+  if (seen.kind !== "commit") {
+    return { kind: "proposal", origin: "remote", proposal: seen.proposal, authenticatedData };
+  }
+  return {
+    kind: "commit",
+    origin: "remote",
+    committer: seen.senderLeafIndex,
+    proposals: seen.proposals,
+    authenticatedData,
   };
 }
 

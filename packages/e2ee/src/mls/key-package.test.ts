@@ -9,6 +9,7 @@ import {
 } from "ts-mls";
 import { isE2eeError } from "../errors.ts";
 import { loadMlsCiphersuite } from "./ciphersuite.ts";
+import { addMembers } from "./commits.ts";
 import {
   checkDisplayName,
   createDeviceIdentity,
@@ -32,7 +33,8 @@ import {
   validateKeyPackage,
 } from "./key-package.ts";
 import { deriveSecurityCode, SECURITY_CODE_BITS } from "./security-code.ts";
-import { addMembers, createMeeting, joinFromWelcome } from "./session.ts";
+import { createMeeting } from "./session.ts";
+import { joinFromWelcome } from "./welcome.ts";
 
 const MINUTE = 60_000;
 

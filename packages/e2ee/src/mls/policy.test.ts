@@ -3,17 +3,13 @@ import { describe, it } from "node:test";
 import { createCommit, createProposal, encodeMlsMessage } from "ts-mls";
 import { isE2eeError } from "../errors.ts";
 import { loadMlsCiphersuite } from "./ciphersuite.ts";
+import { addMembers, selfUpdate } from "./commits.ts";
 import { createDeviceIdentity } from "./credential.ts";
 import { processIncoming } from "./incoming.ts";
 import { makeKeyPackage } from "./key-package.ts";
 import { addedKeyPackages, type MlsPolicy, type PolicyInput } from "./policy.ts";
-import {
-  addMembers,
-  createMeeting,
-  joinFromWelcome,
-  type MlsSession,
-  selfUpdate,
-} from "./session.ts";
+import { createMeeting, type MlsSession } from "./session.ts";
+import { joinFromWelcome } from "./welcome.ts";
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {

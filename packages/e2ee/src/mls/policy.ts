@@ -28,7 +28,7 @@ import {
 } from "../admission/meeting-roles.ts";
 import { type Refusal, refusal } from "../admission/refusal.ts";
 import { rolesChangeProblem } from "../admission/roles-change.ts";
-import { MlsPolicyRefusedError } from "../errors.ts";
+import { MlsSessionError } from "../errors.ts";
 import { toHex } from "../sframe/bytes.ts";
 import { identityOfCredential } from "./credential.ts";
 import { findGroupPin, GROUP_PIN_EXTENSION_TYPE } from "./group-pin.ts";
@@ -39,6 +39,20 @@ import {
   keyPackageRef,
 } from "./key-package.ts";
 import { type Roster, rosterEntry } from "./roster.ts";
+
+/**
+ * A policy refused a change (MLS_POLICY_REFUSED). When an admission or roles rule refused it,
+ * `refusal` says which and names the device concerned, for the security log; it holds no secret.
+ */
+export class MlsPolicyRefusedError extends MlsSessionError {
+  readonly refusal: Refusal | undefined;
+
+  constructor(message: string, refusal: Refusal | undefined) {
+    super("MLS_POLICY_REFUSED", message);
+    this.name = "MlsPolicyRefusedError";
+    this.refusal = refusal;
+  }
+}
 
 export type PolicyInput =
   | {

@@ -3,21 +3,19 @@ import { describe, it } from "node:test";
 import { isE2eeError } from "../errors.ts";
 import { toHex } from "../sframe/bytes.ts";
 import { loadMlsCiphersuite } from "./ciphersuite.ts";
+import { addMembers, removeMembers, selfUpdate } from "./commits.ts";
 import { createDeviceIdentity, type DeviceIdentity } from "./credential.ts";
 import { processIncoming } from "./incoming.ts";
 import { makeKeyPackage } from "./key-package.ts";
 import type { MlsPolicy } from "./policy.ts";
 import {
-  addMembers,
   createMeeting,
   eraseConsumed,
   exportSecret,
-  joinFromWelcome,
   type MlsSession,
-  removeMembers,
   sealApplicationMessage,
-  selfUpdate,
 } from "./session.ts";
+import { joinFromWelcome } from "./welcome.ts";
 
 const utf8 = new TextEncoder();
 const text = new TextDecoder();

@@ -1,12 +1,13 @@
-// The MLS session (RFC 9420) on ts-mls: create a meeting group, add and remove members, update our
-// own leaf, join from a Welcome, seal application data. Every call is a pure transition: it returns
-// a new MlsSession and the secrets the old one held that the new one no longer needs (`consumed`),
-// and leaves the session it was given untouched, so a caller whose commit the Delivery Service
-// refuses simply keeps the old session. Once the caller has adopted the new session it erases what
-// was consumed (eraseConsumed); from then on the old session must not be used.
+// The MLS session (RFC 9420) on ts-mls: create a meeting group, seal application data, export
+// secrets; commits are made in commits.ts, a Welcome is opened in welcome.ts, and what arrives is
+// processed in incoming.ts. Every call is a pure transition: it returns a new MlsSession and the
+// secrets the old one held that the new one no longer needs (`consumed`), and leaves the session
+// it was given untouched, so a caller whose commit the Delivery Service refuses simply keeps the
+// old session. Once the caller has adopted the new session it erases what was consumed
+// (eraseConsumed); from then on the old session must not be used.
 //
 // Handshake messages are PublicMessages (the Delivery Service follows epoch and roster, DESIGN
-// §3.4); application data is PrivateMessage. Receiving is in incoming.ts.
+// §3.4); application data is PrivateMessage.
 //
 // Every group carries two GroupContext extensions from its founding: the pin (group-pin.ts) and
 // the roles and settings (admission/meeting-roles.ts), the creator its one host. A session also
@@ -16,21 +17,14 @@ import {
   type ClientConfig,
   type ClientState,
   createApplicationMessage,
-  createCommit,
   createGroup,
-  decodeMlsMessage,
   type Extension,
-  emptyPskIndex,
   encodeMlsMessage,
-  type GroupInfo,
-  joinGroupWithExtensions,
   mlsExporter,
   type Proposal,
-  type Welcome,
   zeroOutUint8Array,
 } from "ts-mls";
 import { defaultClientConfig } from "ts-mls/clientConfig.js";
-import { decryptGroupInfo, decryptGroupSecrets } from "ts-mls/welcome.js";
 import { fingerprintFromBytes } from "../admission/fingerprint.ts";
 import {
   findMeetingRoles,
@@ -41,7 +35,7 @@ import {
 } from "../admission/meeting-roles.ts";
 import { E2eeUsageError, MlsSessionError } from "../errors.ts";
 import { toHex } from "../sframe/bytes.ts";
-import { loadMlsCiphersuite, type MlsCiphersuiteName, suiteOfKeyPackage } from "./ciphersuite.ts";
+import { loadMlsCiphersuite, type MlsCiphersuiteName } from "./ciphersuite.ts";
 import {
   type CredentialIdentity,
   type DeviceIdentity,
@@ -49,15 +43,8 @@ import {
   identityOfCredential,
 } from "./credential.ts";
 import { type GroupPin, groupPinExtension, requireGroupPin } from "./group-pin.ts";
-import {
-  decodeKeyPackage,
-  KEY_PACKAGE_MAX_LIFETIME_SECONDS,
-  type KeyPackageBundle,
-  keyPackageRef,
-  makeKeyPackage,
-  validateKeyPackage,
-} from "./key-package.ts";
-import { acceptAllPolicy, enforcePolicy, type MlsPolicy, type PolicyContext } from "./policy.ts";
+import { KEY_PACKAGE_MAX_LIFETIME_SECONDS, keyPackageRef, makeKeyPackage } from "./key-package.ts";
+import { acceptAllPolicy, type MlsPolicy, type PolicyContext } from "./policy.ts";
 import { type Roster, rosterOf, sameRoster } from "./roster.ts";
 import { deriveSecurityCode, type SecurityCode } from "./security-code.ts";
 
@@ -207,12 +194,12 @@ export function policyContext(session: MlsSession): PolicyContext {
   };
 }
 
-function requireActive(session: MlsSession): void {
+export function requireActive(session: MlsSession): void {
   if (!session.active) throw new MlsSessionError("MLS_NOT_A_MEMBER", "removed from the group");
 }
 
 /** Runs a ts-mls call and turns its errors into a typed MlsSessionError. */
-async function guarded<T>(code: MlsSessionError["code"], run: () => Promise<T>): Promise<T> {
+export async function guarded<T>(code: MlsSessionError["code"], run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
@@ -260,241 +247,6 @@ export async function createMeeting(
     options.policy ?? acceptAllPolicy,
     undefined,
     [own],
-  );
-  return { session, consumed: [bundle.privatePackage.initPrivateKey] };
-}
-
-/** Asks the policy about a commit we are about to make, then makes it as a PublicMessage. */
-async function commitWith(
-  session: MlsSession,
-  proposals: Proposal[],
-  options: CommitOptions,
-  errorCode: MlsSessionError["code"],
-) {
-  requireActive(session);
-  const authenticatedData = options.authenticatedData ?? new Uint8Array();
-  const pending = Object.values(session.state.unappliedProposals);
-  const own = proposals.map((proposal) => ({ proposal, senderLeafIndex: session.ownLeafIndex }));
-  await enforcePolicy(
-    session.policy,
-    {
-      kind: "commit",
-      origin: "local",
-      committer: session.ownLeafIndex,
-      proposals: [...pending, ...own],
-      authenticatedData,
-    },
-    policyContext(session),
-  );
-  const result = await guarded(errorCode, () =>
-    createCommit(
-      { state: session.state, cipherSuite: session.suite },
-      {
-        wireAsPublicMessage: true,
-        extraProposals: proposals,
-        ratchetTreeExtension: true,
-        authenticatedData,
-        groupInfoExtensions: [...(options.groupInfoExtensions ?? [])],
-      },
-    ),
-  );
-  const added = await addedRefs([...pending.map((p) => p.proposal), ...proposals], session.suite);
-  const next = await sessionFromState(
-    result.newState,
-    session.suite,
-    session.policy,
-    session,
-    added,
-  );
-  return { result, session: next, commit: encodeMlsMessage(result.commit) };
-}
-
-/**
- * Adds the holders of `keyPackages` (MLSMessage bytes) in one commit. Each KeyPackage is checked
- * first (key-package.ts: lifetime against our clock, credential); one bad one refuses the batch.
- */
-export async function addMembers(
-  session: MlsSession,
-  keyPackages: readonly Uint8Array[],
-  options: CommitOptions = {},
-): Promise<AddTransition> {
-  if (keyPackages.length === 0)
-    throw new E2eeUsageError("addMembers needs at least one KeyPackage");
-  const decoded = keyPackages.map(decodeKeyPackage);
-  const added = decoded.map((kp) =>
-    validateKeyPackage(kp, {
-      suite: session.suite.name,
-      ...(options.now === undefined ? {} : { now: options.now }),
-    }),
-  );
-  const proposals: Proposal[] = decoded.map((keyPackage) => ({
-    proposalType: "add",
-    add: { keyPackage },
-  }));
-  const done = await commitWith(session, proposals, options, "MLS_KEY_PACKAGE_INVALID");
-  const welcome = done.result.welcome;
-  if (welcome === undefined) throw new MlsSessionError("MLS_MESSAGE_INVALID", "no Welcome made");
-  return {
-    session: done.session,
-    consumed: done.result.consumed,
-    commit: done.commit,
-    welcome: encodeMlsMessage({ version: "mls10", wireformat: "mls_welcome", welcome }),
-    added,
-  };
-}
-
-/** Removes the members at `leafIndexes` in one commit (RFC 9420 §12.1.3); never ourselves. */
-export async function removeMembers(
-  session: MlsSession,
-  leafIndexes: readonly number[],
-  options: CommitOptions = {},
-): Promise<CommitTransition> {
-  if (leafIndexes.length === 0) throw new E2eeUsageError("removeMembers needs a leaf index");
-  for (const leaf of leafIndexes) {
-    if (leaf === session.ownLeafIndex) throw new E2eeUsageError("a member cannot remove itself");
-    if (!session.roster.some((entry) => entry.leafIndex === leaf)) {
-      throw new E2eeUsageError(`no member at leaf ${leaf}`);
-    }
-  }
-  const proposals: Proposal[] = [...new Set(leafIndexes)].map((removed) => ({
-    proposalType: "remove",
-    remove: { removed },
-  }));
-  const done = await commitWith(session, proposals, options, "MLS_MESSAGE_INVALID");
-  return { session: done.session, consumed: done.result.consumed, commit: done.commit };
-}
-
-/**
- * An empty commit with a fresh UpdatePath (RFC 9420 §12.4): new keys for our leaf and path, for
- * post-compromise security. The roster is unchanged, so the security code stays.
- */
-export async function selfUpdate(
-  session: MlsSession,
-  options: CommitOptions = {},
-): Promise<CommitTransition> {
-  const done = await commitWith(session, [], options, "MLS_MESSAGE_INVALID");
-  return { session: done.session, consumed: done.result.consumed, commit: done.commit };
-}
-
-/**
- * A GroupContextExtensions commit (RFC 9420 §12.1.7) setting new roles, keeping the pin, and
- * removing `remove` (leaf indexes) in the same commit (a denial takes the device out at once).
- * Every member checks it against admission/roles-change.ts. ts-mls 1.6.4 makes no UpdatePath for a
- * commit of only this proposal, though RFC 9420 §17.4 marks GroupContextExtensions "path
- * required": such a commit starts a new epoch but brings no fresh key material from the committer.
- */
-export async function commitRoles(
-  session: MlsSession,
-  roles: MeetingRoles,
-  options: CommitOptions = {},
-): Promise<CommitTransition> {
-  // Alone, never with a Remove: a Remove needs an UpdatePath, and ts-mls 1.6.4 encrypts the path
-  // under the GroupContext *before* the new extensions while receivers decrypt under the one
-  // after (as RFC 9420 §12.4.2 says), so every receiver would fail such a commit. The engine
-  // removes in a commit of its own (member/host-requests.ts).
-  const proposals: Proposal[] = [
-    {
-      proposalType: "group_context_extensions",
-      groupContextExtensions: {
-        extensions: [groupPinExtension(session.pin), meetingRolesExtension(roles)],
-      },
-    },
-  ];
-  const done = await commitWith(session, proposals, options, "MLS_MESSAGE_INVALID");
-  return { session: done.session, consumed: done.result.consumed, commit: done.commit };
-}
-
-function decodeWelcome(bytes: Uint8Array): Welcome {
-  let decoded: ReturnType<typeof decodeMlsMessage>;
-  try {
-    decoded = decodeMlsMessage(bytes, 0);
-  } catch {
-    decoded = undefined;
-  }
-  if (
-    decoded === undefined ||
-    decoded[1] !== bytes.length ||
-    decoded[0].wireformat !== "mls_welcome"
-  ) {
-    throw new MlsSessionError("MLS_MESSAGE_INVALID", "not an MLS Welcome");
-  }
-  return decoded[0].welcome;
-}
-
-/**
- * The GroupInfo inside a Welcome for `bundle`, decrypted only to learn its signer: ts-mls 1.6.4's
- * joinGroupWithExtensions verifies the GroupInfo and returns its extensions, but not who signed it
- * (the committer of our Add, whom a knock-link joiner checks). joinGroupWithExtensions then
- * decrypts and verifies the same bytes; the secrets decrypted here are zeroed at once.
- */
-async function groupInfoOf(
-  parsed: Welcome,
-  bundle: KeyPackageBundle,
-  suite: CiphersuiteImpl,
-): Promise<GroupInfo> {
-  const ref = await keyPackageRef(bundle.publicPackage, suite);
-  const initKey = await suite.hpke.importPrivateKey(bundle.privatePackage.initPrivateKey);
-  const secrets = await decryptGroupSecrets(initKey, ref, parsed, suite.hpke);
-  if (secrets === undefined) throw new MlsSessionError("MLS_MESSAGE_INVALID", "no group secrets");
-  try {
-    if (secrets.psks.length > 0) {
-      throw new MlsSessionError("MLS_MESSAGE_INVALID", "a Welcome that needs a PSK");
-    }
-    const info = await decryptGroupInfo(
-      parsed,
-      secrets.joinerSecret,
-      new Uint8Array(suite.kdf.size),
-      suite,
-    );
-    if (info === undefined) throw new MlsSessionError("MLS_MESSAGE_INVALID", "no GroupInfo");
-    return info;
-  } finally {
-    zeroOutUint8Array(secrets.joinerSecret);
-    if (secrets.pathSecret !== undefined) zeroOutUint8Array(secrets.pathSecret);
-  }
-}
-
-/**
- * Joins from a Welcome made for `bundle` (RFC 9420 §12.4.3.1). Refuses a group without Conclave's
- * pin (MLS_GROUP_PIN_INVALID) or roles (MLS_GROUP_ROLES_INVALID), and asks the policy (kind
- * "join", with the GroupInfo's extensions and signer: the Welcome tag and pinned-host checks)
- * before returning. The bundle's init key is consumed; its leaf key now lives in the session.
- */
-export async function joinFromWelcome(
-  bundle: KeyPackageBundle,
-  welcome: Uint8Array,
-  options: SessionOptions = {},
-): Promise<Transition> {
-  // The Welcome must be for our KeyPackage's suite (ts-mls checks the GroupContext's against it).
-  const suite = await suiteOfKeyPackage(bundle.publicPackage);
-  const parsed = decodeWelcome(welcome);
-  const info = await guarded("MLS_MESSAGE_INVALID", () => groupInfoOf(parsed, bundle, suite));
-  const [state, groupInfoExtensions] = await guarded("MLS_MESSAGE_INVALID", () =>
-    joinGroupWithExtensions(
-      parsed,
-      bundle.publicPackage,
-      bundle.privatePackage,
-      emptyPskIndex,
-      suite,
-      undefined,
-      undefined,
-      CONCLAVE_CLIENT_CONFIG,
-    ),
-  );
-  requireGroupPin(state.groupContext.extensions);
-  requireMeetingRoles(state.groupContext.extensions);
-  const ref = await keyPackageRef(bundle.publicPackage, suite);
-  const session = await sessionFromState(
-    state,
-    suite,
-    options.policy ?? acceptAllPolicy,
-    undefined,
-    [toHex(ref)],
-  );
-  await enforcePolicy(
-    session.policy,
-    { kind: "join", origin: "local", groupInfoExtensions, signer: info.signer, keyPackageRef: ref },
-    policyContext(session),
   );
   return { session, consumed: [bundle.privatePackage.initPrivateKey] };
 }

@@ -4,23 +4,18 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { subtle } from "../sframe/webcrypto.ts";
 import { loadMlsCiphersuite } from "./ciphersuite.ts";
+import { addMembers, removeMembers, selfUpdate } from "./commits.ts";
 import { createDeviceIdentity } from "./credential.ts";
 import { processIncoming } from "./incoming.ts";
 import { makeKeyPackage } from "./key-package.ts";
-import {
-  addMembers,
-  createMeeting,
-  joinFromWelcome,
-  removeMembers,
-  sealApplicationMessage,
-  selfUpdate,
-} from "./session.ts";
+import { createMeeting, sealApplicationMessage } from "./session.ts";
 import {
   deviceIdentityWithKey,
   generateSigningKey,
   isSigningKeyHandle,
   SIGNING_KEY_HANDLE_BYTES,
 } from "./signing-key.ts";
+import { joinFromWelcome } from "./welcome.ts";
 
 const utf8 = new TextEncoder();
 

@@ -118,19 +118,29 @@ function checkKid(kid: bigint): void {
 
 /** Makes an SFrame context for one cipher suite. */
 export function createSframeContext(options: SframeContextOptions): SframeContext {
-  const { suite } = options;
-  const windowSize = options.replayWindow ?? DEFAULT_REPLAY_WINDOW;
-  new ReplayWindow(windowSize); // validates the size now rather than at the first key
-  const keys = new Map<bigint, KeyEntry>();
+  return new WebCryptoSframeContext(options);
+}
+
+/** The SFrame context on WebCrypto (sframe/cipher.ts). */
+class WebCryptoSframeContext implements SframeContext {
+  readonly suite: CipherSuite;
+  readonly #windowSize: number;
+  readonly #keys = new Map<bigint, KeyEntry>();
   /** addKey calls still deriving; removeKey cancels them by deleting the token. */
-  const pending = new Map<bigint, symbol>();
+  readonly #pending = new Map<bigint, symbol>();
   /**
    * Next CTR per sending KID. Kept after removeKey so that re-adding a KID can never restart its
    * counter at a value already used (DESIGN T6: one never-reset counter per KID).
    */
-  const nextCtr = new Map<bigint, bigint>();
+  readonly #nextCtr = new Map<bigint, bigint>();
 
-  async function addKey(
+  constructor(options: SframeContextOptions) {
+    this.suite = options.suite;
+    this.#windowSize = options.replayWindow ?? DEFAULT_REPLAY_WINDOW;
+    new ReplayWindow(this.#windowSize); // validates the size now rather than at the first key
+  }
+
+  async addKey(
     kid: bigint,
     baseKey: Uint8Array,
     usage: KeyUsage,
@@ -143,24 +153,24 @@ export function createSframeContext(options: SframeContextOptions): SframeContex
     if (!(baseKey instanceof Uint8Array) || baseKey.length < MIN_BASE_KEY_LENGTH) {
       throw new E2eeUsageError(`base key must be at least ${MIN_BASE_KEY_LENGTH} bytes`);
     }
-    if (keys.has(kid) || pending.has(kid)) {
+    if (this.#keys.has(kid) || this.#pending.has(kid)) {
       throw new E2eeUsageError(`KID ${kid} already has a key; remove it first`);
     }
     const token = Symbol("addKey");
-    pending.set(kid, token);
+    this.#pending.set(kid, token);
     const ikm = new Uint8Array(baseKey); // our copy, erased below; the caller's stays theirs
     let material: Awaited<ReturnType<typeof deriveKeySalt>> | undefined;
     try {
-      material = await deriveKeySalt(suite, kid, ikm);
-      const aead = await importAeadKey(suite, material.key);
-      if (pending.get(kid) !== token) return; // removed while deriving
+      material = await deriveKeySalt(this.suite, kid, ikm);
+      const aead = await importAeadKey(this.suite, material.key);
+      if (this.#pending.get(kid) !== token) return; // removed while deriving
       const kept = progress ?? {
-        nextCtr: nextCtr.get(kid) ?? 0n,
-        window: new ReplayWindow(windowSize),
+        nextCtr: this.#nextCtr.get(kid) ?? 0n,
+        window: new ReplayWindow(this.#windowSize),
       };
-      keys.set(kid, { usage, aead, salt: material.salt.slice(), progress: kept });
+      this.#keys.set(kid, { usage, aead, salt: material.salt.slice(), progress: kept });
     } finally {
-      if (pending.get(kid) === token) pending.delete(kid);
+      if (this.#pending.get(kid) === token) this.#pending.delete(kid);
       ikm.fill(0);
       material?.secret.fill(0);
       material?.key.fill(0);
@@ -168,13 +178,13 @@ export function createSframeContext(options: SframeContextOptions): SframeContex
     }
   }
 
-  function removeKey(kid: bigint): void {
+  removeKey(kid: bigint): void {
     checkKid(kid);
-    keys.delete(kid);
-    pending.delete(kid);
+    this.#keys.delete(kid);
+    this.#pending.delete(kid);
   }
 
-  async function encrypt(
+  async encrypt(
     kid: bigint,
     ctr: bigint | undefined,
     metadata: Uint8Array,
@@ -184,16 +194,16 @@ export function createSframeContext(options: SframeContextOptions): SframeContex
     if (ctr !== undefined && (typeof ctr !== "bigint" || !isU64(ctr))) {
       throw new E2eeUsageError("CTR must be a bigint in [0, 2^64-1]");
     }
-    const entry = keys.get(kid);
+    const entry = this.#keys.get(kid);
     if (entry === undefined || entry.usage !== "encrypt")
       return { ok: false, reason: "unknown-kid" };
     // Reserve the counter before the first await, so concurrent calls never share one.
-    const ownNext = nextCtr.get(kid) ?? 0n;
+    const ownNext = this.#nextCtr.get(kid) ?? 0n;
     const next = entry.progress.nextCtr > ownNext ? entry.progress.nextCtr : ownNext;
     const chosen = ctr ?? next;
     if (chosen < next) return { ok: false, reason: "counter-reused" };
     if (chosen > MAX_U64) return { ok: false, reason: "counter-exhausted" };
-    nextCtr.set(kid, chosen + 1n);
+    this.#nextCtr.set(kid, chosen + 1n);
     entry.progress.nextCtr = chosen + 1n;
 
     // RFC 9605 §4.4.3: aad = header ‖ metadata; nonce = salt XOR CTR.
@@ -204,19 +214,21 @@ export function createSframeContext(options: SframeContextOptions): SframeContex
       aad,
       onArrayBuffer(plaintext),
     );
-    if (keys.get(kid) !== entry) return { ok: false, reason: "unknown-kid" };
+    if (this.#keys.get(kid) !== entry) return { ok: false, reason: "unknown-kid" };
     return { ok: true, frame: concatBytes(header, sealed), kid, ctr: chosen };
   }
 
-  async function decrypt(metadata: Uint8Array, ciphertext: Uint8Array): Promise<DecryptResult> {
+  async decrypt(metadata: Uint8Array, ciphertext: Uint8Array): Promise<DecryptResult> {
     const parsed = decodeHeader(ciphertext);
     if (!parsed.ok)
       return { ok: false, reason: parsed.reason === "truncated" ? "truncated" : "malformed" };
     const { kid, ctr } = parsed.header;
-    const entry = keys.get(kid);
+    const entry = this.#keys.get(kid);
     if (entry === undefined || entry.usage !== "decrypt")
       return { ok: false, reason: "unknown-kid" };
-    if (ciphertext.length - parsed.length < suite.nt) return { ok: false, reason: "truncated" };
+    if (ciphertext.length - parsed.length < this.suite.nt) {
+      return { ok: false, reason: "truncated" };
+    }
     // Cheap early refusal; the decisive check-and-record comes after authentication.
     if (entry.progress.window.check(ctr) !== "fresh") return { ok: false, reason: "replay" };
 
@@ -227,10 +239,8 @@ export function createSframeContext(options: SframeContextOptions): SframeContex
     const plaintext = await entry.aead.open(frameNonce(entry.salt, ctr), aad, body);
     if (plaintext === undefined) return { ok: false, reason: "auth" };
     // A key removed while this frame was being checked no longer admits it.
-    if (keys.get(kid) !== entry) return { ok: false, reason: "unknown-kid" };
+    if (this.#keys.get(kid) !== entry) return { ok: false, reason: "unknown-kid" };
     if (entry.progress.window.accept(ctr) !== "fresh") return { ok: false, reason: "replay" };
     return { ok: true, plaintext, kid, ctr };
   }
-
-  return { suite, addKey, removeKey, encrypt, decrypt };
 }

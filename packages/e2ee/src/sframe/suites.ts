@@ -27,17 +27,12 @@ export interface CipherSuite {
   readonly aead: SuiteAead;
 }
 
-function ctrHmac(id: number, name: string, nt: number): CipherSuite {
-  return {
-    id,
-    name,
-    hash: "SHA-256",
-    nh: 32,
-    nk: 48,
-    nn: 12,
-    nt,
-    aead: { kind: "aes-ctr-hmac", nka: 16 },
-  };
+/** RFC 9605 §4.5.1: AES-CTR with HMAC, at the 128-bit (SHA-256) or the 256-bit (SHA-512) level. */
+function ctrHmac(id: number, name: string, nt: number, level: 128 | 256 = 128): CipherSuite {
+  const nka = level / 8;
+  const nh = level === 128 ? 32 : 64;
+  const hash = level === 128 ? "SHA-256" : "SHA-512";
+  return { id, name, hash, nh, nk: nka + nh, nn: 12, nt, aead: { kind: "aes-ctr-hmac", nka } };
 }
 
 export const AES_128_CTR_HMAC_SHA256_80 = ctrHmac(0x0001, "AES_128_CTR_HMAC_SHA256_80", 10);
@@ -73,25 +68,12 @@ export const RFC9605_SUITES: readonly CipherSuite[] = [
   AES_256_GCM_SHA512_128,
 ];
 
-function ctrHmac256(id: number, name: string, nt: number): CipherSuite {
-  return {
-    id,
-    name,
-    hash: "SHA-512",
-    nh: 64,
-    nk: 96,
-    nn: 12,
-    nt,
-    aead: { kind: "aes-ctr-hmac", nka: 32 },
-  };
-}
-
 // Not in RFC 9605: the same §4.5.1 construction at the 256-bit level, registered by IANA from
 // draft-barnes-sframe-iana-256 (ids 6-8). Kept apart so that choosing them is deliberate; the
 // shared test vectors exercise them.
-export const AES_256_CTR_HMAC_SHA512_80 = ctrHmac256(0x0006, "AES_256_CTR_HMAC_SHA512_80", 10);
-export const AES_256_CTR_HMAC_SHA512_64 = ctrHmac256(0x0007, "AES_256_CTR_HMAC_SHA512_64", 8);
-export const AES_256_CTR_HMAC_SHA512_32 = ctrHmac256(0x0008, "AES_256_CTR_HMAC_SHA512_32", 4);
+export const AES_256_CTR_HMAC_SHA512_80 = ctrHmac(0x0006, "AES_256_CTR_HMAC_SHA512_80", 10, 256);
+export const AES_256_CTR_HMAC_SHA512_64 = ctrHmac(0x0007, "AES_256_CTR_HMAC_SHA512_64", 8, 256);
+export const AES_256_CTR_HMAC_SHA512_32 = ctrHmac(0x0008, "AES_256_CTR_HMAC_SHA512_32", 4, 256);
 
 /** Suites registered after RFC 9605 (draft-barnes-sframe-iana-256). */
 export const IANA_256_CTR_SUITES: readonly CipherSuite[] = [

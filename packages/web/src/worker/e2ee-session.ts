@@ -152,7 +152,7 @@ export class E2eeSession {
       this.watch.epochChanged();
       this.checkMedia();
       this.postGroup();
-      void this.releaseHeld();
+      this.releaseHeld().catch((error: unknown) => this.reportFailure(error));
       // Members added since cannot read what we said before (as with the engine's hello).
       const others = event.added.some((leaf) => leaf !== member.ownLeaf);
       if (others || event.reason === "joined" || event.reason === "founded") this.retell();
@@ -246,7 +246,10 @@ export class E2eeSession {
     }
     this.member.receive(message);
     // The status moves without an event (e.g. joining starts): report once it is handled.
-    void this.member.idle().then(() => this.postGroup());
+    this.member
+      .idle()
+      .then(() => this.postGroup())
+      .catch((error: unknown) => this.reportFailure(error));
   }
 
   setReceiveMids(mids: Readonly<Record<string, ReceivedTrack>>): void {
@@ -437,16 +440,23 @@ export class E2eeSession {
     this.post({ type: "bindings", bindings: Object.fromEntries(this.bindings) });
   }
 
-  /** Not a member yet: nothing is sent, and `retell` says it once we are in. */
-  /** Runs an engine request; what it resolved, or false after reporting its error. */
+  /**
+   * Runs an engine request; what it resolved, or false after reporting its error. Not a member
+   * yet: nothing is sent, and `retell` says it once we are in.
+   */
   private async tell(send: () => Promise<boolean>): Promise<boolean> {
     try {
       return await send();
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.post({ type: "member-error", code: "LOCAL_FAILURE", message });
+      this.reportFailure(error);
       return false;
     }
+  }
+
+  /** Something this worker did failed: the page shows it in Diagnostics. */
+  private reportFailure(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.post({ type: "member-error", code: "LOCAL_FAILURE", message: message.slice(0, 1000) });
   }
 
   private retell(): void {
