@@ -12,6 +12,7 @@ import { expectAccessible } from "./axe.ts";
 import {
   browserSuite,
   expectVideoFlowing,
+  holdsFor,
   joinMeeting,
   newMeetingLink,
   type Participant,
@@ -166,7 +167,13 @@ describe("admission in Chromium", () => {
     const bob = await suite.participant();
     await joinMeeting(bob.page, link, "Bob");
     await bob.page.getByText("The meeting is locked").waitFor();
-    await new Promise((r) => setTimeout(r, 3000));
+    // Locked is a lasting state: Bob stays out all along, not only at one moment.
+    await holdsFor(
+      "Bob kept out of the locked meeting",
+      async () =>
+        (await roster(alice.page)).length === 1 && (await e2eeStatus(bob.page)) !== "member",
+      3000,
+    );
     assert.deepEqual(await roster(alice.page), ["Alice (you)"], "Bob stays out while locked");
     assert.notEqual(await e2eeStatus(bob.page), "member");
     assert.equal(await videoFrames(bob.page, "Alice").catch(() => 0), 0);

@@ -167,6 +167,93 @@ export function decryptFailures(totals: SframeTotals): number {
   return Object.values(totals.dropped).reduce((a, b) => a + b, 0);
 }
 
+/**
+ * Waits until the page has opened `frames` more frames than `since` shows; returns its totals
+ * then. A window measured in what arrived, not in time: a stall fails after `timeoutMs`.
+ */
+export async function decryptedMore(
+  page: Page,
+  since: SframeTotals,
+  frames: number,
+  timeoutMs = 20_000,
+): Promise<SframeTotals> {
+  return waitFor(
+    `${frames} more decrypted frames (had ${since.decrypted})`,
+    async () => {
+      const now = await sframeTotals(page);
+      return now && now.decrypted >= since.decrypted + frames ? now : null;
+    },
+    timeoutMs,
+  );
+}
+
+/**
+ * Waits until the page's dropped-frame counts stay still while `frames` more frames open: a join
+ * or re-key window, which drops frames by design, is over. Returns the totals then.
+ */
+export async function settledSframe(
+  page: Page,
+  frames = 150,
+  timeoutMs = 30_000,
+): Promise<SframeTotals> {
+  const deadline = Date.now() + timeoutMs;
+  let before = await waitFor("SFrame counts on the page", () => sframeTotals(page));
+  for (;;) {
+    const now = await decryptedMore(page, before, frames, Math.max(deadline - Date.now(), 0));
+    if (decryptFailures(now) === decryptFailures(before)) return now;
+    before = now;
+  }
+}
+
+/**
+ * Checks `holds` again and again for `ms`, failing at once if it stops holding: for what must
+ * stay true for a while (someone stays out of a locked meeting).
+ */
+export async function holdsFor(
+  what: string,
+  holds: () => Promise<boolean>,
+  ms: number,
+  intervalMs = 100,
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    assert.ok(await holds(), `${what} stopped holding`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  assert.ok(await holds(), `${what} stopped holding`);
+}
+
+/** Waits until the stage's tiles keep their size and place from one animation frame to the next. */
+export async function layoutSettled(page: Page, timeoutMs = 15_000): Promise<void> {
+  const boxes = () =>
+    page.locator(".tile-slot").evaluateAll((els) =>
+      JSON.stringify(
+        els.map((el) => {
+          const r = el.getBoundingClientRect();
+          return [r.x, r.y, r.width, r.height];
+        }),
+      ),
+    );
+  const nextFrame = () =>
+    page.evaluate(
+      () =>
+        new Promise((r) =>
+          (
+            globalThis as unknown as { requestAnimationFrame(f: () => void): void }
+          ).requestAnimationFrame(() => r(null)),
+        ),
+    );
+  await waitFor(
+    "the stage laid out",
+    async () => {
+      const before = await boxes();
+      await nextFrame();
+      return before === (await boxes());
+    },
+    timeoutMs,
+  );
+}
+
 /** Opens the landing page, presses New meeting and returns the meeting link it made. */
 export async function newMeetingLink(page: Page, serverUrl: string): Promise<string> {
   await page.goto(serverUrl);

@@ -6,6 +6,7 @@ import type { Page } from "playwright-core";
 import {
   browserSuite,
   DESKTOP,
+  expectVideoFlowing,
   joinMeeting,
   newMeetingLink,
   type Participant,
@@ -285,7 +286,8 @@ describe("collaboration in Chromium", () => {
     await carol.getByText("Alice is recording").waitFor({ timeout: 30_000 });
     await tile(carol, "Bob").getByText("raised").waitFor();
 
-    await new Promise((r) => setTimeout(r, 1500)); // a little media in the file
+    // Carol's video is back on Alice's page, so the file holds media from before and after.
+    await expectVideoFlowing(alice, "Carol", 30_000);
     const [download] = await Promise.all([
       alice.waitForEvent("download"),
       alice.getByRole("button", { name: "Stop recording" }).click(),

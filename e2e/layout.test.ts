@@ -90,8 +90,10 @@ describe("layouts in Chromium", () => {
       const audio = await audioElements(page);
       return audio.length === 9 && audio.every((a) => !a.paused) ? audio : null;
     });
-    await new Promise((r) => setTimeout(r, 1000));
-    const later = await audioElements(page);
+    const later = await waitFor("every audio element further on", async () => {
+      const now = await audioElements(page);
+      return now.every((a, i) => a.time > (first[i]?.time ?? 0)) ? now : null;
+    });
     assert.ok(
       later.every((a, i) => a.time > (first[i]?.time ?? 0)),
       `audio keeps playing for a tile on another page: ${JSON.stringify([first, later])}`,

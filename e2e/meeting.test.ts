@@ -7,13 +7,16 @@ import type { Browser, Page } from "playwright-core";
 import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
 import {
   DESKTOP,
+  decryptedMore,
   expectVideoFlowing,
+  decryptFailures as failures,
   joinMeeting,
   launchBrowser,
   newMeetingLink,
   newParticipant,
   type Participant,
   PHONE,
+  settledSframe,
   tile,
   videoFrames,
   waitFor,
@@ -41,25 +44,6 @@ async function participant(viewport: { width: number; height: number } = DESKTOP
 
 function createMeeting(p: Participant, url = server.url): Promise<string> {
   return newMeetingLink(p.page, url);
-}
-
-interface SframeTotals {
-  encrypted: number;
-  decrypted: number;
-  dropped: Record<string, number>;
-  refused: Record<string, number>;
-  deferred: number;
-}
-
-/** The page's SFrame counts (the worker's totals), exposed for tests on the meeting element. */
-async function sframeTotals(page: Page): Promise<SframeTotals | null> {
-  const raw = await page.locator(".meeting").getAttribute("data-sframe");
-  return raw ? (JSON.parse(raw) as SframeTotals | null) : null;
-}
-
-/** Received frames dropped for any reason but the next-epoch hold (which retries them). */
-function failures(totals: SframeTotals): number {
-  return Object.values(totals.dropped).reduce((a, b) => a + b, 0);
 }
 
 function e2eeStatus(page: Page): Promise<string | null> {
@@ -281,15 +265,13 @@ describe("meeting in Chromium", () => {
     await carol.page.screenshot({ path: `${SCREENSHOTS}meeting-security-desktop.png` });
 
     // Outside the join window no frame fails to open: nothing undecryptable reaches anyone.
-    await new Promise((r) => setTimeout(r, 2500));
-    const settled = await Promise.all(everyone.map(({ p }) => sframeTotals(p.page)));
+    const settled = await Promise.all(everyone.map(({ p }) => settledSframe(p.page)));
     for (const [i, { name }] of everyone.entries()) {
       console.log(`${name} after joining: ${JSON.stringify(settled[i])}`);
     }
-    await new Promise((r) => setTimeout(r, 3000));
     for (const [i, { name, p }] of everyone.entries()) {
-      const now = await sframeTotals(p.page);
       const before = settled[i];
+      const now = before && (await decryptedMore(p.page, before, 200));
       assert.ok(now && before, `${name} reports SFrame counts`);
       assert.equal(now.dropped.auth ?? 0, 0, `${name}: no authentication failure`);
       assert.equal(failures(now), failures(before), `${name}: no new dropped frame once joined`);
@@ -336,15 +318,15 @@ describe("meeting in Chromium", () => {
       );
     }
     await alice.page.screenshot({ path: `${SCREENSHOTS}meeting-security-after-leave-desktop.png` });
-    await new Promise((r) => setTimeout(r, 2500));
-    const afterLeave = await Promise.all([alice, bob].map((p) => sframeTotals(p.page)));
-    console.log(`Alice and Bob 2.5 s after Carol left: ${JSON.stringify(afterLeave)}`);
+    const afterLeave = await Promise.all([alice, bob].map((p) => settledSframe(p.page)));
+    console.log(
+      `Alice and Bob once the re-key after Carol left settled: ${JSON.stringify(afterLeave)}`,
+    );
     await expectVideoFlowing(alice.page, "Bob");
     await expectVideoFlowing(bob.page, "Alice");
-    await new Promise((r) => setTimeout(r, 2000));
     for (const [i, p] of [alice, bob].entries()) {
-      const now = await sframeTotals(p.page);
       const before = afterLeave[i];
+      const now = before && (await decryptedMore(p.page, before, 150));
       assert.ok(now && before);
       assert.equal(now.dropped.auth ?? 0, 0, "no authentication failure after the re-key");
       assert.equal(failures(now), failures(before), "no new dropped frame after the grace window");

@@ -11,11 +11,14 @@ import type { Page } from "playwright-core";
 import {
   browserSuite,
   DESKTOP,
+  decryptedMore,
   decryptFailures,
   expectVideoFlowing,
   joinMeeting,
+  layoutSettled,
   newMeetingLink,
   PHONE,
+  settledSframe,
   sframeTotals,
   tile,
   videoFrames,
@@ -78,16 +81,23 @@ describe("screen share in Chromium", () => {
     );
 
     // Once the share is flowing, every frame opens: nothing dropped, the counts keep moving.
-    await new Promise((r) => setTimeout(r, 1500));
-    const settled = await Promise.all([bob, carol].map((p) => sframeTotals(p.page)));
+    const settled = await Promise.all([bob, carol].map((p) => settledSframe(p.page)));
     const shown = await videoFrames(bob.page, "Alice (screen)");
-    await new Promise((r) => setTimeout(r, 3000));
-    const fps = ((await videoFrames(bob.page, "Alice (screen)")) - shown) / 3;
+    const from = Date.now();
+    const played = await waitFor(
+      "15 more frames of Alice's screen on Bob's page",
+      async () => {
+        const n = await videoFrames(bob.page, "Alice (screen)");
+        return n >= shown + 15 ? n : null;
+      },
+      20_000,
+    );
+    const fps = (played - shown) / ((Date.now() - from) / 1000);
     console.log(`Alice's screen plays at ${fps.toFixed(1)} frames/s on Bob's page`);
     assert.ok(fps > 1, "the share keeps playing");
     for (const [i, viewer] of [bob, carol].entries()) {
-      const now = await sframeTotals(viewer.page);
       const before = settled[i];
+      const now = before && (await decryptedMore(viewer.page, before, 100));
       assert.ok(now && before);
       assert.equal(decryptFailures(now), decryptFailures(before), "no frame dropped");
       assert.ok(now.decrypted > before.decrypted);
@@ -101,7 +111,7 @@ describe("screen share in Chromium", () => {
       .locator(".stage-focus")
       .getByRole("figure", { name: "Alice (screen)" })
       .waitFor();
-    await new Promise((r) => setTimeout(r, 500));
+    await layoutSettled(carol.page);
     await carol.page.screenshot({ path: `${SCREENSHOTS}presenter-phone.png` });
 
     const stopped = Date.now();

@@ -57,7 +57,7 @@ function suite(label, files, extraArgs) {
   }
 }
 
-check("chromium for browser tests", "bash", ["scripts/ensure-chromium.sh"]);
+check("Debian packages for the tests", "bash", ["scripts/install-test-deps.sh"]);
 check("typecheck (node)", "npx", ["tsc", "-p", "tsconfig.json"]);
 check("typecheck (web)", "npx", ["tsc", "-p", "packages/web"]);
 check("typecheck (web worker)", "npx", ["tsc", "-p", "packages/web/src/worker"]);

@@ -63,6 +63,8 @@ export interface MeetingMediaEvents {
   alarm: MediaWatchAlarm;
   /** the sender leaf each receiving m-line is bound to, after a change */
   bindings: ReadonlyMap<string, number>;
+  /** a held frame's retry failed unexpectedly (never a frame refused: those are counted) */
+  failure: { readonly message: string };
 }
 
 export interface MeetingMediaOptions {
@@ -225,7 +227,12 @@ export class MeetingMedia extends TypedEmitter<MeetingMediaEvents> {
     this.#check();
     // The epoch changed: held frames are tried again, oldest first.
     const held = this.#hold.release();
-    this.#epochWork = this.#epochWork.then(() => this.#retry(held)).catch(() => {});
+    this.#epochWork = this.#epochWork
+      .then(() => this.#retry(held))
+      .catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        this.emit("failure", { message });
+      });
   }
 
   async #retry(held: readonly Held[]): Promise<void> {

@@ -88,20 +88,18 @@ test("quality per tile from received stats, ours from the receiver reports, the 
   const call: MonitoredCall = {
     receiveConnection: connection(received),
     sendConnection: connection(sent),
-    state: {
-      participants: [
-        person("ann", {
-          screen: {
-            name: "ann",
-            leaf: 1,
-            leafFromMedia: true,
-            videoStream: stream("ann-screen"),
-            audioStream: null,
-          },
-        }),
-        person("ben", { video: false, videoStream: null }),
-      ],
-    },
+    participants: [
+      person("ann", {
+        screen: {
+          name: "ann",
+          leaf: 1,
+          leafFromMedia: true,
+          videoStream: stream("ann-screen"),
+          audioStream: null,
+        },
+      }),
+      person("ben", { video: false, videoStream: null }),
+    ],
   };
   const monitor = new CallMonitor(call);
   monitor.start(400);

@@ -27,7 +27,8 @@ export interface CallMonitorState {
 export interface MonitoredCall {
   readonly receiveConnection: RTCPeerConnection | null;
   readonly sendConnection: RTCPeerConnection | null;
-  readonly state: { readonly participants: readonly RemoteParticipant[] };
+  /** Who is shown now. */
+  readonly participants: readonly RemoteParticipant[];
 }
 
 type Stat = Record<string, unknown>;
@@ -121,7 +122,7 @@ export class CallMonitor extends Store<CallMonitorState> {
   ): void {
     // Which tile each received track belongs to, and whether it is the one to judge it by.
     const tiles = new Map<string, { key: string; judge: boolean; microphone: boolean }>();
-    for (const p of this.call.state.participants) {
+    for (const p of this.call.participants) {
       const camera = trackId(p.videoStream);
       const mic = trackId(p.audioStream);
       const cameraShown = p.video && camera !== undefined;

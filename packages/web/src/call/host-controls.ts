@@ -38,6 +38,18 @@ export function ownRole(roster: readonly RosterEntry[], roles: RolesView | null)
   return self ? roleOf(self.fingerprint, roles) : "member";
 }
 
+/**
+ * The fingerprint a guest link pins (docs/e2ee.md "What every client checks"): ours if we are a
+ * host, so the guest accepts only a Welcome that host committed; none otherwise.
+ */
+export function guestLinkPin(
+  roster: readonly RosterEntry[],
+  roles: RolesView | null,
+): string | null {
+  const self = roster.find((r) => r.self);
+  return self && roleOf(self.fingerprint, roles) === "host" ? self.fingerprint : null;
+}
+
 /** An upload's device and, from a holder of the invite secret, the name it sealed for us. */
 export interface Upload {
   readonly fingerprint: string;

@@ -3,6 +3,7 @@ import type { PageToWorker, WorkerToPage } from "../worker/messages.ts";
 import type { GroupView } from "../worker/reports.ts";
 import { chatTranscript, meetingFileName } from "./chat-transcript.ts";
 import { handsOfMembers, orderHands, type QueuedHand, type RaisedHand } from "./hand-queue.ts";
+import { LiveText } from "./live-text.ts";
 import { canRecord, LocalRecording, type RecordedParticipant } from "./local-recording.ts";
 import { saveFile } from "./save-file.ts";
 import { Store } from "./store.ts";
@@ -80,7 +81,7 @@ export class MeetingActivity extends Store<ActivityState> {
   private group: GroupView | null = null;
   private recorder: LocalRecording | null = null;
   private readonly reactionTimers = new Set<ReturnType<typeof setTimeout>>();
-  private announceToggle = false;
+  private readonly live = new LiveText();
   /** Closing the page mid-recording would lose the file: the browser asks first. */
   private readonly keepRecording = (event: Event) => event.preventDefault();
 
@@ -268,8 +269,6 @@ export class MeetingActivity extends Store<ActivityState> {
   }
 
   private announce(text: string): void {
-    // Alternate a trailing no-break space so the same words are announced again.
-    this.announceToggle = !this.announceToggle;
-    this.update({ announcement: this.announceToggle ? text : `${text}\u00a0` });
+    this.update({ announcement: this.live.next(text) });
   }
 }

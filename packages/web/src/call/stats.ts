@@ -51,7 +51,7 @@ export class StatsSampler {
   async receive(): Promise<StreamStats[]> {
     const pc = this.meeting.receiveConnection;
     if (!pc) return [];
-    const tracks = this.meeting.receiveTracks();
+    const tracks = this.meeting.media.receiveTracks();
     const report = await pc.getStats();
     const out: StreamStats[] = [];
     report.forEach((s: Record<string, unknown>) => {

@@ -14,36 +14,24 @@ export function DevicePickers({ local }: { local: LocalMedia }) {
   return (
     <>
       <div class="field">
-        <label for={`${id}-camera`}>Camera</label>
-        <select
+        <DeviceSelect
           id={`${id}-camera`}
-          value={media.cameraId ?? media.cameras[0]?.deviceId ?? ""}
-          disabled={media.cameras.length === 0}
-          onChange={(e) => void local.selectCamera(e.currentTarget.value)}
-        >
-          {media.cameras.length === 0 && <option value="">No camera available</option>}
-          {media.cameras.map((d) => (
-            <option key={d.deviceId} value={d.deviceId}>
-              {d.label}
-            </option>
-          ))}
-        </select>
+          label="Camera"
+          devices={media.cameras}
+          selected={media.cameraId}
+          none="No camera available"
+          onSelect={(deviceId) => void local.selectCamera(deviceId)}
+        />
       </div>
       <div class="field">
-        <label for={`${id}-mic`}>Microphone</label>
-        <select
+        <DeviceSelect
           id={`${id}-mic`}
-          value={media.micId ?? media.mics[0]?.deviceId ?? ""}
-          disabled={media.mics.length === 0}
-          onChange={(e) => void local.selectMic(e.currentTarget.value)}
-        >
-          {media.mics.length === 0 && <option value="">No microphone available</option>}
-          {media.mics.map((d) => (
-            <option key={d.deviceId} value={d.deviceId}>
-              {d.label}
-            </option>
-          ))}
-        </select>
+          label="Microphone"
+          devices={media.mics}
+          selected={media.micId}
+          none="No microphone available"
+          onSelect={(deviceId) => void local.selectMic(deviceId)}
+        />
         <div class="level-row">
           <LevelBar track={media.audioTrack} />
           <span class="hint">
@@ -79,20 +67,49 @@ export function DevicePickers({ local }: { local: LocalMedia }) {
       </div>
       {media.speakers.length > 0 && (
         <div class="field">
-          <label for={`${id}-speaker`}>Speaker</label>
-          <select
+          <DeviceSelect
             id={`${id}-speaker`}
-            value={media.speakerId ?? media.speakers[0]?.deviceId ?? ""}
-            onChange={(e) => local.selectSpeaker(e.currentTarget.value)}
-          >
-            {media.speakers.map((d) => (
-              <option key={d.deviceId} value={d.deviceId}>
-                {d.label}
-              </option>
-            ))}
-          </select>
+            label="Speaker"
+            devices={media.speakers}
+            selected={media.speakerId}
+            none={null}
+            onSelect={(deviceId) => local.selectSpeaker(deviceId)}
+          />
         </div>
       )}
+    </>
+  );
+}
+
+/**
+ * One device list: the chosen device, else the first. With `none`, an empty list shows that text
+ * and cannot be used; without, it is never shown empty.
+ */
+function DeviceSelect(props: {
+  id: string;
+  label: string;
+  devices: readonly { readonly deviceId: string; readonly label: string }[];
+  selected: string | null;
+  none: string | null;
+  onSelect: (deviceId: string) => void;
+}) {
+  const { devices, none } = props;
+  return (
+    <>
+      <label for={props.id}>{props.label}</label>
+      <select
+        id={props.id}
+        value={props.selected ?? devices[0]?.deviceId ?? ""}
+        disabled={none !== null && devices.length === 0}
+        onChange={(e) => props.onSelect(e.currentTarget.value)}
+      >
+        {none !== null && devices.length === 0 && <option value="">{none}</option>}
+        {devices.map((d) => (
+          <option key={d.deviceId} value={d.deviceId}>
+            {d.label}
+          </option>
+        ))}
+      </select>
     </>
   );
 }

@@ -6,7 +6,8 @@ import { useStore } from "./use-store.ts";
 /** Encoded-transform frame counts from the media worker and getStats() per participant. */
 export function Diagnostics({ meeting, onClose }: { meeting: MeetingStore; onClose: () => void }) {
   const counts = useStore(meeting.e2ee);
-  const { participants, mediaConnection } = useStore(meeting);
+  const { participants } = useStore(meeting.people);
+  const { connection } = useStore(meeting.media);
   const [recv, setRecv] = useState<StreamStats[]>([]);
   const [send, setSend] = useState<SendStats[]>([]);
 
@@ -44,7 +45,7 @@ export function Diagnostics({ meeting, onClose }: { meeting: MeetingStore; onClo
           Close
         </button>
       </div>
-      <p class="hint">Media connection: {mediaConnection}</p>
+      <p class="hint">Media connection: {connection}</p>
       <h3>Encoded frames (media worker)</h3>
       <table>
         <thead>

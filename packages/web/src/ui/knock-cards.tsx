@@ -12,7 +12,7 @@ import { useStore } from "./use-store.ts";
 export function KnockCards({ meeting }: { meeting: MeetingStore }) {
   const { knocks, announcement } = useStore(meeting.host);
   const { group, roles, uploads } = useStore(meeting.e2ee);
-  const { participants } = useStore(meeting);
+  const { participants } = useStore(meeting.people);
   const moderator = group.status === "member" && ownRole(group.roster, roles) !== "member";
 
   // With the lobby mandatory, people with the invite link wait for a host too.

@@ -1,3 +1,4 @@
+import type { GroupEntryState } from "../call/group-entry.ts";
 import type { MeetingState } from "../call/meeting-store.ts";
 import { focusOnMount } from "./focus-on-mount.ts";
 
@@ -6,9 +7,14 @@ import { focusOnMount } from "./focus-on-mount.ts";
  * wait may be long), or trying to reach the server again. Nothing of the meeting is shown: a knock
  * receives nothing of it until admitted (docs/protocol.md "Lobby").
  */
-export function KnockWaiting({ state, onCancel }: { state: MeetingState; onCancel: () => void }) {
+export function KnockWaiting(props: {
+  state: MeetingState;
+  roomStatus: GroupEntryState["roomStatus"];
+  onCancel: () => void;
+}) {
+  const { state, onCancel } = props;
   const waiting = state.phase === "waiting";
-  const locked = waiting && state.roomStatus?.locked === true;
+  const locked = waiting && props.roomStatus?.locked === true;
   return (
     <main class="center-screen knock-waiting" aria-busy={!waiting}>
       <span class="spinner spinner-large" aria-hidden="true" />
@@ -30,46 +36,5 @@ export function KnockWaiting({ state, onCancel }: { state: MeetingState; onCance
         </button>
       </div>
     </main>
-  );
-}
-
-/** A screen after which nothing reconnects: what happened, and the way home. */
-function FinalScreen(props: { title: string; text: string; alert: boolean; onHome: () => void }) {
-  return (
-    <main class="center-screen">
-      <h1 tabIndex={-1} ref={focusOnMount}>
-        {props.title}
-      </h1>
-      <p role={props.alert ? "alert" : undefined}>{props.text}</p>
-      <div class="button-row">
-        <button type="button" class="btn btn-primary" onClick={props.onHome}>
-          Home
-        </button>
-      </div>
-    </main>
-  );
-}
-
-/** A member's commit removed us: media and connections are already stopped. */
-export function RemovedScreen({ onHome }: { onHome: () => void }) {
-  return (
-    <FinalScreen
-      title="You were removed from the meeting"
-      text="A host took you out of the meeting. Your camera and microphone are off, and this page no longer receives anything from the meeting. If this was a mistake, ask a host to invite you again."
-      alert
-      onHome={onHome}
-    />
-  );
-}
-
-/** A host ended the meeting for everyone (or we did, as its host): nothing reconnects. */
-export function EndedScreen({ byUs, onHome }: { byUs: boolean; onHome: () => void }) {
-  return (
-    <FinalScreen
-      title={byUs ? "You ended the meeting for everyone" : "The host ended the meeting"}
-      text="Your camera and microphone are off, and this page no longer receives anything from the meeting."
-      alert={!byUs}
-      onHome={onHome}
-    />
   );
 }

@@ -24,6 +24,9 @@ const PREVIEW_TEXT: Record<DeviceStatus, string> = {
   error: "Camera unavailable",
 };
 
+/** A device that works, is switched off by choice, or is still being asked for. */
+const USABLE: ReadonlySet<DeviceStatus> = new Set(["pending", "on", "off"]);
+
 interface PrejoinProps {
   local: LocalMedia;
   /** A knock link: the button asks a host to let us in (docs/protocol.md "Lobby"). */
@@ -38,6 +41,9 @@ export function Prejoin({ local, knock = false, onJoin }: PrejoinProps) {
   const [nameError, setNameError] = useState<string | null>(null);
   const preview = useVideoStream(media.videoTrack);
   const pending = media.mic === "pending" || media.camera === "pending";
+  // Neither device can be used (blocked, absent, broken): the person joins to listen and watch.
+  const listenOnly = !USABLE.has(media.mic) && !USABLE.has(media.camera);
+  const joinLabel = `${knock ? "Ask to join" : "Join"}${listenOnly ? " without camera and microphone" : ""}`;
 
   const submit = (event: Event) => {
     event.preventDefault();
@@ -106,14 +112,16 @@ export function Prejoin({ local, knock = false, onJoin }: PrejoinProps) {
           )}
         </div>
         <button type="submit" class="btn btn-primary btn-large" aria-describedby="join-hint">
-          {knock ? "Ask to join" : "Join"}
+          {joinLabel}
         </button>
         <p id="join-hint" class="hint">
           {pending
             ? "Still getting your camera and microphone; you can join now or wait."
-            : knock
-              ? "Hosts see this name before they decide. Once you are in, so does everyone."
-              : "Everyone in the meeting sees the name you enter."}
+            : listenOnly
+              ? "You will see and hear everyone, chat and raise your hand, and can turn a device on later if your browser allows it."
+              : knock
+                ? "Hosts see this name before they decide. Once you are in, so does everyone."
+                : "Everyone in the meeting sees the name you enter."}
         </p>
       </form>
     </main>

@@ -16,7 +16,7 @@ export function SecurityPanel({
   onClose: () => void;
 }) {
   const { group } = useStore(meeting.e2ee);
-  const { membersWithoutTile, participants } = useStore(meeting);
+  const { membersWithoutTile, participants } = useStore(meeting.people);
   const joining = participants.filter((p) => p.leaf === null).length;
   return (
     <aside

@@ -97,11 +97,14 @@ function holdLock(): Promise<boolean> {
   const locks = (navigator as WorkerNavigator & { locks?: LockManager }).locks;
   if (!locks) return Promise.resolve(true);
   return new Promise((resolve) => {
-    void locks.request(LOCK, { ifAvailable: true }, (lock) => {
-      resolve(lock !== null);
-      // Held until the worker ends (the meeting's end terminates it).
-      return lock === null ? undefined : new Promise<void>(() => {});
-    });
+    locks
+      .request(LOCK, { ifAvailable: true }, (lock) => {
+        resolve(lock !== null);
+        // Held until the worker ends (the meeting's end terminates it).
+        return lock === null ? undefined : new Promise<void>(() => {});
+      })
+      // The lock could not be asked for: this tab keeps no identity.
+      .catch(() => resolve(false));
   });
 }
 

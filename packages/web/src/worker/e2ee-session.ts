@@ -78,6 +78,7 @@ export class E2eeSession {
     this.media.on("bindings", (bindings) =>
       post({ type: "bindings", bindings: Object.fromEntries(bindings) }),
     );
+    this.media.on("failure", ({ message }) => this.reportFailure(new Error(message)));
     member.on("epoch", (event) => {
       this.postGroup();
       // Members added since cannot read what we said before (as with the engine's hello).
@@ -170,7 +171,10 @@ export class E2eeSession {
     }
     this.member.receive(message);
     // The status moves without an event (e.g. joining starts): report once it is handled.
-    void this.member.idle().then(() => this.postGroup());
+    this.member
+      .idle()
+      .then(() => this.postGroup())
+      .catch((error: unknown) => this.reportFailure(error));
   }
 
   setReceiveMids(mids: Readonly<Record<string, ReceivedTrack>>): void {
@@ -311,15 +315,23 @@ export class E2eeSession {
     this.post({ type: "group", group });
   }
 
-  /** Runs an engine request; what it resolved, or false after reporting its error. */
+  /**
+   * Runs an engine request; what it resolved, or false after reporting its error. Not a member
+   * yet: nothing is sent, and `retell` says it once we are in.
+   */
   private async tell(send: () => Promise<boolean>): Promise<boolean> {
     try {
       return await send();
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.post({ type: "member-error", code: "LOCAL_FAILURE", message });
+      this.reportFailure(error);
       return false;
     }
+  }
+
+  /** Something this worker did failed: the page shows it in Diagnostics. */
+  private reportFailure(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.post({ type: "member-error", code: "LOCAL_FAILURE", message: message.slice(0, 1000) });
   }
 
   private retell(): void {

@@ -120,10 +120,15 @@ function start(displayName: string, access: MeetingAccessKeys): void {
   );
 }
 
-/** Runs `task` once the session is ready, in the order messages arrived. */
+/** Runs `task` once the session is ready, in the order messages arrived; a failure is reported. */
 function withSession(task: (s: E2eeSession) => void | Promise<void>): void {
   if (starting === null) return;
-  void starting.then((s) => (s === null ? undefined : task(s)));
+  starting
+    .then((s) => (s === null ? undefined : task(s)))
+    .catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      post({ type: "member-error", code: "LOCAL_FAILURE", message: message.slice(0, 1000) });
+    });
 }
 
 function handle(message: PageToWorker): void {

@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { GroupView, RosterEntry } from "../worker/reports.ts";
+import { Announcements } from "./announcements.ts";
+
+const member = (leaf: number, name: string, self = false): RosterEntry => ({
+  leaf,
+  name,
+  fingerprint: `fp${leaf}`,
+  self,
+  nameConfirmed: true,
+});
+const group = (over: Partial<GroupView>): GroupView => ({
+  status: "member",
+  epoch: "1",
+  ownLeaf: 0,
+  securityCode: null,
+  roster: [member(0, "Ada", true)],
+  failure: null,
+  ...over,
+});
+
+describe("announcements", () => {
+  it("the same words said twice still change the live region", () => {
+    const a = new Announcements();
+    a.say("Reconnected");
+    const first = a.state.announcement;
+    a.say("Reconnected");
+    assert.notEqual(a.state.announcement, first);
+    assert.equal(a.state.announcement.trim(), "Reconnected");
+  });
+
+  it("members who join are named once we are in the group; our own entry is said", () => {
+    const a = new Announcements();
+    const joining = group({ status: "joining", roster: [] });
+    const inside = group({ roster: [member(0, "Ada", true), member(1, "Bo")] });
+    a.groupChanged(joining, inside);
+    assert.equal(
+      a.state.announcement,
+      "You are in the encrypted group. Media is end-to-end encrypted.",
+    );
+    a.groupChanged(inside, group({ roster: [...inside.roster, member(2, "Cy"), member(3, "Di")] }));
+    assert.equal(a.state.announcement.trim(), "Cy, Di joined");
+  });
+
+  it("a new security code goes to its own live region", () => {
+    const a = new Announcements();
+    a.groupChanged(group({}), group({ securityCode: "12345 67890" }));
+    assert.equal(a.state.securityAnnouncement, "Security code is now 12345 67890");
+    assert.equal(a.state.announcement, "");
+  });
+});

@@ -1,0 +1,260 @@
+/**
+ * The media of one meeting (docs/protocol.md "Media"): the sending connection made after `welcome`,
+ * the receiving one made by the server's first offer, our tracks following the camera, microphone
+ * and screen share, and twice a second a look at what arrives (stalled video, who speaks).
+ * Connections end with their signalling connection; the session lasts the whole meeting.
+ */
+import type {
+  ClientMessage,
+  Participant,
+  ParticipantId,
+  SubscribedTrack,
+} from "@conclave/protocol";
+import type { LocalMedia, LocalMediaState } from "./local-media.ts";
+import {
+  type CandidateOut,
+  type FrameTransforms,
+  ReceiveConnection,
+  type ReceivedTracks,
+  type RemoteTracks,
+  SendConnection,
+} from "./peer-connections.ts";
+import { readReceiveHealth } from "./receive-health.ts";
+import type { ScreenShare, ScreenShareState } from "./screen-share.ts";
+import { Store } from "./store.ts";
+import { VideoWatchdog } from "./video-watchdog.ts";
+
+export interface MediaSessionState {
+  /** The worse of the two peer connections' states. */
+  readonly connection: RTCPeerConnectionState | "new";
+  /** Remote participants whose audio is above a speaking level right now. */
+  readonly speaking: readonly ParticipantId[];
+}
+
+/** What the session needs of the meeting around it. */
+export interface MediaSessionDeps {
+  /** The E2EE worker's transforms, told whose media each receiving mid carries. */
+  readonly transforms: FrameTransforms & { setReceiveMids(mids: ReceivedTracks): void };
+  readonly local: LocalMedia;
+  readonly screen: ScreenShare;
+  /** Sends on the current signalling connection; nothing while there is none. */
+  send(message: ClientMessage): void;
+  /** Runs a task in the meeting's order, after the server messages handled before it. */
+  enqueue(task: () => Promise<void> | void): void;
+  /**
+   * Whether we are in the meeting: media state and screen share go to the server only then, since
+   * a knock may send nothing but its KeyPackage (docs/protocol.md "Lobby"). What changed while we
+   * waited goes with the publish that follows admission.
+   */
+  inMeeting(): boolean;
+  /** Who the server lists now: what arrives is attributed to them. */
+  listed(): ReadonlyMap<ParticipantId, Participant>;
+  /** The receiving connection carries other tracks. */
+  tracksChanged(): void;
+  announce(text: string): void;
+}
+
+/** What diagnostics and the call monitor read: the two connections and what each mid carries. */
+export interface MediaConnections {
+  readonly sendConnection: RTCPeerConnection | null;
+  readonly receiveConnection: RTCPeerConnection | null;
+  receiveTracks(): ReceivedTracks;
+}
+
+/** Worst first: the banner shows the worse of the two connections. */
+const CONNECTION_ORDER: readonly RTCPeerConnectionState[] = [
+  "failed",
+  "disconnected",
+  "connecting",
+  "new",
+  "connected",
+  "closed",
+];
+
+export class MediaSession extends Store<MediaSessionState> implements MediaConnections {
+  private send: SendConnection | null = null;
+  private recv: ReceiveConnection | null = null;
+  private checkTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly watchdog: VideoWatchdog;
+  private readonly screenWatchdog: VideoWatchdog;
+  private lastLocal: LocalMediaState;
+  private lastScreen: ScreenShareState;
+  private readonly unsubscribe: (() => void)[];
+
+  constructor(private readonly deps: MediaSessionDeps) {
+    super({ connection: "new", speaking: [] });
+    this.watchdog = new VideoWatchdog((participantId) =>
+      deps.send({ type: "keyframe-request", participantId }),
+    );
+    this.screenWatchdog = new VideoWatchdog((participantId) =>
+      deps.send({ type: "keyframe-request", participantId, source: "screen" }),
+    );
+    this.lastLocal = deps.local.state;
+    this.lastScreen = deps.screen.state;
+    this.unsubscribe = [
+      deps.local.subscribe(() => this.onLocalChange()),
+      deps.screen.subscribe(() => this.onScreenChange()),
+    ];
+  }
+
+  get sendConnection(): RTCPeerConnection | null {
+    return this.send?.pc ?? null;
+  }
+
+  get receiveConnection(): RTCPeerConnection | null {
+    return this.recv?.pc ?? null;
+  }
+
+  /** mid → participant and source on the receiving connection. */
+  receiveTracks(): ReceivedTracks {
+    return this.recv?.tracksByMid() ?? {};
+  }
+
+  /** Tracks per remote participant on the receiving connection. */
+  remoteTracks(): Map<ParticipantId, RemoteTracks> {
+    return this.recv?.remoteTracks() ?? new Map();
+  }
+
+  /** After `welcome`: the sending connection, offered with the tracks we have now. */
+  async publish(): Promise<void> {
+    const { audioTrack, videoTrack } = this.deps.local.state;
+    const screen = this.deps.screen.state;
+    this.send = new SendConnection(
+      this.deps.transforms,
+      {
+        microphone: audioTrack,
+        camera: videoTrack,
+        screen: screen.video,
+        screenAudio: screen.audio,
+      },
+      (c) => this.sendCandidate("send", c),
+    );
+    this.watchConnection(this.send.pc);
+    clearInterval(this.checkTimer);
+    this.checkTimer = setInterval(() => void this.checkMedia(), 500);
+    const sdp = await this.send.createOffer();
+    this.deps.send({ type: "publish", sdp });
+    this.sendMediaState();
+    // A share outlives a reconnection on our side; the server is told again.
+    if (screen.video) this.sendScreenShare();
+  }
+
+  async applyAnswer(sdp: string): Promise<void> {
+    await this.send?.applyAnswer(sdp);
+  }
+
+  /** The server's offer for the receiving connection, made on the first one. */
+  async answerOffer(sdp: string, tracks: readonly SubscribedTrack[]): Promise<void> {
+    if (!this.recv) {
+      this.recv = new ReceiveConnection(this.deps.transforms, (c) => this.sendCandidate("recv", c));
+      this.watchConnection(this.recv.pc);
+    }
+    // The worker learns whose media each mid carries before any frame of the new mapping.
+    this.recv.setTracks(tracks);
+    this.deps.transforms.setReceiveMids(this.recv.tracksByMid());
+    const answer = await this.recv.answer(sdp);
+    this.deps.send({ type: "subscribe-answer", sdp: answer });
+    this.deps.tracksChanged();
+  }
+
+  /** The connections end with their signalling connection; the watchdogs keep what they saw. */
+  close(): void {
+    clearInterval(this.checkTimer);
+    this.send?.close();
+    this.send = null;
+    this.recv?.close();
+    this.recv = null;
+    this.update({ connection: "new", speaking: [] });
+  }
+
+  /** The meeting is over for us: nothing follows our devices any more. */
+  stop(): void {
+    this.close();
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
+  }
+
+  private sendCandidate(transport: "send" | "recv", c: CandidateOut): void {
+    this.deps.send({ type: "ice-candidate", transport, ...c });
+  }
+
+  private watchConnection(pc: RTCPeerConnection): void {
+    pc.addEventListener("connectionstatechange", () => {
+      const states = [this.send?.pc.connectionState, this.recv?.pc.connectionState];
+      const worst = CONNECTION_ORDER.find((s) => states.includes(s)) ?? "new";
+      this.update({ connection: worst });
+    });
+  }
+
+  private onLocalChange(): void {
+    const now = this.deps.local.state;
+    const before = this.lastLocal;
+    this.lastLocal = now;
+    if (now.audioTrack !== before.audioTrack) {
+      this.deps.enqueue(() => this.send?.replaceTrack("microphone", now.audioTrack));
+    }
+    if (now.videoTrack !== before.videoTrack) {
+      this.deps.enqueue(() => this.send?.replaceTrack("camera", now.videoTrack));
+    }
+    if (now.mic !== before.mic || now.camera !== before.camera) this.sendMediaState();
+  }
+
+  /**
+   * A share starts with its tracks on the screen transceivers, then the server is told to forward
+   * them; it stops the other way round, so receivers never wait on a screen that sends nothing.
+   */
+  private onScreenChange(): void {
+    const now = this.deps.screen.state;
+    const before = this.lastScreen;
+    this.lastScreen = now;
+    if (now.video === before.video && now.audio === before.audio) return;
+    this.deps.enqueue(async () => {
+      if (!now.video) this.sendScreenShare();
+      await this.send?.replaceTrack("screen", now.video);
+      await this.send?.replaceTrack("screenAudio", now.audio);
+      if (now.video) this.sendScreenShare();
+    });
+    this.deps.announce(
+      now.video ? "You are sharing your screen" : "You stopped sharing your screen",
+    );
+  }
+
+  private sendScreenShare(): void {
+    if (!this.deps.inMeeting()) return;
+    const { video, audio } = this.deps.screen.state;
+    this.deps.send({ type: "screen-share", video: video !== null, audio: audio !== null });
+  }
+
+  private sendMediaState(): void {
+    if (!this.deps.inMeeting()) return;
+    const { mic, camera, audioTrack, videoTrack } = this.deps.local.state;
+    this.deps.send({
+      type: "media-state",
+      audio: mic === "on" && audioTrack !== null,
+      video: camera === "on" && videoTrack !== null,
+    });
+  }
+
+  /** Twice a second: stalled remote video gets a keyframe request, audio levels mark speakers. */
+  private async checkMedia(): Promise<void> {
+    const recv = this.recv;
+    if (!recv) return;
+    let report: RTCStatsReport;
+    try {
+      report = await recv.pc.getStats();
+    } catch {
+      return; // closed meanwhile
+    }
+    if (recv !== this.recv) return;
+    const { decoded, screensDecoded, speaking } = readReceiveHealth(
+      report,
+      recv.tracksByMid(),
+      this.deps.listed(),
+    );
+    this.watchdog.observe(decoded);
+    this.screenWatchdog.observe(screensDecoded);
+    const before = this.state.speaking;
+    if (speaking.length !== before.length || speaking.some((id) => !before.includes(id))) {
+      this.update({ speaking });
+    }
+  }
+}
