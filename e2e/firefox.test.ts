@@ -54,14 +54,11 @@ function firefoxDecodes(fay: FirefoxParticipant, name: string, timeoutMs = 30_00
   );
 }
 
-function botDecodes(bot: BotProcess, id: string) {
-  return waitFor(
-    `the bot to open ${id}'s video`,
-    async () => {
-      const frames = bot.framesFrom(id);
-      return frames > 20 ? frames : false;
+async function botDecodes(bot: BotProcess, id: string): Promise<void> {
+  await waitFor(`the bot to open ${id}'s video`, async () => bot.framesFrom(id) > 20, 30_000).catch(
+    (error: unknown) => {
+      throw new Error(`${String(error)}; the bot received ${JSON.stringify(bot.stats?.received)}`);
     },
-    30_000,
   );
 }
 
@@ -152,6 +149,17 @@ describe("Firefox with Chromium and a bot", () => {
       .getByRole("list", { name: "Messages" })
       .getByText("hello from Firefox")
       .waitFor({ timeout: 10_000 });
+
+    // Firefox's diagnostics name what it sends (its outbound-rtp has no mediaSourceId).
+    await byRole(fay.page, "button", "Diagnostics").click();
+    await fay.page.waitForFunction(
+      `[...document.querySelectorAll("h3")].find((h) => h.textContent === "Sending")
+        ?.nextElementSibling?.querySelector("tbody tr th")?.textContent === "audio"
+        && [...document.querySelectorAll("h3")].find((h) => h.textContent === "Sending")
+        .nextElementSibling.querySelectorAll("tbody tr").length >= 2`,
+      { timeout: 15_000 },
+    );
+    await byRole(fay.page, "button", "Diagnostics").click();
 
     // Firefox shares its screen (the virtual display); Chromium decodes it.
     await byRole(fay.page, "button", "Share screen").click();

@@ -408,7 +408,10 @@ describe("meeting in Chromium", () => {
     await gus.page.getByText("Your browser blocked the camera and microphone.").waitFor();
     await gus.page.getByRole("textbox", { name: "Your name" }).fill("Gus");
     await gus.page.screenshot({ path: `${SCREENSHOTS}prejoin-blocked-desktop.png` });
-    await gus.page.getByRole("button", { name: "Join", exact: true }).click();
+    // With neither device usable, the button says how Gus joins (listen-only).
+    await gus.page
+      .getByRole("button", { name: "Join without camera and microphone", exact: true })
+      .click();
     await tile(gus.page, "Gus (you)").locator(".avatar").waitFor();
     const camera = gus.page.getByRole("button", { name: "Camera", exact: true });
     assert.equal(await camera.getAttribute("aria-pressed"), "false");

@@ -20,10 +20,13 @@ const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
 /**
  * Starts `packages/server/src/main.ts` on a free port, with metrics on another free loopback port;
- * it must log at `info` for its "listening" line.
+ * it must log at `info` for its "listening" line. `node` runs it on another Node than the test's.
  */
-export async function startServer(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", MAIN], {
+export async function startServer(
+  env: Record<string, string> = {},
+  { node = process.execPath }: { node?: string } = {},
+): Promise<ServerProcess> {
+  const child: ChildProcess = spawn(node, ["--import", "tsx", MAIN], {
     env: {
       ...process.env,
       PORT: "0",

@@ -336,8 +336,12 @@ describe("meeting member engine", () => {
     ]);
     assert.equal(bob.member.stats.applicationRejected, 1);
     assert.ok(bob.errors.some((e) => e.startsWith("APPLICATION_REJECTED")));
-    assert.throws(() => ada.raiseHand(0), /whole number/);
-    assert.throws(() => ada.sendReaction("💩" as never), /allowed reactions/);
+    await assert.rejects(ada.raiseHand(0), /whole number/);
+    await assert.rejects(ada.sendReaction("💩" as never), /allowed reactions/);
+    // One failure channel: a malformed argument rejects the promise; the call itself never throws.
+    const refused = ada.makeCoHost("not a fingerprint", true);
+    await assert.rejects(refused, /not a fingerprint/);
+    await assert.rejects(ada.sendChat(""), /chat text/);
     meeting.close();
   });
 

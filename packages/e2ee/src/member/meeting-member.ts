@@ -57,7 +57,12 @@ export interface MeetingMember {
   readonly stats: Readonly<MemberStats>;
   /** Feeds one parsed server message; messages the engine does not use are ignored. */
   receive(message: ServerMessage): void;
-  /** Sends opaque application data to every other member; false if we are not a member. */
+  /**
+   * Every request below answers through its promise alone: false if it could not be sent or
+   * queued, a rejection with E2eeUsageError for a malformed argument (an empty chat text, a hand
+   * raised at no time, a reaction not in REACTIONS, text that is not a fingerprint); none throws.
+   * Sends opaque application data to every other member; false if we are not a member.
+   */
   sendApplication(data: Uint8Array): Promise<boolean>;
   sendChat(text: string): Promise<boolean>;
   /** Tells the group our hand is up since `at` (ms since 1970, our clock); false if not a member. */
@@ -196,14 +201,14 @@ class Member implements MeetingMember {
     return this.shell.enqueue((d) => seal(d, encodeOpaque(data)), false);
   }
 
-  sendChat(text: string): Promise<boolean> {
+  async sendChat(text: string): Promise<boolean> {
     if (text.length === 0 || text.length > MAX_CHAT_TEXT) {
       throw new E2eeUsageError(`chat text must be 1-${MAX_CHAT_TEXT} characters`);
     }
     return this.#typed(() => ({ t: "chat", text }));
   }
 
-  raiseHand(at: number): Promise<boolean> {
+  async raiseHand(at: number): Promise<boolean> {
     if (!isTimestamp(at)) throw new E2eeUsageError("a hand is raised at a whole number of ms");
     return this.#typed(() => ({ t: "hand-raise", at }));
   }
@@ -215,7 +220,7 @@ class Member implements MeetingMember {
     });
   }
 
-  sendReaction(emoji: Reaction): Promise<boolean> {
+  async sendReaction(emoji: Reaction): Promise<boolean> {
     if (!isReaction(emoji)) throw new E2eeUsageError("not one of the allowed reactions");
     return this.#typed(() => ({ t: "reaction", emoji }));
   }
@@ -261,22 +266,22 @@ class Member implements MeetingMember {
     return this.#change(() => ({ kind: "set-lobby", lobbyMandatory, knockingEnabled }));
   }
 
-  makeCoHost(text: string, on: boolean): Promise<boolean> {
+  async makeCoHost(text: string, on: boolean): Promise<boolean> {
     const fingerprint = fingerprintArgument(text);
     return this.#change(() => ({ kind: "co-host", fingerprint, on }));
   }
 
-  transferHost(text: string): Promise<boolean> {
+  async transferHost(text: string): Promise<boolean> {
     const to = fingerprintArgument(text);
     return this.#change((from) => ({ kind: "transfer-host", from, to }));
   }
 
-  deny(text: string): Promise<boolean> {
+  async deny(text: string): Promise<boolean> {
     const fingerprint = fingerprintArgument(text);
     return this.#change(() => ({ kind: "deny", fingerprint }));
   }
 
-  block(text: string): Promise<boolean> {
+  async block(text: string): Promise<boolean> {
     const fingerprint = fingerprintArgument(text);
     return this.shell.enqueue((d) => {
       const generation = (d.state.session?.roles.inviteGeneration ?? 0) + 1;
@@ -315,7 +320,7 @@ class Member implements MeetingMember {
     return this.shell.enqueue((d) => sendTyped(d, make), false);
   }
 
-  #toMember(text: string, t: "ask-unmute" | "mute"): Promise<boolean> {
+  async #toMember(text: string, t: "ask-unmute" | "mute"): Promise<boolean> {
     const to = fingerprintArgument(text);
     return this.shell.enqueue((d) => sendHostCommand(d, t, (s) => toMember(s, t, to)), false);
   }

@@ -6,6 +6,7 @@
  */
 import type {
   ClientMessage,
+  MediaSource,
   Participant,
   ParticipantId,
   SubscribedTrack,
@@ -99,6 +100,11 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
 
   get sendConnection(): RTCPeerConnection | null {
     return this.send?.pc ?? null;
+  }
+
+  /** The sending connection's stats per source; empty before we publish. */
+  sendStats(): Promise<Array<[MediaSource, RTCStatsReport]>> {
+    return this.send?.statsBySource() ?? Promise.resolve([]);
   }
 
   get receiveConnection(): RTCPeerConnection | null {

@@ -1,6 +1,7 @@
 import {
   type ErrorCode,
   isFinalError,
+  type MediaSource,
   type Participant,
   type ParticipantId,
   type ServerMessage,
@@ -141,6 +142,11 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
 
   get sendConnection(): RTCPeerConnection | null {
     return this.media.sendConnection;
+  }
+
+  /** The sending connection's stats per source; empty before we publish. */
+  sendStats(): Promise<Array<[MediaSource, RTCStatsReport]>> {
+    return this.media.sendStats();
   }
 
   get receiveConnection(): RTCPeerConnection | null {

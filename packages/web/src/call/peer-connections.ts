@@ -87,6 +87,18 @@ export class SendConnection {
     await sender.setParameters(parameters).catch(() => {});
   }
 
+  /**
+   * Each source's sender stats: asked of each sender, so no browser needs to link outbound-rtp to
+   * its track (Firefox's outbound-rtp has no `mediaSourceId`).
+   */
+  statsBySource(): Promise<Array<[MediaSource, RTCStatsReport]>> {
+    return Promise.all(
+      [...this.transceivers].map(
+        async ([source, t]) => [source, await t.sender.getStats()] as [MediaSource, RTCStatsReport],
+      ),
+    );
+  }
+
   async createOffer(): Promise<string> {
     await this.pc.setLocalDescription(await this.pc.createOffer());
     const sdp = this.pc.localDescription?.sdp;

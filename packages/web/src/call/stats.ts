@@ -77,37 +77,21 @@ export class StatsSampler {
   }
 
   async send(): Promise<SendStats[]> {
-    const pc = this.meeting.sendConnection;
-    if (!pc) return [];
-    const report = await pc.getStats();
-    // Which local track each outbound stream sends, through its media-source entry.
-    const { audioTrack, videoTrack } = this.meeting.local.state;
-    const screen = this.meeting.screen.state;
-    const sourceOf = new Map<string | undefined, MediaSource>([
-      [audioTrack?.id, "microphone"],
-      [videoTrack?.id, "camera"],
-      [screen.video?.id, "screen"],
-      [screen.audio?.id, "screenAudio"],
-    ]);
-    const trackOf = new Map<unknown, unknown>();
-    report.forEach((s: Record<string, unknown>) => {
-      if (s.type === "media-source") trackOf.set(s.id, s.trackIdentifier);
-    });
     const out: SendStats[] = [];
-    report.forEach((s: Record<string, unknown>) => {
-      if (s.type !== "outbound-rtp") return;
-      const source = sourceOf.get(trackOf.get(s.mediaSourceId) as string | undefined);
-      if (!source) return;
-      const width = optNum(s.frameWidth);
-      const height = optNum(s.frameHeight);
-      out.push({
-        kind: s.kind === "audio" ? "audio" : "video",
-        source,
-        kbps: this.rate(`out:${String(s.id)}`, num(s.bytesSent)),
-        framesEncoded: optNum(s.framesEncoded),
-        resolution: width && height ? `${width}×${height}` : null,
+    for (const [source, report] of await this.meeting.sendStats()) {
+      report.forEach((s: Record<string, unknown>) => {
+        if (s.type !== "outbound-rtp") return;
+        const width = optNum(s.frameWidth);
+        const height = optNum(s.frameHeight);
+        out.push({
+          kind: s.kind === "audio" ? "audio" : "video",
+          source,
+          kbps: this.rate(`out:${String(s.id)}`, num(s.bytesSent)),
+          framesEncoded: optNum(s.framesEncoded),
+          resolution: width && height ? `${width}×${height}` : null,
+        });
       });
-    });
+    }
     return out;
   }
 
