@@ -81,6 +81,25 @@ describe("bot against the real server", () => {
     }
   });
 
+  it("refuses a frame sealed for another stream than its m-line carries, as a browser does", async () => {
+    const url = await newMeeting(server);
+    const a = await join(url, "A");
+    const b = await join(url, "B", false);
+    await waitFor("A's media at B", () => hasMedia(b, a, 5));
+    const camera = Object.entries(b.crypto.media.receiveTracks).find(
+      ([, t]) => t.participantId === a.id && t.source === "camera",
+    );
+    assert.ok(camera, "the server said which m-line carries A's camera");
+    const [mid] = camera;
+    // A frame A sealed for its screen, sent on the m-line of its camera (a relabelling server).
+    const sealed = await a.crypto.media.encrypt("screen", Uint8Array.of(0x31, 0x02, 0x00, 1, 2, 3));
+    assert.ok(sealed.ok);
+    const leaf = String(a.crypto.member.ownLeaf);
+    const wrongStream = () => b.stats().e2ee?.frames.senders[leaf]?.dropped["wrong-stream"] ?? 0;
+    b.crypto.open({ mid, participantId: a.id, kind: "video", source: "camera" }, sealed.frame);
+    await waitFor("the frame refused", () => wrongStream() === 1);
+  });
+
   it("a receive-only bot receives and sends nothing", async () => {
     const url = await newMeeting(server);
     const publisher = await join(url, "Publisher");

@@ -1,27 +1,18 @@
 import { randomBytes } from "node:crypto";
 import {
   createDeviceIdentity,
-  createFrameCryptor,
   createMeetingMember,
-  type FrameCryptor,
   type FrameDecryptResult,
   type FrameStats,
   type InviteKeys,
   loadMlsCiphersuite,
-  type MediaKeyRing,
-  MediaWatch,
   type MediaWatchAlarm,
+  MeetingMedia,
   type MeetingMember,
   type MlsClientMessage,
   type MlsPolicy,
-  NextEpochHold,
 } from "@conclave/e2ee";
 import type { ServerMessage, SubscribedTrack } from "@conclave/protocol";
-
-interface Held {
-  readonly track: SubscribedTrack;
-  readonly frame: Uint8Array;
-}
 
 /**
  * An alarm from what received frames say (packages/e2ee/src/frames/media-watch.ts), raised
@@ -37,25 +28,20 @@ export interface BotE2eeStats {
   ownLeaf: number | null;
   securityCode: string | null;
   roster: Array<{ leaf: number; name: string; fingerprint: string }>;
-  /** Frame counts of the current key ring's cryptor, per sender leaf and in total. */
+  /** Frame counts over every key ring of the meeting, per sender leaf and in total. */
   frames: FrameStats;
-  /** Times the engine replaced its key ring (rollback, rejoin); counts restart each time. */
+  /** Times the engine replaced its key ring (rollback, rejoin). */
   ringChanges: number;
   member: Record<string, number>;
 }
 
 /**
  * The bot's end-to-end encryption, exactly as a browser's worker does it: the MLS member engine
- * (packages/e2ee/src/member), its media key ring, and the frame cryptor that seals whole encoded
- * frames before packetizing and opens reassembled frames after depacketizing.
+ * (packages/e2ee/src/member) and its media (packages/e2ee/src/media/meeting-media.ts), which
+ * seals whole encoded frames before packetizing and opens reassembled frames after depacketizing.
  */
 export class BotE2ee {
-  private ring: MediaKeyRing;
-  private cryptor: FrameCryptor;
-  private ringChanges = 0;
-  private readonly hold = new NextEpochHold<Held>();
-  private readonly watch = new MediaWatch();
-  private readonly watchTimer: ReturnType<typeof setInterval>;
+  readonly media: MeetingMedia;
   /** Every media alarm raised or cleared so far, oldest first (tests read it). */
   readonly mediaAlarms: Array<MediaAlarm & { readonly at: number }> = [];
   /**
@@ -66,43 +52,20 @@ export class BotE2ee {
     string,
     { readonly fingerprint: string; readonly keyPackageRef: string }
   >();
-  /** Which publisher each m-line carried at the last offer, to rebind on change. */
-  private mids = new Map<string, string>();
 
   private constructor(readonly member: MeetingMember) {
-    this.ring = member.mediaKeyRing;
-    this.cryptor = createFrameCryptor(this.ring, { watch: this.watch });
+    this.media = new MeetingMedia(member);
     member.on("upload", ({ participantId, fingerprint, keyPackageRef }) => {
       this.cards.set(participantId, { fingerprint, keyPackageRef });
     });
-    member.on("epoch", (event) => {
-      if (member.mediaKeyRing !== this.ring) {
-        this.ring = member.mediaKeyRing;
-        this.cryptor = createFrameCryptor(this.ring, { watch: this.watch });
-        this.ringChanges++;
-      }
-      for (const leaf of event.removed) this.cryptor.memberRemoved(leaf, event.epoch);
-      this.watch.epochChanged();
-      this.checkMedia();
-      for (const held of this.hold.release()) this.open(held.track, held.frame);
-    });
-    this.watchTimer = setInterval(() => this.checkMedia(), 500);
-  }
-
-  /** As the browser's worker does (e2ee-session.ts): newer epoch (pause, then rejoin), group split. */
-  private checkMedia(): void {
-    const m = this.member;
-    const members = new Set(m.roster.map((r) => r.leaf).filter((leaf) => leaf !== m.ownLeaf));
-    const { alarms, rejoin } = this.watch.changes(members);
-    if (rejoin) m.resync("frames of a newer epoch and no commit to reach it");
-    const at = Date.now();
-    for (const alarm of alarms) {
+    this.media.on("alarm", (alarm) => {
+      const at = Date.now();
       if (alarm.kind === "newer-epoch") this.mediaAlarms.push({ ...alarm, at });
       else {
-        const name = m.roster.find((r) => r.leaf === alarm.leaf)?.displayName ?? "";
+        const name = member.roster.find((r) => r.leaf === alarm.leaf)?.displayName ?? "";
         this.mediaAlarms.push({ ...alarm, name, at });
       }
-    }
+    });
   }
 
   /** A bot comes with the full link: it proves the invite secret like a browser (docs/e2ee.md). */
@@ -128,10 +91,8 @@ export class BotE2ee {
 
   receive(message: ServerMessage): void {
     if (message.type === "subscribe-offer") {
-      const next = new Map(message.tracks.map((t) => [t.mid, t.participantId as string]));
-      for (const [mid, publisher] of this.mids)
-        if (next.get(mid) !== publisher) this.cryptor.rebind(mid);
-      this.mids = next;
+      // Which publisher and source each m-line carries: frames of another stream are refused.
+      this.media.setReceiveTracks(Object.fromEntries(message.tracks.map((t) => [t.mid, t])));
       return;
     }
     this.member.receive(message);
@@ -139,23 +100,13 @@ export class BotE2ee {
 
   /** Seals one of our frames; null (send nothing) until we hold this epoch's keys. */
   async seal(kind: "audio" | "video", frame: Uint8Array): Promise<Uint8Array | null> {
-    const result = await this.cryptor.encrypt(
-      kind === "audio" ? "microphone" : "camera",
-      kind === "audio" ? "opus" : "vp8",
-      frame,
-    );
+    const result = await this.media.encrypt(kind === "audio" ? "microphone" : "camera", frame);
     return result.ok ? result.frame : null;
   }
 
   /** Opens one received frame; the cryptor counts the outcome per sender. Never throws. */
   open(track: SubscribedTrack, frame: Uint8Array): void {
-    const cryptor = this.cryptor;
-    cryptor.decrypt(track.mid, track.kind, frame).then(
-      (result) => {
-        if (!result.ok && result.reason === "next-epoch") this.hold.hold({ track, frame });
-      },
-      () => {},
-    );
+    this.media.decrypt(track.mid, track.kind, frame).catch(() => {});
   }
 
   /**
@@ -167,7 +118,7 @@ export class BotE2ee {
     kind: "audio" | "video",
     frame: Uint8Array,
   ): Promise<FrameDecryptResult> {
-    return this.cryptor.decrypt(stream, kind, frame);
+    return this.media.cryptor.decrypt(stream, kind, frame);
   }
 
   stats(): BotE2eeStats {
@@ -182,15 +133,14 @@ export class BotE2ee {
         name: r.displayName,
         fingerprint: r.fingerprint,
       })),
-      frames: this.cryptor.stats(),
-      ringChanges: this.ringChanges,
+      frames: this.media.frameStats(),
+      ringChanges: this.media.ringChanges,
       member: { ...m.stats },
     };
   }
 
   close(): void {
-    clearInterval(this.watchTimer);
+    this.media.close();
     this.member.close();
-    this.hold.clear();
   }
 }

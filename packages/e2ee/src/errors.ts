@@ -1,5 +1,7 @@
 // Errors thrown by @conclave/e2ee. Only misuse of the API throws; per-frame failures are results.
-// Each error has a stable `code` that survives structured cloning into and out of a worker.
+// Each error has a stable `code` that survives structured cloning into and out of a worker. This
+// module imports nothing: an error that carries a domain value lives with its domain
+// (MlsPolicyRefusedError, with the admission refusal, in mls/policy.ts).
 
 export type E2eeErrorCode = "E2EE_USAGE" | MlsErrorCode;
 

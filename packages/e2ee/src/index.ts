@@ -69,7 +69,7 @@ export {
   type FrameEncryptResult,
   type ReceiveStreamId,
 } from "./frames/frame-cryptor.ts";
-export type { FrameCounts, FrameStats } from "./frames/frame-stats.ts";
+export { type FrameCounts, type FrameStats, sumFrameStats } from "./frames/frame-stats.ts";
 export {
   DEFAULT_CATCH_UP_MS,
   DEFAULT_SPLIT_FAILURES,
@@ -87,6 +87,15 @@ export {
   type NextEpochHoldOptions,
   type NextEpochHoldStats,
 } from "./frames/next-epoch-hold.ts";
+export {
+  type LateFrame,
+  MeetingMedia,
+  type MeetingMediaEvents,
+  type MeetingMediaOptions,
+  type ReceivedFrame,
+  type ReceiveTrack,
+  STREAMS_OF,
+} from "./media/meeting-media.ts"; // frames of a meeting: engine and cryptor together
 export {
   createMediaKeyRing,
   DEFAULT_GRACE_PERIOD_MS,

@@ -83,3 +83,32 @@ export class FrameCounters {
     return { total: copy(this.#total), senders };
   }
 }
+
+function addRecord(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>) {
+  const out: Record<string, number> = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+function addCounts(a: FrameCounts, b: FrameCounts): FrameCounts {
+  return {
+    encrypted: a.encrypted + b.encrypted,
+    decrypted: a.decrypted + b.decrypted,
+    refused: addRecord(a.refused, b.refused),
+    dropped: addRecord(a.dropped, b.dropped),
+    deferred: a.deferred + b.deferred,
+  };
+}
+
+/** The counts of several cryptors (one per key ring a meeting used) added up. */
+export function sumFrameStats(all: readonly FrameStats[]): FrameStats {
+  let total = emptyCounts();
+  const senders: Record<string, FrameCounts> = {};
+  for (const stats of all) {
+    total = addCounts(total, stats.total);
+    for (const [leaf, counts] of Object.entries(stats.senders)) {
+      senders[leaf] = addCounts(senders[leaf] ?? emptyCounts(), counts);
+    }
+  }
+  return { total, senders };
+}

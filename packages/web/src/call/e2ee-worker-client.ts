@@ -13,6 +13,7 @@ import {
   type MeetingAccessKeys,
   type PageToWorker,
   type ReceivedTrack,
+  receiveMidsMessage,
   refusal,
   type TransformOptions,
   type WorkerToPage,
@@ -194,7 +195,7 @@ export class E2eeWorkerClient extends Store<E2eeWorkerState> implements FrameTra
 
   /** Whose media each receiving mid carries; the worker checks each m-line's KIDs against it. */
   setReceiveMids(mids: Readonly<Record<string, ReceivedTrack>>): void {
-    this.post({ type: "recv-mids", mids });
+    this.post(receiveMidsMessage(mids));
   }
 
   /**

@@ -6,6 +6,7 @@ import { REACTIONS } from "@conclave/protocol";
 import { FrameCounter } from "../worker/frame-counter.ts";
 import {
   PageToWorkerSchema,
+  receiveMidsMessage,
   TransformOptionsSchema,
   WorkerToPageSchema,
 } from "../worker/messages.ts";
@@ -245,4 +246,16 @@ test("host commands are validated on both sides", () => {
     assert.ok(!isWorkerToPage(bad), JSON.stringify(bad));
   }
   assert.ok(isWorkerToPage({ type: "host-done", kind: "end-meeting", ok: true }));
+});
+
+test("the receive mids the page sends for a subscribe offer are what the worker accepts", () => {
+  // What the server's offer lists per mid (a SubscribedTrack) carries more than the worker takes.
+  const offered = {
+    "0": { mid: "0", participantId: "p1", kind: "audio", source: "microphone" },
+    "1": { mid: "1", participantId: "p1", kind: "video", source: "camera" },
+  } as const;
+  const message = receiveMidsMessage(offered);
+  assert.ok(isPageToWorker(message));
+  assert.deepEqual(message.mids["1"], { participantId: "p1", source: "camera" });
+  assert.ok(!isPageToWorker({ type: "recv-mids", mids: offered }), "extra fields are refused");
 });

@@ -1,26 +1,20 @@
 /**
  * The meeting's end-to-end encryption, all of it inside the media worker: the device identity, the
- * MLS member engine (@conclave/e2ee), the media key ring the engine owns, and a frame cryptor over
- * that ring. The page gets codes, the roster, the epoch, counts and what members said (chat,
- * hands, reactions, recording); never a key.
+ * MLS member engine (@conclave/e2ee) and the meeting's media over its key ring (MeetingMedia:
+ * ring swap, removed members, next-epoch hold, receive streams, media alarms). The page gets
+ * codes, the roster, the epoch, counts and what members said (chat, hands, reactions, recording);
+ * never a key.
  */
 
 import {
   type Admission,
-  type FrameCounts as CryptorCounts,
-  createFrameCryptor,
   createMeetingMember,
   deriveInviteKeys,
   distinctNames,
-  type FrameCryptor,
-  type FrameStats,
-  type MediaKeyRing,
-  MediaWatch,
+  MeetingMedia,
   type MeetingMember,
-  NextEpochHold,
   parseFingerprint,
   type SecurityAlarm,
-  type StreamContext,
 } from "@conclave/e2ee";
 import {
   isProtocolError,
@@ -29,11 +23,10 @@ import {
   parseServerMessage,
   type Reaction,
   type RoomId,
-  SOURCE_KIND,
 } from "@conclave/protocol";
 import { deviceIdentity } from "./device-identity-store.ts";
 import type { HostAction, MeetingAccessKeys, ReceivedTrack, WorkerToPage } from "./messages.ts";
-import type { AlarmView, GroupView, MediaKind, SframeCounts, SframeReport } from "./reports.ts";
+import type { AlarmView, GroupView, MediaKind, SframeReport } from "./reports.ts";
 
 /** A hex fingerprint as the roster shows it, in groups of four. */
 const spaced = (hex: string) => (hex.match(/.{1,4}/g) ?? []).join(" ");
@@ -46,25 +39,6 @@ export type FrameVerdict =
   | { readonly outcome: "drop"; readonly reason: string }
   | { readonly outcome: "held" };
 
-interface HeldFrame {
-  readonly mid: string;
-  readonly kind: MediaKind;
-  readonly frame: EncodedFrame;
-  readonly deliver: (frame: EncodedFrame) => void;
-}
-
-/**
- * The SFrame streams an m-line of each source may carry: a camera m-line its simulcast layers too,
- * a screen m-line only the screen. Receivers refuse the rest (`wrong-stream`), so the server
- * cannot show someone's camera as their screen share or the reverse.
- */
-const STREAMS_OF: Readonly<Record<MediaSource, readonly StreamContext[]>> = {
-  microphone: ["microphone"],
-  camera: ["camera", "cameraLayer0", "cameraLayer1", "cameraLayer2"],
-  screen: ["screen"],
-  screenAudio: ["screenAudio"],
-};
-
 const PASS: FrameVerdict = { outcome: "pass" };
 const HELD: FrameVerdict = { outcome: "held" };
 
@@ -73,30 +47,6 @@ function bufferOf(bytes: Uint8Array<ArrayBuffer>): ArrayBuffer {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
     ? bytes.buffer
     : bytes.slice().buffer;
-}
-
-const emptyCounts = (): SframeCounts => ({
-  encrypted: 0,
-  decrypted: 0,
-  refused: {},
-  dropped: {},
-  deferred: 0,
-});
-
-function addRecord(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>) {
-  const out: Record<string, number> = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
-  return out;
-}
-
-function addCounts(a: SframeCounts, b: CryptorCounts): SframeCounts {
-  return {
-    encrypted: a.encrypted + b.encrypted,
-    decrypted: a.decrypted + b.decrypted,
-    refused: addRecord(a.refused, b.refused),
-    dropped: addRecord(a.dropped, b.dropped),
-    deferred: a.deferred + b.deferred,
-  };
 }
 
 async function admissionOf(access: MeetingAccessKeys): Promise<Admission> {
@@ -114,45 +64,26 @@ async function admissionOf(access: MeetingAccessKeys): Promise<Admission> {
 }
 
 export class E2eeSession {
+  private readonly media: MeetingMedia;
   /** Who removed us, once a commit did (GroupView.removedBy). */
   private removedBy: GroupView["removedBy"] = null;
-  private ring: MediaKeyRing;
-  private cryptor: FrameCryptor;
-  /** Counts of cryptors of rings the engine has since replaced (rollback, rejoin). */
-  private readonly retired: FrameStats[] = [];
-  private readonly hold = new NextEpochHold<HeldFrame>();
-  /** mid → publisher and source as of the last subscribe offer; a change rebinds the mid. */
-  private mids: Readonly<Record<string, ReceivedTrack>> = {};
-  private readonly bindings = new Map<string, number>();
   private lastGroup = "";
   /** What we told the group about ourselves; told again whenever members are added. */
   private handRaisedAt: number | null = null;
   private recording = false;
-  /** Newer-epoch and group-split detection over every cryptor of the meeting (media-watch.ts). */
-  private readonly watch = new MediaWatch();
-  private readonly watchTimer: ReturnType<typeof setInterval>;
 
   private constructor(
     private readonly member: MeetingMember,
     private readonly post: (message: WorkerToPage) => void,
   ) {
-    this.ring = member.mediaKeyRing;
-    this.cryptor = createFrameCryptor(this.ring, { watch: this.watch });
+    this.media = new MeetingMedia(member);
+    this.media.on("alarm", (alarm) => post({ type: "alarm", alarm }));
+    this.media.on("bindings", (bindings) =>
+      post({ type: "bindings", bindings: Object.fromEntries(bindings) }),
+    );
+    this.media.on("failure", ({ message }) => this.reportFailure(new Error(message)));
     member.on("epoch", (event) => {
-      if (member.mediaKeyRing !== this.ring) {
-        // A fresh ring (after a rollback or a rejoin): a cryptor of its own, counts kept apart.
-        this.retired.push(this.cryptor.stats());
-        this.ring = member.mediaKeyRing;
-        this.cryptor = createFrameCryptor(this.ring, { watch: this.watch });
-        this.bindings.clear();
-        this.postBindings();
-      }
-      // README "Media frames": a removed leaf's frames keyed before its removal go at once.
-      for (const leaf of event.removed) this.cryptor.memberRemoved(leaf, event.epoch);
-      this.watch.epochChanged();
-      this.checkMedia();
       this.postGroup();
-      this.releaseHeld().catch((error: unknown) => this.reportFailure(error));
       // Members added since cannot read what we said before (as with the engine's hello).
       const others = event.added.some((leaf) => leaf !== member.ownLeaf);
       if (others || event.reason === "joined" || event.reason === "founded") this.retell();
@@ -199,7 +130,6 @@ export class E2eeSession {
       }),
     );
     member.on("alarm", (alarm) => post({ type: "alarm", alarm: alarmView(alarm) }));
-    this.watchTimer = setInterval(() => this.checkMedia(), 500);
     member.on("roles", (roles) =>
       post({
         type: "roles",
@@ -253,18 +183,7 @@ export class E2eeSession {
   }
 
   setReceiveMids(mids: Readonly<Record<string, ReceivedTrack>>): void {
-    let changed = false;
-    for (const mid of new Set([...Object.keys(this.mids), ...Object.keys(mids)])) {
-      const before = this.mids[mid];
-      const after = mids[mid];
-      if (before?.participantId !== after?.participantId || before?.source !== after?.source) {
-        // DESIGN T6: the m-line carries another publisher now; its next authentic frame binds it.
-        this.cryptor.rebind(mid);
-        changed = this.bindings.delete(mid) || changed;
-      }
-    }
-    this.mids = { ...mids };
-    if (changed) this.postBindings();
+    this.media.setReceiveTracks(mids);
   }
 
   /**
@@ -272,8 +191,7 @@ export class E2eeSession {
    * source); a frame that cannot be sealed is never sent (DESIGN §6).
    */
   async encrypt(source: MediaSource, frame: EncodedFrame): Promise<FrameVerdict> {
-    const codec = SOURCE_KIND[source] === "audio" ? "opus" : "vp8";
-    const result = await this.cryptor.encrypt(source, codec, new Uint8Array(frame.data));
+    const result = await this.media.encrypt(source, new Uint8Array(frame.data));
     if (!result.ok) return { outcome: "drop", reason: result.reason };
     frame.data = bufferOf(result.frame);
     return PASS;
@@ -289,23 +207,14 @@ export class E2eeSession {
     frame: EncodedFrame,
     deliver: (frame: EncodedFrame) => void,
   ): Promise<FrameVerdict> {
-    const source = this.mids[mid]?.source;
-    const streams = source === undefined ? undefined : STREAMS_OF[source];
-    const result = await this.cryptor.decrypt(mid, kind, new Uint8Array(frame.data), streams);
-    if (result.ok) {
-      frame.data = bufferOf(result.frame);
-      if (this.bindings.get(mid) !== result.sender) {
-        this.bindings.set(mid, result.sender);
-        this.postBindings();
-      }
-      return PASS;
-    }
-    if (result.reason === "next-epoch") {
-      return this.hold.hold({ mid, kind, frame, deliver })
-        ? HELD
-        : { outcome: "drop", reason: "next-epoch-overflow" };
-    }
-    return { outcome: "drop", reason: result.reason };
+    const received = await this.media.decrypt(mid, kind, new Uint8Array(frame.data), (late) => {
+      frame.data = bufferOf(late.frame);
+      deliver(frame);
+    });
+    if (received.outcome === "held") return HELD;
+    if (received.outcome === "dropped") return { outcome: "drop", reason: received.reason };
+    frame.data = bufferOf(received.frame);
+    return PASS;
   }
 
   async sendChat(id: number, text: string): Promise<void> {
@@ -334,13 +243,13 @@ export class E2eeSession {
     await this.tell(() => this.member.sendReaction(emoji));
   }
 
-  /** A host's or co-host's request; the engine refuses what our role does not allow. */
   /** Says goodbye to the group before the page sends `leave` (MeetingMember.leave). */
   async goodbye(): Promise<void> {
     await this.tell(() => this.member.leave());
     this.post({ type: "goodbye-sent" });
   }
 
+  /** A host's or co-host's request; the engine refuses what our role does not allow. */
   async host(action: HostAction): Promise<void> {
     const m = this.member;
     const ok = await this.tell(async () => {
@@ -371,17 +280,12 @@ export class E2eeSession {
   }
 
   report(): SframeReport {
-    const all = [...this.retired, this.cryptor.stats()];
-    let total = emptyCounts();
-    const senders: Record<string, SframeCounts> = {};
-    for (const stats of all) {
-      total = addCounts(total, stats.total);
-      for (const [leaf, counts] of Object.entries(stats.senders)) {
-        senders[leaf] = addCounts(senders[leaf] ?? emptyCounts(), counts);
-      }
-    }
-    const hold = this.hold.stats();
-    return { total, senders, holdExpired: hold.expired, holdOverflow: hold.overflow };
+    const hold = this.media.holdStats();
+    return {
+      ...this.media.frameStats(),
+      holdExpired: hold.expired,
+      holdOverflow: hold.overflow,
+    };
   }
 
   groupView(): GroupView {
@@ -411,8 +315,7 @@ export class E2eeSession {
   }
 
   close(): void {
-    clearInterval(this.watchTimer);
-    this.hold.clear();
+    this.media.close();
     this.member.close();
   }
 
@@ -422,22 +325,6 @@ export class E2eeSession {
     if (text === this.lastGroup) return;
     this.lastGroup = text;
     this.post({ type: "group", group });
-  }
-
-  /**
-   * docs/e2ee.md "Alarms": behind the group (our sending is paused by the cryptor), and after a
-   * few seconds of it a rejoin; members whose frames keep failing authentication (group split).
-   */
-  private checkMedia(): void {
-    const own = this.member.ownLeaf;
-    const members = new Set(this.member.roster.map((r) => r.leaf).filter((l) => l !== own));
-    const { alarms, rejoin } = this.watch.changes(members);
-    if (rejoin) this.member.resync("frames of a newer epoch and no commit to reach it");
-    for (const alarm of alarms) this.post({ type: "alarm", alarm });
-  }
-
-  private postBindings(): void {
-    this.post({ type: "bindings", bindings: Object.fromEntries(this.bindings) });
   }
 
   /**
@@ -463,14 +350,6 @@ export class E2eeSession {
     const at = this.handRaisedAt;
     if (at !== null) void this.tell(() => this.member.raiseHand(at));
     if (this.recording) void this.tell(() => this.member.announceRecording(true));
-  }
-
-  /** The epoch changed: held frames are tried again, oldest first. */
-  private async releaseHeld(): Promise<void> {
-    for (const held of this.hold.release()) {
-      const verdict = await this.decrypt(held.mid, held.kind, held.frame, held.deliver);
-      if (verdict.outcome === "pass") held.deliver(held.frame);
-    }
   }
 }
 

@@ -12,6 +12,7 @@
 import {
   MAX_CHAT_TEXT,
   MEDIA_SOURCES,
+  type MediaSource,
   PARTICIPANT_ID_PATTERN,
   REACTIONS,
   ROOM_ID_PATTERN,
@@ -71,6 +72,22 @@ export const ReceivedTrackSchema = z.strictObject({
   source: mediaSource,
 });
 export type ReceivedTrack = z.infer<typeof ReceivedTrackSchema>;
+
+/**
+ * The `recv-mids` message for what the server's last offer lists per mid: only whose media and
+ * which source, as the worker's strict schema takes them (a SubscribedTrack also has mid and kind).
+ */
+export function receiveMidsMessage(
+  tracks: Readonly<
+    Record<string, { readonly participantId: string; readonly source: MediaSource }>
+  >,
+): Extract<PageToWorker, { type: "recv-mids" }> {
+  const mids: Record<string, ReceivedTrack> = {};
+  for (const [mid, { participantId, source }] of Object.entries(tracks)) {
+    mids[mid] = { participantId, source };
+  }
+  return { type: "recv-mids", mids };
+}
 
 /** What a host or co-host asks its engine to commit (MeetingMember); refusals come as member-error. */
 export const HostActionSchema = z.discriminatedUnion("kind", [
