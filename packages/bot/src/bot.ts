@@ -3,6 +3,7 @@ import {
   type ErrorCode,
   type InviteLink,
   inviteFragment,
+  isDeliveryMessage,
   isFinalError,
   type Participant,
   type ParticipantId,
@@ -119,6 +120,10 @@ export class Bot extends TypedEvents<BotEvents> {
   private failedOffers = 0;
   private sendPc: RTCPeerConnection | null = null;
   private resumeToken: string | null = null;
+  /** Delivery Service messages our place received, presented when we take it back. */
+  private received = 0;
+  /** Our engine lost its group state: the next connection joins as someone new. */
+  private placeGivenUp = false;
   private subscriber: Subscriber | null = null;
   private e2ee: BotE2ee | null = null;
   private publisher: ClipPublisher | null = null;
@@ -194,6 +199,7 @@ export class Bot extends TypedEvents<BotEvents> {
         options.policy,
       );
       bot.e2ee.member.on("invite-replaced", ({ secret }) => void bot.onInviteReplaced(secret));
+      bot.e2ee.member.on("reconnect", () => bot.giveUpPlace());
       await bot.connect();
     } catch (error) {
       bot.close();
@@ -218,7 +224,10 @@ export class Bot extends TypedEvents<BotEvents> {
     );
     this.socket = socket;
     const resume =
-      this._id && this.resumeToken ? { participantId: this._id, token: this.resumeToken } : null;
+      this._id && this.resumeToken && !this.placeGivenUp
+        ? { participantId: this._id, token: this.resumeToken, received: this.received }
+        : null;
+    this.placeGivenUp = false;
     socket.send({
       type: "join",
       protocol: PROTOCOL_VERSION,
@@ -342,7 +351,21 @@ export class Bot extends TypedEvents<BotEvents> {
     });
   }
 
+  /**
+   * The engine must join the group with a new leaf, and the server will not take a KeyPackage
+   * from a place that holds one: leave it (the members remove its leaf) and connect as new.
+   */
+  private giveUpPlace(): void {
+    if (this.ending || this.closedForGood || !this.socket) return;
+    this.placeGivenUp = true;
+    this.socket.send({ type: "leave" });
+    this.socket.terminate();
+  }
+
   private onMessage(message: ServerMessage): void {
+    // Counted as they arrive: a new place counts from its welcome, a resumed one carries on.
+    if (isDeliveryMessage(message)) this.received++;
+    else if (message.type === "welcome" && !message.resumed) this.received = 0;
     // The MLS engine sees everything; it ignores what it does not use.
     if (message.type !== "welcome") this.e2ee?.receive(message);
     const pending = this.pending;
@@ -414,7 +437,8 @@ export class Bot extends TypedEvents<BotEvents> {
     );
     this.pending = null;
     // Only a bot that was in the meeting reconnects; a failed first join is the caller's.
-    if (!expected && !this.closedForGood && this.options.reconnect && this.resumeToken) {
+    const again = this.options.reconnect || this.placeGivenUp;
+    if (!expected && !this.closedForGood && again && this.resumeToken) {
       void this.reconnect();
     } else void this.shutdownMedia();
     this.emit("closed", code, reason, expected);

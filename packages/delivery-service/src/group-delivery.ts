@@ -3,8 +3,8 @@ import {
   type ClientMessage,
   type ErrorCode,
   fromBase64url,
+  type MlsServerMessage,
   type ParticipantId,
-  type ServerMessage,
   toBase64url,
 } from "@conclave/protocol";
 import { type Framing, readFraming } from "./mls-framing.ts";
@@ -16,7 +16,7 @@ export type MlsClientMessage = Extract<ClientMessage, { type: `mls-${string}` }>
 /** A message for one participant. */
 export interface Delivery {
   readonly to: ParticipantId;
-  readonly message: ServerMessage;
+  readonly message: MlsServerMessage;
 }
 
 /** What one input did: messages to send, and whom to disconnect or tell about new leaves. */
@@ -72,7 +72,7 @@ interface PendingKeyPackage {
 }
 
 function relayOf(to: ParticipantId, { from, keyPackage, extras }: PendingKeyPackage): Delivery {
-  const message: ServerMessage = { type: "mls-key-package", from, keyPackage, ...extras };
+  const message: MlsServerMessage = { type: "mls-key-package", from, keyPackage, ...extras };
   return { to, message };
 }
 
@@ -296,7 +296,7 @@ export class GroupDelivery {
     group.epoch = epoch;
     this.lastCommit = null;
     const leafChanged = this.changedLeaves(current);
-    const rollback: ServerMessage = {
+    const rollback: MlsServerMessage = {
       type: "mls-rollback",
       epoch,
       commit: record.commit,

@@ -244,7 +244,7 @@ export class Session implements Connection {
       return;
     }
     this.state = { kind: "joining", meeting };
-    meeting.join(this, admission.place, admission.link);
+    meeting.join(this, admission.resumption, admission.link);
     this.ctx.metrics.joins.inc();
   }
 }

@@ -120,7 +120,9 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
     this.e2ee.connect({
       send: (message) => this.connection.send(message),
       reconnect: () => {
-        if (this.state.phase === "joined") void this.connect();
+        if (this.state.phase !== "joined") return;
+        this.connection.giveUpPlace();
+        void this.connect();
       },
       hostCommand: (sender, command) => {
         this.commands.receive(this.e2ee.state.leafNames[sender] || "A host", command);
