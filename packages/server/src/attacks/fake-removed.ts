@@ -31,6 +31,8 @@ export function fakeRemoved(): Attack {
       done.add(to.room);
       cut.add(to);
       applied();
+      // Closed once the error is written, as the real server closes a removed member.
+      setImmediate(() => to.close());
       return [
         message,
         { type: "error", code: "REMOVED", message: "you were removed from the meeting" },

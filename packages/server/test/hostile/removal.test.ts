@@ -43,10 +43,7 @@ describe("fake-removed: the server says REMOVED with no commit, and goes silent"
     publish: false,
     admitted: true,
   });
-  // Not yet passing: the attack's close (InterceptedConnection.close) does not reach the bot, which
-  // stays on the silent connection; the engine and bot side (REMOVED without a removing commit is
-  // not final) is in packages/bot/src/bot.ts judgeRemoved.
-  it.todo("the member takes it as a disconnection by the server: it reconnects and is still in the group", async () => {
+  it("the member takes it as a disconnection by the server: it reconnects and is still in the group", async () => {
     const { server, join } = await start();
     const ada = await join("Ada");
     const ben = await join("Ben", { reconnect: true });
