@@ -38,7 +38,7 @@ describe("false-leave: the server says the connected host left", () => {
   });
 });
 
-describe("fake-removed: the server says REMOVED with no commit, and goes silent", () => {
+describe("fake-removed: the server says REMOVED with no commit, and closes the connection", () => {
   const start = hostileRoom(() => startHostileServer(["fake-removed"]), {
     publish: false,
     admitted: true,
