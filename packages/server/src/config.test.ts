@@ -23,10 +23,10 @@ describe("configuration", () => {
       MAX_PARTICIPANTS: "8",
       LOG_LEVEL: "warn",
     });
-    assert.deepEqual(config.tls, { certFile: "/c.pem", keyFile: "/k.pem" });
+    assert.deepEqual(config.tls, { kind: "files", certFile: "/c.pem", keyFile: "/k.pem" });
     assert.deepEqual(config.announcedAddresses, ["203.0.113.7", "127.0.0.1"]);
     assert.deepEqual(config.rtcPortRange, [40000, 40100]);
-    assert.equal(describeConfig(config).tls, "on", "paths to key files are not printed");
+    assert.equal(describeConfig(config).tls, "files", "paths to key files are not printed");
   });
 
   it("refuses bad values with a message naming the variable", () => {
@@ -46,6 +46,8 @@ describe("configuration", () => {
       [{ METRICS_ADDRESS: "0.0.0.0" }, /METRICS_ADDRESS/],
       [{ METRICS_ADDRESS: "metrics:9000" }, /METRICS_ADDRESS/],
       [{ METRICS_TOKEN: "short" }, /METRICS_TOKEN/],
+      [{ HTTPS: "yes" }, /HTTPS/],
+      [{ HTTPS: "self-signed", TLS_CERT_FILE: "/c.pem", TLS_KEY_FILE: "/k.pem" }, /not both/],
     ];
     for (const [env, message] of bad) {
       assert.throws(
@@ -53,6 +55,14 @@ describe("configuration", () => {
         (e: unknown) => e instanceof ConfigError && message.test(e.message),
       );
     }
+  });
+
+  it("serves HTTPS with its own certificate, kept in the data folder, when asked", () => {
+    assert.deepEqual(readConfig({ HTTPS: "self-signed", DATA_DIR: "/srv/conclave" }).tls, {
+      kind: "self-signed",
+      dir: "/srv/conclave/tls",
+    });
+    assert.match(readConfig({}).dataDir, /\/data$/, "the repository's ignored data folder");
   });
 
   it("switches attacks on only with the test flag, and only known ones", () => {

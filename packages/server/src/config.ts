@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ATTACK_NAMES, type AttackName } from "./attacks/names.ts";
 import type { Caps } from "./capacity.ts";
@@ -8,8 +9,16 @@ import { isProxyRule } from "./client-address.ts";
 export interface Config {
   readonly host: string;
   readonly port: number;
-  /** PEM files; when both are set the server speaks HTTPS and WSS. */
-  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  /**
+   * HTTPS and WSS: with PEM files, or with a certificate the server makes for itself and keeps in
+   * `dir` (self-signed-certificate.ts); null speaks plain HTTP.
+   */
+  readonly tls:
+    | { readonly kind: "files"; readonly certFile: string; readonly keyFile: string }
+    | { readonly kind: "self-signed"; readonly dir: string }
+    | null;
+  /** Where the server keeps what it makes for itself (its certificate). */
+  readonly dataDir: string;
   readonly webRoot: string;
   /** Extra ICE host candidates: the public address behind a 1:1 NAT, or loopback. */
   readonly announcedAddresses: readonly string[];
@@ -51,6 +60,8 @@ export class ConfigError extends Error {
 }
 
 const DEFAULT_WEB_ROOT = fileURLToPath(new URL("../../web/dist", import.meta.url));
+/** The repository's `data/` folder, which git ignores. */
+const DEFAULT_DATA_DIR = fileURLToPath(new URL("../../../data", import.meta.url));
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 const MIB = 1024 * 1024;
 
@@ -77,12 +88,25 @@ function list(env: NodeJS.ProcessEnv, name: string, fallback = ""): string[] {
     .filter(Boolean);
 }
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+function tlsOf(env: NodeJS.ProcessEnv, dataDir: string): Config["tls"] {
   const certFile = env.TLS_CERT_FILE;
   const keyFile = env.TLS_KEY_FILE;
   if (Boolean(certFile) !== Boolean(keyFile)) {
     throw new ConfigError("set both TLS_CERT_FILE and TLS_KEY_FILE, or neither");
   }
+  const https = env.HTTPS ?? "off";
+  if (https !== "off" && https !== "self-signed") {
+    throw new ConfigError(`HTTPS must be "self-signed" or "off", not "${https}"`);
+  }
+  if (https === "self-signed") {
+    if (certFile) throw new ConfigError("set HTTPS=self-signed or TLS_CERT_FILE, not both");
+    return { kind: "self-signed", dir: join(dataDir, "tls") };
+  }
+  return certFile && keyFile ? { kind: "files", certFile, keyFile } : null;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = resolve(env.DATA_DIR || DEFAULT_DATA_DIR);
   const minPort = integer(env, "RTC_MIN_PORT", 0, 0, 65535);
   const maxPort = integer(env, "RTC_MAX_PORT", 0, 0, 65535);
   if ((minPort === 0) !== (maxPort === 0) || minPort > maxPort) {
@@ -102,7 +126,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     attacks: attacksOf(env),
     host: env.HOST ?? "0.0.0.0",
     port: integer(env, "PORT", 8080, 0, 65535),
-    tls: certFile && keyFile ? { certFile, keyFile } : null,
+    tls: tlsOf(env, dataDir),
+    dataDir,
     webRoot: env.WEB_ROOT ?? DEFAULT_WEB_ROOT,
     announcedAddresses: announced,
     rtcPortRange: minPort ? [minPort, maxPort] : null,
@@ -191,7 +216,7 @@ function attacksOf(env: NodeJS.ProcessEnv): readonly AttackName[] {
 export function describeConfig(config: Config): Record<string, unknown> {
   return {
     ...config,
-    tls: config.tls ? "on" : "off",
+    tls: config.tls?.kind ?? "off",
     metrics: { ...config.metrics, token: config.metrics.token ? "set" : "unset" },
   };
 }
