@@ -57,7 +57,7 @@ export class NetworkNamespace {
     this.nsLink = `${tag}n`;
   }
 
-  /** A new namespace with its link up; `extraHostAddresses` are more addresses on this side. */
+  /** A new namespace, joined to this machine by a veth pair with both ends up. */
   static create(): NetworkNamespace {
     const ns = new NetworkNamespace(`ccl${process.pid % 100_000}x${randomInt(1000)}`);
     try {
