@@ -1,6 +1,7 @@
 import type { InviteKeys } from "@conclave/e2ee";
 import {
   type ErrorCode,
+  type IceServer,
   type InviteLink,
   inviteFragment,
   isFinalError,
@@ -43,6 +44,11 @@ export interface BotOptions {
    * participant that has the server key but not the invite secret, whom no member may admit.
    */
   readonly inviteKeys?: InviteKeys;
+  /**
+   * Reach the media server only through the TURN relay the server hands out, as a participant
+   * behind a firewall that blocks UDP must: checks that a relay works. Default false.
+   */
+  readonly relayOnly?: boolean;
 }
 
 export interface BotEvents {
@@ -114,6 +120,8 @@ export class Bot extends TypedEvents<BotEvents> {
   private failedOffers = 0;
   private sendPc: RTCPeerConnection | null = null;
   private resumeToken: string | null = null;
+  /** TURN relays with our credential, from the last `welcome`. */
+  private iceServers: readonly IceServer[] = [];
   private subscriber: Subscriber | null = null;
   private e2ee: BotE2ee | null = null;
   private publisher: ClipPublisher | null = null;
@@ -219,6 +227,7 @@ export class Bot extends TypedEvents<BotEvents> {
     if (welcome.type !== "welcome") throw new BotError("NEGOTIATION_FAILED", "expected welcome");
     this._id = welcome.selfId;
     this.resumeToken = welcome.resumeToken;
+    this.iceServers = welcome.iceServers;
     this.roster.clear();
     for (const p of welcome.participants) this.roster.set(p.id, p);
     e2ee.receive(welcome);
@@ -226,9 +235,13 @@ export class Bot extends TypedEvents<BotEvents> {
     return welcome.resumed;
   }
 
+  private peerConfig() {
+    return botPeerConfig(this.iceServers, this.options.relayOnly ?? false);
+  }
+
   private async publish(e2ee: BotE2ee, timeoutMs: number): Promise<void> {
     const clip = this.clip;
-    const sendPc = new RTCPeerConnection(botPeerConfig());
+    const sendPc = new RTCPeerConnection(this.peerConfig());
     this.sendPc = sendPc;
     // docs/protocol.md §Publish: two sendonly transceivers, audio then video (the bot shares no
     // screen, so it leaves out the optional screen pair); without tracks when not publishing, which the server accepts like a browser with camera and mic off.
@@ -365,7 +378,7 @@ export class Bot extends TypedEvents<BotEvents> {
     if (this.ending || this.mediaClosed) return;
     try {
       this.subscriber ??= new Subscriber(
-        new RTCPeerConnection(botPeerConfig()),
+        new RTCPeerConnection(this.peerConfig()),
         (publisher) => this.socket?.send({ type: "keyframe-request", participantId: publisher }),
         (track, frame) => this.e2ee?.open(track, frame),
       );

@@ -39,6 +39,12 @@ export {
   type SubscribedTrack,
 } from "./messages.ts";
 export {
+  type IceServer,
+  IceServerSchema,
+  MAX_RELAY_URLS,
+  TURN_URL_PATTERN,
+} from "./relays.ts";
+export {
   decodeSettingsFlags,
   encodeSettingsFlags,
   FOUNDING_SETTINGS,

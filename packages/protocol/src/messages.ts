@@ -16,9 +16,10 @@ import {
   MLS_CLIENT_SCHEMAS,
   MLS_SERVER_SCHEMAS,
 } from "./mls-messages.ts";
+import { IceServersSchema } from "./relays.ts";
 
 /** Bumped on any incompatible change; a client announces it in `join`. */
-export const PROTOCOL_VERSION = 7;
+export const PROTOCOL_VERSION = 8;
 /** Largest signalling message accepted, in bytes of UTF-8. Larger ones get TOO_LARGE. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 const MAX_SDP_LENGTH = 60 * 1024;
@@ -172,6 +173,8 @@ export const WelcomeSchema = z.strictObject({
   resumed: z.boolean(),
   /** Presented in `join.resume` to take this place back after a drop; replaced on each welcome. */
   resumeToken: z.string().regex(RESUME_TOKEN_PATTERN),
+  /** TURN relays with this participant's credential, for its peer connections (relays.ts). */
+  iceServers: IceServersSchema,
 });
 
 export const PongSchema = z.strictObject({ type: z.literal("pong") });

@@ -47,6 +47,18 @@ describe("configuration", () => {
       [{ METRICS_ADDRESS: "metrics:9000" }, /METRICS_ADDRESS/],
       [{ METRICS_TOKEN: "short" }, /METRICS_TOKEN/],
       [{ HTTPS: "yes" }, /HTTPS/],
+      [{ TURN_URLS: "turn:192.0.2.7" }, /TURN_SECRET must be set/],
+      [{ TURN_URLS: "turn:192.0.2.7", TURN_SECRET: "too-short" }, /TURN_SECRET/],
+      [{ TURN_SECRET: "a-long-enough-turn-secret" }, /TURN_URLS is not/],
+      [{ TURN_URLS: "stun:192.0.2.7", TURN_SECRET: "a-long-enough-turn-secret" }, /TURN_URLS/],
+      [
+        {
+          TURN_URLS: "turn:192.0.2.7",
+          TURN_SECRET: "a-long-enough-turn-secret",
+          TURN_CREDENTIAL_TTL_S: "10",
+        },
+        /TURN_CREDENTIAL_TTL_S/,
+      ],
       [{ HTTPS: "self-signed", TLS_CERT_FILE: "/c.pem", TLS_KEY_FILE: "/k.pem" }, /not both/],
     ];
     for (const [env, message] of bad) {
@@ -63,6 +75,23 @@ describe("configuration", () => {
       dir: "/srv/conclave/tls",
     });
     assert.match(readConfig({}).dataDir, /\/data$/, "the repository's ignored data folder");
+  });
+
+  it("reads the TURN relay, and never prints its secret", () => {
+    assert.equal(readConfig({}).turn, null);
+    const secret = "a-long-enough-turn-secret";
+    const config = readConfig({
+      TURN_URLS: "turn:192.0.2.7:3478?transport=udp, turns:relay.example.org:443?transport=tcp",
+      TURN_SECRET: secret,
+    });
+    assert.deepEqual(config.turn, {
+      urls: ["turn:192.0.2.7:3478?transport=udp", "turns:relay.example.org:443?transport=tcp"],
+      secret,
+      credentialTtlSeconds: 86_400,
+    });
+    const printed = JSON.stringify(describeConfig(config));
+    assert.equal(printed.includes(secret), false);
+    assert.match(printed, /turns:relay\.example\.org:443/, "the URLs are printed");
   });
 
   it("switches attacks on only with the test flag, and only known ones", () => {

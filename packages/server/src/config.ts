@@ -1,9 +1,11 @@
 import { isIP } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { MAX_RELAY_URLS, TURN_URL_PATTERN } from "@conclave/protocol";
 import { ATTACK_NAMES, type AttackName } from "./attacks/names.ts";
 import type { Caps } from "./capacity.ts";
 import { isProxyRule } from "./client-address.ts";
+import type { TurnRelay } from "./turn-relay.ts";
 
 /** Everything the server can be told, read once from the environment and validated at start. */
 export interface Config {
@@ -23,6 +25,8 @@ export interface Config {
   /** Extra ICE host candidates: the public address behind a 1:1 NAT, or loopback. */
   readonly announcedAddresses: readonly string[];
   readonly rtcPortRange: readonly [number, number] | null;
+  /** The TURN relay whose credentials participants get (turn-relay.ts); null for none. */
+  readonly turn: TurnRelay | null;
   readonly maxParticipants: number;
   readonly keyframeIntervalMs: number;
   readonly drainTimeoutMs: number;
@@ -131,6 +135,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webRoot: env.WEB_ROOT ?? DEFAULT_WEB_ROOT,
     announcedAddresses: announced,
     rtcPortRange: minPort ? [minPort, maxPort] : null,
+    turn: turnOf(env),
     maxParticipants: integer(env, "MAX_PARTICIPANTS", 16, 2, 1000),
     keyframeIntervalMs: integer(env, "KEYFRAME_INTERVAL_MS", 1000, 100, 60_000),
     drainTimeoutMs: integer(env, "DRAIN_TIMEOUT_MS", 10_000, 0, 600_000),
@@ -146,6 +151,43 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metrics: metricsOf(env),
     captureFile: env.CAPTURE_FILE || null,
     logLevel: logLevel as Config["logLevel"],
+  };
+}
+
+/** One day, the TURN REST convention's suggestion: credentials must outlive the longest call. */
+const DEFAULT_TURN_CREDENTIAL_TTL_S = 86_400;
+
+function turnOf(env: NodeJS.ProcessEnv): TurnRelay | null {
+  const urls = list(env, "TURN_URLS");
+  const secret = env.TURN_SECRET ?? "";
+  if (urls.length === 0) {
+    if (secret) throw new ConfigError("TURN_SECRET is set but TURN_URLS is not");
+    return null;
+  }
+  if (urls.length > MAX_RELAY_URLS) {
+    throw new ConfigError(`TURN_URLS holds more than ${MAX_RELAY_URLS} URLs`);
+  }
+  for (const url of urls) {
+    if (!TURN_URL_PATTERN.test(url)) {
+      throw new ConfigError(
+        `TURN_URLS holds "${url}", which is not turn:host[:port][?transport=udp|tcp] or turns:…`,
+      );
+    }
+  }
+  // The secret is never echoed, not even in part.
+  if (secret.length < 16) {
+    throw new ConfigError("TURN_SECRET must be set, at least 16 characters, with TURN_URLS");
+  }
+  return {
+    urls,
+    secret,
+    credentialTtlSeconds: integer(
+      env,
+      "TURN_CREDENTIAL_TTL_S",
+      DEFAULT_TURN_CREDENTIAL_TTL_S,
+      60,
+      7 * 86_400,
+    ),
   };
 }
 
@@ -212,11 +254,15 @@ function attacksOf(env: NodeJS.ProcessEnv): readonly AttackName[] {
   return names as AttackName[];
 }
 
-/** The configuration as it may be printed: paths and numbers only, the metrics token hidden. */
+/**
+ * The configuration as it may be printed: paths and numbers only, the metrics token and the TURN
+ * secret hidden.
+ */
 export function describeConfig(config: Config): Record<string, unknown> {
   return {
     ...config,
     tls: config.tls?.kind ?? "off",
+    turn: config.turn && { ...config.turn, secret: "set" },
     metrics: { ...config.metrics, token: config.metrics.token ? "set" : "unset" },
   };
 }

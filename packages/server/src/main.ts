@@ -17,7 +17,7 @@ function reachOf(config: Config, server: RunningServer): Reach {
     media: config.rtcPortRange
       ? `UDP ports ${config.rtcPortRange[0]}-${config.rtcPortRange[1]}`
       : "UDP, on ports the system picks for each connection",
-    relays: [],
+    relays: config.turn?.urls ?? [],
   };
 }
 

@@ -94,6 +94,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     reconnectWindowMs: config.reconnectWindowMs,
     mlsJoinGraceMs: config.mlsJoinGraceMs,
     heldBytes: capacity.heldBytes,
+    turn: config.turn,
     log: signallingLog,
   });
   const metrics = new Metrics(sfu, capacity);
