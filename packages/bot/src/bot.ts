@@ -1,6 +1,7 @@
 import type { InviteKeys, MlsPolicy } from "@conclave/e2ee";
 import {
   type ErrorCode,
+  type IceServer,
   type InviteLink,
   inviteFragment,
   isDeliveryMessage,
@@ -49,6 +50,11 @@ export interface BotOptions {
    * accept (a member of another version might), e.g. to make a real rollback.
    */
   readonly policy?: MlsPolicy;
+  /**
+   * Reach the media server only through the TURN relay the server hands out, as a participant
+   * behind a firewall that blocks UDP must: checks that a relay works. Default false.
+   */
+  readonly relayOnly?: boolean;
 }
 
 export interface BotEvents {
@@ -124,6 +130,8 @@ export class Bot extends TypedEvents<BotEvents> {
   private received = 0;
   /** Our engine lost its group state: the next connection joins as someone new. */
   private placeGivenUp = false;
+  /** TURN relays with our credential, from the last `welcome`. */
+  private iceServers: readonly IceServer[] = [];
   private subscriber: Subscriber | null = null;
   private e2ee: BotE2ee | null = null;
   private publisher: ClipPublisher | null = null;
@@ -240,6 +248,7 @@ export class Bot extends TypedEvents<BotEvents> {
     if (welcome.type !== "welcome") throw new BotError("NEGOTIATION_FAILED", "expected welcome");
     this._id = welcome.selfId;
     this.resumeToken = welcome.resumeToken;
+    this.iceServers = welcome.iceServers;
     this.roster.clear();
     for (const p of welcome.participants) this.roster.set(p.id, p);
     e2ee.receive(welcome);
@@ -247,9 +256,13 @@ export class Bot extends TypedEvents<BotEvents> {
     return welcome.resumed;
   }
 
+  private peerConfig() {
+    return botPeerConfig(this.iceServers, this.options.relayOnly ?? false);
+  }
+
   private async publish(e2ee: BotE2ee, timeoutMs: number): Promise<void> {
     const clip = this.clip;
-    const sendPc = new RTCPeerConnection(botPeerConfig());
+    const sendPc = new RTCPeerConnection(this.peerConfig());
     this.sendPc = sendPc;
     // docs/protocol.md §Publish: two sendonly transceivers, audio then video (the bot shares no
     // screen, so it leaves out the optional screen pair); without tracks when not publishing, which the server accepts like a browser with camera and mic off.
@@ -416,7 +429,7 @@ export class Bot extends TypedEvents<BotEvents> {
     if (this.ending || this.mediaClosed) return;
     try {
       this.subscriber ??= new Subscriber(
-        new RTCPeerConnection(botPeerConfig()),
+        new RTCPeerConnection(this.peerConfig()),
         (publisher) => this.socket?.send({ type: "keyframe-request", participantId: publisher }),
         (track, frame) => this.e2ee?.open(track, frame),
       );

@@ -1,5 +1,8 @@
 /**
- * npm run bot -- <meeting-url> --name Bot [--seconds N] [--no-publish]
+ * npm run bot -- <meeting-url> --name Bot [--seconds N] [--no-publish] [--relay-only]
+ *
+ * --relay-only sends and receives media only through the TURN relay the server hands out: a
+ * check that the relay works for participants behind firewalls that block UDP.
  *
  * Joins, prints one JSON stats line every 5 s and a final one on exit (SIGINT, SIGTERM or after
  * N seconds), exit 0. A bad link, a refusal by the server or a lost connection: a message with the
@@ -11,7 +14,8 @@ import { joinBot } from "./bot.ts";
 import { isBotError, ServerRefusedError } from "./errors.ts";
 
 const STATS_INTERVAL_MS = 5000;
-const USAGE = "usage: npm run bot -- <meeting-url> --name <name> [--seconds N] [--no-publish]";
+const USAGE =
+  "usage: npm run bot -- <meeting-url> --name <name> [--seconds N] [--no-publish] [--relay-only]";
 
 function fail(message: string): never {
   process.stderr.write(`bot: ${message}\n`);
@@ -23,6 +27,7 @@ function parseCommandLine(): {
   name: string;
   seconds: number | null;
   publish: boolean;
+  relayOnly: boolean;
 } {
   let parsed: ReturnType<typeof parse>;
   try {
@@ -36,7 +41,13 @@ function parseCommandLine(): {
   if (seconds !== null && !(Number.isFinite(seconds) && seconds > 0)) {
     fail(`USAGE: --seconds must be a positive number\n${USAGE}`);
   }
-  return { url, name: parsed.values.name ?? "Bot", seconds, publish: !parsed.values["no-publish"] };
+  return {
+    url,
+    name: parsed.values.name ?? "Bot",
+    seconds,
+    publish: !parsed.values["no-publish"],
+    relayOnly: parsed.values["relay-only"] ?? false,
+  };
 }
 
 function parse() {
@@ -46,6 +57,7 @@ function parse() {
       name: { type: "string" },
       seconds: { type: "string" },
       "no-publish": { type: "boolean" },
+      "relay-only": { type: "boolean" },
     },
   });
 }
@@ -60,7 +72,12 @@ async function main(): Promise<void> {
   const args = parseCommandLine();
   let bot: Bot;
   try {
-    bot = await joinBot({ url: args.url, name: args.name, publish: args.publish });
+    bot = await joinBot({
+      url: args.url,
+      name: args.name,
+      publish: args.publish,
+      relayOnly: args.relayOnly,
+    });
   } catch (error) {
     // ServerRefusedError's message starts with the server's code, e.g. "ROOM_FULL: ...".
     if (error instanceof ServerRefusedError) fail(`SERVER_REFUSED: ${error.message}`);

@@ -82,6 +82,16 @@ describe("client message codec", () => {
         group: null,
         resumed: false,
         resumeToken: "R".repeat(43),
+        iceServers: [
+          {
+            urls: [
+              "turn:192.0.2.7:3478?transport=udp",
+              "turns:relay.example.org:443?transport=tcp",
+            ],
+            username: "1767225600:AAAAAAAAAAAAAAAA",
+            credential: "Ku+0dDvHzXgSVUZNlzUHuT7yBvI=",
+          },
+        ],
       },
       { type: "publish-answer", sdp: "v=0" },
       {

@@ -40,6 +40,12 @@ export {
 } from "./messages.ts";
 export { isDeliveryMessage, type MlsServerMessage } from "./mls-messages.ts";
 export {
+  type IceServer,
+  IceServerSchema,
+  MAX_RELAY_URLS,
+  TURN_URL_PATTERN,
+} from "./relays.ts";
+export {
   decodeSettingsFlags,
   encodeSettingsFlags,
   FOUNDING_SETTINGS,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { MAX_NAME_CHARS, normaliseDisplayName } from "./display-name.ts";
 import { PARTICIPANT_ID_PATTERN, type ParticipantId, RESUME_TOKEN_PATTERN } from "./ids.ts";
 import { GroupStateSchema } from "./mls-messages.ts";
+import { IceServersSchema } from "./relays.ts";
 
 /**
  * The lobby (docs/protocol.md "Lobby"): someone with a knock link, who holds no invite secret and
@@ -75,6 +76,8 @@ export const AdmittedSchema = z.strictObject({
     )
     .max(1000),
   resumeToken: z.string().regex(RESUME_TOKEN_PATTERN),
+  /** As in `welcome`: TURN relays with this participant's credential (relays.ts). */
+  iceServers: IceServersSchema,
 });
 
 /** To members: someone knocks. Sent again to each member added later, while they wait. */

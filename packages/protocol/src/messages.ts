@@ -16,6 +16,7 @@ import {
   MLS_CLIENT_SCHEMAS,
   MLS_SERVER_SCHEMAS,
 } from "./mls-messages.ts";
+import { IceServersSchema } from "./relays.ts";
 
 /** Bumped on any incompatible change; a client announces it in `join`. */
 export const PROTOCOL_VERSION = 8;
@@ -181,6 +182,8 @@ export const WelcomeSchema = z.strictObject({
   resumed: z.boolean(),
   /** Presented in `join.resume` to take this place back after a drop; replaced on each welcome. */
   resumeToken: z.string().regex(RESUME_TOKEN_PATTERN),
+  /** TURN relays with this participant's credential, for its peer connections (relays.ts). */
+  iceServers: IceServersSchema,
 });
 
 export const PongSchema = z.strictObject({ type: z.literal("pong") });

@@ -23,10 +23,10 @@ describe("configuration", () => {
       MAX_PARTICIPANTS: "8",
       LOG_LEVEL: "warn",
     });
-    assert.deepEqual(config.tls, { certFile: "/c.pem", keyFile: "/k.pem" });
+    assert.deepEqual(config.tls, { kind: "files", certFile: "/c.pem", keyFile: "/k.pem" });
     assert.deepEqual(config.announcedAddresses, ["203.0.113.7", "127.0.0.1"]);
     assert.deepEqual(config.rtcPortRange, [40000, 40100]);
-    assert.equal(describeConfig(config).tls, "on", "paths to key files are not printed");
+    assert.equal(describeConfig(config).tls, "files", "paths to key files are not printed");
   });
 
   it("refuses bad values with a message naming the variable", () => {
@@ -46,6 +46,20 @@ describe("configuration", () => {
       [{ METRICS_ADDRESS: "0.0.0.0" }, /METRICS_ADDRESS/],
       [{ METRICS_ADDRESS: "metrics:9000" }, /METRICS_ADDRESS/],
       [{ METRICS_TOKEN: "short" }, /METRICS_TOKEN/],
+      [{ HTTPS: "yes" }, /HTTPS/],
+      [{ TURN_URLS: "turn:192.0.2.7" }, /TURN_SECRET must be set/],
+      [{ TURN_URLS: "turn:192.0.2.7", TURN_SECRET: "too-short" }, /TURN_SECRET/],
+      [{ TURN_SECRET: "a-long-enough-turn-secret" }, /TURN_URLS is not/],
+      [{ TURN_URLS: "stun:192.0.2.7", TURN_SECRET: "a-long-enough-turn-secret" }, /TURN_URLS/],
+      [
+        {
+          TURN_URLS: "turn:192.0.2.7",
+          TURN_SECRET: "a-long-enough-turn-secret",
+          TURN_CREDENTIAL_TTL_S: "10",
+        },
+        /TURN_CREDENTIAL_TTL_S/,
+      ],
+      [{ HTTPS: "self-signed", TLS_CERT_FILE: "/c.pem", TLS_KEY_FILE: "/k.pem" }, /not both/],
     ];
     for (const [env, message] of bad) {
       assert.throws(
@@ -53,6 +67,31 @@ describe("configuration", () => {
         (e: unknown) => e instanceof ConfigError && message.test(e.message),
       );
     }
+  });
+
+  it("serves HTTPS with its own certificate, kept in the data folder, when asked", () => {
+    assert.deepEqual(readConfig({ HTTPS: "self-signed", DATA_DIR: "/srv/conclave" }).tls, {
+      kind: "self-signed",
+      dir: "/srv/conclave/tls",
+    });
+    assert.match(readConfig({}).dataDir, /\/data$/, "the repository's ignored data folder");
+  });
+
+  it("reads the TURN relay, and never prints its secret", () => {
+    assert.equal(readConfig({}).turn, null);
+    const secret = "a-long-enough-turn-secret";
+    const config = readConfig({
+      TURN_URLS: "turn:192.0.2.7:3478?transport=udp, turns:relay.example.org:443?transport=tcp",
+      TURN_SECRET: secret,
+    });
+    assert.deepEqual(config.turn, {
+      urls: ["turn:192.0.2.7:3478?transport=udp", "turns:relay.example.org:443?transport=tcp"],
+      secret,
+      credentialTtlSeconds: 86_400,
+    });
+    const printed = JSON.stringify(describeConfig(config));
+    assert.equal(printed.includes(secret), false);
+    assert.match(printed, /turns:relay\.example\.org:443/, "the URLs are printed");
   });
 
   it("switches attacks on only with the test flag, and only known ones", () => {

@@ -1,19 +1,32 @@
 import { isIP } from "node:net";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { MAX_RELAY_URLS, TURN_URL_PATTERN } from "@conclave/protocol";
 import { ATTACK_NAMES, type AttackName } from "./attacks/names.ts";
 import type { Caps } from "./capacity.ts";
 import { isProxyRule } from "./client-address.ts";
+import type { TurnRelay } from "./turn-relay.ts";
 
 /** Everything the server can be told, read once from the environment and validated at start. */
 export interface Config {
   readonly host: string;
   readonly port: number;
-  /** PEM files; when both are set the server speaks HTTPS and WSS. */
-  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  /**
+   * HTTPS and WSS: with PEM files, or with a certificate the server makes for itself and keeps in
+   * `dir` (self-signed-certificate.ts); null speaks plain HTTP.
+   */
+  readonly tls:
+    | { readonly kind: "files"; readonly certFile: string; readonly keyFile: string }
+    | { readonly kind: "self-signed"; readonly dir: string }
+    | null;
+  /** Where the server keeps what it makes for itself (its certificate). */
+  readonly dataDir: string;
   readonly webRoot: string;
   /** Extra ICE host candidates: the public address behind a 1:1 NAT, or loopback. */
   readonly announcedAddresses: readonly string[];
   readonly rtcPortRange: readonly [number, number] | null;
+  /** The TURN relay whose credentials participants get (turn-relay.ts); null for none. */
+  readonly turn: TurnRelay | null;
   readonly maxParticipants: number;
   readonly keyframeIntervalMs: number;
   readonly drainTimeoutMs: number;
@@ -51,6 +64,8 @@ export class ConfigError extends Error {
 }
 
 const DEFAULT_WEB_ROOT = fileURLToPath(new URL("../../web/dist", import.meta.url));
+/** The repository's `data/` folder, which git ignores. */
+const DEFAULT_DATA_DIR = fileURLToPath(new URL("../../../data", import.meta.url));
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 const MIB = 1024 * 1024;
 
@@ -77,12 +92,25 @@ function list(env: NodeJS.ProcessEnv, name: string, fallback = ""): string[] {
     .filter(Boolean);
 }
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+function tlsOf(env: NodeJS.ProcessEnv, dataDir: string): Config["tls"] {
   const certFile = env.TLS_CERT_FILE;
   const keyFile = env.TLS_KEY_FILE;
   if (Boolean(certFile) !== Boolean(keyFile)) {
     throw new ConfigError("set both TLS_CERT_FILE and TLS_KEY_FILE, or neither");
   }
+  const https = env.HTTPS ?? "off";
+  if (https !== "off" && https !== "self-signed") {
+    throw new ConfigError(`HTTPS must be "self-signed" or "off", not "${https}"`);
+  }
+  if (https === "self-signed") {
+    if (certFile) throw new ConfigError("set HTTPS=self-signed or TLS_CERT_FILE, not both");
+    return { kind: "self-signed", dir: join(dataDir, "tls") };
+  }
+  return certFile && keyFile ? { kind: "files", certFile, keyFile } : null;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = resolve(env.DATA_DIR || DEFAULT_DATA_DIR);
   const minPort = integer(env, "RTC_MIN_PORT", 0, 0, 65535);
   const maxPort = integer(env, "RTC_MAX_PORT", 0, 0, 65535);
   if ((minPort === 0) !== (maxPort === 0) || minPort > maxPort) {
@@ -102,10 +130,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     attacks: attacksOf(env),
     host: env.HOST ?? "0.0.0.0",
     port: integer(env, "PORT", 8080, 0, 65535),
-    tls: certFile && keyFile ? { certFile, keyFile } : null,
+    tls: tlsOf(env, dataDir),
+    dataDir,
     webRoot: env.WEB_ROOT ?? DEFAULT_WEB_ROOT,
     announcedAddresses: announced,
     rtcPortRange: minPort ? [minPort, maxPort] : null,
+    turn: turnOf(env),
     maxParticipants: integer(env, "MAX_PARTICIPANTS", 16, 2, 1000),
     keyframeIntervalMs: integer(env, "KEYFRAME_INTERVAL_MS", 1000, 100, 60_000),
     drainTimeoutMs: integer(env, "DRAIN_TIMEOUT_MS", 10_000, 0, 600_000),
@@ -121,6 +151,43 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metrics: metricsOf(env),
     captureFile: env.CAPTURE_FILE || null,
     logLevel: logLevel as Config["logLevel"],
+  };
+}
+
+/** One day, the TURN REST convention's suggestion: credentials must outlive the longest call. */
+const DEFAULT_TURN_CREDENTIAL_TTL_S = 86_400;
+
+function turnOf(env: NodeJS.ProcessEnv): TurnRelay | null {
+  const urls = list(env, "TURN_URLS");
+  const secret = env.TURN_SECRET ?? "";
+  if (urls.length === 0) {
+    if (secret) throw new ConfigError("TURN_SECRET is set but TURN_URLS is not");
+    return null;
+  }
+  if (urls.length > MAX_RELAY_URLS) {
+    throw new ConfigError(`TURN_URLS holds more than ${MAX_RELAY_URLS} URLs`);
+  }
+  for (const url of urls) {
+    if (!TURN_URL_PATTERN.test(url)) {
+      throw new ConfigError(
+        `TURN_URLS holds "${url}", which is not turn:host[:port][?transport=udp|tcp] or turns:…`,
+      );
+    }
+  }
+  // The secret is never echoed, not even in part.
+  if (secret.length < 16) {
+    throw new ConfigError("TURN_SECRET must be set, at least 16 characters, with TURN_URLS");
+  }
+  return {
+    urls,
+    secret,
+    credentialTtlSeconds: integer(
+      env,
+      "TURN_CREDENTIAL_TTL_S",
+      DEFAULT_TURN_CREDENTIAL_TTL_S,
+      60,
+      7 * 86_400,
+    ),
   };
 }
 
@@ -187,11 +254,15 @@ function attacksOf(env: NodeJS.ProcessEnv): readonly AttackName[] {
   return names as AttackName[];
 }
 
-/** The configuration as it may be printed: paths and numbers only, the metrics token hidden. */
+/**
+ * The configuration as it may be printed: paths and numbers only, the metrics token and the TURN
+ * secret hidden.
+ */
 export function describeConfig(config: Config): Record<string, unknown> {
   return {
     ...config,
-    tls: config.tls ? "on" : "off",
+    tls: config.tls?.kind ?? "off",
+    turn: config.turn && { ...config.turn, secret: "set" },
     metrics: { ...config.metrics, token: config.metrics.token ? "set" : "unset" },
   };
 }

@@ -1,19 +1,42 @@
-import { ConfigError, describeConfig, readConfig } from "./config.ts";
+import { type Config, ConfigError, describeConfig, readConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
-import { startServer } from "./server.ts";
+import { isLoopback, isWildcard, machineName, servedAddresses } from "./machine-addresses.ts";
+import { type RunningServer, startServer } from "./server.ts";
+import { type Reach, startBanner } from "./start-banner.ts";
 
-async function main(): Promise<void> {
-  let config: ReturnType<typeof readConfig>;
+/** What the banner says about where people can reach this server. */
+function reachOf(config: Config, server: RunningServer): Reach {
+  const served = servedAddresses(config.host);
+  const name = isWildcard(config.host) ? machineName() : null;
+  return {
+    scheme: config.tls ? "https" : "http",
+    port: server.port,
+    local: isWildcard(config.host) || isLoopback(config.host),
+    others: [...served.filter((a) => !isLoopback(a)), ...(name ? [name] : [])],
+    selfSignedFingerprint: server.selfSignedFingerprint,
+    media: config.rtcPortRange
+      ? `UDP ports ${config.rtcPortRange[0]}-${config.rtcPortRange[1]}`
+      : "UDP, on ports the system picks for each connection",
+    relays: config.turn?.urls ?? [],
+  };
+}
+
+/** A bad value or a busy port ends the start with one line naming the variable, not a trace. */
+async function orExit<T>(step: () => T | Promise<T>): Promise<T> {
   try {
-    config = readConfig();
+    return await step();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`conclave: ${error.message}`);
     process.exit(2);
   }
+}
+
+async function main(): Promise<void> {
+  const config = await orExit(() => readConfig());
   const log = createLogger(config.logLevel);
   log.info({ config: describeConfig(config) }, "configuration");
-  const server = await startServer(config, log);
+  const server = await orExit(() => startServer(config, log));
   const scheme = config.tls ? "https" : "http";
   log.info(
     {
@@ -23,6 +46,8 @@ async function main(): Promise<void> {
     },
     "listening",
   );
+  // For people: stderr, so stdout stays one JSON line per event for operators' log collectors.
+  process.stderr.write(startBanner(reachOf(config, server)));
 
   let stopping = false;
   const stop = (signal: string) => {

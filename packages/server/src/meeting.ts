@@ -21,6 +21,7 @@ import { roomTag } from "./logger.ts";
 import { subscribeOffer } from "./media-signalling.ts";
 import { LINK_REPLACED_MESSAGE, MeetingLink, type PresentedLink } from "./meeting-link.ts";
 import { Refusal } from "./refusal.ts";
+import { iceServersFor, type TurnRelay } from "./turn-relay.ts";
 
 /** What every meeting on a server shares. */
 export interface MeetingOptions {
@@ -30,6 +31,8 @@ export interface MeetingOptions {
   readonly mlsJoinGraceMs: number;
   /** The server's held-bytes tally (capacity.ts): every held place counts against it. */
   readonly heldBytes: Tally;
+  /** The TURN relay whose credentials each participant gets (turn-relay.ts); null for none. */
+  readonly turn: TurnRelay | null;
   readonly log: Logger;
 }
 
@@ -140,6 +143,7 @@ export class Meeting {
       group: this.delivery.state,
       resumed: place !== undefined,
       resumeToken,
+      iceServers: iceServersFor(this.options.turn, attendee.id),
     });
     for (const raw of resumption ? (place?.take(resumption.received) ?? []) : []) {
       attendee.redeliver(raw);
@@ -297,7 +301,12 @@ export class Meeting {
   /** A host's commit gave a knock a leaf: it becomes a participant; its Welcome follows. */
   private admit(connection: Connection, id: ParticipantId): void {
     const { attendee, resumeToken } = this.seat(connection, { id, audio: true, video: true }, null);
-    attendee.send({ type: "admitted", participants: this.participants(), resumeToken });
+    attendee.send({
+      type: "admitted",
+      participants: this.participants(),
+      resumeToken,
+      iceServers: iceServersFor(this.options.turn, id),
+    });
     this.broadcast({ type: "knock-ended", from: id, reason: "admitted" }, id);
     this.enter(attendee);
     this.options.log.info({ room: roomTag(this.id), size: this.size }, "knock admitted");

@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
 import { encodeMessage, MAX_MESSAGE_BYTES } from "@conclave/protocol";
 import { Sfu } from "@conclave/sfu";
 import { type WebSocket, WebSocketServer } from "ws";
@@ -13,11 +12,14 @@ import type { Config } from "./config.ts";
 import { createMetricsHandler, createRequestHandler } from "./http.ts";
 import { HONEST, type Interception } from "./interception.ts";
 import { JoinGate } from "./join-gate.ts";
+import { listen } from "./listen.ts";
 import type { Logger } from "./logger.ts";
+import { isWildcard, machineName, servedAddresses } from "./machine-addresses.ts";
 import { Meetings } from "./meetings.ts";
 import { Metrics } from "./metrics.ts";
 import { joinBudgets } from "./rate-limit.ts";
 import type { Refusal } from "./refusal.ts";
+import { namesFor, selfSignedCertificate } from "./self-signed-certificate.ts";
 import { Session } from "./session.ts";
 
 /**
@@ -31,6 +33,8 @@ export interface RunningServer {
   readonly port: number;
   /** The metrics listener's port (METRICS_ADDRESS), or null when it is off. */
   readonly metricsPort: number | null;
+  /** With HTTPS=self-signed: the certificate's SHA-256 fingerprint, for people to compare. */
+  readonly selfSignedFingerprint: string | null;
   /** Stops taking joins, waits for rooms to empty (up to the drain timeout), then closes all. */
   drain(): Promise<void>;
 }
@@ -51,11 +55,26 @@ async function interceptionFor(attacks: readonly AttackName[], log: Logger): Pro
   };
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-  });
+/** The certificate and key to serve HTTPS with, read from files or made by the server itself. */
+async function tlsCredentials(
+  config: Config,
+  log: Logger,
+): Promise<{ cert: string; key: string; selfSignedFingerprint: string | null } | null> {
+  if (config.tls === null) return null;
+  if (config.tls.kind === "files") {
+    const [cert, key] = await Promise.all([
+      readFile(config.tls.certFile, "utf8"),
+      readFile(config.tls.keyFile, "utf8"),
+    ]);
+    return { cert, key, selfSignedFingerprint: null };
+  }
+  const name = isWildcard(config.host) ? machineName() : null;
+  const made = await selfSignedCertificate(
+    config.tls.dir,
+    namesFor(servedAddresses(config.host), name),
+  );
+  log.info({ fingerprint: made.fingerprint, renewed: made.renewed }, "self-signed certificate");
+  return { cert: made.certPem, key: made.keyPem, selfSignedFingerprint: made.fingerprint };
 }
 
 /** Composes HTTP, signalling and the media plane on one port, and metrics on their own. */
@@ -75,6 +94,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     reconnectWindowMs: config.reconnectWindowMs,
     mlsJoinGraceMs: config.mlsJoinGraceMs,
     heldBytes: capacity.heldBytes,
+    turn: config.turn,
     log: signallingLog,
   });
   const metrics = new Metrics(sfu, capacity);
@@ -101,17 +121,15 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       token: config.metrics.token,
     }),
   );
-  const http: Server = config.tls
-    ? createHttpsServer(
-        { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
-        onRequest,
-      )
-    : createHttpServer(onRequest);
+  const tls = await tlsCredentials(config, log);
+  const http: Server = tls ? createHttpsServer(tls, onRequest) : createHttpServer(onRequest);
   const metricsHttp = config.metrics.address
     ? createHttpServer(guard(createMetricsHandler(metrics)))
     : null;
 
   const wss = new WebSocketServer({ server: http, path: "/ws", maxPayload: HARD_FRAME_LIMIT });
+  // ws repeats the listener's errors; listen() (listen.ts) reports them, with what to change.
+  wss.on("error", () => {});
   const alive = new WeakSet<object>();
   const addresses = new ClientAddresses(config.trustedProxies);
   const context = { gate, interception, metrics, log: signallingLog, capture };
@@ -144,16 +162,17 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }
   }, HEARTBEAT_MS);
 
-  const port = await listen(http, config.port, config.host);
+  const port = await listen(http, config.port, config.host, "PORT");
   const { address: metricsAddress } = config.metrics;
   const metricsPort =
     metricsHttp && metricsAddress
-      ? await listen(metricsHttp, metricsAddress.port, metricsAddress.host)
+      ? await listen(metricsHttp, metricsAddress.port, metricsAddress.host, "METRICS_ADDRESS")
       : null;
 
   return {
     port,
     metricsPort,
+    selfSignedFingerprint: tls?.selfSignedFingerprint ?? null,
     async drain() {
       draining = true;
       const deadline = Date.now() + config.drainTimeoutMs;

@@ -66,6 +66,7 @@ export function welcome(
     group,
     resumed: false,
     resumeToken: "r".repeat(43),
+    iceServers: [],
   };
 }
 

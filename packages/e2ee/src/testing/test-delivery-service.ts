@@ -54,6 +54,7 @@ export class TestDeliveryService {
       group: this.#delivery.state,
       resumed: false,
       resumeToken: "r".repeat(43),
+      iceServers: [],
     });
     this.#broadcast({ type: "participant-joined", participant: this.#participant(id) }, id);
     return id;

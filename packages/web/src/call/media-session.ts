@@ -6,6 +6,7 @@
  */
 import type {
   ClientMessage,
+  IceServer,
   MediaSource,
   Participant,
   ParticipantId,
@@ -75,6 +76,8 @@ const CONNECTION_ORDER: readonly RTCPeerConnectionState[] = [
 export class MediaSession extends Store<MediaSessionState> implements MediaConnections {
   private send: SendConnection | null = null;
   private recv: ReceiveConnection | null = null;
+  /** TURN relays with our credential, from the last `welcome` or `admitted`. */
+  private iceServers: readonly IceServer[] = [];
   private checkTimer: ReturnType<typeof setInterval> | undefined;
   private readonly watchdog: VideoWatchdog;
   private readonly screenWatchdog: VideoWatchdog;
@@ -121,8 +124,12 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
     return this.recv?.remoteTracks() ?? new Map();
   }
 
-  /** After `welcome`: the sending connection, offered with the tracks we have now. */
-  async publish(): Promise<void> {
+  /**
+   * After `welcome` or `admitted`: the sending connection, offered with the tracks we have now;
+   * both connections may go through the relays it came with.
+   */
+  async publish(iceServers: readonly IceServer[]): Promise<void> {
+    this.iceServers = iceServers;
     const { audioTrack, videoTrack } = this.deps.local.state;
     const screen = this.deps.screen.state;
     this.send = new SendConnection(
@@ -133,6 +140,7 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
         screen: screen.video,
         screenAudio: screen.audio,
       },
+      iceServers,
       (c) => this.sendCandidate("send", c),
     );
     this.watchConnection(this.send.pc);
@@ -152,7 +160,9 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
   /** The server's offer for the receiving connection, made on the first one. */
   async answerOffer(sdp: string, tracks: readonly SubscribedTrack[]): Promise<void> {
     if (!this.recv) {
-      this.recv = new ReceiveConnection(this.deps.transforms, (c) => this.sendCandidate("recv", c));
+      this.recv = new ReceiveConnection(this.deps.transforms, this.iceServers, (c) =>
+        this.sendCandidate("recv", c),
+      );
       this.watchConnection(this.recv.pc);
     }
     // The worker learns whose media each mid carries before any frame of the new mapping.

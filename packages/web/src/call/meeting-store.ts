@@ -1,5 +1,6 @@
 import {
   type ErrorCode,
+  type IceServer,
   isFinalError,
   type MediaSource,
   type Participant,
@@ -280,7 +281,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
     switch (message.type) {
       case "welcome":
         this.connection.holdPlace(message.selfId, message.resumeToken);
-        return this.onWelcome(message.selfId, message.participants);
+        return this.onWelcome(message.selfId, message.participants, message.iceServers);
       case "lobby":
         this.connection.answered();
         // Also after a drop whose place was no longer held: we ask again.
@@ -304,7 +305,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
         if (this.state.phase !== "waiting" || selfId === null) return;
         this.connection.holdPlace(selfId, message.resumeToken);
         this.update({ knocking: false });
-        return this.onWelcome(selfId, message.participants);
+        return this.onWelcome(selfId, message.participants, message.iceServers);
       }
       case "knock":
       case "knock-ended":
@@ -328,6 +329,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
   private async onWelcome(
     selfId: ParticipantId,
     participants: readonly Participant[],
+    iceServers: readonly IceServer[],
   ): Promise<void> {
     this.connection.answered();
     this.entry.start();
@@ -337,7 +339,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
     const { count } = this.people;
     const here = count === 1 ? "You are the only one here." : `${count} people in the meeting.`;
     this.announcements.say(rejoined ? "Reconnected" : `You joined. ${here}`);
-    await this.media.publish();
+    await this.media.publish(iceServers);
   }
 
   private onError(code: ErrorCode, message: string): void {

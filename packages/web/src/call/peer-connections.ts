@@ -1,4 +1,5 @@
 import {
+  type IceServer,
   type MediaKind,
   type MediaSource,
   type ParticipantId,
@@ -30,9 +31,19 @@ export type ReceivedTracks = Readonly<Record<string, SubscribedTrack>>;
 
 const CODEC: Record<MediaKind, string> = { audio: "audio/opus", video: "video/vp8" };
 
-function newPeerConnection(onCandidate: (c: CandidateOut) => void): RTCPeerConnection {
-  // No STUN or TURN: the server is reached directly and lists its candidates in its SDP.
-  const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: "max-bundle" });
+/**
+ * No STUN: the server lists its own candidates in its SDP. TURN when the server has a relay: its
+ * credentials came in `welcome` or `admitted` (docs/protocol.md "Relays"), for networks that let
+ * nothing but web traffic out.
+ */
+function newPeerConnection(
+  iceServers: readonly IceServer[],
+  onCandidate: (c: CandidateOut) => void,
+): RTCPeerConnection {
+  const pc = new RTCPeerConnection({
+    iceServers: iceServers.map((s) => ({ ...s, urls: [...s.urls] })),
+    bundlePolicy: "max-bundle",
+  });
   pc.addEventListener("icecandidate", ({ candidate }) => {
     if (!candidate?.candidate) return;
     onCandidate({
@@ -63,9 +74,10 @@ export class SendConnection {
   constructor(
     transforms: FrameTransforms,
     tracks: Partial<Record<MediaSource, MediaStreamTrack | null>>,
+    iceServers: readonly IceServer[],
     onCandidate: (c: CandidateOut) => void,
   ) {
-    this.pc = newPeerConnection(onCandidate);
+    this.pc = newPeerConnection(iceServers, onCandidate);
     for (const source of PUBLISH_SOURCES) {
       const kind = SOURCE_KIND[source];
       const transceiver = this.pc.addTransceiver(tracks[source] ?? kind, {
@@ -133,9 +145,10 @@ export class ReceiveConnection {
 
   constructor(
     private readonly transforms: FrameTransforms,
+    iceServers: readonly IceServer[],
     onCandidate: (c: CandidateOut) => void,
   ) {
-    this.pc = newPeerConnection(onCandidate);
+    this.pc = newPeerConnection(iceServers, onCandidate);
   }
 
   /**

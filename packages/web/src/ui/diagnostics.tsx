@@ -1,4 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
+import { describeMediaPath, type MediaPath, readMediaPath } from "../call/media-path.ts";
 import type { MeetingStore } from "../call/meeting-store.ts";
 import { type SendStats, SOURCE_LABEL, StatsSampler, type StreamStats } from "../call/stats.ts";
 import { useStore } from "./use-store.ts";
@@ -10,16 +11,23 @@ export function Diagnostics({ meeting, onClose }: { meeting: MeetingStore; onClo
   const { connection } = useStore(meeting.media);
   const [recv, setRecv] = useState<StreamStats[]>([]);
   const [send, setSend] = useState<SendStats[]>([]);
+  const [paths, setPaths] = useState<[MediaPath | null, MediaPath | null]>([null, null]);
 
   useEffect(() => {
     const sampler = new StatsSampler(meeting);
     let alive = true;
     const poll = async () => {
       try {
-        const [r, s] = await Promise.all([sampler.receive(), sampler.send()]);
+        const [r, s, sendPath, receivePath] = await Promise.all([
+          sampler.receive(),
+          sampler.send(),
+          readMediaPath(meeting.sendConnection),
+          readMediaPath(meeting.receiveConnection),
+        ]);
         if (alive) {
           setRecv(r);
           setSend(s);
+          setPaths([sendPath, receivePath]);
         }
       } catch {
         // A connection closed between polls (reconnecting); the next poll reads the new one.
@@ -46,6 +54,9 @@ export function Diagnostics({ meeting, onClose }: { meeting: MeetingStore; onClo
         </button>
       </div>
       <p class="hint">Media connection: {connection}</p>
+      <p class="hint" data-media-path>
+        Sending {describeMediaPath(paths[0])}; receiving {describeMediaPath(paths[1])}
+      </p>
       <h3>Encoded frames (media worker)</h3>
       <table>
         <thead>

@@ -1,20 +1,28 @@
 import { useState } from "preact/hooks";
 import { newMeetingPath, readPastedLink } from "../call/room-link.ts";
+import { type InsecureOrigin, insecureOrigin } from "../call/secure-origin.ts";
 import { LockIcon } from "./icons.tsx";
+import { InsecureOriginText } from "./insecure-origin.tsx";
 
 export function Landing({ navigate }: { navigate: (path: string) => void }) {
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [insecure, setInsecure] = useState<InsecureOrigin | null>(null);
   const [pasted, setPasted] = useState("");
   const [pasteError, setPasteError] = useState<string | null>(null);
 
   const create = async () => {
+    // The meeting key is made with WebCrypto, which insecure pages do not have.
+    const origin = insecureOrigin(location.href, isSecureContext);
+    if (origin) return setInsecure(origin);
     setCreating(true);
     setError(null);
     try {
       navigate(await newMeetingPath());
     } catch {
-      setError("This browser could not create a meeting key. Use a current browser over https.");
+      setError(
+        "This browser could not create a meeting key. Use a current Chrome, Edge, Firefox or Safari.",
+      );
       setCreating(false);
     }
   };
@@ -45,6 +53,11 @@ export function Landing({ navigate }: { navigate: (path: string) => void }) {
         <p class="message message-error" role="alert">
           {error}
         </p>
+      )}
+      {insecure && (
+        <div class="message message-warn insecure-origin" role="alert">
+          <InsecureOriginText origin={insecure} />
+        </div>
       )}
       <form class="paste-form" onSubmit={open}>
         <label for="paste-link">Have a link? Paste it here</label>

@@ -3,6 +3,8 @@ import { canTransformMedia } from "../call/e2ee-worker-client.ts";
 import { LocalMedia } from "../call/local-media.ts";
 import { type MeetingAccess, MeetingStore } from "../call/meeting-store.ts";
 import { checkLink, knockLinkPath, readKnockLink } from "../call/room-link.ts";
+import { type InsecureOrigin, insecureOrigin } from "../call/secure-origin.ts";
+import { InsecureOriginScreen } from "./insecure-origin.tsx";
 import { Meeting } from "./meeting.tsx";
 import { Prejoin } from "./prejoin.tsx";
 
@@ -10,7 +12,7 @@ type Step =
   | { readonly step: "checking" }
   | { readonly step: "incomplete" }
   | { readonly step: "unsupported" }
-  | { readonly step: "insecure" }
+  | { readonly step: "insecure"; readonly origin: InsecureOrigin }
   | { readonly step: "prejoin"; readonly link: MeetingAccess; readonly local: LocalMedia }
   | { readonly step: "meeting"; readonly meeting: MeetingStore; readonly name: string };
 
@@ -30,8 +32,9 @@ export function MeetingRoute({ roomId, secret, navigate }: Props) {
   useEffect(() => {
     let cancelled = false;
     // WebCrypto, the camera and encoded transforms all exist only on https (or localhost).
-    if (!isSecureContext) {
-      setState({ step: "insecure" });
+    const insecure = insecureOrigin(location.href, isSecureContext);
+    if (insecure) {
+      setState({ step: "insecure", origin: insecure });
       return;
     }
     const knock = readKnockLink(roomId, secret);
@@ -111,16 +114,7 @@ export function MeetingRoute({ roomId, secret, navigate }: Props) {
         </main>
       );
     case "insecure":
-      return (
-        <main class="center-screen">
-          <h1>This page needs a secure connection</h1>
-          <p role="alert">
-            Browsers only allow the camera, microphone and encryption on pages served over https.
-            Open the same link with <code>https://</code>, or ask whoever runs this server to enable
-            TLS.
-          </p>
-        </main>
-      );
+      return <InsecureOriginScreen origin={state.origin} onHome={() => navigate("/")} />;
     case "prejoin":
       return (
         <Prejoin

@@ -1,0 +1,151 @@
+/**
+ * Another machine on the network, for browser tests: a Linux network namespace joined to this one
+ * by a veth pair, with its own address, its own firewall (nftables) and a Chromium that runs inside
+ * it. Made and removed by the test itself; needs root (CI runs as root). Only the addresses of the
+ * pair are ever a target (FIELD-NOTES "Impaired networks").
+ */
+import { execFileSync } from "node:child_process";
+import { randomInt } from "node:crypto";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, chromium, type LaunchOptions } from "playwright-core";
+import { CHROMIUM_ARGS } from "./browser.ts";
+
+/** Why the namespace tests cannot run here, or null when they can. */
+export function cannotMakeNamespaces(): string | null {
+  if (process.getuid?.() !== 0) return "network namespaces need root";
+  try {
+    execFileSync("nft", ["--version"], { stdio: "ignore" });
+    execFileSync("ip", ["-V"], { stdio: "ignore" });
+  } catch {
+    return "needs ip (iproute2) and nft (scripts/install-test-deps.sh)";
+  }
+  return null;
+}
+
+function run(command: string, ...args: string[]): string {
+  return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** A /24 in 10.0.0.0/8 that no interface of this machine uses yet. */
+function freeSubnet(): string {
+  const used = run("ip", "-o", "-4", "addr");
+  for (;;) {
+    const subnet = `10.${randomInt(64, 250)}.${randomInt(1, 250)}`;
+    if (!used.includes(` ${subnet}.`)) return subnet;
+  }
+}
+
+export class NetworkNamespace {
+  /** This machine's address on the pair: where the other machine reaches it. */
+  readonly hostAddress: string;
+  /** The other machine's address now (see moveTo). */
+  address: string;
+  private readonly subnet: string;
+  private readonly hostLink: string;
+  private readonly nsLink: string;
+  private readonly scratch = mkdtempSync(join(tmpdir(), "conclave-netns-"));
+  private readonly browsers: Browser[] = [];
+
+  private constructor(readonly name: string) {
+    this.subnet = freeSubnet();
+    this.hostAddress = `${this.subnet}.1`;
+    this.address = `${this.subnet}.2`;
+    const tag = name.slice(-9);
+    this.hostLink = `${tag}h`;
+    this.nsLink = `${tag}n`;
+  }
+
+  /** A new namespace, joined to this machine by a veth pair with both ends up. */
+  static create(): NetworkNamespace {
+    const ns = new NetworkNamespace(`ccl${process.pid % 100_000}x${randomInt(1000)}`);
+    try {
+      ns.setUp();
+    } catch (error) {
+      ns.remove();
+      throw error;
+    }
+    return ns;
+  }
+
+  private setUp(): void {
+    run("ip", "netns", "add", this.name);
+    run("ip", "link", "add", this.hostLink, "type", "veth", "peer", "name", this.nsLink);
+    run("ip", "link", "set", this.nsLink, "netns", this.name);
+    run("ip", "addr", "add", `${this.hostAddress}/24`, "dev", this.hostLink);
+    run("ip", "link", "set", this.hostLink, "up");
+    this.exec("ip", "addr", "add", `${this.address}/24`, "dev", this.nsLink);
+    this.exec("ip", "link", "set", this.nsLink, "up");
+    this.exec("ip", "link", "set", "lo", "up");
+  }
+
+  /** Another address on this machine's side of the pair (a second server on the same network). */
+  addHostAddress(): string {
+    const address = `${this.subnet}.${randomInt(10, 200)}`;
+    run("ip", "addr", "add", `${address}/24`, "dev", this.hostLink);
+    return address;
+  }
+
+  /** Runs a command inside the namespace. */
+  exec(command: string, ...args: string[]): string {
+    return run("ip", "netns", "exec", this.name, command, ...args);
+  }
+
+  /**
+   * Its firewall: an nftables ruleset (nft -f syntax) loaded inside the namespace, replacing the
+   * one before. Rules in an `output` hook make the browser's sends fail at once, as a firewall
+   * that rejects does.
+   */
+  firewall(ruleset: string): void {
+    const file = join(this.scratch, "ruleset.nft");
+    writeFileSync(file, `flush ruleset\n${ruleset}\n`);
+    this.exec("nft", "-f", file);
+  }
+
+  /** The other machine moves: its address is replaced by a new one on the same network. */
+  moveTo(): string {
+    const next = `${this.subnet}.${randomInt(3, 250)}`;
+    this.exec("ip", "addr", "add", `${next}/24`, "dev", this.nsLink);
+    this.exec("ip", "addr", "del", `${this.address}/24`, "dev", this.nsLink);
+    this.address = next;
+    return next;
+  }
+
+  /** Debian's Chromium, running inside the namespace (playwright drives it over a pipe). */
+  async launchChromium(
+    args: readonly string[] = [],
+    options: LaunchOptions = {},
+  ): Promise<Browser> {
+    const wrapper = join(this.scratch, "chromium");
+    writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${this.name} /usr/bin/chromium "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const browser = await chromium.launch({
+      ...options,
+      executablePath: wrapper,
+      args: [...CHROMIUM_ARGS, ...args],
+    });
+    this.browsers.push(browser);
+    return browser;
+  }
+
+  /** Closes its browsers and removes the namespace and the pair; safe to call twice. */
+  async close(): Promise<void> {
+    await Promise.all(this.browsers.splice(0).map((b) => b.close().catch(() => {})));
+    this.remove();
+  }
+
+  private remove(): void {
+    for (const args of [
+      ["link", "del", this.hostLink],
+      ["netns", "del", this.name],
+    ]) {
+      try {
+        run("ip", ...args);
+      } catch {
+        // Already gone.
+      }
+    }
+    rmSync(this.scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Reaching a meeting from another machine (docs/operations.md "Beyond localhost"): the other
+ * machine is a network namespace joined to this one by a veth pair, with its own address and
+ * firewall, and a Chromium inside it. The server is reached at this machine's address on that
+ * network, over HTTPS with the certificate it made for itself; the other participant is a
+ * Chromium on this machine. Needs root (CI has it); skipped without.
+ */
+import assert from "node:assert/strict";
+import { createHash, X509Certificate } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { networkInterfaces, tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { type Browser, chromium } from "playwright-core";
+import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
+import {
+  browserSuite,
+  CHROMIUM_ARGS,
+  expectVideoFlowing,
+  joinMeeting,
+  newMeetingLink,
+  newParticipant,
+  type Participant,
+} from "./browser.ts";
+import { cannotMakeNamespaces, NetworkNamespace } from "./network-namespace.ts";
+
+const skip = cannotMakeNamespaces() ?? false;
+
+/** Chromium's pin for a certificate: base64 SHA-256 of its public key (SPKI). */
+function spkiPin(certPem: string): string {
+  const spki = new X509Certificate(certPem).publicKey.export({ type: "spki", format: "der" });
+  return createHash("sha256").update(spki).digest("base64");
+}
+
+describe("reaching a meeting from another machine", { skip }, () => {
+  let lan: NetworkNamespace;
+  let server: ServerProcess;
+  let dataDir: string;
+  let site: string;
+  let here: Browser;
+  let there: Browser;
+  const pages: Participant[] = [];
+
+  before(async () => {
+    lan = NetworkNamespace.create();
+    dataDir = mkdtempSync(join(tmpdir(), "conclave-data-"));
+    // This machine's address on the network, port 443: what a web-only firewall lets through.
+    server = await startServer({
+      HOST: lan.hostAddress,
+      PORT: "443",
+      HTTPS: "self-signed",
+      DATA_DIR: dataDir,
+    });
+    site = `https://${lan.hostAddress}`;
+    // A person checks the fingerprint and accepts the certificate once; the test pins its key.
+    const pin = `--ignore-certificate-errors-spki-list=${spkiPin(
+      readFileSync(join(dataDir, "tls", "cert.pem"), "utf8"),
+    )}`;
+    here = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: [...CHROMIUM_ARGS, pin],
+    });
+    there = await lan.launchChromium([pin]);
+  });
+
+  after(async () => {
+    for (const p of pages) await p.context.close().catch(() => {});
+    await here?.close();
+    await lan?.close();
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function participant(browser: Browser): Promise<Participant> {
+    const p = await newParticipant(browser);
+    pages.push(p);
+    return p;
+  }
+
+  test("a Chromium on another machine opens the LAN address over the server's own certificate, creates a meeting and joins", async () => {
+    const fingerprint = new X509Certificate(readFileSync(join(dataDir, "tls", "cert.pem"), "utf8"))
+      .fingerprint256;
+    assert.ok(
+      server.logs.some((line) => line.trim() === fingerprint),
+      "the start banner prints the certificate's fingerprint for people to compare",
+    );
+    const bob = await participant(there);
+    const link = await newMeetingLink(bob.page, site);
+    assert.ok(link.startsWith(`${site}/m/`), `the meeting is at the LAN address: ${link}`);
+    await joinMeeting(bob.page, link, "Bob");
+    const alice = await participant(here);
+    await joinMeeting(alice.page, link, "Alice");
+    await expectVideoFlowing(bob.page, "Alice");
+    await expectVideoFlowing(alice.page, "Bob");
+  });
+});
+
+/** An address of this machine that browsers do not treat as secure over http. */
+const lanAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((entry) => entry?.family === "IPv4" && !entry.internal)?.address;
+
+describe("an address that is not secure", { skip: lanAddress ? false : "no LAN address" }, () => {
+  const suite = browserSuite({ HOST: "0.0.0.0" });
+
+  test("a meeting link opened over http at a LAN address says so, offers the https address, and leads home", async () => {
+    const { page } = await suite.participant();
+    const insecure = `http://${lanAddress}:${suite.server.port}`;
+    const link = `${insecure}/m/nwjER9noSipbZJdQVfx6-A#Ct2yLO0D7IuovrV6e3GA7E4KHGlLA-2m6ETVn56mw8g`;
+    await page.goto(link);
+    await page.getByRole("heading", { name: "Open this meeting over https" }).waitFor();
+    const alert = page.getByRole("alert");
+    await alert.getByText(insecure, { exact: true }).waitFor();
+    const https = link.replace("http:", "https:");
+    assert.equal(
+      await page.getByRole("link", { name: "Open over https" }).getAttribute("href"),
+      https,
+      "the same link over https, key and all",
+    );
+    await page.getByRole("button", { name: "Home" }).click();
+    await page.getByRole("button", { name: "New meeting" }).click();
+    const notice = page.getByRole("alert");
+    await notice.getByText(insecure, { exact: true }).waitFor();
+    assert.match((await notice.textContent()) ?? "", /localhost/);
+    assert.equal(new URL(page.url()).pathname, "/", "no meeting was made without a key");
+  });
+});

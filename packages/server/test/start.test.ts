@@ -1,0 +1,43 @@
+/**
+ * Starting the server as a new user would: what it prints for people, and what a busy port says.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { type ServerProcess, startServer } from "./start-server.ts";
+
+const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+
+describe("starting the server", () => {
+  let server: ServerProcess;
+  before(async () => {
+    server = await startServer({ HOST: "0.0.0.0" });
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  it("prints the addresses to open here and from other machines, beside its JSON logs", () => {
+    const text = server.logs.join("\n");
+    assert.match(text, new RegExp(`http://localhost:${server.port} +camera and microphone work`));
+    assert.match(text, /"msg":"listening"/, "the JSON log line for operators stays");
+  });
+
+  it("on a busy port, stops with one line that names the variable to change", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+      env: { ...process.env, PORT: String(server.port), METRICS_ADDRESS: "off" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    const [code] = await once(child, "exit");
+    assert.equal(code, 2);
+    const lines = stderr.trim().split("\n");
+    assert.equal(lines.length, 1, `one line, no stack trace: ${stderr}`);
+    assert.match(lines[0] ?? "", new RegExp(`port ${server.port} is already in use.*set PORT`));
+  });
+});
