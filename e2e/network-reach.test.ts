@@ -3,7 +3,8 @@
  * machine is a network namespace joined to this one by a veth pair, with its own address and
  * firewall, and a Chromium inside it. The server is reached at this machine's address on that
  * network, over HTTPS with the certificate it made for itself; the other participant is a
- * Chromium on this machine. Needs root (CI has it); skipped without.
+ * Chromium on this machine. With UDP blocked, media goes over ICE-TCP to the server's own ports.
+ * Needs root (CI has it); skipped without.
  */
 import assert from "node:assert/strict";
 import { createHash, X509Certificate } from "node:crypto";
@@ -21,6 +22,7 @@ import {
   newMeetingLink,
   newParticipant,
   type Participant,
+  waitFor,
 } from "./browser.ts";
 import { cannotMakeNamespaces, NetworkNamespace } from "./network-namespace.ts";
 
@@ -92,6 +94,30 @@ describe("reaching a meeting from another machine", { skip }, () => {
     await joinMeeting(alice.page, link, "Alice");
     await expectVideoFlowing(bob.page, "Alice");
     await expectVideoFlowing(alice.page, "Bob");
+    for (const p of pages.splice(0)) await p.context.close();
+  });
+
+  test("with UDP blocked and no relay, a Chromium on another machine reaches the media server over ICE-TCP", async () => {
+    lan.firewall(`table inet firewall {
+      chain out {
+        type filter hook output priority 0; policy accept;
+        oifname "lo" accept
+        meta l4proto udp drop
+      }
+    }`);
+    const alice = await participant(here);
+    const link = await newMeetingLink(alice.page, site);
+    await joinMeeting(alice.page, link, "Alice");
+    const bob = await participant(there);
+    await joinMeeting(bob.page, link, "Bob");
+    await expectVideoFlowing(bob.page, "Alice");
+    await expectVideoFlowing(alice.page, "Bob");
+    await bob.page.getByRole("button", { name: "Diagnostics" }).click();
+    const path = await waitFor("Diagnostics to show both connections' path", async () => {
+      const text = await bob.page.locator("[data-media-path]").textContent();
+      return text?.includes("not connected") ? false : text;
+    });
+    assert.equal(path, "Sending direct, TCP; receiving direct, TCP");
   });
 });
 

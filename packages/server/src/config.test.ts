@@ -47,6 +47,7 @@ describe("configuration", () => {
       [{ METRICS_ADDRESS: "metrics:9000" }, /METRICS_ADDRESS/],
       [{ METRICS_TOKEN: "short" }, /METRICS_TOKEN/],
       [{ HTTPS: "yes" }, /HTTPS/],
+      [{ ICE_TCP: "yes" }, /ICE_TCP/],
       [{ TURN_URLS: "turn:192.0.2.7" }, /TURN_SECRET must be set/],
       [{ TURN_URLS: "turn:192.0.2.7", TURN_SECRET: "too-short" }, /TURN_SECRET/],
       [{ TURN_SECRET: "a-long-enough-turn-secret" }, /TURN_URLS is not/],
@@ -75,6 +76,11 @@ describe("configuration", () => {
       dir: "/srv/conclave/tls",
     });
     assert.match(readConfig({}).dataDir, /\/data$/, "the repository's ignored data folder");
+  });
+
+  it("offers ICE over TCP unless told not to", () => {
+    assert.equal(readConfig({}).iceTcp, true);
+    assert.equal(readConfig({ ICE_TCP: "off" }).iceTcp, false);
   });
 
   it("reads the TURN relay, and never prints its secret", () => {

@@ -25,6 +25,8 @@ export interface Config {
   /** Extra ICE host candidates: the public address behind a 1:1 NAT, or loopback. */
   readonly announcedAddresses: readonly string[];
   readonly rtcPortRange: readonly [number, number] | null;
+  /** ICE over TCP beside UDP: a passive TCP candidate per connection and address (ICE_TCP). */
+  readonly iceTcp: boolean;
   /** The TURN relay whose credentials participants get (turn-relay.ts); null for none. */
   readonly turn: TurnRelay | null;
   readonly maxParticipants: number;
@@ -85,6 +87,14 @@ function integer(
   return value;
 }
 
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (raw !== "on" && raw !== "off")
+    throw new ConfigError(`${name} must be "on" or "off", not "${raw}"`);
+  return raw === "on";
+}
+
 function list(env: NodeJS.ProcessEnv, name: string, fallback = ""): string[] {
   return (env[name] ?? fallback)
     .split(",")
@@ -135,6 +145,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webRoot: env.WEB_ROOT ?? DEFAULT_WEB_ROOT,
     announcedAddresses: announced,
     rtcPortRange: minPort ? [minPort, maxPort] : null,
+    iceTcp: onOff(env, "ICE_TCP", true),
     turn: turnOf(env),
     maxParticipants: integer(env, "MAX_PARTICIPANTS", 16, 2, 1000),
     keyframeIntervalMs: integer(env, "KEYFRAME_INTERVAL_MS", 1000, 100, 60_000),

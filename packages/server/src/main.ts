@@ -4,6 +4,14 @@ import { isLoopback, isWildcard, machineName, servedAddresses } from "./machine-
 import { type RunningServer, startServer } from "./server.ts";
 import { type Reach, startBanner } from "./start-banner.ts";
 
+/** What a firewall in front of this server must let in for media, in one line. */
+function mediaPorts(config: Config): string {
+  const protocols = config.iceTcp ? "UDP and TCP" : "UDP";
+  return config.rtcPortRange
+    ? `${protocols} ports ${config.rtcPortRange[0]}-${config.rtcPortRange[1]}`
+    : `${protocols}, on ports the system picks for each connection`;
+}
+
 /** What the banner says about where people can reach this server. */
 function reachOf(config: Config, server: RunningServer): Reach {
   const served = servedAddresses(config.host);
@@ -14,9 +22,7 @@ function reachOf(config: Config, server: RunningServer): Reach {
     local: isWildcard(config.host) || isLoopback(config.host),
     others: [...served.filter((a) => !isLoopback(a)), ...(name ? [name] : [])],
     selfSignedFingerprint: server.selfSignedFingerprint,
-    media: config.rtcPortRange
-      ? `UDP ports ${config.rtcPortRange[0]}-${config.rtcPortRange[1]}`
-      : "UDP, on ports the system picks for each connection",
+    media: mediaPorts(config),
     relays: config.turn?.urls ?? [],
   };
 }

@@ -85,6 +85,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const sfu = new Sfu({
     announcedAddresses: config.announcedAddresses,
     portRange: config.rtcPortRange ?? undefined,
+    iceTcp: config.iceTcp,
     keyframeIntervalMs: config.keyframeIntervalMs,
     interceptPacket: capture ? capture.packets(interception.packet) : interception.packet,
   });

@@ -23,8 +23,13 @@ export interface SfuOptions {
   /** Addresses announced as ICE host candidates besides the machine's own interfaces, e.g. the
    *  public address of a 1:1 NAT, or 127.0.0.1 for a loopback-only host. */
   readonly announcedAddresses: readonly string[];
-  /** UDP port range for media, for firewalls; undefined lets the system choose. */
+  /** Port range for media (UDP, and TCP with `iceTcp`), for firewalls; undefined lets the system choose. */
   readonly portRange?: readonly [number, number] | undefined;
+  /**
+   * ICE over TCP (RFC 6544): each connection also listens on a TCP port per address (a passive
+   * candidate), for participants whose network lets TCP through but not UDP.
+   */
+  readonly iceTcp?: boolean | undefined;
   /** Minimum time between two keyframe requests sent to one publisher. */
   readonly keyframeIntervalMs: number;
   /**
@@ -46,6 +51,8 @@ export function peerConfig(options: SfuOptions): RTCPeerConnectionConfig {
     iceAdditionalHostAddresses: [...options.announcedAddresses],
     ...(options.portRange ? { icePortRange: [options.portRange[0], options.portRange[1]] } : {}),
     iceUseIpv6: false,
+    // Passive candidates only matter here: browsers dial them (tcptype active), never the reverse.
+    iceUseTcp: options.iceTcp ?? false,
     // One ICE transport for all m-lines: werift otherwise gathers sockets per m-line of its
     // offers and never closes the ones the answer bundles away.
     bundlePolicy: "max-bundle",
