@@ -49,6 +49,8 @@ export interface MeetingMember {
   readonly roster: readonly RosterMember[];
   /** Five groups of five digits; equal for everyone in the same group (mls/security-code.ts). */
   readonly securityCode: string | undefined;
+  /** The group's MLS cipher suite, fixed at its founding (mls/ciphersuite.ts). */
+  readonly ciphersuite: string | undefined;
   /**
    * Holds this epoch's SFrame keys; replaced by a fresh ring after a rollback or a rejoin, which
    * the `key-ring` event announces.
@@ -190,6 +192,9 @@ class Member implements MeetingMember {
   }
   get securityCode() {
     return this.shell.state.session?.securityCode.digits;
+  }
+  get ciphersuite() {
+    return this.shell.state.session?.state.groupContext.cipherSuite;
   }
   get mediaKeyRing() {
     return this.shell.ring;

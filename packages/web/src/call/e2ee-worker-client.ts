@@ -127,6 +127,7 @@ export class E2eeWorkerClient extends Store<E2eeWorkerState> implements FrameTra
         epoch: null,
         ownLeaf: null,
         securityCode: null,
+        ciphersuite: null,
         roster: [],
         failure: null,
         removedBy: null,

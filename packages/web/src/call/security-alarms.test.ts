@@ -8,6 +8,7 @@ const group = (epoch: string) => ({
   epoch,
   ownLeaf: 0,
   securityCode: null,
+  ciphersuite: null,
   roster: [{ leaf: 2, name: "Ben", fingerprint: "", self: false, nameConfirmed: true }],
   failure: null,
   removedBy: null,

@@ -60,10 +60,12 @@ test("worker messages are validated on both sides of postMessage", () => {
     ownLeaf: 0,
     securityCode: "12345 67890 12345 67890 12345",
     roster: [{ leaf: 0, name: "Ada", fingerprint: "ab12", self: true, nameConfirmed: true }],
+    ciphersuite: "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519",
     failure: null,
     removedBy: null,
   };
   assert.ok(isWorkerToPage({ type: "group", group }));
+  assert.ok(!isWorkerToPage({ type: "group", group: { ...group, ciphersuite: "<b>" } }));
   const by = { name: "Ben", fingerprint: Array(16).fill("cd34").join(" ") };
   assert.ok(
     isWorkerToPage({ type: "group", group: { ...group, status: "removed", removedBy: by } }),

@@ -301,6 +301,7 @@ export class E2eeSession {
       epoch: m.epoch === undefined ? null : String(m.epoch),
       ownLeaf: m.ownLeaf ?? null,
       securityCode: m.securityCode ?? null,
+      ciphersuite: m.ciphersuite ?? null,
       roster: m.roster.map((r) => ({
         leaf: r.leaf,
         // A name arrives in the member's own signed hello, shortly after it joins.

@@ -111,6 +111,7 @@ function start(displayName: string, access: MeetingAccessKeys): void {
           epoch: null,
           ownLeaf: null,
           securityCode: null,
+          ciphersuite: null,
           roster: [],
           failure: `This browser could not set up end-to-end encryption (${reason.slice(0, 300)}).`,
           removedBy: null,

@@ -90,6 +90,12 @@ export const GroupViewSchema = z.strictObject({
     .regex(/^[\d ]+$/)
     .nullable(),
   roster: z.array(RosterEntrySchema).max(4096),
+  /** the group's MLS cipher suite by its RFC 9420 name, once in a group */
+  ciphersuite: z
+    .string()
+    .max(64)
+    .regex(/^MLS_\w+$/)
+    .nullable(),
   /** why the worker cannot take part, for `failed` */
   failure: z.string().max(1000).nullable(),
   /** for `removed`: the member whose commit removed us, as our roster showed it */
