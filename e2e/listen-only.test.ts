@@ -84,6 +84,11 @@ describe("listen-only in Chromium", () => {
     await page.getByRole("textbox", { name: "Your name" }).fill("Lee");
     const join = page.getByRole("button", { name: "Join without camera and microphone" });
     await join.waitFor();
+    assert.equal(
+      await page.getByRole("checkbox", { name: "Noise suppression" }).count(),
+      0,
+      "no microphone processing to set without a microphone",
+    );
     await page.screenshot({ path: `${SCREENSHOTS}listen-only-prejoin-desktop.png` });
     await join.click();
     await page.getByRole("button", { name: "Leave", exact: true }).waitFor({ timeout: 15_000 });

@@ -32,38 +32,43 @@ export function DevicePickers({ local }: { local: LocalMedia }) {
           none="No microphone available"
           onSelect={(deviceId) => void local.selectMic(deviceId)}
         />
-        <div class="level-row">
-          <LevelBar track={media.audioTrack} />
-          <span class="hint">
-            {media.audioTrack
-              ? "Speak to test your microphone"
-              : media.mic === "pending"
-                ? "Starting microphone…"
-                : "Microphone not in use"}
-          </span>
-        </div>
-        <div class="checks">
-          <label class="check">
-            <input
-              type="checkbox"
-              checked={media.noiseSuppression}
-              onChange={(e) =>
-                void local.setAudioProcessing({ noiseSuppression: e.currentTarget.checked })
-              }
-            />
-            Noise suppression
-          </label>
-          <label class="check">
-            <input
-              type="checkbox"
-              checked={media.echoCancellation}
-              onChange={(e) =>
-                void local.setAudioProcessing({ echoCancellation: e.currentTarget.checked })
-              }
-            />
-            Echo cancellation
-          </label>
-        </div>
+        {/* Without a microphone there is nothing to test or process (a listen-only guest). */}
+        {media.mics.length > 0 && (
+          <>
+            <div class="level-row">
+              <LevelBar track={media.audioTrack} />
+              <span class="hint">
+                {media.audioTrack
+                  ? "Speak to test your microphone"
+                  : media.mic === "pending"
+                    ? "Starting microphone…"
+                    : "Microphone not in use"}
+              </span>
+            </div>
+            <div class="checks">
+              <label class="check">
+                <input
+                  type="checkbox"
+                  checked={media.noiseSuppression}
+                  onChange={(e) =>
+                    void local.setAudioProcessing({ noiseSuppression: e.currentTarget.checked })
+                  }
+                />
+                Noise suppression
+              </label>
+              <label class="check">
+                <input
+                  type="checkbox"
+                  checked={media.echoCancellation}
+                  onChange={(e) =>
+                    void local.setAudioProcessing({ echoCancellation: e.currentTarget.checked })
+                  }
+                />
+                Echo cancellation
+              </label>
+            </div>
+          </>
+        )}
       </div>
       {media.speakers.length > 0 && (
         <div class="field">
