@@ -213,7 +213,7 @@ describe("admission in Chromium", () => {
 
     await openPeople(alice.page);
     await alice.page.getByRole("button", { name: "Remove Bob", exact: true }).click();
-    await bob.page.getByText("You were removed from the meeting").waitFor({ timeout: 20_000 });
+    await bob.page.getByText("Alice removed you from the meeting").waitFor({ timeout: 20_000 });
     await tile(alice.page, "Bob").waitFor({ state: "detached", timeout: 15_000 });
     await tile(carol.page, "Bob").waitFor({ state: "detached", timeout: 15_000 });
     // Bob's page holds no live camera or microphone any more.
@@ -230,7 +230,7 @@ describe("admission in Chromium", () => {
     const dialog = alice.page.getByRole("alertdialog");
     await dialog.getByText("ask to join").waitFor();
     await dialog.getByRole("button", { name: "Remove and block" }).click();
-    await carol.page.getByText("You were removed from the meeting").waitFor({ timeout: 20_000 });
+    await carol.page.getByText("Alice removed you from the meeting").waitFor({ timeout: 20_000 });
     await tile(alice.page, "Carol").waitFor({ state: "detached", timeout: 15_000 });
     const newLink = await waitFor("the new link in Alice's address bar", async () => {
       const href = alice.page.url();

@@ -254,6 +254,8 @@ describe("meeting in Chromium", () => {
     });
     for (const viewer of everyone) {
       const roster = viewer.p.page.getByRole("complementary", { name: "Security" });
+      // The panel says which MLS cipher suite the meeting runs (docs/e2ee.md "Post-quantum").
+      await roster.getByText("MLS suite 1: X25519 key exchange").waitFor();
       for (const other of everyone) {
         const label = other === viewer ? `${other.name} (you)` : other.name;
         await roster.getByRole("rowheader", { name: label, exact: true }).waitFor();

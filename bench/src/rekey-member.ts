@@ -9,8 +9,9 @@ import {
   createMeetingMember,
   deriveInviteKeys,
   loadMlsCiphersuite,
+  type MlsCiphersuiteName,
 } from "@conclave/e2ee";
-import { parseServerMessage } from "@conclave/protocol";
+import { fromBase64url, parseServerMessage } from "@conclave/protocol";
 import { WebSocket } from "ws";
 
 export interface MemberStart {
@@ -19,6 +20,8 @@ export interface MemberStart {
   /** The link's invite secret: the member joins with its admission keys, like a browser. */
   readonly secret: string;
   readonly name: string;
+  /** The MLS suite to found the meeting with and to make KeyPackages in. */
+  readonly suite: MlsCiphersuiteName;
 }
 
 export type MemberReport =
@@ -30,6 +33,17 @@ export type MemberReport =
       readonly leaf: number | null;
       readonly ownCommits: number;
       readonly errors: readonly string[];
+    }
+  | {
+      /** We joined from a Welcome: its size, and how long processing it took. */
+      readonly type: "joined";
+      readonly welcomeBytes: number;
+      readonly joinMs: number;
+    }
+  | {
+      /** We sent an Add's Welcome of this size. */
+      readonly type: "sent-welcome";
+      readonly welcomeBytes: number;
     }
   | {
       readonly type: "epoch";
@@ -46,7 +60,7 @@ async function run(start: MemberStart): Promise<void> {
   const report = (message: MemberReport) => process.send?.(message);
   const identity = await createDeviceIdentity(
     { displayName: start.name, deviceId: `${start.name}-bench` },
-    await loadMlsCiphersuite(),
+    await loadMlsCiphersuite(start.suite),
   );
   const keys = await deriveInviteKeys(start.secret);
   if (!keys) throw new Error("bad invite secret");
@@ -54,7 +68,11 @@ async function run(start: MemberStart): Promise<void> {
   const member = createMeetingMember({
     identity,
     admission: { kind: "invite", keys },
+    ciphersuite: start.suite,
     send: (message) => {
+      if (message.type === "mls-commit" && message.welcome !== null) {
+        report({ type: "sent-welcome", welcomeBytes: fromBase64url(message.welcome)?.length ?? 0 });
+      }
       if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
     },
     // No periodic self-update during the run: only joins and the timed removals make epochs.
@@ -85,7 +103,19 @@ async function run(start: MemberStart): Promise<void> {
     });
     state();
   });
-  ws.on("message", (data) => member.receive(parseServerMessage(data.toString())));
+  let welcome: { at: number; bytes: number } | undefined;
+  member.on("epoch", (e) => {
+    if (e.reason === "joined" && welcome !== undefined) {
+      report({ type: "joined", welcomeBytes: welcome.bytes, joinMs: clock() - welcome.at });
+    }
+  });
+  ws.on("message", (data) => {
+    const message = parseServerMessage(data.toString());
+    if (message.type === "mls-welcome") {
+      welcome = { at: clock(), bytes: fromBase64url(message.welcome)?.length ?? 0 };
+    }
+    member.receive(message);
+  });
   ws.on("close", () => process.exit(0));
   await new Promise<void>((resolve, reject) => {
     ws.once("open", resolve);
@@ -96,6 +126,22 @@ async function run(start: MemberStart): Promise<void> {
     member.close();
     ws.close();
   });
+  // As the host: remove the member at the highest leaf that is neither ours nor `spare`'s.
+  process.on("message", (command: MemberCommand) => {
+    if (command.type !== "remove") return;
+    const leaf = member.roster
+      .map((m) => m.leaf)
+      .filter((l) => l !== member.ownLeaf && l !== command.spare)
+      .at(-1);
+    if (leaf !== undefined) void member.remove(leaf);
+  });
+}
+
+/** From the harness after the start: remove one crowd member (the timed re-key). */
+export interface MemberCommand {
+  readonly type: "remove";
+  /** a leaf not to remove: the receiver's */
+  readonly spare: number;
 }
 
 process.once("message", (start: MemberStart) => {

@@ -1,15 +1,21 @@
 /**
- * `npm run bench:rekey -- --members 5,25,100 --runs 3`
+ * `npm run bench:rekey -- --members 5,25,100 --runs 3 [--suites x25519,xwing]`
  *
- * Re-key on leave, timed where it matters: at the member on commit duty and at one receiver, each
+ * Each MLS suite (mls/ciphersuite.ts: `x25519` is suite 1, `xwing` the post-quantum X-Wing suite)
+ * in the same run, one after the other, each size on a fresh server. Per suite it also reports
+ * the size of a KeyPackage, and per size the largest Welcome the committer sent while the crowd
+ * joined and a latecomer's join: the Welcome into the n-member group and the time it took to
+ * process it.
+ *
+ * Re-key on removal, timed where it matters: at the member on commit duty and at one receiver, each
  * a full MLS member engine in a process of its own (bench/src/rekey-member.ts), as on two separate
  * devices. For each group size N it starts the real server, joins the committer (the founder,
  * lowest leaf) and the receiver, then N-2 media-less crowd members whose only part is to upload a
  * KeyPackage and keep their connection: their own processing of later commits happens on their own
  * devices in a real meeting and is not on the timed path (the Delivery Service waits for nobody).
  * They never send their first update, so the tree keeps the blank parents and unmerged leaves of a
- * mass join: the expensive shape for a Remove. Then, `runs` times, one crowd member sends `leave`
- * and closes its socket, and the harness times, on the machine-wide clock, from that send until
+ * mass join: the expensive shape for a Remove. Then, `runs` times, the harness asks the committer
+ * (the host) to remove a crowd member and times, on the machine-wide clock, from that request until
  *   - committerMs: the committer adopts the echo of its own Remove commit;
  *   - receiverMs: the receiver has the new epoch with its media keys installed.
  * Prints one JSON object with medians over the runs.
@@ -23,6 +29,8 @@ import {
   deriveInviteKeys,
   type InviteKeys,
   loadMlsCiphersuite,
+  type MlsCiphersuiteName,
+  makeKeyPackage,
 } from "@conclave/e2ee";
 import {
   deriveRoomId,
@@ -32,27 +40,35 @@ import {
 } from "@conclave/protocol";
 import { WebSocket } from "ws";
 import { startServer } from "../../packages/server/test/start-server.ts";
-import type { MemberReport, MemberStart } from "./rekey-member.ts";
+import type { MemberCommand, MemberReport, MemberStart } from "./rekey-member.ts";
 
 const { values } = parseArgs({
   options: {
     members: { type: "string", default: "5,25" },
     runs: { type: "string", default: "3" },
+    suites: { type: "string", default: "x25519,xwing" },
     // Per size: joining all members must converge within this, or the size is reported as capped.
     "join-budget-s": { type: "string", default: "240" },
   },
 });
+const SUITES: Record<string, MlsCiphersuiteName> = {
+  x25519: "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519",
+  xwing: "MLS_256_XWING_AES256GCM_SHA512_Ed25519",
+};
+const suites = (values.suites ?? "").split(",").map((s) => SUITES[s]);
 const sizes = (values.members ?? "").split(",").map(Number);
 const runs = Number(values.runs);
 const joinBudgetMs = Number(values["join-budget-s"]) * 1000;
 if (
   !sizes.every((n) => Number.isInteger(n) && n >= 3) ||
+  !suites.every((s) => s !== undefined) ||
   !Number.isInteger(runs) ||
   runs < 1 ||
   !(joinBudgetMs > 0)
 ) {
   console.error(
-    "usage: bench:rekey -- --members N,N,... (each >= 3) --runs R>=1 [--join-budget-s S]",
+    "usage: bench:rekey -- --members N,N,... (each >= 3) --runs R>=1 [--join-budget-s S] " +
+      "[--suites x25519,xwing]",
   );
   process.exit(2);
 }
@@ -64,18 +80,25 @@ const clock = () => performance.timeOrigin + performance.now();
 
 type StateReport = Extract<MemberReport, { type: "state" }>;
 type EpochReport = Extract<MemberReport, { type: "epoch" }>;
+type JoinedReport = Extract<MemberReport, { type: "joined" }>;
 
 /** A full member engine in its own process. */
 class RemoteMember {
   readonly child: ChildProcess;
   state: StateReport | null = null;
   readonly epochs: EpochReport[] = [];
+  joined: JoinedReport | null = null;
+  /** The largest Welcome this member sent. */
+  welcomeBytesMax = 0;
 
   constructor(start: MemberStart) {
     this.child = fork(MEMBER_SCRIPT, { execArgv: ["--import", "tsx"], stdio: "inherit" });
     this.child.on("message", (message: MemberReport) => {
       if (message.type === "state") this.state = message;
-      else this.epochs.push(message);
+      else if (message.type === "joined") this.joined = message;
+      else if (message.type === "sent-welcome") {
+        this.welcomeBytesMax = Math.max(this.welcomeBytesMax, message.welcomeBytes);
+      } else this.epochs.push(message);
     });
     this.child.send(start);
   }
@@ -95,6 +118,7 @@ interface Room {
   readonly wsUrl: string;
   readonly joinMessage: unknown;
   readonly keys: InviteKeys;
+  readonly suite: MlsCiphersuiteName;
 }
 
 async function passiveJoin(room: Room, name: string): Promise<Passive> {
@@ -105,6 +129,7 @@ async function passiveJoin(room: Room, name: string): Promise<Passive> {
   const ws = new WebSocket(room.wsUrl);
   const member = createMeetingMember({
     identity,
+    ciphersuite: room.suite,
     admission: { kind: "invite", keys: room.keys },
     send: (message) => {
       if (ws.readyState !== WebSocket.OPEN || message.type !== "mls-key-package") return;
@@ -154,7 +179,13 @@ async function timeLeave(
 ): Promise<LeaveTiming> {
   const seen = { committer: committer.epochs.length, receiver: receiver.epochs.length };
   const start = clock();
-  leaver.ws.send(JSON.stringify({ type: "leave" }));
+  // The host removes a crowd member: a leaver's own goodbye would make its leaf due at once, but
+  // crowd members keep no group state to sign one, and the server's word alone waits out the
+  // reconnection window (docs/e2ee.md "Leaving"). The Remove commit is the same.
+  committer.child.send({
+    type: "remove",
+    spare: receiver.state?.leaf ?? -1,
+  } satisfies MemberCommand);
   leaver.ws.close();
   const removal = (member: RemoteMember, from: number, reason: string) =>
     member.epochs
@@ -179,7 +210,7 @@ async function timeLeave(
   };
 }
 
-async function benchSize(n: number): Promise<Record<string, unknown>> {
+async function benchSize(n: number, suite: MlsCiphersuiteName): Promise<Record<string, unknown>> {
   // Every member connects from loopback: one address, so its connection cap must hold them all.
   const server = await startServer({
     MAX_PARTICIPANTS: String(n + 10),
@@ -194,6 +225,7 @@ async function benchSize(n: number): Promise<Record<string, unknown>> {
     if (!link || !keys) throw new Error("room derivation failed");
     const room: Room = {
       keys,
+      suite,
       wsUrl: `${server.url.replace(/^http/, "ws")}/ws`,
       joinMessage: {
         type: "join",
@@ -204,7 +236,7 @@ async function benchSize(n: number): Promise<Record<string, unknown>> {
     };
     const started = clock();
     const deadline = started + joinBudgetMs;
-    const start = { wsUrl: room.wsUrl, joinMessage: room.joinMessage, secret };
+    const start = { wsUrl: room.wsUrl, joinMessage: room.joinMessage, secret, suite };
     const committer = new RemoteMember({ ...start, name: "committer" });
     remotes.push(committer);
     if (!(await until(() => committer.state?.joined === true, deadline)))
@@ -225,6 +257,8 @@ async function benchSize(n: number): Promise<Record<string, unknown>> {
         capped: `not converged within the ${joinBudgetMs / 1000} s join budget`,
         committerRoster: committer.state?.rosterSize,
         receiverRoster: receiver.state?.rosterSize,
+        welcomeBytesMax: committer.welcomeBytesMax,
+        engineErrors: committer.state?.errors ?? [],
       };
     }
     const joinAllMs = clock() - started;
@@ -237,11 +271,20 @@ async function benchSize(n: number): Promise<Record<string, unknown>> {
       crowd.splice(crowd.indexOf(leaver), 1);
       timings.push(await timeLeave(leaver, committer, receiver));
     }
+    // One more joiner into the group of n - runs members: its Welcome and the time to process it.
+    const latecomer = new RemoteMember({ ...start, name: "latecomer" });
+    remotes.push(latecomer);
+    const late = (await until(() => latecomer.joined !== null, clock() + LEAVE_DEADLINE_MS))
+      ? latecomer.joined
+      : null;
     return {
       members: n,
       committerMs: round(median(timings.map((t) => t.committerMs))),
       receiverMs: round(median(timings.map((t) => t.receiverMs))),
       joinAllMs: Math.round(joinAllMs),
+      welcomeBytesMax: committer.welcomeBytesMax,
+      latecomerWelcomeBytes: late?.welcomeBytes ?? null,
+      latecomerJoinMs: late === null ? null : round(late.joinMs),
       epochs,
       runs: timings.map((t) => ({
         removedLeaf: t.removedLeaf,
@@ -258,12 +301,28 @@ async function benchSize(n: number): Promise<Record<string, unknown>> {
 }
 
 const results: Record<string, unknown>[] = [];
-for (const n of sizes) results.push(await benchSize(n));
+for (const suite of suites as MlsCiphersuiteName[]) {
+  const identity = await createDeviceIdentity(
+    { displayName: "sizer", deviceId: "sizer-bench" },
+    await loadMlsCiphersuite(),
+  );
+  const keyPackage = await makeKeyPackage(identity, await loadMlsCiphersuite(suite));
+  const bySize: Record<string, unknown>[] = [];
+  for (const n of sizes) {
+    bySize.push(
+      await benchSize(n, suite).catch((error: unknown) => ({
+        members: n,
+        failed: error instanceof Error ? error.message : String(error),
+      })),
+    );
+  }
+  results.push({ suite, keyPackageBytes: keyPackage.encoded.length, sizes: bySize });
+}
 console.log(
   JSON.stringify({
     bench: "rekey",
     runs,
-    sizes: results,
+    suites: results,
     note:
       "medians over runs; ms from the leave being sent; committer and receiver each in a process " +
       `of its own, sharing this machine (${availableParallelism()} cores, Node ${process.version}) ` +

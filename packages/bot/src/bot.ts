@@ -1,9 +1,10 @@
-import type { InviteKeys } from "@conclave/e2ee";
+import type { InviteKeys, MlsPolicy } from "@conclave/e2ee";
 import {
   type ErrorCode,
   type IceServer,
   type InviteLink,
   inviteFragment,
+  isDeliveryMessage,
   isFinalError,
   type Participant,
   type ParticipantId,
@@ -44,6 +45,11 @@ export interface BotOptions {
    * participant that has the server key but not the invite secret, whom no member may admit.
    */
   readonly inviteKeys?: InviteKeys;
+  /**
+   * Tests only: a policy the engine checks after Conclave's rules, to refuse what the others
+   * accept (a member of another version might), e.g. to make a real rollback.
+   */
+  readonly policy?: MlsPolicy;
   /**
    * Reach the media server only through the TURN relay the server hands out, as a participant
    * behind a firewall that blocks UDP must: checks that a relay works. Default false.
@@ -120,6 +126,10 @@ export class Bot extends TypedEvents<BotEvents> {
   private failedOffers = 0;
   private sendPc: RTCPeerConnection | null = null;
   private resumeToken: string | null = null;
+  /** Delivery Service messages our place received, presented when we take it back. */
+  private received = 0;
+  /** Our engine lost its group state: the next connection joins as someone new. */
+  private placeGivenUp = false;
   /** TURN relays with our credential, from the last `welcome`. */
   private iceServers: readonly IceServer[] = [];
   private subscriber: Subscriber | null = null;
@@ -132,6 +142,8 @@ export class Bot extends TypedEvents<BotEvents> {
   private ending = false;
   /** The server refused us for good (isFinalError): no reconnecting. */
   private closedForGood = false;
+  /** Set by an `error REMOVED`: settles once we know whether a commit really removed us. */
+  private removal: Promise<void> = Promise.resolve();
   private mediaClosed: Promise<void> | null = null;
   private readonly startedMs = performance.now();
 
@@ -188,8 +200,14 @@ export class Bot extends TypedEvents<BotEvents> {
     const bot = new Bot(options, { url: link.signallingUrl, invite: link }, clip);
     try {
       const keys = options.inviteKeys ?? link.inviteKeys;
-      bot.e2ee = await BotE2ee.create(options.name, keys, (m) => bot.socket?.send(m));
+      bot.e2ee = await BotE2ee.create(
+        options.name,
+        keys,
+        (m) => bot.socket?.send(m),
+        options.policy,
+      );
       bot.e2ee.member.on("invite-replaced", ({ secret }) => void bot.onInviteReplaced(secret));
+      bot.e2ee.member.on("reconnect", () => bot.giveUpPlace());
       await bot.connect();
     } catch (error) {
       bot.close();
@@ -214,7 +232,10 @@ export class Bot extends TypedEvents<BotEvents> {
     );
     this.socket = socket;
     const resume =
-      this._id && this.resumeToken ? { participantId: this._id, token: this.resumeToken } : null;
+      this._id && this.resumeToken && !this.placeGivenUp
+        ? { participantId: this._id, token: this.resumeToken, received: this.received }
+        : null;
+    this.placeGivenUp = false;
     socket.send({
       type: "join",
       protocol: PROTOCOL_VERSION,
@@ -272,8 +293,22 @@ export class Bot extends TypedEvents<BotEvents> {
     this.socket?.send({ type: "media-state", audio: clip !== null, video: clip !== null });
   }
 
+  /**
+   * The server says REMOVED: only a commit removes a member. If our engine applied one, we are out
+   * for good; if not, the server disconnected us and we may come back (docs/e2ee.md "Leaving").
+   */
+  private async judgeRemoved(): Promise<void> {
+    await this.e2ee?.member.idle();
+    if (this.e2ee?.member.status === "removed") this.closedForGood = true;
+  }
+
   /** After a drop: connect again with back-off until we are back or told to stop. */
   private async reconnect(): Promise<void> {
+    await this.removal;
+    if (this.closedForGood) {
+      await this.shutdownMedia();
+      return;
+    }
     await this.closeConnectionMedia();
     for (let attempt = 0; !this.ending; attempt++) {
       try {
@@ -329,7 +364,21 @@ export class Bot extends TypedEvents<BotEvents> {
     });
   }
 
+  /**
+   * The engine must join the group with a new leaf, and the server will not take a KeyPackage
+   * from a place that holds one: leave it (the members remove its leaf) and connect as new.
+   */
+  private giveUpPlace(): void {
+    if (this.ending || this.closedForGood || !this.socket) return;
+    this.placeGivenUp = true;
+    this.socket.send({ type: "leave" });
+    this.socket.terminate();
+  }
+
   private onMessage(message: ServerMessage): void {
+    // Counted as they arrive: a new place counts from its welcome, a resumed one carries on.
+    if (isDeliveryMessage(message)) this.received++;
+    else if (message.type === "welcome" && !message.resumed) this.received = 0;
     // The MLS engine sees everything; it ignores what it does not use.
     if (message.type !== "welcome") this.e2ee?.receive(message);
     const pending = this.pending;
@@ -361,7 +410,9 @@ export class Bot extends TypedEvents<BotEvents> {
         return;
       }
       case "error":
-        if (isFinalError(message.code)) this.closedForGood = true;
+        // REMOVED counts only with the commit that removed us (judgeRemoved).
+        if (message.code === "REMOVED") this.removal = this.judgeRemoved();
+        else if (isFinalError(message.code)) this.closedForGood = true;
         this.serverErrors[message.code] = (this.serverErrors[message.code] ?? 0) + 1;
         this.emit("server-error", message.code, message.message);
         return;
@@ -399,7 +450,8 @@ export class Bot extends TypedEvents<BotEvents> {
     );
     this.pending = null;
     // Only a bot that was in the meeting reconnects; a failed first join is the caller's.
-    if (!expected && !this.closedForGood && this.options.reconnect && this.resumeToken) {
+    const again = this.options.reconnect || this.placeGivenUp;
+    if (!expected && !this.closedForGood && again && this.resumeToken) {
       void this.reconnect();
     } else void this.shutdownMedia();
     this.emit("closed", code, reason, expected);
@@ -443,11 +495,15 @@ export class Bot extends TypedEvents<BotEvents> {
     };
   }
 
-  /** Says goodbye (`leave`), waits for the server to close the socket, then closes the media. */
+  /**
+   * Says goodbye to the group (signed, so members remove our leaf at once), then `leave` to the
+   * server; waits for the server to close the socket, then closes the media.
+   */
   async leave(): Promise<void> {
     if (this.ending) return;
     this.ending = true;
     this.publisher?.stop();
+    await this.e2ee?.member.leave();
     if (this.socket?.send({ type: "leave" })) await this.socket.closeGracefully();
     await this.shutdownMedia();
   }

@@ -10,6 +10,7 @@ import {
   MeetingMedia,
   type MeetingMember,
   type MlsClientMessage,
+  type MlsPolicy,
 } from "@conclave/e2ee";
 import type { ServerMessage, SubscribedTrack } from "@conclave/protocol";
 
@@ -43,9 +44,20 @@ export class BotE2ee {
   readonly media: MeetingMedia;
   /** Every media alarm raised or cleared so far, oldest first (tests read it). */
   readonly mediaAlarms: Array<MediaAlarm & { readonly at: number }> = [];
+  /**
+   * The latest upload each participant id showed (a host's card): what `member.admit` takes, so a
+   * test admits exactly the device the card named.
+   */
+  readonly cards = new Map<
+    string,
+    { readonly fingerprint: string; readonly keyPackageRef: string }
+  >();
 
   private constructor(readonly member: MeetingMember) {
     this.media = new MeetingMedia(member);
+    member.on("upload", ({ participantId, fingerprint, keyPackageRef }) => {
+      this.cards.set(participantId, { fingerprint, keyPackageRef });
+    });
     this.media.on("alarm", (alarm) => {
       const at = Date.now();
       if (alarm.kind === "newer-epoch") this.mediaAlarms.push({ ...alarm, at });
@@ -61,13 +73,19 @@ export class BotE2ee {
     displayName: string,
     inviteKeys: InviteKeys,
     send: (message: MlsClientMessage) => void,
+    policy?: MlsPolicy,
   ): Promise<BotE2ee> {
     const identity = await createDeviceIdentity(
       { displayName, deviceId: `bot-${randomBytes(6).toString("hex")}` },
       await loadMlsCiphersuite(),
     );
     return new BotE2ee(
-      createMeetingMember({ identity, send, admission: { kind: "invite", keys: inviteKeys } }),
+      createMeetingMember({
+        identity,
+        send,
+        admission: { kind: "invite", keys: inviteKeys },
+        ...(policy === undefined ? {} : { policy }),
+      }),
     );
   }
 

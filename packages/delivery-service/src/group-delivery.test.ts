@@ -13,12 +13,14 @@ import {
   loadMlsCiphersuite,
   type MlsSession,
   makeKeyPackage,
+  processIncoming,
   removeMembers,
   sealApplicationMessage,
   selfUpdate,
+  signFailureReport,
 } from "@conclave/e2ee";
 import { type ParticipantId, toBase64url } from "@conclave/protocol";
-import { GroupDelivery, type Outcome } from "./group-delivery.ts";
+import { type FailureReport, GroupDelivery, type Outcome } from "./group-delivery.ts";
 
 const b64 = toBase64url;
 const pid = (n: string) => n.padEnd(16, "x") as ParticipantId;
@@ -34,6 +36,21 @@ async function device(name: string) {
     { displayName: name, deviceId: `${name}-1` },
     await loadMlsCiphersuite(),
   );
+}
+
+/** `who`'s signed report that it could not apply `commit` (made in its session's epoch). */
+async function failed(
+  sessions: ReadonlyMap<ParticipantId, MlsSession>,
+  who: ParticipantId,
+  commit: Uint8Array,
+): Promise<FailureReport> {
+  const report = await signFailureReport(sessions.get(who) as MlsSession, commit);
+  return {
+    epoch: Number(report.epoch),
+    commitRef: b64(report.commitRef),
+    leaf: report.leaf,
+    signature: b64(report.signature),
+  };
 }
 
 function to(outcome: Outcome, who: ParticipantId): string[] {
@@ -60,8 +77,12 @@ async function room(others: ParticipantId[]) {
     const outcome = ds.commit(committer, Number(session.epoch), b64(add.commit), b64(add.welcome));
     assert.equal(outcome.refusal, undefined);
     assert.deepEqual(to(outcome, p), ["mls-welcome"]);
-    for (const [who, s] of sessions) sessions.set(who, who === committer ? add.session : s);
-    // Members other than the committer would process the commit; here each test uses the committer.
+    for (const [who, s] of sessions) {
+      sessions.set(
+        who,
+        who === committer ? add.session : (await processIncoming(s, add.commit)).session,
+      );
+    }
     sessions.set(p, (await joinFromWelcome(bundle, add.welcome)).session);
   }
   return { ds, sessions };
@@ -161,17 +182,60 @@ describe("delivery service", () => {
     const update = await selfUpdate(sessions.get(D) as MlsSession);
     assert.equal(ds.commit(D, 3, b64(update.commit), null).refusal, undefined);
     assert.equal(ds.state?.epoch, 4);
-    assert.deepEqual(ds.commitFailed(A, 3).deliveries, [], "one of three is not a majority");
-    assert.deepEqual(ds.commitFailed(A, 3).deliveries, [], "a repeated report counts once");
-    assert.deepEqual(ds.commitFailed(D, 3).deliveries, [], "the committer cannot vote");
-    const rollback = ds.commitFailed(B, 3);
+    const byA = await failed(sessions, A, update.commit);
+    assert.deepEqual(ds.commitFailed(A, byA).deliveries, [], "one of three is not a majority");
+    assert.deepEqual(ds.commitFailed(A, byA).deliveries, [], "a repeated report counts once");
+    const byD = await failed(sessions, D, update.commit);
+    assert.equal(ds.commitFailed(D, byD).refusal?.code, "BAD_MLS", "the committer cannot vote");
+    const byB = await failed(sessions, B, update.commit);
+    const rollback = ds.commitFailed(B, byB);
     assert.deepEqual(rollback.disconnect, [D]);
     assert.deepEqual(rollback.deliveries.map((d) => d.to).sort(), [A, B, C].sort());
-    assert.ok(
-      rollback.deliveries.every((d) => d.message.type === "mls-rollback" && d.message.epoch === 3),
-    );
+    for (const { message } of rollback.deliveries) {
+      assert.deepEqual(message, {
+        type: "mls-rollback",
+        epoch: 3,
+        commit: b64(update.commit),
+        reports: [
+          { leaf: 0, signature: byA.signature },
+          { leaf: 1, signature: byB.signature },
+        ],
+      });
+    }
     assert.equal(ds.state?.epoch, 3);
-    assert.deepEqual(ds.commitFailed(C, 3).deliveries, [], "nothing left to roll back");
+    const byC = await failed(sessions, C, update.commit);
+    assert.deepEqual(ds.commitFailed(C, byC).deliveries, [], "nothing left to roll back");
+  });
+
+  it("refuses a report for another leaf or another commit, or from a member the commit removes", async () => {
+    const { ds, sessions } = await room([B, C, D]);
+    const remove = await removeMembers(sessions.get(A) as MlsSession, [3]);
+    assert.equal(ds.commit(A, 3, b64(remove.commit), null).refusal, undefined);
+    const byB = await failed(sessions, B, remove.commit);
+    const other = await selfUpdate(sessions.get(C) as MlsSession);
+    const cases: Array<[ParticipantId, FailureReport]> = [
+      [C, byB],
+      [B, { ...byB, leaf: 2 }],
+      [C, await failed(sessions, C, other.commit)],
+      [D, await failed(sessions, D, remove.commit)],
+    ];
+    for (const [from, report] of cases) {
+      const outcome = ds.commitFailed(from, report);
+      assert.equal(outcome.refusal?.code, "BAD_MLS");
+      assert.deepEqual(outcome.deliveries, []);
+    }
+    assert.equal(ds.state?.epoch, 4, "nothing rolled back");
+  });
+
+  it("counts members that are not connected among those who could report", async () => {
+    const { ds, sessions } = await room([B, C, D]);
+    const update = await selfUpdate(sessions.get(D) as MlsSession);
+    assert.equal(ds.commit(D, 3, b64(update.commit), null).refusal, undefined);
+    ds.disconnect(C);
+    // B alone is one of the two connected reporters, but one of three members of the epoch.
+    const outcome = ds.commitFailed(B, await failed(sessions, B, update.commit));
+    assert.deepEqual(outcome.deliveries, []);
+    assert.equal(ds.state?.epoch, 4);
   });
 
   it("tells a joiner added by a rolled-back commit, so it can rejoin", async () => {
@@ -182,8 +246,8 @@ describe("delivery service", () => {
     const add = await addMembers(sessions.get(A) as MlsSession, [bundle.encoded]);
     assert.equal(ds.commit(A, 2, b64(add.commit), b64(add.welcome)).refusal, undefined);
     assert.equal(ds.leafOf(D), 3);
-    ds.commitFailed(B, 2);
-    const rollback = ds.commitFailed(C, 2);
+    ds.commitFailed(B, await failed(sessions, B, add.commit));
+    const rollback = ds.commitFailed(C, await failed(sessions, C, add.commit));
     assert.deepEqual(rollback.deliveries.map((d) => d.to).sort(), [B, C, D].sort());
     assert.equal(ds.leafOf(D), null);
   });
@@ -263,8 +327,8 @@ describe("delivery service", () => {
     });
     assert.equal(ds.commit(A, 2, b64(change.commit), null).refusal, undefined);
     assert.deepEqual(ds.settings, { lobbyMandatory: true, knockingEnabled: false, locked: true });
-    ds.commitFailed(B, 2);
-    ds.commitFailed(C, 2);
+    ds.commitFailed(B, await failed(sessions, B, change.commit));
+    ds.commitFailed(C, await failed(sessions, C, change.commit));
     assert.equal(ds.state?.epoch, 2, "rolled back");
     assert.deepEqual(ds.settings, { lobbyMandatory: false, knockingEnabled: true, locked: false });
   });

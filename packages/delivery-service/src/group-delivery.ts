@@ -1,9 +1,11 @@
+import { createHash } from "node:crypto";
 import {
   type ClientMessage,
   type ErrorCode,
   fromBase64url,
+  type MlsServerMessage,
   type ParticipantId,
-  type ServerMessage,
+  toBase64url,
 } from "@conclave/protocol";
 import { type Framing, readFraming } from "./mls-framing.ts";
 import { FOUNDING_SETTINGS, type RoomSettings } from "./room-settings.ts";
@@ -14,7 +16,7 @@ export type MlsClientMessage = Extract<ClientMessage, { type: `mls-${string}` }>
 /** A message for one participant. */
 export interface Delivery {
   readonly to: ParticipantId;
-  readonly message: ServerMessage;
+  readonly message: MlsServerMessage;
 }
 
 /** What one input did: messages to send, and whom to disconnect or tell about new leaves. */
@@ -34,12 +36,27 @@ interface CommitRecord {
   /** The epoch the commit was made in. */
   readonly epoch: number;
   readonly committer: ParticipantId;
+  /** The commit as relayed, and SHA-256 of its bytes (base64url): what reports are about. */
+  readonly commit: string;
+  readonly ref: string;
   /** Roster before the commit, to roll back to. */
   readonly before: ReadonlyMap<number, ParticipantId | null>;
   readonly settingsBefore: RoomSettings;
-  /** Members of that epoch other than the committer, who may report failure. */
-  readonly reporters: ReadonlySet<ParticipantId>;
-  readonly failed: Set<ParticipantId>;
+  /**
+   * Leaves of that epoch that may report failure: all but the committer's and those the commit
+   * removes, connected or not, exactly as each member counts them (docs/e2ee.md "Recovery").
+   */
+  readonly eligible: ReadonlySet<number>;
+  /** Signed failure reports by leaf, relayed as the rollback's evidence. */
+  readonly reports: Map<number, string>;
+}
+
+/** A member's signed report that it could not apply the commit of `epoch` (rollback-evidence). */
+export interface FailureReport {
+  readonly epoch: number;
+  readonly commitRef: string;
+  readonly leaf: number;
+  readonly signature: string;
 }
 
 /** What a joiner sends beside its KeyPackage, opaque here: admission proof and sealed name. */
@@ -55,7 +72,7 @@ interface PendingKeyPackage {
 }
 
 function relayOf(to: ParticipantId, { from, keyPackage, extras }: PendingKeyPackage): Delivery {
-  const message: ServerMessage = { type: "mls-key-package", from, keyPackage, ...extras };
+  const message: MlsServerMessage = { type: "mls-key-package", from, keyPackage, ...extras };
   return { to, message };
 }
 
@@ -66,6 +83,13 @@ const refuse = (code: ErrorCode, message: string): Outcome => ({
 });
 const hex = (bytes: Uint8Array) =>
   Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+/** SHA-256 of a commit's bytes, base64url: members sign this reference in their reports. */
+const commitRefOf = (commit: string) =>
+  toBase64url(
+    createHash("sha256")
+      .update(fromBase64url(commit) ?? new Uint8Array())
+      .digest(),
+  );
 
 /**
  * The MLS Delivery Service for one room (RFC 9420 §16, docs/e2ee.md): orders commits, first valid
@@ -121,8 +145,10 @@ export class GroupDelivery {
         return this.commit(from, message.epoch, message.commit, message.welcome);
       case "mls-message":
         return this.message(from, message.message);
-      case "mls-commit-failed":
-        return this.commitFailed(from, message.epoch);
+      case "mls-commit-failed": {
+        const { epoch, commitRef, leaf, signature } = message;
+        return this.commitFailed(from, { epoch, commitRef, leaf, signature });
+      }
     }
   }
 
@@ -195,10 +221,12 @@ export class GroupDelivery {
     this.lastCommit = {
       epoch,
       committer: from,
+      commit,
+      ref: commitRefOf(commit),
       before,
       settingsBefore,
-      reporters: new Set(recipients.filter((p) => p !== from)),
-      failed: new Set(),
+      eligible: new Set([...before.keys()].filter((l) => l !== leaf && !f.removes.includes(l))),
+      reports: new Map(),
     };
     group.epoch += 1;
     const deliveries: Delivery[] = recipients.map((to) => ({
@@ -233,21 +261,30 @@ export class GroupDelivery {
     };
   }
 
-  /** A member could not apply the commit made in `epoch`; a majority of them rolls it back. */
-  commitFailed(from: ParticipantId, epoch: number): Outcome {
+  /**
+   * A member could not apply the commit made in `epoch`. Its report must name its own leaf of that
+   * epoch and the commit ordered; the service cannot check the signature (it holds no tree) and
+   * relays it for the members to check. Reports from more than half of the eligible leaves roll
+   * the commit back. A late report (the epoch moved on, or nothing to roll back) is ignored.
+   */
+  commitFailed(from: ParticipantId, report: FailureReport): Outcome {
     const record = this.lastCommit;
     const group = this.group;
-    if (
-      !group ||
-      !record ||
-      record.epoch !== epoch ||
-      group.epoch !== epoch + 1 ||
-      !record.reporters.has(from)
-    ) {
+    if (!group || !record || record.epoch !== report.epoch || group.epoch !== report.epoch + 1) {
       return NOTHING;
     }
-    record.failed.add(from);
-    if (record.failed.size * 2 <= record.reporters.size) return NOTHING;
+    if (record.before.get(report.leaf) !== from) {
+      return refuse("BAD_MLS", "a failure report must name the reporter's own leaf");
+    }
+    if (!record.eligible.has(report.leaf)) {
+      return refuse("BAD_MLS", "the committer and the members it removes do not report");
+    }
+    if (report.commitRef !== record.ref) {
+      return refuse("BAD_MLS", "a failure report about another commit");
+    }
+    record.reports.set(report.leaf, report.signature);
+    if (record.reports.size * 2 <= record.eligible.size) return NOTHING;
+    const epoch = record.epoch;
     const current = new Map(this.leaves);
     // Those the withdrawn commit added hold a leaf no more: they are told too, so they rejoin.
     const addedByIt = [...current.values()].filter(
@@ -259,10 +296,16 @@ export class GroupDelivery {
     group.epoch = epoch;
     this.lastCommit = null;
     const leafChanged = this.changedLeaves(current);
+    const rollback: MlsServerMessage = {
+      type: "mls-rollback",
+      epoch,
+      commit: record.commit,
+      reports: [...record.reports].map(([leaf, signature]) => ({ leaf, signature })),
+    };
     return {
       deliveries: [...this.members(), ...addedByIt]
         .filter((to) => to !== record.committer)
-        .map((to) => ({ to, message: { type: "mls-rollback", epoch } })),
+        .map((to) => ({ to, message: rollback })),
       disconnect: [record.committer],
       leafChanged,
     };

@@ -1,5 +1,6 @@
 export {
   type Delivery,
+  type FailureReport,
   GroupDelivery,
   type MlsClientMessage,
   type Outcome,

@@ -172,7 +172,13 @@ export {
   signFailureReport,
   verifyRollback,
 } from "./member/rollback-evidence.ts";
-export { loadMlsCiphersuite, MLS_CIPHERSUITE_NAME } from "./mls/ciphersuite.ts";
+export {
+  isMlsCiphersuiteName,
+  loadMlsCiphersuite,
+  MLS_CIPHERSUITE_NAME,
+  MLS_CIPHERSUITES,
+  type MlsCiphersuiteName,
+} from "./mls/ciphersuite.ts";
 export {
   addMembers,
   commitRoles,

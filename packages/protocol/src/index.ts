@@ -38,6 +38,7 @@ export {
   type ServerMessageType,
   type SubscribedTrack,
 } from "./messages.ts";
+export { isDeliveryMessage, type MlsServerMessage } from "./mls-messages.ts";
 export {
   type IceServer,
   IceServerSchema,

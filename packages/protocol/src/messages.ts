@@ -43,6 +43,15 @@ const mediaSource = z.enum(MEDIA_SOURCES);
 export const ResumeSchema = z.strictObject({
   participantId,
   token: z.string().regex(RESUME_TOKEN_PATTERN),
+  /**
+   * How many Delivery Service messages (`mls-*`) this place has received since its `welcome` or
+   * `admitted`: the server sends again what followed, though it went to a connection that died.
+   */
+  received: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31),
 });
 
 export const JoinSchema = z

@@ -56,3 +56,54 @@ describe("mls-key-package and its admission proof", () => {
     }
   });
 });
+
+describe("failure reports and the rollback that relays them", () => {
+  const commitRef = "R".repeat(43);
+  const signature = "S".repeat(86);
+
+  it("a report names its epoch, commit, leaf and signature; a rollback carries the commit and reports", () => {
+    const report = { type: "mls-commit-failed", epoch: 3, commitRef, leaf: 2, signature };
+    assert.deepEqual(parseClientMessage(JSON.stringify(report)), report);
+    const rollback = {
+      type: "mls-rollback",
+      epoch: 3,
+      commit: keyPackage,
+      reports: [
+        { leaf: 2, signature },
+        { leaf: 4, signature },
+      ],
+    };
+    assert.deepEqual(parseServerMessage(JSON.stringify(rollback)), rollback);
+  });
+
+  it("an unsigned report, a bare rollback or one without reports is refused", () => {
+    for (const bad of [
+      { type: "mls-commit-failed", epoch: 3 },
+      { type: "mls-commit-failed", epoch: 3, commitRef, leaf: 2 },
+      { type: "mls-commit-failed", epoch: 3, commitRef: "R".repeat(42), leaf: 2, signature },
+      { type: "mls-commit-failed", epoch: 3, commitRef, leaf: 4096, signature },
+      { type: "mls-commit-failed", epoch: 3, commitRef, leaf: 2, signature: `${signature}=` },
+    ]) {
+      assert.ok(
+        refused(() => parseClientMessage(JSON.stringify(bad))),
+        JSON.stringify(bad),
+      );
+    }
+    for (const bad of [
+      { type: "mls-rollback", epoch: 3 },
+      { type: "mls-rollback", epoch: 3, commit: keyPackage, reports: [] },
+      { type: "mls-rollback", epoch: 3, commit: keyPackage, reports: [{ leaf: 1 }] },
+      {
+        type: "mls-rollback",
+        epoch: 3,
+        commit: keyPackage,
+        reports: [{ leaf: 1, signature, extra: 1 }],
+      },
+    ]) {
+      assert.ok(
+        refused(() => parseServerMessage(JSON.stringify(bad))),
+        JSON.stringify(bad),
+      );
+    }
+  });
+});

@@ -24,6 +24,17 @@ const admissionProof = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
  * UTF-8, and its tag; opaque to the server.
  */
 const sealedName = z.string().regex(/^[A-Za-z0-9_-]{39,208}$/);
+/** SHA-256 of a commit's MLSMessage bytes, base64url: what a failure report is about. */
+const commitRef = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+/**
+ * A failure report's signature (packages/e2ee/src/member/rollback-evidence.ts): SignWithLabel by
+ * the reporter's leaf key, 64 bytes for Ed25519; room for any MLS signature scheme.
+ */
+const reportSignature = z
+  .string()
+  .min(4)
+  .max(8192)
+  .regex(/^[A-Za-z0-9_-]+$/, "must be base64url");
 /** 128-bit group id, base64url. */
 const groupId = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
 /** An MLS epoch; safe integers are enough for any meeting (2^53 commits). */
@@ -66,10 +77,16 @@ export const MlsMessageSchema = z.strictObject({
   message: mlsBytes,
 });
 
-/** This member could not apply the commit made in `epoch` (recovery, docs/e2ee.md). */
+/**
+ * This member could not apply the commit made in `epoch` (recovery, docs/e2ee.md): its report,
+ * signed with its leaf key in that epoch, about the commit whose SHA-256 is `commitRef`.
+ */
 export const MlsCommitFailedSchema = z.strictObject({
   type: z.literal("mls-commit-failed"),
   epoch,
+  commitRef,
+  leaf: leafIndex,
+  signature: reportSignature,
 });
 
 export const MLS_CLIENT_SCHEMAS = [
@@ -120,8 +137,22 @@ export const MlsMessageRelaySchema = z.strictObject({
   message: mlsBytes,
 });
 
-/** The commit made in `epoch` is withdrawn: members who applied it go back to `epoch`. */
-export const MlsRollbackSchema = z.strictObject({ type: z.literal("mls-rollback"), epoch });
+/** One member's signed failure report, as relayed in a rollback. */
+export const FailureReportSchema = z.strictObject({ leaf: leafIndex, signature: reportSignature });
+
+/**
+ * The commit made in `epoch` is withdrawn: the commit itself and the failure reports the server
+ * counted. Each member checks them against its own tree before it goes back to `epoch`.
+ */
+export const MlsRollbackSchema = z.strictObject({
+  type: z.literal("mls-rollback"),
+  epoch,
+  commit: mlsBytes,
+  reports: z
+    .array(FailureReportSchema)
+    .min(1)
+    .max(MAX_LEAF_INDEX + 1),
+});
 
 export const MLS_SERVER_SCHEMAS = [
   MlsKeyPackageRelaySchema,
@@ -131,3 +162,13 @@ export const MLS_SERVER_SCHEMAS = [
   MlsMessageRelaySchema,
   MlsRollbackSchema,
 ] as const;
+
+/** What the Delivery Service sends a participant: the messages a held place numbers and keeps. */
+export type MlsServerMessage = z.infer<(typeof MLS_SERVER_SCHEMAS)[number]>;
+
+/** Whether a server message is the Delivery Service's (counted in `join.resume.received`). */
+export function isDeliveryMessage<M extends { type: string }>(
+  message: M,
+): message is Extract<M, { type: `mls-${string}` }> {
+  return message.type.startsWith("mls-");
+}

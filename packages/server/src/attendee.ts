@@ -6,6 +6,7 @@ import {
   toBase64url,
 } from "@conclave/protocol";
 import type { Peer } from "@conclave/sfu";
+import { DeliveryTail } from "./delivery-tail.ts";
 
 /** Why the server closes a connection, as the client is told (`error {code}`, then close). */
 export type CloseCode =
@@ -41,8 +42,8 @@ export interface Connection {
 
 /**
  * A participant present in a meeting: its connection, its media peer, what it says of its
- * microphone and camera, the digest of the token that takes its place back after a drop, and the
- * digest of the link it came with. Its meeting makes it (Meeting.join, Meeting.admit) and lets it
+ * microphone and camera, the digest of the token that takes its place back after a drop, the tail
+ * of what the Delivery Service sent it, and the digest of the link it came with. Its meeting makes it (Meeting.join, Meeting.admit) and lets it
  * go (Meeting.leave), closing its peer.
  */
 export class Attendee {
@@ -59,6 +60,8 @@ export class Attendee {
     readonly resumeDigest: Buffer,
     /** Digest of the link key it came with (meeting-link.ts); null when it came by a knock. */
     readonly linkDigest: string | null,
+    /** What the Delivery Service sent its place, numbered from the place's first message. */
+    readonly tail = new DeliveryTail(),
   ) {
     this.state = state;
   }
@@ -69,6 +72,18 @@ export class Attendee {
 
   send(message: ServerMessage): void {
     this.connection.send(message);
+  }
+
+  /** Sends a Delivery Service message, keeping it (`encoded`) in the tail in case it is lost. */
+  deliver(message: ServerMessage, encoded: string): void {
+    this.tail.push(encoded);
+    this.connection.send(message);
+  }
+
+  /** Sends again, past interception, what a dropped connection of this place missed. */
+  redeliver(encoded: string): void {
+    this.tail.push(encoded);
+    this.connection.resend(encoded);
   }
 
   /** Starts (or starts again) the wait for it to join the group; `onEnd` runs when it is over. */

@@ -1,12 +1,12 @@
 import type { Outcome } from "@conclave/delivery-service";
-import type { ParticipantId, ServerMessage } from "@conclave/protocol";
+import type { MlsServerMessage, ParticipantId } from "@conclave/protocol";
 
 /** One thing the meeting does to carry out an Outcome. */
 export type DeliveryStep =
   /** Seat the knocks a host's commit just gave a leaf, before their Welcome goes out. */
   | { readonly kind: "seat-admitted" }
   /** To a connected participant, or kept in its held place. */
-  | { readonly kind: "send"; readonly to: ParticipantId; readonly message: ServerMessage }
+  | { readonly kind: "send"; readonly to: ParticipantId; readonly message: MlsServerMessage }
   /** Give up the held places of members the group removed: nothing to come back to. */
   | { readonly kind: "release-removed" }
   /** Its leaf changed: tell the others, and a new member hears of the knocks waiting. */

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { Participant, ServerMessage } from "@conclave/protocol";
-import { encodeMessage, toBase64url } from "@conclave/protocol";
+import type { Participant } from "@conclave/protocol";
+import { toBase64url } from "@conclave/protocol";
 import type { Tally } from "./capacity.ts";
+import type { DeliveryTail } from "./delivery-tail.ts";
 
 /** What a held place may collect while its owner is away; more, and the place is given up. */
 const MAX_HELD_MESSAGES = 2000;
@@ -27,11 +28,18 @@ export interface HeldBytes {
   readonly address: string;
 }
 
+/** A held place its owner takes back, having received `received` of the messages sent to it. */
+export interface Resumption {
+  readonly place: HeldPlace;
+  readonly received: number;
+}
+
 /**
  * The place of an MLS member whose connection dropped (docs/protocol.md "Reconnecting"): its
- * participant id, its leaf in the Delivery Service, and every message meant for it, kept in order
- * for the reconnection window. A new connection presenting the resume token takes it over and gets
- * the messages, so the member's MLS state carries on where it was without a new leaf. What it
+ * participant id, its leaf in the Delivery Service, the tail of what its dropped connection was
+ * sent, and every message meant for it since, kept in order for the reconnection window. A new
+ * connection presenting the resume token takes it over and gets what it missed, so the member's
+ * MLS state carries on where it was without a new leaf. What it
  * keeps counts against the server's and its owner's held-bytes caps; past either (or past its own
  * limits) the place is given up.
  */
@@ -41,10 +49,13 @@ export class HeldPlace {
   private readonly timer: ReturnType<typeof setTimeout>;
   /** Why it was given up, once it was: its own limits, or a held-bytes cap (then it never opens). */
   private givenUp: "place" | "total" | "address" | null = null;
+  private closed = false;
 
   constructor(
     readonly participant: Omit<Participant, "leaf">,
     private readonly tokenDigest: Buffer,
+    /** What the dropped connection was sent, numbered: it may not all have arrived. */
+    private readonly tail: DeliveryTail,
     private readonly budget: HeldBytes,
     /** The reconnection window, and what to do when it passes. */
     windowMs: number,
@@ -63,10 +74,14 @@ export class HeldPlace {
     return this.givenUp === null && resumeTokenOpens(token, this.tokenDigest);
   }
 
-  /** Keeps one message for the owner; false once the place is too full to be resumed. */
-  keep(message: ServerMessage): boolean {
+  /** Whether an owner who received `received` messages can carry on from here. */
+  covers(received: number): boolean {
+    return !this.closed && this.tail.after(received) !== null;
+  }
+
+  /** Keeps one message for the owner, already encoded; false once it is too full to resume. */
+  keep(encoded: string): boolean {
     if (this.givenUp !== null) return false;
-    const encoded = encodeMessage(message);
     const over = this.budget.tally.take(this.budget.address, encoded.length);
     if (over === null) {
       this.bytes += encoded.length;
@@ -79,15 +94,20 @@ export class HeldPlace {
     return this.givenUp === null;
   }
 
-  /** The kept messages, oldest first, already encoded; the place is closed. */
-  take(): string[] {
+  /**
+   * What its owner missed after the first `received` messages, oldest first, already encoded
+   * (null if the place does not cover it, or was closed); the place is closed.
+   */
+  take(received: number): string[] | null {
+    const missed = this.closed ? null : this.tail.after(received);
     const messages = this.messages.splice(0);
     this.close();
-    return messages;
+    return missed === null ? null : [...missed, ...messages];
   }
 
   /** Stops its window and gives its bytes back. Idempotent. */
   close(): void {
+    this.closed = true;
     clearTimeout(this.timer);
     this.messages.length = 0;
     this.budget.tally.give(this.budget.address, this.bytes);

@@ -8,7 +8,7 @@ const SRC = new URL("./", import.meta.url);
 
 describe("the interception seam", () => {
   it("the honest server passes every message and packet through unchanged", async () => {
-    const to = { room: "r" as RoomId, id: "p" as ParticipantId, send() {} };
+    const to = { room: "r" as RoomId, id: "p" as ParticipantId, send() {}, close() {} };
     const ping = { type: "ping" } as const;
     assert.equal(await HONEST.inbound(to, ping), ping);
     assert.deepEqual(HONEST.outbound(to, { type: "pong" }), [{ type: "pong" }]);

@@ -7,6 +7,8 @@ export interface InterceptedConnection {
   readonly id: ParticipantId;
   /** Sends to this connection, past the interception. */
   send(message: ServerMessage): void;
+  /** Closes its socket, as the server does after a final error; the meeting sees it drop. */
+  close(): void;
 }
 
 /**

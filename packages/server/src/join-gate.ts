@@ -1,5 +1,5 @@
 import { type ClientMessage, PROTOCOL_VERSION, roomIdFromServerKey } from "@conclave/protocol";
-import type { HeldPlace } from "./held-place.ts";
+import type { Resumption } from "./held-place.ts";
 import { NO_MEETING_MESSAGE } from "./lobby.ts";
 import type { Meeting } from "./meeting.ts";
 import { LINK_REPLACED_MESSAGE, linkDigest, type PresentedLink } from "./meeting-link.ts";
@@ -14,7 +14,7 @@ export type Admission =
   | {
       readonly kind: "join";
       readonly meeting: Meeting;
-      readonly place: HeldPlace | undefined;
+      readonly resumption: Resumption | undefined;
       readonly link: PresentedLink | null;
     }
   | { readonly kind: "knock"; readonly meeting: Meeting; readonly name: string };
@@ -66,9 +66,9 @@ export class JoinGate {
     const { resume, roomId } = message;
     if (resume) this.ctx.meetings.get(roomId)?.handOver(resume.participantId, resume.token);
     const meeting = this.ctx.meetings.get(roomId);
-    const place = resume && meeting?.heldPlace(resume.participantId, resume.token);
+    const resumption = resume && meeting?.resumption(resume);
     // No place to take back (the window passed, or a wrong token): a knocker asks again.
-    if (message.knock && !place) return this.knock(message, message.knock.name, address);
+    if (message.knock && !resumption) return this.knock(message, message.knock.name, address);
     const link = message.serverKey
       ? { digest: linkDigest(message.linkKey ?? message.serverKey), replaced: !!message.linkKey }
       : null;
@@ -76,18 +76,18 @@ export class JoinGate {
       return {
         kind: "join",
         meeting: this.ctx.meetings.openFor(roomId, address, link),
-        place,
+        resumption,
         link,
       };
     }
     // A member's own place outlives a link replaced while it was away: its token is enough.
-    if (!place && link !== null && !meeting.link.admits(link)) {
+    if (!resumption && link !== null && !meeting.link.admits(link)) {
       throw refuse("LINK_REPLACED", LINK_REPLACED_MESSAGE);
     }
-    if (!place && meeting.size >= this.ctx.maxParticipants) {
+    if (!resumption && meeting.size >= this.ctx.maxParticipants) {
       throw refuse("ROOM_FULL", `this meeting is full (${this.ctx.maxParticipants} people)`);
     }
-    return { kind: "join", meeting, place, link };
+    return { kind: "join", meeting, resumption, link };
   }
 
   /**

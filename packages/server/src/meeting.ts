@@ -1,6 +1,8 @@
 import { GroupDelivery, type MlsClientMessage, type Outcome } from "@conclave/delivery-service";
 import {
+  encodeMessage,
   type MediaSource,
+  type MlsServerMessage,
   type Participant,
   type ParticipantId,
   PROTOCOL_VERSION,
@@ -11,7 +13,8 @@ import type { Room, ScreenShare } from "@conclave/sfu";
 import { Attendee, type CloseCode, type Connection, newParticipantId } from "./attendee.ts";
 import type { Tally } from "./capacity.ts";
 import { type DeliveryStep, deliverySteps } from "./delivery-bridge.ts";
-import { HeldPlace, newResumeToken, resumeTokenOpens } from "./held-place.ts";
+import { DeliveryTail } from "./delivery-tail.ts";
+import { HeldPlace, newResumeToken, type Resumption, resumeTokenOpens } from "./held-place.ts";
 import { Lobby } from "./lobby.ts";
 import type { Logger } from "./logger.ts";
 import { roomTag } from "./logger.ts";
@@ -48,6 +51,8 @@ export class Meeting {
   private readonly attendees = new Map<ParticipantId, Attendee>();
   /** Places of members whose connection dropped, kept for the reconnection window. */
   private readonly held = new Map<ParticipantId, HeldPlace>();
+  /** Each Delivery Service message encoded once, however many tails and places keep it. */
+  private readonly encodings = new WeakMap<MlsServerMessage, string>();
   private lastSettings: GroupDelivery["settings"];
   private closed = false;
 
@@ -88,10 +93,20 @@ export class Meeting {
     return [...this.attendees.values()].map((a) => this.participant(a));
   }
 
-  /** The held place of `id`, if `token` opens it. */
-  heldPlace(id: ParticipantId, token: string): HeldPlace | undefined {
-    const place = this.held.get(id);
-    return place?.opens(token) ? place : undefined;
+  /**
+   * The held place `resume` names, if its token opens it. A place that no longer keeps what its
+   * owner missed is given up: the owner joins afresh, and the members remove the old leaf.
+   */
+  resumption(resume: {
+    participantId: ParticipantId;
+    token: string;
+    received: number;
+  }): Resumption | undefined {
+    const place = this.held.get(resume.participantId);
+    if (!place?.opens(resume.token)) return undefined;
+    if (place.covers(resume.received)) return { place, received: resume.received };
+    this.release(resume.participantId);
+    return undefined;
   }
 
   /**
@@ -109,10 +124,16 @@ export class Meeting {
    * taking back its held `place`. It gets `welcome`, then what was kept for it, in order, before
    * anything new; the others hear of it.
    */
-  join(connection: Connection, place: HeldPlace | undefined, link: PresentedLink | null): Attendee {
+  join(
+    connection: Connection,
+    resumption: Resumption | undefined,
+    link: PresentedLink | null,
+  ): Attendee {
+    const place = resumption?.place;
     if (place) this.held.delete(place.participant.id);
     const state = place?.participant ?? { id: newParticipantId(), audio: true, video: true };
-    const { attendee, resumeToken } = this.seat(connection, state, link?.digest ?? null);
+    const tail = new DeliveryTail(resumption?.received);
+    const { attendee, resumeToken } = this.seat(connection, state, link?.digest ?? null, tail);
     this.delivery.connect(attendee.id);
     attendee.send({
       type: "welcome",
@@ -124,7 +145,9 @@ export class Meeting {
       resumeToken,
       iceServers: iceServersFor(this.options.turn, attendee.id),
     });
-    for (const raw of place?.take() ?? []) connection.resend(raw);
+    for (const raw of resumption ? (place?.take(resumption.received) ?? []) : []) {
+      attendee.redeliver(raw);
+    }
     this.enter(attendee);
     const leaf = this.delivery.leafOf(attendee.id);
     if (leaf === null) {
@@ -153,8 +176,13 @@ export class Meeting {
     if (hold) {
       const budget = { tally: this.options.heldBytes, address: attendee.connection.address };
       const window = this.options.reconnectWindowMs;
-      const place = new HeldPlace(attendee.state, attendee.resumeDigest, budget, window, () =>
-        this.release(id),
+      const place = new HeldPlace(
+        attendee.state,
+        attendee.resumeDigest,
+        attendee.tail,
+        budget,
+        window,
+        () => this.release(id),
       );
       this.held.set(id, place);
     } else {
@@ -289,12 +317,13 @@ export class Meeting {
     connection: Connection,
     state: Omit<Participant, "leaf">,
     linkDigest: string | null,
+    tail = new DeliveryTail(),
   ): { attendee: Attendee; resumeToken: string } {
     const peer = this.media.addPeer(state.id, (sdp, tracks) =>
       connection.send(subscribeOffer(sdp, tracks)),
     );
     const token = newResumeToken();
-    const attendee = new Attendee(connection, peer, state, token.digest, linkDigest);
+    const attendee = new Attendee(connection, peer, state, token.digest, linkDigest, tail);
     connection.seated(attendee);
     return { attendee, resumeToken: token.token };
   }
@@ -350,8 +379,9 @@ export class Meeting {
         return;
       case "send": {
         const attendee = this.attendees.get(step.to);
-        if (attendee) attendee.send(step.message);
-        else if (this.held.get(step.to)?.keep(step.message) === false) this.giveUp(step.to);
+        const encoded = this.encoded(step.message);
+        if (attendee) attendee.deliver(step.message, encoded);
+        else if (this.held.get(step.to)?.keep(encoded) === false) this.giveUp(step.to);
         return;
       }
       case "release-removed":
@@ -376,6 +406,15 @@ export class Meeting {
         this.followSettings();
         return;
     }
+  }
+
+  private encoded(message: MlsServerMessage): string {
+    let encoded = this.encodings.get(message);
+    if (encoded === undefined) {
+      encoded = encodeMessage(message);
+      this.encodings.set(message, encoded);
+    }
+    return encoded;
   }
 
   /** A held place that kept too much is given up; why goes to the log, for the operator. */

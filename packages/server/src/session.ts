@@ -121,6 +121,7 @@ export class Session implements Connection {
       room: meeting.id,
       id: attendee.id,
       send: (m: ServerMessage) => this.resend(encodeMessage(m)),
+      close: () => this.ws.close(4000, "closed"),
     };
     this.state = { kind: "joined", meeting, attendee, intercepted };
   }
@@ -243,7 +244,7 @@ export class Session implements Connection {
       return;
     }
     this.state = { kind: "joining", meeting };
-    meeting.join(this, admission.place, admission.link);
+    meeting.join(this, admission.resumption, admission.link);
     this.ctx.metrics.joins.inc();
   }
 }

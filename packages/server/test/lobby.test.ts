@@ -101,7 +101,7 @@ describe("the lobby", () => {
     clients.push(stale);
     stale.send({
       ...knockJoin(room, "Eve"),
-      resume: { participantId: "a".repeat(16), token: "b".repeat(43) },
+      resume: { participantId: "a".repeat(16), token: "b".repeat(43), received: 0 },
     });
     await stale.next("lobby");
     // A room nobody is in: no lobby to wait in, and nothing created.

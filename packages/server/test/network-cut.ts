@@ -7,6 +7,11 @@ export interface NetworkCut {
   readonly port: number;
   /** Drops every relayed connection and refuses new ones, as a lost network would. */
   cut(): void;
+  /**
+   * Throws away what the server sends, leaving connections open: a network gone quiet, which
+   * the server notices only at its heartbeat. restore() ends it.
+   */
+  silence(): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -14,18 +19,22 @@ export interface NetworkCut {
 export async function networkCut(targetPort: number): Promise<NetworkCut> {
   const open = new Set<Socket>();
   let up = true;
+  let quiet = false;
   const relay = createServer((client) => {
     if (!up) {
       client.destroy();
       return;
     }
     const upstream = connect(targetPort, "127.0.0.1");
+    client.pipe(upstream);
+    upstream.on("data", (chunk: Buffer) => {
+      if (!quiet) client.write(chunk);
+    });
     for (const [a, b] of [
       [client, upstream],
       [upstream, client],
     ] as const) {
       open.add(a);
-      a.pipe(b);
       a.on("error", () => b.destroy());
       a.on("close", () => {
         open.delete(a);
@@ -41,8 +50,12 @@ export async function networkCut(targetPort: number): Promise<NetworkCut> {
       up = false;
       for (const socket of open) socket.destroy();
     },
+    silence() {
+      quiet = true;
+    },
     restore() {
       up = true;
+      quiet = false;
     },
     async close() {
       for (const socket of open) socket.destroy();

@@ -79,7 +79,7 @@ describe("reconnecting", () => {
     const thief = await SignallingClient.connect(server.url);
     thief.send({
       ...room.joinMessage(),
-      resume: { participantId: cyd.id, token: "A".repeat(43) },
+      resume: { participantId: cyd.id, token: "A".repeat(43), received: 0 },
     });
     const stolen = await thief.next("welcome");
     assert.equal(stolen.resumed, false);
@@ -114,5 +114,45 @@ describe("reconnecting", () => {
       [ada, ben, cyd].map((b) => b.crypto.member.roster.length),
       [3, 3, 3],
     );
+  });
+
+  it("gives back what went into a connection that died quietly, without a new leaf", async () => {
+    const room = await newRoom();
+    const ada = await joinBot({
+      url: `${server.url}/m/${room.roomId}#${room.secret}`,
+      name: "Ada",
+      publish: false,
+    });
+    bots.push(ada);
+    const relayed = `http://127.0.0.1:${relay.port}/m/${room.roomId}#${room.secret}`;
+    const cyd = await joinBot({ url: relayed, name: "Cyd", publish: false, reconnect: true });
+    bots.push(cyd);
+    await waitFor("both in the group", () =>
+      [ada, cyd].every((b) => b.crypto.member.roster.length === 2),
+    );
+    const leaf = cyd.crypto.member.ownLeaf;
+    const chats: string[] = [];
+    cyd.crypto.member.on("chat", (c) => chats.push(c.text));
+
+    // What the server writes now reaches no one, and the server does not know it yet.
+    relay.silence();
+    const epoch = ada.crypto.member.epoch ?? 0n;
+    ada.crypto.member.requestSelfUpdate();
+    await waitFor("Ada's update committed", () => ada.crypto.member.epoch === epoch + 1n);
+    assert.equal(await ada.crypto.member.sendChat("said into the silence"), true);
+    const reconnected = next(cyd, "reconnected");
+    relay.cut();
+    relay.restore();
+    assert.deepEqual(await reconnected, [true], "Cyd took its place back");
+    await waitFor(
+      "Cyd applied the commit its dead connection swallowed",
+      () => cyd.crypto.member.epoch === ada.crypto.member.epoch,
+    );
+    await waitFor("the chat its dead connection swallowed", () =>
+      chats.includes("said into the silence"),
+    );
+    assert.equal(cyd.crypto.member.ownLeaf, leaf, "same leaf");
+    assert.equal(cyd.crypto.member.stats.rejoins, 0, "no rejoin");
+    assert.deepEqual(await exported(cyd), await exported(ada));
   });
 });

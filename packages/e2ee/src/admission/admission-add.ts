@@ -2,7 +2,6 @@
 // authenticated_data, for every member to check (admission-proof.ts), and a Welcome tag for each
 // joiner in the GroupInfo (welcome-tag.ts), made with our admit key for the epoch the Add creates.
 import type { Extension } from "ts-mls";
-import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
 import { decodeKeyPackage, keyPackageRef } from "../mls/key-package.ts";
 import type { CommitOptions, MlsSession } from "../mls/session.ts";
 import type { InviteKeys } from "./invite-keys.ts";
@@ -26,10 +25,7 @@ export async function admissionCommitOptions(
   keys: InviteKeys | undefined,
   joiners: readonly AdmittedKeyPackage[],
 ): Promise<Pick<CommitOptions, "authenticatedData" | "groupInfoExtensions">> {
-  const suite = await loadMlsCiphersuite();
-  const refs = await Promise.all(
-    joiners.map((j) => keyPackageRef(decodeKeyPackage(j.bytes), suite)),
-  );
+  const refs = await Promise.all(joiners.map((j) => keyPackageRef(decodeKeyPackage(j.bytes))));
   const proofs: RefMac[] = joiners.flatMap((j, i) => {
     const ref = refs[i];
     return j.proof === undefined || ref === undefined ? [] : [{ ref, mac: j.proof }];

@@ -12,7 +12,6 @@
 // group of its own. With a knock link that pins a host, the group's hosts must include that
 // fingerprint and the GroupInfo's signer (who committed our Add) must be that host.
 
-import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
 import { keyPackageRef } from "../mls/key-package.ts";
 import type { MlsPolicy, PolicyContext, PolicyInput, PolicyVerdict } from "../mls/policy.ts";
 import { refuse } from "../mls/policy.ts";
@@ -49,10 +48,9 @@ async function checkProofs(
     return ACCEPT; // a host's or co-host's Add is a lobby admission
   }
   const list = decodeRefMacList(input.authenticatedData);
-  const suite = await loadMlsCiphersuite();
   for (const keyPackage of adds) {
     const added = await fingerprintOfKeyPackage(keyPackage);
-    const ref = await keyPackageRef(keyPackage, suite);
+    const ref = await keyPackageRef(keyPackage);
     const proof = list.ok ? macFor(list.entries, ref) : undefined;
     if (proof === undefined) {
       return refuse("proof-missing", added, "an Add by a non-host without an admission proof");

@@ -3,6 +3,8 @@
 //
 //   proof = HMAC-SHA-256(admit key, "conclave/admit/v1" ‖ room id (16 bytes) ‖ KeyPackageRef (32))
 //
+// and, for a suite whose KeyPackageRef is 64 bytes (SHA-512: X-Wing), label "conclave/admit/v2".
+//
 // The KeyPackageRef hashes the whole signed KeyPackage (RFC 9420 §5.2), so a proof cannot be moved
 // to another KeyPackage; the room id keeps a proof for one meeting out of another (both fields are
 // fixed-width, so the concatenation is unambiguous). The committer carries the proofs of every Add
@@ -12,12 +14,13 @@ import type { KeyPackageRef } from "../mls/key-package.ts";
 import { concatBytes } from "../sframe/bytes.ts";
 import { subtle } from "../sframe/webcrypto.ts";
 import type { InviteKeys } from "./invite-keys.ts";
-import { KEY_PACKAGE_REF_BYTES, MAC_BYTES } from "./ref-mac-list.ts";
+import { isKeyPackageRefLength, MAC_BYTES } from "./ref-mac-list.ts";
 
-const ADMIT_LABEL = new TextEncoder().encode("conclave/admit/v1");
+const utf8 = new TextEncoder();
 
 function proofInput(keys: InviteKeys, ref: KeyPackageRef): Uint8Array<ArrayBuffer> {
-  return concatBytes(ADMIT_LABEL, keys.roomIdBytes, ref);
+  const label = utf8.encode(ref.length === 32 ? "conclave/admit/v1" : "conclave/admit/v2");
+  return concatBytes(label, keys.roomIdBytes, ref);
 }
 
 export async function makeAdmissionProof(
@@ -33,6 +36,6 @@ export async function verifyAdmissionProof(
   ref: KeyPackageRef,
   proof: Uint8Array,
 ): Promise<boolean> {
-  if (proof.length !== MAC_BYTES || ref.length !== KEY_PACKAGE_REF_BYTES) return false;
+  if (proof.length !== MAC_BYTES || !isKeyPackageRefLength(ref.length)) return false;
   return subtle().verify("HMAC", keys.admitKey, new Uint8Array(proof), proofInput(keys, ref));
 }

@@ -28,7 +28,14 @@ export type RefusalReason =
   /** a Welcome without a valid tag for our KeyPackage: not made by a holder of the secret */
   | "welcome-tag-invalid"
   /** a Welcome not committed by the host our knock link pins */
-  | "host-not-pinned";
+  | "host-not-pinned"
+  /**
+   * a rollback whose evidence does not hold: reports not signed by the members they name, too few
+   * of them, or about another commit than the one we applied (member/rollback-evidence.ts)
+   */
+  | "rollback-forged"
+  /** a commit a verified rollback withdrew, delivered again (member/withdrawn-commits.ts) */
+  | "withdrawn-commit";
 
 export interface Refusal {
   readonly reason: RefusalReason;

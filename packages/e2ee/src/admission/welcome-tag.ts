@@ -5,7 +5,8 @@
 //
 // with the group id and epoch of the GroupInfo the joiner receives (the epoch the Add creates).
 // The group id's length varies, but it is followed by exactly 40 fixed-width bytes, so the input
-// still parses one way only. The tags ride in a GroupInfo extension (RFC 9420 §12.4.3), which the
+// still parses one way only. For a suite whose KeyPackageRef is 64 bytes (X-Wing) the label is
+// "conclave/welcome/v2" and 72 bytes follow. The tags ride in a GroupInfo extension (RFC 9420 §12.4.3), which the
 // committer signs and only the joiners can decrypt, laid out as a ref/mac list (ref-mac-list.ts).
 import type { Extension } from "ts-mls";
 import type { KeyPackageRef } from "../mls/key-package.ts";
@@ -16,10 +17,11 @@ import { decodeRefMacList, encodeRefMacList, MAC_BYTES, macFor } from "./ref-mac
 
 /** GroupInfo extension type, private use (RFC 9420 §17.3). */
 export const WELCOME_TAG_EXTENSION_TYPE = 0xf0c3;
-const WELCOME_LABEL = new TextEncoder().encode("conclave/welcome/v1");
+const utf8 = new TextEncoder();
 
 function tagInput(groupId: Uint8Array, epoch: bigint, ref: KeyPackageRef) {
-  return concatBytes(WELCOME_LABEL, groupId, encodeBigEndian(epoch, 8), ref);
+  const label = utf8.encode(ref.length === 32 ? "conclave/welcome/v1" : "conclave/welcome/v2");
+  return concatBytes(label, groupId, encodeBigEndian(epoch, 8), ref);
 }
 
 export async function makeWelcomeTag(

@@ -30,6 +30,8 @@ import { encodeBigEndian } from "../sframe/bytes.ts";
 
 export interface Upload {
   readonly bytes: Uint8Array;
+  /** its KeyPackageRef (RFC 9420 §5.2), hex: what a host's admit names */
+  readonly ref: string;
   readonly since: number;
   readonly hpkeKey: string;
   readonly signatureKey: string;

@@ -20,6 +20,7 @@ import {
 import type { Draft } from "./draft.ts";
 import { judgeHostCommand, mayCommand } from "./host-commands.ts";
 import type { Ctx, MemberState } from "./member-state.ts";
+import { participantGoodbye } from "./participants.ts";
 import { ownRole, rebuildRoster } from "./roster-view.ts";
 import { liveSession, reasonOf } from "./session-policy.ts";
 
@@ -129,6 +130,10 @@ function onTyped(d: Draft, ctx: Ctx, sender: number, message: TypedAppMessage): 
     case "recording-start":
     case "recording-stop":
       d.emit("recording", { sender, active: message.t === "recording-start" });
+      return;
+    case "goodbye":
+      // The member's own word that it leaves: its leaf goes in the next commit.
+      d.set({ participants: participantGoodbye(d.state.participants, entry, ctx.now()) });
       return;
     case "ask-unmute":
     case "mute":

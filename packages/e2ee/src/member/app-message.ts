@@ -5,7 +5,7 @@
 //   0x01 | UTF-8 JSON         a typed Conclave message, version 1: one object whose "t" names its
 //                             kind and whose keys are exactly that kind's (docs/e2ee.md):
 //                             chat, hello, hand-raise, hand-lower, reaction, recording-start,
-//                             recording-stop, ask-unmute, mute, mute-all, end-meeting
+//                             recording-stop, ask-unmute, mute, mute-all, end-meeting, goodbye
 //
 // A new format or an incompatible change takes a new first byte; an unknown one is refused, not
 // guessed at. The MLS layer has already authenticated the sender's leaf (its signature key signs
@@ -33,6 +33,11 @@ export type TypedAppMessage =
   /** The sender started or stopped recording the meeting on its own device. */
   | { readonly t: "recording-start" }
   | { readonly t: "recording-stop" }
+  /**
+   * The sender is leaving: its own signed word, the only one on which members remove its leaf at
+   * once (member/participants.ts); a server's "left" without it waits out the reconnection window.
+   */
+  | { readonly t: "goodbye" }
   /**
    * Host controls (docs/e2ee.md "Host requests"): receivers act only if the sender's fingerprint is
    * a host or co-host in the current roles (end-meeting: a host). The target of ask-unmute and
@@ -114,7 +119,7 @@ function validateTyped(value: unknown): TypedAppMessage | string {
     if (keys !== "emoji,t" || !isReaction(emoji)) return "bad reaction message";
     return { t, emoji };
   }
-  if (t === "recording-start" || t === "recording-stop") {
+  if (t === "recording-start" || t === "recording-stop" || t === "goodbye") {
     if (keys !== "t") return `bad ${t} message`;
     return { t };
   }

@@ -56,7 +56,7 @@ async function screen(
   const rejected: Rejected[] = [];
   for (const candidate of candidates) {
     try {
-      validateKeyPackage(decodeKeyPackage(candidate.bytes), { now });
+      validateKeyPackage(decodeKeyPackage(candidate.bytes), { now, suite: session.suite.name });
       if (trial) await add(session, [candidate], now, keys);
       good.push(candidate);
     } catch (error) {

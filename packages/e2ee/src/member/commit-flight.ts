@@ -4,14 +4,17 @@
 // neither echo nor refusal within 2 s raises the withheld-commit alarm (docs/e2ee.md "Alarms"),
 // and is given up after the failover delay.
 import { toBase64url } from "@conclave/protocol";
+import { refusal } from "../admission/refusal.ts";
 import { processIncoming } from "../mls/incoming.ts";
 import { constantTimeEqual } from "../sframe/bytes.ts";
 import type { BuiltCommit } from "./commit-builder.ts";
 import type { Draft } from "./draft.ts";
 import { adopt } from "./epochs.ts";
 import type { Ctx, MemberState } from "./member-state.ts";
-import { commitFailed } from "./rollback.ts";
+import { commitFailed, committerOf } from "./rollback.ts";
+import { commitReference } from "./rollback-evidence.ts";
 import { liveSession, reasonOf } from "./session-policy.ts";
+import { isWithdrawn } from "./withdrawn-commits.ts";
 
 export function sendCommit(d: Draft, ctx: Ctx, built: Exclude<BuiltCommit, { kind: "none" }>) {
   const session = d.state.session;
@@ -43,24 +46,30 @@ export async function applyCommit(d: Draft, ctx: Ctx, bytes: Uint8Array): Promis
     if (constantTimeEqual(mine.built.transition.commit, bytes)) {
       // The echo of our own commit: the Delivery Service accepted it (docs/e2ee.md).
       d.set({ inFlight: undefined });
-      await adopt(d, ctx, mine.built.transition, "own-commit", session.ownLeafIndex);
+      await adopt(d, ctx, mine.built.transition, "own-commit", session.ownLeafIndex, bytes);
       return;
     }
     d.set({ inFlight: { ...mine, lost: true } });
+  }
+  if (isWithdrawn(d.state.withdrawn, await commitReference(bytes))) {
+    // Withdrawn by a verified rollback: taking it again would reinstall an epoch's keys.
+    d.count("withdrawnRefused");
+    d.refusal(refusal("withdrawn-commit", committerOf(session, bytes), "a withdrawn commit again"));
+    return;
   }
   let result: Awaited<ReturnType<typeof processIncoming>>;
   try {
     result = await processIncoming(session, bytes);
   } catch (error) {
     d.securityOf(error);
-    commitFailed(d, ctx, reasonOf(error));
+    await commitFailed(d, ctx, reasonOf(error), bytes);
     return;
   }
   if (result.event.kind !== "commit") {
-    commitFailed(d, ctx, "a handshake message that is not a commit");
+    await commitFailed(d, ctx, "a handshake message that is not a commit", bytes);
     return;
   }
-  await adopt(d, ctx, result, "commit", result.event.committer);
+  await adopt(d, ctx, result, "commit", result.event.committer, bytes);
 }
 
 /** The server refused a commit of ours (`epoch` is its current one). */

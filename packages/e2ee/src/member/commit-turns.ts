@@ -67,7 +67,8 @@ function gather(d: Draft, ctx: Ctx, session: MlsSession) {
   const successor = successorOf(session.roles, session.roster);
   const hostlessSince = successor === undefined ? undefined : (d.state.duty.hostlessSince ?? t);
   d.set({ duty: { ...d.state.duty, hostlessSince } });
-  const host = nextHostWork(d.state.requests, session, new Set(d.state.uploads.keys()));
+  const waiting = new Map([...d.state.uploads].map(([from, upload]) => [from, upload.ref]));
+  const host = nextHostWork(d.state.requests, session, waiting);
   d.set({ requests: host.requests });
   for (const why of host.dropped) d.report("LOCAL_FAILURE", `request dropped: ${why}`);
   const candidates = uploads.work.map(([from, p]) => ({ from, ...p }));
@@ -146,9 +147,10 @@ async function commitOwn(d: Draft, ctx: Ctx, session: MlsSession, work: HostWork
   if (work.kind === "roles") return buildRoles(session, work.roles);
   if (work.kind === "remove") return buildRemove(session, work.leaves);
   if (work.kind !== "admit") return undefined;
-  const admitted = work.from.flatMap((from) => {
+  // Exactly the uploads the host saw: a changed one was dropped from the request (host-requests).
+  const admitted = [...work.uploads].flatMap(([from, ref]) => {
     const upload = d.state.uploads.get(from);
-    return upload === undefined ? [] : [{ from, ...upload }];
+    return upload === undefined || upload.ref !== ref ? [] : [{ from, ...upload }];
   });
   return commitAdd(d, ctx, session, admitted);
 }

@@ -4,6 +4,8 @@
 // and being removed. The key ring itself is the shell's: handlers say when to install keys in it,
 // replace it or close it.
 import { deriveEpochMediaKeys, mediaEpochSource } from "../media-keys/key-schedule.ts";
+import { formatFingerprint } from "../mls/credential.ts";
+import { rosterEntry } from "../mls/roster.ts";
 import { exportSecret, type MlsSession, type Transition } from "../mls/session.ts";
 import { followGeneration } from "./admission-gate.ts";
 import { seal } from "./app-channel.ts";
@@ -11,6 +13,7 @@ import { encodeTyped } from "./app-message.ts";
 import type { Draft } from "./draft.ts";
 import type { EpochReason } from "./events.ts";
 import type { Ctx } from "./member-state.ts";
+import { commitReference } from "./rollback-evidence.ts";
 import { forgetNames, rebuildRoster, rosterDiff } from "./roster-view.ts";
 import { dropAddedUploads, rejudgeUploads } from "./uploads.ts";
 
@@ -20,18 +23,27 @@ export function newRing(d: Draft): void {
   d.set({ ringEpoch: undefined });
 }
 
-/** Adopts a transition that moved us to a new epoch (a commit, ours or another's). */
+/**
+ * Adopts a transition that moved us to a new epoch: `commit` (its bytes as relayed), ours or
+ * another's.
+ */
 export async function adopt(
   d: Draft,
   ctx: Ctx,
   transition: Transition,
   reason: EpochReason,
   committer: number | undefined,
+  commit: Uint8Array,
 ): Promise<void> {
   const old = d.state.session;
   // The commit before this one can no longer be rolled back: its secrets go now.
   d.erase(d.state.unerased);
-  d.set({ previous: old, unerased: transition.consumed, session: transition.session });
+  d.set({
+    previous: old,
+    appliedRef: await commitReference(commit),
+    unerased: transition.consumed,
+    session: transition.session,
+  });
   d.count("commitsAccepted");
   await newEpoch(d, ctx, old, reason, committer);
 }
@@ -63,7 +75,7 @@ export async function newEpoch(
   const duty = { ...d.state.duty, rekeySince: undefined, retryAfter: 0, epochSince: ctx.now() };
   d.set({ duty: { ...duty, nextSelfUpdate } });
   if (!session.active) {
-    onRemoved(d, ctx);
+    onRemoved(d, ctx, old, committer);
     return;
   }
   await followInviteGeneration(d, old !== undefined);
@@ -119,10 +131,31 @@ export async function followInviteGeneration(d: Draft, byCommit: boolean): Promi
   d.emit("invite-replaced", { generation, secret: followed.secret });
 }
 
-/** A commit removed us: inert from now on (`previous` stays: a rollback may restore us). */
-export function onRemoved(d: Draft, ctx: Ctx): void {
+/**
+ * A commit removed us: inert from now on (`previous` stays: a rollback may restore us). We say
+ * who did it, as the roster before the commit showed the committer: a member removed while
+ * connected is told by whom (docs/e2ee.md "Leaving and removal").
+ */
+export function onRemoved(
+  d: Draft,
+  ctx: Ctx,
+  before: MlsSession | undefined,
+  committer: number | undefined,
+): void {
+  const entry =
+    before === undefined || committer === undefined
+      ? undefined
+      : rosterEntry(before.roster, committer);
+  const by =
+    entry === undefined
+      ? undefined
+      : {
+          leaf: entry.leafIndex,
+          fingerprint: formatFingerprint(entry.fingerprint),
+          displayName: d.state.names.get(entry.leafIndex) ?? "",
+        };
   d.set({ status: "removed", inFlight: undefined, ringEpoch: undefined });
   d.effect({ kind: "close-ring" });
   rebuildRoster(d, ctx);
-  d.emit("removed", { epoch: d.state.session?.epoch ?? 0n });
+  d.emit("removed", { epoch: d.state.session?.epoch ?? 0n, by });
 }

@@ -41,6 +41,17 @@ export interface SecurityEvent {
  */
 export type SecurityAlarm =
   | { readonly kind: "withheld-commit"; readonly epoch: bigint }
+  /**
+   * The server sent a rollback of the commit made in `epoch` whose evidence does not hold: refused
+   * (member/rollback-evidence.ts). Someone is trying to undo what the group decided.
+   */
+  | { readonly kind: "forged-rollback"; readonly epoch: bigint }
+  /**
+   * A commit we had applied, made in `epoch` by `committer` (fingerprint), was withdrawn on the
+   * signed reports of most members: what it did (a removal, a setting) is undone, and our own
+   * requests are made again.
+   */
+  | { readonly kind: "rolled-back"; readonly epoch: bigint; readonly committer: string | undefined }
   | {
       readonly kind: "unknown-participant";
       readonly participantId: string;
@@ -106,7 +117,16 @@ export interface MemberEvents {
    */
   "host-command": { readonly sender: number; readonly command: HostCommand };
   /** a commit removed us; the engine is inert from now on */
-  removed: { readonly epoch: bigint };
+  /**
+   * A commit removed us; the engine is inert from now on. `by`: the committer, as our roster showed
+   * it (a member removed while connected is told who did it); undefined if we do not know.
+   */
+  removed: {
+    readonly epoch: bigint;
+    readonly by:
+      | { readonly leaf: number; readonly fingerprint: string; readonly displayName: string }
+      | undefined;
+  };
   /** the roles or settings in the group context changed (or are first known) */
   roles: MeetingRoles;
   /**
@@ -124,6 +144,8 @@ export interface MemberEvents {
     readonly participantId: string;
     readonly fingerprint: string;
     readonly claimedName: string | undefined;
+    /** its KeyPackageRef, hex: `admit` takes it, so the host admits exactly this upload */
+    readonly keyPackageRef: string;
   };
   alarm: SecurityAlarm;
   error: MemberError;

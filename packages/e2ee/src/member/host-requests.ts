@@ -6,6 +6,12 @@
 //
 // A value: every function returns new requests and leaves the ones it got as they were.
 //
+// A request a commit brought about is not forgotten at once: a commit can be rolled back until the
+// next one is adopted (docs/e2ee.md "Recovery"), so it is kept, settling, until the epoch moves
+// past the one that did it, and `reopenRequests` after a rollback makes every settling request
+// pending again. A rolled-back Remove is committed again, and a rolled-back block raises the
+// invite generation again.
+//
 // A denial takes up to three commits, in this order: the deny-list (so nobody adds the device
 // again), the Remove of its leaves (a commit of its own: mls/commits.ts commitRoles), and, for
 // "remove and block", the new invite generation, in an epoch the device never sees
@@ -26,17 +32,32 @@ import type { MlsSession } from "../mls/session.ts";
 export type HostWork =
   | { readonly kind: "roles"; readonly roles: MeetingRoles }
   | { readonly kind: "remove"; readonly leaves: readonly number[] }
-  | { readonly kind: "admit"; readonly from: readonly string[] }
+  /** participant id → the KeyPackageRef (hex) the host's card showed */
+  | { readonly kind: "admit"; readonly uploads: ReadonlyMap<string, string> }
   | { readonly kind: "none" };
+
+/** A request a commit brought about in `epoch`: final once a later commit is adopted. */
+interface Settling {
+  readonly epoch: bigint;
+  readonly change?: RolesChange;
+  readonly remove?: { readonly leaf: number; readonly fingerprint: Fingerprint };
+}
 
 export interface HostRequests {
   readonly changes: readonly RolesChange[];
-  readonly admits: ReadonlySet<string>;
+  /** participant id → the KeyPackageRef (hex) its card showed when the host admitted it */
+  readonly admits: ReadonlyMap<string, string>;
   /** leaf → the fingerprint it held when asked: a leaf refilled since is someone else, left alone */
   readonly removes: ReadonlyMap<number, Fingerprint>;
+  readonly settling: readonly Settling[];
 }
 
-export const NO_REQUESTS: HostRequests = { changes: [], admits: new Set(), removes: new Map() };
+export const NO_REQUESTS: HostRequests = {
+  changes: [],
+  admits: new Map(),
+  removes: new Map(),
+  settling: [],
+};
 
 export function requestChange(requests: HostRequests, change: RolesChange): HostRequests {
   return { ...requests, changes: [...requests.changes, change] };
@@ -50,8 +71,20 @@ export function requestRemove(
   return { ...requests, removes: new Map(requests.removes).set(leaf, fingerprint) };
 }
 
-export function requestAdmit(requests: HostRequests, from: string): HostRequests {
-  return { ...requests, admits: new Set(requests.admits).add(from) };
+/** Admits exactly the upload with KeyPackageRef `ref` (hex) from `from`, nothing else. */
+export function requestAdmit(requests: HostRequests, from: string, ref: string): HostRequests {
+  return { ...requests, admits: new Map(requests.admits).set(from, ref) };
+}
+
+/** After a rollback: every request a withdrawn commit may have done is pending again. */
+export function reopenRequests(requests: HostRequests): HostRequests {
+  const changes = [...requests.changes];
+  const removes = new Map(requests.removes);
+  for (const { change, remove } of requests.settling) {
+    if (change !== undefined) changes.push(change);
+    if (remove !== undefined) removes.set(remove.leaf, remove.fingerprint);
+  }
+  return { ...requests, changes, removes, settling: [] };
 }
 
 /** What to commit now for our requests, what is left of them, and which went and why. */
@@ -62,31 +95,41 @@ export interface HostPlan {
 }
 
 /**
- * What to commit now for our requests, given the session and the participants whose uploads
- * still wait.
+ * What to commit now for our requests, given the session and the uploads that still wait (by
+ * participant id, the KeyPackageRef of each, hex).
  */
 export function nextHostWork(
   requests: HostRequests,
   session: MlsSession,
-  waiting: ReadonlySet<string>,
+  waiting: ReadonlyMap<string, string>,
 ): HostPlan {
+  // Done before the current epoch: a later commit was adopted since, so it is final.
+  const settled = requests.settling.filter((s) => s.epoch >= session.epoch);
   const own = rosterEntry(session.roster, session.ownLeafIndex);
-  if (own === undefined) return { requests, work: { kind: "none" }, dropped: [] };
+  if (own === undefined) {
+    return { requests: { ...requests, settling: settled }, work: { kind: "none" }, dropped: [] };
+  }
   const me = fingerprintFromBytes(own.fingerprint);
   const role = roleOf(session.roles, me);
   const present = role === "member" ? [] : denied(session, session.roles);
   if (present.length > 0) {
-    return { requests, work: { kind: "remove", leaves: present }, dropped: [] };
+    const next = { ...requests, settling: settled };
+    return { requests: next, work: { kind: "remove", leaves: present }, dropped: [] };
   }
   const changes = keptChanges(requests.changes, session, me, role);
   const admits = keptAdmits(requests.admits, session, role, waiting);
   const removes = keptRemoves(requests.removes, session, role);
   const dropped = [...changes.dropped, ...admits.dropped, ...removes.dropped];
-  const next = { changes: changes.kept, admits: admits.kept, removes: removes.kept };
+  const settling = [
+    ...settled,
+    ...changes.done.map((change) => ({ epoch: session.epoch, change })),
+    ...removes.done.map((remove) => ({ epoch: session.epoch, remove })),
+  ];
+  const next = { changes: changes.kept, admits: admits.kept, removes: removes.kept, settling };
   const plan = (work: HostWork): HostPlan => ({ requests: next, work, dropped });
   if (changes.kept.length > 0) return plan({ kind: "roles", roles: changes.roles });
   if (removes.kept.size > 0) return plan({ kind: "remove", leaves: [...removes.kept.keys()] });
-  if (admits.kept.size > 0) return plan({ kind: "admit", from: [...admits.kept] });
+  if (admits.kept.size > 0) return plan({ kind: "admit", uploads: admits.kept });
   return plan({ kind: "none" });
 }
 
@@ -96,12 +139,16 @@ function keptChanges(
   session: MlsSession,
   me: Fingerprint,
   role: Role,
-): { kept: RolesChange[]; roles: MeetingRoles; dropped: string[] } {
+): { kept: RolesChange[]; roles: MeetingRoles; dropped: string[]; done: RolesChange[] } {
   const dropped: string[] = [];
   const kept: RolesChange[] = [];
+  const done: RolesChange[] = [];
   let roles = session.roles;
   for (const change of changes) {
-    if (isDone(roles, change)) continue; // a commit brought it about
+    if (isDone(roles, change)) {
+      done.push(change); // a commit brought it about
+      continue;
+    }
     if (!mayChange(role, change)) {
       dropped.push(`${change.kind}: not allowed for a ${role}`);
       continue;
@@ -125,23 +172,27 @@ function keptChanges(
     roles = after;
     kept.push(change);
   }
-  return { kept, roles, dropped };
+  return { kept, roles, dropped, done };
 }
 
-/** Lobby admissions still to make: not yet admitted or gone, and ours to make. */
+/** Lobby admissions still to make: the very upload the host saw still waits, and ours to make. */
 function keptAdmits(
-  admits: ReadonlySet<string>,
+  admits: ReadonlyMap<string, string>,
   session: MlsSession,
   role: Role,
-  waiting: ReadonlySet<string>,
-): { kept: Set<string>; dropped: string[] } {
+  waiting: ReadonlyMap<string, string>,
+): { kept: Map<string, string>; dropped: string[] } {
   const dropped: string[] = [];
-  const kept = new Set<string>();
-  for (const from of admits) {
-    if (!waiting.has(from)) continue; // admitted, or gone
-    if (role === "member") dropped.push("admit: only a host or co-host admits from the lobby");
+  const kept = new Map<string, string>();
+  for (const [from, ref] of admits) {
+    const now = waiting.get(from);
+    if (now === undefined) continue; // admitted, or gone
+    // Another device under that id since the host looked: never admit what it did not see.
+    if (now !== ref)
+      dropped.push("admit: the upload changed since it was admitted; it waits again");
+    else if (role === "member") dropped.push("admit: only a host or co-host admits from the lobby");
     else if (session.roles.settings.locked) dropped.push("admit: the meeting is locked");
-    else kept.add(from);
+    else kept.set(from, ref);
   }
   return { kept, dropped };
 }
@@ -151,16 +202,24 @@ function keptRemoves(
   removes: ReadonlyMap<number, Fingerprint>,
   session: MlsSession,
   role: Role,
-): { kept: Map<number, Fingerprint>; dropped: string[] } {
+): {
+  kept: Map<number, Fingerprint>;
+  dropped: string[];
+  done: { leaf: number; fingerprint: Fingerprint }[];
+} {
   const dropped: string[] = [];
   const kept = new Map<number, Fingerprint>();
+  const done: { leaf: number; fingerprint: Fingerprint }[] = [];
   for (const [leaf, fingerprint] of removes) {
     const entry = rosterEntry(session.roster, leaf);
-    if (entry === undefined || fingerprintFromBytes(entry.fingerprint) !== fingerprint) continue;
+    if (entry === undefined || fingerprintFromBytes(entry.fingerprint) !== fingerprint) {
+      done.push({ leaf, fingerprint }); // removed already, by us or anyone
+      continue;
+    }
     if (role === "member") dropped.push("remove: only a host or co-host removes a participant");
     else kept.set(leaf, fingerprint);
   }
-  return { kept, dropped };
+  return { kept, dropped, done };
 }
 
 /** Leaves of devices on the deny-list, but ours. */

@@ -27,6 +27,7 @@ export function forgetState(d: Draft, ctx: Ctx): void {
     unerased: [],
     session: undefined,
     previous: undefined,
+    appliedRef: undefined,
     inFlight: undefined,
     awaitingRollback: undefined,
     queue: [],
@@ -41,7 +42,8 @@ export function forgetState(d: Draft, ctx: Ctx): void {
 
 async function sendKeyPackage(d: Draft, ctx: Ctx): Promise<void> {
   const { identity } = ctx.config;
-  const bundle = await makeKeyPackage(identity, await loadMlsCiphersuite(), { now: ctx.now() });
+  const suite = await loadMlsCiphersuite(ctx.config.ciphersuite);
+  const bundle = await makeKeyPackage(identity, suite, { now: ctx.now() });
   // Keep the one before too: its Welcome may already be on the way.
   const [before, ...older] = d.state.bundles;
   d.erase(older.flatMap(bundleSecrets));
@@ -85,6 +87,7 @@ export async function found(d: Draft, ctx: Ctx): Promise<void> {
   const made = await createMeeting(ctx.config.identity, {
     policy: policyOf(d.state, ctx),
     now: ctx.now(),
+    ...(ctx.config.ciphersuite === undefined ? {} : { ciphersuite: ctx.config.ciphersuite }),
   });
   d.erase(made.consumed);
   d.set({ session: made.session, founded: true, status: "member" });

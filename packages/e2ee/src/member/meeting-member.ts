@@ -49,6 +49,8 @@ export interface MeetingMember {
   readonly roster: readonly RosterMember[];
   /** Five groups of five digits; equal for everyone in the same group (mls/security-code.ts). */
   readonly securityCode: string | undefined;
+  /** The group's MLS cipher suite, fixed at its founding (mls/ciphersuite.ts). */
+  readonly ciphersuite: string | undefined;
   /**
    * Holds this epoch's SFrame keys; replaced by a fresh ring after a rollback or a rejoin, which
    * the `key-ring` event announces.
@@ -95,6 +97,12 @@ export interface MeetingMember {
   resync(why: string): void;
   /** Makes our self-update due now (it still waits for pending work and for its turn). */
   requestSelfUpdate(): void;
+  /**
+   * Says goodbye to the group (a `goodbye` application message, signed by our leaf) before the
+   * caller sends the server `leave`: members remove our leaf at once only on this, not on the
+   * server's word. False if we are not a member.
+   */
+  leave(): Promise<boolean>;
   /** Hosts, co-hosts, settings and deny-list of the group we are in (admission/meeting-roles.ts). */
   readonly roles: MeetingRoles | undefined;
   /**
@@ -124,9 +132,11 @@ export interface MeetingMember {
   remove(leaf: number): Promise<boolean>;
   /**
    * As a host or co-host: adds the participant whose KeyPackage waits (a knock, or any joiner
-   * while the lobby is mandatory), without a proof. False if we may not or nothing waits.
+   * while the lobby is mandatory), without a proof: exactly the upload whose KeyPackageRef (hex,
+   * from its `upload` event) the host's card showed. False if we may not, or no such upload waits;
+   * if another upload comes under that id before the Add, the request is dropped (a new card).
    */
-  admit(participantId: string): Promise<boolean>;
+  admit(participantId: string, keyPackageRef: string): Promise<boolean>;
   /**
    * MLS-Exporter of the current epoch (RFC 9420 §8.5); undefined when we are not a member. Secret:
    * for keys derived inside the worker, and for tests that check such keys never leak.
@@ -182,6 +192,9 @@ class Member implements MeetingMember {
   }
   get securityCode() {
     return this.shell.state.session?.securityCode.digits;
+  }
+  get ciphersuite() {
+    return this.shell.state.session?.state.groupContext.cipherSuite;
   }
   get mediaKeyRing() {
     return this.shell.ring;
@@ -251,6 +264,10 @@ class Member implements MeetingMember {
     }, undefined);
   }
 
+  leave(): Promise<boolean> {
+    return this.#typed(() => ({ t: "goodbye" }));
+  }
+
   requestSelfUpdate(): void {
     void this.shell.enqueue((d) => {
       d.set({ duty: { ...d.state.duty, nextSelfUpdate: this.ctx.now() } });
@@ -293,8 +310,8 @@ class Member implements MeetingMember {
     return this.shell.enqueue((d) => askRemove(d, leaf), false);
   }
 
-  admit(participantId: string): Promise<boolean> {
-    return this.shell.enqueue((d) => askAdmit(d, participantId), false);
+  admit(participantId: string, keyPackageRef: string): Promise<boolean> {
+    return this.shell.enqueue((d) => askAdmit(d, participantId, keyPackageRef), false);
   }
 
   async exportSecret(label: string, context: Uint8Array, length: number) {

@@ -2,6 +2,7 @@
 // handlers read (member-state.ts MemberConfig), with every default in one place.
 import type { Admission } from "../admission/admission-policy.ts";
 import type { MediaKeyRingOptions } from "../media-keys/key-ring.ts";
+import type { MlsCiphersuiteName } from "../mls/ciphersuite.ts";
 import type { DeviceIdentity } from "../mls/credential.ts";
 import type { MlsPolicy } from "../mls/policy.ts";
 import type { MemberTimers } from "./member-shell.ts";
@@ -42,6 +43,11 @@ export interface MeetingMemberOptions {
   readonly futureQueueMs?: number;
   /** An announced participant without a leaf this long raises unknown-participant (10 000 ms). */
   readonly unknownParticipantMs?: number;
+  /**
+   * The MLS suite of a meeting we found, and of the KeyPackages we upload (default
+   * MLS_CIPHERSUITE_NAME): a group's suite is fixed at its founding (mls/ciphersuite.ts).
+   */
+  readonly ciphersuite?: MlsCiphersuiteName;
   /** Options for the MediaKeyRing the member owns (its clock is the member's). */
   readonly ring?: Omit<MediaKeyRingOptions, "now" | "ledger">;
 }
@@ -58,6 +64,7 @@ export function configOf(options: MeetingMemberOptions): MemberConfig {
     selfUpdateMs: options.selfUpdateMs ?? 300_000,
     futureQueueMs: options.futureQueueMs ?? 5000,
     unknownParticipantMs: options.unknownParticipantMs ?? DEFAULT_UNKNOWN_GRACE_MS,
+    ciphersuite: options.ciphersuite,
   };
 }
 

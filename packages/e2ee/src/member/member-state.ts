@@ -6,6 +6,7 @@ import type { ClientMessage } from "@conclave/protocol";
 import type { Admission } from "../admission/admission-policy.ts";
 import type { MeetingRoles } from "../admission/meeting-roles.ts";
 import type { EpochMediaKeys } from "../media-keys/key-schedule.ts";
+import type { MlsCiphersuiteName } from "../mls/ciphersuite.ts";
 import type { DeviceIdentity } from "../mls/credential.ts";
 import type { KeyPackageBundle } from "../mls/key-package.ts";
 import type { MlsPolicy } from "../mls/policy.ts";
@@ -16,6 +17,7 @@ import type { MemberEvents, RosterMember } from "./events.ts";
 import { type HostRequests, NO_REQUESTS } from "./host-requests.ts";
 import { NO_PARTICIPANTS, type Participants } from "./participants.ts";
 import { NO_UNKNOWN, type UnknownWatch } from "./unknown-participants.ts";
+import { NO_WITHDRAWN, type WithdrawnCommits } from "./withdrawn-commits.ts";
 
 export type MlsClientMessage = Extract<
   ClientMessage,
@@ -42,6 +44,10 @@ export interface MemberStats {
   readonly commitsWithheld: number;
   /** unknown-participant alarms raised */
   readonly unknownParticipants: number;
+  /** rollbacks refused: their evidence did not hold (`alarm` forged-rollback) */
+  readonly rollbacksRefused: number;
+  /** withdrawn commits delivered again, refused */
+  readonly withdrawnRefused: number;
 }
 
 /** Timings and identity, fixed for the engine's life (member-config.ts fills the defaults). */
@@ -57,6 +63,8 @@ export interface MemberConfig {
   readonly selfUpdateMs: number;
   readonly futureQueueMs: number;
   readonly unknownParticipantMs: number;
+  /** the suite of a group we found and of the KeyPackages we upload (mls/ciphersuite.ts) */
+  readonly ciphersuite: MlsCiphersuiteName | undefined;
 }
 
 /** What a handler may read besides the state: the configuration, the clock and randomness. */
@@ -107,6 +115,10 @@ export interface MemberState {
   readonly session: MlsSession | undefined;
   /** The session before the latest commit, kept for mls-rollback until the next one is adopted. */
   readonly previous: MlsSession | undefined;
+  /** The reference of the commit that took `previous` to `session`: what a rollback must name. */
+  readonly appliedRef: Uint8Array | undefined;
+  /** Commits verified rollbacks withdrew: never adopted again (withdrawn-commits.ts). */
+  readonly withdrawn: WithdrawnCommits;
   /** What the latest commit consumed: erased once the next commit makes it final. */
   readonly unerased: readonly Uint8Array[];
   /** we founded the group (a GROUP_EXISTS then means: join instead) */
@@ -150,6 +162,8 @@ export const NO_STATS: MemberStats = {
   securityEvents: 0,
   commitsWithheld: 0,
   unknownParticipants: 0,
+  rollbacksRefused: 0,
+  withdrawnRefused: 0,
 };
 
 export function initialState(admission: Admission): MemberState {
@@ -158,6 +172,8 @@ export function initialState(admission: Admission): MemberState {
     selfId: undefined,
     session: undefined,
     previous: undefined,
+    appliedRef: undefined,
+    withdrawn: NO_WITHDRAWN,
     unerased: [],
     founded: false,
     bundles: [],

@@ -28,7 +28,7 @@ describe("own requests", () => {
     const { ada } = await adaAndBob();
     const results: boolean[] = [];
     const step = await run(ada, (d) => {
-      results.push(askRemove(d, 0), askRemove(d, 7), askRemove(d, 1), askAdmit(d, "nobody"));
+      results.push(askRemove(d, 0), askRemove(d, 7), askRemove(d, 1), askAdmit(d, "nobody", "00"));
     });
     assert.deepEqual(results, [false, false, true, false]);
     assert.deepEqual([...step.state.requests.removes.keys()], [1]);

@@ -31,10 +31,14 @@ export function askRemove(d: Draft, leaf: number): boolean {
   return true;
 }
 
-/** Queues the lobby admission of a waiting upload; false if we may not or nothing waits. */
-export function askAdmit(d: Draft, participantId: string): boolean {
+/**
+ * Queues the lobby admission of exactly the upload whose KeyPackageRef (hex) the host's card
+ * showed; false if we may not, or that upload does not wait under that id.
+ */
+export function askAdmit(d: Draft, participantId: string, ref: string): boolean {
   const me = ownRole(d.state);
-  if (me === undefined || me.role === "member" || !d.state.uploads.has(participantId)) return false;
-  d.set({ requests: requestAdmit(d.state.requests, participantId) });
+  const upload = d.state.uploads.get(participantId);
+  if (me === undefined || me.role === "member" || upload?.ref !== ref) return false;
+  d.set({ requests: requestAdmit(d.state.requests, participantId, ref) });
   return true;
 }

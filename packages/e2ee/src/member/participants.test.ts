@@ -7,6 +7,7 @@ import {
   dueRemovals,
   NO_PARTICIPANTS,
   type Participants,
+  participantGoodbye,
   participantLeft,
   upsertParticipant,
 } from "./participants.ts";
@@ -28,8 +29,12 @@ function tracked() {
     upsert(id: string, leaf: number | null) {
       p = upsertParticipant(p, id, leaf);
     },
-    left(id: string, reason: "left" | "disconnected", now: number, list: Roster) {
-      p = participantLeft(p, id, reason, now, list);
+    left(id: string, now: number, list: Roster) {
+      p = participantLeft(p, id, now, list);
+    },
+    goodbye(leaf: number, now: number, list: Roster) {
+      const entry = list.find((e) => e.leafIndex === leaf);
+      if (entry !== undefined) p = participantGoodbye(p, entry, now);
     },
     announced: () => announced(p),
     dueRemovals(list: Roster, ownLeaf: number, now: number, windowMs: number) {
@@ -48,15 +53,15 @@ describe("participants the server announces", () => {
     participants.upsert("p-removed", 1);
     // The commit that removed it: the server follows no leaf for it any more, then expels it.
     participants.upsert("p-removed", null);
-    participants.left("p-joiner", "disconnected", 0, roster(1, 2));
-    participants.left("p-removed", "disconnected", 0, roster(1, 2));
+    participants.left("p-joiner", 0, roster(1, 2));
+    participants.left("p-removed", 0, roster(1, 2));
     assert.deepEqual(participants.announced(), []);
   });
 
   it("one that drops with a leaf keeps its place for the reconnection window, out of the announced", () => {
     const participants = tracked();
     participants.upsert("p-member", 1);
-    participants.left("p-member", "disconnected", 0, roster(1, 2));
+    participants.left("p-member", 0, roster(1, 2));
     assert.deepEqual(participants.announced(), [], "away: it receives nothing");
     const due = participants.dueRemovals(roster(1, 2), 0, 1000, 30_000);
     assert.deepEqual(due.leaves, [], "not before the window");
@@ -67,7 +72,7 @@ describe("participants the server announces", () => {
   it("once its leaf is removed, a dropped participant no longer claims the leaf a joiner refills", () => {
     const participants = tracked();
     participants.upsert("p-gone", 1);
-    participants.left("p-gone", "disconnected", 0, roster(1, 2));
+    participants.left("p-gone", 0, roster(1, 2));
     participants.dueRemovals(roster(1), 0, 40_000, 30_000); // leaf 1 removed
     participants.upsert("p-new", 1);
     const refilled = roster(1, 3);
@@ -76,9 +81,25 @@ describe("participants the server announces", () => {
     assert.deepEqual(participants.announced(), [{ id: "p-new", leaf: 1 }]);
   });
 
+  it("a member the server says left keeps its place for the window: only its own goodbye removes it at once", () => {
+    const participants = tracked();
+    participants.upsert("p-member", 1);
+    participants.left("p-member", 0, roster(1, 2));
+    assert.deepEqual(participants.dueRemovals(roster(1, 2), 0, 1000, 30_000).leaves, []);
+    participants.goodbye(1, 2000, roster(1, 2));
+    assert.deepEqual(participants.dueRemovals(roster(1, 2), 0, 2000, 30_000).leaves, [1]);
+  });
+
+  it("a goodbye counts for the device that said it, not for a later holder of its leaf", () => {
+    const participants = tracked();
+    participants.goodbye(1, 0, roster(1, 2));
+    participants.upsert("p-new", 1);
+    assert.deepEqual(participants.dueRemovals(roster(1, 3), 0, 1000, 30_000).leaves, []);
+  });
+
   it("every change returns a new record and leaves the one it got as it was", () => {
     const one = upsertParticipant(NO_PARTICIPANTS, "p-member", 1);
-    const away = participantLeft(one, "p-member", "disconnected", 0, roster(1, 2));
+    const away = participantLeft(one, "p-member", 0, roster(1, 2));
     assert.deepEqual(announced(one), [{ id: "p-member", leaf: 1 }]);
     assert.deepEqual(announced(away), []);
     const unclaimed = dueRemovals(away, roster(1, 2, 3), 0, 5, 30_000);

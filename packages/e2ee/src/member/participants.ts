@@ -3,8 +3,10 @@
 // to remove*; names and membership shown to people come from the MLS roster.
 //
 // A leaf is due for removal when:
-//   - its participant left explicitly ("left"): at once;
-//   - its participant dropped ("disconnected"): after the reconnection window;
+//   - its member said goodbye (a signed `goodbye` application message, member/app-message.ts): at
+//     once. Only the member's own word counts: a server's "left" alone is taken as a dropped
+//     connection, so a server cannot eject a connected member (or its host) by saying it left;
+//   - its participant dropped or, by the server's word alone, left: after the reconnection window;
 //   - no participant claims it (a rejoin left it behind, or the Add's uploader went away): after
 //     the reconnection window from when we first saw it unclaimed.
 // Records are keyed by leaf *and* fingerprint, so a leaf that a later Add refilled is not removed
@@ -26,7 +28,7 @@ export interface ParticipantRecord {
 export interface Participants {
   /** in the order the server announced them */
   readonly byId: ReadonlyMap<string, ParticipantRecord>;
-  /** leaf:fingerprint → when it became due at once (explicit leave) */
+  /** leaf:fingerprint → when its member said goodbye: due at once */
   readonly left: ReadonlyMap<string, number>;
   /** leaf:fingerprint → when we first saw it with no participant */
   readonly unclaimedSince: ReadonlyMap<string, number>;
@@ -78,11 +80,19 @@ export function announced(
     .map(([id, record]) => ({ id, leaf: record.leaf }));
 }
 
-/** `roster` is ours now, to pin an explicit leave to the member who held the leaf. */
+/** The member at `entry` said goodbye, signed by its leaf: its leaf is due at once. */
+export function participantGoodbye(p: Participants, entry: RosterEntry, now: number): Participants {
+  return { ...p, left: new Map(p.left).set(keyOf(entry), now) };
+}
+
+/**
+ * The server says `id` left or dropped; `roster` is ours now. Either way a member's leaf waits out
+ * the reconnection window, unless its member said goodbye (`participantGoodbye`): the reason is
+ * the server's word, and a server that calls a connected member "left" must not get it removed.
+ */
 export function participantLeft(
   p: Participants,
   id: string,
-  reason: "left" | "disconnected",
   now: number,
   roster: Roster | undefined,
 ): Participants {
@@ -93,13 +103,21 @@ export function participantLeft(
   // One without (a joiner gone before its Add, a member its removal expelled) is gone for good;
   // kept here, it would raise the unknown-participant alarm 10 s later.
   const entry = roster?.find((e) => e.leafIndex === record.leaf);
-  if (reason === "disconnected" && record.leaf !== null && entry !== undefined) {
+  if (record.leaf !== null && entry !== undefined && !p.left.has(keyOf(entry))) {
     byId.set(id, { ...record, disconnectedAt: now, heldKey: keyOf(entry) });
     return { ...p, byId };
   }
   byId.delete(id);
-  if (entry === undefined || reason !== "left") return { ...p, byId };
-  return { ...p, byId, left: new Map(p.left).set(keyOf(entry), now) };
+  return { ...p, byId };
+}
+
+/** Leaves of participants that dropped (or the server says left) and may come back. */
+export function heldLeaves(p: Participants): Set<number> {
+  const held = new Set<number>();
+  for (const record of p.byId.values()) {
+    if (record.disconnectedAt !== undefined && record.leaf !== null) held.add(record.leaf);
+  }
+  return held;
 }
 
 /** Forgets dropped participants whose leaf is gone from `roster` (removed, maybe refilled). */

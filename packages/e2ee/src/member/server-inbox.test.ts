@@ -90,13 +90,14 @@ describe("server inbox", () => {
     assert.equal(security?.name === "security" && security.value.reason, "key-package-replayed");
   });
 
-  it("a participant who leaves is due for removal at once; one who drops keeps its place", async () => {
+  it("a participant the server says left, or dropped, keeps its place: only its goodbye counts", async () => {
     const { adaCtx, ada: before } = await adaAndBob();
     const bob = { id: pid(2), leaf: 1, audio: false, video: false };
     const ada = (await inbox(before, adaCtx, { type: "participant-updated", participant: bob }))
       .state;
     const left = await inbox(ada, adaCtx, { type: "participant-left", id: pid(2), reason: "left" });
-    assert.equal(left.state.participants.left.size, 1);
+    assert.equal(left.state.participants.left.size, 0);
+    assert.equal(left.state.participants.byId.get(pid(2))?.disconnectedAt, adaCtx.now());
     const dropped = await inbox(ada, adaCtx, {
       type: "participant-left",
       id: pid(2),

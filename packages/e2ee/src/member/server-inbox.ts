@@ -53,7 +53,7 @@ export async function handleServerMessage(d: Draft, ctx: Ctx, message: ServerMes
     case "mls-message":
       return onApplicationMessage(d, ctx, message);
     case "mls-rollback":
-      return onRollback(d, ctx, BigInt(message.epoch));
+      return onRollbackMessage(d, ctx, message);
     default:
       return; // media signalling: not ours
   }
@@ -96,13 +96,8 @@ async function onParticipant(
 
 function onParticipantLeft(d: Draft, ctx: Ctx, message: Of<"participant-left">): void {
   const roster = d.state.session?.roster;
-  const participants = participantLeft(
-    d.state.participants,
-    message.id,
-    message.reason,
-    ctx.now(),
-    roster,
-  );
+  // The reason is the server's word: it decides nothing (participants.ts).
+  const participants = participantLeft(d.state.participants, message.id, ctx.now(), roster);
   d.set({ participants });
   dropUpload(d, message.id);
 }
@@ -135,11 +130,24 @@ async function onCommitMessage(d: Draft, ctx: Ctx, message: Of<"mls-commit">): P
   // An accepted commit we cannot even decode still moved the group: report it as failed.
   if (framing.kind !== "handshake" || framing.epoch !== epoch) {
     if (d.state.status === "member" && d.state.session?.epoch === epoch) {
-      commitFailed(d, ctx, "a commit whose framing does not decode");
+      await commitFailed(d, ctx, "a commit whose framing does not decode", bytes);
     } else d.bad("a commit whose framing does not decode");
     return;
   }
   await receiveCommit(d, ctx, message.from, framing.epoch, bytes);
+}
+
+/** A rollback as relayed: the withdrawn commit and the signed reports, checked in rollback.ts. */
+async function onRollbackMessage(d: Draft, ctx: Ctx, message: Of<"mls-rollback">) {
+  const commit = bytesOf(d, message.commit, "withdrawn commit");
+  if (commit === undefined) return;
+  const reports: { leaf: number; signature: Uint8Array }[] = [];
+  for (const report of message.reports) {
+    const signature = bytesOf(d, report.signature, "failure report");
+    if (signature === undefined) return;
+    reports.push({ leaf: report.leaf, signature });
+  }
+  await onRollback(d, ctx, { epoch: BigInt(message.epoch), commit, reports });
 }
 
 async function onApplicationMessage(d: Draft, ctx: Ctx, message: Of<"mls-message">) {

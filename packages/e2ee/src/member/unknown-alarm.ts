@@ -2,7 +2,7 @@
 // decides; this is the engine's side: what it reads from the state, and the events and wake-up).
 import type { Draft } from "./draft.ts";
 import type { Ctx } from "./member-state.ts";
-import { announced } from "./participants.ts";
+import { announced, heldLeaves } from "./participants.ts";
 import { checkUnknown } from "./unknown-participants.ts";
 
 /** docs/e2ee.md "Alarms": announced by the server, no leaf in our roster, past the grace. */
@@ -10,7 +10,14 @@ export function watchUnknown(d: Draft, ctx: Ctx): void {
   const { status, session, selfId, participants, uploads } = d.state;
   const roster = status === "member" ? session?.roster : undefined;
   const listed = roster ? announced(participants).filter((p) => p.id !== selfId) : [];
-  const leaves = new Set(roster?.map((e) => e.leafIndex));
+  // A phantom may claim no leaf but one a present participant can hold: not ours, and not one
+  // whose member dropped and may come back (docs/e2ee.md "Alarms").
+  const held = heldLeaves(participants);
+  const leaves = new Set(
+    roster
+      ?.map((e) => e.leafIndex)
+      .filter((leaf) => leaf !== session?.ownLeafIndex && !held.has(leaf)),
+  );
   const waiting = new Set(uploads.keys());
   const grace = ctx.config.unknownParticipantMs;
   const checked = checkUnknown(d.state.unknown, listed, leaves, waiting, ctx.now(), grace);

@@ -5,10 +5,8 @@
 import { fromBase64url, toBase64url } from "@conclave/protocol";
 import { fingerprintBytes, fingerprintOfKeyPackage } from "../admission/fingerprint.ts";
 import { refusal } from "../admission/refusal.ts";
-import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
 import { formatFingerprint } from "../mls/credential.ts";
 import { decodeKeyPackage, keyPackageRef } from "../mls/key-package.ts";
-import type { MlsSession } from "../mls/session.ts";
 import { toHex } from "../sframe/bytes.ts";
 import { claimedName, judgeUpload, type Upload } from "./admission-gate.ts";
 import type { Draft } from "./draft.ts";
@@ -38,8 +36,9 @@ export async function onKeyPackage(d: Draft, ctx: Ctx, message: UploadMessage): 
     return;
   }
   const fingerprint = await fingerprintOfKeyPackage(keyPackage);
+  const ref = toHex(await keyPackageRef(keyPackage));
   const { session } = d.state;
-  if (session !== undefined && (await seenAdded(session, keyPackage))) {
+  if (session?.seenKeyPackageRefs.has(ref) === true) {
     d.count("keyPackagesRejected");
     d.refusal(refusal("key-package-replayed", fingerprint, "an upload already added once"));
     return;
@@ -53,6 +52,7 @@ export async function onKeyPackage(d: Draft, ctx: Ctx, message: UploadMessage): 
   const { leafNode } = keyPackage;
   const upload: Upload = {
     bytes,
+    ref,
     since: d.state.uploads.get(from)?.since ?? ctx.now(),
     hpkeKey: toHex(leafNode.hpkePublicKey),
     signatureKey: toHex(leafNode.signaturePublicKey),
@@ -66,15 +66,8 @@ export async function onKeyPackage(d: Draft, ctx: Ctx, message: UploadMessage): 
     participantId: from,
     fingerprint: formatFingerprint(fingerprintBytes(fingerprint)),
     claimedName: name,
+    keyPackageRef: ref,
   });
-}
-
-async function seenAdded(
-  session: MlsSession,
-  keyPackage: ReturnType<typeof decodeKeyPackage>,
-): Promise<boolean> {
-  const ref = toHex(await keyPackageRef(keyPackage, await loadMlsCiphersuite()));
-  return session.seenKeyPackageRefs.has(ref);
 }
 
 /** The upload of `from` waits no more (it was added, its participant left, a knock ended). */

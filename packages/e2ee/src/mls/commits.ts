@@ -78,7 +78,10 @@ export async function addMembers(
     throw new E2eeUsageError("addMembers needs at least one KeyPackage");
   const decoded = keyPackages.map(decodeKeyPackage);
   const added = decoded.map((kp) =>
-    validateKeyPackage(kp, options.now === undefined ? {} : { now: options.now }),
+    validateKeyPackage(kp, {
+      suite: session.suite.name,
+      ...(options.now === undefined ? {} : { now: options.now }),
+    }),
   );
   const proposals: Proposal[] = decoded.map((keyPackage) => ({
     proposalType: "add",

@@ -15,7 +15,7 @@ import {
 import { makeKeyPackageRef } from "ts-mls/keyPackage.js";
 import { MEETING_ROLES_EXTENSION_TYPE } from "../admission/meeting-roles.ts";
 import { MlsSessionError } from "../errors.ts";
-import { MLS_CIPHERSUITE_NAME } from "./ciphersuite.ts";
+import { MLS_CIPHERSUITE_NAME, suiteOfKeyPackage } from "./ciphersuite.ts";
 import {
   type CredentialIdentity,
   credentialFor,
@@ -114,12 +114,13 @@ export function decodeKeyPackage(bytes: Uint8Array): KeyPackage {
  */
 export function validateKeyPackage(
   keyPackage: KeyPackage,
-  options: { readonly now?: number } = {},
+  options: { readonly now?: number; readonly suite?: string } = {},
 ): CredentialIdentity {
   const now = toSeconds(options.now ?? Date.now());
   const skew = BigInt(CLOCK_SKEW_SECONDS);
   const maximum = BigInt(KEY_PACKAGE_MAX_LIFETIME_SECONDS);
-  if (keyPackage.cipherSuite !== MLS_CIPHERSUITE_NAME || keyPackage.version !== "mls10") {
+  const suite = options.suite ?? MLS_CIPHERSUITE_NAME;
+  if (keyPackage.cipherSuite !== suite || keyPackage.version !== "mls10") {
     throw new MlsSessionError("MLS_KEY_PACKAGE_INVALID", "KeyPackage for another suite or version");
   }
   const { leafNode } = keyPackage;
@@ -159,7 +160,9 @@ export type KeyPackageRef = Brand<Uint8Array, "KeyPackageRef">;
 /** KeyPackageRef (RFC 9420 §5.2): what admission proofs and Welcome tags bind to. */
 export async function keyPackageRef(
   keyPackage: KeyPackage,
-  suite: CiphersuiteImpl,
+  suite?: CiphersuiteImpl,
 ): Promise<KeyPackageRef> {
-  return (await makeKeyPackageRef(keyPackage, suite.hash)) as KeyPackageRef;
+  // RFC 9420 §5.2: RefHash with the hash of the KeyPackage's own cipher suite.
+  const own = suite?.name === keyPackage.cipherSuite ? suite : await suiteOfKeyPackage(keyPackage);
+  return (await makeKeyPackageRef(keyPackage, own.hash)) as KeyPackageRef;
 }

@@ -30,7 +30,6 @@ import { type Refusal, refusal } from "../admission/refusal.ts";
 import { rolesChangeProblem } from "../admission/roles-change.ts";
 import { MlsSessionError } from "../errors.ts";
 import { toHex } from "../sframe/bytes.ts";
-import { loadMlsCiphersuite } from "./ciphersuite.ts";
 import { identityOfCredential } from "./credential.ts";
 import { findGroupPin, GROUP_PIN_EXTENSION_TYPE } from "./group-pin.ts";
 import {
@@ -190,7 +189,7 @@ async function checkAdd(
   if (roles.settings.lobbyMandatory && committerRole === "member") {
     return refuse("lobby-mandatory", added, "an Add by a non-host while the lobby is mandatory");
   }
-  const ref = toHex(await keyPackageRef(keyPackage, await loadMlsCiphersuite()));
+  const ref = toHex(await keyPackageRef(keyPackage));
   if (context.seenKeyPackageRefs.has(ref)) {
     return refuse("key-package-replayed", added, "an Add of a KeyPackage already added once");
   }

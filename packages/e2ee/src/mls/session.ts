@@ -35,7 +35,7 @@ import {
 } from "../admission/meeting-roles.ts";
 import { E2eeUsageError, MlsSessionError } from "../errors.ts";
 import { toHex } from "../sframe/bytes.ts";
-import { loadMlsCiphersuite } from "./ciphersuite.ts";
+import { loadMlsCiphersuite, type MlsCiphersuiteName } from "./ciphersuite.ts";
 import {
   type CredentialIdentity,
   type DeviceIdentity,
@@ -88,6 +88,8 @@ export interface SessionOptions {
   readonly policy?: MlsPolicy;
   /** The founding settings (createMeeting only; default: admission/meeting-roles.ts). */
   readonly settings?: MeetingSettings;
+  /** The group's MLS cipher suite, for its whole life (createMeeting only; mls/ciphersuite.ts). */
+  readonly ciphersuite?: MlsCiphersuiteName;
   /** Milliseconds since 1970, for KeyPackage lifetimes (default Date.now()). */
   readonly now?: number;
 }
@@ -215,7 +217,7 @@ export async function createMeeting(
   device: DeviceIdentity,
   options: SessionOptions = {},
 ): Promise<Transition> {
-  const suite = await loadMlsCiphersuite();
+  const suite = await loadMlsCiphersuite(options.ciphersuite);
   const bundle = await makeKeyPackage(
     device,
     suite,

@@ -13,7 +13,7 @@ import {
 import { decryptGroupInfo, decryptGroupSecrets } from "ts-mls/welcome.js";
 import { MlsSessionError } from "../errors.ts";
 import { toHex } from "../sframe/bytes.ts";
-import { loadMlsCiphersuite } from "./ciphersuite.ts";
+import { suiteOfKeyPackage } from "./ciphersuite.ts";
 import { requireGroupPin } from "./group-pin.ts";
 import { type KeyPackageBundle, keyPackageRef } from "./key-package.ts";
 import { acceptAllPolicy, enforcePolicy } from "./policy.ts";
@@ -88,7 +88,8 @@ export async function joinFromWelcome(
   welcome: Uint8Array,
   options: SessionOptions = {},
 ): Promise<Transition> {
-  const suite = await loadMlsCiphersuite();
+  // The Welcome must be for our KeyPackage's suite (ts-mls checks the GroupContext's against it).
+  const suite = await suiteOfKeyPackage(bundle.publicPackage);
   const parsed = decodeWelcome(welcome);
   const info = await guarded("MLS_MESSAGE_INVALID", () => groupInfoOf(parsed, bundle, suite));
   const [state, groupInfoExtensions] = await guarded("MLS_MESSAGE_INVALID", () =>

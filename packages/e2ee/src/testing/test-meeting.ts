@@ -55,6 +55,10 @@ export interface TestParticipant {
   reconnects: number;
   readonly member: MeetingMember;
   readonly errors: string[];
+  /** The KeyPackageRef of the latest upload each participant id showed us (its card). */
+  readonly cards: Map<string, string>;
+  /** As a host: admits exactly the upload `joiner`'s card shows (MeetingMember.admit). */
+  admit(joiner: { readonly id: string }): Promise<boolean>;
 }
 
 export class TestMeeting {
@@ -105,7 +109,17 @@ export class TestMeeting {
       member.receive(message);
     };
     id = this.ds.connect(name, receive);
-    const participant = { name, id, member, errors, reconnects: 0 };
+    const cards = new Map<string, string>();
+    member.on("upload", (u) => cards.set(u.participantId, u.keyPackageRef));
+    const participant: TestParticipant = {
+      name,
+      id,
+      member,
+      errors,
+      reconnects: 0,
+      cards,
+      admit: (joiner) => member.admit(joiner.id, cards.get(joiner.id) ?? ""),
+    };
     // The engine asks for a new connection when it must join again: drop the old one, open anew.
     member.on("reconnect", () => {
       this.ds.disconnect(id, "disconnected");
@@ -118,9 +132,17 @@ export class TestMeeting {
     return participant;
   }
 
-  leave(name: string, reason: "left" | "disconnected" = "left"): TestParticipant {
+  /**
+   * `name` goes: "left" says goodbye to the group first (MeetingMember.leave), as a client does
+   * before it sends `leave`; "disconnected" just drops.
+   */
+  async leave(name: string, reason: "left" | "disconnected" = "left"): Promise<TestParticipant> {
     const p = this.participants.get(name);
     if (p === undefined) throw new Error(`no participant ${name}`);
+    if (reason === "left") {
+      await p.member.leave();
+      await this.settle();
+    }
     this.participants.delete(name);
     this.ds.disconnect(p.id, reason);
     return p;

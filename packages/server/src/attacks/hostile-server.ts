@@ -19,6 +19,12 @@ const LOADERS: Record<AttackName, () => Promise<Attack>> = {
   rename: async () => (await import("./rename.ts")).rename(),
   "replay-key-package": async () => (await import("./replay-key-package.ts")).replayKeyPackage(),
   "replay-roles": async () => (await import("./replay-roles.ts")).replayRoles(),
+  "phantom-self": async () => (await import("./phantom-self.ts")).phantomSelf(),
+  "false-leave": async () => (await import("./false-leave.ts")).falseLeave(),
+  "fake-removed": async () => (await import("./fake-removed.ts")).fakeRemoved(),
+  "swap-upload": async () => (await import("./swap-upload.ts")).swapUpload(),
+  "forge-rollback": async () => (await import("./forge-rollback.ts")).forgeRollback(),
+  "repeated-nonce": async () => (await import("./repeated-nonce.ts")).repeatedNonce(),
 };
 
 /**

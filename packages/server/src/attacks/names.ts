@@ -17,6 +17,12 @@ export const ATTACK_NAMES = [
   "rename",
   "replay-key-package",
   "replay-roles",
+  "phantom-self",
+  "false-leave",
+  "fake-removed",
+  "swap-upload",
+  "forge-rollback",
+  "repeated-nonce",
 ] as const;
 
 export type AttackName = (typeof ATTACK_NAMES)[number];

@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { type Bot, joinBot } from "@conclave/bot";
+import { deriveInviteKeys } from "@conclave/e2ee";
+import { toBase64url } from "@conclave/protocol";
 import { newRoom } from "../signalling-client.ts";
 import type { ServerProcess } from "../start-server.ts";
 import { holdsFor, waitFor } from "../wait-for.ts";
@@ -63,7 +65,9 @@ describe("a hostile server's admission attacks", () => {
       assert.ok(attackCount(server, "strip-proof") > 0, "the server never stripped a proof");
       assert.equal(rosterSize(ada), 1, "Ada added an upload without a proof on her own");
       // The lobby path still works: the host (Ada founded the meeting) admits by her own commit.
-      assert.equal(await ada.crypto.member.admit(ben.id), true);
+      const card = ada.crypto.cards.get(ben.id);
+      assert.ok(card, "Ada shows Ben's upload");
+      assert.equal(await ada.crypto.member.admit(ben.id, card.keyPackageRef), true);
       await waitFor("Ben to be admitted by the host", () => rosterSize(ben) === 2);
     });
   });
@@ -125,3 +129,45 @@ describe("a hostile server's admission attacks", () => {
     });
   });
 });
+
+describe("swap-upload: the server refuses a host's Add and re-uploads its own device under that id", () => {
+  const bots: Bot[] = [];
+  let server: ServerProcess | undefined;
+  after(async () => {
+    for (const bot of bots) bot.close();
+    await server?.stop();
+  });
+  it("the host's retry never adds the server's device, and its card changes", async () => {
+    server = await startHostileServer(["swap-upload"]);
+    const room = await newRoom();
+    const url = `${server.url}/m/${room.roomId}#${room.secret}`;
+    const ada = await joinBot({ url, name: "Ada", publish: false });
+    bots.push(ada);
+    await waitFor("Ada to found the group", () => rosterSize(ada) === 1);
+    const cards: Array<{ participantId: string; fingerprint: string; keyPackageRef: string }> = [];
+    ada.crypto.member.on("upload", (card) => cards.push(card));
+    // Pat has the server key but not this meeting's secret: it waits for the host, like a knock.
+    const other = await deriveInviteKeys(toBase64url(crypto.getRandomValues(new Uint8Array(32))));
+    assert.ok(other);
+    const pat = await joinBot({ url, name: "Pat", publish: false, inviteKeys: other });
+    bots.push(pat);
+    await waitFor("Pat's card at Ada", () => cards.some((c) => c.participantId === pat.id));
+    const shown = cards.find((c) => c.participantId === pat.id);
+    assert.ok(shown);
+    assert.equal(await ada.crypto.member.admit(pat.id, shown.keyPackageRef), true);
+    await waitFor("the swap", () => attackCount(server as ServerProcess, "swap-upload") > 0);
+    await new Promise((r) => setTimeout(r, NOT_ADDED_WITHIN_MS));
+    const fingerprints = ada.crypto.member.roster.map((m) => m.fingerprint);
+    const swappedIn = fingerprints.filter(
+      (f) => f !== shown.fingerprint && f !== fingerprintOf(ada),
+    );
+    assert.deepEqual(swappedIn, [], "the server's device was added");
+    const newCard = cards.find((c) => c.participantId === pat.id && c !== shown);
+    assert.ok(newCard, "the changed upload shows a new card");
+    assert.notEqual(newCard.fingerprint, shown.fingerprint);
+  });
+});
+
+function fingerprintOf(bot: Bot): string {
+  return bot.crypto.member.roster.find((m) => m.self)?.fingerprint ?? "";
+}

@@ -84,3 +84,25 @@ describe("alarms against a hostile server", () => {
     });
   });
 });
+
+describe("phantom-self: a phantom claims the viewer's own leaf, or a held member's", () => {
+  const start = hostileRoom(() => startHostileServer(["phantom-self"]), {
+    publish: false,
+    admitted: true,
+  });
+  it("raises unknown-participant naming the phantom, though its leaf is in the roster", async () => {
+    const { server, join } = await start();
+    const ada = await join("Ada");
+    const raised: string[] = [];
+    ada.crypto.member.on("alarm", (alarm) => {
+      if (alarm.kind === "unknown-participant" && alarm.active) raised.push(alarm.participantId);
+    });
+    const ben = await join("Ben");
+    await waitFor("Ada's unknown-participant alarm", () => raised.length > 0, 15_000);
+    assert.ok(attackCount(server, "phantom-self") > 0, "no phantom was announced");
+    assert.ok(
+      raised.every((id) => id !== ada.id && id !== ben.id),
+      "only the phantom is unknown",
+    );
+  });
+});

@@ -15,8 +15,10 @@ const group = (over: Partial<GroupView>): GroupView => ({
   epoch: "1",
   ownLeaf: 0,
   securityCode: null,
+  ciphersuite: null,
   roster: [member(0, "Ada", true)],
   failure: null,
+  removedBy: null,
   ...over,
 });
 

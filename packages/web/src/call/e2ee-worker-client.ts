@@ -33,6 +33,9 @@ import type { FrameTransforms } from "./peer-connections.ts";
 import { SecurityAlarms } from "./security-alarms.ts";
 import { Store } from "./store.ts";
 
+/** How long leaving waits for the worker to send its goodbye. */
+const GOODBYE_WAIT_MS = 1000;
+
 export interface E2eeWorkerState {
   readonly totals: readonly FrameCounts[];
   readonly participants: readonly ParticipantFrameCounts[];
@@ -101,6 +104,7 @@ export function canTransformMedia(): boolean {
 export class E2eeWorkerClient extends Store<E2eeWorkerState> implements FrameTransforms {
   private readonly worker: Worker;
   private readonly attached = new WeakSet<RTCRtpSender | RTCRtpReceiver>();
+  private goodbyeSent: (() => void) | null = null;
   private hooks: WorkerHooks | null = null;
   /** Host requests posted and not yet answered by `host-done`, oldest first. */
   private hostPending: { kind: HostAction["kind"]; done: (ok: boolean) => void }[] = [];
@@ -123,8 +127,10 @@ export class E2eeWorkerClient extends Store<E2eeWorkerState> implements FrameTra
         epoch: null,
         ownLeaf: null,
         securityCode: null,
+        ciphersuite: null,
         roster: [],
         failure: null,
+        removedBy: null,
       },
       bindings: {},
       leafNames: {},
@@ -204,6 +210,21 @@ export class E2eeWorkerClient extends Store<E2eeWorkerState> implements FrameTra
     });
   }
 
+  /**
+   * Says goodbye to the group before we leave: resolves once the worker sent it (its MLS message
+   * is forwarded first), or after `GOODBYE_WAIT_MS` if the worker does not answer.
+   */
+  goodbye(): Promise<void> {
+    return new Promise((done) => {
+      const timer = setTimeout(done, GOODBYE_WAIT_MS);
+      this.goodbyeSent = () => {
+        clearTimeout(timer);
+        done();
+      };
+      this.post({ type: "goodbye" });
+    });
+  }
+
   terminate(): void {
     for (const pending of this.hostPending) pending.done(false);
     this.hostPending = [];
@@ -258,7 +279,11 @@ export class E2eeWorkerClient extends Store<E2eeWorkerState> implements FrameTra
         this.update({
           uploads: {
             ...this.state.uploads,
-            [message.participantId]: { fingerprint: message.fingerprint, name: message.name },
+            [message.participantId]: {
+              fingerprint: message.fingerprint,
+              name: message.name,
+              keyPackageRef: message.keyPackageRef,
+            },
           },
         });
         return;
@@ -273,6 +298,10 @@ export class E2eeWorkerClient extends Store<E2eeWorkerState> implements FrameTra
         return;
       case "invite-replaced":
         this.hooks?.inviteReplaced(message.secret);
+        return;
+      case "goodbye-sent":
+        this.goodbyeSent?.();
+        this.goodbyeSent = null;
         return;
       case "host-done": {
         const at = this.hostPending.findIndex((p) => p.kind === message.kind);

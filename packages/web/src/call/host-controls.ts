@@ -14,6 +14,8 @@ export interface Knock {
 /** A knock as a host sees it, with the device fingerprint of its KeyPackage once uploaded. */
 export interface WaitingCard extends Knock {
   readonly fingerprint: string | null;
+  /** the KeyPackageRef of the upload this card shows: Admit commits exactly that one */
+  readonly keyPackageRef: string | null;
 }
 
 export type Role = "host" | "co-host" | "member";
@@ -54,6 +56,8 @@ export function guestLinkPin(
 export interface Upload {
   readonly fingerprint: string;
   readonly name: string | null;
+  /** hex; what Admit names, so another device swapped in under the id is never admitted */
+  readonly keyPackageRef: string;
 }
 
 /**
@@ -74,6 +78,7 @@ export function waitingCards(
   return [...knocks, ...withLink].map((k) => ({
     ...k,
     fingerprint: uploads[k.participantId]?.fingerprint ?? null,
+    keyPackageRef: uploads[k.participantId]?.keyPackageRef ?? null,
   }));
 }
 
@@ -114,8 +119,9 @@ export class HostControls extends Store<HostState> {
     }
   }
 
-  admit(participantId: ParticipantId): void {
-    this.request({ kind: "admit", participantId });
+  /** Admits the upload whose KeyPackageRef the card showed, and only it. */
+  admit(participantId: ParticipantId, keyPackageRef: string): void {
+    this.request({ kind: "admit", participantId, keyPackageRef });
   }
 
   deny(participantId: ParticipantId): void {

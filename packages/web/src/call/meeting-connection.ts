@@ -7,6 +7,7 @@ import {
   type ClientMessage,
   type InviteLink,
   inviteFragment,
+  isDeliveryMessage,
   type ParticipantId,
   PROTOCOL_VERSION,
   replacedLink,
@@ -51,6 +52,8 @@ export class MeetingConnection {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Our place in the meeting, to take back after a drop. */
   private resume: { participantId: ParticipantId; token: string } | null = null;
+  /** Delivery Service messages our place received (docs/protocol.md "Reconnecting"). */
+  private received = 0;
 
   constructor(
     private link: MeetingAccess,
@@ -92,6 +95,23 @@ export class MeetingConnection {
     this.resume = { participantId, token };
   }
 
+  /**
+   * Our engine must join the group with a new leaf, which the server does not take from a place
+   * that holds one: leave the place (the members remove its leaf); the next connection is new.
+   */
+  giveUpPlace(): void {
+    this.send({ type: "leave" });
+    this.resume = null;
+  }
+
+  /** A new place counts from its first message; a resumed one carries on. */
+  private count(message: ServerMessage): void {
+    if (isDeliveryMessage(message)) this.received++;
+    else if (message.type === "admitted" || (message.type === "welcome" && !message.resumed)) {
+      this.received = 0;
+    }
+  }
+
   /** Closes the last connection, opens a new one and asks to join. */
   async open(): Promise<void> {
     this.close();
@@ -99,7 +119,9 @@ export class MeetingConnection {
       // A late message from a socket we already replaced must not touch the new connection.
       onMessage: (message) =>
         this.enqueue(async () => {
-          if (this.signalling === signalling) await this.events.message(message);
+          if (this.signalling !== signalling) return;
+          this.count(message);
+          await this.events.message(message);
         }, signalling),
       onClose: () => {
         if (this.signalling === signalling) this.events.lost("closed");
@@ -176,7 +198,7 @@ export class MeetingConnection {
       ...("serverKey" in link
         ? { serverKey: link.serverKey, ...(link.linkKey ? { linkKey: link.linkKey } : {}) }
         : { knock: { name: this.name } }),
-      ...(this.resume ? { resume: this.resume } : {}),
+      ...(this.resume ? { resume: { ...this.resume, received: this.received } } : {}),
     };
   }
 }

@@ -39,4 +39,6 @@ export interface MeetingState {
   readonly knocking: boolean;
   /** In phase `ended`: whether we ended it ourselves. */
   readonly endedByUs: boolean;
+  /** In phase `removed`: the member whose commit removed us, as our roster showed it. */
+  readonly removedBy: { readonly name: string; readonly fingerprint: string } | null;
 }

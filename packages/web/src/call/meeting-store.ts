@@ -74,6 +74,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
       selfId: null,
       knocking: !("secret" in link),
       endedByUs: false,
+      removedBy: null,
     });
     this.connection = new MeetingConnection(link, name, {
       message: (message) => this.onMessage(message),
@@ -121,7 +122,9 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
     this.e2ee.connect({
       send: (message) => this.connection.send(message),
       reconnect: () => {
-        if (this.state.phase === "joined") void this.connect();
+        if (this.state.phase !== "joined") return;
+        this.connection.giveUpPlace();
+        void this.connect();
       },
       hostCommand: (sender, command) => {
         this.commands.receive(this.e2ee.state.leafNames[sender] || "A host", command);
@@ -174,7 +177,10 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
     void this.connect();
   }
 
-  leave(): void {
+  /** Says goodbye to the group (signed), then `leave` to the server (docs/e2ee.md "Leaving"). */
+  async leave(): Promise<void> {
+    if (this.isOver()) return;
+    await this.e2ee.goodbye();
     if (this.isOver()) return;
     this.connection.send({ type: "leave" });
     this.end("left");
@@ -339,7 +345,9 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
 
   private onError(code: ErrorCode, message: string): void {
     if (code === "REMOVED") {
-      this.onRemoved();
+      // Only a commit removes a member: if our engine applied one, its report ends the meeting
+      // for us (onRemoved); if not, the server disconnected us, and we reconnect as after a drop.
+      this.update({ notice: "Disconnected by the server" });
       return;
     }
     const { phase, knocking } = this.state;
@@ -362,9 +370,10 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
     this.update({ notice: `The server reported a problem (${code}): ${message}` });
   }
 
-  /** A member's commit removed us (server REMOVED, or our engine saw it): no reconnecting. */
-  private onRemoved(): void {
+  /** A member's commit removed us (our engine applied it): no reconnecting. */
+  private onRemoved(by: MeetingState["removedBy"]): void {
     if (this.isOver()) return;
+    this.update({ removedBy: by });
     this.end("removed");
   }
 
@@ -379,7 +388,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
       this.announcements.groupChanged(before, group);
       this.entry.groupChanged(before, group);
       if (group.status === "removed" && before.status === "member") {
-        this.onRemoved();
+        this.onRemoved(group.removedBy);
         return;
       }
     }

@@ -8,8 +8,10 @@ const group = (epoch: string) => ({
   epoch,
   ownLeaf: 0,
   securityCode: null,
+  ciphersuite: null,
   roster: [{ leaf: 2, name: "Ben", fingerprint: "", self: false, nameConfirmed: true }],
   failure: null,
+  removedBy: null,
 });
 const isWorkerToPage = (value: unknown) => WorkerToPageSchema.safeParse(value).success;
 const fp = Array.from({ length: 16 }, () => "ab12").join(" ");

@@ -45,6 +45,18 @@ export function alarmText(alarm: AlarmView, name: (leaf: number) => string): str
         `Media from ${name(alarm.leaf)} cannot be authenticated: the group may have split, or ` +
         "someone is sending under their name. Compare the security code with them."
       );
+    case "forged-rollback":
+      return (
+        "The server tried to undo a change the group made (a removal, a block or a setting) " +
+        "without the members' signed agreement. It was refused. The server may be hostile: " +
+        "compare the security code with everyone present."
+      );
+    case "rolled-back":
+      return (
+        `Most members could not apply a change made by the device ${alarm.committer ?? "unknown"}` +
+        ", so it was undone on their signed reports. Anything it did (a removal, a setting) is " +
+        "being made again; check the people list and the security code."
+      );
   }
 }
 
@@ -58,6 +70,9 @@ function keyOf(alarm: AlarmView): string {
       return "newer-epoch";
     case "group-split":
       return `group-split/${alarm.leaf}`;
+    case "forged-rollback":
+    case "rolled-back":
+      return `${alarm.kind}/${alarm.epoch}`;
   }
 }
 
@@ -81,7 +96,7 @@ export class SecurityAlarms extends Store<SecurityAlarmsState> {
   receive(alarm: AlarmView): void {
     const key = keyOf(alarm);
     const others = this.state.alarms.filter((a) => a.key !== key);
-    const active = alarm.kind === "withheld-commit" ? true : alarm.active;
+    const active = "active" in alarm ? alarm.active : true;
     if (alarm.kind === "withheld-commit") this.withheldEpoch = BigInt(alarm.epoch);
     const name = (leaf: number) => this.names.get(leaf) ?? `the member at leaf ${leaf}`;
     const shown = { key, kind: alarm.kind, text: alarmText(alarm, name) };

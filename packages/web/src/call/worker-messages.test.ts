@@ -60,9 +60,17 @@ test("worker messages are validated on both sides of postMessage", () => {
     ownLeaf: 0,
     securityCode: "12345 67890 12345 67890 12345",
     roster: [{ leaf: 0, name: "Ada", fingerprint: "ab12", self: true, nameConfirmed: true }],
+    ciphersuite: "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519",
     failure: null,
+    removedBy: null,
   };
   assert.ok(isWorkerToPage({ type: "group", group }));
+  assert.ok(!isWorkerToPage({ type: "group", group: { ...group, ciphersuite: "<b>" } }));
+  const by = { name: "Ben", fingerprint: Array(16).fill("cd34").join(" ") };
+  assert.ok(
+    isWorkerToPage({ type: "group", group: { ...group, status: "removed", removedBy: by } }),
+  );
+  assert.ok(!isWorkerToPage({ type: "group", group: { ...group, removedBy: { name: "Ben" } } }));
   assert.ok(!isWorkerToPage({ type: "group", group: { ...group, epoch: 3 } }));
   assert.ok(!isWorkerToPage({ type: "group", group: { ...group, status: "admin" } }));
   assert.ok(isWorkerToPage({ type: "bindings", bindings: { "2": 1 } }));
@@ -172,15 +180,19 @@ test("roles, uploads and host requests are validated on both sides", () => {
     assert.ok(!isWorkerToPage({ type: "roles", roles: bad }), JSON.stringify(bad));
   }
   const participantId = "p".repeat(16);
-  assert.ok(isWorkerToPage({ type: "upload", participantId, fingerprint: fp, name: null }));
-  assert.ok(isWorkerToPage({ type: "upload", participantId, fingerprint: fp, name: "Ada" }));
-  assert.ok(!isWorkerToPage({ type: "upload", participantId, fingerprint: fp, name: "" }));
-  assert.ok(!isWorkerToPage({ type: "upload", participantId, fingerprint: fp }), "no name field");
-  assert.ok(!isWorkerToPage({ type: "upload", participantId: "p", fingerprint: "x", name: null }));
+  const keyPackageRef = "ab".repeat(32);
+  const upload = { type: "upload", participantId, fingerprint: fp, keyPackageRef };
+  assert.ok(isWorkerToPage({ ...upload, name: null }));
+  assert.ok(isWorkerToPage({ ...upload, name: "Ada", keyPackageRef: "cd".repeat(64) }));
+  assert.ok(!isWorkerToPage({ ...upload, name: "" }));
+  assert.ok(!isWorkerToPage(upload), "no name field");
+  assert.ok(!isWorkerToPage({ ...upload, name: null, keyPackageRef: "ab".repeat(16) }));
+  assert.ok(!isWorkerToPage({ type: "upload", participantId, fingerprint: fp, name: null }));
+  assert.ok(!isWorkerToPage({ ...upload, participantId: "p", fingerprint: "x", name: null }));
 
   const id = "A".repeat(16);
   for (const action of [
-    { kind: "admit", participantId: id },
+    { kind: "admit", participantId: id, keyPackageRef },
     { kind: "remove", leaf: 3 },
     { kind: "block", fingerprint: fp },
     { kind: "set-locked", locked: true },
@@ -190,7 +202,8 @@ test("roles, uploads and host requests are validated on both sides", () => {
     assert.ok(isPageToWorker({ type: "host", action }), JSON.stringify(action));
   }
   for (const action of [
-    { kind: "admit", participantId: "short" },
+    { kind: "admit", participantId: "short", keyPackageRef },
+    { kind: "admit", participantId: id },
     { kind: "remove", leaf: -1 },
     { kind: "remove", leaf: 4096 },
     { kind: "block", fingerprint: "3fa2" },

@@ -52,7 +52,7 @@ export function CallControls({ meeting, name }: { meeting: MeetingStore; name: s
           <SlidersIcon />
           <span class="btn-label">Devices</span>
         </button>
-        <button type="button" class="btn btn-round btn-danger" onClick={() => meeting.leave()}>
+        <button type="button" class="btn btn-round btn-danger" onClick={() => void meeting.leave()}>
           <LeaveIcon />
           <span class="btn-label">Leave</span>
         </button>

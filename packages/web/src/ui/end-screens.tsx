@@ -23,12 +23,27 @@ function FinalScreen(props: { title: string; text: string; alert: boolean; onHom
   );
 }
 
-/** A member's commit removed us: media and connections are already stopped. */
-export function RemovedScreen({ onHome }: { onHome: () => void }) {
+/**
+ * A member's commit removed us (our engine applied it; a server's word alone is only a
+ * disconnection): media and connections are already stopped. Names who did it, by the name and
+ * device fingerprint our roster showed.
+ */
+export function RemovedScreen({
+  by,
+  onHome,
+}: {
+  by: { readonly name: string; readonly fingerprint: string } | null;
+  onHome: () => void;
+}) {
+  const who = by === null ? "A member" : `${by.name} (device ${by.fingerprint.slice(0, 9)})`;
   return (
     <FinalScreen
-      title="You were removed from the meeting"
-      text="A host took you out of the meeting. Your camera and microphone are off, and this page no longer receives anything from the meeting. If this was a mistake, ask a host to invite you again."
+      title={
+        by === null
+          ? "You were removed from the meeting"
+          : `${by.name} removed you from the meeting`
+      }
+      text={`${who} took you out of the meeting. Your camera and microphone are off, and this page no longer receives anything from the meeting. If this was a mistake, ask a host to invite you again.`}
       alert
       onHome={onHome}
     />

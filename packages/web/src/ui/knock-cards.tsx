@@ -53,8 +53,12 @@ export function KnockCards({ meeting }: { meeting: MeetingStore }) {
                   type="button"
                   class="btn btn-primary btn-small"
                   aria-label={`Admit ${card.claimedName}`}
-                  disabled={card.fingerprint === null}
-                  onClick={() => meeting.host.admit(card.participantId)}
+                  disabled={card.keyPackageRef === null}
+                  onClick={() => {
+                    if (card.keyPackageRef !== null) {
+                      meeting.host.admit(card.participantId, card.keyPackageRef);
+                    }
+                  }}
                 >
                   Admit
                 </button>

@@ -127,7 +127,7 @@ function EncryptionBanners({ meeting, onRejoin }: { meeting: MeetingStore; onRej
             class="btn btn-small"
             onClick={() => {
               if (group.status === "removed" || group.status === "failed") {
-                meeting.leave();
+                void meeting.leave();
                 onRejoin();
               } else meeting.retryEncryption();
             }}

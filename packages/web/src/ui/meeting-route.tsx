@@ -64,7 +64,7 @@ export function MeetingRoute({ roomId, secret, navigate }: Props) {
     const release = () => {
       const s = current.current;
       if (s.step === "prejoin") s.local.stop();
-      if (s.step === "meeting") s.meeting.leave();
+      if (s.step === "meeting") void s.meeting.leave();
     };
     addEventListener("pagehide", release);
     return () => {

@@ -54,7 +54,7 @@ export function Meeting({ meeting, name, onRejoin, onHome, onAskToJoin }: Meetin
   }, [state.phase, count]);
 
   if (state.phase === "left") return <LeftScreen onRejoin={onRejoin} onHome={onHome} />;
-  if (state.phase === "removed") return <RemovedScreen onHome={onHome} />;
+  if (state.phase === "removed") return <RemovedScreen by={state.removedBy} onHome={onHome} />;
   if (state.phase === "ended") return <EndedScreen byUs={state.endedByUs} onHome={onHome} />;
   if (state.phase === "failed" && state.failure) {
     return (
@@ -72,7 +72,7 @@ export function Meeting({ meeting, name, onRejoin, onHome, onAskToJoin }: Meetin
         state={state}
         roomStatus={roomStatus}
         onCancel={() => {
-          meeting.leave();
+          void meeting.leave();
           onHome();
         }}
       />

@@ -4,6 +4,14 @@ import { SecurityLog } from "./security-alarms.tsx";
 import { useStore } from "./use-store.ts";
 import { VerifyCell } from "./verification.tsx";
 
+/** What each MLS cipher suite Conclave runs means to a reader (docs/e2ee.md "Post-quantum"). */
+const SUITES: Record<string, string> = {
+  MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519:
+    "MLS suite 1: X25519 key exchange, AES-128-GCM, Ed25519 signatures. Not post-quantum.",
+  MLS_256_XWING_AES256GCM_SHA512_Ed25519:
+    "Post-quantum MLS: X-Wing key exchange (ML-KEM-768 with X25519), AES-256-GCM, Ed25519 signatures.",
+};
+
 /**
  * The group as MLS sees it: the security code everyone compares, the epoch, and the roster from
  * the members' signed credentials (never from the server).
@@ -39,6 +47,11 @@ export function SecurityPanel({
           ? "Audio, video and chat are end-to-end encrypted: the server cannot read them."
           : "Joining the encrypted group…"}
       </p>
+      {group.ciphersuite !== null && (
+        <p class="hint" data-ciphersuite={group.ciphersuite}>
+          {SUITES[group.ciphersuite] ?? group.ciphersuite}
+        </p>
+      )}
       <h3>Security code</h3>
       {/* A derived value (an <output>); changes are announced by the meeting's live region. */}
       <output

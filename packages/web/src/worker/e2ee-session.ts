@@ -14,6 +14,7 @@ import {
   MeetingMedia,
   type MeetingMember,
   parseFingerprint,
+  type SecurityAlarm,
 } from "@conclave/e2ee";
 import {
   isProtocolError,
@@ -25,7 +26,7 @@ import {
 } from "@conclave/protocol";
 import { deviceIdentity } from "./device-identity-store.ts";
 import type { HostAction, MeetingAccessKeys, ReceivedTrack, WorkerToPage } from "./messages.ts";
-import type { GroupView, MediaKind, SframeReport } from "./reports.ts";
+import type { AlarmView, GroupView, MediaKind, SframeReport } from "./reports.ts";
 
 /** A hex fingerprint as the roster shows it, in groups of four. */
 const spaced = (hex: string) => (hex.match(/.{1,4}/g) ?? []).join(" ");
@@ -64,6 +65,8 @@ async function admissionOf(access: MeetingAccessKeys): Promise<Admission> {
 
 export class E2eeSession {
   private readonly media: MeetingMedia;
+  /** Who removed us, once a commit did (GroupView.removedBy). */
+  private removedBy: GroupView["removedBy"] = null;
   private lastGroup = "";
   /** What we told the group about ourselves; told again whenever members are added. */
   private handRaisedAt: number | null = null;
@@ -86,7 +89,11 @@ export class E2eeSession {
       if (others || event.reason === "joined" || event.reason === "founded") this.retell();
     });
     member.on("roster", () => this.postGroup());
-    member.on("removed", () => this.postGroup());
+    member.on("removed", ({ by }) => {
+      this.removedBy =
+        by === undefined ? null : { name: by.displayName, fingerprint: by.fingerprint };
+      this.postGroup();
+    });
     member.on("chat", ({ sender, displayName, text }) =>
       post({ type: "chat", sender, name: displayName || "Someone joining", text }),
     );
@@ -113,18 +120,16 @@ export class E2eeSession {
     );
     member.on("invite-replaced", ({ secret }) => post({ type: "invite-replaced", secret }));
     // Who is waiting: the device of an upload, and the name it sealed for us if any.
-    member.on("upload", ({ participantId, fingerprint, claimedName }) =>
-      post({ type: "upload", participantId, fingerprint, name: claimedName ?? null }),
-    );
-    member.on("alarm", (alarm) =>
+    member.on("upload", ({ participantId, fingerprint, claimedName, keyPackageRef }) =>
       post({
-        type: "alarm",
-        alarm:
-          alarm.kind === "withheld-commit"
-            ? { kind: alarm.kind, epoch: String(alarm.epoch) }
-            : alarm,
+        type: "upload",
+        participantId,
+        fingerprint,
+        name: claimedName ?? null,
+        keyPackageRef,
       }),
     );
+    member.on("alarm", (alarm) => post({ type: "alarm", alarm: alarmView(alarm) }));
     member.on("roles", (roles) =>
       post({
         type: "roles",
@@ -238,13 +243,19 @@ export class E2eeSession {
     await this.tell(() => this.member.sendReaction(emoji));
   }
 
+  /** Says goodbye to the group before the page sends `leave` (MeetingMember.leave). */
+  async goodbye(): Promise<void> {
+    await this.tell(() => this.member.leave());
+    this.post({ type: "goodbye-sent" });
+  }
+
   /** A host's or co-host's request; the engine refuses what our role does not allow. */
   async host(action: HostAction): Promise<void> {
     const m = this.member;
     const ok = await this.tell(async () => {
       switch (action.kind) {
         case "admit":
-          return m.admit(action.participantId);
+          return m.admit(action.participantId, action.keyPackageRef);
         case "remove":
           return m.remove(action.leaf);
         case "block":
@@ -290,6 +301,7 @@ export class E2eeSession {
       epoch: m.epoch === undefined ? null : String(m.epoch),
       ownLeaf: m.ownLeaf ?? null,
       securityCode: m.securityCode ?? null,
+      ciphersuite: m.ciphersuite ?? null,
       roster: m.roster.map((r) => ({
         leaf: r.leaf,
         // A name arrives in the member's own signed hello, shortly after it joins.
@@ -299,6 +311,7 @@ export class E2eeSession {
         nameConfirmed: r.nameConfirmed,
       })),
       failure: null,
+      removedBy: this.removedBy,
     };
   }
 
@@ -338,5 +351,18 @@ export class E2eeSession {
     const at = this.handRaisedAt;
     if (at !== null) void this.tell(() => this.member.raiseHand(at));
     if (this.recording) void this.tell(() => this.member.announceRecording(true));
+  }
+}
+
+/** An engine alarm as the page's schema has it (reports.ts AlarmView): epochs as decimal text. */
+function alarmView(alarm: SecurityAlarm): AlarmView {
+  switch (alarm.kind) {
+    case "withheld-commit":
+    case "forged-rollback":
+      return { kind: alarm.kind, epoch: String(alarm.epoch) };
+    case "rolled-back":
+      return { kind: alarm.kind, epoch: String(alarm.epoch), committer: alarm.committer ?? null };
+    case "unknown-participant":
+      return alarm;
   }
 }

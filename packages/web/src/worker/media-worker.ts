@@ -111,8 +111,10 @@ function start(displayName: string, access: MeetingAccessKeys): void {
           epoch: null,
           ownLeaf: null,
           securityCode: null,
+          ciphersuite: null,
           roster: [],
           failure: `This browser could not set up end-to-end encryption (${reason.slice(0, 300)}).`,
+          removedBy: null,
         },
       });
       return null;
@@ -163,6 +165,9 @@ function handle(message: PageToWorker): void {
       return;
     case "host":
       withSession((s) => s.host(message.action));
+      return;
+    case "goodbye":
+      withSession((s) => s.goodbye());
       return;
   }
 }

@@ -42,6 +42,9 @@ const secretText = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 const reaction = z.enum(REACTIONS);
 
 /** Passed as the options of every `RTCRtpScriptTransform`; read back as `transformer.options`. */
+/** A KeyPackageRef (RFC 9420 §5.2) in hex: 32 bytes, or 64 for a SHA-512 suite (X-Wing). */
+const keyPackageRef = z.string().regex(/^(?:[0-9a-f]{64}|[0-9a-f]{128})$/);
+
 export const TransformOptionsSchema = z.union([
   z
     .strictObject({
@@ -88,9 +91,11 @@ export function receiveMidsMessage(
 
 /** What a host or co-host asks its engine to commit (MeetingMember); refusals come as member-error. */
 export const HostActionSchema = z.discriminatedUnion("kind", [
+  /** exactly the upload the host's card showed (its KeyPackageRef, hex), nothing swapped in since */
   z.strictObject({
     kind: z.literal("admit"),
     participantId: z.string().regex(PARTICIPANT_ID_PATTERN),
+    keyPackageRef: keyPackageRef,
   }),
   z.strictObject({ kind: z.literal("remove"), leaf }),
   /** "Remove and block": deny the device and replace the invite secret (hosts only) */
@@ -164,6 +169,8 @@ export const PageToWorkerSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("set-recording"), active: z.boolean() }),
   /** A host's or co-host's request (lobby admission, removal, lock, lobby settings, roles). */
   z.strictObject({ type: z.literal("host"), action: HostActionSchema }),
+  /** We are leaving: say goodbye to the group (signed) before the page sends `leave`. */
+  z.strictObject({ type: z.literal("goodbye") }),
 ]);
 export type PageToWorker = z.infer<typeof PageToWorkerSchema>;
 
@@ -203,6 +210,7 @@ export const WorkerToPageSchema = z.discriminatedUnion("type", [
     participantId: z.string().max(64),
     fingerprint: fingerprintText,
     name: name.nullable(),
+    keyPackageRef,
   }),
   /** A line of the engine's security log. */
   z.strictObject({ type: z.literal("security-event"), event: SecurityLogEntrySchema }),
@@ -210,6 +218,8 @@ export const WorkerToPageSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("host-command"), sender: leaf, command: hostCommand }),
   /** A host request was handled: `ok` false if the engine refused it or we are not a member. */
   z.strictObject({ type: z.literal("host-done"), kind: hostActionKind, ok: z.boolean() }),
+  /** The goodbye is on its way (its MLS message came before this). */
+  z.strictObject({ type: z.literal("goodbye-sent") }),
   /** An alarm raised or cleared (engine, or the frame watch: newer epoch, group split). */
   z.strictObject({ type: z.literal("alarm"), alarm: AlarmViewSchema }),
   /** "Remove and block" replaced the invite secret: the new one, for the page's link. */

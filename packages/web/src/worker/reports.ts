@@ -90,8 +90,16 @@ export const GroupViewSchema = z.strictObject({
     .regex(/^[\d ]+$/)
     .nullable(),
   roster: z.array(RosterEntrySchema).max(4096),
+  /** the group's MLS cipher suite by its RFC 9420 name, once in a group */
+  ciphersuite: z
+    .string()
+    .max(64)
+    .regex(/^MLS_\w+$/)
+    .nullable(),
   /** why the worker cannot take part, for `failed` */
   failure: z.string().max(1000).nullable(),
+  /** for `removed`: the member whose commit removed us, as our roster showed it */
+  removedBy: z.strictObject({ name: z.string().max(300), fingerprint: fingerprintText }).nullable(),
 });
 export type GroupView = z.infer<typeof GroupViewSchema>;
 
@@ -131,6 +139,14 @@ export type SecurityLogEntry = z.infer<typeof SecurityLogEntrySchema>;
  */
 export const AlarmViewSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("withheld-commit"), epoch: decimal }),
+  /** a rollback of the commit of `epoch` whose signed evidence did not hold: refused */
+  z.strictObject({ kind: z.literal("forged-rollback"), epoch: decimal }),
+  /** a commit we had applied, made in `epoch` by `committer`, was withdrawn on real evidence */
+  z.strictObject({
+    kind: z.literal("rolled-back"),
+    epoch: decimal,
+    committer: fingerprintText.nullable(),
+  }),
   z.strictObject({
     kind: z.literal("unknown-participant"),
     participantId: z.string().max(64),
