@@ -103,11 +103,16 @@ export class NetworkNamespace {
     this.exec("nft", "-f", file);
   }
 
-  /** The other machine moves: its address is replaced by a new one on the same network. */
+  /**
+   * The other machine moves: its address is replaced by a new one on the same network, as when a
+   * laptop changes networks. The old one goes first: Linux deletes the secondary addresses of a
+   * subnet with its primary, so adding the new one first would leave none.
+   */
   moveTo(): string {
-    const next = `${this.subnet}.${randomInt(3, 250)}`;
-    this.exec("ip", "addr", "add", `${next}/24`, "dev", this.nsLink);
+    let next = this.address;
+    while (next === this.address) next = `${this.subnet}.${randomInt(3, 250)}`;
     this.exec("ip", "addr", "del", `${this.address}/24`, "dev", this.nsLink);
+    this.exec("ip", "addr", "add", `${next}/24`, "dev", this.nsLink);
     this.address = next;
     return next;
   }

@@ -53,6 +53,8 @@ export interface MediaSessionDeps {
   listed(): ReadonlyMap<ParticipantId, Participant>;
   /** The receiving connection carries other tracks. */
   tracksChanged(): void;
+  /** A media connection dropped: the network may have changed, so check the signalling too. */
+  mediaDropped(): void;
   announce(text: string): void;
 }
 
@@ -62,6 +64,9 @@ export interface MediaConnections {
   readonly receiveConnection: RTCPeerConnection | null;
   receiveTracks(): ReceivedTracks;
 }
+
+/** Receiving nothing for this long while someone sends makes the session check its signalling. */
+const SILENCE_CHECK_MS = 500;
 
 /** Worst first: the banner shows the worse of the two connections. */
 const CONNECTION_ORDER: readonly RTCPeerConnectionState[] = [
@@ -83,6 +88,9 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
   private readonly screenWatchdog: VideoWatchdog;
   private lastLocal: LocalMediaState;
   private lastScreen: ScreenShareState;
+  /** The receiving transport's byte count at the last check, and since when it stood still. */
+  private lastBytes: number | null = null;
+  private lastBytesAt = 0;
   private readonly unsubscribe: (() => void)[];
 
   constructor(private readonly deps: MediaSessionDeps) {
@@ -198,6 +206,9 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
       const states = [this.send?.pc.connectionState, this.recv?.pc.connectionState];
       const worst = CONNECTION_ORDER.find((s) => states.includes(s)) ?? "new";
       this.update({ connection: worst });
+      if (pc.connectionState === "disconnected" || pc.connectionState === "failed") {
+        this.deps.mediaDropped();
+      }
     });
   }
 
@@ -251,6 +262,24 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
   }
 
   /** Twice a second: stalled remote video gets a keyframe request, audio levels mark speakers. */
+  /**
+   * Nothing at all arrived on the receiving connection for half a second while someone sends: the
+   * network may have changed under us (a laptop between Wi-Fi and cable), long before ICE says
+   * so (Chromium takes about 6 s). The signalling is checked at once.
+   */
+  private watchSilence(bytesReceived: number | null): void {
+    const now = Date.now();
+    if (bytesReceived === null || bytesReceived !== this.lastBytes) {
+      this.lastBytes = bytesReceived;
+      this.lastBytesAt = now;
+      return;
+    }
+    if (now - this.lastBytesAt >= SILENCE_CHECK_MS) {
+      this.lastBytesAt = now;
+      this.deps.mediaDropped();
+    }
+  }
+
   private async checkMedia(): Promise<void> {
     const recv = this.recv;
     if (!recv) return;
@@ -261,11 +290,12 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
       return; // closed meanwhile
     }
     if (recv !== this.recv) return;
-    const { decoded, screensDecoded, speaking } = readReceiveHealth(
+    const { decoded, screensDecoded, speaking, bytesReceived, expectsMedia } = readReceiveHealth(
       report,
       recv.tracksByMid(),
       this.deps.listed(),
     );
+    this.watchSilence(expectsMedia ? bytesReceived : null);
     this.watchdog.observe(decoded);
     this.screenWatchdog.observe(screensDecoded);
     const before = this.state.speaking;

@@ -154,6 +154,11 @@ export class MeetingConnection {
     this.signalling?.abandon();
   }
 
+  /** The network may have changed: the current socket must prove it still reaches the server. */
+  checkAlive(): void {
+    this.signalling?.checkAlive();
+  }
+
   /** Calls `next` in `ms` (the meeting's next attempt), unless cancelled. */
   retryIn(ms: number, next: () => void): void {
     clearTimeout(this.retryTimer);

@@ -93,6 +93,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
       listed: () => this.people.listedByServer,
       inMeeting: () => this.state.phase === "joined",
       tracksChanged: () => this.people.publish(),
+      mediaDropped: () => this.connection.checkAlive(),
       announce: say,
     });
     this.host = new HostControls((action) => this.e2ee.host(action), send);
