@@ -1,4 +1,6 @@
-export { Bot, type BotEvents, type BotOptions, type BotStats, joinBot } from "./bot.ts";
+export { Bot, type BotEvents, joinBot } from "./bot.ts";
+export type { BotOptions } from "./bot-options.ts";
+export type { BotStats } from "./bot-stats.ts";
 export { type Clip, clipFromBytes, loadShippedClip } from "./clip.ts";
 export { BotE2ee, type BotE2eeStats, type MediaAlarm } from "./e2ee.ts";
 export {

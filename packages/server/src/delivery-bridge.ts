@@ -1,5 +1,8 @@
-import type { Outcome } from "@conclave/delivery-service";
-import type { MlsServerMessage, ParticipantId } from "@conclave/protocol";
+import type { GroupDelivery, Outcome } from "@conclave/delivery-service";
+import { encodeMessage, type MlsServerMessage, type ParticipantId } from "@conclave/protocol";
+import type { Attendee, CloseCode } from "./attendee.ts";
+import type { HeldPlaces } from "./held-places.ts";
+import type { Knock, Lobby } from "./lobby.ts";
 
 /** One thing the meeting does to carry out an Outcome. */
 export type DeliveryStep =
@@ -52,4 +55,67 @@ export function deliverySteps(outcome: Outcome): DeliveryStep[] {
         }) as const,
     ),
   ];
+}
+
+/** What carrying out a step needs of the meeting (meeting.ts), which owns all of it. */
+export interface DeliveryEnds {
+  readonly delivery: GroupDelivery;
+  readonly lobby: Lobby;
+  readonly held: HeldPlaces;
+  /** The connected participant `id`, if any. */
+  attendee(id: ParticipantId): Attendee | undefined;
+  /** A host's commit gave a knock a leaf: it becomes a participant; its Welcome follows. */
+  admit(knock: Knock): void;
+  /** Tells the others the attendee changed (its leaf, here). */
+  announce(attendee: Attendee): void;
+  expel(id: ParticipantId, code: CloseCode, message: string): void;
+  /** Tells those still waiting when lock or lobby changed. */
+  followSettings(): void;
+}
+
+/** Each Delivery Service message encoded once, however many tails and places keep it. */
+const encodings = new WeakMap<MlsServerMessage, string>();
+
+function encoded(message: MlsServerMessage): string {
+  let text = encodings.get(message);
+  if (text === undefined) {
+    text = encodeMessage(message);
+    encodings.set(message, text);
+  }
+  return text;
+}
+
+/**
+ * Does one step to the meeting's attendees, held places and lobby: the shell that performs what
+ * the Delivery Service decided, so the meeting itself only lends what the steps act on.
+ */
+export function carryOut(step: DeliveryStep, ends: DeliveryEnds): void {
+  switch (step.kind) {
+    case "seat-admitted":
+      for (const knock of ends.lobby.takeAdmitted()) ends.admit(knock);
+      return;
+    case "send": {
+      const attendee = ends.attendee(step.to);
+      const text = encoded(step.message);
+      if (attendee) attendee.deliver(step.message, text);
+      else ends.held.keep(step.to, text);
+      return;
+    }
+    case "release-removed":
+      ends.held.releaseRemoved((id) => ends.delivery.leafOf(id) !== null);
+      return;
+    case "leaf-changed": {
+      const attendee = ends.attendee(step.id);
+      if (!attendee) return;
+      ends.announce(attendee);
+      if (ends.delivery.leafOf(step.id) !== null) ends.lobby.announceTo((m) => attendee.send(m));
+      return;
+    }
+    case "close":
+      ends.expel(step.id, step.code, step.message);
+      return;
+    case "follow-settings":
+      ends.followSettings();
+      return;
+  }
 }

@@ -1,8 +1,6 @@
 import { GroupDelivery, type MlsClientMessage, type Outcome } from "@conclave/delivery-service";
 import {
-  encodeMessage,
   type MediaSource,
-  type MlsServerMessage,
   type Participant,
   type ParticipantId,
   PROTOCOL_VERSION,
@@ -12,9 +10,10 @@ import {
 import type { Room, ScreenShare } from "@conclave/sfu";
 import { Attendee, type CloseCode, type Connection, newParticipantId } from "./attendee.ts";
 import type { Tally } from "./capacity.ts";
-import { type DeliveryStep, deliverySteps } from "./delivery-bridge.ts";
+import { carryOut, type DeliveryEnds, deliverySteps } from "./delivery-bridge.ts";
 import { DeliveryTail } from "./delivery-tail.ts";
-import { HeldPlace, newResumeToken, type Resumption, resumeTokenOpens } from "./held-place.ts";
+import { newResumeToken, type Resumption, resumeTokenOpens } from "./held-place.ts";
+import { HeldPlaces } from "./held-places.ts";
 import { Lobby } from "./lobby.ts";
 import type { Logger } from "./logger.ts";
 import { roomTag } from "./logger.ts";
@@ -38,10 +37,10 @@ export interface MeetingOptions {
 
 /**
  * One meeting: the aggregate that owns everything of it that lives on the server. Its attendees
- * (connected participants, each with its media peer), the places held for members who dropped,
- * the lobby, the link in force, the MLS Delivery Service, and its room on the SFU. People come and
- * go through its methods; `close()` closes all it owns (the registry, meetings.ts, closes it once
- * nobody is left).
+ * (connected participants, each with its media peer), the places held for members who dropped
+ * (held-places.ts), the lobby, the link in force, the MLS Delivery Service (whose decisions
+ * delivery-bridge.ts carries out), and its room on the SFU. People come and go through its
+ * methods; `close()` closes all it owns (the registry, meetings.ts, closes it once nobody is left).
  */
 export class Meeting {
   /** The room's MLS Delivery Service: it orders commits and follows the roster, with no key. */
@@ -50,9 +49,9 @@ export class Meeting {
   readonly link: MeetingLink;
   private readonly attendees = new Map<ParticipantId, Attendee>();
   /** Places of members whose connection dropped, kept for the reconnection window. */
-  private readonly held = new Map<ParticipantId, HeldPlace>();
-  /** Each Delivery Service message encoded once, however many tails and places keep it. */
-  private readonly encodings = new WeakMap<MlsServerMessage, string>();
+  private readonly held: HeldPlaces;
+  /** What carrying out the Delivery Service's steps acts on (delivery-bridge.ts). */
+  private readonly ends: DeliveryEnds;
   private lastSettings: GroupDelivery["settings"];
   private closed = false;
 
@@ -67,6 +66,20 @@ export class Meeting {
     this.link = new MeetingLink(opener);
     this.lastSettings = this.delivery.settings;
     this.lobby = new Lobby(this);
+    this.held = new HeldPlaces(id, options, (released) => {
+      this.delivery.disconnect(released);
+      this.closeIfEmpty();
+    });
+    this.ends = {
+      delivery: this.delivery,
+      lobby: this.lobby,
+      held: this.held,
+      attendee: (id) => this.attendees.get(id),
+      admit: (knock) => this.admit(knock.connection, knock.id),
+      announce: (attendee) => this.announce(attendee),
+      expel: (id, code, message) => this.expel(id, code, message),
+      followSettings: () => this.followSettings(),
+    };
   }
 
   /** Connected participants and held places: both take room in the meeting. */
@@ -93,20 +106,13 @@ export class Meeting {
     return [...this.attendees.values()].map((a) => this.participant(a));
   }
 
-  /**
-   * The held place `resume` names, if its token opens it. A place that no longer keeps what its
-   * owner missed is given up: the owner joins afresh, and the members remove the old leaf.
-   */
+  /** The held place `resume` names, if it can be taken back (held-places.ts). */
   resumption(resume: {
     participantId: ParticipantId;
     token: string;
     received: number;
   }): Resumption | undefined {
-    const place = this.held.get(resume.participantId);
-    if (!place?.opens(resume.token)) return undefined;
-    if (place.covers(resume.received)) return { place, received: resume.received };
-    this.release(resume.participantId);
-    return undefined;
+    return this.held.resumption(resume);
   }
 
   /**
@@ -130,7 +136,7 @@ export class Meeting {
     link: PresentedLink | null,
   ): Attendee {
     const place = resumption?.place;
-    if (place) this.held.delete(place.participant.id);
+    if (place) this.held.taken(place);
     const state = place?.participant ?? { id: newParticipantId(), audio: true, video: true };
     const tail = new DeliveryTail(resumption?.received);
     const { attendee, resumeToken } = this.seat(connection, state, link?.digest ?? null, tail);
@@ -173,21 +179,8 @@ export class Meeting {
       reason === "disconnected" &&
       this.options.reconnectWindowMs > 0 &&
       this.delivery.leafOf(id) !== null;
-    if (hold) {
-      const budget = { tally: this.options.heldBytes, address: attendee.connection.address };
-      const window = this.options.reconnectWindowMs;
-      const place = new HeldPlace(
-        attendee.state,
-        attendee.resumeDigest,
-        attendee.tail,
-        budget,
-        window,
-        () => this.release(id),
-      );
-      this.held.set(id, place);
-    } else {
-      this.delivery.disconnect(id);
-    }
+    if (hold) this.held.hold(attendee);
+    else this.delivery.disconnect(id);
     this.broadcast({ type: "participant-left", id, reason });
     this.options.log.info(
       { room: roomTag(this.id), size: this.size, reason, held: hold },
@@ -207,13 +200,18 @@ export class Meeting {
   /** Relays one MLS message through the Delivery Service; its refusal, if any, is the sender's. */
   relay(from: ParticipantId, message: MlsClientMessage): Outcome["refusal"] {
     const outcome = this.delivery.receive(from, message);
-    for (const step of deliverySteps(outcome)) this.carryOut(step);
+    for (const step of deliverySteps(outcome)) carryOut(step, this.ends);
     return outcome.refusal;
   }
 
   /** The attendee's microphone and camera changed: the others are told. */
   updateMedia(attendee: Attendee, audio: boolean, video: boolean): void {
     attendee.state = { ...attendee.state, audio, video };
+    this.announce(attendee);
+  }
+
+  /** The others hear how the attendee is now. */
+  private announce(attendee: Attendee): void {
     this.broadcast(
       { type: "participant-updated", participant: this.participant(attendee) },
       attendee.id,
@@ -288,8 +286,7 @@ export class Meeting {
       attendee.connection.close(code, message);
     }
     this.attendees.clear();
-    for (const place of this.held.values()) place.close();
-    this.held.clear();
+    this.held.close();
     this.media.close();
     this.onClose();
   }
@@ -358,75 +355,8 @@ export class Meeting {
     });
   }
 
-  /** Gives up a held place: its leaf is for the members to remove now. */
-  private release(id: ParticipantId): void {
-    const place = this.held.get(id);
-    if (!place) return;
-    place.close();
-    this.held.delete(id);
-    this.delivery.disconnect(id);
-    this.closeIfEmpty();
-  }
-
   private closeIfEmpty(): void {
     if (this.size === 0) this.close("NOT_A_MEMBER", "everyone left the meeting");
-  }
-
-  private carryOut(step: DeliveryStep): void {
-    switch (step.kind) {
-      case "seat-admitted":
-        for (const knock of this.lobby.takeAdmitted()) this.admit(knock.connection, knock.id);
-        return;
-      case "send": {
-        const attendee = this.attendees.get(step.to);
-        const encoded = this.encoded(step.message);
-        if (attendee) attendee.deliver(step.message, encoded);
-        else if (this.held.get(step.to)?.keep(encoded) === false) this.giveUp(step.to);
-        return;
-      }
-      case "release-removed":
-        for (const id of [...this.held.keys()]) {
-          if (this.delivery.leafOf(id) === null) this.release(id);
-        }
-        return;
-      case "leaf-changed": {
-        const attendee = this.attendees.get(step.id);
-        if (!attendee) return;
-        this.broadcast(
-          { type: "participant-updated", participant: this.participant(attendee) },
-          step.id,
-        );
-        if (this.delivery.leafOf(step.id) !== null) this.lobby.announceTo((m) => attendee.send(m));
-        return;
-      }
-      case "close":
-        this.expel(step.id, step.code, step.message);
-        return;
-      case "follow-settings":
-        this.followSettings();
-        return;
-    }
-  }
-
-  private encoded(message: MlsServerMessage): string {
-    let encoded = this.encodings.get(message);
-    if (encoded === undefined) {
-      encoded = encodeMessage(message);
-      this.encodings.set(message, encoded);
-    }
-    return encoded;
-  }
-
-  /** A held place that kept too much is given up; why goes to the log, for the operator. */
-  private giveUp(id: ParticipantId): void {
-    const why = this.held.get(id)?.overflow;
-    if (why !== "place") {
-      this.options.log.warn(
-        { room: roomTag(this.id), cap: why },
-        "held place over the held-bytes cap",
-      );
-    }
-    this.release(id);
   }
 
   /** Tells those still waiting when lock or lobby change; closes knocks when knocking stops. */

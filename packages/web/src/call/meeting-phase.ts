@@ -2,7 +2,7 @@
  * Where one meeting stands for us (call/meeting-store.ts moves it): connecting, waiting in the
  * lobby, in, retrying, or over, and what the screens need to say about it.
  */
-import type { ParticipantId } from "@conclave/protocol";
+import { type ErrorCode, isFinalError, type ParticipantId } from "@conclave/protocol";
 import type { MeetingFailure } from "./failure-texts.ts";
 
 /**
@@ -41,4 +41,43 @@ export interface MeetingState {
   readonly endedByUs: boolean;
   /** In phase `removed`: the member whose commit removed us, as our roster showed it. */
   readonly removedBy: { readonly name: string; readonly fingerprint: string } | null;
+}
+
+/** Where a meeting starts: connecting, first attempt; a knock link knocks. */
+export function startingState(knocking: boolean): MeetingState {
+  return {
+    phase: "connecting",
+    wasJoined: false,
+    attempt: 0,
+    retryAt: null,
+    failure: null,
+    notice: null,
+    selfId: null,
+    knocking,
+    endedByUs: false,
+    removedBy: null,
+  };
+}
+
+/** Left, removed or ended: nothing more happens in this meeting. */
+export function isOver(phase: MeetingPhase): boolean {
+  return phase === "left" || phase === "removed" || phase === "ended";
+}
+
+/**
+ * What an `error` from the server means where we stand: `disconnected` (REMOVED without the commit
+ * that removes us: the server only disconnected us, docs/e2ee.md "Leaving"), `failed` for good,
+ * `retry` a join turned away for now (a restart, a limit), or a `notice` to show.
+ */
+export function afterServerError(
+  code: ErrorCode,
+  { phase, knocking }: MeetingState,
+): "disconnected" | "failed" | "retry" | "notice" {
+  if (code === "REMOVED") return "disconnected";
+  // A knock that asks too often is told to wait a minute; it asks again when the person says.
+  const knockRefused = phase === "connecting" && knocking && code === "RATE_LIMITED";
+  // The server gave our knock up: nobody let us in in time.
+  const knockExpired = phase === "waiting" && code === "NOT_A_MEMBER";
+  if (isFinalError(code) || knockRefused || knockExpired) return "failed";
+  return phase === "connecting" ? "retry" : "notice";
 }

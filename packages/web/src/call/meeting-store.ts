@@ -1,11 +1,10 @@
-import {
-  type ErrorCode,
-  type IceServer,
-  isFinalError,
-  type MediaSource,
-  type Participant,
-  type ParticipantId,
-  type ServerMessage,
+import type {
+  ErrorCode,
+  IceServer,
+  MediaSource,
+  Participant,
+  ParticipantId,
+  ServerMessage,
 } from "@conclave/protocol";
 import type { GroupView } from "../worker/reports.ts";
 import { Announcements } from "./announcements.ts";
@@ -18,7 +17,7 @@ import { HostControls } from "./host-controls.ts";
 import type { LocalMedia } from "./local-media.ts";
 import { MediaSession } from "./media-session.ts";
 import { type MeetingAccess, MeetingConnection, retryDelay } from "./meeting-connection.ts";
-import type { MeetingState } from "./meeting-phase.ts";
+import { afterServerError, isOver, type MeetingState, startingState } from "./meeting-phase.ts";
 import { ParticipantList } from "./participant-list.ts";
 import type { RemoteParticipant } from "./remote-participants.ts";
 import { ScreenShare } from "./screen-share.ts";
@@ -64,18 +63,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
     name: string,
     readonly local: LocalMedia,
   ) {
-    super({
-      phase: "connecting",
-      wasJoined: false,
-      attempt: 0,
-      retryAt: null,
-      failure: null,
-      notice: null,
-      selfId: null,
-      knocking: !("secret" in link),
-      endedByUs: false,
-      removedBy: null,
-    });
+    super(startingState(!("secret" in link)));
     this.connection = new MeetingConnection(link, name, {
       message: (message) => this.onMessage(message),
       lost: (cause) => this.onLost(cause),
@@ -179,9 +167,9 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
 
   /** Says goodbye to the group (signed), then `leave` to the server (docs/e2ee.md "Leaving"). */
   async leave(): Promise<void> {
-    if (this.isOver()) return;
+    if (isOver(this.state.phase)) return;
     await this.e2ee.goodbye();
-    if (this.isOver()) return;
+    if (isOver(this.state.phase)) return;
     this.connection.send({ type: "leave" });
     this.end("left");
   }
@@ -209,15 +197,10 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
   }
 
   private onEnded(byUs: boolean): void {
-    if (this.isOver()) return;
+    if (isOver(this.state.phase)) return;
     this.connection.send({ type: "leave" });
     this.update({ endedByUs: byUs });
     this.end("ended");
-  }
-
-  private isOver(): boolean {
-    const { phase } = this.state;
-    return phase === "left" || phase === "removed" || phase === "ended";
   }
 
   /**
@@ -256,7 +239,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
     const { phase } = this.state;
     if (cause === "unanswered" && phase !== "connecting") return;
     if (cause === "closed") {
-      if (phase === "failed" || this.isOver()) return;
+      if (phase === "failed" || isOver(phase)) return;
       if (phase === "joined") this.announcements.say("Connection lost. Reconnecting…");
     }
     this.scheduleRetry(cause === "closed" && phase === "joined");
@@ -344,35 +327,29 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
   }
 
   private onError(code: ErrorCode, message: string): void {
-    if (code === "REMOVED") {
-      // Only a commit removes a member: if our engine applied one, its report ends the meeting
-      // for us (onRemoved); if not, the server disconnected us, and we reconnect as after a drop.
-      this.update({ notice: "Disconnected by the server" });
-      return;
+    switch (afterServerError(code, this.state)) {
+      case "disconnected":
+        // Only a commit removes a member: if our engine applied one, its report ends the meeting
+        // for us (onRemoved); if not, the server disconnected us, and we reconnect as after a drop.
+        this.update({ notice: "Disconnected by the server" });
+        return;
+      case "failed":
+        this.teardown();
+        this.update({ phase: "failed", failure: failureOf(code, message) });
+        this.people.hide();
+        this.local.stop();
+        return;
+      case "retry":
+        this.scheduleRetry();
+        return;
+      case "notice":
+        this.update({ notice: `The server reported a problem (${code}): ${message}` });
     }
-    const { phase, knocking } = this.state;
-    // A knock that asks too often is told to wait a minute; it asks again when the person says.
-    const knockRefused = phase === "connecting" && knocking && code === "RATE_LIMITED";
-    // The server gave our knock up: nobody let us in in time.
-    const knockExpired = phase === "waiting" && code === "NOT_A_MEMBER";
-    if (isFinalError(code) || knockRefused || knockExpired) {
-      this.teardown();
-      this.update({ phase: "failed", failure: failureOf(code, message) });
-      this.people.hide();
-      this.local.stop();
-      return;
-    }
-    // Our join was turned away for now (a restart, a limit): try again with backoff.
-    if (phase === "connecting") {
-      this.scheduleRetry();
-      return;
-    }
-    this.update({ notice: `The server reported a problem (${code}): ${message}` });
   }
 
   /** A member's commit removed us (our engine applied it): no reconnecting. */
   private onRemoved(by: MeetingState["removedBy"]): void {
-    if (this.isOver()) return;
+    if (isOver(this.state.phase)) return;
     this.update({ removedBy: by });
     this.end("removed");
   }

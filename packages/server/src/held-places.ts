@@ -1,0 +1,110 @@
+import type { ParticipantId, RoomId } from "@conclave/protocol";
+import type { Attendee } from "./attendee.ts";
+import type { Tally } from "./capacity.ts";
+import { HeldPlace, type Resumption } from "./held-place.ts";
+import { type Logger, roomTag } from "./logger.ts";
+
+/**
+ * A meeting's held places (held-place.ts), one per member whose connection dropped, by participant
+ * id: made when a member drops, taken back by its owner's resumption, given up when its window
+ * passes, when it kept too much, or when a commit removed its leaf. The meeting (meeting.ts) owns
+ * this collection and hears of every place given up, whose leaf is then for the members to remove.
+ */
+export interface HeldPlacesOptions {
+  /** How long a dropped member's place waits for it to reconnect. */
+  readonly reconnectWindowMs: number;
+  /** The server's held-bytes tally (capacity.ts): every held place counts against it. */
+  readonly heldBytes: Tally;
+  readonly log: Logger;
+}
+
+export class HeldPlaces {
+  private readonly places = new Map<ParticipantId, HeldPlace>();
+
+  constructor(
+    private readonly room: RoomId,
+    private readonly options: HeldPlacesOptions,
+    /** A place was given up (not taken back): told after it is gone. */
+    private readonly released: (id: ParticipantId) => void,
+  ) {}
+
+  get size(): number {
+    return this.places.size;
+  }
+
+  /**
+   * The held place `resume` names, if its token opens it. A place that no longer keeps what its
+   * owner missed is given up: the owner joins afresh, and the members remove the old leaf.
+   */
+  resumption(resume: {
+    participantId: ParticipantId;
+    token: string;
+    received: number;
+  }): Resumption | undefined {
+    const place = this.places.get(resume.participantId);
+    if (!place?.opens(resume.token)) return undefined;
+    if (place.covers(resume.received)) return { place, received: resume.received };
+    this.release(resume.participantId);
+    return undefined;
+  }
+
+  /** Its owner took the place back: it is held no longer. */
+  taken(place: HeldPlace): void {
+    this.places.delete(place.participant.id);
+  }
+
+  /** Holds the place of a member whose connection dropped, for the reconnection window. */
+  hold(attendee: Attendee): void {
+    const { id } = attendee;
+    const budget = { tally: this.options.heldBytes, address: attendee.connection.address };
+    const window = this.options.reconnectWindowMs;
+    const place = new HeldPlace(
+      attendee.state,
+      attendee.resumeDigest,
+      attendee.tail,
+      budget,
+      window,
+      () => this.release(id),
+    );
+    this.places.set(id, place);
+  }
+
+  /** Keeps a message, already encoded, for `id`'s place if one is held; too much, and it is given up. */
+  keep(id: ParticipantId, encoded: string): void {
+    if (this.places.get(id)?.keep(encoded) === false) this.giveUp(id);
+  }
+
+  /** Gives up the places whose leaf a commit removed (`inGroup` says whose is left). */
+  releaseRemoved(inGroup: (id: ParticipantId) => boolean): void {
+    for (const id of [...this.places.keys()]) {
+      if (!inGroup(id)) this.release(id);
+    }
+  }
+
+  /** Closes every place, told to nobody: the meeting is closing. */
+  close(): void {
+    for (const place of this.places.values()) place.close();
+    this.places.clear();
+  }
+
+  /** Gives up a held place: its leaf is for the members to remove now. */
+  private release(id: ParticipantId): void {
+    const place = this.places.get(id);
+    if (!place) return;
+    place.close();
+    this.places.delete(id);
+    this.released(id);
+  }
+
+  /** A held place that kept too much is given up; why goes to the log, for the operator. */
+  private giveUp(id: ParticipantId): void {
+    const why = this.places.get(id)?.overflow;
+    if (why !== "place") {
+      this.options.log.warn(
+        { room: roomTag(this.room), cap: why },
+        "held place over the held-bytes cap",
+      );
+    }
+    this.release(id);
+  }
+}
