@@ -8,16 +8,15 @@
  * Needs root (CI has it); skipped without.
  */
 import assert from "node:assert/strict";
-import { createHash, X509Certificate } from "node:crypto";
+import { X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
 import {
   browserSuite,
-  CHROMIUM_ARGS,
   expectVideoFlowing,
   joinMeeting,
   newMeetingLink,
@@ -26,15 +25,10 @@ import {
   videoFrames,
   waitFor,
 } from "./browser.ts";
+import { meetAcross, NO_UDP, pinnedBrowsers, settledPath } from "./lan-meeting.ts";
 import { cannotMakeNamespaces, NetworkNamespace } from "./network-namespace.ts";
 
 const skip = cannotMakeNamespaces() ?? false;
-
-/** Chromium's pin for a certificate: base64 SHA-256 of its public key (SPKI). */
-function spkiPin(certPem: string): string {
-  const spki = new X509Certificate(certPem).publicKey.export({ type: "spki", format: "der" });
-  return createHash("sha256").update(spki).digest("base64");
-}
 
 describe("reaching a meeting from another machine", { skip }, () => {
   let lan: NetworkNamespace;
@@ -57,14 +51,9 @@ describe("reaching a meeting from another machine", { skip }, () => {
     });
     site = `https://${lan.hostAddress}`;
     // A person checks the fingerprint and accepts the certificate once; the test pins its key.
-    const pin = `--ignore-certificate-errors-spki-list=${spkiPin(
+    ({ here, there } = await pinnedBrowsers(lan, [
       readFileSync(join(dataDir, "tls", "cert.pem"), "utf8"),
-    )}`;
-    here = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: [...CHROMIUM_ARGS, pin],
-    });
-    there = await lan.launchChromium([pin]);
+    ]));
   });
 
   after(async () => {
@@ -100,26 +89,9 @@ describe("reaching a meeting from another machine", { skip }, () => {
   });
 
   test("with UDP blocked and no relay, a Chromium on another machine reaches the media server over ICE-TCP", async () => {
-    lan.firewall(`table inet firewall {
-      chain out {
-        type filter hook output priority 0; policy accept;
-        oifname "lo" accept
-        meta l4proto udp drop
-      }
-    }`);
-    const alice = await participant(here);
-    const link = await newMeetingLink(alice.page, site);
-    await joinMeeting(alice.page, link, "Alice");
-    const bob = await participant(there);
-    await joinMeeting(bob.page, link, "Bob");
-    await expectVideoFlowing(bob.page, "Alice");
-    await expectVideoFlowing(alice.page, "Bob");
-    await bob.page.getByRole("button", { name: "Diagnostics" }).click();
-    const path = await waitFor("Diagnostics to show both connections' path", async () => {
-      const text = await bob.page.locator("[data-media-path]").textContent();
-      return text?.includes("not connected") ? false : text;
-    });
-    assert.equal(path, "Sending direct, TCP; receiving direct, TCP");
+    lan.firewall(NO_UDP);
+    const { bob } = await meetAcross({ here, there }, site, pages);
+    assert.equal(await settledPath(bob), "Sending direct, TCP; receiving direct, TCP");
     for (const p of pages.splice(0)) await p.context.close();
   });
 

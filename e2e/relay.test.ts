@@ -7,42 +7,20 @@
  * other participant is a Chromium on this machine with no firewall. Needs root; skipped without.
  */
 import assert from "node:assert/strict";
-import { createHash, randomBytes, X509Certificate } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { makeCertificate, namesFor } from "../packages/server/src/self-signed-certificate.ts";
 import { type Coturn, cannotRunCoturn, startCoturn } from "../packages/server/test/coturn.ts";
 import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
-import {
-  CHROMIUM_ARGS,
-  expectVideoFlowing,
-  joinMeeting,
-  newMeetingLink,
-  newParticipant,
-  type Participant,
-  waitFor,
-} from "./browser.ts";
+import type { Participant } from "./browser.ts";
+import { meetAcross, NO_UDP, pinnedBrowsers, settledPath } from "./lan-meeting.ts";
 import { cannotMakeNamespaces, NetworkNamespace } from "./network-namespace.ts";
 
 const skip = cannotMakeNamespaces() ?? cannotRunCoturn();
-
-/** Chromium's pin for a certificate: base64 SHA-256 of its public key (SPKI). */
-function spkiPin(certPem: string): string {
-  const spki = new X509Certificate(certPem).publicKey.export({ type: "spki", format: "der" });
-  return createHash("sha256").update(spki).digest("base64");
-}
-
-/** Nothing but UDP is stopped: a firewall that allows TCP anywhere. */
-const NO_UDP = `table inet firewall {
-  chain out {
-    type filter hook output priority 0; policy accept;
-    oifname "lo" accept
-    meta l4proto udp drop
-  }
-}`;
 
 /** Only TCP to port 443 leaves: the strictest web-only firewall (no DNS, no port 80). */
 const ONLY_HTTPS = `table inet firewall {
@@ -53,19 +31,13 @@ const ONLY_HTTPS = `table inet firewall {
   }
 }`;
 
-/** What Diagnostics says about the page's two connections. */
-async function mediaPath(page: Page): Promise<string> {
-  return (await page.locator("[data-media-path]").textContent()) ?? "";
-}
-
 describe("joining from behind a web-only firewall, through the TURN relay", { skip }, () => {
   let lan: NetworkNamespace;
   let relay: Coturn;
   let server: ServerProcess;
   let scratch: string;
   let site: string;
-  let here: Browser;
-  let there: Browser;
+  let browsers: { here: Browser; there: Browser };
   const pages: Participant[] = [];
 
   before(async () => {
@@ -102,58 +74,24 @@ describe("joining from behind a web-only firewall, through the TURN relay", { sk
     });
     site = `https://${lan.hostAddress}`;
     // People accept the server's certificate once; the relay's is pinned the same way here.
-    const pins = [readFileSync(join(scratch, "tls", "cert.pem"), "utf8"), relayCert.certPem];
-    const pin = `--ignore-certificate-errors-spki-list=${pins.map(spkiPin).join(",")}`;
-    here = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: [...CHROMIUM_ARGS, pin],
-    });
-    there = await lan.launchChromium([pin]);
+    browsers = await pinnedBrowsers(lan, [
+      readFileSync(join(scratch, "tls", "cert.pem"), "utf8"),
+      relayCert.certPem,
+    ]);
   });
 
   after(async () => {
     for (const p of pages) await p.context.close().catch(() => {});
-    await here?.close();
+    await browsers?.here.close();
     await lan?.close();
     await server?.stop();
     await relay?.stop();
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  async function participant(browser: Browser): Promise<Participant> {
-    const p = await newParticipant(browser);
-    pages.push(p);
-    return p;
-  }
-
-  /** Alice here and Bob behind `firewall` meet; each decodes the other's video. */
-  async function meetBehind(firewall: string): Promise<{ alice: Page; bob: Page }> {
-    lan.firewall(firewall);
-    const alice = await participant(here);
-    const link = await newMeetingLink(alice.page, site);
-    await joinMeeting(alice.page, link, "Alice");
-    const bob = await participant(there);
-    await joinMeeting(bob.page, link, "Bob");
-    await expectVideoFlowing(bob.page, "Alice");
-    await expectVideoFlowing(alice.page, "Bob");
-    for (const p of [alice, bob]) await p.page.getByRole("button", { name: "Diagnostics" }).click();
-    return { alice: alice.page, bob: bob.page };
-  }
-
-  /** What Diagnostics says once both connections have a path. */
-  function settledPath(page: Page): Promise<string> {
-    return waitFor(
-      "Diagnostics to show both connections' path",
-      async () => {
-        const text = await mediaPath(page);
-        return text.includes("not connected") ? false : text;
-      },
-      10_000,
-    );
-  }
-
   test("with UDP blocked, a Chromium joins through the relay over TCP and decodes the others' video", async () => {
-    const { alice, bob } = await meetBehind(NO_UDP);
+    lan.firewall(NO_UDP);
+    const { alice, bob } = await meetAcross(browsers, site, pages);
     assert.equal(
       await settledPath(bob),
       "Sending through the relay, TCP; receiving through the relay, TCP",
@@ -168,7 +106,8 @@ describe("joining from behind a web-only firewall, through the TURN relay", { sk
   });
 
   test("with only TCP to port 443 open, a Chromium joins through the relay over TLS and decodes the others' video", async () => {
-    const { bob } = await meetBehind(ONLY_HTTPS);
+    lan.firewall(ONLY_HTTPS);
+    const { bob } = await meetAcross(browsers, site, pages);
     assert.equal(
       await settledPath(bob),
       "Sending through the relay, TLS; receiving through the relay, TLS",

@@ -16,6 +16,8 @@ function roster(...fingerprints: number[]): Roster {
     deviceId: `d${n}`,
     signaturePublicKey: new Uint8Array(32),
     fingerprint: fingerprintBytes(fp(n)),
+    hpkeKey: new Uint8Array(32),
+    fromKeyPackage: false,
   }));
 }
 

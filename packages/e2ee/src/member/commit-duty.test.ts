@@ -10,6 +10,8 @@ const roster: Roster = [0, 1, 2].map((leafIndex) => ({
   deviceId: `d${leafIndex}`,
   signaturePublicKey: key(leafIndex + 1),
   fingerprint: key(leafIndex + 100),
+  hpkeKey: key(leafIndex + 200),
+  fromKeyPackage: false,
 }));
 const hex = (n: number) => Array.from(key(n), (b) => b.toString(16).padStart(2, "0")).join("");
 

@@ -19,6 +19,8 @@ function roster(...devices: number[]): Roster {
     deviceId: `d${d}`,
     signaturePublicKey: new Uint8Array(32),
     fingerprint: new Uint8Array(32).fill(d),
+    hpkeKey: new Uint8Array(32),
+    fromKeyPackage: false,
   }));
 }
 

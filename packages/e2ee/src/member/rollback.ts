@@ -127,7 +127,7 @@ async function returnTo(d: Draft, ctx: Ctx, kept: MlsSession) {
     unerased: [],
     inFlight: mine === undefined ? undefined : { ...mine, lost: true },
   });
-  const diff = rosterDiff(withdrawn.roster, kept.roster);
+  const diff = rosterDiff(withdrawn.roster, kept.roster, "rollback");
   forgetNames(d, diff);
   newRing(d);
   await followInviteGeneration(d, true);

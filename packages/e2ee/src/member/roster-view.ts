@@ -13,14 +13,32 @@ export interface RosterDiff {
   readonly removed: number[];
 }
 
-/** Leaves whose holder changed between two rosters (a refilled leaf is both). */
-export function rosterDiff(before: Roster, after: Roster): RosterDiff {
-  const same = (a: Roster[number], b: Roster[number] | undefined) =>
-    b !== undefined && constantTimeEqual(a.fingerprint, b.fingerprint);
+/**
+ * Leaves whose holder changed between two rosters (a refilled leaf is both). Going forward by a
+ * commit, a device removed and added again at its leaf in one commit keeps its fingerprint, but
+ * its leaf comes from a new KeyPackage (only an Add puts one there, RFC 9420 §7.2): it is a new
+ * member, who cannot read what was said before. Going back by a rollback, a KeyPackage leaf that
+ * returns is the one from before its update: the fingerprint alone decides.
+ */
+export function rosterDiff(
+  before: Roster,
+  after: Roster,
+  direction: "commit" | "rollback" = "commit",
+): RosterDiff {
+  /** Whether the member at a leaf `then` is still the one there `now`. */
+  const stays = (then: Roster[number] | undefined, now: Roster[number] | undefined) =>
+    then !== undefined &&
+    now !== undefined &&
+    constantTimeEqual(now.fingerprint, then.fingerprint) &&
+    !(
+      direction === "commit" &&
+      now.fromKeyPackage &&
+      !constantTimeEqual(now.hpkeKey, then.hpkeKey)
+    );
   return {
-    added: after.filter((e) => !same(e, rosterEntry(before, e.leafIndex))).map((e) => e.leafIndex),
+    added: after.filter((e) => !stays(rosterEntry(before, e.leafIndex), e)).map((e) => e.leafIndex),
     removed: before
-      .filter((e) => !same(e, rosterEntry(after, e.leafIndex)))
+      .filter((e) => !stays(e, rosterEntry(after, e.leafIndex)))
       .map((e) => e.leafIndex),
   };
 }

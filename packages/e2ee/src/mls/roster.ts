@@ -11,6 +11,10 @@ export interface RosterEntry extends CredentialIdentity {
   readonly signaturePublicKey: Uint8Array;
   /** SHA-256 of the signature public key (credential.ts). */
   readonly fingerprint: Uint8Array;
+  /** The leaf's HPKE key (RFC 9420 §7.2 encryption_key): new with every Add and update. */
+  readonly hpkeKey: Uint8Array;
+  /** The leaf node still comes from the KeyPackage that added it (leaf_node_source key_package). */
+  readonly fromKeyPackage: boolean;
 }
 
 /** Members by ascending leaf index. */
@@ -26,13 +30,15 @@ export async function rosterOf(tree: RatchetTree): Promise<Roster> {
   for (let nodeIndex = 0; nodeIndex < tree.length; nodeIndex += 2) {
     const node = tree[nodeIndex];
     if (node?.nodeType !== "leaf") continue;
-    const { credential, signaturePublicKey } = node.leaf;
+    const { credential, signaturePublicKey, hpkePublicKey, leafNodeSource } = node.leaf;
     const identity = identityOfCredential(credential);
     entries.push({
       leafIndex: nodeIndex / 2,
       deviceId: identity.deviceId,
       signaturePublicKey,
       fingerprint: await fingerprintOf(signaturePublicKey),
+      hpkeKey: hpkePublicKey,
+      fromKeyPackage: leafNodeSource === "key_package",
     });
   }
   return entries;
