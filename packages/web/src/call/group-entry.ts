@@ -12,7 +12,7 @@ export interface GroupEntryState {
   readonly roomStatus: { readonly locked: boolean; readonly lobbyMandatory: boolean } | null;
 }
 
-/** A participant not in the encrypted group this long after `welcome` is told so (and may retry). */
+/** Not in the encrypted group this long after `welcome`: the participant is told so, may retry. */
 const E2EE_JOIN_TIMEOUT_MS = 30_000;
 
 export class GroupEntry extends Store<GroupEntryState> {
@@ -56,7 +56,7 @@ export class GroupEntry extends Store<GroupEntryState> {
     this.update({ e2eeFailure: null });
   }
 
-  /** The worker's group changed: in at last, or failed (a removal from the group ends the meeting). */
+  /** The worker's group changed: in at last, or failed (a removal ends the meeting instead). */
   groupChanged(before: GroupView, now: GroupView): void {
     if (now.status === "member") {
       if (before.status !== "member") this.update({ e2eeFailure: null });

@@ -1,8 +1,8 @@
 /**
- * The media of one meeting (docs/protocol.md "Media"): the sending connection made after `welcome`,
- * the receiving one made by the server's first offer, our tracks following the camera, microphone
- * and screen share, and twice a second a look at what arrives (stalled video, who speaks).
- * Connections end with their signalling connection; the session lasts the whole meeting.
+ * The media of one meeting (docs/protocol.md "Lifecycle"): the sending connection made after
+ * `welcome`, the receiving one made by the server's first offer, our tracks following the camera,
+ * microphone and screen share, and twice a second a look at what arrives (stalled video, who
+ * speaks). Connections end with their signalling connection; the session lasts the whole meeting.
  */
 import type {
   ClientMessage,
