@@ -69,7 +69,7 @@ export {
   type FrameEncryptResult,
   type ReceiveStreamId,
 } from "./frames/frame-cryptor.ts";
-export { type FrameCounts, type FrameStats, sumFrameStats } from "./frames/frame-stats.ts";
+export type { FrameCounts, FrameStats } from "./frames/frame-stats.ts";
 export {
   DEFAULT_CATCH_UP_MS,
   DEFAULT_SPLIT_FAILURES,
@@ -94,7 +94,6 @@ export {
   type MeetingMediaOptions,
   type ReceivedFrame,
   type ReceiveTrack,
-  STREAMS_OF,
 } from "./media/meeting-media.ts"; // frames of a meeting: engine and cryptor together
 export {
   createMediaKeyRing,

@@ -33,7 +33,7 @@ import { TypedEmitter } from "../typed-emitter.ts";
  * a screen m-line only the screen. Receivers refuse the rest (`wrong-stream`), so the server
  * cannot show someone's camera as their screen share or the reverse.
  */
-export const STREAMS_OF: Readonly<Record<MediaSource, readonly StreamContext[]>> = {
+const STREAMS_OF: Readonly<Record<MediaSource, readonly StreamContext[]>> = {
   microphone: ["microphone"],
   camera: ["camera", "cameraLayer0", "cameraLayer1", "cameraLayer2"],
   screen: ["screen"],
