@@ -29,7 +29,8 @@ export function newParticipantId(): ParticipantId {
 export interface Connection {
   /** The client's address key (client-address.ts), under which its held bytes are counted. */
   readonly address: string;
-  send(message: ServerMessage): void;
+  /** `encoded`: the message already encoded, written as it is when nothing intercepts it. */
+  send(message: ServerMessage, encoded?: string): void;
   /** Writes what was kept for it while it was away (held-place.ts), already encoded, in order. */
   resend(raw: string): void;
   /** The meeting let it go: send `error {code, message}` and close the socket. */
@@ -77,7 +78,7 @@ export class Attendee {
   /** Sends a Delivery Service message, keeping it (`encoded`) in the tail in case it is lost. */
   deliver(message: ServerMessage, encoded: string): void {
     this.tail.push(encoded);
-    this.connection.send(message);
+    this.connection.send(message, encoded);
   }
 
   /** Sends again, past interception, what a dropped connection of this place missed. */

@@ -73,7 +73,7 @@ export interface DeliveryEnds {
   followSettings(): void;
 }
 
-/** Each Delivery Service message encoded once, however many tails and places keep it. */
+/** Each Delivery Service message encoded once, however many recipients, tails and places get it. */
 const encodings = new WeakMap<MlsServerMessage, string>();
 
 function encoded(message: MlsServerMessage): string {

@@ -87,13 +87,14 @@ export class Session implements Connection {
     ws.on("close", () => this.end("disconnected"));
   }
 
-  send(message: ServerMessage): void {
+  send(message: ServerMessage, encoded?: string): void {
     const state = this.state;
     const out =
       state.kind === "joined"
         ? this.ctx.interception.outbound(state.intercepted, message)
         : [message];
-    for (const m of out) this.resend(encodeMessage(m));
+    for (const m of out)
+      this.resend(m === message && encoded !== undefined ? encoded : encodeMessage(m));
   }
 
   /** Writes an encoded message as it is: what was kept for it while away, or past interception. */
