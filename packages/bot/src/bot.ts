@@ -3,11 +3,11 @@ import {
   type IceServer,
   type InviteLink,
   inviteFragment,
-  isDeliveryMessage,
   isFinalError,
   type Participant,
   type ParticipantId,
   PROTOCOL_VERSION,
+  receivedAfter,
   replacedLink,
   type ServerMessage,
 } from "@conclave/protocol";
@@ -247,9 +247,7 @@ export class Bot extends TypedEvents<BotEvents> {
   }
 
   private onMessage(message: ServerMessage): void {
-    // Counted as they arrive: a new place counts from its welcome, a resumed one carries on.
-    if (isDeliveryMessage(message)) this.received++;
-    else if (message.type === "welcome" && !message.resumed) this.received = 0;
+    this.received = receivedAfter(this.received, message);
     // The MLS engine sees everything; it ignores what it does not use.
     if (message.type !== "welcome") this.e2ee?.receive(message);
     if (this.reply.settle(message)) return;

@@ -34,11 +34,12 @@ export {
   MAX_MESSAGE_BYTES,
   type Participant,
   PROTOCOL_VERSION,
+  receivedAfter,
   type ServerMessage,
   type ServerMessageType,
   type SubscribedTrack,
 } from "./messages.ts";
-export { isDeliveryMessage, type MlsServerMessage } from "./mls-messages.ts";
+export type { MlsServerMessage } from "./mls-messages.ts";
 export {
   type IceServer,
   IceServerSchema,

@@ -246,3 +246,14 @@ export const ServerMessageSchema = z.discriminatedUnion("type", [
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 export type ServerMessageType = ServerMessage["type"];
+
+/**
+ * A client's `join.resume.received` once `message` has arrived: the Delivery Service's messages
+ * (`mls-*`) count one each; a new place (`welcome` not resumed, `admitted`) counts from zero,
+ * a resumed one carries on (docs/protocol.md "Reconnecting").
+ */
+export function receivedAfter(received: number, message: ServerMessage): number {
+  if (message.type.startsWith("mls-")) return received + 1;
+  if (message.type === "admitted" || (message.type === "welcome" && !message.resumed)) return 0;
+  return received;
+}

@@ -165,10 +165,3 @@ export const MLS_SERVER_SCHEMAS = [
 
 /** What the Delivery Service sends a participant: the messages a held place numbers and keeps. */
 export type MlsServerMessage = z.infer<(typeof MLS_SERVER_SCHEMAS)[number]>;
-
-/** Whether a server message is the Delivery Service's (counted in `join.resume.received`). */
-export function isDeliveryMessage<M extends { type: string }>(
-  message: M,
-): message is Extract<M, { type: `mls-${string}` }> {
-  return message.type.startsWith("mls-");
-}

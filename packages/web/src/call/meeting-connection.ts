@@ -7,9 +7,9 @@ import {
   type ClientMessage,
   type InviteLink,
   inviteFragment,
-  isDeliveryMessage,
   type ParticipantId,
   PROTOCOL_VERSION,
+  receivedAfter,
   replacedLink,
   type ServerMessage,
 } from "@conclave/protocol";
@@ -104,14 +104,6 @@ export class MeetingConnection {
     this.resume = null;
   }
 
-  /** A new place counts from its first message; a resumed one carries on. */
-  private count(message: ServerMessage): void {
-    if (isDeliveryMessage(message)) this.received++;
-    else if (message.type === "admitted" || (message.type === "welcome" && !message.resumed)) {
-      this.received = 0;
-    }
-  }
-
   /** Closes the last connection, opens a new one and asks to join. */
   async open(): Promise<void> {
     this.close();
@@ -120,7 +112,7 @@ export class MeetingConnection {
       onMessage: (message) =>
         this.enqueue(async () => {
           if (this.signalling !== signalling) return;
-          this.count(message);
+          this.received = receivedAfter(this.received, message);
           await this.events.message(message);
         }, signalling),
       onClose: () => {
