@@ -26,12 +26,16 @@ export class Peer {
     onProducer: (producer: Producer) => void,
   ) {
     this.subscribeTransport = new SubscribeTransport(settings.config, onOffer);
-    this.publishTransport = new PublishTransport(settings.config, (source, track, receiver) => {
-      if (this.closed || this.published.has(source)) return;
-      const producer = new Producer(roomId, id, source, track, receiver, settings);
-      this.published.set(source, producer);
-      onProducer(producer);
-    });
+    this.publishTransport = new PublishTransport(
+      settings.publishConfig,
+      (source, track, receiver) => {
+        if (this.closed || this.published.has(source)) return;
+        const producer = new Producer(roomId, id, source, track, receiver, settings);
+        this.published.set(source, producer);
+        onProducer(producer);
+      },
+      () => this.subscribeTransport.roundTripMs(),
+    );
   }
 
   /** What it publishes, by source. */

@@ -2,6 +2,8 @@ import { PUBLISH_SOURCES, SOURCE_KIND } from "@conclave/protocol";
 import { type MediaStreamTrack, RTCPeerConnection, type RTCRtpReceiver } from "werift";
 import { withBundleOnlyPorts } from "./bundle-only.ts";
 import { withoutHiddenCandidates } from "./hidden-candidates.ts";
+import { withOpusFecAndDtx } from "./opus-fmtp.ts";
+import { ReceiveFeedback } from "./receiver-seams.ts";
 import { type MediaSource, NegotiationError, type RemoteCandidate } from "./types.ts";
 
 export type TrackListener = (
@@ -38,17 +40,30 @@ function sourcesByMid(offerSdp: string): Map<string, MediaSource> {
   return sources;
 }
 
-/** The participant-to-server connection: the participant offers, the server answers. */
+/**
+ * The participant-to-server connection: the participant offers, the server answers. What it
+ * receives is answered with the SFU's own transport-wide feedback and bounded retransmission
+ * requests (receiver-seams.ts), paced by `roundTripMs`: this leg only receives, so it has no round
+ * trip of its own; the participant's receiving connection runs over the same path and measures one.
+ */
 export class PublishTransport {
   private pc: RTCPeerConnection;
   /** mid → source, from the offer; null until one was accepted. */
   private sources: Map<string, MediaSource> | null = null;
+  private readonly feedback: ReceiveFeedback;
 
   constructor(
     private readonly config: ConstructorParameters<typeof RTCPeerConnection>[0],
     private readonly onTrack: TrackListener,
+    roundTripMs: () => number | undefined = () => undefined,
   ) {
     this.pc = this.createConnection();
+    this.feedback = new ReceiveFeedback(roundTripMs);
+  }
+
+  /** Retransmission requests this connection sent its publisher, counting repeats. */
+  get nacksRequested(): number {
+    return this.feedback.nacksRequested;
   }
 
   private createConnection(): RTCPeerConnection {
@@ -84,9 +99,10 @@ export class PublishTransport {
       this.pc = this.createConnection();
       throw new NegotiationError(`offer rejected: ${(error as Error).message}`);
     }
+    for (const transceiver of this.pc.getTransceivers()) this.feedback.adopt(transceiver.receiver);
     const sdp = this.pc.localDescription?.sdp;
     if (!sdp) throw new NegotiationError("no answer was produced");
-    return sdp;
+    return withOpusFecAndDtx(sdp);
   }
 
   async addIceCandidate(candidate: RemoteCandidate): Promise<void> {
@@ -94,6 +110,7 @@ export class PublishTransport {
   }
 
   close(): void {
+    this.feedback.close();
     this.pc.close().catch(() => {});
   }
 }

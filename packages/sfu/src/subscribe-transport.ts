@@ -1,6 +1,15 @@
-import { MediaStreamTrack, RTCPeerConnection, type RTCRtpTransceiver } from "werift";
+import {
+  MediaStreamTrack,
+  RTCPeerConnection,
+  type RTCRtpTransceiver,
+  RtcpRrPacket,
+  RtcpSrPacket,
+} from "werift";
+import { DownlinkEstimate } from "./downlink-estimate.ts";
 import { withoutHiddenCandidates } from "./hidden-candidates.ts";
+import { chooseLayers } from "./layer-choice.ts";
 import type { PacketSink, Producer } from "./producer.ts";
+import { senderRoundTripMs } from "./receiver-seams.ts";
 import {
   type ForwardedTrack,
   type MediaKind,
@@ -11,17 +20,56 @@ import {
 /** One m-line of a receiving connection; reused for a new producer once its publisher is gone. */
 class Slot implements PacketSink {
   producer: Producer | null = null;
+  layer = 0;
+  wantedLayer = 0;
+  /** The highest layer this receiver's tile needs (-1: not on screen). */
+  maxLayer = Number.POSITIVE_INFINITY;
+  /** Bytes written since the estimate last looked, and the most loss reported since (null: no report). */
+  bytesSent = 0;
+  lossFraction: number | null = null;
 
   constructor(
     readonly kind: MediaKind,
     readonly transceiver: RTCRtpTransceiver,
-  ) {}
+  ) {
+    const sender = transceiver.sender;
+    sender.onRtcp.subscribe((packet) => {
+      if (!(packet instanceof RtcpRrPacket || packet instanceof RtcpSrPacket)) return;
+      const report = packet.reports.find((r) => r.ssrc === sender.ssrc);
+      if (report) this.lossFraction = Math.max(this.lossFraction ?? 0, report.fractionLost / 256);
+    });
+  }
+
+  /** Starts forwarding `producer`, at its top layer until the estimate says otherwise. */
+  take(producer: Producer): void {
+    this.producer = producer;
+    this.layer = this.wantedLayer = producer.layerCount - 1;
+  }
 
   write(packet: Buffer): void {
+    this.bytesSent += packet.length;
     // sendRtp parses its own copy of the bytes; a failed send drops one packet, nothing more.
     this.transceiver.sender.sendRtp(packet).catch(() => {});
   }
+
+  /** Switches at a keyframe; the sender continues its sequence numbers and timestamps. */
+  switchTo(layer: number): void {
+    this.layer = layer;
+    // One frame interval at 30 fps on VP8's 90 kHz clock between the last frame and the new one.
+    this.transceiver.sender.replaceRTP({ sequenceNumber: 0, timestamp: 0 }, true, 3000);
+  }
+
+  /** Asks for `layer` (-1: nothing); the switch happens on its next keyframe. */
+  want(layer: number): void {
+    if (layer === this.wantedLayer) return;
+    this.wantedLayer = layer;
+    if (layer < 0) this.layer = -1;
+    else if (layer !== this.layer) this.producer?.requestKeyframe(layer);
+  }
 }
+
+/** How often each receiver's estimate and layers are looked at: about once per receiver report. */
+const ADAPT_INTERVAL_MS = 1000;
 
 export type OfferListener = (sdp: string, tracks: ForwardedTrack[]) => void;
 
@@ -38,6 +86,9 @@ export class SubscribeTransport {
   private closed = false;
   /** Producers added since the last applied answer: each needs a keyframe once it flows. */
   private readonly newProducers = new Set<Producer>();
+  private readonly estimate = new DownlinkEstimate();
+  private readonly adaptTimer: ReturnType<typeof setInterval>;
+  private lastAdapt = performance.now();
 
   constructor(
     config: ConstructorParameters<typeof RTCPeerConnection>[0],
@@ -47,6 +98,70 @@ export class SubscribeTransport {
     this.pc.connectionStateChange.subscribe((state) => {
       if (state === "connected") for (const slot of this.slots) slot.producer?.requestKeyframe();
     });
+    this.adaptTimer = setInterval(() => this.adapt(), ADAPT_INTERVAL_MS);
+    this.adaptTimer.unref();
+  }
+
+  /** This receiver's downlink estimate, in bits per second. */
+  get estimateBps(): number {
+    return this.estimate.bitsPerSecond;
+  }
+
+  /** The layer each forwarded video gets now, by mid (-1: paused). */
+  get layers(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const slot of this.slots) {
+      if (slot.producer && slot.kind === "video" && slot.transceiver.mid !== null) {
+        out[slot.transceiver.mid] = slot.layer;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Updates the downlink estimate from what was sent and the loss reported since the last look,
+   * then chooses each video's layer to fit it (layer-choice.ts); audio is always forwarded, and
+   * counted out of the estimate first.
+   */
+  private adapt(): void {
+    const now = performance.now();
+    const seconds = (now - this.lastAdapt) / 1000;
+    this.lastAdapt = now;
+    let bits = 0;
+    let audioBits = 0;
+    let loss: number | null = null;
+    for (const slot of this.slots) {
+      bits += slot.bytesSent * 8;
+      if (slot.kind === "audio") audioBits += slot.bytesSent * 8;
+      if (slot.kind === "video" && slot.lossFraction !== null) {
+        loss = Math.max(loss ?? 0, slot.lossFraction);
+      }
+      slot.bytesSent = 0;
+      slot.lossFraction = null;
+    }
+    // No receiver report since the last look: nothing is known, the estimate holds.
+    if (bits > 0 && loss !== null)
+      this.estimate.update({ bitsSent: bits, lossFraction: loss, seconds });
+    const videos = this.slots.filter((s) => s.kind === "video" && s.producer !== null);
+    const budget = this.estimate.bitsPerSecond - audioBits / Math.max(seconds, 0.001);
+    const choice = chooseLayers(
+      budget,
+      videos.map((slot) => ({
+        layerRates: slot.producer?.layerRates(now) ?? [],
+        maxLayer: slot.maxLayer,
+      })),
+    );
+    videos.forEach((slot, i) => {
+      slot.want(choice[i] ?? -1);
+    });
+      console.log(
+        "ADAPT",
+        Math.round(this.estimate.bitsPerSecond),
+        loss,
+        JSON.stringify(
+          videos.map((v) => [v.producer?.layerRates(now).map(Math.round), v.layer, v.wantedLayer]),
+        ),
+      );
   }
 
   get forwarded(): ForwardedTrack[] {
@@ -64,6 +179,16 @@ export class SubscribeTransport {
     return tracks;
   }
 
+  /** The smallest round trip its senders measured (RFC 3550 §6.4.1), in ms; undefined before any. */
+  roundTripMs(): number | undefined {
+    let best: number | undefined;
+    for (const slot of this.slots) {
+      const rtt = senderRoundTripMs(slot.transceiver.sender);
+      if (rtt !== undefined && rtt >= 0 && (best === undefined || rtt < best)) best = rtt;
+    }
+    return best;
+  }
+
   consume(producer: Producer): void {
     if (this.closed || this.slots.some((s) => s.producer === producer)) return;
     let slot = this.slots.find((s) => s.producer === null && s.kind === producer.kind);
@@ -75,11 +200,11 @@ export class SubscribeTransport {
       const track = new MediaStreamTrack({ kind: producer.kind });
       slot = new Slot(producer.kind, this.pc.addTransceiver(track, { direction: "sendonly" }));
       slot.transceiver.sender.onPictureLossIndication.subscribe(() => {
-        slot?.producer?.requestKeyframe();
+        if (slot && slot.layer >= 0) slot.producer?.requestKeyframe(slot.layer);
       });
       this.slots.push(slot);
     }
-    slot.producer = producer;
+    slot.take(producer);
     producer.attach(slot);
     this.newProducers.add(producer);
     this.negotiate();
@@ -117,6 +242,7 @@ export class SubscribeTransport {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.adaptTimer);
     for (const slot of this.slots) slot.producer?.detach(slot);
     this.slots.length = 0;
     this.pc.close().catch(() => {});
