@@ -154,14 +154,6 @@ export class SubscribeTransport {
     videos.forEach((slot, i) => {
       slot.want(choice[i] ?? -1);
     });
-      console.log(
-        "ADAPT",
-        Math.round(this.estimate.bitsPerSecond),
-        loss,
-        JSON.stringify(
-          videos.map((v) => [v.producer?.layerRates(now).map(Math.round), v.layer, v.wantedLayer]),
-        ),
-      );
   }
 
   get forwarded(): ForwardedTrack[] {
