@@ -15,6 +15,7 @@ import {
   type MediaKind,
   NegotiationError,
   type RemoteCandidate,
+  type ViewedVideo,
 } from "./types.ts";
 
 /** One m-line of a receiving connection; reused for a new producer once its publisher is gone. */
@@ -22,8 +23,9 @@ class Slot implements PacketSink {
   producer: Producer | null = null;
   layer = 0;
   wantedLayer = 0;
-  /** The highest layer this receiver's tile needs (-1: not on screen). */
+  /** The highest layer this receiver's tile needs (-1: not on screen), and the tile's width. */
   maxLayer = Number.POSITIVE_INFINITY;
+  shownWidth = Number.POSITIVE_INFINITY;
   /** Bytes written since the estimate last looked, and the most loss reported since (null: no report). */
   bytesSent = 0;
   lossFraction: number | null = null;
@@ -40,10 +42,15 @@ class Slot implements PacketSink {
     });
   }
 
-  /** Starts forwarding `producer`, at its top layer until the estimate says otherwise. */
+  /**
+   * Starts forwarding `producer` at once, at its highest layer flowing now (its top one before
+   * any was measured), until the estimate says otherwise.
+   */
   take(producer: Producer): void {
     this.producer = producer;
-    this.layer = this.wantedLayer = producer.layerCount - 1;
+    const rates = producer.layerRates();
+    const flowing = rates.findLastIndex((rate) => rate > 0);
+    this.layer = this.wantedLayer = flowing >= 0 ? flowing : producer.layerCount - 1;
   }
 
   write(packet: Buffer): void {
@@ -68,6 +75,14 @@ class Slot implements PacketSink {
   }
 }
 
+/**
+ * The layer a tile `width` device pixels wide needs, by the rids' scales (SIMULCAST_RIDS) of a
+ * 1280-pixel camera: a quarter up to 400 px, half up to 800, else full.
+ */
+function layerForWidth(width: number): number {
+  return width <= 400 ? 0 : width <= 800 ? 1 : 2;
+}
+
 /** How often each receiver's estimate and layers are looked at: about once per receiver report. */
 const ADAPT_INTERVAL_MS = 1000;
 
@@ -89,6 +104,8 @@ export class SubscribeTransport {
   private readonly estimate = new DownlinkEstimate();
   private readonly adaptTimer: ReturnType<typeof setInterval>;
   private lastAdapt = performance.now();
+  /** Bits per second of audio sent at the last look, kept out of the videos' share. */
+  private audioBits = 0;
 
   constructor(
     config: ConstructorParameters<typeof RTCPeerConnection>[0],
@@ -119,39 +136,62 @@ export class SubscribeTransport {
   }
 
   /**
+   * The page's view: a video not listed is not on screen and is not forwarded; a listed one gets
+   * no larger a layer than its width needs, and larger tiles (the speaker, a pinned tile) are
+   * served first. Applied at once.
+   */
+  setView(videos: readonly ViewedVideo[]): void {
+    const shown = new Map(videos.map((v) => [v.mid, v.width]));
+    for (const slot of this.slots) {
+      if (slot.kind !== "video" || slot.transceiver.mid === null) continue;
+      const width = shown.get(slot.transceiver.mid);
+      slot.maxLayer = width === undefined ? -1 : layerForWidth(width);
+      slot.shownWidth = width ?? 0;
+    }
+    this.chooseLayers(performance.now());
+  }
+
+  /**
    * Updates the downlink estimate from what was sent and the loss reported since the last look,
-   * then chooses each video's layer to fit it (layer-choice.ts); audio is always forwarded, and
-   * counted out of the estimate first.
+   * then chooses each video's layer to fit it.
    */
   private adapt(): void {
     const now = performance.now();
     const seconds = (now - this.lastAdapt) / 1000;
     this.lastAdapt = now;
     let bits = 0;
-    let audioBits = 0;
     let loss: number | null = null;
+    this.audioBits = 0;
     for (const slot of this.slots) {
       bits += slot.bytesSent * 8;
-      if (slot.kind === "audio") audioBits += slot.bytesSent * 8;
+      if (slot.kind === "audio") this.audioBits += slot.bytesSent * 8;
       if (slot.kind === "video" && slot.lossFraction !== null) {
         loss = Math.max(loss ?? 0, slot.lossFraction);
       }
       slot.bytesSent = 0;
       slot.lossFraction = null;
     }
+    this.audioBits /= Math.max(seconds, 0.001);
     // No receiver report since the last look: nothing is known, the estimate holds.
     if (bits > 0 && loss !== null)
       this.estimate.update({ bitsSent: bits, lossFraction: loss, seconds });
-    const videos = this.slots.filter((s) => s.kind === "video" && s.producer !== null);
-    const budget = this.estimate.bitsPerSecond - audioBits / Math.max(seconds, 0.001);
-    const choice = chooseLayers(
-      budget,
-      videos.map((slot) => ({
-        layerRates: slot.producer?.layerRates(now) ?? [],
-        maxLayer: slot.maxLayer,
-      })),
-    );
+    this.chooseLayers(now);
+  }
+
+  /** Each video's layer within the estimate less the audio (layer-choice.ts), largest tile first. */
+  private chooseLayers(now: number): void {
+    const videos = this.slots
+      .filter((s) => s.kind === "video" && s.producer !== null)
+      .sort((a, b) => (a.shownWidth === b.shownWidth ? 0 : a.shownWidth < b.shownWidth ? 1 : -1));
+    const demands = videos.map((slot) => ({
+      layerRates: slot.producer?.layerRates(now) ?? [],
+      maxLayer: slot.maxLayer,
+    }));
+    const choice = chooseLayers(this.estimate.bitsPerSecond - this.audioBits, demands);
     videos.forEach((slot, i) => {
+      // Not on screen: nothing, at once. A producer not measured yet (its first second) keeps
+      // what it has.
+      if (slot.maxLayer >= 0 && demands[i]?.layerRates.every((rate) => rate === 0)) return;
       slot.want(choice[i] ?? -1);
     });
   }
