@@ -72,7 +72,8 @@ export class NetworkNamespace {
   address: string;
   private readonly subnet: string;
   private readonly hostLink: string;
-  private readonly nsLink: string;
+  /** Its end of the pair, as named inside it. */
+  readonly nsLink: string;
   private readonly scratch = mkdtempSync(join(tmpdir(), "conclave-netns-"));
   private readonly browsers: Browser[] = [];
 

@@ -33,12 +33,12 @@ describe("layer choice per receiver", () => {
     );
   });
 
-  it("skips a layer the publisher does not send, and pauses what does not fit at all", () => {
+  it("skips a layer the publisher does not send, and keeps the lowest when nothing fits", () => {
     assert.deepEqual(
       chooseLayers(2_000_000, [{ layerRates: [150_000, 0, 1_500_000], maxLayer: 2 }]),
       [2],
     );
-    assert.deepEqual(chooseLayers(100_000, [{ layerRates: THREE, maxLayer: 2 }]), [-1]);
+    assert.deepEqual(chooseLayers(100_000, [{ layerRates: THREE, maxLayer: 2 }]), [0]);
   });
 
   it("takes a single-layer publisher (Firefox, bots) as layer 0", () => {

@@ -1,8 +1,9 @@
 /**
  * Which simulcast layer each of one receiver's videos gets, within the receiver's downlink
- * estimate: every video first gets its lowest layer, then, in priority order and one step at a
- * time, higher layers while they fit with 10 % to spare, never above what the receiver's tile
- * needs. A video whose lowest layer no longer fits gets none (paused); audio is never counted out.
+ * estimate: every video on screen gets at least its lowest layer (a video that moves slowly beats
+ * a tile that stops: pausing and resuming would cost a keyframe each time the estimate wavers),
+ * then, in priority order and one step at a time, higher layers while they fit with 10 % to spare,
+ * never above what the receiver's tile needs. Only a video not on screen gets none.
  */
 export interface VideoDemand {
   /** Bits per second of each layer the publisher sends now, lowest first; 0 for one not flowing. */
@@ -22,10 +23,8 @@ export function chooseLayers(budgetBps: number, demands: readonly VideoDemand[])
   demands.forEach((demand, i) => {
     const lowest = demand.layerRates.findIndex((rate) => rate > 0);
     if (demand.maxLayer < 0 || lowest < 0) return;
-    const rate = demand.layerRates[lowest] as number;
-    if (rate > left) return;
     chosen[i] = lowest;
-    left -= rate;
+    left -= demand.layerRates[lowest] as number;
   });
   let upgraded = true;
   while (upgraded) {

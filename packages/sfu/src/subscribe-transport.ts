@@ -66,12 +66,18 @@ class Slot implements PacketSink {
     this.transceiver.sender.replaceRTP({ sequenceNumber: 0, timestamp: 0 }, true, 3000);
   }
 
-  /** Asks for `layer` (-1: nothing); the switch happens on its next keyframe. */
+  /**
+   * Asks for `layer` (-1: nothing). Between two layers the switch waits for the new one's next
+   * keyframe, so a picture that plays keeps playing; from nothing it resumes at once, and the
+   * receiver's decoder asks for the keyframe it needs (as when a receiver joins).
+   */
   want(layer: number): void {
     if (layer === this.wantedLayer) return;
     this.wantedLayer = layer;
+    const was = this.layer;
     if (layer < 0) this.layer = -1;
-    else if (layer !== this.layer) this.producer?.requestKeyframe(layer);
+    else if (was < 0) this.switchTo(layer);
+    if (layer >= 0 && layer !== was) this.producer?.requestKeyframe(layer);
   }
 }
 
