@@ -59,9 +59,16 @@ function rtcIceServers(iceServers: readonly IceServer[]): RTCIceServer[] {
   return iceServers.map((s) => ({ ...s, urls: [...s.urls] }));
 }
 
-/** A reconnection brings fresh relay credentials: the next ICE gathering uses them. */
+/**
+ * A reconnection brings fresh relay credentials: the next ICE gathering uses them. A browser that
+ * refuses the change keeps the ones it has, which stay valid for a day (docs/protocol.md "Relays").
+ */
 function useRelays(pc: RTCPeerConnection, iceServers: readonly IceServer[]): void {
-  pc.setConfiguration({ ...pc.getConfiguration(), iceServers: rtcIceServers(iceServers) });
+  try {
+    pc.setConfiguration({ ...pc.getConfiguration(), iceServers: rtcIceServers(iceServers) });
+  } catch (error) {
+    console.warn("kept the previous relay credentials", error);
+  }
 }
 
 /** Opus and VP8 only (docs/protocol.md): what the SFU forwards and the E2EE step understands. */
