@@ -3,6 +3,7 @@ import { guestLinkPin } from "../call/host-controls.ts";
 import type { MeetingStore } from "../call/meeting-store.ts";
 import { knockLinkPath } from "../call/room-link.ts";
 import { ChartIcon, ChatIcon, KeyboardIcon, LinkIcon, LockIcon, PeopleIcon } from "./icons.tsx";
+import { MeetingTimer } from "./meeting-timer.tsx";
 import { useStore } from "./use-store.ts";
 
 export type Panel = "diagnostics" | "security" | "chat" | "people";
@@ -69,6 +70,7 @@ export function MeetingBar({ meeting, count, panel, onToggle, onHelp, onCopied }
         <PeopleIcon />
         {count === 1 ? "1 person" : `${count} people`}
       </span>
+      <MeetingTimer />
       <span class="spacer" />
       <button type="button" class="btn btn-ghost" onClick={() => void copyLink()}>
         <LinkIcon />
