@@ -43,9 +43,19 @@ function e2eeStatus(page: Page): Promise<string | null> {
   return page.locator(".meeting").getAttribute("data-e2ee-status");
 }
 
-/** The guest link the host's header copies (a knock link pinning the host). */
+/**
+ * The guest link the host copies (a knock link pinning the host): from the header, or on a phone
+ * from the invite prompt its Invite button opens.
+ */
 async function guestLink(page: Page): Promise<string> {
-  await page.getByRole("button", { name: "Copy guest link (they ask to join)" }).click();
+  const header = page.getByRole("button", { name: "Copy guest link (they ask to join)" });
+  if (await header.isVisible()) await header.click();
+  else {
+    const copy = page.getByRole("button", { name: "Copy guest link", exact: true });
+    if (!(await copy.isVisible()))
+      await page.getByRole("button", { name: "Invite", exact: true }).click();
+    await copy.click();
+  }
   return waitFor("the guest link on the clipboard", async () => {
     const text = await page.evaluate(() =>
       (

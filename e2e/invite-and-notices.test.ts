@@ -192,7 +192,7 @@ describe("invite prompt and notices in Chromium", () => {
     await noticed(bob.page, "The meeting link was replaced");
 
     // Alice hands the host role to Bob: he and Alice are told; then Alice leaves.
-    await menuAction(alice.page, "Bob", "Make Bob the host");
+    await menuAction(alice.page, "Bob", "Make Bob the host (you stay as a member)");
     await noticed(bob.page, "You are now the host");
     await noticed(alice.page, "Bob is now the host");
     await alice.page.getByRole("button", { name: "Leave", exact: true }).click();

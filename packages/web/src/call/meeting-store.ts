@@ -113,7 +113,10 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
   /** What the E2EE worker asks of the meeting, and its group as it changes. */
   private followWorker(): void {
     this.e2ee.connect({
-      send: (message) => this.connection.send(message),
+      send: (message) => {
+        if (message.type === "mls-key-package") this.entry.keyPackageSent();
+        this.connection.send(message);
+      },
       reconnect: () => {
         if (this.state.phase !== "joined") return;
         this.connection.giveUpPlace();
@@ -268,6 +271,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
   private async onMessage(message: ServerMessage): Promise<void> {
     // The MLS engine in the worker follows the room and the Delivery Service's messages.
     this.e2ee.relay(message);
+    if (message.type === "mls-welcome") this.entry.welcomeArrived();
     switch (message.type) {
       case "welcome":
         this.connection.holdPlace(message.selfId, message.resumeToken);

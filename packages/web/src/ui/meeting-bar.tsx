@@ -62,7 +62,7 @@ export function MeetingBar(props: MeetingBarProps) {
       {roles?.locked && (
         <span class="lock-badge" title="Locked: nobody new can join until a host unlocks it">
           <LockIcon />
-          Locked
+          <span class="lock-text">Locked</span>
         </span>
       )}
       <span class="spacer" />

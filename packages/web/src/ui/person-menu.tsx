@@ -1,10 +1,8 @@
 import { useRef, useState } from "preact/hooks";
 
 export interface MenuItem {
-  /** The accessible name, naming the person ("Remove Bo"). */
+  /** What the item says, naming the person ("Remove Bo"): its accessible name too. */
   readonly label: string;
-  /** What the item shows ("Remove"). */
-  readonly text: string;
   readonly danger?: boolean;
   onSelect(): void;
 }
@@ -96,13 +94,12 @@ export function PersonMenu({ name, items }: { name: string; items: readonly Menu
               role="menuitem"
               tabIndex={-1}
               class={item.danger ? "menu-item menu-item-danger" : "menu-item"}
-              aria-label={item.label}
               onClick={() => {
                 close(true);
                 item.onSelect();
               }}
             >
-              {item.text}
+              {item.label}
             </button>
           ))}
         </div>

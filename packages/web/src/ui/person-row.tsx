@@ -34,21 +34,18 @@ export function PersonRow(props: PersonRowProps) {
     const on = role !== "co-host";
     more.push({
       label: on ? `Make ${r.name} co-host` : `Remove co-host ${r.name}`,
-      text: on ? "Make co-host" : "Remove co-host",
       onSelect: () => host.makeCoHost(r.fingerprint, on),
     });
   }
   if (moderator && me === "host") {
     more.push({
-      label: `Make ${r.name} the host`,
-      text: "Make host (you stay as a member)",
+      label: `Make ${r.name} the host (you stay as a member)`,
       onSelect: () => host.transferHost(r.fingerprint),
     });
   }
   if (moderator) {
     more.push({
       label: `Remove ${r.name}`,
-      text: "Remove from the meeting",
       danger: true,
       onSelect: () => props.onRemove(r),
     });
@@ -56,7 +53,6 @@ export function PersonRow(props: PersonRowProps) {
   if (moderator && me === "host") {
     more.push({
       label: `Remove and block ${r.name}`,
-      text: "Remove and block",
       danger: true,
       onSelect: () => props.onBlock(r),
     });
