@@ -1,143 +1,209 @@
 /**
- * `npm run bench:sfu -- --publishers N --subscribers M --seconds T`
+ * `npm run bench:sfu -- --publishers N --subscribers M --seconds T [--peer janus] [--runs R]`
  *
- * Starts a real server process and real bots (publishers send the shipped VP8 + Opus clip,
- * subscribers only receive), waits for media to flow, then samples once a second: packets the
- * SFU forwarded (from /metrics), the server's CPU time (from /proc), and what the bots received.
- * Prints one JSON object with medians over the samples.
+ * Starts a real server process and a load generator in separate processes (bench/src/load): bots
+ * whose publishers send the shipped VP8 + Opus clip and whose receivers only count packets. Once
+ * every stream flows it samples once a second: packets delivered to the receivers against those
+ * expected (what the publishers sent, times the receivers of each), the server's CPU time (from
+ * /proc), and the packets the SFU says it forwarded. `--peer janus` runs the same load against
+ * Debian's Janus (VideoRoom) right after, and prints the ratio of delivered packets per core.
+ * Prints one JSON object with medians over the samples (and over the runs).
  */
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { type Bot, joinBot } from "@conclave/bot";
 import { deriveRoomId, toBase64url } from "@conclave/protocol";
 import { startServer } from "../../packages/server/test/start-server.ts";
+import { JanusSession } from "./janus/janus-client.ts";
+import { createRoom } from "./janus/janus-participants.ts";
+import { startJanus } from "./janus/janus-process.ts";
+import { LoadFleet } from "./load/load-fleet.ts";
+import type { LoadSample, LoadTarget } from "./load/load-messages.ts";
+import { cpuSeconds, forwardedByConclave, median, round } from "./sfu-measure.ts";
 
 const { values } = parseArgs({
   options: {
     publishers: { type: "string", default: "2" },
     subscribers: { type: "string", default: "4" },
     seconds: { type: "string", default: "20" },
+    runs: { type: "string", default: "1" },
+    peer: { type: "string" },
+    "load-processes": { type: "string", default: "2" },
   },
 });
 const publishers = Number(values.publishers);
 const subscribers = Number(values.subscribers);
 const seconds = Number(values.seconds);
+const runs = Number(values.runs);
+const processes = Number(values["load-processes"]);
 if (
-  ![publishers, subscribers, seconds].every((n) => Number.isInteger(n) && n >= 0) ||
-  publishers < 1
+  ![publishers, subscribers, seconds, runs, processes].every(
+    (n) => Number.isInteger(n) && n >= 0,
+  ) ||
+  publishers < 1 ||
+  runs < 1 ||
+  processes < 1 ||
+  (values.peer !== undefined && values.peer !== "janus")
 ) {
-  console.error("usage: bench:sfu -- --publishers N>=1 --subscribers M>=0 --seconds T");
+  console.error(
+    "usage: bench:sfu -- --publishers N>=1 --subscribers M>=0 --seconds T [--runs R] [--peer janus] [--load-processes K]",
+  );
   process.exit(2);
 }
 
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
-function cpuSeconds(pid: number): number {
-  // Fields after the command name: utime and stime are the 12th and 13th.
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+type Peer = "conclave" | "janus";
+
+/** The server under test, started for one run. */
+interface Target {
+  readonly pid: number;
+  readonly load: LoadTarget;
+  /** Conclave only: its own count of forwarded packets. */
+  readonly forwarded: (() => Promise<number>) | null;
+  stop(): Promise<unknown>;
 }
 
-async function forwarded(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith("conclave_sfu_packets_forwarded_total "));
-  return Number(line?.split(" ")[1] ?? Number.NaN);
-}
-
-function received(bots: Bot[]): { packets: number; lost: number } {
-  let packets = 0;
-  let lost = 0;
-  for (const bot of bots) {
-    for (const remote of Object.values(bot.stats().received)) {
-      packets += remote.audio.packets + remote.video.packets;
-      lost += remote.audio.lost + remote.video.lost;
-    }
+async function startTarget(peer: Peer): Promise<Target> {
+  if (peer === "janus") {
+    const janus = await startJanus();
+    const room = 1 + Math.floor(Math.random() * 1e9);
+    const session = await JanusSession.create(janus.url);
+    await createRoom(session, room);
+    return {
+      pid: janus.pid,
+      load: { peer, url: janus.url, room },
+      forwarded: null,
+      stop: async () => {
+        await session.destroy();
+        await janus.stop();
+      },
+    };
   }
-  return { packets, lost };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
-const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
-
-// Every bot connects from loopback: one address, so its connection cap is the server's.
-const server = await startServer({ MAX_PARTICIPANTS: "1000", MAX_CONNECTIONS_PER_ADDRESS: "4000" });
-const bots: Bot[] = [];
-try {
+  // Every bot connects from loopback: one address, so its connection cap is the server's.
+  const server = await startServer({
+    MAX_PARTICIPANTS: "1000",
+    MAX_CONNECTIONS_PER_ADDRESS: "4000",
+  });
   const secret = toBase64url(crypto.getRandomValues(new Uint8Array(32)));
   const link = await deriveRoomId(secret);
   if (!link) throw new Error("room derivation failed");
-  const url = `${server.url}/m/${link.roomId}#${secret}`;
-  for (let i = 0; i < publishers; i++) bots.push(await joinBot({ url, name: `pub${i}` }));
-  for (let i = 0; i < subscribers; i++)
-    bots.push(await joinBot({ url, name: `sub${i}`, publish: false }));
-
-  // Every receiver gets every publisher but itself.
-  const expectedStreams = publishers * (publishers - 1 + subscribers) * 2;
-  const flowing = () =>
-    bots.reduce(
-      (n, bot) =>
-        n + Object.values(bot.stats().received).filter((r) => r.audio.packets > 0).length * 2,
-      0,
-    );
-  const deadline = Date.now() + 30_000;
-  while (flowing() < expectedStreams && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 200));
-  await new Promise((r) => setTimeout(r, 2000)); // past the first keyframes and ICE checks
-
-  const samples = {
-    forwardedPerSecond: [] as number[],
-    cpuPercent: [] as number[],
-    receivedPerSecond: [] as number[],
+  return {
+    pid: server.pid,
+    load: { peer, url: `${server.url}/m/${link.roomId}#${secret}` },
+    forwarded: () => forwardedByConclave(server.metricsUrl),
+    stop: () => server.stop(),
   };
-  let last = {
-    t: performance.now(),
-    cpu: cpuSeconds(server.pid),
-    fwd: await forwarded(server.metricsUrl),
-    rx: received(bots),
-  };
-  const first = last;
-  for (let i = 0; i < seconds; i++) {
-    await new Promise((r) => setTimeout(r, 1000));
-    const now = {
-      t: performance.now(),
-      cpu: cpuSeconds(server.pid),
-      fwd: await forwarded(server.metricsUrl),
-      rx: received(bots),
-    };
-    const dt = (now.t - last.t) / 1000;
-    samples.forwardedPerSecond.push((now.fwd - last.fwd) / dt);
-    samples.cpuPercent.push(((now.cpu - last.cpu) / dt) * 100);
-    samples.receivedPerSecond.push((now.rx.packets - last.rx.packets) / dt);
-    last = now;
-  }
-  const fwdPerSecond = median(samples.forwardedPerSecond);
-  const cpuPercent = median(samples.cpuPercent);
-  const rxPackets = last.rx.packets - first.rx.packets;
-  const rxLost = last.rx.lost - first.rx.lost;
-  console.log(
-    JSON.stringify({
-      bench: "sfu",
-      publishers,
-      subscribers,
-      seconds,
-      streams: expectedStreams,
-      streamsFlowing: flowing(),
-      forwardedPacketsPerSecond: round(fwdPerSecond),
-      receivedPacketsPerSecond: round(median(samples.receivedPerSecond)),
-      serverCpuPercentOfOneCore: round(cpuPercent),
-      packetsPerSecondPerCore:
-        cpuPercent > 0 ? Math.round(fwdPerSecond / (cpuPercent / 100)) : null,
-      lossPercent: round((100 * rxLost) / Math.max(1, rxPackets + rxLost), 3),
-      samples: samples.cpuPercent.length,
-      note: "medians of 1 s samples; bots run in this process on the same machine",
-    }),
-  );
-} finally {
-  for (const bot of bots) bot.close();
-  await server.stop();
 }
+
+/** Every receiver gets every publisher but itself, audio and video. */
+const receiversPerPublisher = publishers - 1 + subscribers;
+const expectedStreams = publishers * receiversPerPublisher * 2;
+
+interface Reading {
+  t: number;
+  serverCpu: number;
+  load: LoadSample;
+  forwarded: number;
+}
+
+async function read(target: Target, fleet: LoadFleet): Promise<Reading> {
+  const [load, forwarded] = await Promise.all([fleet.sample(), target.forwarded?.() ?? 0]);
+  return { t: performance.now(), serverCpu: cpuSeconds(target.pid), load, forwarded };
+}
+
+/** One run against one peer: medians of 1 s samples. */
+async function run(peer: Peer) {
+  const target = await startTarget(peer);
+  const fleet = await LoadFleet.start(processes);
+  try {
+    await fleet.join(target.load, publishers, subscribers);
+    // A loaded machine connects slowly: a second more per receiving connection.
+    const deadline = Date.now() + 60_000 + 1000 * (publishers + subscribers);
+    let flowing = 0;
+    while (flowing < expectedStreams && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      flowing = (await fleet.sample()).streams;
+    }
+    await new Promise((r) => setTimeout(r, 2000)); // past the first keyframes and ICE checks
+    const perSecond = {
+      delivered: [] as number[],
+      expected: [] as number[],
+      forwarded: [] as number[],
+      serverCpuPercent: [] as number[],
+      loadCpuPercent: [] as number[],
+    };
+    const first = await read(target, fleet);
+    let last = first;
+    for (let i = 0; i < seconds; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const now = await read(target, fleet);
+      const dt = (now.t - last.t) / 1000;
+      perSecond.delivered.push((now.load.delivered - last.load.delivered) / dt);
+      perSecond.expected.push(((now.load.sent - last.load.sent) * receiversPerPublisher) / dt);
+      perSecond.forwarded.push((now.forwarded - last.forwarded) / dt);
+      perSecond.serverCpuPercent.push(((now.serverCpu - last.serverCpu) / dt) * 100);
+      perSecond.loadCpuPercent.push(((now.load.cpuSeconds - last.load.cpuSeconds) / dt) * 100);
+      last = now;
+    }
+    const delivered = median(perSecond.delivered);
+    const cpu = median(perSecond.serverCpuPercent);
+    const expectedTotal = (last.load.sent - first.load.sent) * receiversPerPublisher;
+    return {
+      peer,
+      streamsFlowing: flowing,
+      expectedPacketsPerSecond: round(median(perSecond.expected)),
+      deliveredPacketsPerSecond: round(delivered),
+      deliveredPercent: round(
+        (100 * (last.load.delivered - first.load.delivered)) / Math.max(1, expectedTotal),
+        2,
+      ),
+      forwardedPacketsPerSecond: target.forwarded ? round(median(perSecond.forwarded)) : null,
+      serverCpuPercentOfOneCore: round(cpu),
+      deliveredPacketsPerSecondPerCore: cpu > 0 ? Math.round(delivered / (cpu / 100)) : null,
+      loadCpuPercentOfOneCore: round(median(perSecond.loadCpuPercent)),
+    };
+  } finally {
+    await fleet.stop();
+    await target.stop();
+  }
+}
+
+type RunResult = Awaited<ReturnType<typeof run>>;
+
+/** Medians over runs of each figure; the spread of packets per core shows the noise. */
+function summary(results: RunResult[]) {
+  const perCore = results.map((r) => r.deliveredPacketsPerSecondPerCore ?? 0);
+  const of = (pick: (r: RunResult) => number | null) =>
+    round(median(results.map((r) => pick(r) ?? 0)));
+  return {
+    deliveredPacketsPerSecond: of((r) => r.deliveredPacketsPerSecond),
+    expectedPacketsPerSecond: of((r) => r.expectedPacketsPerSecond),
+    deliveredPercent: of((r) => r.deliveredPercent),
+    serverCpuPercentOfOneCore: of((r) => r.serverCpuPercentOfOneCore),
+    deliveredPacketsPerSecondPerCore: Math.round(median(perCore)),
+    perCoreRange: [Math.min(...perCore), Math.max(...perCore)],
+    loadCpuPercentOfOneCore: of((r) => r.loadCpuPercentOfOneCore),
+  };
+}
+
+const peers: Peer[] = values.peer === "janus" ? ["conclave", "janus"] : ["conclave"];
+const results: Record<Peer, RunResult[]> = { conclave: [], janus: [] };
+// Alternate the peers run by run, so that a change in the machine's other load hits both alike.
+for (let i = 0; i < runs; i++) for (const peer of peers) results[peer].push(await run(peer));
+const conclave = summary(results.conclave);
+const janus = values.peer === "janus" ? summary(results.janus) : null;
+console.log(
+  JSON.stringify({
+    bench: "sfu",
+    publishers,
+    subscribers,
+    seconds,
+    runs,
+    loadProcesses: processes,
+    expectedStreams,
+    conclave,
+    janus,
+    conclavePerJanusPerCore: janus
+      ? round(conclave.deliveredPacketsPerSecondPerCore / janus.deliveredPacketsPerSecondPerCore, 2)
+      : null,
+    runsDetail: results,
+    note: "medians of 1 s samples, then of runs; per core = delivered packets/s per server CPU-second",
+  }),
+);

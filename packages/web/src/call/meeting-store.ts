@@ -235,7 +235,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
   private async connect(): Promise<void> {
     this.teardown();
     this.update({ phase: "connecting", attempt: this.state.attempt + 1, retryAt: null });
-    await this.connection.open();
+    await this.connection.open({ keepsMedia: this.media.keepsConnections });
   }
 
   private onTaskFailed(error: unknown): void {
@@ -275,7 +275,9 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
     switch (message.type) {
       case "welcome":
         this.connection.holdPlace(message.selfId, message.resumeToken);
-        return this.onWelcome(message.selfId, message.participants, message.iceServers);
+        return this.onWelcome(message.selfId, message.participants, message.iceServers, {
+          mediaKept: message.mediaKept,
+        });
       case "lobby":
         this.connection.answered();
         // Also after a drop whose place was no longer held: we ask again.
@@ -324,6 +326,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
     selfId: ParticipantId,
     participants: readonly Participant[],
     iceServers: readonly IceServer[],
+    { mediaKept = false } = {},
   ): Promise<void> {
     this.connection.answered();
     this.entry.start();
@@ -333,7 +336,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
     const { count } = this.people;
     const here = count === 1 ? "You are the only one here." : `${count} people in the meeting.`;
     this.announcements.say(rejoined ? "Reconnected" : `You joined. ${here}`);
-    await this.media.publish(iceServers);
+    await this.media.publish(iceServers, mediaKept);
   }
 
   private onError(code: ErrorCode, message: string): void {
@@ -345,6 +348,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
         return;
       case "failed":
         this.teardown();
+        this.media.close();
         this.update({ phase: "failed", failure: failureOf(code, message) });
         this.people.hide();
         this.local.stop();
@@ -389,11 +393,14 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
     this.people.publish();
   }
 
-  /** Ends the current connection attempt: its socket, its peer connections, who it listed. */
+  /**
+   * Ends the current connection attempt: its socket and who it listed. The peer connections stay
+   * until the next `welcome` says whether the server kept its side (MediaSession.publish).
+   */
   private teardown(): void {
     this.entry.stop();
     this.connection.close();
-    this.media.close();
+    this.media.hold();
     this.people.forget();
   }
 }

@@ -50,6 +50,7 @@ function input(over: Partial<StageInput> = {}): StageInput {
     hands: [],
     reactions: [],
     quality: {},
+    verified: [],
     ...over,
   };
 }
@@ -204,5 +205,27 @@ describe("stage tiles", () => {
     );
     assert.equal(peopleCount([person("b"), waiting, unknown], "member"), 2);
     assert.equal(peopleCount([person("b")], "joining"), null, "outside the group: no count");
+  });
+
+  it("marks the tile of a member this device verified, by leaf, and no one else's", () => {
+    const tiles = stageTiles(
+      input({
+        participants: [
+          person("b", { leaf: 2 }),
+          person("c", { leaf: 3 }),
+          person("d", { leaf: null }),
+        ],
+        verified: [2],
+      }),
+    );
+    assert.deepEqual(
+      tiles.map((t) => [t.name, t.view.verified ?? false]),
+      [
+        ["Ada (you)", false],
+        ["Name b", true],
+        ["Name c", false],
+        ["Name d", false],
+      ],
+    );
   });
 });

@@ -9,6 +9,7 @@ import {
   LockIcon,
   PeopleIcon,
 } from "./icons.tsx";
+import { MeetingTimer } from "./meeting-timer.tsx";
 import type { MeetingLinks } from "./use-meeting-links.ts";
 import { useStore } from "./use-store.ts";
 
@@ -59,6 +60,7 @@ export function MeetingBar(props: MeetingBarProps) {
         <PeopleIcon />
         {count === null ? "Joining…" : count === 1 ? "1 person" : `${count} people`}
       </span>
+      <MeetingTimer />
       {roles?.locked && (
         <span class="lock-badge" title="Locked: nobody new can join until a host unlocks it">
           <LockIcon />

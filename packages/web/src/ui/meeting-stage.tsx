@@ -13,6 +13,8 @@ export function MeetingStage({ meeting, name }: { meeting: MeetingStore; name: s
   const screen = useStore(meeting.screen);
   const { group, uploads } = useStore(meeting.e2ee);
   const waiting = useMemo(() => new Set(Object.keys(uploads) as ParticipantId[]), [uploads]);
+  useStore(meeting.pins);
+  const pins = meeting.pins;
   const activity = useStore(meeting.e2ee.activity);
   const { participants } = useStore(meeting.people);
   const { speaking } = useStore(meeting.media);
@@ -43,6 +45,7 @@ export function MeetingStage({ meeting, name }: { meeting: MeetingStore; name: s
     hands: activity.hands,
     reactions: activity.reactions,
     quality: monitor.quality,
+    verified: pins.verifiedLeaves(group.roster),
   });
   return <Stage tiles={tiles} speaker={monitor.speaker} />;
 }

@@ -1,6 +1,7 @@
 import { type Role, roleOf } from "../call/host-controls.ts";
 import type { MeetingStore } from "../call/meeting-store.ts";
 import type { RolesView, RosterEntry } from "../worker/reports.ts";
+import { VerifiedBadge } from "./comparison/verified-badge.tsx";
 import { type MenuItem, PersonMenu } from "./person-menu.tsx";
 
 const ROLE_TEXT: Record<Role, string> = { host: "Host", "co-host": "Co-host", member: "" };
@@ -62,6 +63,7 @@ export function PersonRow(props: PersonRowProps) {
       <div class="person-head">
         <span class="person-name">{r.self ? `${r.name} (you)` : r.name}</span>
         {role !== "member" && <span class="role-badge">{ROLE_TEXT[role]}</span>}
+        <VerifiedBadge meeting={meeting} member={r} />
         {handUp && <span class="hand-badge">Hand raised</span>}
         {micOn === false && <span class="mic-badge">Muted</span>}
       </div>

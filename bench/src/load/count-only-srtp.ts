@@ -1,0 +1,45 @@
+import { isMedia, isRtcp, RTCDtlsTransport, RtcpPacketConverter } from "werift";
+
+/**
+ * What this load process received: RTP packets, never decrypted, and per receiving transport the
+ * packets of each SSRC (SSRCs are only unique per connection).
+ */
+export const received = { packets: 0, transports: [] as Map<number, number>[] };
+
+/** Streams that received at least one packet. */
+export function streamsReceived(): number {
+  return received.transports.reduce((n, streams) => n + streams.size, 0);
+}
+
+/**
+ * Makes every werift connection in this process count incoming SRTP instead of decrypting it:
+ * the SRTP header (RFC 3711 §3.1) leaves the SSRC in clear, which is all a count needs. A bench
+ * receiver then costs a socket read and a header read per packet, so the server under test, not
+ * the load generator, is what saturates. RTCP is still decrypted and dispatched, so a publisher
+ * hears keyframe requests. Only for load processes: nothing received here is checked.
+ */
+export function countOnlySrtp(): void {
+  RTCDtlsTransport.prototype.startSrtp = function (this: RTCDtlsTransport) {
+    if (this.srtpStarted) return;
+    this.srtpStarted = true;
+    this.updateSrtpSession();
+    const streams = new Map<number, number>();
+    received.transports.push(streams);
+    this.iceTransport.connection.onData.subscribe((data: Buffer) => {
+      if (!isMedia(data)) return;
+      if (isRtcp(data)) {
+        try {
+          for (const rtcp of RtcpPacketConverter.deSerialize(this.srtcp.decrypt(data)))
+            this.onRtcp.execute(rtcp);
+        } catch {
+          // A packet that fails to authenticate or parse is dropped, as werift does.
+        }
+        return;
+      }
+      if (data.length < 12) return;
+      received.packets++;
+      const ssrc = data.readUInt32BE(8);
+      streams.set(ssrc, (streams.get(ssrc) ?? 0) + 1);
+    });
+  };
+}
