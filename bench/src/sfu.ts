@@ -7,7 +7,8 @@
  * expected (what the publishers sent, times the receivers of each), the server's CPU time (from
  * /proc), and the packets the SFU says it forwarded. `--peer janus` runs the same load against
  * Debian's Janus (VideoRoom) right after, and prints the ratio of delivered packets per core.
- * Prints one JSON object with medians over the samples (and over the runs).
+ * Prints one JSON object with medians over the samples (and over the runs). `--cpu-prof-dir D`
+ * profiles the Conclave server (node --cpu-prof) into D.
  */
 import { parseArgs } from "node:util";
 import { deriveRoomId, toBase64url } from "@conclave/protocol";
@@ -27,6 +28,8 @@ const { values } = parseArgs({
     runs: { type: "string", default: "1" },
     peer: { type: "string" },
     "load-processes": { type: "string", default: "2" },
+    /** Where the Conclave server writes a CPU profile of each run (node --cpu-prof). */
+    "cpu-prof-dir": { type: "string" },
   },
 });
 const publishers = Number(values.publishers);
@@ -44,7 +47,7 @@ if (
   (values.peer !== undefined && values.peer !== "janus")
 ) {
   console.error(
-    "usage: bench:sfu -- --publishers N>=1 --subscribers M>=0 --seconds T [--runs R] [--peer janus] [--load-processes K]",
+    "usage: bench:sfu -- --publishers N>=1 --subscribers M>=0 --seconds T [--runs R] [--peer janus] [--load-processes K] [--cpu-prof-dir D]",
   );
   process.exit(2);
 }
