@@ -63,7 +63,8 @@ describe("verification in Chromium", () => {
     await expectVideoFlowing(alice.page, "Bob");
 
     await openSecurity(alice.page);
-    await alice.page.getByRole("button", { name: "Mark Bob verified" }).click();
+    await alice.page.getByRole("button", { name: "Verify Bob" }).click();
+    await alice.page.getByRole("button", { name: "They match" }).click();
     await alice.page.getByRole("button", { name: "Unverify Bob" }).waitFor();
 
     // Bob leaves and comes back from the same browser: same device key, still verified.

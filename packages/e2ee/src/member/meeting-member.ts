@@ -15,6 +15,7 @@ import type { RolesChange } from "../admission/roles-change.ts";
 import { E2eeUsageError } from "../errors.ts";
 import type { MediaKeyRing } from "../media-keys/key-ring.ts";
 import { exportSecret } from "../mls/session.ts";
+import { pairWords } from "../verification/pair-words.ts";
 import { seal, sendHostCommand, sendTyped, toMember } from "./app-channel.ts";
 import {
   encodeOpaque,
@@ -37,6 +38,7 @@ import {
   type MlsClientMessage,
 } from "./member-state.ts";
 import { askAdmit, askChange, askRemove } from "./own-requests.ts";
+import { ownRole } from "./roster-view.ts";
 import { handleServerMessage } from "./server-inbox.ts";
 
 export type { MeetingMemberOptions, MemberStats, MemberStatus, MemberTimers, MlsClientMessage };
@@ -49,6 +51,11 @@ export interface MeetingMember {
   readonly roster: readonly RosterMember[];
   /** Five groups of five digits; equal for everyone in the same group (mls/security-code.ts). */
   readonly securityCode: string | undefined;
+  /**
+   * The words we and the member with this fingerprint read to each other to check each other's
+   * key (verification/pair-words.ts); undefined if we are not a member or nobody here has it.
+   */
+  pairWords(fingerprint: string): Promise<readonly string[] | undefined>;
   /** The group's MLS cipher suite, fixed at its founding (mls/ciphersuite.ts). */
   readonly ciphersuite: string | undefined;
   /**
@@ -192,6 +199,15 @@ class Member implements MeetingMember {
   }
   get securityCode() {
     return this.shell.state.session?.securityCode.digits;
+  }
+  async pairWords(fingerprint: string): Promise<readonly string[] | undefined> {
+    const theirs = fingerprintArgument(fingerprint);
+    const state = this.shell.state;
+    const own = ownRole(state)?.fingerprint;
+    const code = state.session?.securityCode;
+    const present = state.roster.some((r) => parseFingerprint(r.fingerprint) === theirs);
+    if (own === undefined || code === undefined || !present || own === theirs) return undefined;
+    return pairWords(code.authenticator, own, theirs);
   }
   get ciphersuite() {
     return this.shell.state.session?.state.groupContext.cipherSuite;

@@ -19,6 +19,8 @@ export interface SecurityCode {
   readonly digits: string;
   /** The epoch whose authenticator it came from (the last roster change). */
   readonly epoch: bigint;
+  /** That epoch's authenticator (RFC 9420 §8.7), which pair comparisons are bound to. */
+  readonly authenticator: Uint8Array;
 }
 
 /** Bits of the code: log2(10^25). */
@@ -36,5 +38,5 @@ export async function deriveSecurityCode(
   const text = (value % 10n ** BigInt(DIGITS)).toString().padStart(DIGITS, "0");
   const groups: string[] = [];
   for (let i = 0; i < DIGITS; i += GROUP) groups.push(text.slice(i, i + GROUP));
-  return { digits: groups.join(" "), epoch };
+  return { digits: groups.join(" "), epoch, authenticator: epochAuthenticator.slice() };
 }

@@ -9,6 +9,7 @@ const member = (leaf: number, name: string, self = false): RosterEntry => ({
   fingerprint: `fp${leaf}`,
   self,
   nameConfirmed: true,
+  comparison: null,
 });
 const group = (over: Partial<GroupView>): GroupView => ({
   status: "member",

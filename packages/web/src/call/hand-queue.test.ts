@@ -9,6 +9,7 @@ const member = (leaf: number, name: string, fingerprint = `fp${leaf}`): RosterEn
   fingerprint,
   self: false,
   nameConfirmed: true,
+  comparison: null,
 });
 const roster = [
   { ...member(0, "Ada"), self: true },

@@ -10,6 +10,7 @@ const member = (leaf: number, name: string, self = false): RosterEntry => ({
   fingerprint: `fp${leaf}`,
   self,
   nameConfirmed: true,
+  comparison: null,
 });
 const person = (id: string, leaf: number | null): Participant =>
   ({

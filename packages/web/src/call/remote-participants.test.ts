@@ -13,6 +13,7 @@ const member = (leaf: number, name: string, self = false): RosterEntry => ({
   fingerprint: `fp${leaf}`,
   self,
   nameConfirmed: true,
+  comparison: null,
 });
 const roster = [member(0, "Ada", true), member(1, "Bo"), member(2, "Cy"), member(3, "Di")];
 

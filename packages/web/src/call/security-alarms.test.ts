@@ -9,7 +9,9 @@ const group = (epoch: string) => ({
   ownLeaf: 0,
   securityCode: null,
   ciphersuite: null,
-  roster: [{ leaf: 2, name: "Ben", fingerprint: "", self: false, nameConfirmed: true }],
+  roster: [
+    { leaf: 2, name: "Ben", fingerprint: "", self: false, nameConfirmed: true, comparison: null },
+  ],
   failure: null,
   removedBy: null,
 });

@@ -48,6 +48,7 @@ function input(over: Partial<StageInput> = {}): StageInput {
     hands: [],
     reactions: [],
     quality: {},
+    verified: [],
     ...over,
   };
 }
@@ -187,5 +188,27 @@ describe("stage tiles", () => {
     );
     assert.equal(tile?.view.hand, false);
     assert.deepEqual(tile?.view.reactions, [], "our own reactions stay on our tile");
+  });
+
+  it("marks the tile of a member this device verified, by leaf, and no one else's", () => {
+    const tiles = stageTiles(
+      input({
+        participants: [
+          person("b", { leaf: 2 }),
+          person("c", { leaf: 3 }),
+          person("d", { leaf: null }),
+        ],
+        verified: [2],
+      }),
+    );
+    assert.deepEqual(
+      tiles.map((t) => [t.name, t.view.verified ?? false]),
+      [
+        ["Ada (you)", false],
+        ["Name b", true],
+        ["Name c", false],
+        ["Name d", false],
+      ],
+    );
   });
 });

@@ -31,6 +31,8 @@ export interface TileView {
   readonly reactions?: readonly ShownReaction[];
   /** Their connection (ours on the self view), once there is enough to judge. */
   readonly quality?: Quality | null;
+  /** This device compared keys with them and marked them verified (call/verified-pins.ts). */
+  readonly verified?: boolean;
 }
 
 export interface StageTile extends LayoutTile {
@@ -65,6 +67,8 @@ export interface StageInput {
   readonly reactions: readonly ShownReaction[];
   /** Connection quality by tile key (call-monitor.ts). */
   readonly quality: Readonly<Record<string, Quality>>;
+  /** Leaves of the members this device verified (VerifiedPins.verifiedLeaves). */
+  readonly verified: readonly number[];
 }
 
 export const RECONNECTING = "Reconnecting…";
@@ -105,6 +109,7 @@ export function stageTiles(input: StageInput): StageTile[] {
         hand: p.leaf !== null && handLeaves.has(p.leaf),
         reactions: input.reactions.filter((r) => r.leaf !== null && r.leaf === p.leaf),
         quality: quality[p.id] ?? null,
+        verified: p.leaf !== null && input.verified.includes(p.leaf),
       },
     });
     if (p.screen) {

@@ -40,4 +40,27 @@ describe("verified pins", () => {
     const pins = new VerifiedPins(storage as unknown as Storage);
     assert.deepEqual(pins.state.byFingerprint, {});
   });
+
+  it("marks on tiles only members verified with the key they have now, never ourselves", () => {
+    const pins = new VerifiedPins(new MemoryStorage() as unknown as Storage);
+    const entry = (leaf: number, name: string, fingerprint: string, self = false) => ({
+      leaf,
+      name,
+      fingerprint,
+      self,
+      nameConfirmed: true,
+      comparison: null,
+    });
+    pins.verify("Ada", ADA);
+    pins.verify("Me", "9999 8888 7777 6666");
+    const roster = [
+      entry(0, "Me", "9999 8888 7777 6666", true),
+      entry(1, "Ada", ADA),
+      entry(2, "Ada (1111)", OTHER),
+      entry(3, "Bob", "5555 6666 7777 8888"),
+    ];
+    assert.deepEqual(pins.verifiedLeaves(roster), [1]);
+    pins.forget(ADA);
+    assert.deepEqual(pins.verifiedLeaves(roster), []);
+  });
 });

@@ -1,3 +1,4 @@
+import type { RosterEntry } from "../worker/reports.ts";
 import { Store } from "./store.ts";
 
 /**
@@ -43,6 +44,13 @@ export class VerifiedPins extends Store<Pins> {
       ([fp, pinnedName]) => fp !== fingerprint && sameName(pinnedName, bare),
     );
     return elsewhere ? "key-changed" : "unverified";
+  }
+
+  /** The leaves of the members this device verified, for the marks on tiles and in People. */
+  verifiedLeaves(roster: readonly RosterEntry[]): number[] {
+    return roster
+      .filter((r) => !r.self && r.nameConfirmed && this.check(r.name, r.fingerprint) === "verified")
+      .map((r) => r.leaf);
   }
 
   verify(name: string, fingerprint: string): void {

@@ -59,7 +59,16 @@ test("worker messages are validated on both sides of postMessage", () => {
     epoch: "3",
     ownLeaf: 0,
     securityCode: "12345 67890 12345 67890 12345",
-    roster: [{ leaf: 0, name: "Ada", fingerprint: "ab12", self: true, nameConfirmed: true }],
+    roster: [
+      {
+        leaf: 0,
+        name: "Ada",
+        fingerprint: "ab12",
+        self: true,
+        nameConfirmed: true,
+        comparison: null,
+      },
+    ],
     ciphersuite: "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519",
     failure: null,
     removedBy: null,

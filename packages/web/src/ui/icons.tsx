@@ -138,3 +138,8 @@ export const KeyboardIcon = () => (
 );
 
 export const DownloadIcon = () => <Icon d="M12 3v12M7 10l5 5 5-5M5 21h14" />;
+
+/** A shield with a tick: a person whose key this device compared and verified. */
+export const VerifiedIcon = () => (
+  <Icon d="M12 3 4 6v6c0 4.5 3.4 8.2 8 9 4.6-.8 8-4.5 8-9V6zM8.5 12l2.5 2.5 4.5-5" />
+);

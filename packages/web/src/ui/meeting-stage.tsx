@@ -11,6 +11,8 @@ export function MeetingStage({ meeting, name }: { meeting: MeetingStore; name: s
   const local = useStore(meeting.local);
   const screen = useStore(meeting.screen);
   const { group } = useStore(meeting.e2ee);
+  useStore(meeting.pins);
+  const pins = meeting.pins;
   const activity = useStore(meeting.e2ee.activity);
   const { participants } = useStore(meeting.people);
   const { speaking } = useStore(meeting.media);
@@ -40,6 +42,7 @@ export function MeetingStage({ meeting, name }: { meeting: MeetingStore; name: s
     hands: activity.hands,
     reactions: activity.reactions,
     quality: monitor.quality,
+    verified: pins.verifiedLeaves(group.roster),
   });
   return <Stage tiles={tiles} speaker={monitor.speaker} />;
 }

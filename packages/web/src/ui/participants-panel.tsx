@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ownRole, type Role, roleOf } from "../call/host-controls.ts";
 import type { MeetingStore } from "../call/meeting-store.ts";
 import type { RosterEntry } from "../worker/reports.ts";
+import { VerifiedBadge } from "./comparison/verified-badge.tsx";
 import { focusOnMount } from "./focus-on-mount.ts";
 import { useStore } from "./use-store.ts";
 
@@ -88,6 +89,7 @@ export function ParticipantsPanel({
               <div class="person-head">
                 <span class="person-name">{r.self ? `${r.name} (you)` : r.name}</span>
                 {role !== "member" && <span class="role-badge">{ROLE_TEXT[role]}</span>}
+                <VerifiedBadge meeting={meeting} member={r} />
               </div>
               <span class="fingerprint">{r.fingerprint}</span>
               {moderator && !r.self && (

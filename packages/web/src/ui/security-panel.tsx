@@ -69,9 +69,9 @@ export function SecurityPanel({
       <p class="hint">
         Compare this code with everyone in the meeting, for example by reading it aloud. If all
         codes match, everyone is in the same encrypted group and nobody else is listening. It
-        changes whenever someone joins or leaves. To check one person, compare their fingerprint
-        with them and mark it verified: this browser then warns if that name ever comes with another
-        key.
+        changes whenever someone joins or leaves. To check one person, press Verify next to their
+        name and compare six words with them: this browser then marks them verified, and warns if
+        that name ever comes with another key.
       </p>
       <p class="hint">MLS epoch: {group.epoch ?? "—"}</p>
       <h3>In the encrypted group ({group.roster.length})</h3>

@@ -1,5 +1,5 @@
 import type { TileView } from "../call/stage-tiles.ts";
-import { HandIcon, MicOffIcon } from "./icons.tsx";
+import { HandIcon, MicOffIcon, VerifiedIcon } from "./icons.tsx";
 import { VideoView } from "./media-view.tsx";
 import { QualityIndicator } from "./quality-indicator.tsx";
 
@@ -36,6 +36,7 @@ export function Tile(props: TileView) {
     hand = false,
     reactions = [],
     quality = null,
+    verified = false,
   } = props;
   const showVideo = videoOn && videoStream !== null;
   return (
@@ -58,8 +59,14 @@ export function Tile(props: TileView) {
           </span>
         )}
         <span class="tile-name">{self ? `${name} (you)` : name}</span>
+        {verified && (
+          <span class="tile-verified" data-verified="">
+            <VerifiedIcon />
+          </span>
+        )}
       </figcaption>
       {!micOn && <span class="sr-only">Microphone off</span>}
+      {verified && <span class="sr-only">Verified</span>}
       {status && <span class="tile-status">{status}</span>}
       {hand && (
         <span class="tile-hand">

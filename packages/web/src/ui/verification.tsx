@@ -1,13 +1,16 @@
+import { useState } from "preact/hooks";
 import type { MeetingStore } from "../call/meeting-store.ts";
 import type { RosterEntry } from "../worker/reports.ts";
+import { ComparisonDialog } from "./comparison/comparison-dialog.tsx";
 import { useStore } from "./use-store.ts";
 
 /**
- * Verification of one member: compare their fingerprint with them out of band, then mark it
- * verified; this browser remembers it (call/verified-pins.ts).
+ * Verification of one member: compare the pair's words with them (comparison/comparison-dialog.tsx),
+ * then mark them verified; this browser remembers it (call/verified-pins.ts).
  */
 export function VerifyCell({ meeting, member }: { meeting: MeetingStore; member: RosterEntry }) {
   useStore(meeting.pins);
+  const [comparing, setComparing] = useState(false);
   if (member.self || !member.nameConfirmed) return null;
   const state = meeting.pins.check(member.name, member.fingerprint);
   if (state === "verified") {
@@ -25,13 +28,14 @@ export function VerifyCell({ meeting, member }: { meeting: MeetingStore; member:
     );
   }
   return (
-    <button
-      type="button"
-      class="btn btn-small"
-      onClick={() => meeting.pins.verify(member.name, member.fingerprint)}
-    >
-      Mark {member.name} verified
-    </button>
+    <>
+      <button type="button" class="btn btn-small" onClick={() => setComparing(true)}>
+        Verify {member.name}
+      </button>
+      {comparing && (
+        <ComparisonDialog meeting={meeting} member={member} onClose={() => setComparing(false)} />
+      )}
+    </>
   );
 }
 

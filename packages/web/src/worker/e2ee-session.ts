@@ -68,6 +68,8 @@ export class E2eeSession {
   /** Who removed us, once a commit did (GroupView.removedBy). */
   private removedBy: GroupView["removedBy"] = null;
   private lastGroup = "";
+  /** Pair words by `securityCode/fingerprint`, for the current roster (deriveComparisons). */
+  private comparisons = new Map<string, readonly string[]>();
   /** What we told the group about ourselves; told again whenever members are added. */
   private handRaisedAt: number | null = null;
   private recording = false;
@@ -309,10 +311,16 @@ export class E2eeSession {
         fingerprint: r.fingerprint,
         self: r.self,
         nameConfirmed: r.nameConfirmed,
+        comparison: this.comparisonWith(r.fingerprint),
       })),
       failure: null,
       removedBy: this.removedBy,
     };
+  }
+
+  private comparisonWith(fingerprint: string): string[] | null {
+    const words = this.comparisons.get(`${this.member.securityCode}/${fingerprint}`);
+    return words === undefined ? null : [...words];
   }
 
   close(): void {
@@ -326,6 +334,30 @@ export class E2eeSession {
     if (text === this.lastGroup) return;
     this.lastGroup = text;
     this.post({ type: "group", group });
+    this.deriveComparisons().catch((error: unknown) => this.reportFailure(error));
+  }
+
+  /**
+   * Derives the words of each pair we are in that the roster lacks, then reports the group again.
+   * Keyed by security code, so a roster change (which changes the words) starts afresh.
+   */
+  private async deriveComparisons(): Promise<void> {
+    const code = this.member.securityCode;
+    const missing = this.member.roster.filter(
+      (r) => !r.self && !this.comparisons.has(`${code}/${r.fingerprint}`),
+    );
+    if (code === undefined || missing.length === 0) return;
+    const derived = new Map<string, readonly string[]>();
+    for (const r of missing) {
+      const words = await this.member.pairWords(r.fingerprint);
+      if (words !== undefined) derived.set(`${code}/${r.fingerprint}`, words);
+    }
+    if (this.member.securityCode !== code || derived.size === 0) return;
+    for (const [key, words] of this.comparisons) {
+      if (key.startsWith(`${code}/`)) derived.set(key, words);
+    }
+    this.comparisons = derived;
+    this.postGroup();
   }
 
   /**

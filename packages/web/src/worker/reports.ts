@@ -72,6 +72,14 @@ export const RosterEntrySchema = z.strictObject({
   fingerprint: z.string().max(128),
   self: z.boolean(),
   nameConfirmed: z.boolean(),
+  /**
+   * The words we and this member read to each other to compare keys (docs/e2ee.md "Comparing
+   * with one person"); null for ourselves and until they are derived.
+   */
+  comparison: z
+    .array(z.string().regex(/^[a-z]{2,16}$/))
+    .length(6)
+    .nullable(),
 });
 export type RosterEntry = z.infer<typeof RosterEntrySchema>;
 
