@@ -1,4 +1,5 @@
 import type { ClientMessage, SubscribedTrack } from "@conclave/protocol";
+import { restartableIce } from "@conclave/sfu";
 import { MediaStreamTrack, RTCPeerConnection, type RTCPeerConnectionConfig } from "werift";
 import type { Clip } from "./clip.ts";
 import type { BotE2ee } from "./e2ee.ts";
@@ -9,8 +10,9 @@ import { Subscriber } from "./subscriber.ts";
 
 /**
  * The bot's two peer connections, as a browser's (docs/protocol.md "Publish"): the sending one with
- * the clip's publisher, the receiving one with its subscriber. Each signalling connection gets new
- * ones (closeConnection); the frame encryption is the meeting's and stays (bot.ts owns it).
+ * the clip's publisher, the receiving one with its subscriber. After a drop they restart ICE if the
+ * server kept its side too (restart), else they are made anew (closeConnection, publish); the
+ * frame encryption is the meeting's and stays (bot.ts owns it).
  */
 export interface BotMediaContext {
   readonly clip: Clip | null;
@@ -51,7 +53,7 @@ export class BotMedia {
    */
   async publish(timeoutMs: number, negotiate: (offer: string) => Promise<string>): Promise<void> {
     const { clip, e2ee } = this.context;
-    const sendPc = new RTCPeerConnection(this.context.peerConfig());
+    const sendPc = restartableIce(new RTCPeerConnection(this.context.peerConfig()));
     this.sendPc = sendPc;
     // docs/protocol.md §Publish: two sendonly transceivers, audio then video (the bot shares no
     // screen, so it leaves out the optional screen pair); without tracks when not publishing, which the server accepts like a browser with camera and mic off.
@@ -75,6 +77,26 @@ export class BotMedia {
     await sendPc.setLocalDescription(await sendPc.createOffer());
     const answer = await negotiate(await completeSdp(sendPc, timeoutMs));
     await sendPc.setRemoteDescription({ type: "answer", sdp: answer });
+    this.context.send({ type: "media-state", audio: clip !== null, video: clip !== null });
+  }
+
+  /** Whether there is a sending connection that ICE can restart on (docs/protocol.md "Reconnecting"). */
+  get keepsConnection(): boolean {
+    const state = this.sendPc?.connectionState;
+    return state !== undefined && state !== "closed" && state !== "failed";
+  }
+
+  /**
+   * Back on a new signalling connection with the connections kept on both sides: an ICE-restart
+   * offer on the sending one; the server's next offer restarts the receiving one.
+   */
+  async restart(timeoutMs: number, negotiate: (offer: string) => Promise<string>): Promise<void> {
+    const sendPc = this.sendPc;
+    if (!sendPc) throw new Error("no sending connection to restart");
+    await sendPc.setLocalDescription(await sendPc.createOffer({ iceRestart: true }));
+    const answer = await negotiate(await completeSdp(sendPc, timeoutMs));
+    await sendPc.setRemoteDescription({ type: "answer", sdp: answer });
+    const clip = this.context.clip;
     this.context.send({ type: "media-state", audio: clip !== null, video: clip !== null });
   }
 
@@ -116,7 +138,7 @@ export class BotMedia {
     const { e2ee, send } = this.context;
     try {
       this.subscriber ??= new Subscriber(
-        new RTCPeerConnection(this.context.peerConfig()),
+        restartableIce(new RTCPeerConnection(this.context.peerConfig())),
         (publisher) => send({ type: "keyframe-request", participantId: publisher }),
         (track, frame) => e2ee.open(track, frame),
       );

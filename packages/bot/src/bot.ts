@@ -31,8 +31,11 @@ export interface BotEvents {
   "server-error": [code: ErrorCode, message: string];
   /** The signalling socket closed; `expected` is false unless leave() or close() did it. */
   closed: [code: number, reason: string, expected: boolean];
-  /** Connected again after a drop; `resumed` says whether the server gave our place back. */
-  reconnected: [resumed: boolean];
+  /**
+   * Connected again after a drop; `resumed` says whether the server gave our place back, and
+   * `mediaKept` whether our media connections restarted ICE instead of being made anew.
+   */
+  reconnected: [resumed: boolean, mediaKept: boolean];
 }
 
 /** Back-off between reconnection attempts; the last step repeats. */
@@ -148,8 +151,8 @@ export class Bot extends TypedEvents<BotEvents> {
     return bot;
   }
 
-  /** One connection: join (or resume our place), then publish. Resolves with `resumed`. */
-  private async connect(): Promise<boolean> {
+  /** One connection: join (or resume our place), then publish. Resolves with what `welcome` said. */
+  private async connect(): Promise<{ resumed: boolean; mediaKept: boolean }> {
     const timeoutMs = this.options.timeoutMs ?? 15_000;
     const e2ee = this.e2ee;
     if (!e2ee) throw new BotError("USAGE", "no E2EE engine");
@@ -165,7 +168,12 @@ export class Bot extends TypedEvents<BotEvents> {
     this.socket = socket;
     const resume =
       this._id && this.resumeToken && !this.placeGivenUp
-        ? { participantId: this._id, token: this.resumeToken, received: this.received }
+        ? {
+            participantId: this._id,
+            token: this.resumeToken,
+            received: this.received,
+            ...(this.media?.keepsConnection ? { keepsMedia: true } : {}),
+          }
         : null;
     this.placeGivenUp = false;
     socket.send({
@@ -184,15 +192,20 @@ export class Bot extends TypedEvents<BotEvents> {
     this.roster.clear();
     for (const p of welcome.participants) this.roster.set(p.id, p);
     e2ee.receive(welcome);
-    await this.media?.publish(timeoutMs, async (offer) => {
+    const negotiate = async (offer: string) => {
       this.socket?.send({ type: "publish", sdp: offer });
       const answer = await this.reply.expect(["publish-answer"], timeoutMs);
       if (answer.type !== "publish-answer") {
         throw new BotError("NEGOTIATION_FAILED", "expected answer");
       }
       return answer.sdp;
-    });
-    return welcome.resumed;
+    };
+    if (welcome.mediaKept) await this.media?.restart(timeoutMs, negotiate);
+    else {
+      await this.media?.closeConnection();
+      await this.media?.publish(timeoutMs, negotiate);
+    }
+    return { resumed: welcome.resumed, mediaKept: welcome.mediaKept };
   }
 
   private peerConfig() {
@@ -215,11 +228,11 @@ export class Bot extends TypedEvents<BotEvents> {
       await this.shutdownMedia();
       return;
     }
-    await this.media?.closeConnection();
+    // The connections stay for an ICE restart if the server kept its side (connect).
     for (let attempt = 0; !this.ending; attempt++) {
       try {
-        const resumed = await this.connect();
-        this.emit("reconnected", resumed);
+        const { resumed, mediaKept } = await this.connect();
+        this.emit("reconnected", resumed, mediaKept);
         return;
       } catch (error) {
         if (error instanceof ServerRefusedError && isFinalError(error.serverCode)) {
@@ -228,7 +241,6 @@ export class Bot extends TypedEvents<BotEvents> {
           return;
         }
         this.socket?.terminate();
-        await this.media?.closeConnection();
         const delay = RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)];
         await new Promise((resolve) => setTimeout(resolve, delay));
       }

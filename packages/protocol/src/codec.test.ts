@@ -81,6 +81,7 @@ describe("client message codec", () => {
         participants: [participant],
         group: null,
         resumed: false,
+        mediaKept: false,
         resumeToken: "R".repeat(43),
         iceServers: [
           {

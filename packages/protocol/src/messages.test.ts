@@ -6,11 +6,12 @@ import { receivedAfter, type ServerMessage } from "./messages.ts";
 it("join.resume.received counts the Delivery Service's messages of one place", () => {
   const welcome = (resumed: boolean): ServerMessage => ({
     type: "welcome",
-    protocol: 8,
+    protocol: 9,
     selfId: "p".repeat(16) as ParticipantId,
     participants: [],
     group: null,
     resumed,
+    mediaKept: false,
     resumeToken: "R".repeat(43),
     iceServers: [],
   });

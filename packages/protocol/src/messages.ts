@@ -19,7 +19,7 @@ import {
 import { IceServersSchema } from "./relays.ts";
 
 /** Bumped on any incompatible change; a client announces it in `join`. */
-export const PROTOCOL_VERSION = 8;
+export const PROTOCOL_VERSION = 9;
 /** Largest signalling message accepted, in bytes of UTF-8. Larger ones get TOO_LARGE. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 const MAX_SDP_LENGTH = 60 * 1024;
@@ -52,6 +52,11 @@ export const ResumeSchema = z.strictObject({
     .int()
     .min(0)
     .max(2 ** 31),
+  /**
+   * The client still has its peer connections: if the server kept its side too
+   * (`welcome.mediaKept`), ICE restarts on them instead of new ones being made.
+   */
+  keepsMedia: z.boolean().optional(),
 });
 
 export const JoinSchema = z
@@ -180,6 +185,11 @@ export const WelcomeSchema = z.strictObject({
   group: GroupStateSchema.nullable(),
   /** true: this connection took over `selfId` from a dropped one; what it missed follows. */
   resumed: z.boolean(),
+  /**
+   * true: the place's media connections were kept too (the client said `resume.keepsMedia`):
+   * the client restarts ICE on its own (docs/protocol.md "Reconnecting").
+   */
+  mediaKept: z.boolean(),
   /** Presented in `join.resume` to take this place back after a drop; replaced on each welcome. */
   resumeToken: z.string().regex(RESUME_TOKEN_PATTERN),
   /** TURN relays with this participant's credential, for its peer connections (relays.ts). */

@@ -28,10 +28,14 @@ export interface HeldBytes {
   readonly address: string;
 }
 
-/** A held place its owner takes back, having received `received` of the messages sent to it. */
+/**
+ * A held place its owner takes back, having received `received` of the messages sent to it, and
+ * whether it kept its media connections (ICE restarts on them then).
+ */
 export interface Resumption {
   readonly place: HeldPlace;
   readonly received: number;
+  readonly keepsMedia: boolean;
 }
 
 /**

@@ -40,10 +40,13 @@ export class HeldPlaces {
     participantId: ParticipantId;
     token: string;
     received: number;
+    keepsMedia?: boolean | undefined;
   }): Resumption | undefined {
     const place = this.places.get(resume.participantId);
     if (!place?.opens(resume.token)) return undefined;
-    if (place.covers(resume.received)) return { place, received: resume.received };
+    if (place.covers(resume.received)) {
+      return { place, received: resume.received, keepsMedia: resume.keepsMedia === true };
+    }
     this.release(resume.participantId);
     return undefined;
   }

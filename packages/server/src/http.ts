@@ -55,6 +55,9 @@ const notFound = (res: ServerResponse) => {
   res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("Not found\n");
 };
 
+/** A browser navigating to a page (not fetching a file for one) asks for HTML first. */
+const wantsPage = (req: IncomingMessage) => /^text\/html\b/.test(req.headers.accept ?? "");
+
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /** Whether the request carries `Authorization: Bearer <token>`, compared in constant time. */
@@ -99,12 +102,17 @@ export function createRequestHandler(
 ): Handler {
   const root = normalize(webRoot + sep);
 
-  async function sendFile(res: ServerResponse, path: string, cache: string): Promise<boolean> {
+  async function sendFile(
+    res: ServerResponse,
+    path: string,
+    cache: string,
+    status = 200,
+  ): Promise<boolean> {
     try {
       const info = await stat(path);
       if (!info.isFile()) return false;
       const body = await readFile(path);
-      res.writeHead(200, {
+      res.writeHead(status, {
         "Content-Type": TYPES[extname(path)] ?? "application/octet-stream",
         "Cache-Control": cache,
         "Content-Length": body.length,
@@ -147,6 +155,9 @@ export function createRequestHandler(
     // Hashed build assets never change; everything else is revalidated.
     const cache = path.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache";
     if (file.startsWith(root) && (await sendFile(res, file, cache))) return;
+    // A person who follows a wrong address gets the app's own "Page not found" (ui/not-found.tsx),
+    // still with status 404; a script, style or image that is missing gets a plain 404.
+    if (wantsPage(req) && (await sendFile(res, join(root, "index.html"), "no-cache", 404))) return;
     notFound(res);
   };
 }

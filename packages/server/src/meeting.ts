@@ -7,7 +7,7 @@ import {
   type RoomId,
   type ServerMessage,
 } from "@conclave/protocol";
-import type { Room, ScreenShare } from "@conclave/sfu";
+import type { ForwardedTrack, Room, ScreenShare } from "@conclave/sfu";
 import { Attendee, type CloseCode, type Connection, newParticipantId } from "./attendee.ts";
 import type { Tally } from "./capacity.ts";
 import { carryOut, type DeliveryEnds, deliverySteps } from "./delivery-bridge.ts";
@@ -67,6 +67,7 @@ export class Meeting {
     this.lastSettings = this.delivery.settings;
     this.lobby = new Lobby(this);
     this.held = new HeldPlaces(id, options, (released) => {
+      this.media.removePeer(released);
       this.delivery.disconnect(released);
       this.closeIfEmpty();
     });
@@ -111,6 +112,7 @@ export class Meeting {
     participantId: ParticipantId;
     token: string;
     received: number;
+    keepsMedia?: boolean | undefined;
   }): Resumption | undefined {
     return this.held.resumption(resume);
   }
@@ -139,7 +141,11 @@ export class Meeting {
     if (place) this.held.taken(place);
     const state = place?.participant ?? { id: newParticipantId(), audio: true, video: true };
     const tail = new DeliveryTail(resumption?.received);
-    const { attendee, resumeToken } = this.seat(connection, state, link?.digest ?? null, tail);
+    const { attendee, resumeToken, mediaKept } = this.seat(connection, state, {
+      linkDigest: link?.digest ?? null,
+      tail,
+      keepsMedia: resumption?.keepsMedia === true,
+    });
     this.delivery.connect(attendee.id);
     attendee.send({
       type: "welcome",
@@ -148,6 +154,7 @@ export class Meeting {
       participants: this.participants(),
       group: this.delivery.state,
       resumed: place !== undefined,
+      mediaKept,
       resumeToken,
       iceServers: iceServersFor(this.options.turn, attendee.id),
     });
@@ -172,15 +179,20 @@ export class Meeting {
     if (this.attendees.get(attendee.id) !== attendee) return;
     const { id } = attendee;
     attendee.stopWaiting();
-    this.media.removePeer(id);
     this.attendees.delete(id);
     const hold =
       holdPlace &&
       reason === "disconnected" &&
       this.options.reconnectWindowMs > 0 &&
       this.delivery.leafOf(id) !== null;
-    if (hold) this.held.hold(attendee);
-    else this.delivery.disconnect(id);
+    // A held place keeps its media peer, so its owner's return is an ICE restart, not a new call.
+    if (hold) {
+      this.media.holdPeer(id);
+      this.held.hold(attendee);
+    } else {
+      this.media.removePeer(id);
+      this.delivery.disconnect(id);
+    }
     this.broadcast({ type: "participant-left", id, reason });
     this.options.log.info(
       { room: roomTag(this.id), size: this.size, reason, held: hold },
@@ -297,7 +309,7 @@ export class Meeting {
 
   /** A host's commit gave a knock a leaf: it becomes a participant; its Welcome follows. */
   private admit(connection: Connection, id: ParticipantId): void {
-    const { attendee, resumeToken } = this.seat(connection, { id, audio: true, video: true }, null);
+    const { attendee, resumeToken } = this.seat(connection, { id, audio: true, video: true });
     attendee.send({
       type: "admitted",
       participants: this.participants(),
@@ -309,20 +321,31 @@ export class Meeting {
     this.options.log.info({ room: roomTag(this.id), size: this.size }, "knock admitted");
   }
 
-  /** Makes the attendee and its media peer, and tells its connection; it is not listed yet. */
+  /**
+   * Makes the attendee and tells its connection; it is not listed yet. Its media peer is the one
+   * its held place kept when the client kept its connections too (`keepsMedia`), else a new one.
+   */
   private seat(
     connection: Connection,
     state: Omit<Participant, "leaf">,
-    linkDigest: string | null,
-    tail = new DeliveryTail(),
-  ): { attendee: Attendee; resumeToken: string } {
-    const peer = this.media.addPeer(state.id, (sdp, tracks) =>
-      connection.send(subscribeOffer(sdp, tracks)),
-    );
+    options: { linkDigest?: string | null; tail?: DeliveryTail; keepsMedia?: boolean } = {},
+  ): { attendee: Attendee; resumeToken: string; mediaKept: boolean } {
+    const onOffer = (sdp: string, tracks: ForwardedTrack[]) =>
+      connection.send(subscribeOffer(sdp, tracks));
+    const kept = options.keepsMedia ? this.media.reconnectPeer(state.id, onOffer) : null;
+    if (!kept) this.media.removePeer(state.id);
+    const peer = kept ?? this.media.addPeer(state.id, onOffer);
     const token = newResumeToken();
-    const attendee = new Attendee(connection, peer, state, token.digest, linkDigest, tail);
+    const attendee = new Attendee(
+      connection,
+      peer,
+      state,
+      token.digest,
+      options.linkDigest ?? null,
+      options.tail,
+    );
     connection.seated(attendee);
-    return { attendee, resumeToken: token.token };
+    return { attendee, resumeToken: token.token, mediaKept: kept !== null };
   }
 
   /** Lists a seated attendee; the others hear of it. */

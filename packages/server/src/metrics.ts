@@ -77,7 +77,18 @@ export class Metrics {
       (s) => s.peers,
       false,
     );
-    stat("conclave_producers", "Published tracks", (s) => s.producers, false);
+    stat(
+      "conclave_held_media",
+      "Media peers kept for participants who dropped and may resume",
+      (s) => s.heldPeers,
+      false,
+    );
+    stat(
+      "conclave_producers",
+      "Published tracks of connected participants",
+      (s) => s.producers,
+      false,
+    );
     stat(
       "conclave_sfu_packets_in",
       "RTP packets received from publishers",

@@ -32,6 +32,24 @@ describe("http", () => {
     assert.equal((await fetch(`${server.url}/`, { method: "POST" })).status, 405);
   });
 
+  it("answers a browser's visit to an unknown path with the app's page and 404, a missing file with plain 404", async () => {
+    const accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    // The web app is built before the tests (scripts/test.mjs); its index.html is the page.
+    const page = await fetch(`${server.url}/no/such/page`, { headers: { accept } });
+    assert.equal(page.status, 404);
+    assert.match(page.headers.get("content-type") ?? "", /text\/html/);
+    assert.match(await page.text(), /<div id="app"|<title>Conclave/);
+    assert.match(page.headers.get("content-security-policy") ?? "", /default-src 'self'/);
+    const file = await fetch(`${server.url}/assets/missing.js`, { headers: { accept: "*/*" } });
+    assert.equal(file.status, 404);
+    assert.match(file.headers.get("content-type") ?? "", /text\/plain/);
+    const traversal = await fetch(`${server.url}/%2e%2e/%2e%2e/package.json`, {
+      headers: { accept },
+    });
+    assert.equal(traversal.status, 404);
+    assert.doesNotMatch(await traversal.text(), /"workspaces"/);
+  });
+
   it("reports health and metrics", async () => {
     assert.equal(await (await fetch(`${server.url}/healthz`)).text(), "ok\n");
     assert.match(

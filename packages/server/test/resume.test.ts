@@ -2,13 +2,13 @@
  * Reconnection (docs/protocol.md "Reconnecting"): a member whose connection drops keeps its place
  * (participant id, MLS leaf) for the reconnection window. When it comes back it gets, in order,
  * what the Delivery Service sent meanwhile, and carries on in the same group without an Add or a
- * Remove; its media flows again.
+ * Remove; its media connections restart ICE (the server kept its side) and media flows again.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Bot, type BotEvents, joinBot } from "@conclave/bot";
 import { type NetworkCut, networkCut } from "./network-cut.ts";
-import { newRoom, SignallingClient } from "./signalling-client.ts";
+import { metric, newRoom, SignallingClient } from "./signalling-client.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
 import { waitFor } from "./wait-for.ts";
 
@@ -68,6 +68,11 @@ describe("reconnecting", () => {
     const left = next(ada, "participant-left");
     relay.cut();
     assert.deepEqual(await left, [cyd.id, "disconnected"]);
+    assert.equal(
+      await metric(server.metricsUrl, "conclave_held_media"),
+      1,
+      "Cyd's media peer is kept while its place is held",
+    );
     // While Cyd is away: a commit (Ada's self-update) and a chat message go to its held place.
     ada.crypto.member.requestSelfUpdate();
     await waitFor("Ada's update to be committed", () =>
@@ -89,7 +94,12 @@ describe("reconnecting", () => {
     const reconnected = next(cyd, "reconnected");
     const restoredAt = Date.now();
     relay.restore();
-    assert.deepEqual(await reconnected, [true], "the server gave Cyd its place back");
+    assert.deepEqual(
+      await reconnected,
+      [true, true],
+      "the server gave Cyd its place back, and its media connections restarted ICE",
+    );
+    assert.equal(await metric(server.metricsUrl, "conclave_held_media"), 0);
     assert.equal(cyd.id, before.id);
     assert.equal(cyd.crypto.member.ownLeaf, before.leaf);
     await waitFor(
@@ -143,7 +153,7 @@ describe("reconnecting", () => {
     const reconnected = next(cyd, "reconnected");
     relay.cut();
     relay.restore();
-    assert.deepEqual(await reconnected, [true], "Cyd took its place back");
+    assert.deepEqual(await reconnected, [true, true], "Cyd took its place back, media and all");
     await waitFor(
       "Cyd applied the commit its dead connection swallowed",
       () => cyd.crypto.member.epoch === ada.crypto.member.epoch,

@@ -17,6 +17,8 @@ export class Peer {
   /** Screen sources being shared now; microphone and camera are always forwarded. */
   private readonly sharing = new Set<MediaSource>();
   private closed = false;
+  /** Its participant is away (hold) and has not reconnected. */
+  private away = false;
 
   constructor(
     roomId: string,
@@ -26,12 +28,19 @@ export class Peer {
     onProducer: (producer: Producer) => void,
   ) {
     this.subscribeTransport = new SubscribeTransport(settings.config, onOffer);
-    this.publishTransport = new PublishTransport(settings.config, (source, track, receiver) => {
-      if (this.closed || this.published.has(source)) return;
-      const producer = new Producer(roomId, id, source, track, receiver, settings);
-      this.published.set(source, producer);
-      onProducer(producer);
-    });
+    this.publishTransport = new PublishTransport(
+      settings.config,
+      (source, track, receiver) => {
+        if (this.closed || this.published.has(source)) return;
+        const producer = new Producer(roomId, id, source, track, receiver, settings);
+        this.published.set(source, producer);
+        onProducer(producer);
+      },
+      // Its receivers lost what it sent while its path was down: they start again from keyframes.
+      () => {
+        for (const producer of this.published.values()) producer.requestKeyframe();
+      },
+    );
   }
 
   /** What it publishes, by source. */
@@ -74,6 +83,35 @@ export class Peer {
     const target = transport === "send" ? this.publishTransport : this.subscribeTransport;
     await target.addIceCandidate(candidate);
     return "added";
+  }
+
+  /**
+   * Its participant's signalling connection dropped and its place is held: what it receives stays
+   * negotiated, and changes wait for it (reconnect).
+   */
+  hold(): void {
+    this.away = true;
+    this.subscribeTransport.hold();
+  }
+
+  /** Whether its participant is connected: not away since a drop. */
+  get present(): boolean {
+    return !this.away;
+  }
+
+  /**
+   * Its participant is back on `onOffer`'s connection and kept its peer connections: the
+   * receiving side restarts ICE at once, the publishing side when the participant offers. False
+   * if a connection cannot restart (it failed or closed while the participant was away).
+   */
+  reconnect(onOffer: OfferListener): boolean {
+    const { publishTransport, subscribeTransport } = this;
+    if (this.closed || !publishTransport.restartable || !subscribeTransport.restartable) {
+      return false;
+    }
+    this.away = false;
+    subscribeTransport.reconnect(onOffer);
+    return true;
   }
 
   /** Closes both connections and every producer; the room detaches them from receivers first. */

@@ -2,6 +2,7 @@ import { PUBLISH_SOURCES, SOURCE_KIND } from "@conclave/protocol";
 import { type MediaStreamTrack, RTCPeerConnection, type RTCRtpReceiver } from "werift";
 import { withBundleOnlyPorts } from "./bundle-only.ts";
 import { withoutHiddenCandidates } from "./hidden-candidates.ts";
+import { restartableIce } from "./ice-restart.ts";
 import { type MediaSource, NegotiationError, type RemoteCandidate } from "./types.ts";
 
 export type TrackListener = (
@@ -47,12 +48,14 @@ export class PublishTransport {
   constructor(
     private readonly config: ConstructorParameters<typeof RTCPeerConnection>[0],
     private readonly onTrack: TrackListener,
+    /** ICE found a pair again after a restart (restartableIce). */
+    private readonly onRestarted: () => void = () => {},
   ) {
     this.pc = this.createConnection();
   }
 
   private createConnection(): RTCPeerConnection {
-    const pc = new RTCPeerConnection(this.config);
+    const pc = restartableIce(new RTCPeerConnection(this.config), () => this.onRestarted());
     pc.ontrack = ({ track, receiver, transceiver }) => {
       const source = transceiver.mid === null ? undefined : this.sources?.get(transceiver.mid);
       if (source !== undefined && track.kind === SOURCE_KIND[source]) {
@@ -67,21 +70,46 @@ export class PublishTransport {
     return (this.sources?.size ?? 0) === PUBLISH_SOURCES.length;
   }
 
-  /** Takes the participant's offer (see sourcesByMid) and returns the answer. */
+  /**
+   * Takes the participant's offer (see sourcesByMid) and returns the answer. Once publishing, only
+   * an offer with the same m-lines is taken: an ICE restart after its participant came back
+   * (docs/protocol.md "Reconnecting"); werift restarts ICE when the credentials changed, and the
+   * media goes on where it was.
+   */
   async answer(offerSdp: string): Promise<string> {
-    if (this.sources !== null) throw new NegotiationError("already publishing");
     const sources = sourcesByMid(offerSdp);
+    if (this.sources !== null) {
+      const current = this.sources;
+      const same =
+        sources.size === current.size && [...sources].every(([m, s]) => current.get(m) === s);
+      if (!same) throw new NegotiationError("already publishing other m-lines");
+      return this.negotiate(offerSdp);
+    }
     // Set before the remote description: werift reports tracks while applying it.
     this.sources = sources;
+    try {
+      return await this.negotiate(offerSdp);
+    } catch (error) {
+      // Start over with a fresh connection, so a bad first offer leaves nothing behind.
+      this.sources = null;
+      this.pc.close().catch(() => {});
+      this.pc = this.createConnection();
+      throw error;
+    }
+  }
+
+  /** Whether ICE can restart on it: neither failed nor closed. */
+  get restartable(): boolean {
+    const state = this.pc.connectionState;
+    return state !== "failed" && state !== "closed";
+  }
+
+  private async negotiate(offerSdp: string): Promise<string> {
     try {
       const sdp = withoutHiddenCandidates(withBundleOnlyPorts(offerSdp));
       await this.pc.setRemoteDescription({ type: "offer", sdp });
       await this.pc.setLocalDescription(await this.pc.createAnswer());
     } catch (error) {
-      // Start over with a fresh connection, so a bad offer leaves nothing behind.
-      this.sources = null;
-      this.pc.close().catch(() => {});
-      this.pc = this.createConnection();
       throw new NegotiationError(`offer rejected: ${(error as Error).message}`);
     }
     const sdp = this.pc.localDescription?.sdp;

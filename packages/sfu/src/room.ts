@@ -48,6 +48,20 @@ export class Room {
     return peer;
   }
 
+  /**
+   * The peer `id` kept while its participant was away, now reconnected on `onOffer`'s connection
+   * (Peer.reconnect); null if there is none or it cannot restart.
+   */
+  reconnectPeer(id: PeerId, onOffer: OfferListener): Peer | null {
+    const peer = this.peers.get(id);
+    return peer?.reconnect(onOffer) ? peer : null;
+  }
+
+  /** The peer `id`'s participant dropped and its place is held (Peer.hold). */
+  holdPeer(id: PeerId): void {
+    this.peers.get(id)?.hold();
+  }
+
   /** A receiver asks `publisherId` for a keyframe of `source` (rate-limited per publisher). */
   requestKeyframe(publisherId: PeerId, source: MediaSource): void {
     this.peers.get(publisherId)?.producers.get(source)?.requestKeyframe();
@@ -99,12 +113,16 @@ export class Room {
     this.onClose();
   }
 
-  /** Adds this room's peers, producers and live counts into `stats`. */
-  tally(stats: { peers: number; producers: number } & MediaCounters): void {
+  /**
+   * Adds this room's connected peers and what they publish into `stats`, and the live counts of
+   * every producer: a peer held for its participant's return counts as held, not connected.
+   */
+  tally(stats: { peers: number; heldPeers: number; producers: number } & MediaCounters): void {
     for (const peer of this.peers.values()) {
-      stats.peers++;
+      if (peer.present) stats.peers++;
+      else stats.heldPeers++;
       for (const producer of peer.producers.values()) {
-        stats.producers++;
+        if (peer.present) stats.producers++;
         addMedia(stats, producer.counters);
       }
     }

@@ -4,7 +4,11 @@ import { Room } from "./room.ts";
 
 export interface SfuStats extends MediaCounters {
   rooms: number;
+  /** Peers whose participant is connected. */
   peers: number;
+  /** Peers kept for a participant who dropped and may resume (Peer.hold). */
+  heldPeers: number;
+  /** What connected peers publish. */
   producers: number;
 }
 
@@ -36,7 +40,13 @@ export class Sfu {
   }
 
   stats(): SfuStats {
-    const stats: SfuStats = { rooms: this.rooms.size, peers: 0, producers: 0, ...this.retired };
+    const stats: SfuStats = {
+      rooms: this.rooms.size,
+      peers: 0,
+      heldPeers: 0,
+      producers: 0,
+      ...this.retired,
+    };
     for (const room of this.rooms.values()) room.tally(stats);
     return stats;
   }

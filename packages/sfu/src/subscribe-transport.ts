@@ -5,6 +5,7 @@ import {
   type RtpPacket,
 } from "werift";
 import { withoutHiddenCandidates } from "./hidden-candidates.ts";
+import { restartableIce } from "./ice-restart.ts";
 import type { PacketSink, Producer } from "./producer.ts";
 import {
   type ForwardedTrack,
@@ -41,16 +42,21 @@ export class SubscribeTransport {
   private awaitingAnswer = false;
   private dirty = false;
   private closed = false;
+  /** The next offer restarts ICE: its participant came back, perhaps from another address. */
+  private restartIce = false;
+  /** Offers are made one after another, so a restart never races an offer still being made. */
+  private offering: Promise<void> = Promise.resolve();
   /** Producers added since the last applied answer: each needs a keyframe once it flows. */
   private readonly newProducers = new Set<Producer>();
 
   constructor(
     config: ConstructorParameters<typeof RTCPeerConnection>[0],
-    private readonly onOffer: OfferListener,
+    /** Where offers go; null while the participant is away, and changes wait for its return. */
+    private onOffer: OfferListener | null,
   ) {
-    this.pc = new RTCPeerConnection(config);
+    this.pc = restartableIce(new RTCPeerConnection(config), () => this.requestKeyframes());
     this.pc.connectionStateChange.subscribe((state) => {
-      if (state === "connected") for (const slot of this.slots) slot.producer?.requestKeyframe();
+      if (state === "connected") this.requestKeyframes();
     });
   }
 
@@ -119,6 +125,29 @@ export class SubscribeTransport {
     await this.pc.addIceCandidate(candidate);
   }
 
+  /** Whether ICE can restart on it: neither failed nor closed. */
+  get restartable(): boolean {
+    const state = this.pc.connectionState;
+    return !this.closed && state !== "failed" && state !== "closed";
+  }
+
+  /** Its participant's connection dropped: offers wait until it is back (reconnect). */
+  hold(): void {
+    this.onOffer = null;
+  }
+
+  /**
+   * Its participant is back on a new signalling connection (docs/protocol.md "Reconnecting"):
+   * offers go there, starting at once with one that restarts ICE and carries what changed while
+   * it was away. An offer the dropped connection never answered is superseded by it.
+   */
+  reconnect(onOffer: OfferListener): void {
+    this.onOffer = onOffer;
+    this.restartIce = true;
+    this.awaitingAnswer = false;
+    this.negotiate();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -127,26 +156,41 @@ export class SubscribeTransport {
     this.pc.close().catch(() => {});
   }
 
+  /** Every decoder on this connection starts (again) from a keyframe. */
+  private requestKeyframes(): void {
+    for (const slot of this.slots) slot.producer?.requestKeyframe();
+  }
+
   private negotiate(): void {
     if (this.closed) return;
-    if (this.awaitingAnswer) {
+    if (this.awaitingAnswer || this.onOffer === null) {
       this.dirty = true;
       return;
     }
     this.dirty = false;
     this.awaitingAnswer = true;
-    this.createOffer().catch(() => {
-      // A failed offer leaves the connection as it was; try again on the next change.
-      this.awaitingAnswer = false;
-    });
+    this.offering = this.offering.then(() => this.createOffer());
   }
 
   private async createOffer(): Promise<void> {
-    const offer = await this.pc.createOffer();
-    await this.pc.setLocalDescription(offer);
     if (this.closed) return;
+    const restart = this.restartIce;
+    this.restartIce = false;
+    try {
+      await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart: restart }));
+    } catch {
+      // A failed offer leaves the connection as it was; try again on the next change.
+      this.awaitingAnswer = false;
+      this.restartIce ||= restart;
+      return;
+    }
     const sdp = this.pc.localDescription?.sdp;
-    if (!sdp) throw new Error("werift produced no local description");
-    this.onOffer(sdp, this.forwarded);
+    if (this.closed) return;
+    if (!sdp) {
+      this.awaitingAnswer = false;
+      return;
+    }
+    // Made while its participant was away: reconnect() offers again.
+    this.onOffer?.(sdp, this.forwarded);
   }
 }

@@ -65,6 +65,7 @@ export function welcome(
     participants: participants.map((p) => ({ ...p, audio: false, video: false })),
     group,
     resumed: false,
+    mediaKept: false,
     resumeToken: "r".repeat(43),
     iceServers: [],
   };

@@ -53,6 +53,7 @@ export class TestDeliveryService {
       participants: others,
       group: this.#delivery.state,
       resumed: false,
+      mediaKept: false,
       resumeToken: "r".repeat(43),
       iceServers: [],
     });

@@ -132,15 +132,42 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
     return this.recv?.remoteTracks() ?? new Map();
   }
 
+  /** Whether we still have connections that ICE can restart on (see publish). */
+  get keepsConnections(): boolean {
+    return this.send !== null && this.send.pc.connectionState !== "closed";
+  }
+
   /**
    * After `welcome` or `admitted`: the sending connection, offered with the tracks we have now;
-   * both connections may go through the relays it came with.
+   * both connections may go through the relays it came with. After a drop whose place and media
+   * the server kept (`mediaKept`), the connections we kept restart ICE instead, perhaps from
+   * another address (docs/protocol.md "Reconnecting"): the server's next offer for the receiving
+   * one restarts it too.
    */
-  async publish(iceServers: readonly IceServer[]): Promise<void> {
+  async publish(iceServers: readonly IceServer[], mediaKept = false): Promise<void> {
     this.iceServers = iceServers;
+    const kept = mediaKept ? this.send : null;
+    if (kept) {
+      kept.useRelays(iceServers);
+      this.recv?.useRelays(iceServers);
+    } else {
+      this.close();
+      this.send = this.newSendConnection(iceServers);
+    }
+    clearInterval(this.checkTimer);
+    this.checkTimer = setInterval(() => void this.checkMedia(), 500);
+    const sdp = await (kept ?? this.send)?.createOffer(kept !== null);
+    if (sdp === undefined) return;
+    this.deps.send({ type: "publish", sdp });
+    this.sendMediaState();
+    // A share outlives a reconnection on our side; the server is told again.
+    if (this.deps.screen.state.video) this.sendScreenShare();
+  }
+
+  private newSendConnection(iceServers: readonly IceServer[]): SendConnection {
     const { audioTrack, videoTrack } = this.deps.local.state;
     const screen = this.deps.screen.state;
-    this.send = new SendConnection(
+    const send = new SendConnection(
       this.deps.transforms,
       {
         microphone: audioTrack,
@@ -151,14 +178,8 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
       iceServers,
       (c) => this.sendCandidate("send", c),
     );
-    this.watchConnection(this.send.pc);
-    clearInterval(this.checkTimer);
-    this.checkTimer = setInterval(() => void this.checkMedia(), 500);
-    const sdp = await this.send.createOffer();
-    this.deps.send({ type: "publish", sdp });
-    this.sendMediaState();
-    // A share outlives a reconnection on our side; the server is told again.
-    if (screen.video) this.sendScreenShare();
+    this.watchConnection(send.pc);
+    return send;
   }
 
   async applyAnswer(sdp: string): Promise<void> {
@@ -181,7 +202,15 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
     this.deps.tracksChanged();
   }
 
-  /** The connections end with their signalling connection; the watchdogs keep what they saw. */
+  /**
+   * The signalling connection dropped: the connections stay for an ICE restart if we take our
+   * place back (publish), and nothing is checked until then.
+   */
+  hold(): void {
+    clearInterval(this.checkTimer);
+  }
+
+  /** The connections end; the watchdogs keep what they saw. */
   close(): void {
     clearInterval(this.checkTimer);
     this.send?.close();

@@ -104,8 +104,11 @@ export class MeetingConnection {
     this.resume = null;
   }
 
-  /** Closes the last connection, opens a new one and asks to join. */
-  async open(): Promise<void> {
+  /**
+   * Closes the last connection, opens a new one and asks to join; `keepsMedia`: we still have
+   * peer connections, for an ICE restart if the server kept its side of them.
+   */
+  async open({ keepsMedia = false } = {}): Promise<void> {
     this.close();
     const signalling = new Signalling({
       // A late message from a socket we already replaced must not touch the new connection.
@@ -129,7 +132,7 @@ export class MeetingConnection {
     this.welcomeTimer = setTimeout(() => {
       if (this.signalling === signalling) this.events.lost("unanswered");
     }, WELCOME_TIMEOUT_MS);
-    signalling.send(this.joinMessage());
+    signalling.send(this.joinMessage(keepsMedia));
   }
 
   /** The server answered our join (`welcome`, or `lobby` for a knock). */
@@ -179,7 +182,7 @@ export class MeetingConnection {
     this.queue = Promise.resolve();
   }
 
-  private joinMessage(): ClientMessage {
+  private joinMessage(keepsMedia: boolean): ClientMessage {
     const link = this.link;
     return {
       type: "join",
@@ -190,7 +193,15 @@ export class MeetingConnection {
       ...("serverKey" in link
         ? { serverKey: link.serverKey, ...(link.linkKey ? { linkKey: link.linkKey } : {}) }
         : { knock: { name: this.name } }),
-      ...(this.resume ? { resume: { ...this.resume, received: this.received } } : {}),
+      ...(this.resume
+        ? {
+            resume: {
+              ...this.resume,
+              received: this.received,
+              ...(keepsMedia ? { keepsMedia } : {}),
+            },
+          }
+        : {}),
     };
   }
 }

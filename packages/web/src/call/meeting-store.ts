@@ -6,7 +6,7 @@ import type {
   ParticipantId,
   ServerMessage,
 } from "@conclave/protocol";
-import type { GroupView } from "../worker/reports.ts";
+import type { GroupView, RolesView } from "../worker/reports.ts";
 import { Announcements } from "./announcements.ts";
 import type { MonitoredCall } from "./call-monitor.ts";
 import { E2eeWorkerClient } from "./e2ee-worker-client.ts";
@@ -53,6 +53,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
   );
   private lastGroup: GroupView;
   private lastBindings: Readonly<Record<string, number>>;
+  private lastRoles: RolesView | null = null;
   private readonly onOffline = () => {
     if (this.state.phase === "joined") this.connection.abandon();
   };
@@ -82,7 +83,8 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
       group: () => ({ roster: this.e2ee.state.group.roster, bindings: this.e2ee.state.bindings }),
       tracks: () => this.media.remoteTracks(),
       mids: () => this.media.receiveTracks(),
-      announce: say,
+      announce: (text, kind) =>
+        kind === undefined ? say(text) : this.announcements.notify(kind, text),
     });
     this.media = new MediaSession({
       transforms: this.e2ee,
@@ -96,7 +98,10 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
       mediaDropped: () => this.connection.checkAlive(),
       announce: say,
     });
-    this.host = new HostControls((action) => this.e2ee.host(action), send);
+    this.host = new HostControls((action) => this.e2ee.host(action), send, {
+      notify: (kind, text) => this.announcements.notify(kind, text),
+      handLowered: (leaf) => this.e2ee.activity.handLowered(leaf),
+    });
     this.commands = new HostCommands(local, () => this.onEnded(false));
     this.lastGroup = this.e2ee.state.group;
     this.lastBindings = this.e2ee.state.bindings;
@@ -108,7 +113,10 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
   /** What the E2EE worker asks of the meeting, and its group as it changes. */
   private followWorker(): void {
     this.e2ee.connect({
-      send: (message) => this.connection.send(message),
+      send: (message) => {
+        if (message.type === "mls-key-package") this.entry.keyPackageSent();
+        this.connection.send(message);
+      },
       reconnect: () => {
         if (this.state.phase !== "joined") return;
         this.connection.giveUpPlace();
@@ -120,7 +128,8 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
       inviteReplaced: (secret) =>
         this.connection.enqueue(async () => {
           if (!(await this.connection.adoptSecret(secret))) return;
-          this.announcements.say(
+          this.announcements.notify(
+            "link",
             "The meeting link was replaced. Copy the link again to invite people.",
           );
         }),
@@ -226,7 +235,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
   private async connect(): Promise<void> {
     this.teardown();
     this.update({ phase: "connecting", attempt: this.state.attempt + 1, retryAt: null });
-    await this.connection.open();
+    await this.connection.open({ keepsMedia: this.media.keepsConnections });
   }
 
   private onTaskFailed(error: unknown): void {
@@ -262,10 +271,13 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
   private async onMessage(message: ServerMessage): Promise<void> {
     // The MLS engine in the worker follows the room and the Delivery Service's messages.
     this.e2ee.relay(message);
+    if (message.type === "mls-welcome") this.entry.welcomeArrived();
     switch (message.type) {
       case "welcome":
         this.connection.holdPlace(message.selfId, message.resumeToken);
-        return this.onWelcome(message.selfId, message.participants, message.iceServers);
+        return this.onWelcome(message.selfId, message.participants, message.iceServers, {
+          mediaKept: message.mediaKept,
+        });
       case "lobby":
         this.connection.answered();
         // Also after a drop whose place was no longer held: we ask again.
@@ -314,6 +326,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
     selfId: ParticipantId,
     participants: readonly Participant[],
     iceServers: readonly IceServer[],
+    { mediaKept = false } = {},
   ): Promise<void> {
     this.connection.answered();
     this.entry.start();
@@ -323,7 +336,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
     const { count } = this.people;
     const here = count === 1 ? "You are the only one here." : `${count} people in the meeting.`;
     this.announcements.say(rejoined ? "Reconnected" : `You joined. ${here}`);
-    await this.media.publish(iceServers);
+    await this.media.publish(iceServers, mediaKept);
   }
 
   private onError(code: ErrorCode, message: string): void {
@@ -335,6 +348,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
         return;
       case "failed":
         this.teardown();
+        this.media.close();
         this.update({ phase: "failed", failure: failureOf(code, message) });
         this.people.hide();
         this.local.stop();
@@ -356,13 +370,20 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
 
   /** The worker reported a new group state or new KID bindings. */
   private onGroupChange(): void {
-    const { group, bindings } = this.e2ee.state;
+    const { group, bindings, roles } = this.e2ee.state;
+    if (roles !== this.lastRoles && roles !== null) {
+      // Only changes seen as a member are news; the roles we find on entry are not.
+      const before = group.status === "member" ? this.lastRoles : null;
+      this.lastRoles = roles;
+      this.announcements.rolesChanged(before, roles, group.roster);
+    }
     const before = this.lastGroup;
     if (group === before && bindings === this.lastBindings) return;
     this.lastGroup = group;
     this.lastBindings = bindings;
     if (group !== before) {
       this.announcements.groupChanged(before, group);
+      this.host.groupChanged(group.roster);
       this.entry.groupChanged(before, group);
       if (group.status === "removed" && before.status === "member") {
         this.onRemoved(group.removedBy);
@@ -372,11 +393,14 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
     this.people.publish();
   }
 
-  /** Ends the current connection attempt: its socket, its peer connections, who it listed. */
+  /**
+   * Ends the current connection attempt: its socket and who it listed. The peer connections stay
+   * until the next `welcome` says whether the server kept its side (MediaSession.publish).
+   */
   private teardown(): void {
     this.entry.stop();
     this.connection.close();
-    this.media.close();
+    this.media.hold();
     this.people.forget();
   }
 }

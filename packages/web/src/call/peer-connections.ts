@@ -41,7 +41,7 @@ function newPeerConnection(
   onCandidate: (c: CandidateOut) => void,
 ): RTCPeerConnection {
   const pc = new RTCPeerConnection({
-    iceServers: iceServers.map((s) => ({ ...s, urls: [...s.urls] })),
+    iceServers: rtcIceServers(iceServers),
     bundlePolicy: "max-bundle",
   });
   pc.addEventListener("icecandidate", ({ candidate }) => {
@@ -53,6 +53,22 @@ function newPeerConnection(
     });
   });
   return pc;
+}
+
+function rtcIceServers(iceServers: readonly IceServer[]): RTCIceServer[] {
+  return iceServers.map((s) => ({ ...s, urls: [...s.urls] }));
+}
+
+/**
+ * A reconnection brings fresh relay credentials: the next ICE gathering uses them. A browser that
+ * refuses the change keeps the ones it has, which stay valid for a day (docs/protocol.md "Relays").
+ */
+function useRelays(pc: RTCPeerConnection, iceServers: readonly IceServer[]): void {
+  try {
+    pc.setConfiguration({ ...pc.getConfiguration(), iceServers: rtcIceServers(iceServers) });
+  } catch (error) {
+    console.warn("kept the previous relay credentials", error);
+  }
 }
 
 /** Opus and VP8 only (docs/protocol.md): what the SFU forwards and the E2EE step understands. */
@@ -111,8 +127,9 @@ export class SendConnection {
     );
   }
 
-  async createOffer(): Promise<string> {
-    await this.pc.setLocalDescription(await this.pc.createOffer());
+  /** The offer to publish; `iceRestart` after a reconnection, on the connection we kept. */
+  async createOffer(iceRestart = false): Promise<string> {
+    await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart }));
     const sdp = this.pc.localDescription?.sdp;
     if (!sdp) throw new Error("no local description");
     return sdp;
@@ -120,6 +137,10 @@ export class SendConnection {
 
   applyAnswer(sdp: string): Promise<void> {
     return this.pc.setRemoteDescription({ type: "answer", sdp });
+  }
+
+  useRelays(iceServers: readonly IceServer[]): void {
+    useRelays(this.pc, iceServers);
   }
 
   /**
@@ -170,6 +191,10 @@ export class ReceiveConnection {
     const answer = this.pc.localDescription?.sdp;
     if (!answer) throw new Error("no local description");
     return answer;
+  }
+
+  useRelays(iceServers: readonly IceServer[]): void {
+    useRelays(this.pc, iceServers);
   }
 
   /** Tracks per remote participant; m-lines not listed in the last offer are inactive. */

@@ -18,11 +18,18 @@ const PING_INTERVAL_MS = 2000;
 /** Nothing heard from the server for this long: the connection is dead even if no close came. */
 const SILENCE_LIMIT_MS = 6000;
 /**
- * After a sign that the network changed, the server must answer a ping within this long. Its
- * round trip is far shorter on any working connection; a socket bound to an address the machine
- * no longer has never answers.
+ * After a sign that the network changed, the server must answer a ping within a second plus two
+ * of its usual (median) recent round trips, three at most: a socket bound to an address the
+ * machine no longer has never answers, while a busy server on a working one answers late.
  */
-const QUICK_CHECK_MS = 1000;
+export function quickCheckMs(recentRoundTrips: readonly number[]): number {
+  const sorted = [...recentRoundTrips].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+  return Math.min(1000 + 2 * median, 3000);
+}
+
+/** How many of the last pings' round trips quickCheckMs looks at. */
+const ROUND_TRIPS_KEPT = 5;
 
 /** The signalling WebSocket of one connection attempt, at `/ws` on the page's own origin. */
 export class Signalling {
@@ -32,6 +39,9 @@ export class Signalling {
   private lastHeard = 0;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private quickCheck: ReturnType<typeof setTimeout> | undefined;
+  /** When each unanswered ping went out; the server answers them in order. */
+  private readonly pingsOut: number[] = [];
+  private readonly roundTrips: number[] = [];
   /** Messages the server sent that failed validation; shown in diagnostics. */
   invalidMessages = 0;
 
@@ -100,22 +110,27 @@ export class Signalling {
 
   /**
    * The network may have changed under us (the media connection dropped): ping at once and give
-   * up on the socket unless the server answers within QUICK_CHECK_MS, rather than waiting out
+   * up on the socket unless the server answers within quickCheckMs, rather than waiting out
    * the silence limit. A laptop that changed networks is back in the meeting seconds sooner.
    */
   checkAlive(): void {
     if (!this.opened || this.closedByUs || this.quickCheck !== undefined) return;
     const asked = Date.now();
-    this.send({ type: "ping" });
+    this.ping();
     this.quickCheck = setTimeout(() => {
       this.quickCheck = undefined;
       if (this.lastHeard < asked) this.abandon();
-    }, QUICK_CHECK_MS);
+    }, quickCheckMs(this.roundTrips));
   }
 
   private beat(): void {
     if (Date.now() - this.lastHeard > SILENCE_LIMIT_MS) this.abandon();
-    else this.send({ type: "ping" });
+    else this.ping();
+  }
+
+  private ping(): void {
+    this.pingsOut.push(Date.now());
+    this.send({ type: "ping" });
   }
 
   private receive(data: unknown): void {
@@ -133,6 +148,14 @@ export class Signalling {
       console.warn("ignored invalid server message", isProtocolError(error) ? error.code : error);
       return;
     }
+    if (message.type === "pong") this.pongArrived();
     this.handlers.onMessage(message);
+  }
+
+  private pongArrived(): void {
+    const sent = this.pingsOut.shift();
+    if (sent === undefined) return;
+    this.roundTrips.push(Date.now() - sent);
+    if (this.roundTrips.length > ROUND_TRIPS_KEPT) this.roundTrips.shift();
   }
 }

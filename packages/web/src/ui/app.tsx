@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import { parseRoute, type Route } from "../call/room-link.ts";
 import { Landing } from "./landing.tsx";
 import { MeetingRoute } from "./meeting-route.tsx";
+import { NotFound } from "./not-found.tsx";
 
 export function App() {
   const [route, setRoute] = useState<Route>(() => parseRoute(location));
@@ -34,16 +35,6 @@ export function App() {
         />
       );
     case "not-found":
-      return (
-        <main class="center-screen">
-          <h1>Page not found</h1>
-          <p>There is nothing at this address.</p>
-          <div class="button-row">
-            <button type="button" class="btn btn-primary" onClick={() => navigate("/")}>
-              Home
-            </button>
-          </div>
-        </main>
-      );
+      return <NotFound navigate={navigate} />;
   }
 }

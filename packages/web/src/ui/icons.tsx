@@ -81,6 +81,15 @@ export const LinkIcon = () => (
   </Icon>
 );
 
+/** A person with a plus: someone new, who asks to join (the guest link, Invite). */
+export const GuestIcon = () => (
+  <Icon d="M2 21a7 7 0 0 1 14 0M19 8v6M16 11h6">
+    <circle cx="9" cy="8" r="4" />
+  </Icon>
+);
+
+export const CloseIcon = () => <Icon d="M6 6l12 12M18 6 6 18" />;
+
 export const ChartIcon = () => <Icon d="M3 3v18h18M7 15l4-4 3 3 5-6" />;
 
 export const LockIcon = () => (
@@ -142,4 +151,17 @@ export const DownloadIcon = () => <Icon d="M12 3v12M7 10l5 5 5-5M5 21h14" />;
 /** A shield with a tick: a person whose key this device compared and verified. */
 export const VerifiedIcon = () => (
   <Icon d="M12 3 4 6v6c0 4.5 3.4 8.2 8 9 4.6-.8 8-4.5 8-9V6zM8.5 12l2.5 2.5 4.5-5" />
+);
+
+export const ClockIcon = () => (
+  <Icon d="M12 7v5l3 2">
+    <circle cx="12" cy="12" r="9" />
+  </Icon>
+);
+
+/** A small window over a big one: picture-in-picture. */
+export const PictureInPictureIcon = () => (
+  <Icon d="M21 11V6a2 2 0 0 0-2-2H5a2 2 0 0 0-2 2v12a2 2 0 0 0 2 2h5">
+    <rect x="13" y="14" width="9" height="7" rx="1" />
+  </Icon>
 );

@@ -1,8 +1,10 @@
 import "./stage.css";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { gridCapacity, layout, stripCapacity, type ViewMode } from "../call/layout.ts";
+import { pipTarget } from "../call/pip-target.ts";
 import type { StageTile } from "../call/stage-tiles.ts";
 import { ChevronLeftIcon, ChevronRightIcon, GridIcon, PinIcon, SpeakerViewIcon } from "./icons.tsx";
+import { PipButton } from "./picture-in-picture/pip-button.tsx";
 import { Tile } from "./tile.tsx";
 
 interface StageProps {
@@ -123,6 +125,7 @@ export function Stage({ tiles, speaker }: StageProps) {
             </button>
           ))}
         </fieldset>
+        <PipButton target={pipTarget(tiles, speaker, pinned)} />
         {arranged.pageCount > 1 && (
           <nav class="pager" aria-label="Pages">
             <button

@@ -1,0 +1,72 @@
+/**
+ * Serves the model packages' files from node_modules on loopback, under the app's CSP
+ * (packages/server/src/http.ts) with the one addition a WebAssembly model needs:
+ * `'wasm-unsafe-eval'` in script-src (it allows compiling WebAssembly, not JavaScript eval).
+ */
+import { readFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { dirname, extname, join, normalize, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { SECURITY_HEADERS } from "../../../packages/server/src/http.ts";
+
+const require = createRequire(import.meta.url);
+
+/** URL prefix → the package folder it serves. */
+const ROOTS: Readonly<Record<string, string>> = {
+  "/selfie/": dirname(require.resolve("@mediapipe/selfie_segmentation/package.json")),
+  // An import-only package: resolved as an ES module.
+  "/rnnoise/": dirname(fileURLToPath(import.meta.resolve("@shiguredo/rnnoise-wasm"))),
+  "/bench/": dirname(fileURLToPath(import.meta.url)),
+};
+
+const TYPES: Readonly<Record<string, string>> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".wasm": "application/wasm",
+};
+
+export const MODEL_CSP = (SECURITY_HEADERS["Content-Security-Policy"] ?? "").replace(
+  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+);
+
+const PAGE = `<!doctype html><html lang="en"><title>on-device models</title>
+<canvas id="source" width="640" height="480"></canvas></html>`;
+
+export interface ModelServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startModelServer(): Promise<ModelServer> {
+  const server: Server = createServer(async (req, res) => {
+    res.setHeader("Content-Security-Policy", MODEL_CSP);
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (path === "/") {
+      res.writeHead(200, { "Content-Type": TYPES[".html"] }).end(PAGE);
+      return;
+    }
+    const prefix = Object.keys(ROOTS).find((p) => path.startsWith(p));
+    const root = prefix === undefined ? undefined : ROOTS[prefix];
+    const file = prefix && root ? normalize(join(root, path.slice(prefix.length))) : undefined;
+    if (!file || !root || !file.startsWith(root + sep)) {
+      res.writeHead(404).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
