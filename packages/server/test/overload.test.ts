@@ -2,7 +2,7 @@
  * Past saturation the server degrades instead of collapsing (docs/operations.md "Overload"): while
  * its event loop lags it refuses new joins with SERVER_BUSY, keeps those already in, and takes
  * joins again once it keeps up. The lag is made real from outside: the server process is stopped
- * and continued in turns (SIGSTOP/SIGCONT), so every timer of its loop fires late, as when it
+ * and continued in turns (SIGSTOP/SIGCONT), so the timers of its loop fire late, as when it
  * forwards more packets than its core can.
  */
 import assert from "node:assert/strict";
@@ -11,7 +11,10 @@ import { metric, newRoom, SignallingClient } from "./signalling-client.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
 import { waitFor } from "./wait-for.ts";
 
-/** Stops `pid` for 80 ms of every 100 until stopped: its event loop runs a fifth of the time. */
+/**
+ * Stops `pid` for 150 ms, lets it run for 10, again until stopped: its event loop runs in slices
+ * shorter than its 10 ms delay timer, so nearly every tick of that timer comes late.
+ */
 function starve(pid: number): { stop(): void } {
   let running = true;
   const cycle = () => {
@@ -19,8 +22,8 @@ function starve(pid: number): { stop(): void } {
     process.kill(pid, "SIGSTOP");
     setTimeout(() => {
       process.kill(pid, "SIGCONT");
-      if (running) setTimeout(cycle, 20);
-    }, 80);
+      if (running) setTimeout(cycle, 10);
+    }, 150);
   };
   cycle();
   return {
