@@ -18,6 +18,7 @@ import {
   tile,
   waitFor,
 } from "./browser.ts";
+import { menuAction, removeMember } from "./people-panel.ts";
 
 /** The engine's grace before a listed participant without a leaf of its own is unknown. */
 const UNKNOWN_GRACE_MS = 10_000;
@@ -195,12 +196,15 @@ describe("alarms in Chromium", () => {
       await joinMeeting(bob.page, link, "Bob");
       await inGroup(bob.page, "Bob");
       await openPeople(alice.page);
-      const remove = alice.page.getByRole("button", { name: "Remove Bob", exact: true });
-      await remove.waitFor();
+      await menuAction(alice.page, "Bob", "Remove Bob");
+      const confirm = alice.page
+        .getByRole("alertdialog", { name: "Remove Bob from the meeting?" })
+        .getByRole("button", { name: "Remove", exact: true });
+      await confirm.waitFor();
       assert.equal(await alarmBanners(alice.page).count(), 0, "no alarm before the Remove");
 
       const clicked = Date.now();
-      await remove.click();
+      await confirm.click();
       const banner = alarmBanners(alice.page, "withheld-commit");
       await banner.waitFor({ timeout: WITHHELD_DEADLINE_MS });
       const after = Date.now() - clicked;
@@ -237,7 +241,7 @@ describe("alarms in Chromium", () => {
       const before = await epoch(alice.page);
       assert.ok(before !== null);
       const clicked = Date.now();
-      await alice.page.getByRole("button", { name: "Remove Bob", exact: true }).click();
+      await removeMember(alice.page, "Bob");
       await bob.page.getByText("Alice removed you from the meeting").waitFor({ timeout: 20_000 });
       const removed = Date.now();
       await waitFor("Alice's group past the Remove", async () => {

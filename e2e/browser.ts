@@ -316,3 +316,29 @@ export function browserSuite(env: Record<string, string> = {}): BrowserSuite {
     },
   };
 }
+
+/** Waits until the page is a member of the meeting's encrypted group. */
+export async function inGroup(page: Page, who: string, timeoutMs = 30_000): Promise<void> {
+  await waitFor(
+    `${who} in the encrypted group`,
+    async () => (await page.locator(".meeting").getAttribute("data-e2ee-status")) === "member",
+    timeoutMs,
+  );
+}
+
+/** Makes a new meeting and joins it as its host, in the group; returns the meeting link. */
+export async function hostMeeting(suite: BrowserSuite, page: Page, name: string): Promise<string> {
+  const link = await newMeetingLink(page, suite.server.url);
+  await joinMeeting(page, link, name);
+  await inGroup(page, name);
+  return link;
+}
+
+/** The text on the page's clipboard (the context is granted clipboard-read). */
+export function clipboardText(page: Page): Promise<string> {
+  return page.evaluate(() =>
+    (
+      globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+    ).navigator.clipboard.readText(),
+  );
+}

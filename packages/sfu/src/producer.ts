@@ -1,5 +1,5 @@
 import { SIMULCAST_RIDS, SOURCE_KIND } from "@conclave/protocol";
-import type { MediaStreamTrack, RTCRtpReceiver, RtpPacket } from "werift";
+import { type MediaStreamTrack, type RTCRtpReceiver, RtpPacket } from "werift";
 import { KeyframeLimiter } from "./keyframe-limiter.ts";
 import type { RoomSettings } from "./media-config.ts";
 import type { MediaCounters } from "./media-counters.ts";
@@ -12,7 +12,8 @@ import { isKeyframeStart } from "./vp8.ts";
  * keyframe of that layer (`switchTo`), where the receiver's decoder can start over.
  */
 export interface PacketSink {
-  write(packet: Buffer): void;
+  /** The sink's sender works on its own copy: it must not change `packet`. */
+  write(packet: RtpPacket): void;
   readonly layer: number;
   readonly wantedLayer: number;
   switchTo(layer: number): void;
@@ -53,10 +54,11 @@ function layerTracks(track: MediaStreamTrack, receiver: RTCRtpReceiver): MediaSt
 }
 
 /**
- * One published track. Each received packet is serialized once and the same bytes are written to
- * every sink of its layer; the sinks' senders each parse their own copy before rewriting SSRC,
- * sequence number and timestamp, so no receiver ever sees another's mutation (FIELD-NOTES: sharing
- * one packet object between senders is fragile).
+ * One published track. Each received packet goes as it was parsed to every sink of its layer:
+ * werift's sender (0.25) clones a packet object before it rewrites SSRC, sequence number and
+ * timestamp, so no receiver ever sees another's mutation (FIELD-NOTES: sharing one object was
+ * fragile in werift versions whose sender mutated it in place). Neither serialized again nor
+ * parsed again per receiver: both were per-packet, per-receiver costs (docs/performance.md).
  */
 export class Producer {
   private readonly sinks = new Set<PacketSink>();
@@ -170,22 +172,35 @@ export class Producer {
     if (this.sinks.size === 0 && !this.intercept) return;
     // The publish leg's header extensions (transport-wide sequence, mid, rid) belong to that leg;
     // werift's sender would copy them onto the forwarded packet under ids the receiving leg never
-    // negotiated.
+    // negotiated. The packet is this producer's own (werift clones it per track).
     rtp.header.extensions = [];
     rtp.header.extension = false;
-    const received = rtp.serialize();
-    const bytes = this.intercept ? this.intercept(received) : received;
-    if (bytes === null) return;
+    const packet = this.intercept ? this.intercepted(rtp) : rtp;
+    if (packet === null) return;
     let keyframe: boolean | undefined;
     for (const sink of this.sinks) {
       if (sink.layer !== index) {
         if (sink.wantedLayer !== index) continue;
-        keyframe ??= this.kind === "video" && isKeyframeStart(rtp.payload);
+        keyframe ??= this.kind === "video" && isKeyframeStart(packet.payload);
         if (!keyframe) continue;
         sink.switchTo(index);
       }
-      sink.write(bytes);
+      sink.write(packet);
       this.packetsOut++;
+    }
+  }
+
+  /**
+   * The test-only hook sees and returns bytes; what it returns is forwarded. Nothing is when it
+   * returns null or bytes that are no RTP packet (as a sender would have dropped them).
+   */
+  private intercepted(rtp: RtpPacket): RtpPacket | null {
+    const bytes = this.intercept?.(rtp.serialize()) ?? null;
+    if (bytes === null) return null;
+    try {
+      return RtpPacket.deSerialize(bytes);
+    } catch {
+      return null;
     }
   }
 }

@@ -4,6 +4,7 @@ import {
   type RTCRtpTransceiver,
   RtcpRrPacket,
   RtcpSrPacket,
+  type RtpPacket,
 } from "werift";
 import { DownlinkEstimate } from "./downlink-estimate.ts";
 import { withoutHiddenCandidates } from "./hidden-candidates.ts";
@@ -54,9 +55,10 @@ class Slot implements PacketSink {
     this.layer = this.wantedLayer = Math.max(0, flowing);
   }
 
-  write(packet: Buffer): void {
-    this.bytesSent += packet.length;
-    // sendRtp parses its own copy of the bytes; a failed send drops one packet, nothing more.
+  write(packet: RtpPacket): void {
+    // The fixed RTP header and the payload: what the downlink estimate counts.
+    this.bytesSent += 12 + packet.payload.length;
+    // sendRtp clones the packet before rewriting it; a failed send drops one packet, nothing more.
     this.transceiver.sender.sendRtp(packet).catch(() => {});
   }
 

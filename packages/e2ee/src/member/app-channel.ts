@@ -6,6 +6,7 @@
 import { normaliseDisplayName, toBase64url } from "@conclave/protocol";
 import type { Fingerprint } from "../admission/fingerprint.ts";
 import { fingerprintFromBytes } from "../admission/fingerprint.ts";
+import { roleOf } from "../admission/meeting-roles.ts";
 import { refusal } from "../admission/refusal.ts";
 import { checkDisplayName } from "../mls/credential.ts";
 import { processIncoming } from "../mls/incoming.ts";
@@ -118,7 +119,7 @@ function onTyped(d: Draft, ctx: Ctx, sender: number, message: TypedAppMessage): 
       d.emit("hand-raise", { sender, at: message.at });
       return;
     case "hand-lower":
-      if (!mayLowerHand(sender, message.leaf)) {
+      if (!mayLowerHand(d.state, entry.fingerprint, sender, message.leaf)) {
         rejected(d, `leaf ${sender} may not lower the hand of ${message.leaf}`);
         return;
       }
@@ -157,11 +158,20 @@ function onHostCommand(d: Draft, sender: number, from: Fingerprint, message: Hos
 }
 
 /**
- * Whose hand a member may lower: only its own. When roles live in the group context (DESIGN
- * §3), a host may lower anyone's; this is the one rule that changes then.
+ * Whose hand a member may lower: its own; a host or co-host, by the role its fingerprint holds in
+ * the group context's roles (admission/meeting-roles.ts), anyone's, as with muting.
  */
-function mayLowerHand(sender: number, leaf: number): boolean {
-  return leaf === sender;
+function mayLowerHand(
+  state: MemberState,
+  senderFingerprint: Uint8Array,
+  sender: number,
+  leaf: number,
+): boolean {
+  if (leaf === sender) return true;
+  const roles = state.session?.roles;
+  if (roles === undefined) return false;
+  const role = roleOf(roles, fingerprintFromBytes(senderFingerprint));
+  return role === "host" || role === "co-host";
 }
 
 function onHello(d: Draft, ctx: Ctx, sender: number, said: string): void {

@@ -27,7 +27,7 @@ export type TypedAppMessage =
   | { readonly t: "hello"; readonly displayName: string }
   /** The sender raised its hand at `at` (its clock, ms since 1970): the queue's order. */
   | { readonly t: "hand-raise"; readonly at: number }
-  /** Lowers the hand of `leaf`; receivers accept it today only for the sender's own leaf. */
+  /** Lowers the hand of `leaf`: receivers accept it for the sender's own, or from a host or co-host. */
   | { readonly t: "hand-lower"; readonly leaf: number }
   | { readonly t: "reaction"; readonly emoji: Reaction }
   /** The sender started or stopped recording the meeting on its own device. */

@@ -105,7 +105,7 @@ export interface MemberEvents {
   chat: { readonly sender: number; readonly displayName: string; readonly text: string };
   /** `sender` raised its hand at `at` (its own clock): the raise queue's order. */
   "hand-raise": { readonly sender: number; readonly at: number };
-  /** The hand of `leaf` is down; today `leaf` is always the sender's own. */
+  /** The hand of `leaf` is down: the sender's own, or lowered by a host or co-host. */
   "hand-lower": { readonly sender: number; readonly leaf: number };
   reaction: { readonly sender: number; readonly emoji: Reaction };
   /** `sender` started (true) or stopped (false) recording the meeting on its own device. */

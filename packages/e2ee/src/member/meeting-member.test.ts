@@ -306,6 +306,28 @@ describe("meeting member engine", () => {
     meeting.close();
   });
 
+  it("a host lowers a member's hand; a member cannot lower the host's", async () => {
+    const meeting = await meetingOf(["ada", "bob", "cy"]);
+    const ada = get(meeting, "ada").member;
+    const bob = get(meeting, "bob");
+    const cy = get(meeting, "cy").member;
+    const cyLeaf = cy.ownLeaf ?? -1;
+    const heard: string[] = [];
+    bob.member.on("hand-lower", (e) => heard.push(`lower ${e.sender} ${e.leaf}`));
+    const cyHeard: string[] = [];
+    cy.on("hand-lower", (e) => cyHeard.push(`lower ${e.sender} ${e.leaf}`));
+    assert.ok(await cy.raiseHand(1_767_225_600_000));
+    assert.ok(await ada.raiseHand(1_767_225_600_001));
+    // Ada holds the host role (she founded the group): her word lowers Cy's hand, everywhere.
+    assert.ok(await ada.lowerHand(cyLeaf));
+    assert.ok(await cy.lowerHand(0), "sent, and refused by every receiver");
+    await meeting.settle();
+    assert.deepEqual(heard, [`lower 0 ${cyLeaf}`]);
+    assert.deepEqual(cyHeard, [`lower 0 ${cyLeaf}`], "Cy's own client hears its hand go down");
+    assert.equal(bob.member.stats.applicationRejected, 1, "Cy lowering the host's hand");
+    meeting.close();
+  });
+
   it("hands, reactions and recording arrive with the signing leaf; nobody lowers another's hand", async () => {
     const meeting = await meetingOf(["ada", "bob", "cy"]);
     const ada = get(meeting, "ada").member;
@@ -322,7 +344,7 @@ describe("meeting member engine", () => {
     assert.ok(await ada.raiseHand(at + 1));
     assert.ok(await cy.sendReaction("🎉"));
     assert.ok(await ada.announceRecording(true));
-    // Cy tries to lower Ada's hand: no role allows that, so Bob refuses it.
+    // Cy, a member, tries to lower Ada's hand: only a host or co-host may, so Bob refuses it.
     assert.ok(await cy.lowerHand(0));
     assert.ok(await cy.lowerHand());
     assert.ok(await ada.announceRecording(false));

@@ -78,7 +78,7 @@ export interface MeetingMember {
   raiseHand(at: number): Promise<boolean>;
   /**
    * Lowers the hand of `leaf` (default: ours). Receivers decide whose hand a sender may lower
-   * (`mayLowerHand`): today only its own.
+   * (app-channel.ts `mayLowerHand`): its own, and a host's or co-host's anyone's.
    */
   lowerHand(leaf?: number): Promise<boolean>;
   sendReaction(emoji: Reaction): Promise<boolean>;

@@ -52,4 +52,46 @@ describe("announcements", () => {
     assert.equal(a.state.securityAnnouncement, "Security code is now 12345 67890");
     assert.equal(a.state.announcement, "");
   });
+
+  it("a joiner is named once its hello is in, never as “Joining…”; those already here are not news", () => {
+    const a = new Announcements();
+    const inside = group({ roster: [member(0, "Ada", true), member(1, "Bo")] });
+    a.groupChanged(group({ status: "joining", roster: [] }), inside);
+    const unnamed = { ...member(2, "Joining…"), nameConfirmed: false };
+    const added = group({ roster: [...inside.roster, unnamed] });
+    a.groupChanged(inside, added);
+    assert.equal(a.state.notices.length, 0, "no notice before the name");
+    a.groupChanged(added, group({ roster: [...inside.roster, member(2, "Cy")] }));
+    assert.deepEqual(
+      a.state.notices.map((n) => [n.kind, n.text]),
+      [["joined", "Cy joined"]],
+    );
+    a.groupChanged(added, group({ roster: [...inside.roster, member(2, "Cy")] }));
+    assert.equal(a.state.notices.length, 1, "said once");
+  });
+
+  it("a new host or co-host and the lock are notices; the roles found on entry are not", () => {
+    const a = new Announcements();
+    const roster = [member(0, "Ada", true), member(1, "Bo")];
+    const roles = {
+      hosts: ["fp1"],
+      coHosts: [],
+      denied: [],
+      lobbyMandatory: false,
+      knockingEnabled: true,
+      locked: false,
+    };
+    a.rolesChanged(null, roles, roster);
+    assert.equal(a.state.notices.length, 0);
+    a.rolesChanged(roles, { ...roles, coHosts: ["fp0"], locked: true }, roster);
+    a.rolesChanged(roles, { ...roles, hosts: ["fp0"] }, roster);
+    assert.deepEqual(
+      a.state.notices.map((n) => n.text),
+      [
+        "You are now a co-host",
+        "The meeting is locked: nobody new can join",
+        "You are now the host",
+      ],
+    );
+  });
 });

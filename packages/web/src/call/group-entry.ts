@@ -5,7 +5,17 @@
 import type { GroupView } from "../worker/reports.ts";
 import { Store } from "./store.ts";
 
+/**
+ * Where our way into the group is, as this page sees it from the messages it passes on: the
+ * device key (a KeyPackage) went to the members, or a Welcome came back and is being opened.
+ */
+export type JoinStep =
+  | { readonly kind: "key-sent"; readonly at: number; readonly count: number }
+  | { readonly kind: "welcome"; readonly at: number };
+
 export interface GroupEntryState {
+  /** The last step of joining the group; null before the first key is sent, and once in. */
+  readonly step: JoinStep | null;
   /** Why joining the encrypted group failed; null while all is well. */
   readonly e2eeFailure: string | null;
   /** While we wait outside the group: why (server `room-status`); null once we are in. */
@@ -20,7 +30,7 @@ export class GroupEntry extends Store<GroupEntryState> {
 
   /** `outside`: we are in the meeting but not (yet) a member of its encrypted group. */
   constructor(private readonly outside: () => boolean) {
-    super({ e2eeFailure: null, roomStatus: null });
+    super({ e2eeFailure: null, roomStatus: null, step: null });
   }
 
   /**
@@ -45,6 +55,18 @@ export class GroupEntry extends Store<GroupEntryState> {
 
   stop(): void {
     clearTimeout(this.timer);
+    this.update({ step: null });
+  }
+
+  /** Our KeyPackage went to the server, for the members (a refresh counts again). */
+  keyPackageSent(): void {
+    const count = this.state.step?.kind === "key-sent" ? this.state.step.count + 1 : 1;
+    this.update({ step: { kind: "key-sent", at: Date.now(), count } });
+  }
+
+  /** A Welcome came for us: the worker opens it. */
+  welcomeArrived(): void {
+    this.update({ step: { kind: "welcome", at: Date.now() } });
   }
 
   setRoomStatus(roomStatus: { readonly locked: boolean; readonly lobbyMandatory: boolean }): void {
@@ -59,7 +81,7 @@ export class GroupEntry extends Store<GroupEntryState> {
   /** The worker's group changed: in at last, or failed (a removal ends the meeting instead). */
   groupChanged(before: GroupView, now: GroupView): void {
     if (now.status === "member") {
-      if (before.status !== "member") this.update({ e2eeFailure: null });
+      if (before.status !== "member") this.update({ e2eeFailure: null, step: null });
       if (this.state.roomStatus !== null) this.update({ roomStatus: null });
     }
     if (now.status === "removed" && before.status === "member") return;

@@ -1,6 +1,7 @@
 import type { ClientMessage, ParticipantId, ServerMessage } from "@conclave/protocol";
 import type { HostAction } from "../worker/messages.ts";
 import type { RolesView, RosterEntry } from "../worker/reports.ts";
+import type { NoticeKind } from "./announcements.ts";
 import { Store } from "./store.ts";
 
 /** Someone waiting in the lobby: the name is their claim, read by the server in clear. */
@@ -88,9 +89,19 @@ export function waitingCards(
  * Deny is a server request, since a knock is not in the group (docs/protocol.md "Lobby").
  */
 export class HostControls extends Store<HostState> {
+  /** Members we asked to remove, by fingerprint, until the roster no longer has them. */
+  private readonly removing = new Map<string, string>();
+
   constructor(
-    private readonly request: (action: HostAction) => unknown,
+    /** Resolves false if the engine refused (our role does not allow it, or we are no member). */
+    private readonly request: (action: HostAction) => Promise<boolean>,
     private readonly send: (message: ClientMessage) => void,
+    private readonly events: {
+      /** What a host did, shown and said (announcements.ts). */
+      notify(kind: NoticeKind, text: string): void;
+      /** We lowered the hand of `leaf`: receivers heard it, our own page takes it down too. */
+      handLowered(leaf: number): void;
+    },
   ) {
     super({ knocks: [], announcement: "" });
   }
@@ -121,15 +132,40 @@ export class HostControls extends Store<HostState> {
 
   /** Admits the upload whose KeyPackageRef the card showed, and only it. */
   admit(participantId: ParticipantId, keyPackageRef: string): void {
-    this.request({ kind: "admit", participantId, keyPackageRef });
+    void this.request({ kind: "admit", participantId, keyPackageRef });
   }
 
   deny(participantId: ParticipantId): void {
     this.send({ type: "lobby-deny", participantId });
   }
 
-  remove(leaf: number): void {
-    this.request({ kind: "remove", leaf });
+  /**
+   * Removes a member (an MLS commit): said at once, and again when the roster no longer has them
+   * (`groupChanged`), or that it could not be done.
+   */
+  async remove(member: RosterEntry): Promise<void> {
+    this.update({ announcement: `Removing ${member.name}…` });
+    if (await this.request({ kind: "remove", leaf: member.leaf })) {
+      this.removing.set(member.fingerprint, member.name);
+    } else {
+      this.events.notify("removed", `Could not remove ${member.name}: only hosts and co-hosts can`);
+    }
+  }
+
+  /** The roster changed: members we removed and who are gone now are reported removed. */
+  groupChanged(roster: readonly RosterEntry[]): void {
+    for (const [fingerprint, name] of this.removing) {
+      if (roster.some((r) => r.fingerprint === fingerprint)) continue;
+      this.removing.delete(fingerprint);
+      this.events.notify("removed", `${name} was removed from the meeting`);
+    }
+  }
+
+  /** Lowers a member's raised hand for everyone (an application message receivers check). */
+  async lowerHand(leaf: number, name: string): Promise<void> {
+    if (!(await this.request({ kind: "lower-hand", leaf }))) return;
+    this.events.handLowered(leaf);
+    this.update({ announcement: `Lowered ${name}’s hand` });
   }
 
   /**
@@ -137,34 +173,39 @@ export class HostControls extends Store<HostState> {
    * replace the invite secret, so the same person in a fresh browser can only knock.
    */
   removeAndBlock(fingerprint: string): void {
-    this.request({ kind: "block", fingerprint });
+    void this.request({ kind: "block", fingerprint });
   }
 
   setLocked(locked: boolean): void {
-    this.request({ kind: "set-locked", locked });
+    void this.request({ kind: "set-locked", locked });
   }
 
   setLobby(lobbyMandatory: boolean, knockingEnabled: boolean): void {
-    this.request({ kind: "set-lobby", lobbyMandatory, knockingEnabled });
+    void this.request({ kind: "set-lobby", lobbyMandatory, knockingEnabled });
   }
 
   makeCoHost(fingerprint: string, on: boolean): void {
-    this.request({ kind: "make-co-host", fingerprint, on });
+    void this.request({ kind: "make-co-host", fingerprint, on });
+  }
+
+  /** Hands our host role to a member: we stay as a member (a commit every member checks). */
+  transferHost(fingerprint: string): void {
+    void this.request({ kind: "transfer-host", fingerprint });
   }
 
   /** Host commands (docs/e2ee.md "Host commands"): the member's own client asks or mutes. */
   askToUnmute(fingerprint: string, name: string): void {
-    this.request({ kind: "ask-unmute", fingerprint });
+    void this.request({ kind: "ask-unmute", fingerprint });
     this.update({ announcement: `Asked ${name} to unmute` });
   }
 
   mute(fingerprint: string, name: string): void {
-    this.request({ kind: "mute", fingerprint });
+    void this.request({ kind: "mute", fingerprint });
     this.update({ announcement: `Muted ${name}` });
   }
 
   muteEveryone(): void {
-    this.request({ kind: "mute-all" });
+    void this.request({ kind: "mute-all" });
     this.update({ announcement: "Muted everyone" });
   }
 

@@ -212,7 +212,21 @@ export class MeetingActivity extends Store<ActivityState> {
     this.reactionTimers.clear();
   }
 
+  /** We lowered the hand of `leaf` as a host: the others heard it; our engine does not echo it. */
+  handLowered(leaf: number): void {
+    this.onHand(leaf, null);
+  }
+
   private onHand(leaf: number, raisedAt: number | null): void {
+    if (leaf === this.group?.ownLeaf) {
+      // Only a host or co-host lowers another's hand: the engine refused anyone else's word.
+      if (raisedAt === null && this.state.ownHandAt !== null) {
+        this.update({ ownHandAt: null });
+        this.publish();
+        this.announce("A host lowered your hand");
+      }
+      return;
+    }
     const member = this.group?.roster.find((r) => r.leaf === leaf && !r.self);
     if (member === undefined) return;
     const wasUp = this.hands.has(leaf);

@@ -6,7 +6,7 @@ import type {
   ParticipantId,
   ServerMessage,
 } from "@conclave/protocol";
-import type { GroupView } from "../worker/reports.ts";
+import type { GroupView, RolesView } from "../worker/reports.ts";
 import { Announcements } from "./announcements.ts";
 import type { MonitoredCall } from "./call-monitor.ts";
 import { E2eeWorkerClient } from "./e2ee-worker-client.ts";
@@ -53,6 +53,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
   );
   private lastGroup: GroupView;
   private lastBindings: Readonly<Record<string, number>>;
+  private lastRoles: RolesView | null = null;
   private readonly onOffline = () => {
     if (this.state.phase === "joined") this.connection.abandon();
   };
@@ -82,7 +83,8 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
       group: () => ({ roster: this.e2ee.state.group.roster, bindings: this.e2ee.state.bindings }),
       tracks: () => this.media.remoteTracks(),
       mids: () => this.media.receiveTracks(),
-      announce: say,
+      announce: (text, kind) =>
+        kind === undefined ? say(text) : this.announcements.notify(kind, text),
     });
     this.media = new MediaSession({
       transforms: this.e2ee,
@@ -96,7 +98,10 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
       mediaDropped: () => this.connection.checkAlive(),
       announce: say,
     });
-    this.host = new HostControls((action) => this.e2ee.host(action), send);
+    this.host = new HostControls((action) => this.e2ee.host(action), send, {
+      notify: (kind, text) => this.announcements.notify(kind, text),
+      handLowered: (leaf) => this.e2ee.activity.handLowered(leaf),
+    });
     this.commands = new HostCommands(local, () => this.onEnded(false));
     this.lastGroup = this.e2ee.state.group;
     this.lastBindings = this.e2ee.state.bindings;
@@ -108,7 +113,10 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
   /** What the E2EE worker asks of the meeting, and its group as it changes. */
   private followWorker(): void {
     this.e2ee.connect({
-      send: (message) => this.connection.send(message),
+      send: (message) => {
+        if (message.type === "mls-key-package") this.entry.keyPackageSent();
+        this.connection.send(message);
+      },
       reconnect: () => {
         if (this.state.phase !== "joined") return;
         this.connection.giveUpPlace();
@@ -120,7 +128,8 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
       inviteReplaced: (secret) =>
         this.connection.enqueue(async () => {
           if (!(await this.connection.adoptSecret(secret))) return;
-          this.announcements.say(
+          this.announcements.notify(
+            "link",
             "The meeting link was replaced. Copy the link again to invite people.",
           );
         }),
@@ -262,6 +271,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
   private async onMessage(message: ServerMessage): Promise<void> {
     // The MLS engine in the worker follows the room and the Delivery Service's messages.
     this.e2ee.relay(message);
+    if (message.type === "mls-welcome") this.entry.welcomeArrived();
     switch (message.type) {
       case "welcome":
         this.connection.holdPlace(message.selfId, message.resumeToken);
@@ -360,13 +370,20 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
 
   /** The worker reported a new group state or new KID bindings. */
   private onGroupChange(): void {
-    const { group, bindings } = this.e2ee.state;
+    const { group, bindings, roles } = this.e2ee.state;
+    if (roles !== this.lastRoles && roles !== null) {
+      // Only changes seen as a member are news; the roles we find on entry are not.
+      const before = group.status === "member" ? this.lastRoles : null;
+      this.lastRoles = roles;
+      this.announcements.rolesChanged(before, roles, group.roster);
+    }
     const before = this.lastGroup;
     if (group === before && bindings === this.lastBindings) return;
     this.lastGroup = group;
     this.lastBindings = bindings;
     if (group !== before) {
       this.announcements.groupChanged(before, group);
+      this.host.groupChanged(group.roster);
       this.entry.groupChanged(before, group);
       if (group.status === "removed" && before.status === "member") {
         this.onRemoved(group.removedBy);

@@ -5,6 +5,7 @@
  */
 import type { Participant, ParticipantId } from "@conclave/protocol";
 import type { RosterEntry } from "../worker/reports.ts";
+import type { NoticeKind } from "./announcements.ts";
 import type { ReceivedTracks, RemoteTracks } from "./peer-connections.ts";
 import { membersWithoutTile, mergeTracks, type RemoteParticipant } from "./remote-participants.ts";
 import { Store } from "./store.ts";
@@ -26,8 +27,8 @@ export interface ParticipantSources {
   tracks(): ReadonlyMap<ParticipantId, RemoteTracks>;
   /** mid → participant and source, as the server's last offer says. */
   mids(): ReceivedTracks;
-  /** Joins, leaves and dropped connections, for the live region. */
-  announce(text: string): void;
+  /** Dropped connections, for the live region; leaves also as a notice (`kind`). */
+  announce(text: string, kind?: NoticeKind): void;
 }
 
 /** How long the server holds a dropped participant's place (RECONNECT_WINDOW_MS). */
@@ -82,8 +83,10 @@ export class ParticipantList extends Store<ParticipantListState> {
     if (reason === "disconnected" && participant?.leaf != null) {
       // Their place (and MLS leaf) is held: shown as reconnecting, not as gone.
       this.reconnecting.set(id, { participant, since: Date.now() });
-      if (who) this.sources.announce(`${who.name} lost their connection. Reconnecting…`);
-    } else if (who) this.sources.announce(`${who.name} left`);
+      if (who && who.leaf !== null) {
+        this.sources.announce(`${who.name} lost their connection. Reconnecting…`);
+      }
+    } else if (who && who.leaf !== null) this.sources.announce(`${who.name} left`, "left");
     this.publish();
   }
 

@@ -12,6 +12,8 @@ export interface Preferences {
   echoCancellation: boolean;
   /** Single-key shortcuts in the meeting (M, V, H, C, ?); they can be turned off (WCAG 2.1.4). */
   singleKeyShortcuts: boolean;
+  /** A short chime when someone joins or leaves (the notice shows either way). */
+  chimes: boolean;
 }
 
 const DEFAULTS: Preferences = {
@@ -22,6 +24,7 @@ const DEFAULTS: Preferences = {
   noiseSuppression: true,
   echoCancellation: true,
   singleKeyShortcuts: true,
+  chimes: true,
 };
 
 export function loadPreferences(): Preferences {
@@ -39,6 +42,7 @@ export function loadPreferences(): Preferences {
       noiseSuppression: v.noiseSuppression !== false,
       echoCancellation: v.echoCancellation !== false,
       singleKeyShortcuts: v.singleKeyShortcuts !== false,
+      chimes: v.chimes !== false,
     };
   } catch {
     return { ...DEFAULTS };

@@ -6,6 +6,7 @@ import type { RemoteParticipant } from "./remote-participants.ts";
 import {
   CONNECTING_VIDEO,
   NOT_IN_GROUP,
+  peopleCount,
   RECONNECTING,
   type StageInput,
   stageTiles,
@@ -45,6 +46,7 @@ function input(over: Partial<StageInput> = {}): StageInput {
     participants: [],
     speaking: [],
     groupStatus: "member",
+    waiting: new Set(),
     hands: [],
     reactions: [],
     quality: {},
@@ -139,8 +141,8 @@ describe("stage tiles", () => {
     assert.equal(status(person("b", { reconnecting: true })), RECONNECTING);
     assert.equal(status(person("b", { reconnecting: true, leaf: null })), RECONNECTING);
     assert.equal(status(person("b", { leaf: null })), NOT_IN_GROUP);
-    // While we are not in the group ourselves, the banner says so: the tile says nothing.
-    assert.equal(status(person("b", { leaf: null }), "joining"), null);
+    // While we are not in the group ourselves, the banner says so: no nameless tile at all.
+    assert.equal(status(person("b", { leaf: null }), "joining"), undefined);
     assert.equal(status(person("b", { videoStream: null })), CONNECTING_VIDEO);
     assert.equal(status(person("b", { videoStream: null, video: false })), null);
   });
@@ -188,6 +190,21 @@ describe("stage tiles", () => {
     );
     assert.equal(tile?.view.hand, false);
     assert.deepEqual(tile?.view.reactions, [], "our own reactions stay on our tile");
+  });
+
+  it("someone waiting to be let in is a waiting card, not a tile, and is not counted", () => {
+    const waiting = person("w", { leaf: null });
+    const unknown = person("u", { leaf: null });
+    const tiles = stageTiles(
+      input({ participants: [person("b"), waiting, unknown], waiting: new Set([id("w")]) }),
+    );
+    assert.deepEqual(
+      tiles.map((t) => t.key),
+      [SELF_TILE, id("b"), id("u")],
+      "the device nobody knows keeps its tile (its alarm names it); the waiting one has none",
+    );
+    assert.equal(peopleCount([person("b"), waiting, unknown], "member"), 2);
+    assert.equal(peopleCount([person("b")], "joining"), null, "outside the group: no count");
   });
 
   it("marks the tile of a member this device verified, by leaf, and no one else's", () => {

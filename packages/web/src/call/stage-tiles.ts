@@ -61,6 +61,11 @@ export interface StageInput {
   readonly speaking: readonly ParticipantId[];
   /** Our own place in the encrypted group: until we are a member, nobody is named. */
   readonly groupStatus: GroupStatus;
+  /**
+   * Listed participants whose device key we hold (they uploaded a KeyPackage): people waiting to
+   * be let in, shown as waiting cards, not as tiles (ui/knock-cards.tsx).
+   */
+  readonly waiting: ReadonlySet<ParticipantId>;
   /** Raised hands, ours included (meeting-activity.ts). */
   readonly hands: readonly QueuedHand[];
   /** Reactions showing now; `leaf` null for our own. */
@@ -93,6 +98,7 @@ export function stageTiles(input: StageInput): StageTile[] {
     input.hands.flatMap((h) => (h.self || h.leaf === null ? [] : [h.leaf])),
   );
   for (const p of input.participants) {
+    if (!onStage(p, input)) continue;
     tiles.push({
       key: p.id,
       name: p.name,
@@ -155,9 +161,31 @@ function selfTile({ self, reactions, quality }: StageInput): StageTile {
   };
 }
 
+/**
+ * Who outside the encrypted group gets a tile: nobody while we are outside it ourselves (we could
+ * name no one, and the banner says what we wait for); for a member, someone the server lists whose
+ * device we do not know (the unknown-participant alarm names them after a grace), never a person
+ * waiting to be let in: the waiting cards show them with what a host can do.
+ */
+export function onStage(
+  p: RemoteParticipant,
+  { groupStatus, waiting }: Pick<StageInput, "groupStatus" | "waiting">,
+): boolean {
+  if (p.leaf !== null || p.reconnecting) return true;
+  return groupStatus === "member" && !waiting.has(p.id);
+}
+
+/** People in the meeting as the encrypted group says (us included), or null outside it. */
+export function peopleCount(
+  participants: readonly RemoteParticipant[],
+  groupStatus: GroupStatus,
+): number | null {
+  if (groupStatus !== "member") return null;
+  return participants.filter((p) => p.leaf !== null).length + 1;
+}
+
 function statusOf(p: RemoteParticipant, groupStatus: GroupStatus): string | null {
   if (p.reconnecting) return RECONNECTING;
-  // While we are joining ourselves, the banner says so; nobody is named yet.
   if (p.leaf === null) return groupStatus === "member" ? NOT_IN_GROUP : null;
   return p.video && !p.videoStream ? CONNECTING_VIDEO : null;
 }

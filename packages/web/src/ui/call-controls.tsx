@@ -1,6 +1,7 @@
-import { useState } from "preact/hooks";
+import { useCallback, useState } from "preact/hooks";
 import { onScreen } from "../call/local-recording.ts";
 import type { MeetingStore } from "../call/meeting-store.ts";
+import { DeviceHelp, type DeviceKind } from "./device-help.tsx";
 import { DevicePickers } from "./device-pickers.tsx";
 import { LeaveIcon, SlidersIcon } from "./icons.tsx";
 import { MediaToggles } from "./media-toggles.tsx";
@@ -15,6 +16,8 @@ import { ScreenShareButton } from "./screen-share-button.tsx";
  */
 export function CallControls({ meeting, name }: { meeting: MeetingStore; name: string }) {
   const [devices, setDevices] = useState(false);
+  const [help, setHelp] = useState<DeviceKind | null>(null);
+  const closeHelp = useCallback(() => setHelp(null), []);
   const activity = meeting.e2ee.activity;
   // Read on every recorded frame: what this page shows now.
   const recordingSources = () => onScreen(name, meeting.local.state, meeting.participants);
@@ -36,8 +39,10 @@ export function CallControls({ meeting, name }: { meeting: MeetingStore; name: s
         </section>
       )}
 
+      {help && <DeviceHelp local={meeting.local} kind={help} onClose={closeHelp} />}
+
       <section class="controls" aria-label="Call controls">
-        <MediaToggles local={meeting.local} />
+        <MediaToggles local={meeting.local} onProblem={setHelp} helping={help} />
         <ScreenShareButton screen={meeting.screen} />
         <HandButton activity={activity} />
         <ReactionsButton activity={activity} />

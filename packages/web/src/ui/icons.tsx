@@ -81,6 +81,15 @@ export const LinkIcon = () => (
   </Icon>
 );
 
+/** A person with a plus: someone new, who asks to join (the guest link, Invite). */
+export const GuestIcon = () => (
+  <Icon d="M2 21a7 7 0 0 1 14 0M19 8v6M16 11h6">
+    <circle cx="9" cy="8" r="4" />
+  </Icon>
+);
+
+export const CloseIcon = () => <Icon d="M6 6l12 12M18 6 6 18" />;
+
 export const ChartIcon = () => <Icon d="M3 3v18h18M7 15l4-4 3 3 5-6" />;
 
 export const LockIcon = () => (

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from "preact/hooks";
 import { ownRole, waitingCards } from "../call/host-controls.ts";
-import { playKnockTone } from "../call/knock-tone.ts";
 import type { MeetingStore } from "../call/meeting-store.ts";
+import { playKnockTone } from "../call/tones.ts";
 import { useStore } from "./use-store.ts";
 
 /**
@@ -15,10 +15,13 @@ export function KnockCards({ meeting }: { meeting: MeetingStore }) {
   const { participants } = useStore(meeting.people);
   const moderator = group.status === "member" && ownRole(group.roster, roles) !== "member";
 
-  // With the lobby mandatory, people with the invite link wait for a host too.
-  const invited = roles?.lobbyMandatory
-    ? participants.filter((p) => p.leaf === null).map((p) => p.id)
-    : [];
+  // With the lobby mandatory or the meeting locked, people with the invite link wait for a host
+  // too; their device is known by its upload (the name in it sealed with the invite secret).
+  const locked = roles?.locked ?? false;
+  const invited =
+    roles?.lobbyMandatory || locked
+      ? participants.filter((p) => p.leaf === null && !p.reconnecting).map((p) => p.id)
+      : [];
   const cards = moderator ? waitingCards(knocks, invited, uploads) : [];
   const heard = useRef(new Set<string>());
   const waitingIds = cards.map((c) => c.participantId).join(",");
@@ -48,20 +51,36 @@ export function KnockCards({ meeting }: { meeting: MeetingStore }) {
                 <span class="fingerprint-label">Device</span>{" "}
                 <span class="fingerprint">{card.fingerprint ?? "waiting for its key…"}</span>
               </p>
+              {locked && (
+                <p class="knock-detail" id={`knock-locked-${card.participantId}`}>
+                  The meeting is locked: unlock it to let anyone in.
+                </p>
+              )}
               <div class="knock-actions">
-                <button
-                  type="button"
-                  class="btn btn-primary btn-small"
-                  aria-label={`Admit ${card.claimedName}`}
-                  disabled={card.keyPackageRef === null}
-                  onClick={() => {
-                    if (card.keyPackageRef !== null) {
-                      meeting.host.admit(card.participantId, card.keyPackageRef);
-                    }
-                  }}
-                >
-                  Admit
-                </button>
+                {locked ? (
+                  <button
+                    type="button"
+                    class="btn btn-primary btn-small"
+                    aria-describedby={`knock-locked-${card.participantId}`}
+                    onClick={() => meeting.host.setLocked(false)}
+                  >
+                    Unlock to admit
+                  </button>
+                ) : (
+                  <button
+                    type="button"
+                    class="btn btn-primary btn-small"
+                    aria-label={`Admit ${card.claimedName}`}
+                    disabled={card.keyPackageRef === null}
+                    onClick={() => {
+                      if (card.keyPackageRef !== null) {
+                        meeting.host.admit(card.participantId, card.keyPackageRef);
+                      }
+                    }}
+                  >
+                    Admit
+                  </button>
+                )}
                 <button
                   type="button"
                   class="btn btn-small"

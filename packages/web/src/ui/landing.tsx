@@ -43,8 +43,9 @@ export function Landing({ navigate }: { navigate: (path: string) => void }) {
       <div class="brand-mark" aria-hidden="true" />
       <h1>Conclave</h1>
       <p class="tagline">
-        Video meetings on your own server, with no accounts and nothing from third parties.
-        End-to-end encryption is being built: until it ships, the server relays media it could read.
+        Video meetings on your own server, with no accounts and nothing from third parties. Video,
+        audio and chat are end-to-end encrypted: the keys are made on each participant’s device, and
+        the server relays only what it cannot read.
       </p>
       <button type="button" class="btn btn-primary btn-large" onClick={create} disabled={creating}>
         {creating ? "Creating…" : "New meeting"}

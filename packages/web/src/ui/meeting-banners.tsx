@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { MediaSessionState } from "../call/media-session.ts";
 import type { MeetingState, MeetingStore } from "../call/meeting-store.ts";
 import { HostCommandPrompts } from "./host-command-prompts.tsx";
+import { JoiningBanner } from "./joining-banner.tsx";
 import { KnockCards } from "./knock-cards.tsx";
 import { RaisedHands } from "./raised-hands.tsx";
 import { RecordingBanner } from "./recording.tsx";
@@ -101,23 +102,14 @@ function ConnectionBanner(props: {
 /** Joining the encrypted group (and why it takes long), its failure, and members with no tile. */
 function EncryptionBanners({ meeting, onRejoin }: { meeting: MeetingStore; onRejoin: () => void }) {
   const { phase } = useStore(meeting);
-  const { e2eeFailure, roomStatus } = useStore(meeting.entry);
+  const { e2eeFailure, roomStatus, step } = useStore(meeting.entry);
   const { group } = useStore(meeting.e2ee);
   const { membersWithoutTile } = useStore(meeting.people);
   const ghostAlarm = useLasting(membersWithoutTile.length > 0, GHOST_ALARM_DELAY_MS);
   return (
     <>
       {phase === "joined" && e2eeFailure === null && group.status !== "member" && (
-        <div class="banner" role="status">
-          <span class="spinner" aria-hidden="true" />
-          {group.status === "starting"
-            ? "Encrypting…"
-            : roomStatus?.locked
-              ? "The meeting is locked. You will join once a host unlocks it."
-              : roomStatus?.lobbyMandatory
-                ? "Waiting for a host to let you in… Hosts now admit everyone who joins."
-                : "Joining the encrypted group… You will see and hear the others once a member lets this device in."}
-        </div>
+        <JoiningBanner status={group.status} roomStatus={roomStatus} step={step} />
       )}
       {e2eeFailure !== null && (
         <div class="banner banner-warn" role="alert">

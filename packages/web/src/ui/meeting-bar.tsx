@@ -1,51 +1,41 @@
 import type { ComponentChildren } from "preact";
-import { guestLinkPin } from "../call/host-controls.ts";
 import type { MeetingStore } from "../call/meeting-store.ts";
-import { knockLinkPath } from "../call/room-link.ts";
-import { ChartIcon, ChatIcon, KeyboardIcon, LinkIcon, LockIcon, PeopleIcon } from "./icons.tsx";
+import {
+  ChartIcon,
+  ChatIcon,
+  GuestIcon,
+  KeyboardIcon,
+  LinkIcon,
+  LockIcon,
+  PeopleIcon,
+} from "./icons.tsx";
 import { MeetingTimer } from "./meeting-timer.tsx";
+import type { MeetingLinks } from "./use-meeting-links.ts";
 import { useStore } from "./use-store.ts";
 
 export type Panel = "diagnostics" | "security" | "chat" | "people";
 
 interface MeetingBarProps {
   meeting: MeetingStore;
-  /** People in the meeting, us included. */
-  count: number;
+  /** People in the encrypted group, us included; null while we are not in it. */
+  count: number | null;
   panel: Panel | null;
   onToggle: (panel: Panel) => void;
   onHelp: () => void;
-  /** What a copy did, for the status line and the toast. */
-  onCopied: (text: string) => void;
+  links: MeetingLinks;
+  /** Whether the invite prompt shows: the phone's Invite button toggles it. */
+  inviting: boolean;
+  onInvite: () => void;
 }
 
-/** The bar above the meeting: its size, the two links to copy, the panels, the shortcuts. */
-export function MeetingBar({ meeting, count, panel, onToggle, onHelp, onCopied }: MeetingBarProps) {
-  const { group, roles } = useStore(meeting.e2ee);
+/**
+ * The bar above the meeting: its size, the lock, the two links to copy (on a phone, one Invite
+ * button that explains both), the panels, the shortcuts.
+ */
+export function MeetingBar(props: MeetingBarProps) {
+  const { meeting, count, panel, onToggle, onHelp, links } = props;
+  const { roles } = useStore(meeting.e2ee);
   const { unread } = useStore(meeting.e2ee.activity);
-  const copy = async (text: string, done: string, failed: string) => {
-    try {
-      await navigator.clipboard.writeText(text);
-      onCopied(done);
-    } catch {
-      onCopied(failed);
-    }
-  };
-  const copyLink = () =>
-    copy(
-      location.href,
-      "Meeting link copied. Anyone with it can join.",
-      "Could not copy. Copy the address from the address bar instead.",
-    );
-  /** A knock link: no invite secret; it pins our fingerprint if we are a host (docs/e2ee.md). */
-  const copyGuestLink = () => {
-    const path = knockLinkPath(meeting.access.roomId, guestLinkPin(group.roster, roles));
-    return copy(
-      new URL(path, location.href).href,
-      "Guest link copied. People with it ask to join, and a host lets them in.",
-      "Could not copy the guest link.",
-    );
-  };
   const panelButton = (which: Panel, icon: ComponentChildren, label: string) => (
     <button
       type="button"
@@ -68,25 +58,45 @@ export function MeetingBar({ meeting, count, panel, onToggle, onHelp, onCopied }
       <h1 class="meeting-title">Conclave</h1>
       <span class="count" aria-live="off">
         <PeopleIcon />
-        {count === 1 ? "1 person" : `${count} people`}
+        {count === null ? "Joining…" : count === 1 ? "1 person" : `${count} people`}
       </span>
       <MeetingTimer />
+      {roles?.locked && (
+        <span class="lock-badge" title="Locked: nobody new can join until a host unlocks it">
+          <LockIcon />
+          <span class="lock-text">Locked</span>
+        </span>
+      )}
       <span class="spacer" />
-      <button type="button" class="btn btn-ghost" onClick={() => void copyLink()}>
+      <button
+        type="button"
+        class="btn btn-ghost copy-button"
+        title="Copy the meeting link: anyone with it joins at once"
+        onClick={() => void links.copyLink()}
+      >
         <LinkIcon />
         <span class="btn-text">Copy link</span>
       </button>
       <button
         type="button"
-        class="btn btn-ghost"
+        class="btn btn-ghost copy-button"
         aria-label="Copy guest link (they ask to join)"
         title="Copy a link for guests: they ask to join and a host lets them in"
-        onClick={() => void copyGuestLink()}
+        onClick={() => void links.copyGuestLink()}
       >
-        <LinkIcon />
+        <GuestIcon />
         <span class="btn-text" aria-hidden="true">
           Guest link
         </span>
+      </button>
+      <button
+        type="button"
+        class="btn btn-ghost invite-button"
+        aria-expanded={props.inviting}
+        onClick={props.onInvite}
+      >
+        <GuestIcon />
+        <span class="invite-text">Invite</span>
       </button>
       {panelButton("people", <PeopleIcon />, "People")}
       {panelButton("security", <LockIcon />, "Security")}

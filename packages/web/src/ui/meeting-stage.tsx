@@ -1,3 +1,4 @@
+import type { ParticipantId } from "@conclave/protocol";
 import { useMemo } from "preact/hooks";
 import type { MeetingStore } from "../call/meeting-store.ts";
 import { stageTiles } from "../call/stage-tiles.ts";
@@ -10,7 +11,8 @@ import { useStore } from "./use-store.ts";
 export function MeetingStage({ meeting, name }: { meeting: MeetingStore; name: string }) {
   const local = useStore(meeting.local);
   const screen = useStore(meeting.screen);
-  const { group } = useStore(meeting.e2ee);
+  const { group, uploads } = useStore(meeting.e2ee);
+  const waiting = useMemo(() => new Set(Object.keys(uploads) as ParticipantId[]), [uploads]);
   useStore(meeting.pins);
   const pins = meeting.pins;
   const activity = useStore(meeting.e2ee.activity);
@@ -39,6 +41,7 @@ export function MeetingStage({ meeting, name }: { meeting: MeetingStore; name: s
     participants,
     speaking,
     groupStatus: group.status,
+    waiting,
     hands: activity.hands,
     reactions: activity.reactions,
     quality: monitor.quality,

@@ -1,18 +1,22 @@
 import { useEffect, useState } from "preact/hooks";
 import type { MeetingStore } from "../call/meeting-store.ts";
+import { peopleCount } from "../call/stage-tiles.ts";
 import { AudioOutputs } from "./audio-outputs.tsx";
 import { CallControls } from "./call-controls.tsx";
 import { ChatPanel } from "./chat-panel.tsx";
 import { Diagnostics } from "./diagnostics.tsx";
 import { EndedScreen, FailedScreen, LeftScreen, RemovedScreen } from "./end-screens.tsx";
+import { InvitePrompt } from "./invite-prompt.tsx";
 import { CopyStatus, LiveRegions } from "./live-regions.tsx";
 import { KnockWaiting } from "./lobby-screens.tsx";
 import { MeetingBanners } from "./meeting-banners.tsx";
 import { MeetingBar, type Panel } from "./meeting-bar.tsx";
+import { MeetingNotices } from "./meeting-notices.tsx";
 import { MeetingStage } from "./meeting-stage.tsx";
 import { ParticipantsPanel } from "./participants-panel.tsx";
 import { SecurityPanel } from "./security-panel.tsx";
 import { ShortcutsDialog } from "./shortcuts-dialog.tsx";
+import { useMeetingLinks } from "./use-meeting-links.ts";
 import { useShortcuts } from "./use-shortcuts.ts";
 import { useStore } from "./use-store.ts";
 
@@ -44,10 +48,21 @@ export function Meeting({ meeting, name, onRejoin, onHome, onAskToJoin }: Meetin
     openHelp: () => setHelp(true),
   });
   const [copied, setCopied] = useState<string>("");
-  const count = participants.length + 1;
+  const links = useMeetingLinks(meeting, setCopied);
+  // "auto": shown while we are alone in the group, until closed; "open": asked for (Invite).
+  const [invite, setInvite] = useState<"auto" | "open" | "closed">("auto");
+  const count = peopleCount(participants, worker.group.status);
+  const alone = state.phase === "joined" && count === 1;
+  const inviting = invite === "open" || (invite === "auto" && alone);
+  useEffect(() => {
+    // Once someone is in, the prompt has done its work: it no longer comes back by itself.
+    if (count !== null && count > 1 && invite === "auto") setInvite("closed");
+  }, [count, invite]);
   useEffect(() => {
     document.title =
-      state.phase === "joined" ? `Conclave · ${count} in the meeting` : "Conclave · meeting";
+      state.phase === "joined" && count !== null
+        ? `Conclave · ${count} in the meeting`
+        : "Conclave · meeting";
     return () => {
       document.title = "Conclave";
     };
@@ -94,12 +109,23 @@ export function Meeting({ meeting, name, onRejoin, onHome, onAskToJoin }: Meetin
         panel={panel}
         onToggle={toggle}
         onHelp={() => setHelp(true)}
-        onCopied={setCopied}
+        links={links}
+        inviting={inviting}
+        onInvite={() => setInvite(inviting ? "closed" : "open")}
       />
       <MeetingBanners meeting={meeting} onRejoin={onRejoin} />
 
       <main class="stage">
         <MeetingStage meeting={meeting} name={name} />
+        {inviting && (
+          <InvitePrompt
+            links={links}
+            guestOnly={!("secret" in meeting.access)}
+            alone={alone && invite === "auto"}
+            onClose={() => setInvite("closed")}
+          />
+        )}
+        <MeetingNotices meeting={meeting} />
         <AudioOutputs participants={participants} sinkId={local.speakerId} />
         {panel === "diagnostics" && <Diagnostics meeting={meeting} onClose={close} />}
         {panel === "security" && <SecurityPanel meeting={meeting} onClose={close} />}

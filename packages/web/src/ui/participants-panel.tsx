@@ -1,12 +1,12 @@
 import { useEffect, useState } from "preact/hooks";
-import { ownRole, type Role, roleOf } from "../call/host-controls.ts";
+import { ownRole } from "../call/host-controls.ts";
 import type { MeetingStore } from "../call/meeting-store.ts";
 import type { RosterEntry } from "../worker/reports.ts";
-import { VerifiedBadge } from "./comparison/verified-badge.tsx";
+import { ConfirmDialog } from "./confirm-dialog.tsx";
 import { focusOnMount } from "./focus-on-mount.ts";
+import { ChimeToggle } from "./meeting-notices.tsx";
+import { PersonRow } from "./person-row.tsx";
 import { useStore } from "./use-store.ts";
-
-const ROLE_TEXT: Record<Role, string> = { host: "Host", "co-host": "Co-host", member: "" };
 
 /**
  * Who is in the meeting, as the MLS roster says (names from signed credentials, roles from the
@@ -25,6 +25,9 @@ export function ParticipantsPanel({
   const me = group.status === "member" ? ownRole(group.roster, roles) : "member";
   const moderator = me !== "member";
   const [blocking, setBlocking] = useState<RosterEntry | null>(null);
+  const [removing, setRemoving] = useState<RosterEntry | null>(null);
+  const { hands } = useStore(meeting.e2ee.activity);
+  const { participants } = useStore(meeting.people);
   const [ending, setEnding] = useState(false);
   const host = meeting.host;
   const lobbyMandatory = roles?.lobbyMandatory ?? false;
@@ -35,7 +38,7 @@ export function ParticipantsPanel({
       class="diagnostics side-panel people-panel"
       aria-labelledby="people-title"
       onKeyDown={(e) => {
-        if (e.key === "Escape" && blocking === null && !ending) onClose();
+        if (e.key === "Escape" && blocking === null && removing === null && !ending) onClose();
       }}
     >
       <div class="diagnostics-head">
@@ -82,70 +85,23 @@ export function ParticipantsPanel({
         </div>
       )}
       <ul class="people-list">
-        {group.roster.map((r) => {
-          const role = roleOf(r.fingerprint, roles);
-          return (
-            <li key={`${r.leaf}/${r.fingerprint}`} class="person">
-              <div class="person-head">
-                <span class="person-name">{r.self ? `${r.name} (you)` : r.name}</span>
-                {role !== "member" && <span class="role-badge">{ROLE_TEXT[role]}</span>}
-                <VerifiedBadge meeting={meeting} member={r} />
-              </div>
-              <span class="fingerprint">{r.fingerprint}</span>
-              {moderator && !r.self && (
-                <div class="person-actions">
-                  <button
-                    type="button"
-                    class="btn btn-small"
-                    aria-label={`Ask ${r.name} to unmute`}
-                    onClick={() => host.askToUnmute(r.fingerprint, r.name)}
-                  >
-                    Ask to unmute
-                  </button>
-                  <button
-                    type="button"
-                    class="btn btn-small"
-                    aria-label={`Mute ${r.name}`}
-                    onClick={() => host.mute(r.fingerprint, r.name)}
-                  >
-                    Mute
-                  </button>
-                  <button
-                    type="button"
-                    class="btn btn-small"
-                    aria-label={`Remove ${r.name}`}
-                    onClick={() => host.remove(r.leaf)}
-                  >
-                    Remove
-                  </button>
-                  {me === "host" && (
-                    <button
-                      type="button"
-                      class="btn btn-small"
-                      aria-label={`Remove and block ${r.name}`}
-                      onClick={() => setBlocking(r)}
-                    >
-                      Remove and block
-                    </button>
-                  )}
-                  {me === "host" && role !== "host" && (
-                    <button
-                      type="button"
-                      class="btn btn-small"
-                      aria-label={
-                        role === "co-host" ? `Remove co-host ${r.name}` : `Make ${r.name} co-host`
-                      }
-                      onClick={() => host.makeCoHost(r.fingerprint, role !== "co-host")}
-                    >
-                      {role === "co-host" ? "Remove co-host" : "Make co-host"}
-                    </button>
-                  )}
-                </div>
-              )}
-            </li>
-          );
-        })}
+        {group.roster.map((r) => (
+          <PersonRow
+            key={`${r.leaf}/${r.fingerprint}`}
+            meeting={meeting}
+            entry={r}
+            roles={roles}
+            me={me}
+            handUp={hands.some((h) => (r.self ? h.self : h.leaf === r.leaf))}
+            micOn={r.self ? null : (participants.find((p) => p.leaf === r.leaf)?.audio ?? null)}
+            onRemove={setRemoving}
+            onBlock={setBlocking}
+          />
+        ))}
       </ul>
+      <div class="people-notices">
+        <ChimeToggle />
+      </div>
       {ending && (
         <ConfirmDialog
           id="end"
@@ -156,6 +112,19 @@ export function ParticipantsPanel({
           onConfirm={() => {
             setEnding(false);
             void meeting.endForEveryone();
+          }}
+        />
+      )}
+      {removing && (
+        <ConfirmDialog
+          id="remove"
+          title={`Remove ${removing.name} from the meeting?`}
+          text={`${removing.name}’s device leaves the encrypted group at once and gets no key from then on. With the meeting link they can come back unless the meeting is locked; to keep them out for good, use Remove and block.`}
+          confirmLabel="Remove"
+          onCancel={() => setRemoving(null)}
+          onConfirm={() => {
+            void host.remove(removing);
+            setRemoving(null);
           }}
         />
       )}
@@ -202,39 +171,5 @@ function SettingToggle(props: { label: string; value: boolean; onChange: (on: bo
       />
       {props.label}
     </label>
-  );
-}
-
-/** Asks before an action that cannot be undone; Escape or Cancel backs out. */
-function ConfirmDialog(props: {
-  id: string;
-  title: string;
-  text: string;
-  confirmLabel: string;
-  onCancel: () => void;
-  onConfirm: () => void;
-}) {
-  return (
-    <div
-      class="confirm-dialog"
-      role="alertdialog"
-      aria-modal="true"
-      aria-labelledby={`${props.id}-title`}
-      aria-describedby={`${props.id}-text`}
-      onKeyDown={(e) => {
-        if (e.key === "Escape") props.onCancel();
-      }}
-    >
-      <h3 id={`${props.id}-title`}>{props.title}</h3>
-      <p id={`${props.id}-text`}>{props.text}</p>
-      <div class="button-row">
-        <button type="button" class="btn" ref={focusOnMount} onClick={props.onCancel}>
-          Cancel
-        </button>
-        <button type="button" class="btn btn-danger" onClick={props.onConfirm}>
-          {props.confirmLabel}
-        </button>
-      </div>
-    </div>
   );
 }

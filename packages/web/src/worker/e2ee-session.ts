@@ -100,7 +100,11 @@ export class E2eeSession {
       post({ type: "chat", sender, name: displayName || "Someone joining", text }),
     );
     member.on("hand-raise", ({ sender, at }) => post({ type: "hand", leaf: sender, raisedAt: at }));
-    member.on("hand-lower", ({ leaf }) => post({ type: "hand", leaf, raisedAt: null }));
+    member.on("hand-lower", ({ leaf }) => {
+      // A host lowered ours: it stays down when we rejoin.
+      if (leaf === member.ownLeaf) this.handRaisedAt = null;
+      post({ type: "hand", leaf, raisedAt: null });
+    });
     member.on("reaction", ({ sender, emoji }) => post({ type: "reaction", sender, emoji }));
     member.on("recording", ({ sender, active }) => post({ type: "recording", sender, active }));
     member.on("host-command", ({ sender, command }) =>
@@ -276,6 +280,10 @@ export class E2eeSession {
           return m.muteEveryone();
         case "end-meeting":
           return m.endMeeting();
+        case "transfer-host":
+          return m.transferHost(action.fingerprint);
+        case "lower-hand":
+          return m.lowerHand(action.leaf);
       }
     });
     this.post({ type: "host-done", kind: action.kind, ok });

@@ -116,6 +116,10 @@ export const HostActionSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("mute"), fingerprint: fingerprintText }),
   z.strictObject({ kind: z.literal("mute-all") }),
   z.strictObject({ kind: z.literal("end-meeting") }),
+  /** hands our host role to a member (a commit; hosts only) */
+  z.strictObject({ kind: z.literal("transfer-host"), fingerprint: fingerprintText }),
+  /** a member's raised hand, lowered for everyone (receivers check our role) */
+  z.strictObject({ kind: z.literal("lower-hand"), leaf }),
 ]);
 export type HostAction = z.infer<typeof HostActionSchema>;
 const hostActionKind = z.enum(HostActionSchema.options.map((o) => o.shape.kind.value));
