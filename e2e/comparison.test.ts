@@ -93,6 +93,7 @@ describe("comparing keys in Chromium", () => {
     await alice.page.getByRole("button", { name: /^People/ }).click();
     const person = alice.page.locator(".person", { hasText: "Bob" });
     await person.locator("[data-verified]").waitFor();
+    await expectAccessible(alice.page, "People with a verified mark");
     await alice.page.screenshot({ path: `${SCREENSHOTS}verified-people-desktop.png` });
     await alice.page.getByRole("button", { name: "Close", exact: true }).click();
     await expectAccessible(alice.page, "the meeting with a verified mark on a tile");
