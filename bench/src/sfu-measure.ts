@@ -12,7 +12,9 @@ export function cpuSeconds(pid: number): number {
 
 /** Packets Conclave's SFU says it forwarded (its /metrics). */
 export async function forwardedByConclave(metricsUrl: string): Promise<number> {
-  const text = await (await fetch(`${metricsUrl}/metrics`)).text();
+  // A kept-alive connection the server closed meanwhile fails once: ask again on a new one.
+  const get = () => fetch(`${metricsUrl}/metrics`, { keepalive: false });
+  const text = await (await get().catch(get)).text();
   const line = text.split("\n").find((l) => l.startsWith("conclave_sfu_packets_forwarded_total "));
   return Number(line?.split(" ")[1] ?? Number.NaN);
 }

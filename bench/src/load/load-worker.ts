@@ -3,7 +3,7 @@
  * subscribers it is told to, to Conclave or to Janus, and answers samples of what they sent and
  * received. Receivers only count packets (count-only-srtp.ts), so that many fit in one process.
  */
-import { type Bot, joinBot, loadShippedClip } from "@conclave/bot";
+import { type Bot, type BotOptions, joinBot, loadShippedClip } from "@conclave/bot";
 import type { RTCPeerConnection } from "werift";
 import type { ClipPublisher } from "../../../packages/bot/src/publisher.ts";
 import { JanusSession } from "../janus/janus-client.ts";
@@ -11,12 +11,31 @@ import { publishToJanus, subscribeToJanus } from "../janus/janus-participants.ts
 import { countOnlySrtp, received, streamsReceived } from "./count-only-srtp.ts";
 import type { LoadCommand, LoadReply } from "./load-messages.ts";
 
+const JOIN_ATTEMPTS = 3;
+
 countOnlySrtp();
 const clip = await loadShippedClip();
 const bots: Bot[] = [];
 const janusPublishers: { feed: number; publisher: ClipPublisher }[] = [];
 const connections: RTCPeerConnection[] = [];
 let session: JanusSession | null = null;
+
+/**
+ * A bot that comes back after a drop: while others join, each join's commit is processed by every
+ * bot of this process, which can hold its event loop long enough for a bot to take the silence for
+ * a dead connection.
+ */
+async function joinConclave(url: string, name: string, publish: boolean): Promise<Bot> {
+  const options: BotOptions = { url, name, publish, reconnect: true, timeoutMs: 60_000 };
+  // The same can cut a join short (the server closes a connection that stopped answering): again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await joinBot(options);
+    } catch (error) {
+      if (attempt === JOIN_ATTEMPTS) throw error;
+    }
+  }
+}
 
 function reply(message: LoadReply): void {
   process.send?.(message);
@@ -38,7 +57,7 @@ async function handle(command: LoadCommand): Promise<void> {
     case "publish": {
       const { target } = command;
       if (target.peer === "conclave") {
-        for (const name of command.names) bots.push(await joinBot({ url: target.url, name }));
+        for (const name of command.names) bots.push(await joinConclave(target.url, name, true));
         reply({ type: "published", feeds: [] });
         return;
       }
@@ -54,8 +73,7 @@ async function handle(command: LoadCommand): Promise<void> {
     case "subscribe": {
       const { target } = command;
       if (target.peer === "conclave") {
-        for (const name of command.names)
-          bots.push(await joinBot({ url: target.url, name, publish: false }));
+        for (const name of command.names) bots.push(await joinConclave(target.url, name, false));
         reply({ type: "subscribed" });
         return;
       }

@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   "NOT_A_MEMBER",
   "BAD_MLS",
   "SHUTTING_DOWN",
+  "SERVER_BUSY",
   "NO_MEETING",
   "KNOCKING_DISABLED",
   "DENIED",

@@ -30,6 +30,11 @@ export interface Config {
   /** The TURN relay whose credentials participants get (turn-relay.ts); null for none. */
   readonly turn: TurnRelay | null;
   readonly maxParticipants: number;
+  /**
+   * New joins are refused (SERVER_BUSY) while the event loop's median delay is over this, in ms:
+   * the forwarding thread is saturated (event-loop-load.ts). 0 never refuses.
+   */
+  readonly maxEventLoopDelayMs: number;
   readonly keyframeIntervalMs: number;
   readonly drainTimeoutMs: number;
   /** Close connections that are not MLS members after this long; 0 turns it off. */
@@ -148,6 +153,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     iceTcp: onOff(env, "ICE_TCP", true),
     turn: turnOf(env),
     maxParticipants: integer(env, "MAX_PARTICIPANTS", 16, 2, 1000),
+    maxEventLoopDelayMs: integer(env, "MAX_EVENT_LOOP_DELAY_MS", 50, 0, 10_000),
     keyframeIntervalMs: integer(env, "KEYFRAME_INTERVAL_MS", 1000, 100, 60_000),
     drainTimeoutMs: integer(env, "DRAIN_TIMEOUT_MS", 10_000, 0, 600_000),
     mlsJoinGraceMs: integer(env, "MLS_JOIN_GRACE_MS", 60_000, 0, 3_600_000),

@@ -24,16 +24,21 @@ export interface GateContext {
   readonly budgets: JoinBudgets;
   readonly maxParticipants: number;
   readonly isDraining: () => boolean;
+  /** The forwarding thread is saturated (event-loop-load.ts): no one new may join. */
+  readonly isOverloaded: () => boolean;
 }
 
 const refuse = (code: Refusal["code"], message: string) => new Refusal(code, message);
+const busy = () =>
+  refuse("SERVER_BUSY", "the server is at capacity right now; try again in a few minutes");
 
 /**
  * The join gate (docs/protocol.md "Lifecycle", "Rate limits"): where a `join` goes, or the
  * Refusal that says why not. In order: the protocol version, draining, the server key (wrong keys
  * spend the address's gate-failure budget, never its join budget), the join budget, a held place
- * the resume token opens, the link in force, the meeting's size, and the rooms cap when the join
- * opens the meeting. A knock spends the knock budget and goes to the meeting's lobby.
+ * the resume token opens, the server's load (only a held place is taken back while it is
+ * overloaded), the link in force, the meeting's size, and the rooms cap when the join opens the
+ * meeting. A knock spends the knock budget and goes to the meeting's lobby, unless overloaded.
  */
 export class JoinGate {
   constructor(private readonly ctx: GateContext) {}
@@ -67,6 +72,8 @@ export class JoinGate {
     if (resume) this.ctx.meetings.get(roomId)?.handOver(resume.participantId, resume.token);
     const meeting = this.ctx.meetings.get(roomId);
     const resumption = resume && meeting?.resumption(resume);
+    // Someone new would add media to forward; a member taking back its place adds nothing.
+    if (!resumption && this.ctx.isOverloaded()) throw busy();
     // No place to take back (the window passed, or a wrong token): a knocker asks again.
     if (message.knock && !resumption) return this.knock(message, message.knock.name, address);
     const link = message.serverKey
@@ -107,6 +114,7 @@ export class JoinGate {
 
   /** `join` with a knock: only a lobby place, in a meeting that exists (lobby.ts checks the rest). */
   private knock(message: JoinMessage, name: string, address: string): Admission {
+    if (this.ctx.isOverloaded()) throw busy();
     if (!this.ctx.budgets.knocks.take(address)) {
       throw refuse(
         "RATE_LIMITED",

@@ -1,6 +1,7 @@
 import type { Sfu } from "@conclave/sfu";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { Capacity } from "./capacity.ts";
+import type { EventLoopLoad } from "./event-loop-load.ts";
 
 /**
  * Prometheus metrics at /metrics (METRICS_ADDRESS, or METRICS_TOKEN): counts and sizes only, never
@@ -26,8 +27,24 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(sfu: Sfu, capacity: Capacity) {
+  constructor(sfu: Sfu, capacity: Capacity, load: EventLoopLoad) {
     collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: "conclave_event_loop_delay_seconds",
+      help: "Median event-loop delay of the last second; over MAX_EVENT_LOOP_DELAY_MS, new joins are refused",
+      registers: [this.registry],
+      collect() {
+        this.set(load.delayMs / 1000);
+      },
+    });
+    new Gauge({
+      name: "conclave_overloaded",
+      help: "1 while new joins are refused (SERVER_BUSY) because the event loop is saturated",
+      registers: [this.registry],
+      collect() {
+        this.set(load.overloaded ? 1 : 0);
+      },
+    });
     const used = (name: string, help: string, tally: Capacity["connections"]) =>
       new Gauge({
         name,

@@ -9,6 +9,7 @@ import { Capacity } from "./capacity.ts";
 import { Capture } from "./capture.ts";
 import { addressKey, ClientAddresses } from "./client-address.ts";
 import type { Config } from "./config.ts";
+import { EventLoopLoad } from "./event-loop-load.ts";
 import { createMetricsHandler, createRequestHandler } from "./http.ts";
 import { HONEST, type Interception } from "./interception.ts";
 import { JoinGate } from "./join-gate.ts";
@@ -98,13 +99,15 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     turn: config.turn,
     log: signallingLog,
   });
-  const metrics = new Metrics(sfu, capacity);
+  const load = new EventLoopLoad(config.maxEventLoopDelayMs);
+  const metrics = new Metrics(sfu, capacity, load);
   let draining = false;
   const gate = new JoinGate({
     meetings,
     budgets: joinBudgets(config.budgets),
     maxParticipants: config.maxParticipants,
     isDraining: () => draining,
+    isOverloaded: () => load.overloaded,
   });
 
   const guard =
@@ -181,6 +184,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         await new Promise((r) => setTimeout(r, 200));
       }
       clearInterval(heartbeat);
+      load.close();
       for (const ws of wss.clients) ws.close(1001, "server shutting down");
       meetings.closeAll();
       sfu.close();

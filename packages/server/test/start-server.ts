@@ -20,13 +20,14 @@ const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
 /**
  * Starts `packages/server/src/main.ts` on a free port, with metrics on another free loopback port;
- * it must log at `info` for its "listening" line. `node` runs it on another Node than the test's.
+ * it must log at `info` for its "listening" line. `node` runs it on another Node than the test's;
+ * `nodeArgs` go to that Node (e.g. `--cpu-prof`, which NODE_OPTIONS does not take).
  */
 export async function startServer(
   env: Record<string, string> = {},
-  { node = process.execPath }: { node?: string } = {},
+  { node = process.execPath, nodeArgs = [] }: { node?: string; nodeArgs?: readonly string[] } = {},
 ): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(node, ["--import", "tsx", MAIN], {
+  const child: ChildProcess = spawn(node, [...nodeArgs, "--import", "tsx", MAIN], {
     env: {
       ...process.env,
       PORT: "0",

@@ -1,5 +1,5 @@
 import { SOURCE_KIND } from "@conclave/protocol";
-import type { MediaStreamTrack, RTCRtpReceiver, RtpPacket } from "werift";
+import { type MediaStreamTrack, type RTCRtpReceiver, RtpPacket } from "werift";
 import { KeyframeLimiter } from "./keyframe-limiter.ts";
 import type { RoomSettings } from "./media-config.ts";
 import type { MediaCounters } from "./media-counters.ts";
@@ -7,14 +7,16 @@ import type { MediaKind, MediaSource, PeerId } from "./types.ts";
 
 /** Where a producer's packets go: one m-line of one receiving connection. */
 export interface PacketSink {
-  write(packet: Buffer): void;
+  /** The sink's sender works on its own copy: it must not change `packet`. */
+  write(packet: RtpPacket): void;
 }
 
 /**
- * One published track. Each received packet is serialized once and the same bytes are written to
- * every sink; the sinks' senders each parse their own copy before rewriting SSRC, sequence number
- * and timestamp, so no receiver ever sees another's mutation (FIELD-NOTES: sharing one packet
- * object between senders is fragile).
+ * One published track. Each received packet goes as it was parsed to every sink: werift's sender
+ * (0.25) clones a packet object before it rewrites SSRC, sequence number and timestamp, so no
+ * receiver ever sees another's mutation (FIELD-NOTES: sharing one object was fragile in werift
+ * versions whose sender mutated it in place). Neither serialized again nor parsed again per
+ * receiver: both were per-packet, per-receiver costs (docs/performance.md).
  */
 export class Producer {
   private readonly sinks = new Set<PacketSink>();
@@ -89,10 +91,23 @@ export class Producer {
     this.packetsIn++;
     this.bytesIn += rtp.payload.length;
     if (this.sinks.size === 0 && !this.intercept) return;
-    const received = rtp.serialize();
-    const bytes = this.intercept ? this.intercept(received) : received;
-    if (bytes === null) return;
-    for (const sink of this.sinks) sink.write(bytes);
+    const packet = this.intercept ? this.intercepted(rtp) : rtp;
+    if (packet === null) return;
+    for (const sink of this.sinks) sink.write(packet);
     this.packetsOut += this.sinks.size;
+  }
+
+  /**
+   * The test-only hook sees and returns bytes; what it returns is forwarded. Nothing is when it
+   * returns null or bytes that are no RTP packet (as a sender would have dropped them).
+   */
+  private intercepted(rtp: RtpPacket): RtpPacket | null {
+    const bytes = this.intercept?.(rtp.serialize()) ?? null;
+    if (bytes === null) return null;
+    try {
+      return RtpPacket.deSerialize(bytes);
+    } catch {
+      return null;
+    }
   }
 }

@@ -1,4 +1,9 @@
-import { MediaStreamTrack, RTCPeerConnection, type RTCRtpTransceiver } from "werift";
+import {
+  MediaStreamTrack,
+  RTCPeerConnection,
+  type RTCRtpTransceiver,
+  type RtpPacket,
+} from "werift";
 import { withoutHiddenCandidates } from "./hidden-candidates.ts";
 import { restartableIce } from "./ice-restart.ts";
 import type { PacketSink, Producer } from "./producer.ts";
@@ -18,8 +23,8 @@ class Slot implements PacketSink {
     readonly transceiver: RTCRtpTransceiver,
   ) {}
 
-  write(packet: Buffer): void {
-    // sendRtp parses its own copy of the bytes; a failed send drops one packet, nothing more.
+  write(packet: RtpPacket): void {
+    // sendRtp clones the packet before rewriting it; a failed send drops one packet, nothing more.
     this.transceiver.sender.sendRtp(packet).catch(() => {});
   }
 }

@@ -24,6 +24,7 @@ const FAILURE_TEXT: Partial<Record<ErrorCode, string>> = {
   NO_MEETING:
     "Nobody is in this meeting yet, so there is nobody to let you in. Try again once it has started.",
   RATE_LIMITED: "Too many requests to join came from your network. Wait a minute, then try again.",
+  SERVER_BUSY: "The server is too busy to take anyone new right now. Try again in a few minutes.",
   NOT_A_MEMBER: "Nobody let you in in time. You can ask to join again.",
 };
 
