@@ -281,9 +281,3 @@ export {
   type SuiteAead,
   type SuiteHash,
 } from "./sframe/suites.ts";
-export {
-  PAIR_WORD_COUNT,
-  PAIR_WORDS_LABEL,
-  pairWords,
-} from "./verification/pair-words.ts"; // the words two members read to each other
-export { PAIR_WORD_LIST } from "./verification/word-list.ts";
