@@ -25,6 +25,8 @@ export class Producer {
   /** Test-only (RoomSettings.interceptPacket): replaces or (null) drops each packet. */
   private readonly intercept: ((packet: Buffer) => Buffer | null) | null;
   private closed = false;
+  /** Its publisher is away (Peer.hold): what still arrives goes nowhere until it is back. */
+  private paused = false;
   private packetsIn = 0;
   private packetsOut = 0;
   private bytesIn = 0;
@@ -77,6 +79,10 @@ export class Producer {
     this.keyframes?.request();
   }
 
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+  }
+
   /** Stops forwarding; its counts go to the SFU's totals. Idempotent. */
   close(): void {
     if (this.closed) return;
@@ -90,7 +96,7 @@ export class Producer {
   private forward(rtp: RtpPacket): void {
     this.packetsIn++;
     this.bytesIn += rtp.payload.length;
-    if (this.sinks.size === 0 && !this.intercept) return;
+    if (this.paused || (this.sinks.size === 0 && !this.intercept)) return;
     const packet = this.intercept ? this.intercepted(rtp) : rtp;
     if (packet === null) return;
     for (const sink of this.sinks) sink.write(packet);

@@ -91,7 +91,7 @@ export class SubscribeTransport {
       this.slots.push(slot);
     }
     slot.producer = producer;
-    producer.attach(slot);
+    if (this.onOffer !== null) producer.attach(slot);
     this.newProducers.add(producer);
     this.negotiate();
   }
@@ -131,9 +131,13 @@ export class SubscribeTransport {
     return !this.closed && state !== "failed" && state !== "closed";
   }
 
-  /** Its participant's connection dropped: offers wait until it is back (reconnect). */
+  /**
+   * Its participant's connection dropped: offers wait until it is back (reconnect), and so does
+   * media. Frames of epochs it has not caught up with would only alarm it (docs/e2ee.md "Alarms").
+   */
   hold(): void {
     this.onOffer = null;
+    for (const slot of this.slots) slot.producer?.detach(slot);
   }
 
   /**
@@ -143,6 +147,7 @@ export class SubscribeTransport {
    */
   reconnect(onOffer: OfferListener): void {
     this.onOffer = onOffer;
+    for (const slot of this.slots) slot.producer?.attach(slot);
     this.restartIce = true;
     this.awaitingAnswer = false;
     this.negotiate();
