@@ -5,7 +5,7 @@ import {
   type RtpPacket,
 } from "werift";
 import { withoutHiddenCandidates } from "./hidden-candidates.ts";
-import { restartableIce } from "./ice-restart.ts";
+import { canRestartIce, restartableIce } from "./ice-restart.ts";
 import type { PacketSink, Producer } from "./producer.ts";
 import {
   type ForwardedTrack,
@@ -127,8 +127,7 @@ export class SubscribeTransport {
 
   /** Whether ICE can restart on it: neither failed nor closed. */
   get restartable(): boolean {
-    const state = this.pc.connectionState;
-    return !this.closed && state !== "failed" && state !== "closed";
+    return !this.closed && canRestartIce(this.pc);
   }
 
   /**
