@@ -56,6 +56,7 @@ describe("device retry in the meeting in Chromium", () => {
       const help = page.getByRole("dialog", { name: "Camera not working" });
       await help.getByText("Your browser blocked the camera").waitFor();
       await help.getByText("allow Camera for this site").waitFor();
+      assert.equal(await help.getByText("join without").count(), 0, "Bob has joined already");
       await expectAccessible(page, "camera help in the meeting");
 
       // Still blocked: Try again is refused again, and says so.

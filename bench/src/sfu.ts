@@ -186,6 +186,20 @@ async function run(peer: Peer) {
 
 type RunResult = Awaited<ReturnType<typeof run>>;
 
+function failedRun(peer: Peer): RunResult {
+  return {
+    peer,
+    streamsFlowing: 0,
+    expectedPacketsPerSecond: 0,
+    deliveredPacketsPerSecond: 0,
+    deliveredPercent: 0,
+    forwardedPacketsPerSecond: null,
+    serverCpuPercentOfOneCore: 0,
+    deliveredPacketsPerSecondPerCore: null,
+    loadCpuPercentOfOneCore: 0,
+  };
+}
+
 /**
  * Medians over the runs in which every stream flowed (on a loaded machine some connections may
  * not come up in time; such a run measures less load than asked): the spread of packets per core
@@ -211,7 +225,17 @@ function summary(all: RunResult[]) {
 const peers: Peer[] = values.peer === "janus" ? ["conclave", "janus"] : ["conclave"];
 const results: Record<Peer, RunResult[]> = { conclave: [], janus: [] };
 // Alternate the peers run by run, so that a change in the machine's other load hits both alike.
-for (let i = 0; i < runs; i++) for (const peer of peers) results[peer].push(await run(peer));
+for (let i = 0; i < runs; i++) {
+  for (const peer of peers) {
+    // A run whose participants could not all join counts as one where not every stream flowed.
+    results[peer].push(
+      await run(peer).catch((error: Error) => {
+        console.error(`${peer} run ${i + 1} failed: ${error.message}`);
+        return failedRun(peer);
+      }),
+    );
+  }
+}
 const conclave = summary(results.conclave);
 const janus = values.peer === "janus" ? summary(results.janus) : null;
 console.log(

@@ -83,12 +83,24 @@ export async function subscribeToJanus(
   feeds: readonly number[],
 ): Promise<RTCPeerConnection> {
   const handle = await session.attach();
-  const { jsep } = await session.request(handle, {
+  const join = {
     request: "join",
     room,
     ptype: "subscriber",
     streams: feeds.map((feed) => ({ feed })),
-  });
+  };
+  // Janus offers a feed once its own side of the publisher's connection is up, which can come a
+  // little after the publisher saw "connected": error 428 (no such feed) is asked again.
+  let reply: Awaited<ReturnType<JanusSession["request"]>> | null = null;
+  for (let attempt = 1; reply === null; attempt++) {
+    try {
+      reply = await session.request(handle, join);
+    } catch (error) {
+      if (attempt === 20 || !(error as Error).message.includes("No such feed")) throw error;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  const { jsep } = reply;
   if (jsep?.type !== "offer") throw new Error("janus sent no subscribe offer");
   const pc = new RTCPeerConnection(botPeerConfig([], false));
   await pc.setRemoteDescription(jsep);

@@ -1,5 +1,5 @@
 import type { ClientMessage, SubscribedTrack } from "@conclave/protocol";
-import { restartableIce } from "@conclave/sfu";
+import { canRestartIce, restartableIce } from "@conclave/sfu";
 import { MediaStreamTrack, RTCPeerConnection, type RTCPeerConnectionConfig } from "werift";
 import type { Clip } from "./clip.ts";
 import type { BotE2ee } from "./e2ee.ts";
@@ -82,8 +82,7 @@ export class BotMedia {
 
   /** Whether there is a sending connection that ICE can restart on (docs/protocol.md "Reconnecting"). */
   get keepsConnection(): boolean {
-    const state = this.sendPc?.connectionState;
-    return state !== undefined && state !== "closed" && state !== "failed";
+    return this.sendPc !== null && canRestartIce(this.sendPc);
   }
 
   /**

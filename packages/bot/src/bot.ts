@@ -200,11 +200,9 @@ export class Bot extends TypedEvents<BotEvents> {
       }
       return answer.sdp;
     };
+    // Without mediaKept the old connections were closed as `welcome` arrived (onMessage).
     if (welcome.mediaKept) await this.media?.restart(timeoutMs, negotiate);
-    else {
-      await this.media?.closeConnection();
-      await this.media?.publish(timeoutMs, negotiate);
-    }
+    else await this.media?.publish(timeoutMs, negotiate);
     return { resumed: welcome.resumed, mediaKept: welcome.mediaKept };
   }
 
@@ -262,6 +260,8 @@ export class Bot extends TypedEvents<BotEvents> {
     this.received = receivedAfter(this.received, message);
     // The MLS engine sees everything; it ignores what it does not use.
     if (message.type !== "welcome") this.e2ee?.receive(message);
+    // Connections made anew: the kept ones go at once, before an offer that follows is answered.
+    if (message.type === "welcome" && !message.mediaKept) void this.media?.closeConnection();
     if (this.reply.settle(message)) return;
     switch (message.type) {
       case "subscribe-offer":

@@ -160,4 +160,29 @@ describe("ICE restart on kept connections", () => {
       "with both cameras",
     );
   });
+
+  it("nothing is forwarded to or from a peer whose participant is away, until it is back", async () => {
+    const room = newRoom();
+    const receiver = new Receiver(room);
+    const publisher = new Publisher(room);
+    await publisher.negotiate();
+    await morePackets(receiver, 10);
+    const quiet = async (what: string) => {
+      await new Promise((r) => setTimeout(r, 200)); // what was in flight lands
+      const before = receiver.packets;
+      await new Promise((r) => setTimeout(r, 400));
+      assert.equal(receiver.packets, before, what);
+    };
+
+    receiver.peer.hold();
+    await quiet("nothing goes to a receiver that is away");
+    receiver.peer.reconnect(receiver.listener());
+    await morePackets(receiver, 10);
+
+    publisher.peer.hold();
+    await quiet("nothing goes on from a publisher that is away");
+    assert.ok(publisher.peer.reconnect(() => {}));
+    await publisher.negotiate(true);
+    await morePackets(receiver, 10);
+  });
 });

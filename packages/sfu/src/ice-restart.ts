@@ -29,3 +29,9 @@ export function restartableIce(
   };
   return pc;
 }
+
+/** Whether ICE can still restart on `pc`: neither failed nor closed. */
+export function canRestartIce(pc: RTCPeerConnection): boolean {
+  const state = pc.connectionState;
+  return state !== "failed" && state !== "closed";
+}

@@ -1,4 +1,4 @@
-export { restartableIce } from "./ice-restart.ts";
+export { canRestartIce, restartableIce } from "./ice-restart.ts";
 export { KeyframeLimiter } from "./keyframe-limiter.ts";
 export type { PacketInterceptor, SfuOptions } from "./media-config.ts";
 export type { Peer } from "./peer.ts";

@@ -92,12 +92,14 @@ export class Peer {
   }
 
   /**
-   * Its participant's signalling connection dropped and its place is held: what it receives stays
-   * negotiated, and changes wait for it (reconnect).
+   * Its participant's signalling connection dropped and its place is held: both connections stay
+   * negotiated, but nothing is forwarded to it or from it, and changes wait for it (reconnect).
+   * The others list it as away; it would see frames of epochs it has not caught up with.
    */
   hold(): void {
     this.away = true;
     this.subscribeTransport.hold();
+    for (const producer of this.published.values()) producer.setPaused(true);
   }
 
   /** Whether its participant is connected: not away since a drop. */
@@ -117,6 +119,7 @@ export class Peer {
     }
     this.away = false;
     subscribeTransport.reconnect(onOffer);
+    for (const producer of this.published.values()) producer.setPaused(false);
     return true;
   }
 

@@ -67,6 +67,8 @@ export class Producer {
   /** Test-only (RoomSettings.interceptPacket): replaces or (null) drops each packet. */
   private readonly intercept: ((packet: Buffer) => Buffer | null) | null;
   private closed = false;
+  /** Its publisher is away (Peer.hold): what still arrives goes nowhere until it is back. */
+  private paused = false;
   private packetsIn = 0;
   private packetsOut = 0;
   private bytesIn = 0;
@@ -143,6 +145,10 @@ export class Producer {
     for (const index of wanted) this.keyframesOf(index)?.request();
   }
 
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+  }
+
   /** Stops forwarding; its counts go to the SFU's totals. Idempotent. */
   close(): void {
     if (this.closed) return;
@@ -169,7 +175,7 @@ export class Producer {
     const layer = this.layers[index] as Layer;
     layer.ssrc = rtp.header.ssrc;
     layer.count(rtp.payload.length);
-    if (this.sinks.size === 0 && !this.intercept) return;
+    if (this.paused || (this.sinks.size === 0 && !this.intercept)) return;
     // The publish leg's header extensions (transport-wide sequence, mid, rid) belong to that leg;
     // werift's sender would copy them onto the forwarded packet under ids the receiving leg never
     // negotiated. The packet is this producer's own (werift clones it per track).

@@ -2,7 +2,7 @@ import { PUBLISH_SOURCES, SOURCE_KIND } from "@conclave/protocol";
 import { type MediaStreamTrack, RTCPeerConnection, type RTCRtpReceiver } from "werift";
 import { withBundleOnlyPorts } from "./bundle-only.ts";
 import { withoutHiddenCandidates } from "./hidden-candidates.ts";
-import { restartableIce } from "./ice-restart.ts";
+import { canRestartIce, restartableIce } from "./ice-restart.ts";
 import { withOpusFecAndDtx } from "./opus-fmtp.ts";
 import { ReceiveFeedback } from "./receiver-seams.ts";
 import { type MediaSource, NegotiationError, type RemoteCandidate } from "./types.ts";
@@ -115,8 +115,7 @@ export class PublishTransport {
 
   /** Whether ICE can restart on it: neither failed nor closed. */
   get restartable(): boolean {
-    const state = this.pc.connectionState;
-    return state !== "failed" && state !== "closed";
+    return canRestartIce(this.pc);
   }
 
   private async negotiate(offerSdp: string): Promise<string> {

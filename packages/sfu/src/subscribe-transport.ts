@@ -8,7 +8,7 @@ import {
 } from "werift";
 import { DownlinkEstimate } from "./downlink-estimate.ts";
 import { withoutHiddenCandidates } from "./hidden-candidates.ts";
-import { restartableIce } from "./ice-restart.ts";
+import { canRestartIce, restartableIce } from "./ice-restart.ts";
 import { chooseLayers } from "./layer-choice.ts";
 import type { PacketSink, Producer } from "./producer.ts";
 import { senderRoundTripMs } from "./receiver-seams.ts";
@@ -259,7 +259,7 @@ export class SubscribeTransport {
       this.slots.push(slot);
     }
     slot.take(producer);
-    producer.attach(slot);
+    if (this.onOffer !== null) producer.attach(slot);
     this.newProducers.add(producer);
     this.negotiate();
   }
@@ -295,13 +295,16 @@ export class SubscribeTransport {
 
   /** Whether ICE can restart on it: neither failed nor closed. */
   get restartable(): boolean {
-    const state = this.pc.connectionState;
-    return !this.closed && state !== "failed" && state !== "closed";
+    return !this.closed && canRestartIce(this.pc);
   }
 
-  /** Its participant's connection dropped: offers wait until it is back (reconnect). */
+  /**
+   * Its participant's connection dropped: offers wait until it is back (reconnect), and so does
+   * media. Frames of epochs it has not caught up with would only alarm it (docs/e2ee.md "Alarms").
+   */
   hold(): void {
     this.onOffer = null;
+    for (const slot of this.slots) slot.producer?.detach(slot);
   }
 
   /**
@@ -311,6 +314,7 @@ export class SubscribeTransport {
    */
   reconnect(onOffer: OfferListener): void {
     this.onOffer = onOffer;
+    for (const slot of this.slots) slot.producer?.attach(slot);
     this.restartIce = true;
     this.awaitingAnswer = false;
     this.negotiate();

@@ -33,4 +33,29 @@ describe("group entry steps", () => {
     entry.stop();
     assert.equal(step(), null, "a new connection starts over");
   });
+
+  it("gives the members 30 s once the key reached them, not counting the device's own slow start", (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const entry = new GroupEntry(() => true);
+    const failure = (): string | null => entry.state.e2eeFailure;
+    entry.start();
+    // A starved device took 31 s to make its key: the members are not to blame, nothing fails.
+    t.mock.timers.tick(31_000);
+    assert.equal(failure(), null);
+    entry.keyPackageSent();
+    t.mock.timers.tick(20_000);
+    entry.keyPackageSent(); // the refresh does not give the members more time
+    t.mock.timers.tick(9_000);
+    assert.equal(failure(), null);
+    t.mock.timers.tick(1_001);
+    assert.match(failure() ?? "", /no member let this device in within 30 seconds/);
+  });
+
+  it("a device that never gets its key ready is told so after a minute", (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const entry = new GroupEntry(() => true);
+    entry.start();
+    t.mock.timers.tick(60_001);
+    assert.match(entry.state.e2eeFailure ?? "", /did not get its key ready/);
+  });
 });

@@ -77,7 +77,12 @@ export interface StageInput {
 }
 
 export const RECONNECTING = "Reconnecting…";
-export const NOT_IN_GROUP = "Not in the encrypted group yet";
+/**
+ * A device the server lists that no member knows (no key uploaded, no leaf): it receives nothing
+ * it can read; the unknown-participant alarm names it after a grace and says what to do.
+ */
+export const NOT_IN_GROUP =
+  "Not in the encrypted group yet: listed by the server, unknown to every member, it can read nothing";
 export const CONNECTING_VIDEO = "Connecting video…";
 
 /** Every tile of the stage, in the order the grid shows them. */

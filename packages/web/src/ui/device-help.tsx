@@ -22,7 +22,7 @@ export function DeviceHelp(props: { local: LocalMedia; kind: DeviceKind; onClose
   const status = kind === "audio" ? state.mic : state.camera;
   const noun = kind === "audio" ? "Microphone" : "Camera";
   const text =
-    deviceProblem(kind, status) ??
+    deviceProblem(kind, status, "meeting") ??
     (status === "pending" ? `Asking the browser for the ${noun.toLowerCase()}…` : null);
   useEffect(() => {
     if (status === "on" || status === "off") onClose();

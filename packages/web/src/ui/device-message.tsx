@@ -13,15 +13,23 @@ const SETTING: Record<Kinds, string> = {
   both: "Camera and Microphone",
 };
 
-/** What to tell people about a device that is not working, and how to fix it; null if fine. */
-export function deviceProblem(kinds: Kinds, status: DeviceStatus): string | null {
+/**
+ * What to tell people about a device that is not working, and how to fix it; null if fine. Before
+ * joining, it also says they can join without it; in the meeting they already have.
+ */
+export function deviceProblem(
+  kinds: Kinds,
+  status: DeviceStatus,
+  where: "prejoin" | "meeting" = "prejoin",
+): string | null {
   const noun = NOUN[kinds];
   const it = kinds === "both" ? "them" : "it";
+  const prejoin = where === "prejoin";
   switch (status) {
     case "denied":
-      return `Your browser blocked the ${noun}. To allow ${it}, click the camera or lock icon in the address bar, allow ${SETTING[kinds]} for this site, then press Try again. You can still join without ${it}.`;
+      return `Your browser blocked the ${noun}. To allow ${it}, click the camera or lock icon in the address bar, allow ${SETTING[kinds]} for this site, then press Try again.${prejoin ? ` You can still join without ${it}.` : ""}`;
     case "missing":
-      return `No ${noun} was found. Connect one and press Try again, or join without ${it}.`;
+      return `No ${noun} was found. Connect one and press Try again${prejoin ? `, or join without ${it}` : ""}.`;
     case "busy":
       return `The ${noun} ${kinds === "both" ? "are" : "is"} in use by another app or could not start. Close the other app and press Try again.`;
     case "error":

@@ -70,6 +70,8 @@ export class E2eeSession {
   private lastGroup = "";
   /** Pair words by `securityCode/fingerprint`, for the current roster (deriveComparisons). */
   private comparisons = new Map<string, readonly string[]>();
+  /** Other members who have named themselves, by leaf and fingerprint. */
+  private named = new Set<string>();
   /** What we told the group about ourselves; told again whenever members are added. */
   private handRaisedAt: number | null = null;
   private recording = false;
@@ -90,7 +92,17 @@ export class E2eeSession {
       const others = event.added.some((leaf) => leaf !== member.ownLeaf);
       if (others || event.reason === "joined" || event.reason === "founded") this.retell();
     });
-    member.on("roster", () => this.postGroup());
+    member.on("roster", (roster) => {
+      this.postGroup();
+      // A member that has just named itself is in the group and reading, whatever the timing of
+      // its Add: it hears again whose hand is up and who records, should it have missed it.
+      const named = new Set(
+        roster.filter((r) => !r.self && r.nameConfirmed).map((r) => `${r.leaf}/${r.fingerprint}`),
+      );
+      const fresh = [...named].some((key) => !this.named.has(key));
+      this.named = named;
+      if (fresh) this.retell();
+    });
     member.on("removed", ({ by }) => {
       this.removedBy =
         by === undefined ? null : { name: by.displayName, fingerprint: by.fingerprint };
