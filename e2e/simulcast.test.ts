@@ -62,7 +62,6 @@ describe("simulcast: a layer per receiver", { skip }, () => {
       HOST: lan.hostAddress,
       HTTPS: "self-signed",
       DATA_DIR: dataDir,
-      ADAPT_DEBUG: "1",
     });
     ({ here, there } = await pinnedBrowsers(lan, [
       readFileSync(join(dataDir, "tls", "cert.pem"), "utf8"),

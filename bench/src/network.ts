@@ -23,11 +23,12 @@ import {
 } from "../../e2e/browser.ts";
 import { spkiPin } from "../../e2e/lan-meeting.ts";
 import { cannotMakeNamespaces, NetworkNamespace } from "../../e2e/network-namespace.ts";
+import { recordPeerConnections } from "../../e2e/peer-connections.ts";
 import { startServer } from "../../packages/server/test/start-server.ts";
 import { cameraClip } from "./network/clip.ts";
 import { directCall, pageServer } from "./network/direct-call.ts";
 import { CONDITIONS, type Condition, impair } from "./network/impairment.ts";
-import { measure, type ReceiveFigures, recordPeerConnections } from "./network/receive-figures.ts";
+import { measure, type ReceiveFigures } from "./network/receive-figures.ts";
 
 const { values } = parseArgs({
   options: {

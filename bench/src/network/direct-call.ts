@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { Browser, Page } from "playwright-core";
-import { recordPeerConnections } from "./receive-figures.ts";
+import { recordPeerConnections } from "../../../e2e/peer-connections.ts";
 
 export async function pageServer(host: string): Promise<{ server: Server; origin: string }> {
   const server = createServer((_req, res) => {

@@ -1,9 +1,9 @@
 /**
  * What a receiving page got, from its peer connections' inbound-rtp stats (the page keeps them in
- * `globalThis.__pcs`, see `recordPeerConnections`): delivered frames per second, seconds frozen
+ * `globalThis.__pcs`, see e2e/peer-connections.ts): delivered frames per second, seconds frozen
  * (Chromium's `totalFreezesDuration`), the last decoded size, and video kbit/s, over a window.
  */
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 
 export interface ReceiveFigures {
   readonly fps: number;
@@ -21,20 +21,6 @@ interface Snapshot {
   readonly width: number;
   readonly height: number;
   readonly at: number;
-}
-
-/** Makes every page of `context` keep its RTCPeerConnections where the benchmark can read them. */
-export async function recordPeerConnections(context: BrowserContext): Promise<void> {
-  await context.addInitScript({
-    content: `{
-      const Native = globalThis.RTCPeerConnection;
-      const all = [];
-      globalThis.__pcs = all;
-      globalThis.RTCPeerConnection = class extends Native {
-        constructor(...args) { super(...args); all.push(this); }
-      };
-    }`,
-  });
 }
 
 /** The inbound video with the most frames decoded (page code as a string: no DOM types here). */

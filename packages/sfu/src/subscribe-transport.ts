@@ -92,14 +92,6 @@ function layerForWidth(width: number): number {
   return width <= 400 ? 0 : width <= 800 ? 1 : 2;
 }
 
-/**
- * What a video the page does not show gets: its lowest layer, not nothing. Stopping it entirely
- * (-1) is built and tested in layer-choice.ts, but in e2e/firefox.test.ts a Chromium page then
- * received no frames at all from a bot it did show, a failure not understood yet
- * (docs/media-adaptation.md).
- */
-const OFF_SCREEN_LAYER = 0;
-
 /** How often each receiver's estimate and layers are looked at: about once per receiver report. */
 const ADAPT_INTERVAL_MS = 1000;
 
@@ -158,16 +150,16 @@ export class SubscribeTransport {
   }
 
   /**
-   * The page's view: a video not listed is not on screen and gets only its lowest layer
-   * (OFF_SCREEN_LAYER); a listed one gets no larger a layer than its width needs, and larger tiles
-   * (the speaker, a pinned tile) are served first. Applied at once.
+   * The page's view: a video not listed is not on screen and is not forwarded; a listed one gets
+   * no larger a layer than its width needs, and larger tiles (the speaker, a pinned tile) are
+   * served first. Applied at once.
    */
   setView(videos: readonly ViewedVideo[]): void {
     const shown = new Map(videos.map((v) => [v.mid, v.width]));
     for (const slot of this.slots) {
       if (slot.kind !== "video" || slot.transceiver.mid === null) continue;
       const width = shown.get(slot.transceiver.mid);
-      slot.maxLayer = width === undefined ? OFF_SCREEN_LAYER : layerForWidth(width);
+      slot.maxLayer = width === undefined ? -1 : layerForWidth(width);
       slot.shownWidth = width ?? 0;
     }
     this.chooseLayers(performance.now());
@@ -212,8 +204,11 @@ export class SubscribeTransport {
     const choice = chooseLayers(this.estimate.bitsPerSecond - this.audioBits, demands);
     videos.forEach((slot, i) => {
       // Not on screen: nothing, at once. A producer not measured yet (its first second) keeps
-      // what it has.
-      if (slot.maxLayer >= 0 && demands[i]?.layerRates.every((rate) => rate === 0)) return;
+      // what it has, or gets its lowest layer when it was off screen until now.
+      if (slot.maxLayer >= 0 && demands[i]?.layerRates.every((rate) => rate === 0)) {
+        slot.want(Math.max(slot.wantedLayer, 0));
+        return;
+      }
       slot.want(choice[i] ?? -1);
     });
   }
