@@ -258,11 +258,13 @@ export class Session implements Connection {
     }
     try {
       await this.enter(message);
-    } finally {
-      // Narrowed to "connected" above; the join may have moved it on.
-      const now = this.state.kind as State["kind"];
-      this.ctx.joinHandled?.(message.roomId, now !== "connected" && now !== "closed");
+    } catch (error) {
+      this.refuse(error);
     }
+    // After the refusal, if any, went out: a cluster's primary takes a connection that was not
+    // seated back only once its worker wrote everything it had for it.
+    const now = this.state.kind as State["kind"];
+    this.ctx.joinHandled?.(message.roomId, now !== "connected" && now !== "closed");
   }
 
   private async enter(message: JoinMessage): Promise<void> {

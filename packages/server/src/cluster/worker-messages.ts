@@ -24,17 +24,20 @@ const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 export const toWorkerSchema = z.discriminatedUnion("type", [
   /** A client connection is routed to this worker; its frames follow. */
-  z.object({ type: z.literal("connect"), connection, address: z.string().min(1).max(64) }),
-  z.object({ type: z.literal("frame"), connection, text: frame }),
+  z.strictObject({ type: z.literal("connect"), connection, address: z.string().min(1).max(64) }),
+  z.strictObject({ type: z.literal("frame"), connection, text: frame }),
   /** The client's socket closed (or the primary gave it up): the session ends. */
-  z.object({ type: z.literal("disconnect"), connection }),
-  z.object({ type: z.literal("metrics"), request: count }),
+  z.strictObject({ type: z.literal("disconnect"), connection }),
+  z.strictObject({ type: z.literal("metrics"), request: count }),
   /** Stop taking joins, wait for the meetings to empty (the drain timeout), close, exit. */
-  z.object({ type: z.literal("drain") }),
+  z.strictObject({ type: z.literal("drain") }),
 ]);
 export type ToWorker = z.infer<typeof toWorkerSchema>;
 
-/** One metric of prom-client's `getMetricsAsJSON()`, as AggregatorRegistry.aggregate reads it. */
+/**
+ * One metric of prom-client's `getMetricsAsJSON()`, as AggregatorRegistry.aggregate reads it;
+ * what the sum does not use (exemplars) is dropped.
+ */
 const metricJson = z.object({
   name: z.string().max(200),
   help: z.string().max(1000),
@@ -55,20 +58,20 @@ export const metricsSchema = z.array(metricJson).max(500);
 export type MetricsJson = z.infer<typeof metricsSchema>;
 
 export const fromWorkerSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("ready") }),
-  z.object({ type: z.literal("send"), connection, text: z.string().max(HARD_FRAME_LIMIT) }),
-  z.object({
+  z.strictObject({ type: z.literal("ready") }),
+  z.strictObject({ type: z.literal("send"), connection, text: z.string().max(HARD_FRAME_LIMIT) }),
+  z.strictObject({
     type: z.literal("close"),
     connection,
     code: z.number().int().min(1000).max(4999),
     reason: z.string().max(123),
   }),
-  z.object({ type: z.literal("terminate"), connection }),
+  z.strictObject({ type: z.literal("terminate"), connection }),
   /**
    * A join routed here was handled: whether it seated the connection (in the meeting or its
    * lobby; if not, the primary takes the connection back) and whether the room is open here now.
    */
-  z.object({
+  z.strictObject({
     type: z.literal("placed"),
     connection,
     room: roomId,
@@ -76,15 +79,15 @@ export const fromWorkerSchema = z.discriminatedUnion("type", [
     seated: z.boolean(),
   }),
   /** The meeting closed: nobody left in it. */
-  z.object({ type: z.literal("meeting-closed"), room: roomId }),
+  z.strictObject({ type: z.literal("meeting-closed"), room: roomId }),
   /** Once a second: what the primary weighs when it places a new meeting. */
-  z.object({
+  z.strictObject({
     type: z.literal("load"),
     meetings: count,
     participants: count,
     overloaded: z.boolean(),
   }),
-  z.object({ type: z.literal("metrics"), request: count, metrics: metricsSchema }),
+  z.strictObject({ type: z.literal("metrics"), request: count, metrics: metricsSchema }),
 ]);
 export type FromWorker = z.infer<typeof fromWorkerSchema>;
 
