@@ -1,3 +1,5 @@
+import { type BackgroundChoice, isBackgroundChoice } from "../effects/backdrops.ts";
+
 /** What this browser remembers between meetings: nothing secret, only choices. */
 const KEY = "conclave.prefs.v1";
 
@@ -14,6 +16,8 @@ export interface Preferences {
   singleKeyShortcuts: boolean;
   /** A short chime when someone joins or leaves (the notice shows either way). */
   chimes: boolean;
+  /** The camera's background effect (effects/camera-effect.ts). */
+  background: BackgroundChoice;
 }
 
 const DEFAULTS: Preferences = {
@@ -25,6 +29,7 @@ const DEFAULTS: Preferences = {
   echoCancellation: true,
   singleKeyShortcuts: true,
   chimes: true,
+  background: "none",
 };
 
 export function loadPreferences(): Preferences {
@@ -43,6 +48,7 @@ export function loadPreferences(): Preferences {
       echoCancellation: v.echoCancellation !== false,
       singleKeyShortcuts: v.singleKeyShortcuts !== false,
       chimes: v.chimes !== false,
+      background: isBackgroundChoice(v.background) ? v.background : "none",
     };
   } catch {
     return { ...DEFAULTS };
