@@ -1,4 +1,5 @@
 import { CameraEffect } from "../effects/camera-effect.ts";
+import { MicEffect } from "../effects/mic-effect.ts";
 import { loadPreferences, savePreferences } from "./preferences.ts";
 import { Store } from "./store.ts";
 
@@ -17,6 +18,7 @@ export interface DeviceOption {
 export interface LocalMediaState {
   readonly mic: DeviceStatus;
   readonly camera: DeviceStatus;
+  /** What is sent: the microphone's own track, or its denoised one (`micEffect`). */
   readonly audioTrack: MediaStreamTrack | null;
   /** What is shown and sent: the camera's own track, or its background effect's (`effect`). */
   readonly videoTrack: MediaStreamTrack | null;
@@ -87,6 +89,14 @@ export class LocalMedia extends Store<LocalMediaState> {
   /** The camera's own track; `videoTrack` is what the effect makes of it. */
   private camera: MediaStreamTrack | null = null;
   readonly effect = new CameraEffect((videoTrack) => this.update({ videoTrack }));
+  /** The microphone's own track; `audioTrack` is what noise suppression makes of it. */
+  private mic: MediaStreamTrack | null = null;
+  private muted = false;
+  readonly micEffect = new MicEffect((audioTrack) => {
+    // A track that replaces the sent one keeps the mute.
+    if (audioTrack && this.muted) audioTrack.enabled = false;
+    this.update({ audioTrack });
+  });
   private readonly onDeviceChange = () => void this.refreshDevices();
 
   constructor() {
@@ -152,7 +162,9 @@ export class LocalMedia extends Store<LocalMediaState> {
   setMicOn(on: boolean): void {
     const track = this.state.audioTrack;
     if (!track) return;
+    this.muted = !on;
     track.enabled = on;
+    if (this.mic) this.mic.enabled = on;
     this.update({ mic: on ? "on" : "off" });
   }
 
@@ -204,10 +216,10 @@ export class LocalMedia extends Store<LocalMediaState> {
   stop(): void {
     this.stopped = true;
     navigator.mediaDevices?.removeEventListener("devicechange", this.onDeviceChange);
-    this.state.audioTrack?.stop();
+    this.mic?.stop();
+    this.mic = null;
+    this.micEffect.setMic(null);
     this.releaseCamera();
-    // The on/off choices stay, so a rejoin can restore them.
-    this.update({ audioTrack: null });
   }
 
   private releaseCamera(): void {
@@ -237,12 +249,15 @@ export class LocalMedia extends Store<LocalMediaState> {
   }
 
   private adopt(track: MediaStreamTrack | null, kind: "audio" | "video"): void {
-    const old = kind === "audio" ? this.state.audioTrack : this.camera;
+    const old = kind === "audio" ? this.mic : this.camera;
     if (old && old !== track) old.stop();
     const status: DeviceStatus = track ? "on" : "missing";
     const deviceId = track?.getSettings().deviceId ?? null;
     if (kind === "audio") {
-      this.update({ audioTrack: track, mic: status, micId: deviceId ?? this.state.micId });
+      this.mic = track;
+      this.muted = false;
+      this.micEffect.setMic(track);
+      this.update({ mic: status, micId: deviceId ?? this.state.micId });
     } else {
       this.camera = track;
       this.effect.setCamera(track);
@@ -250,8 +265,10 @@ export class LocalMedia extends Store<LocalMediaState> {
     }
     track?.addEventListener("ended", () => {
       // The device went away (unplugged, or revoked in the browser's settings).
-      if (kind === "audio" && this.state.audioTrack === track) {
-        this.update({ audioTrack: null, mic: "error" });
+      if (kind === "audio" && this.mic === track) {
+        this.mic = null;
+        this.micEffect.setMic(null);
+        this.update({ mic: "error" });
       } else if (kind === "video" && this.camera === track) {
         this.camera = null;
         this.effect.setCamera(null);

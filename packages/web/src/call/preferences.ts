@@ -16,6 +16,8 @@ export interface Preferences {
   singleKeyShortcuts: boolean;
   /** A short chime when someone joins or leaves (the notice shows either way). */
   chimes: boolean;
+  /** RNNoise on the microphone, beyond the browser's suppression (effects/mic-effect.ts). */
+  strongNoiseSuppression: boolean;
   /** The camera's background effect (effects/camera-effect.ts). */
   background: BackgroundChoice;
 }
@@ -29,6 +31,7 @@ const DEFAULTS: Preferences = {
   echoCancellation: true,
   singleKeyShortcuts: true,
   chimes: true,
+  strongNoiseSuppression: false,
   background: "none",
 };
 
@@ -48,6 +51,7 @@ export function loadPreferences(): Preferences {
       echoCancellation: v.echoCancellation !== false,
       singleKeyShortcuts: v.singleKeyShortcuts !== false,
       chimes: v.chimes !== false,
+      strongNoiseSuppression: v.strongNoiseSuppression === true,
       background: isBackgroundChoice(v.background) ? v.background : "none",
     };
   } catch {

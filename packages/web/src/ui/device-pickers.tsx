@@ -3,6 +3,7 @@ import { useId } from "preact/hooks";
 import type { LocalMedia } from "../call/local-media.ts";
 import { BackgroundPicker } from "./background-picker.tsx";
 import { LevelBar } from "./level-bar.tsx";
+import { NoiseSuppressionSwitch } from "./noise-suppression-switch.tsx";
 import { useStore } from "./use-store.ts";
 
 /**
@@ -69,6 +70,7 @@ export function DevicePickers({ local }: { local: LocalMedia }) {
                 />
                 Echo cancellation
               </label>
+              <NoiseSuppressionSwitch local={local} />
             </div>
           </>
         )}
