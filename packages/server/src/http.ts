@@ -6,11 +6,14 @@ import { extname, join, normalize, sep } from "node:path";
 /**
  * Strict CSP (DESIGN.md T7/T8): only this origin's own scripts, styles, workers and connections;
  * no third party can be loaded, and a page never sends a Referer that would leak the room path.
+ * `'wasm-unsafe-eval'` lets the page compile WebAssembly it loaded from this origin (the
+ * background effect's model runtime, docs/on-device-effects.md); it does not allow JavaScript
+ * `eval`.
  */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "Content-Security-Policy": [
     "default-src 'self'",
-    "script-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
@@ -40,6 +43,8 @@ const TYPES: Readonly<Record<string, string>> = {
   ".webmanifest": "application/manifest+json",
   ".woff2": "font/woff2",
   ".txt": "text/plain; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".tflite": "application/octet-stream",
 };
 
 /** Paths that show the app; everything else is a file under the web root or a 404. */
