@@ -181,7 +181,13 @@ describe("background effect", () => {
       faceOn > faceOff / 2,
       `the face keeps its detail (edge energy ${faceOn}, unblurred ${faceOff})`,
     );
-    console.log(JSON.stringify({ wallOff, wallOn, faceOff, faceOn }));
+    // The panel tells the time the effect took per frame here (the median of its first frames).
+    const cost = await waitFor("the effect's cost in the panel", async () =>
+      /\(([\d.]+) ms a frame here\)/.exec(
+        (await alice.page.locator("[data-effect-status]").first().textContent()) ?? "",
+      ),
+    );
+    console.log(JSON.stringify({ wallOff, wallOn, faceOff, faceOn, frameMs: Number(cost[1]) }));
 
     await expectAccessible(alice.page, "the Devices panel with blur on");
     await alice.page.screenshot({ path: `${SCREENSHOTS}blur-desktop.png` });

@@ -131,6 +131,13 @@ try {
     frames: videoFrames,
     budgetMs: halfFrame,
   });
+  const compositingHd = await measure({
+    ...effectPage,
+    subject: "compositingHd",
+    samePage: true,
+    frames: videoFrames,
+    budgetMs: halfFrame,
+  });
   const segmentation = await measure({
     page,
     url,
@@ -152,6 +159,7 @@ try {
         machine: { cores: cpus().length, loadAverage1m: round(loadavg()[0] ?? 0) },
         segmentationOnCpu,
         compositing,
+        compositingHd,
         segmentationMediaPipeWebGl: segmentation,
         noiseSuppression,
         cspViolations: errors.filter((e) => /Content Security Policy/i.test(e)),

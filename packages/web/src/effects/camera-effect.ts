@@ -27,6 +27,8 @@ export interface CameraEffectState {
   readonly status: EffectStatus;
   /** Why the effect is not running although it was chosen; null when there is nothing to say. */
   readonly notice: string | null;
+  /** The median time per frame of the running effect's first frames, once measured. */
+  readonly frameMs: number | null;
 }
 
 let segmenter: Promise<Segmenter> | undefined;
@@ -58,7 +60,7 @@ export class CameraEffect extends Store<CameraEffectState> {
 
   /** `onOutput` receives the track to send and show each time it changes. */
   constructor(private readonly onOutput: (track: MediaStreamTrack | null) => void) {
-    super({ choice: loadPreferences().background, status: "off", notice: null });
+    super({ choice: loadPreferences().background, status: "off", notice: null, frameMs: null });
   }
 
   /** The camera's own track changed (opened, switched, closed: null). */
@@ -95,7 +97,7 @@ export class CameraEffect extends Store<CameraEffectState> {
       this.update({ status: "off" });
       return;
     }
-    this.update({ status: "loading", notice: null });
+    this.update({ status: "loading", notice: null, frameMs: null });
     try {
       const [model, backdrop] = await Promise.all([sharedSegmenter(), backdropFor(choice)]);
       if (generation !== this.generation) return;
@@ -122,7 +124,11 @@ export class CameraEffect extends Store<CameraEffectState> {
       backdrop: () => backdrop,
       onFrame: (ms) => {
         const verdict = timing.record(ms);
-        if (verdict.kind !== "slow" || generation !== this.generation) return;
+        if (verdict.kind === "timing" || generation !== this.generation) return;
+        if (verdict.kind === "fast") {
+          this.update({ frameMs: round(verdict.medianMs) });
+          return;
+        }
         const fps = frameRate ? ` at ${Math.round(frameRate)} frames a second` : "";
         this.fallBack(
           `The background effect was turned off: this device took ${round(verdict.medianMs)} ms ` +

@@ -15,12 +15,16 @@ const LABELS: Readonly<Record<BackgroundChoice, string>> = {
   study: BACKDROP_IMAGES.study.label,
 };
 
-function statusText({ choice, status, notice }: CameraEffectState, cameraOn: boolean): string {
+function statusText(
+  { choice, status, notice, frameMs }: CameraEffectState,
+  cameraOn: boolean,
+): string {
   if (notice) return notice;
   if (choice === "none") return "Done on this device, before encryption.";
   if (!cameraOn) return "Applied when your camera is on.";
   if (status === "loading") return "Loading the background effect… Your video is paused meanwhile.";
-  return "Done on this device, before encryption: nobody receives your real background.";
+  const cost = frameMs === null ? "" : ` (${frameMs} ms a frame here)`;
+  return `Done on this device, before encryption: nobody receives your real background${cost}.`;
 }
 
 /**
