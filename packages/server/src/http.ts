@@ -2,7 +2,6 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
-import type { Metrics } from "./metrics.ts";
 
 /**
  * Strict CSP (DESIGN.md T7/T8): only this origin's own scripts, styles, workers and connections;
@@ -72,16 +71,26 @@ function bearerIs(req: IncomingMessage, token: string): boolean {
   return timingSafeEqual(digest(given), digest(token));
 }
 
-async function sendMetrics(res: ServerResponse, metrics: Metrics): Promise<void> {
-  res.writeHead(200, { "Content-Type": metrics.registry.contentType });
-  res.end(await metrics.registry.metrics());
+/**
+ * What /metrics serves: one process's registry (metrics.ts), or the sum of a cluster's workers
+ * (cluster/cluster-metrics.ts).
+ */
+export interface MetricsText {
+  readonly contentType: string;
+  text(): Promise<string>;
+}
+
+async function sendMetrics(res: ServerResponse, metrics: MetricsText): Promise<void> {
+  const text = await metrics.text();
+  res.writeHead(200, { "Content-Type": metrics.contentType });
+  res.end(text);
 }
 
 /**
  * The metrics listener (METRICS_ADDRESS, loopback by default): /metrics and /healthz, nothing
  * else, for the monitoring network only (docs/operations.md "Metrics").
  */
-export function createMetricsHandler(metrics: Metrics): Handler {
+export function createMetricsHandler(metrics: MetricsText): Handler {
   return async (req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (req.method !== "GET" && req.method !== "HEAD") {
@@ -103,7 +112,7 @@ export function createMetricsHandler(metrics: Metrics): Handler {
 export function createRequestHandler(
   webRoot: string,
   tls: boolean,
-  metrics: { readonly metrics: Metrics; readonly token: string | null },
+  metrics: { readonly metrics: MetricsText; readonly token: string | null },
 ): Handler {
   const root = normalize(webRoot + sep);
 
