@@ -224,4 +224,24 @@ describe("background effect", () => {
     );
     await expectAccessible(alice.page, "the Devices panel after the effect switched off");
   });
+
+  test("the choice made before joining is remembered for the next visit", async () => {
+    const carol = await newParticipant(browser, { width: 390, height: 844 });
+    open.push(carol);
+    const link = await newMeetingLink(carol.page, server.url);
+    await carol.page.goto(link);
+    await setFrameBudget(carol.page, "1000");
+    await carol.page.getByRole("radio", { name: "Blur background" }).check();
+    await waitFor(
+      "the effect running before joining",
+      async () => (await effectStatus(carol.page)) === "on",
+    );
+    await carol.page.reload();
+    assert.ok(await carol.page.getByRole("radio", { name: "Blur background" }).isChecked());
+    await waitFor(
+      "the remembered effect running again",
+      async () => (await effectStatus(carol.page)) === "on",
+    );
+    await carol.page.screenshot({ path: `${SCREENSHOTS}blur-prejoin-phone.png`, fullPage: true });
+  });
 });
