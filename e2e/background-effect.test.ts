@@ -136,6 +136,8 @@ describe("background effect", () => {
   });
 
   after(async () => {
+    // The model's WebAssembly needs 'wasm-unsafe-eval' and nothing more from the server's CSP.
+    const violations = open.flatMap((p) => p.errors.filter((e) => e.includes("CSP violation")));
     for (const p of open) {
       const errors = p.errors.filter((e) => !e.includes("ERR_CONNECTION_REFUSED"));
       if (errors.length > 0) console.log(errors.join("\n"));
@@ -144,6 +146,7 @@ describe("background effect", () => {
     await browser?.close();
     await server?.stop();
     rmSync(folder, { recursive: true, force: true });
+    assert.deepEqual(violations, [], "the effects run under the server's CSP without violations");
   });
 
   test("blur reaches the others encrypted: the wall loses its stripes, the face keeps its detail; too slow a device sends the plain camera and says why", async () => {
