@@ -49,6 +49,9 @@ export function createCompositor(canvas: Canvas, backdrop: () => Backdrop): Comp
   const output = context2d(canvas);
   const maskCanvas = new OffscreenCanvas(MASK_WIDTH, MASK_HEIGHT);
   const maskContext = context2d(maskCanvas);
+  const softMaskCanvas = new OffscreenCanvas(MASK_WIDTH, MASK_HEIGHT);
+  const softMask = context2d(softMaskCanvas);
+  softMask.filter = "blur(1px)";
   const shrunkCanvas = new OffscreenCanvas(160, 120);
   const shrunk = context2d(shrunkCanvas);
   const blurredCanvas = new OffscreenCanvas(160, 120);
@@ -73,6 +76,9 @@ export function createCompositor(canvas: Canvas, backdrop: () => Backdrop): Comp
     draw(frame, width, height, mask) {
       resize(canvas, width, height);
       maskContext.putImageData(mask, 0, 0);
+      // Softened at its own small size, so that stretching it shows no steps.
+      softMask.clearRect(0, 0, MASK_WIDTH, MASK_HEIGHT);
+      softMask.drawImage(maskCanvas, 0, 0);
       const chosen = backdrop();
       const background = chosen.kind === "blur" ? blur(frame, width, height) : null;
       // Three passes over the full frame: the picture, cut to the person by the mask (stretched,
@@ -80,7 +86,7 @@ export function createCompositor(canvas: Canvas, backdrop: () => Backdrop): Comp
       output.globalCompositeOperation = "copy";
       output.drawImage(frame, 0, 0, width, height);
       output.globalCompositeOperation = "destination-in";
-      output.drawImage(maskCanvas, 0, 0, width, height);
+      output.drawImage(softMaskCanvas, 0, 0, width, height);
       output.globalCompositeOperation = "destination-over";
       if (background) output.drawImage(background, 0, 0, width, height);
       else if (chosen.kind === "image") drawCover(output, chosen.image, width, height);
