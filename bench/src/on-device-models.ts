@@ -3,8 +3,10 @@
  *
  * What the on-device models that npm packages ship would cost a participant's device, measured in
  * Debian's headless Chromium on this machine (docs/on-device-effects.md):
- *   - background segmentation (for blur and replacement): MediaPipe selfie segmentation, model
- *     and WebAssembly from @mediapipe/selfie_segmentation, on 640x480 frames, the camera's size;
+ *   - background segmentation (for blur and replacement), two ways: the app's own effect
+ *     (packages/web/src/effects/: the landscape selfie model from @mediapipe/selfie_segmentation
+ *     run by LiteRT.js on the CPU at the model's 256x144, then the person composed over a blurred
+ *     640x480 background), and MediaPipe's own graph (WebGL) on 640x480 frames for comparison;
  *   - noise suppression: RNNoise from @shiguredo/rnnoise-wasm on 10 ms frames of 48 kHz audio.
  * Both run under the app's CSP plus 'wasm-unsafe-eval' (bench/src/on-device/model-server.ts), so
  * the run also shows that the CSP is all they need. Per model it prints the wall time per frame
@@ -12,7 +14,11 @@
  * against the budget of a real-time stream: one frame interval at 15 fps for video, 10 ms for
  * audio. One JSON object on stdout.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { build } from "esbuild";
 import { chromium, type Page } from "playwright-core";
 import { CHROMIUM_ARGS } from "../../e2e/browser.ts";
 import { startModelServer } from "./on-device/model-server.ts";
@@ -36,20 +42,43 @@ const quantile = (sorted: readonly number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 const round = (n: number) => Math.round(n * 100) / 100;
 
+interface Measured {
+  readonly page: Page;
+  readonly url: string;
+  readonly scripts: readonly string[];
+  /** The page's global that has `init()` and `run(frames)`. */
+  readonly subject?: string;
+  /** Keep the page as it is (the subject shares a page and state with the previous one). */
+  readonly samePage?: boolean;
+  readonly frames: number;
+  readonly budgetMs: number;
+}
+
 /** Loads a model page, times its start, then `frames` frames with the browser's CPU around them. */
-async function measure(
-  page: Page,
-  url: string,
-  scripts: readonly string[],
-  frames: number,
-  budgetMs: number,
-) {
-  await page.goto(url);
-  for (const script of scripts) await page.addScriptTag({ url: script });
-  const initMs = await page.evaluate("bench.init()");
+async function measure({
+  page,
+  url,
+  scripts,
+  subject = "bench",
+  samePage,
+  frames,
+  budgetMs,
+}: Measured) {
+  if (!samePage) {
+    await page.goto(url);
+    for (const script of scripts) {
+      // The bundled pages are ES modules; the packages' own loaders are classic scripts.
+      await page.addScriptTag({
+        url: script,
+        ...(script.startsWith("/bundles/") && { type: "module" }),
+      });
+    }
+    await page.waitForFunction(`globalThis.${subject} !== undefined`);
+  }
+  const initMs = await page.evaluate(`${subject}.init()`);
   const cpuBefore = descendantsCpuSeconds(process.pid);
   const wallBefore = performance.now();
-  const { times, ...checks } = (await page.evaluate(`bench.run(${frames})`)) as RunResult;
+  const { times, ...checks } = (await page.evaluate(`${subject}.run(${frames})`)) as RunResult;
   const cpuSeconds = descendantsCpuSeconds(process.pid) - cpuBefore;
   const wallSeconds = (performance.now() - wallBefore) / 1000;
   const sorted = [...times].sort((a, b) => a - b);
@@ -68,7 +97,17 @@ async function measure(
   };
 }
 
-const server = await startModelServer();
+// The app's effect code, bundled as one page script.
+const bundles = await mkdtemp(join(tmpdir(), "conclave-on-device-"));
+await build({
+  entryPoints: [new URL("./on-device/background-effect-page.js", import.meta.url).pathname],
+  bundle: true,
+  format: "esm",
+  target: "es2023",
+  outfile: join(bundles, "background-effect-page.js"),
+  logLevel: "warning",
+});
+const server = await startModelServer(bundles);
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
 const errors: string[] = [];
 try {
@@ -76,26 +115,52 @@ try {
   page.on("console", (m) => {
     if (m.type() === "error") errors.push(m.text());
   });
-  const segmentation = await measure(
+  const url = `${server.url}/`;
+  const effectPage = { page, url, scripts: ["/bundles/background-effect-page.js"] };
+  // Half a frame interval at 15 fps: what the app's switch-off allows (effects/effect-timing.ts).
+  const halfFrame = 1000 / 15 / 2;
+  const segmentationOnCpu = await measure({
+    ...effectPage,
+    frames: videoFrames,
+    budgetMs: halfFrame,
+  });
+  const compositing = await measure({
+    ...effectPage,
+    subject: "compositing",
+    samePage: true,
+    frames: videoFrames,
+    budgetMs: halfFrame,
+  });
+  const compositingHd = await measure({
+    ...effectPage,
+    subject: "compositingHd",
+    samePage: true,
+    frames: videoFrames,
+    budgetMs: halfFrame,
+  });
+  const segmentation = await measure({
     page,
-    `${server.url}/`,
-    ["/selfie/selfie_segmentation.js", "/bench/segmentation-page.js"],
-    videoFrames,
-    1000 / 15,
-  );
-  const noiseSuppression = await measure(
+    url,
+    scripts: ["/selfie/selfie_segmentation.js", "/bench/segmentation-page.js"],
+    frames: videoFrames,
+    budgetMs: 1000 / 15,
+  });
+  const noiseSuppression = await measure({
     page,
-    `${server.url}/`,
-    ["/bench/rnnoise-page.js"],
-    audioFrames,
-    10,
-  );
+    url,
+    scripts: ["/bench/rnnoise-page.js"],
+    frames: audioFrames,
+    budgetMs: 10,
+  });
   const { loadavg, cpus } = await import("node:os");
   console.log(
     JSON.stringify(
       {
         machine: { cores: cpus().length, loadAverage1m: round(loadavg()[0] ?? 0) },
-        segmentation,
+        segmentationOnCpu,
+        compositing,
+        compositingHd,
+        segmentationMediaPipeWebGl: segmentation,
         noiseSuppression,
         cspViolations: errors.filter((e) => /Content Security Policy/i.test(e)),
       },
@@ -106,4 +171,5 @@ try {
 } finally {
   await browser.close();
   await server.close();
+  await rm(bundles, { recursive: true, force: true });
 }

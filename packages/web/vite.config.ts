@@ -1,7 +1,9 @@
 import { defineConfig } from "vite";
+import { effectAssets } from "./effect-assets.ts";
 
 // Preact JSX through Vite 8's built-in Oxc transform: no framework plugin needed.
 export default defineConfig({
+  plugins: [effectAssets()],
   oxc: {
     jsx: { runtime: "automatic", importSource: "preact" },
   },

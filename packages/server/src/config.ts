@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MAX_RELAY_URLS, TURN_URL_PATTERN } from "@conclave/protocol";
@@ -11,6 +12,12 @@ import type { TurnRelay } from "./turn-relay.ts";
 export interface Config {
   readonly host: string;
   readonly port: number;
+  /**
+   * Processes that run meetings (WORKERS, one per core by default): 1 runs everything in this
+   * process; more start a primary that serves the app and routes each meeting to one worker
+   * (cluster/), each on its own slice of the media port range.
+   */
+  readonly workers: number;
   /**
    * HTTPS and WSS: with PEM files, or with a certificate the server makes for itself and keeps in
    * `dir` (self-signed-certificate.ts); null speaks plain HTTP.
@@ -141,8 +148,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError(`ANNOUNCED_ADDRESSES holds "${address}", which is not an IPv4 address`);
     }
   }
+  const workers = integer(env, "WORKERS", availableParallelism(), 1, 256);
+  if (minPort && maxPort - minPort + 1 < workers) {
+    throw new ConfigError(
+      `RTC_MIN_PORT-RTC_MAX_PORT holds fewer ports than WORKERS (${workers}): each worker needs its own slice`,
+    );
+  }
   return {
     attacks: attacksOf(env),
+    workers,
     host: env.HOST ?? "0.0.0.0",
     port: integer(env, "PORT", 8080, 0, 65535),
     tls: tlsOf(env, dataDir),

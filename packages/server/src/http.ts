@@ -2,16 +2,18 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
-import type { Metrics } from "./metrics.ts";
 
 /**
  * Strict CSP (DESIGN.md T7/T8): only this origin's own scripts, styles, workers and connections;
  * no third party can be loaded, and a page never sends a Referer that would leak the room path.
+ * `'wasm-unsafe-eval'` lets the page compile WebAssembly it loaded from this origin (the
+ * background effect's model runtime, docs/on-device-effects.md); it does not allow JavaScript
+ * `eval`.
  */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "Content-Security-Policy": [
     "default-src 'self'",
-    "script-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
@@ -41,6 +43,8 @@ const TYPES: Readonly<Record<string, string>> = {
   ".webmanifest": "application/manifest+json",
   ".woff2": "font/woff2",
   ".txt": "text/plain; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".tflite": "application/octet-stream",
 };
 
 /** Paths that show the app; everything else is a file under the web root or a 404. */
@@ -67,16 +71,26 @@ function bearerIs(req: IncomingMessage, token: string): boolean {
   return timingSafeEqual(digest(given), digest(token));
 }
 
-async function sendMetrics(res: ServerResponse, metrics: Metrics): Promise<void> {
-  res.writeHead(200, { "Content-Type": metrics.registry.contentType });
-  res.end(await metrics.registry.metrics());
+/**
+ * What /metrics serves: one process's registry (metrics.ts), or the sum of a cluster's workers
+ * (cluster/cluster-metrics.ts).
+ */
+export interface MetricsText {
+  readonly contentType: string;
+  text(): Promise<string>;
+}
+
+async function sendMetrics(res: ServerResponse, metrics: MetricsText): Promise<void> {
+  const text = await metrics.text();
+  res.writeHead(200, { "Content-Type": metrics.contentType });
+  res.end(text);
 }
 
 /**
  * The metrics listener (METRICS_ADDRESS, loopback by default): /metrics and /healthz, nothing
  * else, for the monitoring network only (docs/operations.md "Metrics").
  */
-export function createMetricsHandler(metrics: Metrics): Handler {
+export function createMetricsHandler(metrics: MetricsText): Handler {
   return async (req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (req.method !== "GET" && req.method !== "HEAD") {
@@ -98,7 +112,7 @@ export function createMetricsHandler(metrics: Metrics): Handler {
 export function createRequestHandler(
   webRoot: string,
   tls: boolean,
-  metrics: { readonly metrics: Metrics; readonly token: string | null },
+  metrics: { readonly metrics: MetricsText; readonly token: string | null },
 ): Handler {
   const root = normalize(webRoot + sep);
 

@@ -33,6 +33,61 @@ const busy = () =>
   refuse("SERVER_BUSY", "the server is at capacity right now; try again in a few minutes");
 
 /**
+ * The part of the gate that needs no meeting, only the client's address: the protocol version,
+ * draining, the server key (wrong keys spend the address's gate-failure budget, never its join
+ * budget), the join and knock budgets. The JoinGate runs it in one process; a cluster's primary
+ * (cluster/front-connection.ts) runs it before it routes a join to the meeting's worker, so the
+ * budgets count per address over the whole machine.
+ */
+export class FrontGate {
+  constructor(
+    private readonly ctx: { readonly budgets: JoinBudgets; readonly isDraining: () => boolean },
+  ) {}
+
+  arrive(message: JoinMessage): void {
+    if (message.protocol !== PROTOCOL_VERSION) {
+      throw refuse(
+        "UNSUPPORTED_VERSION",
+        `this server speaks protocol ${PROTOCOL_VERSION}; reload the page`,
+      );
+    }
+    if (this.ctx.isDraining()) {
+      throw refuse("SHUTTING_DOWN", "the server is restarting; try again shortly");
+    }
+  }
+
+  /**
+   * The stateless gate (docs/architecture.md "Links and the gate"): the server key must hash to
+   * the room id. An address past its gate-failure budget is refused before any hashing.
+   */
+  async checkServerKey(message: JoinMessage, key: string, address: string): Promise<void> {
+    const failures = this.ctx.budgets.gateFailures;
+    if (failures.spent(address)) {
+      throw refuse("RATE_LIMITED", "too many wrong meeting links from your network; wait a minute");
+    }
+    if ((await roomIdFromServerKey(key)) !== message.roomId) {
+      failures.take(address);
+      throw refuse("GATE_REFUSED", "this meeting link is not valid; ask for the link again");
+    }
+  }
+
+  takeJoin(address: string): void {
+    if (!this.ctx.budgets.joins.take(address)) {
+      throw refuse("RATE_LIMITED", "too many attempts to join from your network; wait a minute");
+    }
+  }
+
+  takeKnock(address: string): void {
+    if (!this.ctx.budgets.knocks.take(address)) {
+      throw refuse(
+        "RATE_LIMITED",
+        "too many knocks from your network; wait a minute and try again",
+      );
+    }
+  }
+}
+
+/**
  * The join gate (docs/protocol.md "Lifecycle", "Rate limits"): where a `join` goes, or the
  * Refusal that says why not. In order: the protocol version, draining, the server key (wrong keys
  * spend the address's gate-failure budget, never its join budget), the join budget, a held place
@@ -41,7 +96,11 @@ const busy = () =>
  * meeting. A knock spends the knock budget and goes to the meeting's lobby, unless overloaded.
  */
 export class JoinGate {
-  constructor(private readonly ctx: GateContext) {}
+  private readonly front: FrontGate;
+
+  constructor(private readonly ctx: GateContext) {
+    this.front = new FrontGate(ctx);
+  }
 
   /**
    * `stillWaiting` says, after the server key was checked (asynchronously), whether the
@@ -52,22 +111,12 @@ export class JoinGate {
     address: string,
     stillWaiting: () => boolean,
   ): Promise<Admission | null> {
-    if (message.protocol !== PROTOCOL_VERSION) {
-      throw refuse(
-        "UNSUPPORTED_VERSION",
-        `this server speaks protocol ${PROTOCOL_VERSION}; reload the page`,
-      );
-    }
-    if (this.ctx.isDraining()) {
-      throw refuse("SHUTTING_DOWN", "the server is restarting; try again shortly");
-    }
+    this.front.arrive(message);
     // A knock with a resume token is an admitted knocker whose connection dropped.
     if (message.knock && !message.resume) return this.knock(message, message.knock.name, address);
-    if (message.serverKey) await this.checkServerKey(message, message.serverKey, address);
+    if (message.serverKey) await this.front.checkServerKey(message, message.serverKey, address);
     if (!stillWaiting()) return null;
-    if (!this.ctx.budgets.joins.take(address)) {
-      throw refuse("RATE_LIMITED", "too many attempts to join from your network; wait a minute");
-    }
+    this.front.takeJoin(address);
     const { resume, roomId } = message;
     if (resume) this.ctx.meetings.get(roomId)?.handOver(resume.participantId, resume.token);
     const meeting = this.ctx.meetings.get(roomId);
@@ -97,30 +146,10 @@ export class JoinGate {
     return { kind: "join", meeting, resumption, link };
   }
 
-  /**
-   * The stateless gate (docs/architecture.md "Links and the gate"): the server key must hash to
-   * the room id. An address past its gate-failure budget is refused before any hashing.
-   */
-  private async checkServerKey(message: JoinMessage, key: string, address: string): Promise<void> {
-    const failures = this.ctx.budgets.gateFailures;
-    if (failures.spent(address)) {
-      throw refuse("RATE_LIMITED", "too many wrong meeting links from your network; wait a minute");
-    }
-    if ((await roomIdFromServerKey(key)) !== message.roomId) {
-      failures.take(address);
-      throw refuse("GATE_REFUSED", "this meeting link is not valid; ask for the link again");
-    }
-  }
-
   /** `join` with a knock: only a lobby place, in a meeting that exists (lobby.ts checks the rest). */
   private knock(message: JoinMessage, name: string, address: string): Admission {
     if (this.ctx.isOverloaded()) throw busy();
-    if (!this.ctx.budgets.knocks.take(address)) {
-      throw refuse(
-        "RATE_LIMITED",
-        "too many knocks from your network; wait a minute and try again",
-      );
-    }
+    this.front.takeKnock(address);
     const meeting = this.ctx.meetings.get(message.roomId);
     if (!meeting) {
       throw refuse("NO_MEETING", NO_MEETING_MESSAGE);

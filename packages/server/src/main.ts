@@ -1,3 +1,4 @@
+import { startPrimary } from "./cluster/primary.ts";
 import { type Config, ConfigError, describeConfig, readConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { isLoopback, isWildcard, machineName, servedAddresses } from "./machine-addresses.ts";
@@ -42,13 +43,17 @@ async function main(): Promise<void> {
   const config = await orExit(() => readConfig());
   const log = createLogger(config.logLevel);
   log.info({ config: describeConfig(config) }, "configuration");
-  const server = await orExit(() => startServer(config, log));
+  // WORKERS=1: everything in this process; more: a primary in front of one worker per core.
+  const server = await orExit(() =>
+    config.workers > 1 ? startPrimary(config, log) : startServer(config, log),
+  );
   const scheme = config.tls ? "https" : "http";
   log.info(
     {
       port: server.port,
       url: `${scheme}://localhost:${server.port}`,
       metricsPort: server.metricsPort,
+      workers: config.workers,
     },
     "listening",
   );

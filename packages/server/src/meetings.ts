@@ -10,6 +10,8 @@ import type { PresentedLink } from "./meeting-link.ts";
  */
 export class Meetings {
   private readonly open = new Map<RoomId, Meeting>();
+  /** Told when a meeting closes (a cluster's worker tells its primary, cluster/worker-main.ts). */
+  onClosed: ((id: RoomId) => void) | null = null;
 
   constructor(
     private readonly sfu: Sfu,
@@ -27,9 +29,15 @@ export class Meetings {
     const meeting = new Meeting(id, this.sfu.openRoom(id), link, this.options, () => {
       this.open.delete(id);
       this.capacity.rooms.give(address);
+      this.onClosed?.(id);
     });
     this.open.set(id, meeting);
     return meeting;
+  }
+
+  /** Open meetings. */
+  get size(): number {
+    return this.open.size;
   }
 
   /** Connected participants on the server (drain waits for none). */

@@ -9,6 +9,7 @@ import type { EventLoopLoad } from "./event-loop-load.ts";
  */
 export class Metrics {
   readonly registry = new Registry();
+  readonly contentType = this.registry.contentType;
   readonly signallingErrors = new Counter({
     name: "conclave_signalling_errors_total",
     help: "Error replies sent, by code",
@@ -33,13 +34,15 @@ export class Metrics {
       name: "conclave_event_loop_delay_seconds",
       help: "Median event-loop delay of the last second; over MAX_EVENT_LOOP_DELAY_MS, new joins are refused",
       registers: [this.registry],
+      // In a cluster: the most lagging worker's.
+      aggregator: "max",
       collect() {
         this.set(load.delayMs / 1000);
       },
     });
     new Gauge({
       name: "conclave_overloaded",
-      help: "1 while new joins are refused (SERVER_BUSY) because the event loop is saturated",
+      help: "1 while new joins are refused (SERVER_BUSY) because the event loop is saturated (in a cluster: workers refusing)",
       registers: [this.registry],
       collect() {
         this.set(load.overloaded ? 1 : 0);
@@ -119,5 +122,9 @@ export class Metrics {
       (s) => s.keyframesSent,
       true,
     );
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
   }
 }

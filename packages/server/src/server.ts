@@ -1,34 +1,18 @@
-import { readFile } from "node:fs/promises";
-import { createServer as createHttpServer, type Server } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
-import { encodeMessage, MAX_MESSAGE_BYTES } from "@conclave/protocol";
 import { Sfu } from "@conclave/sfu";
-import { type WebSocket, WebSocketServer } from "ws";
+import type { WebSocket } from "ws";
 import type { AttackName } from "./attacks/names.ts";
 import { Capacity } from "./capacity.ts";
 import { Capture } from "./capture.ts";
-import { addressKey, ClientAddresses } from "./client-address.ts";
 import type { Config } from "./config.ts";
 import { EventLoopLoad } from "./event-loop-load.ts";
-import { createMetricsHandler, createRequestHandler } from "./http.ts";
 import { HONEST, type Interception } from "./interception.ts";
 import { JoinGate } from "./join-gate.ts";
-import { listen } from "./listen.ts";
+import { openListeners } from "./listeners.ts";
 import type { Logger } from "./logger.ts";
-import { isWildcard, machineName, servedAddresses } from "./machine-addresses.ts";
 import { Meetings } from "./meetings.ts";
 import { Metrics } from "./metrics.ts";
 import { joinBudgets } from "./rate-limit.ts";
-import type { Refusal } from "./refusal.ts";
-import { namesFor, selfSignedCertificate } from "./self-signed-certificate.ts";
-import { Session } from "./session.ts";
-
-/**
- * Frames above this close the socket (1009) before they are read whole; smaller ones above
- * MAX_MESSAGE_BYTES get TOO_LARGE and the connection stays (docs/protocol.md "Errors").
- */
-const HARD_FRAME_LIMIT = 4 * MAX_MESSAGE_BYTES;
-const HEARTBEAT_MS = 2000;
+import { Session, type SessionContext, type SessionSocket } from "./session.ts";
 
 export interface RunningServer {
   readonly port: number;
@@ -56,30 +40,34 @@ async function interceptionFor(attacks: readonly AttackName[], log: Logger): Pro
   };
 }
 
-/** The certificate and key to serve HTTPS with, read from files or made by the server itself. */
-async function tlsCredentials(
-  config: Config,
-  log: Logger,
-): Promise<{ cert: string; key: string; selfSignedFingerprint: string | null } | null> {
-  if (config.tls === null) return null;
-  if (config.tls.kind === "files") {
-    const [cert, key] = await Promise.all([
-      readFile(config.tls.certFile, "utf8"),
-      readFile(config.tls.keyFile, "utf8"),
-    ]);
-    return { cert, key, selfSignedFingerprint: null };
-  }
-  const name = isWildcard(config.host) ? machineName() : null;
-  const made = await selfSignedCertificate(
-    config.tls.dir,
-    namesFor(servedAddresses(config.host), name),
-  );
-  log.info({ fingerprint: made.fingerprint, renewed: made.renewed }, "self-signed certificate");
-  return { cert: made.certPem, key: made.keyPem, selfSignedFingerprint: made.fingerprint };
+/**
+ * Everything that runs meetings in one process: the SFU, the meetings with their Delivery
+ * Services, the join gate, the event-loop watch and the metrics. One server process has one; so
+ * does each worker of a cluster (cluster/worker-main.ts), on its own slice of media ports.
+ */
+export interface MeetingRuntime {
+  readonly capacity: Capacity;
+  readonly meetings: Meetings;
+  readonly metrics: Metrics;
+  readonly load: EventLoopLoad;
+  /**
+   * Makes the session that reads one client's socket, from the client `address`; `joinHandled`
+   * hears the outcome of each of its joins (session.ts).
+   */
+  session(
+    socket: SessionSocket,
+    address: string,
+    joinHandled?: SessionContext["joinHandled"],
+  ): Session;
+  /** No new joins from now on (SHUTTING_DOWN). */
+  stopJoins(): void;
+  /** Waits up to the drain timeout for rooms to empty. */
+  emptied(): Promise<void>;
+  /** Closes every meeting and the SFU. */
+  close(): Promise<void>;
 }
 
-/** Composes HTTP, signalling and the media plane on one port, and metrics on their own. */
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+export async function openMeetingRuntime(config: Config, log: Logger): Promise<MeetingRuntime> {
   const capture = config.captureFile ? new Capture(config.captureFile) : null;
   if (capture) log.warn("CAPTURE_FILE is set: recording everything received, for tests only");
   const interception = await interceptionFor(config.attacks, log);
@@ -109,101 +97,50 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     isDraining: () => draining,
     isOverloaded: () => load.overloaded,
   });
-
-  const guard =
-    (handler: ReturnType<typeof createMetricsHandler>): Parameters<typeof createHttpServer>[1] =>
-    (req, res) => {
-      handler(req, res).catch((err: unknown) => {
-        log.error({ err }, "request failed");
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
-    };
-  const onRequest = guard(
-    createRequestHandler(config.webRoot, config.tls !== null, {
-      metrics,
-      token: config.metrics.token,
-    }),
-  );
-  const tls = await tlsCredentials(config, log);
-  const http: Server = tls ? createHttpsServer(tls, onRequest) : createHttpServer(onRequest);
-  const metricsHttp = config.metrics.address
-    ? createHttpServer(guard(createMetricsHandler(metrics)))
-    : null;
-
-  const wss = new WebSocketServer({ server: http, path: "/ws", maxPayload: HARD_FRAME_LIMIT });
-  // ws repeats the listener's errors; listen() (listen.ts) reports them, with what to change.
-  wss.on("error", () => {});
-  const alive = new WeakSet<object>();
-  const addresses = new ClientAddresses(config.trustedProxies);
-  const context = { gate, interception, metrics, log: signallingLog, capture };
-  wss.on("connection", (ws, req) => {
-    ws.on("error", () => ws.terminate());
-    const address = addressKey(
-      addresses.of(req.socket.remoteAddress, req.headers["x-forwarded-for"]),
-    );
-    try {
-      capacity.openConnection(address);
-    } catch (error) {
-      refuseConnection(ws, error as Refusal);
-      metrics.signallingErrors.inc({ code: (error as Refusal).code });
-      return;
-    }
-    ws.on("close", () => capacity.connections.give(address));
-    alive.add(ws);
-    ws.on("pong", () => alive.add(ws));
-    new Session(ws, address, context);
-  });
-  // A socket that stops answering pings is gone (laptop closed, network lost): treat it as left.
-  const heartbeat = setInterval(() => {
-    for (const ws of wss.clients) {
-      if (!alive.has(ws)) {
-        ws.terminate();
-        continue;
-      }
-      alive.delete(ws);
-      ws.ping();
-    }
-  }, HEARTBEAT_MS);
-
-  const port = await listen(http, config.port, config.host, "PORT");
-  const { address: metricsAddress } = config.metrics;
-  const metricsPort =
-    metricsHttp && metricsAddress
-      ? await listen(metricsHttp, metricsAddress.port, metricsAddress.host, "METRICS_ADDRESS")
-      : null;
-
+  const context: SessionContext = { gate, interception, metrics, log: signallingLog, capture };
   return {
-    port,
-    metricsPort,
-    selfSignedFingerprint: tls?.selfSignedFingerprint ?? null,
-    async drain() {
+    capacity,
+    meetings,
+    metrics,
+    load,
+    session: (socket, address, joinHandled) =>
+      new Session(socket, address, joinHandled ? { ...context, joinHandled } : context),
+    stopJoins() {
       draining = true;
+    },
+    async emptied() {
       const deadline = Date.now() + config.drainTimeoutMs;
       while (meetings.participantCount > 0 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 200));
       }
-      clearInterval(heartbeat);
+    },
+    async close() {
       load.close();
-      for (const ws of wss.clients) ws.close(1001, "server shutting down");
       meetings.closeAll();
       sfu.close();
-      wss.close();
-      http.closeAllConnections();
-      metricsHttp?.closeAllConnections();
-      await Promise.all(
-        [http, metricsHttp].map(
-          (server) =>
-            new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),
-        ),
-      );
       await capture?.close();
     },
   };
 }
 
-/** A connection over a cap: told why, then closed (docs/protocol.md "Caps"). */
-function refuseConnection(ws: WebSocket, refusal: Refusal): void {
-  ws.send(encodeMessage({ type: "error", code: refusal.code, message: refusal.message }));
-  ws.close(4000, refusal.code);
+/** Composes HTTP, signalling and the media plane in one process, and metrics on their own port. */
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const runtime = await openMeetingRuntime(config, log);
+  const listeners = await openListeners(config, log, {
+    metrics: runtime.metrics,
+    capacity: runtime.capacity,
+    refused: (code) => runtime.metrics.signallingErrors.inc({ code }),
+    onConnection: (ws: WebSocket, address) => runtime.session(ws, address),
+  });
+  return {
+    port: listeners.port,
+    metricsPort: listeners.metricsPort,
+    selfSignedFingerprint: listeners.selfSignedFingerprint,
+    async drain() {
+      runtime.stopJoins();
+      await runtime.emptied();
+      await listeners.close();
+      await runtime.close();
+    },
+  };
 }

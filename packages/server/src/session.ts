@@ -6,11 +6,11 @@ import {
   isProtocolError,
   type ParticipantId,
   parseClientMessage,
+  type RoomId,
   roomIdFromServerKey,
   type ServerMessage,
 } from "@conclave/protocol";
 import { NegotiationError } from "@conclave/sfu";
-import type { WebSocket } from "ws";
 import type { Attendee, CloseCode, Connection } from "./attendee.ts";
 import type { Capture } from "./capture.ts";
 import type { InterceptedConnection, Interception } from "./interception.ts";
@@ -32,6 +32,28 @@ export interface SessionContext {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly capture: Capture | null;
+  /**
+   * Told after each `join` was handled, whether it seated this connection (in the meeting or its
+   * lobby): a cluster's worker reports it to the primary (cluster/worker-main.ts).
+   */
+  readonly joinHandled?: (room: RoomId, seated: boolean) => void;
+}
+
+/**
+ * What a session reads and writes: a client's WebSocket, or in a cluster's worker the stand-in
+ * for a socket its primary holds (cluster/relayed-socket.ts).
+ */
+export interface SessionSocket {
+  on(
+    event: "message",
+    listener: (data: { toString(): string }, isBinary: boolean) => void,
+  ): unknown;
+  on(event: "close", listener: () => void): unknown;
+  send(text: string): void;
+  close(code: number, reason: string): void;
+  terminate(): void;
+  readonly readyState: number;
+  readonly OPEN: number;
 }
 
 /** A message as it arrived: checked and parsed, or the reason it was refused. */
@@ -66,7 +88,7 @@ export class Session implements Connection {
   private readonly bucket = new TokenBucket(60, 30);
 
   constructor(
-    private readonly ws: WebSocket,
+    private readonly ws: SessionSocket,
     /** The client's address key (client-address.ts), for the per-address budgets and caps. */
     readonly address: string,
     private readonly ctx: SessionContext,
@@ -234,6 +256,18 @@ export class Session implements Connection {
     if (this.state.kind !== "connected") {
       throw new Refusal("ALREADY_JOINED", "this connection already joined");
     }
+    try {
+      await this.enter(message);
+    } catch (error) {
+      this.refuse(error);
+    }
+    // After the refusal, if any, went out: a cluster's primary takes a connection that was not
+    // seated back only once its worker wrote everything it had for it.
+    const now = this.state.kind as State["kind"];
+    this.ctx.joinHandled?.(message.roomId, now !== "connected" && now !== "closed");
+  }
+
+  private async enter(message: JoinMessage): Promise<void> {
     const stillWaiting = () => this.state.kind === "connected";
     const admission = await this.ctx.gate.admit(message, this.address, stillWaiting);
     if (!admission) return;

@@ -21,8 +21,20 @@ describe("http", () => {
       assert.equal(res.headers.get("referrer-policy"), "no-referrer");
       const csp = res.headers.get("content-security-policy") ?? "";
       assert.match(csp, /default-src 'self'/);
-      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
+      // Compiling WebAssembly from this origin is allowed, JavaScript eval is not.
+      const scriptSrc = csp.split("; ").find((d) => d.startsWith("script-src"));
+      assert.equal(scriptSrc, "script-src 'self' 'wasm-unsafe-eval'");
+      assert.doesNotMatch(csp.replace(" 'wasm-unsafe-eval'", ""), /unsafe-inline|unsafe-eval|\*/);
     }
+  });
+
+  it("serves the background effect's WebAssembly as application/wasm", async () => {
+    const wasm = await fetch(`${server.url}/effects/litert_wasm_internal.wasm`);
+    assert.equal(wasm.status, 200);
+    assert.equal(wasm.headers.get("content-type"), "application/wasm");
+    const model = await fetch(`${server.url}/effects/selfie_segmentation_landscape.tflite`);
+    assert.equal(model.status, 200);
+    assert.equal((await model.arrayBuffer()).byteLength > 200_000, true);
   });
 
   it("answers unknown paths and path traversal with 404, and other methods with 405", async () => {

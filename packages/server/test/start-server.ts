@@ -20,7 +20,8 @@ const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
 /**
  * Starts `packages/server/src/main.ts` on a free port, with metrics on another free loopback port;
- * it must log at `info` for its "listening" line. `node` runs it on another Node than the test's;
+ * it must log at `info` for its "listening" line. It runs in one process (WORKERS=1) unless the
+ * test asks for workers, or TEST_WORKERS=N runs every test against a primary with N workers. `node` runs it on another Node than the test's;
  * `nodeArgs` go to that Node (e.g. `--cpu-prof`, which NODE_OPTIONS does not take).
  */
 export async function startServer(
@@ -34,6 +35,7 @@ export async function startServer(
       HOST: "127.0.0.1",
       METRICS_ADDRESS: "127.0.0.1:0",
       LOG_LEVEL: "info",
+      WORKERS: process.env.TEST_WORKERS ?? "1",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,3 +1,5 @@
+import { CameraEffect } from "../effects/camera-effect.ts";
+import { MicEffect } from "../effects/mic-effect.ts";
 import { loadPreferences, savePreferences } from "./preferences.ts";
 import { Store } from "./store.ts";
 
@@ -16,7 +18,9 @@ export interface DeviceOption {
 export interface LocalMediaState {
   readonly mic: DeviceStatus;
   readonly camera: DeviceStatus;
+  /** What is sent: the microphone's own track, or its denoised one (`micEffect`). */
   readonly audioTrack: MediaStreamTrack | null;
+  /** What is shown and sent: the camera's own track, or its background effect's (`effect`). */
   readonly videoTrack: MediaStreamTrack | null;
   readonly mics: readonly DeviceOption[];
   readonly cameras: readonly DeviceOption[];
@@ -77,10 +81,22 @@ export function canChooseSpeaker(): boolean {
 
 /**
  * The local camera and microphone: permissions, device choice, on/off, the microphone's
- * processing, and which speaker remote audio plays on. Owns the tracks.
+ * processing, the camera's background effect, and which speaker remote audio plays on. Owns the
+ * tracks.
  */
 export class LocalMedia extends Store<LocalMediaState> {
   private stopped = false;
+  /** The camera's own track; `videoTrack` is what the effect makes of it. */
+  private camera: MediaStreamTrack | null = null;
+  readonly effect = new CameraEffect((videoTrack) => this.update({ videoTrack }));
+  /** The microphone's own track; `audioTrack` is what noise suppression makes of it. */
+  private mic: MediaStreamTrack | null = null;
+  private muted = false;
+  readonly micEffect = new MicEffect((audioTrack) => {
+    // A track that replaces the sent one keeps the mute.
+    if (audioTrack && this.muted) audioTrack.enabled = false;
+    this.update({ audioTrack });
+  });
   private readonly onDeviceChange = () => void this.refreshDevices();
 
   constructor() {
@@ -134,8 +150,8 @@ export class LocalMedia extends Store<LocalMediaState> {
 
   async setCameraOn(on: boolean): Promise<void> {
     if (!on) {
-      this.state.videoTrack?.stop();
-      this.update({ videoTrack: null, camera: "off" });
+      this.releaseCamera();
+      this.update({ camera: "off" });
       return;
     }
     this.update({ camera: "pending" });
@@ -146,7 +162,9 @@ export class LocalMedia extends Store<LocalMediaState> {
   setMicOn(on: boolean): void {
     const track = this.state.audioTrack;
     if (!track) return;
+    this.muted = !on;
     track.enabled = on;
+    if (this.mic) this.mic.enabled = on;
     this.update({ mic: on ? "on" : "off" });
   }
 
@@ -198,10 +216,16 @@ export class LocalMedia extends Store<LocalMediaState> {
   stop(): void {
     this.stopped = true;
     navigator.mediaDevices?.removeEventListener("devicechange", this.onDeviceChange);
-    this.state.audioTrack?.stop();
-    this.state.videoTrack?.stop();
-    // The on/off choices stay, so a rejoin can restore them.
-    this.update({ audioTrack: null, videoTrack: null });
+    this.mic?.stop();
+    this.mic = null;
+    this.micEffect.setMic(null);
+    this.releaseCamera();
+  }
+
+  private releaseCamera(): void {
+    this.camera?.stop();
+    this.camera = null;
+    this.effect.setCamera(null);
   }
 
   private async acquire(kind: "audio" | "video", pick: "ideal" | "exact" = "ideal"): Promise<void> {
@@ -225,21 +249,30 @@ export class LocalMedia extends Store<LocalMediaState> {
   }
 
   private adopt(track: MediaStreamTrack | null, kind: "audio" | "video"): void {
-    const old = kind === "audio" ? this.state.audioTrack : this.state.videoTrack;
+    const old = kind === "audio" ? this.mic : this.camera;
     if (old && old !== track) old.stop();
     const status: DeviceStatus = track ? "on" : "missing";
     const deviceId = track?.getSettings().deviceId ?? null;
     if (kind === "audio") {
-      this.update({ audioTrack: track, mic: status, micId: deviceId ?? this.state.micId });
+      this.mic = track;
+      this.muted = false;
+      this.micEffect.setMic(track);
+      this.update({ mic: status, micId: deviceId ?? this.state.micId });
     } else {
-      this.update({ videoTrack: track, camera: status, cameraId: deviceId ?? this.state.cameraId });
+      this.camera = track;
+      this.effect.setCamera(track);
+      this.update({ camera: status, cameraId: deviceId ?? this.state.cameraId });
     }
     track?.addEventListener("ended", () => {
       // The device went away (unplugged, or revoked in the browser's settings).
-      if (kind === "audio" && this.state.audioTrack === track) {
-        this.update({ audioTrack: null, mic: "error" });
-      } else if (kind === "video" && this.state.videoTrack === track) {
-        this.update({ videoTrack: null, camera: "error" });
+      if (kind === "audio" && this.mic === track) {
+        this.mic = null;
+        this.micEffect.setMic(null);
+        this.update({ mic: "error" });
+      } else if (kind === "video" && this.camera === track) {
+        this.camera = null;
+        this.effect.setCamera(null);
+        this.update({ camera: "error" });
       }
     });
   }

@@ -1,3 +1,5 @@
+import { type BackgroundChoice, isBackgroundChoice } from "../effects/backdrops.ts";
+
 /** What this browser remembers between meetings: nothing secret, only choices. */
 const KEY = "conclave.prefs.v1";
 
@@ -14,6 +16,10 @@ export interface Preferences {
   singleKeyShortcuts: boolean;
   /** A short chime when someone joins or leaves (the notice shows either way). */
   chimes: boolean;
+  /** RNNoise on the microphone, beyond the browser's suppression (effects/mic-effect.ts). */
+  strongNoiseSuppression: boolean;
+  /** The camera's background effect (effects/camera-effect.ts). */
+  background: BackgroundChoice;
 }
 
 const DEFAULTS: Preferences = {
@@ -25,6 +31,8 @@ const DEFAULTS: Preferences = {
   echoCancellation: true,
   singleKeyShortcuts: true,
   chimes: true,
+  strongNoiseSuppression: false,
+  background: "none",
 };
 
 export function loadPreferences(): Preferences {
@@ -43,6 +51,8 @@ export function loadPreferences(): Preferences {
       echoCancellation: v.echoCancellation !== false,
       singleKeyShortcuts: v.singleKeyShortcuts !== false,
       chimes: v.chimes !== false,
+      strongNoiseSuppression: v.strongNoiseSuppression === true,
+      background: isBackgroundChoice(v.background) ? v.background : "none",
     };
   } catch {
     return { ...DEFAULTS };

@@ -1,11 +1,14 @@
 import "./device-pickers.css";
 import { useId } from "preact/hooks";
 import type { LocalMedia } from "../call/local-media.ts";
+import { BackgroundPicker } from "./background-picker.tsx";
 import { LevelBar } from "./level-bar.tsx";
+import { NoiseSuppressionSwitch } from "./noise-suppression-switch.tsx";
 import { useStore } from "./use-store.ts";
 
 /**
- * Camera, microphone and speaker pickers, the microphone's processing, and a live level meter;
+ * Camera, microphone and speaker pickers, the camera's background effect, the microphone's
+ * processing, and a live level meter;
  * used before and during a meeting (a change during the call swaps the track in place).
  */
 export function DevicePickers({ local }: { local: LocalMedia }) {
@@ -23,6 +26,7 @@ export function DevicePickers({ local }: { local: LocalMedia }) {
           onSelect={(deviceId) => void local.selectCamera(deviceId)}
         />
       </div>
+      <BackgroundPicker local={local} />
       <div class="field">
         <DeviceSelect
           id={`${id}-mic`}
@@ -66,6 +70,7 @@ export function DevicePickers({ local }: { local: LocalMedia }) {
                 />
                 Echo cancellation
               </label>
+              <NoiseSuppressionSwitch local={local} />
             </div>
           </>
         )}

@@ -1,0 +1,147 @@
+import { Capacity } from "../capacity.ts";
+import type { Config } from "../config.ts";
+import { FrontGate, type JoinMessage } from "../join-gate.ts";
+import { openListeners } from "../listeners.ts";
+import { NO_MEETING_MESSAGE } from "../lobby.ts";
+import type { Logger } from "../logger.ts";
+import { roomTag } from "../logger.ts";
+import { joinBudgets } from "../rate-limit.ts";
+import { Refusal } from "../refusal.ts";
+import type { RunningServer } from "../server.ts";
+import { ClusterMetrics } from "./cluster-metrics.ts";
+import { FrontConnection, type Router } from "./front-connection.ts";
+import { Placement } from "./placement.ts";
+import type { FromWorker } from "./worker-messages.ts";
+import { Workers } from "./workers.ts";
+
+const WORKERS_START_MS = 60_000;
+
+/**
+ * A cluster's primary (docs/architecture.md "Every core of one machine"): it serves the app and
+ * holds every client's WebSocket; each meeting lives in one worker (worker-main.ts), and the
+ * primary relays the frames of its connections to that worker over IPC. The front half of the
+ * join gate (version, draining, server key, budgets, the rooms cap, connection caps) runs here,
+ * once for the whole machine; the rest (held places, resume, knocks, the overload refusal, room
+ * size) in the meeting's worker.
+ */
+export async function startPrimary(config: Config, log: Logger): Promise<RunningServer> {
+  const capacity = new Capacity(config.caps);
+  let draining = false;
+  const front = new FrontGate({ budgets: joinBudgets(config.budgets), isDraining: () => draining });
+  const placement = new Placement();
+  const connections = new Map<number, FrontConnection>();
+  let nextConnection = 0;
+
+  const give = (opener: string | null) => {
+    if (opener !== null) capacity.rooms.give(opener);
+  };
+  /** A worker may act only on connections the primary routed to it. */
+  const own = (worker: number, id: number) => {
+    const connection = connections.get(id);
+    return connection?.worker === worker ? connection : undefined;
+  };
+
+  const onWorker = (worker: number, message: FromWorker) => {
+    switch (message.type) {
+      case "send":
+        return own(worker, message.connection)?.write(message.text);
+      case "close":
+        return own(worker, message.connection)?.close(message.code, message.reason);
+      case "terminate":
+        return own(worker, message.connection)?.terminate();
+      case "placed": {
+        if (placement.workerOf(message.room) !== worker) return;
+        const connection = own(worker, message.connection);
+        give(placement.placed(message.room, message.open, message.seated && !!connection));
+        connection?.placed(worker, message.seated);
+        return;
+      }
+      case "meeting-closed":
+        if (placement.workerOf(message.room) === worker) give(placement.closed(message.room));
+        return;
+      default:
+        return; // ready, load, metrics: the worker's handle keeps them (workers.ts)
+    }
+  };
+  const metrics = new ClusterMetrics(capacity, () =>
+    Promise.all(workers.all.map((w) => w.metrics())),
+  );
+  const workers = new Workers(config, log, {
+    message: onWorker,
+    lost(index) {
+      metrics.workerRestarts.inc();
+      for (const opener of placement.lost(index)) capacity.rooms.give(opener);
+      for (const connection of [...connections.values()]) {
+        if (connection.worker === index) connection.lost();
+      }
+    },
+  });
+
+  const router: Router = {
+    log,
+    refused: (code) => metrics.signallingErrors.inc({ code }),
+    route: (join, address, stillHere) => route(join, address, stillHere),
+    place(worker, connection, room, join) {
+      placement.joinSent(room);
+      const to = workers.get(worker);
+      to?.send({ type: "connect", connection: connection.id, address: connection.address });
+      to?.send({ type: "frame", connection: connection.id, text: join });
+    },
+    relay(worker, connection, text) {
+      workers.get(worker)?.send({ type: "frame", connection: connection.id, text });
+    },
+    ended(connection, worker, room, seated) {
+      if (seated) placement.left(room);
+      workers.get(worker)?.send({ type: "disconnect", connection: connection.id });
+    },
+  };
+
+  /** Where a join goes: its meeting's worker, or the least loaded one for a meeting it opens. */
+  async function route(
+    join: JoinMessage,
+    address: string,
+    stillHere: () => boolean,
+  ): Promise<number | null> {
+    front.arrive(join);
+    const knock = join.knock !== undefined && !join.resume;
+    if (knock) front.takeKnock(address);
+    else {
+      if (join.serverKey) await front.checkServerKey(join, join.serverKey, address);
+      if (!stillHere()) return null;
+      front.takeJoin(address);
+    }
+    const existing = placement.workerOf(join.roomId);
+    if (existing !== null) return existing;
+    if (join.knock) throw new Refusal("NO_MEETING", NO_MEETING_MESSAGE);
+    const worker = placement.pick(workers.all);
+    if (worker === null) {
+      throw new Refusal("SERVER_BUSY", "the server is starting; try again in a moment");
+    }
+    capacity.openRoom(address);
+    placement.open(join.roomId, worker, address);
+    log.info({ room: roomTag(join.roomId), worker }, "meeting placed");
+    return worker;
+  }
+
+  const listeners = await openListeners(config, log, {
+    metrics,
+    capacity,
+    refused: (code) => metrics.signallingErrors.inc({ code }),
+    onConnection(ws, address) {
+      const connection = new FrontConnection(nextConnection++, ws, address, router);
+      connections.set(connection.id, connection);
+      ws.on("close", () => connections.delete(connection.id));
+    },
+  });
+  if (!(await workers.ready(WORKERS_START_MS))) log.warn("not every worker started in time");
+  return {
+    port: listeners.port,
+    metricsPort: listeners.metricsPort,
+    selfSignedFingerprint: listeners.selfSignedFingerprint,
+    async drain() {
+      draining = true;
+      await workers.drain(config.drainTimeoutMs + 5000);
+      await listeners.close();
+    },
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * Every core of one machine (docs/architecture.md "Every core of one machine"): with WORKERS=2 a
+ * primary holds the connections and each meeting lives in one of two worker processes. Real bots,
+ * real media, the real server processes on loopback.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { type Bot, type BotEvents, joinBot } from "@conclave/bot";
+import { type NetworkCut, networkCut } from "./network-cut.ts";
+import { metric, newRoom, type TestRoom } from "./signalling-client.ts";
+import { type ServerProcess, startServer } from "./start-server.ts";
+import { waitFor } from "./wait-for.ts";
+
+function next<K extends keyof BotEvents>(bot: Bot, event: K): Promise<BotEvents[K]> {
+  return new Promise((resolve) => {
+    const off = bot.on(event, (...args) => {
+      off();
+      resolve(args);
+    });
+  });
+}
+
+const decryptedFrom = (receiver: Bot, sender: Bot) => {
+  const leaf = sender.crypto.member.ownLeaf;
+  return leaf === undefined
+    ? 0
+    : (receiver.stats().e2ee?.frames.senders[String(leaf)]?.decrypted ?? 0);
+};
+
+/** The JSON log lines of the server (primary and workers) with this message. */
+function logged(server: ServerProcess, msg: string): Record<string, unknown>[] {
+  return server.logs
+    .filter((line) => line.includes(`"msg":"${msg}"`))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** The worker the primary placed `room` on (its "meeting placed" log line), last placement first. */
+function workerOf(server: ServerProcess, room: TestRoom): number | undefined {
+  const placed = logged(server, "meeting placed").filter((l) => l.room === room.roomId.slice(0, 6));
+  return placed.at(-1)?.worker as number | undefined;
+}
+
+/** The pid of worker `index` as it last started. */
+function workerPid(server: ServerProcess, index: number): number | undefined {
+  const started = logged(server, "worker started").filter((l) => l.worker === index);
+  return started.at(-1)?.pid as number | undefined;
+}
+
+describe("a server on every core (WORKERS=2)", () => {
+  let server: ServerProcess;
+  let relay: NetworkCut;
+  const bots: Bot[] = [];
+  const link = (room: TestRoom, port = server.port) =>
+    `http://127.0.0.1:${port}/m/${room.roomId}#${room.secret}`;
+
+  before(async () => {
+    server = await startServer({ WORKERS: "2" });
+    await waitFor("both workers to start", () => logged(server, "worker started").length === 2);
+    relay = await networkCut(server.port);
+  });
+  after(async () => {
+    for (const bot of bots) bot.close();
+    await relay.close();
+    await server.stop();
+  });
+
+  it("places two meetings on different workers, and media flows end to end in each", async () => {
+    const rooms = [await newRoom(), await newRoom()];
+    const meetings: Bot[][] = [];
+    for (const [i, room] of rooms.entries()) {
+      const pair = [
+        await joinBot({ url: link(room), name: `A${i}` }),
+        await joinBot({ url: link(room), name: `B${i}` }),
+      ];
+      bots.push(...pair);
+      meetings.push(pair);
+    }
+    const [first, second] = rooms.map((room) => workerOf(server, room));
+    assert.notEqual(first, undefined);
+    assert.notEqual(second, undefined);
+    assert.notEqual(first, second, "the second meeting went to the other, idle worker");
+    await waitFor(
+      "everyone to decrypt the other in their meeting",
+      () =>
+        meetings.every(
+          ([a, b]) => !!a && !!b && decryptedFrom(a, b) > 50 && decryptedFrom(b, a) > 50,
+        ),
+      30_000,
+    );
+    assert.equal(await metric(server.metricsUrl, "conclave_rooms"), 2, "summed over the workers");
+    assert.equal(await metric(server.metricsUrl, "conclave_participants"), 4);
+    assert.ok((await metric(server.metricsUrl, "conclave_sfu_packets_forwarded_total")) > 0);
+    for (const bot of bots.splice(0)) bot.close();
+  });
+
+  it("gives a dropped member its place back in the same worker, with the same leaf", async () => {
+    const room = await newRoom();
+    const ada = await joinBot({ url: link(room), name: "Ada" });
+    bots.push(ada);
+    const cyd = await joinBot({ url: link(room, relay.port), name: "Cyd", reconnect: true });
+    bots.push(cyd);
+    await waitFor("both to decrypt each other", () => {
+      return decryptedFrom(ada, cyd) > 50 && decryptedFrom(cyd, ada) > 50;
+    });
+    const before = { id: cyd.id, leaf: cyd.crypto.member.ownLeaf, epoch: ada.crypto.member.epoch };
+    const left = next(ada, "participant-left");
+    relay.cut();
+    assert.deepEqual(await left, [cyd.id, "disconnected"]);
+    const reconnected = next(cyd, "reconnected");
+    relay.restore();
+    assert.deepEqual(await reconnected, [true, true], "the held place and media peer were there");
+    assert.equal(cyd.id, before.id);
+    assert.equal(cyd.crypto.member.ownLeaf, before.leaf, "same leaf");
+    assert.equal(ada.crypto.member.epoch, before.epoch, "no Remove, no Add");
+    const fromCyd = decryptedFrom(ada, cyd);
+    await waitFor("media from Cyd again", () => decryptedFrom(ada, cyd) > fromCyd + 20);
+    assert.equal(logged(server, "meeting placed").length, 3, "the resume placed no new meeting");
+    for (const bot of bots.splice(0)) bot.close();
+  });
+
+  it("restarts a worker that dies, and its participants join its meeting again", async () => {
+    const room = await newRoom();
+    const ada = await joinBot({ url: link(room), name: "Ada", reconnect: true });
+    bots.push(ada);
+    const ben = await joinBot({ url: link(room), name: "Ben", reconnect: true });
+    bots.push(ben);
+    await waitFor("both to decrypt each other", () => {
+      return decryptedFrom(ada, ben) > 50 && decryptedFrom(ben, ada) > 50;
+    });
+    const worker = workerOf(server, room);
+    assert.notEqual(worker, undefined);
+    const pid = workerPid(server, worker ?? -1);
+    assert.ok(pid, "the worker's pid is in its start line");
+    const back = [next(ada, "reconnected"), next(ben, "reconnected")];
+    process.kill(pid, "SIGKILL");
+    await waitFor("the worker to start again", () => workerPid(server, worker ?? -1) !== pid);
+    // Its meeting died with it: the place cannot be taken back, so both join it afresh.
+    assert.deepEqual(
+      (await Promise.all(back)).map(([resumed]) => resumed),
+      [false, false],
+    );
+    await waitFor(
+      "both to be in one group again and decrypt each other",
+      () =>
+        ada.crypto.member.roster.length === 2 &&
+        ben.crypto.member.roster.length === 2 &&
+        decryptedFrom(ada, ben) > 50 &&
+        decryptedFrom(ben, ada) > 50,
+      30_000,
+    );
+    assert.equal(await metric(server.metricsUrl, "conclave_worker_restarts_total"), 1);
+    await waitFor("both workers to answer a scrape again", async () => {
+      return (await metric(server.metricsUrl, "conclave_workers_ready")) === 2;
+    });
+    for (const bot of bots.splice(0)) bot.close();
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * Draws the person over a blurred or replaced background at the camera's resolution, with the
+ * canvas 2D API (software-rasterised on a machine without a GPU, and still a few milliseconds).
+ *
+ * The blur is done on a quarter-size copy of the frame, then scaled back up: the same look as a
+ * wide blur at full size for a sixteenth of the pixels. The mask, 256×144, is stretched to the
+ * frame with bilinear smoothing, which softens the person's outline.
+ */
+import { MASK_HEIGHT, MASK_WIDTH } from "./segmenter.ts";
+
+/** What replaces the background: a blur of the camera's own picture, or a still image. */
+export type Backdrop =
+  | { readonly kind: "blur" }
+  | { readonly kind: "image"; readonly image: ImageBitmap };
+
+/** The blur radius on the quarter-size copy; about 4 times that on the sent picture. */
+const BLUR_PX = 4;
+const SHRINK = 4;
+
+export interface Compositor {
+  /** Composes one frame: `frame` is the camera's picture, `mask` the segmenter's last output. */
+  draw(frame: CanvasImageSource, width: number, height: number, mask: ImageData): void;
+}
+
+type Canvas = HTMLCanvasElement | OffscreenCanvas;
+type Context2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+
+function context2d(canvas: Canvas): Context2D {
+  const context = canvas.getContext("2d") as Context2D | null;
+  if (!context) throw new Error("no 2D canvas context");
+  return context;
+}
+
+function resize(canvas: Canvas, width: number, height: number): void {
+  if (canvas.width !== width) canvas.width = width;
+  if (canvas.height !== height) canvas.height = height;
+}
+
+/** Draws `image` to fill width×height, cropping what overflows (CSS `object-fit: cover`). */
+function drawCover(context: Context2D, image: ImageBitmap, width: number, height: number): void {
+  const scale = Math.max(width / image.width, height / image.height);
+  const w = image.width * scale;
+  const h = image.height * scale;
+  context.drawImage(image, (width - w) / 2, (height - h) / 2, w, h);
+}
+
+/** Composes onto `canvas`, resized to each frame; `backdrop` is asked at every frame. */
+export function createCompositor(canvas: Canvas, backdrop: () => Backdrop): Compositor {
+  const output = context2d(canvas);
+  const maskCanvas = new OffscreenCanvas(MASK_WIDTH, MASK_HEIGHT);
+  const maskContext = context2d(maskCanvas);
+  const softMaskCanvas = new OffscreenCanvas(MASK_WIDTH, MASK_HEIGHT);
+  const softMask = context2d(softMaskCanvas);
+  softMask.filter = "blur(1px)";
+  const shrunkCanvas = new OffscreenCanvas(160, 120);
+  const shrunk = context2d(shrunkCanvas);
+  const blurredCanvas = new OffscreenCanvas(160, 120);
+  const blurred = context2d(blurredCanvas);
+
+  /** The frame at a quarter of its size, blurred. */
+  function blur(frame: CanvasImageSource, width: number, height: number): OffscreenCanvas {
+    const w = Math.max(1, Math.round(width / SHRINK));
+    const h = Math.max(1, Math.round(height / SHRINK));
+    resize(shrunkCanvas, w, h);
+    resize(blurredCanvas, w, h);
+    shrunk.drawImage(frame, 0, 0, w, h);
+    // The unblurred copy under the blur, whose edges fade to transparent.
+    blurred.filter = "none";
+    blurred.drawImage(shrunkCanvas, 0, 0);
+    blurred.filter = `blur(${BLUR_PX}px)`;
+    blurred.drawImage(shrunkCanvas, 0, 0);
+    return blurredCanvas;
+  }
+
+  return {
+    draw(frame, width, height, mask) {
+      resize(canvas, width, height);
+      maskContext.putImageData(mask, 0, 0);
+      // Softened at its own small size, so that stretching it shows no steps.
+      softMask.clearRect(0, 0, MASK_WIDTH, MASK_HEIGHT);
+      softMask.drawImage(maskCanvas, 0, 0);
+      const chosen = backdrop();
+      const background = chosen.kind === "blur" ? blur(frame, width, height) : null;
+      // Three passes over the full frame: the picture, cut to the person by the mask (stretched,
+      // which softens its outline), then the background drawn behind what is left.
+      output.globalCompositeOperation = "copy";
+      output.drawImage(frame, 0, 0, width, height);
+      output.globalCompositeOperation = "destination-in";
+      output.drawImage(softMaskCanvas, 0, 0, width, height);
+      output.globalCompositeOperation = "destination-over";
+      if (background) output.drawImage(background, 0, 0, width, height);
+      else if (chosen.kind === "image") drawCover(output, chosen.image, width, height);
+      output.globalCompositeOperation = "source-over";
+    },
+  };
+}
