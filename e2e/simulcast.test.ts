@@ -93,6 +93,8 @@ describe("simulcast: a layer per receiver", { skip }, () => {
     const link = await newMeetingLink(first.page, site);
     await joinMeeting(first.page, link, "Alice");
     bob = await joinFrom(here, link, "Bob");
+    // Bob's camera off: Carol's narrow link carries Alice's video and the audio, nothing else.
+    await bob.getByRole("button", { name: "Camera", exact: true }).click();
     carol = await joinFrom(there, link, "Carol");
     await expectVideoFlowing(bob, "Alice");
     await expectVideoFlowing(carol, "Alice", 30_000);
@@ -101,12 +103,20 @@ describe("simulcast: a layer per receiver", { skip }, () => {
     // One layer for everyone (no simulcast, or no choice per receiver) would push Bob's layer
     // through her 300 kbit/s: most of it lost, and her video stops (docs/performance.md).
     await carol.waitForTimeout(10_000);
-    const carolFps = await frameRate(carol, "Alice", 10_000);
+    // Measured side by side: on a loaded machine Alice's encoder itself may send fewer frames.
+    const [carolFps, bobFps] = await Promise.all([
+      frameRate(carol, "Alice", 10_000),
+      frameRate(bob, "Alice", 10_000),
+    ]);
     const [b, c] = [await videoWidth(bob, "Alice"), await videoWidth(carol, "Alice")];
     console.log(
-      `# Alice's video: Bob ${b} px wide, Carol (300 kbit/s) ${c} px at ${carolFps.toFixed(1)} fps`,
+      `# Alice's video: Bob ${b} px at ${bobFps.toFixed(1)} fps, Carol (300 kbit/s) ${c} px at ${carolFps.toFixed(1)} fps`,
     );
-    assert.ok(carolFps >= 10, `Carol's video keeps moving (${carolFps.toFixed(1)} fps)`);
+    // At least 10 fps, or, when Alice's own encoder sends fewer, most of what Bob gets.
+    assert.ok(
+      carolFps >= Math.min(10, 0.7 * bobFps),
+      `Carol's video keeps moving (${carolFps.toFixed(1)} fps, Bob ${bobFps.toFixed(1)} fps)`,
+    );
     assert.ok(c > 0 && c <= b, `Carol decodes no more than Bob (${c} px, Bob ${b} px)`);
   });
 
