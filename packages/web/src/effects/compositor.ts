@@ -57,8 +57,15 @@ export function createCompositor(canvas: Canvas, backdrop: () => Backdrop): Comp
   const blurredCanvas = new OffscreenCanvas(160, 120);
   const blurred = context2d(blurredCanvas);
 
-  /** The frame at a quarter of its size, blurred. */
+  // Without canvas filters (older Safari) the background would go out sharp: shrinking it 32
+  // times by halvings (each one averages 2×2 pixels; one big step would skip pixels and keep fine
+  // stripes) and stretching it back blurs it instead: a 32-pixel box, about as strong as the
+  // filter's blur.
+  const canFilter = "filter" in blurred;
+
+  /** The frame at a quarter of its size, blurred; or at a 32nd. */
   function blur(frame: CanvasImageSource, width: number, height: number): OffscreenCanvas {
+    if (!canFilter) return halve(frame, width, height, 32);
     const w = Math.max(1, Math.round(width / SHRINK));
     const h = Math.max(1, Math.round(height / SHRINK));
     resize(shrunkCanvas, w, h);
@@ -70,6 +77,21 @@ export function createCompositor(canvas: Canvas, backdrop: () => Backdrop): Comp
     blurred.filter = `blur(${BLUR_PX}px)`;
     blurred.drawImage(shrunkCanvas, 0, 0);
     return blurredCanvas;
+  }
+
+  /** `frame` shrunk `factor` times (a power of two) by halvings, between the two small canvases. */
+  function halve(frame: CanvasImageSource, width: number, height: number, factor: number) {
+    let source: CanvasImageSource = frame;
+    let [target, other] = [shrunkCanvas, blurredCanvas];
+    for (let f = 2; f <= factor; f *= 2) {
+      const w = Math.max(1, Math.round(width / f));
+      const h = Math.max(1, Math.round(height / f));
+      resize(target, w, h);
+      context2d(target).drawImage(source, 0, 0, w, h);
+      source = target;
+      [target, other] = [other, target];
+    }
+    return source as OffscreenCanvas;
   }
 
   return {
