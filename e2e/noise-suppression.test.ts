@@ -4,6 +4,7 @@
  * energy once Alice turns it on. The browser's own suppression is off in both halves, so the
  * difference is RNNoise's.
  */
+import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -102,6 +103,8 @@ describe("noise suppression", () => {
   });
 
   after(async () => {
+    // The model's WebAssembly needs 'wasm-unsafe-eval' and nothing more from the server's CSP.
+    const violations = open.flatMap((p) => p.errors.filter((e) => e.includes("CSP violation")));
     for (const p of open) {
       const errors = p.errors.filter((e) => !e.includes("ERR_CONNECTION_REFUSED"));
       if (errors.length > 0) console.log(errors.join("\n"));
@@ -110,6 +113,7 @@ describe("noise suppression", () => {
     await browser?.close();
     await server?.stop();
     rmSync(folder, { recursive: true, force: true });
+    assert.deepEqual(violations, [], "the effects run under the server's CSP without violations");
   });
 
   test("RNNoise on the sender leaves far less noise in the audio another participant decrypts", async () => {

@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 /**
  * Patches werift 0.25.2's ESM bundle (node_modules/werift/lib/index.mjs, the file `import "werift"`
- * loads) where the SFU's forwarding path pays for work it does not need, per packet. Run by the
- * root package's `postinstall`, so `npm ci` on a fresh clone applies it; idempotent (a marker line
- * says it is applied). Each patch must find its exact text: a werift update that moved or changed
- * it fails here, loudly, instead of running unpatched. docs/performance.md has the figures.
+ * loads) where the SFU's forwarding path pays for work it does not need, per packet
+ * (docs/performance.md has the figures), and where its DTLS handshake breaks on a late duplicate
+ * (packages/sfu/src/dtls-handshake.test.ts). Run by the root package's `postinstall`, so `npm ci`
+ * on a fresh clone applies it; idempotent, patch by patch. Each patch must find its exact text: a
+ * werift update that moved or changed it fails here, loudly, instead of running unpatched.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
 const VERSION = "0.25.2";
-const MARKER = `// patched by conclave scripts/patch-werift.mjs for werift ${VERSION}\n`;
 
 /** [why, exact text in werift's bundle, replacement] */
 const PATCHES = [
@@ -59,6 +59,34 @@ const PATCHES = [
     "counter.writeUInt32BE(Number(BigInt(sequenceNumber) << 16n), 12);",
     "counter.writeUInt32BE(sequenceNumber * 65536, 12);",
   ],
+  [
+    // RFC 6347 §4.2.4: a datagram of a flight the server has moved past is a retransmission that
+    // arrived late (a loaded peer reads its socket in bursts). werift answered a late first
+    // ClientHello with a new random and key pair after its ServerHello had gone out, and any
+    // ClientHello after the handshake with a renegotiation: either way the keys stopped matching.
+    "DTLS server: a ClientHello of a flight already answered is ignored",
+    `            if (this.connected) {
+              this.renegotiation();
+            }
+            const clientHello = ClientHello.deSerialize(handshake.fragment);
+            if (clientHello.cookie.length === 0) {`,
+    `            const clientHello = ClientHello.deSerialize(handshake.fragment);
+            if (this.connected || this.dtls.flight > 4 || this.dtls.flight === 4 && clientHello.cookie.length === 0) {
+              log17(this.dtls.sessionId, "late ClientHello ignored");
+            } else if (clientHello.cookie.length === 0) {`,
+  ],
+  [
+    // The same on the client: a HelloVerifyRequest that arrives again once the client has answered
+    // it threw (at flight 3) or took the client back to flight 3 (later).
+    "DTLS client: a HelloVerifyRequest already answered is ignored",
+    `        case 3 /* hello_verify_request_3 */:
+          {
+            const verifyReq`,
+    `        case 3 /* hello_verify_request_3 */:
+          {
+            if (this.connected || this.dtls.flight >= 3) break;
+            const verifyReq`,
+  ],
 ];
 
 const require = createRequire(import.meta.url);
@@ -72,15 +100,18 @@ if (version !== VERSION) {
 }
 const file = join(root, "lib", "index.mjs");
 let source = readFileSync(file, "utf8");
-if (source.startsWith(MARKER)) process.exit(0);
+let changed = false;
 for (const [why, original, replacement] of PATCHES) {
-  const at = source.indexOf(original);
-  if (at < 0 || source.indexOf(original, at + 1) >= 0) {
+  const count = (text) => source.split(text).length - 1;
+  // Applied by an earlier run: the replacement is there and the original is gone.
+  if (count(original) === 0 && count(replacement) === 1) continue;
+  if (count(original) !== 1) {
     console.error(
       `scripts/patch-werift.mjs: "${why}" does not match werift ${version} exactly once`,
     );
     process.exit(1);
   }
-  source = source.slice(0, at) + replacement + source.slice(at + original.length);
+  source = source.replace(original, () => replacement);
+  changed = true;
 }
-writeFileSync(file, MARKER + source);
+if (changed) writeFileSync(file, source);

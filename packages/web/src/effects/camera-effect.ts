@@ -76,11 +76,6 @@ export class CameraEffect extends Store<CameraEffectState> {
     void this.restart();
   }
 
-  stop(): void {
-    this.camera = null;
-    void this.restart();
-  }
-
   private stopPipeline(): void {
     this.pipeline?.stop();
     this.pipeline = null;

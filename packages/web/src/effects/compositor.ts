@@ -49,13 +49,23 @@ export function createCompositor(canvas: Canvas, backdrop: () => Backdrop): Comp
   const output = context2d(canvas);
   const maskCanvas = new OffscreenCanvas(MASK_WIDTH, MASK_HEIGHT);
   const maskContext = context2d(maskCanvas);
+  const softMaskCanvas = new OffscreenCanvas(MASK_WIDTH, MASK_HEIGHT);
+  const softMask = context2d(softMaskCanvas);
+  softMask.filter = "blur(1px)";
   const shrunkCanvas = new OffscreenCanvas(160, 120);
   const shrunk = context2d(shrunkCanvas);
   const blurredCanvas = new OffscreenCanvas(160, 120);
   const blurred = context2d(blurredCanvas);
 
-  /** The frame at a quarter of its size, blurred. */
+  // Without canvas filters (older Safari) the background would go out sharp: shrinking it 32
+  // times by halvings (each one averages 2×2 pixels; one big step would skip pixels and keep fine
+  // stripes) and stretching it back blurs it instead: a 32-pixel box, about as strong as the
+  // filter's blur.
+  const canFilter = "filter" in blurred;
+
+  /** The frame at a quarter of its size, blurred; or at a 32nd. */
   function blur(frame: CanvasImageSource, width: number, height: number): OffscreenCanvas {
+    if (!canFilter) return halve(frame, width, height, 32);
     const w = Math.max(1, Math.round(width / SHRINK));
     const h = Math.max(1, Math.round(height / SHRINK));
     resize(shrunkCanvas, w, h);
@@ -69,10 +79,28 @@ export function createCompositor(canvas: Canvas, backdrop: () => Backdrop): Comp
     return blurredCanvas;
   }
 
+  /** `frame` shrunk `factor` times (a power of two) by halvings, between the two small canvases. */
+  function halve(frame: CanvasImageSource, width: number, height: number, factor: number) {
+    let source: CanvasImageSource = frame;
+    let [target, other] = [shrunkCanvas, blurredCanvas];
+    for (let f = 2; f <= factor; f *= 2) {
+      const w = Math.max(1, Math.round(width / f));
+      const h = Math.max(1, Math.round(height / f));
+      resize(target, w, h);
+      context2d(target).drawImage(source, 0, 0, w, h);
+      source = target;
+      [target, other] = [other, target];
+    }
+    return source as OffscreenCanvas;
+  }
+
   return {
     draw(frame, width, height, mask) {
       resize(canvas, width, height);
       maskContext.putImageData(mask, 0, 0);
+      // Softened at its own small size, so that stretching it shows no steps.
+      softMask.clearRect(0, 0, MASK_WIDTH, MASK_HEIGHT);
+      softMask.drawImage(maskCanvas, 0, 0);
       const chosen = backdrop();
       const background = chosen.kind === "blur" ? blur(frame, width, height) : null;
       // Three passes over the full frame: the picture, cut to the person by the mask (stretched,
@@ -80,7 +108,7 @@ export function createCompositor(canvas: Canvas, backdrop: () => Backdrop): Comp
       output.globalCompositeOperation = "copy";
       output.drawImage(frame, 0, 0, width, height);
       output.globalCompositeOperation = "destination-in";
-      output.drawImage(maskCanvas, 0, 0, width, height);
+      output.drawImage(softMaskCanvas, 0, 0, width, height);
       output.globalCompositeOperation = "destination-over";
       if (background) output.drawImage(background, 0, 0, width, height);
       else if (chosen.kind === "image") drawCover(output, chosen.image, width, height);

@@ -30,7 +30,16 @@ export interface PipelineOptions {
 /** The mask is computed every other frame: a person moves little in 1/15 s. */
 const SEGMENT_EVERY = 2;
 
-type Compose = (source: CanvasImageSource, width: number, height: number) => Promise<void>;
+/**
+ * Composes one frame; `emit` sends it on, within the timing (a canvas draws lazily: making a
+ * VideoFrame of it is when the drawing is done).
+ */
+type Compose = (
+  source: CanvasImageSource,
+  width: number,
+  height: number,
+  emit: () => void,
+) => Promise<void>;
 
 /** Segments (every other frame) and composes one frame onto `output`, and times it. */
 function composer(
@@ -38,20 +47,32 @@ function composer(
   { segmenter, backdrop, onFrame }: PipelineOptions,
 ): Compose {
   const compositor = createCompositor(output, backdrop);
+  // The camera's frame (YUV in a VideoFrame or a <video>) turned into RGB once, for the segmenter
+  // and the compositor's three reads of it.
+  const picture = new OffscreenCanvas(640, 480);
+  const pictureContext = picture.getContext("2d");
+  if (!pictureContext) throw new Error("no 2D canvas context");
   let mask: ImageData | undefined;
   let frame = 0;
   let segmentShare = 0;
-  return async (source, width, height) => {
+  return async (source, width, height, emit) => {
     const started = performance.now();
+    if (picture.width !== width || picture.height !== height) {
+      picture.width = width;
+      picture.height = height;
+    }
+    pictureContext.drawImage(source, 0, 0, width, height);
     let spent = segmentShare;
     if (mask === undefined || frame % SEGMENT_EVERY === 0) {
-      mask = await segmenter.segment(source);
-      const segmentMs = performance.now() - started;
+      const segmentStarted = performance.now();
+      mask = await segmenter.segment(picture);
+      const segmentMs = performance.now() - segmentStarted;
       segmentShare = segmentMs / SEGMENT_EVERY;
       spent = segmentShare - segmentMs;
     }
     frame++;
-    compositor.draw(source, width, height, mask);
+    compositor.draw(picture, width, height, mask);
+    emit();
     onFrame(performance.now() - started + spent);
   };
 }
@@ -70,9 +91,13 @@ function startTrackProcessing(box: BreakoutBox, options: PipelineOptions): Effec
   const transform = new TransformStream<VideoFrame, VideoFrame>({
     async transform(frame, controller) {
       try {
-        await compose(frame, frame.displayWidth, frame.displayHeight);
-        const timestamp = frame.timestamp;
-        controller.enqueue(new VideoFrame(canvas, { timestamp }));
+        const { timestamp } = frame;
+        await compose(frame, frame.displayWidth, frame.displayHeight, () => {
+          // Handing over the canvas's pixels, not copying them (the next frame redraws it all).
+          const bitmap = canvas.transferToImageBitmap();
+          controller.enqueue(new VideoFrame(bitmap, { timestamp }));
+          bitmap.close();
+        });
       } finally {
         frame.close();
       }
@@ -115,7 +140,8 @@ function startCanvasCapture(options: PipelineOptions): EffectPipeline {
   const step = () => {
     if (stopped) return;
     if (video.videoWidth === 0) return next();
-    compose(video, video.videoWidth, video.videoHeight).then(next, (error: unknown) => {
+    // The canvas's capture takes the frame when it is drawn: nothing to emit.
+    compose(video, video.videoWidth, video.videoHeight, () => {}).then(next, (error: unknown) => {
       if (!stopped) options.onError(error);
     });
   };

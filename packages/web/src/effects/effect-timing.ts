@@ -1,10 +1,16 @@
 /**
- * The switch-off rule: the first frames of an effect are timed, and if the device needs more than
+ * The switch-off rule: the first frames of an effect (after a short warm-up) are timed, and if the
+ * device needs more than
  * half a frame interval per frame (median), the effect is too slow for it. Half, not all: the
  * page also decodes the others' video, encrypts and draws, on the same cores.
  */
 
-/** How many frames are timed before deciding. */
+/**
+ * The first frames are slower than the rest (the model's first runs, the JavaScript engine
+ * compiling the per-frame code) and are not timed: they say nothing of the steady cost.
+ */
+export const WARMUP_FRAMES = 10;
+/** How many frames are timed, after the warm-up, before deciding. */
 export const TIMED_FRAMES = 30;
 
 /**
@@ -34,15 +40,16 @@ export type TimingVerdict =
   | { readonly kind: "fast"; readonly medianMs: number }
   | { readonly kind: "slow"; readonly medianMs: number; readonly budgetMs: number };
 
-/** Collects the first frames' times and gives the verdict once, at the TIMED_FRAMES-th. */
+/** Collects the first frames' times after the warm-up and gives the verdict once. */
 export class FrameTiming {
   private readonly times: number[] = [];
+  private seen = 0;
   private decided = false;
 
   constructor(readonly budgetMs: number) {}
 
   record(ms: number): TimingVerdict {
-    if (this.decided) return { kind: "timing" };
+    if (this.decided || ++this.seen <= WARMUP_FRAMES) return { kind: "timing" };
     this.times.push(ms);
     if (this.times.length < TIMED_FRAMES) return { kind: "timing" };
     this.decided = true;

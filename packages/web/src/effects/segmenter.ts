@@ -15,6 +15,14 @@ import { type CompiledModel, loadAndCompile, loadLiteRt, Tensor } from "@litertj
 export const MASK_WIDTH = 256;
 export const MASK_HEIGHT = 144;
 
+/**
+ * The model's uncertain band, mapped to a narrower one: the mask is stretched 2.5–5 times to the
+ * frame, and a wide half-transparent band would show the real background around the person.
+ * (ImageData clamps what falls outside 0–255.)
+ */
+const EDGE_LOW = 0.3;
+const EDGE_HIGH = 0.7;
+
 /** Where the build puts the model and LiteRT's WebAssembly (vite.config.ts). */
 export const EFFECT_ASSETS = "/effects/";
 const MODEL_FILE = "selfie_segmentation_landscape.tflite";
@@ -64,7 +72,9 @@ export async function createSegmenter(assets: string = EFFECT_ASSETS): Promise<S
       const chances = output.toTypedArray();
       output.delete();
       const alpha = mask.data;
-      for (let i = 0; i < pixels; i++) alpha[i * 4 + 3] = (chances[i] ?? 0) * 255;
+      for (let i = 0; i < pixels; i++) {
+        alpha[i * 4 + 3] = (((chances[i] ?? 0) - EDGE_LOW) / (EDGE_HIGH - EDGE_LOW)) * 255;
+      }
       return mask;
     },
     close() {
