@@ -6,8 +6,6 @@
  * wide blur at full size for a sixteenth of the pixels. The mask, 256×144, is stretched to the
  * frame with bilinear smoothing, which softens the person's outline.
  */
-import { MASK_HEIGHT, MASK_WIDTH } from "./segmenter.ts";
-
 /** What replaces the background: a blur of the camera's own picture, or a still image. */
 export type Backdrop =
   | { readonly kind: "blur" }
@@ -47,11 +45,12 @@ function drawCover(context: Context2D, image: ImageBitmap, width: number, height
 /** Composes onto `canvas`, resized to each frame; `backdrop` is asked at every frame. */
 export function createCompositor(canvas: Canvas, backdrop: () => Backdrop): Compositor {
   const output = context2d(canvas);
-  const maskCanvas = new OffscreenCanvas(MASK_WIDTH, MASK_HEIGHT);
+  // Sized to the mask at each frame (256×144 from segmenter.ts, which is not imported here so
+  // that LiteRT.js stays out of the app's first download).
+  const maskCanvas = new OffscreenCanvas(1, 1);
   const maskContext = context2d(maskCanvas);
-  const softMaskCanvas = new OffscreenCanvas(MASK_WIDTH, MASK_HEIGHT);
+  const softMaskCanvas = new OffscreenCanvas(1, 1);
   const softMask = context2d(softMaskCanvas);
-  softMask.filter = "blur(1px)";
   const shrunkCanvas = new OffscreenCanvas(160, 120);
   const shrunk = context2d(shrunkCanvas);
   const blurredCanvas = new OffscreenCanvas(160, 120);
@@ -97,9 +96,13 @@ export function createCompositor(canvas: Canvas, backdrop: () => Backdrop): Comp
   return {
     draw(frame, width, height, mask) {
       resize(canvas, width, height);
+      resize(maskCanvas, mask.width, mask.height);
       maskContext.putImageData(mask, 0, 0);
       // Softened at its own small size, so that stretching it shows no steps.
-      softMask.clearRect(0, 0, MASK_WIDTH, MASK_HEIGHT);
+      resize(softMaskCanvas, mask.width, mask.height);
+      softMask.clearRect(0, 0, mask.width, mask.height);
+      // Set at each frame: resizing a canvas resets its context's state.
+      softMask.filter = "blur(1px)";
       softMask.drawImage(maskCanvas, 0, 0);
       const chosen = backdrop();
       const background = chosen.kind === "blur" ? blur(frame, width, height) : null;
