@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
 import { expectAccessible } from "./axe.ts";
 import {
@@ -55,45 +55,46 @@ const WALL: readonly Region[] = [
 /** The brows and eyes, wherever the sway puts them. */
 const FACE: readonly Region[] = [{ x0: 0.39, x1: 0.61, y0: 0.35, y1: 0.43 }];
 
+/** The video of `name`'s tile on `page`: what that page decrypted. */
+const seen = (page: Page, name: string) => tile(page, name).locator("video");
+
 /**
- * The mean luminance step between horizontal neighbours in `regions` of the video that `name`'s
- * tile shows on `page`: high on the wall's sharp stripes, near zero once they are blurred.
+ * The mean luminance step between horizontal neighbours in `regions` of a video element's
+ * picture: high on the wall's sharp stripes, near zero once they are blurred.
  */
-function edgeEnergy(page: Page, name: string, regions: readonly Region[]): Promise<number> {
-  return tile(page, name)
-    .locator("video")
-    .evaluate((element, regions) => {
-      const video = element as unknown as { videoWidth: number; videoHeight: number };
-      const w = video.videoWidth;
-      const h = video.videoHeight;
-      const scope = globalThis as unknown as {
-        OffscreenCanvas: new (w: number, h: number) => { getContext(kind: "2d"): unknown };
-      };
-      const context = new scope.OffscreenCanvas(w, h).getContext("2d") as {
-        drawImage(image: unknown, x: number, y: number): void;
-        getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
-      };
-      context.drawImage(element, 0, 0);
-      const data = context.getImageData(0, 0, w, h).data;
-      // No named inner functions: tsx would wrap them in a helper the page does not have.
-      const luma = new Float32Array(w * h);
-      for (let i = 0; i < w * h; i++) {
-        const r = data[i * 4] ?? 0;
-        luma[i] = 0.299 * r + 0.587 * (data[i * 4 + 1] ?? 0) + 0.114 * (data[i * 4 + 2] ?? 0);
-      }
-      let sum = 0;
-      let count = 0;
-      for (const r of regions) {
-        for (let y = Math.floor(r.y0 * h); y < r.y1 * h; y++) {
-          for (let x = Math.floor(r.x0 * w); x < r.x1 * w - 1; x++) {
-            sum += Math.abs((luma[y * w + x + 1] ?? 0) - (luma[y * w + x] ?? 0));
-            count++;
-          }
+function edgeEnergy(video: Locator, regions: readonly Region[]): Promise<number> {
+  return video.evaluate((element, regions) => {
+    const video = element as unknown as { videoWidth: number; videoHeight: number };
+    const w = video.videoWidth;
+    const h = video.videoHeight;
+    const scope = globalThis as unknown as {
+      OffscreenCanvas: new (w: number, h: number) => { getContext(kind: "2d"): unknown };
+    };
+    const context = new scope.OffscreenCanvas(w, h).getContext("2d") as {
+      drawImage(image: unknown, x: number, y: number): void;
+      getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+    };
+    context.drawImage(element, 0, 0);
+    const data = context.getImageData(0, 0, w, h).data;
+    // No named inner functions: tsx would wrap them in a helper the page does not have.
+    const luma = new Float32Array(w * h);
+    for (let i = 0; i < w * h; i++) {
+      const r = data[i * 4] ?? 0;
+      luma[i] = 0.299 * r + 0.587 * (data[i * 4 + 1] ?? 0) + 0.114 * (data[i * 4 + 2] ?? 0);
+    }
+    let sum = 0;
+    let count = 0;
+    for (const r of regions) {
+      for (let y = Math.floor(r.y0 * h); y < r.y1 * h; y++) {
+        for (let x = Math.floor(r.x0 * w); x < r.x1 * w - 1; x++) {
+          sum += Math.abs((luma[y * w + x + 1] ?? 0) - (luma[y * w + x] ?? 0));
+          count++;
         }
       }
-      if (w === 0 || count === 0) throw new Error("no video frame yet");
-      return sum / count;
-    }, regions);
+    }
+    if (w === 0 || count === 0) throw new Error("no video frame yet");
+    return sum / count;
+  }, regions);
 }
 
 /** Opens the Devices panel (if closed) and picks a background. */
@@ -160,8 +161,8 @@ describe("background effect", () => {
     await inGroup(bob.page, "Bob");
     await expectVideoFlowing(bob.page, "Alice");
 
-    const wallOff = await edgeEnergy(bob.page, "Alice", WALL);
-    const faceOff = await edgeEnergy(bob.page, "Alice", FACE);
+    const wallOff = await edgeEnergy(seen(bob.page, "Alice"), WALL);
+    const faceOff = await edgeEnergy(seen(bob.page, "Alice"), FACE);
     // The check can fail: the plain camera's stripes are sharp at Bob's end.
     assert.ok(wallOff > 2, `the wall's stripes reach Bob unblurred (edge energy ${wallOff})`);
 
@@ -174,12 +175,12 @@ describe("background effect", () => {
     const wallOn = await waitFor(
       `the wall blurred at Bob's end (off: ${wallOff})`,
       async () => {
-        const e = await edgeEnergy(bob.page, "Alice", WALL);
+        const e = await edgeEnergy(seen(bob.page, "Alice"), WALL);
         return e < wallOff / 4 ? e : false;
       },
       20_000,
     );
-    const faceOn = await edgeEnergy(bob.page, "Alice", FACE);
+    const faceOn = await edgeEnergy(seen(bob.page, "Alice"), FACE);
     assert.ok(
       faceOn > faceOff / 2,
       `the face keeps its detail (edge energy ${faceOn}, unblurred ${faceOff})`,
@@ -204,7 +205,7 @@ describe("background effect", () => {
     await waitFor("the picture in place", async () => (await effectStatus(alice.page)) === "on");
     await waitFor(
       `the wall replaced at Bob's end (off: ${wallOff})`,
-      async () => (await edgeEnergy(bob.page, "Alice", WALL)) < wallOff / 4,
+      async () => (await edgeEnergy(seen(bob.page, "Alice"), WALL)) < wallOff / 4,
       20_000,
     );
 
@@ -222,7 +223,7 @@ describe("background effect", () => {
     assert.ok(await panel.getByRole("radio", { name: "No effect" }).isChecked());
     await waitFor(
       `the plain camera at Bob's end again (unblurred: ${wallOff})`,
-      async () => (await edgeEnergy(bob.page, "Alice", WALL)) > wallOff / 2,
+      async () => (await edgeEnergy(seen(bob.page, "Alice"), WALL)) > wallOff / 2,
       20_000,
     );
     await expectAccessible(alice.page, "the Devices panel after the effect switched off");
@@ -246,5 +247,29 @@ describe("background effect", () => {
       async () => (await effectStatus(carol.page)) === "on",
     );
     await carol.page.screenshot({ path: `${SCREENSHOTS}blur-prejoin-phone.png`, fullPage: true });
+  });
+
+  test("a browser without canvas filters still blurs the background (more coarsely)", async () => {
+    const dave = await newParticipant(browser);
+    open.push(dave);
+    // As in a browser that has no canvas `filter` (older Safari).
+    await dave.context.addInitScript(() => {
+      const scope = globalThis as unknown as Record<string, { prototype: object } | undefined>;
+      for (const name of ["CanvasRenderingContext2D", "OffscreenCanvasRenderingContext2D"]) {
+        const prototype = scope[name]?.prototype;
+        if (prototype) Reflect.deleteProperty(prototype, "filter");
+      }
+    });
+    const link = await newMeetingLink(dave.page, server.url);
+    await dave.page.goto(link);
+    const preview = dave.page.getByRole("region", { name: "Camera preview" }).locator("video");
+    const sharp = await waitFor("the camera in the preview", () => edgeEnergy(preview, WALL));
+    await setFrameBudget(dave.page, "1000");
+    await dave.page.getByRole("radio", { name: "Blur background" }).check();
+    await waitFor("the effect running", async () => (await effectStatus(dave.page)) === "on");
+    await waitFor(
+      `the wall blurred in the preview (sharp: ${sharp})`,
+      async () => (await edgeEnergy(preview, WALL)) < sharp / 4,
+    );
   });
 });

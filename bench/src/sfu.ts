@@ -1,5 +1,6 @@
 /**
- * `npm run bench:sfu -- --publishers N --subscribers M --seconds T [--peer janus] [--runs R]`
+ * `npm run bench:sfu -- --publishers N --subscribers M --seconds T [--peer janus] [--runs R]
+ *  [--workers W] [--meetings K]`
  *
  * Starts a real server process and a load generator in separate processes (bench/src/load): bots
  * whose publishers send the shipped VP8 + Opus clip and whose receivers only count packets. Once
@@ -8,8 +9,13 @@
  * /proc), and the packets the SFU says it forwarded. `--peer janus` runs the same load against
  * Debian's Janus (VideoRoom) right after, and prints the ratio of delivered packets per core.
  * Prints one JSON object with medians over the samples (and over the runs). `--cpu-prof-dir D`
- * profiles the Conclave server (node --cpu-prof) into D.
+ * profiles the Conclave server (node --cpu-prof) into D. `--workers W` runs Conclave with W
+ * worker processes behind its primary (WORKERS, docs/operations.md "Every core of one machine"),
+ * and the load as K meetings (K = W by default), each of N publishers and M subscribers, so that
+ * every worker forwards; the server's CPU is then the primary's and every worker's together.
+ * Janus gets the same K rooms.
  */
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { deriveRoomId, toBase64url } from "@conclave/protocol";
 import { startServer } from "../../packages/server/test/start-server.ts";
@@ -28,6 +34,8 @@ const { values } = parseArgs({
     runs: { type: "string", default: "1" },
     peer: { type: "string" },
     "load-processes": { type: "string", default: "2" },
+    workers: { type: "string", default: "1" },
+    meetings: { type: "string" },
     /** Where the Conclave server writes a CPU profile of each run (node --cpu-prof). */
     "cpu-prof-dir": { type: "string" },
   },
@@ -37,17 +45,21 @@ const subscribers = Number(values.subscribers);
 const seconds = Number(values.seconds);
 const runs = Number(values.runs);
 const processes = Number(values["load-processes"]);
+const workers = Number(values.workers);
+const meetings = Number(values.meetings ?? values.workers);
 if (
-  ![publishers, subscribers, seconds, runs, processes].every(
+  ![publishers, subscribers, seconds, runs, processes, workers, meetings].every(
     (n) => Number.isInteger(n) && n >= 0,
   ) ||
   publishers < 1 ||
   runs < 1 ||
   processes < 1 ||
+  workers < 1 ||
+  meetings < 1 ||
   (values.peer !== undefined && values.peer !== "janus")
 ) {
   console.error(
-    "usage: bench:sfu -- --publishers N>=1 --subscribers M>=0 --seconds T [--runs R] [--peer janus] [--load-processes K] [--cpu-prof-dir D]",
+    "usage: bench:sfu -- --publishers N>=1 --subscribers M>=0 --seconds T [--runs R] [--peer janus] [--workers W] [--meetings K] [--load-processes L] [--cpu-prof-dir D]",
   );
   process.exit(2);
 }
@@ -56,8 +68,10 @@ type Peer = "conclave" | "janus";
 
 /** The server under test, started for one run. */
 interface Target {
-  readonly pid: number;
-  readonly load: LoadTarget;
+  /** The server's processes now: Janus, or Conclave's primary and its workers. */
+  readonly pids: () => readonly number[];
+  /** One per meeting. */
+  readonly loads: readonly LoadTarget[];
   /** Conclave only: its own count of forwarded packets. */
   readonly forwarded: (() => Promise<number>) | null;
   /** What it logged last, shown when a run fails. */
@@ -68,12 +82,16 @@ interface Target {
 async function startTarget(peer: Peer): Promise<Target> {
   if (peer === "janus") {
     const janus = await startJanus();
-    const room = 1 + Math.floor(Math.random() * 1e9);
     const session = await JanusSession.create(janus.url);
-    await createRoom(session, room);
+    const loads: LoadTarget[] = [];
+    for (let i = 0; i < meetings; i++) {
+      const room = 1 + Math.floor(Math.random() * 1e9);
+      await createRoom(session, room);
+      loads.push({ peer, url: janus.url, room });
+    }
     return {
-      pid: janus.pid,
-      load: { peer, url: janus.url, room },
+      pids: () => [janus.pid],
+      loads,
       forwarded: null,
       logs: () => [],
       stop: async () => {
@@ -91,35 +109,55 @@ async function startTarget(peer: Peer): Promise<Target> {
       JOINS_PER_MINUTE: "100000",
       // Never SERVER_BUSY: the bench measures how much it forwards, past saturation too.
       MAX_EVENT_LOOP_DELAY_MS: "0",
+      WORKERS: String(workers),
     },
     { nodeArgs: profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [] },
   );
-  const secret = toBase64url(crypto.getRandomValues(new Uint8Array(32)));
-  const link = await deriveRoomId(secret);
-  if (!link) throw new Error("room derivation failed");
+  const loads: LoadTarget[] = [];
+  for (let i = 0; i < meetings; i++) {
+    const secret = toBase64url(crypto.getRandomValues(new Uint8Array(32)));
+    const link = await deriveRoomId(secret);
+    if (!link) throw new Error("room derivation failed");
+    loads.push({ peer, url: `${server.url}/m/${link.roomId}#${secret}` });
+  }
   return {
-    pid: server.pid,
-    load: { peer, url: `${server.url}/m/${link.roomId}#${secret}` },
+    pids: () => [server.pid, ...workerPids(server.logs)],
+    loads,
     forwarded: () => forwardedByConclave(server.metricsUrl),
     logs: () => server.logs,
     stop: () => server.stop(),
   };
 }
 
-/** Every receiver gets every publisher but itself, audio and video. */
+/** The pid of each worker as it last started ("worker started" lines; none with one process). */
+function workerPids(logs: readonly string[]): number[] {
+  const pids = new Map<number, number>();
+  for (const line of logs) {
+    if (!line.includes('"msg":"worker started"')) continue;
+    const { worker, pid } = JSON.parse(line) as { worker: number; pid: number };
+    pids.set(worker, pid);
+  }
+  return [...pids.values()];
+}
+
+/** Every receiver gets every publisher but itself, audio and video, in each meeting. */
 const receiversPerPublisher = publishers - 1 + subscribers;
-const expectedStreams = publishers * receiversPerPublisher * 2;
+const expectedStreams = meetings * publishers * receiversPerPublisher * 2;
 
 interface Reading {
   t: number;
   serverCpu: number;
+  /** The first of the server's processes: Conclave's primary with workers (it relays signalling). */
+  firstCpu: number;
   load: LoadSample;
   forwarded: number;
 }
 
 async function read(target: Target, fleet: LoadFleet): Promise<Reading> {
   const [load, forwarded] = await Promise.all([fleet.sample(), target.forwarded?.() ?? 0]);
-  return { t: performance.now(), serverCpu: cpuSeconds(target.pid), load, forwarded };
+  const cpu = target.pids().map(cpuSeconds);
+  const serverCpu = cpu.reduce((a, b) => a + b, 0);
+  return { t: performance.now(), serverCpu, firstCpu: cpu[0] ?? 0, load, forwarded };
 }
 
 /** One run against one peer: medians of 1 s samples. */
@@ -127,7 +165,7 @@ async function run(peer: Peer) {
   const target = await startTarget(peer);
   const fleet = await LoadFleet.start(processes);
   try {
-    await fleet.join(target.load, publishers, subscribers);
+    for (const load of target.loads) await fleet.join(load, publishers, subscribers);
     // A loaded machine connects slowly: a second more per receiving connection.
     const deadline = Date.now() + 60_000 + 1000 * (publishers + subscribers);
     let flowing = 0;
@@ -141,6 +179,7 @@ async function run(peer: Peer) {
       expected: [] as number[],
       forwarded: [] as number[],
       serverCpuPercent: [] as number[],
+      primaryCpuPercent: [] as number[],
       loadCpuPercent: [] as number[],
     };
     const first = await read(target, fleet);
@@ -153,6 +192,7 @@ async function run(peer: Peer) {
       perSecond.expected.push(((now.load.sent - last.load.sent) * receiversPerPublisher) / dt);
       perSecond.forwarded.push((now.forwarded - last.forwarded) / dt);
       perSecond.serverCpuPercent.push(((now.serverCpu - last.serverCpu) / dt) * 100);
+      perSecond.primaryCpuPercent.push(((now.firstCpu - last.firstCpu) / dt) * 100);
       perSecond.loadCpuPercent.push(((now.load.cpuSeconds - last.load.cpuSeconds) / dt) * 100);
       last = now;
     }
@@ -170,6 +210,8 @@ async function run(peer: Peer) {
       ),
       forwardedPacketsPerSecond: target.forwarded ? round(median(perSecond.forwarded)) : null,
       serverCpuPercentOfOneCore: round(cpu),
+      primaryCpuPercentOfOneCore:
+        peer === "conclave" && workers > 1 ? round(median(perSecond.primaryCpuPercent)) : null,
       deliveredPacketsPerSecondPerCore: cpu > 0 ? Math.round(delivered / (cpu / 100)) : null,
       loadCpuPercentOfOneCore: round(median(perSecond.loadCpuPercent)),
     };
@@ -195,6 +237,7 @@ function failedRun(peer: Peer): RunResult {
     deliveredPercent: 0,
     forwardedPacketsPerSecond: null,
     serverCpuPercentOfOneCore: 0,
+    primaryCpuPercentOfOneCore: null,
     deliveredPacketsPerSecondPerCore: null,
     loadCpuPercentOfOneCore: 0,
   };
@@ -216,12 +259,16 @@ function summary(all: RunResult[]) {
     expectedPacketsPerSecond: of((r) => r.expectedPacketsPerSecond),
     deliveredPercent: of((r) => r.deliveredPercent),
     serverCpuPercentOfOneCore: of((r) => r.serverCpuPercentOfOneCore),
+    primaryCpuPercentOfOneCore: results.some((r) => r.primaryCpuPercentOfOneCore !== null)
+      ? of((r) => r.primaryCpuPercentOfOneCore)
+      : null,
     deliveredPacketsPerSecondPerCore: Math.round(median(perCore)),
     perCoreRange: results.length ? [Math.min(...perCore), Math.max(...perCore)] : null,
     loadCpuPercentOfOneCore: of((r) => r.loadCpuPercentOfOneCore),
   };
 }
 
+const loadAtStart = loadavg().map((n) => round(n, 2));
 const peers: Peer[] = values.peer === "janus" ? ["conclave", "janus"] : ["conclave"];
 const results: Record<Peer, RunResult[]> = { conclave: [], janus: [] };
 // Alternate the peers run by run, so that a change in the machine's other load hits both alike.
@@ -246,6 +293,10 @@ console.log(
     seconds,
     runs,
     loadProcesses: processes,
+    workers,
+    meetings,
+    /** The machine's 1, 5 and 15 minute load averages, at the start and at the end. */
+    loadAverage: { start: loadAtStart, end: loadavg().map((n) => round(n, 2)) },
     expectedStreams,
     conclave,
     janus,
@@ -257,6 +308,6 @@ console.log(
           )
         : null,
     runsDetail: results,
-    note: "medians of 1 s samples, then of the runs where every stream flowed; per core = delivered packets/s per server CPU-second",
+    note: "medians of 1 s samples, then of the runs where every stream flowed; per core = delivered packets/s per server CPU-second (all its processes)",
   }),
 );

@@ -16,7 +16,7 @@ const JOIN_ATTEMPTS = 3;
 countOnlySrtp();
 const clip = await loadShippedClip();
 const bots: Bot[] = [];
-const janusPublishers: { feed: number; publisher: ClipPublisher }[] = [];
+const janusPublishers: { room: number; feed: number; publisher: ClipPublisher }[] = [];
 const connections: RTCPeerConnection[] = [];
 let session: JanusSession | null = null;
 
@@ -64,10 +64,11 @@ async function handle(command: LoadCommand): Promise<void> {
       session ??= await JanusSession.create(target.url);
       for (const name of command.names) {
         const published = await publishToJanus(session, target.room, name, clip);
-        janusPublishers.push(published);
+        janusPublishers.push({ ...published, room: target.room });
         connections.push(published.pc);
       }
-      reply({ type: "published", feeds: janusPublishers.map((p) => p.feed) });
+      const feeds = janusPublishers.filter((p) => p.room === target.room).map((p) => p.feed);
+      reply({ type: "published", feeds });
       return;
     }
     case "subscribe": {
@@ -79,7 +80,7 @@ async function handle(command: LoadCommand): Promise<void> {
       }
       session ??= await JanusSession.create(target.url);
       // Like Conclave, where each publisher receives every other: its own subscription here.
-      for (const { feed } of janusPublishers) {
+      for (const { feed } of janusPublishers.filter((p) => p.room === target.room)) {
         const others = command.feeds.filter((f) => f !== feed);
         if (others.length) connections.push(await subscribeToJanus(session, target.room, others));
       }

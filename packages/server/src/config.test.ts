@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { availableParallelism } from "node:os";
 import { describe, it } from "node:test";
 import { ConfigError, describeConfig, readConfig } from "./config.ts";
 
@@ -9,6 +10,7 @@ describe("configuration", () => {
     assert.equal(config.tls, null);
     assert.deepEqual(config.announcedAddresses, ["127.0.0.1"]);
     assert.equal(config.maxParticipants, 16);
+    assert.equal(config.workers, availableParallelism(), "one worker per core");
   });
 
   it("reads every variable", () => {
@@ -22,7 +24,9 @@ describe("configuration", () => {
       RTC_MAX_PORT: "40100",
       MAX_PARTICIPANTS: "8",
       LOG_LEVEL: "warn",
+      WORKERS: "3",
     });
+    assert.equal(config.workers, 3);
     assert.deepEqual(config.tls, { kind: "files", certFile: "/c.pem", keyFile: "/k.pem" });
     assert.deepEqual(config.announcedAddresses, ["203.0.113.7", "127.0.0.1"]);
     assert.deepEqual(config.rtcPortRange, [40000, 40100]);
@@ -38,6 +42,8 @@ describe("configuration", () => {
       [{ RTC_MIN_PORT: "5000", RTC_MAX_PORT: "4000" }, /RTC_MIN_PORT/],
       [{ ANNOUNCED_ADDRESSES: "example.org" }, /ANNOUNCED_ADDRESSES/],
       [{ MAX_PARTICIPANTS: "1" }, /MAX_PARTICIPANTS/],
+      [{ WORKERS: "0" }, /WORKERS/],
+      [{ WORKERS: "2", RTC_MIN_PORT: "40000", RTC_MAX_PORT: "40000" }, /WORKERS/],
       [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
       [{ TRUSTED_PROXIES: "10.0.0.1, proxy.example" }, /TRUSTED_PROXIES/],
       [{ TRUSTED_PROXIES: "10.0.0.0/33" }, /TRUSTED_PROXIES/],

@@ -35,11 +35,6 @@ export class Meetings {
     return meeting;
   }
 
-  /** Open meetings. */
-  get size(): number {
-    return this.open.size;
-  }
-
   /** Connected participants on the server (drain waits for none). */
   get participantCount(): number {
     let n = 0;

@@ -7,8 +7,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Bot, type BotEvents, joinBot } from "@conclave/bot";
 import { type NetworkCut, networkCut } from "./network-cut.ts";
-import { metric, newRoom, type TestRoom } from "./signalling-client.ts";
+import { metric, newRoom, SignallingClient, type TestRoom } from "./signalling-client.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
+import { starve } from "./starve.ts";
 import { waitFor } from "./wait-for.ts";
 
 function next<K extends keyof BotEvents>(bot: Bot, event: K): Promise<BotEvents[K]> {
@@ -153,5 +154,48 @@ describe("a server on every core (WORKERS=2)", () => {
       return (await metric(server.metricsUrl, "conclave_workers_ready")) === 2;
     });
     for (const bot of bots.splice(0)) bot.close();
+  });
+});
+
+describe("overload in a server on every core (WORKERS=2)", () => {
+  let server: ServerProcess;
+  const clients: SignallingClient[] = [];
+  before(async () => {
+    server = await startServer({ WORKERS: "2", MAX_EVENT_LOOP_DELAY_MS: "30" });
+    await waitFor("both workers to start", () => logged(server, "worker started").length === 2);
+  });
+  after(async () => {
+    for (const client of clients) client.close();
+    await server.stop();
+  });
+
+  it("refuses joins only in the lagging worker's meetings, and places new meetings elsewhere", async () => {
+    const [busy, calm, fresh] = [await newRoom(), await newRoom(), await newRoom()];
+    clients.push(await SignallingClient.joined(server.url, busy));
+    clients.push(await SignallingClient.joined(server.url, calm));
+    const lagging = workerOf(server, busy);
+    const other = workerOf(server, calm);
+    assert.notEqual(lagging, other);
+    const pid = workerPid(server, lagging ?? -1);
+    assert.ok(pid);
+    const starving = starve(pid);
+    try {
+      await waitFor("the primary to know one worker is overloaded", async () => {
+        return (await metric(server.metricsUrl, "conclave_workers_overloaded")) === 1;
+      });
+      const refused = await SignallingClient.connect(server.url);
+      clients.push(refused);
+      refused.send(busy.joinMessage());
+      assert.equal((await refused.next("error", { timeoutMs: 20_000 })).code, "SERVER_BUSY");
+      clients.push(await SignallingClient.joined(server.url, calm));
+      clients.push(await SignallingClient.joined(server.url, fresh));
+      assert.equal(workerOf(server, fresh), other, "the new meeting went to the worker keeping up");
+    } finally {
+      starving.stop();
+    }
+    await waitFor("the overload to pass", async () => {
+      return (await metric(server.metricsUrl, "conclave_workers_overloaded")) === 0;
+    });
+    clients.push(await SignallingClient.joined(server.url, busy));
   });
 });

@@ -9,30 +9,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { metric, newRoom, SignallingClient } from "./signalling-client.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
+import { starve } from "./starve.ts";
 import { waitFor } from "./wait-for.ts";
-
-/**
- * Stops `pid` for 150 ms, lets it run for 10, again until stopped: its event loop runs in slices
- * shorter than its 10 ms delay timer, so nearly every tick of that timer comes late.
- */
-function starve(pid: number): { stop(): void } {
-  let running = true;
-  const cycle = () => {
-    if (!running) return;
-    process.kill(pid, "SIGSTOP");
-    setTimeout(() => {
-      process.kill(pid, "SIGCONT");
-      if (running) setTimeout(cycle, 10);
-    }, 150);
-  };
-  cycle();
-  return {
-    stop() {
-      running = false;
-      process.kill(pid, "SIGCONT");
-    },
-  };
-}
 
 describe("a server whose event loop cannot keep up", () => {
   let server: ServerProcess;

@@ -27,8 +27,18 @@ export class ClusterMetrics implements MetricsText {
   constructor(
     capacity: Capacity,
     private readonly workers: () => Promise<readonly (MetricsJson | null)[]>,
+    /** Workers whose last load report said they refuse joins for overload. */
+    overloaded: () => number,
   ) {
     collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: "conclave_workers_overloaded",
+      help: "Workers that last reported overload: they get no new meeting while another does not",
+      registers: [this.registry],
+      collect() {
+        this.set(overloaded());
+      },
+    });
     new Gauge({
       name: "conclave_connections",
       help: "Open signalling connections",

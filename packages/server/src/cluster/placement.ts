@@ -104,11 +104,6 @@ export class Placement {
     return openers;
   }
 
-  /** Open meetings per worker index. */
-  get size(): number {
-    return this.routes.size;
-  }
-
   private endIfIdle(room: RoomId, route: Route): string | null {
     if (route.pending > 0) return null;
     this.routes.delete(room);

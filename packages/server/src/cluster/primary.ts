@@ -63,8 +63,10 @@ export async function startPrimary(config: Config, log: Logger): Promise<Running
         return; // ready, load, metrics: the worker's handle keeps them (workers.ts)
     }
   };
-  const metrics = new ClusterMetrics(capacity, () =>
-    Promise.all(workers.all.map((w) => w.metrics())),
+  const metrics = new ClusterMetrics(
+    capacity,
+    () => Promise.all(workers.all.map((w) => w.metrics())),
+    () => workers.all.filter((w) => w.ready && w.overloaded).length,
   );
   const workers = new Workers(config, log, {
     message: onWorker,

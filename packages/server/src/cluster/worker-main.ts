@@ -25,12 +25,7 @@ async function main(): Promise<void> {
   const sockets = new Map<number, { socket: RelayedSocket; session: Session }>();
 
   const report = setInterval(() => {
-    post({
-      type: "load",
-      meetings: runtime.meetings.size,
-      participants: runtime.meetings.participantCount,
-      overloaded: runtime.load.overloaded,
-    });
+    post({ type: "load", overloaded: runtime.load.overloaded });
   }, LOAD_REPORT_MS);
 
   const drain = async () => {

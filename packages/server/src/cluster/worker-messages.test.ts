@@ -46,7 +46,7 @@ describe("messages between the primary and its workers", () => {
       { type: "placed", connection: 1, room: "../../etc", open: true, seated: true },
       { type: "close", connection: 1, code: 1, reason: "x" },
       { type: "send", connection: 1, text: "x", to: "everyone" },
-      { type: "load", meetings: -1, participants: 0, overloaded: false },
+      { type: "load", overloaded: "yes" },
       {
         type: "metrics",
         request: 0,

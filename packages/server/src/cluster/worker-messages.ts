@@ -80,13 +80,8 @@ export const fromWorkerSchema = z.discriminatedUnion("type", [
   }),
   /** The meeting closed: nobody left in it. */
   z.strictObject({ type: z.literal("meeting-closed"), room: roomId }),
-  /** Once a second: what the primary weighs when it places a new meeting. */
-  z.strictObject({
-    type: z.literal("load"),
-    meetings: count,
-    participants: count,
-    overloaded: z.boolean(),
-  }),
+  /** Once a second: whether it refuses new joins for overload (placement.ts weighs it). */
+  z.strictObject({ type: z.literal("load"), overloaded: z.boolean() }),
   z.strictObject({ type: z.literal("metrics"), request: count, metrics: metricsSchema }),
 ]);
 export type FromWorker = z.infer<typeof fromWorkerSchema>;

@@ -33,7 +33,6 @@ class WorkerProcess implements WorkerLoad {
   private startedAt = 0;
   ready = false;
   overloaded = false;
-  participants = 0;
   private readonly metricsWaiting = new Map<number, (metrics: MetricsJson | null) => void>();
   private nextRequest = 0;
 
@@ -97,10 +96,7 @@ class WorkerProcess implements WorkerLoad {
       return;
     }
     if (message.type === "ready") this.ready = true;
-    if (message.type === "load") {
-      this.overloaded = message.overloaded;
-      this.participants = message.participants;
-    }
+    if (message.type === "load") this.overloaded = message.overloaded;
     if (message.type === "metrics") this.metricsWaiting.get(message.request)?.(message.metrics);
     this.events.message(this.index, message);
   }

@@ -6,8 +6,6 @@
  * wide blur at full size for a sixteenth of the pixels. The mask, 256×144, is stretched to the
  * frame with bilinear smoothing, which softens the person's outline.
  */
-import { MASK_HEIGHT, MASK_WIDTH } from "./segmenter.ts";
-
 /** What replaces the background: a blur of the camera's own picture, or a still image. */
 export type Backdrop =
   | { readonly kind: "blur" }
@@ -47,18 +45,26 @@ function drawCover(context: Context2D, image: ImageBitmap, width: number, height
 /** Composes onto `canvas`, resized to each frame; `backdrop` is asked at every frame. */
 export function createCompositor(canvas: Canvas, backdrop: () => Backdrop): Compositor {
   const output = context2d(canvas);
-  const maskCanvas = new OffscreenCanvas(MASK_WIDTH, MASK_HEIGHT);
+  // Sized to the mask at each frame (256×144 from segmenter.ts, which is not imported here so
+  // that LiteRT.js stays out of the app's first download).
+  const maskCanvas = new OffscreenCanvas(1, 1);
   const maskContext = context2d(maskCanvas);
-  const softMaskCanvas = new OffscreenCanvas(MASK_WIDTH, MASK_HEIGHT);
+  const softMaskCanvas = new OffscreenCanvas(1, 1);
   const softMask = context2d(softMaskCanvas);
-  softMask.filter = "blur(1px)";
   const shrunkCanvas = new OffscreenCanvas(160, 120);
   const shrunk = context2d(shrunkCanvas);
   const blurredCanvas = new OffscreenCanvas(160, 120);
   const blurred = context2d(blurredCanvas);
 
-  /** The frame at a quarter of its size, blurred. */
+  // Without canvas filters (older Safari) the background would go out sharp: shrinking it 32
+  // times by halvings (each one averages 2×2 pixels; one big step would skip pixels and keep fine
+  // stripes) and stretching it back blurs it instead: a 32-pixel box, about as strong as the
+  // filter's blur.
+  const canFilter = "filter" in blurred;
+
+  /** The frame at a quarter of its size, blurred; or at a 32nd. */
   function blur(frame: CanvasImageSource, width: number, height: number): OffscreenCanvas {
+    if (!canFilter) return halve(frame, width, height, 32);
     const w = Math.max(1, Math.round(width / SHRINK));
     const h = Math.max(1, Math.round(height / SHRINK));
     resize(shrunkCanvas, w, h);
@@ -72,12 +78,31 @@ export function createCompositor(canvas: Canvas, backdrop: () => Backdrop): Comp
     return blurredCanvas;
   }
 
+  /** `frame` shrunk `factor` times (a power of two) by halvings, between the two small canvases. */
+  function halve(frame: CanvasImageSource, width: number, height: number, factor: number) {
+    let source: CanvasImageSource = frame;
+    let [target, other] = [shrunkCanvas, blurredCanvas];
+    for (let f = 2; f <= factor; f *= 2) {
+      const w = Math.max(1, Math.round(width / f));
+      const h = Math.max(1, Math.round(height / f));
+      resize(target, w, h);
+      context2d(target).drawImage(source, 0, 0, w, h);
+      source = target;
+      [target, other] = [other, target];
+    }
+    return source as OffscreenCanvas;
+  }
+
   return {
     draw(frame, width, height, mask) {
       resize(canvas, width, height);
+      resize(maskCanvas, mask.width, mask.height);
       maskContext.putImageData(mask, 0, 0);
       // Softened at its own small size, so that stretching it shows no steps.
-      softMask.clearRect(0, 0, MASK_WIDTH, MASK_HEIGHT);
+      resize(softMaskCanvas, mask.width, mask.height);
+      softMask.clearRect(0, 0, mask.width, mask.height);
+      // Set at each frame: resizing a canvas resets its context's state.
+      softMask.filter = "blur(1px)";
       softMask.drawImage(maskCanvas, 0, 0);
       const chosen = backdrop();
       const background = chosen.kind === "blur" ? blur(frame, width, height) : null;

@@ -1,0 +1,99 @@
+/**
+ * Coordination of several machines through Redis (DESIGN.md §5), on a real redis-server started
+ * here: the meeting lease with its fencing tokens, and the node registry. Not yet used by the
+ * server (docs/architecture.md "Many machines: what exists").
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { RoomId } from "@conclave/protocol";
+import { createClient } from "@redis/client";
+import { MeetingLeases } from "../src/coordination/meeting-lease.ts";
+import { NodeRegistry } from "../src/coordination/node-registry.ts";
+import type { RedisCommands } from "../src/coordination/redis-commands.ts";
+import { type RedisProcess, startRedis } from "./redis-server.ts";
+import { newRoom } from "./signalling-client.ts";
+import { waitFor } from "./wait-for.ts";
+
+const TTL_MS = 400;
+
+describe("coordination through Redis", () => {
+  let redis: RedisProcess;
+  const clients: { destroy(): void }[] = [];
+  /** One connection per node, as two machines would have. */
+  const connect = async (): Promise<RedisCommands> => {
+    const client = createClient({ url: redis.url });
+    client.on("error", () => {});
+    await client.connect();
+    clients.push(client);
+    return { sendCommand: (args) => client.sendCommand([...args]) };
+  };
+  before(async () => {
+    redis = await startRedis();
+  });
+  after(async () => {
+    for (const client of clients) client.destroy();
+    await redis.stop();
+  });
+
+  it("gives a meeting to one of two nodes that take it at once", async () => {
+    const room = (await newRoom()).roomId as RoomId;
+    const [a, b] = [
+      new MeetingLeases(await connect(), "node-a", TTL_MS),
+      new MeetingLeases(await connect(), "node-b", TTL_MS),
+    ];
+    const [fromA, fromB] = await Promise.all([a.acquire(room), b.acquire(room)]);
+    assert.equal([fromA, fromB].filter((l) => l.held).length, 1, "exactly one owner");
+    const lost = fromA.held ? fromB : fromA;
+    assert.equal(lost.held, false);
+    if (!lost.held) assert.equal(lost.owner, fromA.held ? "node-a" : "node-b");
+  });
+
+  it("refuses a paused owner's writes once another node took the meeting over", async () => {
+    const room = (await newRoom()).roomId as RoomId;
+    const old = new MeetingLeases(await connect(), "node-old", TTL_MS);
+    const next = new MeetingLeases(await connect(), "node-new", TTL_MS);
+    const first = await old.acquire(room);
+    assert.ok(first.held);
+    assert.equal(await old.write(room, first.token, "log", "epoch 1"), true);
+    assert.equal(await old.renew(room, first.token), true);
+    // The old owner pauses past its lease; the new one takes over with a larger token.
+    let taken = await next.acquire(room);
+    await waitFor("the lease to expire and pass", async () => {
+      taken = await next.acquire(room);
+      return taken.held;
+    });
+    assert.ok(taken.held && taken.token > first.token, "a larger fencing token");
+    assert.equal(await old.write(room, first.token, "log", "stale"), false, "stale write refused");
+    assert.equal(await old.renew(room, first.token), false, "a lost lease is not renewed");
+    assert.equal(await old.release(room, first.token), false, "nor released");
+    assert.equal(await next.write(room, taken.token, "log", "epoch 2"), true);
+    const probe = await connect();
+    assert.equal(await probe.sendCommand(["GET", `conclave:meeting:${room}:log`]), "epoch 2");
+    assert.equal(await next.release(room, taken.token), true);
+    assert.equal(await next.write(room, taken.token, "log", "after release"), false);
+  });
+
+  it("lists live nodes least loaded first, drops a silent one, ignores entries that are not nodes", async () => {
+    const a = new NodeRegistry(await connect(), TTL_MS);
+    const b = new NodeRegistry(await connect(), TTL_MS);
+    await a.announce({ id: "node-1", address: "10.0.0.1:8080", load: 9 });
+    await b.announce({ id: "node-2", address: "10.0.0.2:8080", load: 4 });
+    const probe = await connect();
+    await probe.sendCommand(["ZADD", "conclave:nodes", String(Date.now() + 60_000), "forged"]);
+    await probe.sendCommand(["SET", "conclave:node:forged", '{"id":"forged","address":1}']);
+    assert.deepEqual(
+      (await a.live()).map((n) => n.id),
+      ["node-2", "node-1"],
+    );
+    // node-1 keeps announcing, node-2 stops.
+    await waitFor("node-2 to drop out", async () => {
+      await a.announce({ id: "node-1", address: "10.0.0.1:8080", load: 9 });
+      return (await a.live()).every((n) => n.id !== "node-2");
+    });
+    assert.deepEqual(
+      (await b.live()).map((n) => n.id),
+      ["node-1"],
+    );
+    await assert.rejects(a.announce({ id: "bad id with spaces", address: "x", load: 0 }));
+  });
+});
