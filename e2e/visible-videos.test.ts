@@ -1,8 +1,9 @@
 /**
  * Forward only what is seen (docs/media-adaptation.md "View"): a phone that shows one pinned
  * video and a strip of two receives no bytes for the video of a participant off screen, and that
- * video starts as soon as the strip pages to it. Without the page's `view` message, or with the
- * SFU ignoring it, every camera would arrive and the first check fails.
+ * video starts as soon as the strip pages to it, also for someone who joined after the page last
+ * said what it shows. Without the page's `view` message, or with the SFU ignoring it, every camera
+ * would arrive and the first check fails.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -20,6 +21,8 @@ import {
 import { inboundVideoBytes, recordPeerConnections } from "./peer-connections.ts";
 
 const NAMES = ["Bot A", "Bot B", "Bot C", "Bot D"];
+/** Joins once the strip is set, so its video is new to the SFU after the page's last view. */
+const LATE = "Bot E";
 
 /** Names of the bots whose tile renders a video element on the page now. */
 async function shownBots(page: Page): Promise<string[]> {
@@ -55,6 +58,11 @@ describe("forward only what is seen", () => {
       assert.ok(shown.includes("Bot A"), "the pinned bot is shown");
       assert.ok(shown.length < NAMES.length, `some bot is off screen (shown: ${shown.join(", ")})`);
       for (const name of shown) await expectVideoFlowing(alice.page, name, 30_000);
+      // Someone who joins now lands off screen, after the page last said what it shows.
+      bots.push(new BotProcess(link, LATE));
+      await alice.page
+        .getByText(`${NAMES.length + 2} people`, { exact: true })
+        .waitFor({ state: "attached", timeout: 60_000 });
 
       // Videos off screen are not forwarded: what arrives is at most what is shown.
       await waitFor(

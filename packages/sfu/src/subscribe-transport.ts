@@ -52,7 +52,7 @@ class Slot implements PacketSink {
   take(producer: Producer): void {
     this.producer = producer;
     const flowing = producer.layerRates().findIndex((rate) => rate > 0);
-    this.layer = this.wantedLayer = Math.max(0, flowing);
+    this.layer = this.wantedLayer = this.maxLayer < 0 ? -1 : Math.max(0, flowing);
   }
 
   write(packet: RtpPacket): void {
@@ -119,6 +119,8 @@ export class SubscribeTransport {
   private lastAdapt = performance.now();
   /** Bits per second of audio sent at the last look, kept out of the videos' share. */
   private audioBits = 0;
+  /** Whether the page has said what it shows (setView); before that every video counts as shown. */
+  private viewed = false;
 
   constructor(
     config: ConstructorParameters<typeof RTCPeerConnection>[0],
@@ -155,6 +157,7 @@ export class SubscribeTransport {
    * served first. Applied at once.
    */
   setView(videos: readonly ViewedVideo[]): void {
+    this.viewed = true;
     const shown = new Map(videos.map((v) => [v.mid, v.width]));
     for (const slot of this.slots) {
       if (slot.kind !== "video" || slot.transceiver.mid === null) continue;
@@ -248,6 +251,12 @@ export class SubscribeTransport {
     } else {
       const track = new MediaStreamTrack({ kind: producer.kind });
       slot = new Slot(producer.kind, this.pc.addTransceiver(track, { direction: "sendonly" }));
+      // A page that reports its view lists this video once it shows it; until then it is off
+      // screen (a new participant on another grid page). Without any view, everything is shown.
+      if (this.viewed && slot.kind === "video") {
+        slot.maxLayer = -1;
+        slot.shownWidth = 0;
+      }
       slot.transceiver.sender.onPictureLossIndication.subscribe(() => {
         if (slot && slot.layer >= 0) slot.producer?.requestKeyframe(slot.layer);
       });
