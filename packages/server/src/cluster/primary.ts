@@ -140,10 +140,17 @@ export async function startPrimary(config: Config, log: Logger): Promise<Running
     port: listeners.port,
     metricsPort: listeners.metricsPort,
     selfSignedFingerprint: listeners.selfSignedFingerprint,
+    /** As one process drains (server.ts): joins refused, rooms given time to empty, sockets closed. */
     async drain() {
       draining = true;
-      await workers.drain(config.drainTimeoutMs + 5000);
+      const deadline = Date.now() + config.drainTimeoutMs;
+      const inMeetings = () => [...connections.values()].some((c) => c.worker !== null);
+      while (inMeetings() && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
       await listeners.close();
+      // Their connections are gone: the workers close their meetings and exit.
+      await workers.drain(config.drainTimeoutMs + 5000);
     },
   };
 }
