@@ -37,6 +37,34 @@ function freeSubnet(): string {
   }
 }
 
+/**
+ * A token bucket on `link`'s egress: `kbit` kbit/s, a burst of 10 ms at that rate (at least one
+ * full-size packet) and up to 200 ms of queue, like a home link's buffer; null removes it.
+ */
+function shape(tc: (...args: string[]) => string, link: string, kbit: number | null): void {
+  try {
+    tc("qdisc", "del", "dev", link, "root");
+  } catch {
+    // No qdisc yet.
+  }
+  if (kbit === null) return;
+  const burstBytes = Math.max(1600, Math.round((kbit * 1000) / 8 / 100));
+  tc(
+    "qdisc",
+    "add",
+    "dev",
+    link,
+    "root",
+    "tbf",
+    "rate",
+    `${kbit}kbit`,
+    "burst",
+    String(burstBytes),
+    "latency",
+    "200ms",
+  );
+}
+
 export class NetworkNamespace {
   /** This machine's address on the pair: where the other machine reaches it. */
   readonly hostAddress: string;
@@ -44,7 +72,8 @@ export class NetworkNamespace {
   address: string;
   private readonly subnet: string;
   private readonly hostLink: string;
-  private readonly nsLink: string;
+  /** Its end of the pair, as named inside it. */
+  readonly nsLink: string;
   private readonly scratch = mkdtempSync(join(tmpdir(), "conclave-netns-"));
   private readonly browsers: Browser[] = [];
 
@@ -115,6 +144,20 @@ export class NetworkNamespace {
     this.exec("ip", "addr", "add", `${next}/24`, "dev", this.nsLink);
     this.address = next;
     return next;
+  }
+
+  /**
+   * Caps the other machine's downlink (what this machine sends it) at `kbit` kbit/s with a token
+   * bucket (tc tbf) on this side of the pair; null removes the cap. A full bucket drops, as a
+   * narrow link does.
+   */
+  capDownlink(kbit: number | null): void {
+    shape((...args) => run("tc", ...args), this.hostLink, kbit);
+  }
+
+  /** Caps the other machine's uplink (what it sends) at `kbit` kbit/s, on its side of the pair. */
+  capUplink(kbit: number | null): void {
+    shape((...args) => this.exec("tc", ...args), this.nsLink, kbit);
   }
 
   /** Debian's Chromium, running inside the namespace (playwright drives it over a pipe). */

@@ -25,6 +25,8 @@ export {
   type MediaSource,
   PUBLISH_SOURCES,
   SCREEN_SOURCES,
+  SIMULCAST_RIDS,
+  type SimulcastRid,
   SOURCE_KIND,
 } from "./media.ts";
 export { MAX_CHAT_TEXT, REACTIONS, type Reaction } from "./member-talk.ts";
@@ -69,3 +71,4 @@ export {
   replacedLink,
   roomIdFromServerKey,
 } from "./room-link.ts";
+export { MAX_VIEW_VIDEOS, type View, type ViewedVideo } from "./view.ts";

@@ -1,7 +1,8 @@
 /**
- * The media every participant sends and the SFU forwards in this version: Opus and VP8 only, with
- * fixed payload types, NACK and PLI for video, and no RTP header extensions on any leg
- * (docs/protocol.md). Plain data: each side turns it into its own media stack's objects.
+ * The media every participant sends and the SFU forwards in this version: Opus (in-band FEC and
+ * DTX, RFC 7587 §6.1) and VP8 only, with fixed payload types, NACK and PLI for video
+ * (docs/protocol.md). Plain data: each side turns it into its own media stack's objects; the SFU's
+ * publish leg adds transport-wide congestion control (packages/sfu/src/media-config.ts).
  */
 export const MEDIA_CODECS = {
   audio: {
@@ -9,7 +10,7 @@ export const MEDIA_CODECS = {
     clockRate: 48000,
     channels: 2,
     payloadType: 111,
-    parameters: "minptime=10;useinbandfec=1",
+    parameters: "minptime=10;useinbandfec=1;usedtx=1",
     rtcpFeedback: [],
   },
   video: {
@@ -41,3 +42,11 @@ export const SOURCE_KIND: Readonly<Record<MediaSource, MediaKind>> = {
  */
 export const PUBLISH_SOURCES: readonly MediaSource[] = MEDIA_SOURCES;
 export const SCREEN_SOURCES: readonly MediaSource[] = ["screen", "screenAudio"];
+
+/**
+ * The camera's simulcast layers (RFC 8853 rids), lowest first: a quarter, half and full
+ * resolution. The SFU forwards one of them to each receiver (packages/sfu/src/layer-choice.ts);
+ * a publisher that sends one layer (no rids) is layer 0.
+ */
+export const SIMULCAST_RIDS = ["q", "h", "f"] as const;
+export type SimulcastRid = (typeof SIMULCAST_RIDS)[number];

@@ -17,6 +17,7 @@ import {
   MLS_SERVER_SCHEMAS,
 } from "./mls-messages.ts";
 import { IceServersSchema } from "./relays.ts";
+import { ViewSchema } from "./view.ts";
 
 /** Bumped on any incompatible change; a client announces it in `join`. */
 export const PROTOCOL_VERSION = 9;
@@ -152,6 +153,7 @@ export const ClientMessageSchema = z.discriminatedUnion("type", [
   MediaStateSchema,
   KeyframeRequestSchema,
   ScreenShareSchema,
+  ViewSchema,
   LeaveSchema,
   ReplaceLinkSchema,
   PingSchema,

@@ -13,7 +13,8 @@ export type MediaMessage = Extract<
       | "ice-candidate"
       | "keyframe-request"
       | "screen-share"
-      | "media-state";
+      | "media-state"
+      | "view";
   }
 >;
 
@@ -24,6 +25,7 @@ const MEDIA_TYPES: ReadonlySet<ClientMessage["type"]> = new Set<MediaMessage["ty
   "keyframe-request",
   "screen-share",
   "media-state",
+  "view",
 ]);
 
 export function isMediaMessage(message: ClientMessage): message is MediaMessage {
@@ -72,6 +74,9 @@ export async function signalMedia(
       return null;
     case "media-state":
       room.updateMedia(attendee, message.audio, message.video);
+      return null;
+    case "view":
+      attendee.peer.setView(message.videos);
       return null;
   }
 }

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket } from "werift";
 import { restartableIce } from "./ice-restart.ts";
-import { peerConfig } from "./media-config.ts";
+import { peerConfig, publishConfig } from "./media-config.ts";
 import type { Peer } from "./peer.ts";
 import { Room } from "./room.ts";
 import type { OfferListener } from "./subscribe-transport.ts";
@@ -22,6 +22,7 @@ const closing: Array<() => unknown> = [];
 function newRoom(): Room {
   const room = new Room("r", {
     config,
+    publishConfig: publishConfig({ announcedAddresses: ["127.0.0.1"], keyframeIntervalMs: 1000 }),
     keyframeIntervalMs: 1000,
     interceptPacket: undefined,
     retire() {},

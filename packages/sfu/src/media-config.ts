@@ -1,5 +1,12 @@
 import { MEDIA_CODECS } from "@conclave/protocol";
-import { type RTCPeerConnectionConfig, RTCRtpCodecParameters } from "werift";
+import {
+  type RTCPeerConnectionConfig,
+  RTCRtpCodecParameters,
+  useSdesMid,
+  useSdesRTPStreamId,
+  useTransportWideCC,
+  useTWCC,
+} from "werift";
 import type { MediaCounters } from "./media-counters.ts";
 import type { MediaKind, PeerId } from "./types.ts";
 
@@ -41,9 +48,9 @@ export interface SfuOptions {
 }
 
 /**
- * The shared codec list (MEDIA_CODECS). No RTP header extensions on either leg: werift copies a
- * publisher's extensions onto forwarded packets, which clash unless both legs negotiated the same
- * ids (FIELD-NOTES); with none there is nothing to clash.
+ * The receiving (subscribe) leg: the shared codec list (MEDIA_CODECS) and no RTP header
+ * extensions. The producer strips the publisher's extensions before forwarding (werift's sender
+ * would copy them onto the packet, clashing with ids of this leg).
  */
 export function peerConfig(options: SfuOptions): RTCPeerConnectionConfig {
   return {
@@ -64,9 +71,40 @@ export function peerConfig(options: SfuOptions): RTCPeerConnectionConfig {
   };
 }
 
+/**
+ * The publishing leg: as the receiving leg, plus transport-wide congestion control on audio and
+ * video (the header extension and the `transport-cc` feedback), so the publisher's estimator sees
+ * the path to the SFU (transport-feedback.ts), and the mid and rid extensions (RFC 8843 §15,
+ * RFC 8852) that simulcast layers are told apart by (RFC 8853). Shared extension objects for both
+ * kinds: werift numbers its offers' extensions in list order, so one object keeps one id per URI.
+ */
+export function publishConfig(options: SfuOptions): RTCPeerConnectionConfig {
+  const base = peerConfig(options);
+  const withTwcc = (data: CodecData) => {
+    const params = codec(data);
+    return new RTCRtpCodecParameters({
+      ...params,
+      rtcpFeedback: [...(params.rtcpFeedback ?? []), useTWCC()],
+    });
+  };
+  const transportCc = useTransportWideCC();
+  const mid = useSdesMid();
+  return {
+    ...base,
+    codecs: { audio: [withTwcc(MEDIA_CODECS.audio)], video: [withTwcc(MEDIA_CODECS.video)] },
+    headerExtensions: {
+      audio: [mid, transportCc],
+      video: [mid, transportCc, useSdesRTPStreamId()],
+    },
+  };
+}
+
 /** What every room of one SFU shares, handed down to each peer and producer it makes. */
 export interface RoomSettings {
+  /** The receiving leg's configuration (peerConfig). */
   readonly config: RTCPeerConnectionConfig;
+  /** The publishing leg's configuration (publishConfig). */
+  readonly publishConfig: RTCPeerConnectionConfig;
   /** Minimum time between two keyframe requests sent to one publisher. */
   readonly keyframeIntervalMs: number;
   readonly interceptPacket: PacketInterceptor | undefined;

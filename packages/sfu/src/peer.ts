@@ -4,7 +4,7 @@ import type { RoomSettings } from "./media-config.ts";
 import { Producer } from "./producer.ts";
 import { PublishTransport } from "./publish-transport.ts";
 import { type OfferListener, SubscribeTransport } from "./subscribe-transport.ts";
-import type { MediaSource, PeerId, RemoteCandidate } from "./types.ts";
+import type { MediaSource, PeerId, RemoteCandidate, ViewedVideo } from "./types.ts";
 
 /**
  * A participant as the media plane sees it: one connection each way and what it publishes. Its
@@ -29,7 +29,7 @@ export class Peer {
   ) {
     this.subscribeTransport = new SubscribeTransport(settings.config, onOffer);
     this.publishTransport = new PublishTransport(
-      settings.config,
+      settings.publishConfig,
       (source, track, receiver) => {
         if (this.closed || this.published.has(source)) return;
         const producer = new Producer(roomId, id, source, track, receiver, settings);
@@ -40,6 +40,7 @@ export class Peer {
       () => {
         for (const producer of this.published.values()) producer.requestKeyframe();
       },
+      () => this.subscribeTransport.roundTripMs(),
     );
   }
 
@@ -59,6 +60,11 @@ export class Peer {
     if (on) this.sharing.add(source);
     else this.sharing.delete(source);
     return true;
+  }
+
+  /** What the participant's page shows of the videos it receives (subscribe-transport.ts). */
+  setView(videos: readonly ViewedVideo[]): void {
+    this.subscribeTransport.setView(videos);
   }
 
   /** Takes the participant's publish offer and returns the SFU's answer. */

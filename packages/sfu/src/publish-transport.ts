@@ -3,6 +3,8 @@ import { type MediaStreamTrack, RTCPeerConnection, type RTCRtpReceiver } from "w
 import { withBundleOnlyPorts } from "./bundle-only.ts";
 import { withoutHiddenCandidates } from "./hidden-candidates.ts";
 import { canRestartIce, restartableIce } from "./ice-restart.ts";
+import { withOpusFecAndDtx } from "./opus-fmtp.ts";
+import { ReceiveFeedback } from "./receiver-seams.ts";
 import { type MediaSource, NegotiationError, type RemoteCandidate } from "./types.ts";
 
 export type TrackListener = (
@@ -39,19 +41,32 @@ function sourcesByMid(offerSdp: string): Map<string, MediaSource> {
   return sources;
 }
 
-/** The participant-to-server connection: the participant offers, the server answers. */
+/**
+ * The participant-to-server connection: the participant offers, the server answers. What it
+ * receives is answered with the SFU's own transport-wide feedback and bounded retransmission
+ * requests (receiver-seams.ts), paced by `roundTripMs`: this leg only receives, so it has no round
+ * trip of its own; the participant's receiving connection runs over the same path and measures one.
+ */
 export class PublishTransport {
   private pc: RTCPeerConnection;
   /** mid → source, from the offer; null until one was accepted. */
   private sources: Map<string, MediaSource> | null = null;
+  private readonly feedback: ReceiveFeedback;
 
   constructor(
     private readonly config: ConstructorParameters<typeof RTCPeerConnection>[0],
     private readonly onTrack: TrackListener,
     /** ICE found a pair again after a restart (restartableIce). */
     private readonly onRestarted: () => void = () => {},
+    roundTripMs: () => number | undefined = () => undefined,
   ) {
     this.pc = this.createConnection();
+    this.feedback = new ReceiveFeedback(roundTripMs);
+  }
+
+  /** Retransmission requests this connection sent its publisher, counting repeats. */
+  get nacksRequested(): number {
+    return this.feedback.nacksRequested;
   }
 
   private createConnection(): RTCPeerConnection {
@@ -111,9 +126,10 @@ export class PublishTransport {
     } catch (error) {
       throw new NegotiationError(`offer rejected: ${(error as Error).message}`);
     }
+    for (const transceiver of this.pc.getTransceivers()) this.feedback.adopt(transceiver.receiver);
     const sdp = this.pc.localDescription?.sdp;
     if (!sdp) throw new NegotiationError("no answer was produced");
-    return sdp;
+    return withOpusFecAndDtx(sdp);
   }
 
   async addIceCandidate(candidate: RemoteCandidate): Promise<void> {
@@ -121,6 +137,7 @@ export class PublishTransport {
   }
 
   close(): void {
+    this.feedback.close();
     this.pc.close().catch(() => {});
   }
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { MediaStreamTrack, RTCPeerConnection } from "werift";
-import { peerConfig } from "./media-config.ts";
+import { peerConfig, publishConfig } from "./media-config.ts";
 import { Room } from "./room.ts";
 import { type ForwardedTrack, NegotiationError } from "./types.ts";
 
@@ -10,7 +10,13 @@ const open: RTCPeerConnection[] = [];
 const rooms: Room[] = [];
 
 function newRoom(): Room {
-  const settings = { config, keyframeIntervalMs: 1000, interceptPacket: undefined, retire() {} };
+  const settings = {
+    config,
+    publishConfig: publishConfig({ announcedAddresses: ["127.0.0.1"], keyframeIntervalMs: 1000 }),
+    keyframeIntervalMs: 1000,
+    interceptPacket: undefined,
+    retire() {},
+  };
   const room = new Room("room", settings);
   rooms.push(room);
   return room;

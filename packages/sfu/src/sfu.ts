@@ -1,4 +1,4 @@
-import { peerConfig, type RoomSettings, type SfuOptions } from "./media-config.ts";
+import { peerConfig, publishConfig, type RoomSettings, type SfuOptions } from "./media-config.ts";
 import { addMedia, type MediaCounters, noMedia } from "./media-counters.ts";
 import { Room } from "./room.ts";
 
@@ -25,6 +25,7 @@ export class Sfu {
   constructor(options: SfuOptions) {
     this.settings = {
       config: peerConfig(options),
+      publishConfig: publishConfig(options),
       keyframeIntervalMs: options.keyframeIntervalMs,
       interceptPacket: options.interceptPacket,
       retire: (counters) => addMedia(this.retired, counters),

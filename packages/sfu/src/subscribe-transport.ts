@@ -2,32 +2,98 @@ import {
   MediaStreamTrack,
   RTCPeerConnection,
   type RTCRtpTransceiver,
+  RtcpRrPacket,
+  RtcpSrPacket,
   type RtpPacket,
 } from "werift";
+import { DownlinkEstimate } from "./downlink-estimate.ts";
 import { withoutHiddenCandidates } from "./hidden-candidates.ts";
 import { canRestartIce, restartableIce } from "./ice-restart.ts";
+import { chooseLayers } from "./layer-choice.ts";
 import type { PacketSink, Producer } from "./producer.ts";
+import { senderRoundTripMs } from "./receiver-seams.ts";
 import {
   type ForwardedTrack,
   type MediaKind,
   NegotiationError,
   type RemoteCandidate,
+  type ViewedVideo,
 } from "./types.ts";
 
 /** One m-line of a receiving connection; reused for a new producer once its publisher is gone. */
 class Slot implements PacketSink {
   producer: Producer | null = null;
+  layer = 0;
+  wantedLayer = 0;
+  /** The highest layer this receiver's tile needs (-1: not on screen), and the tile's width. */
+  maxLayer = Number.POSITIVE_INFINITY;
+  shownWidth = Number.POSITIVE_INFINITY;
+  /** Bytes written since the estimate last looked, and the most loss reported since (null: no report). */
+  bytesSent = 0;
+  lossFraction: number | null = null;
 
   constructor(
     readonly kind: MediaKind,
     readonly transceiver: RTCRtpTransceiver,
-  ) {}
+  ) {
+    const sender = transceiver.sender;
+    sender.onRtcp.subscribe((packet) => {
+      if (!(packet instanceof RtcpRrPacket || packet instanceof RtcpSrPacket)) return;
+      const report = packet.reports.find((r) => r.ssrc === sender.ssrc);
+      if (report) this.lossFraction = Math.max(this.lossFraction ?? 0, report.fractionLost / 256);
+    });
+  }
+
+  /**
+   * Starts forwarding `producer` at once, at its lowest layer flowing now (layer 0 before any was
+   * measured): a narrow downlink is not flooded before its estimate has a say, and the next look
+   * (within a second) moves it up as far as the estimate allows.
+   */
+  take(producer: Producer): void {
+    this.producer = producer;
+    const flowing = producer.layerRates().findIndex((rate) => rate > 0);
+    this.layer = this.wantedLayer = Math.max(0, flowing);
+  }
 
   write(packet: RtpPacket): void {
+    // The fixed RTP header and the payload: what the downlink estimate counts.
+    this.bytesSent += 12 + packet.payload.length;
     // sendRtp clones the packet before rewriting it; a failed send drops one packet, nothing more.
     this.transceiver.sender.sendRtp(packet).catch(() => {});
   }
+
+  /** Switches at a keyframe; the sender continues its sequence numbers and timestamps. */
+  switchTo(layer: number): void {
+    this.layer = layer;
+    // One frame interval at 30 fps on VP8's 90 kHz clock between the last frame and the new one.
+    this.transceiver.sender.replaceRTP({ sequenceNumber: 0, timestamp: 0 }, true, 3000);
+  }
+
+  /**
+   * Asks for `layer` (-1: nothing). Between two layers the switch waits for the new one's next
+   * keyframe, so a picture that plays keeps playing; from nothing it resumes at once, and the
+   * receiver's decoder asks for the keyframe it needs (as when a receiver joins).
+   */
+  want(layer: number): void {
+    if (layer === this.wantedLayer) return;
+    this.wantedLayer = layer;
+    const was = this.layer;
+    if (layer < 0) this.layer = -1;
+    else if (was < 0) this.switchTo(layer);
+    if (layer >= 0 && layer !== was) this.producer?.requestKeyframe(layer);
+  }
 }
+
+/**
+ * The layer a tile `width` device pixels wide needs, by the rids' scales (SIMULCAST_RIDS) of a
+ * 1280-pixel camera: a quarter up to 400 px, half up to 800, else full.
+ */
+function layerForWidth(width: number): number {
+  return width <= 400 ? 0 : width <= 800 ? 1 : 2;
+}
+
+/** How often each receiver's estimate and layers are looked at: about once per receiver report. */
+const ADAPT_INTERVAL_MS = 1000;
 
 export type OfferListener = (sdp: string, tracks: ForwardedTrack[]) => void;
 
@@ -48,6 +114,11 @@ export class SubscribeTransport {
   private offering: Promise<void> = Promise.resolve();
   /** Producers added since the last applied answer: each needs a keyframe once it flows. */
   private readonly newProducers = new Set<Producer>();
+  private readonly estimate = new DownlinkEstimate();
+  private readonly adaptTimer: ReturnType<typeof setInterval>;
+  private lastAdapt = performance.now();
+  /** Bits per second of audio sent at the last look, kept out of the videos' share. */
+  private audioBits = 0;
 
   constructor(
     config: ConstructorParameters<typeof RTCPeerConnection>[0],
@@ -57,6 +128,88 @@ export class SubscribeTransport {
     this.pc = restartableIce(new RTCPeerConnection(config), () => this.requestKeyframes());
     this.pc.connectionStateChange.subscribe((state) => {
       if (state === "connected") this.requestKeyframes();
+    });
+    this.adaptTimer = setInterval(() => this.adapt(), ADAPT_INTERVAL_MS);
+    this.adaptTimer.unref();
+  }
+
+  /** This receiver's downlink estimate, in bits per second. */
+  get estimateBps(): number {
+    return this.estimate.bitsPerSecond;
+  }
+
+  /** The layer each forwarded video gets now, by mid (-1: paused). */
+  get layers(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const slot of this.slots) {
+      if (slot.producer && slot.kind === "video" && slot.transceiver.mid !== null) {
+        out[slot.transceiver.mid] = slot.layer;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The page's view: a video not listed is not on screen and is not forwarded; a listed one gets
+   * no larger a layer than its width needs, and larger tiles (the speaker, a pinned tile) are
+   * served first. Applied at once.
+   */
+  setView(videos: readonly ViewedVideo[]): void {
+    const shown = new Map(videos.map((v) => [v.mid, v.width]));
+    for (const slot of this.slots) {
+      if (slot.kind !== "video" || slot.transceiver.mid === null) continue;
+      const width = shown.get(slot.transceiver.mid);
+      slot.maxLayer = width === undefined ? -1 : layerForWidth(width);
+      slot.shownWidth = width ?? 0;
+    }
+    this.chooseLayers(performance.now());
+  }
+
+  /**
+   * Updates the downlink estimate from what was sent and the loss reported since the last look,
+   * then chooses each video's layer to fit it.
+   */
+  private adapt(): void {
+    const now = performance.now();
+    const seconds = (now - this.lastAdapt) / 1000;
+    this.lastAdapt = now;
+    let bits = 0;
+    let loss: number | null = null;
+    this.audioBits = 0;
+    for (const slot of this.slots) {
+      bits += slot.bytesSent * 8;
+      if (slot.kind === "audio") this.audioBits += slot.bytesSent * 8;
+      if (slot.kind === "video" && slot.lossFraction !== null) {
+        loss = Math.max(loss ?? 0, slot.lossFraction);
+      }
+      slot.bytesSent = 0;
+      slot.lossFraction = null;
+    }
+    this.audioBits /= Math.max(seconds, 0.001);
+    // No receiver report since the last look: nothing is known, the estimate holds.
+    if (bits > 0 && loss !== null)
+      this.estimate.update({ bitsSent: bits, lossFraction: loss, seconds });
+    this.chooseLayers(now);
+  }
+
+  /** Each video's layer within the estimate less the audio (layer-choice.ts), largest tile first. */
+  private chooseLayers(now: number): void {
+    const videos = this.slots
+      .filter((s) => s.kind === "video" && s.producer !== null)
+      .sort((a, b) => (a.shownWidth === b.shownWidth ? 0 : a.shownWidth < b.shownWidth ? 1 : -1));
+    const demands = videos.map((slot) => ({
+      layerRates: slot.producer?.layerRates(now) ?? [],
+      maxLayer: slot.maxLayer,
+    }));
+    const choice = chooseLayers(this.estimate.bitsPerSecond - this.audioBits, demands);
+    videos.forEach((slot, i) => {
+      // Not on screen: nothing, at once. A producer not measured yet (its first second) keeps
+      // what it has, or gets its lowest layer when it was off screen until now.
+      if (slot.maxLayer >= 0 && demands[i]?.layerRates.every((rate) => rate === 0)) {
+        slot.want(Math.max(slot.wantedLayer, 0));
+        return;
+      }
+      slot.want(choice[i] ?? -1);
     });
   }
 
@@ -75,6 +228,16 @@ export class SubscribeTransport {
     return tracks;
   }
 
+  /** The smallest round trip its senders measured (RFC 3550 §6.4.1), in ms; undefined before any. */
+  roundTripMs(): number | undefined {
+    let best: number | undefined;
+    for (const slot of this.slots) {
+      const rtt = senderRoundTripMs(slot.transceiver.sender);
+      if (rtt !== undefined && rtt >= 0 && (best === undefined || rtt < best)) best = rtt;
+    }
+    return best;
+  }
+
   consume(producer: Producer): void {
     if (this.closed || this.slots.some((s) => s.producer === producer)) return;
     let slot = this.slots.find((s) => s.producer === null && s.kind === producer.kind);
@@ -86,11 +249,11 @@ export class SubscribeTransport {
       const track = new MediaStreamTrack({ kind: producer.kind });
       slot = new Slot(producer.kind, this.pc.addTransceiver(track, { direction: "sendonly" }));
       slot.transceiver.sender.onPictureLossIndication.subscribe(() => {
-        slot?.producer?.requestKeyframe();
+        if (slot && slot.layer >= 0) slot.producer?.requestKeyframe(slot.layer);
       });
       this.slots.push(slot);
     }
-    slot.producer = producer;
+    slot.take(producer);
     if (this.onOffer !== null) producer.attach(slot);
     this.newProducers.add(producer);
     this.negotiate();
@@ -155,6 +318,7 @@ export class SubscribeTransport {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.adaptTimer);
     for (const slot of this.slots) slot.producer?.detach(slot);
     this.slots.length = 0;
     this.pc.close().catch(() => {});

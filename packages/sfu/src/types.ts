@@ -1,7 +1,7 @@
-import type { MediaKind, MediaSource } from "@conclave/protocol";
+import type { MediaKind, MediaSource, ViewedVideo } from "@conclave/protocol";
 
 /** The SFU's own vocabulary. It names peers by opaque ids and never sees keys or names. */
-export type { MediaKind, MediaSource };
+export type { MediaKind, MediaSource, ViewedVideo };
 export type PeerId = string;
 
 /** One m-line of a receiving connection and whose media it carries. */

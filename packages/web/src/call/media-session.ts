@@ -25,6 +25,7 @@ import { readReceiveHealth } from "./receive-health.ts";
 import type { ScreenShare, ScreenShareState } from "./screen-share.ts";
 import { Store } from "./store.ts";
 import { VideoWatchdog } from "./video-watchdog.ts";
+import { ViewReport, visibleVideos } from "./visible-videos.ts";
 
 export interface MediaSessionState {
   /** The worse of the two peer connections' states. */
@@ -92,6 +93,8 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
   private lastBytes: number | null = null;
   private lastBytesAt = 0;
   private readonly unsubscribe: (() => void)[];
+  /** Tells the server which received videos the page shows, so it forwards only those. */
+  private readonly view: ViewReport;
 
   constructor(private readonly deps: MediaSessionDeps) {
     super({ connection: "new", speaking: [] });
@@ -101,6 +104,7 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
     this.screenWatchdog = new VideoWatchdog((participantId) =>
       deps.send({ type: "keyframe-request", participantId, source: "screen" }),
     );
+    this.view = new ViewReport((videos) => deps.send({ type: "view", videos }));
     this.lastLocal = deps.local.state;
     this.lastScreen = deps.screen.state;
     this.unsubscribe = [
@@ -193,6 +197,7 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
         this.sendCandidate("recv", c),
       );
       this.watchConnection(this.recv.pc);
+      this.view.reset();
     }
     // The worker learns whose media each mid carries before any frame of the new mapping.
     this.recv.setTracks(tracks);
@@ -325,6 +330,7 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
       this.deps.listed(),
     );
     this.watchSilence(expectsMedia ? bytesReceived : null);
+    this.view.report(visibleVideos(recv.pc, document));
     this.watchdog.observe(decoded);
     this.screenWatchdog.observe(screensDecoded);
     const before = this.state.speaking;

@@ -4,6 +4,7 @@ import {
   type MediaSource,
   type ParticipantId,
   PUBLISH_SOURCES,
+  SIMULCAST_RIDS,
   SOURCE_KIND,
   type SubscribedTrack,
 } from "@conclave/protocol";
@@ -79,6 +80,29 @@ function restrictCodecs(transceiver: RTCRtpTransceiver, kind: MediaKind): void {
 }
 
 /**
+ * The camera's three layers (SIMULCAST_RIDS): full, half and a quarter resolution, so the SFU can
+ * give each receiver what its downlink and tile take. Highest first: Chromium sends fewer layers
+ * from a small camera (two below 960×540) and drops them from the end of this list, so a 640×480
+ * camera still sends its full resolution. Chromium's encoded transform sees every layer's frames
+ * in the sender's one transform, so SFrame seals them all from the camera's stream context with
+ * one counter, and no nonce repeats across layers.
+ */
+const CAMERA_LAYERS: RTCRtpEncodingParameters[] = SIMULCAST_RIDS.map((rid, i) => ({
+  rid,
+  scaleResolutionDownBy: 2 ** (SIMULCAST_RIDS.length - 1 - i),
+  ...(i === 0 ? { maxBitrate: 150_000 } : i === 1 ? { maxBitrate: 500_000 } : {}),
+})).reverse();
+
+/**
+ * Whether this browser publishes the camera in layers: Chromium does (detected by its own encoded
+ * streams API); Firefox publishes one layer, which the SFU forwards as layer 0
+ * (docs/media-adaptation.md says why).
+ */
+function sendsSimulcast(): boolean {
+  return "createEncodedStreams" in RTCRtpSender.prototype;
+}
+
+/**
  * The sending connection: one sendonly transceiver per source, in the protocol's order
  * (microphone, camera, screen, screen audio), each with its own SFrame stream context. Negotiated
  * once; a source that is off has no track.
@@ -98,6 +122,7 @@ export class SendConnection {
       const kind = SOURCE_KIND[source];
       const transceiver = this.pc.addTransceiver(tracks[source] ?? kind, {
         direction: "sendonly",
+        ...(source === "camera" && sendsSimulcast() ? { sendEncodings: CAMERA_LAYERS } : {}),
       });
       restrictCodecs(transceiver, kind);
       transforms.attachSender(transceiver.sender, source);

@@ -1,0 +1,144 @@
+/**
+ * `npm run bench:network -- [--seconds 30] [--warmup 10] [--only "loss 5 %"]`
+ *
+ * Media over impaired networks (docs/performance.md "Impaired networks"): for each condition
+ * (network/impairment.ts) a Conclave call (Alice publishes a 720p30 clip, Bob receives on this
+ * machine, Carol on another: a network namespace behind a veth pair) and then, in the same run and
+ * under the same condition, a direct Chromium call between the same two sides. Prints one JSON
+ * object: per condition, what the impaired side's receiver got (fps, freeze seconds per minute,
+ * resolution, kbit/s) for both, the ratio Conclave/direct, and what the other Conclave receiver
+ * got. Needs root (namespaces, tc, nftables) and ffmpeg (scripts/install-bench-deps.sh).
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { type Browser, chromium, type Page } from "playwright-core";
+import {
+  CHROMIUM_ARGS,
+  expectVideoFlowing,
+  joinMeeting,
+  newMeetingLink,
+  newParticipant,
+} from "../../e2e/browser.ts";
+import { spkiPin } from "../../e2e/lan-meeting.ts";
+import { cannotMakeNamespaces, NetworkNamespace } from "../../e2e/network-namespace.ts";
+import { recordPeerConnections } from "../../e2e/peer-connections.ts";
+import { startServer } from "../../packages/server/test/start-server.ts";
+import { cameraClip } from "./network/clip.ts";
+import { directCall, pageServer } from "./network/direct-call.ts";
+import { CONDITIONS, type Condition, impair } from "./network/impairment.ts";
+import { measure, type ReceiveFigures } from "./network/receive-figures.ts";
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "30" },
+    warmup: { type: "string", default: "10" },
+    only: { type: "string", multiple: true },
+  },
+});
+const seconds = Number(values.seconds);
+const warmup = Number(values.warmup);
+const why = cannotMakeNamespaces();
+if (why) throw new Error(`bench:network: ${why}`);
+
+const clip = cameraClip();
+const lan = NetworkNamespace.create();
+const dataDir = mkdtempSync(join(tmpdir(), "conclave-bench-"));
+const server = await startServer({
+  HOST: lan.hostAddress,
+  HTTPS: "self-signed",
+  DATA_DIR: dataDir,
+});
+const site = `https://${lan.hostAddress}:${server.port}`;
+const pages = await pageServer(lan.hostAddress);
+const args = [
+  `--ignore-certificate-errors-spki-list=${spkiPin(readFileSync(join(dataDir, "tls", "cert.pem"), "utf8"))}`,
+  `--use-file-for-fake-video-capture=${clip}`,
+  `--unsafely-treat-insecure-origin-as-secure=${pages.origin}`,
+];
+const here = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: [...CHROMIUM_ARGS, ...args],
+});
+const there = await lan.launchChromium(args);
+
+async function person(browser: Browser, link: string | null, name: string): Promise<Page> {
+  const { context, page } = await newParticipant(browser);
+  await recordPeerConnections(context);
+  await joinMeeting(page, link ?? (await newMeetingLink(page, site)), name);
+  return page;
+}
+
+/** Alice publishes from `sender`; Carol receives on `receiver`, Bob on this machine. */
+async function conclaveCall(sender: Browser, receiver: Browser) {
+  const alice = await person(sender, null, "Alice");
+  const link = alice.url();
+  const bob = await person(here, link, "Bob");
+  const carol = await person(receiver, link, "Carol");
+  try {
+    await expectVideoFlowing(carol, "Alice", 60_000).catch(() => {});
+    await carol.waitForTimeout(warmup * 1000);
+    const [impaired, other] = await Promise.all([measure(carol, seconds), measure(bob, seconds)]);
+    return { impaired, other };
+  } finally {
+    for (const page of [alice, bob, carol]) await page.context().close();
+  }
+}
+
+async function direct(sender: Browser, receiver: Browser): Promise<ReceiveFigures> {
+  const call = await directCall(sender, receiver, pages.origin);
+  try {
+    await call.receiver.waitForTimeout(warmup * 1000);
+    return await measure(call.receiver, seconds);
+  } finally {
+    for (const page of [call.sender, call.receiver]) await page.context().close();
+  }
+}
+
+function ratio(a: number, b: number): number | null {
+  return b === 0 ? (a === 0 ? 1 : null) : Math.round((a / b) * 100) / 100;
+}
+
+async function run(condition: Condition) {
+  impair(lan, condition);
+  // The impaired side is the receiver measured, or the publisher (then both receive here).
+  const [sender, receiver] = condition.impaired === "publisher" ? [there, here] : [here, there];
+  const conclave = await conclaveCall(sender, receiver);
+  const anchor = await direct(sender, receiver);
+  impair(lan, { name: "clean", impaired: "receiver" });
+  const c = conclave.impaired;
+  return {
+    condition: condition.name,
+    conclave: c,
+    direct: anchor,
+    ratio: {
+      fps: ratio(c.fps, anchor.fps),
+      freezeSeconds: ratio(c.freezeSecondsPerMinute, anchor.freezeSecondsPerMinute),
+      kbps: ratio(c.kbps, anchor.kbps),
+    },
+    conclaveOtherReceiver: conclave.other,
+  };
+}
+
+const results = [];
+try {
+  for (const condition of CONDITIONS) {
+    if (values.only && !values.only.includes(condition.name)) continue;
+    console.error(`bench:network: ${condition.name}`);
+    results.push(await run(condition));
+  }
+} finally {
+  await here.close();
+  await lan.close();
+  await server.stop();
+  pages.server.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+console.log(
+  JSON.stringify(
+    { date: new Date().toISOString(), seconds, warmup, clip: "720p30", results },
+    null,
+    2,
+  ),
+);

@@ -1,0 +1,35 @@
+/**
+ * A page's own RTCPeerConnections, for tests and benchmarks that read what its connections
+ * received: `recordPeerConnections` keeps them in `globalThis.__pcs` (page code as strings: the
+ * test's compiled functions cannot be passed to the page).
+ */
+import type { BrowserContext, Page } from "playwright-core";
+
+/** Makes every page of `context` keep its RTCPeerConnections where the test can read them. */
+export async function recordPeerConnections(context: BrowserContext): Promise<void> {
+  await context.addInitScript({
+    content: `{
+      const Native = globalThis.RTCPeerConnection;
+      const all = [];
+      globalThis.__pcs = all;
+      globalThis.RTCPeerConnection = class extends Native {
+        constructor(...args) { super(...args); all.push(this); }
+      };
+    }`,
+  });
+}
+
+/** Bytes received so far per inbound video stream (by stats id) of the page's open connections. */
+export async function inboundVideoBytes(page: Page): Promise<Map<string, number>> {
+  const entries = await page.evaluate<[string, number][]>(`(async () => {
+    const out = [];
+    for (const pc of globalThis.__pcs) {
+      if (pc.connectionState === "closed") continue;
+      (await pc.getStats()).forEach((s) => {
+        if (s.type === "inbound-rtp" && s.kind === "video") out.push([s.id, s.bytesReceived ?? 0]);
+      });
+    }
+    return out;
+  })()`);
+  return new Map(entries);
+}

@@ -1,0 +1,140 @@
+/**
+ * Each receiver gets the layer its downlink takes (docs/media-adaptation.md): Alice publishes her
+ * camera in three simulcast layers; Bob, on this machine, receives a high one; Carol, on another
+ * machine (a network namespace) whose downlink narrows to 300 kbit/s once she is in, keeps moving
+ * video from a lower layer. Without simulcast, or with one layer choice for everyone, Carol would get Bob's
+ * resolution through a link too narrow for it, and this test fails. Needs root; skipped without.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
+import {
+  expectVideoFlowing,
+  joinMeeting,
+  newMeetingLink,
+  newParticipant,
+  type Participant,
+  tile,
+  videoFrames,
+  waitFor,
+} from "./browser.ts";
+import { pinnedBrowsers } from "./lan-meeting.ts";
+import { cannotMakeNamespaces, NetworkNamespace } from "./network-namespace.ts";
+
+const skip = cannotMakeNamespaces() ?? false;
+
+/** The width of the video a tile shows now (what the receiver decodes). */
+function videoWidth(page: Page, name: string): Promise<number> {
+  return tile(page, name)
+    .locator("video")
+    .evaluate((video) => (video as unknown as { videoWidth: number }).videoWidth);
+}
+
+/** Frames per second a tile presents, over `ms`. */
+async function frameRate(page: Page, name: string, ms: number): Promise<number> {
+  const before = await videoFrames(page, name);
+  const start = Date.now();
+  await waitFor(
+    `${ms} ms of ${name}'s video`,
+    async () => Date.now() - start >= ms,
+    ms + 1000,
+    250,
+  );
+  return ((await videoFrames(page, name)) - before) / ((Date.now() - start) / 1000);
+}
+
+describe("simulcast: a layer per receiver", { skip }, () => {
+  let lan: NetworkNamespace;
+  let server: ServerProcess;
+  let dataDir: string;
+  let here: Browser;
+  let there: Browser;
+  const pages: Participant[] = [];
+
+  before(async () => {
+    lan = NetworkNamespace.create();
+    dataDir = mkdtempSync(join(tmpdir(), "conclave-data-"));
+    server = await startServer({
+      HOST: lan.hostAddress,
+      HTTPS: "self-signed",
+      DATA_DIR: dataDir,
+    });
+    ({ here, there } = await pinnedBrowsers(lan, [
+      readFileSync(join(dataDir, "tls", "cert.pem"), "utf8"),
+    ]));
+  });
+
+  after(async () => {
+    for (const p of pages) await p.context.close().catch(() => {});
+    await here?.close();
+    await lan?.close();
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function joinFrom(browser: Browser, link: string, name: string): Promise<Page> {
+    const p = await newParticipant(browser);
+    pages.push(p);
+    await joinMeeting(p.page, link, name);
+    return p.page;
+  }
+
+  let bob: Page;
+  let carol: Page;
+
+  test("a receiver whose downlink narrows to 300 kbit/s keeps moving video, no larger than another receiver's", async () => {
+    const site = `https://${lan.hostAddress}:${server.port}`;
+    const first = await newParticipant(here);
+    pages.push(first);
+    const link = await newMeetingLink(first.page, site);
+    await joinMeeting(first.page, link, "Alice");
+    bob = await joinFrom(here, link, "Bob");
+    // Bob's camera off: Carol's narrow link carries Alice's video and the audio, nothing else.
+    await bob.getByRole("button", { name: "Camera", exact: true }).click();
+    carol = await joinFrom(there, link, "Carol");
+    await expectVideoFlowing(bob, "Alice");
+    await expectVideoFlowing(carol, "Alice", 30_000);
+    // Her link narrows once she is in the meeting (joining over it is another matter).
+    lan.capDownlink(300);
+    // One layer for everyone (no simulcast, or no choice per receiver) would push Bob's layer
+    // through her 300 kbit/s: most of it lost, and her video stops (docs/performance.md).
+    await carol.waitForTimeout(10_000);
+    // Measured side by side: on a loaded machine Alice's encoder itself may send fewer frames.
+    const [carolFps, bobFps] = await Promise.all([
+      frameRate(carol, "Alice", 10_000),
+      frameRate(bob, "Alice", 10_000),
+    ]);
+    const [b, c] = [await videoWidth(bob, "Alice"), await videoWidth(carol, "Alice")];
+    console.log(
+      `# Alice's video: Bob ${b} px at ${bobFps.toFixed(1)} fps, Carol (300 kbit/s) ${c} px at ${carolFps.toFixed(1)} fps`,
+    );
+    // At least 10 fps, or, when Alice's own encoder sends fewer, most of what Bob gets.
+    assert.ok(
+      carolFps >= Math.min(10, 0.7 * bobFps),
+      `Carol's video keeps moving (${carolFps.toFixed(1)} fps, Bob ${bobFps.toFixed(1)} fps)`,
+    );
+    assert.ok(c > 0 && c <= b, `Carol decodes no more than Bob (${c} px, Bob ${b} px)`);
+  });
+
+  test("meanwhile the other receiver gets a higher layer than the narrow one", {
+    todo: 'on the shared two-core machine the publisher\'s own estimate often keeps only the lowest layer flowing (docs/media-adaptation.md "Limits seen")',
+  }, async () => {
+    let seen = "";
+    await waitFor(
+      "Carol to decode a lower layer of Alice than Bob does",
+      async () => {
+        const [b, c] = [await videoWidth(bob, "Alice"), await videoWidth(carol, "Alice")];
+        seen = `Bob ${b} px, Carol ${c} px`;
+        return b > 0 && c > 0 && c < b;
+      },
+      30_000,
+      500,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; last seen: ${seen}`);
+    });
+  });
+});

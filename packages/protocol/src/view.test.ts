@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parseClientMessage } from "./codec.ts";
+import { isProtocolError } from "./errors.ts";
+
+function codeOf(message: unknown): string {
+  try {
+    parseClientMessage(JSON.stringify(message));
+  } catch (error) {
+    assert.ok(isProtocolError(error));
+    return error.code;
+  }
+  assert.fail(`accepted ${JSON.stringify(message)}`);
+}
+
+describe("view: the videos a page shows", () => {
+  it("accepts the shown videos by mid and size, and an empty list (nothing on screen)", () => {
+    const view = { type: "view", videos: [{ mid: "1", width: 640, height: 360 }] };
+    assert.deepEqual(parseClientMessage(JSON.stringify(view)), view);
+    assert.deepEqual(parseClientMessage(JSON.stringify({ type: "view", videos: [] })), {
+      type: "view",
+      videos: [],
+    });
+  });
+
+  it("refuses a repeated mid, a bad mid, a size of zero or a fraction, and extra fields", () => {
+    const video = { mid: "1", width: 640, height: 360 };
+    for (const bad of [
+      { type: "view", videos: [video, video] },
+      { type: "view", videos: [{ ...video, mid: "../x" }] },
+      { type: "view", videos: [{ ...video, width: 0 }] },
+      { type: "view", videos: [{ ...video, height: 1.5 }] },
+      { type: "view", videos: [{ ...video, participantId: "x" }] },
+      { type: "view", videos: Array.from({ length: 65 }, (_, i) => ({ ...video, mid: `${i}` })) },
+    ]) {
+      assert.equal(codeOf(bad), "BAD_MESSAGE", JSON.stringify(bad).slice(0, 80));
+    }
+  });
+});

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { chooseLayers } from "./layer-choice.ts";
+
+const THREE = [150_000, 500_000, 1_500_000];
+
+describe("layer choice per receiver", () => {
+  it("gives the top layer when the downlink takes it", () => {
+    assert.deepEqual(chooseLayers(5_000_000, [{ layerRates: THREE, maxLayer: 2 }]), [2]);
+  });
+
+  it("gives a 300 kbit/s receiver the lowest layer", () => {
+    assert.deepEqual(chooseLayers(300_000, [{ layerRates: THREE, maxLayer: 2 }]), [0]);
+  });
+
+  it("never sends more than the tile needs, and nothing for a tile not on screen", () => {
+    assert.deepEqual(
+      chooseLayers(10_000_000, [
+        { layerRates: THREE, maxLayer: 1 },
+        { layerRates: THREE, maxLayer: -1 },
+      ]),
+      [1, -1],
+    );
+  });
+
+  it("shares the estimate in priority order, one step at a time", () => {
+    assert.deepEqual(
+      chooseLayers(1_300_000, [
+        { layerRates: THREE, maxLayer: 2 },
+        { layerRates: THREE, maxLayer: 2 },
+      ]),
+      [1, 1],
+    );
+  });
+
+  it("skips a layer the publisher does not send, and keeps the lowest when nothing fits", () => {
+    assert.deepEqual(
+      chooseLayers(2_000_000, [{ layerRates: [150_000, 0, 1_500_000], maxLayer: 2 }]),
+      [2],
+    );
+    assert.deepEqual(chooseLayers(100_000, [{ layerRates: THREE, maxLayer: 2 }]), [0]);
+  });
+
+  it("takes a single-layer publisher (Firefox, bots) as layer 0", () => {
+    assert.deepEqual(chooseLayers(100_000_000, [{ layerRates: [600_000], maxLayer: 2 }]), [0]);
+  });
+});

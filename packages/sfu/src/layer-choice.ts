@@ -1,0 +1,47 @@
+/**
+ * Which simulcast layer each of one receiver's videos gets, within the receiver's downlink
+ * estimate: every video on screen gets at least its lowest layer (a video that moves slowly beats
+ * a tile that stops: pausing and resuming would cost a keyframe each time the estimate wavers),
+ * then, in priority order and one step at a time, higher layers while they fit with 10 % to spare,
+ * never above what the receiver's tile needs. Only a video not on screen gets none.
+ */
+export interface VideoDemand {
+  /** Bits per second of each layer the publisher sends now, lowest first; 0 for one not flowing. */
+  readonly layerRates: readonly number[];
+  /** The highest layer worth sending to this receiver (tile size); -1 for none (not on screen). */
+  readonly maxLayer: number;
+}
+
+/** Headroom an upgrade must leave, so a layer is not taken on the edge of the estimate. */
+const HEADROOM = 1.1;
+
+/** The chosen layer per demand, in the same order (-1: forward nothing). */
+export function chooseLayers(budgetBps: number, demands: readonly VideoDemand[]): number[] {
+  const chosen = demands.map(() => -1);
+  let left = budgetBps;
+  const flowing = (d: VideoDemand, layer: number) => (d.layerRates[layer] ?? 0) > 0;
+  demands.forEach((demand, i) => {
+    const lowest = demand.layerRates.findIndex((rate) => rate > 0);
+    if (demand.maxLayer < 0 || lowest < 0) return;
+    chosen[i] = lowest;
+    left -= demand.layerRates[lowest] as number;
+  });
+  let upgraded = true;
+  while (upgraded) {
+    upgraded = false;
+    demands.forEach((demand, i) => {
+      const current = chosen[i] as number;
+      if (current < 0) return;
+      let next = current + 1;
+      while (next <= demand.maxLayer && next < demand.layerRates.length && !flowing(demand, next))
+        next++;
+      if (next > demand.maxLayer || next >= demand.layerRates.length) return;
+      const extra = (demand.layerRates[next] as number) - (demand.layerRates[current] as number);
+      if (extra * HEADROOM > left) return;
+      chosen[i] = next;
+      left -= extra;
+      upgraded = true;
+    });
+  }
+  return chosen;
+}

@@ -1,0 +1,114 @@
+import {
+  GenericNack,
+  type RTCRtpReceiver,
+  type RTCRtpSender,
+  RtcpTransportLayerFeedback,
+  type RtpPacket,
+} from "werift";
+import { DEFAULT_REPAIR, LossRepair } from "./loss-repair.ts";
+import { TransportFeedback } from "./transport-feedback.ts";
+
+/**
+ * The parts of werift 0.25.2's RTCRtpReceiver the SFU replaces, by their names in its source
+ * (webrtc/src/media/rtpReceiver.js): `nack` gets each received video packet, `receiverTWCC` each
+ * packet's transport-wide sequence number, `setupTWCC` makes the latter after (re)negotiation.
+ * werift declares them private; this is the one place that reaches them (docs/media-adaptation.md).
+ */
+interface ReceiverSeams {
+  nack: { addPacket(packet: RtpPacket): void; close(): void };
+  receiverTWCC?: { handleTWCC(sequence: unknown): void; twccRunning: boolean };
+  setupTWCC(mediaSourceSsrc: number): void;
+  readonly rtcpSsrc: number;
+}
+
+/** An RTCP packet werift's DTLS transport can send: it only calls `serialize`. */
+function rawRtcp(bytes: Buffer): RtcpTransportLayerFeedback {
+  return { serialize: () => bytes } as RtcpTransportLayerFeedback;
+}
+
+/** Round trip used before any measurement: a loaded path, not a LAN. */
+const DEFAULT_ROUND_TRIP_MS = 100;
+
+/**
+ * A publish connection's answers to what it receives: transport-wide feedback for all its
+ * m-lines, and bounded retransmission requests per m-line, paced by `roundTripMs`.
+ */
+export class ReceiveFeedback {
+  private feedback: TransportFeedback | null = null;
+  private readonly repairs = new Set<LossRepair>();
+
+  constructor(private readonly roundTripMs: () => number | undefined) {}
+
+  /** NACKs sent for lost packets so far, counting repeats. */
+  get nacksRequested(): number {
+    let total = 0;
+    for (const repair of this.repairs) total += repair.requested;
+    return total;
+  }
+
+  /** Puts the SFU's feedback and repair in werift's place on `receiver`. Idempotent per receiver. */
+  adopt(receiver: RTCRtpReceiver): void {
+    const seams = receiver as unknown as ReceiverSeams;
+    const send = (packet: RtcpTransportLayerFeedback) => {
+      receiver.dtlsTransport?.sendRtcp([packet]).catch(() => {});
+    };
+    if (!this.feedback) {
+      this.feedback = new TransportFeedback(seams.rtcpSsrc, (bytes) => send(rawRtcp(bytes)));
+    }
+    const feedback = this.feedback;
+    feedback.mediaSsrc ??= receiver.tracks.find((t) => t.ssrc !== undefined)?.ssrc;
+    const adapter = {
+      handleTWCC: (sequence: unknown) => {
+        if (typeof sequence === "number") feedback.received(sequence);
+      },
+      twccRunning: true,
+    };
+    seams.setupTWCC = () => {
+      seams.receiverTWCC = adapter;
+    };
+    seams.receiverTWCC = adapter;
+    if (seams.nack instanceof LossRepairSeam) return;
+    seams.nack.close();
+    const repair = new LossRepair(
+      (ssrc, lost) => {
+        const nack = new GenericNack({
+          senderSsrc: seams.rtcpSsrc,
+          mediaSourceSsrc: ssrc,
+          lost: [...lost],
+        });
+        send(new RtcpTransportLayerFeedback({ feedback: nack }));
+      },
+      {
+        ...DEFAULT_REPAIR,
+        roundTripMs: () =>
+          Math.min(1000, Math.max(20, this.roundTripMs() ?? DEFAULT_ROUND_TRIP_MS)),
+      },
+    );
+    this.repairs.add(repair);
+    seams.nack = new LossRepairSeam(repair);
+  }
+
+  close(): void {
+    this.feedback?.close();
+    for (const repair of this.repairs) repair.close();
+  }
+}
+
+/** LossRepair in the shape werift's receiver calls. */
+class LossRepairSeam {
+  constructor(private readonly repair: LossRepair) {}
+
+  addPacket(packet: RtpPacket): void {
+    this.repair.received(packet.header.ssrc, packet.header.sequenceNumber);
+  }
+
+  close(): void {
+    this.repair.close();
+  }
+}
+
+/** werift's round-trip estimate of a sender, in ms, from receiver reports (RFC 3550 §6.4.1). */
+export function senderRoundTripMs(sender: RTCRtpSender): number | undefined {
+  const rtt = (sender as unknown as { rtt?: number }).rtt;
+  return rtt === undefined ? undefined : rtt * 1000;
+}

@@ -1,0 +1,31 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { isKeyframeStart } from "./vp8.ts";
+
+describe("VP8 keyframe start (RFC 7741 §4.2, §4.3)", () => {
+  it("finds a keyframe after an extended descriptor with a 15-bit picture id", () => {
+    // X=1 S=1 PID=0 | I=1 | M=1 picture id (2 bytes) | P=0 (key frame)
+    assert.equal(isKeyframeStart(Uint8Array.of(0x90, 0x80, 0x80 | 0x12, 0x34, 0x10)), true);
+  });
+
+  it("finds a keyframe after a short descriptor", () => {
+    assert.equal(isKeyframeStart(Uint8Array.of(0x10, 0x50)), true);
+  });
+
+  it("does not take an interframe, a later packet of a frame or another partition for one", () => {
+    assert.equal(isKeyframeStart(Uint8Array.of(0x90, 0x80, 0x05, 0x11)), false);
+    assert.equal(isKeyframeStart(Uint8Array.of(0x80, 0x80, 0x05, 0x10)), false);
+    assert.equal(isKeyframeStart(Uint8Array.of(0x11, 0x10)), false);
+  });
+
+  it("skips TL0PICIDX and TID/KEYIDX when present", () => {
+    // X S | I L T | 7-bit picture id | tl0picidx | tid | P=0
+    assert.equal(isKeyframeStart(Uint8Array.of(0x90, 0xe0, 0x05, 0x01, 0x20, 0x10)), true);
+    assert.equal(isKeyframeStart(Uint8Array.of(0x90, 0xe0, 0x05, 0x01, 0x20, 0x11)), false);
+  });
+
+  it("says no to a truncated payload", () => {
+    assert.equal(isKeyframeStart(Uint8Array.of()), false);
+    assert.equal(isKeyframeStart(Uint8Array.of(0x90, 0x80)), false);
+  });
+});

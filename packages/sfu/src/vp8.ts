@@ -1,0 +1,25 @@
+/**
+ * Whether an RTP payload of VP8 (RFC 7741) starts a keyframe: the first packet of a frame
+ * (§4.2: S = 1, partition index 0) whose payload header says key frame (§4.3: P = 0). The VP8
+ * payload header stays in clear under SFrame (docs/e2ee.md), so the SFU can read it; a simulcast
+ * receiver switches layers only there, where the new layer decodes without the old one's frames.
+ */
+export function isKeyframeStart(payload: Uint8Array): boolean {
+  const first = payload[0];
+  if (first === undefined) return false;
+  const extended = (first & 0x80) !== 0;
+  const start = (first & 0x10) !== 0;
+  const partition = first & 0x07;
+  if (!start || partition !== 0) return false;
+  let offset = 1;
+  if (extended) {
+    const flags = payload[1];
+    if (flags === undefined) return false;
+    offset = 2;
+    if (flags & 0x80) offset += (payload[offset] ?? 0) & 0x80 ? 2 : 1; // I: PictureID, M: 15 bits
+    if (flags & 0x40) offset += 1; // L: TL0PICIDX
+    if (flags & 0x30) offset += 1; // T or K: TID/Y/KEYIDX
+  }
+  const header = payload[offset];
+  return header !== undefined && (header & 0x01) === 0;
+}
