@@ -26,6 +26,8 @@ export interface Router {
   /** The connection's socket closed while routed to `worker`, seated in `room` or not. */
   ended(connection: FrontConnection, worker: number, room: RoomId, seated: boolean): void;
   refused(code: ErrorCode): void;
+  /** Test-only (CAPTURE_FILE): records the frames the primary reads itself. */
+  readonly capture: ((text: string) => void) | null;
   readonly log: Logger;
 }
 
@@ -126,6 +128,7 @@ export class FrontConnection {
       return;
     }
     if (state.kind === "closed") return;
+    if (frame !== null) this.router.capture?.(frame);
     try {
       if (!this.bucket.take()) throw new Refusal("RATE_LIMITED", "too many messages; slow down");
       if (frame === null) throw new Refusal("BAD_MESSAGE", "binary frames are not accepted");

@@ -1,4 +1,5 @@
 import { Capacity } from "../capacity.ts";
+import { Capture } from "../capture.ts";
 import type { Config } from "../config.ts";
 import { FrontGate, type JoinMessage } from "../join-gate.ts";
 import { openListeners } from "../listeners.ts";
@@ -79,8 +80,11 @@ export async function startPrimary(config: Config, log: Logger): Promise<Running
     },
   });
 
+  // Test-only: the frames read here, before a worker (which records the rest) has the connection.
+  const capture = config.captureFile ? new Capture(config.captureFile) : null;
   const router: Router = {
     log,
+    capture: capture && ((text) => capture.signalling(text)),
     refused: (code) => metrics.signallingErrors.inc({ code }),
     route: (join, address, stillHere) => route(join, address, stillHere),
     place(worker, connection, room, join) {
@@ -140,10 +144,18 @@ export async function startPrimary(config: Config, log: Logger): Promise<Running
     port: listeners.port,
     metricsPort: listeners.metricsPort,
     selfSignedFingerprint: listeners.selfSignedFingerprint,
+    /** As one process drains (server.ts): joins refused, rooms given time to empty, sockets closed. */
     async drain() {
       draining = true;
-      await workers.drain(config.drainTimeoutMs + 5000);
+      const deadline = Date.now() + config.drainTimeoutMs;
+      const inMeetings = () => [...connections.values()].some((c) => c.worker !== null);
+      while (inMeetings() && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
       await listeners.close();
+      // Their connections are gone: the workers close their meetings and exit.
+      await workers.drain(config.drainTimeoutMs + 5000);
+      await capture?.close();
     },
   };
 }
