@@ -6,7 +6,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomInt } from "node:crypto";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium, type LaunchOptions } from "playwright-core";
@@ -65,6 +65,11 @@ function shape(tc: (...args: string[]) => string, link: string, kbit: number | n
   );
 }
 
+/** Turns IPv6 off through its sysctl file; a kernel without IPv6 has none, and nothing to do. */
+function noIpv6(file: string): void {
+  if (existsSync(file)) writeFileSync(file, "1");
+}
+
 export class NetworkNamespace {
   /** This machine's address on the pair: where the other machine reaches it. */
   readonly hostAddress: string;
@@ -102,6 +107,10 @@ export class NetworkNamespace {
     run("ip", "netns", "add", this.name);
     run("ip", "link", "add", this.hostLink, "type", "veth", "peer", "name", this.nsLink);
     run("ip", "link", "set", this.nsLink, "netns", this.name);
+    // No IPv6 on the pair: its link-local address would appear a second or two after the link
+    // comes up, and Chromium fails a navigation under way then with ERR_NETWORK_CHANGED.
+    noIpv6(`/proc/sys/net/ipv6/conf/${this.hostLink}/disable_ipv6`);
+    this.exec("sh", "-c", "for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do echo 1 > $f; done");
     run("ip", "addr", "add", `${this.hostAddress}/24`, "dev", this.hostLink);
     run("ip", "link", "set", this.hostLink, "up");
     this.exec("ip", "addr", "add", `${this.address}/24`, "dev", this.nsLink);
