@@ -25,17 +25,25 @@ describe("starting the server", () => {
     assert.match(text, /"msg":"listening"/, "the JSON log line for operators stays");
   });
 
-  it("on a busy port, stops with one line that names the variable to change", async () => {
+  it("on a busy port, stops with one line that names the variable to change, and leaves no worker behind", async () => {
     const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
-      env: { ...process.env, PORT: String(server.port), METRICS_ADDRESS: "off" },
+      env: { ...process.env, PORT: String(server.port), METRICS_ADDRESS: "off", WORKERS: "2" },
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";
     child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
       stderr += chunk;
     });
+    // Its workers share its stderr: the pipe closes only once none of them is left running.
+    const closed = once(child.stderr as NodeJS.ReadableStream, "close");
     const [code] = await once(child, "exit");
     assert.equal(code, 2);
+    const leftover = await Promise.race([
+      closed.then(() => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 10_000)),
+    ]);
+    if (leftover) child.stderr?.destroy(); // so this file can still end
+    assert.equal(leftover, false, "no worker process outlives the failed start");
     const lines = stderr.trim().split("\n");
     assert.equal(lines.length, 1, `one line, no stack trace: ${stderr}`);
     assert.match(lines[0] ?? "", new RegExp(`port ${server.port} is already in use.*set PORT`));

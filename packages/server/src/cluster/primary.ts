@@ -138,6 +138,11 @@ export async function startPrimary(config: Config, log: Logger): Promise<Running
       connections.set(connection.id, connection);
       ws.on("close", () => connections.delete(connection.id));
     },
+  }).catch(async (error: unknown) => {
+    // A busy port or a bad certificate: the workers already started must not outlive this
+    // process (they would hold their media ports with nobody in front of them).
+    await workers.drain(0);
+    throw error;
   });
   if (!(await workers.ready(WORKERS_START_MS))) log.warn("not every worker started in time");
   return {
