@@ -97,8 +97,12 @@ describe("listen-only in Chromium", () => {
     await expectVideoFlowing(page, "Alice", 30_000);
     // Frames that came before Lee held the epoch's keys are dropped as unknown-KID while joining;
     // from here on, none may fail.
-    const settled = await sframeTotals(page);
-    assert.ok(settled, "Lee's worker reports SFrame totals");
+    // The page publishes its worker's totals about once a second: video can come first.
+    const settled = await waitFor(
+      "Lee's worker to report SFrame totals",
+      () => sframeTotals(page),
+      10_000,
+    );
     // Audio: with Alice's camera off, what Lee keeps opening is her microphone. Every frame is
     // authenticated before it reaches a decoder; failures are dropped and counted, never played.
     await alice.page.getByRole("button", { name: "Camera", exact: true }).click();
