@@ -1,16 +1,13 @@
 import type { MlsClientMessage } from "@conclave/delivery-service";
 import {
   type ClientMessage,
-  type ErrorCode,
   encodeMessage,
-  isProtocolError,
   type ParticipantId,
   parseClientMessage,
   type RoomId,
   roomIdFromServerKey,
   type ServerMessage,
 } from "@conclave/protocol";
-import { NegotiationError } from "@conclave/sfu";
 import type { Attendee, CloseCode, Connection } from "./attendee.ts";
 import type { Capture } from "./capture.ts";
 import type { InterceptedConnection, Interception } from "./interception.ts";
@@ -23,7 +20,7 @@ import type { Meeting } from "./meeting.ts";
 import { linkDigest } from "./meeting-link.ts";
 import type { Metrics } from "./metrics.ts";
 import { TokenBucket } from "./rate-limit.ts";
-import { Refusal } from "./refusal.ts";
+import { errorReply, Refusal } from "./refusal.ts";
 
 export interface SessionContext {
   readonly gate: JoinGate;
@@ -185,17 +182,9 @@ export class Session implements Connection {
   }
 
   private refuse(error: unknown): void {
-    let code: ErrorCode = "INTERNAL";
-    let message = "internal error";
-    if (error instanceof Refusal || isProtocolError(error)) {
-      code = error.code;
-      message = error.message;
-    } else if (error instanceof NegotiationError) {
-      code = "NEGOTIATION_FAILED";
-      message = error.message;
-    } else {
-      this.ctx.log.error({ err: error }, "message handler failed");
-    }
+    const reply = errorReply(error);
+    if (!reply) this.ctx.log.error({ err: error }, "message handler failed");
+    const { code, message } = reply ?? { code: "INTERNAL", message: "internal error" };
     this.ctx.metrics.signallingErrors.inc({ code });
     this.send({ type: "error", code, message });
   }

@@ -1,7 +1,6 @@
 import {
   type ErrorCode,
   encodeMessage,
-  isProtocolError,
   parseClientMessage,
   type RoomId,
   type ServerMessage,
@@ -10,7 +9,7 @@ import type { WebSocket } from "ws";
 import type { JoinMessage } from "../join-gate.ts";
 import type { Logger } from "../logger.ts";
 import { TokenBucket } from "../rate-limit.ts";
-import { Refusal } from "../refusal.ts";
+import { errorReply, Refusal } from "../refusal.ts";
 
 /** What a connection asks of the primary's routing (primary.ts). */
 export interface Router {
@@ -148,14 +147,9 @@ export class FrontConnection {
   }
 
   private refuse(error: unknown): void {
-    let code: ErrorCode = "INTERNAL";
-    let message = "internal error";
-    if (error instanceof Refusal || isProtocolError(error)) {
-      code = error.code;
-      message = error.message;
-    } else {
-      this.router.log.error({ err: error }, "front message failed");
-    }
+    const reply = errorReply(error);
+    if (!reply) this.router.log.error({ err: error }, "front message failed");
+    const { code, message } = reply ?? { code: "INTERNAL", message: "internal error" };
     this.router.refused(code);
     this.send({ type: "error", code, message });
   }
