@@ -46,8 +46,9 @@ class Slot implements PacketSink {
 
   /**
    * Starts forwarding `producer` at once, at its lowest layer flowing now (layer 0 before any was
-   * measured): a narrow downlink is not flooded before its estimate has a say, and the next look
-   * (within a second) moves it up as far as the estimate allows.
+   * measured), unless its m-line is off screen: a narrow downlink is not flooded before its
+   * estimate has a say, and the next look (within a second) moves it up as far as the estimate
+   * allows.
    */
   take(producer: Producer): void {
     this.producer = producer;
