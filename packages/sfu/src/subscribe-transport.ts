@@ -145,7 +145,11 @@ export class SubscribeTransport {
       layerRates: slot.producer?.layerRates(now) ?? [],
       maxLayer: slot.maxLayer,
     }));
-    const choice = chooseLayers(this.estimate.bitsPerSecond - this.audioBits, demands);
+    const choice = chooseLayers(
+      this.estimate.bitsPerSecond - this.audioBits,
+      demands,
+      this.estimate.holding,
+    );
     videos.forEach((slot, i) => {
       // Not on screen: nothing, at once. A producer not measured yet (its first second) keeps
       // what it has, or gets its lowest layer when it was off screen until now.
