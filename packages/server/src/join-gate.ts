@@ -118,8 +118,9 @@ export class JoinGate {
     if (!stillWaiting()) return null;
     this.front.takeJoin(address);
     const { resume, roomId } = message;
-    if (resume) this.ctx.meetings.get(roomId)?.handOver(resume.participantId, resume.token);
-    const meeting = this.ctx.meetings.get(roomId);
+    const meeting = await this.ctx.meetings.claim(roomId, address);
+    if (!stillWaiting()) return null;
+    if (resume) meeting?.handOver(resume.participantId, resume.token);
     const resumption = resume && meeting?.resumption(resume);
     // Someone new would add media to forward; a member taking back its place adds nothing.
     if (!resumption && this.ctx.isOverloaded()) throw busy();
@@ -129,12 +130,11 @@ export class JoinGate {
       ? { digest: linkDigest(message.linkKey ?? message.serverKey), replaced: !!message.linkKey }
       : null;
     if (!meeting) {
-      return {
-        kind: "join",
-        meeting: this.ctx.meetings.openFor(roomId, address, link),
-        resumption,
-        link,
-      };
+      const opened = await this.ctx.meetings.claim(roomId, address, { link });
+      if (!opened) return null;
+      if (stillWaiting()) return { kind: "join", meeting: opened, resumption, link };
+      opened.closeIfEmpty();
+      return null;
     }
     // A member's own place outlives a link replaced while it was away: its token is enough.
     if (!resumption && link !== null && !meeting.link.admits(link)) {
@@ -147,10 +147,10 @@ export class JoinGate {
   }
 
   /** `join` with a knock: only a lobby place, in a meeting that exists (lobby.ts checks the rest). */
-  private knock(message: JoinMessage, name: string, address: string): Admission {
+  private async knock(message: JoinMessage, name: string, address: string): Promise<Admission> {
     if (this.ctx.isOverloaded()) throw busy();
     this.front.takeKnock(address);
-    const meeting = this.ctx.meetings.get(message.roomId);
+    const meeting = await this.ctx.meetings.claim(message.roomId, address);
     if (!meeting) {
       throw refuse("NO_MEETING", NO_MEETING_MESSAGE);
     }

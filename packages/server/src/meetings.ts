@@ -1,15 +1,32 @@
 import type { RoomId } from "@conclave/protocol";
 import type { Sfu } from "@conclave/sfu";
 import type { Capacity } from "./capacity.ts";
+import type { Coordination } from "./coordination/coordination.ts";
+import { loadMeeting, MeetingJournal, type StoredMeeting } from "./coordination/meeting-journal.ts";
+import { MeetingOwnership } from "./coordination/meeting-ownership.ts";
+import { roomTag } from "./logger.ts";
 import { Meeting, type MeetingOptions } from "./meeting.ts";
 import type { PresentedLink } from "./meeting-link.ts";
+import { FencedRecord, type MeetingRecord } from "./meeting-record.ts";
+import { Refusal } from "./refusal.ts";
+
+const ELSEWHERE =
+  "this meeting is running on another server node right now; trying again in a moment";
 
 /**
  * All meetings on this server: opened by their first joiner, closed when nobody is left. Each open
  * meeting counts against the rooms cap of the server and of the address that opened it.
+ *
+ * With several machines sharing Redis (`coordination`), a meeting runs here only while this node
+ * holds its lease (coordination/meeting-lease.ts): the first join takes it, and finds in Redis what
+ * a node that died left of the meeting (its Delivery Service, places and logs), or nothing for a
+ * new one. A meeting whose lease another node holds is refused with SERVER_BUSY, which clients
+ * retry: until that node's lease runs out (it died), or for as long as it runs the meeting.
  */
 export class Meetings {
   private readonly open = new Map<RoomId, Meeting>();
+  /** Leases being taken, by room: a second join for the room waits for the first's. */
+  private readonly claims = new Map<RoomId, Promise<Meeting | undefined>>();
   /** Told when a meeting closes (a cluster's worker tells its primary, cluster/worker-main.ts). */
   onClosed: ((id: RoomId) => void) | null = null;
 
@@ -17,20 +34,58 @@ export class Meetings {
     private readonly sfu: Sfu,
     private readonly capacity: Capacity,
     private readonly options: MeetingOptions,
+    private readonly coordination: Coordination | null = null,
   ) {}
 
   get(id: RoomId): Meeting | undefined {
     return this.open.get(id);
   }
 
-  /** Opens meeting `id` for its first joiner, or throws TOO_MANY_ROOMS. */
-  openFor(id: RoomId, address: string, link: PresentedLink | null): Meeting {
+  /**
+   * The meeting `id` as this node runs it: open here, or (with Redis) taken over from a node that
+   * died. With `opening`, a meeting found nowhere is opened for that joiner (or TOO_MANY_ROOMS).
+   * Refused with SERVER_BUSY while another node holds its lease.
+   */
+  async claim(
+    id: RoomId,
+    address: string,
+    opening?: { readonly link: PresentedLink | null },
+  ): Promise<Meeting | undefined> {
+    for (;;) {
+      const here = this.open.get(id);
+      if (here) return here;
+      if (!this.coordination) return opening ? this.openFor(id, address, opening.link) : undefined;
+      const pending = this.claims.get(id);
+      if (!pending) break;
+      await pending;
+    }
+    const claim = this.take(this.coordination, id, address, opening).finally(() =>
+      this.claims.delete(id),
+    );
+    this.claims.set(id, claim);
+    return claim;
+  }
+
+  /** Opens meeting `id` here for its first joiner, or throws TOO_MANY_ROOMS. */
+  openFor(
+    id: RoomId,
+    address: string,
+    link: PresentedLink | null,
+    record: MeetingRecord | null = null,
+  ): Meeting {
     this.capacity.openRoom(address);
-    const meeting = new Meeting(id, this.sfu.openRoom(id), link, this.options, () => {
-      this.open.delete(id);
-      this.capacity.rooms.give(address);
-      this.onClosed?.(id);
-    });
+    const meeting = new Meeting(
+      id,
+      this.sfu.openRoom(id),
+      link,
+      this.options,
+      () => {
+        this.open.delete(id);
+        this.capacity.rooms.give(address);
+        this.onClosed?.(id);
+      },
+      record,
+    );
     this.open.set(id, meeting);
     return meeting;
   }
@@ -47,5 +102,59 @@ export class Meetings {
     for (const meeting of [...this.open.values()]) {
       meeting.close("SHUTTING_DOWN", "the server is restarting; join again shortly");
     }
+  }
+
+  /** Takes the lease, then the meeting as Redis has it (or a new one, `opening`). */
+  private async take(
+    coordination: Coordination,
+    id: RoomId,
+    address: string,
+    opening: { readonly link: PresentedLink | null } | undefined,
+  ): Promise<Meeting | undefined> {
+    const { leases, redis, node, leaseTtlMs } = coordination;
+    const log = this.options.log;
+    const since = Date.now();
+    const lease = await leases.acquire(id);
+    if (!lease.held) throw new Refusal("SERVER_BUSY", ELSEWHERE);
+    let stored: StoredMeeting | null;
+    try {
+      stored = await loadMeeting(redis, id);
+    } catch (err) {
+      // Not what an owner writes: nothing of it can be trusted, so the meeting starts anew.
+      log.error({ err, room: roomTag(id) }, "a meeting's record in Redis is unreadable; ignored");
+      stored = null;
+    }
+    if (!stored && !opening) {
+      await leases.release(id, lease.token);
+      return undefined;
+    }
+    const stateTtlMs = leaseTtlMs + this.options.reconnectWindowMs;
+    const journal = new MeetingJournal(redis, id, node, lease.token, stateTtlMs);
+    let meeting: Meeting | undefined;
+    const ownership = new MeetingOwnership(
+      leases,
+      id,
+      lease.token,
+      leaseTtlMs,
+      journal,
+      since,
+      (why) => {
+        log.warn({ room: roomTag(id), why }, "lost the meeting's lease; stopped serving it");
+        meeting?.abandon();
+      },
+    );
+    const record = new FencedRecord(stored, journal, ownership, log);
+    try {
+      meeting = this.openFor(id, address, opening?.link ?? null, record);
+    } catch (error) {
+      ownership.lose("the meeting could not open here");
+      await leases.release(id, lease.token);
+      throw error;
+    }
+    const restored = stored
+      ? { places: stored.places.length, epoch: stored.delivery?.epoch }
+      : null;
+    log.info({ room: roomTag(id), token: lease.token, restored }, "meeting lease taken");
+    return meeting;
   }
 }

@@ -4,6 +4,7 @@ import type { AttackName } from "./attacks/names.ts";
 import { Capacity } from "./capacity.ts";
 import { Capture } from "./capture.ts";
 import type { Config } from "./config.ts";
+import { connectCoordination } from "./coordination/coordination.ts";
 import { EventLoopLoad } from "./event-loop-load.ts";
 import { HONEST, type Interception } from "./interception.ts";
 import { JoinGate } from "./join-gate.ts";
@@ -80,13 +81,19 @@ export async function openMeetingRuntime(config: Config, log: Logger): Promise<M
   });
   const capacity = new Capacity(config.caps);
   const signallingLog = log.child({ subsystem: "signalling" });
-  const meetings = new Meetings(sfu, capacity, {
-    reconnectWindowMs: config.reconnectWindowMs,
-    mlsJoinGraceMs: config.mlsJoinGraceMs,
-    heldBytes: capacity.heldBytes,
-    turn: config.turn,
-    log: signallingLog,
-  });
+  const coordination = config.redis && (await connectCoordination(config.redis, log));
+  const meetings = new Meetings(
+    sfu,
+    capacity,
+    {
+      reconnectWindowMs: config.reconnectWindowMs,
+      mlsJoinGraceMs: config.mlsJoinGraceMs,
+      heldBytes: capacity.heldBytes,
+      turn: config.turn,
+      log: signallingLog,
+    },
+    coordination,
+  );
   const load = new EventLoopLoad(config.maxEventLoopDelayMs);
   const metrics = new Metrics(sfu, capacity, load);
   let draining = false;
@@ -118,6 +125,7 @@ export async function openMeetingRuntime(config: Config, log: Logger): Promise<M
       load.close();
       meetings.closeAll();
       sfu.close();
+      await coordination?.close();
       await capture?.close();
     },
   };
