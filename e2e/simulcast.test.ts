@@ -86,9 +86,7 @@ describe("simulcast: a layer per receiver", { skip }, () => {
   let bob: Page;
   let carol: Page;
 
-  test("a receiver whose downlink narrows to 300 kbit/s keeps moving video, no larger than another receiver's", {
-    todo: 'when Alice sends her higher layers (a quiet machine), Carol decoded 0 fps at 320 px while Bob got 640 px at 19 fps: the loss-based estimate climbs back into the higher layer and each fall back waits for a keyframe lost in the full queue (docs/performance.md "Impaired networks")',
-  }, async () => {
+  test("a receiver whose downlink narrows to 300 kbit/s keeps moving video, no larger than another receiver's", async () => {
     const site = `https://${lan.hostAddress}:${server.port}`;
     const first = await newParticipant(here);
     pages.push(first);

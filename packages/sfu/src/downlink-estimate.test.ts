@@ -2,11 +2,19 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DownlinkEstimate } from "./downlink-estimate.ts";
 
+/** Feeds `seconds` one-second samples of `bps` sent at `loss`; the estimate after them. */
+function run(estimate: DownlinkEstimate, seconds: number, bps: number, loss: number): number {
+  for (let i = 0; i < seconds; i++) {
+    estimate.update({ bitsSent: bps, lossFraction: loss, seconds: 1 });
+  }
+  return estimate.bitsPerSecond;
+}
+
 describe("downlink estimate (loss-based, draft-ietf-rmcat-gcc-02 §6)", () => {
   it("falls to what got through when a receiver loses more than 10 %", () => {
     const estimate = new DownlinkEstimate(1_500_000);
     // 700 kbit/s sent into a 300 kbit/s link: 57 % lost.
-    estimate.update({ bitsSent: 700_000, lossFraction: 0.57, seconds: 1 });
+    assert.equal(estimate.update({ bitsSent: 700_000, lossFraction: 0.57, seconds: 1 }), true);
     assert.ok(estimate.bitsPerSecond < 700_000 * 0.75);
     estimate.update({ bitsSent: 400_000, lossFraction: 0.25, seconds: 1 });
     assert.ok(estimate.bitsPerSecond <= 350_000, String(estimate.bitsPerSecond));
@@ -14,9 +22,41 @@ describe("downlink estimate (loss-based, draft-ietf-rmcat-gcc-02 §6)", () => {
 
   it("holds between 2 and 10 % loss, and grows 8 % per second below", () => {
     const estimate = new DownlinkEstimate(400_000);
-    estimate.update({ bitsSent: 300_000, lossFraction: 0.05, seconds: 1 });
+    assert.equal(estimate.update({ bitsSent: 300_000, lossFraction: 0.05, seconds: 1 }), false);
     assert.equal(estimate.bitsPerSecond, 400_000);
     estimate.update({ bitsSent: 300_000, lossFraction: 0, seconds: 1 });
     assert.equal(Math.round(estimate.bitsPerSecond), 432_000);
+  });
+
+  it("after loss it does not grow for 8 s, and each try that meets loss again waits twice as long", () => {
+    const estimate = new DownlinkEstimate(1_500_000);
+    // A 300 kbit/s link: 700 kbit/s meets loss, the low layer (180 kbit/s) gets through.
+    run(estimate, 1, 700_000, 0.57);
+    const fell = estimate.bitsPerSecond;
+    assert.equal(run(estimate, 7, 180_000, 0), fell, "held for 8 s");
+    assert.ok(run(estimate, 2, 180_000, 0) > fell, "then it tries again");
+    let holds = 0;
+    for (const expected of [16, 32, 64, 120, 120]) {
+      // The try sends the higher layer into the narrow link again: loss, and a longer hold.
+      run(estimate, 1, 500_000, 0.4);
+      const after = estimate.bitsPerSecond;
+      assert.equal(run(estimate, expected - 1, 180_000, 0), after, `held ${expected} s`);
+      assert.ok(run(estimate, 2, 180_000, 0) > after, `grows after ${expected} s`);
+      holds++;
+    }
+    assert.equal(holds, 5);
+  });
+
+  it("a try that holds for 20 s without loss resets the hold to 8 s", () => {
+    const estimate = new DownlinkEstimate(1_500_000);
+    run(estimate, 1, 700_000, 0.57);
+    run(estimate, 8, 180_000, 0);
+    run(estimate, 1, 500_000, 0.4); // the first try fails: 16 s
+    run(estimate, 16, 180_000, 0);
+    run(estimate, 20, 500_000, 0); // the link widened: the next try lasts
+    run(estimate, 1, 2_000_000, 0.3);
+    const after = estimate.bitsPerSecond;
+    assert.equal(run(estimate, 7, 500_000, 0), after);
+    assert.ok(run(estimate, 2, 500_000, 0) > after, "held 8 s, not 32");
   });
 });

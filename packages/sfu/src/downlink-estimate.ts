@@ -4,6 +4,12 @@
  * congestion control (draft-ietf-rmcat-gcc-02 §6): above 10 % loss the estimate falls to what got
  * through, below 2 % it grows 8 % per second past what is sent, in between it holds. The SFU picks
  * each receiver's simulcast layers to fit it.
+ *
+ * Growing again is how the estimate learns the link got wider, and on a link that stays narrow
+ * each try sends a higher layer into a full queue: its keyframe is lost, and the picture stops
+ * until the fall back's keyframe gets through. So after loss the estimate stays where it fell for a
+ * hold that doubles each time a try meets loss again (8 s, 16 s, … 2 min), and resets once a
+ * try has held without loss for 20 s.
  */
 export interface DownlinkSample {
   /** Bits the SFU sent this receiver since the last sample. */
@@ -17,9 +23,18 @@ export interface DownlinkSample {
 export const START_BPS = 1_500_000;
 const MIN_BPS = 50_000;
 const MAX_BPS = 20_000_000;
+const FIRST_HOLD_S = 8;
+const LONGEST_HOLD_S = 120;
+/** A try that meets loss within this long after its hold ended failed; one that lasts succeeded. */
+const TRY_S = 20;
 
 export class DownlinkEstimate {
   private estimate: number;
+  /** Seconds of samples so far: the estimate's own clock. */
+  private clock = 0;
+  private hold = FIRST_HOLD_S;
+  /** Until when the estimate may not grow (after loss), on the estimate's clock. */
+  private holdUntil = Number.NEGATIVE_INFINITY;
 
   constructor(start = START_BPS) {
     this.estimate = start;
@@ -30,16 +45,31 @@ export class DownlinkEstimate {
     return this.estimate;
   }
 
-  update(sample: DownlinkSample): number {
-    if (sample.seconds <= 0) return this.estimate;
+  /** Whether the estimate is held after loss now (it grows again once the hold is over). */
+  get holding(): boolean {
+    return this.clock < this.holdUntil;
+  }
+
+  /** Feeds one sample; true when it showed congestion (the estimate fell). */
+  update(sample: DownlinkSample): boolean {
+    if (sample.seconds <= 0) return false;
+    this.clock += sample.seconds;
     const sent = sample.bitsSent / sample.seconds;
     const loss = sample.lossFraction;
+    const sinceHold = this.clock - this.holdUntil;
+    let congested = false;
     if (loss > 0.1) {
       this.estimate = Math.min(this.estimate, sent * (1 - 0.5 * loss));
-    } else if (loss < 0.02) {
+      // Loss soon after a hold ended: that try failed, and the next one waits twice as long.
+      this.hold =
+        sinceHold >= 0 && sinceHold < TRY_S ? Math.min(this.hold * 2, LONGEST_HOLD_S) : this.hold;
+      this.holdUntil = this.clock + this.hold;
+      congested = true;
+    } else if (loss < 0.02 && !this.holding) {
       this.estimate = Math.max(this.estimate, sent) * 1.08 ** sample.seconds;
+      if (sinceHold >= TRY_S) this.hold = FIRST_HOLD_S;
     }
     this.estimate = Math.min(MAX_BPS, Math.max(MIN_BPS, this.estimate));
-    return this.estimate;
+    return congested;
   }
 }

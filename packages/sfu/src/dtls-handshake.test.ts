@@ -4,7 +4,7 @@
  * answered twice. werift 0.25.2 answered a late first ClientHello by making a new random and key
  * pair after its ServerHello had gone out, and a late HelloVerifyRequest by going back to flight 3,
  * so the two sides derived different keys and the handshake failed: a bot's connection to the SFU
- * stayed dark while both said "connected" at the ICE layer. scripts/patch-werift.mjs makes both
+ * stayed dark while both said "connected" at the ICE layer. scripts/patches/werift.mjs makes both
  * sides ignore a handshake message from a flight they have moved past (RFC 6347 §4.2.4).
  */
 import assert from "node:assert/strict";

@@ -7,102 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket } from "werift";
-import { restartableIce } from "./ice-restart.ts";
-import { peerConfig, publishConfig } from "./media-config.ts";
-import type { Peer } from "./peer.ts";
-import { Room } from "./room.ts";
-import type { OfferListener } from "./subscribe-transport.ts";
+import { MediaStreamTrack } from "werift";
+import { closeAll, morePackets, newRoom, Publisher, Receiver } from "./testing/loopback.ts";
 import { NegotiationError } from "./types.ts";
 
-const config = peerConfig({ announcedAddresses: ["127.0.0.1"], keyframeIntervalMs: 1000 });
 const ufrag = (sdp: string) => /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1];
-const closing: Array<() => unknown> = [];
-
-function newRoom(): Room {
-  const room = new Room("r", {
-    config,
-    publishConfig: publishConfig({ announcedAddresses: ["127.0.0.1"], keyframeIntervalMs: 1000 }),
-    keyframeIntervalMs: 1000,
-    interceptPacket: undefined,
-    retire() {},
-  });
-  closing.push(() => room.close());
-  return room;
-}
-
-/** A receiving client: answers each offer on one connection and counts the RTP it gets. */
-class Receiver {
-  readonly pc = restartableIce(new RTCPeerConnection(config));
-  packets = 0;
-  offers: string[] = [];
-  peer: Peer;
-
-  constructor(room: Room) {
-    closing.push(() => this.pc.close());
-    this.pc.onTrack.subscribe((track) => track.onReceiveRtp.subscribe(() => this.packets++));
-    this.peer = room.addPeer("receiver", this.listener());
-  }
-
-  listener(): OfferListener {
-    return (sdp) => {
-      this.offers.push(sdp);
-      void (async () => {
-        await this.pc.setRemoteDescription({ type: "offer", sdp });
-        await this.pc.setLocalDescription(await this.pc.createAnswer());
-        await this.peer.applySubscribeAnswer(this.pc.localDescription?.sdp ?? "");
-      })();
-    };
-  }
-}
-
-/** A publishing client: microphone and camera m-lines; writes a small VP8 packet every 20 ms. */
-class Publisher {
-  readonly pc = restartableIce(new RTCPeerConnection(config));
-  private readonly camera = new MediaStreamTrack({ kind: "video" });
-  private readonly timer: ReturnType<typeof setInterval>;
-  readonly peer: Peer;
-
-  constructor(room: Room, id = "publisher") {
-    this.pc.addTransceiver(new MediaStreamTrack({ kind: "audio" }), { direction: "sendonly" });
-    this.pc.addTransceiver(this.camera, { direction: "sendonly" });
-    this.peer = room.addPeer(id, () => {});
-    let seq = 0;
-    this.timer = setInterval(() => {
-      seq++;
-      const header = new RtpHeader({ payloadType: 96, sequenceNumber: seq, timestamp: seq * 3000 });
-      this.camera.writeRtp(new RtpPacket(header, Buffer.from([0x10, 0, 0, 0])));
-    }, 20);
-    closing.push(
-      () => clearInterval(this.timer),
-      () => this.pc.close(),
-    );
-  }
-
-  /** Offers (restarting ICE if asked) and applies the SFU's answer; returns both SDPs. */
-  async negotiate(iceRestart = false): Promise<{ offer: string; answer: string }> {
-    await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart }));
-    const offer = this.pc.localDescription?.sdp ?? "";
-    const answer = await this.peer.answerPublish(offer);
-    await this.pc.setRemoteDescription({ type: "answer", sdp: answer });
-    return { offer, answer };
-  }
-}
-
-/** Resolves once `receiver` got `count` more packets; fails after 5 s. */
-async function morePackets(receiver: Receiver, count: number): Promise<void> {
-  const start = receiver.packets;
-  const deadline = Date.now() + 5000;
-  while (receiver.packets - start < count) {
-    assert.ok(Date.now() < deadline, `fewer than ${count} packets in 5 s`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe("ICE restart on kept connections", () => {
-  after(async () => {
-    for (const close of closing.splice(0)) await close();
-  });
+  after(closeAll);
 
   it("a publisher's and a receiver's restarts keep media flowing on the same producer", async () => {
     const room = newRoom();

@@ -1,97 +1,18 @@
-import {
-  MediaStreamTrack,
-  RTCPeerConnection,
-  type RTCRtpTransceiver,
-  RtcpRrPacket,
-  RtcpSrPacket,
-  type RtpPacket,
-} from "werift";
-import { DownlinkEstimate } from "./downlink-estimate.ts";
+import { MediaStreamTrack, RTCPeerConnection } from "werift";
+import { DownlinkEstimate, START_BPS } from "./downlink-estimate.ts";
 import { withoutHiddenCandidates } from "./hidden-candidates.ts";
 import { canRestartIce, restartableIce } from "./ice-restart.ts";
 import { chooseLayers } from "./layer-choice.ts";
-import type { PacketSink, Producer } from "./producer.ts";
+import { Pacer } from "./pacer.ts";
+import type { Producer } from "./producer.ts";
 import { senderRoundTripMs } from "./receiver-seams.ts";
+import { layerForWidth, Slot } from "./subscribe-slot.ts";
 import {
   type ForwardedTrack,
-  type MediaKind,
   NegotiationError,
   type RemoteCandidate,
   type ViewedVideo,
 } from "./types.ts";
-
-/** One m-line of a receiving connection; reused for a new producer once its publisher is gone. */
-class Slot implements PacketSink {
-  producer: Producer | null = null;
-  layer = 0;
-  wantedLayer = 0;
-  /** The highest layer this receiver's tile needs (-1: not on screen), and the tile's width. */
-  maxLayer = Number.POSITIVE_INFINITY;
-  shownWidth = Number.POSITIVE_INFINITY;
-  /** Bytes written since the estimate last looked, and the most loss reported since (null: no report). */
-  bytesSent = 0;
-  lossFraction: number | null = null;
-
-  constructor(
-    readonly kind: MediaKind,
-    readonly transceiver: RTCRtpTransceiver,
-  ) {
-    const sender = transceiver.sender;
-    sender.onRtcp.subscribe((packet) => {
-      if (!(packet instanceof RtcpRrPacket || packet instanceof RtcpSrPacket)) return;
-      const report = packet.reports.find((r) => r.ssrc === sender.ssrc);
-      if (report) this.lossFraction = Math.max(this.lossFraction ?? 0, report.fractionLost / 256);
-    });
-  }
-
-  /**
-   * Starts forwarding `producer` at once, at its lowest layer flowing now (layer 0 before any was
-   * measured), unless its m-line is off screen: a narrow downlink is not flooded before its
-   * estimate has a say, and the next look (within a second) moves it up as far as the estimate
-   * allows.
-   */
-  take(producer: Producer): void {
-    this.producer = producer;
-    const flowing = producer.layerRates().findIndex((rate) => rate > 0);
-    this.layer = this.wantedLayer = this.maxLayer < 0 ? -1 : Math.max(0, flowing);
-  }
-
-  write(packet: RtpPacket): void {
-    // The fixed RTP header and the payload: what the downlink estimate counts.
-    this.bytesSent += 12 + packet.payload.length;
-    // sendRtp clones the packet before rewriting it; a failed send drops one packet, nothing more.
-    this.transceiver.sender.sendRtp(packet).catch(() => {});
-  }
-
-  /** Switches at a keyframe; the sender continues its sequence numbers and timestamps. */
-  switchTo(layer: number): void {
-    this.layer = layer;
-    // One frame interval at 30 fps on VP8's 90 kHz clock between the last frame and the new one.
-    this.transceiver.sender.replaceRTP({ sequenceNumber: 0, timestamp: 0 }, true, 3000);
-  }
-
-  /**
-   * Asks for `layer` (-1: nothing). Between two layers the switch waits for the new one's next
-   * keyframe, so a picture that plays keeps playing; from nothing it resumes at once, and the
-   * receiver's decoder asks for the keyframe it needs (as when a receiver joins).
-   */
-  want(layer: number): void {
-    if (layer === this.wantedLayer) return;
-    this.wantedLayer = layer;
-    const was = this.layer;
-    if (layer < 0) this.layer = -1;
-    else if (was < 0) this.switchTo(layer);
-    if (layer >= 0 && layer !== was) this.producer?.requestKeyframe(layer);
-  }
-}
-
-/**
- * The layer a tile `width` device pixels wide needs, by the rids' scales (SIMULCAST_RIDS) of a
- * 1280-pixel camera: a quarter up to 400 px, half up to 800, else full.
- */
-function layerForWidth(width: number): number {
-  return width <= 400 ? 0 : width <= 800 ? 1 : 2;
-}
 
 /** How often each receiver's estimate and layers are looked at: about once per receiver report. */
 const ADAPT_INTERVAL_MS = 1000;
@@ -116,6 +37,7 @@ export class SubscribeTransport {
   /** Producers added since the last applied answer: each needs a keyframe once it flows. */
   private readonly newProducers = new Set<Producer>();
   private readonly estimate = new DownlinkEstimate();
+  private readonly pacer = new Pacer(START_BPS);
   private readonly adaptTimer: ReturnType<typeof setInterval>;
   private lastAdapt = performance.now();
   /** Bits per second of audio sent at the last look, kept out of the videos' share. */
@@ -179,6 +101,7 @@ export class SubscribeTransport {
     this.lastAdapt = now;
     let bits = 0;
     let loss: number | null = null;
+    let packets = 0;
     this.audioBits = 0;
     for (const slot of this.slots) {
       bits += slot.bytesSent * 8;
@@ -186,18 +109,32 @@ export class SubscribeTransport {
       if (slot.kind === "video" && slot.lossFraction !== null) {
         loss = Math.max(loss ?? 0, slot.lossFraction);
       }
+      packets += slot.packetsSent;
       slot.bytesSent = 0;
+      slot.packetsSent = 0;
       slot.lossFraction = null;
     }
     this.audioBits /= Math.max(seconds, 0.001);
+    // Video the pacer had to drop (over a second's wait) was lost on the way, as far as the
+    // estimate is concerned.
+    const { dropped } = this.pacer;
+    this.pacer.dropped = 0;
+    if (dropped > 0) loss = Math.max(loss ?? 0, dropped / (dropped + packets));
     // No receiver report since the last look: nothing is known, the estimate holds.
-    if (bits > 0 && loss !== null)
+    const congested =
+      bits > 0 &&
+      loss !== null &&
       this.estimate.update({ bitsSent: bits, lossFraction: loss, seconds });
-    this.chooseLayers(now);
+    // Paced no slower than a tenth above what went out, so a queue that builds drains.
+    this.pacer.rateBps = Math.max(
+      this.estimate.bitsPerSecond,
+      (1.1 * bits) / Math.max(seconds, 0.001),
+    );
+    this.chooseLayers(now, congested);
   }
 
   /** Each video's layer within the estimate less the audio (layer-choice.ts), largest tile first. */
-  private chooseLayers(now: number): void {
+  private chooseLayers(now: number, congested = false): void {
     const videos = this.slots
       .filter((s) => s.kind === "video" && s.producer !== null)
       .sort((a, b) => (a.shownWidth === b.shownWidth ? 0 : a.shownWidth < b.shownWidth ? 1 : -1));
@@ -213,7 +150,7 @@ export class SubscribeTransport {
         slot.want(Math.max(slot.wantedLayer, 0));
         return;
       }
-      slot.want(choice[i] ?? -1);
+      slot.want(choice[i] ?? -1, congested);
     });
   }
 
@@ -248,10 +185,11 @@ export class SubscribeTransport {
     if (slot) {
       slot.transceiver.setDirection("sendonly");
       // Continue this m-line's sequence numbers and timestamps across the change of source.
-      slot.transceiver.sender.replaceRTP({ sequenceNumber: 0, timestamp: 0 }, true);
+      slot.splice();
     } else {
       const track = new MediaStreamTrack({ kind: producer.kind });
-      slot = new Slot(producer.kind, this.pc.addTransceiver(track, { direction: "sendonly" }));
+      const transceiver = this.pc.addTransceiver(track, { direction: "sendonly" });
+      slot = new Slot(producer.kind, transceiver, this.pacer);
       // A page that reports its view lists this video once it shows it; until then it is off
       // screen (a new participant on another grid page). Without any view, everything is shown.
       if (this.viewed && slot.kind === "video") {
@@ -329,6 +267,7 @@ export class SubscribeTransport {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.adaptTimer);
+    this.pacer.close();
     for (const slot of this.slots) slot.producer?.detach(slot);
     this.slots.length = 0;
     this.pc.close().catch(() => {});

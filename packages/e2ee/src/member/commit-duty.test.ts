@@ -27,7 +27,6 @@ const base: DutyInput = {
   candidates: [],
   rekeySince: undefined,
   nextSelfUpdate: 50_000,
-  treeHasUnmergedLeaves: false,
   promotionSince: undefined,
   ownWork: false,
 };
@@ -66,17 +65,8 @@ describe("commit duty", () => {
     });
   });
 
-  it("a rollback asks the duty holder for a fresh epoch; an Add waits once for unmerged leaves", () => {
+  it("a rollback asks the duty holder for a fresh epoch", () => {
     assert.deepEqual(planCommit({ ...base, rekeySince: 10_000 }), { act: "update" });
-    const candidates = [{ since: 10_000, signatureKey: hex(9) }];
-    assert.deepEqual(planCommit({ ...base, candidates, treeHasUnmergedLeaves: true }), {
-      act: "wait",
-      until: 12_000,
-    });
-    assert.deepEqual(
-      planCommit({ ...base, candidates, treeHasUnmergedLeaves: true, now: 12_000 }),
-      { act: "add" },
-    );
   });
 
   it("our own request (a lock, a lobby admission) goes at once whatever our rank, after removals", () => {

@@ -22,7 +22,6 @@ export interface DutyInput {
   readonly nextSelfUpdate: number;
   /** while our leaf is fresh from its KeyPackage: when our turn for the first update comes */
   readonly joinerTurnAt?: number | undefined;
-  readonly treeHasUnmergedLeaves: boolean;
   /** no host is left in the roster since then: a successor is due (admission/host-succession) */
   readonly promotionSince: number | undefined;
   /** a change this member asked for itself (roles, settings, a lobby admission): not ranked */
@@ -66,11 +65,6 @@ export function planCommit(input: DutyInput): DutyPlan {
     if (now >= ownAt) return { act: "own" };
     if (input.promotionSince !== undefined) return { act: "promote" };
     if (input.candidates.length === 0) return { act: "update" };
-    if (input.treeHasUnmergedLeaves && now < fireAt + failoverMs) {
-      // ts-mls 1.6.4 refuses to join trees with unmerged leaves in some shapes (a validation
-      // bug), so an Add waits briefly for the last joiners' own updates to clear them.
-      return { act: "wait", until: fireAt + failoverMs };
-    }
     return { act: "add" };
   }
   if (input.ownWork) return now >= ownAt ? { act: "own" } : { act: "wait", until: ownAt };

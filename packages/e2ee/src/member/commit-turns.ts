@@ -23,12 +23,6 @@ import { connectedLeaves, dueRemovals } from "./participants.ts";
 import { liveSession, reasonOf } from "./session-policy.ts";
 import { dropUpload } from "./uploads.ts";
 
-function hasUnmergedLeaves(session: MlsSession): boolean {
-  return session.state.ratchetTree.some(
-    (node) => node?.nodeType === "parent" && node.parent.unmergedLeaves.length > 0,
-  );
-}
-
 /**
  * Leaves still holding the key their KeyPackage brought (added, not yet updated), ascending:
  * every member reads the same list from the tree, so joiners can take turns with their first
@@ -88,7 +82,6 @@ function gather(d: Draft, ctx: Ctx, session: MlsSession) {
     nextSelfUpdate: duty.nextSelfUpdate,
     // A fresh joiner's first update waits for the fresh leaves before it (failover per rank).
     joinerTurnAt: fresh < 0 ? undefined : duty.epochSince + fresh * config.failoverMs,
-    treeHasUnmergedLeaves: hasUnmergedLeaves(session),
     promotionSince: hostlessSince,
     ownWork: host.work.kind !== "none",
   });

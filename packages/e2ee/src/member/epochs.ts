@@ -68,7 +68,7 @@ export async function newEpoch(
   let nextSelfUpdate = d.state.duty.nextSelfUpdate;
   if (reason === "own-commit" || old === undefined) nextSelfUpdate = selfUpdateAt(ctx);
   // A joiner updates at once: its leaf key sat in a KeyPackage on the server, and its update
-  // clears the unmerged leaves its Add left on the tree (RFC 9420 §7.9, and see commit-turns.ts).
+  // clears the unmerged leaves its Add left on the tree (RFC 9420 §7.9).
   // So does a founder, so that no leaf keeps its first key and joiners' turns are never held up
   // by one that will not update.
   if (reason === "joined" || reason === "founded") nextSelfUpdate = ctx.now();

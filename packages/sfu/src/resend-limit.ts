@@ -1,0 +1,84 @@
+/**
+ * Resends to one receiver, bounded: werift's sender answers every Generic NACK (RFC 4585 §6.2.1)
+ * with every packet it names, each time it is named, and a receiver on a full link names the same
+ * packets again every few milliseconds, so the resends filled the link they were lost on (2,400
+ * drops in 10 s at 300 kbit/s; docs/media-adaptation.md "Pacing"). Here a packet is resent at most
+ * twice, the second time only a round trip after the first, and through the receiver's pacer.
+ */
+import { GenericNack, type RTCRtpSender, RtcpTransportLayerFeedback, type RtpPacket } from "werift";
+import { senderRoundTripMs } from "./receiver-seams.ts";
+
+const MAX_RESENDS = 2;
+/** Round trip assumed before one is measured. */
+const DEFAULT_ROUND_TRIP_MS = 100;
+/** Sequence numbers remembered; older ones are forgotten (werift keeps 128 packets to resend). */
+const REMEMBERED = 256;
+
+/**
+ * The parts of werift 0.25.2's RTCRtpSender used here, by their names in its source
+ * (webrtc/src/media/rtpSender.js): the packets it sent, by sequence number modulo 128, and the
+ * RTCP handler this wraps.
+ */
+interface SenderSeams {
+  rtpCache: (RtpPacket | undefined)[];
+  nackCount: number;
+  handleRtcpPacket(packet: unknown): void;
+}
+
+interface Resent {
+  count: number;
+  at: number;
+}
+
+export class ResendLimit {
+  /** Resends let through and requests refused, for metrics and tests. */
+  resent = 0;
+  refused = 0;
+  private readonly history = new Map<number, Resent>();
+
+  constructor(
+    private readonly sender: RTCRtpSender,
+    /** Sends one packet already sent before (its header as it went out), paced. */
+    private readonly resend: (packet: RtpPacket) => void,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    const seams = sender as unknown as SenderSeams;
+    const original = seams.handleRtcpPacket.bind(sender);
+    seams.handleRtcpPacket = (packet: unknown) => {
+      if (packet instanceof RtcpTransportLayerFeedback && packet.feedback instanceof GenericNack) {
+        seams.nackCount++;
+        this.requested(packet.feedback.lost);
+        return;
+      }
+      original(packet);
+    };
+  }
+
+  /** A receiver asked again for `lost` (sequence numbers as it received them). */
+  requested(lost: readonly number[]): void {
+    const seams = this.sender as unknown as SenderSeams;
+    const t = this.now();
+    const roundTrip = senderRoundTripMs(this.sender) ?? DEFAULT_ROUND_TRIP_MS;
+    for (const sequence of lost) {
+      const packet = seams.rtpCache[sequence % 128];
+      if (!packet || packet.header.sequenceNumber !== sequence) continue;
+      const before = this.history.get(sequence);
+      if (before && (before.count >= MAX_RESENDS || t - before.at < roundTrip)) {
+        this.refused++;
+        continue;
+      }
+      this.remember(sequence, { count: (before?.count ?? 0) + 1, at: t });
+      this.resent++;
+      this.resend(packet);
+    }
+  }
+
+  private remember(sequence: number, resent: Resent): void {
+    this.history.delete(sequence);
+    this.history.set(sequence, resent);
+    if (this.history.size > REMEMBERED) {
+      const oldest = this.history.keys().next().value;
+      if (oldest !== undefined) this.history.delete(oldest);
+    }
+  }
+}

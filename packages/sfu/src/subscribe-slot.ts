@@ -1,0 +1,152 @@
+/**
+ * One m-line of a receiving connection (subscribe-transport.ts): which producer it forwards, at
+ * which simulcast layer, through the receiver's pacer; reused for a new producer once its
+ * publisher is gone.
+ */
+import { type RTCRtpTransceiver, RtcpRrPacket, RtcpSrPacket, type RtpPacket } from "werift";
+import type { Paced, PacedSink, Pacer } from "./pacer.ts";
+import type { PacketSink, Producer } from "./producer.ts";
+import { ResendLimit } from "./resend-limit.ts";
+import type { MediaKind } from "./types.ts";
+
+/**
+ * Bytes a packet takes on the receiver's link: its RTP header and payload, plus what it carries
+ * besides (header extensions, the SRTP tag, UDP and IPv4 headers: about 48 bytes). For audio's
+ * small packets that is a third of the total, which a narrow link has to carry too.
+ */
+function wireBytes(packet: RtpPacket): number {
+  return packet.payload.length + 12 + (packet.header.padding ? packet.header.paddingSize : 0) + 48;
+}
+
+const SKIP = { skip: true } as const;
+
+/** One frame interval at 30 fps on VP8's 90 kHz clock, between the last frame and a new layer's. */
+const LAYER_SWITCH_STEP = 3000;
+
+export class Slot implements PacketSink, PacedSink {
+  producer: Producer | null = null;
+  layer = 0;
+  wantedLayer = 0;
+  /** The highest layer this receiver's tile needs (-1: not on screen), and the tile's width. */
+  maxLayer = Number.POSITIVE_INFINITY;
+  shownWidth = Number.POSITIVE_INFINITY;
+  /** Bytes sent since the estimate last looked, and the most loss reported since (null: no report). */
+  bytesSent = 0;
+  packetsSent = 0;
+  lossFraction: number | null = null;
+  /** Stopped for congestion: forwarding resumes at the wanted layer's keyframe, not at once. */
+  private stopped = false;
+  /** Packets of the current source not forwarded since the last splice: later ones move up. */
+  private skipped = 0;
+  readonly resends: ResendLimit;
+
+  constructor(
+    readonly kind: MediaKind,
+    readonly transceiver: RTCRtpTransceiver,
+    private readonly pacer: Pacer,
+  ) {
+    const sender = transceiver.sender;
+    this.resends = new ResendLimit(sender, (packet) =>
+      pacer.send(this, { resend: packet }, wireBytes(packet)),
+    );
+    sender.onRtcp.subscribe((packet) => {
+      if (!(packet instanceof RtcpRrPacket || packet instanceof RtcpSrPacket)) return;
+      const report = packet.reports.find((r) => r.ssrc === sender.ssrc);
+      if (report) this.lossFraction = Math.max(this.lossFraction ?? 0, report.fractionLost / 256);
+    });
+  }
+
+  /**
+   * Starts forwarding `producer` at once, at its lowest layer flowing now (layer 0 before any was
+   * measured), unless its m-line is off screen: a narrow downlink is not flooded before its
+   * estimate has a say, and the next look (within a second) moves it up as far as the estimate
+   * allows.
+   */
+  take(producer: Producer): void {
+    this.producer = producer;
+    this.stopped = false;
+    const flowing = producer.layerRates().findIndex((rate) => rate > 0);
+    this.layer = this.wantedLayer = this.maxLayer < 0 ? -1 : Math.max(0, flowing);
+  }
+
+  write(packet: RtpPacket): void {
+    // A publisher's bandwidth probes (padding only, up to 255 bytes each) are for its own link to
+    // the SFU; forwarded, they filled a narrow receiver's link with nothing.
+    if (packet.payload.length === 0) {
+      this.pacer.send(this, SKIP, 0);
+      return;
+    }
+    if (!this.pacer.send(this, packet, wireBytes(packet), this.kind === "audio")) {
+      this.pacer.send(this, SKIP, 0);
+    }
+  }
+
+  /** Continues this m-line's sequence numbers and timestamps across a change of source. */
+  splice(timestampStep = 1): void {
+    this.pacer.send(this, { timestampStep }, 0);
+  }
+
+  dispatch(item: Paced): void {
+    const sender = this.transceiver.sender;
+    if ("skip" in item) {
+      this.skipped++;
+      return;
+    }
+    if ("timestampStep" in item) {
+      this.skipped = 0;
+      sender.replaceRTP({ sequenceNumber: 0, timestamp: 0 }, true, item.timestampStep);
+      return;
+    }
+    if ("resend" in item) {
+      sender.dtlsTransport?.sendRtp(item.resend.payload, item.resend.header).catch(() => {});
+      return;
+    }
+    this.bytesSent += wireBytes(item);
+    this.packetsSent++;
+    // sendRtp clones the packet, synchronously, before rewriting it (werift 0.25.2's dispatchRtp):
+    // shifted for the packets skipped before it and put back, other receivers see it unchanged.
+    // A failed send drops one packet, nothing more.
+    const sequence = item.header.sequenceNumber;
+    item.header.sequenceNumber = (sequence - this.skipped) & 0xffff;
+    sender.sendRtp(item).catch(() => {});
+    item.header.sequenceNumber = sequence;
+  }
+
+  /** Switches at a keyframe; the sender continues its sequence numbers and timestamps. */
+  switchTo(layer: number): void {
+    this.layer = layer;
+    this.stopped = false;
+    this.splice(LAYER_SWITCH_STEP);
+  }
+
+  /**
+   * Asks for `layer` (-1: nothing). Between two layers the switch waits for the new one's next
+   * keyframe, so a picture that plays keeps playing; from nothing it resumes at once, and the
+   * receiver's decoder asks for the keyframe it needs (as when a receiver joins). A step down on
+   * `congested` stops the higher layer at once instead, and drops what of it waits in the pacer:
+   * it is what fills the receiver's queue, and the lower layer's keyframe would wait behind it.
+   */
+  want(layer: number, congested = false): void {
+    if (layer === this.wantedLayer) return;
+    this.wantedLayer = layer;
+    const was = this.layer;
+    if (layer < 0) {
+      this.layer = -1;
+      this.stopped = false;
+    } else if (was < 0 && !this.stopped) this.switchTo(layer);
+    else if (congested && layer < was) {
+      this.layer = -1;
+      this.stopped = true;
+      this.pacer.discard(this);
+    }
+    if (layer >= 0 && layer !== was) this.producer?.requestKeyframe(layer);
+  }
+}
+
+/**
+ * The layer a tile `width` device pixels wide needs, by the rids' scales (SIMULCAST_RIDS) of a
+ * 1280-pixel camera: a quarter up to 400 px, half up to 800, else full.
+ */
+export function layerForWidth(width: number): number {
+  return width <= 400 ? 0 : width <= 800 ? 1 : 2;
+}

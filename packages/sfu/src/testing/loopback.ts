@@ -1,0 +1,109 @@
+// werift clients talking to a Room on loopback, with RTP written by hand: for tests of what the
+// SFU does between a publisher and a receiver. For tests only.
+import assert from "node:assert/strict";
+import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket } from "werift";
+import { restartableIce } from "../ice-restart.ts";
+import { peerConfig, publishConfig } from "../media-config.ts";
+import type { Peer } from "../peer.ts";
+import { Room } from "../room.ts";
+import type { OfferListener } from "../subscribe-transport.ts";
+
+const config = peerConfig({ announcedAddresses: ["127.0.0.1"], keyframeIntervalMs: 1000 });
+const closing: Array<() => unknown> = [];
+
+/** Closes every room and client made here; for `after`. */
+export async function closeAll(): Promise<void> {
+  for (const close of closing.splice(0)) await close();
+}
+
+export function newRoom(): Room {
+  const room = new Room("r", {
+    config,
+    publishConfig: publishConfig({ announcedAddresses: ["127.0.0.1"], keyframeIntervalMs: 1000 }),
+    keyframeIntervalMs: 1000,
+    interceptPacket: undefined,
+    retire() {},
+  });
+  closing.push(() => room.close());
+  return room;
+}
+
+/** A receiving client: answers each offer on one connection and keeps the RTP it gets. */
+export class Receiver {
+  readonly pc = restartableIce(new RTCPeerConnection(config));
+  packets = 0;
+  /** Video packets received, as they arrived. */
+  readonly video: RtpPacket[] = [];
+  offers: string[] = [];
+  peer: Peer;
+
+  constructor(room: Room) {
+    closing.push(() => this.pc.close());
+    this.pc.onTrack.subscribe((track) =>
+      track.onReceiveRtp.subscribe((rtp) => {
+        this.packets++;
+        if (track.kind === "video") this.video.push(rtp);
+      }),
+    );
+    this.peer = room.addPeer("receiver", this.listener());
+  }
+
+  listener(): OfferListener {
+    return (sdp) => {
+      this.offers.push(sdp);
+      void (async () => {
+        await this.pc.setRemoteDescription({ type: "offer", sdp });
+        await this.pc.setLocalDescription(await this.pc.createAnswer());
+        await this.peer.applySubscribeAnswer(this.pc.localDescription?.sdp ?? "");
+      })();
+    };
+  }
+}
+
+/** The `seq`th packet a publisher writes: by default a small VP8 packet, one frame each. */
+export type PacketMaker = (seq: number) => RtpPacket;
+
+const smallVp8: PacketMaker = (seq) =>
+  new RtpPacket(
+    new RtpHeader({ payloadType: 96, sequenceNumber: seq, timestamp: seq * 3000 }),
+    Buffer.from([0x10, 0, 0, 0]),
+  );
+
+/** A publishing client: microphone and camera m-lines; writes a camera packet every 20 ms. */
+export class Publisher {
+  readonly pc = restartableIce(new RTCPeerConnection(config));
+  private readonly camera = new MediaStreamTrack({ kind: "video" });
+  private readonly timer: ReturnType<typeof setInterval>;
+  readonly peer: Peer;
+
+  constructor(room: Room, id = "publisher", packetAt: PacketMaker = smallVp8) {
+    this.pc.addTransceiver(new MediaStreamTrack({ kind: "audio" }), { direction: "sendonly" });
+    this.pc.addTransceiver(this.camera, { direction: "sendonly" });
+    this.peer = room.addPeer(id, () => {});
+    let seq = 0;
+    this.timer = setInterval(() => this.camera.writeRtp(packetAt(++seq)), 20);
+    closing.push(
+      () => clearInterval(this.timer),
+      () => this.pc.close(),
+    );
+  }
+
+  /** Offers (restarting ICE if asked) and applies the SFU's answer; returns both SDPs. */
+  async negotiate(iceRestart = false): Promise<{ offer: string; answer: string }> {
+    await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart }));
+    const offer = this.pc.localDescription?.sdp ?? "";
+    const answer = await this.peer.answerPublish(offer);
+    await this.pc.setRemoteDescription({ type: "answer", sdp: answer });
+    return { offer, answer };
+  }
+}
+
+/** Resolves once `receiver` got `count` more packets; fails after 5 s. */
+export async function morePackets(receiver: Receiver, count: number): Promise<void> {
+  const start = receiver.packets;
+  const deadline = Date.now() + 5000;
+  while (receiver.packets - start < count) {
+    assert.ok(Date.now() < deadline, `fewer than ${count} packets in 5 s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
