@@ -10,6 +10,9 @@ import type { PresentedLink } from "./meeting-link.ts";
 import { FencedRecord, type MeetingRecord } from "./meeting-record.ts";
 import { Refusal } from "./refusal.ts";
 
+/** How often a join waiting for a meeting's lease asks for it again, and how long past its life. */
+const LEASE_POLL_MS = 100;
+const LEASE_WAIT_MARGIN_MS = 500;
 const ELSEWHERE =
   "this meeting is running on another server node right now; trying again in a moment";
 
@@ -20,8 +23,9 @@ const ELSEWHERE =
  * With several machines sharing Redis (`coordination`), a meeting runs here only while this node
  * holds its lease (coordination/meeting-lease.ts): the first join takes it, and finds in Redis what
  * a node that died left of the meeting (its Delivery Service, places and logs), or nothing for a
- * new one. A meeting whose lease another node holds is refused with SERVER_BUSY, which clients
- * retry: until that node's lease runs out (it died), or for as long as it runs the meeting.
+ * new one. A join for a meeting whose lease another node holds waits for it up to the lease's time
+ * to live (the node died: its lease runs out by then), then is refused with SERVER_BUSY, which
+ * clients retry (that node is alive and runs the meeting).
  */
 export class Meetings {
   private readonly open = new Map<RoomId, Meeting>();
@@ -113,8 +117,16 @@ export class Meetings {
   ): Promise<Meeting | undefined> {
     const { leases, redis, node, leaseTtlMs } = coordination;
     const log = this.options.log;
-    const since = Date.now();
-    const lease = await leases.acquire(id);
+    let since = Date.now();
+    let lease = await leases.acquire(id);
+    // A node that died holds the lease until it runs out: the join waits for that rather than
+    // send its client into a back-off, so members are back as soon as the lease is free.
+    const deadline = since + leaseTtlMs + LEASE_WAIT_MARGIN_MS;
+    while (!lease.held && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
+      since = Date.now();
+      lease = await leases.acquire(id);
+    }
     if (!lease.held) throw new Refusal("SERVER_BUSY", ELSEWHERE);
     let stored: StoredMeeting | null;
     try {
