@@ -246,7 +246,13 @@ function redisOf(env: NodeJS.ProcessEnv): CoordinationConfig | null {
   if (!/^[A-Za-z0-9_.:-]{1,48}$/.test(nodeId)) {
     throw new ConfigError(`NODE_ID must be 1-48 letters, digits, _ . : -, not "${nodeId}"`);
   }
-  return { url, nodeId, leaseTtlMs: integer(env, "LEASE_TTL_MS", 5000, 300, 120_000) };
+  const nodeUrl = env.NODE_URL || null;
+  if (nodeUrl !== null && !/^wss?:\/\/[^\s/]+\/ws$/.test(nodeUrl)) {
+    throw new ConfigError(
+      `NODE_URL must be ws://host:port/ws or wss://host:port/ws, not "${nodeUrl}"`,
+    );
+  }
+  return { url, nodeId, leaseTtlMs: integer(env, "LEASE_TTL_MS", 5000, 300, 120_000), nodeUrl };
 }
 
 function trustedProxiesOf(env: NodeJS.ProcessEnv): string[] {

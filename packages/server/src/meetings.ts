@@ -13,6 +13,17 @@ import { Refusal } from "./refusal.ts";
 /** How often a join waiting for a meeting's lease asks for it again, and how long past its life. */
 const LEASE_POLL_MS = 100;
 const LEASE_WAIT_MARGIN_MS = 500;
+/**
+ * The meeting runs on another node, alive and reached at `url`: the connection is forwarded
+ * there (forwarded-connection.ts, session.ts).
+ */
+export class OwnedElsewhere extends Error {
+  override readonly name = "OwnedElsewhere";
+  constructor(readonly url: string) {
+    super("the meeting runs on another node");
+  }
+}
+
 const ELSEWHERE =
   "this meeting is running on another server node right now; trying again in a moment";
 
@@ -23,9 +34,10 @@ const ELSEWHERE =
  * With several machines sharing Redis (`coordination`), a meeting runs here only while this node
  * holds its lease (coordination/meeting-lease.ts): the first join takes it, and finds in Redis what
  * a node that died left of the meeting (its Delivery Service, places and logs), or nothing for a
- * new one. A join for a meeting whose lease another node holds waits for it up to the lease's time
- * to live (the node died: its lease runs out by then), then is refused with SERVER_BUSY, which
- * clients retry (that node is alive and runs the meeting).
+ * new one. A join for a meeting whose lease another node holds goes to that node when it is
+ * alive (OwnedElsewhere: the session forwards the connection); else it waits for the lease up to
+ * its time to live (the node died: its lease runs out by then), then is refused with SERVER_BUSY,
+ * which clients retry.
  */
 export class Meetings {
   private readonly open = new Map<RoomId, Meeting>();
@@ -54,6 +66,8 @@ export class Meetings {
     id: RoomId,
     address: string,
     opening?: { readonly link: PresentedLink | null },
+    /** Throw OwnedElsewhere when another live node runs it (a connection not forwarded yet). */
+    forwardable = false,
   ): Promise<Meeting | undefined> {
     for (;;) {
       const here = this.open.get(id);
@@ -61,9 +75,10 @@ export class Meetings {
       if (!this.coordination) return opening ? this.openFor(id, address, opening.link) : undefined;
       const pending = this.claims.get(id);
       if (!pending) break;
-      await pending;
+      // Its outcome is for its own caller; this one looks again.
+      await pending.catch(() => {});
     }
-    const claim = this.take(this.coordination, id, address, opening).finally(() =>
+    const claim = this.take(this.coordination, id, address, opening, forwardable).finally(() =>
       this.claims.delete(id),
     );
     this.claims.set(id, claim);
@@ -114,11 +129,17 @@ export class Meetings {
     id: RoomId,
     address: string,
     opening: { readonly link: PresentedLink | null } | undefined,
+    forwardable: boolean,
   ): Promise<Meeting | undefined> {
     const { leases, redis, node, leaseTtlMs } = coordination;
     const log = this.options.log;
     let since = Date.now();
     let lease = await leases.acquire(id);
+    if (!lease.held && forwardable) {
+      const holder = lease.owner;
+      const owner = (await coordination.registry.live()).find((n) => n.id === holder);
+      if (owner) throw new OwnedElsewhere(owner.address);
+    }
     // A node that died holds the lease until it runs out: the join waits for that rather than
     // send its client into a back-off, so members are back as soon as the lease is free.
     const deadline = since + leaseTtlMs + LEASE_WAIT_MARGIN_MS;

@@ -10,6 +10,7 @@ import { HONEST, type Interception } from "./interception.ts";
 import { JoinGate } from "./join-gate.ts";
 import { openListeners } from "./listeners.ts";
 import type { Logger } from "./logger.ts";
+import { isWildcard, machineName } from "./machine-addresses.ts";
 import { Meetings } from "./meetings.ts";
 import { Metrics } from "./metrics.ts";
 import { joinBudgets } from "./rate-limit.ts";
@@ -59,7 +60,11 @@ export interface MeetingRuntime {
     socket: SessionSocket,
     address: string,
     joinHandled?: SessionContext["joinHandled"],
+    /** Not passed on by another node: its join may be forwarded to the meeting's node. */
+    forwardable?: boolean,
   ): Session;
+  /** With Redis: says this node is alive and reached at `url` (coordination/coordination.ts). */
+  announce(url: string): void;
   /** No new joins from now on (SHUTTING_DOWN). */
   stopJoins(): void;
   /** Waits up to the drain timeout for rooms to empty. */
@@ -110,8 +115,16 @@ export async function openMeetingRuntime(config: Config, log: Logger): Promise<M
     meetings,
     metrics,
     load,
-    session: (socket, address, joinHandled) =>
-      new Session(socket, address, joinHandled ? { ...context, joinHandled } : context),
+    session: (socket, address, joinHandled, forwardable = false) =>
+      new Session(
+        socket,
+        address,
+        joinHandled ? { ...context, joinHandled } : context,
+        coordination !== null && forwardable,
+      ),
+    announce(url) {
+      coordination?.announce(url, () => meetings.participantCount);
+    },
     stopJoins() {
       draining = true;
     },
@@ -131,6 +144,16 @@ export async function openMeetingRuntime(config: Config, log: Logger): Promise<M
   };
 }
 
+/**
+ * Where other nodes reach this one's WebSocket to forward connections (NODE_URL), by default its
+ * own address and port: the machine's name when it listens on every address.
+ */
+function nodeUrl(config: Config, port: number): string {
+  if (config.redis?.nodeUrl) return config.redis.nodeUrl;
+  const host = (isWildcard(config.host) ? machineName() : null) ?? config.host;
+  return `${config.tls ? "wss" : "ws"}://${host.includes(":") ? `[${host}]` : host}:${port}/ws`;
+}
+
 /** Composes HTTP, signalling and the media plane in one process, and metrics on their own port. */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const runtime = await openMeetingRuntime(config, log);
@@ -138,8 +161,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     metrics: runtime.metrics,
     capacity: runtime.capacity,
     refused: (code) => runtime.metrics.signallingErrors.inc({ code }),
-    onConnection: (ws: WebSocket, address) => runtime.session(ws, address),
+    onConnection: (ws: WebSocket, address, forwarded) =>
+      runtime.session(ws, address, undefined, !forwarded),
   });
+  if (config.redis) runtime.announce(nodeUrl(config, listeners.port));
   return {
     port: listeners.port,
     metricsPort: listeners.metricsPort,

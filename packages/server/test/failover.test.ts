@@ -6,6 +6,8 @@
  * lease; the members, bots with the same engine as the web app, reconnect with their resume
  * tokens to the other node, which takes the lease and carries the meeting on from Redis.
  *
+ * A node that does not own a meeting forwards its connections to the owner.
+ *
  * Checked each time: at most one owner (the lease in Redis names one node), no write from a stale
  * owner, one commit per epoch (no epoch added by the failover), every member on the same epoch and
  * exporter.
@@ -17,7 +19,7 @@ import { createClient } from "@redis/client";
 import { type Balancer, balancer } from "./balancer.ts";
 import { type NetworkCut, networkCut } from "./network-cut.ts";
 import { type RedisProcess, startRedis } from "./redis-server.ts";
-import { newRoom } from "./signalling-client.ts";
+import { metric, newRoom } from "./signalling-client.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
 import { holdsFor, waitFor } from "./wait-for.ts";
 
@@ -71,6 +73,8 @@ describe("a meeting survives its node", () => {
       REDIS_URL: redis.url,
       NODE_ID: name,
       LEASE_TTL_MS: String(LEASE_TTL_MS),
+      // The other node forwards connections: it is the proxy whose X-Forwarded-For is believed.
+      TRUSTED_PROXIES: "127.0.0.1",
       DRAIN_TIMEOUT_MS: "500",
       RTC_MIN_PORT: String(PORT_BASE + slice * 50),
       RTC_MAX_PORT: String(PORT_BASE + slice * 50 + 49),
@@ -237,5 +241,41 @@ describe("a meeting survives its node", () => {
     );
     // The meeting goes on at node-d, on the epoch Redis holds.
     assert.equal(await storedEpoch(room.roomId), Number(ben.crypto.member.epoch));
+  });
+
+  it("forwards a connection to the meeting's node, and takes the meeting over when it dies", async () => {
+    const [e, f] = [await startNode("node-e", 4), await startNode("node-f", 5)];
+    const front = await balancer([e.port, f.port]);
+    fronts.push(front);
+    const room = await newRoom();
+    const link = (port: number) => `http://127.0.0.1:${port}/m/${room.roomId}#${room.secret}`;
+    // Ada reaches node-e through the balancer; Ben reaches node-f, which is not the owner.
+    const ada = await join(link(front.port), "Ada");
+    const ben = await join(link(f.port), "Ben");
+    await everyoneDecrypts([ada, ben]);
+    assert.equal(await owner(room.roomId), "node-e");
+    assert.ok(f.logs.some((line) => line.includes("connection forwarded to the meeting's node")));
+    assert.equal(await metric(f.metricsUrl, "conclave_rooms"), 0, "node-f runs no meeting");
+    const before = [ada, ben].map(place);
+
+    const back = [next(ada, "reconnected"), next(ben, "reconnected")];
+    const counts = [decryptedFrom(ada, ben), decryptedFrom(ben, ada)];
+    process.kill(e.pid, "SIGKILL");
+    // Ada comes through the balancer, Ben straight to node-f: it cannot forward to a dead owner,
+    // so it waits for the lease and takes the meeting over.
+    assert.deepEqual(await Promise.all(back), [
+      [true, false],
+      [true, false],
+    ]);
+    assert.equal(await owner(room.roomId), "node-f");
+    assert.deepEqual([ada, ben].map(place), before, "same ids, leaves and epoch");
+    assert.equal(await exported(ada), await exported(ben));
+    await waitFor(
+      "media both ways again",
+      () =>
+        decryptedFrom(ada, ben) > (counts[0] ?? 0) + 20 &&
+        decryptedFrom(ben, ada) > (counts[1] ?? 0) + 20,
+    );
+    assert.equal(await storedEpoch(room.roomId), Number(ada.crypto.member.epoch));
   });
 });
