@@ -14,7 +14,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Bot, type BotEvents, joinBot } from "@conclave/bot";
+import { type Bot, type BotEvents, joinBot, ServerRefusedError } from "@conclave/bot";
 import { createClient } from "@redis/client";
 import { type Balancer, balancer } from "./balancer.ts";
 import { type NetworkCut, networkCut } from "./network-cut.ts";
@@ -277,5 +277,40 @@ describe("a meeting survives its node", () => {
         decryptedFrom(ben, ada) > (counts[1] ?? 0) + 20,
     );
     assert.equal(await storedEpoch(room.roomId), Number(ada.crypto.member.epoch));
+  });
+
+  it("keeps a replaced link replaced across the failover", async () => {
+    const [g, h] = [await startNode("node-g", 6), await startNode("node-h", 7)];
+    const front = await balancer([g.port, h.port]);
+    fronts.push(front);
+    const room = await newRoom();
+    const oldLink = `http://127.0.0.1:${front.port}/m/${room.roomId}#${room.secret}`;
+    const ada = await join(oldLink, "Ada");
+    const ben = await join(oldLink, "Ben");
+    const mal = await join(oldLink, "Mal", false);
+    const inGroup = (bot: Bot, size: number) => bot.stats().e2ee?.roster.length === size;
+    await waitFor("three in the group", () => [ada, ben, mal].every((b) => inGroup(b, 3)));
+    const malFingerprint = mal.crypto.member.roster.find((r) => r.self)?.fingerprint ?? "";
+    assert.equal(await ada.crypto.member.block(malFingerprint), true, "remove and block");
+    await waitFor("the link replaced for Ada and Ben", () =>
+      [ada, ben].every((b) => b.meetingLink !== oldLink && inGroup(b, 2)),
+    );
+    const newLink = ada.meetingLink;
+
+    const back = [next(ada, "reconnected"), next(ben, "reconnected")];
+    process.kill(g.pid, "SIGKILL");
+    assert.deepEqual(await Promise.all(back), [
+      [true, false],
+      [true, false],
+    ]);
+    assert.equal(await owner(room.roomId), "node-h");
+    await assert.rejects(
+      joinBot({ url: oldLink, name: "Mal again", publish: false }),
+      (e: unknown) => e instanceof ServerRefusedError && e.serverCode === "LINK_REPLACED",
+      "node-h knows the link was replaced",
+    );
+    const cyd = await join(newLink, "Cyd");
+    await waitFor("Cyd in with the new link", () => [ada, ben, cyd].every((b) => inGroup(b, 3)));
+    assert.equal(await exported(cyd), await exported(ada));
   });
 });
