@@ -184,6 +184,11 @@ export class Meetings {
       await leases.release(id, lease.token);
       throw error;
     }
+    // A record with nobody to hold a place for (nobody in the group yet): nothing to carry on.
+    if (!opening && meeting.size === 0) {
+      meeting.closeIfEmpty();
+      return undefined;
+    }
     const restored = stored
       ? { places: stored.places.length, epoch: stored.delivery?.epoch }
       : null;
