@@ -148,7 +148,7 @@ export async function openMeetingRuntime(config: Config, log: Logger): Promise<M
  * Where other nodes reach this one's WebSocket to forward connections (NODE_URL), by default its
  * own address and port: the machine's name when it listens on every address.
  */
-function nodeUrl(config: Config, port: number): string {
+export function nodeUrl(config: Config, port: number): string {
   if (config.redis?.nodeUrl) return config.redis.nodeUrl;
   const host = (isWildcard(config.host) ? machineName() : null) ?? config.host;
   return `${config.tls ? "wss" : "ws"}://${host.includes(":") ? `[${host}]` : host}:${port}/ws`;

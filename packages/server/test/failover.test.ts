@@ -68,8 +68,9 @@ describe("a meeting survives its node", () => {
   const fronts: (Balancer | NetworkCut)[] = [];
   const bots: Bot[] = [];
 
-  const startNode = async (name: string, slice: number) => {
+  const startNode = async (name: string, slice: number, workers = 1) => {
     const node = await startServer({
+      WORKERS: String(workers),
       REDIS_URL: redis.url,
       NODE_ID: name,
       LEASE_TTL_MS: String(LEASE_TTL_MS),
@@ -312,5 +313,17 @@ describe("a meeting survives its node", () => {
     const cyd = await join(newLink, "Cyd");
     await waitFor("Cyd in with the new link", () => [ada, ben, cyd].every((b) => inGroup(b, 3)));
     assert.equal(await exported(cyd), await exported(ada));
+  });
+
+  it("forwards to a node whose meetings run in its workers (WORKERS=2)", async () => {
+    const [k, l] = [await startNode("node-k", 8, 2), await startNode("node-l", 9)];
+    const room = await newRoom();
+    const link = (port: number) => `http://127.0.0.1:${port}/m/${room.roomId}#${room.secret}`;
+    const ada = await join(link(k.port), "Ada");
+    const ben = await join(link(l.port), "Ben");
+    await everyoneDecrypts([ada, ben]);
+    assert.equal(await owner(room.roomId), "node-k", "a worker of node-k holds the lease");
+    assert.ok(l.logs.some((line) => line.includes("connection forwarded to the meeting's node")));
+    assert.equal(await exported(ada), await exported(ben));
   });
 });
