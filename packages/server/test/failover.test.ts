@@ -192,6 +192,38 @@ describe("a meeting survives its node", () => {
     );
   });
 
+  it("carries a meeting on when its node is killed mid-commit: the group settles on one commit", async () => {
+    const [a, b] = [await startNode("node-m", 10), await startNode("node-n", 11)];
+    const front = await balancer([a.port, b.port]);
+    fronts.push(front);
+    const room = await newRoom();
+    const url = `http://127.0.0.1:${front.port}/m/${room.roomId}#${room.secret}`;
+    const everyone = [await join(url, "Ada"), await join(url, "Ben"), await join(url, "Cyd")];
+    const [ada] = everyone as [Bot, Bot, Bot];
+    await everyoneDecrypts(everyone);
+    const before = everyone.map(place);
+    const epoch = ada.crypto.member.epoch ?? 0n;
+    const back = everyone.map((bot) => next(bot, "reconnected"));
+    // Ada's update is on its way (being made, sent, or written and not yet echoed) as the node dies:
+    // the new owner delivers it from the log, or Ada, hearing nothing, makes it again.
+    ada.crypto.member.requestSelfUpdate();
+    setTimeout(() => process.kill(a.pid, "SIGKILL"), 2);
+    for (const reconnected of await Promise.all(back)) assert.deepEqual(reconnected, [true, false]);
+    await waitFor(
+      "everyone on the update's epoch",
+      () => everyone.every((bot) => bot.crypto.member.epoch === epoch + 1n),
+      30_000,
+    );
+    assert.deepEqual(
+      everyone.map(place),
+      before.map((p) => ({ ...p, epoch: epoch + 1n })),
+      "same leaves, one commit",
+    );
+    assert.deepEqual(await Promise.all(everyone.map(exported)), Array(3).fill(await exported(ada)));
+    assert.equal(await storedEpoch(room.roomId), Number(epoch + 1n));
+    assert.equal(await owner(room.roomId), "node-n");
+  });
+
   it("refuses a paused owner: once its lease passed it writes nothing and stops serving", async () => {
     const [a, b] = [await startNode("node-c", 2), await startNode("node-d", 3)];
     const front = await balancer([a.port, b.port]);
