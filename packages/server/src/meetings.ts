@@ -24,6 +24,7 @@ export class OwnedElsewhere extends Error {
   }
 }
 
+const UNCOORDINATED = "the server cannot reach its coordination store; trying again in a moment";
 const ELSEWHERE =
   "this meeting is running on another server node right now; trying again in a moment";
 
@@ -125,6 +126,23 @@ export class Meetings {
 
   /** Takes the lease, then the meeting as Redis has it (or a new one, `opening`). */
   private async take(
+    coordination: Coordination,
+    id: RoomId,
+    address: string,
+    opening: { readonly link: PresentedLink | null } | undefined,
+    forwardable: boolean,
+  ): Promise<Meeting | undefined> {
+    try {
+      return await this.takeLease(coordination, id, address, opening, forwardable);
+    } catch (error) {
+      if (error instanceof Refusal || error instanceof OwnedElsewhere) throw error;
+      // Redis cannot be reached (or answered what no Redis does): nobody can own the meeting now.
+      this.options.log.warn({ err: String(error), room: roomTag(id) }, "could not take a lease");
+      throw new Refusal("SERVER_BUSY", UNCOORDINATED);
+    }
+  }
+
+  private async takeLease(
     coordination: Coordination,
     id: RoomId,
     address: string,

@@ -19,7 +19,7 @@ import { createClient } from "@redis/client";
 import { type Balancer, balancer } from "./balancer.ts";
 import { type NetworkCut, networkCut } from "./network-cut.ts";
 import { type RedisProcess, startRedis } from "./redis-server.ts";
-import { metric, newRoom } from "./signalling-client.ts";
+import { metric, newRoom, SignallingClient } from "./signalling-client.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
 import { holdsFor, waitFor } from "./wait-for.ts";
 
@@ -357,5 +357,59 @@ describe("a meeting survives its node", () => {
     assert.equal(await owner(room.roomId), "node-k", "a worker of node-k holds the lease");
     assert.ok(l.logs.some((line) => line.includes("connection forwarded to the meeting's node")));
     assert.equal(await exported(ada), await exported(ben));
+  });
+
+  it("stops a meeting while Redis is down, and starts it again as a new group once Redis is back empty", async () => {
+    const own = await startRedis();
+    let store = own;
+    const p = await startServer({
+      REDIS_URL: own.url,
+      NODE_ID: "node-p",
+      LEASE_TTL_MS: String(LEASE_TTL_MS),
+      DRAIN_TIMEOUT_MS: "500",
+      RTC_MIN_PORT: String(PORT_BASE + 12 * 50),
+      RTC_MAX_PORT: String(PORT_BASE + 12 * 50 + 49),
+    });
+    nodes.push(p);
+    try {
+      const room = await newRoom();
+      const url = `http://127.0.0.1:${p.port}/m/${room.roomId}#${room.secret}`;
+      const ada = await join(url, "Ada");
+      const ben = await join(url, "Ben");
+      await everyoneDecrypts([ada, ben]);
+      const back = [next(ada, "reconnected", 60_000), next(ben, "reconnected", 60_000)];
+      await own.stop();
+      const downAt = performance.now();
+      await waitFor("node-p to stop the meeting", () =>
+        p.logs.some((line) => line.includes("lost the meeting's lease")),
+      );
+      // Nobody can own a meeting meanwhile: a join is refused, and its client tries again.
+      const probeJoin = await SignallingClient.connect(p.url);
+      probeJoin.send((await newRoom()).joinMessage());
+      assert.equal((await probeJoin.next("error")).code, "SERVER_BUSY");
+      probeJoin.close();
+      await new Promise((r) => setTimeout(r, Math.max(0, 10_000 - (performance.now() - downAt))));
+      store = await startRedis(own.port);
+      // What Redis held is gone: the places cannot be taken back, so both join afresh.
+      assert.deepEqual(
+        (await Promise.all(back)).map(([resumed]) => resumed),
+        [false, false],
+      );
+      await waitFor(
+        "both in one new group, decrypting each other",
+        async () =>
+          ada.crypto.member.roster.length === 2 &&
+          ben.crypto.member.roster.length === 2 &&
+          (await exported(ada)) === (await exported(ben)),
+        30_000,
+      );
+      const probe = createClient({ url: store.url });
+      await probe.connect();
+      const holder = await probe.get(`conclave:meeting:${room.roomId}:owner`);
+      assert.match(holder ?? "", /^node-p\./, "one owner, node-p");
+      probe.destroy();
+    } finally {
+      await store.stop();
+    }
   });
 });

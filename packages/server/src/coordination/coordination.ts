@@ -38,7 +38,16 @@ export async function connectCoordination(
   config: CoordinationConfig,
   log: Logger,
 ): Promise<Coordination> {
-  const client = createClient({ url: config.url });
+  // While Redis cannot be reached a command fails at once rather than wait in a queue: a join
+  // is refused (SERVER_BUSY) and a lease runs out, instead of hanging until Redis is back.
+  const client = createClient({
+    url: config.url,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: 2000,
+      reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000),
+    },
+  });
   let down = false;
   client.on("error", (err: unknown) => {
     if (!down)
