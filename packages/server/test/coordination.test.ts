@@ -1,7 +1,8 @@
 /**
  * Coordination of several machines through Redis (DESIGN.md §5), on a real redis-server started
  * here: the meeting lease with its fencing tokens, the meeting's journal written under it, and the
- * node registry. The server's use of them, with two server processes, is in failover.test.ts.
+ * node registry. The server's use of them, with several server processes, is in failover.test.ts
+ * and forwarding.test.ts.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";

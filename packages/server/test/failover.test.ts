@@ -1,12 +1,11 @@
 /**
- * A meeting outlives the node that ran it (DESIGN.md §5, docs/operations.md "Several machines"):
- * two server processes on loopback, each on its own slice of media ports, share a real
- * redis-server started here, behind a TCP balancer that sends each connection to the first node
- * that answers. The node that owns a meeting is killed (SIGKILL) or paused (SIGSTOP) past its
- * lease; the members, bots with the same engine as the web app, reconnect with their resume
- * tokens to the other node, which takes the lease and carries the meeting on from Redis.
- *
- * A node that does not own a meeting forwards its connections to the owner.
+ * A meeting outlives the node that ran it (DESIGN.md §5, docs/operations.md "Several machines with
+ * Redis"): two server processes on loopback, each on its own slice of media ports, share a real
+ * redis-server started here (redis-nodes.ts), behind a TCP balancer that sends each connection to
+ * the first node that answers. The node that owns a meeting is killed (SIGKILL), mid-commit too,
+ * or paused (SIGSTOP) past its lease; the members, bots with the same engine as the web app,
+ * reconnect with their resume tokens to the other node, which takes the lease and carries the
+ * meeting on from Redis. And Redis itself goes away for 10 s.
  *
  * Checked each time: at most one owner (the lease in Redis names one node), no write from a stale
  * owner, one commit per epoch (no epoch added by the failover), every member on the same epoch and
@@ -14,129 +13,49 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Bot, type BotEvents, joinBot, ServerRefusedError } from "@conclave/bot";
+import { type Bot, joinBot, ServerRefusedError } from "@conclave/bot";
 import { createClient } from "@redis/client";
-import { type Balancer, balancer } from "./balancer.ts";
-import { type NetworkCut, networkCut } from "./network-cut.ts";
-import { type RedisProcess, startRedis } from "./redis-server.ts";
-import { metric, newRoom, SignallingClient } from "./signalling-client.ts";
-import { type ServerProcess, startServer } from "./start-server.ts";
+import { networkCut } from "./network-cut.ts";
+import {
+  decryptedFrom,
+  everyoneDecrypts,
+  exported,
+  LEASE_TTL_MS,
+  next,
+  PORT_BASE,
+  place,
+  type RedisNodes,
+  redisNodes,
+} from "./redis-nodes.ts";
+import { startRedis } from "./redis-server.ts";
+import { newRoom, SignallingClient } from "./signalling-client.ts";
+import { startServer } from "./start-server.ts";
 import { holdsFor, waitFor } from "./wait-for.ts";
 
-const LEASE_TTL_MS = 1500;
-/** Each node's media ports, apart from the other's and, by the test's pid, from other runs'. */
-const PORT_BASE = 20_000 + (process.pid % 180) * 200;
-
-/** The arguments of `bot`'s next `event`; fails after `ms`. */
-function next<K extends keyof BotEvents>(bot: Bot, event: K, ms = 30_000): Promise<BotEvents[K]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`timed out after ${ms} ms waiting for ${bot.stats().name}'s ${event}`));
-    }, ms);
-    const off = bot.on(event, (...args) => {
-      clearTimeout(timer);
-      off();
-      resolve(args);
-    });
-  });
-}
-
-const decryptedFrom = (receiver: Bot, sender: Bot) => {
-  const leaf = sender.crypto.member.ownLeaf;
-  return leaf === undefined
-    ? 0
-    : (receiver.stats().e2ee?.frames.senders[String(leaf)]?.decrypted ?? 0);
-};
-
-async function exported(bot: Bot): Promise<string> {
-  const secret = await bot.crypto.member.exportSecret("failover test", new Uint8Array(), 16);
-  return Buffer.from(secret ?? []).toString("hex");
-}
-
-/** Where each bot is in the group: id, leaf, epoch. */
-const place = (bot: Bot) => ({
-  id: bot.id,
-  leaf: bot.crypto.member.ownLeaf,
-  epoch: bot.crypto.member.epoch,
-});
-
 describe("a meeting survives its node", () => {
-  let redis: RedisProcess;
-  let probe: ReturnType<typeof createClient>;
-  const nodes: ServerProcess[] = [];
-  const fronts: (Balancer | NetworkCut)[] = [];
-  const bots: Bot[] = [];
-
-  const startNode = async (name: string, slice: number, workers = 1) => {
-    const node = await startServer({
-      WORKERS: String(workers),
-      REDIS_URL: redis.url,
-      NODE_ID: name,
-      LEASE_TTL_MS: String(LEASE_TTL_MS),
-      // The other node forwards connections: it is the proxy whose X-Forwarded-For is believed.
-      TRUSTED_PROXIES: "127.0.0.1",
-      DRAIN_TIMEOUT_MS: "500",
-      RTC_MIN_PORT: String(PORT_BASE + slice * 50),
-      RTC_MAX_PORT: String(PORT_BASE + slice * 50 + 49),
-    });
-    nodes.push(node);
-    return node;
-  };
-  const join = async (url: string, name: string, reconnect = true) => {
-    const bot = await joinBot({ url, name, reconnect });
-    bots.push(bot);
-    return bot;
-  };
-  /** The lease's holder in Redis: `<node id>.<suffix> <token>`, or null. */
-  const owner = async (room: string) =>
-    (await probe.get(`conclave:meeting:${room}:owner`))?.split(".")[0] ?? null;
-  const storedEpoch = async (room: string) => {
-    const state = await probe.get(`conclave:meeting:${room}:state`);
-    return state === null ? null : (JSON.parse(state).delivery?.epoch as number);
-  };
-  const everyoneDecrypts = (group: readonly Bot[], more = 50) =>
-    waitFor("everyone to decrypt everyone", () =>
-      group.every((r) => group.every((s) => r === s || decryptedFrom(r, s) > more)),
-    );
-
+  let nodes: RedisNodes;
   before(async () => {
-    redis = await startRedis();
-    probe = createClient({ url: redis.url });
-    probe.on("error", () => {});
-    await probe.connect();
+    nodes = await redisNodes();
   });
-  after(async () => {
-    for (const bot of bots) bot.close();
-    for (const front of fronts) await front.close();
-    for (const node of nodes) {
-      try {
-        process.kill(node.pid, "SIGCONT");
-      } catch {}
-      await node.stop();
-    }
-    probe.destroy();
-    await redis.stop();
-  });
+  after(() => nodes.close());
 
   it("carries a meeting on when its node is killed: same leaves, no new epoch, nothing lost", async (t) => {
-    const [a, b] = [await startNode("node-a", 0), await startNode("node-b", 1)];
-    const front = await balancer([a.port, b.port]);
-    fronts.push(front);
+    const [a, b] = [await nodes.node("node-a", 0), await nodes.node("node-b", 1)];
+    const front = await nodes.balancer([a.port, b.port]);
     // Cyd reaches the balancer through a network the test cuts: it stays away for a while.
     const cydPath = await networkCut(front.port);
-    fronts.push(cydPath);
+    nodes.keep(cydPath);
     const room = await newRoom();
     const link = (port: number) => `http://127.0.0.1:${port}/m/${room.roomId}#${room.secret}`;
-    const ada = await join(link(front.port), "Ada");
-    const ben = await join(link(front.port), "Ben");
-    const cyd = await join(link(cydPath.port), "Cyd");
+    const ada = await nodes.join(link(front.port), "Ada");
+    const ben = await nodes.join(link(front.port), "Ben");
+    const cyd = await nodes.join(link(cydPath.port), "Cyd");
     const everyone = [ada, ben, cyd];
     await everyoneDecrypts(everyone);
-    assert.equal(await owner(room.roomId), "node-a");
+    assert.equal(await nodes.owner(room.roomId), "node-a");
     const before = everyone.map(place);
     const epoch = ada.crypto.member.epoch ?? 0n;
-    assert.equal(await storedEpoch(room.roomId), Number(epoch), "Redis follows the epoch");
+    assert.equal(await nodes.storedEpoch(room.roomId), Number(epoch), "Redis follows the epoch");
 
     const chats: string[] = [];
     cyd.crypto.member.on("chat", (c) => chats.push(c.text));
@@ -150,7 +69,7 @@ describe("a meeting survives its node", () => {
       [true, false],
     ]);
     const resumedMs = performance.now() - killedAt;
-    assert.equal(await owner(room.roomId), "node-b", "node-b holds the lease now");
+    assert.equal(await nodes.owner(room.roomId), "node-b", "node-b holds the lease now");
     await waitFor("media from Ben to Ada again", () => decryptedFrom(ada, ben) > seenBefore + 20);
     const mediaGapMs = performance.now() - killedAt;
 
@@ -177,14 +96,14 @@ describe("a meeting survives its node", () => {
     );
     for (const bot of everyone) assert.equal(bot.crypto.member.stats.rejoins, 0);
     assert.deepEqual(await Promise.all(everyone.map(exported)), Array(3).fill(await exported(ada)));
-    assert.equal(await storedEpoch(room.roomId), Number(epoch + 1n));
+    assert.equal(await nodes.storedEpoch(room.roomId), Number(epoch + 1n));
     const counts = everyone.map((r) => everyone.map((s) => decryptedFrom(r, s)));
     await waitFor("media among all three again", () =>
       everyone.every((r, i) =>
         everyone.every((s, j) => r === s || decryptedFrom(r, s) > (counts[i]?.[j] ?? 0) + 20),
       ),
     );
-    assert.equal(await owner(room.roomId), "node-b");
+    assert.equal(await nodes.owner(room.roomId), "node-b");
     t.diagnostic(
       `failover: kill → Ada and Ben resumed ${Math.round(resumedMs)} ms, media back ` +
         `${Math.round(mediaGapMs)} ms, Cyd (held away) resumed ${Math.round(allResumedMs)} ms; ` +
@@ -193,12 +112,15 @@ describe("a meeting survives its node", () => {
   });
 
   it("carries a meeting on when its node is killed mid-commit: the group settles on one commit", async () => {
-    const [a, b] = [await startNode("node-m", 10), await startNode("node-n", 11)];
-    const front = await balancer([a.port, b.port]);
-    fronts.push(front);
+    const [a, b] = [await nodes.node("node-m", 10), await nodes.node("node-n", 11)];
+    const front = await nodes.balancer([a.port, b.port]);
     const room = await newRoom();
     const url = `http://127.0.0.1:${front.port}/m/${room.roomId}#${room.secret}`;
-    const everyone = [await join(url, "Ada"), await join(url, "Ben"), await join(url, "Cyd")];
+    const everyone = [
+      await nodes.join(url, "Ada"),
+      await nodes.join(url, "Ben"),
+      await nodes.join(url, "Cyd"),
+    ];
     const [ada] = everyone as [Bot, Bot, Bot];
     await everyoneDecrypts(everyone);
     const before = everyone.map(place);
@@ -220,34 +142,33 @@ describe("a meeting survives its node", () => {
       "same leaves, one commit",
     );
     assert.deepEqual(await Promise.all(everyone.map(exported)), Array(3).fill(await exported(ada)));
-    assert.equal(await storedEpoch(room.roomId), Number(epoch + 1n));
-    assert.equal(await owner(room.roomId), "node-n");
+    assert.equal(await nodes.storedEpoch(room.roomId), Number(epoch + 1n));
+    assert.equal(await nodes.owner(room.roomId), "node-n");
   });
 
   it("refuses a paused owner: once its lease passed it writes nothing and stops serving", async () => {
-    const [a, b] = [await startNode("node-c", 2), await startNode("node-d", 3)];
-    const front = await balancer([a.port, b.port]);
-    fronts.push(front);
+    const [a, b] = [await nodes.node("node-c", 2), await nodes.node("node-d", 3)];
+    const front = await nodes.balancer([a.port, b.port]);
     const room = await newRoom();
     const link = (port: number) => `http://127.0.0.1:${port}/m/${room.roomId}#${room.secret}`;
     // Ada stays on node-c whatever happens; Ben goes through the balancer and reconnects.
-    const ada = await join(link(a.port), "Ada", false);
-    const ben = await join(link(front.port), "Ben");
+    const ada = await nodes.join(link(a.port), "Ada", false);
+    const ben = await nodes.join(link(front.port), "Ben");
     await everyoneDecrypts([ada, ben]);
-    assert.equal(await owner(room.roomId), "node-c");
+    assert.equal(await nodes.owner(room.roomId), "node-c");
     const before = place(ben);
 
     const benBack = next(ben, "reconnected");
     process.kill(a.pid, "SIGSTOP");
     front.down(a.port);
     assert.deepEqual(await benBack, [true, false], "Ben resumed on node-d");
-    assert.equal(await owner(room.roomId), "node-d");
+    assert.equal(await nodes.owner(room.roomId), "node-d");
     assert.deepEqual(place(ben), before, "same id, leaf and epoch");
     const takenOver = {
-      owner: await probe.get(`conclave:meeting:${room.roomId}:owner`),
-      state: await probe.get(`conclave:meeting:${room.roomId}:state`),
-      ada: await probe.lRange(`conclave:meeting:${room.roomId}:log:${ada.id}`, 0, -1),
-      ben: await probe.lRange(`conclave:meeting:${room.roomId}:log:${ben.id}`, 0, -1),
+      owner: await nodes.probe.get(`conclave:meeting:${room.roomId}:owner`),
+      state: await nodes.probe.get(`conclave:meeting:${room.roomId}:state`),
+      ada: await nodes.probe.lRange(`conclave:meeting:${room.roomId}:log:${ada.id}`, 0, -1),
+      ben: await nodes.probe.lRange(`conclave:meeting:${room.roomId}:log:${ben.id}`, 0, -1),
     };
 
     const benChats: string[] = [];
@@ -264,63 +185,26 @@ describe("a meeting survives its node", () => {
     await holdsFor("nothing from the stale owner reaches Ben", () => benChats.length === 0, 1000);
     assert.deepEqual(
       {
-        owner: await probe.get(`conclave:meeting:${room.roomId}:owner`),
-        state: await probe.get(`conclave:meeting:${room.roomId}:state`),
-        ada: await probe.lRange(`conclave:meeting:${room.roomId}:log:${ada.id}`, 0, -1),
-        ben: await probe.lRange(`conclave:meeting:${room.roomId}:log:${ben.id}`, 0, -1),
+        owner: await nodes.probe.get(`conclave:meeting:${room.roomId}:owner`),
+        state: await nodes.probe.get(`conclave:meeting:${room.roomId}:state`),
+        ada: await nodes.probe.lRange(`conclave:meeting:${room.roomId}:log:${ada.id}`, 0, -1),
+        ben: await nodes.probe.lRange(`conclave:meeting:${room.roomId}:log:${ben.id}`, 0, -1),
       },
       takenOver,
       "Redis holds what node-d wrote, nothing from node-c",
     );
     // The meeting goes on at node-d, on the epoch Redis holds.
-    assert.equal(await storedEpoch(room.roomId), Number(ben.crypto.member.epoch));
-  });
-
-  it("forwards a connection to the meeting's node, and takes the meeting over when it dies", async () => {
-    const [e, f] = [await startNode("node-e", 4), await startNode("node-f", 5)];
-    const front = await balancer([e.port, f.port]);
-    fronts.push(front);
-    const room = await newRoom();
-    const link = (port: number) => `http://127.0.0.1:${port}/m/${room.roomId}#${room.secret}`;
-    // Ada reaches node-e through the balancer; Ben reaches node-f, which is not the owner.
-    const ada = await join(link(front.port), "Ada");
-    const ben = await join(link(f.port), "Ben");
-    await everyoneDecrypts([ada, ben]);
-    assert.equal(await owner(room.roomId), "node-e");
-    assert.ok(f.logs.some((line) => line.includes("connection forwarded to the meeting's node")));
-    assert.equal(await metric(f.metricsUrl, "conclave_rooms"), 0, "node-f runs no meeting");
-    const before = [ada, ben].map(place);
-
-    const back = [next(ada, "reconnected"), next(ben, "reconnected")];
-    const counts = [decryptedFrom(ada, ben), decryptedFrom(ben, ada)];
-    process.kill(e.pid, "SIGKILL");
-    // Ada comes through the balancer, Ben straight to node-f: it cannot forward to a dead owner,
-    // so it waits for the lease and takes the meeting over.
-    assert.deepEqual(await Promise.all(back), [
-      [true, false],
-      [true, false],
-    ]);
-    assert.equal(await owner(room.roomId), "node-f");
-    assert.deepEqual([ada, ben].map(place), before, "same ids, leaves and epoch");
-    assert.equal(await exported(ada), await exported(ben));
-    await waitFor(
-      "media both ways again",
-      () =>
-        decryptedFrom(ada, ben) > (counts[0] ?? 0) + 20 &&
-        decryptedFrom(ben, ada) > (counts[1] ?? 0) + 20,
-    );
-    assert.equal(await storedEpoch(room.roomId), Number(ada.crypto.member.epoch));
+    assert.equal(await nodes.storedEpoch(room.roomId), Number(ben.crypto.member.epoch));
   });
 
   it("keeps a replaced link replaced across the failover", async () => {
-    const [g, h] = [await startNode("node-g", 6), await startNode("node-h", 7)];
-    const front = await balancer([g.port, h.port]);
-    fronts.push(front);
+    const [g, h] = [await nodes.node("node-g", 6), await nodes.node("node-h", 7)];
+    const front = await nodes.balancer([g.port, h.port]);
     const room = await newRoom();
     const oldLink = `http://127.0.0.1:${front.port}/m/${room.roomId}#${room.secret}`;
-    const ada = await join(oldLink, "Ada");
-    const ben = await join(oldLink, "Ben");
-    const mal = await join(oldLink, "Mal", false);
+    const ada = await nodes.join(oldLink, "Ada");
+    const ben = await nodes.join(oldLink, "Ben");
+    const mal = await nodes.join(oldLink, "Mal", false);
     const inGroup = (bot: Bot, size: number) => bot.stats().e2ee?.roster.length === size;
     await waitFor("three in the group", () => [ada, ben, mal].every((b) => inGroup(b, 3)));
     const malFingerprint = mal.crypto.member.roster.find((r) => r.self)?.fingerprint ?? "";
@@ -336,27 +220,15 @@ describe("a meeting survives its node", () => {
       [true, false],
       [true, false],
     ]);
-    assert.equal(await owner(room.roomId), "node-h");
+    assert.equal(await nodes.owner(room.roomId), "node-h");
     await assert.rejects(
       joinBot({ url: oldLink, name: "Mal again", publish: false }),
       (e: unknown) => e instanceof ServerRefusedError && e.serverCode === "LINK_REPLACED",
       "node-h knows the link was replaced",
     );
-    const cyd = await join(newLink, "Cyd");
+    const cyd = await nodes.join(newLink, "Cyd");
     await waitFor("Cyd in with the new link", () => [ada, ben, cyd].every((b) => inGroup(b, 3)));
     assert.equal(await exported(cyd), await exported(ada));
-  });
-
-  it("forwards to a node whose meetings run in its workers (WORKERS=2)", async () => {
-    const [k, l] = [await startNode("node-k", 8, 2), await startNode("node-l", 9)];
-    const room = await newRoom();
-    const link = (port: number) => `http://127.0.0.1:${port}/m/${room.roomId}#${room.secret}`;
-    const ada = await join(link(k.port), "Ada");
-    const ben = await join(link(l.port), "Ben");
-    await everyoneDecrypts([ada, ben]);
-    assert.equal(await owner(room.roomId), "node-k", "a worker of node-k holds the lease");
-    assert.ok(l.logs.some((line) => line.includes("connection forwarded to the meeting's node")));
-    assert.equal(await exported(ada), await exported(ben));
   });
 
   it("stops a meeting while Redis is down, and starts it again as a new group once Redis is back empty", async () => {
@@ -370,12 +242,11 @@ describe("a meeting survives its node", () => {
       RTC_MIN_PORT: String(PORT_BASE + 12 * 50),
       RTC_MAX_PORT: String(PORT_BASE + 12 * 50 + 49),
     });
-    nodes.push(p);
     try {
       const room = await newRoom();
       const url = `http://127.0.0.1:${p.port}/m/${room.roomId}#${room.secret}`;
-      const ada = await join(url, "Ada");
-      const ben = await join(url, "Ben");
+      const ada = await nodes.join(url, "Ada");
+      const ben = await nodes.join(url, "Ben");
       await everyoneDecrypts([ada, ben]);
       const back = [next(ada, "reconnected", 60_000), next(ben, "reconnected", 60_000)];
       await own.stop();
@@ -409,6 +280,7 @@ describe("a meeting survives its node", () => {
       assert.match(holder ?? "", /^node-p\./, "one owner, node-p");
       probe.destroy();
     } finally {
+      await p.stop();
       await store.stop();
     }
   });
