@@ -1,5 +1,8 @@
 /**
- * `npm run bench:rekey -- --members 5,25,100 --runs 3 [--suites x25519,xwing]`
+ * `npm run bench:rekey -- --members 5,25,100 --runs 3 [--suites x25519,xwing] [--redis]`
+ *
+ * `--redis`: the server writes every Delivery Service message through a real redis-server started
+ * here (REDIS_URL, docs/operations.md "Several machines with Redis") before it sends it.
  *
  * Each MLS suite (mls/ciphersuite.ts: `x25519` is suite 1, `xwing` the post-quantum X-Wing suite)
  * in the same run, one after the other, each size on a fresh server. Per suite it also reports
@@ -39,6 +42,7 @@ import {
   toBase64url,
 } from "@conclave/protocol";
 import { WebSocket } from "ws";
+import { startRedis } from "../../packages/server/test/redis-server.ts";
 import { startServer } from "../../packages/server/test/start-server.ts";
 import type { MemberCommand, MemberReport, MemberStart } from "./rekey-member.ts";
 
@@ -49,6 +53,7 @@ const { values } = parseArgs({
     suites: { type: "string", default: "x25519,xwing" },
     // Per size: joining all members must converge within this, or the size is reported as capped.
     "join-budget-s": { type: "string", default: "240" },
+    redis: { type: "boolean", default: false },
   },
 });
 const SUITES: Record<string, MlsCiphersuiteName> = {
@@ -68,7 +73,7 @@ if (
 ) {
   console.error(
     "usage: bench:rekey -- --members N,N,... (each >= 3) --runs R>=1 [--join-budget-s S] " +
-      "[--suites x25519,xwing]",
+      "[--suites x25519,xwing] [--redis]",
   );
   process.exit(2);
 }
@@ -215,6 +220,7 @@ async function benchSize(n: number, suite: MlsCiphersuiteName): Promise<Record<s
   const server = await startServer({
     MAX_PARTICIPANTS: String(n + 10),
     MAX_CONNECTIONS_PER_ADDRESS: String(Math.max(200, n + 10)),
+    ...(redis ? { REDIS_URL: redis.url } : {}),
   });
   const crowd: Passive[] = [];
   const remotes: RemoteMember[] = [];
@@ -300,6 +306,7 @@ async function benchSize(n: number, suite: MlsCiphersuiteName): Promise<Record<s
   }
 }
 
+const redis = values.redis ? await startRedis() : null;
 const results: Record<string, unknown>[] = [];
 for (const suite of suites as MlsCiphersuiteName[]) {
   const identity = await createDeviceIdentity(
@@ -322,6 +329,7 @@ console.log(
   JSON.stringify({
     bench: "rekey",
     runs,
+    redis: redis !== null,
     suites: results,
     note:
       "medians over runs; ms from the leave being sent; committer and receiver each in a process " +
@@ -329,3 +337,4 @@ console.log(
       "with the server and the crowd's connections",
   }),
 );
+await redis?.stop();

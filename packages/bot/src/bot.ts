@@ -156,12 +156,16 @@ export class Bot extends TypedEvents<BotEvents> {
     const timeoutMs = this.options.timeoutMs ?? 15_000;
     const e2ee = this.e2ee;
     if (!e2ee) throw new BotError("USAGE", "no E2EE engine");
-    const socket = await SignallingSocket.connect(
+    // A late event of a replaced socket must not touch the new connection; nor may one that
+    // arrives with the socket itself (a refusal the server sends as it opens, TOO_MANY_CONNECTIONS),
+    // before `socket` is set: it is this connection's, and the join that follows gets the same.
+    let socket: SignallingSocket | null = null;
+    socket = await SignallingSocket.connect(
       this.link.url,
       {
-        // A late event of a replaced socket must not touch the new connection.
-        message: (m) => this.socket === socket && this.onMessage(m),
-        close: (code, reason) => this.socket === socket && this.onClose(code, reason),
+        message: (m) => socket !== null && this.socket === socket && this.onMessage(m),
+        close: (code, reason) =>
+          socket !== null && this.socket === socket && this.onClose(code, reason),
       },
       { timeoutMs, silenceLimitMs: SILENCE_LIMIT_MS },
     );
@@ -238,7 +242,10 @@ export class Bot extends TypedEvents<BotEvents> {
           await this.shutdownMedia();
           return;
         }
-        this.socket?.terminate();
+        // Ours to end: its close must not start a second reconnection beside this one.
+        const failed = this.socket;
+        this.socket = null;
+        failed?.terminate();
         const delay = RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)];
         await new Promise((resolve) => setTimeout(resolve, delay));
       }

@@ -51,6 +51,20 @@ interface CommitRecord {
   readonly reports: Map<number, string>;
 }
 
+/**
+ * What a new owner needs to carry a meeting's Delivery Service on after its node died (DESIGN.md
+ * §5): the group, its epoch, which participant holds each leaf, and the settings. Ids and counts
+ * only, all of which the service reads from public framing anyway; no key, no content. KeyPackages
+ * waiting for an Add are not in it (their senders' connections ended with the node, and they
+ * upload again), nor the last commit's record (a rollback across a failover is not offered).
+ */
+export interface DeliverySnapshot {
+  readonly groupId: string;
+  readonly epoch: number;
+  readonly leaves: readonly (readonly [number, ParticipantId | null])[];
+  readonly settings: RoomSettings;
+}
+
 /** A member's signed report that it could not apply the commit of `epoch` (rollback-evidence). */
 export interface FailureReport {
   readonly epoch: number;
@@ -113,6 +127,24 @@ export class GroupDelivery {
   /** Lock, lobby and knocking as the latest accepted commit set them (room-settings.ts). */
   get settings(): RoomSettings {
     return this.roomSettings;
+  }
+
+  /** The state a new owner restores (`restore`), or null before the group is founded. */
+  snapshot(): DeliverySnapshot | null {
+    if (!this.group) return null;
+    const { id, epoch } = this.group;
+    return { groupId: id, epoch, leaves: [...this.leaves], settings: this.roomSettings };
+  }
+
+  /** A service carrying on from `snapshot`, with nobody connected yet. */
+  static restore(snapshot: DeliverySnapshot): GroupDelivery {
+    const delivery = new GroupDelivery();
+    const bytes = fromBase64url(snapshot.groupId);
+    if (bytes?.length !== 16) throw new Error("a snapshot's group id is 16 bytes");
+    delivery.group = { id: snapshot.groupId, idHex: hex(bytes), epoch: snapshot.epoch };
+    delivery.leaves = new Map(snapshot.leaves);
+    delivery.roomSettings = snapshot.settings;
+    return delivery;
   }
 
   leafOf(participant: ParticipantId): number | null {

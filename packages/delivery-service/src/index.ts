@@ -1,5 +1,6 @@
 export {
   type Delivery,
+  type DeliverySnapshot,
   type FailureReport,
   GroupDelivery,
   type MlsClientMessage,

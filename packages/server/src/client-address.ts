@@ -27,6 +27,12 @@ export function isProxyRule(entry: string): boolean {
 }
 
 /**
+ * Marks a connection another node of the deployment passed on to this one, the meeting's owner
+ * (forwarded-connection.ts): it is never passed on again. A client that sends it only loses that.
+ */
+export const FORWARDED_HEADER = "x-conclave-forwarded";
+
+/**
  * Who a connection comes from, for the per-address budgets and caps (docs/operations.md "Behind
  * a reverse proxy"). The socket's peer, unless that peer is one of TRUSTED_PROXIES: then the
  * X-Forwarded-For hops are read from the right (the hop the nearest proxy appended) and the first

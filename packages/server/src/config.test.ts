@@ -106,6 +106,31 @@ describe("configuration", () => {
     assert.match(printed, /turns:relay\.example\.org:443/, "the URLs are printed");
   });
 
+  it("needs no Redis unless REDIS_URL is set, and never prints its password", () => {
+    assert.equal(readConfig({}).redis, null, "npm start needs no Redis");
+    const config = readConfig({
+      REDIS_URL: "redis://:hunter2hunter2@10.0.0.5:6379",
+      NODE_ID: "node-a",
+      LEASE_TTL_MS: "2000",
+      NODE_URL: "ws://10.0.0.2:8080/ws",
+    });
+    assert.deepEqual(config.redis, {
+      url: "redis://:hunter2hunter2@10.0.0.5:6379",
+      nodeId: "node-a",
+      leaseTtlMs: 2000,
+      nodeUrl: "ws://10.0.0.2:8080/ws",
+    });
+    assert.ok(!JSON.stringify(describeConfig(config)).includes("hunter2"));
+    for (const env of [
+      { REDIS_URL: "http://10.0.0.5" },
+      { REDIS_URL: "redis://x", NODE_ID: "a node" },
+      { REDIS_URL: "redis://x", LEASE_TTL_MS: "10" },
+      { REDIS_URL: "redis://x", NODE_URL: "http://10.0.0.2:8080" },
+    ]) {
+      assert.throws(() => readConfig(env), ConfigError);
+    }
+  });
+
   it("switches attacks on only with the test flag, and only known ones", () => {
     assert.deepEqual(readConfig({}).attacks, []);
     assert.throws(() => readConfig({ ATTACKS: "forge-proof" }), /HOSTILE_SERVER_TEST/);

@@ -1,11 +1,12 @@
 import { isIP } from "node:net";
-import { availableParallelism } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MAX_RELAY_URLS, TURN_URL_PATTERN } from "@conclave/protocol";
 import { ATTACK_NAMES, type AttackName } from "./attacks/names.ts";
 import type { Caps } from "./capacity.ts";
 import { isProxyRule } from "./client-address.ts";
+import type { CoordinationConfig } from "./coordination/coordination.ts";
 import type { TurnRelay } from "./turn-relay.ts";
 
 /** Everything the server can be told, read once from the environment and validated at start. */
@@ -63,6 +64,12 @@ export interface Config {
     readonly address: { readonly host: string; readonly port: number } | null;
     readonly token: string | null;
   };
+  /**
+   * Several machines sharing Redis (REDIS_URL, docs/operations.md "Several machines"): each
+   * meeting runs on the node holding its lease, and its state is written through Redis so another
+   * node carries it on if this one dies. Null: one machine, no Redis.
+   */
+  readonly redis: CoordinationConfig | null;
   /** Test-only: a file that records everything received (packages/server/src/capture.ts). */
   readonly captureFile: string | null;
   /**
@@ -181,6 +188,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     caps: capsOf(env),
     metrics: metricsOf(env),
     captureFile: env.CAPTURE_FILE || null,
+    redis: redisOf(env),
     logLevel: logLevel as Config["logLevel"],
   };
 }
@@ -220,6 +228,31 @@ function turnOf(env: NodeJS.ProcessEnv): TurnRelay | null {
       7 * 86_400,
     ),
   };
+}
+
+function redisOf(env: NodeJS.ProcessEnv): CoordinationConfig | null {
+  const url = env.REDIS_URL ?? "";
+  if (!url) return null;
+  if (!/^rediss?:\/\/[^\s]+$/.test(url)) {
+    throw new ConfigError("REDIS_URL must be redis://[user:password@]host:port[/db] or rediss://…");
+  }
+  // The node's own id among those sharing Redis: the machine's name unless set.
+  const nodeId =
+    env.NODE_ID ||
+    hostname()
+      .replace(/[^A-Za-z0-9_.:-]/g, "-")
+      .slice(0, 48) ||
+    "node";
+  if (!/^[A-Za-z0-9_.:-]{1,48}$/.test(nodeId)) {
+    throw new ConfigError(`NODE_ID must be 1-48 letters, digits, _ . : -, not "${nodeId}"`);
+  }
+  const nodeUrl = env.NODE_URL || null;
+  if (nodeUrl !== null && !/^wss?:\/\/[^\s/]+\/ws$/.test(nodeUrl)) {
+    throw new ConfigError(
+      `NODE_URL must be ws://host:port/ws or wss://host:port/ws, not "${nodeUrl}"`,
+    );
+  }
+  return { url, nodeId, leaseTtlMs: integer(env, "LEASE_TTL_MS", 5000, 300, 120_000), nodeUrl };
 }
 
 function trustedProxiesOf(env: NodeJS.ProcessEnv): string[] {
@@ -295,5 +328,10 @@ export function describeConfig(config: Config): Record<string, unknown> {
     tls: config.tls?.kind ?? "off",
     turn: config.turn && { ...config.turn, secret: "set" },
     metrics: { ...config.metrics, token: config.metrics.token ? "set" : "unset" },
+    // A password in the URL is never printed.
+    redis: config.redis && {
+      ...config.redis,
+      url: config.redis.url.replace(/\/\/[^@/]*@/, "//…@"),
+    },
   };
 }

@@ -73,10 +73,10 @@ export interface DeliveryEnds {
   followSettings(): void;
 }
 
-/** Each Delivery Service message encoded once, however many recipients, tails and places get it. */
+/** Each Delivery Service message encoded once, however many recipients, tails, places and records get it. */
 const encodings = new WeakMap<MlsServerMessage, string>();
 
-function encoded(message: MlsServerMessage): string {
+export function encoded(message: MlsServerMessage): string {
   let text = encodings.get(message);
   if (text === undefined) {
     text = encodeMessage(message);

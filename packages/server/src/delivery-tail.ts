@@ -13,8 +13,14 @@ export class DeliveryTail {
   private readonly kept: string[] = [];
   private bytes = 0;
 
-  /** `first`: the number of the first message it will keep (what its owner had received). */
-  constructor(private first = 0) {}
+  /**
+   * `first`: the number of the first message it will keep (what its owner had received);
+   * `limits`: how much it keeps (a place taken over from another node keeps its whole log).
+   */
+  constructor(
+    private first = 0,
+    private readonly limits = { messages: TAIL_MESSAGES, bytes: TAIL_BYTES },
+  ) {}
 
   /** How many messages the place has been sent since it was made. */
   get sent(): number {
@@ -24,7 +30,7 @@ export class DeliveryTail {
   push(encoded: string): void {
     this.kept.push(encoded);
     this.bytes += encoded.length;
-    while (this.kept.length > TAIL_MESSAGES || this.bytes > TAIL_BYTES) {
+    while (this.kept.length > this.limits.messages || this.bytes > this.limits.bytes) {
       this.bytes -= this.kept.shift()?.length ?? 0;
       this.first++;
     }

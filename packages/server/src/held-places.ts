@@ -1,6 +1,9 @@
+import type { GroupDelivery } from "@conclave/delivery-service";
 import type { ParticipantId, RoomId } from "@conclave/protocol";
 import type { Attendee } from "./attendee.ts";
 import type { Tally } from "./capacity.ts";
+import type { StoredPlace } from "./coordination/meeting-journal.ts";
+import { DeliveryTail } from "./delivery-tail.ts";
 import { HeldPlace, type Resumption } from "./held-place.ts";
 import { type Logger, roomTag } from "./logger.ts";
 
@@ -68,6 +71,33 @@ export class HeldPlaces {
       budget,
       window,
       () => this.release(id),
+    );
+    this.places.set(id, place);
+  }
+
+  /**
+   * The meeting was taken over from a node that died (meetings.ts): every member's place is held
+   * until it comes back, and what the group sends it meanwhile is kept, as for a member who
+   * dropped here. Places of participants without a leaf are not: they join afresh.
+   */
+  takeOver(places: readonly StoredPlace[], delivery: GroupDelivery): void {
+    for (const place of places) {
+      if (delivery.leafOf(place.id) === null) continue;
+      this.restore(place);
+      delivery.connect(place.id);
+    }
+  }
+
+  /** Everything a taken-over place's log holds is in its tail: its owner may have any of it. */
+  private restore(stored: StoredPlace): void {
+    const { id, audio, video, digest, base, log } = stored;
+    const tail = new DeliveryTail(base, { messages: log.length, bytes: Number.POSITIVE_INFINITY });
+    for (const text of log) tail.push(text);
+    // Its owner's address is not known until it comes back; what it keeps counts under this one.
+    const budget = { tally: this.options.heldBytes, address: "taken-over" };
+    const window = this.options.reconnectWindowMs;
+    const place = new HeldPlace({ id, audio, video }, digest, tail, budget, window, () =>
+      this.release(id),
     );
     this.places.set(id, place);
   }

@@ -110,31 +110,37 @@ export class JoinGate {
     message: JoinMessage,
     address: string,
     stillWaiting: () => boolean,
+    /** With Redis: a meeting another live node runs throws OwnedElsewhere (meetings.ts). */
+    forwardable = false,
   ): Promise<Admission | null> {
     this.front.arrive(message);
     // A knock with a resume token is an admitted knocker whose connection dropped.
-    if (message.knock && !message.resume) return this.knock(message, message.knock.name, address);
+    if (message.knock && !message.resume) {
+      return this.knock(message, message.knock.name, address, forwardable);
+    }
     if (message.serverKey) await this.front.checkServerKey(message, message.serverKey, address);
     if (!stillWaiting()) return null;
     this.front.takeJoin(address);
     const { resume, roomId } = message;
-    if (resume) this.ctx.meetings.get(roomId)?.handOver(resume.participantId, resume.token);
-    const meeting = this.ctx.meetings.get(roomId);
+    const meeting = await this.ctx.meetings.claim(roomId, address, undefined, forwardable);
+    if (!stillWaiting()) return null;
+    if (resume) meeting?.handOver(resume.participantId, resume.token);
     const resumption = resume && meeting?.resumption(resume);
     // Someone new would add media to forward; a member taking back its place adds nothing.
     if (!resumption && this.ctx.isOverloaded()) throw busy();
     // No place to take back (the window passed, or a wrong token): a knocker asks again.
-    if (message.knock && !resumption) return this.knock(message, message.knock.name, address);
+    if (message.knock && !resumption) {
+      return this.knock(message, message.knock.name, address, forwardable);
+    }
     const link = message.serverKey
       ? { digest: linkDigest(message.linkKey ?? message.serverKey), replaced: !!message.linkKey }
       : null;
     if (!meeting) {
-      return {
-        kind: "join",
-        meeting: this.ctx.meetings.openFor(roomId, address, link),
-        resumption,
-        link,
-      };
+      const opened = await this.ctx.meetings.claim(roomId, address, { link }, forwardable);
+      if (!opened) return null;
+      if (stillWaiting()) return { kind: "join", meeting: opened, resumption, link };
+      opened.closeIfEmpty();
+      return null;
     }
     // A member's own place outlives a link replaced while it was away: its token is enough.
     if (!resumption && link !== null && !meeting.link.admits(link)) {
@@ -147,10 +153,15 @@ export class JoinGate {
   }
 
   /** `join` with a knock: only a lobby place, in a meeting that exists (lobby.ts checks the rest). */
-  private knock(message: JoinMessage, name: string, address: string): Admission {
+  private async knock(
+    message: JoinMessage,
+    name: string,
+    address: string,
+    forwardable: boolean,
+  ): Promise<Admission> {
     if (this.ctx.isOverloaded()) throw busy();
     this.front.takeKnock(address);
-    const meeting = this.ctx.meetings.get(message.roomId);
+    const meeting = await this.ctx.meetings.claim(message.roomId, address, undefined, forwardable);
     if (!meeting) {
       throw refuse("NO_MEETING", NO_MEETING_MESSAGE);
     }

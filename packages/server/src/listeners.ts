@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from "node:https";
 import { encodeMessage, MAX_MESSAGE_BYTES } from "@conclave/protocol";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Capacity } from "./capacity.ts";
-import { addressKey, ClientAddresses } from "./client-address.ts";
+import { addressKey, ClientAddresses, FORWARDED_HEADER } from "./client-address.ts";
 import type { Config } from "./config.ts";
 import { createMetricsHandler, createRequestHandler, type MetricsText } from "./http.ts";
 import { listen } from "./listen.ts";
@@ -34,8 +34,11 @@ export interface ListenerOptions {
   readonly capacity: Capacity;
   /** Counts a refused connection by its code. */
   readonly refused: (code: Refusal["code"]) => void;
-  /** A WebSocket within the connection caps, from the client `address` (client-address.ts). */
-  readonly onConnection: (ws: WebSocket, address: string) => void;
+  /**
+   * A WebSocket within the connection caps, from the client `address` (client-address.ts);
+   * `forwarded`: passed on by another node (forwarded-connection.ts), never to be passed on again.
+   */
+  readonly onConnection: (ws: WebSocket, address: string, forwarded: boolean) => void;
 }
 
 /** The certificate and key to serve HTTPS with, read from files or made by the server itself. */
@@ -112,7 +115,7 @@ export async function openListeners(
     ws.on("close", () => options.capacity.connections.give(address));
     alive.add(ws);
     ws.on("pong", () => alive.add(ws));
-    options.onConnection(ws, address);
+    options.onConnection(ws, address, req.headers[FORWARDED_HEADER] === "1");
   });
   // A socket that stops answering pings is gone (laptop closed, network lost): treat it as left.
   const heartbeat = setInterval(() => {

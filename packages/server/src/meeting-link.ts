@@ -31,6 +31,11 @@ export class MeetingLink {
     if (opener?.replaced) this.current = opener.digest;
   }
 
+  /** The digest of the link in force once replaced; null while the first link is. */
+  get inForce(): string | null {
+    return this.current ?? null;
+  }
+
   /** Whether a joiner presenting this link may wait for admission. */
   admits(link: PresentedLink): boolean {
     return this.current === undefined || this.current === link.digest;

@@ -7,19 +7,20 @@ import {
   type RoomId,
   type ServerMessage,
 } from "@conclave/protocol";
-import type { ForwardedTrack, Room, ScreenShare } from "@conclave/sfu";
-import { Attendee, type CloseCode, type Connection, newParticipantId } from "./attendee.ts";
+import type { Room, ScreenShare } from "@conclave/sfu";
+import { type Attendee, type CloseCode, type Connection, newParticipantId } from "./attendee.ts";
 import type { Tally } from "./capacity.ts";
 import { carryOut, type DeliveryEnds, deliverySteps } from "./delivery-bridge.ts";
 import { DeliveryTail } from "./delivery-tail.ts";
-import { newResumeToken, type Resumption, resumeTokenOpens } from "./held-place.ts";
+import { type Resumption, resumeTokenOpens } from "./held-place.ts";
 import { HeldPlaces } from "./held-places.ts";
 import { Lobby } from "./lobby.ts";
 import type { Logger } from "./logger.ts";
 import { roomTag } from "./logger.ts";
-import { subscribeOffer } from "./media-signalling.ts";
 import { LINK_REPLACED_MESSAGE, MeetingLink, type PresentedLink } from "./meeting-link.ts";
+import type { MeetingRecord, RecordState } from "./meeting-record.ts";
 import { Refusal } from "./refusal.ts";
+import { seatAttendee } from "./seating.ts";
 import { iceServersFor, type TurnRelay } from "./turn-relay.ts";
 
 /** What every meeting on a server shares. */
@@ -44,7 +45,7 @@ export interface MeetingOptions {
  */
 export class Meeting {
   /** The room's MLS Delivery Service: it orders commits and follows the roster, with no key. */
-  readonly delivery = new GroupDelivery();
+  readonly delivery: GroupDelivery;
   readonly lobby: Lobby;
   readonly link: MeetingLink;
   private readonly attendees = new Map<ParticipantId, Attendee>();
@@ -62,15 +63,25 @@ export class Meeting {
     private readonly options: MeetingOptions,
     /** Told once, when it closes. */
     private readonly onClose: () => void,
+    /** Where it writes what another node needs to carry it on (Redis); null on one machine. */
+    private readonly record: MeetingRecord | null = null,
   ) {
-    this.link = new MeetingLink(opener);
+    const restored = record?.restored ?? null;
+    this.delivery = restored?.delivery
+      ? GroupDelivery.restore(restored.delivery)
+      : new GroupDelivery();
+    this.link = new MeetingLink(
+      restored?.link ? { digest: restored.link, replaced: true } : opener,
+    );
     this.lastSettings = this.delivery.settings;
     this.lobby = new Lobby(this);
     this.held = new HeldPlaces(id, options, (released) => {
       this.media.removePeer(released);
       this.delivery.disconnect(released);
+      this.record?.gone(released);
       this.closeIfEmpty();
     });
+    if (restored) this.held.takeOver(restored.places, this.delivery);
     this.ends = {
       delivery: this.delivery,
       lobby: this.lobby,
@@ -141,11 +152,18 @@ export class Meeting {
     if (place) this.held.taken(place);
     const state = place?.participant ?? { id: newParticipantId(), audio: true, video: true };
     const tail = new DeliveryTail(resumption?.received);
-    const { attendee, resumeToken, mediaKept } = this.seat(connection, state, {
-      linkDigest: link?.digest ?? null,
-      tail,
-      keepsMedia: resumption?.keepsMedia === true,
-    });
+    const { attendee, resumeToken, mediaKept } = seatAttendee(
+      this.media,
+      this.record,
+      connection,
+      state,
+      {
+        linkDigest: link?.digest ?? null,
+        tail,
+        keepsMedia: resumption?.keepsMedia === true,
+        taken: place !== undefined,
+      },
+    );
     this.delivery.connect(attendee.id);
     attendee.send({
       type: "welcome",
@@ -192,6 +210,7 @@ export class Meeting {
     } else {
       this.media.removePeer(id);
       this.delivery.disconnect(id);
+      this.record?.gone(id);
     }
     this.broadcast({ type: "participant-left", id, reason });
     this.options.log.info(
@@ -212,6 +231,7 @@ export class Meeting {
   /** Relays one MLS message through the Delivery Service; its refusal, if any, is the sender's. */
   relay(from: ParticipantId, message: MlsClientMessage): Outcome["refusal"] {
     const outcome = this.delivery.receive(from, message);
+    if (!outcome.refusal) this.record?.delivered(this.recordState(), outcome.deliveries);
     for (const step of deliverySteps(outcome)) carryOut(step, this.ends);
     return outcome.refusal;
   }
@@ -266,6 +286,7 @@ export class Meeting {
     if (!this.link.replace(current, next, firstLink)) {
       throw new Refusal("BAD_MESSAGE", "that is not the meeting's current link");
     }
+    this.record?.changed(this.recordState());
     for (const attendee of [...this.attendees.values()]) {
       if (this.delivery.leafOf(attendee.id) === null && !this.link.holds(attendee.linkDigest)) {
         this.expel(attendee.id, "LINK_REPLACED", LINK_REPLACED_MESSAGE);
@@ -300,7 +321,32 @@ export class Meeting {
     this.attendees.clear();
     this.held.close();
     this.media.close();
+    this.record?.close();
     this.onClose();
+  }
+
+  /**
+   * This node lost the meeting's lease (meeting-record.ts): another node runs it now, or will. It
+   * stops serving it at once, writing and sending nothing more: every connection is dropped as
+   * a lost network would drop it, so its client reconnects, with its resume token, to the owner.
+   */
+  abandon(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.lobby.close("SHUTTING_DOWN", "this meeting moved to another server; join again");
+    const attendees = [...this.attendees.values()];
+    this.attendees.clear();
+    for (const attendee of attendees) {
+      attendee.stopWaiting();
+      attendee.connection.drop();
+    }
+    this.held.close();
+    this.media.close();
+    this.onClose();
+  }
+
+  private recordState(): RecordState {
+    return { delivery: this.delivery.snapshot(), link: this.link.inForce };
   }
 
   private mustBeMember(attendee: Attendee, refusal: string): void {
@@ -309,7 +355,11 @@ export class Meeting {
 
   /** A host's commit gave a knock a leaf: it becomes a participant; its Welcome follows. */
   private admit(connection: Connection, id: ParticipantId): void {
-    const { attendee, resumeToken } = this.seat(connection, { id, audio: true, video: true });
+    const { attendee, resumeToken } = seatAttendee(this.media, this.record, connection, {
+      id,
+      audio: true,
+      video: true,
+    });
     attendee.send({
       type: "admitted",
       participants: this.participants(),
@@ -319,33 +369,6 @@ export class Meeting {
     this.broadcast({ type: "knock-ended", from: id, reason: "admitted" }, id);
     this.enter(attendee);
     this.options.log.info({ room: roomTag(this.id), size: this.size }, "knock admitted");
-  }
-
-  /**
-   * Makes the attendee and tells its connection; it is not listed yet. Its media peer is the one
-   * its held place kept when the client kept its connections too (`keepsMedia`), else a new one.
-   */
-  private seat(
-    connection: Connection,
-    state: Omit<Participant, "leaf">,
-    options: { linkDigest?: string | null; tail?: DeliveryTail; keepsMedia?: boolean } = {},
-  ): { attendee: Attendee; resumeToken: string; mediaKept: boolean } {
-    const onOffer = (sdp: string, tracks: ForwardedTrack[]) =>
-      connection.send(subscribeOffer(sdp, tracks));
-    const kept = options.keepsMedia ? this.media.reconnectPeer(state.id, onOffer) : null;
-    if (!kept) this.media.removePeer(state.id);
-    const peer = kept ?? this.media.addPeer(state.id, onOffer);
-    const token = newResumeToken();
-    const attendee = new Attendee(
-      connection,
-      peer,
-      state,
-      token.digest,
-      options.linkDigest ?? null,
-      options.tail,
-    );
-    connection.seated(attendee);
-    return { attendee, resumeToken: token.token, mediaKept: kept !== null };
   }
 
   /** Lists a seated attendee; the others hear of it. */
@@ -378,7 +401,8 @@ export class Meeting {
     });
   }
 
-  private closeIfEmpty(): void {
+  /** Closes the meeting once nobody is in it or holds a place (a join that opened it went away). */
+  closeIfEmpty(): void {
     if (this.size === 0) this.close("NOT_A_MEMBER", "everyone left the meeting");
   }
 

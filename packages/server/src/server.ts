@@ -4,11 +4,13 @@ import type { AttackName } from "./attacks/names.ts";
 import { Capacity } from "./capacity.ts";
 import { Capture } from "./capture.ts";
 import type { Config } from "./config.ts";
+import { connectCoordination } from "./coordination/coordination.ts";
 import { EventLoopLoad } from "./event-loop-load.ts";
 import { HONEST, type Interception } from "./interception.ts";
 import { JoinGate } from "./join-gate.ts";
 import { openListeners } from "./listeners.ts";
 import type { Logger } from "./logger.ts";
+import { isWildcard, machineName } from "./machine-addresses.ts";
 import { Meetings } from "./meetings.ts";
 import { Metrics } from "./metrics.ts";
 import { joinBudgets } from "./rate-limit.ts";
@@ -58,7 +60,11 @@ export interface MeetingRuntime {
     socket: SessionSocket,
     address: string,
     joinHandled?: SessionContext["joinHandled"],
+    /** Not passed on by another node: its join may be forwarded to the meeting's node. */
+    forwardable?: boolean,
   ): Session;
+  /** With Redis: says this node is alive and reached at `url` (coordination/coordination.ts). */
+  announce(url: string): void;
   /** No new joins from now on (SHUTTING_DOWN). */
   stopJoins(): void;
   /** Waits up to the drain timeout for rooms to empty. */
@@ -80,13 +86,19 @@ export async function openMeetingRuntime(config: Config, log: Logger): Promise<M
   });
   const capacity = new Capacity(config.caps);
   const signallingLog = log.child({ subsystem: "signalling" });
-  const meetings = new Meetings(sfu, capacity, {
-    reconnectWindowMs: config.reconnectWindowMs,
-    mlsJoinGraceMs: config.mlsJoinGraceMs,
-    heldBytes: capacity.heldBytes,
-    turn: config.turn,
-    log: signallingLog,
-  });
+  const coordination = config.redis && (await connectCoordination(config.redis, log));
+  const meetings = new Meetings(
+    sfu,
+    capacity,
+    {
+      reconnectWindowMs: config.reconnectWindowMs,
+      mlsJoinGraceMs: config.mlsJoinGraceMs,
+      heldBytes: capacity.heldBytes,
+      turn: config.turn,
+      log: signallingLog,
+    },
+    coordination,
+  );
   const load = new EventLoopLoad(config.maxEventLoopDelayMs);
   const metrics = new Metrics(sfu, capacity, load);
   let draining = false;
@@ -103,8 +115,16 @@ export async function openMeetingRuntime(config: Config, log: Logger): Promise<M
     meetings,
     metrics,
     load,
-    session: (socket, address, joinHandled) =>
-      new Session(socket, address, joinHandled ? { ...context, joinHandled } : context),
+    session: (socket, address, joinHandled, forwardable = false) =>
+      new Session(
+        socket,
+        address,
+        joinHandled ? { ...context, joinHandled } : context,
+        coordination !== null && forwardable,
+      ),
+    announce(url) {
+      coordination?.announce(url, () => meetings.participantCount);
+    },
     stopJoins() {
       draining = true;
     },
@@ -118,9 +138,20 @@ export async function openMeetingRuntime(config: Config, log: Logger): Promise<M
       load.close();
       meetings.closeAll();
       sfu.close();
+      await coordination?.close();
       await capture?.close();
     },
   };
+}
+
+/**
+ * Where other nodes reach this one's WebSocket to forward connections (NODE_URL), by default its
+ * own address and port: the machine's name when it listens on every address.
+ */
+export function nodeUrl(config: Config, port: number): string {
+  if (config.redis?.nodeUrl) return config.redis.nodeUrl;
+  const host = (isWildcard(config.host) ? machineName() : null) ?? config.host;
+  return `${config.tls ? "wss" : "ws"}://${host.includes(":") ? `[${host}]` : host}:${port}/ws`;
 }
 
 /** Composes HTTP, signalling and the media plane in one process, and metrics on their own port. */
@@ -130,8 +161,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     metrics: runtime.metrics,
     capacity: runtime.capacity,
     refused: (code) => runtime.metrics.signallingErrors.inc({ code }),
-    onConnection: (ws: WebSocket, address) => runtime.session(ws, address),
+    onConnection: (ws: WebSocket, address, forwarded) =>
+      runtime.session(ws, address, undefined, !forwarded),
   });
+  if (config.redis) runtime.announce(nodeUrl(config, listeners.port));
   return {
     port: listeners.port,
     metricsPort: listeners.metricsPort,

@@ -10,14 +10,16 @@ import {
 } from "@conclave/protocol";
 import type { Attendee, CloseCode, Connection } from "./attendee.ts";
 import type { Capture } from "./capture.ts";
+import { type ForwardedConnection, forwardConnection } from "./forwarded-connection.ts";
 import type { InterceptedConnection, Interception } from "./interception.ts";
-import type { JoinGate, JoinMessage } from "./join-gate.ts";
+import type { Admission, JoinGate, JoinMessage } from "./join-gate.ts";
 import { type Knock, knockMessage } from "./lobby.ts";
 import type { Logger } from "./logger.ts";
 import { roomTag } from "./logger.ts";
 import { isMediaMessage, signalMedia } from "./media-signalling.ts";
 import type { Meeting } from "./meeting.ts";
 import { linkDigest } from "./meeting-link.ts";
+import { OwnedElsewhere } from "./meetings.ts";
 import type { Metrics } from "./metrics.ts";
 import { TokenBucket } from "./rate-limit.ts";
 import { errorReply, Refusal } from "./refusal.ts";
@@ -53,8 +55,11 @@ export interface SessionSocket {
   readonly OPEN: number;
 }
 
-/** A message as it arrived: checked and parsed, or the reason it was refused. */
-type Read = { readonly message: ClientMessage } | { readonly refused: unknown };
+/** A message as it arrived (`raw`): checked and parsed, or the reason it was refused. */
+type Read = { readonly raw: string | null } & (
+  | { readonly message: ClientMessage }
+  | { readonly refused: unknown }
+);
 
 type Joined = {
   readonly kind: "joined";
@@ -71,6 +76,8 @@ type State =
   /** A knock: waits for a host, receives nothing of the meeting (docs/protocol.md "Lobby"). */
   | { readonly kind: "lobby"; readonly meeting: Meeting; readonly knock: Knock }
   | Joined
+  /** Its meeting runs on another node: frames go there and back as they are. */
+  | { readonly kind: "forwarded"; readonly link: ForwardedConnection }
   | { readonly kind: "closed" };
 
 /**
@@ -89,6 +96,8 @@ export class Session implements Connection {
     /** The client's address key (client-address.ts), for the per-address budgets and caps. */
     readonly address: string,
     private readonly ctx: SessionContext,
+    /** With Redis: whether a join for a meeting another node runs is passed on to it. */
+    private readonly forwardable = false,
   ) {
     ws.on("message", (data, isBinary) => {
       const raw = isBinary ? null : data.toString();
@@ -152,6 +161,7 @@ export class Session implements Connection {
     this.state = { kind: "closed" };
     if (state.kind === "lobby") state.meeting.lobby.remove(state.knock, "left");
     if (state.kind === "joined") state.meeting.leave(state.attendee, reason);
+    if (state.kind === "forwarded") state.link.close();
   }
 
   /** Checks a message as it arrives: within the rate, text, and valid. */
@@ -159,14 +169,19 @@ export class Session implements Connection {
     try {
       if (!this.bucket.take()) throw new Refusal("RATE_LIMITED", "too many messages; slow down");
       if (raw === null) throw new Refusal("BAD_MESSAGE", "binary frames are not accepted");
-      return { message: parseClientMessage(raw) };
+      return { raw, message: parseClientMessage(raw) };
     } catch (error) {
-      return { refused: error };
+      return { raw, refused: error };
     }
   }
 
   private async receive(read: Read): Promise<void> {
     if (this.state.kind === "closed") return;
+    // The owner reads it: what it refuses, it answers.
+    if (this.state.kind === "forwarded") {
+      if (read.raw !== null) this.state.link.send(read.raw);
+      return;
+    }
     try {
       if ("refused" in read) throw read.refused;
       const parsed = read.message;
@@ -256,9 +271,42 @@ export class Session implements Connection {
     this.ctx.joinHandled?.(message.roomId, now !== "connected" && now !== "closed");
   }
 
+  /**
+   * Passes the connection on to the node that runs its meeting (forwarded-connection.ts), `join`
+   * first; false when that node cannot be reached.
+   */
+  private async forward(message: JoinMessage, url: string): Promise<boolean> {
+    const link = await forwardConnection(url, this.address, encodeMessage(message), {
+      message: (text) => this.resend(text),
+      closed: (code, reason) => {
+        if (this.state.kind !== "forwarded") return;
+        this.state = { kind: "closed" };
+        // A close the owner chose passes on; an owner lost looks to the client like a lost network.
+        if (code === 1000 || (code >= 4000 && code <= 4999)) this.ws.close(code, reason);
+        else this.ws.terminate();
+      },
+    });
+    if (!link) return false;
+    if (this.state.kind !== "connected") link.close();
+    else this.state = { kind: "forwarded", link };
+    this.ctx.log.info(
+      { room: roomTag(message.roomId) },
+      "connection forwarded to the meeting's node",
+    );
+    return true;
+  }
+
   private async enter(message: JoinMessage): Promise<void> {
     const stillWaiting = () => this.state.kind === "connected";
-    const admission = await this.ctx.gate.admit(message, this.address, stillWaiting);
+    let admission: Admission | null;
+    try {
+      admission = await this.ctx.gate.admit(message, this.address, stillWaiting, this.forwardable);
+    } catch (error) {
+      if (!(error instanceof OwnedElsewhere)) throw error;
+      if (await this.forward(message, error.url)) return;
+      // The owner could not be reached (it died): wait here for its lease instead.
+      admission = await this.ctx.gate.admit(message, this.address, stillWaiting);
+    }
     if (!admission) return;
     const { meeting } = admission;
     if (admission.kind === "knock") {

@@ -1,12 +1,14 @@
 /**
  * Coordination of several machines through Redis (DESIGN.md §5), on a real redis-server started
- * here: the meeting lease with its fencing tokens, and the node registry. Not yet used by the
- * server (docs/architecture.md "Many machines: what exists").
+ * here: the meeting lease with its fencing tokens, the meeting's journal written under it, and the
+ * node registry. The server's use of them, with several server processes, is in failover.test.ts
+ * and forwarding.test.ts.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { RoomId } from "@conclave/protocol";
+import type { ParticipantId, RoomId } from "@conclave/protocol";
 import { createClient } from "@redis/client";
+import { loadMeeting, MeetingJournal } from "../src/coordination/meeting-journal.ts";
 import { MeetingLeases } from "../src/coordination/meeting-lease.ts";
 import { NodeRegistry } from "../src/coordination/node-registry.ts";
 import type { RedisCommands } from "../src/coordination/redis-commands.ts";
@@ -71,6 +73,70 @@ describe("coordination through Redis", () => {
     assert.equal(await probe.sendCommand(["GET", `conclave:meeting:${room}:log`]), "epoch 2");
     assert.equal(await next.release(room, taken.token), true);
     assert.equal(await next.write(room, taken.token, "log", "after release"), false);
+  });
+
+  it("writes a meeting's journal only under the current token, and reads back only what an owner writes", async () => {
+    const room = (await newRoom()).roomId as RoomId;
+    const redis = await connect();
+    const old = new MeetingLeases(redis, "node-old", TTL_MS);
+    const first = await old.acquire(room);
+    assert.ok(first.held);
+    const ada = "AdaAdaAdaAdaAda0" as ParticipantId;
+    const relay = (n: number) =>
+      JSON.stringify({
+        type: "mls-message",
+        from: ada,
+        message: `AAAA${String(n).padStart(4, "0")}`,
+      });
+    const journal = new MeetingJournal(redis, room, "node-old", first.token, 60_000);
+    const delivery = {
+      groupId: "A".repeat(22),
+      epoch: 3,
+      leaves: [[0, ada]] as const,
+      settings: { lobbyMandatory: false, knockingEnabled: true, locked: false },
+    };
+    const digest = Buffer.alloc(32, 7);
+    const seat = { kind: "seat", id: ada, audio: true, video: false, digest, fresh: true } as const;
+    // More than a log keeps: the oldest go, and its base counts them.
+    const appends = Array.from({ length: 520 }, (_, n) => ({
+      kind: "append" as const,
+      id: ada,
+      text: relay(n),
+    }));
+    assert.equal(await journal.write({ delivery, link: null }, [seat, ...appends], true), true);
+    const stored = await loadMeeting(redis, room);
+    assert.deepEqual(stored?.delivery, { ...delivery, leaves: [[0, ada]] });
+    const place = stored?.places[0];
+    assert.equal(place?.base, 8, "numbered as the client counts: 520 sent, the first 8 let go");
+    assert.equal(place?.log.length, 512);
+    assert.equal(place?.log[0], relay(8));
+    assert.deepEqual(place?.digest, digest);
+
+    // Another node takes over; the old owner's journal is refused, the new one's is not.
+    const next = new MeetingLeases(redis, "node-new", TTL_MS);
+    let taken = await next.acquire(room);
+    await waitFor("the lease to pass", async () => {
+      taken = await next.acquire(room);
+      return taken.held;
+    });
+    assert.ok(taken.held);
+    const stale = { delivery: { ...delivery, epoch: 4 }, link: null };
+    assert.equal(await journal.write(stale, [{ kind: "drop", id: ada }]), false);
+    assert.equal(await journal.forget(), false);
+    assert.equal((await loadMeeting(redis, room))?.delivery?.epoch, 3, "nothing of it written");
+
+    // What is read back is input: a log holding anything but a Delivery Service message leaves its
+    // place out, a state that is not an owner's makes the record unusable.
+    const probe = await connect();
+    await probe.sendCommand(["RPUSH", `conclave:meeting:${room}:log:${ada}`, '{"type":"pong"}']);
+    assert.deepEqual((await loadMeeting(redis, room))?.places, []);
+    await probe.sendCommand([
+      "SET",
+      `conclave:meeting:${room}:state`,
+      '{"delivery":1,"link":null}',
+    ]);
+    await assert.rejects(loadMeeting(redis, room));
+    assert.equal(await loadMeeting(redis, (await newRoom()).roomId as RoomId), null);
   });
 
   it("lists live nodes least loaded first, drops a silent one, ignores entries that are not nodes", async () => {

@@ -19,9 +19,12 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts Debian's redis-server (scripts/install-test-deps.sh installs it) on a free port. */
-export async function startRedis(): Promise<RedisProcess> {
-  const port = await freePort();
+/**
+ * Starts Debian's redis-server (scripts/install-test-deps.sh installs it) on a free port, or on
+ * `port` (a Redis started again where one was stopped, empty).
+ */
+export async function startRedis(port?: number): Promise<RedisProcess & { readonly port: number }> {
+  port ??= await freePort();
   const child: ChildProcess = spawn(
     "redis-server",
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
@@ -46,6 +49,7 @@ export async function startRedis(): Promise<RedisProcess> {
     });
   });
   return {
+    port,
     url: `redis://127.0.0.1:${port}`,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -80,7 +80,7 @@ export async function startServer(
     pid: child.pid ?? -1,
     logs,
     async stop() {
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill("SIGTERM");
       const [code] = await once(child, "exit");
       return code as number | null;

@@ -58,6 +58,8 @@ export class FrontConnection {
     private readonly ws: WebSocket,
     readonly address: string,
     private readonly router: Router,
+    /** Not passed on by another node (with Redis): its worker may forward it (session.ts). */
+    readonly forwardable = false,
   ) {
     ws.on("message", (data, isBinary) => {
       const frame: Frame = isBinary ? null : data.toString();

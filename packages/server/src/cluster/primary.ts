@@ -8,7 +8,7 @@ import type { Logger } from "../logger.ts";
 import { roomTag } from "../logger.ts";
 import { joinBudgets } from "../rate-limit.ts";
 import { Refusal } from "../refusal.ts";
-import type { RunningServer } from "../server.ts";
+import { nodeUrl, type RunningServer } from "../server.ts";
 import { ClusterMetrics } from "./cluster-metrics.ts";
 import { FrontConnection, type Router } from "./front-connection.ts";
 import { Placement } from "./placement.ts";
@@ -32,6 +32,8 @@ export async function startPrimary(config: Config, log: Logger): Promise<Running
   const placement = new Placement();
   const connections = new Map<number, FrontConnection>();
   let nextConnection = 0;
+  /** With Redis: where other nodes reach this machine, once listening. */
+  let url: string | null = null;
 
   const give = (opener: string | null) => {
     if (opener !== null) capacity.rooms.give(opener);
@@ -57,6 +59,9 @@ export async function startPrimary(config: Config, log: Logger): Promise<Running
         connection?.placed(worker, message.seated);
         return;
       }
+      case "ready":
+        if (url !== null) workers.get(worker)?.send({ type: "node-url", url });
+        return;
       case "meeting-closed":
         if (placement.workerOf(message.room) === worker) give(placement.closed(message.room));
         return;
@@ -90,7 +95,12 @@ export async function startPrimary(config: Config, log: Logger): Promise<Running
     place(worker, connection, room, join) {
       placement.joinSent(room);
       const to = workers.get(worker);
-      to?.send({ type: "connect", connection: connection.id, address: connection.address });
+      to?.send({
+        type: "connect",
+        connection: connection.id,
+        address: connection.address,
+        forwardable: connection.forwardable,
+      });
       to?.send({ type: "frame", connection: connection.id, text: join });
     },
     relay(worker, connection, text) {
@@ -133,8 +143,8 @@ export async function startPrimary(config: Config, log: Logger): Promise<Running
     metrics,
     capacity,
     refused: (code) => metrics.signallingErrors.inc({ code }),
-    onConnection(ws, address) {
-      const connection = new FrontConnection(nextConnection++, ws, address, router);
+    onConnection(ws, address, forwarded) {
+      const connection = new FrontConnection(nextConnection++, ws, address, router, !forwarded);
       connections.set(connection.id, connection);
       ws.on("close", () => connections.delete(connection.id));
     },
@@ -145,6 +155,9 @@ export async function startPrimary(config: Config, log: Logger): Promise<Running
     throw error;
   });
   if (!(await workers.ready(WORKERS_START_MS))) log.warn("not every worker started in time");
+  // With Redis each worker announces this machine's address as its own (for forwarding).
+  url = config.redis ? nodeUrl(config, listeners.port) : null;
+  for (const worker of workers.all) if (worker.ready && url) worker.send({ type: "node-url", url });
   return {
     port: listeners.port,
     metricsPort: listeners.metricsPort,

@@ -4,6 +4,7 @@
  * the media ports, for the client connections the primary relays to it over IPC. Started by the
  * primary only, with CONCLAVE_WORKER set to its index and RTC_MIN_PORT/RTC_MAX_PORT to its slice.
  */
+import type { RoomId } from "@conclave/protocol";
 import { readConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
 import { openMeetingRuntime } from "../server.ts";
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   const runtime = await openMeetingRuntime(config, log);
   runtime.meetings.onClosed = (room) => post({ type: "meeting-closed", room });
   const sockets = new Map<number, { socket: RelayedSocket; session: Session }>();
+  let announced = false;
 
   const report = setInterval(() => {
     post({ type: "load", overloaded: runtime.load.overloaded });
@@ -39,13 +41,14 @@ async function main(): Promise<void> {
   const handle = async (message: ToWorker): Promise<void> => {
     switch (message.type) {
       case "connect": {
-        const { connection, address } = message;
+        const { connection, address, forwardable } = message;
         sockets.get(connection)?.socket.closed();
         const socket = new RelayedSocket(connection, post);
-        const session = runtime.session(socket, address, (room, seated) => {
+        const placed = (room: RoomId, seated: boolean) => {
           const open = runtime.meetings.get(room) !== undefined;
           post({ type: "placed", connection, room, open, seated });
-        });
+        };
+        const session = runtime.session(socket, address, placed, forwardable === true);
         sockets.set(connection, { socket, session });
         socket.on("close", () => sockets.delete(connection));
         return;
@@ -55,6 +58,10 @@ async function main(): Promise<void> {
         return;
       case "disconnect":
         sockets.get(message.connection)?.socket.closed();
+        return;
+      case "node-url":
+        if (!announced) runtime.announce(message.url);
+        announced = true;
         return;
       case "metrics":
         post({

@@ -23,8 +23,24 @@ const roomId = z
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 export const toWorkerSchema = z.discriminatedUnion("type", [
-  /** A client connection is routed to this worker; its frames follow. */
-  z.strictObject({ type: z.literal("connect"), connection, address: z.string().min(1).max(64) }),
+  /**
+   * A client connection is routed to this worker; its frames follow. `forwardable` (with Redis):
+   * not passed on by another node, so its join may be forwarded to the meeting's node.
+   */
+  z.strictObject({
+    type: z.literal("connect"),
+    connection,
+    address: z.string().min(1).max(64),
+    forwardable: z.boolean().optional(),
+  }),
+  /** With Redis: where other nodes reach this machine (its primary's `/ws`), to announce. */
+  z.strictObject({
+    type: z.literal("node-url"),
+    url: z
+      .string()
+      .max(300)
+      .regex(/^wss?:\/\/[^\s/]+\/ws$/),
+  }),
   z.strictObject({ type: z.literal("frame"), connection, text: frame }),
   /** The client's socket closed (or the primary gave it up): the session ends. */
   z.strictObject({ type: z.literal("disconnect"), connection }),

@@ -1,0 +1,46 @@
+import type { Participant } from "@conclave/protocol";
+import type { ForwardedTrack, Room } from "@conclave/sfu";
+import { Attendee, type Connection } from "./attendee.ts";
+import type { DeliveryTail } from "./delivery-tail.ts";
+import { newResumeToken } from "./held-place.ts";
+import { subscribeOffer } from "./media-signalling.ts";
+import type { MeetingRecord } from "./meeting-record.ts";
+
+/**
+ * Makes a meeting's attendee (meeting.ts, for a join or an admitted knock) and tells its
+ * connection; it is not listed yet. Its media peer is the one its held place kept when the client
+ * kept its connections too (`keepsMedia`), else a new one in `media`. With a record (several
+ * machines), its resume token's digest is written before the connection hears anything.
+ */
+export function seatAttendee(
+  media: Room,
+  record: MeetingRecord | null,
+  connection: Connection,
+  state: Omit<Participant, "leaf">,
+  options: {
+    linkDigest?: string | null;
+    tail?: DeliveryTail;
+    keepsMedia?: boolean;
+    /** A held place taken back, not a new one. */
+    taken?: boolean;
+  } = {},
+): { attendee: Attendee; resumeToken: string; mediaKept: boolean } {
+  const to = record ? record.connect(connection) : connection;
+  const onOffer = (sdp: string, tracks: ForwardedTrack[]) => to.send(subscribeOffer(sdp, tracks));
+  const kept = options.keepsMedia ? media.reconnectPeer(state.id, onOffer) : null;
+  if (!kept) media.removePeer(state.id);
+  const peer = kept ?? media.addPeer(state.id, onOffer);
+  const token = newResumeToken();
+  const attendee = new Attendee(
+    to,
+    peer,
+    state,
+    token.digest,
+    options.linkDigest ?? null,
+    options.tail,
+  );
+  // A place taken back keeps its log: the member counts on from what it received.
+  record?.seated(state, token.digest, options.taken !== true);
+  to.seated(attendee);
+  return { attendee, resumeToken: token.token, mediaKept: kept !== null };
+}

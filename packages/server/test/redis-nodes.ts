@@ -1,0 +1,141 @@
+import { type Bot, type BotEvents, joinBot } from "@conclave/bot";
+import { createClient } from "@redis/client";
+import { type Balancer, balancer } from "./balancer.ts";
+import type { NetworkCut } from "./network-cut.ts";
+import { type RedisProcess, startRedis } from "./redis-server.ts";
+import { type ServerProcess, startServer } from "./start-server.ts";
+import { waitFor } from "./wait-for.ts";
+
+/**
+ * Server nodes sharing a real redis-server, for the tests of several machines on one
+ * (failover.test.ts, forwarding.test.ts): each node a server process on loopback with its own
+ * slice of media ports, the bots that join them, the balancers in front, and a probe that reads
+ * what Redis holds. `close()` stops them all, a paused node included.
+ */
+export const LEASE_TTL_MS = 1500;
+/** Each node's media ports: its slice, apart from every other's and, by pid, other runs'. */
+export const PORT_BASE = 20_000 + (process.pid % 180) * 200;
+
+export interface RedisNodes {
+  readonly redis: RedisProcess;
+  /** A node named `name` on media port slice `slice` (each test its own), with `workers`. */
+  node(name: string, slice: number, workers?: number): Promise<ServerProcess>;
+  join(url: string, name: string, reconnect?: boolean): Promise<Bot>;
+  balancer(ports: readonly number[]): Promise<Balancer>;
+  /** Something else to close at the end (a network cut). */
+  keep(front: NetworkCut): void;
+  /** The node id of the lease's holder in Redis (`<node id>.<suffix> <token>`), or null. */
+  owner(room: string): Promise<string | null>;
+  /** The Delivery Service's epoch as Redis holds it, or null. */
+  storedEpoch(room: string): Promise<number | null>;
+  /** Reads what Redis holds, as a node would not: for the tests' checks. */
+  readonly probe: {
+    get(key: string): Promise<string | null>;
+    lRange(key: string, start: number, stop: number): Promise<string[]>;
+  };
+  close(): Promise<void>;
+}
+
+export async function redisNodes(): Promise<RedisNodes> {
+  const redis = await startRedis();
+  const probe = createClient({ url: redis.url });
+  probe.on("error", () => {});
+  await probe.connect();
+  const nodes: ServerProcess[] = [];
+  const fronts: { close(): Promise<void> }[] = [];
+  const bots: Bot[] = [];
+  return {
+    redis,
+    probe: {
+      get: (key) => probe.get(key),
+      lRange: (key, start, stop) => probe.lRange(key, start, stop),
+    },
+    async node(name, slice, workers = 1) {
+      const node = await startServer({
+        WORKERS: String(workers),
+        REDIS_URL: redis.url,
+        NODE_ID: name,
+        LEASE_TTL_MS: String(LEASE_TTL_MS),
+        // The other nodes forward connections: the proxies whose X-Forwarded-For is believed.
+        TRUSTED_PROXIES: "127.0.0.1",
+        DRAIN_TIMEOUT_MS: "500",
+        RTC_MIN_PORT: String(PORT_BASE + slice * 50),
+        RTC_MAX_PORT: String(PORT_BASE + slice * 50 + 49),
+      });
+      nodes.push(node);
+      return node;
+    },
+    async join(url, name, reconnect = true) {
+      const bot = await joinBot({ url, name, reconnect });
+      bots.push(bot);
+      return bot;
+    },
+    async balancer(ports) {
+      const front = await balancer(ports);
+      fronts.push(front);
+      return front;
+    },
+    keep: (front) => fronts.push(front),
+    owner: async (room) =>
+      (await probe.get(`conclave:meeting:${room}:owner`))?.split(".")[0] ?? null,
+    async storedEpoch(room) {
+      const state = await probe.get(`conclave:meeting:${room}:state`);
+      return state === null ? null : (JSON.parse(state).delivery?.epoch as number);
+    },
+    async close() {
+      for (const bot of bots) bot.close();
+      for (const front of fronts) await front.close();
+      for (const node of nodes) {
+        try {
+          process.kill(node.pid, "SIGCONT");
+        } catch {}
+        await node.stop();
+      }
+      probe.destroy();
+      await redis.stop();
+    },
+  };
+}
+
+/** The arguments of `bot`'s next `event`; fails after `ms`. */
+export function next<K extends keyof BotEvents>(
+  bot: Bot,
+  event: K,
+  ms = 30_000,
+): Promise<BotEvents[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out after ${ms} ms waiting for ${bot.stats().name}'s ${event}`));
+    }, ms);
+    const off = bot.on(event, (...args) => {
+      clearTimeout(timer);
+      off();
+      resolve(args);
+    });
+  });
+}
+
+export const decryptedFrom = (receiver: Bot, sender: Bot) => {
+  const leaf = sender.crypto.member.ownLeaf;
+  return leaf === undefined
+    ? 0
+    : (receiver.stats().e2ee?.frames.senders[String(leaf)]?.decrypted ?? 0);
+};
+
+export async function exported(bot: Bot): Promise<string> {
+  const secret = await bot.crypto.member.exportSecret("failover test", new Uint8Array(), 16);
+  return Buffer.from(secret ?? []).toString("hex");
+}
+
+/** Where a bot is in the group: id, leaf, epoch. */
+export const place = (bot: Bot) => ({
+  id: bot.id,
+  leaf: bot.crypto.member.ownLeaf,
+  epoch: bot.crypto.member.epoch,
+});
+
+export const everyoneDecrypts = (group: readonly Bot[], more = 50) =>
+  waitFor("everyone to decrypt everyone", () =>
+    group.every((r) => group.every((s) => r === s || decryptedFrom(r, s) > more)),
+  );
