@@ -44,4 +44,22 @@ describe("layer choice per receiver", () => {
   it("takes a single-layer publisher (Firefox, bots) as layer 0", () => {
     assert.deepEqual(chooseLayers(100_000_000, [{ layerRates: [600_000], maxLayer: 2 }]), [0]);
   });
+
+  it("after loss, pauses the lower-priority videos whose lowest layers do not fit, never the first", () => {
+    const two = [
+      { layerRates: THREE, maxLayer: 2 },
+      { layerRates: THREE, maxLayer: 2 },
+    ];
+    // Room for one lowest layer: the speaker's moves, the other pauses.
+    assert.deepEqual(chooseLayers(250_000, two, true), [0, -1]);
+    // Room for neither: the first still gets its lowest.
+    assert.deepEqual(chooseLayers(50_000, two, true), [0, -1]);
+    // A video off screen takes no room from those after it.
+    assert.deepEqual(
+      chooseLayers(320_000, [{ layerRates: THREE, maxLayer: -1 }, ...two], true),
+      [-1, 0, 0],
+    );
+    // No loss seen lately: the estimate has not been tried, every video on screen moves.
+    assert.deepEqual(chooseLayers(250_000, two), [0, 0]);
+  });
 });

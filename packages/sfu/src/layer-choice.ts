@@ -1,9 +1,12 @@
 /**
  * Which simulcast layer each of one receiver's videos gets, within the receiver's downlink
- * estimate: every video on screen gets at least its lowest layer (a video that moves slowly beats
- * a tile that stops: pausing and resuming would cost a keyframe each time the estimate wavers),
- * then, in priority order and one step at a time, higher layers while they fit with 10 % to spare,
- * never above what the receiver's tile needs. Only a video not on screen gets none.
+ * estimate. Every video on screen gets its lowest layer (a video that moves slowly beats a tile
+ * that stops), except on a link that showed loss lately (`pauseToFit`): there, in priority order
+ * (largest tile first: the speaker, a pinned tile), the lowest layers go to the videos they fit,
+ * the first always, and the others pause rather than push the link into loss that would stop them
+ * all (a 300 kbit/s receiver of two videos and two voices decoded nothing). Then, in the same
+ * order and one step at a time, higher layers while they fit with 10 % to spare, never above what
+ * the receiver's tile needs. A video not on screen gets none.
  */
 export interface VideoDemand {
   /** Bits per second of each layer the publisher sends now, lowest first; 0 for one not flowing. */
@@ -16,15 +19,23 @@ export interface VideoDemand {
 const HEADROOM = 1.1;
 
 /** The chosen layer per demand, in the same order (-1: forward nothing). */
-export function chooseLayers(budgetBps: number, demands: readonly VideoDemand[]): number[] {
+export function chooseLayers(
+  budgetBps: number,
+  demands: readonly VideoDemand[],
+  pauseToFit = false,
+): number[] {
   const chosen = demands.map(() => -1);
   let left = budgetBps;
   const flowing = (d: VideoDemand, layer: number) => (d.layerRates[layer] ?? 0) > 0;
+  let first = true;
   demands.forEach((demand, i) => {
     const lowest = demand.layerRates.findIndex((rate) => rate > 0);
     if (demand.maxLayer < 0 || lowest < 0) return;
+    const rate = demand.layerRates[lowest] as number;
+    if (pauseToFit && !first && rate > left) return;
+    first = false;
     chosen[i] = lowest;
-    left -= demand.layerRates[lowest] as number;
+    left -= rate;
   });
   let upgraded = true;
   while (upgraded) {

@@ -114,10 +114,10 @@ export class Pacer {
 
   private refill(): void {
     const t = this.now();
-    this.tokens = Math.min(
-      this.burst(),
-      this.tokens + ((t - this.last) / 1000) * (this.rateBps / 8),
-    );
+    const earned = this.tokens + ((t - this.last) / 1000) * (this.rateBps / 8);
+    // The burst caps what an idle pacer saves up; while packets wait, a timer that fired late (a
+    // busy event loop) must not cost the receiver its rate, so what is due goes.
+    this.tokens = this.head === this.queue.length ? Math.min(this.burst(), earned) : earned;
     this.last = t;
   }
 

@@ -4,6 +4,7 @@
  * publisher is gone.
  */
 import { type RTCRtpTransceiver, RtcpRrPacket, RtcpSrPacket, type RtpPacket } from "werift";
+import { DownlinkLoss } from "./downlink-loss.ts";
 import type { Paced, PacedSink, Pacer } from "./pacer.ts";
 import type { PacketSink, Producer } from "./producer.ts";
 import { ResendLimit } from "./resend-limit.ts";
@@ -30,10 +31,15 @@ export class Slot implements PacketSink, PacedSink {
   /** The highest layer this receiver's tile needs (-1: not on screen), and the tile's width. */
   maxLayer = Number.POSITIVE_INFINITY;
   shownWidth = Number.POSITIVE_INFINITY;
-  /** Bytes sent since the estimate last looked, and the most loss reported since (null: no report). */
+  /**
+   * Since the estimate last looked: bytes forwarded to the pacer, and bytes and packets it sent.
+   */
+  bytesIn = 0;
   bytesSent = 0;
   packetsSent = 0;
-  lossFraction: number | null = null;
+  private sentTotal = 0;
+  /** The loss on the link to the receiver, by its reports (taken by the estimate's look). */
+  readonly loss = new DownlinkLoss();
   /** Stopped for congestion: forwarding resumes at the wanted layer's keyframe, not at once. */
   private stopped = false;
   /** Packets of the current source not forwarded since the last splice: later ones move up. */
@@ -52,7 +58,8 @@ export class Slot implements PacketSink, PacedSink {
     sender.onRtcp.subscribe((packet) => {
       if (!(packet instanceof RtcpRrPacket || packet instanceof RtcpSrPacket)) return;
       const report = packet.reports.find((r) => r.ssrc === sender.ssrc);
-      if (report) this.lossFraction = Math.max(this.lossFraction ?? 0, report.fractionLost / 256);
+      if (!report) return;
+      this.loss.report(report.highestSequence, report.packetsLost, this.sentTotal);
     });
   }
 
@@ -76,7 +83,9 @@ export class Slot implements PacketSink, PacedSink {
       this.pacer.send(this, SKIP, 0);
       return;
     }
-    if (!this.pacer.send(this, packet, wireBytes(packet), this.kind === "audio")) {
+    const bytes = wireBytes(packet);
+    this.bytesIn += bytes;
+    if (!this.pacer.send(this, packet, bytes, this.kind === "audio")) {
       this.pacer.send(this, SKIP, 0);
     }
   }
@@ -103,6 +112,7 @@ export class Slot implements PacketSink, PacedSink {
     }
     this.bytesSent += wireBytes(item);
     this.packetsSent++;
+    this.sentTotal++;
     // sendRtp clones the packet, synchronously, before rewriting it (werift 0.25.2's dispatchRtp):
     // shifted for the packets skipped before it and put back, other receivers see it unchanged.
     // A failed send drops one packet, nothing more.

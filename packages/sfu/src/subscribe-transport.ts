@@ -102,17 +102,18 @@ export class SubscribeTransport {
     let bits = 0;
     let loss: number | null = null;
     let packets = 0;
+    let bitsIn = 0;
     this.audioBits = 0;
     for (const slot of this.slots) {
       bits += slot.bytesSent * 8;
       if (slot.kind === "audio") this.audioBits += slot.bytesSent * 8;
-      if (slot.kind === "video" && slot.lossFraction !== null) {
-        loss = Math.max(loss ?? 0, slot.lossFraction);
-      }
+      const lost = slot.kind === "video" ? slot.loss.take() : null;
+      if (lost !== null) loss = Math.max(loss ?? 0, lost);
       packets += slot.packetsSent;
+      bitsIn += slot.bytesIn * 8;
+      slot.bytesIn = 0;
       slot.bytesSent = 0;
       slot.packetsSent = 0;
-      slot.lossFraction = null;
     }
     this.audioBits /= Math.max(seconds, 0.001);
     // Video the pacer had to drop (over a second's wait) was lost on the way, as far as the
@@ -125,10 +126,12 @@ export class SubscribeTransport {
       bits > 0 &&
       loss !== null &&
       this.estimate.update({ bitsSent: bits, lossFraction: loss, seconds });
-    // Paced no slower than a tenth above what went out, so a queue that builds drains.
+    // Paced at the estimate, and never below a quarter above what the layers chosen bring in: the
+    // pacer smooths bursts; choosing layers is what fits the estimate (a queue that only grew
+    // would drop video the layer choice meant to send).
     this.pacer.rateBps = Math.max(
       this.estimate.bitsPerSecond,
-      (1.1 * bits) / Math.max(seconds, 0.001),
+      (1.25 * bitsIn) / Math.max(seconds, 0.001),
     );
     this.chooseLayers(now, congested);
   }
@@ -142,7 +145,11 @@ export class SubscribeTransport {
       layerRates: slot.producer?.layerRates(now) ?? [],
       maxLayer: slot.maxLayer,
     }));
-    const choice = chooseLayers(this.estimate.bitsPerSecond - this.audioBits, demands);
+    const choice = chooseLayers(
+      this.estimate.bitsPerSecond - this.audioBits,
+      demands,
+      this.estimate.holding,
+    );
     videos.forEach((slot, i) => {
       // Not on screen: nothing, at once. A producer not measured yet (its first second) keeps
       // what it has, or gets its lowest layer when it was off screen until now.
