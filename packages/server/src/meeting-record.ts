@@ -28,6 +28,8 @@ export interface MeetingRecord {
   seated(participant: Omit<Participant, "leaf">, digest: Buffer, fresh: boolean): void;
   /** The Delivery Service took a message: its new state, and what it sends whom. */
   delivered(state: RecordState, deliveries: readonly Delivery[]): void;
+  /** Its microphone or camera changed. */
+  updated(participant: Omit<Participant, "leaf">): void;
   /** The link in force changed. */
   changed(state: RecordState): void;
   /** A place is gone for good (left, removed, given up). */
@@ -70,6 +72,10 @@ export class FencedRecord implements MeetingRecord {
       ({ to, message }): PlaceChange => ({ kind: "append", id: to, text: encoded(message) }),
     );
     this.write(state, appends);
+  }
+
+  updated({ id, audio, video }: Omit<Participant, "leaf">): void {
+    this.write(null, [{ kind: "media", id, audio, video }]);
   }
 
   changed(state: RecordState): void {

@@ -111,6 +111,11 @@ describe("coordination through Redis", () => {
     assert.equal(place?.log.length, 512);
     assert.equal(place?.log[0], relay(8));
     assert.deepEqual(place?.digest, digest);
+    assert.equal(place?.video, false);
+    const media = { kind: "media", id: ada, audio: false, video: true } as const;
+    assert.equal(await journal.write(null, [media]), true);
+    const updated = (await loadMeeting(redis, room))?.places[0];
+    assert.deepEqual([updated?.audio, updated?.video, updated?.digest], [false, true, digest]);
 
     // Another node takes over; the old owner's journal is refused, the new one's is not.
     const next = new MeetingLeases(redis, "node-new", TTL_MS);

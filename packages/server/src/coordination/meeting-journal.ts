@@ -51,6 +51,13 @@ export type PlaceChange =
       readonly digest: Buffer;
       readonly fresh: boolean;
     }
+  /** Its microphone or camera changed (participant-updated). */
+  | {
+      readonly kind: "media";
+      readonly id: ParticipantId;
+      readonly audio: boolean;
+      readonly video: boolean;
+    }
   /** One Delivery Service message sent to (or kept for) its place, encoded. */
   | { readonly kind: "append"; readonly id: ParticipantId; readonly text: string }
   /** Its place is gone for good. */
@@ -79,6 +86,14 @@ for i, op in ipairs(cjson.decode(ARGV[5])) do
       redis.call('HINCRBY', KEYS[4], op.p, n - ${LOG_MESSAGES})
     end
     redis.call('PEXPIRE', log, ${PLACES_TTL_MS})
+  elseif op.k == 'media' then
+    local place = redis.call('HGET', KEYS[3], op.p)
+    if place then
+      local p = cjson.decode(place)
+      p.audio = op.audio
+      p.video = op.video
+      redis.call('HSET', KEYS[3], op.p, cjson.encode(p))
+    end
   else
     redis.call('HDEL', KEYS[3], op.p) redis.call('HDEL', KEYS[4], op.p) redis.call('DEL', log)
   end
@@ -183,6 +198,9 @@ export class MeetingJournal {
     const ops = changes.map((change) => {
       if (change.kind === "append") return { k: "append", p: change.id, v: change.text };
       if (change.kind === "drop") return { k: "drop", p: change.id };
+      if (change.kind === "media") {
+        return { k: "media", p: change.id, audio: change.audio, video: change.video };
+      }
       const { audio, video, digest } = change;
       const value = JSON.stringify({ audio, video, digest: digest.toString("hex") });
       return { k: "seat", p: change.id, v: value, fresh: change.fresh };
