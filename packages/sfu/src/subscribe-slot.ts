@@ -44,7 +44,7 @@ export class Slot implements PacketSink, PacedSink {
   private stopped = false;
   /** Packets of the current source not forwarded since the last splice: later ones move up. */
   private skipped = 0;
-  readonly resends: ResendLimit;
+  private readonly resends: ResendLimit;
 
   constructor(
     readonly kind: MediaKind,

@@ -3,13 +3,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { signWithLabel } from "ts-mls/crypto/signature.js";
-import { loadMlsCiphersuite } from "../mls/ciphersuite.ts";
-import { addMembers, removeMembers, selfUpdate } from "../mls/commits.ts";
-import { createDeviceIdentity } from "../mls/credential.ts";
+import { removeMembers, selfUpdate } from "../mls/commits.ts";
 import { processIncoming } from "../mls/incoming.ts";
-import { makeKeyPackage } from "../mls/key-package.ts";
-import { createMeeting, type MlsSession } from "../mls/session.ts";
-import { joinFromWelcome } from "../mls/welcome.ts";
+import type { MlsSession } from "../mls/session.ts";
+import { foundedGroup } from "../testing/founded-group.ts";
 import {
   commitReference,
   type FailureReport,
@@ -19,23 +16,7 @@ import {
 } from "./rollback-evidence.ts";
 
 /** Five members at leaves 0-4, all in the same epoch. */
-async function group(): Promise<MlsSession[]> {
-  const suite = await loadMlsCiphersuite();
-  const device = (name: string) =>
-    createDeviceIdentity({ displayName: name, deviceId: `${name}-1` }, suite);
-  const founder = await createMeeting(await device("m0"));
-  const bundles = await Promise.all(
-    ["m1", "m2", "m3", "m4"].map(async (n) => makeKeyPackage(await device(n), suite)),
-  );
-  const add = await addMembers(
-    founder.session,
-    bundles.map((b) => b.encoded),
-  );
-  const joined = await Promise.all(
-    bundles.map(async (b) => (await joinFromWelcome(b, add.welcome)).session),
-  );
-  return [add.session, ...joined];
-}
+const group = () => foundedGroup(["m0", "m1", "m2", "m3", "m4"]);
 
 function claimOf(
   epoch: bigint,

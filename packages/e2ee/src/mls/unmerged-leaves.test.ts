@@ -9,12 +9,13 @@ import { describe, it } from "node:test";
 import type { RatchetTree } from "ts-mls";
 import { validateRatchetTree } from "ts-mls/clientState.js";
 import { toHex } from "../sframe/bytes.ts";
+import { foundedGroup } from "../testing/founded-group.ts";
 import { loadMlsCiphersuite } from "./ciphersuite.ts";
 import { addMembers, removeMembers, selfUpdate } from "./commits.ts";
 import { createDeviceIdentity } from "./credential.ts";
 import { processIncoming } from "./incoming.ts";
 import { makeKeyPackage } from "./key-package.ts";
-import { CONCLAVE_CLIENT_CONFIG, createMeeting, exportSecret, type MlsSession } from "./session.ts";
+import { CONCLAVE_CLIENT_CONFIG, exportSecret, type MlsSession } from "./session.ts";
 import { joinFromWelcome } from "./welcome.ts";
 
 async function device(name: string) {
@@ -23,20 +24,6 @@ async function device(name: string) {
 
 async function keyPackage(name: string) {
   return makeKeyPackage(await device(name), await loadMlsCiphersuite());
-}
-
-/** A group of `names`, leaf i for names[i]: the founder adds the rest in one commit. */
-async function group(names: string[]): Promise<MlsSession[]> {
-  const founder = await createMeeting(await device(names[0] ?? "founder"));
-  const joiners = await Promise.all(names.slice(1).map(keyPackage));
-  const add = await addMembers(
-    founder.session,
-    joiners.map((j) => j.encoded),
-  );
-  const joined = await Promise.all(
-    joiners.map(async (j) => (await joinFromWelcome(j, add.welcome)).session),
-  );
-  return [add.session, ...joined];
 }
 
 /** `by` (a leaf) makes a commit with `make`; every other member in `members` applies it. */
@@ -69,9 +56,16 @@ function unmerged(session: MlsSession): Map<number, number[]> {
 const exported = async (s: MlsSession) =>
   toHex(await exportSecret(s, "unmerged leaves test", new Uint8Array(), 16));
 
-/** Leaves 0..7 full, node 11 listing Hal (4) and Ivy (7), the root Ivy: as the test below makes. */
-async function treeWithUnmergedLeaves(): Promise<MlsSession> {
-  const sessions = await group(["ada", "ben", "cyd", "dee", "eli", "fay", "gus"]);
+/**
+ * Leaves 0..6 (node 9 spans leaves 4–5, node 11 leaves 4–7, the root 7 all), then what a meeting
+ * does: Eli (leaf 4) leaves, which blanks nodes 9, 11 and the root; Gus (leaf 6) updates, his path
+ * filling node 11 (Fay is below it) and the root again; Ada adds Hal into leaf 4 (an Add alone
+ * needs no path: Hal is unmerged at node 11 and the root); Ben updates before Hal does, his path
+ * clearing the root while node 11 keeps Hal; Ben adds Ivy into leaf 7. Returns the members and
+ * Ivy's Welcome, not yet used.
+ */
+async function treeWithUnmergedLeaves() {
+  const sessions = await foundedGroup(["ada", "ben", "cyd", "dee", "eli", "fay", "gus"]);
   const members = new Map(sessions.map((s, leaf) => [leaf, s]));
   await commitBy(members, 0, (s) => removeMembers(s, [4]));
   members.delete(4);
@@ -81,8 +75,8 @@ async function treeWithUnmergedLeaves(): Promise<MlsSession> {
   members.set(4, (await joinFromWelcome(hal, addHal.welcome)).session);
   await commitBy(members, 1, (s) => selfUpdate(s));
   const ivy = await keyPackage("ivy");
-  await commitBy(members, 1, (s) => addMembers(s, [ivy.encoded]));
-  return members.get(1) as MlsSession;
+  const addIvy = await commitBy(members, 1, (s) => addMembers(s, [ivy.encoded]));
+  return { members, ben: members.get(1) as MlsSession, ivy, welcome: addIvy.welcome };
 }
 
 /** What a joiner's check says of `session`'s tree after `edit` (undefined: valid). */
@@ -111,7 +105,7 @@ function listAt(tree: RatchetTree, index: number, leaves: number[]): void {
 
 describe("unmerged leaves in a joiner's tree", () => {
   it("trees that break RFC 9420 §7.9.2 are still refused", async () => {
-    const ben = await treeWithUnmergedLeaves();
+    const { ben } = await treeWithUnmergedLeaves();
     assert.equal(await validate(ben, () => {}), undefined, "the tree as made is valid");
     assert.match(
       (await validate(ben, (tree) => listAt(tree, 11, [4]))) ?? "",
@@ -126,28 +120,11 @@ describe("unmerged leaves in a joiner's tree", () => {
   });
 
   it("someone added into a freed leaf beside an updated subtree joins, and the group converges", async () => {
-    // Leaves 0..6; node 9 spans leaves 4–5, node 11 leaves 4–7, the root (7) all.
-    const sessions = await group(["ada", "ben", "cyd", "dee", "eli", "fay", "gus"]);
-    const members = new Map(sessions.map((s, leaf) => [leaf, s]));
-    // Eli (leaf 4) leaves: the removal blanks nodes 9, 11 and the root.
-    await commitBy(members, 0, (s) => removeMembers(s, [4]));
-    members.delete(4);
-    // Gus (leaf 6) updates: his path fills node 11 (Fay is below it) and the root again.
-    await commitBy(members, 6, (s) => selfUpdate(s));
-    // Ada adds Hal into leaf 4 (no path: an Add alone needs none): unmerged at node 11 and the root.
-    const hal = await keyPackage("hal");
-    const addHal = await commitBy(members, 0, (s) => addMembers(s, [hal.encoded]));
-    members.set(4, (await joinFromWelcome(hal, addHal.welcome)).session);
-    // Ben updates before Hal does: his path clears the root, and node 11 keeps Hal.
-    await commitBy(members, 1, (s) => selfUpdate(s));
-    // Ben adds Ivy into leaf 7, below node 11 and the root.
-    const ivy = await keyPackage("ivy");
-    const addIvy = await commitBy(members, 1, (s) => addMembers(s, [ivy.encoded]));
-    const ben = members.get(1) as MlsSession;
+    const { members, ben, ivy, welcome } = await treeWithUnmergedLeaves();
     assert.deepEqual(unmerged(ben).get(11), [4, 7], "Hal and Ivy are unmerged at node 11");
     assert.deepEqual(unmerged(ben).get(7), [7], "the root lists Ivy only");
 
-    const joined = await joinFromWelcome(ivy, addIvy.welcome);
+    const joined = await joinFromWelcome(ivy, welcome);
     assert.equal(joined.session.ownLeafIndex, 7);
     const all = [...members.values(), joined.session];
     assert.equal(new Set(all.map((s) => s.epoch)).size, 1);
