@@ -12,6 +12,8 @@
  * exporter.
  */
 import assert from "node:assert/strict";
+import { once } from "node:events";
+import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { type Bot, joinBot, ServerRefusedError } from "@conclave/bot";
 import { createClient } from "@redis/client";
@@ -253,6 +255,11 @@ describe("a meeting survives its node", () => {
       const back = [next(ada, "reconnected", 60_000), next(ben, "reconnected", 60_000)];
       await own.stop();
       const downAt = performance.now();
+      // Its port stays ours while it is down (a connection there is dropped at once), so nothing
+      // else on the machine takes it before Redis starts again on it.
+      const placeholder = createServer((socket) => socket.destroy());
+      placeholder.listen(own.port, "127.0.0.1");
+      await once(placeholder, "listening");
       await waitFor("node-p to stop the meeting", () =>
         p.logs.some((line) => line.includes("lost the meeting's lease")),
       );
@@ -262,6 +269,7 @@ describe("a meeting survives its node", () => {
       assert.equal((await probeJoin.next("error")).code, "SERVER_BUSY");
       probeJoin.close();
       await new Promise((r) => setTimeout(r, Math.max(0, 10_000 - (performance.now() - downAt))));
+      await new Promise((resolve) => placeholder.close(resolve));
       store = await startRedis(own.port);
       // What Redis held is gone: the places cannot be taken back, so both join afresh.
       assert.deepEqual(
