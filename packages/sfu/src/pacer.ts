@@ -1,5 +1,6 @@
 /**
- * Sends one receiver's packets no faster than its downlink takes: a leaky bucket at `rateBps`,
+ * Sends one receiver's packets at the pace its connection sets (subscribe-transport.ts: its
+ * downlink estimate, never below what the chosen layers bring in): a leaky bucket at `rateBps`,
  * with a burst of 20 ms (at least two full packets). A publisher's keyframe reaches the SFU as a
  * burst at the publisher's own pace; forwarded as it came, it overflows the queue of a narrow link
  * and is lost, the receiver asks for the lost packets and then for a new keyframe, and the video
