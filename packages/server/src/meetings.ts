@@ -79,9 +79,11 @@ export class Meetings {
       // Its outcome is for its own caller; this one looks again.
       await pending.catch(() => {});
     }
-    const claim = this.take(this.coordination, id, address, opening, forwardable).finally(() =>
-      this.claims.delete(id),
-    );
+    const claim = this.takeLease(this.coordination, id, address, opening, forwardable)
+      .catch((error: unknown) => {
+        throw this.uncoordinated(error, id);
+      })
+      .finally(() => this.claims.delete(id));
     this.claims.set(id, claim);
     return claim;
   }
@@ -124,24 +126,18 @@ export class Meetings {
     }
   }
 
-  /** Takes the lease, then the meeting as Redis has it (or a new one, `opening`). */
-  private async take(
-    coordination: Coordination,
-    id: RoomId,
-    address: string,
-    opening: { readonly link: PresentedLink | null } | undefined,
-    forwardable: boolean,
-  ): Promise<Meeting | undefined> {
-    try {
-      return await this.takeLease(coordination, id, address, opening, forwardable);
-    } catch (error) {
-      if (error instanceof Refusal || error instanceof OwnedElsewhere) throw error;
-      // Redis cannot be reached (or answered what no Redis does): nobody can own the meeting now.
-      this.options.log.warn({ err: String(error), room: roomTag(id) }, "could not take a lease");
-      throw new Refusal("SERVER_BUSY", UNCOORDINATED);
-    }
+  /**
+   * What a failed take of the lease says: a refusal or a meeting owned elsewhere as it is;
+   * anything else means Redis cannot be reached (or answered what no Redis does), and nobody can
+   * own the meeting now.
+   */
+  private uncoordinated(error: unknown, id: RoomId): unknown {
+    if (error instanceof Refusal || error instanceof OwnedElsewhere) return error;
+    this.options.log.warn({ err: String(error), room: roomTag(id) }, "could not take a lease");
+    return new Refusal("SERVER_BUSY", UNCOORDINATED);
   }
 
+  /** Takes the lease, then the meeting as Redis has it (or a new one, `opening`). */
   private async takeLease(
     coordination: Coordination,
     id: RoomId,
