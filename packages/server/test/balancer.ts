@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
+import { tieSockets } from "./socket-pair.ts";
 
 /**
  * A TCP load balancer in front of several server nodes, as a deployment on several machines has
@@ -23,17 +24,7 @@ export async function balancer(ports: readonly number[]): Promise<Balancer> {
   const pipe = (client: Socket, upstream: Socket) => {
     client.pipe(upstream);
     upstream.pipe(client);
-    for (const [a, b] of [
-      [client, upstream],
-      [upstream, client],
-    ] as const) {
-      open.add(a);
-      a.on("error", () => b.destroy());
-      a.on("close", () => {
-        open.delete(a);
-        b.destroy();
-      });
-    }
+    tieSockets(open, client, upstream);
   };
   const reach = (client: Socket, candidates: readonly number[]) => {
     const [port, ...rest] = candidates;

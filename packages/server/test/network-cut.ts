@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
+import { tieSockets } from "./socket-pair.ts";
 
 /** A TCP relay in front of the server whose "network" a test can cut and restore. */
 export interface NetworkCut {
@@ -30,17 +31,7 @@ export async function networkCut(targetPort: number): Promise<NetworkCut> {
     upstream.on("data", (chunk: Buffer) => {
       if (!quiet) client.write(chunk);
     });
-    for (const [a, b] of [
-      [client, upstream],
-      [upstream, client],
-    ] as const) {
-      open.add(a);
-      a.on("error", () => b.destroy());
-      a.on("close", () => {
-        open.delete(a);
-        b.destroy();
-      });
-    }
+    tieSockets(open, client, upstream);
   });
   relay.listen(0, "127.0.0.1");
   await once(relay, "listening");
