@@ -14,6 +14,7 @@
 import { parseArgs } from "node:util";
 import { type Bot, joinBot } from "@conclave/bot";
 import { balancer } from "../../packages/server/test/balancer.ts";
+import { decryptedFrom, exported } from "../../packages/server/test/bot-readings.ts";
 import { startRedis } from "../../packages/server/test/redis-server.ts";
 import { newRoom } from "../../packages/server/test/signalling-client.ts";
 import { type ServerProcess, startServer } from "../../packages/server/test/start-server.ts";
@@ -35,15 +36,6 @@ if (!Number.isInteger(people) || people < 2 || !(rounds >= 1) || !(leaseMs >= 30
 const PORT_BASE = 20_000 + (process.pid % 180) * 200;
 const MEDIA_AGAIN = 10;
 
-const decrypted = (receiver: Bot, sender: Bot) => {
-  const leaf = sender.crypto.member.ownLeaf;
-  if (leaf === undefined) return 0;
-  return receiver.stats().e2ee?.frames.senders[String(leaf)]?.decrypted ?? 0;
-};
-const exported = async (bot: Bot) =>
-  Buffer.from(
-    (await bot.crypto.member.exportSecret("bench failover", new Uint8Array(), 16)) ?? [],
-  ).toString("hex");
 const placeOf = (bot: Bot) => `${bot.id}/${bot.crypto.member.ownLeaf}`;
 
 async function round(redisUrl: string, index: number) {
@@ -71,7 +63,7 @@ async function round(redisUrl: string, index: number) {
     for (const bot of bots) bot.crypto.member.on("chat", (c) => heard.get(bot)?.add(c.text));
     await waitFor(
       "everyone to decrypt everyone",
-      () => bots.every((r) => bots.every((s) => r === s || decrypted(r, s) > 30)),
+      () => bots.every((r) => bots.every((s) => r === s || decryptedFrom(r, s) > 30)),
       120_000,
     );
     for (const bot of bots) await bot.crypto.member.sendChat(`before ${bot.id}`);
@@ -80,7 +72,7 @@ async function round(redisUrl: string, index: number) {
       bots.every((r) => said.every((text) => text.endsWith(r.id) || heard.get(r)?.has(text)));
     await waitFor("the chat before the kill", everyoneHeard);
     const before = { places: bots.map(placeOf), epoch: bots[0]?.crypto.member.epoch ?? 0n };
-    const counts = bots.map((r) => bots.map((s) => decrypted(r, s)));
+    const counts = bots.map((r) => bots.map((s) => decryptedFrom(r, s)));
 
     const resumedAt = new Map<Bot, number>();
     for (const bot of bots) {
@@ -98,7 +90,9 @@ async function round(redisUrl: string, index: number) {
       "media from everyone to everyone again",
       () =>
         bots.every((r, i) =>
-          bots.every((s, j) => r === s || decrypted(r, s) > (counts[i]?.[j] ?? 0) + MEDIA_AGAIN),
+          bots.every(
+            (s, j) => r === s || decryptedFrom(r, s) > (counts[i]?.[j] ?? 0) + MEDIA_AGAIN,
+          ),
         ),
       120_000,
     );

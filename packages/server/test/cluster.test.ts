@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Bot, type BotEvents, joinBot } from "@conclave/bot";
+import { decryptedFrom } from "./bot-readings.ts";
 import { type NetworkCut, networkCut } from "./network-cut.ts";
 import { metric, newRoom, SignallingClient, type TestRoom } from "./signalling-client.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
@@ -20,13 +21,6 @@ function next<K extends keyof BotEvents>(bot: Bot, event: K): Promise<BotEvents[
     });
   });
 }
-
-const decryptedFrom = (receiver: Bot, sender: Bot) => {
-  const leaf = sender.crypto.member.ownLeaf;
-  return leaf === undefined
-    ? 0
-    : (receiver.stats().e2ee?.frames.senders[String(leaf)]?.decrypted ?? 0);
-};
 
 /** The JSON log lines of the server (primary and workers) with this message. */
 function logged(server: ServerProcess, msg: string): Record<string, unknown>[] {

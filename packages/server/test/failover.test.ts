@@ -17,11 +17,10 @@ import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { type Bot, joinBot, ServerRefusedError } from "@conclave/bot";
 import { createClient } from "@redis/client";
+import { decryptedFrom, exported } from "./bot-readings.ts";
 import { networkCut } from "./network-cut.ts";
 import {
-  decryptedFrom,
   everyoneDecrypts,
-  exported,
   LEASE_TTL_MS,
   next,
   PORT_BASE,

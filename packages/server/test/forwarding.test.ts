@@ -7,15 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import {
-  decryptedFrom,
-  everyoneDecrypts,
-  exported,
-  next,
-  place,
-  type RedisNodes,
-  redisNodes,
-} from "./redis-nodes.ts";
+import { decryptedFrom, exported } from "./bot-readings.ts";
+import { everyoneDecrypts, next, place, type RedisNodes, redisNodes } from "./redis-nodes.ts";
 import { metric, newRoom } from "./signalling-client.ts";
 import { waitFor } from "./wait-for.ts";
 

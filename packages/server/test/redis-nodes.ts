@@ -1,6 +1,7 @@
 import { type Bot, type BotEvents, joinBot } from "@conclave/bot";
 import { createClient } from "@redis/client";
 import { type Balancer, balancer } from "./balancer.ts";
+import { decryptedFrom } from "./bot-readings.ts";
 import type { NetworkCut } from "./network-cut.ts";
 import { type RedisProcess, startRedis } from "./redis-server.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
@@ -114,18 +115,6 @@ export function next<K extends keyof BotEvents>(
       resolve(args);
     });
   });
-}
-
-export const decryptedFrom = (receiver: Bot, sender: Bot) => {
-  const leaf = sender.crypto.member.ownLeaf;
-  return leaf === undefined
-    ? 0
-    : (receiver.stats().e2ee?.frames.senders[String(leaf)]?.decrypted ?? 0);
-};
-
-export async function exported(bot: Bot): Promise<string> {
-  const secret = await bot.crypto.member.exportSecret("failover test", new Uint8Array(), 16);
-  return Buffer.from(secret ?? []).toString("hex");
 }
 
 /** Where a bot is in the group: id, leaf, epoch. */

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Bot, type BotEvents, joinBot } from "@conclave/bot";
+import { decryptedFrom, exported } from "./bot-readings.ts";
 import { type NetworkCut, networkCut } from "./network-cut.ts";
 import { metric, newRoom, SignallingClient } from "./signalling-client.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
@@ -20,18 +21,6 @@ function next<K extends keyof BotEvents>(bot: Bot, event: K): Promise<BotEvents[
       resolve(args);
     });
   });
-}
-
-const decryptedFrom = (receiver: Bot, sender: Bot) => {
-  const leaf = sender.crypto.member.ownLeaf;
-  return leaf === undefined
-    ? 0
-    : (receiver.stats().e2ee?.frames.senders[String(leaf)]?.decrypted ?? 0);
-};
-
-async function exported(bot: Bot): Promise<string> {
-  const secret = await bot.crypto.member.exportSecret("resume test", new Uint8Array(), 16);
-  return Buffer.from(secret ?? []).toString("hex");
 }
 
 /** Who holds which leaf, as `bot` sees the group. */
