@@ -44,7 +44,6 @@ export class Slot implements PacketSink, PacedSink {
   private stopped = false;
   /** Packets of the current source not forwarded since the last splice: later ones move up. */
   private skipped = 0;
-  private readonly resends: ResendLimit;
 
   constructor(
     readonly kind: MediaKind,
@@ -52,9 +51,8 @@ export class Slot implements PacketSink, PacedSink {
     private readonly pacer: Pacer,
   ) {
     const sender = transceiver.sender;
-    this.resends = new ResendLimit(sender, (packet) =>
-      pacer.send(this, { resend: packet }, wireBytes(packet)),
-    );
+    // It takes over the sender's answer to NACKs; the sender keeps it.
+    new ResendLimit(sender, (packet) => pacer.send(this, { resend: packet }, wireBytes(packet)));
     sender.onRtcp.subscribe((packet) => {
       if (!(packet instanceof RtcpRrPacket || packet instanceof RtcpSrPacket)) return;
       const report = packet.reports.find((r) => r.ssrc === sender.ssrc);
