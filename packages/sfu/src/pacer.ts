@@ -28,8 +28,8 @@ export interface Skip {
 export type Paced = RtpPacket | Splice | Resend | Skip;
 
 export interface PacedSink {
-  /** Sends a packet, applies a splice or resends a packet, in the order they were paced. */
-  dispatch(item: Paced): void;
+  /** Sends a packet (of `bytes` on the wire), applies a splice or resends a packet, in pace order. */
+  dispatch(item: Paced, bytes: number): void;
 }
 
 interface Entry {
@@ -77,7 +77,7 @@ export class Pacer {
     this.refill();
     if (urgent || (this.head === this.queue.length && this.tokens >= bytes)) {
       this.tokens -= bytes;
-      sink.dispatch(item);
+      sink.dispatch(item, bytes);
       return true;
     }
     if (bytes > 0 && this.queuedBytes + bytes > (this.rateBps / 8) * MAX_DELAY_S) {
@@ -131,7 +131,7 @@ export class Pacer {
       this.tokens -= entry.bytes;
       this.queuedBytes -= entry.bytes;
       this.head++;
-      entry.sink.dispatch(entry.item);
+      entry.sink.dispatch(entry.item, entry.bytes);
     }
     if (this.head === this.queue.length) {
       this.queue = [];

@@ -93,7 +93,7 @@ export class Slot implements PacketSink, PacedSink {
     this.pacer.send(this, { timestampStep }, 0);
   }
 
-  dispatch(item: Paced): void {
+  dispatch(item: Paced, bytes: number): void {
     const sender = this.transceiver.sender;
     if ("skip" in item) {
       this.skipped++;
@@ -108,7 +108,7 @@ export class Slot implements PacketSink, PacedSink {
       sender.dtlsTransport?.sendRtp(item.resend.payload, item.resend.header).catch(() => {});
       return;
     }
-    this.bytesSent += wireBytes(item);
+    this.bytesSent += bytes;
     this.packetsSent++;
     this.sentTotal++;
     // sendRtp clones the packet, synchronously, before rewriting it (werift 0.25.2's dispatchRtp):
