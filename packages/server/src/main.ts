@@ -76,8 +76,11 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
+  // SIGUSR2 takes the node out of service as SIGTERM does (docs/operations.md "Taking a node out
+  // of service"), for supervisors that keep SIGTERM for something else.
+  for (const signal of ["SIGTERM", "SIGINT", "SIGUSR2"] as const) {
+    process.on(signal, () => stop(signal));
+  }
 }
 
 main().catch((error: unknown) => {

@@ -32,8 +32,7 @@ async function main(): Promise<void> {
 
   const drain = async () => {
     clearInterval(report);
-    runtime.stopJoins();
-    await runtime.emptied();
+    await runtime.drain();
     await runtime.close();
     process.exit(0);
   };
