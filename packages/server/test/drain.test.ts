@@ -122,6 +122,43 @@ describe("a node taken out of service", () => {
     );
   });
 
+  it("hands a meeting off from a node with workers: each worker lets its meetings go", async () => {
+    const lease = { LEASE_TTL_MS: String(LEASE_MS) };
+    const a = await nodes.node("node-w", 2, 2, lease);
+    const b = await nodes.node("node-x", 3, 1, lease);
+    const front = await nodes.balancer([a.port, b.port]);
+    const room = await newRoom();
+    const url = `http://127.0.0.1:${front.port}/m/${room.roomId}#${room.secret}`;
+    const everyone = [await nodes.join(url, "Ada"), await nodes.join(url, "Ben")];
+    await everyoneDecrypts(everyone);
+    assert.equal(await nodes.owner(room.roomId), "node-w");
+    const before = everyone.map(place);
+    const exporter = await exported(everyone[0] as Bot);
+    const back = everyone.map((bot) => next(bot, "reconnected"));
+    const counts = everyone.map((r) => everyone.map((s) => decryptedFrom(r, s)));
+    const drainedAt = performance.now();
+    const exit = a.stop();
+    assert.deepEqual(await Promise.all(back), Array(2).fill([true, false]));
+    const resumedMs = performance.now() - drainedAt;
+    assert.equal(await exit, 0);
+    assert.ok(resumedMs < LEASE_MS / 2, `everyone back in ${Math.round(resumedMs)} ms`);
+    assert.equal(await nodes.owner(room.roomId), "node-x");
+    for (const bot of everyone) {
+      assert.equal(
+        bot.stats().signalling.serverErrors.SHUTTING_DOWN,
+        1,
+        "told through the primary",
+      );
+    }
+    assert.deepEqual(everyone.map(place), before, "same ids, leaves and epoch");
+    assert.deepEqual(await Promise.all(everyone.map(exported)), Array(2).fill(exporter));
+    await waitFor("media both ways again", () =>
+      everyone.every((r, i) =>
+        everyone.every((s, j) => r === s || decryptedFrom(r, s) > (counts[i]?.[j] ?? 0) + 20),
+      ),
+    );
+  });
+
   it("without Redis tells its members the server is going away, then exits", async () => {
     const server = await startServer({ DRAIN_TIMEOUT_MS: "300" });
     const room = await newRoom();
