@@ -2,6 +2,7 @@
 // and the withheld-commit alarm when the server says nothing. The state given never changes.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { ServerMessage } from "@conclave/protocol";
 import {
   adaAndBob,
   emitted,
@@ -14,6 +15,12 @@ import {
 } from "../testing/member-fixtures.ts";
 import { connectionLost, flightDue } from "./commit-flight.ts";
 import { run } from "./draft.ts";
+
+/** Our place taken back on a new connection: what we missed follows. */
+function resumedWelcome(): ServerMessage {
+  const message = welcome(pid(1), null, [{ id: pid(1), leaf: 0 }]);
+  return message.type === "welcome" ? { ...message, resumed: true } : message;
+}
 
 describe("commit flight", () => {
   it("our commit is sent and kept in flight; its echo moves us to the next epoch", async () => {
@@ -96,10 +103,7 @@ describe("commit flight", () => {
     assert.equal(cut.state.commitsCut, 1);
     clock.time += 6000; // the lease of the node that died runs out; another takes the meeting
     assert.deepEqual(emitted((await run(cut.state, (d) => flightDue(d, adaCtx))).effects), []);
-    const resumed = await inbox(cut.state, adaCtx, {
-      ...welcome(pid(1), null, [{ id: pid(1), leaf: 0 }]),
-      resumed: true,
-    });
+    const resumed = await inbox(cut.state, adaCtx, resumedWelcome());
     assert.equal(resumed.state.inFlight?.giveUpAt, clock.time + 2000, "its echo is due at once");
     clock.time += 2000;
     const given = await run(resumed.state, (d) => flightDue(d, adaCtx));
@@ -124,10 +128,7 @@ describe("commit flight", () => {
     const { clock, adaCtx, ada } = await adaAndBob();
     const { made } = await ownUpdate(ada, adaCtx, pid(1));
     const cut = await run(made, (d) => connectionLost(d, adaCtx));
-    const resumed = await inbox(cut.state, adaCtx, {
-      ...welcome(pid(1), null, [{ id: pid(1), leaf: 0 }]),
-      resumed: true,
-    });
+    const resumed = await inbox(cut.state, adaCtx, resumedWelcome());
     clock.time += 2000;
     const given = await run(resumed.state, (d) => flightDue(d, adaCtx));
     assert.equal(given.state.inFlight, undefined, "given up");
