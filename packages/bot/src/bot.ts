@@ -313,6 +313,7 @@ export class Bot extends TypedEvents<BotEvents> {
   private onClose(code: number, reason: string): void {
     const expected = this.ending;
     this.reply.fail(new BotError("CONNECTION_FAILED", `server closed the connection (${code})`));
+    this.e2ee?.member.connectionLost();
     // Only a bot that was in the meeting reconnects; a failed first join is the caller's.
     const again = this.options.reconnect || this.placeGivenUp;
     if (!expected && !this.closedForGood && again && this.resumeToken) {

@@ -248,6 +248,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
   private onLost(cause: "unreachable" | "closed" | "unanswered"): void {
     const { phase } = this.state;
     if (cause === "unanswered" && phase !== "connecting") return;
+    this.e2ee.serverLost();
     if (cause === "closed") {
       if (phase === "failed" || isOver(phase)) return;
       if (phase === "joined") this.announcements.say("Connection lost. Reconnecting…");
