@@ -83,6 +83,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
       group: () => ({ roster: this.e2ee.state.group.roster, bindings: this.e2ee.state.bindings }),
       tracks: () => this.media.remoteTracks(),
       mids: () => this.media.receiveTracks(),
+      paused: () => this.media.pausedVideos,
       announce: (text, kind) =>
         kind === undefined ? say(text) : this.announcements.notify(kind, text),
     });
@@ -247,6 +248,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
   private onLost(cause: "unreachable" | "closed" | "unanswered"): void {
     const { phase } = this.state;
     if (cause === "unanswered" && phase !== "connecting") return;
+    this.e2ee.serverLost();
     if (cause === "closed") {
       if (phase === "failed" || isOver(phase)) return;
       if (phase === "joined") this.announcements.say("Connection lost. Reconnecting…");
@@ -311,6 +313,8 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
         return this.media.applyAnswer(message.sdp);
       case "subscribe-offer":
         return this.media.answerOffer(message.sdp, message.tracks);
+      case "videos-paused":
+        return this.media.setPaused(message.mids);
       case "participant-joined":
         return this.people.joined(message.participant);
       case "participant-updated":
