@@ -13,6 +13,7 @@
  * The bots run in load processes of their own (bench/src/load/meeting-worker.ts): the publishers
  * in one, the receivers dealt over K others. Prints JSON.
  */
+import { appendFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -37,6 +38,8 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     workers: { type: "string", default: String(availableParallelism()) },
     "join-timeout-s": { type: "string", default: "120" },
+    /** Where to write the server's log lines of each run (appended). */
+    "server-log": { type: "string" },
   },
 });
 const people = Number(values.people);
@@ -109,14 +112,22 @@ function carried(
       .filter((d) => d.owner === owner)
       .flatMap((d) => d.streams.map((s, i) => ({ key: `${list.indexOf(d)}/${i}`, ...s })));
   return [...receivers].map((owner) => {
-    const old = new Map(bytesOf(before.downlinks, owner).map((s) => [s.key, s.bytes]));
-    const streams = bytesOf(after.downlinks, owner).map((s) => ({
-      video: s.video,
-      kbps: ((s.bytes - (old.get(s.key) ?? 0)) * 8) / dt / 1000,
-    }));
+    const old = new Map(bytesOf(before.downlinks, owner).map((s) => [s.key, s]));
+    const streams = bytesOf(after.downlinks, owner).map((s) => {
+      const then = old.get(s.key) ?? { bytes: 0, packets: 0, expected: 0 };
+      return {
+        video: s.video,
+        kbps: ((s.bytes - then.bytes) * 8) / dt / 1000,
+        packets: s.packets - then.packets,
+        expected: s.expected - then.expected,
+      };
+    });
+    const expected = streams.reduce((sum, s) => sum + s.expected, 0);
+    const packets = streams.reduce((sum, s) => sum + s.packets, 0);
     return {
       kbps: streams.reduce((sum, s) => sum + s.kbps, 0),
       videos: streams.filter((s) => s.video && s.kbps > CARRIED_KBPS).length,
+      lossPercent: expected > 0 ? (100 * Math.max(0, expected - packets)) / expected : 0,
     };
   });
 }
@@ -159,7 +170,17 @@ async function run() {
         "joined",
       );
       joins.push({ ...timing, publish });
-      if (timing.error) console.error(`${name}: ${timing.error}`);
+      const metrics = await fetch(`${server.metricsUrl}/metrics`).then((r) => r.text());
+      const counter = (name: string) =>
+        metrics
+          .split("\n")
+          .find((l) => l.startsWith(`${name} `))
+          ?.split(" ")[1];
+      const outcome =
+        timing.error ?? `first frame after ${Math.round(timing.firstFrameMs ?? 0)} ms`;
+      console.error(
+        `${name}: ${outcome} (producers ${counter("conclave_producers")}, packets forwarded ${counter("conclave_sfu_packets_forwarded_total")})`,
+      );
     }
     const joiningCpu = joining.stop();
     await sleep(3000); // past the last joiner's keyframe and first view
@@ -211,8 +232,14 @@ async function run() {
         max: round(Math.max(...kbps)),
       },
       videosCarried: { p50: median(videos), max: Math.max(...videos) },
+      /** Packets missing from what each receiver's streams numbered, over the window. */
+      receiverLossPercent: {
+        p50: round(median(links.map((l) => l.lossPercent)), 2),
+        max: round(Math.max(...links.map((l) => l.lossPercent)), 2),
+      },
       receiversOverVisibleTiles: videos.filter((v) => v > tiles - 1).length,
       epochs: state.epochs,
+      publisherConnections: state.connections,
       droppedParticipants: [state, ...others].reduce((n, s) => n + s.closed, 0),
       reconnections: [state, ...others].reduce((n, s) => n + s.reconnections, 0),
     };
@@ -222,6 +249,8 @@ async function run() {
   } finally {
     await Promise.all(all.map((p) => p.stop({ type: "stop" })));
     await server.stop();
+    const logFile = values["server-log"];
+    if (logFile) appendFileSync(logFile, `${server.logs.join("\n")}\n`);
   }
 }
 

@@ -32,6 +32,8 @@ export interface Downlink {
     readonly video: boolean;
     readonly packets: number;
     readonly bytes: number;
+    /** Sequence numbers from the first packet to the highest: packets that should have come. */
+    readonly expected: number;
   }[];
 }
 
@@ -51,6 +53,8 @@ export type MeetingReply =
       /** Participants whose connection closed and did not come back. */
       readonly closed: number;
       readonly reconnections: number;
+      /** The state of each running engine's participant's sending and receiving connections. */
+      readonly connections: readonly string[];
     }
   | { readonly type: "stopped" }
   | { readonly type: "failed"; readonly message: string };

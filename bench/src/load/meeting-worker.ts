@@ -74,7 +74,10 @@ async function join(command: Extract<MeetingCommand, { type: "join" }>): Promise
     ? await until(() => bot.crypto.firstVideoFrameAt, deadline)
     : null;
   const firstFrameMs = frameAt === null ? null : frameAt - start;
-  const error = command.expectVideo && frameAt === null ? "no video frame decrypted" : null;
+  const error =
+    command.expectVideo && frameAt === null
+      ? `no video frame decrypted: ${JSON.stringify({ receiving: bot.stats().receiveConnection, epoch: String(bot.crypto.member.epoch), ...bot.stats().signalling })}`
+      : null;
   if (!publish) {
     await Promise.race([
       ownUpdate(bot),
@@ -104,6 +107,7 @@ async function handle(command: MeetingCommand): Promise<void> {
             video: s.payloadType === MEDIA_CODECS.video.payloadType,
             packets: s.packets,
             bytes: s.bytes,
+            expected: s.highestSequence - s.firstSequence + 1,
           })),
         })),
       });
@@ -115,6 +119,9 @@ async function handle(command: MeetingCommand): Promise<void> {
         epochs: bots
           .filter((bot) => bot.crypto.member.status !== "closed")
           .map((bot) => bot.stats().e2ee?.epoch ?? null),
+        connections: bots
+          .filter((bot) => bot.crypto.member.status !== "closed")
+          .map((bot) => `${bot.stats().sendConnection}/${bot.stats().receiveConnection}`),
         closed: counts.closed - counts.reconnections,
         reconnections: counts.reconnections,
       });

@@ -13,7 +13,16 @@ export interface Meter {
   readonly owner: string;
   /** Decrypt and hand packets on (a member still joining), or only count them. */
   decrypting: boolean;
-  readonly streams: Map<number, { packets: number; bytes: number; payloadType: number }>;
+  readonly streams: Map<number, MeteredStream>;
+}
+
+export interface MeteredStream {
+  packets: number;
+  bytes: number;
+  payloadType: number;
+  /** Sequence numbers from the first packet to the highest, unwrapped: what should have come. */
+  firstSequence: number;
+  highestSequence: number;
 }
 
 /** Every transport this process started SRTP on, oldest first. */
@@ -44,6 +53,29 @@ export function meterFor(owner: string, decrypting: boolean): void {
  * its receiver's statistics but to no track: the receiver reports (RFC 3550 §6.4.2) that the SFU's
  * downlink estimate reads keep saying what arrived, as a real receiver's would.
  */
+function count(meter: Meter, data: Buffer): void {
+  const ssrc = data.readUInt32BE(8);
+  const sequence = data.readUInt16BE(2);
+  let stream = meter.streams.get(ssrc);
+  if (!stream) {
+    stream = {
+      packets: 0,
+      bytes: 0,
+      payloadType: 0,
+      firstSequence: sequence,
+      highestSequence: sequence,
+    };
+    meter.streams.set(ssrc, stream);
+  }
+  stream.packets++;
+  stream.bytes += data.length;
+  stream.payloadType = (data[1] ?? 0) & 0x7f;
+  // Unwrapped against the highest so far (RFC 3550 A.1): a step back of less than half the space
+  // is a late packet.
+  const delta = (sequence - stream.highestSequence + 0x10000) % 0x10000;
+  if (delta > 0 && delta < 0x8000) stream.highestSequence += delta;
+}
+
 export function meterSrtp(): void {
   // werift keeps handleRTP private; its third argument is the track a packet goes to.
   const receiver = RTCRtpReceiver.prototype as unknown as { handleRTP: HandleRtp };
@@ -71,12 +103,7 @@ export function meterSrtp(): void {
         return;
       }
       if (data.length < 12) return;
-      const ssrc = data.readUInt32BE(8);
-      const stream = meter.streams.get(ssrc) ?? { packets: 0, bytes: 0, payloadType: 0 };
-      stream.packets++;
-      stream.bytes += data.length;
-      stream.payloadType = (data[1] ?? 0) & 0x7f;
-      meter.streams.set(ssrc, stream);
+      count(meter, data);
       try {
         this.onRtp.execute(
           RtpPacket.deSerialize(meter.decrypting ? this.srtp.decrypt(data) : data),

@@ -29,7 +29,8 @@ export function seatAttendee(
   const onOffer = (sdp: string, tracks: ForwardedTrack[]) => to.send(subscribeOffer(sdp, tracks));
   const kept = options.keepsMedia ? media.reconnectPeer(state.id, onOffer) : null;
   if (!kept) media.removePeer(state.id);
-  const peer = kept ?? media.addPeer(state.id, onOffer);
+  // Its microphone and camera reach the others once its `media-state` says they are on.
+  const peer = kept ?? media.addPeer(state.id, onOffer, { awaitMedia: true });
   const token = newResumeToken();
   const attendee = new Attendee(
     to,
