@@ -6,10 +6,11 @@
  * resolution through a link too narrow for it, and this test fails. Needs root; skipped without.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
 import {
@@ -26,6 +27,7 @@ import { pinnedBrowsers } from "./lan-meeting.ts";
 import { cannotMakeNamespaces, NetworkNamespace } from "./network-namespace.ts";
 
 const skip = cannotMakeNamespaces() ?? false;
+const SCREENSHOTS = fileURLToPath(new URL("../test-results/screenshots/", import.meta.url));
 
 /** The width of the video a tile shows now (what the receiver decodes). */
 function videoWidth(page: Page, name: string): Promise<number> {
@@ -136,5 +138,37 @@ describe("simulcast: a layer per receiver", { skip }, () => {
     ).catch((error: Error) => {
       throw new Error(`${error.message}; last seen: ${seen}`);
     });
+  });
+
+  test("on a link too narrow for two videos, one pauses, its tile says why, and it comes back once the link widens", async () => {
+    await bob.getByRole("button", { name: "Camera", exact: true }).click();
+    // Two videos and two voices through Carol's 300 kbit/s: room for one video's lowest layer.
+    const paused = carol.locator(".tile").filter({ hasText: "Video paused" });
+    await waitFor(
+      "a tile on Carol's page to say its video is paused",
+      async () => {
+        return (await paused.count()) === 1;
+      },
+      60_000,
+      500,
+    );
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await carol.screenshot({ path: `${SCREENSHOTS}video-paused-desktop.png` });
+    const pausedName = (await paused.getAttribute("aria-label")) ?? "";
+    const moving = pausedName === "Alice" ? "Bob" : "Alice";
+    assert.ok(["Alice", "Bob"].includes(pausedName), `a camera tile is paused (${pausedName})`);
+    const fps = await frameRate(carol, moving, 5_000);
+    console.log(`# Carol at 300 kbit/s: ${pausedName} paused, ${moving} at ${fps.toFixed(1)} fps`);
+    assert.ok(fps >= 5, `the other video keeps moving (${fps.toFixed(1)} fps)`);
+    lan.capDownlink(null);
+    await waitFor(
+      "the paused notice to go once Carol's link widens",
+      async () => {
+        return (await paused.count()) === 0;
+      },
+      100_000,
+      1000,
+    );
+    await expectVideoFlowing(carol, pausedName, 30_000);
   });
 });

@@ -36,6 +36,8 @@ export interface BotStats {
     unmappedPackets: number;
     /** Received packets of screen shares, which the bot does not decode. */
     screenPackets: number;
+    /** Receive mids the SFU last said it paused to fit the bot's link. */
+    pausedVideos: string[];
   };
 }
 

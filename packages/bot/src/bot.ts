@@ -55,6 +55,8 @@ export class Bot extends TypedEvents<BotEvents> {
   private readonly departed = new Map<ParticipantId, Participant>();
   private readonly serverErrors: Record<string, number> = {};
   private unexpectedMessages = 0;
+  /** Receive mids the SFU paused to fit our link (videos-paused). */
+  private pausedVideos: string[] = [];
   private resumeToken: string | null = null;
   /** Delivery Service messages our place received, presented when we take it back. */
   private received = 0;
@@ -275,6 +277,9 @@ export class Bot extends TypedEvents<BotEvents> {
       case "subscribe-offer":
         this.media?.offer(message.sdp, message.tracks);
         return;
+      case "videos-paused":
+        this.pausedVideos = message.mids;
+        return;
       case "participant-joined":
         this.roster.set(message.participant.id, message.participant);
         this.emit("participant-joined", message.participant);
@@ -309,6 +314,7 @@ export class Bot extends TypedEvents<BotEvents> {
   private onClose(code: number, reason: string): void {
     const expected = this.ending;
     this.reply.fail(new BotError("CONNECTION_FAILED", `server closed the connection (${code})`));
+    this.e2ee?.member.connectionLost();
     // Only a bot that was in the meeting reconnects; a failed first join is the caller's.
     const again = this.options.reconnect || this.placeGivenUp;
     if (!expected && !this.closedForGood && again && this.resumeToken) {
@@ -338,6 +344,7 @@ export class Bot extends TypedEvents<BotEvents> {
         failedOffers: media?.failedOffers ?? 0,
         unmappedPackets: media?.unmappedPackets ?? 0,
         screenPackets: media?.screenPackets ?? 0,
+        pausedVideos: [...this.pausedVideos],
       },
     };
   }

@@ -71,4 +71,4 @@ export {
   replacedLink,
   roomIdFromServerKey,
 } from "./room-link.ts";
-export { MAX_VIEW_VIDEOS, type View, type ViewedVideo } from "./view.ts";
+export { MAX_VIEW_VIDEOS, type VideosPaused, type View, type ViewedVideo } from "./view.ts";

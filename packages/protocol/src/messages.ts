@@ -17,7 +17,7 @@ import {
   MLS_SERVER_SCHEMAS,
 } from "./mls-messages.ts";
 import { IceServersSchema } from "./relays.ts";
-import { ViewSchema } from "./view.ts";
+import { VideosPausedSchema, ViewSchema } from "./view.ts";
 
 /** Bumped on any incompatible change; a client announces it in `join`. */
 export const PROTOCOL_VERSION = 9;
@@ -253,6 +253,7 @@ export const ServerMessageSchema = z.discriminatedUnion("type", [
   ParticipantLeftSchema,
   ErrorSchema,
   PongSchema,
+  VideosPausedSchema,
   ...MLS_SERVER_SCHEMAS,
   ...LOBBY_SERVER_SCHEMAS,
 ]);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseClientMessage } from "./codec.ts";
+import { parseClientMessage, parseServerMessage } from "./codec.ts";
 import { isProtocolError } from "./errors.ts";
 
 function codeOf(message: unknown): string {
@@ -34,6 +34,29 @@ describe("view: the videos a page shows", () => {
       { type: "view", videos: Array.from({ length: 65 }, (_, i) => ({ ...video, mid: `${i}` })) },
     ]) {
       assert.equal(codeOf(bad), "BAD_MESSAGE", JSON.stringify(bad).slice(0, 80));
+    }
+  });
+});
+
+describe("videos-paused: what the SFU holds back from a narrow link", () => {
+  it("accepts the paused mids, and an empty list (none paused)", () => {
+    for (const mids of [["1", "3"], []]) {
+      const message = { type: "videos-paused", mids };
+      assert.deepEqual(parseServerMessage(JSON.stringify(message)), message);
+    }
+  });
+
+  it("refuses a repeated mid, a bad mid, too many and extra fields", () => {
+    for (const bad of [
+      { type: "videos-paused", mids: ["1", "1"] },
+      { type: "videos-paused", mids: ["<b>"] },
+      { type: "videos-paused", mids: Array.from({ length: 65 }, (_, i) => `${i}`) },
+      { type: "videos-paused", mids: [], reason: "x" },
+    ]) {
+      assert.throws(
+        () => parseServerMessage(JSON.stringify(bad)),
+        JSON.stringify(bad).slice(0, 60),
+      );
     }
   });
 });

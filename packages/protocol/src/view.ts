@@ -3,9 +3,12 @@ import { z } from "zod";
 /** Most videos a page can say it shows: more than any layout puts on one screen. */
 export const MAX_VIEW_VIDEOS = 64;
 
+/** A receiving connection's m-line, as the page and the SFU name a video. */
+const mid = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/);
+
 /** One video the page shows now: its m-line on the receiving connection and its size on screen. */
 export const ViewedVideoSchema = z.strictObject({
-  mid: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/),
+  mid,
   /** Device pixels the tile's video takes on screen. */
   width: z.number().int().min(1).max(16_384),
   height: z.number().int().min(1).max(16_384),
@@ -28,3 +31,19 @@ export const ViewSchema = z
     path: ["videos"],
   });
 export type View = z.infer<typeof ViewSchema>;
+
+/**
+ * The shown videos the SFU pauses for this receiver now (docs/protocol.md "View"): its link lost
+ * packets lately and cannot carry their lowest layer besides the larger tiles'
+ * (packages/sfu/src/layer-choice.ts). Each message replaces the last; an empty list: none paused.
+ */
+export const VideosPausedSchema = z.strictObject({
+  type: z.literal("videos-paused"),
+  mids: z
+    .array(mid)
+    .max(MAX_VIEW_VIDEOS)
+    .refine((mids) => new Set(mids).size === mids.length, {
+      message: "each m-line is listed once",
+    }),
+});
+export type VideosPaused = z.infer<typeof VideosPausedSchema>;

@@ -1,5 +1,5 @@
 import type { ClientMessage, MediaSource, ParticipantId, ServerMessage } from "@conclave/protocol";
-import type { ForwardedTrack, ScreenShare } from "@conclave/sfu";
+import type { ForwardedTrack, ReceiverSignals, ScreenShare } from "@conclave/sfu";
 import type { Attendee } from "./attendee.ts";
 import type { Metrics } from "./metrics.ts";
 
@@ -81,16 +81,20 @@ export async function signalMedia(
   }
 }
 
-/** The SFU's offer for an attendee's receiving connection, as the wire says it. */
-export function subscribeOffer(sdp: string, tracks: readonly ForwardedTrack[]): ServerMessage {
+/** What the SFU tells an attendee about its receiving connection, as the wire says it. */
+export function receiverSignals(to: { send(message: ServerMessage): void }): ReceiverSignals {
   return {
-    type: "subscribe-offer",
-    sdp,
-    tracks: tracks.map((t) => ({
-      mid: t.mid,
-      participantId: t.publisherId as ParticipantId,
-      kind: t.kind,
-      source: t.source,
-    })),
+    offer: (sdp: string, tracks: readonly ForwardedTrack[]) =>
+      to.send({
+        type: "subscribe-offer",
+        sdp,
+        tracks: tracks.map((t) => ({
+          mid: t.mid,
+          participantId: t.publisherId as ParticipantId,
+          kind: t.kind,
+          source: t.source,
+        })),
+      }),
+    videosPaused: (mids) => to.send({ type: "videos-paused", mids }),
   };
 }

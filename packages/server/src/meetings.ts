@@ -24,6 +24,7 @@ export class OwnedElsewhere extends Error {
   }
 }
 
+const HANDED_OFF = "this server is going out of service; reconnecting to another";
 const UNCOORDINATED = "the server cannot reach its coordination store; trying again in a moment";
 const ELSEWHERE =
   "this meeting is running on another server node right now; trying again in a moment";
@@ -119,6 +120,28 @@ export class Meetings {
     return n;
   }
 
+  /**
+   * Hands every meeting here to whichever node its members reach next (with Redis, a drain):
+   * each member is told to reconnect, what the meeting wrote is finished, and its lease released
+   * at once, so another node takes it without waiting for it to run out (meeting.ts `handOff`).
+   * Stops waiting for a meeting after `boundMs` (Redis unreachable): its lease then runs out by
+   * itself, as when a node dies.
+   */
+  async handOffAll(boundMs: number): Promise<void> {
+    const log = this.options.log;
+    await Promise.all(
+      [...this.open.values()].map(async (meeting) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const late = new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), boundMs);
+        });
+        const handed = await Promise.race([meeting.handOff(HANDED_OFF).then(() => true), late]);
+        clearTimeout(timer);
+        log.info({ room: roomTag(meeting.id), handed }, "meeting handed off");
+      }),
+    );
+  }
+
   /** Closes every meeting (shutdown). */
   closeAll(): void {
     for (const meeting of [...this.open.values()]) {
@@ -151,7 +174,9 @@ export class Meetings {
     let lease = await leases.acquire(id);
     if (!lease.held && forwardable) {
       const holder = lease.owner;
-      const owner = (await coordination.registry.live()).find((n) => n.id === holder);
+      // A draining owner is about to release the lease: waiting for it is quicker than a detour.
+      const live = await coordination.registry.live();
+      const owner = live.find((n) => n.id === holder && !n.draining);
       if (owner) throw new OwnedElsewhere(owner.address);
     }
     // A node that died holds the lease until it runs out: the join waits for that rather than

@@ -1,9 +1,9 @@
 import type { Participant } from "@conclave/protocol";
-import type { ForwardedTrack, Room } from "@conclave/sfu";
+import type { Room } from "@conclave/sfu";
 import { Attendee, type Connection } from "./attendee.ts";
 import type { DeliveryTail } from "./delivery-tail.ts";
 import { newResumeToken } from "./held-place.ts";
-import { subscribeOffer } from "./media-signalling.ts";
+import { receiverSignals } from "./media-signalling.ts";
 import type { MeetingRecord } from "./meeting-record.ts";
 
 /**
@@ -26,11 +26,11 @@ export function seatAttendee(
   } = {},
 ): { attendee: Attendee; resumeToken: string; mediaKept: boolean } {
   const to = record ? record.connect(connection) : connection;
-  const onOffer = (sdp: string, tracks: ForwardedTrack[]) => to.send(subscribeOffer(sdp, tracks));
-  const kept = options.keepsMedia ? media.reconnectPeer(state.id, onOffer) : null;
+  const signals = receiverSignals(to);
+  const kept = options.keepsMedia ? media.reconnectPeer(state.id, signals) : null;
   if (!kept) media.removePeer(state.id);
   // Its microphone and camera reach the others once its `media-state` says they are on.
-  const peer = kept ?? media.addPeer(state.id, onOffer, { awaitMedia: true });
+  const peer = kept ?? media.addPeer(state.id, signals, { awaitMedia: true });
   const token = newResumeToken();
   const attendee = new Attendee(
     to,

@@ -127,6 +127,8 @@ describe("a meeting survives its node", () => {
     const before = everyone.map(place);
     const epoch = ada.crypto.member.epoch ?? 0n;
     const back = everyone.map((bot) => next(bot, "reconnected"));
+    const alarms: string[] = [];
+    for (const bot of everyone) bot.crypto.member.on("alarm", (alarm) => alarms.push(alarm.kind));
     // Ada's update is on its way (being made, sent, or written and not yet echoed) as the node dies:
     // the new owner delivers it from the log, or Ada, hearing nothing, makes it again.
     ada.crypto.member.requestSelfUpdate();
@@ -145,6 +147,8 @@ describe("a meeting survives its node", () => {
     assert.deepEqual(await Promise.all(everyone.map(exported)), Array(3).fill(await exported(ada)));
     assert.equal(await nodes.storedEpoch(room.roomId), Number(epoch + 1n));
     assert.equal(await nodes.owner(room.roomId), "node-n");
+    // A commit lost with its node was not withheld by the server: no alarm (commit-flight.ts).
+    assert.deepEqual(alarms, [], "no withheld-commit alarm for a failover");
   });
 
   it("refuses a paused owner: once its lease passed it writes nothing and stops serving", async () => {

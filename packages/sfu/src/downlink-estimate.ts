@@ -8,8 +8,9 @@
  * Growing again is how the estimate learns the link got wider, and on a link that stays narrow
  * each try sends a higher layer into a full queue: its keyframe is lost, and the picture stops
  * until the fall back's keyframe gets through. So after loss the estimate stays where it fell for a
- * hold that doubles each time a try meets loss again (8 s, 16 s, … 2 min), and resets once a
- * try has held without loss for 20 s.
+ * hold that doubles each time a try meets loss again (8 s, 16 s, … 1 min), and resets once a
+ * try has held without loss for 20 s. Longer holds cost less on a link that stays narrow, but a
+ * link that widens again waits that long for the videos paused on it (layer-choice.ts).
  */
 export interface DownlinkSample {
   /** Bits the SFU sent this receiver since the last sample. */
@@ -24,7 +25,7 @@ export const START_BPS = 1_500_000;
 const MIN_BPS = 50_000;
 const MAX_BPS = 20_000_000;
 const FIRST_HOLD_S = 8;
-const LONGEST_HOLD_S = 120;
+const LONGEST_HOLD_S = 60;
 /** A try that meets loss within this long after its hold ended failed; one that lasts succeeded. */
 const TRY_S = 20;
 

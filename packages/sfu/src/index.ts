@@ -4,6 +4,7 @@ export type { PacketInterceptor, SfuOptions } from "./media-config.ts";
 export type { Peer } from "./peer.ts";
 export type { Room, ScreenShare } from "./room.ts";
 export { Sfu, type SfuStats } from "./sfu.ts";
+export type { ReceiverSignals } from "./subscribe-transport.ts";
 export {
   type ForwardedTrack,
   type MediaKind,

@@ -3,7 +3,7 @@ import { isHiddenCandidate } from "./hidden-candidates.ts";
 import type { RoomSettings } from "./media-config.ts";
 import { Producer } from "./producer.ts";
 import { PublishTransport } from "./publish-transport.ts";
-import { type OfferListener, SubscribeTransport } from "./subscribe-transport.ts";
+import { type ReceiverSignals, SubscribeTransport } from "./subscribe-transport.ts";
 import type { MediaSource, PeerId, RemoteCandidate, ViewedVideo } from "./types.ts";
 
 /**
@@ -30,12 +30,12 @@ export class Peer {
     roomId: string,
     readonly id: PeerId,
     settings: RoomSettings,
-    onOffer: OfferListener,
+    signals: ReceiverSignals,
     onProducer: (producer: Producer) => void,
     unannounced: readonly MediaSource[] = [],
   ) {
     this.unannounced = new Set(unannounced);
-    this.subscribeTransport = new SubscribeTransport(settings.config, onOffer);
+    this.subscribeTransport = new SubscribeTransport(settings.config, signals);
     this.publishTransport = new PublishTransport(
       settings.publishConfig,
       (source, track, receiver) => {
@@ -122,17 +122,17 @@ export class Peer {
   }
 
   /**
-   * Its participant is back on `onOffer`'s connection and kept its peer connections: the
+   * Its participant is back on `signals`' connection and kept its peer connections: the
    * receiving side restarts ICE at once, the publishing side when the participant offers. False
    * if a connection cannot restart (it failed or closed while the participant was away).
    */
-  reconnect(onOffer: OfferListener): boolean {
+  reconnect(signals: ReceiverSignals): boolean {
     const { publishTransport, subscribeTransport } = this;
     if (this.closed || !publishTransport.restartable || !subscribeTransport.restartable) {
       return false;
     }
     this.away = false;
-    subscribeTransport.reconnect(onOffer);
+    subscribeTransport.reconnect(signals);
     for (const producer of this.published.values()) producer.setPaused(false);
     return true;
   }

@@ -112,3 +112,11 @@ export function senderRoundTripMs(sender: RTCRtpSender): number | undefined {
   const rtt = (sender as unknown as { rtt?: number }).rtt;
   return rtt === undefined ? undefined : rtt * 1000;
 }
+
+/**
+ * The sequence number of the last packet `sender` sent, as it went out (werift sets it in
+ * `dispatchRtp` before its first await, so it is read right after `sendRtp`).
+ */
+export function senderSequenceNumber(sender: RTCRtpSender): number | undefined {
+  return (sender as unknown as { sequenceNumber?: number }).sequenceNumber;
+}

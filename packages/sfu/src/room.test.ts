@@ -3,6 +3,7 @@ import { after, describe, it } from "node:test";
 import { MediaStreamTrack, RTCPeerConnection } from "werift";
 import { peerConfig, publishConfig } from "./media-config.ts";
 import { Room } from "./room.ts";
+import { IGNORED_SIGNALS } from "./testing/loopback.ts";
 import { type ForwardedTrack, NegotiationError } from "./types.ts";
 
 const config = peerConfig({ announcedAddresses: ["127.0.0.1"], keyframeIntervalMs: 1000 });
@@ -44,15 +45,18 @@ class Receiver {
 
   constructor(room: Room, id: string) {
     open.push(this.pc);
-    const peer = room.addPeer(id, (sdp, tracks) => {
-      void (async () => {
-        await this.pc.setRemoteDescription({ type: "offer", sdp });
-        await this.pc.setLocalDescription(await this.pc.createAnswer());
-        this.tracks = tracks;
-        this.offers++;
-        await peer.subscribeTransport.applyAnswer(this.pc.localDescription?.sdp ?? "");
-        for (const wake of this.waiters.splice(0)) wake();
-      })();
+    const peer = room.addPeer(id, {
+      offer: (sdp, tracks) => {
+        void (async () => {
+          await this.pc.setRemoteDescription({ type: "offer", sdp });
+          await this.pc.setLocalDescription(await this.pc.createAnswer());
+          this.tracks = tracks;
+          this.offers++;
+          await peer.subscribeTransport.applyAnswer(this.pc.localDescription?.sdp ?? "");
+          for (const wake of this.waiters.splice(0)) wake();
+        })();
+      },
+      videosPaused() {},
     });
   }
 
@@ -108,7 +112,7 @@ describe("room: screen share", () => {
   it("makes a producer per m-line of a four-m-line offer but forwards the screen only while shared", async () => {
     const room = newRoom();
     const bob = new Receiver(room, "bob");
-    const alice = room.addPeer("alice", () => {});
+    const alice = room.addPeer("alice", IGNORED_SIGNALS);
     await alice.publishTransport.answer(await publishOffer(["audio", "video", "video", "audio"]));
     assert.deepEqual([...alice.producers.keys()].sort(), [
       "camera",
@@ -145,7 +149,7 @@ describe("room: screen share", () => {
   it("screen audio is never forwarded without screen video", async () => {
     const room = newRoom();
     const bob = new Receiver(room, "bob");
-    const alice = room.addPeer("alice", () => {});
+    const alice = room.addPeer("alice", IGNORED_SIGNALS);
     await alice.publishTransport.answer(await publishOffer(["audio", "video", "video", "audio"]));
     await bob.until("alice", ["camera", "microphone"]);
     const offers = await bob.settled();
@@ -158,7 +162,7 @@ describe("room: screen share", () => {
   it("refuses to share for a publisher whose offer has no screen m-lines, and changes nothing", async () => {
     const room = newRoom();
     const bob = new Receiver(room, "bob");
-    const alice = room.addPeer("alice", () => {});
+    const alice = room.addPeer("alice", IGNORED_SIGNALS);
     assert.throws(() => room.shareScreen("alice", { video: true, audio: false }), NegotiationError);
     await alice.publishTransport.answer(await publishOffer(["audio", "video"]));
     await bob.until("alice", ["camera", "microphone"]);
@@ -171,7 +175,7 @@ describe("room: screen share", () => {
 
   it("refuses publish offers with other m-line layouts", async () => {
     const room = newRoom();
-    const alice = room.addPeer("alice", () => {});
+    const alice = room.addPeer("alice", IGNORED_SIGNALS);
     for (const kinds of [
       ["audio"],
       ["video", "audio"],
@@ -195,7 +199,7 @@ describe("room: microphone and camera", () => {
   it("forwards a peer's microphone and camera only once it announces them on, and keeps them through a mute", async () => {
     const room = newRoom();
     const bob = new Receiver(room, "bob");
-    const alice = room.addPeer("alice", () => {}, { awaitMedia: true });
+    const alice = room.addPeer("alice", IGNORED_SIGNALS, { awaitMedia: true });
     await alice.publishTransport.answer(await publishOffer(["audio", "video"]));
     assert.deepEqual([...alice.producers.keys()].sort(), ["camera", "microphone"]);
     // A receive-only participant: its producers exist but reach nobody, so no offer at all.

@@ -3,7 +3,7 @@ import type { RoomSettings } from "./media-config.ts";
 import { addMedia, type MediaCounters } from "./media-counters.ts";
 import { Peer } from "./peer.ts";
 import type { Producer } from "./producer.ts";
-import type { OfferListener } from "./subscribe-transport.ts";
+import type { ReceiverSignals } from "./subscribe-transport.ts";
 import { type MediaSource, NegotiationError, type PeerId } from "./types.ts";
 
 /** What a participant shares of its screen. Screen audio goes only with screen video. */
@@ -36,14 +36,14 @@ export class Room {
    * Adds a peer and starts forwarding everything already published to it. With `awaitMedia`, its
    * own microphone and camera go to the others only once announced (announceMedia).
    */
-  addPeer(id: PeerId, onOffer: OfferListener, { awaitMedia = false } = {}): Peer {
+  addPeer(id: PeerId, signals: ReceiverSignals, { awaitMedia = false } = {}): Peer {
     if (this.closed) throw new Error(`room ${this.id} is closed`);
     if (this.peers.has(id)) throw new Error(`peer ${id} is already in room`);
     const peer = new Peer(
       this.id,
       id,
       this.settings,
-      onOffer,
+      signals,
       (producer) => this.onProducer(producer),
       awaitMedia ? ["microphone", "camera"] : [],
     );
@@ -57,12 +57,12 @@ export class Room {
   }
 
   /**
-   * The peer `id` kept while its participant was away, now reconnected on `onOffer`'s connection
+   * The peer `id` kept while its participant was away, now reconnected on `signals`' connection
    * (Peer.reconnect); null if there is none or it cannot restart.
    */
-  reconnectPeer(id: PeerId, onOffer: OfferListener): Peer | null {
+  reconnectPeer(id: PeerId, signals: ReceiverSignals): Peer | null {
     const peer = this.peers.get(id);
-    return peer?.reconnect(onOffer) ? peer : null;
+    return peer?.reconnect(signals) ? peer : null;
   }
 
   /** The peer `id`'s participant dropped and its place is held (Peer.hold). */

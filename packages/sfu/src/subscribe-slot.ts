@@ -7,6 +7,7 @@ import { type RTCRtpTransceiver, RtcpRrPacket, RtcpSrPacket, type RtpPacket } fr
 import { DownlinkLoss } from "./downlink-loss.ts";
 import type { Paced, PacedSink, Pacer } from "./pacer.ts";
 import type { PacketSink, Producer } from "./producer.ts";
+import { senderSequenceNumber } from "./receiver-seams.ts";
 import { ResendLimit } from "./resend-limit.ts";
 import type { MediaKind } from "./types.ts";
 
@@ -37,7 +38,6 @@ export class Slot implements PacketSink, PacedSink {
   bytesIn = 0;
   bytesSent = 0;
   packetsSent = 0;
-  private sentTotal = 0;
   /** The loss on the link to the receiver, by its reports (taken by the estimate's look). */
   readonly loss = new DownlinkLoss();
   /** Stopped for congestion: forwarding resumes at the wanted layer's keyframe, not at once. */
@@ -57,7 +57,7 @@ export class Slot implements PacketSink, PacedSink {
       if (!(packet instanceof RtcpRrPacket || packet instanceof RtcpSrPacket)) return;
       const report = packet.reports.find((r) => r.ssrc === sender.ssrc);
       if (!report) return;
-      this.loss.report(report.highestSequence, report.packetsLost, this.sentTotal);
+      this.loss.report(report.highestSequence, report.packetsLost);
     });
   }
 
@@ -110,7 +110,6 @@ export class Slot implements PacketSink, PacedSink {
     }
     this.bytesSent += bytes;
     this.packetsSent++;
-    this.sentTotal++;
     // sendRtp clones the packet, synchronously, before rewriting it (werift 0.25.2's dispatchRtp):
     // shifted for the packets skipped before it and put back, other receivers see it unchanged.
     // A failed send drops one packet, nothing more.
@@ -118,6 +117,9 @@ export class Slot implements PacketSink, PacedSink {
     item.header.sequenceNumber = (sequence - this.skipped) & 0xffff;
     sender.sendRtp(item).catch(() => {});
     item.header.sequenceNumber = sequence;
+    // Reports name what arrived by the numbers packets went out with.
+    const sent = senderSequenceNumber(sender);
+    if (sent !== undefined) this.loss.sent(sent);
   }
 
   /** Switches at a keyframe; the sender continues its sequence numbers and timestamps. */

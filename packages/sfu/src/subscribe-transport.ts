@@ -17,7 +17,13 @@ import {
 /** How often each receiver's estimate and layers are looked at: about once per receiver report. */
 const ADAPT_INTERVAL_MS = 1000;
 
-export type OfferListener = (sdp: string, tracks: ForwardedTrack[]) => void;
+/** What the SFU tells a receiving participant, through its signalling connection. */
+export interface ReceiverSignals {
+  /** A new subscribe offer, and whose media each m-line carries. */
+  offer(sdp: string, tracks: ForwardedTrack[]): void;
+  /** The shown videos paused to fit its link, by mid; empty once none is. */
+  videosPaused(mids: string[]): void;
+}
 
 /**
  * The server-to-participant connection. The server is always the offerer here: whenever the set
@@ -44,11 +50,13 @@ export class SubscribeTransport {
   private audioBits = 0;
   /** Whether the page has said what it shows (setView); before that every video counts as shown. */
   private viewed = false;
+  /** The paused mids its participant was last told of; null when it must be told again. */
+  private toldPaused: ReadonlySet<string> | null = new Set();
 
   constructor(
     config: ConstructorParameters<typeof RTCPeerConnection>[0],
     /** Where offers go; null while the participant is away, and changes wait for its return. */
-    private onOffer: OfferListener | null,
+    private signals: ReceiverSignals | null,
   ) {
     this.pc = restartableIce(new RTCPeerConnection(config), () => this.requestKeyframes());
     this.pc.connectionStateChange.subscribe((state) => {
@@ -150,6 +158,7 @@ export class SubscribeTransport {
       demands,
       this.estimate.holding,
     );
+    const paused = new Set<string>();
     videos.forEach((slot, i) => {
       // Not on screen: nothing, at once. A producer not measured yet (its first second) keeps
       // what it has, or gets its lowest layer when it was off screen until now.
@@ -157,8 +166,22 @@ export class SubscribeTransport {
         slot.want(Math.max(slot.wantedLayer, 0));
         return;
       }
-      slot.want(choice[i] ?? -1, congested);
+      const layer = choice[i] ?? -1;
+      // Shown, flowing, and no layer: paused to fit the link, which its page shows on the tile.
+      if (layer < 0 && slot.maxLayer >= 0 && slot.transceiver.mid !== null) {
+        paused.add(slot.transceiver.mid);
+      }
+      slot.want(layer, congested);
     });
+    this.tellPaused(paused);
+  }
+
+  private tellPaused(paused: ReadonlySet<string>): void {
+    const told = this.toldPaused;
+    if (this.signals === null) return;
+    if (told && told.size === paused.size && [...paused].every((mid) => told.has(mid))) return;
+    this.toldPaused = paused;
+    this.signals.videosPaused([...paused]);
   }
 
   get forwarded(): ForwardedTrack[] {
@@ -209,7 +232,7 @@ export class SubscribeTransport {
       this.slots.push(slot);
     }
     slot.take(producer);
-    if (this.onOffer !== null) producer.attach(slot);
+    if (this.signals !== null) producer.attach(slot);
     this.newProducers.add(producer);
     this.negotiate();
   }
@@ -253,7 +276,7 @@ export class SubscribeTransport {
    * media. Frames of epochs it has not caught up with would only alarm it (docs/e2ee.md "Alarms").
    */
   hold(): void {
-    this.onOffer = null;
+    this.signals = null;
     for (const slot of this.slots) slot.producer?.detach(slot);
   }
 
@@ -262,8 +285,10 @@ export class SubscribeTransport {
    * offers go there, starting at once with one that restarts ICE and carries what changed while
    * it was away. An offer the dropped connection never answered is superseded by it.
    */
-  reconnect(onOffer: OfferListener): void {
-    this.onOffer = onOffer;
+  reconnect(signals: ReceiverSignals): void {
+    this.signals = signals;
+    // Told at the next choice, after the welcome: changes while it was away went nowhere.
+    this.toldPaused = null;
     for (const slot of this.slots) slot.producer?.attach(slot);
     this.restartIce = true;
     this.awaitingAnswer = false;
@@ -287,7 +312,7 @@ export class SubscribeTransport {
 
   private negotiate(): void {
     if (this.closed) return;
-    if (this.awaitingAnswer || this.onOffer === null) {
+    if (this.awaitingAnswer || this.signals === null) {
       this.dirty = true;
       return;
     }
@@ -315,6 +340,6 @@ export class SubscribeTransport {
       return;
     }
     // Made while its participant was away: reconnect() offers again.
-    this.onOffer?.(sdp, this.forwarded);
+    this.signals?.offer(sdp, this.forwarded);
   }
 }

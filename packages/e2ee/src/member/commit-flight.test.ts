@@ -2,6 +2,7 @@
 // and the withheld-commit alarm when the server says nothing. The state given never changes.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { ServerMessage } from "@conclave/protocol";
 import {
   adaAndBob,
   emitted,
@@ -10,9 +11,16 @@ import {
   pid,
   sent,
   snapshot,
+  welcome,
 } from "../testing/member-fixtures.ts";
-import { flightDue } from "./commit-flight.ts";
+import { connectionLost, flightDue } from "./commit-flight.ts";
 import { run } from "./draft.ts";
+
+/** Our place taken back on a new connection: what we missed follows. */
+function resumedWelcome(): ServerMessage {
+  const message = welcome(pid(1), null, [{ id: pid(1), leaf: 0 }]);
+  return message.type === "welcome" ? { ...message, resumed: true } : message;
+}
 
 describe("commit flight", () => {
   it("our commit is sent and kept in flight; its echo moves us to the next epoch", async () => {
@@ -84,5 +92,54 @@ describe("commit flight", () => {
       theirs.echoed.session?.securityCode.digits,
     );
     assert.equal(ours.made.inFlight?.lost, false);
+  });
+
+  it("a commit lost with its connection (a failover) raises no alarm; unanswered after the resume, it is given up", async () => {
+    const { clock, adaCtx, ada } = await adaAndBob();
+    const { made } = await ownUpdate(ada, adaCtx, pid(1));
+    clock.time += 5;
+    const cut = await run(made, (d) => connectionLost(d, adaCtx));
+    assert.equal(cut.state.inFlight?.alarmAt, undefined, "no alarm while the connection is down");
+    assert.equal(cut.state.commitsCut, 1);
+    clock.time += 6000; // the lease of the node that died runs out; another takes the meeting
+    assert.deepEqual(emitted((await run(cut.state, (d) => flightDue(d, adaCtx))).effects), []);
+    const resumed = await inbox(cut.state, adaCtx, resumedWelcome());
+    assert.equal(resumed.state.inFlight?.giveUpAt, clock.time + 2000, "its echo is due at once");
+    clock.time += 2000;
+    const given = await run(resumed.state, (d) => flightDue(d, adaCtx));
+    assert.deepEqual(emitted(given.effects), [], "given up without an alarm");
+    assert.equal(given.state.inFlight, undefined);
+    assert.equal(given.state.stats.commitsWithheld, 0);
+    assert.equal(given.state.duty.retryAfter, clock.time + 2000, "and made again after that");
+  });
+
+  it("the echo of a commit lost with its connection comes in the resumed backlog: adopted", async () => {
+    const { clock, adaCtx, ada } = await adaAndBob();
+    const { made, relay } = await ownUpdate(ada, adaCtx, pid(1));
+    const cut = await run(made, (d) => connectionLost(d, adaCtx));
+    clock.time += 6000;
+    const echoed = await inbox(cut.state, adaCtx, relay);
+    assert.equal(echoed.state.session?.epoch, 2n);
+    assert.equal(echoed.state.commitsCut, 0, "the server answered: the next cut is forgiven too");
+    assert.equal(echoed.state.stats.commitsWithheld, 0);
+  });
+
+  it("a server that drops the connection again while our next commit is out withholds it: alarm at once", async () => {
+    const { clock, adaCtx, ada } = await adaAndBob();
+    const { made } = await ownUpdate(ada, adaCtx, pid(1));
+    const cut = await run(made, (d) => connectionLost(d, adaCtx));
+    const resumed = await inbox(cut.state, adaCtx, resumedWelcome());
+    clock.time += 2000;
+    const given = await run(resumed.state, (d) => flightDue(d, adaCtx));
+    assert.equal(given.state.inFlight, undefined, "given up");
+    clock.time += 2000; // made again once retryAfter passed
+    const again = await ownUpdate(given.state, adaCtx, pid(1));
+    assert.equal(again.made.inFlight?.epoch, 1n, "the same epoch's commit, made again");
+    const cutAgain = await run(again.made, (d) => connectionLost(d, adaCtx));
+    assert.deepEqual(emitted(cutAgain.effects), [
+      { kind: "emit", name: "alarm", value: { kind: "withheld-commit", epoch: 1n } },
+    ]);
+    assert.equal(cutAgain.state.stats.commitsWithheld, 1);
+    assert.equal(cutAgain.state.inFlight?.giveUpAt, clock.time + 2000);
   });
 });

@@ -2,7 +2,8 @@
 // only on its echo; another commit of the same epoch means ours lost and will be refused, and we
 // decide again on the new epoch. The server answers every commit at once, so a commit of ours with
 // neither echo nor refusal within 2 s raises the withheld-commit alarm (docs/e2ee.md "Alarms"),
-// and is given up after the failover delay.
+// and is given up after the failover delay. Silence after the connection it went out on was lost
+// is not the server's, once: the node that ran the meeting may have died with it (a failover).
 import { toBase64url } from "@conclave/protocol";
 import { refusal } from "../admission/refusal.ts";
 import { processIncoming } from "../mls/incoming.ts";
@@ -45,7 +46,7 @@ export async function applyCommit(d: Draft, ctx: Ctx, bytes: Uint8Array): Promis
   if (mine !== undefined && mine.epoch === session.epoch) {
     if (constantTimeEqual(mine.built.transition.commit, bytes)) {
       // The echo of our own commit: the Delivery Service accepted it (docs/e2ee.md).
-      d.set({ inFlight: undefined });
+      d.set({ inFlight: undefined, commitsCut: 0 });
       await adopt(d, ctx, mine.built.transition, "own-commit", session.ownLeafIndex, bytes);
       return;
     }
@@ -79,7 +80,7 @@ export function onRefused(d: Draft, ctx: Ctx, epoch: bigint): void {
   const session = d.state.session;
   if (mine === undefined || session === undefined) return;
   // The transition is dropped unadopted; its `consumed` are the current session's: keep them.
-  d.set({ inFlight: undefined });
+  d.set({ inFlight: undefined, commitsCut: 0 });
   // Refused without having lost a race (a bad commit?): do not retry at once.
   if (!mine.lost && epoch <= session.epoch) {
     d.set({ duty: { ...d.state.duty, retryAfter: ctx.now() + ctx.config.failoverMs } });
@@ -113,6 +114,27 @@ export function flightDue(d: Draft, ctx: Ctx): void {
       duty: { ...d.state.duty, retryAfter: t + ctx.config.failoverMs },
     });
   }
+}
+
+/**
+ * The connection to the server is gone. A commit of ours still out may have died with the node
+ * that ran the meeting, before it was sequenced (docs/operations.md "Several machines with
+ * Redis"): the server did not withhold it, so its alarm waits; the backlog of the resumed place
+ * brings its echo or refusal, or it is given up (`giveUpSoon`) and made again on the new
+ * connection, under an alarm of its own. Once in a row only: a server that drops the connection
+ * again while a commit of ours is out withholds it that way, and the alarm is raised at once.
+ */
+export function connectionLost(d: Draft, ctx: Ctx): void {
+  flightDue(d, ctx);
+  const mine = d.state.inFlight;
+  // No commit out, or its alarm raised already (and a give-up due).
+  if (mine?.alarmAt === undefined) return;
+  if (d.state.commitsCut > 0) {
+    d.set({ inFlight: { ...mine, alarmAt: ctx.now() } });
+    flightDue(d, ctx);
+    return;
+  }
+  d.set({ inFlight: { ...mine, alarmAt: undefined }, commitsCut: 1 });
 }
 
 /** When the flight needs looking at again. */

@@ -25,6 +25,7 @@ import {
   type Reaction,
   type TypedAppMessage,
 } from "./app-message.ts";
+import { connectionLost } from "./commit-flight.ts";
 import type { MemberEvents, RosterMember } from "./events.ts";
 import { rejoin } from "./joining.ts";
 import { configOf, defaultTimers, type MeetingMemberOptions } from "./member-config.ts";
@@ -66,6 +67,8 @@ export interface MeetingMember {
   readonly stats: Readonly<MemberStats>;
   /** Feeds one parsed server message; messages the engine does not use are ignored. */
   receive(message: ServerMessage): void;
+  /** The connection to the server was lost; the app is reconnecting. */
+  connectionLost(): void;
   /**
    * Every request below answers through its promise alone: false if it could not be sent or
    * queued, a rejection with E2eeUsageError for a malformed argument (an empty chat text, a hand
@@ -224,6 +227,14 @@ class Member implements MeetingMember {
 
   receive(message: ServerMessage): void {
     void this.shell.enqueue((d) => handleServerMessage(d, this.ctx, message), undefined);
+  }
+
+  /**
+   * The connection to the server was lost (the app reconnects): a commit of ours that went out on
+   * it may have died with the server's node, which is not the server withholding it.
+   */
+  connectionLost(): void {
+    void this.shell.enqueue((d) => connectionLost(d, this.ctx), undefined);
   }
 
   sendApplication(data: Uint8Array): Promise<boolean> {

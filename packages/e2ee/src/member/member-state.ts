@@ -127,6 +127,11 @@ export interface MemberState {
   readonly bundles: readonly KeyPackageBundle[];
   readonly keyPackageSentAt: number;
   readonly inFlight: InFlight | undefined;
+  /**
+   * Commits of ours lost with the connection they went out on, in a row since the server last
+   * answered one (commit-flight.ts `connectionLost`): one is a failover, two are withholding.
+   */
+  readonly commitsCut: number;
   /** we reported mls-commit-failed; a rollback to `epoch` is due by `deadline` (rollback.ts) */
   readonly awaitingRollback: { readonly epoch: bigint; readonly deadline: number } | undefined;
   readonly queue: readonly Queued[];
@@ -179,6 +184,7 @@ export function initialState(admission: Admission): MemberState {
     bundles: [],
     keyPackageSentAt: 0,
     inFlight: undefined,
+    commitsCut: 0,
     awaitingRollback: undefined,
     queue: [],
     uploads: new Map(),

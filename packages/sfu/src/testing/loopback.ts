@@ -6,10 +6,13 @@ import { restartableIce } from "../ice-restart.ts";
 import { peerConfig, publishConfig } from "../media-config.ts";
 import type { Peer } from "../peer.ts";
 import { Room } from "../room.ts";
-import type { OfferListener } from "../subscribe-transport.ts";
+import type { ReceiverSignals } from "../subscribe-transport.ts";
 
 const config = peerConfig({ announcedAddresses: ["127.0.0.1"], keyframeIntervalMs: 1000 });
 const closing: Array<() => unknown> = [];
+
+/** For a peer whose offers and notices no test reads. */
+export const IGNORED_SIGNALS: ReceiverSignals = { offer() {}, videosPaused() {} };
 
 /** Closes every room and client made here; for `after`. */
 export async function closeAll(): Promise<void> {
@@ -48,14 +51,17 @@ export class Receiver {
     this.peer = room.addPeer("receiver", this.listener());
   }
 
-  listener(): OfferListener {
-    return (sdp) => {
-      this.offers.push(sdp);
-      void (async () => {
-        await this.pc.setRemoteDescription({ type: "offer", sdp });
-        await this.pc.setLocalDescription(await this.pc.createAnswer());
-        await this.peer.applySubscribeAnswer(this.pc.localDescription?.sdp ?? "");
-      })();
+  listener(): ReceiverSignals {
+    return {
+      offer: (sdp) => {
+        this.offers.push(sdp);
+        void (async () => {
+          await this.pc.setRemoteDescription({ type: "offer", sdp });
+          await this.pc.setLocalDescription(await this.pc.createAnswer());
+          await this.peer.applySubscribeAnswer(this.pc.localDescription?.sdp ?? "");
+        })();
+      },
+      videosPaused() {},
     };
   }
 }
@@ -79,7 +85,7 @@ export class Publisher {
   constructor(room: Room, id = "publisher", packetAt: PacketMaker = smallVp8) {
     this.pc.addTransceiver(new MediaStreamTrack({ kind: "audio" }), { direction: "sendonly" });
     this.pc.addTransceiver(this.camera, { direction: "sendonly" });
-    this.peer = room.addPeer(id, () => {});
+    this.peer = room.addPeer(id, IGNORED_SIGNALS);
     let seq = 0;
     this.timer = setInterval(() => this.camera.writeRtp(packetAt(++seq)), 20);
     closing.push(

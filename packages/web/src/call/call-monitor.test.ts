@@ -18,6 +18,7 @@ function person(id: string, patch: Partial<RemoteParticipant> = {}): RemoteParti
     audioStream: stream(`${id}-mic`),
     screen: null,
     reconnecting: false,
+    videoPaused: false,
     ...patch,
   } as RemoteParticipant;
 }
@@ -96,6 +97,7 @@ test("quality per tile from received stats, ours from the receiver reports, the 
           leafFromMedia: true,
           videoStream: stream("ann-screen"),
           audioStream: null,
+          paused: false,
         },
       }),
       person("ben", { video: false, videoStream: null }),

@@ -166,6 +166,11 @@ export class E2eeWorkerClient extends Store<E2eeWorkerState> implements FrameTra
     this.hooks = hooks;
   }
 
+  /** The connection to the server was lost: the engine judges a commit of ours out on it. */
+  serverLost(): void {
+    this.post({ type: "server-lost" });
+  }
+
   /** Hands a server message to the engine if it is one the engine uses. */
   relay(message: ServerMessage): void {
     if (FOR_ENGINE.has(message.type)) {

@@ -95,6 +95,8 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
   private readonly unsubscribe: (() => void)[];
   /** Tells the server which received videos the page shows, so it forwards only those. */
   private readonly view: ViewReport;
+  /** Receive mids the SFU paused to fit our link (videos-paused). */
+  private paused: ReadonlySet<string> = new Set();
 
   constructor(private readonly deps: MediaSessionDeps) {
     super({ connection: "new", speaking: [] });
@@ -129,6 +131,17 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
   /** mid → participant and source on the receiving connection. */
   receiveTracks(): ReceivedTracks {
     return this.recv?.tracksByMid() ?? {};
+  }
+
+  /** Receive mids the SFU paused to fit our link; their tiles say so. */
+  get pausedVideos(): ReadonlySet<string> {
+    return this.paused;
+  }
+
+  /** The SFU says which of the videos we show it paused to fit our link (none: resumed). */
+  setPaused(mids: readonly string[]): void {
+    this.paused = new Set(mids);
+    this.deps.tracksChanged();
   }
 
   /** Tracks per remote participant on the receiving connection. */
@@ -218,6 +231,7 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
   /** The connections end; the watchdogs keep what they saw. */
   close(): void {
     clearInterval(this.checkTimer);
+    this.paused = new Set();
     this.send?.close();
     this.send = null;
     this.recv?.close();
@@ -324,15 +338,24 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
       return; // closed meanwhile
     }
     if (recv !== this.recv) return;
+    const tracks = recv.tracksByMid();
     const { decoded, screensDecoded, speaking, bytesReceived, expectsMedia } = readReceiveHealth(
       report,
-      recv.tracksByMid(),
+      tracks,
       this.deps.listed(),
     );
     this.watchSilence(expectsMedia ? bytesReceived : null);
     this.view.report(visibleVideos(recv.pc, document));
-    this.watchdog.observe(decoded);
-    this.screenWatchdog.observe(screensDecoded);
+    // A paused video stands still on purpose: a keyframe would not move it.
+    const moving = (frames: Map<ParticipantId, number>, source: MediaSource) => {
+      for (const mid of this.paused) {
+        const track = tracks[mid];
+        if (track?.source === source) frames.delete(track.participantId as ParticipantId);
+      }
+      return frames;
+    };
+    this.watchdog.observe(moving(decoded, "camera"));
+    this.screenWatchdog.observe(moving(screensDecoded, "screen"));
     const before = this.state.speaking;
     if (speaking.length !== before.length || speaking.some((id) => !before.includes(id))) {
       this.update({ speaking });

@@ -83,6 +83,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
       group: () => ({ roster: this.e2ee.state.group.roster, bindings: this.e2ee.state.bindings }),
       tracks: () => this.media.remoteTracks(),
       mids: () => this.media.receiveTracks(),
+      paused: () => this.media.pausedVideos,
       announce: (text, kind) =>
         kind === undefined ? say(text) : this.announcements.notify(kind, text),
     });
@@ -247,6 +248,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
   private onLost(cause: "unreachable" | "closed" | "unanswered"): void {
     const { phase } = this.state;
     if (cause === "unanswered" && phase !== "connecting") return;
+    this.e2ee.serverLost();
     if (cause === "closed") {
       if (phase === "failed" || isOver(phase)) return;
       if (phase === "joined") this.announcements.say("Connection lost. Reconnecting…");
@@ -311,6 +313,8 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
         return this.media.applyAnswer(message.sdp);
       case "subscribe-offer":
         return this.media.answerOffer(message.sdp, message.tracks);
+      case "videos-paused":
+        return this.media.setPaused(message.mids);
       case "participant-joined":
         return this.people.joined(message.participant);
       case "participant-updated":
@@ -345,6 +349,9 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
         // Only a commit removes a member: if our engine applied one, its report ends the meeting
         // for us (onRemoved); if not, the server disconnected us, and we reconnect as after a drop.
         this.update({ notice: "Disconnected by the server" });
+        return;
+      case "closing":
+        // Nothing to show: the close that follows says "Reconnecting…" as a drop does.
         return;
       case "failed":
         this.teardown();

@@ -28,6 +28,7 @@ function list(roster: RosterEntry[]) {
     group: () => group,
     tracks: () => new Map(),
     mids: () => ({}),
+    paused: () => new Set(),
     announce: (text) => said.push(text),
   });
   return { people, said, group };

@@ -27,6 +27,8 @@ export interface ParticipantSources {
   tracks(): ReadonlyMap<ParticipantId, RemoteTracks>;
   /** mid → participant and source, as the server's last offer says. */
   mids(): ReceivedTracks;
+  /** Receive mids the SFU paused to fit our link. */
+  paused(): ReadonlySet<string>;
   /** Dropped connections, for the live region; leaves also as a notice (`kind`). */
   announce(text: string, kind?: NoticeKind): void;
 }
@@ -106,7 +108,7 @@ export class ParticipantList extends Store<ParticipantListState> {
       this.sources.tracks(),
       this.shown,
       { roster, bindings, mids: this.sources.mids() },
-      new Set(this.reconnecting.keys()),
+      { reconnecting: new Set(this.reconnecting.keys()), paused: this.sources.paused() },
     );
     this.update({
       participants: [...this.shown.values()],

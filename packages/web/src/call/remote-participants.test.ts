@@ -94,4 +94,16 @@ test("a screen share is a tile of its own, named from the KIDs of its own m-line
       ?.screen,
     null,
   );
+  // The SFU paused p1's screen and p2's camera for our link; it names a mid we do not carry too.
+  const paused = mergeTracks(
+    listed,
+    tracks,
+    out,
+    { roster, bindings: {}, mids: { ...mids, "4": { participantId: "p2", source: "camera" } } },
+    { paused: new Set(["2", "4", "9"]) },
+  );
+  assert.equal(paused.get("p1" as ParticipantId)?.screen?.paused, true);
+  assert.equal(paused.get("p1" as ParticipantId)?.videoPaused, false, "the camera was not paused");
+  assert.equal(paused.get("p2" as ParticipantId)?.screen?.paused, false);
+  assert.equal(paused.get("p2" as ParticipantId)?.videoPaused, true);
 });

@@ -25,6 +25,8 @@ export interface RemoteParticipant {
   readonly screen: RemoteScreen | null;
   /** Their connection dropped; the server holds their place while they come back. */
   readonly reconnecting: boolean;
+  /** The SFU paused their camera to fit our link (videos-paused). */
+  readonly videoPaused: boolean;
 }
 
 /** A remote screen share, named like its sharer's tile but from its own m-lines' KIDs. */
@@ -35,6 +37,16 @@ export interface RemoteScreen {
   readonly videoStream: MediaStream;
   /** Tab or system audio, when they share it. */
   readonly audioStream: MediaStream | null;
+  /** The SFU paused it to fit our link. */
+  readonly paused: boolean;
+}
+
+/** What the connections say of the participants now, besides their tracks. */
+export interface TrackConditions {
+  /** Their connection dropped, and the server holds their place. */
+  readonly reconnecting?: ReadonlySet<ParticipantId>;
+  /** Receive mids the SFU paused to fit our link (videos-paused). */
+  readonly paused?: ReadonlySet<string>;
 }
 
 /** What the MLS side knows: the roster, and which sender leaf each receive mid is bound to. */
@@ -92,9 +104,15 @@ export function mergeTracks(
   tracks: ReadonlyMap<ParticipantId, RemoteTracks>,
   previous: ReadonlyMap<ParticipantId, RemoteParticipant>,
   labels: GroupLabels,
-  reconnecting: ReadonlySet<ParticipantId> = new Set(),
+  { reconnecting = new Set(), paused = new Set() }: TrackConditions = {},
 ): Map<ParticipantId, RemoteParticipant> {
   const next = new Map<ParticipantId, RemoteParticipant>();
+  const pausedSources = new Set(
+    [...paused].flatMap((mid) => {
+      const track = labels.mids[mid];
+      return track ? [`${track.participantId}/${track.source}`] : [];
+    }),
+  );
   for (const p of roster.values()) {
     const t = tracks.get(p.id);
     const old = previous.get(p.id);
@@ -116,8 +134,10 @@ export function mergeTracks(
         leafFromMedia: screenLeaf.fromMedia,
         videoStream: screenVideo,
         audioStream: reuseStream(old?.screen?.audioStream ?? null, t?.screenAudio ?? null),
+        paused: pausedSources.has(`${p.id}/screen`),
       },
       reconnecting: reconnecting.has(p.id),
+      videoPaused: p.video && pausedSources.has(`${p.id}/camera`),
     });
   }
   return next;

@@ -10,6 +10,7 @@ import {
   RECONNECTING,
   type StageInput,
   stageTiles,
+  VIDEO_PAUSED,
 } from "./stage-tiles.ts";
 
 // Streams are only carried through: any distinct object stands for one.
@@ -28,6 +29,7 @@ function person(key: string, over: Partial<RemoteParticipant> = {}): RemoteParti
     audioStream: null,
     screen: null,
     reconnecting: false,
+    videoPaused: false,
     ...over,
   };
 }
@@ -78,6 +80,7 @@ describe("stage tiles", () => {
         leafFromMedia: true,
         videoStream: stream("ben screen"),
         audioStream: null,
+        paused: false,
       },
     });
     const tiles = stageTiles(
@@ -107,6 +110,7 @@ describe("stage tiles", () => {
       leafFromMedia: true,
       videoStream: stream("screen"),
       audioStream: null,
+      paused: false,
     };
     const tiles = stageTiles(
       input({
@@ -145,6 +149,23 @@ describe("stage tiles", () => {
     assert.equal(status(person("b", { leaf: null }), "joining"), undefined);
     assert.equal(status(person("b", { videoStream: null })), CONNECTING_VIDEO);
     assert.equal(status(person("b", { videoStream: null, video: false })), null);
+    assert.equal(status(person("b", { videoPaused: true })), VIDEO_PAUSED);
+    assert.equal(status(person("b", { videoPaused: true, reconnecting: true })), RECONNECTING);
+  });
+
+  it("a screen share the SFU paused for our link says so on its own tile", () => {
+    const screen = { name: "Ben", leaf: 2, leafFromMedia: true, audioStream: null };
+    const tilesOf = (paused: boolean) =>
+      stageTiles(
+        input({
+          participants: [
+            person("b", { screen: { ...screen, videoStream: stream("screen"), paused } }),
+          ],
+        }),
+      );
+    assert.equal(tilesOf(true)[2]?.view.status, VIDEO_PAUSED);
+    assert.equal(tilesOf(true)[1]?.view.status, null, "their camera still moves");
+    assert.equal(tilesOf(false)[2]?.view.status, null);
   });
 
   it("hands, reactions and quality go to the tile of the leaf that sent them", () => {

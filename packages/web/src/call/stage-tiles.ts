@@ -84,6 +84,8 @@ export const RECONNECTING = "Reconnecting…";
 export const NOT_IN_GROUP =
   "Not in the encrypted group yet: listed by the server, unknown to every member, it can read nothing";
 export const CONNECTING_VIDEO = "Connecting video…";
+/** The SFU holds this video back: our link lost packets and cannot carry it besides the others. */
+export const VIDEO_PAUSED = "Video paused: your connection is too slow for more video";
 
 /** Every tile of the stage, in the order the grid shows them. */
 export function stageTiles(input: StageInput): StageTile[] {
@@ -136,6 +138,7 @@ export function stageTiles(input: StageInput): StageTile[] {
           videoStream: p.screen.videoStream,
           videoOn: true,
           micOn: true,
+          status: p.screen.paused ? VIDEO_PAUSED : null,
           quality: quality[screenKey(p.id)] ?? null,
         },
       });
@@ -192,5 +195,6 @@ export function peopleCount(
 function statusOf(p: RemoteParticipant, groupStatus: GroupStatus): string | null {
   if (p.reconnecting) return RECONNECTING;
   if (p.leaf === null) return groupStatus === "member" ? NOT_IN_GROUP : null;
+  if (p.videoPaused) return VIDEO_PAUSED;
   return p.video && !p.videoStream ? CONNECTING_VIDEO : null;
 }

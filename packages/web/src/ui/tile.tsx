@@ -1,4 +1,4 @@
-import type { TileView } from "../call/stage-tiles.ts";
+import { type TileView, VIDEO_PAUSED } from "../call/stage-tiles.ts";
 import { HandIcon, MicOffIcon, VerifiedIcon } from "./icons.tsx";
 import { VideoView } from "./media-view.tsx";
 import { QualityIndicator } from "./quality-indicator.tsx";
@@ -39,8 +39,12 @@ export function Tile(props: TileView) {
     verified = false,
   } = props;
   const showVideo = videoOn && videoStream !== null;
+  const paused = status === VIDEO_PAUSED;
   return (
-    <figure class={`tile${self ? " self" : ""}${speaking ? " speaking" : ""}`} aria-label={label}>
+    <figure
+      class={`tile${self ? " self" : ""}${speaking ? " speaking" : ""}${paused ? " paused" : ""}`}
+      aria-label={label}
+    >
       <VideoView stream={videoStream} mirrored={self} hidden={!showVideo} />
       {!showVideo && (
         <div class="avatar" aria-hidden="true">

@@ -182,6 +182,11 @@ export class E2eeSession {
     return session;
   }
 
+  /** The page lost its connection to the server: a commit of ours out on it may be lost too. */
+  serverLost(): void {
+    this.member.connectionLost();
+  }
+
   /** A server message the page relays, validated again here (postMessage is a boundary too). */
   receiveServer(raw: string): void {
     let message: ReturnType<typeof parseServerMessage>;

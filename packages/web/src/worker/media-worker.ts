@@ -144,6 +144,9 @@ function handle(message: PageToWorker): void {
     case "server":
       withSession((s) => s.receiveServer(message.message));
       return;
+    case "server-lost":
+      withSession((s) => s.serverLost());
+      return;
     case "recv-mids":
       recvMids = { ...message.mids };
       session?.setReceiveMids(recvMids);

@@ -150,6 +150,8 @@ export const PageToWorkerSchema = z.discriminatedUnion("type", [
   }),
   /** A server message for the engine, as the JSON text the server sent (validated again there). */
   z.strictObject({ type: z.literal("server"), message: z.string().max(1024 * 1024) }),
+  /** The connection to the server was lost (the page reconnects): told to the engine. */
+  z.strictObject({ type: z.literal("server-lost") }),
   /** Which participant each receiving mid carries now; m-lines are reused, so sent on every offer. */
   z.strictObject({ type: z.literal("recv-mids"), mids: z.record(z.string(), ReceivedTrackSchema) }),
   /** How often to post `counts`, in milliseconds. */
