@@ -239,6 +239,7 @@ export class Meeting {
   /** The attendee's microphone and camera changed: the others are told. */
   updateMedia(attendee: Attendee, audio: boolean, video: boolean): void {
     attendee.state = { ...attendee.state, audio, video };
+    this.media.announceMedia(attendee.id, audio, video);
     this.record?.updated(attendee.state);
     this.announce(attendee);
   }
