@@ -1,15 +1,18 @@
 /**
- * `npm run bench:failover -- [--people 4] [--rounds 3] [--lease-ms 5000]`
+ * `npm run bench:failover -- [--people 4] [--rounds 3] [--lease-ms 5000] [--drain]`
  *
- * A meeting's node killed, measured (docs/performance.md "Failover"): a real redis-server, two
+ * A meeting's node killed, or with `--drain` taken out of service (SIGTERM: it hands its meetings
+ * off, docs/operations.md "Taking a node out of service"), measured (docs/performance.md
+ * "Failover"): a real redis-server, two
  * server nodes with their own media ports behind a TCP balancer that sends every connection to the
  * first node alive (packages/server/test/balancer.ts), and `people` bots that publish the shipped
  * clip, each with reconnection on. Each round, once everyone decrypts everyone and has said
- * something in the chat, the owning node gets SIGKILL while the meeting is idle; each bot says
- * something again as soon as it is back. Per round: kill → every member resumed, the media gap
- * (kill → media from every other member decrypted again, worst receiver), epochs added, chat
- * messages lost (sent by a member that got its place back, not received by every other), and
- * whether everyone holds the same leaf and exporter as before. Prints JSON.
+ * something in the chat, the owning node gets SIGKILL (or SIGTERM) while the meeting is idle; each
+ * bot says something again as soon as it is back. Per round, from the signal: every member
+ * resumed, the media gap (media from every other member decrypted again, worst receiver), the
+ * node's exit, epochs added, chat messages lost (sent by a member that got its place back, not
+ * received by every other), and whether everyone holds the same leaf and exporter as before.
+ * Prints JSON.
  */
 import { parseArgs } from "node:util";
 import { type Bot, joinBot } from "@conclave/bot";
@@ -25,13 +28,17 @@ const { values } = parseArgs({
     people: { type: "string", default: "4" },
     rounds: { type: "string", default: "3" },
     "lease-ms": { type: "string", default: "5000" },
+    drain: { type: "boolean", default: false },
   },
 });
+const signal = values.drain ? "SIGTERM" : "SIGKILL";
 const people = Number(values.people);
 const rounds = Number(values.rounds);
 const leaseMs = Number(values["lease-ms"]);
 if (!Number.isInteger(people) || people < 2 || !(rounds >= 1) || !(leaseMs >= 300)) {
-  throw new Error("usage: bench:failover -- [--people N>=2] [--rounds R] [--lease-ms T>=300]");
+  throw new Error(
+    "usage: bench:failover -- [--people N>=2] [--rounds R] [--lease-ms T>=300] [--drain]",
+  );
 }
 const PORT_BASE = 20_000 + (process.pid % 180) * 200;
 const MEDIA_AGAIN = 10;
@@ -84,7 +91,7 @@ async function round(redisUrl: string, index: number) {
       });
     }
     const killedAt = performance.now();
-    process.kill(a.pid, "SIGKILL");
+    const exited = a.stop(signal).then(() => performance.now() - killedAt);
     await waitFor("every member back", () => resumedAt.size === bots.length, 120_000);
     await waitFor(
       "media from everyone to everyone again",
@@ -104,9 +111,10 @@ async function round(redisUrl: string, index: number) {
     const epochs = new Set(bots.map((bot) => bot.crypto.member.epoch));
     const exporters = new Set(await Promise.all(bots.map(exported)));
     return {
-      killToAllResumedMs: Math.round(Math.max(...resumedAt.values()) - killedAt),
-      killToFirstResumedMs: Math.round(Math.min(...resumedAt.values()) - killedAt),
+      toAllResumedMs: Math.round(Math.max(...resumedAt.values()) - killedAt),
+      toFirstResumedMs: Math.round(Math.min(...resumedAt.values()) - killedAt),
       mediaGapMs: Math.round(mediaGapMs),
+      exitedMs: Math.round(await exited),
       epochsAdded: epochs.size === 1 ? Number([...epochs][0] ?? 0n) - Number(before.epoch) : null,
       messagesLost: lost,
       sameLeaves: bots.map(placeOf).every((p, i) => p === before.places[i]),
@@ -127,7 +135,7 @@ try {
 } finally {
   await redis.stop();
 }
-const sorted = (key: "killToAllResumedMs" | "mediaGapMs") =>
+const sorted = (key: "toAllResumedMs" | "mediaGapMs") =>
   results.map((r) => r[key]).sort((x, y) => x - y);
 const median = (xs: number[]) => xs[Math.floor(xs.length / 2)] ?? null;
 console.log(
@@ -135,8 +143,9 @@ console.log(
     {
       people,
       leaseMs,
+      signal,
       rounds: results,
-      medianKillToAllResumedMs: median(sorted("killToAllResumedMs")),
+      medianToAllResumedMs: median(sorted("toAllResumedMs")),
       medianMediaGapMs: median(sorted("mediaGapMs")),
     },
     null,

@@ -26,3 +26,14 @@ export function median(values: readonly number[]): number {
 }
 
 export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** The pid of each worker as it last started ("worker started" lines; none with one process). */
+export function workerPids(logs: readonly string[]): number[] {
+  const pids = new Map<number, number>();
+  for (const line of logs) {
+    if (!line.includes('"msg":"worker started"')) continue;
+    const { worker, pid } = JSON.parse(line) as { worker: number; pid: number };
+    pids.set(worker, pid);
+  }
+  return [...pids.values()];
+}

@@ -24,7 +24,7 @@ import { createRoom } from "./janus/janus-participants.ts";
 import { startJanus } from "./janus/janus-process.ts";
 import { LoadFleet } from "./load/load-fleet.ts";
 import type { LoadSample, LoadTarget } from "./load/load-messages.ts";
-import { cpuSeconds, forwardedByConclave, median, round } from "./sfu-measure.ts";
+import { cpuSeconds, forwardedByConclave, median, round, workerPids } from "./sfu-measure.ts";
 
 const { values } = parseArgs({
   options: {
@@ -127,17 +127,6 @@ async function startTarget(peer: Peer): Promise<Target> {
     logs: () => server.logs,
     stop: () => server.stop(),
   };
-}
-
-/** The pid of each worker as it last started ("worker started" lines; none with one process). */
-function workerPids(logs: readonly string[]): number[] {
-  const pids = new Map<number, number>();
-  for (const line of logs) {
-    if (!line.includes('"msg":"worker started"')) continue;
-    const { worker, pid } = JSON.parse(line) as { worker: number; pid: number };
-    pids.set(worker, pid);
-  }
-  return [...pids.values()];
 }
 
 /** Every receiver gets every publisher but itself, audio and video, in each meeting. */

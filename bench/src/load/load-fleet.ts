@@ -1,63 +1,9 @@
-import { type ChildProcess, fork } from "node:child_process";
-import { once } from "node:events";
 import { fileURLToPath } from "node:url";
+import { ForkedWorker } from "./forked-worker.ts";
 import type { LoadCommand, LoadReply, LoadSample, LoadTarget } from "./load-messages.ts";
 
 const WORKER = fileURLToPath(new URL("./load-worker.ts", import.meta.url));
-const REPLY_TIMEOUT_MS = 600_000;
-
-/** One forked load process, one command at a time. */
-class LoadProcess {
-  private constructor(private readonly child: ChildProcess) {}
-
-  static async start(): Promise<LoadProcess> {
-    const child = fork(WORKER, [], { execArgv: ["--import", "tsx"], stdio: "inherit" });
-    const worker = new LoadProcess(child);
-    await worker.next("ready");
-    return worker;
-  }
-
-  async ask<T extends LoadReply["type"]>(
-    command: LoadCommand,
-    expected: T,
-  ): Promise<Extract<LoadReply, { type: T }>> {
-    const reply = this.next(expected);
-    this.child.send(command);
-    return reply;
-  }
-
-  kill(): void {
-    if (this.child.exitCode === null) this.child.kill("SIGKILL");
-  }
-
-  async exited(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null)
-      await once(this.child, "exit");
-  }
-
-  private next<T extends LoadReply["type"]>(expected: T): Promise<Extract<LoadReply, { type: T }>> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => done(new Error(`no ${expected} from a load process`)),
-        REPLY_TIMEOUT_MS,
-      );
-      const onMessage = (reply: LoadReply) => {
-        if (reply.type === "failed") done(new Error(`load process: ${reply.message}`));
-        else if (reply.type === expected) done(null, reply as Extract<LoadReply, { type: T }>);
-      };
-      const onExit = (code: number | null) => done(new Error(`load process exited with ${code}`));
-      const done = (error: Error | null, reply?: Extract<LoadReply, { type: T }>) => {
-        clearTimeout(timer);
-        this.child.off("message", onMessage);
-        this.child.off("exit", onExit);
-        if (error) reject(error);
-        else if (reply) resolve(reply);
-      };
-      this.child.on("message", onMessage);
-      this.child.once("exit", onExit);
-    });
-  }
-}
+type LoadProcess = ForkedWorker<LoadCommand, LoadReply>;
 
 /** Names dealt round-robin over `n` processes. */
 function deal(names: readonly string[], n: number): string[][] {
@@ -72,7 +18,11 @@ export class LoadFleet {
   private constructor(private readonly workers: LoadProcess[]) {}
 
   static async start(processes: number): Promise<LoadFleet> {
-    return new LoadFleet(await Promise.all(Array.from({ length: processes }, LoadProcess.start)));
+    return new LoadFleet(
+      await Promise.all(
+        Array.from({ length: processes }, () => ForkedWorker.start<LoadCommand, LoadReply>(WORKER)),
+      ),
+    );
   }
 
   /** Joins the publishers; then the subscribers (for Janus, to every publisher's feed). */
@@ -114,13 +64,6 @@ export class LoadFleet {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(
-      this.workers.map(async (w) => {
-        const timer = setTimeout(() => w.kill(), 10_000);
-        await w.ask({ type: "stop" }, "stopped").catch(() => w.kill());
-        await w.exited();
-        clearTimeout(timer);
-      }),
-    );
+    await Promise.all(this.workers.map((w) => w.stop({ type: "stop" })));
   }
 }

@@ -23,7 +23,12 @@ export interface BotMediaContext {
   readonly send: (message: ClientMessage) => void;
   /** The bot is leaving or its media closed for good: offers are no longer answered. */
   readonly stopped: () => boolean;
+  /** Tiles of the grid page it receives as (BotOptions.gridTiles); null sends no view. */
+  readonly gridTiles: number | null;
 }
+
+/** A cell of a 3 × 3 grid on a 1280 × 720 stage, in device pixels. */
+const GRID_CELL = { width: 426, height: 240 };
 
 /** What the bot's stats show of its media. */
 export interface BotMediaStats {
@@ -144,6 +149,11 @@ export class BotMedia {
       await this.subscriber.answer(sdp, tracks);
       const answer = await completeSdp(this.subscriber.pc, 10_000);
       send({ type: "subscribe-answer", sdp: answer });
+      const tiles = this.context.gridTiles;
+      if (tiles !== null) {
+        const shown = tracks.filter((t) => t.source === "camera").slice(0, tiles - 1);
+        send({ type: "view", videos: shown.map((t) => ({ mid: t.mid, ...GRID_CELL })) });
+      }
     } catch {
       // The server waits for an answer before its next offer; without one the bot receives
       // nothing new. Record it where stats() shows it.

@@ -36,4 +36,10 @@ export interface BotOptions {
    * behind a firewall that blocks UDP must: checks that a relay works. Default false.
    */
   readonly relayOnly?: boolean;
+  /**
+   * Receive as a grid page of this many tiles, its own included, would: after each offer, say
+   * (`view`, docs/protocol.md "View") that it shows the first `gridTiles - 1` cameras the offer
+   * lists, at a grid cell's size. Unset, it sends no view and every video is forwarded.
+   */
+  readonly gridTiles?: number;
 }

@@ -144,6 +144,7 @@ export class Bot extends TypedEvents<BotEvents> {
         peerConfig: () => bot.peerConfig(),
         send: (m) => bot.socket?.send(m),
         stopped: () => bot.ending || bot.mediaClosed !== null,
+        gridTiles: options.gridTiles ?? null,
       });
       await bot.connect();
     } catch (error) {

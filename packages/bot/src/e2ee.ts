@@ -53,6 +53,9 @@ export class BotE2ee {
     { readonly fingerprint: string; readonly keyPackageRef: string }
   >();
 
+  /** When (performance.now()) the first received video frame opened; null until then. */
+  firstVideoFrameAt: number | null = null;
+
   private constructor(readonly member: MeetingMember) {
     this.media = new MeetingMedia(member);
     member.on("upload", ({ participantId, fingerprint, keyPackageRef }) => {
@@ -106,7 +109,13 @@ export class BotE2ee {
 
   /** Opens one received frame; the cryptor counts the outcome per sender. Never throws. */
   open(track: SubscribedTrack, frame: Uint8Array): void {
-    this.media.decrypt(track.mid, track.kind, frame).catch(() => {});
+    this.media
+      .decrypt(track.mid, track.kind, frame)
+      .then((received) => {
+        if (received.outcome === "open" && track.kind === "video")
+          this.firstVideoFrameAt ??= performance.now();
+      })
+      .catch(() => {});
   }
 
   /**

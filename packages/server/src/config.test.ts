@@ -9,7 +9,7 @@ describe("configuration", () => {
     assert.equal(config.port, 8080);
     assert.equal(config.tls, null);
     assert.deepEqual(config.announcedAddresses, ["127.0.0.1"]);
-    assert.equal(config.maxParticipants, 16);
+    assert.equal(config.maxParticipants, 100);
     assert.equal(config.workers, availableParallelism(), "one worker per core");
   });
 

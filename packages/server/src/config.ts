@@ -173,7 +173,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rtcPortRange: minPort ? [minPort, maxPort] : null,
     iceTcp: onOff(env, "ICE_TCP", true),
     turn: turnOf(env),
-    maxParticipants: integer(env, "MAX_PARTICIPANTS", 16, 2, 1000),
+    maxParticipants: integer(env, "MAX_PARTICIPANTS", 100, 2, 1000),
     maxEventLoopDelayMs: integer(env, "MAX_EVENT_LOOP_DELAY_MS", 50, 0, 10_000),
     keyframeIntervalMs: integer(env, "KEYFRAME_INTERVAL_MS", 1000, 100, 60_000),
     drainTimeoutMs: integer(env, "DRAIN_TIMEOUT_MS", 10_000, 0, 600_000),

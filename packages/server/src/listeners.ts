@@ -25,6 +25,11 @@ export interface Listeners {
   readonly port: number;
   readonly metricsPort: number | null;
   readonly selfSignedFingerprint: string | null;
+  /**
+   * Takes no new connection on the public port from now on (a drain hands its meetings to other
+   * nodes: a balancer sends whoever reconnects to one of them); open connections go on.
+   */
+  stopAccepting(): void;
   /** Closes every WebSocket with 1001, then both listeners. */
   close(): Promise<void>;
 }
@@ -136,22 +141,24 @@ export async function openListeners(
       ? await listen(metricsHttp, metricsAddress.port, metricsAddress.host, "METRICS_ADDRESS")
       : null;
 
+  const closed = (server: Server | null) =>
+    new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
+  let publicClosed: Promise<void> | null = null;
   return {
     port,
     metricsPort,
     selfSignedFingerprint: tls?.selfSignedFingerprint ?? null,
+    stopAccepting() {
+      publicClosed ??= closed(http);
+    },
     async close() {
       clearInterval(heartbeat);
       for (const ws of wss.clients) ws.close(1001, "server shutting down");
       wss.close();
+      publicClosed ??= closed(http);
       http.closeAllConnections();
       metricsHttp?.closeAllConnections();
-      await Promise.all(
-        [http, metricsHttp].map(
-          (server) =>
-            new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),
-        ),
-      );
+      await Promise.all([publicClosed, closed(metricsHttp)]);
     },
   };
 }

@@ -5,6 +5,9 @@ import { isLoopback, isWildcard, machineName, servedAddresses } from "./machine-
 import { type RunningServer, startServer } from "./server.ts";
 import { type Reach, startBanner } from "./start-banner.ts";
 
+/** How much longer than its drain and lease a stop may take before the process just exits. */
+const STOP_MARGIN_MS = 5000;
+
 /** What a firewall in front of this server must let in for media, in one line. */
 function mediaPorts(config: Config): string {
   const protocols = config.iceTcp ? "UDP and TCP" : "UDP";
@@ -65,6 +68,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "draining");
+    // Whatever hangs (a client that never answers the close, Redis gone), the process ends.
+    const boundMs = config.drainTimeoutMs + (config.redis?.leaseTtlMs ?? 0) + STOP_MARGIN_MS;
+    setTimeout(() => {
+      log.warn({ boundMs }, "the drain took too long; exiting");
+      process.exit(1);
+    }, boundMs).unref();
     server.drain().then(
       () => {
         log.info("stopped");
@@ -76,8 +85,11 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
+  // SIGUSR2 takes the node out of service as SIGTERM does (docs/operations.md "Taking a node out
+  // of service"), for supervisors that keep SIGTERM for something else.
+  for (const signal of ["SIGTERM", "SIGINT", "SIGUSR2"] as const) {
+    process.on(signal, () => stop(signal));
+  }
 }
 
 main().catch((error: unknown) => {

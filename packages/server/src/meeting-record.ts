@@ -36,6 +36,11 @@ export interface MeetingRecord {
   gone(id: ParticipantId): void;
   /** The meeting ended here: forgotten in Redis, lease released. */
   close(): void;
+  /**
+   * The meeting moves to another node (a drain): every write queued is finished, then the lease
+   * released with the record kept for the next owner. Nothing is written after.
+   */
+  handOff(): Promise<void>;
 }
 
 /** A meeting's record in Redis, written under its lease's fencing token. */
@@ -90,6 +95,10 @@ export class FencedRecord implements MeetingRecord {
     this.ownership.release().catch((err: unknown) => {
       this.log.warn({ err }, "could not release a meeting's lease; it runs out by itself");
     });
+  }
+
+  async handOff(): Promise<void> {
+    if (await this.outbox.finish()) await this.ownership.handOff();
   }
 
   private write(state: RecordState | null, changes: readonly PlaceChange[]): void {

@@ -239,6 +239,7 @@ export class Meeting {
   /** The attendee's microphone and camera changed: the others are told. */
   updateMedia(attendee: Attendee, audio: boolean, video: boolean): void {
     attendee.state = { ...attendee.state, audio, video };
+    this.media.announceMedia(attendee.id, audio, video);
     this.record?.updated(attendee.state);
     this.announce(attendee);
   }
@@ -344,6 +345,32 @@ export class Meeting {
     this.held.close();
     this.media.close();
     this.onClose();
+  }
+
+  /**
+   * This node is going out of service (a drain, with Redis): the meeting moves to whichever node
+   * its members reach next. Each connection is told SHUTTING_DOWN, a recoverable code on which
+   * its client reconnects with its resume token, once everything before it is written; knocks
+   * knock again. Then the last writes are finished and the lease released with the record kept,
+   * so the next node takes the meeting over at once: same places, same group, no new epoch.
+   * What members send until their connection closes is still relayed and written.
+   */
+  async handOff(message: string): Promise<void> {
+    if (this.closed || !this.record) return;
+    this.closed = true;
+    this.lobby.close("SHUTTING_DOWN", message);
+    for (const attendee of this.attendees.values()) {
+      attendee.stopWaiting();
+      attendee.connection.close("SHUTTING_DOWN", message);
+    }
+    try {
+      await this.record.handOff();
+    } finally {
+      this.attendees.clear();
+      this.held.close();
+      this.media.close();
+      this.onClose();
+    }
   }
 
   private recordState(): RecordState {

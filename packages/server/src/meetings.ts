@@ -3,6 +3,7 @@ import type { Sfu } from "@conclave/sfu";
 import type { Capacity } from "./capacity.ts";
 import type { Coordination } from "./coordination/coordination.ts";
 import { loadMeeting, MeetingJournal, type StoredMeeting } from "./coordination/meeting-journal.ts";
+import type { Lease } from "./coordination/meeting-lease.ts";
 import { MeetingOwnership } from "./coordination/meeting-ownership.ts";
 import { roomTag } from "./logger.ts";
 import { Meeting, type MeetingOptions } from "./meeting.ts";
@@ -13,6 +14,8 @@ import { Refusal } from "./refusal.ts";
 /** How often a join waiting for a meeting's lease asks for it again, and how long past its life. */
 const LEASE_POLL_MS = 100;
 const LEASE_WAIT_MARGIN_MS = 500;
+/** How often it asks while the holder is draining (about to release the lease). */
+const DRAINING_POLL_MS = 20;
 /**
  * The meeting runs on another node, alive and reached at `url`: the connection is forwarded
  * there (forwarded-connection.ts, session.ts).
@@ -24,6 +27,7 @@ export class OwnedElsewhere extends Error {
   }
 }
 
+const HANDED_OFF = "this server is going out of service; reconnecting to another";
 const UNCOORDINATED = "the server cannot reach its coordination store; trying again in a moment";
 const ELSEWHERE =
   "this meeting is running on another server node right now; trying again in a moment";
@@ -119,6 +123,37 @@ export class Meetings {
     return n;
   }
 
+  /**
+   * Hands every meeting here to whichever node its members reach next (with Redis, a drain):
+   * each member is told to reconnect, what the meeting wrote is finished, and its lease released
+   * at once, so another node takes it without waiting for it to run out (meeting.ts `handOff`).
+   * Stops waiting for a meeting after `boundMs` (Redis unreachable): its lease then runs out by
+   * itself, as when a node dies.
+   */
+  async handOffAll(boundMs: number): Promise<void> {
+    const log = this.options.log;
+    // A lease being taken as the drain began makes one more meeting to hand off, not to close.
+    await Promise.allSettled(this.claims.values());
+    await Promise.all(
+      [...this.open.values()].map(async (meeting) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const late = new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), boundMs);
+        });
+        const handOff = meeting.handOff(HANDED_OFF).then(
+          () => true,
+          (err: unknown) => {
+            log.warn({ err: String(err), room: roomTag(meeting.id) }, "could not release a lease");
+            return false;
+          },
+        );
+        const handed = await Promise.race([handOff, late]);
+        clearTimeout(timer);
+        log.info({ room: roomTag(meeting.id), handed }, "meeting handed off");
+      }),
+    );
+  }
+
   /** Closes every meeting (shutdown). */
   closeAll(): void {
     for (const meeting of [...this.open.values()]) {
@@ -137,6 +172,37 @@ export class Meetings {
     return new Refusal("SERVER_BUSY", UNCOORDINATED);
   }
 
+  /**
+   * Takes the meeting's lease, or throws OwnedElsewhere (`forwardable`) when a live node that is
+   * not draining holds it. A node that died holds it until it runs out, and a draining node until
+   * it has finished its writes: the join waits for that rather than send its client into a
+   * back-off, so members are back as soon as the lease is free; SERVER_BUSY past its time.
+   */
+  private async waitForLease(
+    coordination: Coordination,
+    id: RoomId,
+    forwardable: boolean,
+  ): Promise<{ lease: Extract<Lease, { held: true }>; since: number }> {
+    let since = Date.now();
+    let lease = await coordination.leases.acquire(id);
+    let pollMs = LEASE_POLL_MS;
+    if (!lease.held && forwardable) {
+      const holder = lease.owner;
+      const owner = (await coordination.registry.live()).find((n) => n.id === holder);
+      if (owner && !owner.draining) throw new OwnedElsewhere(owner.address);
+      // Releasing within milliseconds: waiting for it is quicker than a detour.
+      if (owner?.draining) pollMs = DRAINING_POLL_MS;
+    }
+    const deadline = since + coordination.leaseTtlMs + LEASE_WAIT_MARGIN_MS;
+    while (!lease.held && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      since = Date.now();
+      lease = await coordination.leases.acquire(id);
+    }
+    if (!lease.held) throw new Refusal("SERVER_BUSY", ELSEWHERE);
+    return { lease, since };
+  }
+
   /** Takes the lease, then the meeting as Redis has it (or a new one, `opening`). */
   private async takeLease(
     coordination: Coordination,
@@ -147,22 +213,7 @@ export class Meetings {
   ): Promise<Meeting | undefined> {
     const { leases, redis, node, leaseTtlMs } = coordination;
     const log = this.options.log;
-    let since = Date.now();
-    let lease = await leases.acquire(id);
-    if (!lease.held && forwardable) {
-      const holder = lease.owner;
-      const owner = (await coordination.registry.live()).find((n) => n.id === holder);
-      if (owner) throw new OwnedElsewhere(owner.address);
-    }
-    // A node that died holds the lease until it runs out: the join waits for that rather than
-    // send its client into a back-off, so members are back as soon as the lease is free.
-    const deadline = since + leaseTtlMs + LEASE_WAIT_MARGIN_MS;
-    while (!lease.held && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
-      since = Date.now();
-      lease = await leases.acquire(id);
-    }
-    if (!lease.held) throw new Refusal("SERVER_BUSY", ELSEWHERE);
+    const { lease, since } = await this.waitForLease(coordination, id, forwardable);
     let stored: StoredMeeting | null;
     try {
       stored = await loadMeeting(redis, id);

@@ -90,4 +90,43 @@ describe("the outbox: nothing is sent before the writes before it", () => {
     await settled();
     assert.deepEqual(refused, [cause]);
   });
+
+  it("finishes what is queued, what is queued meanwhile too, then writes and sends nothing", async () => {
+    const log: string[] = [];
+    const outbox = new Outbox(() => assert.fail("nothing refused"), noFailure);
+    const to = outbox.connection(recordingConnection(log));
+    const first = pendingWrite();
+    const second = pendingWrite();
+    outbox.write(first.write);
+    to.close("SHUTTING_DOWN", "going out of service");
+    let finished: boolean | null = null;
+    void outbox.finish().then((done) => {
+      finished = done;
+    });
+    // A message read as the connection closed: its write is still finished.
+    outbox.write(second.write);
+    first.settle(true);
+    await settled();
+    assert.deepEqual(log, ["close SHUTTING_DOWN"]);
+    assert.equal(finished, null, "not before the write queued meanwhile");
+    second.settle(true);
+    await settled();
+    await settled();
+    assert.equal(finished, true);
+    let late = false;
+    outbox.write(async () => {
+      late = true;
+      return true;
+    });
+    to.send({ type: "pong" });
+    await settled();
+    assert.equal(late, false, "nothing written after");
+    assert.deepEqual(log, ["close SHUTTING_DOWN"], "nothing sent after");
+  });
+
+  it("says a finish failed when a write was refused", async () => {
+    const outbox = new Outbox(() => {}, noFailure);
+    outbox.write(async () => false);
+    assert.equal(await outbox.finish(), false);
+  });
 });

@@ -42,6 +42,21 @@ export class Outbox {
     else this.enqueue(async () => action());
   }
 
+  /**
+   * Waits for every write and send queued, those queued meanwhile too, then stops the outbox:
+   * nothing is written or sent after. True unless a write was refused or failed.
+   */
+  async finish(): Promise<boolean> {
+    do {
+      await this.chain;
+      // A message read just before its connection closed may still queue a write: one more turn.
+      await new Promise((resolve) => setImmediate(resolve));
+    } while (this.waiting > 0);
+    const finished = !this.stopped;
+    this.stopped = true;
+    return finished;
+  }
+
   /** The connection as a meeting uses it: what it is sent or told waits for the writes. */
   connection(connection: Connection): Connection {
     return {

@@ -29,7 +29,8 @@ export function seatAttendee(
   const signals = receiverSignals(to);
   const kept = options.keepsMedia ? media.reconnectPeer(state.id, signals) : null;
   if (!kept) media.removePeer(state.id);
-  const peer = kept ?? media.addPeer(state.id, signals);
+  // Its microphone and camera reach the others once its `media-state` says they are on.
+  const peer = kept ?? media.addPeer(state.id, signals, { awaitMedia: true });
   const token = newResumeToken();
   const attendee = new Attendee(
     to,

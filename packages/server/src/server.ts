@@ -65,10 +65,12 @@ export interface MeetingRuntime {
   ): Session;
   /** With Redis: says this node is alive and reached at `url` (coordination/coordination.ts). */
   announce(url: string): void;
-  /** No new joins from now on (SHUTTING_DOWN). */
-  stopJoins(): void;
-  /** Waits up to the drain timeout for rooms to empty. */
-  emptied(): Promise<void>;
+  /**
+   * Out of service: with Redis, says so in the node registry and hands every meeting to the node
+   * its members reach next (meetings.ts `handOffAll`); on one machine, waits up to the drain
+   * timeout for rooms to empty. Joins are refused from the start.
+   */
+  drain(): Promise<void>;
   /** Closes every meeting and the SFU. */
   close(): Promise<void>;
 }
@@ -102,6 +104,12 @@ export async function openMeetingRuntime(config: Config, log: Logger): Promise<M
   const load = new EventLoopLoad(config.maxEventLoopDelayMs);
   const metrics = new Metrics(sfu, capacity, load);
   let draining = false;
+  const emptied = async () => {
+    const deadline = Date.now() + config.drainTimeoutMs;
+    while (meetings.participantCount > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
   const gate = new JoinGate({
     meetings,
     budgets: joinBudgets(config.budgets),
@@ -125,14 +133,13 @@ export async function openMeetingRuntime(config: Config, log: Logger): Promise<M
     announce(url) {
       coordination?.announce(url, () => meetings.participantCount);
     },
-    stopJoins() {
+    async drain() {
       draining = true;
-    },
-    async emptied() {
-      const deadline = Date.now() + config.drainTimeoutMs;
-      while (meetings.participantCount > 0 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      if (!coordination) return emptied();
+      await coordination.drain().catch((err: unknown) => {
+        log.warn({ err: String(err) }, "could not say in Redis that this node is draining");
+      });
+      await meetings.handOffAll(coordination.leaseTtlMs);
     },
     async close() {
       load.close();
@@ -170,10 +177,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     metricsPort: listeners.metricsPort,
     selfSignedFingerprint: listeners.selfSignedFingerprint,
     async drain() {
-      runtime.stopJoins();
-      await runtime.emptied();
-      await listeners.close();
+      // With Redis a balancer sends whoever reconnects to another node, which takes the meetings.
+      if (config.redis) listeners.stopAccepting();
+      await runtime.drain();
+      // Meetings first, so their members hear why (SHUTTING_DOWN), then every other socket.
       await runtime.close();
+      await listeners.close();
     },
   };
 }

@@ -166,5 +166,11 @@ describe("coordination through Redis", () => {
       ["node-1"],
     );
     await assert.rejects(a.announce({ id: "bad id with spaces", address: "x", load: 0 }));
+    await a.announce({ id: "node-1", address: "10.0.0.1:8080", load: 9, draining: true });
+    assert.deepEqual(
+      (await b.live()).map((n) => [n.id, n.draining]),
+      [["node-1", true]],
+      "a draining node is listed as draining (no connection is forwarded to it)",
+    );
   });
 });

@@ -19,8 +19,16 @@ export const PORT_BASE = 20_000 + (process.pid % 180) * 200;
 
 export interface RedisNodes {
   readonly redis: RedisProcess;
-  /** A node named `name` on media port slice `slice` (each test its own), with `workers`. */
-  node(name: string, slice: number, workers?: number): Promise<ServerProcess>;
+  /**
+   * A node named `name` on media port slice `slice` (each test its own), with `workers`; `env`
+   * sets more of its configuration, or other than these tests' (LEASE_TTL_MS, say).
+   */
+  node(
+    name: string,
+    slice: number,
+    workers?: number,
+    env?: Record<string, string>,
+  ): Promise<ServerProcess>;
   join(url: string, name: string, reconnect?: boolean): Promise<Bot>;
   balancer(ports: readonly number[]): Promise<Balancer>;
   /** Something else to close at the end (a network cut). */
@@ -51,7 +59,7 @@ export async function redisNodes(): Promise<RedisNodes> {
       get: (key) => probe.get(key),
       lRange: (key, start, stop) => probe.lRange(key, start, stop),
     },
-    async node(name, slice, workers = 1) {
+    async node(name, slice, workers = 1, env = {}) {
       const node = await startServer({
         WORKERS: String(workers),
         REDIS_URL: redis.url,
@@ -62,6 +70,7 @@ export async function redisNodes(): Promise<RedisNodes> {
         DRAIN_TIMEOUT_MS: "500",
         RTC_MIN_PORT: String(PORT_BASE + slice * 50),
         RTC_MAX_PORT: String(PORT_BASE + slice * 50 + 49),
+        ...env,
       });
       nodes.push(node);
       return node;

@@ -11,8 +11,8 @@ export interface ServerProcess {
   readonly pid: number;
   /** Every line the server logged so far (stdout and stderr). */
   readonly logs: string[];
-  /** SIGTERM, then wait for exit; resolves with the exit code. */
-  stop(): Promise<number | null>;
+  /** SIGTERM (or `signal`), then wait for exit; resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 const START_TIMEOUT_MS = 60_000;
@@ -79,9 +79,9 @@ export async function startServer(
     metricsUrl: `http://127.0.0.1:${metricsPort}`,
     pid: child.pid ?? -1,
     logs,
-    async stop() {
+    async stop(signal: NodeJS.Signals = "SIGTERM") {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill("SIGTERM");
+      child.kill(signal);
       const [code] = await once(child, "exit");
       return code as number | null;
     },

@@ -63,6 +63,12 @@ export async function publish(
     type: "answer",
     sdp: (await client.next("publish-answer", { from })).sdp,
   });
+  // Like the page and the bot: what is on, which the server forwards from then on.
+  client.send({
+    type: "media-state",
+    audio: kinds.includes("audio"),
+    video: kinds.includes("video"),
+  });
   return pc;
 }
 

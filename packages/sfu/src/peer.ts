@@ -14,8 +14,14 @@ export class Peer {
   private readonly published = new Map<MediaSource, Producer>();
   readonly publishTransport: PublishTransport;
   readonly subscribeTransport: SubscribeTransport;
-  /** Screen sources being shared now; microphone and camera are always forwarded. */
+  /** Screen sources being shared now. */
   private readonly sharing = new Set<MediaSource>();
+  /**
+   * Microphone and camera its participant has not yet said are on (Room.announceMedia): not
+   * forwarded until then, so that someone who never sends costs the others no m-lines. Once on,
+   * a source stays forwarded: muting and unmuting renegotiate nothing.
+   */
+  private readonly unannounced: Set<MediaSource>;
   private closed = false;
   /** Its participant is away (hold) and has not reconnected. */
   private away = false;
@@ -26,7 +32,9 @@ export class Peer {
     settings: RoomSettings,
     signals: ReceiverSignals,
     onProducer: (producer: Producer) => void,
+    unannounced: readonly MediaSource[] = [],
   ) {
+    this.unannounced = new Set(unannounced);
     this.subscribeTransport = new SubscribeTransport(settings.config, signals);
     this.publishTransport = new PublishTransport(
       settings.publishConfig,
@@ -51,7 +59,13 @@ export class Peer {
 
   /** Whether this peer's `source` goes to the others (its producer, once it exists). */
   forwards(source: MediaSource): boolean {
-    return !SCREEN_SOURCES.includes(source) || this.sharing.has(source);
+    if (SCREEN_SOURCES.includes(source)) return this.sharing.has(source);
+    return !this.unannounced.has(source);
+  }
+
+  /** Its participant says `source` (microphone or camera) is on; true if that is news. */
+  announce(source: MediaSource): boolean {
+    return this.unannounced.delete(source);
   }
 
   /** Marks a screen source shared or not; returns whether that changed anything. */

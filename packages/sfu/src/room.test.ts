@@ -194,3 +194,29 @@ describe("room: screen share", () => {
     assert.equal(alice.producers.size, 4);
   });
 });
+
+describe("room: microphone and camera", () => {
+  it("forwards a peer's microphone and camera only once it announces them on, and keeps them through a mute", async () => {
+    const room = newRoom();
+    const bob = new Receiver(room, "bob");
+    const alice = room.addPeer("alice", IGNORED_SIGNALS, { awaitMedia: true });
+    await alice.publishTransport.answer(await publishOffer(["audio", "video"]));
+    assert.deepEqual([...alice.producers.keys()].sort(), ["camera", "microphone"]);
+    // A receive-only participant: its producers exist but reach nobody, so no offer at all.
+    room.announceMedia("alice", false, false);
+    await bob.noOfferFor(300);
+    assert.equal(bob.offers, 0);
+
+    room.announceMedia("alice", true, false);
+    await bob.until("alice", ["microphone"]);
+    room.announceMedia("alice", true, true);
+    await bob.until("alice", ["camera", "microphone"]);
+    // A late joiner gets what was announced; a mute renegotiates nothing.
+    const carol = new Receiver(room, "carol");
+    await carol.until("alice", ["camera", "microphone"]);
+    const offers = await bob.settled();
+    room.announceMedia("alice", false, false);
+    await bob.noOfferFor(300);
+    assert.equal(bob.offers, offers);
+  });
+});

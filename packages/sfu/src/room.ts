@@ -32,12 +32,20 @@ export class Room {
     return this.peers.size;
   }
 
-  /** Adds a peer and starts forwarding everything already published to it. */
-  addPeer(id: PeerId, signals: ReceiverSignals): Peer {
+  /**
+   * Adds a peer and starts forwarding everything already published to it. With `awaitMedia`, its
+   * own microphone and camera go to the others only once announced (announceMedia).
+   */
+  addPeer(id: PeerId, signals: ReceiverSignals, { awaitMedia = false } = {}): Peer {
     if (this.closed) throw new Error(`room ${this.id} is closed`);
     if (this.peers.has(id)) throw new Error(`peer ${id} is already in room`);
-    const peer = new Peer(this.id, id, this.settings, signals, (producer) =>
-      this.onProducer(producer),
+    const peer = new Peer(
+      this.id,
+      id,
+      this.settings,
+      signals,
+      (producer) => this.onProducer(producer),
+      awaitMedia ? ["microphone", "camera"] : [],
     );
     for (const other of this.peers.values()) {
       for (const producer of other.producers.values()) {
@@ -81,14 +89,36 @@ export class Room {
     for (const source of SCREEN_SOURCES) {
       const on = source === "screen" ? wanted.screen : wanted.screenAudio;
       if (!peer.setSharing(source, on)) continue;
-      // A producer that does not exist yet is forwarded when its track arrives (onProducer).
-      const producer = peer.producers.get(source);
-      if (!producer) continue;
-      for (const other of this.peers.values()) {
-        if (other === peer) continue;
-        if (on) other.subscribeTransport.consume(producer);
-        else other.subscribeTransport.stopConsuming(producer);
-      }
+      this.forwardToOthers(peer, source, on);
+    }
+  }
+
+  /**
+   * The peer `id` says its microphone (`audio`) and camera (`video`) are on or off: one that is on
+   * for the first time starts going to everyone else (one renegotiation each). A receive-only
+   * participant never costs the others an m-line: in a meeting of a hundred, every receiver's
+   * offer would otherwise carry two for each of the others.
+   */
+  announceMedia(id: PeerId, audio: boolean, video: boolean): void {
+    const peer = this.peers.get(id);
+    if (!peer) return;
+    const on: [MediaSource, boolean][] = [
+      ["microphone", audio],
+      ["camera", video],
+    ];
+    for (const [source, isOn] of on)
+      if (isOn && peer.announce(source)) this.forwardToOthers(peer, source, true);
+  }
+
+  /** Starts or stops forwarding `source` of `peer` to every other peer. */
+  private forwardToOthers(peer: Peer, source: MediaSource, on: boolean): void {
+    // A producer that does not exist yet is forwarded when its track arrives (onProducer).
+    const producer = peer.producers.get(source);
+    if (!producer) return;
+    for (const other of this.peers.values()) {
+      if (other === peer) continue;
+      if (on) other.subscribeTransport.consume(producer);
+      else other.subscribeTransport.stopConsuming(producer);
     }
   }
 

@@ -162,9 +162,21 @@ export async function startPrimary(config: Config, log: Logger): Promise<Running
     port: listeners.port,
     metricsPort: listeners.metricsPort,
     selfSignedFingerprint: listeners.selfSignedFingerprint,
-    /** As one process drains (server.ts): joins refused, rooms given time to empty, sockets closed. */
+    /**
+     * As one process drains (server.ts): joins refused; with Redis the meetings handed off at
+     * once, else rooms given time to empty; sockets closed.
+     */
     async drain() {
       draining = true;
+      if (config.redis) {
+        // The workers hand their meetings to other nodes (server.ts `drain`), telling each
+        // member through this process; a balancer sends those who reconnect elsewhere.
+        listeners.stopAccepting();
+        await workers.drain(config.redis.leaseTtlMs + 5000);
+        await listeners.close();
+        await capture?.close();
+        return;
+      }
       const deadline = Date.now() + config.drainTimeoutMs;
       const inMeetings = () => [...connections.values()].some((c) => c.worker !== null);
       while (inMeetings() && Date.now() < deadline) {

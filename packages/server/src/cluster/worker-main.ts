@@ -30,11 +30,19 @@ async function main(): Promise<void> {
     post({ type: "load", overloaded: runtime.load.overloaded });
   }, LOAD_REPORT_MS);
 
+  /** Resolves once everything posted so far is written to the primary (IPC keeps the order). */
+  const flushed = () =>
+    new Promise<void>((resolve) => {
+      if (!process.connected || !process.send) return resolve();
+      process.send({ type: "load", overloaded: runtime.load.overloaded }, () => resolve());
+    });
+
   const drain = async () => {
     clearInterval(report);
-    runtime.stopJoins();
-    await runtime.emptied();
+    await runtime.drain();
     await runtime.close();
+    // The closes that tell members why (SHUTTING_DOWN) must reach the primary before this exits.
+    await flushed();
     process.exit(0);
   };
 

@@ -19,6 +19,11 @@ export interface Coordination {
    * WebSocket endpoint, where other nodes forward connections), with its `load`; until stopped.
    */
   announce(url: string, load: () => number): void;
+  /**
+   * Says, now and from then on, that this node is draining: no other node forwards a connection
+   * to it, and each waits for the leases it is about to release (meetings.ts).
+   */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,6 +72,8 @@ export async function connectCoordination(
   log.info({ node }, "coordinating through Redis");
   const registry = new NodeRegistry(redis, config.leaseTtlMs);
   let announcing: ReturnType<typeof setInterval> | null = null;
+  let say: (() => Promise<void>) | null = null;
+  let draining = false;
   return {
     redis,
     leases: new MeetingLeases(redis, node, config.leaseTtlMs),
@@ -74,12 +81,17 @@ export async function connectCoordination(
     node,
     leaseTtlMs: config.leaseTtlMs,
     announce(url, load) {
-      const say = () =>
-        registry.announce({ id: node, address: url, load: load() }).catch((err: unknown) => {
+      const entry = () => ({ id: node, address: url, load: load(), draining });
+      say = () =>
+        registry.announce(entry()).catch((err: unknown) => {
           log.debug({ err: String(err) }, "could not announce this node");
         });
       void say();
       announcing = setInterval(say, Math.max(100, Math.floor(config.leaseTtlMs / 3)));
+    },
+    async drain() {
+      draining = true;
+      await say?.();
     },
     async close() {
       if (announcing) clearInterval(announcing);

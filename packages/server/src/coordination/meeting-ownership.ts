@@ -55,6 +55,17 @@ export class MeetingOwnership {
     await Promise.all([this.journal.forget(), this.leases.release(this.room, this.token)]);
   }
 
+  /**
+   * The meeting moves to another node (a drain): the lease is released at once, so the next node
+   * need not wait for it to run out, and what Redis kept of the meeting stays for that node.
+   */
+  async handOff(): Promise<void> {
+    clearInterval(this.timer);
+    if (!this.valid) return;
+    this.lostBecause = "handed off";
+    await this.leases.release(this.room, this.token);
+  }
+
   private async renew(): Promise<void> {
     if (!this.valid) return;
     const sent = this.now();

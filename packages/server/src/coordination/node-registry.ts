@@ -5,7 +5,8 @@ import type { RedisCommands } from "./redis-commands.ts";
  * The nodes of a deployment on several machines, in Redis (DESIGN.md §5): each node says every
  * `ttlMs / 3` that it is alive, where it is reached and how loaded it is; a node that stops saying
  * so drops out after `ttlMs`. A connection that reaches a node which does not own its meeting is
- * forwarded to the owner's `address`; a new meeting goes to the least loaded live node.
+ * forwarded to the owner's `address`, unless the owner is draining (then the node waits for the
+ * lease the owner is about to release).
  *
  * Keys: the sorted set `conclave:nodes` (node id, scored by when its entry expires) and one
  * `conclave:node:<id>` string each, holding its JSON entry with the same expiry.
@@ -16,6 +17,11 @@ export const nodeEntrySchema = z.strictObject({
   address: z.string().max(300),
   /** Its forwarding work (placement.ts's weight), summed over its workers. */
   load: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  /**
+   * Being taken out of service (docs/operations.md "Taking a node out of service"): it hands its
+   * meetings off and takes no new one, so no connection is forwarded to it.
+   */
+  draining: z.boolean().default(false),
 });
 export type NodeEntry = z.infer<typeof nodeEntrySchema>;
 
@@ -32,7 +38,7 @@ export class NodeRegistry {
   ) {}
 
   /** Says `entry`'s node is alive for another `ttlMs`. */
-  async announce(entry: NodeEntry): Promise<void> {
+  async announce(entry: z.input<typeof nodeEntrySchema>): Promise<void> {
     const valid = nodeEntrySchema.parse(entry);
     const expires = this.now() + this.ttlMs;
     await this.redis.sendCommand([

@@ -66,14 +66,17 @@ export function isOver(phase: MeetingPhase): boolean {
 
 /**
  * What an `error` from the server means where we stand: `disconnected` (REMOVED without the commit
- * that removes us: the server only disconnected us, docs/e2ee.md "Leaving"), `failed` for good,
+ * that removes us: the server only disconnected us, docs/e2ee.md "Leaving"), `closing` (the
+ * server is going out of service and closes our connection next: we reconnect as after a drop,
+ * and with several nodes take our place back on another, docs/protocol.md), `failed` for good,
  * `retry` a join turned away for now (a restart, a limit), or a `notice` to show.
  */
 export function afterServerError(
   code: ErrorCode,
   { phase, knocking }: MeetingState,
-): "disconnected" | "failed" | "retry" | "notice" {
+): "disconnected" | "closing" | "failed" | "retry" | "notice" {
   if (code === "REMOVED") return "disconnected";
+  if (code === "SHUTTING_DOWN" && phase !== "connecting") return "closing";
   // A knock that asks too often is told to wait a minute; it asks again when the person says.
   const knockRefused = phase === "connecting" && knocking && code === "RATE_LIMITED";
   // The server gave our knock up: nobody let us in in time.

@@ -350,6 +350,9 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
         // for us (onRemoved); if not, the server disconnected us, and we reconnect as after a drop.
         this.update({ notice: "Disconnected by the server" });
         return;
+      case "closing":
+        // Nothing to show: the close that follows says "Reconnecting…" as a drop does.
+        return;
       case "failed":
         this.teardown();
         this.media.close();
