@@ -10,8 +10,9 @@
  * joinBot() to the first video frame the joiner decrypted. Once everyone is in, it measures over
  * `seconds` the server's CPU (every process, % of one core, median of 1 s samples) and what each
  * receiver's downlink carries: kbit/s and the videos with bytes, against the tiles it shows.
- * The bots run in load processes of their own (bench/src/load/meeting-worker.ts): the publishers
- * in one, the receivers dealt over K others. Prints JSON.
+ * The bots run in load processes of their own (bench/src/load/meeting-worker.ts): each publisher
+ * in one (a publisher stays a full MLS member, and processes every commit), the receivers dealt
+ * over K others. Prints JSON.
  */
 import { appendFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
@@ -142,9 +143,9 @@ async function run() {
     WORKERS: String(workers),
   });
   const serverPids = () => [server.pid, ...workerPids(server.logs)];
-  const pubProcess = await startProcess();
+  const pubFleet = await Promise.all(Array.from({ length: publishers }, startProcess));
   const receiverFleet = await Promise.all(Array.from({ length: receiverProcesses }, startProcess));
-  const all = [pubProcess, ...receiverFleet];
+  const all = [...pubFleet, ...receiverFleet];
   try {
     const secret = toBase64url(crypto.getRandomValues(new Uint8Array(32)));
     const link = await deriveRoomId(secret);
@@ -154,7 +155,7 @@ async function run() {
     const joining = cpuSampler(serverPids);
     for (let i = 0; i < people; i++) {
       const publish = i < publishers;
-      const process = publish ? pubProcess : receiverFleet[(i - publishers) % receiverProcesses];
+      const process = publish ? pubFleet[i] : receiverFleet[(i - publishers) % receiverProcesses];
       if (!process) throw new Error("no load process");
       const name = publish ? `Publisher ${i + 1}` : `Receiver ${i - publishers + 1}`;
       const timing = await process.ask(
@@ -191,8 +192,7 @@ async function run() {
     const after = await downlinks(receiverFleet);
     const steadyCpu = steady.stop();
     const links = carried(before, after, receivers);
-    const state = await pubProcess.ask({ type: "epochs" }, "epochs");
-    const others = await Promise.all(receiverFleet.map((p) => p.ask({ type: "epochs" }, "epochs")));
+    const states = await Promise.all(all.map((p) => p.ask({ type: "epochs" }, "epochs")));
     const frames = joins.flatMap((j) => (j.firstFrameMs === null ? [] : [j.firstFrameMs]));
     // Joiners in quarters of the meeting's growth: does a join take longer as it grows?
     const quarter = Math.ceil((people - 1) / 4);
@@ -238,10 +238,10 @@ async function run() {
         max: round(Math.max(...links.map((l) => l.lossPercent)), 2),
       },
       receiversOverVisibleTiles: videos.filter((v) => v > tiles - 1).length,
-      epochs: state.epochs,
-      publisherConnections: state.connections,
-      droppedParticipants: [state, ...others].reduce((n, s) => n + s.closed, 0),
-      reconnections: [state, ...others].reduce((n, s) => n + s.reconnections, 0),
+      epochs: states.flatMap((s) => s.epochs),
+      publisherConnections: states.flatMap((s) => s.connections),
+      droppedParticipants: states.reduce((n, s) => n + s.closed, 0),
+      reconnections: states.reduce((n, s) => n + s.reconnections, 0),
     };
   } catch (error) {
     console.error(`run failed; the server's last log lines:\n${server.logs.slice(-30).join("\n")}`);
