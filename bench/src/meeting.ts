@@ -39,6 +39,13 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     workers: { type: "string", default: String(availableParallelism()) },
     "join-timeout-s": { type: "string", default: "120" },
+    /**
+     * Pause between one person's join (first frame and first update) and the next's. A publisher
+     * bot runs its MLS engine on the thread of its werift connections: at a hundred members each
+     * commit holds that thread a second or more, and without quiet between joins its ICE consent
+     * checks (RFC 7675) all time out and the connection fails. A browser runs MLS in a worker.
+     */
+    "pause-ms": { type: "string", default: "3000" },
     /** Where to write the server's log lines of each run (appended). */
     "server-log": { type: "string" },
   },
@@ -51,16 +58,18 @@ const tiles = Number(values.tiles);
 const seconds = Number(values.seconds);
 const workers = Number(values.workers);
 const joinTimeoutMs = Number(values["join-timeout-s"]) * 1000;
+const pauseMs = Number(values["pause-ms"]);
 if (
   ![people, publishers, runs, receiverProcesses, tiles, seconds, workers].every(
     (n) => Number.isInteger(n) && n >= 1,
   ) ||
   publishers > people ||
   tiles < 2 ||
-  !(joinTimeoutMs > 0)
+  !(joinTimeoutMs > 0) ||
+  !(pauseMs >= 0)
 ) {
   console.error(
-    "usage: bench:meeting -- --people N --publishers P<=N [--runs R] [--receiver-processes K] [--tiles T>=2] [--seconds S] [--workers W] [--join-timeout-s J]",
+    "usage: bench:meeting -- --people N --publishers P<=N [--runs R] [--receiver-processes K] [--tiles T>=2] [--seconds S] [--workers W] [--join-timeout-s J] [--pause-ms M]",
   );
   process.exit(2);
 }
@@ -182,6 +191,7 @@ async function run() {
       console.error(
         `${name}: ${outcome} (producers ${counter("conclave_producers")}, packets forwarded ${counter("conclave_sfu_packets_forwarded_total")})`,
       );
+      await sleep(pauseMs);
     }
     const joiningCpu = joining.stop();
     await sleep(3000); // past the last joiner's keyframe and first view
@@ -271,6 +281,7 @@ console.log(
       publishers,
       tiles,
       runs,
+      pauseMs,
       workers,
       /** The machine's 1, 5 and 15 minute load averages, at the start and at the end. */
       loadAverage: { start: loadAtStart, end: loadavg().map((n) => round(n, 2)) },
