@@ -3,6 +3,7 @@ import type { Sfu } from "@conclave/sfu";
 import type { Capacity } from "./capacity.ts";
 import type { Coordination } from "./coordination/coordination.ts";
 import { loadMeeting, MeetingJournal, type StoredMeeting } from "./coordination/meeting-journal.ts";
+import type { Lease } from "./coordination/meeting-lease.ts";
 import { MeetingOwnership } from "./coordination/meeting-ownership.ts";
 import { roomTag } from "./logger.ts";
 import { Meeting, type MeetingOptions } from "./meeting.ts";
@@ -13,15 +14,30 @@ import { Refusal } from "./refusal.ts";
 /** How often a join waiting for a meeting's lease asks for it again, and how long past its life. */
 const LEASE_POLL_MS = 100;
 const LEASE_WAIT_MARGIN_MS = 500;
+/** How often it asks while the holder is draining (about to release the lease). */
+const DRAINING_POLL_MS = 20;
 /**
  * The meeting runs on another node, alive and reached at `url`: the connection is forwarded
  * there (forwarded-connection.ts, session.ts).
  */
 export class OwnedElsewhere extends Error {
   override readonly name = "OwnedElsewhere";
-  constructor(readonly url: string) {
+  constructor(
+    readonly url: string,
+    /** The node, as the lease names it. */
+    readonly owner: string,
+  ) {
     super("the meeting runs on another node");
   }
+}
+
+/**
+ * A join that may be passed on to the node that runs its meeting (a connection not forwarded
+ * yet): OwnedElsewhere for a live holder of the lease, unless it is the `unreachable` one (a
+ * forward to it just failed: it died, and its entry in the registry has not run out yet).
+ */
+export interface Forwarding {
+  readonly unreachable: string | null;
 }
 
 const HANDED_OFF = "this server is going out of service; reconnecting to another";
@@ -68,8 +84,8 @@ export class Meetings {
     id: RoomId,
     address: string,
     opening?: { readonly link: PresentedLink | null },
-    /** Throw OwnedElsewhere when another live node runs it (a connection not forwarded yet). */
-    forwardable = false,
+    /** Throw OwnedElsewhere when another live node runs it (Forwarding). */
+    forwarding: Forwarding | null = null,
   ): Promise<Meeting | undefined> {
     for (;;) {
       const here = this.open.get(id);
@@ -80,7 +96,7 @@ export class Meetings {
       // Its outcome is for its own caller; this one looks again.
       await pending.catch(() => {});
     }
-    const claim = this.takeLease(this.coordination, id, address, opening, forwardable)
+    const claim = this.takeLease(this.coordination, id, address, opening, forwarding)
       .catch((error: unknown) => {
         throw this.uncoordinated(error, id);
       })
@@ -129,13 +145,22 @@ export class Meetings {
    */
   async handOffAll(boundMs: number): Promise<void> {
     const log = this.options.log;
+    // A lease being taken as the drain began makes one more meeting to hand off, not to close.
+    await Promise.allSettled(this.claims.values());
     await Promise.all(
       [...this.open.values()].map(async (meeting) => {
         let timer: ReturnType<typeof setTimeout> | undefined;
         const late = new Promise<boolean>((resolve) => {
           timer = setTimeout(() => resolve(false), boundMs);
         });
-        const handed = await Promise.race([meeting.handOff(HANDED_OFF).then(() => true), late]);
+        const handOff = meeting.handOff(HANDED_OFF).then(
+          () => true,
+          (err: unknown) => {
+            log.warn({ err: String(err), room: roomTag(meeting.id) }, "could not release a lease");
+            return false;
+          },
+        );
+        const handed = await Promise.race([handOff, late]);
         clearTimeout(timer);
         log.info({ room: roomTag(meeting.id), handed }, "meeting handed off");
       }),
@@ -160,34 +185,61 @@ export class Meetings {
     return new Refusal("SERVER_BUSY", UNCOORDINATED);
   }
 
+  /**
+   * Takes the meeting's lease, or throws OwnedElsewhere (`forwarding`) when a live node that is
+   * not draining holds it. A node that died holds it until it runs out, and a draining node until
+   * it has finished its writes: the join waits for that rather than send its client into a
+   * back-off, so members are back as soon as the lease is free; SERVER_BUSY past its time. Another
+   * node that takes the lease meanwhile (it waited too) is the owner to forward to.
+   */
+  private async waitForLease(
+    coordination: Coordination,
+    id: RoomId,
+    forwarding: Forwarding | null,
+  ): Promise<{ lease: Extract<Lease, { held: true }>; since: number }> {
+    let since = Date.now();
+    let lease = await coordination.leases.acquire(id);
+    let pollMs = LEASE_POLL_MS;
+    const first = lease.held ? null : lease.owner;
+    if (!lease.held && forwarding && lease.owner !== forwarding.unreachable) {
+      const draining = await this.forwardToLive(coordination, lease.owner);
+      // Releasing within milliseconds: waiting for it is quicker than a detour.
+      if (draining) pollMs = DRAINING_POLL_MS;
+    }
+    const deadline = since + coordination.leaseTtlMs + LEASE_WAIT_MARGIN_MS;
+    while (!lease.held && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      since = Date.now();
+      lease = await coordination.leases.acquire(id);
+      if (!lease.held && forwarding && lease.owner !== first) {
+        await this.forwardToLive(coordination, lease.owner);
+      }
+    }
+    if (!lease.held) throw new Refusal("SERVER_BUSY", ELSEWHERE);
+    return { lease, since };
+  }
+
+  /**
+   * Throws OwnedElsewhere when `holder`, the lease's holder, is a live node that is not draining;
+   * true when it is draining.
+   */
+  private async forwardToLive(coordination: Coordination, holder: string): Promise<boolean> {
+    const owner = (await coordination.registry.live()).find((n) => n.id === holder);
+    if (owner && !owner.draining) throw new OwnedElsewhere(owner.address, owner.id);
+    return owner?.draining === true;
+  }
+
   /** Takes the lease, then the meeting as Redis has it (or a new one, `opening`). */
   private async takeLease(
     coordination: Coordination,
     id: RoomId,
     address: string,
     opening: { readonly link: PresentedLink | null } | undefined,
-    forwardable: boolean,
+    forwarding: Forwarding | null,
   ): Promise<Meeting | undefined> {
     const { leases, redis, node, leaseTtlMs } = coordination;
     const log = this.options.log;
-    let since = Date.now();
-    let lease = await leases.acquire(id);
-    if (!lease.held && forwardable) {
-      const holder = lease.owner;
-      // A draining owner is about to release the lease: waiting for it is quicker than a detour.
-      const live = await coordination.registry.live();
-      const owner = live.find((n) => n.id === holder && !n.draining);
-      if (owner) throw new OwnedElsewhere(owner.address);
-    }
-    // A node that died holds the lease until it runs out: the join waits for that rather than
-    // send its client into a back-off, so members are back as soon as the lease is free.
-    const deadline = since + leaseTtlMs + LEASE_WAIT_MARGIN_MS;
-    while (!lease.held && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
-      since = Date.now();
-      lease = await leases.acquire(id);
-    }
-    if (!lease.held) throw new Refusal("SERVER_BUSY", ELSEWHERE);
+    const { lease, since } = await this.waitForLease(coordination, id, forwarding);
     let stored: StoredMeeting | null;
     try {
       stored = await loadMeeting(redis, id);

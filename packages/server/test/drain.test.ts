@@ -61,7 +61,11 @@ describe("a node taken out of service", () => {
     // Said as the drain starts: the drained node relays and writes it, or it never took it.
     assert.equal(await ada.crypto.member.sendChat("said as the node drains"), true);
     const drainedAt = performance.now();
-    const exit = a.stop();
+    let exitedMs = 0;
+    const exit = a.stop().then((code) => {
+      exitedMs = performance.now() - drainedAt;
+      return code;
+    });
     assert.deepEqual(
       await Promise.all(back),
       Array(3).fill([true, false]),
@@ -69,7 +73,6 @@ describe("a node taken out of service", () => {
     );
     const resumedMs = performance.now() - drainedAt;
     assert.equal(await exit, 0, "the drained node exits cleanly");
-    const exitedMs = performance.now() - drainedAt;
     await waitFor(
       "media from Ben to Ada again",
       () => decryptedFrom(ada, ben) > (counts[0]?.[1] ?? 0) + 20,
