@@ -10,8 +10,9 @@
  * joinBot() to the first video frame the joiner decrypted. Once everyone is in, it measures over
  * `seconds` the server's CPU (every process, % of one core, median of 1 s samples) and what each
  * receiver's downlink carries: kbit/s and the videos with bytes, against the tiles it shows.
- * The bots run in load processes of their own (bench/src/load/meeting-worker.ts): the publishers
- * in one, the receivers dealt over K others. Prints JSON.
+ * The bots run in load processes of their own (bench/src/load/meeting-worker.ts): each publisher
+ * in one (a publisher stays a full MLS member, and processes every commit), the receivers dealt
+ * over K others. Prints JSON.
  */
 import { appendFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
@@ -38,6 +39,13 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     workers: { type: "string", default: String(availableParallelism()) },
     "join-timeout-s": { type: "string", default: "120" },
+    /**
+     * Pause between one person's join (first frame and first update) and the next's. A publisher
+     * bot runs its MLS engine on the thread of its werift connections: at a hundred members each
+     * commit holds that thread a second or more, and without quiet between joins its ICE consent
+     * checks (RFC 7675) all time out and the connection fails. A browser runs MLS in a worker.
+     */
+    "pause-ms": { type: "string", default: "3000" },
     /** Where to write the server's log lines of each run (appended). */
     "server-log": { type: "string" },
   },
@@ -50,16 +58,18 @@ const tiles = Number(values.tiles);
 const seconds = Number(values.seconds);
 const workers = Number(values.workers);
 const joinTimeoutMs = Number(values["join-timeout-s"]) * 1000;
+const pauseMs = Number(values["pause-ms"]);
 if (
   ![people, publishers, runs, receiverProcesses, tiles, seconds, workers].every(
     (n) => Number.isInteger(n) && n >= 1,
   ) ||
   publishers > people ||
   tiles < 2 ||
-  !(joinTimeoutMs > 0)
+  !(joinTimeoutMs > 0) ||
+  !(pauseMs >= 0)
 ) {
   console.error(
-    "usage: bench:meeting -- --people N --publishers P<=N [--runs R] [--receiver-processes K] [--tiles T>=2] [--seconds S] [--workers W] [--join-timeout-s J]",
+    "usage: bench:meeting -- --people N --publishers P<=N [--runs R] [--receiver-processes K] [--tiles T>=2] [--seconds S] [--workers W] [--join-timeout-s J] [--pause-ms M]",
   );
   process.exit(2);
 }
@@ -142,9 +152,9 @@ async function run() {
     WORKERS: String(workers),
   });
   const serverPids = () => [server.pid, ...workerPids(server.logs)];
-  const pubProcess = await startProcess();
+  const pubFleet = await Promise.all(Array.from({ length: publishers }, startProcess));
   const receiverFleet = await Promise.all(Array.from({ length: receiverProcesses }, startProcess));
-  const all = [pubProcess, ...receiverFleet];
+  const all = [...pubFleet, ...receiverFleet];
   try {
     const secret = toBase64url(crypto.getRandomValues(new Uint8Array(32)));
     const link = await deriveRoomId(secret);
@@ -154,7 +164,7 @@ async function run() {
     const joining = cpuSampler(serverPids);
     for (let i = 0; i < people; i++) {
       const publish = i < publishers;
-      const process = publish ? pubProcess : receiverFleet[(i - publishers) % receiverProcesses];
+      const process = publish ? pubFleet[i] : receiverFleet[(i - publishers) % receiverProcesses];
       if (!process) throw new Error("no load process");
       const name = publish ? `Publisher ${i + 1}` : `Receiver ${i - publishers + 1}`;
       const timing = await process.ask(
@@ -181,6 +191,7 @@ async function run() {
       console.error(
         `${name}: ${outcome} (producers ${counter("conclave_producers")}, packets forwarded ${counter("conclave_sfu_packets_forwarded_total")})`,
       );
+      await sleep(pauseMs);
     }
     const joiningCpu = joining.stop();
     await sleep(3000); // past the last joiner's keyframe and first view
@@ -191,8 +202,7 @@ async function run() {
     const after = await downlinks(receiverFleet);
     const steadyCpu = steady.stop();
     const links = carried(before, after, receivers);
-    const state = await pubProcess.ask({ type: "epochs" }, "epochs");
-    const others = await Promise.all(receiverFleet.map((p) => p.ask({ type: "epochs" }, "epochs")));
+    const states = await Promise.all(all.map((p) => p.ask({ type: "epochs" }, "epochs")));
     const frames = joins.flatMap((j) => (j.firstFrameMs === null ? [] : [j.firstFrameMs]));
     // Joiners in quarters of the meeting's growth: does a join take longer as it grows?
     const quarter = Math.ceil((people - 1) / 4);
@@ -238,10 +248,10 @@ async function run() {
         max: round(Math.max(...links.map((l) => l.lossPercent)), 2),
       },
       receiversOverVisibleTiles: videos.filter((v) => v > tiles - 1).length,
-      epochs: state.epochs,
-      publisherConnections: state.connections,
-      droppedParticipants: [state, ...others].reduce((n, s) => n + s.closed, 0),
-      reconnections: [state, ...others].reduce((n, s) => n + s.reconnections, 0),
+      epochs: states.flatMap((s) => s.epochs),
+      publisherConnections: states.flatMap((s) => s.connections),
+      droppedParticipants: states.reduce((n, s) => n + s.closed, 0),
+      reconnections: states.reduce((n, s) => n + s.reconnections, 0),
     };
   } catch (error) {
     console.error(`run failed; the server's last log lines:\n${server.logs.slice(-30).join("\n")}`);
@@ -271,6 +281,7 @@ console.log(
       publishers,
       tiles,
       runs,
+      pauseMs,
       workers,
       /** The machine's 1, 5 and 15 minute load averages, at the start and at the end. */
       loadAverage: { start: loadAtStart, end: loadavg().map((n) => round(n, 2)) },

@@ -63,26 +63,27 @@ const here = await chromium.launch({
 });
 const there = await lan.launchChromium(args);
 
-async function person(browser: Browser, link: string | null, name: string): Promise<Page> {
-  const { context, page } = await newParticipant(browser);
-  await recordPeerConnections(context);
-  await joinMeeting(page, link ?? (await newMeetingLink(page, site)), name);
-  return page;
-}
-
 /** Alice publishes from `sender`; Carol receives on `receiver`, Bob on this machine. */
 async function conclaveCall(sender: Browser, receiver: Browser) {
-  const alice = await person(sender, null, "Alice");
-  const link = alice.url();
-  const bob = await person(here, link, "Bob");
-  const carol = await person(receiver, link, "Carol");
+  const pages: Page[] = [];
+  const join = async (browser: Browser, link: string | null, name: string) => {
+    const { context, page } = await newParticipant(browser);
+    pages.push(page);
+    await recordPeerConnections(context);
+    await joinMeeting(page, link ?? (await newMeetingLink(page, site)), name);
+    return page;
+  };
   try {
+    const alice = await join(sender, null, "Alice");
+    const link = alice.url();
+    const bob = await join(here, link, "Bob");
+    const carol = await join(receiver, link, "Carol");
     await expectVideoFlowing(carol, "Alice", 60_000).catch(() => {});
     await carol.waitForTimeout(warmup * 1000);
     const [impaired, other] = await Promise.all([measure(carol, seconds), measure(bob, seconds)]);
     return { impaired, other };
   } finally {
-    for (const page of [alice, bob, carol]) await page.context().close();
+    for (const page of pages) await page.context().close();
   }
 }
 
@@ -126,7 +127,13 @@ try {
   for (const condition of CONDITIONS) {
     if (values.only && !values.only.includes(condition.name)) continue;
     console.error(`bench:network: ${condition.name}`);
-    results.push(await run(condition));
+    // One condition that fails (a join timed out on the loaded machine) does not lose the others.
+    const result = await run(condition).catch((error: Error) => {
+      impair(lan, { name: "clean", impaired: "receiver" });
+      return { condition: condition.name, error: error.message.split("\n")[0] };
+    });
+    console.error(`bench:network: ${JSON.stringify(result)}`);
+    results.push(result);
   }
 } finally {
   await here.close();

@@ -61,7 +61,7 @@ async function join(command: Extract<MeetingCommand, { type: "join" }>): Promise
       gridTiles: command.gridTiles,
     });
   } catch (error) {
-    meterFor(name, false);
+    meterFor("", false);
     return { name, connectedMs: null, firstFrameMs: null, error: String(error) };
   }
   const connectedMs = performance.now() - start;
@@ -86,8 +86,9 @@ async function join(command: Extract<MeetingCommand, { type: "join" }>): Promise
     bot.crypto.close();
     for (const meter of meters) if (meter.owner === name) meter.decrypting = false;
   }
-  // Transports started later (a reconnection) are counted, never decrypted.
-  meterFor(name, false);
+  // Transports started later (a reconnection that could not keep its connections) are counted
+  // for nobody: which bot of the process made them is not known.
+  meterFor("", false);
   return { name, connectedMs, firstFrameMs, error };
 }
 

@@ -3,7 +3,7 @@ import type { Resumption } from "./held-place.ts";
 import { NO_MEETING_MESSAGE } from "./lobby.ts";
 import type { Meeting } from "./meeting.ts";
 import { LINK_REPLACED_MESSAGE, linkDigest, type PresentedLink } from "./meeting-link.ts";
-import type { Meetings } from "./meetings.ts";
+import type { Forwarding, Meetings } from "./meetings.ts";
 import type { JoinBudgets } from "./rate-limit.ts";
 import { Refusal } from "./refusal.ts";
 
@@ -111,18 +111,18 @@ export class JoinGate {
     address: string,
     stillWaiting: () => boolean,
     /** With Redis: a meeting another live node runs throws OwnedElsewhere (meetings.ts). */
-    forwardable = false,
+    forwarding: Forwarding | null = null,
   ): Promise<Admission | null> {
     this.front.arrive(message);
     // A knock with a resume token is an admitted knocker whose connection dropped.
     if (message.knock && !message.resume) {
-      return this.knock(message, message.knock.name, address, forwardable);
+      return this.knock(message, message.knock.name, address, forwarding);
     }
     if (message.serverKey) await this.front.checkServerKey(message, message.serverKey, address);
     if (!stillWaiting()) return null;
     this.front.takeJoin(address);
     const { resume, roomId } = message;
-    const meeting = await this.ctx.meetings.claim(roomId, address, undefined, forwardable);
+    const meeting = await this.ctx.meetings.claim(roomId, address, undefined, forwarding);
     if (!stillWaiting()) return null;
     if (resume) meeting?.handOver(resume.participantId, resume.token);
     const resumption = resume && meeting?.resumption(resume);
@@ -130,13 +130,13 @@ export class JoinGate {
     if (!resumption && this.ctx.isOverloaded()) throw busy();
     // No place to take back (the window passed, or a wrong token): a knocker asks again.
     if (message.knock && !resumption) {
-      return this.knock(message, message.knock.name, address, forwardable);
+      return this.knock(message, message.knock.name, address, forwarding);
     }
     const link = message.serverKey
       ? { digest: linkDigest(message.linkKey ?? message.serverKey), replaced: !!message.linkKey }
       : null;
     if (!meeting) {
-      const opened = await this.ctx.meetings.claim(roomId, address, { link }, forwardable);
+      const opened = await this.ctx.meetings.claim(roomId, address, { link }, forwarding);
       if (!opened) return null;
       if (stillWaiting()) return { kind: "join", meeting: opened, resumption, link };
       opened.closeIfEmpty();
@@ -157,11 +157,11 @@ export class JoinGate {
     message: JoinMessage,
     name: string,
     address: string,
-    forwardable: boolean,
+    forwarding: Forwarding | null,
   ): Promise<Admission> {
     if (this.ctx.isOverloaded()) throw busy();
     this.front.takeKnock(address);
-    const meeting = await this.ctx.meetings.claim(message.roomId, address, undefined, forwardable);
+    const meeting = await this.ctx.meetings.claim(message.roomId, address, undefined, forwarding);
     if (!meeting) {
       throw refuse("NO_MEETING", NO_MEETING_MESSAGE);
     }

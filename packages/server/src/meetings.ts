@@ -22,9 +22,22 @@ const DRAINING_POLL_MS = 20;
  */
 export class OwnedElsewhere extends Error {
   override readonly name = "OwnedElsewhere";
-  constructor(readonly url: string) {
+  constructor(
+    readonly url: string,
+    /** The node, as the lease names it. */
+    readonly owner: string,
+  ) {
     super("the meeting runs on another node");
   }
+}
+
+/**
+ * A join that may be passed on to the node that runs its meeting (a connection not forwarded
+ * yet): OwnedElsewhere for a live holder of the lease, unless it is the `unreachable` one (a
+ * forward to it just failed: it died, and its entry in the registry has not run out yet).
+ */
+export interface Forwarding {
+  readonly unreachable: string | null;
 }
 
 const HANDED_OFF = "this server is going out of service; reconnecting to another";
@@ -71,8 +84,8 @@ export class Meetings {
     id: RoomId,
     address: string,
     opening?: { readonly link: PresentedLink | null },
-    /** Throw OwnedElsewhere when another live node runs it (a connection not forwarded yet). */
-    forwardable = false,
+    /** Throw OwnedElsewhere when another live node runs it (Forwarding). */
+    forwarding: Forwarding | null = null,
   ): Promise<Meeting | undefined> {
     for (;;) {
       const here = this.open.get(id);
@@ -83,7 +96,7 @@ export class Meetings {
       // Its outcome is for its own caller; this one looks again.
       await pending.catch(() => {});
     }
-    const claim = this.takeLease(this.coordination, id, address, opening, forwardable)
+    const claim = this.takeLease(this.coordination, id, address, opening, forwarding)
       .catch((error: unknown) => {
         throw this.uncoordinated(error, id);
       })
@@ -173,34 +186,47 @@ export class Meetings {
   }
 
   /**
-   * Takes the meeting's lease, or throws OwnedElsewhere (`forwardable`) when a live node that is
+   * Takes the meeting's lease, or throws OwnedElsewhere (`forwarding`) when a live node that is
    * not draining holds it. A node that died holds it until it runs out, and a draining node until
    * it has finished its writes: the join waits for that rather than send its client into a
-   * back-off, so members are back as soon as the lease is free; SERVER_BUSY past its time.
+   * back-off, so members are back as soon as the lease is free; SERVER_BUSY past its time. Another
+   * node that takes the lease meanwhile (it waited too) is the owner to forward to.
    */
   private async waitForLease(
     coordination: Coordination,
     id: RoomId,
-    forwardable: boolean,
+    forwarding: Forwarding | null,
   ): Promise<{ lease: Extract<Lease, { held: true }>; since: number }> {
     let since = Date.now();
     let lease = await coordination.leases.acquire(id);
     let pollMs = LEASE_POLL_MS;
-    if (!lease.held && forwardable) {
-      const holder = lease.owner;
-      const owner = (await coordination.registry.live()).find((n) => n.id === holder);
-      if (owner && !owner.draining) throw new OwnedElsewhere(owner.address);
+    const first = lease.held ? null : lease.owner;
+    if (!lease.held && forwarding && lease.owner !== forwarding.unreachable) {
+      const draining = await this.forwardToLive(coordination, lease.owner);
       // Releasing within milliseconds: waiting for it is quicker than a detour.
-      if (owner?.draining) pollMs = DRAINING_POLL_MS;
+      if (draining) pollMs = DRAINING_POLL_MS;
     }
     const deadline = since + coordination.leaseTtlMs + LEASE_WAIT_MARGIN_MS;
     while (!lease.held && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, pollMs));
       since = Date.now();
       lease = await coordination.leases.acquire(id);
+      if (!lease.held && forwarding && lease.owner !== first) {
+        await this.forwardToLive(coordination, lease.owner);
+      }
     }
     if (!lease.held) throw new Refusal("SERVER_BUSY", ELSEWHERE);
     return { lease, since };
+  }
+
+  /**
+   * Throws OwnedElsewhere when `holder`, the lease's holder, is a live node that is not draining;
+   * true when it is draining.
+   */
+  private async forwardToLive(coordination: Coordination, holder: string): Promise<boolean> {
+    const owner = (await coordination.registry.live()).find((n) => n.id === holder);
+    if (owner && !owner.draining) throw new OwnedElsewhere(owner.address, owner.id);
+    return owner?.draining === true;
   }
 
   /** Takes the lease, then the meeting as Redis has it (or a new one, `opening`). */
@@ -209,11 +235,11 @@ export class Meetings {
     id: RoomId,
     address: string,
     opening: { readonly link: PresentedLink | null } | undefined,
-    forwardable: boolean,
+    forwarding: Forwarding | null,
   ): Promise<Meeting | undefined> {
     const { leases, redis, node, leaseTtlMs } = coordination;
     const log = this.options.log;
-    const { lease, since } = await this.waitForLease(coordination, id, forwardable);
+    const { lease, since } = await this.waitForLease(coordination, id, forwarding);
     let stored: StoredMeeting | null;
     try {
       stored = await loadMeeting(redis, id);

@@ -19,7 +19,7 @@ import { roomTag } from "./logger.ts";
 import { isMediaMessage, signalMedia } from "./media-signalling.ts";
 import type { Meeting } from "./meeting.ts";
 import { linkDigest } from "./meeting-link.ts";
-import { OwnedElsewhere } from "./meetings.ts";
+import { type Forwarding, OwnedElsewhere } from "./meetings.ts";
 import type { Metrics } from "./metrics.ts";
 import { TokenBucket } from "./rate-limit.ts";
 import { errorReply, Refusal } from "./refusal.ts";
@@ -304,16 +304,20 @@ export class Session implements Connection {
 
   private async enter(message: JoinMessage): Promise<void> {
     const stillWaiting = () => this.state.kind === "connected";
-    let admission: Admission | null;
-    try {
-      admission = await this.ctx.gate.admit(message, this.address, stillWaiting, this.forwardable);
-    } catch (error) {
-      if (!(error instanceof OwnedElsewhere)) throw error;
-      if (await this.forward(message, error.url)) return;
-      // The owner could not be reached (it died): wait here for its lease instead.
-      admission = await this.ctx.gate.admit(message, this.address, stillWaiting);
+    let admission: Admission | null = null;
+    let forwarding: Forwarding | null = this.forwardable ? { unreachable: null } : null;
+    while (admission === null) {
+      try {
+        admission = await this.ctx.gate.admit(message, this.address, stillWaiting, forwarding);
+        if (!admission) return;
+      } catch (error) {
+        if (!(error instanceof OwnedElsewhere)) throw error;
+        if (await this.forward(message, error.url)) return;
+        // The owner could not be reached (it died): wait here for its lease instead, or go to
+        // the node that takes the meeting over meanwhile.
+        forwarding = { unreachable: error.owner };
+      }
     }
-    if (!admission) return;
     const { meeting } = admission;
     if (admission.kind === "knock") {
       const knock = meeting.lobby.knock(this, admission.name);

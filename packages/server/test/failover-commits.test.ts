@@ -15,7 +15,14 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Bot } from "@conclave/bot";
 import { exported } from "./bot-readings.ts";
-import { everyoneDecrypts, next, place, type RedisNodes, redisNodes } from "./redis-nodes.ts";
+import {
+  everyoneDecrypts,
+  firstUpdatesIn,
+  next,
+  place,
+  type RedisNodes,
+  redisNodes,
+} from "./redis-nodes.ts";
 import { newRoom } from "./signalling-client.ts";
 import { waitFor } from "./wait-for.ts";
 
@@ -49,6 +56,7 @@ describe("commits across nodes", () => {
     const ben = await nodes.join(link(b.port), "Ben", false);
     const everyone = [ada, ben];
     await everyoneDecrypts(everyone);
+    await firstUpdatesIn(nodes, room.roomId, everyone);
     assert.equal(await nodes.owner(room.roomId), "node-q");
     const epoch = ada.crypto.member.epoch ?? 0n;
     const accepted = everyone.map((bot) => bot.crypto.member.stats.commitsAccepted);
@@ -103,6 +111,7 @@ describe("commits across nodes", () => {
     ];
     const [ada] = everyone as [Bot, Bot, Bot];
     await everyoneDecrypts(everyone);
+    await firstUpdatesIn(nodes, room.roomId, everyone);
     assert.equal(await nodes.owner(room.roomId), "node-s");
     const before = everyone.map(place);
     const epoch = ada.crypto.member.epoch ?? 0n;

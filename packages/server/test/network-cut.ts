@@ -14,6 +14,8 @@ export interface NetworkCut {
    */
   silence(): void;
   restore(): void;
+  /** What the server sent through the relay so far, as text (WebSocket frame headers and all). */
+  heard(): string;
   close(): Promise<void>;
 }
 
@@ -21,6 +23,7 @@ export async function networkCut(targetPort: number): Promise<NetworkCut> {
   const open = new Set<Socket>();
   let up = true;
   let quiet = false;
+  let heard = "";
   const relay = createServer((client) => {
     if (!up) {
       client.destroy();
@@ -29,6 +32,7 @@ export async function networkCut(targetPort: number): Promise<NetworkCut> {
     const upstream = connect(targetPort, "127.0.0.1");
     client.pipe(upstream);
     upstream.on("data", (chunk: Buffer) => {
+      heard += chunk.toString("latin1");
       if (!quiet) client.write(chunk);
     });
     tieSockets(open, client, upstream);
@@ -48,6 +52,7 @@ export async function networkCut(targetPort: number): Promise<NetworkCut> {
       up = true;
       quiet = false;
     },
+    heard: () => heard,
     async close() {
       for (const socket of open) socket.destroy();
       relay.close();
