@@ -250,6 +250,8 @@ async function run() {
       receiversOverVisibleTiles: videos.filter((v) => v > tiles - 1).length,
       epochs: states.flatMap((s) => s.epochs),
       publisherConnections: states.flatMap((s) => s.connections),
+      /** Per load process (publishers first): the longest its thread was held, in ms. */
+      loadMaxEventLoopDelayMs: states.map((s) => s.maxEventLoopDelayMs),
       droppedParticipants: states.reduce((n, s) => n + s.closed, 0),
       reconnections: states.reduce((n, s) => n + s.reconnections, 0),
     };
