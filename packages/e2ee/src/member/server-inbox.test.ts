@@ -107,4 +107,27 @@ describe("server inbox", () => {
     assert.equal(dropped.state.participants.byId.get(pid(2))?.disconnectedAt, adaCtx.now());
     assert.equal(ada.participants.byId.get(pid(2))?.disconnectedAt, undefined);
   });
+
+  it("a resumed welcome drops the uploads of those it no longer lists: no leaf for nobody", async () => {
+    const { adaCtx, upload } = await adaAndBob();
+    const ada = await founded(adaCtx);
+    const waiting = await inbox(ada, adaCtx, upload);
+    assert.equal(waiting.state.uploads.size, 1, "Bob's KeyPackage waits to be added");
+    const resumed = (listed: Parameters<typeof welcome>[2]) => {
+      const message = welcome(pid(1), null, listed);
+      return message.type === "welcome" ? { ...message, resumed: true } : message;
+    };
+    // The node that ran the meeting died with Bob's join; the one that took over never saw him.
+    const without = await inbox(waiting.state, adaCtx, resumed([{ id: pid(1), leaf: 0 }]));
+    assert.equal(without.state.uploads.size, 0, "Bob is gone: his upload waits no more");
+    const withBob = await inbox(
+      waiting.state,
+      adaCtx,
+      resumed([
+        { id: pid(1), leaf: 0 },
+        { id: pid(2), leaf: null },
+      ]),
+    );
+    assert.equal(withBob.state.uploads.size, 1, "Bob still listed: his upload still waits");
+  });
 });

@@ -68,6 +68,10 @@ function bytesOf(d: Draft, text: string, what: string): Uint8Array | undefined {
 async function onServerWelcome(d: Draft, ctx: Ctx, message: Of<"welcome">): Promise<void> {
   const participants = resetParticipants(d.state.participants, message.participants);
   d.set({ selfId: message.selfId, participants });
+  // Whoever the server no longer lists left while we were away (or with a node that died, before
+  // it could tell us): their KeyPackages wait no more, or we would add a leaf nobody holds.
+  const listed = new Set<string>(message.participants.map((p) => p.id));
+  for (const from of d.state.uploads.keys()) if (!listed.has(from)) dropUpload(d, from);
   if (message.resumed && d.state.status !== "idle") {
     // Our place was held: what we missed follows in order, so our MLS state carries on.
     // A commit of ours in flight gets its echo or refusal from that backlog, or is given up.
