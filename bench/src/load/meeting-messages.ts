@@ -53,6 +53,8 @@ export type MeetingReply =
       /** Participants whose connection closed and did not come back. */
       readonly closed: number;
       readonly reconnections: number;
+      /** The longest the process's thread was held, in ms. */
+      readonly maxEventLoopDelayMs: number;
       /** The state of each running engine's participant's sending and receiving connections. */
       readonly connections: readonly string[];
     }

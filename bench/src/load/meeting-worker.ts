@@ -6,6 +6,7 @@
  * (metered-srtp.ts): its later MLS work and decryption would run on its own device in a real
  * meeting, and a hundred of them on two cores would measure the bots, not the meeting.
  */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { type Bot, joinBot, loadShippedClip } from "@conclave/bot";
 import { MEDIA_CODECS } from "@conclave/protocol";
 import type { JoinTiming, MeetingCommand, MeetingReply } from "./meeting-messages.ts";
@@ -19,6 +20,9 @@ meterSrtp();
 const clip = await loadShippedClip();
 const bots: Bot[] = [];
 const counts = { closed: 0, reconnections: 0 };
+/** How long this process's thread was held at most: a bot's timers and ICE checks wait that long. */
+const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+loopDelay.enable();
 
 function reply(message: MeetingReply): void {
   process.send?.(message);
@@ -123,6 +127,7 @@ async function handle(command: MeetingCommand): Promise<void> {
         connections: bots
           .filter((bot) => bot.crypto.member.status !== "closed")
           .map((bot) => `${bot.stats().sendConnection}/${bot.stats().receiveConnection}`),
+        maxEventLoopDelayMs: Math.round(loopDelay.max / 1e6),
         closed: counts.closed - counts.reconnections,
         reconnections: counts.reconnections,
       });
