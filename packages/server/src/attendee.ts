@@ -35,6 +35,12 @@ export interface Connection {
   resend(raw: string): void;
   /** The meeting let it go: send `error {code, message}` and close the socket. */
   close(code: CloseCode, message: string): void;
+  /**
+   * The meeting moves to another node (a drain): send `error {code, message}` and close the
+   * socket, but go on reading what the client sent before it saw the close, as a member still;
+   * the meeting hears the end once the client closed its side, as a drop.
+   */
+  release(code: CloseCode, message: string): void;
   /** Its client already gave it up (a new connection took its place back): treat it as dropped. */
   drop(): void;
   /** The meeting seated it (a join, or a knock a host admitted): it is this attendee now. */

@@ -23,6 +23,9 @@ import { Refusal } from "./refusal.ts";
 import { seatAttendee } from "./seating.ts";
 import { iceServersFor, type TurnRelay } from "./turn-relay.ts";
 
+/** How often a meeting being handed off looks whether its members closed their side. */
+const HAND_OFF_POLL_MS = 10;
+
 /** What every meeting on a server shares. */
 export interface MeetingOptions {
   /** How long a dropped member's place waits for it to reconnect; 0 turns holding off. */
@@ -351,18 +354,25 @@ export class Meeting {
    * This node is going out of service (a drain, with Redis): the meeting moves to whichever node
    * its members reach next. Each connection is told SHUTTING_DOWN, a recoverable code on which
    * its client reconnects with its resume token, once everything before it is written; knocks
-   * knock again. Then the last writes are finished and the lease released with the record kept,
-   * so the next node takes the meeting over at once: same places, same group, no new epoch.
-   * What members send until their connection closes is still relayed and written.
+   * knock again. What a member sent before it saw the close is still relayed and written; once
+   * every member closed its side (or after `closeMs`), the last writes are finished and the lease
+   * released with the record kept, so the next node takes the meeting over at once: same places,
+   * same group, no new epoch.
    */
-  async handOff(message: string): Promise<void> {
+  async handOff(message: string, closeMs: number): Promise<void> {
     if (this.closed || !this.record) return;
     this.closed = true;
     this.lobby.close("SHUTTING_DOWN", message);
     for (const attendee of this.attendees.values()) {
       attendee.stopWaiting();
-      attendee.connection.close("SHUTTING_DOWN", message);
+      attendee.connection.release("SHUTTING_DOWN", message);
     }
+    const deadline = Date.now() + closeMs;
+    while (this.attendees.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, HAND_OFF_POLL_MS));
+    }
+    // A client that has not closed its side by now is dropped; its place is kept all the same.
+    for (const attendee of [...this.attendees.values()]) attendee.connection.drop();
     try {
       await this.record.handOff();
     } finally {

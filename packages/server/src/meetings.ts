@@ -153,7 +153,7 @@ export class Meetings {
         const late = new Promise<boolean>((resolve) => {
           timer = setTimeout(() => resolve(false), boundMs);
         });
-        const handOff = meeting.handOff(HANDED_OFF).then(
+        const handOff = meeting.handOff(HANDED_OFF, Math.floor(boundMs / 2)).then(
           () => true,
           (err: unknown) => {
             log.warn({ err: String(err), room: roomTag(meeting.id) }, "could not release a lease");

@@ -19,6 +19,7 @@ function recordingConnection(log: string[]): Connection {
     send: (message: ServerMessage) => log.push(`send ${message.type}`),
     resend: (raw) => log.push(`resend ${raw}`),
     close: (code) => log.push(`close ${code}`),
+    release: (code) => log.push(`release ${code}`),
     drop: () => log.push("drop"),
     seated: () => log.push("seated"),
   };

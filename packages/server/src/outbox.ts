@@ -64,6 +64,7 @@ export class Outbox {
       send: (message, encoded) => this.after(() => connection.send(message, encoded)),
       resend: (raw) => this.after(() => connection.resend(raw)),
       close: (code: CloseCode, message) => this.after(() => connection.close(code, message)),
+      release: (code: CloseCode, message) => this.after(() => connection.release(code, message)),
       // A client that gave its connection up, or a meeting abandoned: at once.
       drop: () => connection.drop(),
       seated: (attendee: Attendee) => connection.seated(attendee),

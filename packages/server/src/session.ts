@@ -137,6 +137,12 @@ export class Session implements Connection {
     this.ws.close(4000, code);
   }
 
+  release(code: CloseCode, message: string): void {
+    if (this.state.kind === "closed") return;
+    this.send({ type: "error", code, message });
+    this.ws.close(4000, code);
+  }
+
   drop(): void {
     this.end("disconnected");
     this.ws.terminate();

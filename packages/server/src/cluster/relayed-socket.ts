@@ -27,9 +27,12 @@ export class RelayedSocket extends EventEmitter implements SessionSocket {
     return this.state;
   }
 
-  /** A frame the client sent (null: a binary frame, which the session refuses). */
+  /**
+   * A frame the client sent (null: a binary frame, which the session refuses); also while closing,
+   * as a WebSocket reads what its peer sent before it saw the close (session.ts `release`).
+   */
   receive(text: string | null): void {
-    if (this.state !== OPEN) return;
+    if (this.state === CLOSED) return;
     this.emit("message", text ?? Buffer.alloc(0), text === null);
   }
 
