@@ -17,14 +17,17 @@ import { HeldPlaces } from "./held-places.ts";
 import { Lobby } from "./lobby.ts";
 import type { Logger } from "./logger.ts";
 import { roomTag } from "./logger.ts";
+import {
+  abandonMeeting,
+  closeMeeting,
+  handOffMeeting,
+  type MeetingParts,
+} from "./meeting-ending.ts";
 import { LINK_REPLACED_MESSAGE, MeetingLink, type PresentedLink } from "./meeting-link.ts";
 import type { MeetingRecord, RecordState } from "./meeting-record.ts";
 import { Refusal } from "./refusal.ts";
 import { seatAttendee } from "./seating.ts";
 import { iceServersFor, type TurnRelay } from "./turn-relay.ts";
-
-/** How often a meeting being handed off looks whether its members closed their side. */
-const HAND_OFF_POLL_MS = 10;
 
 /** What every meeting on a server shares. */
 export interface MeetingOptions {
@@ -311,76 +314,31 @@ export class Meeting {
     }
   }
 
-  /**
-   * Closes everything it owns: the knocks and attendees still connected (with that error), the
-   * held places, and its SFU room with every peer, transport and producer in it. Idempotent.
-   */
+  /** Ends the meeting: everything it owns closes, those still connected hear `code`. Idempotent. */
   close(code: CloseCode, message: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.lobby.close(code, message);
-    for (const attendee of this.attendees.values()) {
-      attendee.stopWaiting();
-      attendee.connection.close(code, message);
-    }
-    this.attendees.clear();
-    this.held.close();
-    this.media.close();
-    this.record?.close();
-    this.onClose();
+    closeMeeting(this.parts, code, message);
   }
 
-  /**
-   * This node lost the meeting's lease (meeting-record.ts): another node runs it now, or will. It
-   * stops serving it at once, writing and sending nothing more: every connection is dropped as
-   * a lost network would drop it, so its client reconnects, with its resume token, to the owner.
-   */
+  /** This node lost the meeting's lease: it lets go at once (meeting-ending.ts). */
   abandon(): void {
     if (this.closed) return;
     this.closed = true;
-    this.lobby.close("SHUTTING_DOWN", "this meeting moved to another server; join again");
-    const attendees = [...this.attendees.values()];
-    this.attendees.clear();
-    for (const attendee of attendees) {
-      attendee.stopWaiting();
-      attendee.connection.drop();
-    }
-    this.held.close();
-    this.media.close();
-    this.onClose();
+    abandonMeeting(this.parts);
   }
 
-  /**
-   * This node is going out of service (a drain, with Redis): the meeting moves to whichever node
-   * its members reach next. Each connection is told SHUTTING_DOWN, a recoverable code on which
-   * its client reconnects with its resume token, once everything before it is written; knocks
-   * knock again. What a member sent before it saw the close is still relayed and written; once
-   * every member closed its side (or after `closeMs`), the last writes are finished and the lease
-   * released with the record kept, so the next node takes the meeting over at once: same places,
-   * same group, no new epoch.
-   */
+  /** This node is going out of service: the meeting moves to another (meeting-ending.ts). */
   async handOff(message: string, closeMs: number): Promise<void> {
-    if (this.closed || !this.record) return;
+    const { record } = this;
+    if (this.closed || !record) return;
     this.closed = true;
-    this.lobby.close("SHUTTING_DOWN", message);
-    for (const attendee of this.attendees.values()) {
-      attendee.stopWaiting();
-      attendee.connection.release("SHUTTING_DOWN", message);
-    }
-    const deadline = Date.now() + closeMs;
-    while (this.attendees.size > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, HAND_OFF_POLL_MS));
-    }
-    // A client that has not closed its side by now is dropped; its place is kept all the same.
-    for (const attendee of [...this.attendees.values()]) attendee.connection.drop();
-    try {
-      await this.record.handOff();
-    } finally {
-      this.attendees.clear();
-      this.held.close();
-      this.media.close();
-      this.onClose();
-    }
+    await handOffMeeting({ ...this.parts, record }, message, closeMs);
+  }
+
+  private get parts(): MeetingParts {
+    const { lobby, attendees, held, media, record, onClose } = this;
+    return { lobby, attendees, held, media, record, onClose };
   }
 
   private recordState(): RecordState {
