@@ -1,4 +1,4 @@
-import { isMedia, isRtcp, RTCDtlsTransport, RtcpPacketConverter } from "werift";
+import { replaceSrtpStart } from "./srtp-start.ts";
 
 /**
  * What this load process received: RTP packets, never decrypted, and per receiving transport the
@@ -19,27 +19,13 @@ export function streamsReceived(): number {
  * hears keyframe requests. Only for load processes: nothing received here is checked.
  */
 export function countOnlySrtp(): void {
-  RTCDtlsTransport.prototype.startSrtp = function (this: RTCDtlsTransport) {
-    if (this.srtpStarted) return;
-    this.srtpStarted = true;
-    this.updateSrtpSession();
+  replaceSrtpStart(() => {
     const streams = new Map<number, number>();
     received.transports.push(streams);
-    this.iceTransport.connection.onData.subscribe((data: Buffer) => {
-      if (!isMedia(data)) return;
-      if (isRtcp(data)) {
-        try {
-          for (const rtcp of RtcpPacketConverter.deSerialize(this.srtcp.decrypt(data)))
-            this.onRtcp.execute(rtcp);
-        } catch {
-          // A packet that fails to authenticate or parse is dropped, as werift does.
-        }
-        return;
-      }
-      if (data.length < 12) return;
+    return (data) => {
       received.packets++;
       const ssrc = data.readUInt32BE(8);
       streams.set(ssrc, (streams.get(ssrc) ?? 0) + 1);
-    });
-  };
+    };
+  });
 }

@@ -1,11 +1,5 @@
-import {
-  isMedia,
-  isRtcp,
-  RTCDtlsTransport,
-  RTCRtpReceiver,
-  RtcpPacketConverter,
-  RtpPacket,
-} from "werift";
+import { type RTCDtlsTransport, RTCRtpReceiver, RtpPacket } from "werift";
+import { replaceSrtpStart } from "./srtp-start.ts";
 
 /** What one receiving transport got: per SSRC, packets and bytes as they came off the wire. */
 export interface Meter {
@@ -84,33 +78,19 @@ export function meterSrtp(): void {
     const meter = this.dtlsTransport && meterOf.get(this.dtlsTransport);
     handleRtp.call(this, packet, extensions, meter && !meter.decrypting ? undefined : track);
   };
-  RTCDtlsTransport.prototype.startSrtp = function (this: RTCDtlsTransport) {
-    if (this.srtpStarted) return;
-    this.srtpStarted = true;
-    this.updateSrtpSession();
+  replaceSrtpStart((transport) => {
     const meter: Meter = { ...joining, streams: new Map() };
     meters.push(meter);
-    meterOf.set(this, meter);
-    this.iceTransport.connection.onData.subscribe((data: Buffer) => {
-      if (!isMedia(data)) return;
-      if (isRtcp(data)) {
-        try {
-          for (const rtcp of RtcpPacketConverter.deSerialize(this.srtcp.decrypt(data)))
-            this.onRtcp.execute(rtcp);
-        } catch {
-          // A packet that fails to authenticate or parse is dropped, as werift does.
-        }
-        return;
-      }
-      if (data.length < 12) return;
+    meterOf.set(transport, meter);
+    return (data) => {
       count(meter, data);
       try {
-        this.onRtp.execute(
-          RtpPacket.deSerialize(meter.decrypting ? this.srtp.decrypt(data) : data),
+        transport.onRtp.execute(
+          RtpPacket.deSerialize(meter.decrypting ? transport.srtp.decrypt(data) : data),
         );
       } catch {
         // Dropped, as werift drops a packet that fails to authenticate or parse.
       }
-    });
-  };
+    };
+  });
 }
