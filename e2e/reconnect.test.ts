@@ -47,6 +47,13 @@ describe("reconnecting in Chromium", () => {
     await mkdir("test-results", { recursive: true });
     await alice.page.screenshot({ path: "test-results/reconnecting-peer.png" });
     await bob.page.screenshot({ path: "test-results/reconnecting-self.png" });
+    // A message written while away is not shown as sent, nor lost: it stays in the box.
+    await bob.page.getByRole("button", { name: "Chat", exact: true }).click();
+    const box = bob.page.getByRole("textbox", { name: "Message" });
+    await box.fill("written while away");
+    await box.press("Enter");
+    await bob.page.getByRole("alert").filter({ hasText: "you are reconnecting" }).waitFor();
+    assert.equal(await box.inputValue(), "written while away");
     await bob.context.setOffline(false);
     const restored = Date.now();
 
@@ -68,6 +75,15 @@ describe("reconnecting in Chromium", () => {
     assert.equal(after.ownLeaf, before.ownLeaf, "Bob kept his leaf");
     assert.equal(after.epoch, before.epoch, "nobody had to re-key");
     assert.equal(await bob.page.locator(".banner", { hasText: "Reconnecting…" }).count(), 0);
+
+    // Back in the meeting, the same message is sent and Alice reads it.
+    await box.press("Enter");
+    await alice.page.getByRole("button", { name: "Chat", exact: true }).click();
+    await alice.page
+      .getByRole("list", { name: "Messages" })
+      .getByText("written while away")
+      .waitFor({ timeout: 10_000 });
+    assert.equal(await box.inputValue(), "");
   });
   test("a person a host let in from the lobby takes their place back after a drop, without asking again", async () => {
     const alice = await suite.participant();

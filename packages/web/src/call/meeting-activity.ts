@@ -61,6 +61,8 @@ export interface ActivityState {
 }
 
 const MAX_CHAT_ENTRIES = 2000;
+const RECONNECTING_CHAT =
+  "Not sent: you are reconnecting. Your message stays here; send it once you are back.";
 /** How long a reaction shows on its sender's tile. */
 export const REACTION_MS = 4000;
 /** At most this many reactions show per sender: a flood pushes out its own oldest. */
@@ -74,6 +76,8 @@ const REACTIONS_PER_SENDER = 3;
 export class MeetingActivity extends Store<ActivityState> {
   private nextId = 1;
   private readonly pendingChat = new Map<number, string>();
+  /** Whether our connection to the meeting is up: a message sent while it is down would be lost. */
+  private connected = true;
   private chatVisible = false;
   private hands = new Map<number, RaisedHand>();
   /** leaf → fingerprint of the member that said it records */
@@ -138,11 +142,23 @@ export class MeetingActivity extends Store<ActivityState> {
     }
   }
 
-  sendChat(text: string): void {
+  /** Our connection to the meeting went down (reconnecting) or is back. */
+  setConnected(connected: boolean): void {
+    this.connected = connected;
+    if (connected && this.state.chatError === RECONNECTING_CHAT) this.update({ chatError: null });
+  }
+
+  /** Sends a message to everyone; false, and nothing sent, while we are reconnecting. */
+  sendChat(text: string): boolean {
+    if (!this.connected) {
+      this.update({ chatError: RECONNECTING_CHAT });
+      return false;
+    }
     const id = this.nextId++;
     this.pendingChat.set(id, text);
     this.update({ chatError: null });
     this.send({ type: "send-chat", id, text });
+    return true;
   }
 
   /** While the chat is on screen, nothing in it is unread. */

@@ -258,6 +258,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
 
   private scheduleRetry(dropped = false): void {
     this.teardown();
+    this.e2ee.activity.setConnected(false);
     const delay = retryDelay(this.state.attempt, dropped);
     // Offline, attempts cannot succeed: the `online` event starts the next one at once.
     const waitForNetwork = !navigator.onLine;
@@ -336,6 +337,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
     this.entry.start();
     const rejoined = this.state.wasJoined;
     this.update({ phase: "joined", selfId, attempt: 0, retryAt: null, failure: null });
+    this.e2ee.activity.setConnected(true);
     this.people.welcome(participants);
     const { count } = this.people;
     const here = count === 1 ? "You are the only one here." : `${count} people in the meeting.`;

@@ -34,8 +34,7 @@ export function ChatPanel({ activity, groupStatus, onClose }: ChatPanelProps) {
   const send = () => {
     const text = draft.trim();
     if (text.length === 0) return;
-    activity.sendChat(text);
-    setDraft("");
+    if (activity.sendChat(text)) setDraft("");
   };
   return (
     <aside
