@@ -1,7 +1,8 @@
+import assert from "node:assert/strict";
 import { type Bot, type BotEvents, joinBot } from "@conclave/bot";
 import { createClient } from "@redis/client";
 import { type Balancer, balancer } from "./balancer.ts";
-import { decryptedFrom } from "./bot-readings.ts";
+import { decryptedFrom, exported } from "./bot-readings.ts";
 import type { NetworkCut } from "./network-cut.ts";
 import { type RedisProcess, startRedis } from "./redis-server.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
@@ -132,6 +133,30 @@ export const place = (bot: Bot) => ({
   leaf: bot.crypto.member.ownLeaf,
   epoch: bot.crypto.member.epoch,
 });
+
+/**
+ * A commit that was on its way as the node died settled: every member kept its leaf and is one
+ * epoch past `epoch`, all with one exporter, and Redis holds that epoch.
+ */
+export async function expectOneCommitMore(
+  nodes: RedisNodes,
+  room: string,
+  everyone: readonly Bot[],
+  before: readonly ReturnType<typeof place>[],
+  epoch: bigint,
+): Promise<void> {
+  assert.deepEqual(
+    everyone.map(place),
+    before.map((p) => ({ ...p, epoch: epoch + 1n })),
+    "same leaves, one commit",
+  );
+  const exporter = await exported(everyone[0] as Bot);
+  assert.deepEqual(
+    await Promise.all(everyone.map(exported)),
+    Array(everyone.length).fill(exporter),
+  );
+  assert.equal(await nodes.storedEpoch(room), Number(epoch + 1n));
+}
 
 export const everyoneDecrypts = (group: readonly Bot[], more = 50) =>
   waitFor("everyone to decrypt everyone", () =>
