@@ -1,4 +1,4 @@
-import type { ClientMessage, SubscribedTrack } from "@conclave/protocol";
+import type { ClientMessage, Participant, SubscribedTrack } from "@conclave/protocol";
 import { canRestartIce, restartableIce } from "@conclave/sfu";
 import { MediaStreamTrack, RTCPeerConnection, type RTCPeerConnectionConfig } from "werift";
 import type { Clip } from "./clip.ts";
@@ -49,6 +49,8 @@ export class BotMedia {
   private failedOffers = 0;
   /** Offers are answered one at a time, in order. */
   private offers: Promise<void> = Promise.resolve();
+  /** The cameras of the last view sent, to send only changes; null: send the next whatever. */
+  private lastView: string | null = null;
 
   constructor(private readonly context: BotMediaContext) {}
 
@@ -125,6 +127,28 @@ export class BotMedia {
     await Promise.allSettled([subscriber?.close(), sendPc?.close()]);
   }
 
+  /**
+   * Says (`view`) which cameras its grid page shows: the first `gridTiles - 1` of `roster` that
+   * are on, at a grid cell's size. Sent when that changes, and again after `resetView`.
+   */
+  showGrid(roster: readonly Participant[]): void {
+    const tiles = this.context.gridTiles;
+    if (tiles === null) return;
+    const shown = roster.filter((p) => p.video).slice(0, tiles - 1);
+    const key = shown.map((p) => p.id).join(",");
+    if (key === this.lastView) return;
+    this.lastView = key;
+    this.context.send({
+      type: "view",
+      videos: shown.map((p) => ({ participantId: p.id, source: "camera", ...GRID_CELL })),
+    });
+  }
+
+  /** A new server connection: the next showGrid sends its view whatever it says. */
+  resetView(): void {
+    this.lastView = null;
+  }
+
   stats(): BotMediaStats {
     return {
       sendConnection: this.sendPc?.connectionState ?? "none",
@@ -149,11 +173,6 @@ export class BotMedia {
       await this.subscriber.answer(sdp, tracks);
       const answer = await completeSdp(this.subscriber.pc, 10_000);
       send({ type: "subscribe-answer", sdp: answer });
-      const tiles = this.context.gridTiles;
-      if (tiles !== null) {
-        const shown = tracks.filter((t) => t.source === "camera").slice(0, tiles - 1);
-        send({ type: "view", videos: shown.map((t) => ({ mid: t.mid, ...GRID_CELL })) });
-      }
     } catch {
       // The server waits for an answer before its next offer; without one the bot receives
       // nothing new. Record it where stats() shows it.

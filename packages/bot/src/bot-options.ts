@@ -37,9 +37,10 @@ export interface BotOptions {
    */
   readonly relayOnly?: boolean;
   /**
-   * Receive as a grid page of this many tiles, its own included, would: after each offer, say
-   * (`view`, docs/protocol.md "View") that it shows the first `gridTiles - 1` cameras the offer
-   * lists, at a grid cell's size. Unset, it sends no view and every video is forwarded.
+   * Receive as a grid page of this many tiles, its own included, would: say (`view`,
+   * docs/protocol.md "View") that it shows the cameras of the first `gridTiles - 1` participants
+   * whose camera is on, at a grid cell's size, and again whenever that changes. Unset, it sends
+   * no view and every video is forwarded (up to the SFU's pool of m-lines).
    */
   readonly gridTiles?: number;
 }

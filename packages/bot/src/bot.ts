@@ -198,6 +198,8 @@ export class Bot extends TypedEvents<BotEvents> {
     this.iceServers = welcome.iceServers;
     this.roster.clear();
     for (const p of welcome.participants) this.roster.set(p.id, p);
+    this.media?.resetView();
+    this.media?.showGrid(this.participants);
     e2ee.receive(welcome);
     const negotiate = async (offer: string) => {
       this.socket?.send({ type: "publish", sdp: offer });
@@ -282,16 +284,19 @@ export class Bot extends TypedEvents<BotEvents> {
         return;
       case "participant-joined":
         this.roster.set(message.participant.id, message.participant);
+        this.media?.showGrid(this.participants);
         this.emit("participant-joined", message.participant);
         return;
       case "participant-updated":
         this.roster.set(message.participant.id, message.participant);
+        this.media?.showGrid(this.participants);
         this.emit("participant-updated", message.participant);
         return;
       case "participant-left": {
         const gone = this.roster.get(message.id);
         if (gone) this.departed.set(message.id, gone);
         this.roster.delete(message.id);
+        this.media?.showGrid(this.participants);
         this.emit("participant-left", message.id, message.reason);
         return;
       }

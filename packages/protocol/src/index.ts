@@ -71,4 +71,10 @@ export {
   replacedLink,
   roomIdFromServerKey,
 } from "./room-link.ts";
-export { MAX_VIEW_VIDEOS, type VideosPaused, type View, type ViewedVideo } from "./view.ts";
+export {
+  MAX_VIEW_VIDEOS,
+  type VideosPaused,
+  type View,
+  type ViewedVideo,
+  ViewedVideoSchema,
+} from "./view.ts";

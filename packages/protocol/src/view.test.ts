@@ -13,9 +13,19 @@ function codeOf(message: unknown): string {
   assert.fail(`accepted ${JSON.stringify(message)}`);
 }
 
+const ALICE = "alice-0123456789";
+const BOB = "bob-0123456789ab";
+
 describe("view: the videos a page shows", () => {
-  it("accepts the shown videos by mid and size, and an empty list (nothing on screen)", () => {
-    const view = { type: "view", videos: [{ mid: "1", width: 640, height: 360 }] };
+  it("accepts the shown videos by publisher, source and size, and an empty list (nothing on screen)", () => {
+    const view = {
+      type: "view",
+      videos: [
+        { participantId: ALICE, source: "camera", width: 640, height: 360 },
+        { participantId: ALICE, source: "screen", width: 1280, height: 720 },
+        { participantId: BOB, source: "camera", width: 320, height: 180 },
+      ],
+    };
     assert.deepEqual(parseClientMessage(JSON.stringify(view)), view);
     assert.deepEqual(parseClientMessage(JSON.stringify({ type: "view", videos: [] })), {
       type: "view",
@@ -23,15 +33,23 @@ describe("view: the videos a page shows", () => {
     });
   });
 
-  it("refuses a repeated mid, a bad mid, a size of zero or a fraction, and extra fields", () => {
-    const video = { mid: "1", width: 640, height: 360 };
+  it("refuses a repeated video, a bad id, an audio source, a size of zero or a fraction, a mid and extra fields", () => {
+    const video = { participantId: ALICE, source: "camera", width: 640, height: 360 };
     for (const bad of [
       { type: "view", videos: [video, video] },
-      { type: "view", videos: [{ ...video, mid: "../x" }] },
+      { type: "view", videos: [{ ...video, participantId: "../x" }] },
+      { type: "view", videos: [{ ...video, source: "microphone" }] },
       { type: "view", videos: [{ ...video, width: 0 }] },
       { type: "view", videos: [{ ...video, height: 1.5 }] },
-      { type: "view", videos: [{ ...video, participantId: "x" }] },
-      { type: "view", videos: Array.from({ length: 65 }, (_, i) => ({ ...video, mid: `${i}` })) },
+      { type: "view", videos: [{ ...video, mid: "1" }] },
+      { type: "view", videos: [{ width: 640, height: 360, mid: "1" }] },
+      {
+        type: "view",
+        videos: Array.from({ length: 65 }, (_, i) => ({
+          ...video,
+          participantId: `p${String(i).padStart(15, "0")}`,
+        })),
+      },
     ]) {
       assert.equal(codeOf(bad), "BAD_MESSAGE", JSON.stringify(bad).slice(0, 80));
     }

@@ -1,14 +1,23 @@
 import { z } from "zod";
+import { PARTICIPANT_ID_PATTERN, type ParticipantId } from "./ids.ts";
 
 /** Most videos a page can say it shows: more than any layout puts on one screen. */
 export const MAX_VIEW_VIDEOS = 64;
 
-/** A receiving connection's m-line, as the page and the SFU name a video. */
+/** A receiving connection's m-line, as the SFU names a video it forwards. */
 const mid = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/);
 
-/** One video the page shows now: its m-line on the receiving connection and its size on screen. */
+/**
+ * One video the page shows now: whose, which (their camera or their screen), and its size on
+ * screen. Named by publisher, not m-line: in a large meeting a camera off screen has no m-line
+ * until the page shows it (docs/protocol.md "View").
+ */
 export const ViewedVideoSchema = z.strictObject({
-  mid,
+  participantId: z
+    .string()
+    .regex(PARTICIPANT_ID_PATTERN)
+    .transform((s) => s as ParticipantId),
+  source: z.enum(["camera", "screen"]),
   /** Device pixels the tile's video takes on screen. */
   width: z.number().int().min(1).max(16_384),
   height: z.number().int().min(1).max(16_384),
@@ -16,20 +25,20 @@ export const ViewedVideoSchema = z.strictObject({
 export type ViewedVideo = z.infer<typeof ViewedVideoSchema>;
 
 /**
- * What the page shows of the videos its receiving connection carries (docs/protocol.md "View"):
- * the SFU forwards a video only while it is listed, at a layer no larger than its size needs, and
- * serves the larger ones first. Audio is always forwarded. Until the first `view`, every video is
- * taken as shown at full size.
+ * What the page shows of the meeting's videos (docs/protocol.md "View"): the SFU forwards a video
+ * only while it is listed, at a layer no larger than its size needs, and serves the larger ones
+ * first. Audio is always forwarded. Until the first `view`, every video is taken as shown at full
+ * size (up to the receiver's pool of m-lines).
  */
 export const ViewSchema = z
   .strictObject({
     type: z.literal("view"),
     videos: z.array(ViewedVideoSchema).max(MAX_VIEW_VIDEOS),
   })
-  .refine((m) => new Set(m.videos.map((v) => v.mid)).size === m.videos.length, {
-    message: "each m-line is listed once",
-    path: ["videos"],
-  });
+  .refine(
+    (m) => new Set(m.videos.map((v) => `${v.participantId}/${v.source}`)).size === m.videos.length,
+    { message: "each video is listed once", path: ["videos"] },
+  );
 export type View = z.infer<typeof ViewSchema>;
 
 /**

@@ -19,9 +19,12 @@ export class Peer {
   /**
    * Microphone and camera its participant has not yet said are on (Room.announceMedia): not
    * forwarded until then, so that someone who never sends costs the others no m-lines. Once on,
-   * a source stays forwarded: muting and unmuting renegotiate nothing.
+   * a source stays forwarded: muting and unmuting renegotiate nothing, unless a large meeting's
+   * receiver reused the muted microphone's m-line (subscribe-transport.ts, the pool).
    */
   private readonly unannounced: Set<MediaSource>;
+  /** Microphone and camera its participant says are off now. */
+  private readonly off = new Set<MediaSource>();
   private closed = false;
   /** Its participant is away (hold) and has not reconnected. */
   private away = false;
@@ -41,6 +44,7 @@ export class Peer {
       (source, track, receiver) => {
         if (this.closed || this.published.has(source)) return;
         const producer = new Producer(roomId, id, source, track, receiver, settings);
+        producer.on = !this.off.has(source);
         this.published.set(source, producer);
         onProducer(producer);
       },
@@ -63,9 +67,14 @@ export class Peer {
     return !this.unannounced.has(source);
   }
 
-  /** Its participant says `source` (microphone or camera) is on; true if that is news. */
-  announce(source: MediaSource): boolean {
-    return this.unannounced.delete(source);
+  /** Its participant says `source` (microphone or camera) is on or off. */
+  announce(source: MediaSource, on: boolean): void {
+    if (on) {
+      this.off.delete(source);
+      this.unannounced.delete(source);
+    } else this.off.add(source);
+    const producer = this.published.get(source);
+    if (producer) producer.on = on;
   }
 
   /** Marks a screen source shared or not; returns whether that changed anything. */

@@ -67,6 +67,11 @@ export class Producer {
   /** Test-only (RoomSettings.interceptPacket): replaces or (null) drops each packet. */
   private readonly intercept: ((packet: Buffer) => Buffer | null) | null;
   private closed = false;
+  /**
+   * Whether its publisher says the source is on (media-state): a muted microphone's m-line is the
+   * first a receiver's pool reuses (subscribe-transport.ts).
+   */
+  on = true;
   /** Its publisher is away (Peer.hold): what still arrives goes nowhere until it is back. */
   private paused = false;
   private packetsIn = 0;

@@ -35,6 +35,8 @@ export class ResendLimit {
   resent = 0;
   refused = 0;
   private readonly history = new Map<number, Resent>();
+  /** Packets of a source the m-line no longer carries: never resent (forgetSent). */
+  private forgotten = new WeakSet<RtpPacket>();
 
   constructor(
     private readonly sender: RTCRtpSender,
@@ -61,7 +63,9 @@ export class ResendLimit {
     const roundTrip = senderRoundTripMs(this.sender) ?? DEFAULT_ROUND_TRIP_MS;
     for (const sequence of lost) {
       const packet = seams.rtpCache[sequence % 128];
-      if (!packet || packet.header.sequenceNumber !== sequence) continue;
+      if (!packet || packet.header.sequenceNumber !== sequence || this.forgotten.has(packet)) {
+        continue;
+      }
       const before = this.history.get(sequence);
       if (before && (before.count >= MAX_RESENDS || t - before.at < roundTrip)) {
         this.refused++;
@@ -71,6 +75,16 @@ export class ResendLimit {
       this.resent++;
       this.resend(packet);
     }
+  }
+
+  /**
+   * The m-line carries another publisher from now on: what it sent before is not resent, since
+   * a receiver that rebound the m-line would bind it to the old sender again (DESIGN T6).
+   */
+  forgetSent(): void {
+    const seams = this.sender as unknown as SenderSeams;
+    this.forgotten = new WeakSet(seams.rtpCache.filter((p): p is RtpPacket => p !== undefined));
+    this.history.clear();
   }
 
   private remember(sequence: number, resent: Resent): void {

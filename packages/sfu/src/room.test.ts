@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
+import type { ParticipantId } from "@conclave/protocol";
 import { MediaStreamTrack, RTCPeerConnection } from "werift";
 import { peerConfig, publishConfig } from "./media-config.ts";
+import type { Peer } from "./peer.ts";
 import { Room } from "./room.ts";
 import { IGNORED_SIGNALS } from "./testing/loopback.ts";
 import { type ForwardedTrack, NegotiationError } from "./types.ts";
@@ -41,6 +43,7 @@ class Receiver {
   readonly pc = new RTCPeerConnection(config);
   offers = 0;
   tracks: ForwardedTrack[] = [];
+  readonly peer: Peer;
   private waiters: Array<() => void> = [];
 
   constructor(room: Room, id: string) {
@@ -58,6 +61,18 @@ class Receiver {
       },
       videosPaused() {},
     });
+    this.peer = peer;
+  }
+
+  /** Its m-lines of `kind` now, and whose `source` each of those the last offer lists carries. */
+  carried(kind: "audio" | "video", source: string): { mlines: number; publishers: string[] } {
+    return {
+      mlines: this.pc.getTransceivers().filter((t) => t.kind === kind).length,
+      publishers: this.tracks
+        .filter((t) => t.source === source)
+        .map((t) => t.publisherId)
+        .sort(),
+    };
   }
 
   /** Offers answered once no more come for 300 ms (adding two tracks may take two offers). */
@@ -218,5 +233,82 @@ describe("room: microphone and camera", () => {
     room.announceMedia("alice", false, false);
     await bob.noOfferFor(300);
     assert.equal(bob.offers, offers);
+  });
+});
+
+/** `count` publishers of a microphone and a camera, both announced on; ids p00, p01, … */
+async function publishers(room: Room, count: number, from = 0): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = from; i < from + count; i++) {
+    const id = `p${String(i).padStart(2, "0")}`;
+    const peer = room.addPeer(id, IGNORED_SIGNALS, { awaitMedia: true });
+    await peer.publishTransport.answer(await publishOffer(["audio", "video"]));
+    room.announceMedia(id, true, true);
+    ids.push(id);
+  }
+  return ids;
+}
+
+/** A view of `ids`' cameras at a grid cell's size. */
+function cameras(ids: readonly string[]) {
+  return ids.map((id) => ({
+    participantId: id as ParticipantId,
+    source: "camera" as const,
+    width: 426,
+    height: 240,
+  }));
+}
+
+describe("room: the pool of receiving m-lines", () => {
+  it("past 16 cameras, gives a camera an m-line only while it is shown, reusing one off screen", async () => {
+    const room = newRoom();
+    const bob = new Receiver(room, "bob");
+    const ids = await publishers(room, 20);
+    await bob.settled();
+    // Before any view: every camera is shown, up to the floor; the rest wait.
+    assert.equal(bob.carried("video", "camera").mlines, 16);
+    assert.deepEqual(bob.carried("video", "camera").publishers, ids.slice(0, 16));
+    assert.equal(bob.carried("audio", "microphone").publishers.length, 20);
+
+    // Page 2 of a grid of 9: four of the eight were waiting; the pool does not grow.
+    const page2 = ids.slice(12, 20);
+    bob.peer.setView(cameras(page2));
+    await bob.settled();
+    const after = bob.carried("video", "camera");
+    assert.equal(after.mlines, 16);
+    for (const id of page2) assert.ok(after.publishers.includes(id), `${id} has an m-line`);
+
+    // A large grid showing all twenty: the pool grows to what is shown, no more.
+    bob.peer.setView(cameras(ids));
+    await bob.settled();
+    assert.deepEqual(bob.carried("video", "camera"), { mlines: 20, publishers: ids });
+    assert.ok(bob.pc.localDescription && bob.pc.localDescription.sdp.length < 60 * 1024);
+  });
+
+  it("past 24 microphones, gives a microphone back its m-line when it is on again, taking a muted one's", async () => {
+    const room = newRoom();
+    const bob = new Receiver(room, "bob");
+    const ids = await publishers(room, 24);
+    bob.peer.setView([]);
+    await bob.settled();
+    assert.deepEqual(bob.carried("audio", "microphone"), { mlines: 24, publishers: ids });
+
+    // Five mute; five more people switch their microphone on: they take the muted ones' m-lines.
+    const muted = ids.slice(0, 5);
+    for (const id of muted) room.announceMedia(id, false, true);
+    const late = await publishers(room, 5, 24);
+    await bob.settled();
+    const heard = bob.carried("audio", "microphone");
+    assert.equal(heard.mlines, 24);
+    assert.deepEqual(heard.publishers, [...ids.slice(5), ...late].sort());
+
+    // One of the muted speaks again: a muted one's m-line is free for it, none of the others'.
+    room.announceMedia(late[0] ?? "", false, true);
+    room.announceMedia(muted[0] ?? "", true, true);
+    await bob.settled();
+    const back = bob.carried("audio", "microphone");
+    assert.equal(back.mlines, 24);
+    assert.ok(back.publishers.includes(muted[0] ?? ""), "the one who unmuted is heard");
+    assert.ok(!back.publishers.includes(late[0] ?? ""), "the one who muted gave way");
   });
 });

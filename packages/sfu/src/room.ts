@@ -97,7 +97,8 @@ export class Room {
    * The peer `id` says its microphone (`audio`) and camera (`video`) are on or off: one that is on
    * for the first time starts going to everyone else (one renegotiation each). A receive-only
    * participant never costs the others an m-line: in a meeting of a hundred, every receiver's
-   * offer would otherwise carry two for each of the others.
+   * offer would otherwise carry two for each of the others. One on again takes back an m-line
+   * where a receiver's pool gave it to someone else meanwhile.
    */
   announceMedia(id: PeerId, audio: boolean, video: boolean): void {
     const peer = this.peers.get(id);
@@ -106,8 +107,10 @@ export class Room {
       ["microphone", audio],
       ["camera", video],
     ];
-    for (const [source, isOn] of on)
-      if (isOn && peer.announce(source)) this.forwardToOthers(peer, source, true);
+    for (const [source, isOn] of on) {
+      peer.announce(source, isOn);
+      if (isOn) this.forwardToOthers(peer, source, true);
+    }
   }
 
   /** Starts or stops forwarding `source` of `peer` to every other peer. */

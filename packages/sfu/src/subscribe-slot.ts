@@ -1,7 +1,8 @@
 /**
  * One m-line of a receiving connection (subscribe-transport.ts): which producer it forwards, at
- * which simulcast layer, through the receiver's pacer; reused for a new producer once its
- * publisher is gone.
+ * which simulcast layer, through the receiver's pacer; reused for another producer once its
+ * publisher is gone, or once its video is off screen or its microphone muted in a large meeting
+ * (the pool, docs/architecture.md "Receiving m-lines").
  */
 import { type RTCRtpTransceiver, RtcpRrPacket, RtcpSrPacket, type RtpPacket } from "werift";
 import { DownlinkLoss } from "./downlink-loss.ts";
@@ -40,10 +41,21 @@ export class Slot implements PacketSink, PacedSink {
   packetsSent = 0;
   /** The loss on the link to the receiver, by its reports (taken by the estimate's look). */
   readonly loss = new DownlinkLoss();
+  /**
+   * The producer the last offer said this m-line carries: its packets flow only once the answer to
+   * that offer is in, so the page has bound the m-line to its new sender first (DESIGN T6).
+   */
+  offered: Producer | null = null;
+  /** When its video was last on screen, or it last took a producer: the pool reuses the oldest. */
+  neededAt = performance.now();
+  /** Whether its producer's packets reach it now (attached). */
+  private linked = false;
   /** Stopped for congestion: forwarding resumes at the wanted layer's keyframe, not at once. */
   private stopped = false;
   /** Packets of the current source not forwarded since the last splice: later ones move up. */
   private skipped = 0;
+
+  private readonly resends: ResendLimit;
 
   constructor(
     readonly kind: MediaKind,
@@ -52,7 +64,9 @@ export class Slot implements PacketSink, PacedSink {
   ) {
     const sender = transceiver.sender;
     // It takes over the sender's answer to NACKs; the sender keeps it.
-    new ResendLimit(sender, (packet) => pacer.send(this, { resend: packet }, wireBytes(packet)));
+    this.resends = new ResendLimit(sender, (packet) =>
+      pacer.send(this, { resend: packet }, wireBytes(packet)),
+    );
     sender.onRtcp.subscribe((packet) => {
       if (!(packet instanceof RtcpRrPacket || packet instanceof RtcpSrPacket)) return;
       const report = packet.reports.find((r) => r.ssrc === sender.ssrc);
@@ -62,16 +76,41 @@ export class Slot implements PacketSink, PacedSink {
   }
 
   /**
-   * Starts forwarding `producer` at once, at its lowest layer flowing now (layer 0 before any was
-   * measured), unless its m-line is off screen: a narrow downlink is not flooded before its
+   * Carries `producer` from now on (null: nothing), at its lowest layer flowing now (layer 0
+   * before any was measured) unless off screen: a narrow downlink is not flooded before its
    * estimate has a say, and the next look (within a second) moves it up as far as the estimate
-   * allows.
+   * allows. Nothing flows until `link`. What the previous producer left waiting in the pacer, or
+   * could still be resent from it, never reaches the page after its new binding.
    */
-  take(producer: Producer): void {
+  take(producer: Producer | null): void {
+    const previous = this.producer;
+    this.unlink();
+    if (previous !== null) {
+      this.pacer.discard(this);
+      this.resends.forgetSent();
+      // Continue this m-line's sequence numbers and timestamps across the change of source.
+      this.splice();
+    }
     this.producer = producer;
+    this.neededAt = performance.now();
     this.stopped = false;
+    if (producer === null) return;
     const flowing = producer.layerRates().findIndex((rate) => rate > 0);
     this.layer = this.wantedLayer = this.maxLayer < 0 ? -1 : Math.max(0, flowing);
+  }
+
+  /** Its producer's packets start to reach it. */
+  link(): void {
+    if (this.linked || this.producer === null) return;
+    this.producer.attach(this);
+    this.linked = true;
+  }
+
+  /** Its producer's packets stop reaching it. */
+  unlink(): void {
+    if (!this.linked) return;
+    this.producer?.detach(this);
+    this.linked = false;
   }
 
   write(packet: RtpPacket): void {

@@ -9,6 +9,7 @@ import { senderRoundTripMs } from "./receiver-seams.ts";
 import { layerForWidth, Slot } from "./subscribe-slot.ts";
 import {
   type ForwardedTrack,
+  type MediaKind,
   NegotiationError,
   type RemoteCandidate,
   type ViewedVideo,
@@ -16,6 +17,21 @@ import {
 
 /** How often each receiver's estimate and layers are looked at: about once per receiver report. */
 const ADAPT_INTERVAL_MS = 1000;
+
+/**
+ * M-lines of each kind a receiver gets before one is reused for another producer (the pool,
+ * docs/architecture.md "Receiving m-lines"). Up to these, every camera and every microphone that
+ * was on has its own m-line, and showing or unmuting it renegotiates nothing; past them, a camera
+ * gets an m-line only while its tile is on screen and a microphone only while it is on, taken
+ * from the one off screen or muted the longest. So an offer stays far below the SDP limit
+ * however many of a hundred people switch a camera or microphone on.
+ */
+const POOL_FLOOR: Readonly<Record<MediaKind, number>> = { video: 16, audio: 24 };
+
+/** A producer as a view names it: its publisher and source. */
+function viewKey(publisherId: string, source: string): string {
+  return `${publisherId}/${source}`;
+}
 
 /** What the SFU tells a receiving participant, through its signalling connection. */
 export interface ReceiverSignals {
@@ -33,6 +49,8 @@ export interface ReceiverSignals {
 export class SubscribeTransport {
   readonly pc: RTCPeerConnection;
   private readonly slots: Slot[] = [];
+  /** Every producer this receiver may get, with an m-line or waiting for one (the pool). */
+  private readonly offered = new Set<Producer>();
   private awaitingAnswer = false;
   private dirty = false;
   private closed = false;
@@ -50,6 +68,8 @@ export class SubscribeTransport {
   private audioBits = 0;
   /** Whether the page has said what it shows (setView); before that every video counts as shown. */
   private viewed = false;
+  /** The videos the page shows, by viewKey, and the width of each on screen. */
+  private shown = new Map<string, number>();
   /** The paused mids its participant was last told of; null when it must be told again. */
   private toldPaused: ReadonlySet<string> | null = new Set();
 
@@ -85,18 +105,28 @@ export class SubscribeTransport {
   /**
    * The page's view: a video not listed is not on screen and is not forwarded; a listed one gets
    * no larger a layer than its width needs, and larger tiles (the speaker, a pinned tile) are
-   * served first. Applied at once.
+   * served first. Applied at once; a shown camera without an m-line gets one (one offer).
    */
   setView(videos: readonly ViewedVideo[]): void {
     this.viewed = true;
-    const shown = new Map(videos.map((v) => [v.mid, v.width]));
+    this.shown = new Map(videos.map((v) => [viewKey(v.participantId, v.source), v.width]));
+    const now = performance.now();
     for (const slot of this.slots) {
-      if (slot.kind !== "video" || slot.transceiver.mid === null) continue;
-      const width = shown.get(slot.transceiver.mid);
-      slot.maxLayer = width === undefined ? -1 : layerForWidth(width);
-      slot.shownWidth = width ?? 0;
+      this.fitToView(slot);
+      if (slot.maxLayer >= 0) slot.neededAt = now;
     }
-    this.chooseLayers(performance.now());
+    for (const producer of this.offered) {
+      if (!this.slots.some((s) => s.producer === producer)) this.place(producer);
+    }
+    this.chooseLayers(now);
+  }
+
+  /** Sets a video slot's largest layer and width for `producer` from the view (all before any). */
+  private fitToView(slot: Slot, producer = slot.producer): void {
+    if (slot.kind !== "video" || !this.viewed) return;
+    const width = producer && this.shown.get(viewKey(producer.publisherId, producer.source));
+    slot.maxLayer = width ? layerForWidth(width) : -1;
+    slot.shownWidth = width || 0;
   }
 
   /**
@@ -209,41 +239,73 @@ export class SubscribeTransport {
     return best;
   }
 
+  /**
+   * `producer` may reach this receiver: it gets an m-line now, or once the pool has room for it
+   * (its video shown, its microphone on). Called again when its publisher switches it on.
+   */
   consume(producer: Producer): void {
-    if (this.closed || this.slots.some((s) => s.producer === producer)) return;
-    let slot = this.slots.find((s) => s.producer === null && s.kind === producer.kind);
-    if (slot) {
-      slot.transceiver.setDirection("sendonly");
-      // Continue this m-line's sequence numbers and timestamps across the change of source.
-      slot.splice();
-    } else {
-      const track = new MediaStreamTrack({ kind: producer.kind });
-      const transceiver = this.pc.addTransceiver(track, { direction: "sendonly" });
-      slot = new Slot(producer.kind, transceiver, this.pacer);
-      // A page that reports its view lists this video once it shows it; until then it is off
-      // screen (a new participant on another grid page). Without any view, everything is shown.
-      if (this.viewed && slot.kind === "video") {
-        slot.maxLayer = -1;
-        slot.shownWidth = 0;
-      }
-      slot.transceiver.sender.onPictureLossIndication.subscribe(() => {
-        if (slot && slot.layer >= 0) slot.producer?.requestKeyframe(slot.layer);
-      });
-      this.slots.push(slot);
-    }
-    slot.take(producer);
-    if (this.signals !== null) producer.attach(slot);
-    this.newProducers.add(producer);
-    this.negotiate();
+    if (this.closed) return;
+    this.offered.add(producer);
+    if (!this.slots.some((s) => s.producer === producer)) this.place(producer);
   }
 
   stopConsuming(producer: Producer): void {
+    this.offered.delete(producer);
     const slot = this.slots.find((s) => s.producer === producer);
     if (!slot) return;
-    producer.detach(slot);
-    slot.producer = null;
+    slot.take(null);
     slot.transceiver.setDirection("inactive");
     this.newProducers.delete(producer);
+    // Someone waiting for an m-line of this kind takes the freed one.
+    for (const waiting of this.offered) {
+      if (waiting.kind === slot.kind && !this.slots.some((s) => s.producer === waiting)) {
+        if (this.wanted(waiting)) this.place(waiting);
+      }
+    }
+    this.negotiate();
+  }
+
+  /**
+   * Whether the page needs `producer` now, past the pool's floor: its camera on screen (so none
+   * before the page says what it shows), its microphone on, any screen or screen audio.
+   */
+  private wanted(producer: Producer): boolean {
+    if (producer.source === "camera") {
+      return this.shown.has(viewKey(producer.publisherId, producer.source));
+    }
+    return producer.source === "microphone" ? producer.on : true;
+  }
+
+  /**
+   * Gives `producer` an m-line: a free one, a new one while the pool is below its floor, else the
+   * one of its kind needed the longest time ago (off screen, or muted), else a new one. One not
+   * wanted now waits past the floor.
+   */
+  private place(producer: Producer): void {
+    const kind = producer.kind;
+    let slot = this.slots.find((s) => s.producer === null && s.kind === kind);
+    if (!slot && this.slots.filter((s) => s.kind === kind).length >= POOL_FLOOR[kind]) {
+      if (!this.wanted(producer)) return;
+      slot = this.slots
+        .filter((s) => s.kind === kind && s.producer !== null && !this.wanted(s.producer))
+        .sort((a, b) => a.neededAt - b.neededAt)[0];
+    }
+    if (slot) {
+      slot.transceiver.setDirection("sendonly");
+    } else {
+      const track = new MediaStreamTrack({ kind });
+      const transceiver = this.pc.addTransceiver(track, { direction: "sendonly" });
+      const made = new Slot(kind, transceiver, this.pacer);
+      made.transceiver.sender.onPictureLossIndication.subscribe(() => {
+        if (made.layer >= 0) made.producer?.requestKeyframe(made.layer);
+      });
+      this.slots.push(made);
+      slot = made;
+    }
+    if (slot.producer) this.newProducers.delete(slot.producer);
+    this.fitToView(slot, producer);
+    slot.take(producer);
+    this.newProducers.add(producer);
     this.negotiate();
   }
 
@@ -257,8 +319,13 @@ export class SubscribeTransport {
       throw new NegotiationError(`answer rejected: ${(error as Error).message}`);
     }
     this.awaitingAnswer = false;
-    for (const producer of this.newProducers) producer.requestKeyframe();
-    this.newProducers.clear();
+    // The page bound each m-line to what this offer said it carries: now that flows.
+    for (const slot of this.slots) {
+      if (slot.producer !== null && slot.producer === slot.offered) {
+        slot.link();
+        if (this.newProducers.delete(slot.producer)) slot.producer.requestKeyframe();
+      }
+    }
     if (this.dirty) this.negotiate();
   }
 
@@ -277,7 +344,7 @@ export class SubscribeTransport {
    */
   hold(): void {
     this.signals = null;
-    for (const slot of this.slots) slot.producer?.detach(slot);
+    for (const slot of this.slots) slot.unlink();
   }
 
   /**
@@ -289,7 +356,8 @@ export class SubscribeTransport {
     this.signals = signals;
     // Told at the next choice, after the welcome: changes while it was away went nowhere.
     this.toldPaused = null;
-    for (const slot of this.slots) slot.producer?.attach(slot);
+    // Media flows again once the page answers the offer that follows.
+    for (const slot of this.slots) if (slot.producer) this.newProducers.add(slot.producer);
     this.restartIce = true;
     this.awaitingAnswer = false;
     this.negotiate();
@@ -300,8 +368,9 @@ export class SubscribeTransport {
     this.closed = true;
     clearInterval(this.adaptTimer);
     this.pacer.close();
-    for (const slot of this.slots) slot.producer?.detach(slot);
+    for (const slot of this.slots) slot.unlink();
     this.slots.length = 0;
+    this.offered.clear();
     this.pc.close().catch(() => {});
   }
 
@@ -340,6 +409,8 @@ export class SubscribeTransport {
       return;
     }
     // Made while its participant was away: reconnect() offers again.
-    this.signals?.offer(sdp, this.forwarded);
+    if (this.signals === null) return;
+    for (const slot of this.slots) slot.offered = slot.producer;
+    this.signals.offer(sdp, this.forwarded);
   }
 }

@@ -7,6 +7,7 @@ import { peerConfig, publishConfig } from "../media-config.ts";
 import type { Peer } from "../peer.ts";
 import { Room } from "../room.ts";
 import type { ReceiverSignals } from "../subscribe-transport.ts";
+import type { ForwardedTrack } from "../types.ts";
 
 const config = peerConfig({ announcedAddresses: ["127.0.0.1"], keyframeIntervalMs: 1000 });
 const closing: Array<() => unknown> = [];
@@ -37,7 +38,14 @@ export class Receiver {
   packets = 0;
   /** Video packets received, as they arrived. */
   readonly video: RtpPacket[] = [];
+  /** How many offers had arrived, and answers gone back, when each video packet arrived. */
+  readonly videoSeen: { offers: number; answers: number }[] = [];
   offers: string[] = [];
+  answers = 0;
+  /** A slow page: each answer goes back this long after its offer came. */
+  answerDelayMs = 0;
+  /** The tracks each offer listed. */
+  readonly offeredTracks: ForwardedTrack[][] = [];
   peer: Peer;
 
   constructor(room: Room) {
@@ -45,7 +53,9 @@ export class Receiver {
     this.pc.onTrack.subscribe((track) =>
       track.onReceiveRtp.subscribe((rtp) => {
         this.packets++;
-        if (track.kind === "video") this.video.push(rtp);
+        if (track.kind !== "video") return;
+        this.video.push(rtp);
+        this.videoSeen.push({ offers: this.offers.length, answers: this.answers });
       }),
     );
     this.peer = room.addPeer("receiver", this.listener());
@@ -53,11 +63,14 @@ export class Receiver {
 
   listener(): ReceiverSignals {
     return {
-      offer: (sdp) => {
+      offer: (sdp, tracks) => {
         this.offers.push(sdp);
+        this.offeredTracks.push(tracks);
         void (async () => {
           await this.pc.setRemoteDescription({ type: "offer", sdp });
           await this.pc.setLocalDescription(await this.pc.createAnswer());
+          await new Promise((r) => setTimeout(r, this.answerDelayMs));
+          this.answers++;
           await this.peer.applySubscribeAnswer(this.pc.localDescription?.sdp ?? "");
         })();
       },

@@ -329,6 +329,8 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
   }
 
   private async checkMedia(): Promise<void> {
+    // Said before the first offer too: in a large meeting it decides which cameras that carries.
+    this.view.report(visibleVideos(document));
     const recv = this.recv;
     if (!recv) return;
     let report: RTCStatsReport;
@@ -345,7 +347,6 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
       this.deps.listed(),
     );
     this.watchSilence(expectsMedia ? bytesReceived : null);
-    this.view.report(visibleVideos(recv.pc, document));
     // A paused video stands still on purpose: a keyframe would not move it.
     const moving = (frames: Map<ParticipantId, number>, source: MediaSource) => {
       for (const mid of this.paused) {

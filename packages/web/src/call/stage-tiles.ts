@@ -33,6 +33,17 @@ export interface TileView {
   readonly quality?: Quality | null;
   /** This device compared keys with them and marked them verified (call/verified-pins.ts). */
   readonly verified?: boolean;
+  /**
+   * The remote video the tile shows while its camera is on, or its screen: what the page's view
+   * names to the SFU when the tile is on screen (visible-videos.ts).
+   */
+  readonly wants?: ViewedSource | null;
+}
+
+/** A remote video as the view names it. */
+export interface ViewedSource {
+  readonly participantId: ParticipantId;
+  readonly source: "camera" | "screen";
 }
 
 export interface StageTile extends LayoutTile {
@@ -123,6 +134,7 @@ export function stageTiles(input: StageInput): StageTile[] {
         reactions: input.reactions.filter((r) => r.leaf !== null && r.leaf === p.leaf),
         quality: quality[p.id] ?? null,
         verified: p.leaf !== null && input.verified.includes(p.leaf),
+        wants: p.video ? { participantId: p.id, source: "camera" } : null,
       },
     });
     if (p.screen) {
@@ -140,6 +152,7 @@ export function stageTiles(input: StageInput): StageTile[] {
           micOn: true,
           status: p.screen.paused ? VIDEO_PAUSED : null,
           quality: quality[screenKey(p.id)] ?? null,
+          wants: { participantId: p.id, source: "screen" },
         },
       });
     }

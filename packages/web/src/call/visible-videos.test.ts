@@ -1,23 +1,34 @@
 /// <reference types="node" />
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { ViewedVideo } from "@conclave/protocol";
+import type { ParticipantId, ViewedVideo } from "@conclave/protocol";
 import { ViewReport } from "./visible-videos.ts";
+
+function camera(participantId: string, width: number): ViewedVideo {
+  return {
+    participantId: participantId as ParticipantId,
+    source: "camera",
+    width,
+    height: (width * 9) / 16,
+  };
+}
 
 describe("view report", () => {
   it("sends a change of what is shown, not the same view twice or a resize within one step", () => {
     const sent: ViewedVideo[][] = [];
     const report = new ViewReport((videos) => sent.push(videos));
-    const a = { mid: "1", width: 640, height: 360 };
+    const a = camera("alice-0123456789", 640);
+    const b = camera("bob-0123456789ab", 320);
     report.report([a]);
     report.report([a]);
     report.report([{ ...a, width: 630, height: 354 }]);
-    report.report([a, { mid: "3", width: 320, height: 180 }]);
-    report.report([{ mid: "3", width: 320, height: 180 }, a]);
+    report.report([a, b]);
+    report.report([b, a]);
+    report.report([{ ...a, source: "screen" }, b]);
     report.report([]);
     assert.deepEqual(
-      sent.map((videos) => videos.map((v) => v.mid)),
-      [["1"], ["1", "3"], []],
+      sent.map((videos) => videos.map((v) => `${v.participantId.slice(0, 3)}/${v.source}`)),
+      [["ali/camera"], ["ali/camera", "bob/camera"], ["ali/screen", "bob/camera"], []],
     );
   });
 

@@ -1,35 +1,31 @@
-import type { ViewedVideo } from "@conclave/protocol";
+import { type ParticipantId, type ViewedVideo, ViewedVideoSchema } from "@conclave/protocol";
 
 /**
- * Which of the receiving connection's videos the page shows, and at what size (the `view`
- * message, docs/protocol.md "View"): a video is shown while a rendered `<video>` element plays its
- * track. Tiles on another grid page, or not laid out, are not rendered, so their video is not
+ * Which remote videos the page shows, and at what size (the `view` message, docs/protocol.md
+ * "View"): a rendered tile that wants a video (its `data-video`, ui/tile.tsx), whether or not the
+ * video has arrived; in a large meeting the SFU gives a camera an m-line only once it is named
+ * here. Tiles on another grid page, or not laid out, are not rendered, so their video is not
  * forwarded; a tile scrolled out of sight still counts, as it is one scroll away.
  */
-export function visibleVideos(pc: RTCPeerConnection, root: ParentNode): ViewedVideo[] {
-  const sizes = new Map<string, { width: number; height: number }>();
+export function visibleVideos(root: ParentNode): ViewedVideo[] {
+  const shown = new Map<string, ViewedVideo>();
   const ratio = globalThis.devicePixelRatio || 1;
-  for (const video of root.querySelectorAll("video")) {
-    const stream = video.srcObject;
-    if (!(stream instanceof MediaStream)) continue;
-    const rect = video.getBoundingClientRect();
+  for (const tile of root.querySelectorAll<HTMLElement>("[data-video]")) {
+    const rect = tile.getBoundingClientRect();
     if (rect.width < 1 || rect.height < 1) continue;
-    for (const track of stream.getVideoTracks()) {
-      const size = {
-        width: Math.round(rect.width * ratio),
-        height: Math.round(rect.height * ratio),
-      };
-      const known = sizes.get(track.id);
-      if (!known || known.width < size.width) sizes.set(track.id, size);
-    }
+    const [participantId, source] = (tile.dataset.video ?? "").split("/");
+    const parsed = ViewedVideoSchema.safeParse({
+      participantId: participantId as ParticipantId,
+      source,
+      width: Math.round(rect.width * ratio),
+      height: Math.round(rect.height * ratio),
+    });
+    if (!parsed.success) continue;
+    const key = `${parsed.data.participantId}/${parsed.data.source}`;
+    const known = shown.get(key);
+    if (!known || known.width < parsed.data.width) shown.set(key, parsed.data);
   }
-  const shown: ViewedVideo[] = [];
-  for (const transceiver of pc.getTransceivers()) {
-    const track = transceiver.receiver.track;
-    const size = track.kind === "video" ? sizes.get(track.id) : undefined;
-    if (size && transceiver.mid !== null) shown.push({ mid: transceiver.mid, ...size });
-  }
-  return shown;
+  return [...shown.values()];
 }
 
 /** Size steps that change which layer a tile needs; smaller changes are not worth a message. */
@@ -43,7 +39,7 @@ export class ViewReport {
 
   report(videos: readonly ViewedVideo[]): void {
     const key = videos
-      .map((v) => `${v.mid}:${Math.ceil(v.width / STEP_PX)}`)
+      .map((v) => `${v.participantId}/${v.source}:${Math.ceil(v.width / STEP_PX)}`)
       .sort()
       .join(",");
     if (key === this.last) return;

@@ -37,6 +37,7 @@ export function Tile(props: TileView) {
     reactions = [],
     quality = null,
     verified = false,
+    wants = null,
   } = props;
   const showVideo = videoOn && videoStream !== null;
   const paused = status === VIDEO_PAUSED;
@@ -44,6 +45,7 @@ export function Tile(props: TileView) {
     <figure
       class={`tile${self ? " self" : ""}${speaking ? " speaking" : ""}${paused ? " paused" : ""}`}
       aria-label={label}
+      data-video={wants ? `${wants.participantId}/${wants.source}` : undefined}
     >
       <VideoView stream={videoStream} mirrored={self} hidden={!showVideo} />
       {!showVideo && (
