@@ -46,7 +46,10 @@ export class Slot implements PacketSink, PacedSink {
    * that offer is in, so the page has bound the m-line to its new sender first (DESIGN T6).
    */
   offered: Producer | null = null;
-  /** When its video was last on screen, or it last took a producer: the pool reuses the oldest. */
+  /**
+   * When it took its producer, or last had its video on screen or its microphone switched on: the
+   * pool reuses the oldest of those not needed now.
+   */
   neededAt = performance.now();
   /** Whether its producer's packets reach it now (attached). */
   private linked = false;

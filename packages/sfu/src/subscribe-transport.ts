@@ -23,7 +23,7 @@ const ADAPT_INTERVAL_MS = 1000;
  * docs/architecture.md "Receiving m-lines"). Up to these, every camera and every microphone that
  * was on has its own m-line, and showing or unmuting it renegotiates nothing; past them, a camera
  * gets an m-line only while its tile is on screen and a microphone only while it is on, taken
- * from the one off screen or muted the longest. So an offer stays far below the SDP limit
+ * from a camera off screen or a microphone muted, the one shown or switched on longest ago. So an offer stays far below the SDP limit
  * however many of a hundred people switch a camera or microphone on.
  */
 const POOL_FLOOR: Readonly<Record<MediaKind, number>> = { video: 16, audio: 24 };
@@ -246,7 +246,9 @@ export class SubscribeTransport {
   consume(producer: Producer): void {
     if (this.closed) return;
     this.offered.add(producer);
-    if (!this.slots.some((s) => s.producer === producer)) this.place(producer);
+    const slot = this.slots.find((s) => s.producer === producer);
+    if (slot) slot.neededAt = performance.now();
+    else this.place(producer);
   }
 
   stopConsuming(producer: Producer): void {
@@ -256,12 +258,11 @@ export class SubscribeTransport {
     slot.take(null);
     slot.transceiver.setDirection("inactive");
     this.newProducers.delete(producer);
-    // Someone waiting for an m-line of this kind takes the freed one.
-    for (const waiting of this.offered) {
-      if (waiting.kind === slot.kind && !this.slots.some((s) => s.producer === waiting)) {
-        if (this.wanted(waiting)) this.place(waiting);
-      }
-    }
+    // The first waiting for an m-line of this kind takes the freed one.
+    const waiting = [...this.offered].find(
+      (p) => p.kind === slot.kind && !this.slots.some((s) => s.producer === p),
+    );
+    if (waiting) this.place(waiting);
     this.negotiate();
   }
 
@@ -278,8 +279,8 @@ export class SubscribeTransport {
 
   /**
    * Gives `producer` an m-line: a free one, a new one while the pool is below its floor, else the
-   * one of its kind needed the longest time ago (off screen, or muted), else a new one. One not
-   * wanted now waits past the floor.
+   * one of its kind not wanted now (off screen, or muted) that was shown or switched on the
+   * longest time ago, else a new one. One not wanted now waits past the floor.
    */
   private place(producer: Producer): void {
     const kind = producer.kind;
