@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   "BAD_MLS",
   "SHUTTING_DOWN",
   "SERVER_BUSY",
+  "RESUME_TOKEN_USED",
   "NO_MEETING",
   "KNOCKING_DISABLED",
   "DENIED",
@@ -47,6 +48,7 @@ export const FINAL_ERROR_CODES = [
   "KNOCKING_DISABLED",
   "DENIED",
   "REMOVED",
+  "RESUME_TOKEN_USED",
 ] as const satisfies readonly ErrorCode[];
 
 const FINAL: ReadonlySet<ErrorCode> = new Set(FINAL_ERROR_CODES);

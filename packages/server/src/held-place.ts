@@ -57,7 +57,8 @@ export class HeldPlace {
 
   constructor(
     readonly participant: Omit<Participant, "leaf">,
-    private readonly tokenDigest: Buffer,
+    /** SHA-256 of the resume token that opens it. */
+    readonly digest: Buffer,
     /** What the dropped connection was sent, numbered: it may not all have arrived. */
     private readonly tail: DeliveryTail,
     private readonly budget: HeldBytes,
@@ -75,7 +76,7 @@ export class HeldPlace {
 
   /** Whether `token` is this place's, compared in constant time. */
   opens(token: string): boolean {
-    return this.givenUp === null && resumeTokenOpens(token, this.tokenDigest);
+    return this.givenUp === null && resumeTokenOpens(token, this.digest);
   }
 
   /** Whether an owner who received `received` messages can carry on from here. */

@@ -78,14 +78,16 @@ export class HeldPlaces {
   /**
    * The meeting was taken over from a node that died (meetings.ts): every member's place is held
    * until it comes back, and what the group sends it meanwhile is kept, as for a member who
-   * dropped here. Places of participants without a leaf are not: they join afresh.
+   * dropped here. Places of participants without a leaf are not: they join afresh. Returns the
+   * places it holds.
    */
-  takeOver(places: readonly StoredPlace[], delivery: GroupDelivery): void {
-    for (const place of places) {
-      if (delivery.leafOf(place.id) === null) continue;
+  takeOver(places: readonly StoredPlace[], delivery: GroupDelivery): StoredPlace[] {
+    const held = places.filter((place) => delivery.leafOf(place.id) !== null);
+    for (const place of held) {
       this.restore(place);
       delivery.connect(place.id);
     }
+    return held;
   }
 
   /** Everything a taken-over place's log holds is in its tail: its owner may have any of it. */

@@ -29,6 +29,8 @@ export interface GateContext {
 }
 
 const refuse = (code: Refusal["code"], message: string) => new Refusal(code, message);
+const TOKEN_USED_MESSAGE =
+  "this resume token already took its place back, on another connection; join afresh to come in as someone new";
 const busy = () =>
   refuse("SERVER_BUSY", "the server is at capacity right now; try again in a few minutes");
 
@@ -91,7 +93,7 @@ export class FrontGate {
  * The join gate (docs/protocol.md "Lifecycle", "Rate limits"): where a `join` goes, or the
  * Refusal that says why not. In order: the protocol version, draining, the server key (wrong keys
  * spend the address's gate-failure budget, never its join budget), the join budget, a held place
- * the resume token opens, the server's load (only a held place is taken back while it is
+ * the resume token opens (a token that already opened it is refused), the server's load (only a held place is taken back while it is
  * overloaded), the link in force, the meeting's size, and the rooms cap when the join opens the
  * meeting. A knock spends the knock budget and goes to the meeting's lobby, unless overloaded.
  */
@@ -126,6 +128,10 @@ export class JoinGate {
     if (!stillWaiting()) return null;
     if (resume) meeting?.handOver(resume.participantId, resume.token);
     const resumption = resume && meeting?.resumption(resume);
+    // A token opens its place once: presented again, it is refused rather than seated as new.
+    if (resume && !resumption && meeting?.tokenUsed(resume.participantId, resume.token)) {
+      throw refuse("RESUME_TOKEN_USED", TOKEN_USED_MESSAGE);
+    }
     // Someone new would add media to forward; a member taking back its place adds nothing.
     if (!resumption && this.ctx.isOverloaded()) throw busy();
     // No place to take back (the window passed, or a wrong token): a knocker asks again.

@@ -24,8 +24,16 @@ export interface MeetingRecord {
   readonly restored: StoredMeeting | null;
   /** The connection as the meeting uses it: what it is sent waits for the writes before it. */
   connect(connection: Connection): Connection;
-  /** Seated with a fresh resume token (`digest`); `fresh`: a new place, not one taken back. */
-  seated(participant: Omit<Participant, "leaf">, digest: Buffer, fresh: boolean): void;
+  /**
+   * Seated with a fresh resume token (`digest`); `fresh`: a new place, not one taken back;
+   * `redeemed`: digests of the tokens its place already redeemed (refused if presented again).
+   */
+  seated(
+    participant: Omit<Participant, "leaf">,
+    digest: Buffer,
+    fresh: boolean,
+    redeemed: readonly Buffer[],
+  ): void;
   /** The Delivery Service took a message: its new state, and what it sends whom. */
   delivered(state: RecordState, deliveries: readonly Delivery[]): void;
   /** Its microphone or camera changed. */
@@ -67,9 +75,14 @@ export class FencedRecord implements MeetingRecord {
     return this.outbox.connection(connection);
   }
 
-  seated(participant: Omit<Participant, "leaf">, digest: Buffer, fresh: boolean): void {
+  seated(
+    participant: Omit<Participant, "leaf">,
+    digest: Buffer,
+    fresh: boolean,
+    redeemed: readonly Buffer[],
+  ): void {
     const { id, audio, video } = participant;
-    this.write(null, [{ kind: "seat", id, audio, video, digest, fresh }]);
+    this.write(null, [{ kind: "seat", id, audio, video, digest, fresh, redeemed }]);
   }
 
   delivered(state: RecordState, deliveries: readonly Delivery[]): void {

@@ -25,6 +25,7 @@ import {
 } from "./meeting-ending.ts";
 import { LINK_REPLACED_MESSAGE, MeetingLink, type PresentedLink } from "./meeting-link.ts";
 import type { MeetingRecord, RecordState } from "./meeting-record.ts";
+import { RedeemedTokens } from "./redeemed-tokens.ts";
 import { Refusal } from "./refusal.ts";
 import { seatAttendee } from "./seating.ts";
 import { iceServersFor, type TurnRelay } from "./turn-relay.ts";
@@ -57,6 +58,8 @@ export class Meeting {
   private readonly attendees = new Map<ParticipantId, Attendee>();
   /** Places of members whose connection dropped, kept for the reconnection window. */
   private readonly held: HeldPlaces;
+  /** The resume tokens each place already redeemed: presented again, they are refused. */
+  private readonly redeemed = new RedeemedTokens();
   /** What carrying out the Delivery Service's steps acts on (delivery-bridge.ts). */
   private readonly ends: DeliveryEnds;
   private lastSettings: GroupDelivery["settings"];
@@ -84,10 +87,15 @@ export class Meeting {
     this.held = new HeldPlaces(id, options, (released) => {
       this.media.removePeer(released);
       this.delivery.disconnect(released);
+      this.redeemed.forget(released);
       this.record?.gone(released);
       this.closeIfEmpty();
     });
-    if (restored) this.held.takeOver(restored.places, this.delivery);
+    if (restored) {
+      for (const place of this.held.takeOver(restored.places, this.delivery)) {
+        this.redeemed.restore(place.id, place.redeemed);
+      }
+    }
     this.ends = {
       delivery: this.delivery,
       lobby: this.lobby,
@@ -124,14 +132,28 @@ export class Meeting {
     return [...this.attendees.values()].map((a) => this.participant(a));
   }
 
-  /** The held place `resume` names, if it can be taken back (held-places.ts). */
+  /**
+   * The held place `resume` names, if it can be taken back (held-places.ts). It is taken at once,
+   * and its token counts as used from now on: of two presentations of one token, only the first
+   * gets the place, however close together they come.
+   */
   resumption(resume: {
     participantId: ParticipantId;
     token: string;
     received: number;
     keepsMedia?: boolean | undefined;
   }): Resumption | undefined {
-    return this.held.resumption(resume);
+    const resumption = this.held.resumption(resume);
+    if (resumption) {
+      this.held.taken(resumption.place);
+      this.redeemed.redeem(resume.participantId, resumption.place.digest);
+    }
+    return resumption;
+  }
+
+  /** Whether `token` already took back `participantId`'s place (redeemed-tokens.ts). */
+  tokenUsed(participantId: ParticipantId, token: string): boolean {
+    return this.redeemed.used(participantId, token);
   }
 
   /**
@@ -155,7 +177,6 @@ export class Meeting {
     link: PresentedLink | null,
   ): Attendee {
     const place = resumption?.place;
-    if (place) this.held.taken(place);
     const state = place?.participant ?? { id: newParticipantId(), audio: true, video: true };
     const tail = new DeliveryTail(resumption?.received);
     const { attendee, resumeToken, mediaKept } = seatAttendee(
@@ -168,6 +189,7 @@ export class Meeting {
         tail,
         keepsMedia: resumption?.keepsMedia === true,
         taken: place !== undefined,
+        redeemed: this.redeemed.of(state.id),
       },
     );
     this.delivery.connect(attendee.id);
@@ -216,6 +238,7 @@ export class Meeting {
     } else {
       this.media.removePeer(id);
       this.delivery.disconnect(id);
+      this.redeemed.forget(id);
       this.record?.gone(id);
     }
     this.broadcast({ type: "participant-left", id, reason });

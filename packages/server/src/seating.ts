@@ -23,6 +23,8 @@ export function seatAttendee(
     keepsMedia?: boolean;
     /** A held place taken back, not a new one. */
     taken?: boolean;
+    /** Digests of the tokens its place already redeemed (redeemed-tokens.ts), for its record. */
+    redeemed?: readonly Buffer[];
   } = {},
 ): { attendee: Attendee; resumeToken: string; mediaKept: boolean } {
   const to = record ? record.connect(connection) : connection;
@@ -41,7 +43,7 @@ export function seatAttendee(
     options.tail,
   );
   // A place taken back keeps its log: the member counts on from what it received.
-  record?.seated(state, token.digest, options.taken !== true);
+  record?.seated(state, token.digest, options.taken !== true, options.redeemed ?? []);
   to.seated(attendee);
   return { attendee, resumeToken: token.token, mediaKept: kept !== null };
 }

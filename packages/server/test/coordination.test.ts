@@ -96,7 +96,15 @@ describe("coordination through Redis", () => {
       settings: { lobbyMandatory: false, knockingEnabled: true, locked: false },
     };
     const digest = Buffer.alloc(32, 7);
-    const seat = { kind: "seat", id: ada, audio: true, video: false, digest, fresh: true } as const;
+    const seat = {
+      kind: "seat",
+      id: ada,
+      audio: true,
+      video: false,
+      digest,
+      fresh: true,
+      redeemed: [],
+    } as const;
     // More than a log keeps: the oldest go, and its base counts them.
     const appends = Array.from({ length: 520 }, (_, n) => ({
       kind: "append" as const,
@@ -115,16 +123,26 @@ describe("coordination through Redis", () => {
     const media = { kind: "media", id: ada, audio: false, video: true } as const;
     assert.equal(await journal.write(null, [media]), true);
     const updated = (await loadMeeting(redis, room))?.places[0];
-    assert.deepEqual([updated?.audio, updated?.video, updated?.digest], [false, true, digest]);
+    assert.deepEqual(
+      [updated?.audio, updated?.video, updated?.digest, updated?.redeemed],
+      [false, true, digest, []],
+    );
+    // Taken back with its token: a new one, the used one kept, through a change of media too.
+    const used = [digest, Buffer.alloc(32, 8)];
+    const again = { ...seat, digest: Buffer.alloc(32, 9), fresh: false, redeemed: used };
+    assert.equal(await journal.write(null, [again, media]), true);
+    const taken = (await loadMeeting(redis, room))?.places[0];
+    assert.deepEqual([taken?.digest, taken?.redeemed], [again.digest, used]);
+    assert.equal(taken?.log.length, 512, "a place taken back keeps its log");
 
     // Another node takes over; the old owner's journal is refused, the new one's is not.
     const next = new MeetingLeases(redis, "node-new", TTL_MS);
-    let taken = await next.acquire(room);
+    let lease = await next.acquire(room);
     await waitFor("the lease to pass", async () => {
-      taken = await next.acquire(room);
-      return taken.held;
+      lease = await next.acquire(room);
+      return lease.held;
     });
-    assert.ok(taken.held);
+    assert.ok(lease.held);
     const stale = { delivery: { ...delivery, epoch: 4 }, link: null };
     assert.equal(await journal.write(stale, [{ kind: "drop", id: ada }]), false);
     assert.equal(await journal.forget(), false);

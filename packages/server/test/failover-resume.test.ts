@@ -1,14 +1,15 @@
 /**
  * One resume token presented on two nodes at once (docs/operations.md "Several machines with
  * Redis"): a held place is given back once. The token is single-use: the first `join` that
- * presents it takes the place (and a new token, in its `welcome`); the other is not given it back
- * (`welcome.resumed` false, under a new participant id, with no leaf), whether the meeting's owner
- * is alive (both reach it, one forwarded) or dead (both nodes race for its lease). Server processes
- * on loopback sharing a real redis-server (redis-nodes.ts), bots, and raw signalling clients
- * presenting the token of a bot whose connection was cut.
+ * presents it takes the place (and a new token, in its `welcome`); the other is refused with
+ * RESUME_TOKEN_USED and seated nowhere, whether the meeting's owner is alive (both reach it, one
+ * forwarded) or dead (both nodes race for its lease), and so is the token presented again later,
+ * on any node. Server processes on loopback sharing a real redis-server (redis-nodes.ts), bots,
+ * and raw signalling clients presenting the token of a bot whose connection was cut.
  *
  * Checked each time: one owner, the place given back once (the members list its id once, at its
- * leaf, and nobody else at that leaf), no epoch added, every member on the same exporter.
+ * leaf, and nobody else at that leaf), nobody new seated, no epoch added, every member on the
+ * same exporter.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -48,18 +49,14 @@ async function present(url: string, room: TestRoom, resume: ReturnType<typeof la
     : { client, refused: answer?.type === "error" ? answer.code : "none" };
 }
 
-/** Both answers: exactly one place given back, to `id`; the other not. */
+/** Both answers: exactly one place given back, to `id`; the other refused as a used token. */
 function oneGivenBack(answers: Awaited<ReturnType<typeof present>>[], id: string): void {
   const given = answers.filter((a) => a.welcome?.resumed === true);
   assert.equal(given.length, 1, "the place is given back once");
   assert.equal(given[0]?.welcome?.selfId, id, "to its own id");
   const other = answers.find((a) => a !== given[0]);
-  if (other?.welcome) {
-    assert.equal(other.welcome.resumed, false, "the other is not given it back");
-    assert.notEqual(other.welcome.selfId, id, "and seated, if at all, as someone new");
-  } else {
-    assert.ok(other?.refused, "or refused");
-  }
+  assert.equal(other?.welcome, undefined, "the other is seated nowhere");
+  assert.equal(other?.refused, "RESUME_TOKEN_USED", "but told the token was used");
 }
 
 describe("one resume token on two nodes", () => {
@@ -89,8 +86,13 @@ describe("one resume token on two nodes", () => {
     return { ada, ben, benPlace, resume };
   }
 
-  /** Ada sees Ben's id once, at his leaf, and nobody else there. */
+  /** Ada sees Ben's id once, at his leaf, nobody else there, and nobody new. */
   function seatedOnce(ada: Bot, benPlace: ReturnType<typeof place>): void {
+    assert.deepEqual(
+      ada.participants.map((p) => p.id),
+      [benPlace.id],
+      "Ada sees Ben and nobody else",
+    );
     const atLeaf = ada.participants.filter((p) => p.leaf === benPlace.leaf);
     assert.deepEqual(
       atLeaf.map((p) => p.id),
@@ -112,10 +114,14 @@ describe("one resume token on two nodes", () => {
     seatedOnce(ada, benPlace);
     assert.equal(ada.crypto.member.epoch, epoch, "no new epoch");
     assert.equal(await nodes.owner(room.roomId), "node-o");
-    // The token given out once is spent: presented again, it opens nothing.
-    const again = await present(p.url, room, resume);
-    assert.notEqual(again.welcome?.resumed, true, "a spent token opens nothing");
-    for (const a of [...answers, again]) a.client.close();
+    // The token given out once is spent: presented again, on either node, it is refused.
+    const again = [await present(p.url, room, resume), await present(o.url, room, resume)];
+    for (const a of again) {
+      assert.equal(a.welcome, undefined, "a spent token opens nothing");
+      assert.equal(a.refused, "RESUME_TOKEN_USED");
+    }
+    seatedOnce(ada, benPlace);
+    for (const a of [...answers, ...again]) a.client.close();
   });
 
   it("gives a held place back once when its token reaches two nodes racing for a dead owner's lease", async (t) => {
@@ -140,12 +146,9 @@ describe("one resume token on two nodes", () => {
     oneGivenBack(answers, benPlace.id);
     const owner = await nodes.owner(room.roomId);
     assert.ok(owner === "node-p2" || owner === "node-q2", "one of the two took the lease");
-    // The node that lost the race does not keep its joiner waiting and then refuse it: it passes
-    // the connection on to the one that took the meeting over.
-    assert.ok(
-      answers.every((a) => a.welcome !== undefined),
-      `both welcomed, none refused (${answers.map((a) => a.refused ?? "welcome").join(", ")})`,
-    );
+    // The node that lost the race does not keep its joiner waiting and then refuse it for that
+    // (SERVER_BUSY): it passes the connection on to the one that took the meeting over, which
+    // answers it (oneGivenBack: RESUME_TOKEN_USED, the token having been used).
     t.diagnostic(`both answered ${Math.round(answeredMs)} ms after the kill`);
     assert.deepEqual(await back, [true, false], "Ada took her place back too");
     await waitFor("Ada to see Ben back", () => ada.participants.some((x) => x.id === benPlace.id));
@@ -153,6 +156,40 @@ describe("one resume token on two nodes", () => {
     assert.equal(ada.crypto.member.epoch, epoch, "no new epoch");
     assert.equal(await exported(ada), secret);
     assert.equal(await nodes.storedEpoch(room.roomId), Number(epoch));
-    for (const a of answers) a.client.close();
+    // The node that took the meeting over knows the token was used, as does any node after it.
+    const survivor = owner === "node-p2" ? p : q;
+    const again = await present(survivor.url, room, resume);
+    assert.equal(again.refused, "RESUME_TOKEN_USED", "a spent token stays spent");
+    seatedOnce(ada, benPlace);
+    for (const a of [...answers, again]) a.client.close();
+  });
+
+  it("refuses a token used before the owner died, on the node that takes the meeting over", async () => {
+    const [o, p] = [await nodes.node("node-o3", 30), await nodes.node("node-p3", 31)];
+    const room = await newRoom();
+    const front = await nodes.balancer([o.port, p.port]);
+    const { ada, benPlace, resume } = await benAway(o.port, front.port, room);
+    const given = await present(o.url, room, resume);
+    assert.equal(given.welcome?.resumed, true, "Ben's token gives his place back once");
+    await waitFor("Ada to see Ben back", () => ada.participants.some((x) => x.id === benPlace.id));
+    const epoch = ada.crypto.member.epoch;
+
+    const back = next(ada, "reconnected");
+    process.kill(o.pid, "SIGKILL");
+    assert.deepEqual(await back, [true, false], "Ada takes her place back");
+    assert.equal(await nodes.owner(room.roomId), "node-p3");
+    // The old token reaches the new owner before Ben's new connection does (it died with node-o3).
+    const again = await present(p.url, room, resume);
+    assert.equal(again.welcome, undefined, "the used token opens nothing on the new owner");
+    assert.equal(again.refused, "RESUME_TOKEN_USED");
+    // Ben's place is still his: the token his welcome gave opens it.
+    const fresh = lastPlace(given.client.raw.join("\n"));
+    const ben = await present(p.url, room, fresh);
+    assert.equal(ben.welcome?.resumed, true, "the new token gives the place back");
+    assert.equal(ben.welcome?.selfId, benPlace.id);
+    await waitFor("Ada to see Ben back", () => ada.participants.some((x) => x.id === benPlace.id));
+    seatedOnce(ada, benPlace);
+    assert.equal(ada.crypto.member.epoch, epoch, "no new epoch");
+    for (const a of [given, again, ben]) a.client.close();
   });
 });

@@ -7,14 +7,16 @@ import {
 } from "@conclave/protocol";
 import { z } from "zod";
 import { HARD_FRAME_LIMIT } from "../listeners.ts";
+import { MAX_REDEEMED_PER_PLACE } from "../redeemed-tokens.ts";
 import type { RedisCommands } from "./redis-commands.ts";
 
 /**
  * What a meeting's owner writes to Redis so that another node can carry the meeting on after the
  * owner died (DESIGN.md §5, docs/architecture.md "Many machines"): the Delivery Service's state,
  * the link in force, and for each place the participant's microphone and camera, the SHA-256 of
- * its resume token and the ordered log of Delivery Service messages sent to it, numbered as the
- * client counts them (`join.resume.received`). Only what the server sees anyway: ids, digests,
+ * its resume token and of the tokens it already redeemed (redeemed-tokens.ts), and the ordered log
+ * of Delivery Service messages sent to it, numbered as the client counts them
+ * (`join.resume.received`). Only what the server sees anyway: ids, digests,
  * counts and MLS ciphertext as relayed. Never a key, the invite secret or plaintext.
  *
  * Every write is one Lua script that Redis runs only while `<node> <token>` holds the meeting's
@@ -28,6 +30,8 @@ export interface StoredPlace {
   readonly video: boolean;
   /** SHA-256 of its resume token. */
   readonly digest: Buffer;
+  /** SHA-256 of the tokens that already opened it, oldest first: refused if presented again. */
+  readonly redeemed: readonly Buffer[];
   /** The number of `log`'s first message. */
   readonly base: number;
   readonly log: readonly string[];
@@ -50,6 +54,7 @@ export type PlaceChange =
       readonly video: boolean;
       readonly digest: Buffer;
       readonly fresh: boolean;
+      readonly redeemed: readonly Buffer[];
     }
   /** Its microphone or camera changed (participant-updated). */
   | {
@@ -135,10 +140,19 @@ const stateSchema = z.strictObject({
     .regex(/^[0-9a-f]{64}$/)
     .nullable(),
 });
+const digestHex = z.string().regex(/^[0-9a-f]{64}$/);
 const placeSchema = z.strictObject({
   audio: z.boolean(),
   video: z.boolean(),
-  digest: z.string().regex(/^[0-9a-f]{64}$/),
+  digest: digestHex,
+  // One string of digests, space-separated: the script's cjson would rewrite an empty list as an
+  // object. Absent in what a node wrote before redeemed tokens were journaled.
+  redeemed: z
+    .string()
+    .max(65 * MAX_REDEEMED_PER_PLACE)
+    .transform((joined) => (joined === "" ? [] : joined.split(" ")))
+    .pipe(z.array(digestHex))
+    .default([]),
 });
 const done = z.union([z.literal(0), z.literal(1)]);
 const text = z.string().max(HARD_FRAME_LIMIT);
@@ -202,7 +216,12 @@ export class MeetingJournal {
         return { k: "media", p: change.id, audio: change.audio, video: change.video };
       }
       const { audio, video, digest } = change;
-      const value = JSON.stringify({ audio, video, digest: digest.toString("hex") });
+      const value = JSON.stringify({
+        audio,
+        video,
+        digest: digest.toString("hex"),
+        redeemed: change.redeemed.map((used) => used.toString("hex")).join(" "),
+      });
       return { k: "seat", p: change.id, v: value, fresh: change.fresh };
     });
     const keys = [
@@ -266,12 +285,13 @@ export async function loadMeeting(
       await redis.sendCommand(["LRANGE", key(room, `log:${id.data}`), "0", "-1"]),
     );
     if (!log.every(isDeliveryMessage)) continue;
-    const { audio, video, digest } = place.data;
+    const { audio, video, digest, redeemed } = place.data;
     stored.push({
       id: id.data,
       audio,
       video,
       digest: Buffer.from(digest, "hex"),
+      redeemed: redeemed.map((used) => Buffer.from(used, "hex")),
       base: base.data,
       log,
     });

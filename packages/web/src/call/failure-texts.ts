@@ -26,6 +26,8 @@ const FAILURE_TEXT: Partial<Record<ErrorCode, string>> = {
   RATE_LIMITED: "Too many requests to join came from your network. Wait a minute, then try again.",
   SERVER_BUSY: "The server is too busy to take anyone new right now. Try again in a few minutes.",
   NOT_A_MEMBER: "Nobody let you in in time. You can ask to join again.",
+  RESUME_TOKEN_USED:
+    "Your place in this meeting was already taken back by another connection, probably this meeting open in another tab or window. Use that one, or choose Try again to join here as a new participant.",
 };
 
 /** The refusal as the failure screen says it: our words where we have them, else the server's. */

@@ -1,6 +1,7 @@
 /// <reference types="node" />
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { failureOf, remedyOf } from "./failure-texts.ts";
 import { afterServerError, type MeetingState, startingState } from "./meeting-phase.ts";
 
 const joined: MeetingState = { ...startingState(false), phase: "joined", wasJoined: true };
@@ -21,4 +22,13 @@ test("a final code fails the meeting, REMOVED without its commit only disconnect
   assert.equal(afterServerError("GATE_REFUSED", startingState(false)), "failed");
   assert.equal(afterServerError("REMOVED", joined), "disconnected");
   assert.equal(afterServerError("RATE_LIMITED", joined), "notice");
+});
+
+test("a reconnection whose place another connection already took back fails, with what to do", () => {
+  const reconnecting: MeetingState = { ...joined, phase: "connecting", attempt: 2 };
+  assert.equal(afterServerError("RESUME_TOKEN_USED", reconnecting), "failed");
+  const failure = failureOf("RESUME_TOKEN_USED", "this resume token already took its place back");
+  assert.match(failure.message, /another tab or window/);
+  assert.match(failure.message, /Try again/);
+  assert.equal(remedyOf(failure.code), "try-again", "a fresh join, as someone new");
 });
