@@ -48,6 +48,18 @@ describe("resends to one receiver", () => {
     assert.equal(resent.length, 3);
   });
 
+  it("never resends what it sent for a source its m-line no longer carries", () => {
+    const sender = sentTen();
+    const resent: number[] = [];
+    const limit = new ResendLimit(sender, (p) => resent.push(p.header.sequenceNumber));
+    limit.forgetSent();
+    // The next source's first packet, sent after the change: that one is resent.
+    const cache = (sender as unknown as { rtpCache: RtpPacket[] }).rtpCache;
+    cache[110] = new RtpPacket(new RtpHeader({ sequenceNumber: 110 }), Buffer.alloc(100));
+    sender.handleRtcpPacket(nack([105, 109, 110]));
+    assert.deepEqual(resent, [110]);
+  });
+
   it("leaves werift the rest of its RTCP, such as a picture loss indication", () => {
     const sender = sentTen();
     new ResendLimit(sender, () => {});

@@ -17,7 +17,7 @@ import { decodeHeader } from "../sframe/header.ts";
 import { AES_128_CTR_HMAC_SHA256_32 } from "../sframe/suites.ts";
 import { threeSessions } from "../testing/three-sessions.ts";
 import type { FrameCodec } from "./codec-prefix.ts";
-import { createFrameCryptor, type FrameCryptor } from "./frame-cryptor.ts";
+import { createFrameCryptor, type FrameCryptor, REBIND_LATE_MS } from "./frame-cryptor.ts";
 import { MediaWatch } from "./media-watch.ts";
 import { NextEpochHold } from "./next-epoch-hold.ts";
 
@@ -58,7 +58,7 @@ async function meeting(now: () => number = Date.now): Promise<[Member, Member, M
     (await threeSessions()).map(async (session) => {
       const ring = createMediaKeyRing({ now });
       await install(ring, session);
-      return { session, ring, cryptor: createFrameCryptor(ring) };
+      return { session, ring, cryptor: createFrameCryptor(ring, { now }) };
     }),
   );
   return members as [Member, Member, Member];
@@ -168,6 +168,42 @@ describe("frame cryptor", () => {
     const stats = bob.cryptor.stats();
     assert.equal(stats.senders["0"]?.dropped["wrong-sender"], 1);
     assert.equal(stats.senders["2"]?.dropped["wrong-sender"], 2);
+  });
+
+  it("after a rebind, a late frame of the m-line's previous sender binds nothing for a while; the new sender's does", async () => {
+    let now = 1_000_000;
+    const [alice, bob, carol] = await meeting(() => now);
+    const alices = [vp8KeyFrame(50), vp8Interframe(50), vp8Interframe(51)];
+    const [first, late, later] = await Promise.all(
+      alices.map((f) => sealed(alice, "camera", "vp8", f)),
+    );
+    assert.ok(first && late && later);
+    assert.ok((await bob.cryptor.decrypt("v1", "video", first)).ok);
+    // The server hands the m-line to carol; alice's frame that was still queued comes after.
+    bob.cryptor.rebind("v1");
+    assert.equal(reasonOf(await bob.cryptor.decrypt("v1", "video", late)), "wrong-sender");
+    assert.equal(bob.cryptor.boundSender("v1"), undefined, "the late frame bound nothing");
+    const carols = await sealed(carol, "camera", "vp8", vp8KeyFrame(50));
+    assert.equal((await bob.cryptor.decrypt("v1", "video", carols)).ok, true);
+    assert.equal(bob.cryptor.boundSender("v1"), 2);
+
+    // Handed to alice: only carol's frames are late ones now, alice's bind at once.
+    bob.cryptor.rebind("v1");
+    assert.ok((await bob.cryptor.decrypt("v1", "video", later)).ok);
+    assert.equal(bob.cryptor.boundSender("v1"), 0);
+
+    // To carol and straight back to alice before any frame of carol's: alice's frames wait out
+    // the window of the first change, then bind.
+    const [again, after] = await Promise.all(
+      [vp8Interframe(52), vp8Interframe(53)].map((f) => sealed(alice, "camera", "vp8", f)),
+    );
+    assert.ok(again && after);
+    bob.cryptor.rebind("v1");
+    bob.cryptor.rebind("v1");
+    assert.equal(reasonOf(await bob.cryptor.decrypt("v1", "video", again)), "wrong-sender");
+    now += REBIND_LATE_MS;
+    assert.ok((await bob.cryptor.decrypt("v1", "video", after)).ok);
+    assert.equal(bob.cryptor.boundSender("v1"), 0);
   });
 
   it("an audio KID on a video receive stream is wrong-kind, and the reverse", async () => {

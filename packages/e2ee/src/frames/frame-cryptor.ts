@@ -13,7 +13,9 @@
 //   no camera frame: the SFU cannot pass a camera off as a screen share);
 // - DESIGN T6, sender binding: a receive stream belongs to the sender of its first authentic frame;
 //   a frame naming another sender is dropped, so the SFU cannot relabel streams. `rebind` clears
-//   the binding when the server says the m-line now carries another publisher. Bound to the sender
+//   the binding when the server says the m-line now carries another publisher; for a while after,
+//   a frame of the sender it was bound to is a late one of the old mapping (still in the
+//   receiver's jitter buffer or queue) and binds nothing (`REBIND_LATE_MS`). Bound to the sender
 //   only, not the stream context: one m-line may carry a sender's simulcast layers in turn;
 // - a KID of the next epoch is reported (`next-epoch`) for the caller to hold (next-epoch-hold.ts);
 // - a sender removed from the group is refused for the epochs before its removal, even inside the
@@ -86,6 +88,12 @@ export type FrameDecryptResult =
     }
   | { readonly ok: false; readonly reason: FrameDecryptFailure };
 
+/**
+ * How long after `rebind` a frame of the m-line's previous sender cannot bind it: frames arrived
+ * before the change can wait that long in a receiver's jitter buffer and transform queue.
+ */
+export const REBIND_LATE_MS = 2000;
+
 export interface FrameCryptorOptions {
   /** the codec of received frames per kind (default: audio "opus", video "vp8") */
   readonly receiveCodecs?: Readonly<Record<MediaKind, FrameCodec>>;
@@ -95,6 +103,8 @@ export interface FrameCryptorOptions {
    * watch to the cryptor of the next ring.
    */
   readonly watch?: MediaWatch;
+  /** Milliseconds now, for REBIND_LATE_MS (default performance.now). */
+  readonly now?: () => number;
 }
 
 export interface FrameCryptor {
@@ -166,6 +176,9 @@ class Cryptor implements FrameCryptor {
   readonly #bindings = new Map<ReceiveStreamId, number>();
   /** bumped by rebind, so a frame in flight across a rebind cannot bind the stream to its sender */
   readonly #generations = new Map<ReceiveStreamId, number>();
+  /** The sender a stream was bound to when rebind ran, and until when its frames bind nothing. */
+  readonly #formerly = new Map<ReceiveStreamId, { sender: number; until: number }>();
+  readonly #now: () => number;
   /** leaf -> first epoch without it */
   readonly #removedAt = new Map<number, bigint>();
 
@@ -177,6 +190,7 @@ class Cryptor implements FrameCryptor {
     checkCodecKind(this.#codecs.audio, "audio");
     checkCodecKind(this.#codecs.video, "video");
     this.#watch = options.watch;
+    this.#now = options.now ?? (() => performance.now());
   }
 
   async encrypt(
@@ -237,8 +251,14 @@ class Cryptor implements FrameCryptor {
       return this.#refuse(sender, "wrong-sender");
     }
     const boundNow = this.#bindings.get(receiveStream);
-    if (boundNow === undefined) this.#bindings.set(receiveStream, sender);
-    else if (boundNow !== sender) return this.#refuse(sender, "wrong-sender");
+    if (boundNow === undefined) {
+      const former = this.#formerly.get(receiveStream);
+      if (former?.sender === sender && this.#now() < former.until) {
+        return this.#refuse(sender, "wrong-sender");
+      }
+      this.#bindings.set(receiveStream, sender);
+      this.#formerly.delete(receiveStream);
+    } else if (boundNow !== sender) return this.#refuse(sender, "wrong-sender");
     this.#counters.decrypted(sender);
     this.#watch?.authOk(sender);
     const { kid, stream, clear } = framed;
@@ -257,6 +277,11 @@ class Cryptor implements FrameCryptor {
   }
 
   rebind(receiveStream: ReceiveStreamId): void {
+    const bound = this.#bindings.get(receiveStream);
+    // Unbound since an earlier rebind: that one's late frames may still come, until its deadline.
+    if (bound !== undefined) {
+      this.#formerly.set(receiveStream, { sender: bound, until: this.#now() + REBIND_LATE_MS });
+    }
     this.#bindings.delete(receiveStream);
     this.#generations.set(receiveStream, (this.#generations.get(receiveStream) ?? 0) + 1);
   }
