@@ -1,6 +1,6 @@
 /**
- * People knocking in a meeting's lobby when its node dies (docs/operations.md "Several machines
- * with Redis"): each knock is journaled with the meeting (its id, when it came, the digest of its
+ * People knocking in a meeting's lobby when its node dies or drains (docs/operations.md "Several
+ * machines with Redis"): each knock is journaled with the meeting (its id, when it came, the digest of its
  * knock resume token; never its name), so the node that takes the meeting over holds it for the
  * reconnection window. The knocker's page knocks again presenting its token and waits on in its
  * place, under the same id; the hosts' lists keep their order, a knocker who does not come back is
@@ -137,5 +137,49 @@ describe("knocks across a failover", () => {
       [lou.selfId],
       "Lou still waits, in his place",
     );
+  });
+
+  it("keeps a knock waiting when its node drains: told SHUTTING_DOWN, its knocker comes back to it", async () => {
+    const [c, d] = [await nodes.node("node-m2", 34), await nodes.node("node-n2", 35)];
+    const front = await nodes.balancer([c.port, d.port]);
+    const frontUrl = `http://127.0.0.1:${front.port}`;
+    const room = await newRoom();
+    const ada = await nodes.join(`${frontUrl}/m/${room.roomId}#${room.secret}`, "Ada", true);
+    await waitFor("Ada's group", () => ada.crypto.member.roster.length === 1);
+    await firstUpdatesIn(nodes, room.roomId, [ada]);
+    const kim = await Knocker.knock(frontUrl, room, "Kim Ode");
+    knockers.push(kim);
+    await waitFor("Ada shown Kim's upload", () => ada.crypto.cards.has(kim.selfId ?? ""));
+    const id = kim.selfId;
+    const kimCard = ada.crypto.cards.get(id ?? "");
+
+    const drained = (await nodes.owner(room.roomId)) === "node-m2" ? c : d;
+    const back = next(ada, "reconnected");
+    const exit = drained.stop();
+    await waitFor("Kim's connection closed", () => kim.dropped);
+    const told = kim.client?.received.find((m) => m.type === "error");
+    assert.equal(told?.type === "error" && told.code, "SHUTTING_DOWN", "Kim told to come back");
+    const answer = await kim.reconnect(frontUrl);
+    assert.equal(answer?.type === "lobby" && answer.resumed, true, "Kim waits on in her knock");
+    assert.equal(kim.selfId, id, "under the same id");
+    assert.deepEqual(await back, [true, false], "Ada takes her place back");
+    assert.equal(await exit, 0, "the drained node exits cleanly");
+    assert.deepEqual(
+      ada.knocks.map((k) => k.id),
+      [id],
+      "never ended for Ada",
+    );
+
+    await waitFor("Ada shown Kim's new upload", () => {
+      const card = ada.crypto.cards.get(id ?? "");
+      return card !== undefined && card.keyPackageRef !== kimCard?.keyPackageRef;
+    });
+    const card = ada.crypto.cards.get(id ?? "");
+    assert.ok(card && id);
+    assert.equal(await ada.crypto.member.admit(id, card.keyPackageRef), true);
+    await waitFor("Kim in the group", () =>
+      [ada.crypto.member, kim.member].every((m) => m.roster.length === 2),
+    );
+    assert.deepEqual(ada.knocks, [], "admitted: no knock left");
   });
 });
