@@ -97,9 +97,11 @@ export class FrontGate {
  * The join gate (docs/protocol.md "Lifecycle", "Rate limits"): where a `join` goes, or the
  * Refusal that says why not. In order: the protocol version, draining, the server key (wrong keys
  * spend the address's gate-failure budget, never its join budget), the join budget, a held place
- * the resume token opens (a token that already opened it is refused), the server's load (only a held place is taken back while it is
- * overloaded), the link in force, the meeting's size, and the rooms cap when the join opens the
- * meeting. A knock spends the knock budget and goes to the meeting's lobby, unless overloaded.
+ * the resume token opens (a token that already opened it is refused), the server's load (only a
+ * held place is taken back while it is overloaded), the link in force, the meeting's size, and
+ * the rooms cap when the join opens the meeting. A knock spends the knock budget and goes to the
+ * meeting's lobby, unless overloaded; with a resume token that opens no place, to its knock there
+ * if the token opens one (lobby.ts).
  */
 export class JoinGate {
   private readonly front: FrontGate;
