@@ -57,6 +57,8 @@ export class Bot extends TypedEvents<BotEvents> {
   private unexpectedMessages = 0;
   /** Receive mids the SFU paused to fit our link (videos-paused). */
   private pausedVideos: string[] = [];
+  /** Knocks waiting, in the order members were told of them, as a host's page lists them. */
+  private waitingKnocks: { readonly id: ParticipantId; readonly name: string }[] = [];
   private resumeToken: string | null = null;
   /** Delivery Service messages our place received, presented when we take it back. */
   private received = 0;
@@ -116,6 +118,15 @@ export class Bot extends TypedEvents<BotEvents> {
   get crypto(): BotE2ee {
     if (!this.e2ee) throw new BotError("USAGE", "the bot has not joined");
     return this.e2ee;
+  }
+
+  /**
+   * The knocks waiting in the lobby as a host's page lists them (packages/web/src/call/
+   * host-controls.ts): in the order the server first told of each (`knock`, again for one
+   * already listed changes nothing) until its `knock-ended`, across reconnections.
+   */
+  get knocks(): readonly { readonly id: ParticipantId; readonly name: string }[] {
+    return this.waitingKnocks;
   }
 
   get participants(): readonly Participant[] {
@@ -281,6 +292,13 @@ export class Bot extends TypedEvents<BotEvents> {
         return;
       case "videos-paused":
         this.pausedVideos = message.mids;
+        return;
+      case "knock":
+        if (this.waitingKnocks.some((k) => k.id === message.from)) return;
+        this.waitingKnocks = [...this.waitingKnocks, { id: message.from, name: message.name }];
+        return;
+      case "knock-ended":
+        this.waitingKnocks = this.waitingKnocks.filter((k) => k.id !== message.from);
         return;
       case "participant-joined":
         this.roster.set(message.participant.id, message.participant);

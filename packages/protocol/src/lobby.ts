@@ -51,12 +51,18 @@ export const LobbyDenySchema = z.strictObject({
 
 // ---- server → client -------------------------------------------------------------------
 
-/** To a knocker: you wait in the lobby of this group. Upload a KeyPackage (no proof), then wait. */
+/**
+ * To a knocker: you wait in the lobby of this group. Upload a KeyPackage (no proof), then wait.
+ * `resumeToken` knocks again in the same place after a drop (`join.resume` with `knock`), replaced
+ * on each `lobby`; `resumed`: this is that knock, under the same `selfId`.
+ */
 export const LobbySchema = z.strictObject({
   type: z.literal("lobby"),
   protocol: z.number().int(),
   selfId: participantId,
   group: GroupStateSchema,
+  resumed: z.boolean(),
+  resumeToken: z.string().regex(RESUME_TOKEN_PATTERN),
 });
 
 /**

@@ -6,7 +6,7 @@ import { receivedAfter, type ServerMessage } from "./messages.ts";
 it("join.resume.received counts the Delivery Service's messages of one place", () => {
   const welcome = (resumed: boolean): ServerMessage => ({
     type: "welcome",
-    protocol: 9,
+    protocol: 10,
     selfId: "p".repeat(16) as ParticipantId,
     participants: [],
     group: null,

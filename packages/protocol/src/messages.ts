@@ -20,7 +20,7 @@ import { IceServersSchema } from "./relays.ts";
 import { VideosPausedSchema, ViewSchema } from "./view.ts";
 
 /** Bumped on any incompatible change; a client announces it in `join`. */
-export const PROTOCOL_VERSION = 9;
+export const PROTOCOL_VERSION = 10;
 /** Largest signalling message accepted, in bytes of UTF-8. Larger ones get TOO_LARGE. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 const MAX_SDP_LENGTH = 60 * 1024;
@@ -76,7 +76,8 @@ export const JoinSchema = z
     knock: KnockSchema.optional(),
     /**
      * The previous connection's place, if it dropped within the reconnection window. With
-     * `knock`: a knocker a host admitted takes its place back, or else knocks again.
+     * `knock`: a knocker a host admitted takes its place back, a knocker still waiting its knock
+     * (the token from its last `lobby`), or else it knocks anew.
      */
     resume: ResumeSchema.optional(),
   })

@@ -1,6 +1,6 @@
 import type { GroupDelivery, Outcome } from "@conclave/delivery-service";
 import { encodeMessage, type MlsServerMessage, type ParticipantId } from "@conclave/protocol";
-import type { Attendee, CloseCode } from "./attendee.ts";
+import type { Attendee, CloseCode, Connection } from "./attendee.ts";
 import type { HeldPlaces } from "./held-places.ts";
 import type { Knock, Lobby } from "./lobby.ts";
 
@@ -65,7 +65,7 @@ export interface DeliveryEnds {
   /** The connected participant `id`, if any. */
   attendee(id: ParticipantId): Attendee | undefined;
   /** A host's commit gave a knock a leaf: it becomes a participant; its Welcome follows. */
-  admit(knock: Knock): void;
+  admit(knock: Knock & { readonly raw: Connection }): void;
   /** Tells the others the attendee changed (its leaf, here). */
   announce(attendee: Attendee): void;
   expel(id: ParticipantId, code: CloseCode, message: string): void;

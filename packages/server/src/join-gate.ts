@@ -1,6 +1,6 @@
 import { type ClientMessage, PROTOCOL_VERSION, roomIdFromServerKey } from "@conclave/protocol";
 import type { Resumption } from "./held-place.ts";
-import { NO_MEETING_MESSAGE } from "./lobby.ts";
+import { type KnockResume, NO_MEETING_MESSAGE, TOKEN_USED_MESSAGE } from "./lobby.ts";
 import type { Meeting } from "./meeting.ts";
 import { LINK_REPLACED_MESSAGE, linkDigest, type PresentedLink } from "./meeting-link.ts";
 import type { Forwarding, Meetings } from "./meetings.ts";
@@ -17,7 +17,13 @@ export type Admission =
       readonly resumption: Resumption | undefined;
       readonly link: PresentedLink | null;
     }
-  | { readonly kind: "knock"; readonly meeting: Meeting; readonly name: string };
+  | {
+      readonly kind: "knock";
+      readonly meeting: Meeting;
+      readonly name: string;
+      /** A knocker coming back: the knock it presents the token of, to wait on in its place. */
+      readonly resume?: KnockResume;
+    };
 
 export interface GateContext {
   readonly meetings: Meetings;
@@ -29,8 +35,6 @@ export interface GateContext {
 }
 
 const refuse = (code: Refusal["code"], message: string) => new Refusal(code, message);
-const TOKEN_USED_MESSAGE =
-  "this resume token already took its place back, on another connection; join afresh to come in as someone new";
 const busy = () =>
   refuse("SERVER_BUSY", "the server is at capacity right now; try again in a few minutes");
 
@@ -93,9 +97,11 @@ export class FrontGate {
  * The join gate (docs/protocol.md "Lifecycle", "Rate limits"): where a `join` goes, or the
  * Refusal that says why not. In order: the protocol version, draining, the server key (wrong keys
  * spend the address's gate-failure budget, never its join budget), the join budget, a held place
- * the resume token opens (a token that already opened it is refused), the server's load (only a held place is taken back while it is
- * overloaded), the link in force, the meeting's size, and the rooms cap when the join opens the
- * meeting. A knock spends the knock budget and goes to the meeting's lobby, unless overloaded.
+ * the resume token opens (a token that already opened it is refused), the server's load (only a
+ * held place is taken back while it is overloaded), the link in force, the meeting's size, and
+ * the rooms cap when the join opens the meeting. A knock spends the knock budget and goes to the
+ * meeting's lobby, unless overloaded; with a resume token that opens no place, to its knock there
+ * if the token opens one (lobby.ts).
  */
 export class JoinGate {
   private readonly front: FrontGate;
@@ -134,9 +140,10 @@ export class JoinGate {
     }
     // Someone new would add media to forward; a member taking back its place adds nothing.
     if (!resumption && this.ctx.isOverloaded()) throw busy();
-    // No place to take back (the window passed, or a wrong token): a knocker asks again.
+    // No place to take back: a knocker waits on in its knock if the token opens one (lobby.ts),
+    // else asks again.
     if (message.knock && !resumption) {
-      return this.knock(message, message.knock.name, address, forwarding);
+      return this.knock(message, message.knock.name, address, forwarding, resume);
     }
     const link = message.serverKey
       ? { digest: linkDigest(message.linkKey ?? message.serverKey), replaced: !!message.linkKey }
@@ -164,6 +171,7 @@ export class JoinGate {
     name: string,
     address: string,
     forwarding: Forwarding | null,
+    resume?: KnockResume,
   ): Promise<Admission> {
     if (this.ctx.isOverloaded()) throw busy();
     this.front.takeKnock(address);
@@ -171,6 +179,6 @@ export class JoinGate {
     if (!meeting) {
       throw refuse("NO_MEETING", NO_MEETING_MESSAGE);
     }
-    return { kind: "knock", meeting, name };
+    return { kind: "knock", meeting, name, ...(resume ? { resume } : {}) };
   }
 }

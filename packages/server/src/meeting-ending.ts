@@ -38,11 +38,12 @@ export function closeMeeting(parts: MeetingParts, code: CloseCode, message: stri
 
 /**
  * This node lost the meeting's lease (meeting-record.ts): another node runs it now, or will. It
- * stops serving it at once, writing and sending nothing more: every connection is dropped as a
- * lost network would drop it, so its client reconnects, with its resume token, to the owner.
+ * stops serving it at once, writing and sending nothing more: every connection, knocks' too, is
+ * dropped as a lost network would drop it, so its client reconnects, with its resume token, to
+ * the owner.
  */
 export function abandonMeeting(parts: MeetingParts): void {
-  parts.lobby.close("SHUTTING_DOWN", "this meeting moved to another server; join again");
+  parts.lobby.release("drop");
   const attendees = [...parts.attendees.values()];
   parts.attendees.clear();
   for (const attendee of attendees) {
@@ -57,18 +58,18 @@ export function abandonMeeting(parts: MeetingParts): void {
 /**
  * This node is going out of service (a drain, with Redis): the meeting moves to whichever node
  * its members reach next. Each connection is told SHUTTING_DOWN, a recoverable code on which its
- * client reconnects with its resume token, once everything before it is written; knocks knock
- * again. What a member sent before it saw the close is still relayed and written; once every
- * member closed its side (or after `closeMs`), the last writes are finished and the lease
- * released with the record kept, so the next node takes the meeting over at once: same places,
- * same group, no new epoch.
+ * client reconnects with its resume token, once everything before it is written; knocks come back
+ * with theirs to their knock on the next node. What a member sent before it saw the close is
+ * still relayed and written; once every member closed its side (or after `closeMs`), the last
+ * writes are finished and the lease released with the record kept, so the next node takes the
+ * meeting over at once: same places, same group, no new epoch, the same knocks waiting.
  */
 export async function handOffMeeting(
   parts: MeetingParts & { readonly record: MeetingRecord },
   message: string,
   closeMs: number,
 ): Promise<void> {
-  parts.lobby.close("SHUTTING_DOWN", message);
+  parts.lobby.release({ code: "SHUTTING_DOWN", message });
   for (const attendee of parts.attendees.values()) {
     attendee.stopWaiting();
     attendee.connection.release("SHUTTING_DOWN", message);

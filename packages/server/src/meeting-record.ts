@@ -42,6 +42,10 @@ export interface MeetingRecord {
   changed(state: RecordState): void;
   /** A place is gone for good (left, removed, given up). */
   gone(id: ParticipantId): void;
+  /** A knock waits in the lobby since `since`, with a new knock resume token (`digest`). */
+  knocked(id: ParticipantId, digest: Buffer, since: number): void;
+  /** The knock waits no more: admitted, denied, or gone. */
+  unknocked(id: ParticipantId): void;
   /** The meeting ended here: forgotten in Redis, lease released. */
   close(): void;
   /**
@@ -102,6 +106,14 @@ export class FencedRecord implements MeetingRecord {
 
   gone(id: ParticipantId): void {
     this.write(null, [{ kind: "drop", id }]);
+  }
+
+  knocked(id: ParticipantId, digest: Buffer, since: number): void {
+    this.write(null, [{ kind: "knock", id, digest, since }]);
+  }
+
+  unknocked(id: ParticipantId): void {
+    this.write(null, [{ kind: "unknock", id }]);
   }
 
   close(): void {

@@ -83,7 +83,11 @@ export class Meeting {
       restored?.link ? { digest: restored.link, replaced: true } : opener,
     );
     this.lastSettings = this.delivery.settings;
-    this.lobby = new Lobby(this);
+    this.lobby = new Lobby(this, {
+      record,
+      redeemed: this.redeemed,
+      reconnectWindowMs: options.reconnectWindowMs,
+    });
     this.held = new HeldPlaces(id, options, (released) => {
       this.media.removePeer(released);
       this.delivery.disconnect(released);
@@ -95,13 +99,14 @@ export class Meeting {
       for (const place of this.held.takeOver(restored.places, this.delivery)) {
         this.redeemed.restore(place.id, place.redeemed);
       }
+      this.lobby.restore(restored.knocks.filter((k) => this.delivery.leafOf(k.id) === null));
     }
     this.ends = {
       delivery: this.delivery,
       lobby: this.lobby,
       held: this.held,
       attendee: (id) => this.attendees.get(id),
-      admit: (knock) => this.admit(knock.connection, knock.id),
+      admit: (knock) => this.admit(knock.raw, knock.id),
       announce: (attendee) => this.announce(attendee),
       expel: (id, code, message) => this.expel(id, code, message),
       followSettings: () => this.followSettings(),

@@ -320,7 +320,7 @@ export class Session implements Connection {
     }
     const { meeting } = admission;
     if (admission.kind === "knock") {
-      const knock = meeting.lobby.knock(this, admission.name);
+      const knock = meeting.lobby.knock(this, admission.name, admission.resume);
       this.state = { kind: "lobby", meeting, knock };
       this.ctx.log.info({ room: roomTag(meeting.id), waiting: meeting.lobby.size }, "knock");
       return;

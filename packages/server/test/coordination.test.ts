@@ -134,6 +134,24 @@ describe("coordination through Redis", () => {
     const taken = (await loadMeeting(redis, room))?.places[0];
     assert.deepEqual([taken?.digest, taken?.redeemed], [again.digest, used]);
     assert.equal(taken?.log.length, 512, "a place taken back keeps its log");
+    // Knocks: id, digest and time only, oldest first; one that ends is gone from the record.
+    const kim = "k".repeat(16) as ParticipantId;
+    const lou = "l".repeat(16) as ParticipantId;
+    const knock = (id: ParticipantId, since: number) =>
+      ({ kind: "knock", id, digest: Buffer.alloc(32, since % 256), since }) as const;
+    assert.equal(await journal.write(null, [knock(lou, 2000), knock(kim, 1000)]), true);
+    assert.deepEqual(
+      (await loadMeeting(redis, room))?.knocks.map((k) => [k.id, k.since, k.digest[0]]),
+      [
+        [kim, 1000, 1000 % 256],
+        [lou, 2000, 2000 % 256],
+      ],
+    );
+    assert.equal(await journal.write(null, [{ kind: "unknock", id: kim }]), true);
+    assert.deepEqual(
+      (await loadMeeting(redis, room))?.knocks.map((k) => k.id),
+      [lou],
+    );
 
     // Another node takes over; the old owner's journal is refused, the new one's is not.
     const next = new MeetingLeases(redis, "node-new", TTL_MS);

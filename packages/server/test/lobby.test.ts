@@ -141,3 +141,83 @@ describe("the lobby", () => {
     assert.match(limited?.message ?? "", /too many knocks/);
   });
 });
+
+describe("a knock coming back", () => {
+  let server: ServerProcess;
+  const clients: SignallingClient[] = [];
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    for (const c of clients) c.close();
+    await server.stop();
+  });
+
+  const knock = async (room: TestRoom, name: string, resume?: Record<string, unknown>) => {
+    const client = await SignallingClient.connect(server.url);
+    clients.push(client);
+    client.send({ ...knockJoin(room, name), ...(resume ? { resume } : {}) });
+    await waitFor(`${name}'s answer`, () =>
+      client.received.some((m) => m.type === "lobby" || m.type === "error"),
+    );
+    return client;
+  };
+  const closed = (client: SignallingClient) =>
+    waitFor("the connection closed", () => client.ws.readyState === client.ws.CLOSED);
+
+  it("waits on in its knock under the same id with its token, once; any other token knocks anew", async () => {
+    const room = await newRoom();
+    const host = await SignallingClient.joined(server.url, room);
+    clients.push(host);
+    host.send({ type: "mls-found", groupId: toBase64url(randomBytes(16)) });
+    const kim = await knock(room, "Kim Ode");
+    const lou = await knock(room, "Lou Ray");
+    const [kimLobby, louLobby] = [await kim.next("lobby"), await lou.next("lobby")];
+    assert.equal(kimLobby.resumed, false);
+    await waitFor("the host told of both", () =>
+      [kimLobby, louLobby].every((l) =>
+        host.received.some((m) => m.type === "knock" && m.from === l.selfId),
+      ),
+    );
+
+    // Kim's page comes back on a new connection before the server noticed the old one died.
+    const resume = { participantId: kimLobby.selfId, token: kimLobby.resumeToken, received: 0 };
+    const kimAgain = await knock(room, "Kim Ode", resume);
+    const again = await kimAgain.next("lobby");
+    assert.equal(again.resumed, true);
+    assert.equal(again.selfId, kimLobby.selfId, "the same knock");
+    assert.notEqual(again.resumeToken, kimLobby.resumeToken, "with a new token");
+    await closed(kim);
+    const aboutKim = host.received.filter(
+      (m) => (m.type === "knock" || m.type === "knock-ended") && m.from === kimLobby.selfId,
+    );
+    assert.deepEqual(
+      aboutKim.map((m) => m.type),
+      ["knock", "knock"],
+      "told again, never ended",
+    );
+
+    // The token it used is refused and seats nobody; a wrong one for Lou's knock knocks anew.
+    const used = await knock(room, "Kim Ode", resume);
+    assert.equal((await used.next("error")).code, "RESUME_TOKEN_USED");
+    assert.ok(!used.received.some((m) => m.type === "lobby"));
+    const wrong = { participantId: louLobby.selfId, token: "b".repeat(43), received: 0 };
+    const other = await knock(room, "Lou Ray", wrong);
+    const otherLobby = await other.next("lobby");
+    assert.equal(otherLobby.resumed, false);
+    assert.notEqual(otherLobby.selfId, louLobby.selfId, "not Lou's knock");
+    assert.equal(lou.ws.readyState, lou.ws.OPEN, "Lou still waits");
+
+    // On one node a knock whose connection closes ends at once.
+    kimAgain.close();
+    await waitFor("Kim's knock ended", () =>
+      host.received.some(
+        (m) => m.type === "knock-ended" && m.from === kimLobby.selfId && m.reason === "left",
+      ),
+    );
+    assert.ok(
+      !host.received.some((m) => m.type === "knock-ended" && m.from === louLobby.selfId),
+      "Lou's knock goes on",
+    );
+  });
+});

@@ -67,6 +67,14 @@ export async function rejoin(d: Draft, ctx: Ctx, why: string): Promise<void> {
   await startJoining(d, ctx);
 }
 
+/**
+ * The server forgot our upload with the connection that carried it (a knock that came back, to
+ * its knock or a new one): while still waiting to be added, we upload a fresh KeyPackage.
+ */
+export async function uploadAgain(d: Draft, ctx: Ctx): Promise<void> {
+  if (d.state.status === "joining") await sendKeyPackage(d, ctx);
+}
+
 /** A joiner not added within the refresh time uploads a fresh KeyPackage. */
 export async function refreshKeyPackage(d: Draft, ctx: Ctx): Promise<void> {
   const { status, keyPackageSentAt } = d.state;

@@ -2,6 +2,7 @@
 // the effects out; the state given is never changed.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { PROTOCOL_VERSION, type ServerMessage } from "@conclave/protocol";
 import {
   adaAndBob,
   emitted,
@@ -14,6 +15,7 @@ import {
   snapshot,
   welcome,
 } from "../testing/member-fixtures.ts";
+import { initialState } from "./member-state.ts";
 
 describe("server inbox", () => {
   it("a welcome with no group founds one: group of one, its media keys, our hello", async () => {
@@ -55,6 +57,30 @@ describe("server inbox", () => {
     assert.equal(upload?.type, "mls-key-package");
     assert.ok(upload?.type === "mls-key-package" && upload.proof && upload.name);
     assert.equal(step.state.keyPackageSentAt, ctx.now());
+  });
+
+  it("a knock uploads a KeyPackage on `lobby`, and a fresh one when it comes back to its knock", async () => {
+    const ctx = await memberCtx("kim");
+    const lobby = (resumed: boolean): ServerMessage => ({
+      type: "lobby",
+      protocol: PROTOCOL_VERSION,
+      selfId: pid(5),
+      group: { groupId: "A".repeat(22), epoch: 3 },
+      resumed,
+      resumeToken: "r".repeat(43),
+    });
+    const knocking = initialState({ kind: "knock", pinnedHost: undefined });
+    const first = await inbox(knocking, ctx, lobby(false));
+    assert.equal(first.state.status, "joining");
+    const [upload] = sent(first.effects);
+    assert.ok(upload?.type === "mls-key-package", "uploaded");
+    assert.equal(upload.proof, undefined, "a knock proves nothing");
+    // Its connection dropped, and the server forgot the upload with it: a fresh one.
+    const back = await inbox(first.state, ctx, lobby(true));
+    const [again] = sent(back.effects);
+    assert.ok(again?.type === "mls-key-package", "uploaded again");
+    assert.notEqual(again.keyPackage, upload.keyPackage);
+    assert.equal(back.state.bundles.length, 2, "the last one kept: its Welcome may be on its way");
   });
 
   it("garbage is counted and reported, and changes nothing else", async () => {

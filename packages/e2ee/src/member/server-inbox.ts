@@ -7,7 +7,7 @@ import { giveUpSoon, onRefused } from "./commit-flight.ts";
 import type { Draft } from "./draft.ts";
 import { peekEpoch } from "./framing.ts";
 import { receiveApplication, receiveCommit } from "./future-queue.ts";
-import { found, onWelcome, rejoin, startJoining } from "./joining.ts";
+import { found, onWelcome, rejoin, startJoining, uploadAgain } from "./joining.ts";
 import type { Ctx } from "./member-state.ts";
 import { participantLeft, resetParticipants, upsertParticipant } from "./participants.ts";
 import { commitFailed, onRollback } from "./rollback.ts";
@@ -23,6 +23,7 @@ export async function handleServerMessage(d: Draft, ctx: Ctx, message: ServerMes
       // A knock: we wait for a host's Add (docs/protocol.md "Lobby").
       d.set({ selfId: message.selfId });
       if (d.state.status === "idle") await startJoining(d, ctx);
+      else await uploadAgain(d, ctx);
       return;
     case "admitted":
       d.set({ participants: resetParticipants(d.state.participants, message.participants) });

@@ -16,13 +16,16 @@ import type { RedisCommands } from "./redis-commands.ts";
  * the link in force, and for each place the participant's microphone and camera, the SHA-256 of
  * its resume token and of the tokens it already redeemed (redeemed-tokens.ts), and the ordered log
  * of Delivery Service messages sent to it, numbered as the client counts them
- * (`join.resume.received`). Only what the server sees anyway: ids, digests,
- * counts and MLS ciphertext as relayed. Never a key, the invite secret or plaintext.
+ * (`join.resume.received`); and for each knock waiting in the lobby its id, when it came and the
+ * SHA-256 of its knock resume token, never its name. Only what the server sees anyway: ids,
+ * digests, counts, times and MLS ciphertext as relayed. Never a key, the invite secret, a name or
+ * plaintext.
  *
  * Every write is one Lua script that Redis runs only while `<node> <token>` holds the meeting's
  * lease (meeting-lease.ts), so a stale owner's write changes nothing. Keys, beside the lease's:
  * `…:state` (JSON), `…:places` (hash: participant → JSON), `…:base` (hash: participant → number of
- * the first message its log still holds), `…:log:<participant>` (list of encoded messages).
+ * the first message its log still holds), `…:knocks` (hash: knock → JSON), `…:log:<participant>`
+ * (list of encoded messages).
  */
 export interface StoredPlace {
   readonly id: ParticipantId;
@@ -37,11 +40,22 @@ export interface StoredPlace {
   readonly log: readonly string[];
 }
 
+/** A knock waiting in the lobby (lobby.ts): no name, its knocker says it again on its return. */
+export interface StoredKnock {
+  readonly id: ParticipantId;
+  /** SHA-256 of its knock resume token. */
+  readonly digest: Buffer;
+  /** When it first knocked (ms since the epoch): its place in the queue and its time limit. */
+  readonly since: number;
+}
+
 export interface StoredMeeting {
   readonly delivery: DeliverySnapshot | null;
   /** The digest of the link in force once replaced (meeting-link.ts), else null. */
   readonly link: string | null;
   readonly places: readonly StoredPlace[];
+  /** Oldest first. */
+  readonly knocks: readonly StoredKnock[];
 }
 
 /** One change to a place, written with the meeting's state in one script. */
@@ -66,7 +80,16 @@ export type PlaceChange =
   /** One Delivery Service message sent to (or kept for) its place, encoded. */
   | { readonly kind: "append"; readonly id: ParticipantId; readonly text: string }
   /** Its place is gone for good. */
-  | { readonly kind: "drop"; readonly id: ParticipantId };
+  | { readonly kind: "drop"; readonly id: ParticipantId }
+  /** A knock waits in the lobby, with a new knock resume token (`digest`). */
+  | {
+      readonly kind: "knock";
+      readonly id: ParticipantId;
+      readonly digest: Buffer;
+      readonly since: number;
+    }
+  /** The knock waits no more (admitted, denied, gone). */
+  | { readonly kind: "unknock"; readonly id: ParticipantId };
 
 /** How many messages each place's log keeps: more than a reconnection ever needs to replay. */
 const LOG_MESSAGES = 512;
@@ -78,10 +101,14 @@ const key = (room: RoomId, part: string) => `conclave:meeting:${room}:${part}`;
 const WRITE = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if ARGV[3] ~= '' then redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2]) end
-if ARGV[4] == '1' then redis.call('DEL', KEYS[3], KEYS[4]) end
+if ARGV[4] == '1' then redis.call('DEL', KEYS[3], KEYS[4], KEYS[5]) end
 for i, op in ipairs(cjson.decode(ARGV[5])) do
-  local log = KEYS[4 + i]
-  if op.k == 'seat' then
+  local log = KEYS[5 + i]
+  if op.k == 'knock' then
+    redis.call('HSET', KEYS[5], op.p, op.v)
+  elseif op.k == 'unknock' then
+    redis.call('HDEL', KEYS[5], op.p)
+  elseif op.k == 'seat' then
     redis.call('HSET', KEYS[3], op.p, op.v)
     if op.fresh then redis.call('DEL', log) redis.call('HSET', KEYS[4], op.p, 0) end
   elseif op.k == 'append' then
@@ -105,6 +132,7 @@ for i, op in ipairs(cjson.decode(ARGV[5])) do
 end
 redis.call('PEXPIRE', KEYS[3], ${PLACES_TTL_MS})
 redis.call('PEXPIRE', KEYS[4], ${PLACES_TTL_MS})
+redis.call('PEXPIRE', KEYS[5], ${PLACES_TTL_MS})
 return 1`;
 /** Keeps the state alive with the lease (a quiet meeting writes nothing for long). */
 const KEEP = `
@@ -114,7 +142,7 @@ return 1`;
 /** The meeting ended: what was kept for it goes. */
 const FORGET = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
 return 1`;
 
 const participantId = z
@@ -154,6 +182,12 @@ const placeSchema = z.strictObject({
     .pipe(z.array(digestHex))
     .default([]),
 });
+const knockSchema = z.strictObject({
+  digest: digestHex,
+  since: count,
+});
+/** At most this many knocks wait in a lobby (lobby.ts); more in a record is not an owner's. */
+const MAX_STORED_KNOCKS = 100;
 const done = z.union([z.literal(0), z.literal(1)]);
 const text = z.string().max(HARD_FRAME_LIMIT);
 const list = z.array(text).max(20_000);
@@ -212,6 +246,14 @@ export class MeetingJournal {
     const ops = changes.map((change) => {
       if (change.kind === "append") return { k: "append", p: change.id, v: change.text };
       if (change.kind === "drop") return { k: "drop", p: change.id };
+      if (change.kind === "unknock") return { k: "unknock", p: change.id };
+      if (change.kind === "knock") {
+        const value = JSON.stringify({
+          digest: change.digest.toString("hex"),
+          since: change.since,
+        });
+        return { k: "knock", p: change.id, v: value };
+      }
       if (change.kind === "media") {
         return { k: "media", p: change.id, audio: change.audio, video: change.video };
       }
@@ -229,6 +271,7 @@ export class MeetingJournal {
       key(this.room, "state"),
       key(this.room, "places"),
       key(this.room, "base"),
+      key(this.room, "knocks"),
       ...changes.map((c) => key(this.room, `log:${c.id}`)),
     ];
     const args = [
@@ -248,7 +291,8 @@ export class MeetingJournal {
   }
 
   async forget(): Promise<boolean> {
-    const keys = ["owner", "state", "places", "base"].map((part) => key(this.room, part));
+    const parts = ["owner", "state", "places", "base", "knocks"];
+    const keys = parts.map((part) => key(this.room, part));
     return done.parse(await this.eval(FORGET, keys, [this.holder])) === 1;
   }
 
@@ -296,5 +340,24 @@ export async function loadMeeting(
       log,
     });
   }
-  return { delivery: state.delivery, link: state.link, places: stored };
+  return {
+    delivery: state.delivery,
+    link: state.link,
+    places: stored,
+    knocks: await loadKnocks(redis, room),
+  };
+}
+
+/** The knocks a record holds, oldest first; an entry that is not an owner's is left out. */
+async function loadKnocks(redis: RedisCommands, room: RoomId): Promise<StoredKnock[]> {
+  const entries = hash.parse(await redis.sendCommand(["HGETALL", key(room, "knocks")]));
+  const knocks: StoredKnock[] = [];
+  for (const [field, value] of entries.slice(0, MAX_STORED_KNOCKS)) {
+    const id = participantId.safeParse(field);
+    const knock = knockSchema.safeParse(json(value));
+    if (!id.success || !knock.success) continue;
+    const { digest, since } = knock.data;
+    knocks.push({ id: id.data, digest: Buffer.from(digest, "hex"), since });
+  }
+  return knocks.sort((a, b) => a.since - b.since || (a.id < b.id ? -1 : 1));
 }

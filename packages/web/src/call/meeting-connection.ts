@@ -90,7 +90,7 @@ export class MeetingConnection {
     return true;
   }
 
-  /** The place the server holds for us, from `welcome` or `admitted`. */
+  /** The place the server holds for us, from `welcome` or `admitted`, or our knock's (`lobby`). */
   holdPlace(participantId: ParticipantId, token: string): void {
     this.resume = { participantId, token };
   }
@@ -189,7 +189,8 @@ export class MeetingConnection {
       protocol: PROTOCOL_VERSION,
       roomId: link.roomId,
       // A knock link holds no server key: its holder asks to be let in (docs/protocol.md
-      // "Lobby"); once admitted, a drop takes its place back like anyone's, else it knocks again.
+      // "Lobby"); after a drop it takes its place back once admitted, like anyone, or waits on in
+      // its knock's place while the server still keeps it, else it knocks anew.
       ...("serverKey" in link
         ? { serverKey: link.serverKey, ...(link.linkKey ? { linkKey: link.linkKey } : {}) }
         : { knock: { name: this.name } }),

@@ -283,7 +283,9 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
         });
       case "lobby":
         this.connection.answered();
-        // Also after a drop whose place was no longer held: we ask again.
+        // After a drop we present this token and wait on in our knock's place (docs/protocol.md
+        // "Lobby"), or, if it is gone, ask again.
+        this.connection.holdPlace(message.selfId, message.resumeToken);
         this.update({
           phase: "waiting",
           knocking: true,
@@ -291,7 +293,11 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
           attempt: 0,
           failure: null,
         });
-        this.announcements.say("Waiting for a host to let you in…");
+        this.announcements.say(
+          message.resumed
+            ? "Reconnected. Still waiting for a host to let you in…"
+            : "Waiting for a host to let you in…",
+        );
         return;
       case "room-status":
         this.entry.setRoomStatus({

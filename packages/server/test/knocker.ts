@@ -1,0 +1,95 @@
+import { randomBytes } from "node:crypto";
+import {
+  createDeviceIdentity,
+  createMeetingMember,
+  loadMlsCiphersuite,
+  type MeetingMember,
+} from "@conclave/e2ee";
+import { type ParticipantId, PROTOCOL_VERSION, parseServerMessage } from "@conclave/protocol";
+import { SignallingClient, type TestRoom } from "./signalling-client.ts";
+import { waitFor } from "./wait-for.ts";
+
+/**
+ * Someone with a knock link, as the web app is one (packages/web/src/call/meeting-connection.ts
+ * with the worker's engine): a raw signalling connection and the real MLS member engine with a
+ * knock's admission (no secret, no proof). It knocks and uploads its KeyPackage; when its
+ * connection drops, `reconnect` knocks again presenting the knock's resume token from its last
+ * `lobby`, as the page does; admitted, it joins the group from the host's Welcome.
+ */
+export class Knocker {
+  /** Our knock's id, from the last `lobby`. */
+  selfId: ParticipantId | null = null;
+  /** The knock's resume token from the last `lobby`, or the place's from `admitted`. */
+  token: string | null = null;
+  client: SignallingClient | null = null;
+
+  private constructor(
+    readonly name: string,
+    readonly member: MeetingMember,
+    private readonly room: TestRoom,
+  ) {}
+
+  /** Knocks at `url` on `room`'s door; resolves with its first `lobby`. */
+  static async knock(url: string, room: TestRoom, name: string): Promise<Knocker> {
+    let knocker: Knocker | null = null;
+    const identity = await createDeviceIdentity(
+      { displayName: name, deviceId: `knocker-${randomBytes(6).toString("hex")}` },
+      await loadMlsCiphersuite(),
+    );
+    const member = createMeetingMember({
+      identity,
+      send: (message) => knocker?.client?.send(message),
+      admission: { kind: "knock", pinnedHost: undefined },
+    });
+    knocker = new Knocker(name, member, room);
+    await knocker.connect(url);
+    return knocker;
+  }
+
+  /**
+   * Knocks again after a drop (at `url`): with the token of our knock, to wait on in our place.
+   * Resolves with the first `lobby` or `error` it is answered.
+   */
+  async reconnect(url: string) {
+    this.member.connectionLost();
+    return this.connect(url);
+  }
+
+  /** Whether the server closed our connection (the node died, or it let us go). */
+  get dropped(): boolean {
+    return this.client?.ws.readyState === this.client?.ws.CLOSED;
+  }
+
+  close(): void {
+    this.client?.close();
+    this.member.close();
+  }
+
+  private async connect(url: string) {
+    const client = await SignallingClient.connect(url);
+    this.client = client;
+    client.ws.on("message", (data) => {
+      const message = parseServerMessage(data.toString());
+      if (message.type === "lobby") {
+        this.selfId = message.selfId;
+        this.token = message.resumeToken;
+      }
+      if (message.type === "admitted") this.token = message.resumeToken;
+      this.member.receive(message);
+    });
+    const resume =
+      this.selfId && this.token
+        ? { resume: { participantId: this.selfId, token: this.token, received: 0 } }
+        : {};
+    client.send({
+      type: "join",
+      protocol: PROTOCOL_VERSION,
+      roomId: this.room.roomId,
+      knock: { name: this.name },
+      ...resume,
+    });
+    const answer = () => client.received.find((m) => m.type === "lobby" || m.type === "error");
+    await waitFor(`${this.name}'s knock answered`, () => answer() !== undefined, 15_000);
+    return answer();
+  }
+}
