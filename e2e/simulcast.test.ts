@@ -85,6 +85,7 @@ describe("simulcast: a layer per receiver", { skip }, () => {
     return p.page;
   }
 
+  let alice: Page;
   let bob: Page;
   let carol: Page;
 
@@ -94,6 +95,7 @@ describe("simulcast: a layer per receiver", { skip }, () => {
     pages.push(first);
     const link = await newMeetingLink(first.page, site);
     await joinMeeting(first.page, link, "Alice");
+    alice = first.page;
     bob = await joinFrom(here, link, "Bob");
     // Bob's camera off: Carol's narrow link carries Alice's video and the audio, nothing else.
     await bob.getByRole("button", { name: "Camera", exact: true }).click();
@@ -155,9 +157,29 @@ describe("simulcast: a layer per receiver", { skip }, () => {
     const pausedName = (await paused.getAttribute("aria-label")) ?? "";
     const moving = pausedName === "Alice" ? "Bob" : "Alice";
     assert.ok(["Alice", "Bob"].includes(pausedName), `a camera tile is paused (${pausedName})`);
-    const fps = await frameRate(carol, moving, 5_000);
-    console.log(`# Carol at 300 kbit/s: ${pausedName} paused, ${moving} at ${fps.toFixed(1)} fps`);
-    assert.ok(fps >= 5, `the other video keeps moving (${fps.toFixed(1)} fps)`);
+    // Measured beside a receiver on a wide link: on a loaded machine the publisher's encoder
+    // itself may send fewer frames. The first seconds after the pause may still stall it: both
+    // videos shared the link until its loss showed (docs/media-adaptation.md "Pausing to fit").
+    const wide = moving === "Alice" ? bob : alice;
+    const windows: string[] = [];
+    await waitFor(
+      `${moving}'s video to keep moving on Carol's page`,
+      async () => {
+        const [fps, wideFps] = await Promise.all([
+          frameRate(carol, moving, 5_000),
+          frameRate(wide, moving, 5_000),
+        ]);
+        windows.push(`${fps.toFixed(1)} (${wideFps.toFixed(1)} on a wide link)`);
+        return fps >= Math.min(5, 0.5 * wideFps);
+      },
+      30_000,
+      0,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; fps by 5 s window: ${windows.join(", ")}`);
+    });
+    console.log(
+      `# Carol at 300 kbit/s: ${pausedName} paused, ${moving} at ${windows.join(", then ")} fps`,
+    );
     lan.capDownlink(null);
     await waitFor(
       "the paused notice to go once Carol's link widens",

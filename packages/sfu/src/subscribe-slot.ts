@@ -177,6 +177,7 @@ export class Slot implements PacketSink, PacedSink {
    * receiver's decoder asks for the keyframe it needs (as when a receiver joins). A step down on
    * `congested` stops the higher layer at once instead, and drops what of it waits in the pacer:
    * it is what fills the receiver's queue, and the lower layer's keyframe would wait behind it.
+   * A pause on `congested` drops what waits too, for the videos that keep moving.
    */
   want(layer: number, congested = false): void {
     if (layer === this.wantedLayer) return;
@@ -185,6 +186,8 @@ export class Slot implements PacketSink, PacedSink {
     if (layer < 0) {
       this.layer = -1;
       this.stopped = false;
+      // Paused to fit a congested link: what waits of it would only delay the videos that stay.
+      if (congested) this.pacer.discard(this);
     } else if (was < 0 && !this.stopped) this.switchTo(layer);
     else if (congested && layer < was) {
       this.layer = -1;
