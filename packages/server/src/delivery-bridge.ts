@@ -1,6 +1,7 @@
 import type { GroupDelivery, Outcome } from "@conclave/delivery-service";
-import { encodeMessage, type MlsServerMessage, type ParticipantId } from "@conclave/protocol";
+import type { MlsServerMessage, ParticipantId } from "@conclave/protocol";
 import type { Attendee, CloseCode, Connection } from "./attendee.ts";
+import { encoded } from "./encoded-message.ts";
 import type { HeldPlaces } from "./held-places.ts";
 import type { Knock, Lobby } from "./lobby.ts";
 
@@ -71,18 +72,6 @@ export interface DeliveryEnds {
   expel(id: ParticipantId, code: CloseCode, message: string): void;
   /** Tells those still waiting when lock or lobby changed. */
   followSettings(): void;
-}
-
-/** Each Delivery Service message encoded once, however many recipients, tails, places and records get it. */
-const encodings = new WeakMap<MlsServerMessage, string>();
-
-export function encoded(message: MlsServerMessage): string {
-  let text = encodings.get(message);
-  if (text === undefined) {
-    text = encodeMessage(message);
-    encodings.set(message, text);
-  }
-  return text;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Participant, ParticipantId } from "@conclave/protocol";
 import type { Connection } from "./attendee.ts";
 import type { MeetingJournal, PlaceChange, StoredMeeting } from "./coordination/meeting-journal.ts";
 import type { MeetingOwnership } from "./coordination/meeting-ownership.ts";
-import { encoded } from "./delivery-bridge.ts";
+import { encoded } from "./encoded-message.ts";
 import type { Logger } from "./logger.ts";
 import { Outbox } from "./outbox.ts";
 
