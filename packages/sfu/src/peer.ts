@@ -3,8 +3,14 @@ import { isHiddenCandidate } from "./hidden-candidates.ts";
 import type { RoomSettings } from "./media-config.ts";
 import { Producer } from "./producer.ts";
 import { PublishTransport } from "./publish-transport.ts";
-import { type ReceiverSignals, SubscribeTransport } from "./subscribe-transport.ts";
-import type { MediaSource, PeerId, RemoteCandidate, ViewedVideo } from "./types.ts";
+import { SubscribeTransport } from "./subscribe-transport.ts";
+import type {
+  MediaSource,
+  PeerId,
+  ReceiverSignals,
+  RemoteCandidate,
+  ViewedVideo,
+} from "./types.ts";
 
 /**
  * A participant as the media plane sees it: one connection each way and what it publishes. Its

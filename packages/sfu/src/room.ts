@@ -3,8 +3,7 @@ import type { RoomSettings } from "./media-config.ts";
 import { addMedia, type MediaCounters } from "./media-counters.ts";
 import { Peer } from "./peer.ts";
 import type { Producer } from "./producer.ts";
-import type { ReceiverSignals } from "./subscribe-transport.ts";
-import { type MediaSource, NegotiationError, type PeerId } from "./types.ts";
+import { type MediaSource, NegotiationError, type PeerId, type ReceiverSignals } from "./types.ts";
 
 /** What a participant shares of its screen. Screen audio goes only with screen video. */
 export interface ScreenShare {

@@ -1,9 +1,7 @@
 import { MediaStreamTrack, RTCPeerConnection } from "werift";
-import { DownlinkEstimate, START_BPS } from "./downlink-estimate.ts";
+import { DownlinkFit } from "./downlink-fit.ts";
 import { withoutHiddenCandidates } from "./hidden-candidates.ts";
 import { canRestartIce, restartableIce } from "./ice-restart.ts";
-import { chooseLayers } from "./layer-choice.ts";
-import { Pacer } from "./pacer.ts";
 import type { Producer } from "./producer.ts";
 import { senderRoundTripMs } from "./receiver-seams.ts";
 import { layerForWidth, Slot } from "./subscribe-slot.ts";
@@ -11,34 +9,25 @@ import {
   type ForwardedTrack,
   type MediaKind,
   NegotiationError,
+  type ReceiverSignals,
   type RemoteCandidate,
   type ViewedVideo,
 } from "./types.ts";
-
-/** How often each receiver's estimate and layers are looked at: about once per receiver report. */
-const ADAPT_INTERVAL_MS = 1000;
 
 /**
  * M-lines of each kind a receiver gets before one is reused for another producer (the pool,
  * docs/architecture.md "Receiving m-lines"). Up to these, every camera and every microphone that
  * was on has its own m-line, and showing or unmuting it renegotiates nothing; past them, a camera
  * gets an m-line only while its tile is on screen and a microphone only while it is on, taken
- * from a camera off screen or a microphone muted, the one shown or switched on longest ago. So an offer stays far below the SDP limit
- * however many of a hundred people switch a camera or microphone on.
+ * from a camera off screen or a microphone muted, the one shown or switched on longest ago. So an
+ * offer stays far below the SDP limit however many of a hundred people switch a camera or
+ * microphone on.
  */
 const POOL_FLOOR: Readonly<Record<MediaKind, number>> = { video: 16, audio: 24 };
 
 /** A producer as a view names it: its publisher and source. */
 function viewKey(publisherId: string, source: string): string {
   return `${publisherId}/${source}`;
-}
-
-/** What the SFU tells a receiving participant, through its signalling connection. */
-export interface ReceiverSignals {
-  /** A new subscribe offer, and whose media each m-line carries. */
-  offer(sdp: string, tracks: ForwardedTrack[]): void;
-  /** The shown videos paused to fit its link, by mid; empty once none is. */
-  videosPaused(mids: string[]): void;
 }
 
 /**
@@ -60,18 +49,12 @@ export class SubscribeTransport {
   private offering: Promise<void> = Promise.resolve();
   /** Producers added since the last applied answer: each needs a keyframe once it flows. */
   private readonly newProducers = new Set<Producer>();
-  private readonly estimate = new DownlinkEstimate();
-  private readonly pacer = new Pacer(START_BPS);
-  private readonly adaptTimer: ReturnType<typeof setInterval>;
-  private lastAdapt = performance.now();
-  /** Bits per second of audio sent at the last look, kept out of the videos' share. */
-  private audioBits = 0;
+  /** The layers that fit its downlink, and the pacer every m-line sends through. */
+  private readonly fit: DownlinkFit;
   /** Whether the page has said what it shows (setView); before that every video counts as shown. */
   private viewed = false;
   /** The videos the page shows, by viewKey, and the width of each on screen. */
   private shown = new Map<string, number>();
-  /** The paused mids its participant was last told of; null when it must be told again. */
-  private toldPaused: ReadonlySet<string> | null = new Set();
 
   constructor(
     config: ConstructorParameters<typeof RTCPeerConnection>[0],
@@ -82,13 +65,12 @@ export class SubscribeTransport {
     this.pc.connectionStateChange.subscribe((state) => {
       if (state === "connected") this.requestKeyframes();
     });
-    this.adaptTimer = setInterval(() => this.adapt(), ADAPT_INTERVAL_MS);
-    this.adaptTimer.unref();
+    this.fit = new DownlinkFit(this.slots, () => this.signals);
   }
 
   /** This receiver's downlink estimate, in bits per second. */
   get estimateBps(): number {
-    return this.estimate.bitsPerSecond;
+    return this.fit.bitsPerSecond;
   }
 
   /** The layer each forwarded video gets now, by mid (-1: paused). */
@@ -118,7 +100,7 @@ export class SubscribeTransport {
     for (const producer of this.offered) {
       if (!this.slots.some((s) => s.producer === producer)) this.place(producer);
     }
-    this.chooseLayers(now);
+    this.fit.choose(now);
   }
 
   /** Sets a video slot's largest layer and width for `producer` from the view (all before any). */
@@ -127,91 +109,6 @@ export class SubscribeTransport {
     const width = producer && this.shown.get(viewKey(producer.publisherId, producer.source));
     slot.maxLayer = width ? layerForWidth(width) : -1;
     slot.shownWidth = width || 0;
-  }
-
-  /**
-   * Updates the downlink estimate from what was sent and the loss reported since the last look,
-   * then chooses each video's layer to fit it.
-   */
-  private adapt(): void {
-    const now = performance.now();
-    const seconds = (now - this.lastAdapt) / 1000;
-    this.lastAdapt = now;
-    let bits = 0;
-    let loss: number | null = null;
-    let packets = 0;
-    let bitsIn = 0;
-    this.audioBits = 0;
-    for (const slot of this.slots) {
-      bits += slot.bytesSent * 8;
-      if (slot.kind === "audio") this.audioBits += slot.bytesSent * 8;
-      const lost = slot.kind === "video" ? slot.loss.take() : null;
-      if (lost !== null) loss = Math.max(loss ?? 0, lost);
-      packets += slot.packetsSent;
-      bitsIn += slot.bytesIn * 8;
-      slot.bytesIn = 0;
-      slot.bytesSent = 0;
-      slot.packetsSent = 0;
-    }
-    this.audioBits /= Math.max(seconds, 0.001);
-    // Video the pacer had to drop (over a second's wait) was lost on the way, as far as the
-    // estimate is concerned.
-    const { dropped } = this.pacer;
-    this.pacer.dropped = 0;
-    if (dropped > 0) loss = Math.max(loss ?? 0, dropped / (dropped + packets));
-    // No receiver report since the last look: nothing is known, the estimate holds.
-    const congested =
-      bits > 0 &&
-      loss !== null &&
-      this.estimate.update({ bitsSent: bits, lossFraction: loss, seconds });
-    // Paced at the estimate, and never below a quarter above what the layers chosen bring in: the
-    // pacer smooths bursts; choosing layers is what fits the estimate (a queue that only grew
-    // would drop video the layer choice meant to send).
-    this.pacer.rateBps = Math.max(
-      this.estimate.bitsPerSecond,
-      (1.25 * bitsIn) / Math.max(seconds, 0.001),
-    );
-    this.chooseLayers(now, congested);
-  }
-
-  /** Each video's layer within the estimate less the audio (layer-choice.ts), largest tile first. */
-  private chooseLayers(now: number, congested = false): void {
-    const videos = this.slots
-      .filter((s) => s.kind === "video" && s.producer !== null)
-      .sort((a, b) => (a.shownWidth === b.shownWidth ? 0 : a.shownWidth < b.shownWidth ? 1 : -1));
-    const demands = videos.map((slot) => ({
-      layerRates: slot.producer?.layerRates(now) ?? [],
-      maxLayer: slot.maxLayer,
-    }));
-    const choice = chooseLayers(
-      this.estimate.bitsPerSecond - this.audioBits,
-      demands,
-      this.estimate.holding,
-    );
-    const paused = new Set<string>();
-    videos.forEach((slot, i) => {
-      // Not on screen: nothing, at once. A producer not measured yet (its first second) keeps
-      // what it has, or gets its lowest layer when it was off screen until now.
-      if (slot.maxLayer >= 0 && demands[i]?.layerRates.every((rate) => rate === 0)) {
-        slot.want(Math.max(slot.wantedLayer, 0));
-        return;
-      }
-      const layer = choice[i] ?? -1;
-      // Shown, flowing, and no layer: paused to fit the link, which its page shows on the tile.
-      if (layer < 0 && slot.maxLayer >= 0 && slot.transceiver.mid !== null) {
-        paused.add(slot.transceiver.mid);
-      }
-      slot.want(layer, congested);
-    });
-    this.tellPaused(paused);
-  }
-
-  private tellPaused(paused: ReadonlySet<string>): void {
-    const told = this.toldPaused;
-    if (this.signals === null) return;
-    if (told && told.size === paused.size && [...paused].every((mid) => told.has(mid))) return;
-    this.toldPaused = paused;
-    this.signals.videosPaused([...paused]);
   }
 
   get forwarded(): ForwardedTrack[] {
@@ -296,7 +193,7 @@ export class SubscribeTransport {
     } else {
       const track = new MediaStreamTrack({ kind });
       const transceiver = this.pc.addTransceiver(track, { direction: "sendonly" });
-      const made = new Slot(kind, transceiver, this.pacer);
+      const made = new Slot(kind, transceiver, this.fit.pacer);
       made.transceiver.sender.onPictureLossIndication.subscribe(() => {
         if (made.layer >= 0) made.producer?.requestKeyframe(made.layer);
       });
@@ -355,8 +252,7 @@ export class SubscribeTransport {
    */
   reconnect(signals: ReceiverSignals): void {
     this.signals = signals;
-    // Told at the next choice, after the welcome: changes while it was away went nowhere.
-    this.toldPaused = null;
+    this.fit.retell();
     // Media flows again once the page answers the offer that follows.
     for (const slot of this.slots) if (slot.producer) this.newProducers.add(slot.producer);
     this.restartIce = true;
@@ -367,8 +263,7 @@ export class SubscribeTransport {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.adaptTimer);
-    this.pacer.close();
+    this.fit.close();
     for (const slot of this.slots) slot.unlink();
     this.slots.length = 0;
     this.offered.clear();

@@ -6,8 +6,7 @@ import { restartableIce } from "../ice-restart.ts";
 import { peerConfig, publishConfig } from "../media-config.ts";
 import type { Peer } from "../peer.ts";
 import { Room } from "../room.ts";
-import type { ReceiverSignals } from "../subscribe-transport.ts";
-import type { ForwardedTrack } from "../types.ts";
+import type { ForwardedTrack, ReceiverSignals } from "../types.ts";
 
 const config = peerConfig({ announcedAddresses: ["127.0.0.1"], keyframeIntervalMs: 1000 });
 const closing: Array<() => unknown> = [];
