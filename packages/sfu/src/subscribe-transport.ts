@@ -98,7 +98,7 @@ export class SubscribeTransport {
       if (slot.maxLayer >= 0) slot.neededAt = now;
     }
     for (const producer of this.offered) {
-      if (!this.slots.some((s) => s.producer === producer)) this.place(producer);
+      if (!this.slotOf(producer)) this.place(producer);
     }
     this.fit.choose(now);
   }
@@ -143,24 +143,27 @@ export class SubscribeTransport {
   consume(producer: Producer): void {
     if (this.closed) return;
     this.offered.add(producer);
-    const slot = this.slots.find((s) => s.producer === producer);
+    const slot = this.slotOf(producer);
     if (slot) slot.neededAt = performance.now();
     else this.place(producer);
   }
 
   stopConsuming(producer: Producer): void {
     this.offered.delete(producer);
-    const slot = this.slots.find((s) => s.producer === producer);
+    const slot = this.slotOf(producer);
     if (!slot) return;
     slot.take(null);
     slot.transceiver.setDirection("inactive");
     this.newProducers.delete(producer);
     // The first waiting for an m-line of this kind takes the freed one.
-    const waiting = [...this.offered].find(
-      (p) => p.kind === slot.kind && !this.slots.some((s) => s.producer === p),
-    );
+    const waiting = [...this.offered].find((p) => p.kind === slot.kind && !this.slotOf(p));
     if (waiting) this.place(waiting);
     this.negotiate();
+  }
+
+  /** The m-line that carries `producer`, if it has one. */
+  private slotOf(producer: Producer): Slot | undefined {
+    return this.slots.find((s) => s.producer === producer);
   }
 
   /**
