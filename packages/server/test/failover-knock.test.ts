@@ -19,6 +19,7 @@ import { exported } from "./bot-readings.ts";
 import { Knocker } from "./knocker.ts";
 import { firstUpdatesIn, next, place, type RedisNodes, redisNodes } from "./redis-nodes.ts";
 import { newRoom } from "./signalling-client.ts";
+import type { ServerProcess } from "./start-server.ts";
 import { waitFor } from "./wait-for.ts";
 
 /** Long enough for the host to be back, short enough to see a knock that does not come back end. */
@@ -40,6 +41,17 @@ async function everythingIn(url: string): Promise<string> {
   return out.join("\n");
 }
 
+/** A balancer in front of `servers`, and a room there whose host Ada is in her group. */
+async function hostedRoom(nodes: RedisNodes, servers: readonly ServerProcess[]) {
+  const front = await nodes.balancer(servers.map((s) => s.port));
+  const frontUrl = `http://127.0.0.1:${front.port}`;
+  const room = await newRoom();
+  const ada = await nodes.join(`${frontUrl}/m/${room.roomId}#${room.secret}`, "Ada", true);
+  await waitFor("Ada's group", () => ada.crypto.member.roster.length === 1);
+  await firstUpdatesIn(nodes, room.roomId, [ada]);
+  return { frontUrl, room, ada };
+}
+
 describe("knocks across a failover", () => {
   let nodes: RedisNodes;
   const knockers: Knocker[] = [];
@@ -54,12 +66,7 @@ describe("knocks across a failover", () => {
   it("keeps each knock waiting in its place when the node dies; a host admits it on the next", async () => {
     const env = { RECONNECT_WINDOW_MS: String(RECONNECT_WINDOW_MS) };
     const [a, b] = [await nodes.node("node-k", 32, 1, env), await nodes.node("node-l", 33, 1, env)];
-    const front = await nodes.balancer([a.port, b.port]);
-    const frontUrl = `http://127.0.0.1:${front.port}`;
-    const room = await newRoom();
-    const ada = await nodes.join(`${frontUrl}/m/${room.roomId}#${room.secret}`, "Ada", true);
-    await waitFor("Ada's group", () => ada.crypto.member.roster.length === 1);
-    await firstUpdatesIn(nodes, room.roomId, [ada]);
+    const { frontUrl, room, ada } = await hostedRoom(nodes, [a, b]);
 
     // Three people knock, one after the other; names with a space, which no base64 holds.
     for (const name of ["Kim Ode", "Lou Ray", "Max Wu"]) {
@@ -141,12 +148,7 @@ describe("knocks across a failover", () => {
 
   it("keeps a knock waiting when its node drains: told SHUTTING_DOWN, its knocker comes back to it", async () => {
     const [c, d] = [await nodes.node("node-m2", 34), await nodes.node("node-n2", 35)];
-    const front = await nodes.balancer([c.port, d.port]);
-    const frontUrl = `http://127.0.0.1:${front.port}`;
-    const room = await newRoom();
-    const ada = await nodes.join(`${frontUrl}/m/${room.roomId}#${room.secret}`, "Ada", true);
-    await waitFor("Ada's group", () => ada.crypto.member.roster.length === 1);
-    await firstUpdatesIn(nodes, room.roomId, [ada]);
+    const { frontUrl, room, ada } = await hostedRoom(nodes, [c, d]);
     const kim = await Knocker.knock(frontUrl, room, "Kim Ode");
     knockers.push(kim);
     await waitFor("Ada shown Kim's upload", () => ada.crypto.cards.has(kim.selfId ?? ""));
