@@ -193,7 +193,7 @@ export class Lobby {
     this.host.tellMembers({ type: "knock-away", from: knock.id });
   }
 
-  /** Holds `knock` in its place without a connection, for the window or what is left of its wait. */
+  /** Keeps `knock`'s place, connectionless, for the window (or what is left of its wait). */
   private awaitKnocker(knock: Pick<Knock, "id" | "name" | "address" | "digest" | "since">): void {
     const left = Math.min(this.keep.reconnectWindowMs, knock.since + LOBBY_WAIT_MS - Date.now());
     const away: Knock = {
