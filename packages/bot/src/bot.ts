@@ -23,6 +23,13 @@ import { botPeerConfig } from "./peer-config.ts";
 import { SignallingSocket } from "./signalling.ts";
 import { TypedEvents } from "./typed-events.ts";
 
+/** A knock as a host's page lists it: its claimed name, and whether its connection is away. */
+export interface KnockCard {
+  readonly id: ParticipantId;
+  readonly name: string;
+  readonly away: boolean;
+}
+
 export interface BotEvents {
   "participant-joined": [participant: Participant];
   "participant-updated": [participant: Participant];
@@ -58,7 +65,7 @@ export class Bot extends TypedEvents<BotEvents> {
   /** Receive mids the SFU paused to fit our link (videos-paused). */
   private pausedVideos: string[] = [];
   /** Knocks waiting, in the order members were told of them, as a host's page lists them. */
-  private waitingKnocks: { readonly id: ParticipantId; readonly name: string }[] = [];
+  private waitingKnocks: KnockCard[] = [];
   private resumeToken: string | null = null;
   /** Delivery Service messages our place received, presented when we take it back. */
   private received = 0;
@@ -122,10 +129,11 @@ export class Bot extends TypedEvents<BotEvents> {
 
   /**
    * The knocks waiting in the lobby as a host's page lists them (packages/web/src/call/
-   * host-controls.ts): in the order the server first told of each (`knock`, again for one
-   * already listed changes nothing) until its `knock-ended`, across reconnections.
+   * host-controls.ts): in the order the server first told of each (`knock` again for one already
+   * listed keeps its place) until its `knock-ended`, across reconnections; `away` from its
+   * `knock-away` until its `knock` again.
    */
-  get knocks(): readonly { readonly id: ParticipantId; readonly name: string }[] {
+  get knocks(): readonly KnockCard[] {
     return this.waitingKnocks;
   }
 
@@ -293,9 +301,18 @@ export class Bot extends TypedEvents<BotEvents> {
       case "videos-paused":
         this.pausedVideos = message.mids;
         return;
-      case "knock":
-        if (this.waitingKnocks.some((k) => k.id === message.from)) return;
-        this.waitingKnocks = [...this.waitingKnocks, { id: message.from, name: message.name }];
+      case "knock": {
+        const listed = this.waitingKnocks.some((k) => k.id === message.from);
+        const back = { id: message.from, name: message.name, away: false };
+        this.waitingKnocks = listed
+          ? this.waitingKnocks.map((k) => (k.id === message.from ? back : k))
+          : [...this.waitingKnocks, back];
+        return;
+      }
+      case "knock-away":
+        this.waitingKnocks = this.waitingKnocks.map((k) =>
+          k.id === message.from ? { ...k, away: true } : k,
+        );
         return;
       case "knock-ended":
         this.waitingKnocks = this.waitingKnocks.filter((k) => k.id !== message.from);

@@ -1,4 +1,4 @@
-export { Bot, type BotEvents, joinBot } from "./bot.ts";
+export { Bot, type BotEvents, joinBot, type KnockCard } from "./bot.ts";
 export type { BotOptions } from "./bot-options.ts";
 export type { BotStats } from "./bot-stats.ts";
 export { type Clip, clipFromBytes, loadShippedClip } from "./clip.ts";

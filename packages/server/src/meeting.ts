@@ -12,9 +12,10 @@ import { type Attendee, type CloseCode, type Connection, newParticipantId } from
 import type { Tally } from "./capacity.ts";
 import { carryOut, type DeliveryEnds, deliverySteps } from "./delivery-bridge.ts";
 import { DeliveryTail } from "./delivery-tail.ts";
+import { encoded } from "./encoded-message.ts";
 import { type Resumption, resumeTokenOpens } from "./held-place.ts";
 import { HeldPlaces } from "./held-places.ts";
-import { Lobby } from "./lobby.ts";
+import { type Knock, Lobby } from "./lobby.ts";
 import type { Logger } from "./logger.ts";
 import { roomTag } from "./logger.ts";
 import {
@@ -106,7 +107,7 @@ export class Meeting {
       lobby: this.lobby,
       held: this.held,
       attendee: (id) => this.attendees.get(id),
-      admit: (knock) => this.admit(knock.raw, knock.id),
+      admit: (knock) => this.admit(knock),
       announce: (attendee) => this.announce(attendee),
       expel: (id, code, message) => this.expel(id, code, message),
       followSettings: () => this.followSettings(),
@@ -214,6 +215,7 @@ export class Meeting {
     }
     this.enter(attendee);
     const leaf = this.delivery.leafOf(attendee.id);
+    if (leaf !== null && place) this.catchUp(attendee);
     if (leaf === null) {
       attendee.send({ type: "room-status", ...this.waitingStatus });
       this.waitForGroup(attendee);
@@ -265,8 +267,14 @@ export class Meeting {
   /** Relays one MLS message through the Delivery Service; its refusal, if any, is the sender's. */
   relay(from: ParticipantId, message: MlsClientMessage): Outcome["refusal"] {
     const outcome = this.delivery.receive(from, message);
-    if (!outcome.refusal) this.record?.delivered(this.recordState(), outcome.deliveries);
-    for (const step of deliverySteps(outcome)) carryOut(step, this.ends);
+    for (const step of deliverySteps(outcome)) {
+      carryOut(step, this.ends);
+      // Written once admitted knocks are seated, whose places' logs start empty, so that their
+      // Welcome is in their logs; before anything is sent (the record's outbox waits for it).
+      if (step.kind === "seat-admitted" && !outcome.refusal) {
+        this.record?.delivered(this.recordState(), outcome.deliveries);
+      }
+    }
     return outcome.refusal;
   }
 
@@ -377,13 +385,22 @@ export class Meeting {
     if (this.delivery.leafOf(attendee.id) === null) throw new Refusal("NOT_A_MEMBER", refusal);
   }
 
-  /** A host's commit gave a knock a leaf: it becomes a participant; its Welcome follows. */
-  private admit(connection: Connection, id: ParticipantId): void {
-    const { attendee, resumeToken } = seatAttendee(this.media, this.record, connection, {
-      id,
-      audio: true,
-      video: true,
-    });
+  /**
+   * A host's commit gave a knock a leaf: it becomes a participant; its Welcome follows. A knock
+   * whose connection is away gets a held place instead, opened by its knock resume token: its
+   * Welcome is kept there, and its knocker, back, is seated as a member taking its place back.
+   */
+  private admit(knock: Knock): void {
+    const { id } = knock;
+    const state = { id, audio: true, video: true };
+    if (!knock.raw) {
+      this.held.holdAdmitted(state, knock.digest, knock.address);
+      this.record?.seated(state, knock.digest, true, this.redeemed.of(id));
+      this.broadcast({ type: "knock-ended", from: id, reason: "admitted" });
+      this.options.log.info({ room: roomTag(this.id), size: this.size }, "knock admitted away");
+      return;
+    }
+    const { attendee, resumeToken } = seatAttendee(this.media, this.record, knock.raw, state);
     attendee.send({
       type: "admitted",
       participants: this.participants(),
@@ -393,6 +410,19 @@ export class Meeting {
     this.broadcast({ type: "knock-ended", from: id, reason: "admitted" }, id);
     this.enter(attendee);
     this.options.log.info({ room: roomTag(this.id), size: this.size }, "knock admitted");
+  }
+
+  /**
+   * A member back from a drop may have missed knocks coming, going away and coming back, and its
+   * client forgets the uploads of those the server no longer lists, knocks too: it hears of the
+   * knocks waiting, and gets the uploads waiting again, written to its place's log like any.
+   */
+  private catchUp(attendee: Attendee): void {
+    this.lobby.announceTo((m) => attendee.send(m));
+    const uploads = this.delivery.waitingFor(attendee.id);
+    if (uploads.length === 0) return;
+    this.record?.delivered(this.recordState(), uploads);
+    for (const { message } of uploads) attendee.deliver(message, encoded(message));
   }
 
   /** Lists a seated attendee; the others hear of it. */
