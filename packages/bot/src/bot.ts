@@ -18,17 +18,11 @@ import { type BotStats, receivedStats } from "./bot-stats.ts";
 import { loadShippedClip } from "./clip.ts";
 import { BotE2ee } from "./e2ee.ts";
 import { BotError, ServerRefusedError } from "./errors.ts";
+import { type KnockCard, KnockCards } from "./knock-cards.ts";
 import { parseMeetingLink } from "./meeting-link.ts";
 import { botPeerConfig } from "./peer-config.ts";
 import { SignallingSocket } from "./signalling.ts";
 import { TypedEvents } from "./typed-events.ts";
-
-/** A knock as a host's page lists it: its claimed name, and whether its connection is away. */
-export interface KnockCard {
-  readonly id: ParticipantId;
-  readonly name: string;
-  readonly away: boolean;
-}
 
 export interface BotEvents {
   "participant-joined": [participant: Participant];
@@ -65,7 +59,7 @@ export class Bot extends TypedEvents<BotEvents> {
   /** Receive mids the SFU paused to fit our link (videos-paused). */
   private pausedVideos: string[] = [];
   /** Knocks waiting, in the order members were told of them, as a host's page lists them. */
-  private waitingKnocks: KnockCard[] = [];
+  private readonly waitingKnocks = new KnockCards();
   private resumeToken: string | null = null;
   /** Delivery Service messages our place received, presented when we take it back. */
   private received = 0;
@@ -127,14 +121,9 @@ export class Bot extends TypedEvents<BotEvents> {
     return this.e2ee;
   }
 
-  /**
-   * The knocks waiting in the lobby as a host's page lists them (packages/web/src/call/
-   * host-controls.ts): in the order the server first told of each (`knock` again for one already
-   * listed keeps its place) until its `knock-ended`, across reconnections; `away` from its
-   * `knock-away` until its `knock` again.
-   */
+  /** The knocks waiting in the lobby as a host's page lists them (knock-cards.ts). */
   get knocks(): readonly KnockCard[] {
-    return this.waitingKnocks;
+    return this.waitingKnocks.list;
   }
 
   get participants(): readonly Participant[] {
@@ -301,21 +290,10 @@ export class Bot extends TypedEvents<BotEvents> {
       case "videos-paused":
         this.pausedVideos = message.mids;
         return;
-      case "knock": {
-        const listed = this.waitingKnocks.some((k) => k.id === message.from);
-        const back = { id: message.from, name: message.name, away: false };
-        this.waitingKnocks = listed
-          ? this.waitingKnocks.map((k) => (k.id === message.from ? back : k))
-          : [...this.waitingKnocks, back];
-        return;
-      }
+      case "knock":
       case "knock-away":
-        this.waitingKnocks = this.waitingKnocks.map((k) =>
-          k.id === message.from ? { ...k, away: true } : k,
-        );
-        return;
       case "knock-ended":
-        this.waitingKnocks = this.waitingKnocks.filter((k) => k.id !== message.from);
+        this.waitingKnocks.apply(message);
         return;
       case "participant-joined":
         this.roster.set(message.participant.id, message.participant);

@@ -1,4 +1,4 @@
-export { Bot, type BotEvents, joinBot, type KnockCard } from "./bot.ts";
+export { Bot, type BotEvents, joinBot } from "./bot.ts";
 export type { BotOptions } from "./bot-options.ts";
 export type { BotStats } from "./bot-stats.ts";
 export { type Clip, clipFromBytes, loadShippedClip } from "./clip.ts";
@@ -14,6 +14,7 @@ export {
   ServerRefusedError,
 } from "./errors.ts";
 export { type IvfFile, type IvfFrame, type IvfHeader, parseIvf } from "./ivf.ts";
+export type { KnockCard } from "./knock-cards.ts";
 export { type MeetingLink, parseMeetingLink } from "./meeting-link.ts";
 export { type OggOpusFile, parseOggOpus } from "./ogg.ts";
 export type { PublisherCounters } from "./publisher.ts";
