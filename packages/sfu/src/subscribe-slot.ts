@@ -8,7 +8,7 @@ import { type RTCRtpTransceiver, RtcpRrPacket, RtcpSrPacket, type RtpPacket } fr
 import { DownlinkLoss } from "./downlink-loss.ts";
 import type { Paced, PacedSink, Pacer } from "./pacer.ts";
 import type { PacketSink, Producer } from "./producer.ts";
-import { senderSequenceNumber } from "./receiver-seams.ts";
+import { senderSequenceNumber, sendRtpNow } from "./receiver-seams.ts";
 import { ResendLimit } from "./resend-limit.ts";
 import type { MediaKind } from "./types.ts";
 
@@ -152,12 +152,14 @@ export class Slot implements PacketSink, PacedSink {
     }
     this.bytesSent += bytes;
     this.packetsSent++;
-    // sendRtp clones the packet, synchronously, before rewriting it (werift 0.25.2's dispatchRtp):
-    // shifted for the packets skipped before it and put back, other receivers see it unchanged.
-    // A failed send drops one packet, nothing more.
+    // The sender clones the packet before rewriting it (werift 0.25.2's dispatchRtp): shifted for
+    // the packets skipped before it and put back, other receivers see it unchanged. A failed send
+    // drops one packet, nothing more.
     const sequence = item.header.sequenceNumber;
     item.header.sequenceNumber = (sequence - this.skipped) & 0xffff;
-    sender.sendRtp(item).catch(() => {});
+    try {
+      sendRtpNow(sender, item);
+    } catch {}
     item.header.sequenceNumber = sequence;
     // Reports name what arrived by the numbers packets went out with.
     const sent = senderSequenceNumber(sender);
