@@ -217,6 +217,53 @@ export default {
     });`,
     ],
     [
+      // RTCP (reports, feedback, NACKs, keyframe requests) goes out as RTP does: handed to the
+      // socket at once, not through a promise per layer.
+      "RTCDtlsTransport.sendRtcp: sends through sendNow",
+      `    this.packetsSent++;
+    await this.iceTransport.connection.send(enc).catch(() => {
+    });
+  }`,
+      `    this.packetsSent++;
+    this.iceTransport.connection.sendNow(enc);
+  }`,
+    ],
+    [
+      // A sender kept the NTP time of its last packet as a BigInt made per packet, read only by
+      // its next sender report (RFC 3550 §6.4.1), about once a second: it keeps the time in
+      // milliseconds now, made into NTP format when read.
+      "ntpTime: of a given time, by default now",
+      `var ntpTime = () => {
+  const now = performance2.timeOrigin + performance2.now() - Date.UTC(1900, 0, 1);`,
+      `var ntpTime = (epochMs = performance2.timeOrigin + performance2.now()) => {
+  const now = epochMs - Date.UTC(1900, 0, 1);`,
+    ],
+    [
+      "RTCRtpSender.ntpTimestamp: made from the last packet's time when read",
+      `  ntpTimestamp = 0n;
+  rtpTimestamp = 0;`,
+      `  lastPacketEpochMs;
+  get ntpTimestamp() {
+    return this.lastPacketEpochMs === void 0 ? 0n : ntpTime(this.lastPacketEpochMs);
+  }
+  rtpTimestamp = 0;`,
+    ],
+    [
+      "RTCRtpSender.dispatchRtp: the packet's time in milliseconds",
+      "    const ntpTimestamp = ntpTime();",
+      "    const epochMs = performance2.timeOrigin + performance2.now();",
+    ],
+    [
+      "RTCRtpSender.dispatchRtp: abs-send-time from it",
+      "            return serializeAbsSendTime(ntpTimestamp);",
+      "            return serializeAbsSendTime(ntpTime(epochMs));",
+    ],
+    [
+      "RTCRtpSender.dispatchRtp: keeps it",
+      "    this.ntpTimestamp = ntpTimestamp;",
+      "    this.lastPacketEpochMs = epochMs;",
+    ],
+    [
       // RFC 6347 §4.2.4: a datagram of a flight the server has moved past is a retransmission that
       // arrived late (a loaded peer reads its socket in bursts). werift answered a late first
       // ClientHello with a new random and key pair after its ServerHello had gone out, and any
