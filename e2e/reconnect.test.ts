@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { describe, test } from "node:test";
 import type { Page } from "playwright-core";
+import { networkCut } from "../packages/server/test/network-cut.ts";
+import { expectAccessible } from "./axe.ts";
 import {
   browserSuite,
   expectVideoFlowing,
@@ -85,6 +87,50 @@ describe("reconnecting in Chromium", () => {
       .waitFor({ timeout: 10_000 });
     assert.equal(await box.inputValue(), "");
   });
+  test("a knocker whose network drops keeps their place: the host's card says Reconnecting…, and Admit lets them in as they come back", async () => {
+    const alice = await suite.participant();
+    const kim = await suite.participant();
+    const link = await newMeetingLink(alice.page, suite.server.url);
+    await joinMeeting(alice.page, link, "Alice");
+    // Kim's page reaches the server through a relay whose network the test cuts: the server sees
+    // her connection die, as on a Wi-Fi blip (the browser's offline mode leaves it open).
+    const relay = await networkCut(suite.server.port);
+    try {
+      await kim.page.goto(`http://127.0.0.1:${relay.port}${new URL(link).pathname}#k`);
+      await kim.page.getByRole("textbox", { name: "Your name" }).fill("Kim");
+      await kim.page.getByRole("button", { name: "Ask to join" }).click();
+      await kim.page.getByText("Waiting for a host to let you in").first().waitFor();
+      const admit = alice.page.getByRole("button", { name: "Admit Kim", exact: true });
+      await waitFor("Admit Kim enabled (Kim's KeyPackage arrived)", () => admit.isEnabled());
+
+      relay.cut();
+      await kim.page.getByRole("heading", { name: "Reconnecting…" }).waitFor({ timeout: 10_000 });
+      await kim.page.getByText("Your place in line is kept for 30 s").waitFor();
+      const card = alice.page.getByRole("article", { name: /Kim/ });
+      await card.getByText("Reconnecting…").waitFor({ timeout: 10_000 });
+      await expectAccessible(alice.page, "axe on a knock card marked reconnecting");
+      // The server still holds the upload Alice's card shows: Admit stays, and says what it does.
+      assert.equal(await admit.isEnabled(), true);
+      const described = (await admit.getAttribute("aria-describedby")) ?? "";
+      assert.match(
+        (await alice.page.locator(`[id="${described}"]`).textContent()) ?? "",
+        /If you admit them now, they come in when they are back/,
+      );
+      await admit.click();
+      await card.waitFor({ state: "detached" });
+
+      relay.restore();
+      const retry = kim.page.getByRole("button", { name: "Retry now" });
+      // From the keyboard, as anyone may; an attempt that began meanwhile takes the button away.
+      if (await retry.isVisible()) await retry.press("Enter", { timeout: 2000 }).catch(() => {});
+      await expectVideoFlowing(alice.page, "Kim");
+      await expectVideoFlowing(kim.page, "Alice");
+      assert.equal(await kim.page.getByText("Waiting for a host to let you in").count(), 0);
+    } finally {
+      await relay.close();
+    }
+  });
+
   test("a person a host let in from the lobby takes their place back after a drop, without asking again", async () => {
     const alice = await suite.participant();
     const kim = await suite.participant();

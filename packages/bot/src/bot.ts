@@ -18,6 +18,7 @@ import { type BotStats, receivedStats } from "./bot-stats.ts";
 import { loadShippedClip } from "./clip.ts";
 import { BotE2ee } from "./e2ee.ts";
 import { BotError, ServerRefusedError } from "./errors.ts";
+import { type KnockCard, KnockCards } from "./knock-cards.ts";
 import { parseMeetingLink } from "./meeting-link.ts";
 import { botPeerConfig } from "./peer-config.ts";
 import { SignallingSocket } from "./signalling.ts";
@@ -58,7 +59,7 @@ export class Bot extends TypedEvents<BotEvents> {
   /** Receive mids the SFU paused to fit our link (videos-paused). */
   private pausedVideos: string[] = [];
   /** Knocks waiting, in the order members were told of them, as a host's page lists them. */
-  private waitingKnocks: { readonly id: ParticipantId; readonly name: string }[] = [];
+  private readonly waitingKnocks = new KnockCards();
   private resumeToken: string | null = null;
   /** Delivery Service messages our place received, presented when we take it back. */
   private received = 0;
@@ -120,13 +121,9 @@ export class Bot extends TypedEvents<BotEvents> {
     return this.e2ee;
   }
 
-  /**
-   * The knocks waiting in the lobby as a host's page lists them (packages/web/src/call/
-   * host-controls.ts): in the order the server first told of each (`knock`, again for one
-   * already listed changes nothing) until its `knock-ended`, across reconnections.
-   */
-  get knocks(): readonly { readonly id: ParticipantId; readonly name: string }[] {
-    return this.waitingKnocks;
+  /** The knocks waiting in the lobby as a host's page lists them (knock-cards.ts). */
+  get knocks(): readonly KnockCard[] {
+    return this.waitingKnocks.list;
   }
 
   get participants(): readonly Participant[] {
@@ -294,11 +291,9 @@ export class Bot extends TypedEvents<BotEvents> {
         this.pausedVideos = message.mids;
         return;
       case "knock":
-        if (this.waitingKnocks.some((k) => k.id === message.from)) return;
-        this.waitingKnocks = [...this.waitingKnocks, { id: message.from, name: message.name }];
-        return;
+      case "knock-away":
       case "knock-ended":
-        this.waitingKnocks = this.waitingKnocks.filter((k) => k.id !== message.from);
+        this.waitingKnocks.apply(message);
         return;
       case "participant-joined":
         this.roster.set(message.participant.id, message.participant);

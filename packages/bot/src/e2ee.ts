@@ -45,8 +45,8 @@ export class BotE2ee {
   /** Every media alarm raised or cleared so far, oldest first (tests read it). */
   readonly mediaAlarms: Array<MediaAlarm & { readonly at: number }> = [];
   /**
-   * The latest upload each participant id showed (a host's card): what `member.admit` takes, so a
-   * test admits exactly the device the card named.
+   * The latest upload each participant id showed (a host's card), until it waits no more: what
+   * `member.admit` takes, so a test admits exactly the device the card named.
    */
   readonly cards = new Map<
     string,
@@ -61,6 +61,7 @@ export class BotE2ee {
     member.on("upload", ({ participantId, fingerprint, keyPackageRef }) => {
       this.cards.set(participantId, { fingerprint, keyPackageRef });
     });
+    member.on("upload-ended", ({ participantId }) => this.cards.delete(participantId));
     this.media.on("alarm", (alarm) => {
       const at = Date.now();
       if (alarm.kind === "newer-epoch") this.mediaAlarms.push({ ...alarm, at });

@@ -14,6 +14,7 @@ export {
   ServerRefusedError,
 } from "./errors.ts";
 export { type IvfFile, type IvfFrame, type IvfHeader, parseIvf } from "./ivf.ts";
+export type { KnockCard } from "./knock-cards.ts";
 export { type MeetingLink, parseMeetingLink } from "./meeting-link.ts";
 export { type OggOpusFile, parseOggOpus } from "./ogg.ts";
 export type { PublisherCounters } from "./publisher.ts";

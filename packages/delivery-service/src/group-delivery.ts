@@ -163,6 +163,14 @@ export class GroupDelivery {
       if (entry.from === participant) this.pending.delete(key);
   }
 
+  /**
+   * The KeyPackages waiting for an Add, as relayed to member `to`: for a member back from a drop,
+   * whose client forgot those it had (it cannot tell a knock still waiting from one gone).
+   */
+  waitingFor(to: ParticipantId): Delivery[] {
+    return this.leafOf(to) === null ? [] : this.pendingFor(to);
+  }
+
   /** The service's answer to one MLS message from participant `from`. */
   receive(from: ParticipantId, message: MlsClientMessage): Outcome {
     switch (message.type) {

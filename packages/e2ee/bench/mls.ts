@@ -119,7 +119,7 @@ console.log(
       tsMls: "1.6.4",
       ciphersuite: suite.name,
       node: host?.version,
-      note: "members = group size after the add; remove takes it back; ringInstallMs = one epoch's SFrame keys for all streams of all members",
+      note: "members = group size after the add; remove takes it back; ringInstallMs = one epoch installed in the ring: our own streams' SFrame keys (others' come at their first frame, bench/epoch-install.ts)",
       results,
     },
     null,

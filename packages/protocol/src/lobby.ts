@@ -93,6 +93,16 @@ export const KnockRelaySchema = z.strictObject({
   name: knockName,
 });
 
+/**
+ * To members: a knock's connection dropped without a `leave` (a network that went away, a node
+ * that died): it keeps its place for the reconnection window, for its knocker to come back to
+ * under the same id (`knock` again when it does). Admitted meanwhile, it comes in when back.
+ */
+export const KnockAwaySchema = z.strictObject({
+  type: z.literal("knock-away"),
+  from: participantId,
+});
+
 /** To members: a knock is over (the knocker left, was denied, or was admitted). */
 export const KnockEndedSchema = z.strictObject({
   type: z.literal("knock-ended"),
@@ -115,6 +125,7 @@ export const LOBBY_SERVER_SCHEMAS = [
   LobbySchema,
   AdmittedSchema,
   KnockRelaySchema,
+  KnockAwaySchema,
   KnockEndedSchema,
   RoomStatusSchema,
 ] as const;

@@ -47,7 +47,7 @@ export interface Config {
   readonly drainTimeoutMs: number;
   /** Close connections that are not MLS members after this long; 0 turns it off. */
   readonly mlsJoinGraceMs: number;
-  /** How long a dropped member's place is held for it to reconnect; 0 turns it off. */
+  /** How long a dropped member's place, or a dropped knock, is held; 0 turns it off. */
   readonly reconnectWindowMs: number;
   /** Per client address and minute (a burst of as many): joins, knocks, wrong server keys. */
   readonly budgets: {

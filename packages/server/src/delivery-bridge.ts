@@ -1,6 +1,6 @@
 import type { GroupDelivery, Outcome } from "@conclave/delivery-service";
 import type { MlsServerMessage, ParticipantId } from "@conclave/protocol";
-import type { Attendee, CloseCode, Connection } from "./attendee.ts";
+import type { Attendee, CloseCode } from "./attendee.ts";
 import { encoded } from "./encoded-message.ts";
 import type { HeldPlaces } from "./held-places.ts";
 import type { Knock, Lobby } from "./lobby.ts";
@@ -65,8 +65,11 @@ export interface DeliveryEnds {
   readonly held: HeldPlaces;
   /** The connected participant `id`, if any. */
   attendee(id: ParticipantId): Attendee | undefined;
-  /** A host's commit gave a knock a leaf: it becomes a participant; its Welcome follows. */
-  admit(knock: Knock & { readonly raw: Connection }): void;
+  /**
+   * A host's commit gave a knock a leaf: it becomes a participant, or, away, gets a held place;
+   * its Welcome follows.
+   */
+  admit(knock: Knock): void;
   /** Tells the others the attendee changed (its leaf, here). */
   announce(attendee: Attendee): void;
   expel(id: ParticipantId, code: CloseCode, message: string): void;

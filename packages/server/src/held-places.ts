@@ -1,5 +1,5 @@
 import type { GroupDelivery } from "@conclave/delivery-service";
-import type { ParticipantId, RoomId } from "@conclave/protocol";
+import type { Participant, ParticipantId, RoomId } from "@conclave/protocol";
 import type { Attendee } from "./attendee.ts";
 import type { Tally } from "./capacity.ts";
 import type { StoredPlace } from "./coordination/meeting-journal.ts";
@@ -72,6 +72,20 @@ export class HeldPlaces {
       window,
       () => this.release(id),
     );
+    this.places.set(id, place);
+  }
+
+  /**
+   * Holds a place for a knock a host admitted while its connection was away (lobby.ts): opened
+   * by its knock resume token (`digest`), for the reconnection window from now. What the group
+   * sends it meanwhile, its Welcome first, is kept for it as for a member who dropped.
+   */
+  holdAdmitted(participant: Omit<Participant, "leaf">, digest: Buffer, address: string): void {
+    const { id } = participant;
+    const budget = { tally: this.options.heldBytes, address };
+    const window = this.options.reconnectWindowMs;
+    const tail = new DeliveryTail();
+    const place = new HeldPlace(participant, digest, tail, budget, window, () => this.release(id));
     this.places.set(id, place);
   }
 

@@ -23,8 +23,9 @@ export const TOKEN_USED_MESSAGE =
   "this resume token already took its place back, on another connection; join afresh to come in as someone new";
 
 /**
- * A knock waiting in the lobby: not a participant, and it gets nothing of the meeting. Taken over
- * from a node that died, it waits for its knocker to come back (`connection` null, no name yet).
+ * A knock waiting in the lobby: not a participant, and it gets nothing of the meeting. Away (its
+ * connection dropped, or it was taken over from a node that died, then with no name yet), it
+ * waits for its knocker to come back: `connection` null.
  */
 export interface Knock {
   readonly id: ParticipantId;
@@ -33,6 +34,8 @@ export interface Knock {
   /** Its connection as the meeting sends to it (after the record's writes), and as it came. */
   readonly connection: Connection | null;
   readonly raw: Connection | null;
+  /** Its client's address key (client-address.ts); "taken-over" until one taken over is back. */
+  readonly address: string;
   /** SHA-256 of its knock resume token. */
   readonly digest: Buffer;
   /** When it first knocked (ms since the epoch): its place in the queue, its time limit. */
@@ -136,6 +139,7 @@ export class Lobby {
       name,
       connection,
       raw,
+      address: raw.address,
       digest: token.digest,
       since,
       timer: setTimeout(() => this.remove(knock, "left", TIMED_OUT), Math.max(left, 0)),
@@ -166,20 +170,39 @@ export class Lobby {
    * reconnection window, for its knocker to come back to, and is ended after it.
    */
   restore(knocks: readonly StoredKnock[]): void {
-    const window = this.keep.reconnectWindowMs;
     for (const { id, digest, since } of knocks) {
-      const left = Math.min(window, since + LOBBY_WAIT_MS - Date.now());
-      const knock: Knock = {
-        id,
-        name: "",
-        connection: null,
-        raw: null,
-        digest,
-        since,
-        timer: setTimeout(() => this.remove(knock, "left"), Math.max(left, 0)),
-      };
-      this.knocks.set(id, knock);
+      this.awaitKnocker({ id, name: "", address: "taken-over", digest, since });
     }
+  }
+
+  /**
+   * The knock's connection dropped without a `leave` (docs/protocol.md "Lobby"): a network that
+   * went away, a page that reloads. It keeps its place for the reconnection window, the same wait
+   * a member's place gets, for its knocker to come back to with its token, and the members are
+   * told it is away. The Delivery Service keeps its KeyPackage: a host who admits it meanwhile
+   * has it come in when it is back (Meeting.admit). With no window, it ends at once.
+   */
+  away(knock: Knock): void {
+    if (this.knocks.get(knock.id) !== knock) return;
+    if (this.keep.reconnectWindowMs <= 0) {
+      this.remove(knock, "left");
+      return;
+    }
+    clearTimeout(knock.timer);
+    this.awaitKnocker(knock);
+    this.host.tellMembers({ type: "knock-away", from: knock.id });
+  }
+
+  /** Keeps `knock`'s place, connectionless, for the window (or what is left of its wait). */
+  private awaitKnocker(knock: Pick<Knock, "id" | "name" | "address" | "digest" | "since">): void {
+    const left = Math.min(this.keep.reconnectWindowMs, knock.since + LOBBY_WAIT_MS - Date.now());
+    const away: Knock = {
+      ...knock,
+      connection: null,
+      raw: null,
+      timer: setTimeout(() => this.remove(away, "left"), Math.max(left, 0)),
+    };
+    this.knocks.set(knock.id, away);
   }
 
   get(id: ParticipantId): Knock | undefined {
@@ -187,13 +210,13 @@ export class Lobby {
   }
 
   /**
-   * Knocks a host's commit just gave a leaf: the meeting seats them (on `raw`, as they came).
-   * Each leaves the lobby; the tokens they used stay with the place.
+   * Knocks a host's commit just gave a leaf: the meeting seats them (on `raw`, as they came), or
+   * holds a place for one that is away. Each leaves the lobby; the tokens they used stay with the
+   * place.
    */
-  takeAdmitted(): (Knock & { readonly raw: Connection })[] {
+  takeAdmitted(): Knock[] {
     const admitted = [...this.knocks.values()].filter(
-      (knock): knock is Knock & { readonly raw: Connection } =>
-        knock.raw !== null && this.host.delivery.leafOf(knock.id) !== null,
+      (knock) => this.host.delivery.leafOf(knock.id) !== null,
     );
     for (const knock of admitted) {
       clearTimeout(knock.timer);
@@ -222,10 +245,15 @@ export class Lobby {
     if (close) knock.connection?.close(close.code, close.message);
   }
 
-  /** A new member hears of the knocks already waiting (one not back yet, when it comes back). */
+  /**
+   * A new member, or one back from a drop, hears of the knocks waiting, and which are away. One
+   * taken over from a node that died has no name until its knocker is back: only a member who
+   * already lists it hears of it (`knock-away` of an id it does not list changes nothing).
+   */
   announceTo(send: (message: ServerMessage) => void): void {
     for (const { id, name, connection } of this.knocks.values()) {
-      if (connection) send({ type: "knock", from: id, name });
+      if (name !== "") send({ type: "knock", from: id, name });
+      if (!connection) send({ type: "knock-away", from: id });
     }
   }
 

@@ -1,9 +1,9 @@
-import type { ParticipantId } from "@conclave/protocol";
 import type { Room } from "@conclave/sfu";
-import type { Attendee, CloseCode } from "./attendee.ts";
+import type { CloseCode } from "./attendee.ts";
 import type { HeldPlaces } from "./held-places.ts";
 import type { Lobby } from "./lobby.ts";
 import type { MeetingRecord } from "./meeting-record.ts";
+import type { MeetingRoster } from "./meeting-roster.ts";
 
 /** How often a meeting being handed off looks whether its members closed their side. */
 const HAND_OFF_POLL_MS = 10;
@@ -11,7 +11,7 @@ const HAND_OFF_POLL_MS = 10;
 /** What a meeting owns on this node, which each way of ending it lets go of (meeting.ts). */
 export interface MeetingParts {
   readonly lobby: Lobby;
-  readonly attendees: Map<ParticipantId, Attendee>;
+  readonly attendees: MeetingRoster;
   readonly held: HeldPlaces;
   readonly media: Room;
   readonly record: MeetingRecord | null;

@@ -1,7 +1,6 @@
 import { GroupDelivery, type MlsClientMessage, type Outcome } from "@conclave/delivery-service";
 import {
   type MediaSource,
-  type Participant,
   type ParticipantId,
   PROTOCOL_VERSION,
   type RoomId,
@@ -12,9 +11,11 @@ import { type Attendee, type CloseCode, type Connection, newParticipantId } from
 import type { Tally } from "./capacity.ts";
 import { carryOut, type DeliveryEnds, deliverySteps } from "./delivery-bridge.ts";
 import { DeliveryTail } from "./delivery-tail.ts";
+import { encoded } from "./encoded-message.ts";
+import { GroupWait } from "./group-wait.ts";
 import { type Resumption, resumeTokenOpens } from "./held-place.ts";
 import { HeldPlaces } from "./held-places.ts";
-import { Lobby } from "./lobby.ts";
+import { type Knock, Lobby } from "./lobby.ts";
 import type { Logger } from "./logger.ts";
 import { roomTag } from "./logger.ts";
 import {
@@ -23,8 +24,9 @@ import {
   handOffMeeting,
   type MeetingParts,
 } from "./meeting-ending.ts";
-import { LINK_REPLACED_MESSAGE, MeetingLink, type PresentedLink } from "./meeting-link.ts";
+import { MeetingLink, type PresentedLink } from "./meeting-link.ts";
 import type { MeetingRecord, RecordState } from "./meeting-record.ts";
+import { MeetingRoster } from "./meeting-roster.ts";
 import { RedeemedTokens } from "./redeemed-tokens.ts";
 import { Refusal } from "./refusal.ts";
 import { seatAttendee } from "./seating.ts";
@@ -32,7 +34,7 @@ import { iceServersFor, type TurnRelay } from "./turn-relay.ts";
 
 /** What every meeting on a server shares. */
 export interface MeetingOptions {
-  /** How long a dropped member's place waits for it to reconnect; 0 turns holding off. */
+  /** How long a dropped member's place, or a dropped knock, is held; 0 turns it off. */
   readonly reconnectWindowMs: number;
   /** Close connections not in the MLS group after this long; 0 turns it off. */
   readonly mlsJoinGraceMs: number;
@@ -45,8 +47,9 @@ export interface MeetingOptions {
 
 /**
  * One meeting: the aggregate that owns everything of it that lives on the server. Its attendees
- * (connected participants, each with its media peer), the places held for members who dropped
- * (held-places.ts), the lobby, the link in force, the MLS Delivery Service (whose decisions
+ * (connected participants, each with its media peer: meeting-roster.ts), the places held for
+ * members who dropped (held-places.ts), the lobby, the wait of those not in the group yet
+ * (group-wait.ts), the link in force, the MLS Delivery Service (whose decisions
  * delivery-bridge.ts carries out), and its room on the SFU. People come and go through its
  * methods; `close()` closes all it owns (the registry, meetings.ts, closes it once nobody is left).
  */
@@ -55,14 +58,16 @@ export class Meeting {
   readonly delivery: GroupDelivery;
   readonly lobby: Lobby;
   readonly link: MeetingLink;
-  private readonly attendees = new Map<ParticipantId, Attendee>();
+  /** Connected participants, and who hears what (meeting-roster.ts). */
+  private readonly attendees: MeetingRoster;
   /** Places of members whose connection dropped, kept for the reconnection window. */
   private readonly held: HeldPlaces;
   /** The resume tokens each place already redeemed: presented again, they are refused. */
   private readonly redeemed = new RedeemedTokens();
   /** What carrying out the Delivery Service's steps acts on (delivery-bridge.ts). */
   private readonly ends: DeliveryEnds;
-  private lastSettings: GroupDelivery["settings"];
+  /** Those here who hold no leaf yet: their wait, their status, turning them away. */
+  private readonly wait: GroupWait;
   private closed = false;
 
   constructor(
@@ -79,14 +84,22 @@ export class Meeting {
     this.delivery = restored?.delivery
       ? GroupDelivery.restore(restored.delivery)
       : new GroupDelivery();
+    this.attendees = new MeetingRoster(this.delivery);
     this.link = new MeetingLink(
       restored?.link ? { digest: restored.link, replaced: true } : opener,
     );
-    this.lastSettings = this.delivery.settings;
     this.lobby = new Lobby(this, {
       record,
       redeemed: this.redeemed,
       reconnectWindowMs: options.reconnectWindowMs,
+    });
+    this.wait = new GroupWait({
+      delivery: this.delivery,
+      lobby: this.lobby,
+      link: this.link,
+      attendees: this.attendees,
+      graceMs: options.mlsJoinGraceMs,
+      expel: (id, code, message) => this.expel(id, code, message),
     });
     this.held = new HeldPlaces(id, options, (released) => {
       this.media.removePeer(released);
@@ -106,10 +119,10 @@ export class Meeting {
       lobby: this.lobby,
       held: this.held,
       attendee: (id) => this.attendees.get(id),
-      admit: (knock) => this.admit(knock.raw, knock.id),
-      announce: (attendee) => this.announce(attendee),
+      admit: (knock) => this.admit(knock),
+      announce: (attendee) => this.attendees.announce(attendee),
       expel: (id, code, message) => this.expel(id, code, message),
-      followSettings: () => this.followSettings(),
+      followSettings: () => this.wait.followSettings(),
     };
   }
 
@@ -125,16 +138,7 @@ export class Meeting {
 
   /** What a connection not yet in the group is told about why it may wait. */
   get waitingStatus(): { locked: boolean; lobbyMandatory: boolean } {
-    const { locked, lobbyMandatory } = this.delivery.settings;
-    return { locked, lobbyMandatory };
-  }
-
-  participant(attendee: Attendee): Participant {
-    return { ...attendee.state, leaf: this.delivery.leafOf(attendee.id) };
-  }
-
-  participants(): Participant[] {
-    return [...this.attendees.values()].map((a) => this.participant(a));
+    return this.wait.status;
   }
 
   /**
@@ -202,7 +206,7 @@ export class Meeting {
       type: "welcome",
       protocol: PROTOCOL_VERSION,
       selfId: attendee.id,
-      participants: this.participants(),
+      participants: this.attendees.participants(),
       group: this.delivery.state,
       resumed: place !== undefined,
       mediaKept,
@@ -212,11 +216,12 @@ export class Meeting {
     for (const raw of resumption ? (place?.take(resumption.received) ?? []) : []) {
       attendee.redeliver(raw);
     }
-    this.enter(attendee);
+    this.attendees.enter(attendee);
     const leaf = this.delivery.leafOf(attendee.id);
+    if (leaf !== null && place) this.catchUp(attendee);
     if (leaf === null) {
       attendee.send({ type: "room-status", ...this.waitingStatus });
-      this.waitForGroup(attendee);
+      this.wait.start(attendee);
     }
     this.options.log.info(
       { room: roomTag(this.id), size: this.size, resumed: place !== undefined },
@@ -227,10 +232,9 @@ export class Meeting {
 
   /** Lets an attendee go: it left, or its connection dropped (then an MLS member's place is held). */
   leave(attendee: Attendee, reason: "left" | "disconnected", holdPlace = true): void {
-    if (this.attendees.get(attendee.id) !== attendee) return;
+    if (!this.attendees.remove(attendee)) return;
     const { id } = attendee;
     attendee.stopWaiting();
-    this.attendees.delete(id);
     const hold =
       holdPlace &&
       reason === "disconnected" &&
@@ -265,8 +269,14 @@ export class Meeting {
   /** Relays one MLS message through the Delivery Service; its refusal, if any, is the sender's. */
   relay(from: ParticipantId, message: MlsClientMessage): Outcome["refusal"] {
     const outcome = this.delivery.receive(from, message);
-    if (!outcome.refusal) this.record?.delivered(this.recordState(), outcome.deliveries);
-    for (const step of deliverySteps(outcome)) carryOut(step, this.ends);
+    for (const step of deliverySteps(outcome)) {
+      carryOut(step, this.ends);
+      // Written once admitted knocks are seated, whose places' logs start empty, so that their
+      // Welcome is in their logs; before anything is sent (the record's outbox waits for it).
+      if (step.kind === "seat-admitted" && !outcome.refusal) {
+        this.record?.delivered(this.recordState(), outcome.deliveries);
+      }
+    }
     return outcome.refusal;
   }
 
@@ -275,15 +285,7 @@ export class Meeting {
     attendee.state = { ...attendee.state, audio, video };
     this.media.announceMedia(attendee.id, audio, video);
     this.record?.updated(attendee.state);
-    this.announce(attendee);
-  }
-
-  /** The others hear how the attendee is now. */
-  private announce(attendee: Attendee): void {
-    this.broadcast(
-      { type: "participant-updated", participant: this.participant(attendee) },
-      attendee.id,
-    );
+    this.attendees.announce(attendee);
   }
 
   requestKeyframe(publisherId: ParticipantId, source: MediaSource): void {
@@ -294,23 +296,9 @@ export class Meeting {
     this.media.shareScreen(attendee.id, share);
   }
 
-  /**
-   * A member turns away someone waiting: a knock, or a connection not yet in the group. The server
-   * cannot tell roles (docs/protocol.md "Lobby"); any member could remove anyone anyway.
-   */
+  /** A member turns away someone waiting (group-wait.ts). */
   deny(by: Attendee, id: ParticipantId): void {
-    this.mustBeMember(by, "only members of the group turn a knock away");
-    const denied = { code: "DENIED", message: "a host did not let you in" } as const;
-    const knock = this.lobby.get(id);
-    if (knock) {
-      this.lobby.remove(knock, "denied", denied);
-      return;
-    }
-    if (!this.attendees.has(id) || this.delivery.leafOf(id) !== null) {
-      throw new Refusal("BAD_MESSAGE", "nobody with that id is waiting");
-    }
-    this.broadcast({ type: "knock-ended", from: id, reason: "denied" });
-    this.expel(id, denied.code, denied.message);
+    this.wait.deny(by, id);
   }
 
   /**
@@ -318,28 +306,22 @@ export class Meeting {
    * link are closed, to knock instead.
    */
   replaceLink(by: Attendee, current: string, next: string, firstLink: boolean): void {
-    this.mustBeMember(by, "only members of the group replace the link");
+    this.wait.memberOnly(by, "only members of the group replace the link");
     if (!this.link.replace(current, next, firstLink)) {
       throw new Refusal("BAD_MESSAGE", "that is not the meeting's current link");
     }
     this.record?.changed(this.recordState());
-    for (const attendee of [...this.attendees.values()]) {
-      if (this.delivery.leafOf(attendee.id) === null && !this.link.holds(attendee.linkDigest)) {
-        this.expel(attendee.id, "LINK_REPLACED", LINK_REPLACED_MESSAGE);
-      }
-    }
+    this.wait.linkReplaced();
     this.options.log.info({ room: roomTag(this.id) }, "link replaced");
   }
 
   broadcast(message: ServerMessage, except?: ParticipantId): void {
-    for (const [id, attendee] of this.attendees) if (id !== except) attendee.send(message);
+    this.attendees.broadcast(message, except);
   }
 
   /** Participants who hold a leaf: the only ones told about knocks. */
   tellMembers(message: ServerMessage): void {
-    for (const attendee of this.attendees.values()) {
-      if (this.delivery.leafOf(attendee.id) !== null) attendee.send(message);
-    }
+    this.attendees.tellMembers(message);
   }
 
   /** Ends the meeting: everything it owns closes, those still connected hear `code`. Idempotent. */
@@ -373,72 +355,48 @@ export class Meeting {
     return { delivery: this.delivery.snapshot(), link: this.link.inForce };
   }
 
-  private mustBeMember(attendee: Attendee, refusal: string): void {
-    if (this.delivery.leafOf(attendee.id) === null) throw new Refusal("NOT_A_MEMBER", refusal);
-  }
-
-  /** A host's commit gave a knock a leaf: it becomes a participant; its Welcome follows. */
-  private admit(connection: Connection, id: ParticipantId): void {
-    const { attendee, resumeToken } = seatAttendee(this.media, this.record, connection, {
-      id,
-      audio: true,
-      video: true,
-    });
+  /**
+   * A host's commit gave a knock a leaf: it becomes a participant; its Welcome follows. A knock
+   * whose connection is away gets a held place instead, opened by its knock resume token: its
+   * Welcome is kept there, and its knocker, back, is seated as a member taking its place back.
+   */
+  private admit(knock: Knock): void {
+    const { id } = knock;
+    const state = { id, audio: true, video: true };
+    if (!knock.raw) {
+      this.held.holdAdmitted(state, knock.digest, knock.address);
+      this.record?.seated(state, knock.digest, true, this.redeemed.of(id));
+      this.broadcast({ type: "knock-ended", from: id, reason: "admitted" });
+      this.options.log.info({ room: roomTag(this.id), size: this.size }, "knock admitted away");
+      return;
+    }
+    const { attendee, resumeToken } = seatAttendee(this.media, this.record, knock.raw, state);
     attendee.send({
       type: "admitted",
-      participants: this.participants(),
+      participants: this.attendees.participants(),
       resumeToken,
       iceServers: iceServersFor(this.options.turn, id),
     });
     this.broadcast({ type: "knock-ended", from: id, reason: "admitted" }, id);
-    this.enter(attendee);
+    this.attendees.enter(attendee);
     this.options.log.info({ room: roomTag(this.id), size: this.size }, "knock admitted");
   }
 
-  /** Lists a seated attendee; the others hear of it. */
-  private enter(attendee: Attendee): void {
-    this.attendees.set(attendee.id, attendee);
-    this.broadcast(
-      { type: "participant-joined", participant: this.participant(attendee) },
-      attendee.id,
-    );
-  }
-
   /**
-   * A connection that never becomes an MLS member only takes up room (docs/e2ee.md); while the
-   * meeting is locked or its lobby mandatory it may wait for a host, so the wait starts again.
+   * A member back from a drop may have missed knocks coming, going away and coming back, and its
+   * client forgets the uploads of those the server no longer lists, knocks too: it hears of the
+   * knocks waiting, and gets the uploads waiting again, written to its place's log like any.
    */
-  private waitForGroup(attendee: Attendee): void {
-    if (this.options.mlsJoinGraceMs <= 0) return;
-    attendee.waitForGroup(this.options.mlsJoinGraceMs, () => {
-      if (this.attendees.get(attendee.id) !== attendee) return;
-      if (this.delivery.leafOf(attendee.id) !== null) return;
-      const { locked, lobbyMandatory } = this.waitingStatus;
-      if (locked || lobbyMandatory) this.waitForGroup(attendee);
-      else {
-        this.expel(
-          attendee.id,
-          "NOT_A_MEMBER",
-          "you were not admitted to the meeting in time; join again",
-        );
-      }
-    });
+  private catchUp(attendee: Attendee): void {
+    this.lobby.announceTo((m) => attendee.send(m));
+    const uploads = this.delivery.waitingFor(attendee.id);
+    if (uploads.length === 0) return;
+    this.record?.delivered(this.recordState(), uploads);
+    for (const { message } of uploads) attendee.deliver(message, encoded(message));
   }
 
   /** Closes the meeting once nobody is in it or holds a place (a join that opened it went away). */
   closeIfEmpty(): void {
     if (this.size === 0) this.close("NOT_A_MEMBER", "everyone left the meeting");
-  }
-
-  /** Tells those still waiting when lock or lobby change; closes knocks when knocking stops. */
-  private followSettings(): void {
-    const settings = this.delivery.settings;
-    if (settings === this.lastSettings) return;
-    this.lastSettings = settings;
-    const status: ServerMessage = { type: "room-status", ...this.waitingStatus };
-    for (const attendee of this.attendees.values()) {
-      if (this.delivery.leafOf(attendee.id) === null) attendee.send(status);
-    }
-    this.lobby.followSettings(status);
   }
 }

@@ -165,7 +165,10 @@ export class Session implements Connection {
   private end(reason: "left" | "disconnected"): void {
     const state = this.state;
     this.state = { kind: "closed" };
-    if (state.kind === "lobby") state.meeting.lobby.remove(state.knock, "left");
+    // Only Cancel (`leave`) ends a knock at once; a dropped one waits for its knocker (lobby.ts).
+    if (state.kind === "lobby" && reason === "left")
+      state.meeting.lobby.remove(state.knock, "left");
+    if (state.kind === "lobby" && reason === "disconnected") state.meeting.lobby.away(state.knock);
     if (state.kind === "joined") state.meeting.leave(state.attendee, reason);
     if (state.kind === "forwarded") state.link.close();
   }

@@ -146,6 +146,38 @@ describe("knocks across a failover", () => {
     );
   });
 
+  it("shows a knock not back yet after a failover as away, with no upload to admit, until its knocker is back", async () => {
+    const env = { RECONNECT_WINDOW_MS: String(RECONNECT_WINDOW_MS) };
+    const [e, f] = [await nodes.node("node-o", 36, 1, env), await nodes.node("node-p", 37, 1, env)];
+    const { frontUrl, room, ada } = await hostedRoom(nodes, [e, f]);
+    const kim = await Knocker.knock(frontUrl, room, "Kim Ode");
+    knockers.push(kim);
+    await waitFor("Ada shown Kim's upload", () => ada.crypto.cards.has(kim.selfId ?? ""));
+    const id = kim.selfId ?? "";
+    const before = ada.crypto.cards.get(id);
+
+    const dead = (await nodes.owner(room.roomId)) === "node-o" ? e : f;
+    const back = next(ada, "reconnected");
+    process.kill(dead.pid, "SIGKILL");
+    await waitFor("Kim's connection gone", () => kim.dropped);
+    assert.deepEqual(await back, [true, false], "Ada takes her place back");
+    // The next node never had Kim's KeyPackage: Ada's card has nothing to admit, and says why.
+    await waitFor("Kim's knock away for Ada", () => ada.knocks.some((k) => k.id === id && k.away));
+    assert.equal(ada.crypto.cards.has(id), false, "no upload on Kim's card while she is away");
+
+    const answer = await kim.reconnect(frontUrl);
+    assert.equal(answer?.type === "lobby" && answer.resumed, true, "Kim waits on in her knock");
+    await waitFor("Kim back for Ada", () => ada.knocks.some((k) => k.id === id && !k.away));
+    await waitFor("Ada shown Kim's new upload", () => ada.crypto.cards.has(id));
+    const card = ada.crypto.cards.get(id);
+    assert.ok(card);
+    assert.notEqual(card.keyPackageRef, before?.keyPackageRef, "the upload Kim brought back");
+    assert.equal(await ada.crypto.member.admit(id, card.keyPackageRef), true);
+    await waitFor("Kim in the group", () =>
+      [ada.crypto.member, kim.member].every((m) => m.roster.length === 2),
+    );
+  });
+
   it("keeps a knock waiting when its node drains: told SHUTTING_DOWN, its knocker comes back to it", async () => {
     const [c, d] = [await nodes.node("node-m2", 34), await nodes.node("node-n2", 35)];
     const { frontUrl, room, ada } = await hostedRoom(nodes, [c, d]);

@@ -48,11 +48,17 @@ export class Knocker {
 
   /**
    * Knocks again after a drop (at `url`): with the token of our knock, to wait on in our place.
-   * Resolves with the first `lobby` or `error` it is answered.
+   * Resolves with the first `lobby`, `welcome` (a host admitted us meanwhile) or `error` it is
+   * answered.
    */
   async reconnect(url: string) {
     this.member.connectionLost();
     return this.connect(url);
+  }
+
+  /** Cancel, as the page's button does: `leave`, then the connection closes. */
+  leave(): void {
+    this.client?.send({ type: "leave" });
   }
 
   /** Whether the server closed our connection (the node died, or it let us go). */
@@ -74,7 +80,9 @@ export class Knocker {
         this.selfId = message.selfId;
         this.token = message.resumeToken;
       }
-      if (message.type === "admitted") this.token = message.resumeToken;
+      if (message.type === "admitted" || message.type === "welcome") {
+        this.token = message.resumeToken;
+      }
       this.member.receive(message);
     });
     const resume =
@@ -88,7 +96,8 @@ export class Knocker {
       knock: { name: this.name },
       ...resume,
     });
-    const answer = () => client.received.find((m) => m.type === "lobby" || m.type === "error");
+    const answer = () =>
+      client.received.find((m) => ["lobby", "welcome", "error"].includes(m.type));
     await waitFor(`${this.name}'s knock answered`, () => answer() !== undefined, 15_000);
     return answer();
   }

@@ -208,8 +208,9 @@ describe("a knock coming back", () => {
     assert.notEqual(otherLobby.selfId, louLobby.selfId, "not Lou's knock");
     assert.equal(lou.ws.readyState, lou.ws.OPEN, "Lou still waits");
 
-    // On one node a knock whose connection closes ends at once.
-    kimAgain.close();
+    // A knock whose knocker cancels (`leave`) ends at once; one whose connection only drops
+    // waits for its knocker (knock-reconnect.test.ts).
+    kimAgain.send({ type: "leave" });
     await waitFor("Kim's knock ended", () =>
       host.received.some(
         (m) => m.type === "knock-ended" && m.from === kimLobby.selfId && m.reason === "left",

@@ -3,10 +3,13 @@
  * up to 255 bytes each, for its own link to the SFU. Forwarded, they filled a narrow receiver's
  * link with nothing (docs/media-adaptation.md "Pacing"). The SFU keeps them from receivers, and
  * closes the gap each leaves in the sequence numbers, so the receiver sees no loss to repair.
+ * The SFU's own probes of a receiver's link (downlink-fit.ts) are padding it adds to that
+ * receiver's video, numbered in sequence with it.
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { RtpHeader, RtpPacket } from "werift";
+import type { Slot } from "./subscribe-slot.ts";
 import { closeAll, morePackets, newRoom, Publisher, Receiver } from "./testing/loopback.ts";
 
 /**
@@ -38,5 +41,34 @@ describe("padding probes", () => {
       return p.header.sequenceNumber !== ((before.header.sequenceNumber + 1) & 0xffff);
     });
     assert.equal(gaps.length, 0, "no sequence number skipped");
+  });
+
+  it("the SFU's own padding on a receiver's video: numbered in sequence with it, and arrives as padding", async () => {
+    const room = newRoom();
+    const receiver = new Receiver(room);
+    await new Publisher(room).negotiate();
+    await morePackets(receiver, 20);
+    // The receiver's video m-line, as its connection's probe reaches it.
+    const slots = (receiver.peer.subscribeTransport as unknown as { slots: Slot[] }).slots;
+    const video = slots.find((slot) => slot.canPad);
+    assert.ok(video, "a video that flows can carry padding");
+    const from = receiver.video.length;
+    for (let i = 0; i < 10; i++) {
+      video.pad(200);
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    await morePackets(receiver, 10);
+    const got = receiver.video.slice(from - 1);
+    const padding = got.filter((p) => p.header.padding && p.payload.length === 0);
+    assert.equal(padding.length, 10, "each padding packet arrived, with no payload");
+    const gaps = got.slice(1).filter((p, i) => {
+      const before = got[i] as RtpPacket;
+      return p.header.sequenceNumber !== ((before.header.sequenceNumber + 1) & 0xffff);
+    });
+    assert.equal(gaps.length, 0, "no sequence number skipped or used twice");
+    for (const p of padding) {
+      const before = got[got.indexOf(p) - 1] as RtpPacket;
+      assert.equal(p.header.timestamp, before.header.timestamp, "padding keeps the frame's time");
+    }
   });
 });

@@ -4,7 +4,7 @@
  * publisher is gone, or once its video is off screen or its microphone muted in a large meeting
  * (the pool, docs/architecture.md "Receiving m-lines").
  */
-import { type RTCRtpTransceiver, RtcpRrPacket, RtcpSrPacket, type RtpPacket } from "werift";
+import { type RTCRtpTransceiver, RtcpRrPacket, RtcpSrPacket, RtpHeader, RtpPacket } from "werift";
 import { DownlinkLoss } from "./downlink-loss.ts";
 import type { Paced, PacedSink, Pacer } from "./pacer.ts";
 import type { PacketSink, Producer } from "./producer.ts";
@@ -22,6 +22,14 @@ function wireBytes(packet: RtpPacket): number {
 }
 
 const SKIP = { skip: true } as const;
+
+/** The most padding one RTP packet carries: its last byte counts them (RFC 3550 §5.1). */
+export const MAX_PADDING = 255;
+
+/** What padding of `padding` bytes takes on the receiver's link, as wireBytes counts. */
+export function paddingWireBytes(padding: number): number {
+  return 12 + padding + 48;
+}
 
 /** One frame interval at 30 fps on VP8's 90 kHz clock, between the last frame and a new layer's. */
 const LAYER_SWITCH_STEP = 3000;
@@ -57,6 +65,8 @@ export class Slot implements PacketSink, PacedSink {
   private stopped = false;
   /** Packets of the current source not forwarded since the last splice: later ones move up. */
   private skipped = 0;
+  /** The last packet it sent since the last splice, as it went to werift: where padding goes. */
+  private last: { sequence: number; timestamp: number; payloadType: number } | null = null;
 
   private readonly resends: ResendLimit;
 
@@ -130,6 +140,16 @@ export class Slot implements PacketSink, PacedSink {
     }
   }
 
+  /** Whether padding can go now: it follows a packet of the video it carries. */
+  get canPad(): boolean {
+    return this.kind === "video" && this.layer >= 0 && this.last !== null;
+  }
+
+  /** Queues `padding` bytes (1-255) of padding only, in sequence after the last packet. */
+  pad(padding: number): void {
+    this.pacer.send(this, { padding }, paddingWireBytes(padding));
+  }
+
   /** Continues this m-line's sequence numbers and timestamps across a change of source. */
   splice(timestampStep = 1): void {
     this.pacer.send(this, { timestampStep }, 0);
@@ -143,6 +163,7 @@ export class Slot implements PacketSink, PacedSink {
     }
     if ("timestampStep" in item) {
       this.skipped = 0;
+      this.last = null;
       sender.replaceRTP({ sequenceNumber: 0, timestamp: 0 }, true, item.timestampStep);
       return;
     }
@@ -150,17 +171,54 @@ export class Slot implements PacketSink, PacedSink {
       sender.dtlsTransport?.sendRtp(item.resend.payload, item.resend.header).catch(() => {});
       return;
     }
-    this.bytesSent += bytes;
-    this.packetsSent++;
+    if ("padding" in item) {
+      this.sendPadding(item.padding, bytes);
+      return;
+    }
     // The sender clones the packet before rewriting it (werift 0.25.2's dispatchRtp): shifted for
-    // the packets skipped before it and put back, other receivers see it unchanged. A failed send
-    // drops one packet, nothing more.
+    // the packets skipped before it and put back, other receivers see it unchanged.
     const sequence = item.header.sequenceNumber;
     item.header.sequenceNumber = (sequence - this.skipped) & 0xffff;
-    try {
-      sendRtpNow(sender, item);
-    } catch {}
+    this.last = {
+      sequence: item.header.sequenceNumber,
+      timestamp: item.header.timestamp,
+      payloadType: item.header.payloadType,
+    };
+    this.sent(item, bytes);
     item.header.sequenceNumber = sequence;
+  }
+
+  /**
+   * Padding only (RFC 3550 §5.1), numbered after the last packet with its timestamp: the packets
+   * after it move up one. werift's SRTP does not write the padding a header names, so the
+   * padding bytes are the payload, the last one counting them.
+   */
+  private sendPadding(padding: number, bytes: number): void {
+    const last = this.last;
+    if (last === null || this.layer < 0) return;
+    const sequence = (last.sequence + 1) & 0xffff;
+    this.last = { ...last, sequence };
+    this.skipped--;
+    const payload = Buffer.alloc(padding);
+    payload[padding - 1] = padding;
+    const header = new RtpHeader({
+      sequenceNumber: sequence,
+      timestamp: last.timestamp,
+      payloadType: last.payloadType,
+      padding: true,
+      paddingSize: padding,
+    });
+    this.sent(new RtpPacket(header, payload), bytes);
+  }
+
+  private sent(packet: RtpPacket, bytes: number): void {
+    const sender = this.transceiver.sender;
+    this.bytesSent += bytes;
+    this.packetsSent++;
+    // A failed send drops one packet, nothing more.
+    try {
+      sendRtpNow(sender, packet);
+    } catch {}
     // Reports name what arrived by the numbers packets went out with.
     const sent = senderSequenceNumber(sender);
     if (sent !== undefined) this.loss.sent(sent);

@@ -237,6 +237,60 @@ describe("media key schedule", () => {
     assert.throws(() => new NonceLedger(1), { code: "E2EE_USAGE" });
   });
 
+  it("derives a member's key at its first frame, once, and never for a non-member or ourselves", async () => {
+    const members = Array.from({ length: 100 }, (_, leaf) => leaf);
+    const ring = createMediaKeyRing();
+    const derived: bigint[] = [];
+    for (const context of Object.values(ring.contexts)) {
+      const addKey = context.addKey.bind(context);
+      context.addKey = (kid, ...rest) => {
+        derived.push(kid);
+        return addKey(kid, ...rest);
+      };
+    }
+    await ring.installEpoch(syntheticKeys(3n, 0, members));
+    assert.equal(derived.length, ALL_STREAMS.length, "only our own encryption keys at install");
+    derived.length = 0;
+
+    const alice = createMediaKeyRing();
+    await alice.installEpoch(syntheticKeys(3n, 42, members));
+    const frames = [await sealed(alice, "camera"), await sealed(alice, "camera")];
+    const opened = await Promise.all(frames.map((f) => ring.decrypt(META, f.frame)));
+    assert.ok(opened.every((o) => o.ok));
+    assert.deepEqual(derived, [encodeKid("camera", 42, 3n)], "two frames at once: one derivation");
+    assert.ok((await ring.decrypt(META, (await sealed(alice, "camera")).frame)).ok);
+    assert.equal(derived.length, 1);
+
+    // A sender outside the epoch's members: refused before anything is derived.
+    const stranger = createMediaKeyRing();
+    await stranger.installEpoch(syntheticKeys(3n, 100, [0, 100]));
+    const forged = await sealed(stranger, "microphone");
+    assert.deepEqual(await ring.decrypt(META, forged.frame), { ok: false, reason: "unknown-kid" });
+    // Our own KID (a frame of ours sent back to us) gets no decryption key either.
+    const echoed = await sealed(ring, "microphone");
+    assert.deepEqual(await ring.decrypt(META, echoed.frame), { ok: false, reason: "unknown-kid" });
+    assert.equal(derived.length, 1);
+    for (const r of [ring, alice, stranger]) r.close();
+  });
+
+  it("a stream whose first frame comes in the grace period opens with the previous epoch; a derivation cut by the epoch's end opens nothing", async () => {
+    let clock = 0;
+    const bob = createMediaKeyRing({ now: () => clock, gracePeriodMs: 2000 });
+    const alice = createMediaKeyRing();
+    await alice.installEpoch(syntheticKeys(8n, 0, [0, 1]));
+    await bob.installEpoch(syntheticKeys(8n, 1, [0, 1]));
+    const screen = await sealed(alice, "screen");
+    const camera = await sealed(alice, "camera");
+    await bob.installEpoch(syntheticKeys(9n, 1, [0, 1]));
+    clock += 1000;
+    assert.ok((await bob.decrypt(META, screen.frame)).ok, "first frame, inside the grace period");
+    const late = bob.decrypt(META, camera.frame); // deriving when the grace ends
+    clock += 1000;
+    bob.prune();
+    assert.deepEqual(await late, { ok: false, reason: "unknown-kid" });
+    assert.deepEqual(await bob.decrypt(META, screen.frame), { ok: false, reason: "unknown-kid" });
+  });
+
   it("refuses an epoch that does not move forward", async () => {
     const ring = createMediaKeyRing();
     await ring.installEpoch(syntheticKeys(4n, 0, [0, 1]));

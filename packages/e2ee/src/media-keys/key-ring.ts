@@ -1,9 +1,13 @@
 // The media key ring: turns each MLS epoch's base keys (key-schedule.ts) into SFrame keys, one per
 // sender and stream (kid.ts), in two SframeContexts (one per suite: audio and video).
 //
-// - Our own streams get encryption keys; every other member's streams get decryption keys.
-// - A new epoch replaces our encryption keys at once; the previous epoch's decryption keys stay for
-//   a grace period (frames already in flight), then go. A KID whose epoch bits are those of the
+// - Our own streams get encryption keys when the epoch is installed. Another member's stream gets
+//   its decryption key when its first frame of the epoch arrives: of 7 streams per member most
+//   never send, and deriving them all at every epoch cost each device ~700 HKDF runs per epoch in a
+//   100-person meeting. Only KIDs of the epoch's members are derived, never our own, so what a
+//   frame can make the ring derive is bounded by what eager derivation did.
+// - A new epoch replaces our encryption keys at once; the previous epoch keeps decrypting for a
+//   grace period (frames already in flight), then its keys and base keys go. A KID whose epoch bits are those of the
 //   next epoch can be recognised, so the caller may hold such a frame briefly instead of dropping
 //   it while its own commit processing catches up.
 // - RFC 9605 §5.2: when a new epoch has the same low epoch bits as a retained one, the old one is
@@ -73,18 +77,16 @@ export interface MediaKeyRing {
   close(): void;
 }
 
-interface InstalledKey {
-  readonly kid: bigint;
-  readonly kind: MediaKind;
-}
-
 interface EpochEntry {
   readonly epoch: bigint;
   readonly authenticator: Uint8Array;
   readonly bits: number;
   readonly ownLeafIndex: number;
-  decryptKeys: InstalledKey[];
-  /** our own base keys, kept while the epoch is current so a stream can be started again */
+  /** the other members' leaves: the senders whose KIDs may get a key */
+  readonly senders: ReadonlySet<number>;
+  /** decryption keys derived or deriving, by KID */
+  readonly decryptKeys: Map<bigint, Promise<boolean>>;
+  /** kept until the epoch is dropped: a stream may start sending, or first arrive, any time before */
   readonly baseKeys: Record<MediaKind, Uint8Array>;
   retireAt: number | undefined;
 }
@@ -141,24 +143,13 @@ class KeyRing implements MediaKeyRing {
       authenticator: keys.epochAuthenticator.slice(),
       bits,
       ownLeafIndex: keys.ownLeafIndex,
-      decryptKeys: [],
+      senders: new Set(keys.memberLeafIndexes.filter((leaf) => leaf !== keys.ownLeafIndex)),
+      decryptKeys: new Map(),
       baseKeys: { audio: keys.baseKeys.audio.slice(), video: keys.baseKeys.video.slice() },
       retireAt: undefined,
     };
     this.#current = entry;
-    const jobs: Promise<void>[] = [];
-    for (const member of keys.memberLeafIndexes) {
-      if (member === keys.ownLeafIndex) continue;
-      for (const stream of ALL_STREAMS) {
-        const kid = encodeKid(stream, member, keys.epoch);
-        const kind = mediaKindOf(stream);
-        entry.decryptKeys.push({ kid, kind });
-        const progress = this.#ledger.progressOf(entry.authenticator, kid);
-        jobs.push(this.contexts[kind].addKey(kid, entry.baseKeys[kind], "decrypt", progress));
-      }
-    }
-    jobs.push(this.#addOwnKeys(entry, this.#ownStreams));
-    await Promise.all(jobs);
+    await this.#addOwnKeys(entry, this.#ownStreams);
   }
 
   async setOwnStreams(streams: readonly StreamContext[]): Promise<void> {
@@ -199,6 +190,13 @@ class KeyRing implements MediaKeyRing {
     }
     const parts = decodeKid(header.header.kid);
     if (parts === undefined) return { ok: false, reason: "unknown-kid" };
+    const entry = this.#entryOf(parts.epochBits);
+    if (entry === undefined || !entry.senders.has(parts.sender)) {
+      return { ok: false, reason: "unknown-kid" };
+    }
+    if (!(await this.#decryptKey(entry, header.header.kid, parts.stream))) {
+      return { ok: false, reason: "unknown-kid" };
+    }
     return this.#contextOf(parts.stream).decrypt(metadata, frame);
   }
 
@@ -239,6 +237,28 @@ class KeyRing implements MediaKeyRing {
     return this.contexts[mediaKindOf(stream)];
   }
 
+  /** The installed epoch whose KIDs carry these low bits (§5.2 keeps at most one). */
+  #entryOf(bits: number): EpochEntry | undefined {
+    if (this.#current?.bits === bits) return this.#current;
+    return this.#retiring.find((entry) => entry.bits === bits);
+  }
+
+  /** Derives `kid`'s decryption key once; frames arriving meanwhile wait for the same derivation. */
+  #decryptKey(entry: EpochEntry, kid: bigint, stream: StreamContext): Promise<boolean> {
+    let ready = entry.decryptKeys.get(kid);
+    if (ready === undefined) {
+      const kind = mediaKindOf(stream);
+      const progress = this.#ledger.progressOf(entry.authenticator, kid);
+      ready = this.contexts[kind].addKey(kid, entry.baseKeys[kind], "decrypt", progress).then(
+        // false if the epoch was dropped while deriving: the context then kept no key
+        () => entry.decryptKeys.has(kid),
+        () => false,
+      );
+      entry.decryptKeys.set(kid, ready);
+    }
+    return ready;
+  }
+
   /** The epoch before `bits` stops sending at once and decrypts for the grace period. */
   #retire(current: EpochEntry, bits: number): void {
     this.#removeOwnKeys(current, this.#ownStreams);
@@ -247,14 +267,15 @@ class KeyRing implements MediaKeyRing {
       return;
     }
     current.retireAt = this.#now() + this.#grace;
-    current.baseKeys.audio.fill(0);
-    current.baseKeys.video.fill(0);
     this.#retiring.push(current);
   }
 
   #drop(entry: EpochEntry): void {
-    for (const { kid, kind } of entry.decryptKeys) this.contexts[kind].removeKey(kid);
-    entry.decryptKeys = [];
+    for (const kid of entry.decryptKeys.keys()) {
+      const parts = decodeKid(kid);
+      if (parts !== undefined) this.#contextOf(parts.stream).removeKey(kid);
+    }
+    entry.decryptKeys.clear();
     entry.baseKeys.audio.fill(0);
     entry.baseKeys.video.fill(0);
   }

@@ -147,6 +147,11 @@ export interface MemberEvents {
     /** its KeyPackageRef, hex: `admit` takes it, so the host admits exactly this upload */
     readonly keyPackageRef: string;
   };
+  /**
+   * That participant's upload waits no more (added, its participant or knock gone, or we came
+   * back and the server no longer lists it): a card showing it has nothing to admit now.
+   */
+  "upload-ended": { readonly participantId: string };
   alarm: SecurityAlarm;
   error: MemberError;
   /**

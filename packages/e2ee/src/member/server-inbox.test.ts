@@ -146,6 +146,12 @@ describe("server inbox", () => {
     // The node that ran the meeting died with Bob's join; the one that took over never saw him.
     const without = await inbox(waiting.state, adaCtx, resumed([{ id: pid(1), leaf: 0 }]));
     assert.equal(without.state.uploads.size, 0, "Bob is gone: his upload waits no more");
+    const ended = emitted(without.effects).filter((e) => e.name === "upload-ended");
+    assert.deepEqual(
+      ended.map((e) => e.value),
+      [{ participantId: pid(2) }],
+      "and the page is told, so no card offers to admit it",
+    );
     const withBob = await inbox(
       waiting.state,
       adaCtx,

@@ -76,6 +76,7 @@ export function dropUpload(d: Draft, from: string): void {
   const uploads = new Map(d.state.uploads);
   uploads.delete(from);
   d.set({ uploads });
+  d.emit("upload-ended", { participantId: from });
 }
 
 /** Uploads whose leaf key is in the tree now were added (by anyone): they wait no more. */

@@ -292,6 +292,11 @@ export class E2eeWorkerClient extends Store<E2eeWorkerState> implements FrameTra
           },
         });
         return;
+      case "upload-ended": {
+        const { [message.participantId]: _ended, ...uploads } = this.state.uploads;
+        this.update({ uploads });
+        return;
+      }
       case "security-event":
         this.alarms.logEntry(message.event);
         return;

@@ -10,6 +10,11 @@ export interface Knock {
   /** Not verified: anyone can type any name (docs/threat-model.md). */
   readonly claimedName: string;
   readonly since: number;
+  /**
+   * Its connection dropped (`knock-away`): the server keeps its place for a while, for the
+   * knocker to come back to (docs/protocol.md "Lobby"); `knock` again when it is back.
+   */
+  readonly away: boolean;
 }
 
 /** A knock as a host sees it, with the device fingerprint of its KeyPackage once uploaded. */
@@ -74,7 +79,8 @@ export function waitingCards(
   const withLink = invited.flatMap((participantId) => {
     const upload = uploads[participantId];
     if (upload === undefined) return [];
-    return [{ participantId, claimedName: upload.name ?? "Guest with the invite link", since: 0 }];
+    const claimedName = upload.name ?? "Guest with the invite link";
+    return [{ participantId, claimedName, since: 0, away: false }];
   });
   return [...knocks, ...withLink].map((k) => ({
     ...k,
@@ -106,28 +112,46 @@ export class HostControls extends Store<HostState> {
     super({ knocks: [], announcement: "" });
   }
 
-  /** `knock` and `knock-ended` from the server; anything else is ignored. */
+  /** `knock`, `knock-away` and `knock-ended` from the server; anything else is ignored. */
   receive(message: ServerMessage): void {
+    if (message.type !== "knock" && message.type !== "knock-away" && message.type !== "knock-ended")
+      return;
+    const listed = this.state.knocks.find((k) => k.participantId === message.from);
     if (message.type === "knock") {
-      if (this.state.knocks.some((k) => k.participantId === message.from)) return;
-      const knock = { participantId: message.from, claimedName: message.name, since: Date.now() };
+      // Told again (it came back, or we did): it keeps its place in the list.
+      if (listed) {
+        this.setAway(listed, false, `${listed.claimedName} is back`);
+        return;
+      }
+      const knock = {
+        participantId: message.from,
+        claimedName: message.name,
+        since: Date.now(),
+        away: false,
+      };
       this.update({
         knocks: [...this.state.knocks, knock],
         announcement: `${message.name} asks to join (name not verified)`,
       });
-    } else if (message.type === "knock-ended") {
-      const ended = this.state.knocks.find((k) => k.participantId === message.from);
-      if (!ended) return;
+    } else if (message.type === "knock-away") {
+      if (listed) this.setAway(listed, true, `${listed.claimedName} is reconnecting`);
+    } else if (listed) {
       this.update({
-        knocks: this.state.knocks.filter((k) => k.participantId !== message.from),
+        knocks: this.state.knocks.filter((k) => k !== listed),
         announcement:
           message.reason === "admitted"
-            ? `${ended.claimedName} was let in`
+            ? `${listed.claimedName} was let in`
             : message.reason === "denied"
-              ? `${ended.claimedName} was turned away`
-              : `${ended.claimedName} stopped asking to join`,
+              ? `${listed.claimedName} was turned away`
+              : `${listed.claimedName} stopped asking to join`,
       });
     }
+  }
+
+  private setAway(knock: Knock, away: boolean, announcement: string): void {
+    if (knock.away === away) return;
+    const knocks = this.state.knocks.map((k) => (k === knock ? { ...k, away } : k));
+    this.update({ knocks, announcement });
   }
 
   /** Admits the upload whose KeyPackageRef the card showed, and only it. */

@@ -278,6 +278,8 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
     switch (message.type) {
       case "welcome":
         this.connection.holdPlace(message.selfId, message.resumeToken);
+        // A knocker a host admitted while its connection was away is seated as it comes back.
+        if (this.state.knocking) this.update({ knocking: false });
         return this.onWelcome(message.selfId, message.participants, message.iceServers, {
           mediaKept: message.mediaKept,
         });
@@ -313,6 +315,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
         return this.onWelcome(selfId, message.participants, message.iceServers);
       }
       case "knock":
+      case "knock-away":
       case "knock-ended":
         this.host.receive(message);
         return;

@@ -7,7 +7,8 @@ import { useStore } from "./use-store.ts";
 /**
  * For hosts and co-hosts: everyone asking to join, each as a card with the name they typed
  * (marked not verified: the server and anyone can claim any name), the fingerprint of the device
- * key they uploaded, and Admit / Deny. A short tone sounds when a new knock arrives.
+ * key they uploaded, and Admit / Deny. A short tone sounds when a new knock arrives. A knock
+ * whose connection dropped is marked "Reconnecting…" while the server keeps its place.
  */
 export function KnockCards({ meeting }: { meeting: MeetingStore }) {
   const { knocks, announcement } = useStore(meeting.host);
@@ -45,6 +46,7 @@ export function KnockCards({ meeting }: { meeting: MeetingStore }) {
             >
               <p class="knock-name" id={`knock-${card.participantId}`}>
                 <strong>{card.claimedName}</strong> asks to join
+                {card.away && <span class="badge-reconnecting">Reconnecting…</span>}
               </p>
               <p class="knock-detail">
                 <span class="badge-unverified">Name not verified</span>{" "}
@@ -54,6 +56,11 @@ export function KnockCards({ meeting }: { meeting: MeetingStore }) {
               {locked && (
                 <p class="knock-detail" id={`knock-locked-${card.participantId}`}>
                   The meeting is locked: unlock it to let anyone in.
+                </p>
+              )}
+              {!locked && card.away && (
+                <p class="knock-detail" id={`knock-away-${card.participantId}`}>
+                  {awayText(card.keyPackageRef !== null)}
                 </p>
               )}
               <div class="knock-actions">
@@ -71,6 +78,7 @@ export function KnockCards({ meeting }: { meeting: MeetingStore }) {
                     type="button"
                     class="btn btn-primary btn-small"
                     aria-label={`Admit ${card.claimedName}`}
+                    aria-describedby={card.away ? `knock-away-${card.participantId}` : undefined}
                     disabled={card.keyPackageRef === null}
                     onClick={() => {
                       if (card.keyPackageRef !== null) {
@@ -96,4 +104,15 @@ export function KnockCards({ meeting }: { meeting: MeetingStore }) {
       )}
     </>
   );
+}
+
+/**
+ * Why a card's knocker is away and what Admit does meanwhile (docs/protocol.md "Lobby"): while the
+ * server still holds the upload we saw, admitting lets them in as they come back; after the
+ * meeting moved to another server it is gone, and the device they bring back is the one to admit.
+ */
+function awayText(uploadHeld: boolean): string {
+  return uploadHeld
+    ? "Their connection dropped. If you admit them now, they come in when they are back."
+    : "Their connection dropped. You can admit them once they are back.";
 }

@@ -90,6 +90,7 @@ export function Meeting({ meeting, name, onRejoin, onHome, onAskToJoin }: Meetin
           void meeting.leave();
           onHome();
         }}
+        onRetryNow={() => meeting.retryNow()}
       />
     );
   }

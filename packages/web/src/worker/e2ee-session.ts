@@ -147,6 +147,7 @@ export class E2eeSession {
         keyPackageRef,
       }),
     );
+    member.on("upload-ended", ({ participantId }) => post({ type: "upload-ended", participantId }));
     member.on("alarm", (alarm) => post({ type: "alarm", alarm: alarmView(alarm) }));
     member.on("roles", (roles) =>
       post({

@@ -218,6 +218,8 @@ export const WorkerToPageSchema = z.discriminatedUnion("type", [
     name: name.nullable(),
     keyPackageRef,
   }),
+  /** That upload waits no more: nothing of it to admit (added, gone, or no longer listed). */
+  z.strictObject({ type: z.literal("upload-ended"), participantId: z.string().max(64) }),
   /** A line of the engine's security log. */
   z.strictObject({ type: z.literal("security-event"), event: SecurityLogEntrySchema }),
   /** A host or co-host (`sender`'s leaf, role checked by the engine) asks this of us. */
