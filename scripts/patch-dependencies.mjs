@@ -33,8 +33,10 @@ function apply({ name, version: wanted, file, patches }) {
   let changed = false;
   for (const [why, original, replacement] of patches) {
     const count = (text) => source.split(text).length - 1;
-    // Applied by an earlier run: the replacement is there and the original is gone.
-    if (count(original) === 0 && count(replacement) === 1) continue;
+    // Applied by an earlier run: the replacement is there and the original is gone, or, for a
+    // patch that adds code next to the text it matches, only within the replacement.
+    const applied = count(replacement) === 1;
+    if (applied && (count(original) === 0 || replacement.includes(original))) continue;
     if (count(original) !== 1) {
       throw new Error(
         `scripts/patches/${name}.mjs: "${why}" does not match ${name} ${version} exactly once`,

@@ -55,6 +55,215 @@ export default {
       "counter.writeUInt32BE(sequenceNumber * 65536, 12);",
     ],
     [
+      // A received packet is cloned once per receiver it goes to: copy the header's fields into the
+      // new header directly, without first spreading them into a throwaway object.
+      "RtpPacket.clone: one header object per clone, not two",
+      "return new _RtpPacket(new RtpHeader({ ...this.header }), this.payload);",
+      "return new _RtpPacket(Object.assign(new RtpHeader(), this.header), this.payload);",
+    ],
+    [
+      // The original listed the keys of `sentInfo` ("wideSeq", "size", ...), not of `sentInfos`,
+      // so its filter never matched and it deleted nothing: per packet sent, four arrays and a sort
+      // for no effect. What it did is kept: record the packet.
+      "senderBWE.rtpPacketSent: records the packet, without the loop that deleted nothing",
+      `  rtpPacketSent(sentInfo) {
+    Object.keys(sentInfo).map((v) => Number(v)).sort().filter((seq) => seq < sentInfo.wideSeq).forEach((seq) => {
+      delete this.sentInfos[seq];
+    });
+    this.sentInfos[sentInfo.wideSeq] = sentInfo;`,
+      `  rtpPacketSent(sentInfo) {
+    this.sentInfos[sentInfo.wideSeq] = sentInfo;`,
+    ],
+    [
+      // Per RTP packet sent, the sender awaited the DTLS transport, which awaited the ICE
+      // connection, which awaited the protocol, which awaited the UDP transport: five promises
+      // and as many microtask turns around one synchronous socket.send. dispatchRtp now runs to
+      // the end at once (sendRtp still returns a promise for its callers); a packet that cannot go
+      // synchronously (TCP, TURN, a host name) still takes the awaited path.
+      "RTCRtpSender.dispatchRtp: synchronous",
+      `  async dispatchRtp(rtp) {
+    if (!this.canSendRtp()) {`,
+      `  dispatchRtp(rtp) {
+    if (!this.canSendRtp()) {`,
+    ],
+    [
+      // The same change's end: its RTCP loop is started once, not asked per packet (an async call
+      // that returned at once, a promise each time).
+      "RTCRtpSender.dispatchRtp: sends through sendRtpNow",
+      `    const size = await this.dtlsTransport.sendRtp(rtpPayload, header);
+    this.runRtcp();`,
+      `    const size = this.dtlsTransport.sendRtpNow(rtpPayload, header);
+    if (!this.rtcpRunning) this.runRtcp();`,
+    ],
+    [
+      "RTCDtlsTransport.sendRtpNow: encrypts and sends an RTP packet without a promise",
+      `  async sendRtcp(packets) {
+    const payload = Buffer.concat(packets.map((packet) => packet.serialize()));`,
+      `  /** sendRtp without waiting: returns the bytes sent (0 if encryption failed). */
+  sendRtpNow(payload, header) {
+    try {
+      const enc = this.srtp.encrypt(payload, header);
+      if (this.config.debug?.outboundPacketLoss && this.config.debug?.outboundPacketLoss / 100 < Math.random()) {
+        return enc.length;
+      }
+      this.bytesSent += enc.length;
+      this.packetsSent++;
+      this.iceTransport.connection.sendNow(enc);
+      return enc.length;
+    } catch (error) {
+      log26("failed to send", error);
+      return 0;
+    }
+  }
+  async sendRtcp(packets) {
+    const payload = Buffer.concat(packets.map((packet) => packet.serialize()));`,
+    ],
+    [
+      // As send above it: counted once handed to the socket; a failure drops the packet only.
+      "ICE Connection.sendNow: a datagram sent synchronously when the nominated pair allows it",
+      `  getDefaultCandidate() {
+    const candidates = this.localCandidates.sort(`,
+      `  sendNow(data) {
+    if (!this.canSendApplicationData()) {
+      return;
+    }
+    const activePair = this.nominated;
+    try {
+      if (!activePair.protocol.sendDataNow?.(data, activePair.remoteAddr)) {
+        this.send(data).catch(() => {
+        });
+        return;
+      }
+    } catch {
+      return;
+    }
+    activePair.packetsSent++;
+    activePair.bytesSent += data.length;
+  }
+  getDefaultCandidate() {
+    const candidates = this.localCandidates.sort(`,
+    ],
+    [
+      "StunProtocol.sendDataNow: sendData, synchronous over UDP; false when it cannot be",
+      `  async sendData(data, addr) {
+    if (this.transport.closed) {
+      return;
+    }
+    await this.transport.send(data, addr);
+  }
+  async request(`,
+      `  async sendData(data, addr) {
+    if (this.transport.closed) {
+      return;
+    }
+    await this.transport.send(data, addr);
+  }
+  sendDataNow(data, addr) {
+    if (this.transport.closed) {
+      return true;
+    }
+    return this.transport.sendNow?.(data, addr) ?? false;
+  }
+  async request(`,
+    ],
+    [
+      "UdpTransport.sendNow: send to an IP address, synchronous; false for a host name",
+      `  get address() {
+    return this.socket.address();
+  }
+  /** IP family of the bound socket`,
+      `  sendNow(data, addr) {
+    if (addr && !net.isIP(addr[0])) {
+      return false;
+    }
+    addr = addr ?? [this.rinfo?.address, this.rinfo?.port];
+    this.socket.send(data, addr[1], addr[0]);
+    return true;
+  }
+  get address() {
+    return this.socket.address();
+  }
+  /** IP family of the bound socket`,
+    ],
+    [
+      // The receiving legs negotiate no header extension and the SFU forwards packets without
+      // theirs (packages/sfu/src/producer.ts): then the extensions are an empty list, without the
+      // copy, map and filter that make one per packet.
+      "RTCRtpSender.dispatchRtp: no extension arrays when there are no extensions",
+      `    const originalHeaderExtensions = [...header.extensions];
+    header.extensions = this.headerExtensions.map((extension) => {`,
+      `    const originalHeaderExtensions = header.extensions.length === 0 ? header.extensions : [...header.extensions];
+    header.extensions = this.headerExtensions.length === 0 ? [] : this.headerExtensions.map((extension) => {`,
+    ],
+    [
+      // Node's default lookup answers even an IP address on the next tick, so each datagram went
+      // out a turn later, after a closure and a tick of its own. Once the socket is bound, an IP
+      // address (every address ICE sends to) is answered at once. Not before: bind() would then
+      // emit "listening" before werift waits for it. A host name is still resolved.
+      "UdpTransport: once bound, a socket whose lookup answers an IP address at once",
+      "    this.socket = createSocket2(socketType);",
+      `    this.socket = createSocket2({
+      type: socketType,
+      lookup: (address, family, callback) => {
+        if (this.bound && net.isIP(address)) {
+          callback(null, address, family);
+          return;
+        }
+        dns.lookup(address, family).then((found) => callback(null, found.address, found.family), callback);
+      }
+    });
+    this.socket.once("listening", () => {
+      this.bound = true;
+    });`,
+    ],
+    [
+      // RTCP (reports, feedback, NACKs, keyframe requests) goes out as RTP does: handed to the
+      // socket at once, not through a promise per layer.
+      "RTCDtlsTransport.sendRtcp: sends through sendNow",
+      `    this.packetsSent++;
+    await this.iceTransport.connection.send(enc).catch(() => {
+    });
+  }`,
+      `    this.packetsSent++;
+    this.iceTransport.connection.sendNow(enc);
+  }`,
+    ],
+    [
+      // A sender kept the NTP time of its last packet as a BigInt made per packet, read only by
+      // its next sender report (RFC 3550 §6.4.1), about once a second: it keeps the time in
+      // milliseconds now, made into NTP format when read.
+      "ntpTime: of a given time, by default now",
+      `var ntpTime = () => {
+  const now = performance2.timeOrigin + performance2.now() - Date.UTC(1900, 0, 1);`,
+      `var ntpTime = (epochMs = performance2.timeOrigin + performance2.now()) => {
+  const now = epochMs - Date.UTC(1900, 0, 1);`,
+    ],
+    [
+      "RTCRtpSender.ntpTimestamp: made from the last packet's time when read",
+      `  ntpTimestamp = 0n;
+  rtpTimestamp = 0;`,
+      `  lastPacketEpochMs;
+  get ntpTimestamp() {
+    return this.lastPacketEpochMs === void 0 ? 0n : ntpTime(this.lastPacketEpochMs);
+  }
+  rtpTimestamp = 0;`,
+    ],
+    [
+      "RTCRtpSender.dispatchRtp: the packet's time in milliseconds",
+      "    const ntpTimestamp = ntpTime();",
+      "    const epochMs = performance2.timeOrigin + performance2.now();",
+    ],
+    [
+      "RTCRtpSender.dispatchRtp: abs-send-time from it",
+      "            return serializeAbsSendTime(ntpTimestamp);",
+      "            return serializeAbsSendTime(ntpTime(epochMs));",
+    ],
+    [
+      "RTCRtpSender.dispatchRtp: keeps it",
+      "    this.ntpTimestamp = ntpTimestamp;",
+      "    this.lastPacketEpochMs = epochMs;",
+    ],
+    [
       // RFC 6347 §4.2.4: a datagram of a flight the server has moved past is a retransmission that
       // arrived late (a loaded peer reads its socket in bursts). werift answered a late first
       // ClientHello with a new random and key pair after its ServerHello had gone out, and any

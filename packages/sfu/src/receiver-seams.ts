@@ -114,8 +114,19 @@ export function senderRoundTripMs(sender: RTCRtpSender): number | undefined {
 }
 
 /**
+ * Sends `packet` through `sender` now: werift's `dispatchRtp`, which clones it, rewrites the
+ * clone's SSRC, sequence number and timestamp, encrypts it and hands it to the socket, all
+ * synchronously (scripts/patches/werift.mjs). Its public `sendRtp` does the same behind a promise
+ * per packet, which is only needed for the pending queue the SFU never enables. Throws what the
+ * send throws; a packet it cannot send (not connected yet, or stopped) goes nowhere.
+ */
+export function sendRtpNow(sender: RTCRtpSender, packet: RtpPacket): void {
+  (sender as unknown as { dispatchRtp(packet: RtpPacket): void }).dispatchRtp(packet);
+}
+
+/**
  * The sequence number of the last packet `sender` sent, as it went out (werift sets it in
- * `dispatchRtp` before its first await, so it is read right after `sendRtp`).
+ * `dispatchRtp`, so it is read right after `sendRtpNow`).
  */
 export function senderSequenceNumber(sender: RTCRtpSender): number | undefined {
   return (sender as unknown as { sequenceNumber?: number }).sequenceNumber;

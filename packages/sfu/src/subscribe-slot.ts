@@ -8,7 +8,7 @@ import { type RTCRtpTransceiver, RtcpRrPacket, RtcpSrPacket, RtpHeader, RtpPacke
 import { DownlinkLoss } from "./downlink-loss.ts";
 import type { Paced, PacedSink, Pacer } from "./pacer.ts";
 import type { PacketSink, Producer } from "./producer.ts";
-import { senderSequenceNumber } from "./receiver-seams.ts";
+import { senderSequenceNumber, sendRtpNow } from "./receiver-seams.ts";
 import { ResendLimit } from "./resend-limit.ts";
 import type { MediaKind } from "./types.ts";
 
@@ -175,9 +175,8 @@ export class Slot implements PacketSink, PacedSink {
       this.sendPadding(item.padding, bytes);
       return;
     }
-    // sendRtp clones the packet, synchronously, before rewriting it (werift 0.25.2's dispatchRtp):
-    // shifted for the packets skipped before it and put back, other receivers see it unchanged.
-    // A failed send drops one packet, nothing more.
+    // The sender clones the packet before rewriting it (werift 0.25.2's dispatchRtp): shifted for
+    // the packets skipped before it and put back, other receivers see it unchanged.
     const sequence = item.header.sequenceNumber;
     item.header.sequenceNumber = (sequence - this.skipped) & 0xffff;
     this.last = {
@@ -216,7 +215,10 @@ export class Slot implements PacketSink, PacedSink {
     const sender = this.transceiver.sender;
     this.bytesSent += bytes;
     this.packetsSent++;
-    sender.sendRtp(packet).catch(() => {});
+    // A failed send drops one packet, nothing more.
+    try {
+      sendRtpNow(sender, packet);
+    } catch {}
     // Reports name what arrived by the numbers packets went out with.
     const sent = senderSequenceNumber(sender);
     if (sent !== undefined) this.loss.sent(sent);
