@@ -22,6 +22,17 @@ function probing(seq: number): RtpPacket {
   return new RtpPacket(header, Buffer.from(seq % 3 === 0 ? [] : [0x10, 0, 0, 0]));
 }
 
+/** VP8 frames of two packets each, the second with the marker bit. */
+function twoPacketFrames(seq: number): RtpPacket {
+  const header = new RtpHeader({
+    payloadType: 96,
+    sequenceNumber: seq,
+    timestamp: Math.ceil(seq / 2) * 3000,
+    marker: seq % 2 === 0,
+  });
+  return new RtpPacket(header, Buffer.from(seq % 2 === 1 ? [0x10, 0, 0, 0] : [0x00, 0, 0, 0]));
+}
+
 describe("padding probes", () => {
   after(closeAll);
 
@@ -46,16 +57,24 @@ describe("padding probes", () => {
   it("the SFU's own padding on a receiver's video: numbered in sequence with it, and arrives as padding", async () => {
     const room = newRoom();
     const receiver = new Receiver(room);
-    await new Publisher(room).negotiate();
+    // Frames of two packets: padding may go only after the second, which ends the frame.
+    await new Publisher(room, "publisher", twoPacketFrames).negotiate();
     await morePackets(receiver, 20);
     // The receiver's video m-line, as its connection's probe reaches it.
     const slots = (receiver.peer.subscribeTransport as unknown as { slots: Slot[] }).slots;
-    const video = slots.find((slot) => slot.canPad);
-    assert.ok(video, "a video that flows can carry padding");
+    const video = slots.find((slot) => slot.kind === "video");
+    assert.ok(video);
     const from = receiver.video.length;
-    for (let i = 0; i < 10; i++) {
-      video.pad(200);
-      await new Promise((r) => setTimeout(r, 15));
+    let padded = 0;
+    const deadline = Date.now() + 5000;
+    while (padded < 10) {
+      assert.ok(Date.now() < deadline, `padded ${padded} times in 5 s`);
+      // Only at the end of a frame: half the time here, after the frame's second packet.
+      if (video.canPad) {
+        video.pad(200);
+        padded++;
+      }
+      await new Promise((r) => setTimeout(r, 7));
     }
     await morePackets(receiver, 10);
     const got = receiver.video.slice(from - 1);
@@ -69,6 +88,7 @@ describe("padding probes", () => {
     for (const p of padding) {
       const before = got[got.indexOf(p) - 1] as RtpPacket;
       assert.equal(p.header.timestamp, before.header.timestamp, "padding keeps the frame's time");
+      assert.ok(before.header.marker || before.header.padding, "padding only between frames");
     }
   });
 });

@@ -65,7 +65,11 @@ export class Slot implements PacketSink, PacedSink {
   private stopped = false;
   /** Packets of the current source not forwarded since the last splice: later ones move up. */
   private skipped = 0;
-  /** The last packet it sent since the last splice, as it went to werift: where padding goes. */
+  /**
+   * The last packet it sent since the last splice, as it went to werift, if it ended a frame:
+   * where padding may go. Padding inside a frame breaks it: the receiver assembles a frame only
+   * from consecutive packets of one timestamp (a keyframe split so was never decoded).
+   */
   private last: { sequence: number; timestamp: number; payloadType: number } | null = null;
 
   private readonly resends: ResendLimit;
@@ -140,7 +144,7 @@ export class Slot implements PacketSink, PacedSink {
     }
   }
 
-  /** Whether padding can go now: it follows a packet of the video it carries. */
+  /** Whether padding can go now: it follows the end of a frame of the video it carries. */
   get canPad(): boolean {
     return this.kind === "video" && this.layer >= 0 && this.last !== null;
   }
@@ -179,11 +183,13 @@ export class Slot implements PacketSink, PacedSink {
     // the packets skipped before it and put back, other receivers see it unchanged.
     const sequence = item.header.sequenceNumber;
     item.header.sequenceNumber = (sequence - this.skipped) & 0xffff;
-    this.last = {
-      sequence: item.header.sequenceNumber,
-      timestamp: item.header.timestamp,
-      payloadType: item.header.payloadType,
-    };
+    this.last = item.header.marker
+      ? {
+          sequence: item.header.sequenceNumber,
+          timestamp: item.header.timestamp,
+          payloadType: item.header.payloadType,
+        }
+      : null;
     this.sent(item, bytes);
     item.header.sequenceNumber = sequence;
   }
