@@ -157,6 +157,8 @@ export class DownlinkFit {
     const bps = estimate + Math.min(needBps, PROBE_STEP * estimate);
     const paddingBps = Math.max(0, bps - this.mediaBps);
     this.probe = { fromBps: estimate, paddingBps, until: now + PROBE_MS, worst: null };
+    // The pacer lets it through from now, not from the next look (a queue would forgive it).
+    this.pacer.rateBps = Math.max(this.pacer.rateBps, 1.25 * (this.mediaBps + paddingBps));
     this.padOwed = 0;
     this.paddedAt = now;
     this.padTimer = setInterval(() => this.pad(), PAD_INTERVAL_MS);

@@ -26,6 +26,9 @@ const SKIP = { skip: true } as const;
 /** The most padding one RTP packet carries: its last byte counts them (RFC 3550 §5.1). */
 export const MAX_PADDING = 255;
 
+/** Padding kept for the end of a frame at most: a keyframe's worth of time at a probe's rate. */
+const OWED_PADDING_MAX = 4 * MAX_PADDING;
+
 /** What padding of `padding` bytes takes on the receiver's link, as wireBytes counts. */
 export function paddingWireBytes(padding: number): number {
   return 12 + padding + 48;
@@ -71,6 +74,8 @@ export class Slot implements PacketSink, PacedSink {
    * from consecutive packets of one timestamp (a keyframe split so was never decoded).
    */
   private last: { sequence: number; timestamp: number; payloadType: number } | null = null;
+  /** Padding paced out while a frame was going: it follows that frame's last packet. */
+  private owedPadding = 0;
 
   private readonly resends: ResendLimit;
 
@@ -168,6 +173,7 @@ export class Slot implements PacketSink, PacedSink {
     if ("timestampStep" in item) {
       this.skipped = 0;
       this.last = null;
+      this.owedPadding = 0;
       sender.replaceRTP({ sequenceNumber: 0, timestamp: 0 }, true, item.timestampStep);
       return;
     }
@@ -176,7 +182,9 @@ export class Slot implements PacketSink, PacedSink {
       return;
     }
     if ("padding" in item) {
-      this.sendPadding(item.padding, bytes);
+      if (this.last === null)
+        this.owedPadding = Math.min(OWED_PADDING_MAX, this.owedPadding + item.padding);
+      else this.sendPadding(item.padding);
       return;
     }
     // The sender clones the packet before rewriting it (werift 0.25.2's dispatchRtp): shifted for
@@ -192,6 +200,11 @@ export class Slot implements PacketSink, PacedSink {
       : null;
     this.sent(item, bytes);
     item.header.sequenceNumber = sequence;
+    while (this.last !== null && this.owedPadding > 0) {
+      const padding = Math.min(MAX_PADDING, this.owedPadding);
+      this.owedPadding -= padding;
+      this.sendPadding(padding);
+    }
   }
 
   /**
@@ -199,7 +212,7 @@ export class Slot implements PacketSink, PacedSink {
    * after it move up one. werift's SRTP does not write the padding a header names, so the
    * padding bytes are the payload, the last one counting them.
    */
-  private sendPadding(padding: number, bytes: number): void {
+  private sendPadding(padding: number): void {
     const last = this.last;
     if (last === null || this.layer < 0) return;
     const sequence = (last.sequence + 1) & 0xffff;
@@ -214,7 +227,7 @@ export class Slot implements PacketSink, PacedSink {
       padding: true,
       paddingSize: padding,
     });
-    this.sent(new RtpPacket(header, payload), bytes);
+    this.sent(new RtpPacket(header, payload), paddingWireBytes(padding));
   }
 
   private sent(packet: RtpPacket, bytes: number): void {
