@@ -177,15 +177,16 @@ export class Slot implements PacketSink, PacedSink {
     }
     // The sender clones the packet before rewriting it (werift 0.25.2's dispatchRtp): shifted for
     // the packets skipped before it and put back, other receivers see it unchanged.
-    const sequence = item.header.sequenceNumber;
-    item.header.sequenceNumber = (sequence - this.skipped) & 0xffff;
-    this.last = {
-      sequence: item.header.sequenceNumber,
-      timestamp: item.header.timestamp,
-      payloadType: item.header.payloadType,
-    };
+    const { header } = item;
+    const sequence = header.sequenceNumber;
+    header.sequenceNumber = (sequence - this.skipped) & 0xffff;
+    // Where padding would go: one object per splice, not one per packet.
+    this.last ??= { sequence: 0, timestamp: 0, payloadType: 0 };
+    this.last.sequence = header.sequenceNumber;
+    this.last.timestamp = header.timestamp;
+    this.last.payloadType = header.payloadType;
     this.sent(item, bytes);
-    item.header.sequenceNumber = sequence;
+    header.sequenceNumber = sequence;
   }
 
   /**
@@ -197,7 +198,7 @@ export class Slot implements PacketSink, PacedSink {
     const last = this.last;
     if (last === null || this.layer < 0) return;
     const sequence = (last.sequence + 1) & 0xffff;
-    this.last = { ...last, sequence };
+    last.sequence = sequence;
     this.skipped--;
     const payload = Buffer.alloc(padding);
     payload[padding - 1] = padding;
