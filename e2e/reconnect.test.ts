@@ -12,6 +12,7 @@ import { expectAccessible } from "./axe.ts";
 import {
   browserSuite,
   expectVideoFlowing,
+  holdsFor,
   joinMeeting,
   newMeetingLink,
   tile,
@@ -118,6 +119,16 @@ describe("reconnecting in Chromium", () => {
       );
       await admit.click();
       await card.waitFor({ state: "detached" });
+      // In the group now, away: a tile that says so (named once Kim's own signed hello arrives),
+      // not an alarm about a member with no tile.
+      await tile(alice.page, "Joining…").getByText("Reconnecting…").first().waitFor();
+      // Past the 3 s the alarm waits for a member without a tile to be explained.
+      await holdsFor(
+        "no alarm about a member not in the call",
+        async () =>
+          (await alice.page.getByText("In the encrypted group but not in the call").count()) === 0,
+        4000,
+      );
 
       relay.restore();
       const retry = kim.page.getByRole("button", { name: "Retry now" });

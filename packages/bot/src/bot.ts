@@ -292,6 +292,7 @@ export class Bot extends TypedEvents<BotEvents> {
         return;
       case "knock":
       case "knock-away":
+      case "knocks-waiting":
       case "knock-ended":
         this.waitingKnocks.apply(message);
         return;

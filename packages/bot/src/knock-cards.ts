@@ -7,13 +7,16 @@ export interface KnockCard {
   readonly away: boolean;
 }
 
-type KnockMessage = Extract<ServerMessage, { type: "knock" | "knock-away" | "knock-ended" }>;
+type KnockMessage = Extract<
+  ServerMessage,
+  { type: "knock" | "knock-away" | "knock-ended" | "knocks-waiting" }
+>;
 
 /**
  * The knocks waiting in the lobby as a host's page lists them (packages/web/src/call/
  * host-controls.ts): in the order the server first told of each (`knock` again for one already
- * listed keeps its place) until its `knock-ended`, across reconnections; `away` from its
- * `knock-away` until its `knock` again.
+ * listed keeps its place) until its `knock-ended`, across reconnections (where `knocks-waiting`
+ * says which are still waiting); `away` from its `knock-away` until its `knock` again.
  */
 export class KnockCards {
   private cards: KnockCard[] = [];
@@ -23,6 +26,10 @@ export class KnockCards {
   }
 
   apply(message: KnockMessage): void {
+    if (message.type === "knocks-waiting") {
+      this.cards = this.cards.filter((k) => message.waiting.includes(k.id));
+      return;
+    }
     const { from } = message;
     switch (message.type) {
       case "knock": {

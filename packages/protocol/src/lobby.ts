@@ -103,6 +103,15 @@ export const KnockAwaySchema = z.strictObject({
   from: participantId,
 });
 
+/**
+ * To a member, new or back from a drop, before `knock` (and `knock-away`) for each: the knocks
+ * waiting now, oldest first. A page lists no other: one that ended while it was away is over.
+ */
+export const KnocksWaitingSchema = z.strictObject({
+  type: z.literal("knocks-waiting"),
+  waiting: z.array(participantId).max(100),
+});
+
 /** To members: a knock is over (the knocker left, was denied, or was admitted). */
 export const KnockEndedSchema = z.strictObject({
   type: z.literal("knock-ended"),
@@ -126,6 +135,7 @@ export const LOBBY_SERVER_SCHEMAS = [
   AdmittedSchema,
   KnockRelaySchema,
   KnockAwaySchema,
+  KnocksWaitingSchema,
   KnockEndedSchema,
   RoomStatusSchema,
 ] as const;

@@ -246,11 +246,13 @@ export class Lobby {
   }
 
   /**
-   * A new member, or one back from a drop, hears of the knocks waiting, and which are away. One
-   * taken over from a node that died has no name until its knocker is back: only a member who
-   * already lists it hears of it (`knock-away` of an id it does not list changes nothing).
+   * A new member, or one back from a drop, hears of the knocks waiting (all of them first, so a
+   * knock that ended while it was away goes from its list), and which are away. One taken over
+   * from a node that died has no name until its knocker is back: only a member who already lists
+   * it hears of it (`knock-away` of an id it does not list changes nothing).
    */
   announceTo(send: (message: ServerMessage) => void): void {
+    send({ type: "knocks-waiting", waiting: [...this.knocks.keys()] });
     for (const { id, name, connection } of this.knocks.values()) {
       if (name !== "") send({ type: "knock", from: id, name });
       if (!connection) send({ type: "knock-away", from: id });

@@ -367,6 +367,10 @@ export class Meeting {
       this.held.holdAdmitted(state, knock.digest, knock.address);
       this.record?.seated(state, knock.digest, true, this.redeemed.of(id));
       this.broadcast({ type: "knock-ended", from: id, reason: "admitted" });
+      // Listed as a member whose connection dropped: a tile that says so, not a ghost alarm.
+      const participant = { ...state, leaf: this.delivery.leafOf(id) };
+      this.broadcast({ type: "participant-joined", participant });
+      this.broadcast({ type: "participant-left", id, reason: "disconnected" });
       this.options.log.info({ room: roomTag(this.id), size: this.size }, "knock admitted away");
       return;
     }

@@ -14,6 +14,7 @@ import { PROTOCOL_VERSION } from "@conclave/protocol";
 import { exported } from "./bot-readings.ts";
 import { Knocker } from "./knocker.ts";
 import { type NetworkCut, networkCut } from "./network-cut.ts";
+import { next } from "./redis-nodes.ts";
 import { newRoom, SignallingClient, type TestRoom } from "./signalling-client.ts";
 import { type ServerProcess, startServer } from "./start-server.ts";
 import { waitFor } from "./wait-for.ts";
@@ -150,5 +151,44 @@ describe("a knock whose network drops", () => {
     ned.leave();
     await waitFor("Ned's knock to end for Ada", () => !ada.knocks.some((k) => k.id === ned.selfId));
     assert.ok(Date.now() - leftAt < RECONNECT_WINDOW_MS, "at once, not after the window");
+  });
+
+  it("a host back from a drop lists only the knocks still waiting, in their places", async () => {
+    const room = await newRoom();
+    const ada = await joinBot({
+      url: `${relayed()}/m/${room.roomId}#${room.secret}`,
+      name: "Ada",
+      reconnect: true,
+    });
+    bots.push(ada);
+    await waitFor("Ada's group", () => ada.crypto.member.roster.length === 1);
+    const kim = await Knocker.knock(server.url, room, "Kim Ode");
+    const lou = await Knocker.knock(server.url, room, "Lou Ray");
+    knockers.push(kim, lou);
+    await waitFor("Ada shown both uploads", () =>
+      [kim, lou].every((k) => ada.crypto.cards.has(k.selfId ?? "")),
+    );
+
+    // Ada's network drops; meanwhile Kim cancels, and Ada never hears that Kim's knock ended.
+    const back = next(ada, "reconnected");
+    relay.cut();
+    kim.leave();
+    await waitFor("Kim's connection closed", () => kim.dropped);
+    relay.restore();
+    assert.equal((await back)[0], true, "Ada takes her place back");
+    await waitFor("Kim's knock gone from Ada's list", () => ada.knocks.length === 1);
+    assert.deepEqual(
+      ada.knocks.map((k) => [k.id, k.away]),
+      [[lou.selfId, false]],
+    );
+    // Her client forgot the uploads of those the server does not list: Lou's comes again.
+    await waitFor("Ada shown Lou's upload again", () => ada.crypto.cards.has(lou.selfId ?? ""));
+    assert.equal(ada.crypto.cards.has(kim.selfId ?? ""), false, "nothing of Kim's to admit");
+    const card = ada.crypto.cards.get(lou.selfId ?? "");
+    assert.ok(card && lou.selfId);
+    assert.equal(await ada.crypto.member.admit(lou.selfId, card.keyPackageRef), true);
+    await waitFor("Lou in the group", () =>
+      [ada.crypto.member, lou.member].every((m) => m.roster.length === 2),
+    );
   });
 });

@@ -62,4 +62,15 @@ describe("knocks on a host's page", () => {
     const [gone] = waitingCards(host.state.knocks, [], {});
     assert.equal(gone?.keyPackageRef, null, "nothing to admit until Kim brings a new upload");
   });
+
+  it("back from a drop, a knock that ended while we were away is no longer listed", () => {
+    const host = controls();
+    host.receive({ type: "knock", from: kim, name: "Kim" });
+    host.receive({ type: "knock", from: lou, name: "Lou" });
+    host.receive({ type: "knocks-waiting", waiting: [lou] });
+    assert.deepEqual(
+      host.state.knocks.map((k) => k.claimedName),
+      ["Lou"],
+    );
+  });
 });

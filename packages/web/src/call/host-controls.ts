@@ -112,8 +112,14 @@ export class HostControls extends Store<HostState> {
     super({ knocks: [], announcement: "" });
   }
 
-  /** `knock`, `knock-away` and `knock-ended` from the server; anything else is ignored. */
+  /** `knock`, `knock-away`, `knocks-waiting` and `knock-ended`; anything else is ignored. */
   receive(message: ServerMessage): void {
+    if (message.type === "knocks-waiting") {
+      // Back from a drop: a knock that ended while we were away is over.
+      const knocks = this.state.knocks.filter((k) => message.waiting.includes(k.participantId));
+      if (knocks.length !== this.state.knocks.length) this.update({ knocks });
+      return;
+    }
     if (message.type !== "knock" && message.type !== "knock-away" && message.type !== "knock-ended")
       return;
     const listed = this.state.knocks.find((k) => k.participantId === message.from);

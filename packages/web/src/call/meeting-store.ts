@@ -316,6 +316,7 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
       }
       case "knock":
       case "knock-away":
+      case "knocks-waiting":
       case "knock-ended":
         this.host.receive(message);
         return;

@@ -72,6 +72,25 @@ describe("the participant list", () => {
     assert.deepEqual(people.state.participants, []);
   });
 
+  it("one admitted while away is shown reconnecting once the Add that gave them a leaf is applied", () => {
+    const { people, group } = list([member(0, "Ada", true)]);
+    people.welcome([]);
+    // The server tells of the knock admitted while its connection is away before our engine has
+    // applied the commit that adds it.
+    people.joined(person("p1", 1));
+    people.left("p1" as ParticipantId, "disconnected");
+    group.roster = [member(0, "Ada", true), member(1, "Kim")];
+    people.publish();
+    assert.deepEqual(
+      people.state.participants.map((p) => [p.name, p.reconnecting]),
+      [["Kim", true]],
+    );
+    assert.deepEqual(people.state.membersWithoutTile, [], "no alarm: Kim has a tile");
+    group.roster = [member(0, "Ada", true)];
+    people.publish();
+    assert.deepEqual(people.state.participants, [], "gone once the group removed the leaf");
+  });
+
   it("someone who leaves is said to have left, by their name from the roster", () => {
     const { people, said } = list([member(0, "Ada", true), member(1, "Bo")]);
     people.welcome([person("p1", 1), person("p2", null)]);

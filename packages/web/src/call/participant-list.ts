@@ -39,10 +39,13 @@ const RECONNECT_WINDOW_MS = 30_000;
 export class ParticipantList extends Store<ParticipantListState> {
   /** As the server lists them (participant-joined, -updated, -left). */
   private listed = new Map<ParticipantId, Participant>();
-  /** Participants whose connection dropped, while the server holds their place. */
+  /**
+   * Participants whose connection dropped, while the server holds their place; `inRoster` once
+   * our roster had their leaf (a knock admitted while away is told before its Add is applied).
+   */
   private readonly reconnecting = new Map<
     ParticipantId,
-    { participant: Participant; since: number }
+    { participant: Participant; since: number; inRoster: boolean }
   >();
   private shown = new Map<ParticipantId, RemoteParticipant>();
 
@@ -84,7 +87,7 @@ export class ParticipantList extends Store<ParticipantListState> {
     this.listed.delete(id);
     if (reason === "disconnected" && participant?.leaf != null) {
       // Their place (and MLS leaf) is held: shown as reconnecting, not as gone.
-      this.reconnecting.set(id, { participant, since: Date.now() });
+      this.reconnecting.set(id, { participant, since: Date.now(), inRoster: false });
       if (who && who.leaf !== null) {
         this.sources.announce(`${who.name} lost their connection. Reconnecting…`);
       }
@@ -96,10 +99,13 @@ export class ParticipantList extends Store<ParticipantListState> {
   publish(): void {
     const { roster, bindings } = this.sources.group();
     const now = Date.now();
-    for (const [id, { participant, since }] of this.reconnecting) {
+    for (const [id, entry] of this.reconnecting) {
       // Gone for good once the window passed or the group removed their leaf.
-      const inGroup = roster.some((r) => r.leaf === participant.leaf && !r.self);
-      if (now - since > RECONNECT_WINDOW_MS || !inGroup) this.reconnecting.delete(id);
+      const inGroup = roster.some((r) => r.leaf === entry.participant.leaf && !r.self);
+      if (inGroup) entry.inRoster = true;
+      if (now - entry.since > RECONNECT_WINDOW_MS || (entry.inRoster && !inGroup)) {
+        this.reconnecting.delete(id);
+      }
     }
     const listed = new Map(this.listed);
     for (const [id, { participant }] of this.reconnecting) listed.set(id, participant);
