@@ -167,6 +167,10 @@ export default {
   async request(`,
     ],
     [
+      // Node's dgram still resolves even an IP address on the next tick, so the datagrams of one
+      // turn of the event loop go out together after it. Sent at once instead, between two
+      // encryptions, each cost the sender about 1.5 µs more in the kernel (a loopback receiver
+      // woken per packet rather than per burst: docs/performance.md), so that stays as it is.
       "UdpTransport.sendNow: send to an IP address, synchronous; false for a host name",
       `  get address() {
     return this.socket.address();
@@ -194,27 +198,6 @@ export default {
     header.extensions = this.headerExtensions.map((extension) => {`,
       `    const originalHeaderExtensions = header.extensions.length === 0 ? header.extensions : [...header.extensions];
     header.extensions = this.headerExtensions.length === 0 ? [] : this.headerExtensions.map((extension) => {`,
-    ],
-    [
-      // Node's default lookup answers even an IP address on the next tick, so each datagram went
-      // out a turn later, after a closure and a tick of its own. Once the socket is bound, an IP
-      // address (every address ICE sends to) is answered at once. Not before: bind() would then
-      // emit "listening" before werift waits for it. A host name is still resolved.
-      "UdpTransport: once bound, a socket whose lookup answers an IP address at once",
-      "    this.socket = createSocket2(socketType);",
-      `    this.socket = createSocket2({
-      type: socketType,
-      lookup: (address, family, callback) => {
-        if (this.bound && net.isIP(address)) {
-          callback(null, address, family);
-          return;
-        }
-        dns.lookup(address, family).then((found) => callback(null, found.address, found.family), callback);
-      }
-    });
-    this.socket.once("listening", () => {
-      this.bound = true;
-    });`,
     ],
     [
       // RTCP (reports, feedback, NACKs, keyframe requests) goes out as RTP does: handed to the

@@ -69,11 +69,12 @@ export class Slot implements PacketSink, PacedSink {
   /** Packets of the current source not forwarded since the last splice: later ones move up. */
   private skipped = 0;
   /**
-   * The last packet it sent since the last splice, as it went to werift, if it ended a frame:
-   * where padding may go. Padding inside a frame breaks it: the receiver assembles a frame only
+   * The last packet it sent since the last splice, as it went to werift, and whether it ended a
+   * frame: padding may go only then. Padding inside a frame breaks it: the receiver assembles a frame only
    * from consecutive packets of one timestamp (a keyframe split so was never decoded).
    */
   private last: { sequence: number; timestamp: number; payloadType: number } | null = null;
+  private frameEnded = false;
   /** Padding paced out while a frame was going: it follows that frame's last packet. */
   private owedPadding = 0;
 
@@ -151,7 +152,7 @@ export class Slot implements PacketSink, PacedSink {
 
   /** Whether padding can go now: it follows the end of a frame of the video it carries. */
   get canPad(): boolean {
-    return this.kind === "video" && this.layer >= 0 && this.last !== null;
+    return this.kind === "video" && this.layer >= 0 && this.frameEnded;
   }
 
   /** Queues `padding` bytes (1-255) of padding only, in sequence after the last packet. */
@@ -173,6 +174,7 @@ export class Slot implements PacketSink, PacedSink {
     if ("timestampStep" in item) {
       this.skipped = 0;
       this.last = null;
+      this.frameEnded = false;
       this.owedPadding = 0;
       sender.replaceRTP({ sequenceNumber: 0, timestamp: 0 }, true, item.timestampStep);
       return;
@@ -182,25 +184,25 @@ export class Slot implements PacketSink, PacedSink {
       return;
     }
     if ("padding" in item) {
-      if (this.last === null)
+      if (!this.frameEnded)
         this.owedPadding = Math.min(OWED_PADDING_MAX, this.owedPadding + item.padding);
       else this.sendPadding(item.padding);
       return;
     }
     // The sender clones the packet before rewriting it (werift 0.25.2's dispatchRtp): shifted for
     // the packets skipped before it and put back, other receivers see it unchanged.
-    const sequence = item.header.sequenceNumber;
-    item.header.sequenceNumber = (sequence - this.skipped) & 0xffff;
-    this.last = item.header.marker
-      ? {
-          sequence: item.header.sequenceNumber,
-          timestamp: item.header.timestamp,
-          payloadType: item.header.payloadType,
-        }
-      : null;
+    const { header } = item;
+    const sequence = header.sequenceNumber;
+    header.sequenceNumber = (sequence - this.skipped) & 0xffff;
+    // Where padding would go: one object per splice, not one per packet.
+    this.last ??= { sequence: 0, timestamp: 0, payloadType: 0 };
+    this.last.sequence = header.sequenceNumber;
+    this.last.timestamp = header.timestamp;
+    this.last.payloadType = header.payloadType;
+    this.frameEnded = header.marker;
     this.sent(item, bytes);
-    item.header.sequenceNumber = sequence;
-    while (this.last !== null && this.owedPadding > 0) {
+    header.sequenceNumber = sequence;
+    while (this.frameEnded && this.owedPadding > 0) {
       const padding = Math.min(MAX_PADDING, this.owedPadding);
       this.owedPadding -= padding;
       this.sendPadding(padding);
@@ -214,9 +216,9 @@ export class Slot implements PacketSink, PacedSink {
    */
   private sendPadding(padding: number): void {
     const last = this.last;
-    if (last === null || this.layer < 0) return;
+    if (last === null || !this.frameEnded || this.layer < 0) return;
     const sequence = (last.sequence + 1) & 0xffff;
-    this.last = { ...last, sequence };
+    last.sequence = sequence;
     this.skipped--;
     const payload = Buffer.alloc(padding);
     payload[padding - 1] = padding;
