@@ -156,12 +156,7 @@ describe("simulcast: a layer per receiver", { skip }, () => {
     await carol.screenshot({ path: `${SCREENSHOTS}video-paused-desktop.png` });
     const pausedName = (await paused.getAttribute("aria-label")) ?? "";
     const moving = pausedName === "Alice" ? "Bob" : "Alice";
-    const pausedAt = Date.now();
-    const pausedFrames = async () =>
-      (await tile(carol, pausedName).locator("video").count()) === 0
-        ? 0
-        : await videoFrames(carol, pausedName);
-    const framesAtPause = await pausedFrames();
+    assert.ok(["Alice", "Bob"].includes(pausedName), `a camera tile is paused (${pausedName})`);
     // Measured beside a receiver on a wide link: on a loaded machine the publisher's encoder
     // itself may send fewer frames. The first seconds after the pause may still stall it: both
     // videos shared the link until its loss showed (docs/media-adaptation.md "Pausing to fit").
@@ -184,13 +179,6 @@ describe("simulcast: a layer per receiver", { skip }, () => {
     });
     console.log(
       `# Carol at 300 kbit/s: ${pausedName} paused, ${moving} at ${windows.join(", then ")} fps`,
-    );
-    // While her link stays narrow the link is tried again with padding, not by sending the paused
-    // video into it (docs/media-adaptation.md "Probing"). Whether it stays paused depends on what
-    // the publisher sends: on a loaded machine its lowest layer may shrink enough to fit.
-    await waitFor("30 s since the pause", async () => Date.now() - pausedAt >= 30_000, 31_000, 500);
-    console.log(
-      `# ${(await pausedFrames()) - framesAtPause} frames of ${pausedName} reached Carol in the 30 s after the pause`,
     );
     lan.capDownlink(null);
     await waitFor(

@@ -11,12 +11,6 @@
  * hold that doubles each time a try meets loss again (8 s, 16 s, … 1 min), and resets once a
  * try has held without loss for 20 s. Longer holds cost less on a link that stays narrow, but a
  * link that widens again waits that long for the videos paused on it (layer-choice.ts).
- *
- * A link that lost packets in the last minutes is `narrow`: there the estimate grows only to a
- * little above what was really sent. Grown past it untested, it let a second video onto the link
- * at once, and the loss that followed stalled the video already there. To learn that such a link
- * widened, the receiver's connection sends padding on top of its media (downlink-fit.ts), so what
- * was sent, and so the estimate, rises only as far as the link took it.
  */
 export interface DownlinkSample {
   /** Bits the SFU sent this receiver since the last sample. */
@@ -34,10 +28,6 @@ const FIRST_HOLD_S = 8;
 const LONGEST_HOLD_S = 60;
 /** A try that meets loss within this long after its hold ended failed; one that lasts succeeded. */
 const TRY_S = 20;
-/** How long a link that lost packets stays `narrow`. */
-const LOSS_MEMORY_S = 300;
-/** On a narrow link the estimate grows to at most this much above what was sent. */
-const UNTESTED_GROWTH = 1.1;
 
 export class DownlinkEstimate {
   private estimate: number;
@@ -46,8 +36,6 @@ export class DownlinkEstimate {
   private hold = FIRST_HOLD_S;
   /** Until when the estimate may not grow (after loss), on the estimate's clock. */
   private holdUntil = Number.NEGATIVE_INFINITY;
-  /** When the link last lost packets, on the estimate's clock. */
-  private lossAt = Number.NEGATIVE_INFINITY;
 
   constructor(start = START_BPS) {
     this.estimate = start;
@@ -63,47 +51,26 @@ export class DownlinkEstimate {
     return this.clock < this.holdUntil;
   }
 
-  /** Whether the link lost packets in the last minutes: it grows only by what was really sent. */
-  get narrow(): boolean {
-    return this.clock - this.lossAt < LOSS_MEMORY_S;
-  }
-
-  /**
-   * A probe from `fromBps` that met some loss (2-10 %): back to where it started (its first looks
-   * may have grown the estimate), and the next try waits as after loss.
-   */
-  probeFailed(fromBps: number): void {
-    this.estimate = Math.min(this.estimate, fromBps);
-    this.startHold();
-  }
-
   /** Feeds one sample; true when it showed congestion (the estimate fell). */
   update(sample: DownlinkSample): boolean {
     if (sample.seconds <= 0) return false;
     this.clock += sample.seconds;
     const sent = sample.bitsSent / sample.seconds;
     const loss = sample.lossFraction;
+    const sinceHold = this.clock - this.holdUntil;
     let congested = false;
     if (loss > 0.1) {
       this.estimate = Math.min(this.estimate, sent * (1 - 0.5 * loss));
-      this.lossAt = this.clock;
-      this.startHold();
+      // Loss soon after a hold ended: that try failed, and the next one waits twice as long.
+      this.hold =
+        sinceHold >= 0 && sinceHold < TRY_S ? Math.min(this.hold * 2, LONGEST_HOLD_S) : this.hold;
+      this.holdUntil = this.clock + this.hold;
       congested = true;
     } else if (loss < 0.02 && !this.holding) {
-      const grown = Math.max(this.estimate, sent) * 1.08 ** sample.seconds;
-      this.estimate = this.narrow
-        ? Math.max(this.estimate, Math.min(grown, sent * UNTESTED_GROWTH))
-        : grown;
-      if (this.clock - this.holdUntil >= TRY_S) this.hold = FIRST_HOLD_S;
+      this.estimate = Math.max(this.estimate, sent) * 1.08 ** sample.seconds;
+      if (sinceHold >= TRY_S) this.hold = FIRST_HOLD_S;
     }
     this.estimate = Math.min(MAX_BPS, Math.max(MIN_BPS, this.estimate));
     return congested;
-  }
-
-  private startHold(): void {
-    // Soon after a hold ended: that try failed, and the next one waits twice as long.
-    const sinceHold = this.clock - this.holdUntil;
-    if (sinceHold >= 0 && sinceHold < TRY_S) this.hold = Math.min(this.hold * 2, LONGEST_HOLD_S);
-    this.holdUntil = this.clock + this.hold;
   }
 }

@@ -25,12 +25,7 @@ export interface Skip {
   readonly skip: true;
 }
 
-/** Padding only, on top of the media: a probe of how much more the link takes (downlink-fit.ts). */
-export interface Pad {
-  readonly padding: number;
-}
-
-export type Paced = RtpPacket | Splice | Resend | Skip | Pad;
+export type Paced = RtpPacket | Splice | Resend | Skip;
 
 export interface PacedSink {
   /** Sends a packet (of `bytes` on the wire), applies a splice or resends a packet, in pace order. */

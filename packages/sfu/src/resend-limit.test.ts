@@ -60,21 +60,6 @@ describe("resends to one receiver", () => {
     assert.deepEqual(resent, [110]);
   });
 
-  it("never resends a probe's padding: it was sent to be counted, not to arrive", () => {
-    const sender = sentTen();
-    const resent: number[] = [];
-    new ResendLimit(sender, (p) => resent.push(p.header.sequenceNumber));
-    const cache = (sender as unknown as { rtpCache: RtpPacket[] }).rtpCache;
-    const padding = Buffer.alloc(200);
-    padding[199] = 200;
-    cache[110] = new RtpPacket(
-      new RtpHeader({ sequenceNumber: 110, padding: true, paddingSize: 200 }),
-      padding,
-    );
-    sender.handleRtcpPacket(nack([109, 110]));
-    assert.deepEqual(resent, [109]);
-  });
-
   it("leaves werift the rest of its RTCP, such as a picture loss indication", () => {
     const sender = sentTen();
     new ResendLimit(sender, () => {});

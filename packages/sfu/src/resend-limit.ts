@@ -66,8 +66,6 @@ export class ResendLimit {
       if (!packet || packet.header.sequenceNumber !== sequence || this.forgotten.has(packet)) {
         continue;
       }
-      // A probe's padding was there to be sent, not to arrive.
-      if (packet.header.padding && packet.payload.length <= packet.header.paddingSize) continue;
       const before = this.history.get(sequence);
       if (before && (before.count >= MAX_RESENDS || t - before.at < roundTrip)) {
         this.refused++;

@@ -4,7 +4,7 @@
  * publisher is gone, or once its video is off screen or its microphone muted in a large meeting
  * (the pool, docs/architecture.md "Receiving m-lines").
  */
-import { type RTCRtpTransceiver, RtcpRrPacket, RtcpSrPacket, RtpHeader, RtpPacket } from "werift";
+import { type RTCRtpTransceiver, RtcpRrPacket, RtcpSrPacket, type RtpPacket } from "werift";
 import { DownlinkLoss } from "./downlink-loss.ts";
 import type { Paced, PacedSink, Pacer } from "./pacer.ts";
 import type { PacketSink, Producer } from "./producer.ts";
@@ -22,17 +22,6 @@ function wireBytes(packet: RtpPacket): number {
 }
 
 const SKIP = { skip: true } as const;
-
-/** The most padding one RTP packet carries: its last byte counts them (RFC 3550 §5.1). */
-export const MAX_PADDING = 255;
-
-/** Padding kept for the end of a frame at most: a keyframe's worth of time at a probe's rate. */
-const OWED_PADDING_MAX = 4 * MAX_PADDING;
-
-/** What padding of `padding` bytes takes on the receiver's link, as wireBytes counts. */
-export function paddingWireBytes(padding: number): number {
-  return 12 + padding + 48;
-}
 
 /** One frame interval at 30 fps on VP8's 90 kHz clock, between the last frame and a new layer's. */
 const LAYER_SWITCH_STEP = 3000;
@@ -68,15 +57,6 @@ export class Slot implements PacketSink, PacedSink {
   private stopped = false;
   /** Packets of the current source not forwarded since the last splice: later ones move up. */
   private skipped = 0;
-  /**
-   * The last packet it sent since the last splice, as it went to werift, and whether it ended a
-   * frame: padding may go only then. Padding inside a frame breaks it: the receiver assembles a frame only
-   * from consecutive packets of one timestamp (a keyframe split so was never decoded).
-   */
-  private last: { sequence: number; timestamp: number; payloadType: number } | null = null;
-  private frameEnded = false;
-  /** Padding paced out while a frame was going: it follows that frame's last packet. */
-  private owedPadding = 0;
 
   private readonly resends: ResendLimit;
 
@@ -150,16 +130,6 @@ export class Slot implements PacketSink, PacedSink {
     }
   }
 
-  /** Whether padding can go now: it follows the end of a frame of the video it carries. */
-  get canPad(): boolean {
-    return this.kind === "video" && this.layer >= 0 && this.frameEnded;
-  }
-
-  /** Queues `padding` bytes (1-255) of padding only, in sequence after the last packet. */
-  pad(padding: number): void {
-    this.pacer.send(this, { padding }, paddingWireBytes(padding));
-  }
-
   /** Continues this m-line's sequence numbers and timestamps across a change of source. */
   splice(timestampStep = 1): void {
     this.pacer.send(this, { timestampStep }, 0);
@@ -173,9 +143,6 @@ export class Slot implements PacketSink, PacedSink {
     }
     if ("timestampStep" in item) {
       this.skipped = 0;
-      this.last = null;
-      this.frameEnded = false;
-      this.owedPadding = 0;
       sender.replaceRTP({ sequenceNumber: 0, timestamp: 0 }, true, item.timestampStep);
       return;
     }
@@ -183,63 +150,17 @@ export class Slot implements PacketSink, PacedSink {
       sender.dtlsTransport?.sendRtp(item.resend.payload, item.resend.header).catch(() => {});
       return;
     }
-    if ("padding" in item) {
-      if (!this.frameEnded)
-        this.owedPadding = Math.min(OWED_PADDING_MAX, this.owedPadding + item.padding);
-      else this.sendPadding(item.padding);
-      return;
-    }
-    // The sender clones the packet before rewriting it (werift 0.25.2's dispatchRtp): shifted for
-    // the packets skipped before it and put back, other receivers see it unchanged.
-    const { header } = item;
-    const sequence = header.sequenceNumber;
-    header.sequenceNumber = (sequence - this.skipped) & 0xffff;
-    // Where padding would go: one object per splice, not one per packet.
-    this.last ??= { sequence: 0, timestamp: 0, payloadType: 0 };
-    this.last.sequence = header.sequenceNumber;
-    this.last.timestamp = header.timestamp;
-    this.last.payloadType = header.payloadType;
-    this.frameEnded = header.marker;
-    this.sent(item, bytes);
-    header.sequenceNumber = sequence;
-    while (this.frameEnded && this.owedPadding > 0) {
-      const padding = Math.min(MAX_PADDING, this.owedPadding);
-      this.owedPadding -= padding;
-      this.sendPadding(padding);
-    }
-  }
-
-  /**
-   * Padding only (RFC 3550 §5.1), numbered after the last packet with its timestamp: the packets
-   * after it move up one. werift's SRTP does not write the padding a header names, so the
-   * padding bytes are the payload, the last one counting them.
-   */
-  private sendPadding(padding: number): void {
-    const last = this.last;
-    if (last === null || !this.frameEnded || this.layer < 0) return;
-    const sequence = (last.sequence + 1) & 0xffff;
-    last.sequence = sequence;
-    this.skipped--;
-    const payload = Buffer.alloc(padding);
-    payload[padding - 1] = padding;
-    const header = new RtpHeader({
-      sequenceNumber: sequence,
-      timestamp: last.timestamp,
-      payloadType: last.payloadType,
-      padding: true,
-      paddingSize: padding,
-    });
-    this.sent(new RtpPacket(header, payload), paddingWireBytes(padding));
-  }
-
-  private sent(packet: RtpPacket, bytes: number): void {
-    const sender = this.transceiver.sender;
     this.bytesSent += bytes;
     this.packetsSent++;
-    // A failed send drops one packet, nothing more.
+    // The sender clones the packet before rewriting it (werift 0.25.2's dispatchRtp): shifted for
+    // the packets skipped before it and put back, other receivers see it unchanged. A failed send
+    // drops one packet, nothing more.
+    const sequence = item.header.sequenceNumber;
+    item.header.sequenceNumber = (sequence - this.skipped) & 0xffff;
     try {
-      sendRtpNow(sender, packet);
+      sendRtpNow(sender, item);
     } catch {}
+    item.header.sequenceNumber = sequence;
     // Reports name what arrived by the numbers packets went out with.
     const sent = senderSequenceNumber(sender);
     if (sent !== undefined) this.loss.sent(sent);
