@@ -1,4 +1,6 @@
+import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import type { Bot } from "@conclave/bot";
 import {
   createDeviceIdentity,
   createMeetingMember,
@@ -101,4 +103,27 @@ export class Knocker {
     await waitFor(`${this.name}'s knock answered`, () => answer() !== undefined, 15_000);
     return answer();
   }
+}
+
+/**
+ * A knocker back after its connection dropped uploads a fresh KeyPackage: `host` waits to be shown
+ * it (not `before`, the one from before the drop), admits it, and the knocker is in the group.
+ */
+export async function admitNewUpload(
+  host: Bot,
+  knocker: Knocker,
+  id: ParticipantId,
+  before: string | undefined,
+): Promise<void> {
+  await waitFor(`the host shown ${knocker.name}'s new upload`, () => {
+    const card = host.crypto.cards.get(id);
+    return card !== undefined && card.keyPackageRef !== before;
+  });
+  const card = host.crypto.cards.get(id);
+  assert.ok(card);
+  assert.equal(await host.crypto.member.admit(id, card.keyPackageRef), true);
+  await waitFor(`${knocker.name} in the group`, () =>
+    [host.crypto.member, knocker.member].every((m) => m.roster.length === 2),
+  );
+  assert.deepEqual(host.knocks, [], "admitted: no knock left");
 }
