@@ -61,18 +61,8 @@ export class HeldPlaces {
 
   /** Holds the place of a member whose connection dropped, for the reconnection window. */
   hold(attendee: Attendee): void {
-    const { id } = attendee;
-    const budget = { tally: this.options.heldBytes, address: attendee.connection.address };
-    const window = this.options.reconnectWindowMs;
-    const place = new HeldPlace(
-      attendee.state,
-      attendee.resumeDigest,
-      attendee.tail,
-      budget,
-      window,
-      () => this.release(id),
-    );
-    this.places.set(id, place);
+    const { state, resumeDigest, tail, connection } = attendee;
+    this.holdFor(state, resumeDigest, tail, connection.address);
   }
 
   /**
@@ -81,12 +71,7 @@ export class HeldPlaces {
    * sends it meanwhile, its Welcome first, is kept for it as for a member who dropped.
    */
   holdAdmitted(participant: Omit<Participant, "leaf">, digest: Buffer, address: string): void {
-    const { id } = participant;
-    const budget = { tally: this.options.heldBytes, address };
-    const window = this.options.reconnectWindowMs;
-    const tail = new DeliveryTail();
-    const place = new HeldPlace(participant, digest, tail, budget, window, () => this.release(id));
-    this.places.set(id, place);
+    this.holdFor(participant, digest, new DeliveryTail(), address);
   }
 
   /**
@@ -110,12 +95,26 @@ export class HeldPlaces {
     const tail = new DeliveryTail(base, { messages: log.length, bytes: Number.POSITIVE_INFINITY });
     for (const text of log) tail.push(text);
     // Its owner's address is not known until it comes back; what it keeps counts under this one.
-    const budget = { tally: this.options.heldBytes, address: "taken-over" };
+    this.holdFor({ id, audio, video }, digest, tail, "taken-over");
+  }
+
+  /**
+   * Holds `participant`'s place for the reconnection window, opened by the token whose digest is
+   * `digest`; what it keeps counts against `address`'s share of the held bytes.
+   */
+  private holdFor(
+    participant: Omit<Participant, "leaf">,
+    digest: Buffer,
+    tail: DeliveryTail,
+    address: string,
+  ): void {
+    const { id } = participant;
+    const budget = { tally: this.options.heldBytes, address };
     const window = this.options.reconnectWindowMs;
-    const place = new HeldPlace({ id, audio, video }, digest, tail, budget, window, () =>
-      this.release(id),
+    this.places.set(
+      id,
+      new HeldPlace(participant, digest, tail, budget, window, () => this.release(id)),
     );
-    this.places.set(id, place);
   }
 
   /** Keeps a message, already encoded, for `id`'s place if one is held; too much, and it is given up. */

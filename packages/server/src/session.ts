@@ -166,9 +166,11 @@ export class Session implements Connection {
     const state = this.state;
     this.state = { kind: "closed" };
     // Only Cancel (`leave`) ends a knock at once; a dropped one waits for its knocker (lobby.ts).
-    if (state.kind === "lobby" && reason === "left")
-      state.meeting.lobby.remove(state.knock, "left");
-    if (state.kind === "lobby" && reason === "disconnected") state.meeting.lobby.away(state.knock);
+    if (state.kind === "lobby") {
+      const { lobby } = state.meeting;
+      if (reason === "left") lobby.remove(state.knock, "left");
+      else lobby.away(state.knock);
+    }
     if (state.kind === "joined") state.meeting.leave(state.attendee, reason);
     if (state.kind === "forwarded") state.link.close();
   }

@@ -7,9 +7,9 @@
 //   100-person meeting. Only KIDs of the epoch's members are derived, never our own, so what a
 //   frame can make the ring derive is bounded by what eager derivation did.
 // - A new epoch replaces our encryption keys at once; the previous epoch keeps decrypting for a
-//   grace period (frames already in flight), then its keys and base keys go. A KID whose epoch bits are those of the
-//   next epoch can be recognised, so the caller may hold such a frame briefly instead of dropping
-//   it while its own commit processing catches up.
+//   grace period (frames already in flight), then its keys and base keys go. A KID whose epoch
+//   bits are those of the next epoch can be recognised, so the caller may hold such a frame
+//   briefly instead of dropping it while its own commit processing catches up.
 // - RFC 9605 §5.2: when a new epoch has the same low epoch bits as a retained one, the old one is
 //   removed first.
 // - Counters live in the SframeContext, one per KID, never reset, not even when a stream stops and
