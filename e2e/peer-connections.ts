@@ -33,3 +33,22 @@ export async function inboundVideoBytes(page: Page): Promise<Map<string, number>
   })()`);
   return new Map(entries);
 }
+
+/**
+ * Which simulcast layers the page's camera encodes now, by rid (its sending connection's
+ * encodings, `active`); empty when its camera sends one layer.
+ */
+export function encodedLayers(page: Page): Promise<Record<string, boolean>> {
+  return page.evaluate<Record<string, boolean>>(`(() => {
+    const out = {};
+    for (const pc of globalThis.__pcs) {
+      if (pc.connectionState === "closed") continue;
+      for (const sender of pc.getSenders()) {
+        const encodings = sender.getParameters().encodings ?? [];
+        if (encodings.length < 2) continue;
+        for (const e of encodings) out[e.rid] = e.active !== false;
+      }
+    }
+    return out;
+  })()`);
+}

@@ -25,6 +25,7 @@ import {
 } from "./browser.ts";
 import { pinnedBrowsers } from "./lan-meeting.ts";
 import { cannotMakeNamespaces, NetworkNamespace } from "./network-namespace.ts";
+import { encodedLayers, recordPeerConnections } from "./peer-connections.ts";
 
 const skip = cannotMakeNamespaces() ?? false;
 const SCREENSHOTS = fileURLToPath(new URL("../test-results/screenshots/", import.meta.url));
@@ -93,6 +94,7 @@ describe("simulcast: a layer per receiver", { skip }, () => {
     const site = `https://${lan.hostAddress}:${server.port}`;
     const first = await newParticipant(here);
     pages.push(first);
+    await recordPeerConnections(first.context);
     const link = await newMeetingLink(first.page, site);
     await joinMeeting(first.page, link, "Alice");
     alice = first.page;
@@ -138,6 +140,39 @@ describe("simulcast: a layer per receiver", { skip }, () => {
     ).catch((error: Error) => {
       throw new Error(`${error.message}; last seen: ${seen}`);
     });
+  });
+
+  test("Alice encodes no layer that no tile needs, and her full layer again once Bob pins her", async () => {
+    // Bob's tile of Alice needs the half layer, Carol's the quarter: nobody the full one.
+    let seen = "";
+    const layersAre = async (expected: Record<string, boolean>) => {
+      const layers = await encodedLayers(alice);
+      seen = JSON.stringify(layers);
+      return Object.entries(expected).every(([rid, active]) => layers[rid] === active);
+    };
+    const failWithSeen = (error: Error) => {
+      throw new Error(`${error.message}; Alice's layers: ${seen}`);
+    };
+    await waitFor(
+      "Alice to stop encoding her full layer",
+      () => layersAre({ q: true, h: true, f: false }),
+      20_000,
+      500,
+    ).catch(failWithSeen);
+    await bob.getByRole("button", { name: "Pin Alice" }).click();
+    await waitFor(
+      "Alice to encode her full layer again",
+      () => layersAre({ q: true, h: true, f: true }),
+      10_000,
+      250,
+    ).catch(failWithSeen);
+    await waitFor(
+      "Bob to decode Alice wider than her half layer",
+      async () => (await videoWidth(bob, "Alice")) > 640,
+      30_000,
+      500,
+    );
+    await bob.getByRole("button", { name: "Pin Alice" }).click();
   });
 
   test("on a link too narrow for two videos, one pauses, its tile says why, and it comes back once the link widens", async () => {

@@ -29,6 +29,7 @@ import { cameraClip } from "./network/clip.ts";
 import { directCall, pageServer } from "./network/direct-call.ts";
 import { CONDITIONS, type Condition, impair } from "./network/impairment.ts";
 import { measure, type ReceiveFigures } from "./network/receive-figures.ts";
+import { measureSending } from "./network/send-figures.ts";
 
 const { values } = parseArgs({
   options: {
@@ -80,8 +81,12 @@ async function conclaveCall(sender: Browser, receiver: Browser) {
     const carol = await join(receiver, link, "Carol");
     await expectVideoFlowing(carol, "Alice", 60_000).catch(() => {});
     await carol.waitForTimeout(warmup * 1000);
-    const [impaired, other] = await Promise.all([measure(carol, seconds), measure(bob, seconds)]);
-    return { impaired, other };
+    const [impaired, other, sending] = await Promise.all([
+      measure(carol, seconds),
+      measure(bob, seconds),
+      measureSending(alice, seconds),
+    ]);
+    return { impaired, other, sending };
   } finally {
     for (const page of pages) await page.context().close();
   }
@@ -119,6 +124,7 @@ async function run(condition: Condition) {
       kbps: ratio(c.kbps, anchor.kbps),
     },
     conclaveOtherReceiver: conclave.other,
+    conclavePublisher: conclave.sending,
   };
 }
 

@@ -72,6 +72,7 @@ export {
   roomIdFromServerKey,
 } from "./room-link.ts";
 export {
+  type CameraLayers,
   MAX_VIEW_VIDEOS,
   type VideosPaused,
   type View,

@@ -17,10 +17,10 @@ import {
   MLS_SERVER_SCHEMAS,
 } from "./mls-messages.ts";
 import { IceServersSchema } from "./relays.ts";
-import { VideosPausedSchema, ViewSchema } from "./view.ts";
+import { CameraLayersSchema, VideosPausedSchema, ViewSchema } from "./view.ts";
 
 /** Bumped on any incompatible change; a client announces it in `join`. */
-export const PROTOCOL_VERSION = 12;
+export const PROTOCOL_VERSION = 13;
 /** Largest signalling message accepted, in bytes of UTF-8. Larger ones get TOO_LARGE. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 const MAX_SDP_LENGTH = 60 * 1024;
@@ -255,6 +255,7 @@ export const ServerMessageSchema = z.discriminatedUnion("type", [
   ErrorSchema,
   PongSchema,
   VideosPausedSchema,
+  CameraLayersSchema,
   ...MLS_SERVER_SCHEMAS,
   ...LOBBY_SERVER_SCHEMAS,
 ]);

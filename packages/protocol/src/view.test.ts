@@ -78,3 +78,23 @@ describe("videos-paused: what the SFU holds back from a narrow link", () => {
     }
   });
 });
+
+describe("camera-layers: how many layers a publisher's camera encodes", () => {
+  it("names one to three layers, and nothing else", () => {
+    for (const layers of [1, 2, 3]) {
+      assert.deepEqual(parseServerMessage(JSON.stringify({ type: "camera-layers", layers })), {
+        type: "camera-layers",
+        layers,
+      });
+    }
+    for (const bad of [
+      { type: "camera-layers", layers: 0 },
+      { type: "camera-layers", layers: 4 },
+      { type: "camera-layers", layers: 1.5 },
+      { type: "camera-layers", layers: "3" },
+      { type: "camera-layers", layers: 2, source: "screen" },
+    ]) {
+      assert.throws(() => parseServerMessage(JSON.stringify(bad)), JSON.stringify(bad));
+    }
+  });
+});

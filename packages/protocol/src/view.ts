@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PARTICIPANT_ID_PATTERN, type ParticipantId } from "./ids.ts";
+import { SIMULCAST_RIDS } from "./media.ts";
 
 /** Most videos a page can say it shows: more than any layout puts on one screen. */
 export const MAX_VIEW_VIDEOS = 64;
@@ -56,3 +57,16 @@ export const VideosPausedSchema = z.strictObject({
     }),
 });
 export type VideosPaused = z.infer<typeof VideosPausedSchema>;
+
+/**
+ * The simulcast layers of its camera anyone needs now (docs/protocol.md "View"), told to the
+ * publisher: the lowest `layers` of SIMULCAST_RIDS (1: the quarter only, 3: all). Its page stops
+ * encoding the others (`RTCRtpEncodingParameters.active`) and starts them again when told, so
+ * its uplink and its processor carry only what some receiver's tile is large enough for. Each
+ * message replaces the last.
+ */
+export const CameraLayersSchema = z.strictObject({
+  type: z.literal("camera-layers"),
+  layers: z.number().int().min(1).max(SIMULCAST_RIDS.length),
+});
+export type CameraLayers = z.infer<typeof CameraLayersSchema>;

@@ -81,7 +81,7 @@ export async function signalMedia(
   }
 }
 
-/** What the SFU tells an attendee about its receiving connection, as the wire says it. */
+/** What the SFU tells an attendee about its connections, as the wire says it. */
 export function receiverSignals(to: { send(message: ServerMessage): void }): ReceiverSignals {
   return {
     offer: (sdp: string, tracks: readonly ForwardedTrack[]) =>
@@ -96,5 +96,6 @@ export function receiverSignals(to: { send(message: ServerMessage): void }): Rec
         })),
       }),
     videosPaused: (mids) => to.send({ type: "videos-paused", mids }),
+    cameraLayers: (layers) => to.send({ type: "camera-layers", layers }),
   };
 }

@@ -59,4 +59,26 @@ describe("downlink estimate (loss-based, draft-ietf-rmcat-gcc-02 §6)", () => {
     assert.equal(run(estimate, 7, 500_000, 0), after);
     assert.ok(run(estimate, 2, 500_000, 0) > after, "held 8 s, not 32");
   });
+
+  it("falls below what the receiver acknowledged when a queue builds, and holds as after loss", () => {
+    const estimate = new DownlinkEstimate(1_500_000);
+    estimate.overuse(400_000);
+    assert.equal(estimate.bitsPerSecond, 340_000);
+    assert.equal(estimate.holding, true);
+    run(estimate, 7, 300_000, 0);
+    assert.equal(estimate.bitsPerSecond, 340_000, "held for 8 s");
+    // A queue builds again while it was already lower: it stays where it is.
+    estimate.overuse(500_000);
+    assert.equal(estimate.bitsPerSecond, 340_000);
+  });
+
+  it("does not grow while the delay shows a queue building or draining", () => {
+    const estimate = new DownlinkEstimate(400_000);
+    for (const delay of ["overuse", "underuse"] as const) {
+      estimate.update({ bitsSent: 300_000, lossFraction: 0, seconds: 1, delay });
+      assert.equal(estimate.bitsPerSecond, 400_000, delay);
+    }
+    estimate.update({ bitsSent: 300_000, lossFraction: 0, seconds: 1, delay: "normal" });
+    assert.equal(Math.round(estimate.bitsPerSecond), 432_000);
+  });
 });

@@ -1,9 +1,11 @@
 /**
- * What one receiver's downlink takes, estimated by the SFU from what it sent and the loss the
- * receiver reports (RTCP receiver reports, RFC 3550 §6.4.2), by the loss-based rule of Google's
- * congestion control (draft-ietf-rmcat-gcc-02 §6): above 10 % loss the estimate falls to what got
- * through, below 2 % it grows 8 % per second past what is sent, in between it holds. The SFU picks
- * each receiver's simulcast layers to fit it.
+ * What one receiver's downlink takes, estimated by the SFU from what it sent, the loss the
+ * receiver reports (RTCP receiver reports, RFC 3550 §6.4.2) and, where the receiver sends
+ * transport-wide feedback, the delay its packets met (delay-trend.ts), by the rules of Google's
+ * congestion control (draft-ietf-rmcat-gcc-02): above 10 % loss the estimate falls to what got
+ * through (§6); a queue building falls it to 85 % of what the receiver acknowledged, at once
+ * (§5.5); below 2 % loss and with no queue building it grows 8 % per second past what is sent; in
+ * between it holds. The SFU picks each receiver's simulcast layers to fit it.
  *
  * Growing again is how the estimate learns the link got wider, and on a link that stays narrow
  * each try sends a higher layer into a full queue: its keyframe is lost, and the picture stops
@@ -19,7 +21,11 @@ export interface DownlinkSample {
   readonly lossFraction: number;
   /** Seconds since the last sample. */
   readonly seconds: number;
+  /** What the receiver's transport-wide feedback shows now; undefined when it sends none. */
+  readonly delay?: DelaySignal | undefined;
 }
+
+import type { DelaySignal } from "./delay-trend.ts";
 
 export const START_BPS = 1_500_000;
 const MIN_BPS = 50_000;
@@ -28,6 +34,8 @@ const FIRST_HOLD_S = 8;
 const LONGEST_HOLD_S = 60;
 /** A try that meets loss within this long after its hold ended failed; one that lasts succeeded. */
 const TRY_S = 20;
+/** A queue building falls the estimate to this share of what the receiver acknowledged. */
+const BETA = 0.85;
 
 export class DownlinkEstimate {
   private estimate: number;
@@ -61,16 +69,30 @@ export class DownlinkEstimate {
     let congested = false;
     if (loss > 0.1) {
       this.estimate = Math.min(this.estimate, sent * (1 - 0.5 * loss));
-      // Loss soon after a hold ended: that try failed, and the next one waits twice as long.
-      this.hold =
-        sinceHold >= 0 && sinceHold < TRY_S ? Math.min(this.hold * 2, LONGEST_HOLD_S) : this.hold;
-      this.holdUntil = this.clock + this.hold;
+      this.startHold();
       congested = true;
-    } else if (loss < 0.02 && !this.holding) {
+    } else if (loss < 0.02 && !this.holding && (sample.delay ?? "normal") === "normal") {
       this.estimate = Math.max(this.estimate, sent) * 1.08 ** sample.seconds;
       if (sinceHold >= TRY_S) this.hold = FIRST_HOLD_S;
     }
     this.estimate = Math.min(MAX_BPS, Math.max(MIN_BPS, this.estimate));
     return congested;
+  }
+
+  /**
+   * A queue builds on the way to the receiver (delay-trend.ts), which acknowledged `ackedBps`
+   * lately: the estimate falls below that, if it was not already, and holds as after loss.
+   */
+  overuse(ackedBps: number): void {
+    this.estimate = Math.max(MIN_BPS, Math.min(this.estimate, BETA * ackedBps));
+    this.startHold();
+  }
+
+  /** Congestion soon after a hold ended: that try failed, and the next one waits twice as long. */
+  private startHold(): void {
+    const sinceHold = this.clock - this.holdUntil;
+    this.hold =
+      sinceHold >= 0 && sinceHold < TRY_S ? Math.min(this.hold * 2, LONGEST_HOLD_S) : this.hold;
+    this.holdUntil = this.clock + this.hold;
   }
 }

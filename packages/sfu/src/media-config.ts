@@ -47,12 +47,26 @@ export interface SfuOptions {
   readonly interceptPacket?: PacketInterceptor | undefined;
 }
 
+/** A codec with transport-wide congestion control feedback (`transport-cc`) added. */
+function withTwcc(data: CodecData): RTCRtpCodecParameters {
+  const params = codec(data);
+  return new RTCRtpCodecParameters({
+    ...params,
+    rtcpFeedback: [...(params.rtcpFeedback ?? []), useTWCC()],
+  });
+}
+
 /**
- * The receiving (subscribe) leg: the shared codec list (MEDIA_CODECS) and no RTP header
- * extensions. The producer strips the publisher's extensions before forwarding (werift's sender
- * would copy them onto the packet, clashing with ids of this leg).
+ * The receiving (subscribe) leg: the shared codec list (MEDIA_CODECS) with transport-wide
+ * congestion control on audio and video (the header extension, stamped by werift's sender, and
+ * the `transport-cc` feedback the receiver answers with), which the SFU's estimate of the
+ * receiver's downlink reads (downlink-fit.ts). The producer strips the publisher's extensions
+ * before forwarding (werift's sender would copy them onto the packet, clashing with ids of this
+ * leg). One extension object for both kinds: werift numbers its offers' extensions in list order,
+ * so one object keeps one id per URI.
  */
 export function peerConfig(options: SfuOptions): RTCPeerConnectionConfig {
+  const transportCc = useTransportWideCC();
   return {
     iceServers: [],
     iceAdditionalHostAddresses: [...options.announcedAddresses],
@@ -63,35 +77,21 @@ export function peerConfig(options: SfuOptions): RTCPeerConnectionConfig {
     // One ICE transport for all m-lines: werift otherwise gathers sockets per m-line of its
     // offers and never closes the ones the answer bundles away.
     bundlePolicy: "max-bundle",
-    codecs: {
-      audio: [new RTCRtpCodecParameters(codec(MEDIA_CODECS.audio))],
-      video: [new RTCRtpCodecParameters(codec(MEDIA_CODECS.video))],
-    },
-    headerExtensions: { audio: [], video: [] },
+    codecs: { audio: [withTwcc(MEDIA_CODECS.audio)], video: [withTwcc(MEDIA_CODECS.video)] },
+    headerExtensions: { audio: [transportCc], video: [transportCc] },
   };
 }
 
 /**
- * The publishing leg: as the receiving leg, plus transport-wide congestion control on audio and
- * video (the header extension and the `transport-cc` feedback), so the publisher's estimator sees
- * the path to the SFU (transport-feedback.ts), and the mid and rid extensions (RFC 8843 §15,
- * RFC 8852) that simulcast layers are told apart by (RFC 8853). Shared extension objects for both
- * kinds: werift numbers its offers' extensions in list order, so one object keeps one id per URI.
+ * The publishing leg: as the receiving leg (the SFU writes the feedback here:
+ * transport-feedback.ts, so the publisher's estimator sees the path to the SFU), plus the mid and
+ * rid extensions (RFC 8843 §15, RFC 8852) that simulcast layers are told apart by (RFC 8853).
  */
 export function publishConfig(options: SfuOptions): RTCPeerConnectionConfig {
-  const base = peerConfig(options);
-  const withTwcc = (data: CodecData) => {
-    const params = codec(data);
-    return new RTCRtpCodecParameters({
-      ...params,
-      rtcpFeedback: [...(params.rtcpFeedback ?? []), useTWCC()],
-    });
-  };
   const transportCc = useTransportWideCC();
   const mid = useSdesMid();
   return {
-    ...base,
-    codecs: { audio: [withTwcc(MEDIA_CODECS.audio)], video: [withTwcc(MEDIA_CODECS.video)] },
+    ...peerConfig(options),
     headerExtensions: {
       audio: [mid, transportCc],
       video: [mid, transportCc, useSdesRTPStreamId()],

@@ -1,4 +1,5 @@
 import { SCREEN_SOURCES } from "@conclave/protocol";
+import { EncoderLayers } from "./encoder-layers.ts";
 import { isHiddenCandidate } from "./hidden-candidates.ts";
 import type { RoomSettings } from "./media-config.ts";
 import { Producer } from "./producer.ts";
@@ -34,12 +35,15 @@ export class Peer {
   private closed = false;
   /** Its participant is away (hold) and has not reconnected. */
   private away = false;
+  /** How many layers its simulcast camera encodes, told as its receivers' tiles change. */
+  private cameraLayers: { readonly count: EncoderLayers; readonly timer: NodeJS.Timeout } | null =
+    null;
 
   constructor(
     roomId: string,
     readonly id: PeerId,
     settings: RoomSettings,
-    signals: ReceiverSignals,
+    private signals: ReceiverSignals | null,
     onProducer: (producer: Producer) => void,
     unannounced: readonly MediaSource[] = [],
   ) {
@@ -52,6 +56,7 @@ export class Peer {
         const producer = new Producer(roomId, id, source, track, receiver, settings);
         producer.on = !this.off.has(source);
         this.published.set(source, producer);
+        if (source === "camera" && producer.layerCount > 1) this.watchCameraLayers(producer);
         onProducer(producer);
       },
       // Its receivers lost what it sent while its path was down: they start again from keyframes.
@@ -60,6 +65,20 @@ export class Peer {
       },
       () => this.subscribeTransport.roundTripMs(),
     );
+  }
+
+  /**
+   * Looks once a second at how many of its camera's layers its receivers' tiles need, and tells
+   * its page when that changes (encoder-layers.ts).
+   */
+  private watchCameraLayers(producer: Producer): void {
+    const count = new EncoderLayers(producer.layerCount);
+    const timer = setInterval(() => {
+      const tell = count.update(producer.layersNeeded(), performance.now());
+      if (tell !== null) this.signals?.cameraLayers(tell);
+    }, 1000);
+    timer.unref();
+    this.cameraLayers = { count, timer };
   }
 
   /** What it publishes, by source. */
@@ -127,6 +146,7 @@ export class Peer {
    */
   hold(): void {
     this.away = true;
+    this.signals = null;
     this.subscribeTransport.hold();
     for (const producer of this.published.values()) producer.setPaused(true);
   }
@@ -147,6 +167,9 @@ export class Peer {
       return false;
     }
     this.away = false;
+    this.signals = signals;
+    // Its page may have restarted its camera with every layer on; this sets it straight.
+    if (this.cameraLayers) signals.cameraLayers(this.cameraLayers.count.retell());
     subscribeTransport.reconnect(signals);
     for (const producer of this.published.values()) producer.setPaused(false);
     return true;
@@ -156,6 +179,7 @@ export class Peer {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.cameraLayers) clearInterval(this.cameraLayers.timer);
     for (const producer of this.published.values()) producer.close();
     this.published.clear();
     this.publishTransport.close();

@@ -16,6 +16,8 @@ export interface PacketSink {
   write(packet: RtpPacket): void;
   readonly layer: number;
   readonly wantedLayer: number;
+  /** The highest layer its receiver's tile needs (-1: not on screen, Infinity: not said yet). */
+  readonly maxLayer: number;
   switchTo(layer: number): void;
 }
 
@@ -106,6 +108,16 @@ export class Producer {
   /** How many layers it receives: 3 from a simulcast camera, else 1. */
   get layerCount(): number {
     return this.layers.length;
+  }
+
+  /**
+   * How many layers, lowest first, its receivers' tiles need: the largest tile's (all before a
+   * receiver says what it shows), at least one.
+   */
+  layersNeeded(): number {
+    let highest = 0;
+    for (const sink of this.sinks) highest = Math.max(highest, sink.maxLayer);
+    return Math.min(this.layers.length, highest + 1);
   }
 
   /** Each layer's rate now, lowest first (layer-choice.ts). */

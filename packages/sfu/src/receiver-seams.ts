@@ -2,6 +2,7 @@ import {
   GenericNack,
   type RTCRtpReceiver,
   type RTCRtpSender,
+  RTP_EXTENSION_URI,
   RtcpTransportLayerFeedback,
   type RtpPacket,
 } from "werift";
@@ -37,7 +38,11 @@ export class ReceiveFeedback {
   private feedback: TransportFeedback | null = null;
   private readonly repairs = new Set<LossRepair>();
 
-  constructor(private readonly roundTripMs: () => number | undefined) {}
+  constructor(
+    private readonly roundTripMs: () => number | undefined,
+    /** The arrival clock, in µs (tests simulate a link with it). */
+    private readonly nowUs?: () => number,
+  ) {}
 
   /** NACKs sent for lost packets so far, counting repeats. */
   get nacksRequested(): number {
@@ -53,7 +58,12 @@ export class ReceiveFeedback {
       receiver.dtlsTransport?.sendRtcp([packet]).catch(() => {});
     };
     if (!this.feedback) {
-      this.feedback = new TransportFeedback(seams.rtcpSsrc, (bytes) => send(rawRtcp(bytes)));
+      this.feedback = new TransportFeedback(
+        seams.rtcpSsrc,
+        (bytes) => send(rawRtcp(bytes)),
+        undefined,
+        this.nowUs,
+      );
     }
     const feedback = this.feedback;
     feedback.mediaSsrc ??= receiver.tracks.find((t) => t.ssrc !== undefined)?.ssrc;
@@ -130,4 +140,65 @@ export function sendRtpNow(sender: RTCRtpSender, packet: RtpPacket): void {
  */
 export function senderSequenceNumber(sender: RTCRtpSender): number | undefined {
   return (sender as unknown as { sequenceNumber?: number }).sequenceNumber;
+}
+
+/**
+ * The parts of werift 0.25.2's RTCRtpSender and RTCDtlsTransport the receiving leg's own
+ * estimate uses (webrtc/src/media/rtpSender.js, transport/dtls.js): the negotiated header
+ * extensions, the connection's transport-wide sequence counter that `dispatchRtp` stamps from,
+ * the synchronous send (scripts/patches/werift.mjs), and werift's own send-side estimator.
+ */
+interface SenderSeams {
+  headerExtensions: readonly { id: number; uri: string }[];
+  senderBWE: { rtpPacketSent(info: unknown): void; receiveTWCC(feedback: unknown): void };
+  dtlsTransport?: {
+    transportSequenceNumber: number;
+    sendRtpNow(payload: Buffer, header: RtpPacket["header"]): number;
+  };
+}
+
+/**
+ * The transport-wide sequence number of the last packet `sender`'s connection sent, when the
+ * receiver negotiated the extension (werift stamps it in `dispatchRtp`; read right after
+ * `sendRtpNow`); undefined without it.
+ */
+export function transportSequence(sender: RTCRtpSender): number | undefined {
+  const seams = sender as unknown as SenderSeams;
+  if (!seams.headerExtensions.some((e) => e.uri === RTP_EXTENSION_URI.transportWideCC))
+    return undefined;
+  return seams.dtlsTransport?.transportSequenceNumber;
+}
+
+/**
+ * Sends again a packet `sender` sent before, now, with a transport-wide sequence number of its
+ * own (as libwebrtc gives retransmissions): under the first one's number, its arrival would read
+ * as that packet's, late by the round trip the request took. Returns the new number, if any.
+ */
+export function resendRtpNow(sender: RTCRtpSender, packet: RtpPacket): number | undefined {
+  const seams = sender as unknown as SenderSeams;
+  const dtls = seams.dtlsTransport;
+  if (!dtls) return undefined;
+  const id = seams.headerExtensions.find((e) => e.uri === RTP_EXTENSION_URI.transportWideCC)?.id;
+  const extension = packet.header.extensions.find((e) => e.id === id);
+  let sequence: number | undefined;
+  if (extension) {
+    sequence = (dtls.transportSequenceNumber + 1) & 0xffff;
+    dtls.transportSequenceNumber = sequence;
+    const payload = Buffer.alloc(2);
+    payload.writeUInt16BE(sequence);
+    extension.payload = payload;
+  }
+  try {
+    dtls.sendRtpNow(packet.payload, packet.header);
+  } catch {}
+  return sequence;
+}
+
+/**
+ * Turns off werift's own send-side estimator (`senderBWE`) on a receiving leg's sender: the SFU
+ * estimates the receiver's downlink itself (downlink-fit.ts), and werift's, which nothing reads,
+ * would keep a record of every packet and walk every feedback again.
+ */
+export function withoutWeriftEstimator(sender: RTCRtpSender): void {
+  (sender as unknown as SenderSeams).senderBWE = { rtpPacketSent() {}, receiveTWCC() {} };
 }

@@ -60,6 +60,7 @@ class Receiver {
         })();
       },
       videosPaused() {},
+      cameraLayers() {},
     });
     this.peer = peer;
   }

@@ -8,8 +8,15 @@ import { type RTCRtpTransceiver, RtcpRrPacket, RtcpSrPacket, type RtpPacket } fr
 import { DownlinkLoss } from "./downlink-loss.ts";
 import type { Paced, PacedSink, Pacer } from "./pacer.ts";
 import type { PacketSink, Producer } from "./producer.ts";
-import { senderSequenceNumber, sendRtpNow } from "./receiver-seams.ts";
+import {
+  resendRtpNow,
+  senderSequenceNumber,
+  sendRtpNow,
+  transportSequence,
+  withoutWeriftEstimator,
+} from "./receiver-seams.ts";
 import { ResendLimit } from "./resend-limit.ts";
+import type { SendHistory } from "./send-history.ts";
 import type { MediaKind } from "./types.ts";
 
 /**
@@ -64,8 +71,11 @@ export class Slot implements PacketSink, PacedSink {
     readonly kind: MediaKind,
     readonly transceiver: RTCRtpTransceiver,
     private readonly pacer: Pacer,
+    /** Where the receiving connection keeps when each packet left (for its feedback). */
+    private readonly history: SendHistory,
   ) {
     const sender = transceiver.sender;
+    withoutWeriftEstimator(sender);
     // It takes over the sender's answer to NACKs; the sender keeps it.
     this.resends = new ResendLimit(sender, (packet) =>
       pacer.send(this, { resend: packet }, wireBytes(packet)),
@@ -147,7 +157,8 @@ export class Slot implements PacketSink, PacedSink {
       return;
     }
     if ("resend" in item) {
-      sender.dtlsTransport?.sendRtp(item.resend.payload, item.resend.header).catch(() => {});
+      const resent = resendRtpNow(sender, item.resend);
+      if (resent !== undefined) this.history.sent(resent, bytes, performance.now());
       return;
     }
     this.bytesSent += bytes;
@@ -164,6 +175,8 @@ export class Slot implements PacketSink, PacedSink {
     // Reports name what arrived by the numbers packets went out with.
     const sent = senderSequenceNumber(sender);
     if (sent !== undefined) this.loss.sent(sent);
+    const transport = transportSequence(sender);
+    if (transport !== undefined) this.history.sent(transport, bytes, performance.now());
   }
 
   /** Switches at a keyframe; the sender continues its sequence numbers and timestamps. */

@@ -1,10 +1,17 @@
-import { MediaStreamTrack, RTCPeerConnection } from "werift";
+import {
+  MediaStreamTrack,
+  type RTCDtlsTransport,
+  RTCPeerConnection,
+  RtcpTransportLayerFeedback,
+  TransportWideCC,
+} from "werift";
 import { DownlinkFit } from "./downlink-fit.ts";
 import { withoutHiddenCandidates } from "./hidden-candidates.ts";
 import { canRestartIce, restartableIce } from "./ice-restart.ts";
 import type { Producer } from "./producer.ts";
 import { senderRoundTripMs } from "./receiver-seams.ts";
 import { layerForWidth, Slot } from "./subscribe-slot.ts";
+import { reportOf } from "./transport-feedback.ts";
 import {
   type ForwardedTrack,
   type MediaKind,
@@ -55,6 +62,8 @@ export class SubscribeTransport {
   private viewed = false;
   /** The videos the page shows, by viewKey, and the width of each on screen. */
   private shown = new Map<string, number>();
+  /** The DTLS transports whose RTCP the downlink fit reads feedback from. */
+  private readonly heard = new WeakSet<RTCDtlsTransport>();
 
   constructor(
     config: ConstructorParameters<typeof RTCPeerConnection>[0],
@@ -196,7 +205,7 @@ export class SubscribeTransport {
     } else {
       const track = new MediaStreamTrack({ kind });
       const transceiver = this.pc.addTransceiver(track, { direction: "sendonly" });
-      const made = new Slot(kind, transceiver, this.fit.pacer);
+      const made = new Slot(kind, transceiver, this.fit.pacer, this.fit.sent);
       made.transceiver.sender.onPictureLossIndication.subscribe(() => {
         if (made.layer >= 0) made.producer?.requestKeyframe(made.layer);
       });
@@ -273,6 +282,25 @@ export class SubscribeTransport {
     this.pc.close().catch(() => {});
   }
 
+  /**
+   * The receiver's transport-wide feedback goes to the downlink fit, from every DTLS transport
+   * (one with bundle), whatever SSRC it names: the sequence is the connection's.
+   */
+  private hearFeedback(): void {
+    for (const dtls of this.pc.dtlsTransports) {
+      if (this.heard.has(dtls)) continue;
+      this.heard.add(dtls);
+      dtls.onRtcp.subscribe((packet) => {
+        if (
+          packet instanceof RtcpTransportLayerFeedback &&
+          packet.feedback instanceof TransportWideCC
+        ) {
+          this.fit.feedback(reportOf(packet.feedback));
+        }
+      });
+    }
+  }
+
   /** Every decoder on this connection starts (again) from a keyframe. */
   private requestKeyframes(): void {
     for (const slot of this.slots) slot.producer?.requestKeyframe();
@@ -301,6 +329,7 @@ export class SubscribeTransport {
       this.restartIce ||= restart;
       return;
     }
+    this.hearFeedback();
     const sdp = this.pc.localDescription?.sdp;
     if (this.closed) return;
     if (!sdp) {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { RtcpPacketConverter, TransportWideCC } from "werift";
-import { encodeFeedback, TransportFeedback } from "./transport-feedback.ts";
+import { encodeFeedback, reportOf, TransportFeedback } from "./transport-feedback.ts";
 
 /** Decodes with werift's own parser, which Chromium's format also follows. */
 function decode(packet: Buffer): TransportWideCC {
@@ -116,5 +116,47 @@ describe("transport-wide feedback (draft-holmer-rmcat-transport-wide-cc-extensio
     assert.equal(sent[1]?.recvDeltas.length, 1);
     assert.equal(sent[1]?.fbPktCount, 1);
     assert.equal(sent[1]?.mediaSourceSsrc, 1234);
+  });
+
+  it("reads back what it wrote: losses, arrivals and a delta below the last (large)", () => {
+    const arrivals = [1_000_000, undefined, undefined, 1_020_000, 1_010_250, 1_100_000];
+    const report = reportOf(
+      decode(
+        encodeFeedback({ senderSsrc: 5, mediaSsrc: 6, baseSequence: 65534, arrivals, count: 3 }),
+      ),
+    );
+    assert.deepEqual(report, {
+      senderSsrc: 5,
+      mediaSsrc: 6,
+      baseSequence: 65534,
+      arrivals,
+      count: 3,
+    });
+  });
+
+  it("reads status vector chunks of one- and two-bit symbols, as receivers write them", () => {
+    const packet = Buffer.from([
+      // V=2, FMT=15, RTPFB (205), length 7 words; sender and media SSRC.
+      0x8f, 205, 0, 7, 0, 0, 0, 1, 0, 0, 0, 2,
+      // Base sequence 10, 9 statuses, reference time 2 (128 ms), feedback count 0.
+      0, 10, 0, 9, 0, 0, 2, 0,
+      // Two-bit symbols: small, not received, large, small, small, not received, small.
+      0xd2, 0x51,
+      // One-bit symbols: received, received, then padding symbols past the count.
+      0xb0, 0x00,
+      // Deltas in 250 µs: 4, large -8, 8, 0, 40, 1, 2.
+      4, 0xff, 0xf8, 8, 0, 40, 1, 2,
+    ]);
+    assert.deepEqual(reportOf(decode(packet)).arrivals, [
+      129_000,
+      undefined,
+      127_000,
+      129_000,
+      129_000,
+      undefined,
+      139_000,
+      139_250,
+      139_750,
+    ]);
   });
 });

@@ -1,12 +1,16 @@
 /**
  * Transport-wide congestion control feedback (draft-holmer-rmcat-transport-wide-cc-extensions-01,
- * RTCP RTPFB FMT 15) for what one publish connection receives: the arrival time of every packet by
- * its transport-wide sequence number, so the publisher's own estimator (Chromium's and Firefox's
- * GCC) sees the path to the SFU and sets its encoders' rate to what the path takes.
+ * RTCP RTPFB FMT 15), both ways. For what one publish connection receives, the SFU writes it: the
+ * arrival time of every packet by its transport-wide sequence number, so the publisher's own
+ * estimator (Chromium's and Firefox's GCC) sees the path to the SFU and sets its encoders' rate to
+ * what the path takes. For what a receiving connection sends, the receiver writes it and the SFU
+ * reads it (`reportOf`), for its own estimate of the receiver's downlink (delay-trend.ts).
  *
  * werift's ReceiverTWCC does this wrongly (docs/media-adaptation.md): its reference time and first
  * delta disagree by up to 64 ms, it reports gaps as received, and it keeps one sequence per m-line.
  */
+
+import { PacketStatus, RunLengthChunk, type TransportWideCC } from "werift";
 
 /** Units of the draft's fields. */
 const REFERENCE_UNIT_US = 64_000;
@@ -75,6 +79,49 @@ export function encodeFeedback(report: FeedbackReport): Buffer {
   }
   if (padding > 0) packet[packet.length - 1] = padding;
   return packet;
+}
+
+/**
+ * The content of a feedback werift parsed: each packet's status from its run-length and status
+ * vector chunks (§3.1.3, §3.1.4), and the arrival times its receive deltas add up to from the
+ * reference time. werift gives the deltas of received packets in order, in µs.
+ */
+export function reportOf(feedback: TransportWideCC): FeedbackReport {
+  const statuses: number[] = [];
+  for (const chunk of feedback.packetChunks) {
+    if (chunk instanceof RunLengthChunk) {
+      for (let i = 0; i < chunk.runLength; i++) statuses.push(chunk.packetStatus);
+    } else {
+      // One-bit symbols say received (with a small delta) or not; two-bit ones are statuses.
+      for (const symbol of chunk.symbolList) {
+        statuses.push(chunk.symbolSize === 0 && symbol === 1 ? Status.SmallDelta : symbol);
+      }
+    }
+  }
+  statuses.length = Math.min(statuses.length, feedback.packetStatusCount);
+  const arrivals: (number | undefined)[] = [];
+  let time = feedback.referenceTime * REFERENCE_UNIT_US;
+  let next = 0;
+  for (const status of statuses) {
+    const delta = feedback.recvDeltas[next];
+    const received =
+      status === PacketStatus.TypeTCCPacketReceivedSmallDelta ||
+      status === PacketStatus.TypeTCCPacketReceivedLargeDelta;
+    if (!received || delta === undefined) {
+      arrivals.push(undefined);
+      continue;
+    }
+    next++;
+    time += delta.delta;
+    arrivals.push(time);
+  }
+  return {
+    senderSsrc: feedback.senderSsrc,
+    mediaSsrc: feedback.mediaSourceSsrc,
+    baseSequence: feedback.baseSequenceNumber,
+    arrivals,
+    count: feedback.fbPktCount,
+  };
 }
 
 /** Run-length chunks (§3.1.3): T=0, two status bits, 13-bit run length. */

@@ -12,12 +12,14 @@ export interface ForwardedTrack {
   readonly source: MediaSource;
 }
 
-/** What the SFU tells a receiving participant, through its signalling connection. */
+/** What the SFU tells a participant, through its signalling connection. */
 export interface ReceiverSignals {
   /** A new subscribe offer, and whose media each m-line carries. */
   offer(sdp: string, tracks: ForwardedTrack[]): void;
   /** The shown videos paused to fit its link, by mid; empty once none is. */
   videosPaused(mids: string[]): void;
+  /** How many of its camera's simulcast layers, lowest first, anyone needs now. */
+  cameraLayers(layers: number): void;
 }
 
 /** A local ICE candidate the peer gave us, as it arrived over signalling. */

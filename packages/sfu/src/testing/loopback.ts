@@ -5,6 +5,7 @@ import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket } from "werif
 import { restartableIce } from "../ice-restart.ts";
 import { peerConfig, publishConfig } from "../media-config.ts";
 import type { Peer } from "../peer.ts";
+import { ReceiveFeedback } from "../receiver-seams.ts";
 import { Room } from "../room.ts";
 import type { ForwardedTrack, ReceiverSignals } from "../types.ts";
 
@@ -12,7 +13,11 @@ const config = peerConfig({ announcedAddresses: ["127.0.0.1"], keyframeIntervalM
 const closing: Array<() => unknown> = [];
 
 /** For a peer whose offers and notices no test reads. */
-export const IGNORED_SIGNALS: ReceiverSignals = { offer() {}, videosPaused() {} };
+export const IGNORED_SIGNALS: ReceiverSignals = {
+  offer() {},
+  videosPaused() {},
+  cameraLayers() {},
+};
 
 /** Closes every room and client made here; for `after`. */
 export async function closeAll(): Promise<void> {
@@ -31,9 +36,14 @@ export function newRoom(): Room {
   return room;
 }
 
-/** A receiving client: answers each offer on one connection and keeps the RTP it gets. */
+/**
+ * A receiving client: answers each offer on one connection and keeps the RTP it gets. It answers
+ * with transport-wide feedback as a browser does (werift's own is wrong: transport-feedback.ts),
+ * with arrival times from `arrivalUs`, which a test may use to simulate the link.
+ */
 export class Receiver {
   readonly pc = restartableIce(new RTCPeerConnection(config));
+  private readonly feedback: ReceiveFeedback;
   packets = 0;
   /** Video packets received, as they arrived. */
   readonly video: RtpPacket[] = [];
@@ -47,8 +57,12 @@ export class Receiver {
   readonly offeredTracks: ForwardedTrack[][] = [];
   peer: Peer;
 
-  constructor(room: Room) {
-    closing.push(() => this.pc.close());
+  constructor(room: Room, arrivalUs?: () => number) {
+    this.feedback = new ReceiveFeedback(() => undefined, arrivalUs);
+    closing.push(
+      () => this.feedback.close(),
+      () => this.pc.close(),
+    );
     this.pc.onTrack.subscribe((track) =>
       track.onReceiveRtp.subscribe((rtp) => {
         this.packets++;
@@ -67,6 +81,7 @@ export class Receiver {
         this.offeredTracks.push(tracks);
         void (async () => {
           await this.pc.setRemoteDescription({ type: "offer", sdp });
+          for (const t of this.pc.getTransceivers()) this.feedback.adopt(t.receiver);
           await this.pc.setLocalDescription(await this.pc.createAnswer());
           await new Promise((r) => setTimeout(r, this.answerDelayMs));
           this.answers++;
@@ -74,6 +89,7 @@ export class Receiver {
         })();
       },
       videosPaused() {},
+      cameraLayers() {},
     };
   }
 }

@@ -138,6 +138,11 @@ export class MediaSession extends Store<MediaSessionState> implements MediaConne
     return this.paused;
   }
 
+  /** The SFU says how many of our camera's layers anyone needs (camera-layers). */
+  setCameraLayers(count: number): Promise<void> {
+    return this.send?.setCameraLayers(count) ?? Promise.resolve();
+  }
+
   /** The SFU says which of the videos we show it paused to fit our link (none: resumed). */
   setPaused(mids: readonly string[]): void {
     this.paused = new Set(mids);

@@ -326,6 +326,8 @@ export class MeetingStore extends Store<MeetingState> implements MonitoredCall {
         return this.media.answerOffer(message.sdp, message.tracks);
       case "videos-paused":
         return this.media.setPaused(message.mids);
+      case "camera-layers":
+        return this.media.setCameraLayers(message.layers);
       case "participant-joined":
         return this.people.joined(message.participant);
       case "participant-updated":

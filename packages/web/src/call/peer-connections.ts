@@ -5,6 +5,7 @@ import {
   type ParticipantId,
   PUBLISH_SOURCES,
   SIMULCAST_RIDS,
+  type SimulcastRid,
   SOURCE_KIND,
   type SubscribedTrack,
 } from "@conclave/protocol";
@@ -110,6 +111,8 @@ function sendsSimulcast(): boolean {
 export class SendConnection {
   readonly pc: RTCPeerConnection;
   private readonly transceivers = new Map<MediaSource, RTCRtpTransceiver>();
+  /** Changes of the camera's layers, one after another (each reads the parameters it sets). */
+  private layering: Promise<void> = Promise.resolve();
 
   constructor(
     transforms: FrameTransforms,
@@ -138,6 +141,26 @@ export class SendConnection {
     const parameters = sender.getParameters();
     parameters.degradationPreference = "maintain-resolution";
     await sender.setParameters(parameters).catch(() => {});
+  }
+
+  /**
+   * Encodes only the lowest `count` of the camera's simulcast layers (`camera-layers`): the SFU
+   * says how many any receiver's tile needs, and the others would take the uplink and processor
+   * from the ones that are received. The layers come back when told; a camera of one layer
+   * (Firefox) is left as it is.
+   */
+  setCameraLayers(count: number): Promise<void> {
+    const sender = this.transceivers.get("camera")?.sender;
+    if (!sender) return Promise.resolve();
+    this.layering = this.layering.then(async () => {
+      const parameters = sender.getParameters();
+      if (parameters.encodings.length < 2) return;
+      for (const encoding of parameters.encodings) {
+        encoding.active = SIMULCAST_RIDS.indexOf(encoding.rid as SimulcastRid) < count;
+      }
+      await sender.setParameters(parameters).catch(() => {});
+    });
+    return this.layering;
   }
 
   /**
