@@ -8,7 +8,7 @@
  */
 import { DelayTrend } from "./delay-trend.ts";
 import { DownlinkEstimate, START_BPS } from "./downlink-estimate.ts";
-import { chooseLayers } from "./layer-choice.ts";
+import { chooseLayers, temporalLimits } from "./layer-choice.ts";
 import { Pacer } from "./pacer.ts";
 import { SendHistory } from "./send-history.ts";
 import type { Slot } from "./subscribe-slot.ts";
@@ -155,10 +155,13 @@ export class DownlinkFit {
       layerRates: slot.producer?.layerRates(now) ?? [],
       maxLayer: slot.maxLayer,
     }));
-    const choice = chooseLayers(
-      this.estimate.bitsPerSecond - this.audioBits,
+    const budget = this.estimate.bitsPerSecond - this.audioBits;
+    const choice = chooseLayers(budget, demands, this.estimate.holding);
+    const limits = temporalLimits(
+      budget,
       demands,
-      this.estimate.holding,
+      choice,
+      videos.map((slot) => slot.temporalLimit),
     );
     const paused = new Set<string>();
     videos.forEach((slot, i) => {
@@ -174,6 +177,7 @@ export class DownlinkFit {
         paused.add(slot.transceiver.mid);
       }
       slot.want(layer, congested);
+      slot.limitTemporal(limits[i] ?? Number.POSITIVE_INFINITY);
     });
     this.tellPaused(paused);
   }

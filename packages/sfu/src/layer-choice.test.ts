@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { chooseLayers } from "./layer-choice.ts";
+import { chooseLayers, temporalLimits } from "./layer-choice.ts";
 
 const THREE = [150_000, 500_000, 1_500_000];
 
@@ -61,5 +61,36 @@ describe("layer choice per receiver", () => {
     );
     // No loss seen lately: the estimate has not been tried, every video on screen moves.
     assert.deepEqual(chooseLayers(250_000, two), [0, 0]);
+  });
+});
+
+describe("temporalLimits: fewer frames where even the lowest layer does not fit", () => {
+  const demand = (rate: number) => ({ layerRates: [rate, 500_000, 1_500_000], maxLayer: 2 });
+  const ALL = Number.POSITIVE_INFINITY;
+
+  it("keeps every frame while the chosen layers fit", () => {
+    assert.deepEqual(temporalLimits(400_000, [demand(150_000)], [0], [ALL]), [ALL]);
+  });
+
+  it("leaves out the top temporal layer, then the next, smallest tile first", () => {
+    // 150 kbit/s of video where 140 fit: without layer 2 (0.6 of it, 90 kbit/s) it fits.
+    assert.deepEqual(temporalLimits(140_000, [demand(150_000)], [0], [ALL]), [1]);
+    // Two videos, 300 kbit/s where 210 fit: the smaller tile (second) goes to a quarter of its
+    // frames (60 of 150 kbit/s), and the first keeps all.
+    assert.deepEqual(
+      temporalLimits(210_000, [demand(150_000), demand(150_000)], [0, 0], [ALL, ALL]),
+      [ALL, 0],
+    );
+    // Still not enough: the first loses its top layer too.
+    assert.deepEqual(
+      temporalLimits(150_000, [demand(150_000), demand(150_000)], [0, 0], [ALL, ALL]),
+      [1, 0],
+    );
+  });
+
+  it("raises a limit only once the higher one fits with 10 % to spare", () => {
+    // 155 kbit/s would carry all 150, but not with 10 % to spare: the limit stays.
+    assert.deepEqual(temporalLimits(155_000, [demand(150_000)], [0], [1]), [1]);
+    assert.deepEqual(temporalLimits(170_000, [demand(150_000)], [0], [1]), [ALL]);
   });
 });

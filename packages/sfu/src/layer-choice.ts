@@ -56,3 +56,57 @@ export function chooseLayers(
   }
   return chosen;
 }
+
+/**
+ * Of a VP8 stream in three temporal layers (libwebrtc's L1T3 split), the share of its rate that
+ * layers up to 0 and up to 1 carry: a quarter and half of the frames.
+ */
+const TEMPORAL_SHARES = [0.4, 0.6] as const;
+
+/**
+ * The highest temporal layer each video keeps (Infinity: all of them), so that the layers
+ * `chosen` (chooseLayers) fit the budget: a link that cannot carry even the lowest layer of the
+ * videos it keeps (the first always keeps its own) gets fewer frames of them, the smallest tiles'
+ * first, rather than all their frames into loss. A limit is lowered as soon as the budget needs
+ * it and raised only once the higher one fits with 10 % to spare, so it does not flap; `current`
+ * holds the limits now. Frames of higher temporal layers are what nothing else refers to
+ * (vp8.ts `temporalInfo`); a stream without them ignores the limit.
+ */
+export function temporalLimits(
+  budgetBps: number,
+  demands: readonly VideoDemand[],
+  chosen: readonly number[],
+  current: readonly number[],
+): number[] {
+  const strict = limitsWithin(budgetBps, demands, chosen);
+  const spared = limitsWithin(budgetBps / HEADROOM, demands, chosen);
+  return strict.map((limit, i) => {
+    const now = current[i] ?? Number.POSITIVE_INFINITY;
+    return limit > now ? Math.max(now, spared[i] as number) : limit;
+  });
+}
+
+function limitsWithin(
+  budgetBps: number,
+  demands: readonly VideoDemand[],
+  chosen: readonly number[],
+): number[] {
+  const limits = demands.map(() => Number.POSITIVE_INFINITY);
+  const rates = chosen.map((layer, i) => (layer < 0 ? 0 : (demands[i]?.layerRates[layer] ?? 0)));
+  let over = rates.reduce((sum, rate) => sum + rate, 0) - budgetBps;
+  for (let i = demands.length - 1; i >= 0 && over > 0; i--) {
+    const rate = rates[i] as number;
+    if (rate <= 0) continue;
+    // The most frames that fit, else the fewest.
+    let limit = 0;
+    for (let t = TEMPORAL_SHARES.length - 1; t >= 0; t--) {
+      if (rate * (1 - (TEMPORAL_SHARES[t] as number)) >= over) {
+        limit = t;
+        break;
+      }
+    }
+    limits[i] = limit;
+    over -= rate * (1 - (TEMPORAL_SHARES[limit] as number));
+  }
+  return limits;
+}

@@ -16,6 +16,7 @@ import {
   withoutWeriftEstimator,
 } from "./receiver-seams.ts";
 import { ResendLimit } from "./resend-limit.ts";
+import { isKeyframeStart, temporalInfo } from "./vp8.ts";
 import type { SendHistory } from "./send-history.ts";
 import type { MediaKind } from "./types.ts";
 
@@ -64,6 +65,14 @@ export class Slot implements PacketSink, PacedSink {
   private stopped = false;
   /** Packets of the current source not forwarded since the last splice: later ones move up. */
   private skipped = 0;
+  /**
+   * The highest VP8 temporal layer it forwards (Infinity: all; downlink-fit.ts lowers it on a
+   * link that cannot carry even the lowest spatial layer), and the one asked for: a lower one
+   * applies at once (no frame of a lower layer refers to a higher one's), a higher one from a
+   * frame that can start it (a layer sync, or a keyframe).
+   */
+  private temporal = Number.POSITIVE_INFINITY;
+  private temporalWanted = Number.POSITIVE_INFINITY;
 
   private readonly resends: ResendLimit;
 
@@ -129,7 +138,7 @@ export class Slot implements PacketSink, PacedSink {
   write(packet: RtpPacket): void {
     // A publisher's bandwidth probes (padding only, up to 255 bytes each) are for its own link to
     // the SFU; forwarded, they filled a narrow receiver's link with nothing.
-    if (packet.payload.length === 0) {
+    if (packet.payload.length === 0 || this.leavesOut(packet)) {
       this.pacer.send(this, SKIP, 0);
       return;
     }
@@ -138,6 +147,32 @@ export class Slot implements PacketSink, PacedSink {
     if (!this.pacer.send(this, packet, bytes, this.kind === "audio")) {
       this.pacer.send(this, SKIP, 0);
     }
+  }
+
+  /** The highest temporal layer asked for (Infinity: all). */
+  get temporalLimit(): number {
+    return this.temporalWanted;
+  }
+
+  /** Forwards VP8 temporal layers up to `layer` only (Infinity: all). */
+  limitTemporal(layer: number): void {
+    this.temporalWanted = layer;
+    if (layer < this.temporal) this.temporal = layer;
+  }
+
+  /** Whether `packet` belongs to a temporal layer above what it forwards now. */
+  private leavesOut(packet: RtpPacket): boolean {
+    if (this.kind !== "video" || this.temporal === this.temporalWanted) {
+      if (this.temporal === Number.POSITIVE_INFINITY) return false;
+    }
+    const info = temporalInfo(packet.payload);
+    if (info === null) return false;
+    // A keyframe starts every layer again; a layer sync starts its own layer.
+    if (info.layer === 0 && isKeyframeStart(packet.payload)) this.temporal = this.temporalWanted;
+    else if (info.layer > this.temporal && info.layer <= this.temporalWanted && info.sync) {
+      this.temporal = info.layer;
+    }
+    return info.layer > this.temporal;
   }
 
   /** Continues this m-line's sequence numbers and timestamps across a change of source. */

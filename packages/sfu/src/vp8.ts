@@ -23,3 +23,29 @@ export function isKeyframeStart(payload: Uint8Array): boolean {
   const header = payload[offset];
   return header !== undefined && (header & 0x01) === 0;
 }
+
+/** A VP8 frame's temporal layer (RFC 7741 §4.2: TID) and whether it is a layer sync (Y). */
+export interface TemporalInfo {
+  readonly layer: number;
+  /** It depends only on frames of layer 0: the layer can start here. */
+  readonly sync: boolean;
+}
+
+/**
+ * The temporal layer an RTP payload of VP8 belongs to, from its payload descriptor's TID and Y
+ * (§4.2), or null when it carries none (one temporal layer). Every packet of a frame carries the
+ * same, so frames of higher layers can be left out whole: no frame of a lower layer refers to
+ * them (a receiver of layers 0 and 1 of three decodes half the frame rate).
+ */
+export function temporalInfo(payload: Uint8Array): TemporalInfo | null {
+  const first = payload[0];
+  const flags = payload[1];
+  if (first === undefined || (first & 0x80) === 0 || flags === undefined) return null;
+  if ((flags & 0x20) === 0) return null; // T: no TID
+  let offset = 2;
+  if (flags & 0x80) offset += (payload[offset] ?? 0) & 0x80 ? 2 : 1; // I: PictureID, M: 15 bits
+  if (flags & 0x40) offset += 1; // L: TL0PICIDX
+  const byte = payload[offset];
+  if (byte === undefined) return null;
+  return { layer: byte >> 6, sync: (byte & 0x20) !== 0 };
+}

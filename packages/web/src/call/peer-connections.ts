@@ -91,6 +91,9 @@ function restrictCodecs(transceiver: RTCRtpTransceiver, kind: MediaKind): void {
 const CAMERA_LAYERS: RTCRtpEncodingParameters[] = SIMULCAST_RIDS.map((rid, i) => ({
   rid,
   scaleResolutionDownBy: 2 ** (SIMULCAST_RIDS.length - 1 - i),
+  // Three temporal layers each: a receiver whose link cannot carry even the quarter layer whole
+  // gets half or a quarter of its frames (packages/sfu/src/layer-choice.ts temporalLimits).
+  scalabilityMode: "L1T3",
   ...(i === 0 ? { maxBitrate: 150_000 } : i === 1 ? { maxBitrate: 500_000 } : {}),
 })).reverse();
 
