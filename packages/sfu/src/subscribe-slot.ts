@@ -16,9 +16,9 @@ import {
   withoutWeriftEstimator,
 } from "./receiver-seams.ts";
 import { ResendLimit } from "./resend-limit.ts";
-import { isKeyframeStart, temporalInfo } from "./vp8.ts";
 import type { SendHistory } from "./send-history.ts";
 import type { MediaKind } from "./types.ts";
+import { isKeyframeStart, temporalInfo } from "./vp8.ts";
 
 /**
  * Bytes a packet takes on the receiver's link: its RTP header and payload, plus what it carries

@@ -43,7 +43,9 @@ describe("temporal layers left out for a narrow link", () => {
     slot.limitTemporal(1);
     // L1T3: 0 2 1 2 0 2 1 2 …
     const pattern = [0, 2, 1, 2, 0, 2, 1, 2];
-    pattern.forEach((tid, i) => slot.write(vp8(i, tid, i < 4, i === 0)));
+    pattern.forEach((tid, i) => {
+      slot.write(vp8(i, tid, i < 4, i === 0));
+    });
     assert.deepEqual(forwarded(), [0, 2, 4, 6]);
     slot.limitTemporal(Number.POSITIVE_INFINITY);
     // Layer 2 frames that are no layer sync may refer to frames it did not get: left out.
