@@ -162,9 +162,9 @@ export class Slot implements PacketSink, PacedSink {
 
   /** Whether `packet` belongs to a temporal layer above what it forwards now. */
   private leavesOut(packet: RtpPacket): boolean {
-    if (this.kind !== "video" || this.temporal === this.temporalWanted) {
-      if (this.temporal === Number.POSITIVE_INFINITY) return false;
-    }
+    const all = Number.POSITIVE_INFINITY;
+    if (this.kind !== "video" || (this.temporal === all && this.temporalWanted === all))
+      return false;
     const info = temporalInfo(packet.payload);
     if (info === null) return false;
     // A keyframe starts every layer again; a layer sync starts its own layer.
