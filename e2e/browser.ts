@@ -97,12 +97,25 @@ export async function waitFor<T>(
   }
 }
 
-/** Opens a meeting link, enters a name and joins; resolves once the Leave button is shown. */
+/**
+ * Opens a meeting link, enters a name and joins; resolves once the Leave button is shown. A join
+ * that does not get there says what the page showed instead (a failure screen, the prejoin, a
+ * knock), which a timeout alone does not.
+ */
 export async function joinMeeting(page: Page, link: string, name: string): Promise<void> {
   await page.goto(link);
   await page.getByRole("textbox", { name: "Your name" }).fill(name);
   await page.getByRole("button", { name: "Join", exact: true }).click();
-  await page.getByRole("button", { name: "Leave", exact: true }).waitFor({ timeout: 15_000 });
+  try {
+    await page.getByRole("button", { name: "Leave", exact: true }).waitFor({ timeout: 15_000 });
+  } catch (error) {
+    const shown = await page
+      .evaluate(() => document.body.innerText.replace(/\s+/g, " ").slice(0, 500))
+      .catch((e: Error) => `(page unreadable: ${e.message})`);
+    throw new Error(`${name} not in the meeting 15 s after Join; the page showed: ${shown}`, {
+      cause: error,
+    });
+  }
 }
 
 /** The tile of a participant: a figure whose accessible name is exactly their display name. */
