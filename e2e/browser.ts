@@ -110,7 +110,9 @@ export async function joinMeeting(page: Page, link: string, name: string): Promi
     await page.getByRole("button", { name: "Leave", exact: true }).waitFor({ timeout: 15_000 });
   } catch (error) {
     const shown = await page
-      .evaluate(() => document.body.innerText.replace(/\s+/g, " ").slice(0, 500))
+      .locator("body")
+      .innerText({ timeout: 2000 })
+      .then((text) => text.replace(/\s+/g, " ").slice(0, 500))
       .catch((e: Error) => `(page unreadable: ${e.message})`);
     throw new Error(`${name} not in the meeting 15 s after Join; the page showed: ${shown}`, {
       cause: error,
