@@ -3,7 +3,8 @@
  *
  * Media over impaired networks (docs/performance.md "Impaired networks"): for each condition
  * (network/impairment.ts) a Conclave call (Alice publishes a 720p30 clip, Bob receives on this
- * machine, Carol on another: a network namespace behind a veth pair) and then, in the same run and
+ * machine, Carol on another: a network namespace behind a veth pair; Bob's and Carol's cameras are
+ * off) and then, in the same run and
  * under the same condition, a direct Chromium call between the same two sides. Prints one JSON
  * object: per condition, what the impaired side's receiver got (fps, freeze seconds per minute,
  * resolution, kbit/s) for both, the ratio Conclave/direct, what the other Conclave receiver got,
@@ -28,7 +29,7 @@ import { startServer } from "../../packages/server/test/start-server.ts";
 import { cameraClip } from "./network/clip.ts";
 import { directCall, pageServer } from "./network/direct-call.ts";
 import { CONDITIONS, type Condition, impair } from "./network/impairment.ts";
-import { measure, type ReceiveFigures } from "./network/receive-figures.ts";
+import { measure, type ReceiveFigures, tileVideo } from "./network/receive-figures.ts";
 import { measureSending } from "./network/send-figures.ts";
 
 const { values } = parseArgs({
@@ -87,11 +88,15 @@ async function conclaveCall(sender: Browser, receiver: Browser) {
     const link = alice.url();
     const bob = await join(here, link, "Bob");
     const carol = await join(receiver, link, "Carol");
+    // Bob and Carol only receive, as the direct call's receiver does: Alice's is the one video.
+    for (const page of [bob, carol]) {
+      await page.getByRole("button", { name: "Camera", exact: true }).click();
+    }
     await expectVideoFlowing(carol, "Alice", 60_000).catch(() => {});
     await carol.waitForTimeout(warmup * 1000);
     const [impaired, other, sending] = await Promise.all([
-      measure(carol, seconds),
-      measure(bob, seconds),
+      measure(carol, tileVideo("Alice"), seconds),
+      measure(bob, tileVideo("Alice"), seconds),
       measureSending(alice, seconds),
     ]);
     return { impaired, other, sending };
@@ -104,7 +109,7 @@ async function direct(sender: Browser, receiver: Browser): Promise<ReceiveFigure
   const call = await directCall(sender, receiver, pages.origin);
   try {
     await call.receiver.waitForTimeout(warmup * 1000);
-    return await measure(call.receiver, seconds);
+    return await measure(call.receiver, "video", seconds);
   } finally {
     for (const page of [call.sender, call.receiver]) await page.context().close();
   }

@@ -1,7 +1,8 @@
 /**
- * What a receiving page got, from its peer connections' inbound-rtp stats (the page keeps them in
- * `globalThis.__pcs`, see e2e/peer-connections.ts): delivered frames per second, seconds frozen
- * (Chromium's `totalFreezesDuration`), the last decoded size, and video kbit/s, over a window.
+ * What a receiving page got of one video, from its peer connections' inbound-rtp stats (the page
+ * keeps them in `globalThis.__pcs`, see e2e/peer-connections.ts): delivered frames per second,
+ * seconds frozen (Chromium's `totalFreezesDuration`), the last decoded size, and video kbit/s,
+ * over a window.
  */
 import type { Page } from "playwright-core";
 
@@ -23,18 +24,21 @@ interface Snapshot {
   readonly at: number;
 }
 
-/** The inbound video with the most frames decoded (page code as a string: no DOM types here). */
-function snapshot(page: Page): Promise<Snapshot> {
+/**
+ * The inbound video that `video` (a CSS selector) plays: the inbound-rtp whose track is the
+ * element's. Picking the most decoded frames instead measured, beside the impaired publisher's
+ * video, another person's that went round the impairment. Page code as a string: no DOM types here.
+ */
+function snapshot(page: Page, video: string): Promise<Snapshot> {
   return page.evaluate<Snapshot>(`(async () => {
-    let best = { frames: 0, freezes: 0, bytes: 0, width: 0, height: 0 };
+    const track = document.querySelector(${JSON.stringify(video)})?.srcObject?.getVideoTracks()[0];
+    let found = { frames: 0, freezes: 0, bytes: 0, width: 0, height: 0 };
     for (const pc of globalThis.__pcs) {
-      if (pc.connectionState === "closed") continue;
+      if (pc.connectionState === "closed" || !track) continue;
       (await pc.getStats()).forEach((s) => {
-        if (s.type !== "inbound-rtp" || s.kind !== "video") return;
-        const frames = s.framesDecoded ?? 0;
-        if (frames < best.frames) return;
-        best = {
-          frames,
+        if (s.type !== "inbound-rtp" || s.kind !== "video" || s.trackIdentifier !== track.id) return;
+        found = {
+          frames: s.framesDecoded ?? 0,
           freezes: s.totalFreezesDuration ?? 0,
           bytes: s.bytesReceived ?? 0,
           width: s.frameWidth ?? 0,
@@ -42,15 +46,20 @@ function snapshot(page: Page): Promise<Snapshot> {
         };
       });
     }
-    return { ...best, at: performance.now() };
+    return { ...found, at: performance.now() };
   })()`);
 }
 
-/** Figures over `seconds` from now. */
-export async function measure(page: Page, seconds: number): Promise<ReceiveFigures> {
-  const first = await snapshot(page);
+/** The video element of a Conclave page's tile of `name`. */
+export function tileVideo(name: string): string {
+  return `figure[aria-label=${JSON.stringify(name)}] video`;
+}
+
+/** Figures of the video `video` (a CSS selector) plays, over `seconds` from now. */
+export async function measure(page: Page, video: string, seconds: number): Promise<ReceiveFigures> {
+  const first = await snapshot(page, video);
   await page.waitForTimeout(seconds * 1000);
-  const last = await snapshot(page);
+  const last = await snapshot(page, video);
   const elapsed = (last.at - first.at) / 1000;
   const round = (n: number) => Math.round(n * 10) / 10;
   return {
