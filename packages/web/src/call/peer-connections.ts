@@ -94,7 +94,9 @@ const CAMERA_LAYERS: RTCRtpEncodingParameters[] = SIMULCAST_RIDS.map((rid, i) =>
   // Three temporal layers each: a receiver whose link cannot carry even the quarter layer whole
   // gets half or a quarter of its frames (packages/sfu/src/layer-choice.ts temporalLimits).
   scalabilityMode: "L1T3",
-  ...(i === 0 ? { maxBitrate: 150_000 } : i === 1 ? { maxBitrate: 500_000 } : {}),
+  // The quarter layer is what a narrow link gets: at 150 kbit/s it did not fit 300 kbit/s beside
+  // two voices (about 110), at 100 it does (docs/performance.md "Impaired networks").
+  ...(i === 0 ? { maxBitrate: 100_000 } : i === 1 ? { maxBitrate: 500_000 } : {}),
 })).reverse();
 
 /**
