@@ -3,6 +3,7 @@ import { type MediaStreamTrack, type RTCRtpReceiver, RtpPacket } from "werift";
 import { KeyframeLimiter } from "./keyframe-limiter.ts";
 import type { RoomSettings } from "./media-config.ts";
 import type { MediaCounters } from "./media-counters.ts";
+import { type LayerFlow, starvedLayers } from "./starved-layers.ts";
 import type { MediaKind, MediaSource, PeerId } from "./types.ts";
 import { isKeyframeStart } from "./vp8.ts";
 
@@ -21,27 +22,38 @@ export interface PacketSink {
   switchTo(layer: number): void;
 }
 
-/** One layer as received: its SSRC once seen, for keyframe requests, and its recent rate. */
+/**
+ * One layer as received: its SSRC once seen, for keyframe requests, its recent rate and frame rate,
+ * and whether it is starved (starved-layers.ts).
+ */
 class Layer {
   ssrc: number | undefined;
   keyframes: KeyframeLimiter | null = null;
+  starved = false;
   private bytes = 0;
+  private frames = 0;
   private since = performance.now();
-  private rate = 0;
+  private flow: LayerFlow = { bitsPerSecond: 0, framesPerSecond: 0 };
 
-  count(bytes: number): void {
+  /** A packet of `bytes`; `endOfFrame` when it is a frame's last (its marker bit). */
+  count(bytes: number, endOfFrame: boolean): void {
     this.bytes += bytes;
+    if (endOfFrame) this.frames++;
   }
 
-  /** Bits per second over the last second or more; 0 when nothing flows. */
-  bitsPerSecond(now: number): number {
+  /** Its flow over the last second or more; 0 when nothing flows. */
+  flowNow(now: number): LayerFlow {
     const elapsed = now - this.since;
     if (elapsed >= 1000) {
-      this.rate = (this.bytes * 8 * 1000) / elapsed;
+      this.flow = {
+        bitsPerSecond: (this.bytes * 8 * 1000) / elapsed,
+        framesPerSecond: (this.frames * 1000) / elapsed,
+      };
       this.bytes = 0;
+      this.frames = 0;
       this.since = now;
     }
-    return this.rate;
+    return this.flow;
   }
 }
 
@@ -120,9 +132,17 @@ export class Producer {
     return Math.min(this.layers.length, highest + 1);
   }
 
-  /** Each layer's rate now, lowest first (layer-choice.ts). */
+  /** Each layer's rate now, lowest first (layer-choice.ts); 0 for a starved one. */
   layerRates(now = performance.now()): number[] {
-    return this.layers.map((layer) => layer.bitsPerSecond(now));
+    const flows = this.layers.map((layer) => layer.flowNow(now));
+    const starved = starvedLayers(
+      flows,
+      this.layers.map((layer) => layer.starved),
+    );
+    return flows.map((flow, i) => {
+      (this.layers[i] as Layer).starved = starved[i] as boolean;
+      return starved[i] ? 0 : flow.bitsPerSecond;
+    });
   }
 
   get counters(): MediaCounters {
@@ -191,7 +211,7 @@ export class Producer {
     this.bytesIn += rtp.payload.length;
     const layer = this.layers[index] as Layer;
     layer.ssrc = rtp.header.ssrc;
-    layer.count(rtp.payload.length);
+    layer.count(rtp.payload.length, rtp.header.marker);
     if (this.paused || (this.sinks.size === 0 && !this.intercept)) return;
     // The publish leg's header extensions (transport-wide sequence, mid, rid) belong to that leg;
     // werift's sender would copy them onto the forwarded packet under ids the receiving leg never
