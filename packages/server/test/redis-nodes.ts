@@ -165,15 +165,17 @@ export const everyoneDecrypts = (group: readonly Bot[], more = 50) =>
 
 /**
  * Every member made its first update since it joined (each joiner does, in turn: docs/e2ee.md
- * "Who commits") and the group is on one epoch, the one Redis holds: nothing more is due by
- * itself, so an epoch added from here on is the scenario's.
+ * "Who commits"), none has a commit still on its way, and the group is on one epoch, the one
+ * Redis holds: nothing more is due by itself, so an epoch added from here on is the scenario's.
+ * A commit sent but not yet echoed left every count equal for a moment and passed for done.
  */
 export const firstUpdatesIn = (nodes: RedisNodes, room: string, group: readonly Bot[]) =>
   waitFor("every member's first update in", async () => {
     const epoch = group[0]?.crypto.member.epoch;
     return (
       group.every(
-        (b) => b.crypto.member.stats.commitsSent > 0 && b.crypto.member.epoch === epoch,
+        ({ crypto: { member } }) =>
+          member.stats.commitsSent > 0 && !member.committing && member.epoch === epoch,
       ) && (await nodes.storedEpoch(room)) === Number(epoch)
     );
   });

@@ -65,6 +65,8 @@ export interface MeetingMember {
    */
   readonly mediaKeyRing: MediaKeyRing;
   readonly stats: Readonly<MemberStats>;
+  /** Whether a commit of ours awaits the Delivery Service's echo or refusal (commit-flight.ts). */
+  readonly committing: boolean;
   /** Feeds one parsed server message; messages the engine does not use are ignored. */
   receive(message: ServerMessage): void;
   /** The connection to the server was lost; the app is reconnecting. */
@@ -220,6 +222,9 @@ class Member implements MeetingMember {
   }
   get stats() {
     return this.shell.state.stats;
+  }
+  get committing() {
+    return this.shell.state.inFlight !== undefined;
   }
   get roles() {
     return this.shell.state.session?.roles;
