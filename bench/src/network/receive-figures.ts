@@ -1,8 +1,8 @@
 /**
  * What a receiving page got of one video, from its peer connections' inbound-rtp stats (the page
  * keeps them in `globalThis.__pcs`, see e2e/peer-connections.ts): delivered frames per second,
- * seconds frozen (Chromium's `totalFreezesDuration`), the last decoded size, and video kbit/s,
- * over a window.
+ * seconds frozen (Chromium's `totalFreezesDuration`), the last decoded size, video kbit/s, the
+ * packets that stayed lost after repair and the keyframes the page asked for, over a window.
  */
 import type { Page } from "playwright-core";
 
@@ -13,12 +13,19 @@ export interface ReceiveFigures {
   readonly width: number;
   readonly height: number;
   readonly kbps: number;
+  /** Packets that stayed lost after repair, per thousand received. */
+  readonly lostPerMille: number;
+  /** Keyframes the page asked for (PLI and FIR), per minute. */
+  readonly keyframeRequestsPerMinute: number;
 }
 
 interface Snapshot {
   readonly frames: number;
   readonly freezes: number;
   readonly bytes: number;
+  readonly packets: number;
+  readonly lost: number;
+  readonly keyframeRequests: number;
   readonly width: number;
   readonly height: number;
   readonly at: number;
@@ -32,7 +39,7 @@ interface Snapshot {
 function snapshot(page: Page, video: string): Promise<Snapshot> {
   return page.evaluate<Snapshot>(`(async () => {
     const track = document.querySelector(${JSON.stringify(video)})?.srcObject?.getVideoTracks()[0];
-    let found = { frames: 0, freezes: 0, bytes: 0, width: 0, height: 0 };
+    let found = { frames: 0, freezes: 0, bytes: 0, packets: 0, lost: 0, keyframeRequests: 0, width: 0, height: 0 };
     for (const pc of globalThis.__pcs) {
       if (pc.connectionState === "closed" || !track) continue;
       (await pc.getStats()).forEach((s) => {
@@ -41,6 +48,9 @@ function snapshot(page: Page, video: string): Promise<Snapshot> {
           frames: s.framesDecoded ?? 0,
           freezes: s.totalFreezesDuration ?? 0,
           bytes: s.bytesReceived ?? 0,
+          packets: s.packetsReceived ?? 0,
+          lost: s.packetsLost ?? 0,
+          keyframeRequests: (s.pliCount ?? 0) + (s.firCount ?? 0),
           width: s.frameWidth ?? 0,
           height: s.frameHeight ?? 0,
         };
@@ -68,5 +78,11 @@ export async function measure(page: Page, video: string, seconds: number): Promi
     width: last.width,
     height: last.height,
     kbps: Math.round(((last.bytes - first.bytes) * 8) / elapsed / 1000),
+    lostPerMille: round(
+      ((last.lost - first.lost) / Math.max(1, last.packets - first.packets)) * 1000,
+    ),
+    keyframeRequestsPerMinute: round(
+      ((last.keyframeRequests - first.keyframeRequests) / elapsed) * 60,
+    ),
   };
 }
