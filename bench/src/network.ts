@@ -4,11 +4,11 @@
  * Media over impaired networks (docs/performance.md "Impaired networks"): for each condition
  * (network/impairment.ts) a Conclave call (Alice publishes a 720p30 clip, Bob receives on this
  * machine, Carol on another: a network namespace behind a veth pair; Bob's and Carol's cameras are
- * off) and then, in the same run and
- * under the same condition, a direct Chromium call between the same two sides. Prints one JSON
- * object: per condition, what the impaired side's receiver got (fps, freeze seconds per minute,
- * resolution, kbit/s) for both, the ratio Conclave/direct, what the other Conclave receiver got,
- * and what Alice's encoder sent. Needs root (namespaces, tc, nftables) and ffmpeg (scripts/install-bench-deps.sh).
+ * off) and then, in the same run and under the same condition, a direct Chromium call between the
+ * same two sides. Prints one JSON object: per condition, what the impaired side's receiver got of
+ * Alice's video (fps, freeze seconds per minute, resolution, kbit/s, packets left lost, keyframes
+ * asked for) for both, the ratio Conclave/direct, what the other Conclave receiver got, and what
+ * Alice's encoder sent. Needs root (namespaces, tc, nftables) and ffmpeg (scripts/install-bench-deps.sh).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { setPriority, tmpdir } from "node:os";

@@ -46,8 +46,8 @@ describe("starved layers", () => {
   });
 
   test("a layer is held against the highest one below that is not starved", () => {
-    // Full at 14 fps: over half of the half layer's 20 but under half of the quarter's 30, and the
-    // half layer is starved, so the full layer answers to the quarter.
+    // The half layer at 10 fps is starved, so the full layer answers to the quarter's 30: at 14 fps
+    // it is starved too, although it has more frames than the half layer; at 16 it is not.
     assert.deepEqual(starvedLayers([at(30), at(10), at(14)], [false, false, false]), [
       false,
       true,
