@@ -118,9 +118,11 @@ describe("simulcast: a layer per receiver", { skip }, () => {
     console.log(
       `# Alice's video: Bob ${b} px at ${bobFps.toFixed(1)} fps, Carol (300 kbit/s) ${c} px at ${carolFps.toFixed(1)} fps`,
     );
-    // At least 10 fps, or, when Alice's own encoder sends fewer, most of what Bob gets.
+    // At least 10 fps, or at least temporal layer 1's frames, half of Bob's (less a fifth for the
+    // measurement): where her estimate sinks (a loaded machine) the SFU sends her every other
+    // frame by design (layer-choice.ts temporalLimits). One layer for everyone gave 0-1.3 fps.
     assert.ok(
-      carolFps >= Math.min(10, 0.7 * bobFps),
+      carolFps >= Math.min(10, 0.4 * bobFps),
       `Carol's video keeps moving (${carolFps.toFixed(1)} fps, Bob ${bobFps.toFixed(1)} fps)`,
     );
     assert.ok(c > 0 && c <= b, `Carol decodes no more than Bob (${c} px, Bob ${b} px)`);
