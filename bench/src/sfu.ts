@@ -38,6 +38,8 @@ const { values } = parseArgs({
     meetings: { type: "string" },
     /** Where the Conclave server writes a CPU profile of each run (node --cpu-prof). */
     "cpu-prof-dir": { type: "string" },
+    /** Options for the Conclave server's Node (e.g. --max-semi-space-size=16), its workers too. */
+    "server-node-option": { type: "string", multiple: true },
   },
 });
 const publishers = Number(values.publishers);
@@ -59,7 +61,7 @@ if (
   (values.peer !== undefined && values.peer !== "janus")
 ) {
   console.error(
-    "usage: bench:sfu -- --publishers N>=1 --subscribers M>=0 --seconds T [--runs R] [--peer janus] [--workers W] [--meetings K] [--load-processes L] [--cpu-prof-dir D]",
+    "usage: bench:sfu -- --publishers N>=1 --subscribers M>=0 --seconds T [--runs R] [--peer janus] [--workers W] [--meetings K] [--load-processes L] [--cpu-prof-dir D] [--server-node-option O]",
   );
   process.exit(2);
 }
@@ -111,7 +113,12 @@ async function startTarget(peer: Peer): Promise<Target> {
       MAX_EVENT_LOOP_DELAY_MS: "0",
       WORKERS: String(workers),
     },
-    { nodeArgs: profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [] },
+    {
+      nodeArgs: [
+        ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []),
+        ...(values["server-node-option"] ?? []),
+      ],
+    },
   );
   const loads: LoadTarget[] = [];
   for (let i = 0; i < meetings; i++) {
@@ -284,6 +291,7 @@ console.log(
     loadProcesses: processes,
     workers,
     meetings,
+    serverNodeOptions: values["server-node-option"] ?? [],
     /** The machine's 1, 5 and 15 minute load averages, at the start and at the end. */
     loadAverage: { start: loadAtStart, end: loadavg().map((n) => round(n, 2)) },
     expectedStreams,
