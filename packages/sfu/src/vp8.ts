@@ -15,13 +15,22 @@ export function isKeyframeStart(payload: Uint8Array): boolean {
   if (extended) {
     const flags = payload[1];
     if (flags === undefined) return false;
-    offset = 2;
-    if (flags & 0x80) offset += (payload[offset] ?? 0) & 0x80 ? 2 : 1; // I: PictureID, M: 15 bits
-    if (flags & 0x40) offset += 1; // L: TL0PICIDX
+    offset = tidOffset(payload, flags);
     if (flags & 0x30) offset += 1; // T or K: TID/Y/KEYIDX
   }
   const header = payload[offset];
   return header !== undefined && (header & 0x01) === 0;
+}
+
+/**
+ * Where an extended payload descriptor's TID/Y/KEYIDX byte stands (§4.2): after the X byte
+ * (`flags`), the PictureID and the TL0PICIDX it says are there.
+ */
+function tidOffset(payload: Uint8Array, flags: number): number {
+  let offset = 2;
+  if (flags & 0x80) offset += (payload[offset] ?? 0) & 0x80 ? 2 : 1; // I: PictureID, M: 15 bits
+  if (flags & 0x40) offset += 1; // L: TL0PICIDX
+  return offset;
 }
 
 /** A VP8 frame's temporal layer (RFC 7741 §4.2: TID) and whether it is a layer sync (Y). */
@@ -42,10 +51,7 @@ export function temporalInfo(payload: Uint8Array): TemporalInfo | null {
   const flags = payload[1];
   if (first === undefined || (first & 0x80) === 0 || flags === undefined) return null;
   if ((flags & 0x20) === 0) return null; // T: no TID
-  let offset = 2;
-  if (flags & 0x80) offset += (payload[offset] ?? 0) & 0x80 ? 2 : 1; // I: PictureID, M: 15 bits
-  if (flags & 0x40) offset += 1; // L: TL0PICIDX
-  const byte = payload[offset];
+  const byte = payload[tidOffset(payload, flags)];
   if (byte === undefined) return null;
   return { layer: byte >> 6, sync: (byte & 0x20) !== 0 };
 }
