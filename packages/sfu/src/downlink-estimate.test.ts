@@ -65,11 +65,29 @@ describe("downlink estimate (loss-based, draft-ietf-rmcat-gcc-02 §6)", () => {
     estimate.overuse(400_000);
     assert.equal(estimate.bitsPerSecond, 340_000);
     assert.equal(estimate.holding, true);
-    run(estimate, 7, 300_000, 0);
-    assert.equal(estimate.bitsPerSecond, 340_000, "held for 8 s");
-    // A queue builds again while it was already lower: it stays where it is.
+    // A queue building again while it was already lower: it stays where it is.
     estimate.overuse(500_000);
     assert.equal(estimate.bitsPerSecond, 340_000);
+  });
+
+  it("grows back to what the link carried once the queue drained, and past it only after the hold", () => {
+    const estimate = new DownlinkEstimate(1_500_000);
+    estimate.overuse(400_000);
+    estimate.update({ bitsSent: 300_000, lossFraction: 0, seconds: 1, delay: "underuse" });
+    assert.equal(estimate.bitsPerSecond, 340_000, "not while the queue drains");
+    estimate.update({ bitsSent: 300_000, lossFraction: 0, seconds: 1, delay: "normal" });
+    assert.equal(Math.round(estimate.bitsPerSecond), 367_200, "8 % per second");
+    assert.equal(run(estimate, 5, 300_000, 0), 400_000, "up to what was acknowledged, no further");
+    assert.equal(estimate.holding, true);
+    assert.ok(run(estimate, 2, 300_000, 0) > 400_000, "past it once the hold is over");
+  });
+
+  it("does not grow back within the hold after loss", () => {
+    const estimate = new DownlinkEstimate(1_500_000);
+    estimate.overuse(400_000);
+    run(estimate, 1, 700_000, 0.3);
+    const fell = estimate.bitsPerSecond;
+    assert.equal(run(estimate, 7, 300_000, 0), fell);
   });
 
   it("does not grow while the delay shows a queue building or draining", () => {

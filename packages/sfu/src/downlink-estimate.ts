@@ -13,6 +13,12 @@
  * hold that doubles each time a try meets loss again (8 s, 16 s, … 1 min), and resets once a
  * try has held without loss for 20 s. Longer holds cost less on a link that stays narrow, but a
  * link that widens again waits that long for the videos paused on it (layer-choice.ts).
+ *
+ * A queue building falls the estimate below what the link carried, to drain the queue; once the
+ * delay is normal again it grows back within the hold, but only up to what the receiver
+ * acknowledged when the queue was seen (arrivals at a full link are its capacity). Held where it
+ * fell instead, the videos that fitted before the try lost frames for the whole hold, and each
+ * later queue fell it lower still.
  */
 export interface DownlinkSample {
   /** Bits the SFU sent this receiver since the last sample. */
@@ -44,6 +50,8 @@ export class DownlinkEstimate {
   private hold = FIRST_HOLD_S;
   /** Until when the estimate may not grow (after loss), on the estimate's clock. */
   private holdUntil = Number.NEGATIVE_INFINITY;
+  /** What it may grow back to within the hold: the rate acknowledged at the last queue seen. */
+  private recoverTo = 0;
 
   constructor(start = START_BPS) {
     this.estimate = start;
@@ -67,13 +75,17 @@ export class DownlinkEstimate {
     const loss = sample.lossFraction;
     const sinceHold = this.clock - this.holdUntil;
     let congested = false;
+    const clear = loss < 0.02 && (sample.delay ?? "normal") === "normal";
     if (loss > 0.1) {
       this.estimate = Math.min(this.estimate, sent * (1 - 0.5 * loss));
+      this.recoverTo = 0;
       this.startHold();
       congested = true;
-    } else if (loss < 0.02 && !this.holding && (sample.delay ?? "normal") === "normal") {
+    } else if (clear && !this.holding) {
       this.estimate = Math.max(this.estimate, sent) * 1.08 ** sample.seconds;
       if (sinceHold >= TRY_S) this.hold = FIRST_HOLD_S;
+    } else if (clear && this.estimate < this.recoverTo) {
+      this.estimate = Math.min(this.recoverTo, this.estimate * 1.08 ** sample.seconds);
     }
     this.estimate = Math.min(MAX_BPS, Math.max(MIN_BPS, this.estimate));
     return congested;
@@ -81,10 +93,12 @@ export class DownlinkEstimate {
 
   /**
    * A queue builds on the way to the receiver (delay-trend.ts), which acknowledged `ackedBps`
-   * lately: the estimate falls below that, if it was not already, and holds as after loss.
+   * lately: the estimate falls below that, if it was not already, and holds as after loss, free
+   * to grow back to `ackedBps` once the queue drained.
    */
   overuse(ackedBps: number): void {
     this.estimate = Math.max(MIN_BPS, Math.min(this.estimate, BETA * ackedBps));
+    this.recoverTo = ackedBps;
     this.startHold();
   }
 
