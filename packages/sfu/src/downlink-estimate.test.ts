@@ -90,6 +90,26 @@ describe("downlink estimate (loss-based, draft-ietf-rmcat-gcc-02 §6)", () => {
     assert.equal(run(estimate, 7, 300_000, 0), fell);
   });
 
+  it("with transport-wide feedback grows to 1.5 times what was acknowledged, past it by a probe", () => {
+    const estimate = new DownlinkEstimate(200_000);
+    for (let i = 0; i < 20; i++) {
+      estimate.update({ bitsSent: 200_000, lossFraction: 0, seconds: 1, ackedBps: 200_000 });
+    }
+    assert.equal(estimate.bitsPerSecond, 300_000, "no further than 1.5 times");
+    // A receiver that takes less than before does not lower it.
+    estimate.update({ bitsSent: 100_000, lossFraction: 0, seconds: 1, ackedBps: 100_000 });
+    assert.equal(estimate.bitsPerSecond, 300_000);
+    estimate.probed(450_000);
+    assert.equal(estimate.bitsPerSecond, 450_000, "a probe that got through");
+    assert.equal(estimate.holding, false);
+    estimate.probeFailed();
+    assert.equal(estimate.holding, true, "a failed probe holds as a failed try");
+    assert.equal(estimate.bitsPerSecond, 450_000);
+    // A queue a probe's padding built: it keeps the media the padding came on top of.
+    estimate.overuse(400_000, 380_000);
+    assert.equal(estimate.bitsPerSecond, 380_000);
+  });
+
   it("does not grow while the delay shows a queue building or draining", () => {
     const estimate = new DownlinkEstimate(400_000);
     for (const delay of ["overuse", "underuse"] as const) {

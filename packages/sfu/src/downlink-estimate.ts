@@ -19,6 +19,12 @@
  * acknowledged when the queue was seen (arrivals at a full link are its capacity). Held where it
  * fell instead, the videos that fitted before the try lost frames for the whole hold, and each
  * later queue fell it lower still.
+ *
+ * Where the receiver sends that feedback, the estimate grows by itself to at most 1.5 times what
+ * the receiver acknowledged (§5.5: it must not drift from what is sent). A higher layer past that
+ * waits for a probe (downlink-fit.ts): padding sent on top of the media, which the delay judges
+ * within a second without a keyframe being lost to it; a probe that got through raises the
+ * estimate to what arrived, one that met a queue falls it as any queue does.
  */
 export interface DownlinkSample {
   /** Bits the SFU sent this receiver since the last sample. */
@@ -29,6 +35,8 @@ export interface DownlinkSample {
   readonly seconds: number;
   /** What the receiver's transport-wide feedback shows now; undefined when it sends none. */
   readonly delay?: DelaySignal | undefined;
+  /** Bits per second that feedback acknowledged over the last second; undefined without it. */
+  readonly ackedBps?: number | undefined;
 }
 
 import type { DelaySignal } from "./delay-trend.ts";
@@ -42,6 +50,8 @@ const LONGEST_HOLD_S = 60;
 const TRY_S = 20;
 /** A queue building falls the estimate to this share of what the receiver acknowledged. */
 const BETA = 0.85;
+/** How far past what the receiver acknowledged the estimate grows without a probe (§5.5). */
+const ACKED_BOUND = 1.5;
 
 export class DownlinkEstimate {
   private estimate: number;
@@ -82,7 +92,9 @@ export class DownlinkEstimate {
       this.startHold();
       congested = true;
     } else if (clear && !this.holding) {
-      this.estimate = Math.max(this.estimate, sent) * 1.08 ** sample.seconds;
+      const grown = Math.max(this.estimate, sent) * 1.08 ** sample.seconds;
+      const bound = sample.ackedBps === undefined ? grown : ACKED_BOUND * sample.ackedBps;
+      this.estimate = Math.max(this.estimate, Math.min(grown, bound));
       if (sinceHold >= TRY_S) this.hold = FIRST_HOLD_S;
     } else if (clear && this.estimate < this.recoverTo) {
       this.estimate = Math.min(this.recoverTo, this.estimate * 1.08 ** sample.seconds);
@@ -94,11 +106,23 @@ export class DownlinkEstimate {
   /**
    * A queue builds on the way to the receiver (delay-trend.ts), which acknowledged `ackedBps`
    * lately: the estimate falls below that, if it was not already, and holds as after loss, free
-   * to grow back to `ackedBps` once the queue drained.
+   * to grow back to `ackedBps` once the queue drained. It keeps `keptBps` (the media a probe's
+   * padding came on top of, which went through without a queue).
    */
-  overuse(ackedBps: number): void {
-    this.estimate = Math.max(MIN_BPS, Math.min(this.estimate, BETA * ackedBps));
+  overuse(ackedBps: number, keptBps = 0): void {
+    const fallen = Math.max(BETA * ackedBps, keptBps);
+    this.estimate = Math.max(MIN_BPS, Math.min(this.estimate, fallen));
     this.recoverTo = ackedBps;
+    this.startHold();
+  }
+
+  /** A probe got through without a queue: the link took the `ackedBps` that arrived. */
+  probed(ackedBps: number): void {
+    this.estimate = Math.min(MAX_BPS, Math.max(this.estimate, ackedBps));
+  }
+
+  /** A probe did not get what it sent through: no other before a hold, as after a failed try. */
+  probeFailed(): void {
     this.startHold();
   }
 

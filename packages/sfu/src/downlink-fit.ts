@@ -5,10 +5,15 @@
  * fit are told to the receiver's page. The receiver's transport-wide feedback, read against when
  * each packet left (send-history.ts), shows a queue building on its link (delay-trend.ts): then
  * the estimate falls and the layers are chosen again at once, before the queue overflows.
+ *
+ * With that feedback, a layer the estimate does not reach yet is not sent into the link to see
+ * whether it fits: the link is probed first with padding after one video's frames, up to half
+ * again what it carries at a time, for a second. A queue building stops the probe and falls the
+ * estimate as any queue does; a probe that got through raises the estimate to what arrived.
  */
 import { DelayTrend } from "./delay-trend.ts";
 import { DownlinkEstimate, START_BPS } from "./downlink-estimate.ts";
-import { chooseLayers, temporalLimits } from "./layer-choice.ts";
+import { chooseLayers, temporalLimits, upgradeBudget } from "./layer-choice.ts";
 import { Pacer } from "./pacer.ts";
 import { SendHistory } from "./send-history.ts";
 import type { Slot } from "./subscribe-slot.ts";
@@ -29,6 +34,23 @@ const OVERUSE_GAP_MS = 300;
  * carried what was sent. Seen on loopback: 13 falls in two short tests without this.
  */
 const MIN_SPREAD = 1.1;
+/** How long a probe pads: long enough for the delay to show a queue it builds. */
+const PROBE_MS = 1000;
+/** The least time between two probes, for the queue of one to drain before the next. */
+const PROBE_GAP_MS = 1000;
+/** A probe asks at most this much more than the link carried lately. */
+const PROBE_STEP = 1.5;
+/** A probe got through when at least this share of what it asked for arrived. */
+const PROBE_ARRIVED = 0.8;
+
+interface Probe {
+  readonly slot: Slot;
+  readonly until: number;
+  /** Bits per second it brings the link to, media and padding. */
+  readonly bps: number;
+  /** Bits per second of media the link carried when it started, without a queue. */
+  readonly mediaBps: number;
+}
 
 export class DownlinkFit {
   /** What every m-line of the receiver sends through. */
@@ -48,6 +70,12 @@ export class DownlinkFit {
   private audioBits = 0;
   /** The paused mids its participant was last told of; null when it must be told again. */
   private toldPaused: ReadonlySet<string> | null = new Set();
+  /** The video budget one more layer would need, as of the last choice (upgradeBudget). */
+  private upgradeNeeds: number | null = null;
+  private probe: Probe | null = null;
+  private probeEndedAt = Number.NEGATIVE_INFINITY;
+  /** What the last probe that got through brought the link to: the next may ask half again. */
+  private probedBps = 0;
 
   constructor(
     /** The receiver's m-lines, as its transport keeps them. */
@@ -72,6 +100,7 @@ export class DownlinkFit {
   close(): void {
     clearInterval(this.timer);
     this.pacer.close();
+    this.endProbe();
   }
 
   /**
@@ -104,6 +133,7 @@ export class DownlinkFit {
     const { dropped } = this.pacer;
     this.pacer.dropped = 0;
     if (dropped > 0) loss = Math.max(loss ?? 0, dropped / (dropped + packets));
+    const acked = this.feedbackSeen ? this.trend.ackedBps : undefined;
     // No receiver report since the last look: nothing is known, the estimate holds.
     const congested =
       bits > 0 &&
@@ -113,10 +143,52 @@ export class DownlinkFit {
         lossFraction: loss,
         seconds,
         delay: this.feedbackSeen ? this.trend.state : undefined,
+        ackedBps: acked,
       });
+    if (congested) this.probedBps = 0;
+    if (this.probe !== null && now >= this.probe.until) this.judgeProbe(acked, loss ?? 0);
     this.inBps = bitsIn / Math.max(seconds, 0.001);
     this.pace();
     this.choose(now, congested);
+    this.startProbe(now, bits / Math.max(seconds, 0.001), acked);
+  }
+
+  /**
+   * Probes the link for the next layer the estimate does not reach (upgradeBudget), when the
+   * receiver's feedback can judge it and nothing says the link is full: padding after the frames
+   * of a video that flows, bringing it to that layer's need, or half again what it carried.
+   */
+  private startProbe(now: number, sentBps: number, acked: number | undefined): void {
+    if (this.probe !== null || acked === undefined || this.upgradeNeeds === null) return;
+    if (this.estimate.holding || this.trend.state !== "normal") return;
+    if (now - this.probeEndedAt < PROBE_GAP_MS) return;
+    const needs = this.upgradeNeeds + this.audioBits;
+    if (needs <= this.estimate.bitsPerSecond) return;
+    const bps = Math.min(needs, PROBE_STEP * Math.max(sentBps, this.probedBps));
+    const slot = this.slots.find((s) => s.canPad);
+    if (slot === undefined || bps <= sentBps) return;
+    slot.probeBps = bps - sentBps;
+    this.probe = { slot, until: now + PROBE_MS, bps, mediaBps: sentBps };
+  }
+
+  /** A probe's second is over: what arrived of it, with no queue, is what the link takes. */
+  private judgeProbe(acked: number | undefined, loss: number): void {
+    const { bps } = this.probe as Probe;
+    this.endProbe();
+    if (acked !== undefined && acked >= PROBE_ARRIVED * bps && loss < 0.02) {
+      this.estimate.probed(acked);
+      this.probedBps = acked;
+    } else {
+      this.estimate.probeFailed();
+      this.probedBps = 0;
+    }
+  }
+
+  private endProbe(): void {
+    if (this.probe === null) return;
+    this.probe.slot.probeBps = 0;
+    this.probe = null;
+    this.probeEndedAt = performance.now();
   }
 
   /**
@@ -132,7 +204,11 @@ export class DownlinkFit {
     if (acked === undefined || spread === undefined || spread < MIN_SPREAD) return;
     if (now - this.overusedAt < OVERUSE_GAP_MS) return;
     this.overusedAt = now;
-    this.estimate.overuse(acked);
+    // A queue a probe built is its padding's: the media before it went through without one.
+    const kept = this.probe?.mediaBps ?? 0;
+    this.endProbe();
+    this.probedBps = 0;
+    this.estimate.overuse(acked, kept);
     this.pace();
     this.choose(now, true);
   }
@@ -163,6 +239,7 @@ export class DownlinkFit {
       choice,
       videos.map((slot) => slot.temporalLimit),
     );
+    this.upgradeNeeds = upgradeBudget(demands, choice, limits);
     const paused = new Set<string>();
     videos.forEach((slot, i) => {
       // Not on screen: nothing, at once. A producer not measured yet (its first second) keeps

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { chooseLayers, temporalLimits } from "./layer-choice.ts";
+import { chooseLayers, temporalLimits, upgradeBudget } from "./layer-choice.ts";
 
 const THREE = [150_000, 500_000, 1_500_000];
 
@@ -92,5 +92,34 @@ describe("temporalLimits: fewer frames where even the lowest layer does not fit"
     // 155 kbit/s would carry all 150, but not with 10 % to spare: the limit stays.
     assert.deepEqual(temporalLimits(155_000, [demand(150_000)], [0], [1]), [1]);
     assert.deepEqual(temporalLimits(170_000, [demand(150_000)], [0], [1]), [ALL]);
+  });
+
+  it("names the budget the next layer needs, with headroom, and none when every tile has its own", () => {
+    const up = (chosen: number[], limits: number[], maxLayer = 2) =>
+      upgradeBudget([{ layerRates: THREE, maxLayer }], chosen, limits);
+    const all = Number.POSITIVE_INFINITY;
+    // The quarter layer flows; the half one is 350 kbit/s more.
+    assert.equal(up([0], [all]), 150_000 + 350_000 * 1.1);
+    assert.equal(up([1], [all], 1), null, "the tile needs no more");
+    assert.equal(up([2], [all]), null, "the top layer flows");
+    // Frames a temporal limit leaves out come back first: at layer 1, 60 % of the rate flows.
+    assert.equal(up([0], [1]), 150_000 * 0.6 + 150_000 * 0.4 * 1.1);
+    // A paused video: its lowest layer, beside the one that flows.
+    assert.equal(
+      upgradeBudget(
+        [
+          { layerRates: THREE, maxLayer: 0 },
+          { layerRates: THREE, maxLayer: 0 },
+        ],
+        [0, -1],
+        [all, all],
+      ),
+      150_000 + 150_000 * 1.1,
+    );
+    // A layer the publisher does not send is skipped; an unmeasured tile need is no loop.
+    assert.equal(
+      upgradeBudget([{ layerRates: [150_000, 0, 1_500_000], maxLayer: all }], [0], [all]),
+      150_000 + 1_350_000 * 1.1,
+    );
   });
 });

@@ -110,3 +110,39 @@ function limitsWithin(
   }
   return limits;
 }
+
+/**
+ * The least budget at which one of these videos would get more than `chosen` and `limits` give
+ * it now (the frames a temporal limit leaves out, a paused video's lowest layer, or the next
+ * layer its tile needs), with the headroom an upgrade takes; null when each has all it needs. A
+ * probe of the receiver's link (downlink-fit.ts) asks that much before the layer is sent into it.
+ */
+export function upgradeBudget(
+  demands: readonly VideoDemand[],
+  chosen: readonly number[],
+  limits: readonly number[],
+): number | null {
+  let used = 0;
+  let step = Number.POSITIVE_INFINITY;
+  demands.forEach((demand, i) => {
+    const current = chosen[i] ?? -1;
+    const rate = current < 0 ? 0 : (demand.layerRates[current] ?? 0);
+    const limit = limits[i] ?? Number.POSITIVE_INFINITY;
+    const share = limit < TEMPORAL_SHARES.length ? (TEMPORAL_SHARES[limit] as number) : 1;
+    used += rate * share;
+    if (share < 1) {
+      step = Math.min(step, rate * (1 - share));
+      return;
+    }
+    if (demand.maxLayer < 0) return;
+    let next = current + 1;
+    while (next <= demand.maxLayer && next < demand.layerRates.length) {
+      if ((demand.layerRates[next] as number) > 0) break;
+      next++;
+    }
+    const nextRate = demand.layerRates[next];
+    if (next > demand.maxLayer || nextRate === undefined) return;
+    step = Math.min(step, nextRate - rate);
+  });
+  return step === Number.POSITIVE_INFINITY ? null : used + step * HEADROOM;
+}

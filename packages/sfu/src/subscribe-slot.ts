@@ -4,7 +4,7 @@
  * publisher is gone, or once its video is off screen or its microphone muted in a large meeting
  * (the pool, docs/architecture.md "Receiving m-lines").
  */
-import { type RTCRtpTransceiver, RtcpRrPacket, RtcpSrPacket, type RtpPacket } from "werift";
+import { type RTCRtpTransceiver, RtcpRrPacket, RtcpSrPacket, RtpHeader, RtpPacket } from "werift";
 import { DownlinkLoss } from "./downlink-loss.ts";
 import type { Paced, PacedSink, Pacer } from "./pacer.ts";
 import type { PacketSink, Producer } from "./producer.ts";
@@ -33,6 +33,13 @@ const SKIP = { skip: true } as const;
 
 /** One frame interval at 30 fps on VP8's 90 kHz clock, between the last frame and a new layer's. */
 const LAYER_SWITCH_STEP = 3000;
+
+/** The most padding one RTP packet carries: its last byte counts them (RFC 3550 §5.1). */
+const MAX_PADDING = 255;
+/** What a padding packet takes on the link besides its padding, as wireBytes counts. */
+const PADDING_OVERHEAD = 12 + 48;
+/** The longest gap between frames that padding after a frame makes up for. */
+const MAX_PADDED_GAP_MS = 100;
 
 export class Slot implements PacketSink, PacedSink {
   producer: Producer | null = null;
@@ -65,6 +72,18 @@ export class Slot implements PacketSink, PacedSink {
   private stopped = false;
   /** Packets of the current source not forwarded since the last splice: later ones move up. */
   private skipped = 0;
+  /**
+   * Bits per second of padding it sends after its frames while the receiver's link is probed
+   * (downlink-fit.ts); 0 otherwise.
+   */
+  probeBps = 0;
+  /**
+   * The last packet it sent since the last splice, as it went to werift, and when padding last
+   * followed a frame. Padding goes only after a frame's last packet: inside a frame it breaks
+   * the frame (the receiver assembles one only from consecutive packets of one timestamp).
+   */
+  private last: { sequence: number; timestamp: number; payloadType: number } | null = null;
+  private paddedAt = 0;
   /**
    * The highest VP8 temporal layer it forwards (Infinity: all; downlink-fit.ts lowers it on a
    * link that cannot carry even the lowest spatial layer), and the one asked for: a lower one
@@ -175,6 +194,11 @@ export class Slot implements PacketSink, PacedSink {
     return info.layer > this.temporal;
   }
 
+  /** Whether padding can follow its frames: a video that flows. */
+  get canPad(): boolean {
+    return this.kind === "video" && this.layer >= 0 && this.last !== null;
+  }
+
   /** Continues this m-line's sequence numbers and timestamps across a change of source. */
   splice(timestampStep = 1): void {
     this.pacer.send(this, { timestampStep }, 0);
@@ -188,6 +212,7 @@ export class Slot implements PacketSink, PacedSink {
     }
     if ("timestampStep" in item) {
       this.skipped = 0;
+      this.last = null;
       sender.replaceRTP({ sequenceNumber: 0, timestamp: 0 }, true, item.timestampStep);
       return;
     }
@@ -196,22 +221,64 @@ export class Slot implements PacketSink, PacedSink {
       if (resent !== undefined) this.history.sent(resent, bytes, performance.now());
       return;
     }
+    // The sender clones the packet before rewriting it (werift 0.25.2's dispatchRtp): shifted for
+    // the packets skipped before it and put back, other receivers see it unchanged.
+    const { header } = item;
+    const sequence = header.sequenceNumber;
+    header.sequenceNumber = (sequence - this.skipped) & 0xffff;
+    this.last ??= { sequence: 0, timestamp: 0, payloadType: 0 };
+    this.last.sequence = header.sequenceNumber;
+    this.last.timestamp = header.timestamp;
+    this.last.payloadType = header.payloadType;
+    this.sent(item, bytes);
+    header.sequenceNumber = sequence;
+    if (header.marker && this.probeBps > 0) this.padAfterFrame();
+  }
+
+  private sent(packet: RtpPacket, bytes: number): void {
+    const sender = this.transceiver.sender;
     this.bytesSent += bytes;
     this.packetsSent++;
-    // The sender clones the packet before rewriting it (werift 0.25.2's dispatchRtp): shifted for
-    // the packets skipped before it and put back, other receivers see it unchanged. A failed send
-    // drops one packet, nothing more.
-    const sequence = item.header.sequenceNumber;
-    item.header.sequenceNumber = (sequence - this.skipped) & 0xffff;
+    // A failed send drops one packet, nothing more.
     try {
-      sendRtpNow(sender, item);
+      sendRtpNow(sender, packet);
     } catch {}
-    item.header.sequenceNumber = sequence;
     // Reports name what arrived by the numbers packets went out with.
     const sent = senderSequenceNumber(sender);
     if (sent !== undefined) this.loss.sent(sent);
     const transport = transportSequence(sender);
     if (transport !== undefined) this.history.sent(transport, bytes, performance.now());
+  }
+
+  /**
+   * The probe's padding since the last frame, right after this one: padding-only packets (RFC
+   * 3550 §5.1) numbered after it with its timestamp; the packets after them move up. werift's
+   * SRTP does not write the padding a header names, so the padding bytes are the payload, the
+   * last one counting them.
+   */
+  private padAfterFrame(): void {
+    const last = this.last;
+    if (last === null) return;
+    const now = performance.now();
+    const ms = Math.min(MAX_PADDED_GAP_MS, now - this.paddedAt);
+    this.paddedAt = now;
+    let owed = (this.probeBps / 8) * (ms / 1000);
+    while (owed > PADDING_OVERHEAD) {
+      const padding = Math.min(MAX_PADDING, Math.ceil(owed - PADDING_OVERHEAD));
+      owed -= padding + PADDING_OVERHEAD;
+      last.sequence = (last.sequence + 1) & 0xffff;
+      this.skipped--;
+      const payload = Buffer.alloc(padding);
+      payload[padding - 1] = padding;
+      const header = new RtpHeader({
+        sequenceNumber: last.sequence,
+        timestamp: last.timestamp,
+        payloadType: last.payloadType,
+        padding: true,
+        paddingSize: padding,
+      });
+      this.sent(new RtpPacket(header, payload), padding + PADDING_OVERHEAD);
+    }
   }
 
   /** Switches at a keyframe; the sender continues its sequence numbers and timestamps. */
