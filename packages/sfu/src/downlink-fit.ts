@@ -197,6 +197,7 @@ export class DownlinkFit {
    */
   feedback(report: FeedbackReport): void {
     this.feedbackSeen = true;
+    this.sent.repairLost(report);
     if (this.trend.update(this.sent.fates(report)) !== "overuse") return;
     const now = performance.now();
     const acked = this.trend.ackedBps;

@@ -25,7 +25,7 @@ const nack = (lost: number[]) =>
   new RtcpTransportLayerFeedback({ feedback: new GenericNack({ lost, mediaSourceSsrc: 1 }) });
 
 describe("resends to one receiver", () => {
-  it("resends a packet at most twice, the second time a round trip after the first", () => {
+  it("resends a packet at most three times, each a round trip after the one before", () => {
     const sender = sentTen();
     let t = 0;
     const resent: number[] = [];
@@ -41,11 +41,35 @@ describe("resends to one receiver", () => {
     sender.handleRtcpPacket(nack([103]));
     t = 300;
     sender.handleRtcpPacket(nack([103]));
-    assert.deepEqual(resent, [103, 104, 103], "twice at most");
-    assert.equal(limit.resent, 3);
+    t = 450;
+    sender.handleRtcpPacket(nack([103]));
+    assert.deepEqual(resent, [103, 104, 103, 103], "three times at most");
+    assert.equal(limit.resent, 4);
     assert.equal(limit.refused, 2);
     sender.handleRtcpPacket(nack([50, 130])); // never sent, or no longer kept
-    assert.equal(resent.length, 3);
+    assert.equal(resent.length, 4);
+  });
+
+  it("sends again what the receiver's feedback reports lost: a resend, or a packet nobody asked for", () => {
+    const sender = sentTen();
+    let t = 0;
+    const resent: number[] = [];
+    const limit = new ResendLimit(
+      sender,
+      (p) => resent.push(p.header.sequenceNumber),
+      () => t,
+    );
+    // Lost, and its request lost too: the feedback is the first to say so.
+    limit.lostOnTheWay(105, false);
+    assert.deepEqual(resent, [105]);
+    // Asked for already: the feedback's word on the first copy sends nothing more.
+    sender.handleRtcpPacket(nack([106]));
+    t = 150;
+    limit.lostOnTheWay(106, false);
+    assert.deepEqual(resent, [105, 106]);
+    // That resend was lost as well: it goes again, without waiting for a new request.
+    limit.lostOnTheWay(106, true);
+    assert.deepEqual(resent, [105, 106, 106]);
   });
 
   it("never resends what it sent for a source its m-line no longer carries", () => {

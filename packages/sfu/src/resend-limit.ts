@@ -3,12 +3,14 @@
  * with every packet it names, each time it is named, and a receiver on a full link names the same
  * packets again every few milliseconds, so the resends filled the link they were lost on (2,400
  * drops in 10 s at 300 kbit/s; docs/media-adaptation.md "Pacing"). Here a packet is resent at most
- * twice, the second time only a round trip after the first, and through the receiver's pacer.
+ * three times, each only a round trip after the one before, and through the receiver's pacer; the
+ * receiver's transport-wide feedback (send-history.ts) also sends again a resend it reports lost,
+ * and a packet it reports lost that nobody asked for.
  */
 import { GenericNack, type RTCRtpSender, RtcpTransportLayerFeedback, type RtpPacket } from "werift";
 import { senderRoundTripMs } from "./receiver-seams.ts";
 
-const MAX_RESENDS = 2;
+const MAX_RESENDS = 3;
 /** Round trip assumed before one is measured. */
 const DEFAULT_ROUND_TRIP_MS = 100;
 /** Sequence numbers remembered; older ones are forgotten (werift keeps 128 packets to resend). */
@@ -75,6 +77,15 @@ export class ResendLimit {
       this.resent++;
       this.resend(packet);
     }
+  }
+
+  /**
+   * The receiver's transport-wide feedback says `sequence` did not arrive: sent again, within
+   * the same limits, if it was a resend or if nobody asked for it yet (the request was lost).
+   */
+  lostOnTheWay(sequence: number, resend: boolean): void {
+    if (!resend && this.history.has(sequence)) return;
+    this.requested([sequence]);
   }
 
   /**

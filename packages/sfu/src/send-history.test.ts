@@ -45,4 +45,27 @@ describe("SendHistory", () => {
     });
     assert.deepEqual(ahead, []);
   });
+
+  it("names each video packet a feedback reports lost to the m-line that sent it", () => {
+    const history = new SendHistory();
+    const lost: [number, boolean][] = [];
+    const owner = {
+      lostOnTheWay: (sequence: number, resend: boolean) => lost.push([sequence, resend]),
+    };
+    history.sent(10, 100, 0, owner, 500);
+    history.sent(11, 100, 1); // audio or padding: nobody to repair it
+    history.sent(12, 100, 2, owner, 501);
+    history.sent(13, 100, 3, owner, 500, true);
+    history.repairLost({
+      senderSsrc: 1,
+      mediaSsrc: 2,
+      baseSequence: 10,
+      arrivals: [undefined, undefined, 1000, undefined],
+      count: 0,
+    });
+    assert.deepEqual(lost, [
+      [500, false],
+      [500, true],
+    ]);
+  });
 });

@@ -16,7 +16,7 @@ import {
   withoutWeriftEstimator,
 } from "./receiver-seams.ts";
 import { ResendLimit } from "./resend-limit.ts";
-import type { SendHistory } from "./send-history.ts";
+import type { LostPacketSink, SendHistory } from "./send-history.ts";
 import type { MediaKind } from "./types.ts";
 import { isKeyframeStart, temporalInfo } from "./vp8.ts";
 
@@ -41,7 +41,7 @@ const PADDING_OVERHEAD = 12 + 48;
 /** The longest gap between frames that padding after a frame makes up for. */
 const MAX_PADDED_GAP_MS = 100;
 
-export class Slot implements PacketSink, PacedSink {
+export class Slot implements PacketSink, PacedSink, LostPacketSink {
   producer: Producer | null = null;
   layer = 0;
   wantedLayer = 0;
@@ -218,7 +218,10 @@ export class Slot implements PacketSink, PacedSink {
     }
     if ("resend" in item) {
       const resent = resendRtpNow(sender, item.resend);
-      if (resent !== undefined) this.history.sent(resent, bytes, performance.now());
+      if (resent !== undefined) {
+        const { sequenceNumber } = item.resend.header;
+        this.history.sent(resent, bytes, performance.now(), this, sequenceNumber, true);
+      }
       return;
     }
     // The sender clones the packet before rewriting it (werift 0.25.2's dispatchRtp): shifted for
@@ -247,7 +250,21 @@ export class Slot implements PacketSink, PacedSink {
     const sent = senderSequenceNumber(sender);
     if (sent !== undefined) this.loss.sent(sent);
     const transport = transportSequence(sender);
-    if (transport !== undefined) this.history.sent(transport, bytes, performance.now());
+    if (transport === undefined) return;
+    // Padding is not repaired: it carries nothing.
+    const repairable = this.kind === "video" && !packet.header.padding && sent !== undefined;
+    if (repairable) this.history.sent(transport, bytes, performance.now(), this, sent);
+    else this.history.sent(transport, bytes, performance.now());
+  }
+
+  /**
+   * The receiver's feedback says a packet did not arrive. A resend that was lost goes again (the
+   * receiver would ask again only after its own round-trip wait: a receive-only connection has no
+   * round trip of its own in Chromium, so 100 ms); a packet never asked for goes once, as the
+   * request was likely lost with it. One asked for already is left to that request's resend.
+   */
+  lostOnTheWay(sequence: number, resend: boolean): void {
+    this.resends.lostOnTheWay(sequence, resend);
   }
 
   /**
