@@ -21,27 +21,33 @@ function sentTen() {
   return sender;
 }
 
+/** A limit on `sentTen()`'s sender, on a clock the test sets, and what it resent. */
+function limitOnTen() {
+  const sender = sentTen();
+  const clock = { t: 0 };
+  const resent: number[] = [];
+  const limit = new ResendLimit(
+    sender,
+    (p) => resent.push(p.header.sequenceNumber),
+    () => clock.t,
+  );
+  return { sender, clock, resent, limit };
+}
+
 const nack = (lost: number[]) =>
   new RtcpTransportLayerFeedback({ feedback: new GenericNack({ lost, mediaSourceSsrc: 1 }) });
 
 describe("resends to one receiver", () => {
   it("resends a packet at most three times, each a round trip after the one before", () => {
-    const sender = sentTen();
-    let t = 0;
-    const resent: number[] = [];
-    const limit = new ResendLimit(
-      sender,
-      (p) => resent.push(p.header.sequenceNumber),
-      () => t,
-    );
+    const { sender, clock, resent, limit } = limitOnTen();
     sender.handleRtcpPacket(nack([103, 104]));
     sender.handleRtcpPacket(nack([103])); // asked again at once: the resend is still on its way
     assert.deepEqual(resent, [103, 104]);
-    t = 150; // past the 100 ms assumed before a round trip is measured
+    clock.t = 150; // past the 100 ms assumed before a round trip is measured
     sender.handleRtcpPacket(nack([103]));
-    t = 300;
+    clock.t = 300;
     sender.handleRtcpPacket(nack([103]));
-    t = 450;
+    clock.t = 450;
     sender.handleRtcpPacket(nack([103]));
     assert.deepEqual(resent, [103, 104, 103, 103], "three times at most");
     assert.equal(limit.resent, 4);
@@ -51,20 +57,13 @@ describe("resends to one receiver", () => {
   });
 
   it("sends again what the receiver's feedback reports lost: a resend, or a packet nobody asked for", () => {
-    const sender = sentTen();
-    let t = 0;
-    const resent: number[] = [];
-    const limit = new ResendLimit(
-      sender,
-      (p) => resent.push(p.header.sequenceNumber),
-      () => t,
-    );
+    const { sender, clock, resent, limit } = limitOnTen();
     // Lost, and its request lost too: the feedback is the first to say so.
     limit.lostOnTheWay(105, false);
     assert.deepEqual(resent, [105]);
     // Asked for already: the feedback's word on the first copy sends nothing more.
     sender.handleRtcpPacket(nack([106]));
-    t = 150;
+    clock.t = 150;
     limit.lostOnTheWay(106, false);
     assert.deepEqual(resent, [105, 106]);
     // That resend was lost as well: it goes again, without waiting for a new request.
