@@ -26,7 +26,6 @@ export function chooseLayers(
 ): number[] {
   const chosen = demands.map(() => -1);
   let left = budgetBps;
-  const flowing = (d: VideoDemand, layer: number) => (d.layerRates[layer] ?? 0) > 0;
   let first = true;
   demands.forEach((demand, i) => {
     const lowest = demand.layerRates.findIndex((rate) => rate > 0);
@@ -43,10 +42,8 @@ export function chooseLayers(
     demands.forEach((demand, i) => {
       const current = chosen[i] as number;
       if (current < 0) return;
-      let next = current + 1;
-      while (next <= demand.maxLayer && next < demand.layerRates.length && !flowing(demand, next))
-        next++;
-      if (next > demand.maxLayer || next >= demand.layerRates.length) return;
+      const next = nextLayerUp(demand, current);
+      if (next === null) return;
       const extra = (demand.layerRates[next] as number) - (demand.layerRates[current] as number);
       if (extra * HEADROOM > left) return;
       chosen[i] = next;
@@ -55,6 +52,14 @@ export function chooseLayers(
     });
   }
   return chosen;
+}
+
+/** The next layer above `current` that flows, up to what the tile needs; null for none. */
+function nextLayerUp(demand: VideoDemand, current: number): number | null {
+  for (let next = current + 1; next <= demand.maxLayer && next < demand.layerRates.length; next++) {
+    if ((demand.layerRates[next] as number) > 0) return next;
+  }
+  return null;
 }
 
 /**
@@ -134,15 +139,9 @@ export function upgradeBudget(
       step = Math.min(step, rate * (1 - share));
       return;
     }
-    if (demand.maxLayer < 0) return;
-    let next = current + 1;
-    while (next <= demand.maxLayer && next < demand.layerRates.length) {
-      if ((demand.layerRates[next] as number) > 0) break;
-      next++;
-    }
-    const nextRate = demand.layerRates[next];
-    if (next > demand.maxLayer || nextRate === undefined) return;
-    step = Math.min(step, nextRate - rate);
+    const next = nextLayerUp(demand, current);
+    if (next === null) return;
+    step = Math.min(step, (demand.layerRates[next] as number) - rate);
   });
   return step === Number.POSITIVE_INFINITY ? null : used + step * HEADROOM;
 }
