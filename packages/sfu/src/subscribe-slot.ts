@@ -77,12 +77,7 @@ export class Slot implements PacketSink, PacedSink, LostPacketSink {
    * (downlink-fit.ts); 0 otherwise.
    */
   probeBps = 0;
-  /**
-   * The last packet it sent since the last splice, as it went to werift, and when padding last
-   * followed a frame. Padding goes only after a frame's last packet: inside a frame it breaks
-   * the frame (the receiver assembles one only from consecutive packets of one timestamp).
-   */
-  private last: { sequence: number; timestamp: number; payloadType: number } | null = null;
+  /** When padding last followed a frame. */
   private paddedAt = 0;
   /**
    * The highest VP8 temporal layer it forwards (Infinity: all; downlink-fit.ts lowers it on a
@@ -194,9 +189,9 @@ export class Slot implements PacketSink, PacedSink, LostPacketSink {
     return info.layer > this.temporal;
   }
 
-  /** Whether padding can follow its frames: a video that flows. */
+  /** Whether padding can follow its frames: a video whose producer's packets reach it. */
   get canPad(): boolean {
-    return this.kind === "video" && this.layer >= 0 && this.last !== null;
+    return this.kind === "video" && this.layer >= 0 && this.linked;
   }
 
   /** Continues this m-line's sequence numbers and timestamps across a change of source. */
@@ -212,7 +207,6 @@ export class Slot implements PacketSink, PacedSink, LostPacketSink {
     }
     if ("timestampStep" in item) {
       this.skipped = 0;
-      this.last = null;
       sender.replaceRTP({ sequenceNumber: 0, timestamp: 0 }, true, item.timestampStep);
       return;
     }
@@ -228,17 +222,15 @@ export class Slot implements PacketSink, PacedSink, LostPacketSink {
     // the packets skipped before it and put back, other receivers see it unchanged.
     const { header } = item;
     const sequence = header.sequenceNumber;
-    header.sequenceNumber = (sequence - this.skipped) & 0xffff;
-    this.last ??= { sequence: 0, timestamp: 0, payloadType: 0 };
-    this.last.sequence = header.sequenceNumber;
-    this.last.timestamp = header.timestamp;
-    this.last.payloadType = header.payloadType;
-    this.sent(item, bytes);
+    const shifted = (sequence - this.skipped) & 0xffff;
+    header.sequenceNumber = shifted;
+    this.sent(item, bytes, this.kind === "video");
     header.sequenceNumber = sequence;
-    if (header.marker && this.probeBps > 0) this.padAfterFrame();
+    if (header.marker && this.probeBps > 0) this.padAfterFrame(shifted, header);
   }
 
-  private sent(packet: RtpPacket, bytes: number): void {
+  /** Sends `packet`; a `repairable` one is sent again if the receiver's feedback says it was lost. */
+  private sent(packet: RtpPacket, bytes: number, repairable: boolean): void {
     const sender = this.transceiver.sender;
     this.bytesSent += bytes;
     this.packetsSent++;
@@ -251,10 +243,9 @@ export class Slot implements PacketSink, PacedSink, LostPacketSink {
     if (sent !== undefined) this.loss.sent(sent);
     const transport = transportSequence(sender);
     if (transport === undefined) return;
-    // Padding is not repaired: it carries nothing.
-    const repairable = this.kind === "video" && !packet.header.padding && sent !== undefined;
-    if (repairable) this.history.sent(transport, bytes, performance.now(), this, sent);
-    else this.history.sent(transport, bytes, performance.now());
+    if (repairable && sent !== undefined) {
+      this.history.sent(transport, bytes, performance.now(), this, sent);
+    } else this.history.sent(transport, bytes, performance.now());
   }
 
   /**
@@ -268,33 +259,34 @@ export class Slot implements PacketSink, PacedSink, LostPacketSink {
   }
 
   /**
-   * The probe's padding since the last frame, right after this one: padding-only packets (RFC
-   * 3550 §5.1) numbered after it with its timestamp; the packets after them move up. werift's
-   * SRTP does not write the padding a header names, so the padding bytes are the payload, the
-   * last one counting them.
+   * The probe's padding since the last frame, right after this frame's last packet (`frameEnd`,
+   * sent as `sequence`): padding-only packets (RFC 3550 §5.1) numbered after it with its
+   * timestamp; the packets after them move up. Padding goes only there: inside a frame it breaks
+   * the frame (the receiver assembles one only from consecutive packets of one timestamp).
+   * werift's SRTP does not write the padding a header names, so the padding bytes are the
+   * payload, the last one counting them. Padding carries nothing, so it is never repaired.
    */
-  private padAfterFrame(): void {
-    const last = this.last;
-    if (last === null) return;
+  private padAfterFrame(sequence: number, frameEnd: RtpHeader): void {
     const now = performance.now();
     const ms = Math.min(MAX_PADDED_GAP_MS, now - this.paddedAt);
     this.paddedAt = now;
     let owed = (this.probeBps / 8) * (ms / 1000);
+    let next = sequence;
     while (owed > PADDING_OVERHEAD) {
       const padding = Math.min(MAX_PADDING, Math.ceil(owed - PADDING_OVERHEAD));
       owed -= padding + PADDING_OVERHEAD;
-      last.sequence = (last.sequence + 1) & 0xffff;
+      next = (next + 1) & 0xffff;
       this.skipped--;
       const payload = Buffer.alloc(padding);
       payload[padding - 1] = padding;
       const header = new RtpHeader({
-        sequenceNumber: last.sequence,
-        timestamp: last.timestamp,
-        payloadType: last.payloadType,
+        sequenceNumber: next,
+        timestamp: frameEnd.timestamp,
+        payloadType: frameEnd.payloadType,
         padding: true,
         paddingSize: padding,
       });
-      this.sent(new RtpPacket(header, payload), padding + PADDING_OVERHEAD);
+      this.sent(new RtpPacket(header, payload), padding + PADDING_OVERHEAD, false);
     }
   }
 
