@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { RtpHeader, RtpPacket } from "werift";
 import type { Slot } from "./subscribe-slot.ts";
-import { closeAll, newRoom, Publisher, Receiver } from "./testing/loopback.ts";
+import { closeAll, newRoom, Publisher, Receiver, until } from "./testing/loopback.ts";
 
 /** Frames of two 500-byte packets each 40 ms, the second one marked as the frame's last. */
 function twoPacketFrames(seq: number): RtpPacket {
@@ -23,14 +23,6 @@ function twoPacketFrames(seq: number): RtpPacket {
   return new RtpPacket(header, payload);
 }
 
-async function until(what: string, done: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    assert.ok(Date.now() < deadline, `not within ${ms / 1000} s: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe("probing a receiver's link with padding", () => {
   after(closeAll);
 
@@ -38,7 +30,7 @@ describe("probing a receiver's link with padding", () => {
     const room = newRoom();
     const receiver = new Receiver(room);
     await new Publisher(room, "publisher", twoPacketFrames).negotiate();
-    await until("video flows", () => receiver.video.length > 20, 10_000);
+    await until("video flows", () => receiver.video.length > 20);
     const slots = (receiver.peer.subscribeTransport as unknown as { slots: Slot[] }).slots;
     const video = slots.find((s) => s.kind === "video");
     assert.ok(video?.canPad, "the flowing video can carry padding");

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import type { ParticipantId } from "@conclave/protocol";
 import { RtpHeader, RtpPacket } from "werift";
-import { closeAll, newRoom, Publisher, Receiver } from "./testing/loopback.ts";
+import { closeAll, newRoom, Publisher, Receiver, until } from "./testing/loopback.ts";
 import type { ForwardedTrack } from "./types.ts";
 
 after(closeAll);
@@ -13,14 +13,6 @@ const marked = (index: number) => (seq: number) =>
     new RtpHeader({ payloadType: 96, sequenceNumber: seq, timestamp: seq * 3000 }),
     Buffer.from([0x10, 0, 0, 0, index]),
   );
-
-async function until(what: string, done: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!done()) {
-    assert.ok(Date.now() < deadline, `not within 10 s: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe("an m-line handed to another camera (the pool)", () => {
   it("carries the new camera only after the offer that says so, and the old one never after it", async () => {

@@ -132,6 +132,15 @@ export class Publisher {
   }
 }
 
+/** Resolves once `done()` holds; fails after `ms`, naming `what`. */
+export async function until(what: string, done: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    assert.ok(Date.now() < deadline, `not within ${ms / 1000} s: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** Resolves once `receiver` got `count` more packets; fails after 5 s. */
 export async function morePackets(receiver: Receiver, count: number): Promise<void> {
   const start = receiver.packets;
