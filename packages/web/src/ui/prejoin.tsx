@@ -81,49 +81,58 @@ export function Prejoin({ local, knock = false, onJoin }: PrejoinProps) {
         />
       </section>
 
-      <form class="join-panel" onSubmit={submit}>
-        <h1>{knock ? "Ask to join this meeting" : "Ready to join?"}</h1>
-        {knock && (
-          <p class="hint">
-            This link has no invitation key, so a host of the meeting has to let you in. They will
-            see the name you enter, marked as not verified.
-          </p>
-        )}
-        <DevicePickers local={local} />
-        <div class="field">
-          <label for="display-name">Your name</label>
-          <input
-            id="display-name"
-            type="text"
-            autoComplete="name"
-            maxLength={MAX_NAME_LENGTH}
-            value={name}
-            aria-invalid={nameError ? "true" : undefined}
-            aria-describedby={nameError ? "name-error" : undefined}
-            onInput={(e) => {
-              setName(e.currentTarget.value);
-              setNameError(null);
-            }}
-          />
-          {nameError && (
-            <p id="name-error" class="field-error">
-              {nameError}
+      {/*
+        Name and Join come before the device settings, which grow as camera and microphone
+        arrive: Join stays where the person is about to click it, on a phone above the fold.
+      */}
+      <div class="join-column">
+        <form class="join-panel" onSubmit={submit}>
+          <h1>{knock ? "Ask to join this meeting" : "Ready to join?"}</h1>
+          {knock && (
+            <p class="hint">
+              This link has no invitation key, so a host of the meeting has to let you in. They will
+              see the name you enter, marked as not verified.
             </p>
           )}
-        </div>
-        <button type="submit" class="btn btn-primary btn-large" aria-describedby="join-hint">
-          {joinLabel}
-        </button>
-        <p id="join-hint" class="hint">
-          {pending
-            ? "Still getting your camera and microphone; you can join now or wait."
-            : listenOnly
-              ? "You will see and hear everyone, chat and raise your hand, and can turn a device on later if your browser allows it."
-              : knock
-                ? "Hosts see this name before they decide. Once you are in, so does everyone."
-                : "Everyone in the meeting sees the name you enter."}
-        </p>
-      </form>
+          <div class="field">
+            <label for="display-name">Your name</label>
+            <input
+              id="display-name"
+              type="text"
+              autoComplete="name"
+              maxLength={MAX_NAME_LENGTH}
+              value={name}
+              aria-invalid={nameError ? "true" : undefined}
+              aria-describedby={nameError ? "name-error" : undefined}
+              onInput={(e) => {
+                setName(e.currentTarget.value);
+                setNameError(null);
+              }}
+            />
+            {nameError && (
+              <p id="name-error" class="field-error">
+                {nameError}
+              </p>
+            )}
+          </div>
+          <button type="submit" class="btn btn-primary btn-large" aria-describedby="join-hint">
+            {joinLabel}
+          </button>
+          <p id="join-hint" class="hint">
+            {pending
+              ? "Still getting your camera and microphone; you can join now or wait."
+              : listenOnly
+                ? "You will see and hear everyone, chat and raise your hand, and can turn a device on later if your browser allows it."
+                : knock
+                  ? "Hosts see this name before they decide. Once you are in, so does everyone."
+                  : "Everyone in the meeting sees the name you enter."}
+          </p>
+        </form>
+        <section class="prejoin-devices" aria-labelledby="prejoin-devices-title">
+          <h2 id="prejoin-devices-title">Devices</h2>
+          <DevicePickers local={local} />
+        </section>
+      </div>
     </main>
   );
 }
