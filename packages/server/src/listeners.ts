@@ -6,6 +6,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import type { Capacity } from "./capacity.ts";
 import { addressKey, ClientAddresses, FORWARDED_HEADER } from "./client-address.ts";
 import type { Config } from "./config.ts";
+import { HEARTBEAT_MS, Heartbeat } from "./heartbeat.ts";
 import { createMetricsHandler, createRequestHandler, type MetricsText } from "./http.ts";
 import { listen } from "./listen.ts";
 import type { Logger } from "./logger.ts";
@@ -18,7 +19,6 @@ import { namesFor, selfSignedCertificate } from "./self-signed-certificate.ts";
  * MAX_MESSAGE_BYTES get TOO_LARGE and the connection stays (docs/protocol.md "Errors").
  */
 export const HARD_FRAME_LIMIT = 4 * MAX_MESSAGE_BYTES;
-const HEARTBEAT_MS = 2000;
 
 /** The public listener (app, WebSocket) and the metrics listener, once listening. */
 export interface Listeners {
@@ -103,7 +103,7 @@ export async function openListeners(
   const wss = new WebSocketServer({ server: http, path: "/ws", maxPayload: HARD_FRAME_LIMIT });
   // ws repeats the listener's errors; listen() (listen.ts) reports them, with what to change.
   wss.on("error", () => {});
-  const alive = new WeakSet<object>();
+  const heartbeat = new Heartbeat<WebSocket>(performance.now());
   const addresses = new ClientAddresses(config.trustedProxies);
   wss.on("connection", (ws, req) => {
     ws.on("error", () => ws.terminate());
@@ -118,20 +118,14 @@ export async function openListeners(
       return;
     }
     ws.on("close", () => options.capacity.connections.give(address));
-    alive.add(ws);
-    ws.on("pong", () => alive.add(ws));
+    heartbeat.answered(ws);
+    ws.on("pong", () => heartbeat.answered(ws));
     options.onConnection(ws, address, req.headers[FORWARDED_HEADER] === "1");
   });
-  // A socket that stops answering pings is gone (laptop closed, network lost): treat it as left.
-  const heartbeat = setInterval(() => {
-    for (const ws of wss.clients) {
-      if (!alive.has(ws)) {
-        ws.terminate();
-        continue;
-      }
-      alive.delete(ws);
-      ws.ping();
-    }
+  const beating = setInterval(() => {
+    const { ping, gone } = heartbeat.beat(wss.clients, performance.now());
+    for (const ws of gone) ws.terminate();
+    for (const ws of ping) ws.ping();
   }, HEARTBEAT_MS);
 
   const port = await listen(http, config.port, config.host, "PORT");
@@ -152,7 +146,7 @@ export async function openListeners(
       publicClosed ??= closed(http);
     },
     async close() {
-      clearInterval(heartbeat);
+      clearInterval(beating);
       for (const ws of wss.clients) ws.close(1001, "server shutting down");
       wss.close();
       publicClosed ??= closed(http);
