@@ -1,8 +1,8 @@
 // Epochs and media keys: adopting a transition that moved us to a new epoch, what a new epoch
-// brings (names forgotten for leaves that changed hands, uploads now added, the invite generation
-// followed, this epoch's SFrame keys, the `epoch` and `roster` events, our `hello` to newcomers),
-// and being removed. The key ring itself is the shell's: handlers say when to install keys in it,
-// replace it or close it.
+// brings (names and participant records forgotten for leaves that changed hands, uploads now
+// added, the invite generation followed, this epoch's SFrame keys, the `epoch` and `roster`
+// events, our `hello` to newcomers), and being removed. The key ring itself is the shell's:
+// handlers say when to install keys in it, replace it or close it.
 import { deriveEpochMediaKeys, mediaEpochSource } from "../media-keys/key-schedule.ts";
 import { formatFingerprint } from "../mls/credential.ts";
 import { rosterEntry } from "../mls/roster.ts";
@@ -13,6 +13,7 @@ import { encodeTyped } from "./app-message.ts";
 import type { Draft } from "./draft.ts";
 import type { EpochReason } from "./events.ts";
 import type { Ctx } from "./member-state.ts";
+import { leavesChangedHands } from "./participants.ts";
 import { commitReference } from "./rollback-evidence.ts";
 import { forgetNames, rebuildRoster, rosterDiff } from "./roster-view.ts";
 import { dropAddedUploads, rejudgeUploads } from "./uploads.ts";
@@ -64,6 +65,7 @@ export async function newEpoch(
   if (session === undefined) return;
   const diff = rosterDiff(old?.roster ?? [], session.roster);
   forgetNames(d, diff);
+  d.set({ participants: leavesChangedHands(d.state.participants, diff.removed) });
   dropAddedUploads(d);
   let nextSelfUpdate = d.state.duty.nextSelfUpdate;
   if (reason === "own-commit" || old === undefined) nextSelfUpdate = selfUpdateAt(ctx);

@@ -5,6 +5,7 @@ import {
   announced,
   connectedLeaves,
   dueRemovals,
+  leavesChangedHands,
   NO_PARTICIPANTS,
   type Participants,
   participantGoodbye,
@@ -45,6 +46,10 @@ function tracked() {
       return checked.due;
     },
     connectedLeaves: (list: Roster, ownLeaf: number) => connectedLeaves(p, list, ownLeaf),
+    /** An epoch in which `leaves` changed hands (roster-view.ts rosterDiff `removed`). */
+    epoch(leaves: readonly number[]) {
+      p = leavesChangedHands(p, leaves);
+    },
   };
 }
 
@@ -97,6 +102,31 @@ describe("participants the server announces", () => {
     participants.goodbye(1, 0, roster(1, 2));
     participants.upsert("p-new", 1);
     assert.deepEqual(participants.dueRemovals(roster(1, 3), 0, 1000, 30_000).leaves, []);
+  });
+
+  // A member whose commit is in flight makes no commit-duty decision, so nothing pruned the
+  // goodbye while the leaf was empty: seen as a rejoiner removed by the others under load.
+  it("a person who left and rejoined on the same device, refilling their leaf, is not removed for the goodbye", () => {
+    const participants = tracked();
+    participants.upsert("p-before", 1);
+    participants.goodbye(1, 0, roster(1, 2));
+    participants.left("p-before", 0, roster(1, 2));
+    participants.epoch([1]); // another member's commit removed leaf 1
+    participants.upsert("p-again", null);
+    participants.epoch([1]); // the Add put the same device back in leaf 1
+    participants.upsert("p-again", 1);
+    assert.deepEqual(participants.dueRemovals(roster(1, 2), 0, 1000, 30_000).leaves, []);
+    assert.deepEqual(participants.connectedLeaves(roster(1, 2), 0), [0, 1]);
+  });
+
+  it("a participant that dropped no longer claims its leaf once the same device is back in it", () => {
+    const participants = tracked();
+    participants.upsert("p-before", 1);
+    participants.left("p-before", 0, roster(1, 2));
+    participants.epoch([1]); // removed after the window, then refilled by the same device
+    participants.upsert("p-again", 1);
+    assert.deepEqual(participants.dueRemovals(roster(1, 2), 0, 90_000, 30_000).leaves, []);
+    assert.deepEqual(participants.announced(), [{ id: "p-again", leaf: 1 }]);
   });
 
   it("every change returns a new record and leaves the one it got as it was", () => {

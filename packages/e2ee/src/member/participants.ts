@@ -111,6 +111,25 @@ export function participantLeft(
   return { ...p, byId };
 }
 
+/**
+ * A new epoch in which `leaves` changed hands (removed, or refilled from a KeyPackage: roster-view
+ * rosterDiff): what their previous holders said or did is forgotten. Commit duty prunes it too,
+ * but only when it looks, and it does not while a commit of ours is in flight; a device back in
+ * its own leaf (a person who left and rejoined) has the same leaf:fingerprint key, and would be
+ * removed for its earlier goodbye or drop.
+ */
+export function leavesChangedHands(p: Participants, leaves: readonly number[]): Participants {
+  if (leaves.length === 0) return p;
+  const changed = new Set(leaves);
+  const kept = (key: string) => !changed.has(Number(key.slice(0, key.indexOf(":"))));
+  const byId = new Map([...p.byId].filter(([, r]) => r.heldKey === undefined || kept(r.heldKey)));
+  return {
+    byId,
+    left: new Map([...p.left].filter(([key]) => kept(key))),
+    unclaimedSince: new Map([...p.unclaimedSince].filter(([key]) => kept(key))),
+  };
+}
+
 /** Leaves of participants that dropped (or the server says left) and may come back. */
 export function heldLeaves(p: Participants): Set<number> {
   const held = new Set<number>();

@@ -19,6 +19,7 @@ import { followInviteGeneration, newRing } from "./epochs.ts";
 import { reopenRequests } from "./host-requests.ts";
 import { rejoin } from "./joining.ts";
 import type { Ctx } from "./member-state.ts";
+import { leavesChangedHands } from "./participants.ts";
 import {
   type RollbackClaim,
   readCommitFraming,
@@ -129,6 +130,7 @@ async function returnTo(d: Draft, ctx: Ctx, kept: MlsSession) {
   });
   const diff = rosterDiff(withdrawn.roster, kept.roster, "rollback");
   forgetNames(d, diff);
+  d.set({ participants: leavesChangedHands(d.state.participants, diff.removed) });
   newRing(d);
   await followInviteGeneration(d, true);
   rebuildRoster(d, ctx);
