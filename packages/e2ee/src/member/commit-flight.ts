@@ -7,6 +7,7 @@
 import { toBase64url } from "@conclave/protocol";
 import { refusal } from "../admission/refusal.ts";
 import { processIncoming } from "../mls/incoming.ts";
+import { ownCommitAccepted } from "../mls/session.ts";
 import { constantTimeEqual } from "../sframe/bytes.ts";
 import type { BuiltCommit } from "./commit-builder.ts";
 import type { Draft } from "./draft.ts";
@@ -47,7 +48,8 @@ export async function applyCommit(d: Draft, ctx: Ctx, bytes: Uint8Array): Promis
     if (constantTimeEqual(mine.built.transition.commit, bytes)) {
       // The echo of our own commit: the Delivery Service accepted it (docs/e2ee.md).
       d.set({ inFlight: undefined, commitsCut: 0 });
-      await adopt(d, ctx, mine.built.transition, "own-commit", session.ownLeafIndex, bytes);
+      const accepted = ownCommitAccepted(mine.built.transition, session);
+      await adopt(d, ctx, accepted, "own-commit", session.ownLeafIndex, bytes);
       return;
     }
     d.set({ inFlight: { ...mine, lost: true } });

@@ -126,7 +126,14 @@ describe("rollback", () => {
     const claim = await rollbackOf(1, bytesOf(relay), [bob.session]);
     const back = await inbox(echoed, adaCtx, claim);
     assert.equal(snapshot(echoed), seen);
-    assert.equal(back.state.session, echoed.previous, "the very session kept");
+    const kept = echoed.previous;
+    assert.equal(back.state.session?.epoch, kept?.epoch);
+    assert.equal(back.state.session?.state.keySchedule, kept?.state.keySchedule, "the kept keys");
+    assert.equal(
+      back.state.session?.state.secretTree,
+      echoed.session?.state.historicalReceiverData.get(1n)?.secretTree,
+      "with its secret tree as late messages of its epoch left it (mls/session.ts sessionRestored)",
+    );
     assert.equal(back.state.previous, undefined);
     assert.equal(back.state.ringEpoch, undefined);
     assert.ok(back.effects.some((e) => e.kind === "new-ring"));

@@ -13,7 +13,7 @@ import { type Fingerprint, fingerprintFromBytes } from "../admission/fingerprint
 import { refusal } from "../admission/refusal.ts";
 import { formatFingerprint } from "../mls/credential.ts";
 import { rosterEntry } from "../mls/roster.ts";
-import type { MlsSession } from "../mls/session.ts";
+import { type MlsSession, sessionRestored } from "../mls/session.ts";
 import type { Draft } from "./draft.ts";
 import { followInviteGeneration, newRing } from "./epochs.ts";
 import { reopenRequests } from "./host-requests.ts";
@@ -122,7 +122,7 @@ async function returnTo(d: Draft, ctx: Ctx, kept: MlsSession) {
   const mine = d.state.inFlight;
   // `unerased` are the secrets of the session we return to: they stay.
   d.set({
-    session: kept,
+    session: sessionRestored(kept, withdrawn),
     previous: undefined,
     appliedRef: undefined,
     unerased: [],

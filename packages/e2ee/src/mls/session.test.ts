@@ -13,7 +13,9 @@ import {
   eraseConsumed,
   exportSecret,
   type MlsSession,
+  ownCommitAccepted,
   sealApplicationMessage,
+  sessionRestored,
 } from "./session.ts";
 import { joinFromWelcome } from "./welcome.ts";
 
@@ -191,6 +193,44 @@ describe("MLS session", () => {
     const late = await processIncoming(alice, fromBob.message);
     assert.ok(late.event.kind === "application" && late.event.epoch === 1n);
     await rejectsWith(processIncoming(alice, fromCarol.message), "MLS_POLICY_REFUSED");
+  });
+
+  // The engine adopts its own commit only when the server echoes it, and keeps opening the
+  // epoch's messages (erasing what each consumed) while the commit is on its way.
+  it("a late message of the epoch our own commit ended opens, after messages opened while it was in flight", async () => {
+    let [alice, bob] = await meeting(["alice", "bob"]);
+    assert.ok(alice && bob);
+    const update = await selfUpdate(alice); // in flight
+    const first = await sealApplicationMessage(bob, utf8.encode("while in flight"));
+    bob = first.session;
+    const opened = await processIncoming(alice, first.message);
+    eraseConsumed(opened.consumed);
+    alice = opened.session;
+    const late = await sealApplicationMessage(bob, utf8.encode("sent before the commit came"));
+    const accepted = ownCommitAccepted(update, alice); // the echo
+    eraseConsumed(accepted.consumed);
+    alice = accepted.session;
+    const read = await processIncoming(alice, late.message);
+    assert.ok(read.event.kind === "application" && read.event.epoch === 1n);
+    assert.equal(text.decode(read.event.data), "sent before the commit came");
+  });
+
+  it("back in the epoch before a rolled-back commit, the next message of that epoch opens after late ones did", async () => {
+    let [alice, bob] = await meeting(["alice", "bob"]);
+    assert.ok(alice && bob);
+    const kept = alice;
+    const update = await selfUpdate(bob);
+    const applied = await processIncoming(alice, update.commit); // later withdrawn
+    alice = applied.session;
+    const late = await sealApplicationMessage(bob, utf8.encode("late"));
+    bob = late.session;
+    const opened = await processIncoming(alice, late.message);
+    eraseConsumed(opened.consumed);
+    alice = opened.session;
+    const next = await sealApplicationMessage(bob, utf8.encode("after the rollback"));
+    const read = await processIncoming(sessionRestored(kept, alice), next.message);
+    assert.ok(read.event.kind === "application" && read.event.epoch === 1n);
+    assert.equal(text.decode(read.event.data), "after the rollback");
   });
 
   it("self-update keeps the security code; add and remove change it", async () => {
