@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Patches dependencies where they are wrong or slow for Conclave, one file each (scripts/patches/:
+ * Patches dependencies where they are wrong or slow for Conclave, a module each (scripts/patches/:
  * why, and the tests that fail without). Run by the root package's `postinstall`, so `npm ci` on a
  * fresh clone applies them; idempotent, patch by patch. Each patch must find its exact text: an
  * update that moved or changed it fails here, loudly, instead of running unpatched.
@@ -49,7 +49,7 @@ function apply({ name, version: wanted, file, patches }) {
 }
 
 try {
-  for (const dependency of [werift, tsMls]) apply(dependency);
+  for (const dependency of [werift, ...tsMls]) apply(dependency);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);

@@ -1,9 +1,13 @@
 /**
- * ts-mls 1.6.4's tree validation (dist/src/clientState.js, run on every Welcome and external
- * join), where it refuses trees RFC 9420 allows and accepts one it forbids
- * (packages/e2ee/src/mls/unmerged-leaves.test.ts). Still so in 2.0.0-rc.10.
+ * ts-mls 1.6.4, two files:
+ * - dist/src/clientState.js: the tree validation run on every Welcome and external join, where it
+ *   refuses trees RFC 9420 allows and accepts one it forbids
+ *   (packages/e2ee/src/mls/unmerged-leaves.test.ts; still so in 2.0.0-rc.10); and the receiving
+ *   secrets of an epoch past the retention, which it dropped without handing them to be erased
+ *   (packages/e2ee/src/mls/session.test.ts "an epoch past the retention").
+ * - dist/src/secretTree.js: the list of a secret tree's values that erasing goes through.
  */
-export default {
+const clientState = {
   name: "ts-mls",
   version: "1.6.4",
   file: "dist/src/clientState.js",
@@ -33,5 +37,28 @@ export default {
                             return new InternalError("Expected parent node");
                         if (!dpNode.parent.unmergedLeaves.includes(unmergedLeaf))`,
     ],
+    [
+      // RFC 9420 §9.2: secrets are deleted once no longer needed. The epochs dropped from the
+      // late-message state were collected for erasing and then an empty list was returned.
+      "the receiving secrets of an epoch past the retention are handed back to be erased",
+      "    return [new Map(sortedEpochs.slice(-max).map((epoch) => [epoch, historicalReceiverData.get(epoch)])), []];",
+      "    return [new Map(sortedEpochs.slice(-max).map((epoch) => [epoch, historicalReceiverData.get(epoch)])), toBeDeleted];",
+    ],
   ],
 };
+
+const secretTree = {
+  name: "ts-mls",
+  version: "1.6.4",
+  file: "dist/src/secretTree.js",
+  patches: [
+    [
+      // It pushed after tree.length * 2 empty slots: erasing the list met holes first.
+      "a secret tree's values listed without empty slots",
+      "    const arr = new Array(tree.length * 2);\n    for (const node of tree) {",
+      "    const arr = [];\n    for (const node of tree) {",
+    ],
+  ],
+};
+
+export default [clientState, secretTree];

@@ -233,6 +233,41 @@ describe("MLS session", () => {
     assert.equal(text.decode(read.event.data), "after the rollback");
   });
 
+  it("an epoch past the retention has its receiving secrets erased; a late message of a kept one still opens", async () => {
+    let [alice, bob] = await meeting(["alice", "bob"]);
+    assert.ok(alice && bob);
+    const first = alice.epoch;
+    const late = await sealApplicationMessage(bob, utf8.encode("from the first epoch"));
+    bob = late.session;
+    let firstTree: Uint8Array[] = [];
+    let dropped = false;
+    let lastLate = late;
+    for (let i = 0; i < 8 && !dropped; i++) {
+      lastLate = await sealApplicationMessage(bob, utf8.encode(`late in round ${i}`));
+      bob = lastLate.session;
+      const update = await selfUpdate(bob);
+      bob = update.session;
+      const applied = await processIncoming(alice, update.commit);
+      eraseConsumed(applied.consumed);
+      alice = applied.session;
+      const kept = alice.state.historicalReceiverData.get(first);
+      if (kept !== undefined) {
+        firstTree = kept.secretTree.flatMap((node) => [
+          node.application.secret,
+          node.handshake.secret,
+        ]);
+      } else dropped = firstTree.length > 0;
+    }
+    assert.ok(dropped, "the first epoch left the late-message state");
+    assert.ok(
+      firstTree.every((secret) => secret.every((byte) => byte === 0)),
+      "and its secrets were zeroed",
+    );
+    await rejectsWith(processIncoming(alice, late.message), "MLS_WRONG_EPOCH");
+    const kept = await processIncoming(alice, lastLate.message);
+    assert.ok(kept.event.kind === "application" && kept.event.epoch === alice.epoch - 1n);
+  });
+
   it("self-update keeps the security code; add and remove change it", async () => {
     const suite = await loadMlsCiphersuite();
     let [alice, bob] = await meeting(["alice", "bob"]);
