@@ -37,7 +37,9 @@ describe("a meeting of four bots through the real server", () => {
     await server.stop();
   });
 
-  it("each bot receives every other bot's audio and video, and a vanished bot is gone within 5 s", async () => {
+  // Gone at the third unanswered ping, one every 2 s (docs/protocol.md "Leave"): up to 6 s after
+  // its last pong, and a second more for a beat the loaded machine delays.
+  it("each bot receives every other bot's audio and video, and a vanished bot is gone within 7 s", async () => {
     const room = await newRoom();
     const url = `${server.url}/m/${room.roomId}#${room.secret}`;
     for (const name of ["A", "B", "C"]) bots.push(await joinBot({ url, name }));
@@ -77,11 +79,11 @@ describe("a meeting of four bots through the real server", () => {
     const elapsed = await waitFor(
       "the others to be told D left",
       async () => (await metric(server.metricsUrl, "conclave_participants")) === 3,
-      5000,
+      7000,
     );
     for (const event of await Promise.all(left))
       assert.deepEqual(event, { id: dId, reason: "disconnected" });
-    assert.ok(elapsed < 5000, `cleaned up after ${Math.round(elapsed)} ms`);
+    assert.ok(elapsed < 7000, `cleaned up after ${Math.round(elapsed)} ms`);
     assert.equal(await metric(server.metricsUrl, "conclave_producers"), 6);
 
     // The three who remain keep receiving each other.
