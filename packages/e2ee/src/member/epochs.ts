@@ -15,8 +15,17 @@ import type { EpochReason } from "./events.ts";
 import type { Ctx } from "./member-state.ts";
 import { leavesChangedHands } from "./participants.ts";
 import { commitReference } from "./rollback-evidence.ts";
-import { forgetNames, rebuildRoster, rosterDiff } from "./roster-view.ts";
+import { forgetNames, type RosterDiff, rebuildRoster, rosterDiff } from "./roster-view.ts";
 import { dropAddedUploads, rejudgeUploads } from "./uploads.ts";
+
+/**
+ * What the previous holders of leaves that changed hands said or did (their names, goodbyes and
+ * drops) is theirs, not the new holders': forgotten, on a commit or a rollback alike.
+ */
+export function forgetPreviousHolders(d: Draft, diff: RosterDiff): void {
+  forgetNames(d, diff);
+  d.set({ participants: leavesChangedHands(d.state.participants, diff.removed) });
+}
 
 /** Close the key ring and start a fresh one: it holds no epoch's keys. */
 export function newRing(d: Draft): void {
@@ -64,8 +73,7 @@ export async function newEpoch(
   const session = d.state.session;
   if (session === undefined) return;
   const diff = rosterDiff(old?.roster ?? [], session.roster);
-  forgetNames(d, diff);
-  d.set({ participants: leavesChangedHands(d.state.participants, diff.removed) });
+  forgetPreviousHolders(d, diff);
   dropAddedUploads(d);
   let nextSelfUpdate = d.state.duty.nextSelfUpdate;
   if (reason === "own-commit" || old === undefined) nextSelfUpdate = selfUpdateAt(ctx);

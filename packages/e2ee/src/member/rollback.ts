@@ -15,18 +15,17 @@ import { formatFingerprint } from "../mls/credential.ts";
 import { rosterEntry } from "../mls/roster.ts";
 import { type MlsSession, sessionRestored } from "../mls/session.ts";
 import type { Draft } from "./draft.ts";
-import { followInviteGeneration, newRing } from "./epochs.ts";
+import { followInviteGeneration, forgetPreviousHolders, newRing } from "./epochs.ts";
 import { reopenRequests } from "./host-requests.ts";
 import { rejoin } from "./joining.ts";
 import type { Ctx } from "./member-state.ts";
-import { leavesChangedHands } from "./participants.ts";
 import {
   type RollbackClaim,
   readCommitFraming,
   signFailureReport,
   verifyRollback,
 } from "./rollback-evidence.ts";
-import { forgetNames, rebuildRoster, rosterDiff } from "./roster-view.ts";
+import { rebuildRoster, rosterDiff } from "./roster-view.ts";
 import { withdraw } from "./withdrawn-commits.ts";
 
 /** We could not apply `commit` of our epoch: a signed report, and we wait for the rollback. */
@@ -129,8 +128,7 @@ async function returnTo(d: Draft, ctx: Ctx, kept: MlsSession) {
     inFlight: mine === undefined ? undefined : { ...mine, lost: true },
   });
   const diff = rosterDiff(withdrawn.roster, kept.roster, "rollback");
-  forgetNames(d, diff);
-  d.set({ participants: leavesChangedHands(d.state.participants, diff.removed) });
+  forgetPreviousHolders(d, diff);
   newRing(d);
   await followInviteGeneration(d, true);
   rebuildRoster(d, ctx);

@@ -29,6 +29,13 @@ async function device(name: string): Promise<DeviceIdentity> {
   );
 }
 
+/** `session` processes `message` and erases what that consumed, as the engine does. */
+async function openErasing(session: MlsSession, message: Uint8Array) {
+  const opened = await processIncoming(session, message);
+  eraseConsumed(opened.consumed);
+  return opened;
+}
+
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
     assert.ok(isE2eeError(error), `expected an E2eeError, got ${String(error)}`);
@@ -134,15 +141,13 @@ describe("MLS session", () => {
     const update = await selfUpdate(bob);
     eraseConsumed(update.consumed);
     bob = update.session;
-    const processed = await processIncoming(alice, update.commit);
-    eraseConsumed(processed.consumed);
+    const processed = await openErasing(alice, update.commit);
     alice = processed.session;
     for (let i = 0; i < 3; i++) {
       const sealed = await sealApplicationMessage(alice, utf8.encode(`m${i}`));
       eraseConsumed(sealed.consumed);
       alice = sealed.session;
-      const opened = await processIncoming(bob, sealed.message);
-      eraseConsumed(opened.consumed);
+      const opened = await openErasing(bob, sealed.message);
       bob = opened.session;
       assert.ok(opened.event.kind === "application" && text.decode(opened.event.data) === `m${i}`);
     }
@@ -203,8 +208,7 @@ describe("MLS session", () => {
     const update = await selfUpdate(alice); // in flight
     const first = await sealApplicationMessage(bob, utf8.encode("while in flight"));
     bob = first.session;
-    const opened = await processIncoming(alice, first.message);
-    eraseConsumed(opened.consumed);
+    const opened = await openErasing(alice, first.message);
     alice = opened.session;
     const late = await sealApplicationMessage(bob, utf8.encode("sent before the commit came"));
     const accepted = ownCommitAccepted(update, alice); // the echo
@@ -224,8 +228,7 @@ describe("MLS session", () => {
     alice = applied.session;
     const late = await sealApplicationMessage(bob, utf8.encode("late"));
     bob = late.session;
-    const opened = await processIncoming(alice, late.message);
-    eraseConsumed(opened.consumed);
+    const opened = await openErasing(alice, late.message);
     alice = opened.session;
     const next = await sealApplicationMessage(bob, utf8.encode("after the rollback"));
     const read = await processIncoming(sessionRestored(kept, alice), next.message);
@@ -247,8 +250,7 @@ describe("MLS session", () => {
       bob = lastLate.session;
       const update = await selfUpdate(bob);
       bob = update.session;
-      const applied = await processIncoming(alice, update.commit);
-      eraseConsumed(applied.consumed);
+      const applied = await openErasing(alice, update.commit);
       alice = applied.session;
       const kept = alice.state.historicalReceiverData.get(first);
       if (kept !== undefined) {

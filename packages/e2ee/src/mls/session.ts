@@ -127,40 +127,45 @@ export function eraseConsumed(consumed: readonly Uint8Array[]): void {
 }
 
 /**
- * Our commit, built on an earlier copy of `live`, was accepted: the session it moves to, with
- * `live`'s own receiving state (RFC 9420 §6.3.2: kept for late messages) for the epochs before.
- * Messages opened while the commit was on its way advanced the copy's secret tree and erased the
- * ratchet secrets it still points at; kept from the copy, a late message of the epoch the commit
- * ended would not open.
+ * `history`, the late-message state (RFC 9420 §6.3.2) of a session made from an earlier copy of
+ * `live`, with each epoch's receiving state as `live` has it now: messages opened since advanced
+ * `live`'s secret trees and erased the ratchet secrets the copy still points at, so from the copy
+ * the next late message of that epoch would not open.
  */
-export function ownCommitAccepted<T extends Transition>(built: T, live: MlsSession): T {
-  const next = built.session.state;
-  const history = new Map(next.historicalReceiverData);
+function liveReceiving(
+  live: MlsSession,
+  history: ClientState["historicalReceiverData"],
+): ClientState["historicalReceiverData"] {
+  const now = new Map(history);
   for (const [epoch, data] of history) {
     const kept =
       epoch === live.epoch
         ? { ...data, secretTree: live.state.secretTree }
         : live.state.historicalReceiverData.get(epoch);
-    if (kept !== undefined) history.set(epoch, kept);
+    if (kept !== undefined) now.set(epoch, kept);
   }
-  const state = { ...next, historicalReceiverData: history };
+  return now;
+}
+
+/** Our commit, built on an earlier copy of `live`, was accepted: the session it moves to. */
+export function ownCommitAccepted<T extends Transition>(built: T, live: MlsSession): T {
+  const next = built.session.state;
+  const state = {
+    ...next,
+    historicalReceiverData: liveReceiving(live, next.historicalReceiverData),
+  };
   return { ...built, session: { ...built.session, state } };
 }
 
 /**
  * Back to `kept`, the session before a commit that was rolled back, from `live`, the session that
- * commit made: late messages of `kept`'s epoch opened since advanced `live`'s copy of its secret
- * tree and erased the secrets `kept` still points at, so that copy is the one to go on with.
+ * commit made: with `kept`'s own epoch, too, as late messages of it left `live`'s copy.
  */
 export function sessionRestored(kept: MlsSession, live: MlsSession): MlsSession {
-  const history = new Map(kept.state.historicalReceiverData);
-  for (const epoch of history.keys()) {
-    const advanced = live.state.historicalReceiverData.get(epoch);
-    if (advanced !== undefined) history.set(epoch, advanced);
-  }
+  const historicalReceiverData = liveReceiving(live, kept.state.historicalReceiverData);
   const secretTree =
     live.state.historicalReceiverData.get(kept.epoch)?.secretTree ?? kept.state.secretTree;
-  return { ...kept, state: { ...kept.state, secretTree, historicalReceiverData: history } };
+  return { ...kept, state: { ...kept.state, secretTree, historicalReceiverData } };
 }
 
 /** Throws MLS_GROUP_ROLES_INVALID unless the extensions carry valid roles exactly once. */
