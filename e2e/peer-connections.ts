@@ -52,3 +52,22 @@ export function encodedLayers(page: Page): Promise<Record<string, boolean>> {
     return out;
   })()`);
 }
+
+/**
+ * What the page's camera sends now, per simulcast rid: frame size, frames per second, and what
+ * its encoder says limits it (`qualityLimitationReason`), for a failure to say.
+ */
+export function sentLayers(page: Page): Promise<string> {
+  return page.evaluate<string>(`(async () => {
+    const out = [];
+    for (const pc of globalThis.__pcs) {
+      if (pc.connectionState === "closed") continue;
+      (await pc.getStats()).forEach((s) => {
+        if (s.type !== "outbound-rtp" || s.kind !== "video" || !s.rid) return;
+        out.push(s.rid + " " + (s.frameWidth ?? 0) + "x" + (s.frameHeight ?? 0) + " at " +
+          (s.framesPerSecond ?? 0) + " fps, limited by " + s.qualityLimitationReason);
+      });
+    }
+    return out.join("; ");
+  })()`);
+}

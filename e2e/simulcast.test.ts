@@ -25,7 +25,7 @@ import {
 } from "./browser.ts";
 import { pinnedBrowsers } from "./lan-meeting.ts";
 import { cannotMakeNamespaces, NetworkNamespace } from "./network-namespace.ts";
-import { encodedLayers, recordPeerConnections } from "./peer-connections.ts";
+import { encodedLayers, recordPeerConnections, sentLayers } from "./peer-connections.ts";
 
 const skip = cannotMakeNamespaces() ?? false;
 const SCREENSHOTS = fileURLToPath(new URL("../test-results/screenshots/", import.meta.url));
@@ -173,7 +173,9 @@ describe("simulcast: a layer per receiver", { skip }, () => {
       async () => (await videoWidth(bob, "Alice")) > 640,
       30_000,
       500,
-    );
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}; Alice sends ${await sentLayers(alice)}`);
+    });
     await bob.getByRole("button", { name: "Pin Alice" }).click();
   });
 

@@ -11,7 +11,7 @@
  * Alice's encoder sent. Needs root (namespaces, tc, nftables) and ffmpeg (scripts/install-bench-deps.sh).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { setPriority, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -48,18 +48,15 @@ if (why) throw new Error(`bench:network: ${why}`);
 const clip = cameraClip();
 const lan = NetworkNamespace.create();
 const dataDir = mkdtempSync(join(tmpdir(), "conclave-bench-"));
-// With --server-priority the server runs at nice -10 (it inherits it from this thread, set just
-// for its start), the pages at 0: the server stands for a machine of its own. On two cores shared
-// with three browsers' encoders its threads otherwise wait: garbage collections of 50-300 ms,
-// event-loop stalls of up to 700 ms, and publishers' estimators read the late arrivals as
-// queueing (docs/performance.md "Impaired networks").
-if (values["server-priority"]) setPriority(-10);
-const server = await startServer({
-  HOST: lan.hostAddress,
-  HTTPS: "self-signed",
-  DATA_DIR: dataDir,
-});
-if (values["server-priority"]) setPriority(0);
+// With --server-priority the server runs at nice -10, the pages at 0: the server stands for a
+// machine of its own. On two cores shared with three browsers' encoders its threads otherwise
+// wait: garbage collections of 50-300 ms, event-loop stalls of up to 700 ms, and publishers'
+// estimators read the late arrivals as queueing (docs/performance.md "Impaired networks").
+// Without it, at the pages' priority, as the runs before the flag.
+const server = await startServer(
+  { HOST: lan.hostAddress, HTTPS: "self-signed", DATA_DIR: dataDir },
+  { nice: values["server-priority"] ? -10 : 0 },
+);
 const site = `https://${lan.hostAddress}:${server.port}`;
 const pages = await pageServer(lan.hostAddress);
 const args = [
