@@ -7,7 +7,11 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
 import type { Browser } from "playwright-core";
-import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
+import {
+  OWN_MACHINE,
+  type ServerProcess,
+  startServer,
+} from "../packages/server/test/start-server.ts";
 import {
   expectVideoFlowing,
   joinMeeting,
@@ -33,7 +37,7 @@ const open: Array<Participant | FirefoxParticipant> = [];
 
 describe("background effect in Firefox", () => {
   before(async () => {
-    server = await startServer();
+    server = await startServer({}, OWN_MACHINE);
     chromium = await launchBrowser();
     firefox = await launchFirefox();
   });

@@ -11,7 +11,11 @@ import {
   type Locator,
   type Page,
 } from "playwright-core";
-import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
+import {
+  OWN_MACHINE,
+  type ServerProcess,
+  startServer,
+} from "../packages/server/test/start-server.ts";
 
 export const CHROMIUM_ARGS = [
   "--use-fake-device-for-media-stream",
@@ -294,7 +298,7 @@ export function browserSuite(env: Record<string, string> = {}): BrowserSuite {
   let browser: Browser | undefined;
   let open: Participant[] = [];
   before(async () => {
-    server = await startServer(env);
+    server = await startServer(env, OWN_MACHINE);
     browser = await launchBrowser();
   });
   afterEach(async () => {

@@ -7,7 +7,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
+import {
+  OWN_MACHINE,
+  type ServerProcess,
+  startServer,
+} from "../packages/server/test/start-server.ts";
 import {
   CHROMIUM_ARGS,
   decryptedMore,
@@ -54,7 +58,7 @@ describe("devices during a call", () => {
   const open: Participant[] = [];
 
   before(async () => {
-    server = await startServer();
+    server = await startServer({}, OWN_MACHINE);
     browser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
       // Fake cameras to switch between (the flag's last value wins). Chromium's second fake

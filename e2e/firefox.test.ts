@@ -9,7 +9,11 @@ import { mkdirSync } from "node:fs";
 import { after, afterEach, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright-core";
-import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
+import {
+  OWN_MACHINE,
+  type ServerProcess,
+  startServer,
+} from "../packages/server/test/start-server.ts";
 import { BotProcess } from "./bot-process.ts";
 import {
   expectVideoFlowing,
@@ -68,7 +72,7 @@ async function firefoxText(fay: FirefoxParticipant, selector: string): Promise<s
 
 describe("Firefox with Chromium and a bot", () => {
   before(async () => {
-    server = await startServer();
+    server = await startServer({}, OWN_MACHINE);
     chromium = await launchBrowser();
     firefox = await launchFirefox();
   });

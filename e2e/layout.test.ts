@@ -9,7 +9,11 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type Bot, joinBot } from "@conclave/bot";
 import type { Browser, Page } from "playwright-core";
-import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
+import {
+  OWN_MACHINE,
+  type ServerProcess,
+  startServer,
+} from "../packages/server/test/start-server.ts";
 import {
   DESKTOP,
   expectVideoFlowing,
@@ -52,7 +56,7 @@ describe("layouts in Chromium", () => {
   const bots: Bot[] = [];
 
   before(async () => {
-    server = await startServer();
+    server = await startServer({}, OWN_MACHINE);
     browser = await launchBrowser();
   });
 

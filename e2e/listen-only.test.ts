@@ -8,7 +8,11 @@ import { mkdirSync } from "node:fs";
 import { after, afterEach, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium } from "playwright-core";
-import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
+import {
+  OWN_MACHINE,
+  type ServerProcess,
+  startServer,
+} from "../packages/server/test/start-server.ts";
 import {
   CHROMIUM_ARGS,
   decryptFailures,
@@ -38,7 +42,7 @@ async function socketsOpened(p: Participant): Promise<number> {
 
 describe("listen-only in Chromium", () => {
   before(async () => {
-    server = await startServer();
+    server = await startServer({}, OWN_MACHINE);
     withDevices = await launchBrowser();
     withoutDevices = await chromium.launch({
       executablePath: "/usr/bin/chromium",

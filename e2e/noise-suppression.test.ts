@@ -10,7 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
+import {
+  OWN_MACHINE,
+  type ServerProcess,
+  startServer,
+} from "../packages/server/test/start-server.ts";
 import { expectAccessible } from "./axe.ts";
 import {
   CHROMIUM_ARGS,
@@ -95,7 +99,7 @@ describe("noise suppression", () => {
     folder = mkdtempSync(join(tmpdir(), "conclave-noise-"));
     const wav = join(folder, "noise.wav");
     writeFileSync(wav, noiseWav());
-    server = await startServer();
+    server = await startServer({}, OWN_MACHINE);
     browser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
       args: [...CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${wav}`],

@@ -12,7 +12,11 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
-import { type ServerProcess, startServer } from "../packages/server/test/start-server.ts";
+import {
+  OWN_MACHINE,
+  type ServerProcess,
+  startServer,
+} from "../packages/server/test/start-server.ts";
 import {
   expectVideoFlowing,
   joinMeeting,
@@ -61,11 +65,14 @@ describe("simulcast: a layer per receiver", { skip }, () => {
   before(async () => {
     lan = NetworkNamespace.create();
     dataDir = mkdtempSync(join(tmpdir(), "conclave-data-"));
-    server = await startServer({
-      HOST: lan.hostAddress,
-      HTTPS: "self-signed",
-      DATA_DIR: dataDir,
-    });
+    server = await startServer(
+      {
+        HOST: lan.hostAddress,
+        HTTPS: "self-signed",
+        DATA_DIR: dataDir,
+      },
+      OWN_MACHINE,
+    );
     ({ here, there } = await pinnedBrowsers(lan, [
       readFileSync(join(dataDir, "tls", "cert.pem"), "utf8"),
     ]));

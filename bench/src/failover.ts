@@ -46,20 +46,16 @@ const MEDIA_AGAIN = 10;
 const placeOf = (bot: Bot) => `${bot.id}/${bot.crypto.member.ownLeaf}`;
 
 async function round(redisUrl: string, index: number) {
-  // At the load generators' priority, as in the runs docs/performance.md reports.
   const node = (name: string, slice: number) =>
-    startServer(
-      {
-        REDIS_URL: redisUrl,
-        NODE_ID: name,
-        LEASE_TTL_MS: String(leaseMs),
-        MAX_EVENT_LOOP_DELAY_MS: "0",
-        DRAIN_TIMEOUT_MS: "500",
-        RTC_MIN_PORT: String(PORT_BASE + slice * 100),
-        RTC_MAX_PORT: String(PORT_BASE + slice * 100 + 99),
-      },
-      { nice: 0 },
-    );
+    startServer({
+      REDIS_URL: redisUrl,
+      NODE_ID: name,
+      LEASE_TTL_MS: String(leaseMs),
+      MAX_EVENT_LOOP_DELAY_MS: "0",
+      DRAIN_TIMEOUT_MS: "500",
+      RTC_MIN_PORT: String(PORT_BASE + slice * 100),
+      RTC_MAX_PORT: String(PORT_BASE + slice * 100 + 99),
+    });
   const nodes: ServerProcess[] = [await node(`a${index}`, 0), await node(`b${index}`, 1)];
   const [a, b] = nodes as [ServerProcess, ServerProcess];
   const front = await balancer([a.port, b.port]);

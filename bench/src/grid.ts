@@ -36,8 +36,7 @@ if (!Number.isInteger(people) || people < 2 || !(seconds > 0)) {
 
 // The bots join on the same two cores as the server; refusing them for a busy event loop
 // (SERVER_BUSY) would measure the overload gate, not forwarding.
-// At the load generators' priority, as in the runs docs/performance.md reports.
-const server = await startServer({ MAX_EVENT_LOOP_DELAY_MS: "0" }, { nice: 0 });
+const server = await startServer({ MAX_EVENT_LOOP_DELAY_MS: "0" });
 const browser = await launchBrowser();
 const bots: BotProcess[] = [];
 try {

@@ -143,18 +143,14 @@ function carried(
 }
 
 async function run() {
-  // At the load generators' priority, as in the runs docs/performance.md reports.
-  const server = await startServer(
-    {
-      // Every bot comes from 127.0.0.1: a hundred people would come from a hundred addresses.
-      JOINS_PER_MINUTE: "100000",
-      // The bots run on the server's two cores: refusing them for a busy event loop (SERVER_BUSY)
-      // would measure the overload gate, not the meeting.
-      MAX_EVENT_LOOP_DELAY_MS: "0",
-      WORKERS: String(workers),
-    },
-    { nice: 0 },
-  );
+  const server = await startServer({
+    // Every bot comes from 127.0.0.1: a hundred people would come from a hundred addresses.
+    JOINS_PER_MINUTE: "100000",
+    // The bots run on the server's two cores: refusing them for a busy event loop (SERVER_BUSY)
+    // would measure the overload gate, not the meeting.
+    MAX_EVENT_LOOP_DELAY_MS: "0",
+    WORKERS: String(workers),
+  });
   const serverPids = () => [server.pid, ...workerPids(server.logs)];
   const pubFleet = await Promise.all(Array.from({ length: publishers }, startProcess));
   const receiverFleet = await Promise.all(Array.from({ length: receiverProcesses }, startProcess));

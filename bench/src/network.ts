@@ -25,7 +25,7 @@ import {
 import { spkiPin } from "../../e2e/lan-meeting.ts";
 import { cannotMakeNamespaces, NetworkNamespace } from "../../e2e/network-namespace.ts";
 import { recordPeerConnections } from "../../e2e/peer-connections.ts";
-import { startServer } from "../../packages/server/test/start-server.ts";
+import { OWN_MACHINE, startServer } from "../../packages/server/test/start-server.ts";
 import { cameraClip } from "./network/clip.ts";
 import { directCall, pageServer } from "./network/direct-call.ts";
 import { CONDITIONS, type Condition, impair } from "./network/impairment.ts";
@@ -52,10 +52,9 @@ const dataDir = mkdtempSync(join(tmpdir(), "conclave-bench-"));
 // machine of its own. On two cores shared with three browsers' encoders its threads otherwise
 // wait: garbage collections of 50-300 ms, event-loop stalls of up to 700 ms, and publishers'
 // estimators read the late arrivals as queueing (docs/performance.md "Impaired networks").
-// Without it, at the pages' priority, as the runs before the flag.
 const server = await startServer(
   { HOST: lan.hostAddress, HTTPS: "self-signed", DATA_DIR: dataDir },
-  { nice: values["server-priority"] ? -10 : 0 },
+  values["server-priority"] ? OWN_MACHINE : {},
 );
 const site = `https://${lan.hostAddress}:${server.port}`;
 const pages = await pageServer(lan.hostAddress);

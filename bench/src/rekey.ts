@@ -217,15 +217,11 @@ async function timeLeave(
 
 async function benchSize(n: number, suite: MlsCiphersuiteName): Promise<Record<string, unknown>> {
   // Every member connects from loopback: one address, so its connection cap must hold them all.
-  const server = await startServer(
-    {
-      MAX_PARTICIPANTS: String(n + 10),
-      MAX_CONNECTIONS_PER_ADDRESS: String(Math.max(200, n + 10)),
-      ...(redis ? { REDIS_URL: redis.url } : {}),
-    },
-    // At the load generators' priority, as in the runs docs/performance.md reports.
-    { nice: 0 },
-  );
+  const server = await startServer({
+    MAX_PARTICIPANTS: String(n + 10),
+    MAX_CONNECTIONS_PER_ADDRESS: String(Math.max(200, n + 10)),
+    ...(redis ? { REDIS_URL: redis.url } : {}),
+  });
   const crowd: Passive[] = [];
   const remotes: RemoteMember[] = [];
   try {

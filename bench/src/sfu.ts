@@ -114,8 +114,6 @@ async function startTarget(peer: Peer): Promise<Target> {
       WORKERS: String(workers),
     },
     {
-      // At the priority Janus runs at.
-      nice: 0,
       nodeArgs: [
         ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []),
         ...(values["server-node-option"] ?? []),

@@ -31,16 +31,12 @@ function workerPids(server: ServerProcess): number[] {
 }
 
 async function measure(workers: number) {
-  // At the load generators' priority, as in the runs docs/performance.md reports.
-  const server = await startServer(
-    {
-      WORKERS: String(workers),
-      MAX_CONNECTIONS_PER_ADDRESS: "4000",
-      JOINS_PER_MINUTE: "100000",
-      MAX_ROOMS_PER_ADDRESS: "1000",
-    },
-    { nice: 0 },
-  );
+  const server = await startServer({
+    WORKERS: String(workers),
+    MAX_CONNECTIONS_PER_ADDRESS: "4000",
+    JOINS_PER_MINUTE: "100000",
+    MAX_ROOMS_PER_ADDRESS: "1000",
+  });
   try {
     const joined: SignallingClient[] = [];
     for (let i = 0; i < clients; i++)

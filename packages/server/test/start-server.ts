@@ -17,6 +17,15 @@ export interface ServerProcess {
 }
 
 const START_TIMEOUT_MS = 60_000;
+
+/**
+ * For a server that browsers share the machine with: it stands for a machine of its own. At the
+ * browsers' priority on two cores its event loop waited behind their encoders, the packets it
+ * stamped late read to publishers' estimators as a queue on their link, and a publisher held back
+ * its top layer on loopback (`e2e/simulcast.test.ts` failed 4 of 4 runs beside a busy loop,
+ * passed 4 of 4 at nice -10). docs/operations.md "Overload" says the same for a shared machine.
+ */
+export const OWN_MACHINE = { nice: -10 } as const;
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
 /**
@@ -25,19 +34,14 @@ const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
  * test asks for workers, or TEST_WORKERS=N runs every test against a primary with N workers. `node` runs it on another Node than the test's;
  * `nodeArgs` go to that Node (e.g. `--cpu-prof`, which NODE_OPTIONS does not take).
  *
- * It runs at `nice` -10 where the test may raise it (root): the server stands for a machine of
- * its own. Sharing two cores with browsers' encoders at their priority, its event loop waited
- * behind them, the packets it stamped late read to publishers' estimators as a queue on their
- * link, and a publisher held back its top layer on loopback (`e2e/simulcast.test.ts` failed 4 of
- * 4 runs beside a busy loop, passed 4 of 4 with this). A benchmark against another server passes
- * the priority that one runs at.
+ * `nice` is the priority it runs at where the test may set it (root); the test's own otherwise.
  */
 export async function startServer(
   env: Record<string, string> = {},
   {
     node = process.execPath,
     nodeArgs = [],
-    nice = -10,
+    nice = getPriority(),
   }: { node?: string; nodeArgs?: readonly string[]; nice?: number } = {},
 ): Promise<ServerProcess> {
   const child = spawnAtPriority(nice, () =>
