@@ -164,6 +164,32 @@ export class NetworkNamespace {
     shape((...args) => run("tc", ...args), this.hostLink, kbit);
   }
 
+  /**
+   * Drops `percent` of the UDP packets the other machine receives and of those it sends, at
+   * random (nftables `numgen random`: the input hook inside the namespace, and a netdev egress
+   * hook on its end of the pair for the other way; an output-hook drop would fail the send with
+   * EPERM, not lose the packet: FIELD-NOTES "Impaired networks"); null or 0 for none. It replaces
+   * the namespace's firewall.
+   */
+  loseUdp(percent: number | null): void {
+    this.firewall(
+      !percent
+        ? ""
+        : `table inet loss {
+  chain in {
+    type filter hook input priority 0; policy accept;
+    meta l4proto udp numgen random mod 100 < ${percent} drop
+  }
+}
+table netdev lossout {
+  chain out {
+    type filter hook egress device "${this.nsLink}" priority 0; policy accept;
+    meta l4proto udp numgen random mod 100 < ${percent} drop
+  }
+}`,
+    );
+  }
+
   /** Caps the other machine's uplink (what it sends) at `kbit` kbit/s, on its side of the pair. */
   capUplink(kbit: number | null): void {
     shape((...args) => this.exec("tc", ...args), this.nsLink, kbit);

@@ -71,3 +71,34 @@ export function sentLayers(page: Page): Promise<string> {
     return out.join("; ");
   })()`);
 }
+
+/** What one inbound video stream of a page's connections counted so far (RTCInboundRtpStreamStats). */
+export interface InboundVideo {
+  readonly packetsReceived: number;
+  readonly packetsLost: number;
+  readonly nackCount: number;
+  /** Packets that came as retransmissions on the stream's RTX SSRC (RFC 4588). */
+  readonly retransmittedPacketsReceived: number;
+  readonly framesDecoded: number;
+}
+
+/** Every inbound video stream of the page's open connections that received anything. */
+export function inboundVideos(page: Page): Promise<InboundVideo[]> {
+  return page.evaluate<InboundVideo[]>(`(async () => {
+    const out = [];
+    for (const pc of globalThis.__pcs) {
+      if (pc.connectionState === "closed") continue;
+      (await pc.getStats()).forEach((s) => {
+        if (s.type !== "inbound-rtp" || s.kind !== "video" || !s.packetsReceived) return;
+        out.push({
+          packetsReceived: s.packetsReceived,
+          packetsLost: s.packetsLost ?? 0,
+          nackCount: s.nackCount ?? 0,
+          retransmittedPacketsReceived: s.retransmittedPacketsReceived ?? 0,
+          framesDecoded: s.framesDecoded ?? 0,
+        });
+      });
+    }
+    return out;
+  })()`);
+}

@@ -1,8 +1,6 @@
 /**
  * The network conditions of the benchmark, applied to the namespace pair (e2e/network-namespace.ts):
- * random UDP loss both ways with nftables (`numgen random`; FIELD-NOTES "Impaired networks": the
- * input hook inside the namespace, and a netdev egress hook on its end of the pair for the other
- * way; an output-hook drop would be EPERM, not loss), bandwidth caps with tc tbf.
+ * random UDP loss both ways with nftables, bandwidth caps with tc tbf.
  */
 import type { NetworkNamespace } from "../../../e2e/network-namespace.ts";
 
@@ -27,21 +25,5 @@ export const CONDITIONS: readonly Condition[] = [
 export function impair(lan: NetworkNamespace, condition: Condition): void {
   lan.capDownlink(condition.downlinkKbit ?? null);
   lan.capUplink(condition.uplinkKbit ?? null);
-  const loss = condition.lossPercent;
-  lan.firewall(
-    loss === undefined
-      ? ""
-      : `table inet imp {
-  chain in {
-    type filter hook input priority 0; policy accept;
-    meta l4proto udp numgen random mod 100 < ${loss} drop
-  }
-}
-table netdev impout {
-  chain out {
-    type filter hook egress device "${lan.nsLink}" priority 0; policy accept;
-    meta l4proto udp numgen random mod 100 < ${loss} drop
-  }
-}`,
-  );
+  lan.loseUdp(condition.lossPercent ?? null);
 }

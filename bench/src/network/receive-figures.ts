@@ -13,7 +13,10 @@ export interface ReceiveFigures {
   readonly width: number;
   readonly height: number;
   readonly kbps: number;
-  /** Packets that stayed lost after repair, per thousand received. */
+  /**
+   * Packets that stayed lost after repair, per thousand received: the media stream's count of
+   * lost packets less the resends that came on its RTX stream, which Chromium counts there only.
+   */
   readonly lostPerMille: number;
   /** Keyframes the page asked for (PLI and FIR), per minute. */
   readonly keyframeRequestsPerMinute: number;
@@ -48,8 +51,8 @@ function snapshot(page: Page, video: string): Promise<Snapshot> {
           frames: s.framesDecoded ?? 0,
           freezes: s.totalFreezesDuration ?? 0,
           bytes: s.bytesReceived ?? 0,
-          packets: s.packetsReceived ?? 0,
-          lost: s.packetsLost ?? 0,
+          packets: (s.packetsReceived ?? 0) + (s.retransmittedPacketsReceived ?? 0),
+          lost: (s.packetsLost ?? 0) - (s.retransmittedPacketsReceived ?? 0),
           keyframeRequests: (s.pliCount ?? 0) + (s.firCount ?? 0),
           width: s.frameWidth ?? 0,
           height: s.frameHeight ?? 0,

@@ -37,6 +37,25 @@ describe("loss on the SFU's link to a receiver (RFC 3550 §6.4.1 reports)", () =
     assert.equal(loss.take(), 0);
   });
 
+  it("counts the resends a receiver got on the RTX stream as repairs, not its media report's loss", () => {
+    const loss = new DownlinkLoss();
+    const firstRtx = 65530;
+    send(loss, 901, 1000);
+    loss.report(1000, 0);
+    loss.take();
+    // 100 sent, 10 lost on the way; 8 resends of them arrived on the RTX stream (one lost,
+    // across its 16-bit wrap), which the media stream's report still counts as lost.
+    send(loss, 1001, 1100);
+    loss.repairs(0x10000 + 2, 1, firstRtx);
+    loss.report(1100, 10);
+    assert.ok(Math.abs((loss.take() ?? 0) - 0.02) < 1e-9);
+    // Next: 100 sent, 5 lost, all 5 resent and received.
+    send(loss, 1101, 1200);
+    loss.repairs(0x10000 + 7, 1, firstRtx);
+    loss.report(1200, 15);
+    assert.equal(loss.take(), 0);
+  });
+
   it("does not count packets sent after the receiver's highest as lost: they are on their way", () => {
     const loss = new DownlinkLoss();
     send(loss, 1, 100);

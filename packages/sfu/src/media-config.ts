@@ -57,13 +57,27 @@ function withTwcc(data: CodecData): RTCRtpCodecParameters {
 }
 
 /**
+ * Retransmissions of the video codec on a stream of their own (RFC 4588), for the receiving leg:
+ * the SFU's resends to a receiver that takes it go there (receiver-seams.ts `resendRtpNow`).
+ */
+function videoRtx(): RTCRtpCodecParameters {
+  return new RTCRtpCodecParameters({
+    mimeType: "video/rtx",
+    clockRate: MEDIA_CODECS.video.clockRate,
+    payloadType: MEDIA_CODECS.video.payloadType + 1,
+    parameters: `apt=${MEDIA_CODECS.video.payloadType}`,
+  });
+}
+
+/**
  * The receiving (subscribe) leg: the shared codec list (MEDIA_CODECS) with transport-wide
  * congestion control on audio and video (the header extension, stamped by werift's sender, and
  * the `transport-cc` feedback the receiver answers with), which the SFU's estimate of the
- * receiver's downlink reads (downlink-fit.ts). The producer strips the publisher's extensions
- * before forwarding (werift's sender would copy them onto the packet, clashing with ids of this
- * leg). One extension object for both kinds: werift numbers its offers' extensions in list order,
- * so one object keeps one id per URI.
+ * receiver's downlink reads (downlink-fit.ts), and RTX for video's resends (a receiver that does
+ * not take it, such as a bot, gets them on the media stream). The producer strips the
+ * publisher's extensions before forwarding (werift's sender would copy them onto the packet,
+ * clashing with ids of this leg). One extension object for both kinds: werift numbers its offers'
+ * extensions in list order, so one object keeps one id per URI.
  */
 export function peerConfig(options: SfuOptions): RTCPeerConnectionConfig {
   const transportCc = useTransportWideCC();
@@ -77,7 +91,10 @@ export function peerConfig(options: SfuOptions): RTCPeerConnectionConfig {
     // One ICE transport for all m-lines: werift otherwise gathers sockets per m-line of its
     // offers and never closes the ones the answer bundles away.
     bundlePolicy: "max-bundle",
-    codecs: { audio: [withTwcc(MEDIA_CODECS.audio)], video: [withTwcc(MEDIA_CODECS.video)] },
+    codecs: {
+      audio: [withTwcc(MEDIA_CODECS.audio)],
+      video: [withTwcc(MEDIA_CODECS.video), videoRtx()],
+    },
     headerExtensions: { audio: [transportCc], video: [transportCc] },
   };
 }
@@ -85,13 +102,16 @@ export function peerConfig(options: SfuOptions): RTCPeerConnectionConfig {
 /**
  * The publishing leg: as the receiving leg (the SFU writes the feedback here:
  * transport-feedback.ts, so the publisher's estimator sees the path to the SFU), plus the mid and
- * rid extensions (RFC 8843 §15, RFC 8852) that simulcast layers are told apart by (RFC 8853).
+ * rid extensions (RFC 8843 §15, RFC 8852) that simulcast layers are told apart by (RFC 8853), but
+ * no RTX: werift's router cannot route a simulcast layer's RTX stream (docs/media-adaptation.md),
+ * so a publisher resends on the media stream.
  */
 export function publishConfig(options: SfuOptions): RTCPeerConnectionConfig {
   const transportCc = useTransportWideCC();
   const mid = useSdesMid();
   return {
     ...peerConfig(options),
+    codecs: { audio: [withTwcc(MEDIA_CODECS.audio)], video: [withTwcc(MEDIA_CODECS.video)] },
     headerExtensions: {
       audio: [mid, transportCc],
       video: [mid, transportCc, useSdesRTPStreamId()],

@@ -5,6 +5,7 @@ import {
   RTP_EXTENSION_URI,
   RtcpTransportLayerFeedback,
   type RtpPacket,
+  wrapRtx,
 } from "werift";
 import { DEFAULT_REPAIR, LossRepair } from "./loss-repair.ts";
 import { TransportFeedback } from "./transport-feedback.ts";
@@ -150,6 +151,10 @@ export function senderSequenceNumber(sender: RTCRtpSender): number | undefined {
  */
 interface SenderSeams {
   headerExtensions: readonly { id: number; uri: string }[];
+  /** Set when the receiver's answer took RTX for the m-line's codec (`prepareSend`). */
+  rtxPayloadType?: number;
+  rtxSsrc: number;
+  rtxSequenceNumber: number;
   senderBWE: { rtpPacketSent(info: unknown): void; receiveTWCC(feedback: unknown): void };
   dtlsTransport?: {
     transportSequenceNumber: number;
@@ -169,10 +174,18 @@ export function transportSequence(sender: RTCRtpSender): number | undefined {
   return seams.dtlsTransport?.transportSequenceNumber;
 }
 
+/** The RTX sequence number the next resend of `sender` goes out with (resendRtpNow). */
+export function nextRtxSequence(sender: RTCRtpSender): number {
+  return (sender as unknown as SenderSeams).rtxSequenceNumber;
+}
+
 /**
  * Sends again a packet `sender` sent before, now, with a transport-wide sequence number of its
  * own (as libwebrtc gives retransmissions): under the first one's number, its arrival would read
  * as that packet's, late by the round trip the request took. Returns the new number, if any.
+ * Where the receiver took RTX (RFC 4588), it goes on the m-line's RTX stream, its own sequence
+ * numbers and the original's first in the payload, so the receiver tells it from a late original
+ * (werift's own resends do that too, but the SFU's resend limit replaces them).
  */
 export function resendRtpNow(sender: RTCRtpSender, packet: RtpPacket): number | undefined {
   const seams = sender as unknown as SenderSeams;
@@ -188,8 +201,13 @@ export function resendRtpNow(sender: RTCRtpSender, packet: RtpPacket): number | 
     payload.writeUInt16BE(sequence);
     extension.payload = payload;
   }
+  let resend = packet;
+  if (seams.rtxPayloadType !== undefined) {
+    resend = wrapRtx(packet, seams.rtxPayloadType, seams.rtxSequenceNumber, seams.rtxSsrc);
+    seams.rtxSequenceNumber = (seams.rtxSequenceNumber + 1) & 0xffff;
+  }
   try {
-    dtls.sendRtpNow(packet.payload, packet.header);
+    dtls.sendRtpNow(resend.payload, resend.header);
   } catch {}
   return sequence;
 }

@@ -9,6 +9,7 @@ import { DownlinkLoss } from "./downlink-loss.ts";
 import type { Paced, PacedSink, Pacer } from "./pacer.ts";
 import type { PacketSink, Producer } from "./producer.ts";
 import {
+  nextRtxSequence,
   resendRtpNow,
   senderSequenceNumber,
   sendRtpNow,
@@ -103,8 +104,11 @@ export class Slot implements PacketSink, PacedSink, LostPacketSink {
     this.resends = new ResendLimit(sender, (packet) =>
       pacer.send(this, { resend: packet }, wireBytes(packet)),
     );
+    const firstRtx = nextRtxSequence(sender);
     sender.onRtcp.subscribe((packet) => {
       if (!(packet instanceof RtcpRrPacket || packet instanceof RtcpSrPacket)) return;
+      const repairs = packet.reports.find((r) => r.ssrc === sender.rtxSsrc);
+      if (repairs) this.loss.repairs(repairs.highestSequence, repairs.packetsLost, firstRtx);
       const report = packet.reports.find((r) => r.ssrc === sender.ssrc);
       if (!report) return;
       this.loss.report(report.highestSequence, report.packetsLost);
