@@ -2,7 +2,7 @@
  * What a receiving page got of one video, from its peer connections' inbound-rtp stats (the page
  * keeps them in `globalThis.__pcs`, see e2e/peer-connections.ts): delivered frames per second,
  * seconds frozen (Chromium's `totalFreezesDuration`), the last decoded size, video kbit/s, the
- * packets that stayed lost after repair and the keyframes the page asked for, over a window.
+ * packets lost before repair and the keyframes the page asked for, over a window.
  */
 import type { Page } from "playwright-core";
 
@@ -14,8 +14,11 @@ export interface ReceiveFigures {
   readonly height: number;
   readonly kbps: number;
   /**
-   * Packets that stayed lost after repair, per thousand received: the media stream's count of
-   * lost packets less the resends that came on its RTX stream, which Chromium counts there only.
+   * Packets lost per thousand received: Chromium's `packetsLost` of the media stream. With resends
+   * on RTX (the direct call's, and Conclave's since docs/media-adaptation.md "Resends on RTX to
+   * receivers"), a packet that came back on the RTX stream still counts as lost there: this is
+   * loss before repair. Chromium's count of what came on RTX includes the direct call's padding
+   * probes, so loss after repair is not read from it.
    */
   readonly lostPerMille: number;
   /** Keyframes the page asked for (PLI and FIR), per minute. */
@@ -51,8 +54,8 @@ function snapshot(page: Page, video: string): Promise<Snapshot> {
           frames: s.framesDecoded ?? 0,
           freezes: s.totalFreezesDuration ?? 0,
           bytes: s.bytesReceived ?? 0,
-          packets: (s.packetsReceived ?? 0) + (s.retransmittedPacketsReceived ?? 0),
-          lost: (s.packetsLost ?? 0) - (s.retransmittedPacketsReceived ?? 0),
+          packets: s.packetsReceived ?? 0,
+          lost: s.packetsLost ?? 0,
           keyframeRequests: (s.pliCount ?? 0) + (s.firCount ?? 0),
           width: s.frameWidth ?? 0,
           height: s.frameHeight ?? 0,
