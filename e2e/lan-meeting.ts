@@ -5,7 +5,16 @@
  * of reaching the server over a LAN, ICE-TCP and the TURN relay.
  */
 import { createHash, X509Certificate } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
+import {
+  OWN_MACHINE,
+  type ServerProcess,
+  startServer,
+} from "../packages/server/test/start-server.ts";
 import {
   CHROMIUM_ARGS,
   expectVideoFlowing,
@@ -15,7 +24,7 @@ import {
   type Participant,
   waitFor,
 } from "./browser.ts";
-import type { NetworkNamespace } from "./network-namespace.ts";
+import { NetworkNamespace } from "./network-namespace.ts";
 
 /** Nothing but UDP is stopped: a firewall that allows TCP anywhere. */
 export const NO_UDP = `table inet firewall {
@@ -77,4 +86,73 @@ export function settledPath(page: Page): Promise<string> {
     },
     10_000,
   );
+}
+
+/** What a test file of one meeting across the namespace pair shares (lanSuite). */
+export interface LanSuite {
+  /** The other machine. */
+  readonly lan: NetworkNamespace;
+  readonly server: ServerProcess;
+  /** The server's address as both machines reach it. */
+  readonly site: string;
+  /** Chromium on this machine and on the other, both trusting the server's certificate. */
+  readonly here: Browser;
+  readonly there: Browser;
+  /** A fresh participant in `browser`, closed with the file. */
+  participant(browser: Browser): Promise<Participant>;
+}
+
+/**
+ * Registers the hooks of a test file whose meeting spans this machine and another (a network
+ * namespace): a server on this side of the pair with its own certificate, at the priority of a
+ * machine of its own, and a Chromium on each side that trusts it.
+ */
+export function lanSuite(): LanSuite {
+  let lan: NetworkNamespace | undefined;
+  let server: ServerProcess | undefined;
+  let browsers: { here: Browser; there: Browser } | undefined;
+  let dataDir: string | undefined;
+  const pages: Participant[] = [];
+  before(async () => {
+    lan = NetworkNamespace.create();
+    dataDir = mkdtempSync(join(tmpdir(), "conclave-data-"));
+    server = await startServer(
+      { HOST: lan.hostAddress, HTTPS: "self-signed", DATA_DIR: dataDir },
+      OWN_MACHINE,
+    );
+    browsers = await pinnedBrowsers(lan, [readFileSync(join(dataDir, "tls", "cert.pem"), "utf8")]);
+  });
+  after(async () => {
+    for (const p of pages) await p.context.close().catch(() => {});
+    await browsers?.here.close();
+    await lan?.close();
+    await server?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("the suite starts before the first test");
+    return value;
+  };
+  return {
+    get lan() {
+      return started(lan);
+    },
+    get server() {
+      return started(server);
+    },
+    get site() {
+      return `https://${started(lan).hostAddress}:${started(server).port}`;
+    },
+    get here() {
+      return started(browsers).here;
+    },
+    get there() {
+      return started(browsers).there;
+    },
+    async participant(browser) {
+      const p = await newParticipant(browser);
+      pages.push(p);
+      return p;
+    },
+  };
 }

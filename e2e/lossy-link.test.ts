@@ -5,29 +5,19 @@
  * 4588) where Bob's browser tells them from late originals. Needs root; skipped without.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import {
-  OWN_MACHINE,
-  type ServerProcess,
-  startServer,
-} from "../packages/server/test/start-server.ts";
+import { describe, test } from "node:test";
+import type { Page } from "playwright-core";
 import {
   decryptFailures,
   expectVideoFlowing,
   joinMeeting,
   newMeetingLink,
-  newParticipant,
-  type Participant,
   type SframeTotals,
   sframeTotals,
   videoFrames,
 } from "./browser.ts";
-import { pinnedBrowsers } from "./lan-meeting.ts";
-import { cannotMakeNamespaces, NetworkNamespace } from "./network-namespace.ts";
+import { lanSuite } from "./lan-meeting.ts";
+import { cannotMakeNamespaces } from "./network-namespace.ts";
 import { type InboundVideo, inboundVideos, recordPeerConnections } from "./peer-connections.ts";
 
 const skip = cannotMakeNamespaces() ?? false;
@@ -48,48 +38,20 @@ async function inboundTotals(page: Page): Promise<InboundVideo> {
 }
 
 describe("a lossy link", { skip }, () => {
-  let lan: NetworkNamespace;
-  let server: ServerProcess;
-  let dataDir: string;
-  let here: Browser;
-  let there: Browser;
-  const pages: Participant[] = [];
-
-  before(async () => {
-    lan = NetworkNamespace.create();
-    dataDir = mkdtempSync(join(tmpdir(), "conclave-data-"));
-    server = await startServer(
-      { HOST: lan.hostAddress, HTTPS: "self-signed", DATA_DIR: dataDir },
-      OWN_MACHINE,
-    );
-    ({ here, there } = await pinnedBrowsers(lan, [
-      readFileSync(join(dataDir, "tls", "cert.pem"), "utf8"),
-    ]));
-  });
-
-  after(async () => {
-    for (const p of pages) await p.context.close().catch(() => {});
-    await here?.close();
-    await lan?.close();
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const suite = lanSuite();
 
   test(`at ${LOSS_PERCENT} % loss both ways, the video keeps moving, repaired on RTX`, async () => {
-    const site = `https://${lan.hostAddress}:${server.port}`;
-    const alice = await newParticipant(here);
-    pages.push(alice);
-    const link = await newMeetingLink(alice.page, site);
+    const alice = await suite.participant(suite.here);
+    const link = await newMeetingLink(alice.page, suite.site);
     await joinMeeting(alice.page, link, "Alice");
-    const bob = await newParticipant(there);
-    pages.push(bob);
+    const bob = await suite.participant(suite.there);
     await recordPeerConnections(bob.context);
     await joinMeeting(bob.page, link, "Bob");
     // Alice's video is what Bob's link carries in: his own camera would share his uplink's loss.
     await bob.page.getByRole("button", { name: "Camera", exact: true }).click();
     await expectVideoFlowing(bob.page, "Alice");
 
-    lan.loseUdp(LOSS_PERCENT);
+    suite.lan.loseUdp(LOSS_PERCENT);
     await bob.page.waitForTimeout(5_000);
     const before = await inboundTotals(bob.page);
     const framesBefore = await videoFrames(bob.page, "Alice");
@@ -106,7 +68,7 @@ describe("a lossy link", { skip }, () => {
     console.log(
       `# Bob at ${LOSS_PERCENT} % loss: ${fps.toFixed(1)} fps of Alice; ${received} packets, ${lost} lost after repair, ${delta("nackCount")} NACKs, ${rtx} resends on RTX`,
     );
-    lan.loseUdp(null);
+    suite.lan.loseUdp(null);
 
     // The bench's runs at 10 % loss decoded 27-29 fps (docs/performance.md "Impaired networks");
     // a third of that leaves room for a loaded machine and still fails a picture that stalls.

@@ -6,29 +6,20 @@
  * resolution through a link too narrow for it, and this test fails. Needs root; skipped without.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { mkdirSync } from "node:fs";
+import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
-import {
-  OWN_MACHINE,
-  type ServerProcess,
-  startServer,
-} from "../packages/server/test/start-server.ts";
 import {
   expectVideoFlowing,
   joinMeeting,
   newMeetingLink,
-  newParticipant,
-  type Participant,
   tile,
   videoFrames,
   waitFor,
 } from "./browser.ts";
-import { pinnedBrowsers } from "./lan-meeting.ts";
-import { cannotMakeNamespaces, NetworkNamespace } from "./network-namespace.ts";
+import { lanSuite } from "./lan-meeting.ts";
+import { cannotMakeNamespaces } from "./network-namespace.ts";
 import { encodedLayers, recordPeerConnections, sentLayers } from "./peer-connections.ts";
 
 const skip = cannotMakeNamespaces() ?? false;
@@ -55,40 +46,10 @@ async function frameRate(page: Page, name: string, ms: number): Promise<number> 
 }
 
 describe("simulcast: a layer per receiver", { skip }, () => {
-  let lan: NetworkNamespace;
-  let server: ServerProcess;
-  let dataDir: string;
-  let here: Browser;
-  let there: Browser;
-  const pages: Participant[] = [];
-
-  before(async () => {
-    lan = NetworkNamespace.create();
-    dataDir = mkdtempSync(join(tmpdir(), "conclave-data-"));
-    server = await startServer(
-      {
-        HOST: lan.hostAddress,
-        HTTPS: "self-signed",
-        DATA_DIR: dataDir,
-      },
-      OWN_MACHINE,
-    );
-    ({ here, there } = await pinnedBrowsers(lan, [
-      readFileSync(join(dataDir, "tls", "cert.pem"), "utf8"),
-    ]));
-  });
-
-  after(async () => {
-    for (const p of pages) await p.context.close().catch(() => {});
-    await here?.close();
-    await lan?.close();
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const suite = lanSuite();
 
   async function joinFrom(browser: Browser, link: string, name: string): Promise<Page> {
-    const p = await newParticipant(browser);
-    pages.push(p);
+    const p = await suite.participant(browser);
     await joinMeeting(p.page, link, name);
     return p.page;
   }
@@ -98,21 +59,19 @@ describe("simulcast: a layer per receiver", { skip }, () => {
   let carol: Page;
 
   test("a receiver whose downlink narrows to 300 kbit/s keeps moving video, no larger than another receiver's", async () => {
-    const site = `https://${lan.hostAddress}:${server.port}`;
-    const first = await newParticipant(here);
-    pages.push(first);
+    const first = await suite.participant(suite.here);
     await recordPeerConnections(first.context);
-    const link = await newMeetingLink(first.page, site);
+    const link = await newMeetingLink(first.page, suite.site);
     await joinMeeting(first.page, link, "Alice");
     alice = first.page;
-    bob = await joinFrom(here, link, "Bob");
+    bob = await joinFrom(suite.here, link, "Bob");
     // Bob's camera off: Carol's narrow link carries Alice's video and the audio, nothing else.
     await bob.getByRole("button", { name: "Camera", exact: true }).click();
-    carol = await joinFrom(there, link, "Carol");
+    carol = await joinFrom(suite.there, link, "Carol");
     await expectVideoFlowing(bob, "Alice");
     await expectVideoFlowing(carol, "Alice", 30_000);
     // Her link narrows once she is in the meeting (joining over it is another matter).
-    lan.capDownlink(300);
+    suite.lan.capDownlink(300);
     // One layer for everyone (no simulcast, or no choice per receiver) would push Bob's layer
     // through her 300 kbit/s: most of it lost, and her video stops (docs/performance.md).
     await carol.waitForTimeout(10_000);
@@ -226,7 +185,7 @@ describe("simulcast: a layer per receiver", { skip }, () => {
     console.log(
       `# Carol at 300 kbit/s: ${pausedName} paused, ${moving} at ${windows.join(", then ")} fps`,
     );
-    lan.capDownlink(null);
+    suite.lan.capDownlink(null);
     await waitFor(
       "the paused notice to go once Carol's link widens",
       async () => {
