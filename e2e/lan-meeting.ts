@@ -2,7 +2,7 @@
  * A meeting between this machine and another on its network (a NetworkNamespace): a Chromium on
  * each side, trusting the server's (and a relay's) self-made certificate as a person accepts it
  * once, and what Diagnostics says of the path each connection's media takes. Shared by the tests
- * of reaching the server over a LAN, ICE-TCP and the TURN relay.
+ * of reaching the server over a LAN, ICE-TCP and the TURN relay, and of narrow and lossy links.
  */
 import { createHash, X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";

@@ -79,7 +79,6 @@ export interface InboundVideo {
   readonly nackCount: number;
   /** Packets that came as retransmissions on the stream's RTX SSRC (RFC 4588). */
   readonly retransmittedPacketsReceived: number;
-  readonly framesDecoded: number;
 }
 
 /** Every inbound video stream of the page's open connections that received anything. */
@@ -95,7 +94,6 @@ export function inboundVideos(page: Page): Promise<InboundVideo[]> {
           packetsLost: s.packetsLost ?? 0,
           nackCount: s.nackCount ?? 0,
           retransmittedPacketsReceived: s.retransmittedPacketsReceived ?? 0,
-          framesDecoded: s.framesDecoded ?? 0,
         });
       });
     }

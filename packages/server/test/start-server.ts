@@ -26,6 +26,7 @@ const START_TIMEOUT_MS = 60_000;
  * passed 4 of 4 at nice -10). docs/operations.md "Overload" says the same for a shared machine.
  */
 export const OWN_MACHINE = { nice: -10 } as const;
+
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
 /**
