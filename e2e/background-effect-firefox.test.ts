@@ -7,11 +7,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
 import type { Browser } from "playwright-core";
-import {
-  OWN_MACHINE,
-  type ServerProcess,
-  startServer,
-} from "../packages/server/test/start-server.ts";
+import type { ServerProcess } from "../packages/server/test/start-server.ts";
 import {
   expectVideoFlowing,
   joinMeeting,
@@ -19,6 +15,7 @@ import {
   newMeetingLink,
   newParticipant,
   type Participant,
+  startServerBesideBrowsers,
   waitFor,
 } from "./browser.ts";
 import {
@@ -37,7 +34,7 @@ const open: Array<Participant | FirefoxParticipant> = [];
 
 describe("background effect in Firefox", () => {
   before(async () => {
-    server = await startServer({}, OWN_MACHINE);
+    server = await startServerBesideBrowsers();
     chromium = await launchBrowser();
     firefox = await launchFirefox();
   });

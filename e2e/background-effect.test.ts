@@ -13,11 +13,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
-import {
-  OWN_MACHINE,
-  type ServerProcess,
-  startServer,
-} from "../packages/server/test/start-server.ts";
+import type { ServerProcess } from "../packages/server/test/start-server.ts";
 import { expectAccessible } from "./axe.ts";
 import {
   CHROMIUM_ARGS,
@@ -27,6 +23,7 @@ import {
   newMeetingLink,
   newParticipant,
   type Participant,
+  startServerBesideBrowsers,
   tile,
   waitFor,
 } from "./browser.ts";
@@ -139,7 +136,7 @@ describe("background effect", () => {
     folder = mkdtempSync(join(tmpdir(), "conclave-drawn-person-"));
     const video = join(folder, "drawn-person.y4m");
     await writeDrawnPersonVideo(video);
-    server = await startServer({}, OWN_MACHINE);
+    server = await startServerBesideBrowsers();
     browser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
       args: [...CHROMIUM_ARGS, `--use-file-for-fake-video-capture=${video}`],

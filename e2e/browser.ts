@@ -281,6 +281,16 @@ export async function newMeetingLink(page: Page, serverUrl: string): Promise<str
   return page.url();
 }
 
+/**
+ * A real server for browser tests: the browsers share its machine, so it runs at the priority of
+ * a machine of its own (start-server.ts `OWN_MACHINE`).
+ */
+export function startServerBesideBrowsers(
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
+  return startServer(env, OWN_MACHINE);
+}
+
 /** What a browser test file shares: one server, one browser, and the pages of the running test. */
 export interface BrowserSuite {
   readonly server: ServerProcess;
@@ -298,7 +308,7 @@ export function browserSuite(env: Record<string, string> = {}): BrowserSuite {
   let browser: Browser | undefined;
   let open: Participant[] = [];
   before(async () => {
-    server = await startServer(env, OWN_MACHINE);
+    server = await startServerBesideBrowsers(env);
     browser = await launchBrowser();
   });
   afterEach(async () => {

@@ -7,11 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
-import {
-  OWN_MACHINE,
-  type ServerProcess,
-  startServer,
-} from "../packages/server/test/start-server.ts";
+import type { ServerProcess } from "../packages/server/test/start-server.ts";
 import {
   CHROMIUM_ARGS,
   decryptedMore,
@@ -23,6 +19,7 @@ import {
   type Participant,
   settledSframe,
   sframeTotals,
+  startServerBesideBrowsers,
   tile,
   videoFrames,
   waitFor,
@@ -58,7 +55,7 @@ describe("devices during a call", () => {
   const open: Participant[] = [];
 
   before(async () => {
-    server = await startServer({}, OWN_MACHINE);
+    server = await startServerBesideBrowsers();
     browser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
       // Fake cameras to switch between (the flag's last value wins). Chromium's second fake

@@ -9,11 +9,7 @@ import { mkdirSync } from "node:fs";
 import { after, afterEach, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright-core";
-import {
-  OWN_MACHINE,
-  type ServerProcess,
-  startServer,
-} from "../packages/server/test/start-server.ts";
+import type { ServerProcess } from "../packages/server/test/start-server.ts";
 import { BotProcess } from "./bot-process.ts";
 import {
   expectVideoFlowing,
@@ -23,6 +19,7 @@ import {
   newParticipant,
   type Participant,
   sframeTotals,
+  startServerBesideBrowsers,
   tile,
   waitFor,
 } from "./browser.ts";
@@ -72,7 +69,7 @@ async function firefoxText(fay: FirefoxParticipant, selector: string): Promise<s
 
 describe("Firefox with Chromium and a bot", () => {
   before(async () => {
-    server = await startServer({}, OWN_MACHINE);
+    server = await startServerBesideBrowsers();
     chromium = await launchBrowser();
     firefox = await launchFirefox();
   });

@@ -10,11 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
-import {
-  OWN_MACHINE,
-  type ServerProcess,
-  startServer,
-} from "../packages/server/test/start-server.ts";
+import type { ServerProcess } from "../packages/server/test/start-server.ts";
 import {
   CHROMIUM_ARGS,
   expectVideoFlowing,
@@ -22,6 +18,7 @@ import {
   newMeetingLink,
   newParticipant,
   type Participant,
+  startServerBesideBrowsers,
   waitFor,
 } from "./browser.ts";
 import { NetworkNamespace } from "./network-namespace.ts";
@@ -116,10 +113,11 @@ export function lanSuite(): LanSuite {
   before(async () => {
     lan = NetworkNamespace.create();
     dataDir = mkdtempSync(join(tmpdir(), "conclave-data-"));
-    server = await startServer(
-      { HOST: lan.hostAddress, HTTPS: "self-signed", DATA_DIR: dataDir },
-      OWN_MACHINE,
-    );
+    server = await startServerBesideBrowsers({
+      HOST: lan.hostAddress,
+      HTTPS: "self-signed",
+      DATA_DIR: dataDir,
+    });
     browsers = await pinnedBrowsers(lan, [readFileSync(join(dataDir, "tls", "cert.pem"), "utf8")]);
   });
   after(async () => {

@@ -9,11 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type Bot, joinBot } from "@conclave/bot";
 import type { Browser, Page } from "playwright-core";
-import {
-  OWN_MACHINE,
-  type ServerProcess,
-  startServer,
-} from "../packages/server/test/start-server.ts";
+import type { ServerProcess } from "../packages/server/test/start-server.ts";
 import {
   DESKTOP,
   expectVideoFlowing,
@@ -23,6 +19,7 @@ import {
   newParticipant,
   type Participant,
   PHONE,
+  startServerBesideBrowsers,
   tile,
   waitFor,
 } from "./browser.ts";
@@ -56,7 +53,7 @@ describe("layouts in Chromium", () => {
   const bots: Bot[] = [];
 
   before(async () => {
-    server = await startServer({}, OWN_MACHINE);
+    server = await startServerBesideBrowsers();
     browser = await launchBrowser();
   });
 

@@ -8,11 +8,7 @@ import { mkdirSync } from "node:fs";
 import { after, afterEach, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium } from "playwright-core";
-import {
-  OWN_MACHINE,
-  type ServerProcess,
-  startServer,
-} from "../packages/server/test/start-server.ts";
+import type { ServerProcess } from "../packages/server/test/start-server.ts";
 import {
   CHROMIUM_ARGS,
   decryptFailures,
@@ -23,6 +19,7 @@ import {
   newParticipant,
   type Participant,
   sframeTotals,
+  startServerBesideBrowsers,
   waitFor,
 } from "./browser.ts";
 
@@ -42,7 +39,7 @@ async function socketsOpened(p: Participant): Promise<number> {
 
 describe("listen-only in Chromium", () => {
   before(async () => {
-    server = await startServer({}, OWN_MACHINE);
+    server = await startServerBesideBrowsers();
     withDevices = await launchBrowser();
     withoutDevices = await chromium.launch({
       executablePath: "/usr/bin/chromium",

@@ -4,11 +4,7 @@ import { mkdir } from "node:fs/promises";
 import { after, afterEach, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
-import {
-  OWN_MACHINE,
-  type ServerProcess,
-  startServer,
-} from "../packages/server/test/start-server.ts";
+import type { ServerProcess } from "../packages/server/test/start-server.ts";
 import {
   DESKTOP,
   decryptedMore,
@@ -21,6 +17,7 @@ import {
   type Participant,
   PHONE,
   settledSframe,
+  startServerBesideBrowsers,
   tile,
   videoFrames,
   waitFor,
@@ -63,7 +60,7 @@ async function securityCode(page: Page): Promise<string | null> {
 describe("meeting in Chromium", () => {
   before(async () => {
     await mkdir(SCREENSHOTS, { recursive: true });
-    server = await startServer({}, OWN_MACHINE);
+    server = await startServerBesideBrowsers();
     browser = await launchBrowser();
   });
 
@@ -436,7 +433,7 @@ describe("meeting in Chromium", () => {
 
   test("a full meeting says so; when the server goes away the meeting retries with backoff and comes back", async () => {
     // A server of its own: room for two, and no drain wait when it stops.
-    let small = await startServer({ MAX_PARTICIPANTS: "2", DRAIN_TIMEOUT_MS: "0" }, OWN_MACHINE);
+    let small = await startServerBesideBrowsers({ MAX_PARTICIPANTS: "2", DRAIN_TIMEOUT_MS: "0" });
     try {
       const gina = await participant();
       const link = await createMeeting(gina, small.url);
@@ -462,14 +459,11 @@ describe("meeting in Chromium", () => {
 
       // The server comes back on the same address: both rejoin on their own (Gina sooner, with
       // Retry now) and see each other again.
-      small = await startServer(
-        {
-          PORT: String(small.port),
-          MAX_PARTICIPANTS: "2",
-          DRAIN_TIMEOUT_MS: "0",
-        },
-        OWN_MACHINE,
-      );
+      small = await startServerBesideBrowsers({
+        PORT: String(small.port),
+        MAX_PARTICIPANTS: "2",
+        DRAIN_TIMEOUT_MS: "0",
+      });
       // (Her own timer may win the race and take the button away: that is fine too.)
       await gina.page
         .getByRole("button", { name: "Retry now" })

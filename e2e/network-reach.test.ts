@@ -14,11 +14,7 @@ import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import {
-  OWN_MACHINE,
-  type ServerProcess,
-  startServer,
-} from "../packages/server/test/start-server.ts";
+import type { ServerProcess } from "../packages/server/test/start-server.ts";
 import {
   browserSuite,
   expectVideoFlowing,
@@ -26,6 +22,7 @@ import {
   newMeetingLink,
   newParticipant,
   type Participant,
+  startServerBesideBrowsers,
   videoFrames,
   waitFor,
 } from "./browser.ts";
@@ -47,15 +44,12 @@ describe("reaching a meeting from another machine", { skip }, () => {
     lan = NetworkNamespace.create();
     dataDir = mkdtempSync(join(tmpdir(), "conclave-data-"));
     // This machine's address on the network, port 443: what a web-only firewall lets through.
-    server = await startServer(
-      {
-        HOST: lan.hostAddress,
-        PORT: "443",
-        HTTPS: "self-signed",
-        DATA_DIR: dataDir,
-      },
-      OWN_MACHINE,
-    );
+    server = await startServerBesideBrowsers({
+      HOST: lan.hostAddress,
+      PORT: "443",
+      HTTPS: "self-signed",
+      DATA_DIR: dataDir,
+    });
     site = `https://${lan.hostAddress}`;
     // A person checks the fingerprint and accepts the certificate once; the test pins its key.
     ({ here, there } = await pinnedBrowsers(lan, [

@@ -10,11 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
-import {
-  OWN_MACHINE,
-  type ServerProcess,
-  startServer,
-} from "../packages/server/test/start-server.ts";
+import type { ServerProcess } from "../packages/server/test/start-server.ts";
 import { expectAccessible } from "./axe.ts";
 import {
   CHROMIUM_ARGS,
@@ -23,6 +19,7 @@ import {
   newMeetingLink,
   newParticipant,
   type Participant,
+  startServerBesideBrowsers,
   waitFor,
 } from "./browser.ts";
 
@@ -99,7 +96,7 @@ describe("noise suppression", () => {
     folder = mkdtempSync(join(tmpdir(), "conclave-noise-"));
     const wav = join(folder, "noise.wav");
     writeFileSync(wav, noiseWav());
-    server = await startServer({}, OWN_MACHINE);
+    server = await startServerBesideBrowsers();
     browser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
       args: [...CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${wav}`],

@@ -15,12 +15,8 @@ import { after, before, describe, test } from "node:test";
 import type { Browser } from "playwright-core";
 import { makeCertificate, namesFor } from "../packages/server/src/self-signed-certificate.ts";
 import { type Coturn, cannotRunCoturn, startCoturn } from "../packages/server/test/coturn.ts";
-import {
-  OWN_MACHINE,
-  type ServerProcess,
-  startServer,
-} from "../packages/server/test/start-server.ts";
-import type { Participant } from "./browser.ts";
+import type { ServerProcess } from "../packages/server/test/start-server.ts";
+import { type Participant, startServerBesideBrowsers } from "./browser.ts";
 import { meetAcross, NO_UDP, pinnedBrowsers, settledPath } from "./lan-meeting.ts";
 import { cannotMakeNamespaces, NetworkNamespace } from "./network-namespace.ts";
 
@@ -62,23 +58,20 @@ describe("joining from behind a web-only firewall, through the TURN relay", { sk
       },
       secret,
     });
-    server = await startServer(
-      {
-        HOST: lan.hostAddress,
-        PORT: "443",
-        HTTPS: "self-signed",
-        DATA_DIR: scratch,
-        TURN_URLS: [
-          `turn:${relayAddress}:3478?transport=udp`,
-          `turn:${relayAddress}:3478?transport=tcp`,
-          `turns:${relayAddress}:443?transport=tcp`,
-        ].join(","),
-        TURN_SECRET: secret,
-        // The relay is what is tested: without ICE-TCP the server offers no TCP path of its own.
-        ICE_TCP: "off",
-      },
-      OWN_MACHINE,
-    );
+    server = await startServerBesideBrowsers({
+      HOST: lan.hostAddress,
+      PORT: "443",
+      HTTPS: "self-signed",
+      DATA_DIR: scratch,
+      TURN_URLS: [
+        `turn:${relayAddress}:3478?transport=udp`,
+        `turn:${relayAddress}:3478?transport=tcp`,
+        `turns:${relayAddress}:443?transport=tcp`,
+      ].join(","),
+      TURN_SECRET: secret,
+      // The relay is what is tested: without ICE-TCP the server offers no TCP path of its own.
+      ICE_TCP: "off",
+    });
     site = `https://${lan.hostAddress}`;
     // People accept the server's certificate once; the relay's is pinned the same way here.
     browsers = await pinnedBrowsers(lan, [
